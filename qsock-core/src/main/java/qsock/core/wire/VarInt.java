@@ -110,4 +110,26 @@ public final class VarInt {
         buf.position(pos + length);
         return value;
     }
+
+    /**
+     * Reads a varint at absolute {@code index}, leaving the position alone.
+     *
+     * @return the value, or {@link #TRUNCATED} if it would run past {@code limit}
+     */
+    public static long get(ByteBuffer buf, int index, int limit) {
+        if (index < 0 || index >= limit) {
+            return TRUNCATED;
+        }
+        int first = buf.get(index) & 0xff;
+        int length = 1 << (first >>> 6);
+        if (limit - index < length) {
+            return TRUNCATED;
+        }
+        return switch (length) {
+            case 1 -> first;
+            case 2 -> buf.getShort(index) & 0x3fff;
+            case 4 -> buf.getInt(index) & 0x3fff_ffffL;
+            default -> buf.getLong(index) & 0x3fff_ffff_ffff_ffffL;
+        };
+    }
 }

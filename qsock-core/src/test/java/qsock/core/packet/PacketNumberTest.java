@@ -23,7 +23,7 @@ class PacketNumberTest {
     @Test
     void firstPacketsNeedOneByte() {
         assertEquals(1, PacketNumber.encodedLength(0, PacketNumber.NONE));
-        assertEquals(1, PacketNumber.decode(PacketNumber.NONE, 1, 1) - 0);
+        assertEquals(1, PacketNumber.decode(PacketNumber.NONE, 1, 1));
         assertEquals(0, PacketNumber.decode(PacketNumber.NONE, 0, 1));
     }
 
@@ -35,13 +35,12 @@ class PacketNumberTest {
     @Test
     void truncatedNumbersRecoverWhenInFlightStaysWithinTheWindow() {
         Properties.forAll(r -> {
-            long largestAcked = r.nextInt(4) == 0 ? PacketNumber.NONE : r.nextLong(1L << 40);
-            long base = largestAcked == PacketNumber.NONE ? 0 : largestAcked + 1;
-            long pn = base + r.nextLong(1L << r.nextInt(1, 31));
-            // The receiver may have seen anything from largestAcked up to pn - 1.
-            long largestReceived = largestAcked == PacketNumber.NONE && pn == 0
-                    ? PacketNumber.NONE
-                    : (largestAcked == PacketNumber.NONE ? -1 : largestAcked) + r.nextLong(pn - (largestAcked == PacketNumber.NONE ? -1 : largestAcked));
+            boolean anyAcked = r.nextInt(4) != 0;
+            long largestAcked = anyAcked ? r.nextLong(1L << 40) : PacketNumber.NONE;
+            // The sender may send anything after largestAcked, up to 2^30 packets ahead.
+            long pn = largestAcked + 1 + r.nextLong(1L << r.nextInt(1, 31));
+            // The receiver has seen something from largestAcked up to pn - 1 (NONE if nothing yet).
+            long largestReceived = largestAcked + r.nextLong(pn - largestAcked);
             return new long[] {pn, largestAcked, largestReceived};
         }, c -> {
             long pn = c[0];
