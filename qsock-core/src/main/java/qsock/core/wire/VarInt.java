@@ -6,6 +6,9 @@ import java.nio.ByteBuffer;
  * QUIC variable-length integers (RFC 9000 §16): 62-bit unsigned values in 1, 2, 4 or 8 bytes, the
  * length in the two most significant bits of the first byte.
  *
+ * <p>Buffers must be in network (big-endian) order, the default of every {@link ByteBuffer}: the multi-byte
+ * forms go through {@code getShort}/{@code putInt} and friends, which follow the buffer's order.
+ *
  * <p>Reads never throw on short input: they return {@link #TRUNCATED} and leave the buffer where it
  * was, so each caller maps a short read to its own protocol error without an exception on the hot path.
  */
