@@ -46,6 +46,10 @@ import qsock.core.packet.QuicVersion;
  * java -jar qsock-bench/target/benchmarks.jar 'crypto' -f 1 -wi 3 -i 5 -w 1 -r 1
  * java -jar qsock-bench/target/benchmarks.jar 'crypto' -f 1 -wi 3 -i 3 -w 1 -r 1 -prof gc
  * </pre>
+ * On a shared machine one fork's throughput depends on the load it met and on how the JIT compiled the
+ * JDK's GCM code in that fork (runs are visibly bimodal); to compare qsock with the raw call, run several
+ * short forks ({@code -f 5 -wi 4 -i 3 -w 500ms -r 500ms}) and compare the median of each fork's best
+ * iteration.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
