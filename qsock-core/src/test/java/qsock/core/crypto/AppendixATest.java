@@ -6,11 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import qsock.core.Role;
+import qsock.core.error.QuicProtocolException;
+import qsock.core.frame.AckFrame;
+import qsock.core.frame.CryptoFrame;
+import qsock.core.frame.Frame;
+import qsock.core.frame.FrameDecoder;
+import qsock.core.frame.FrameEncoder;
+import qsock.core.frame.PaddingFrame;
+import qsock.core.frame.PingFrame;
+import qsock.core.packet.PacketHeaderView;
+import qsock.core.packet.PacketHeaderWriter;
+import qsock.core.packet.PacketParser;
+import qsock.core.packet.PacketType;
+import qsock.core.packet.ParseStatus;
 import qsock.core.packet.PacketNumber;
 import qsock.core.packet.QuicVersion;
 import qsock.core.wire.ConnectionId;
@@ -291,6 +307,90 @@ abstract class AppendixATest {
         assertArrayEquals(payload, BufferKind.bytes(buf, header.length, payload.length));
         assertEquals(0, p.authenticationFailures());
         return out;
+    }
+
+    // The whole path: header parser, packet protection and frame codec together, as a receiver and a
+    // sender use them, on the RFC's packets.
+
+    /** Parses, opens and decodes one packet of a datagram the way a receiver does. */
+    private static List<Frame> receive(ByteBuffer datagram, int shortHeaderDcidLength, PacketType expectedType,
+            java.util.function.Function<PacketHeaderView, PacketProtection> keys, long expectedPn)
+            throws QuicProtocolException {
+        return receive(datagram, shortHeaderDcidLength, expectedType, keys, expectedPn, PacketNumber.NONE);
+    }
+
+    private static List<Frame> receive(ByteBuffer datagram, int shortHeaderDcidLength, PacketType expectedType,
+            java.util.function.Function<PacketHeaderView, PacketProtection> keys, long expectedPn,
+            long largestReceived) throws QuicProtocolException {
+        PacketHeaderView header = new PacketHeaderView();
+        assertEquals(ParseStatus.OK, PacketParser.parse(datagram, 0, shortHeaderDcidLength, false, header));
+        assertEquals(expectedType, header.type());
+        OpenedPacket opened = new OpenedPacket();
+        int length = keys.apply(header).open(datagram, header.packetStart(), header.pnOffset(), header.packetEnd(),
+                largestReceived, opened);
+        assertTrue(length > 0, "open failed: " + length);
+        assertEquals(expectedPn, opened.packetNumber());
+        List<Frame> frames = new ArrayList<>();
+        FrameDecoder.decodeAll(datagram.slice(opened.payloadOffset(), opened.payloadLength()), expectedType, frames);
+        return frames;
+    }
+
+    @Test
+    void receivePathTurnsTheRfcClientInitialIntoItsFrames() throws QuicProtocolException {
+        ByteBuffer datagram = ByteBuffer.wrap(hex(v.clientPacket()));
+        // A server knows nothing but the datagram: version and DCID from the header give the keys.
+        List<Frame> frames = receive(datagram, 8, PacketType.INITIAL,
+                h -> PacketProtection.initial(h.quicVersion(), h.dcid(datagram), Role.CLIENT), 2);
+        byte[] cryptoFrame = hex(v.clientCryptoFrame());
+        CryptoFrame crypto = (CryptoFrame) frames.get(0);
+        assertEquals(0, crypto.offset());
+        // The CRYPTO frame header is 06 00 40f1: type, offset 0, 2-byte length.
+        assertEquals(ByteBuffer.wrap(cryptoFrame, 4, cryptoFrame.length - 4), crypto.data());
+        assertEquals(new PaddingFrame(CLIENT_INITIAL_PAYLOAD_LENGTH - cryptoFrame.length), frames.get(1));
+        assertEquals(2, frames.size());
+    }
+
+    @Test
+    void receivePathTurnsTheRfcServerInitialIntoAnAckAndACryptoFrame() throws QuicProtocolException {
+        ByteBuffer datagram = ByteBuffer.wrap(hex(v.serverPacket()));
+        List<Frame> frames = receive(datagram, 8, PacketType.INITIAL,
+                h -> PacketProtection.initial(h.quicVersion(), CLIENT_DCID, Role.SERVER), 1);
+        AckFrame ack = (AckFrame) frames.get(0);
+        assertEquals(0, ack.largestAcknowledged());
+        assertTrue(ack.acknowledges(0));
+        CryptoFrame crypto = (CryptoFrame) frames.get(1);
+        assertEquals(0, crypto.offset());
+        assertEquals(90, crypto.data().remaining());
+        assertEquals(2, frames.size());
+    }
+
+    @Test
+    void receivePathTurnsTheRfcChachaShortHeaderPacketIntoAPing() throws QuicProtocolException {
+        ByteBuffer datagram = ByteBuffer.wrap(hex(v.chachaPacket()));
+        PacketProtection keys = PacketProtection.fromSecret(CipherSuite.TLS_CHACHA20_POLY1305_SHA256, v.version(),
+                hex(v.chachaSecret()));
+        // 4 bytes of header, 1 of payload, 16 of tag: exactly the 21-byte minimum of RFC 9000 §10.3.
+        assertEquals(21, datagram.limit());
+        ByteBuffer copy = datagram.duplicate();
+        assertEquals(List.of(new PingFrame()), receive(copy, 0, PacketType.ONE_RTT, h -> keys, CHACHA_PACKET_NUMBER,
+                CHACHA_PACKET_NUMBER - 1));
+    }
+
+    @Test
+    void sendPathBuildsTheRfcClientInitialFromItsFrames() {
+        byte[] cryptoFrame = hex(v.clientCryptoFrame());
+        ByteBuffer packet = ByteBuffer.allocate(1200);
+        int pnOffset = PacketHeaderWriter.writeLongHeader(packet, v.version(), PacketType.INITIAL, CLIENT_DCID,
+                ConnectionId.EMPTY, null, 2, 4, 2, true);
+        FrameEncoder.encode(packet, new CryptoFrame(0, ByteBuffer.wrap(cryptoFrame, 4, cryptoFrame.length - 4)));
+        // The RFC pads the payload to 1162 bytes so that the datagram is exactly 1200 (RFC 9000 §14.1).
+        FrameEncoder.writePadding(packet, CLIENT_INITIAL_PAYLOAD_LENGTH - cryptoFrame.length);
+        int payloadEnd = packet.position();
+        PacketHeaderWriter.setLength(packet, pnOffset, 2, payloadEnd + CipherSuite.TAG_LENGTH);
+        int length = PacketProtection.initial(v.version(), CLIENT_DCID, Role.CLIENT)
+                .seal(packet, 0, pnOffset, 4, 2, payloadEnd);
+        assertEquals(1200, length);
+        assertHex(v.clientPacket(), Arrays.copyOf(packet.array(), length));
     }
 
     /** The sample starts 4 bytes after the Packet Number field; its mask is the RFC's. */
