@@ -1,0 +1,159 @@
+package qsock.tls;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import qsock.core.crypto.CipherSuite;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.jca.NamedGroup;
+import qsock.tls.jca.SignatureScheme;
+
+/**
+ * How a client handshakes: what it offers, whom it trusts, and what it expects the server to be.
+ * Build one with {@link #builder()}; the defaults are secure (system trust store, host name checked).
+ *
+ * @param cipherSuites offered, in preference order
+ * @param groups supported key exchange groups, in preference order
+ * @param keyShareGroups groups to send a key share for in the first ClientHello (a prefix or subset of
+ *     {@code groups})
+ * @param signatureSchemes accepted in CertificateVerify and certificates, in preference order
+ * @param applicationProtocols ALPN protocols offered, in preference order; QUIC requires at least one
+ * @param serverName the server's host name: sent as SNI (unless an IP literal) and checked against the
+ *     certificate; null for none
+ * @param certificateValidator checks the server's chain
+ * @param keyLog receives SSLKEYLOGFILE lines, or null
+ * @param delegateTasks true to hand certificate validation to the caller as a task (see {@link TlsEngine})
+ * @param quic true for QUIC (the normal case); false only for testing over a TLS record layer on TCP, where
+ *     the quic_transport_parameters extension is optional
+ */
+public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+                              List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
+                              List<String> applicationProtocols, String serverName,
+                              CertificateValidator certificateValidator, KeyLogSink keyLog,
+                              boolean delegateTasks, boolean quic) {
+
+    public TlsClientConfig {
+        cipherSuites = TlsConfigs.nonEmpty("cipher suites", cipherSuites);
+        groups = TlsConfigs.nonEmpty("groups", groups);
+        keyShareGroups = TlsConfigs.nonEmpty("key share groups", keyShareGroups);
+        if (!groups.containsAll(keyShareGroups)) {
+            throw new IllegalArgumentException("key share groups " + keyShareGroups + " must be among " + groups);
+        }
+        signatureSchemes = TlsConfigs.nonEmpty("signature schemes", signatureSchemes);
+        applicationProtocols = TlsConfigs.protocols(applicationProtocols);
+        Objects.requireNonNull(certificateValidator, "certificateValidator");
+        if (serverName != null && (serverName.isEmpty() || serverName.length() > 255)) {
+            throw new IllegalArgumentException("server name must be 1-255 characters: '" + serverName + "'");
+        }
+    }
+
+    /** {@return a builder with the defaults} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link TlsClientConfig}; every setter validates its argument. */
+    public static final class Builder {
+        private List<CipherSuite> cipherSuites = TlsConfigs.DEFAULT_CIPHER_SUITES;
+        private List<NamedGroup> groups = TlsConfigs.DEFAULT_GROUPS;
+        private List<NamedGroup> keyShareGroups;
+        private List<SignatureScheme> signatureSchemes = TlsConfigs.DEFAULT_SIGNATURE_SCHEMES;
+        private List<String> applicationProtocols = List.of();
+        private String serverName;
+        private CertificateValidator certificateValidator;
+        private KeyLogSink keyLog;
+        private boolean delegateTasks;
+        private boolean quic = true;
+
+        private Builder() {}
+
+        /** Cipher suites to offer, in preference order. */
+        public Builder cipherSuites(CipherSuite... suites) {
+            this.cipherSuites = List.of(suites);
+            return this;
+        }
+
+        /** Groups to support, in preference order; the first gets a key share unless set otherwise. */
+        public Builder groups(NamedGroup... groups) {
+            this.groups = List.of(groups);
+            return this;
+        }
+
+        /** Groups to send key shares for in the ClientHello. */
+        public Builder keyShareGroups(NamedGroup... groups) {
+            this.keyShareGroups = List.of(groups);
+            return this;
+        }
+
+        /** Signature schemes to accept, in preference order. */
+        public Builder signatureSchemes(SignatureScheme... schemes) {
+            this.signatureSchemes = List.of(schemes);
+            return this;
+        }
+
+        /** ALPN protocols to offer, in preference order. */
+        public Builder applicationProtocols(String... protocols) {
+            this.applicationProtocols = List.of(protocols);
+            return this;
+        }
+
+        /** The server's name, for SNI and the certificate check. */
+        public Builder serverName(String serverName) {
+            this.serverName = serverName;
+            return this;
+        }
+
+        /** The validator of the server's chain; the default trusts the system's trust store. */
+        public Builder certificateValidator(CertificateValidator validator) {
+            this.certificateValidator = Objects.requireNonNull(validator, "validator");
+            return this;
+        }
+
+        /** Accepts any server certificate: for tests and tools only, never for real traffic. */
+        public Builder insecure() {
+            this.certificateValidator = CertificateValidator.insecure();
+            return this;
+        }
+
+        /** Where to write SSLKEYLOGFILE lines, or null. */
+        public Builder keyLog(KeyLogSink keyLog) {
+            this.keyLog = keyLog;
+            return this;
+        }
+
+        /** Hand certificate validation to the caller as a task instead of running it inline. */
+        public Builder delegateTasks(boolean delegate) {
+            this.delegateTasks = delegate;
+            return this;
+        }
+
+        /**
+         * Handshake for a TLS record layer over TCP instead of QUIC, so that the engine can be tested
+         * against TLS stacks without QUIC support. Not for production use.
+         */
+        public Builder forTlsOverTcpTesting() {
+            this.quic = false;
+            return this;
+        }
+
+        /** {@return the configuration} */
+        public TlsClientConfig build() {
+            return new TlsClientConfig(cipherSuites, groups,
+                    keyShareGroups != null ? keyShareGroups : List.of(groups.get(0)), signatureSchemes,
+                    applicationProtocols, serverName,
+                    certificateValidator != null ? certificateValidator : CertificateValidator.system(),
+                    keyLog, delegateTasks, quic);
+        }
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        parts.add("suites=" + cipherSuites);
+        parts.add("groups=" + groups);
+        parts.add("alpn=" + applicationProtocols);
+        parts.add("serverName=" + serverName);
+        parts.add(quic ? "quic" : "tls-over-tcp-testing");
+        return "TlsClientConfig" + parts;
+    }
+}

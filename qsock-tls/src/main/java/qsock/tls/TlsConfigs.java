@@ -1,0 +1,58 @@
+package qsock.tls;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import qsock.core.crypto.CipherSuite;
+import qsock.tls.jca.NamedGroup;
+import qsock.tls.jca.SignatureScheme;
+
+/** Defaults and checks shared by the client and server configurations. */
+final class TlsConfigs {
+
+    /** AES-GCM first: the JDK runs it on AES-NI and CLMUL; ChaCha20 is several times slower here. */
+    static final List<CipherSuite> DEFAULT_CIPHER_SUITES = List.of(CipherSuite.TLS_AES_128_GCM_SHA256,
+            CipherSuite.TLS_AES_256_GCM_SHA384, CipherSuite.TLS_CHACHA20_POLY1305_SHA256);
+
+    static final List<NamedGroup> DEFAULT_GROUPS = List.of(NamedGroup.X25519, NamedGroup.SECP256R1,
+            NamedGroup.SECP384R1);
+
+    static final List<SignatureScheme> DEFAULT_SIGNATURE_SCHEMES = List.of(
+            SignatureScheme.ECDSA_SECP256R1_SHA256, SignatureScheme.ECDSA_SECP384R1_SHA384,
+            SignatureScheme.ED25519, SignatureScheme.RSA_PSS_RSAE_SHA256, SignatureScheme.RSA_PSS_RSAE_SHA384,
+            SignatureScheme.RSA_PSS_RSAE_SHA512, SignatureScheme.RSA_PSS_PSS_SHA256,
+            SignatureScheme.RSA_PSS_PSS_SHA384, SignatureScheme.RSA_PSS_PSS_SHA512);
+
+    private TlsConfigs() {}
+
+    static <T> List<T> nonEmpty(String what, List<T> list) {
+        List<T> copy = List.copyOf(list);
+        if (copy.isEmpty()) {
+            throw new IllegalArgumentException("at least one of " + what + " is needed");
+        }
+        if (new HashSet<>(copy).size() != copy.size()) {
+            throw new IllegalArgumentException(what + " repeat an entry: " + copy);
+        }
+        return copy;
+    }
+
+    /** RFC 7301 §3.1: each protocol name is 1-255 bytes; the list must fit a 16-bit vector. */
+    static List<String> protocols(List<String> protocols) {
+        List<String> copy = List.copyOf(protocols);
+        int total = 0;
+        for (String p : copy) {
+            int length = p.getBytes(StandardCharsets.UTF_8).length;
+            if (length < 1 || length > 255) {
+                throw new IllegalArgumentException("ALPN protocol names are 1-255 bytes: '" + p + "'");
+            }
+            total += 1 + length;
+        }
+        if (total > 0xffff - 2) {
+            throw new IllegalArgumentException("ALPN list too long");
+        }
+        if (new HashSet<>(copy).size() != copy.size()) {
+            throw new IllegalArgumentException("ALPN protocols repeat an entry: " + copy);
+        }
+        return copy;
+    }
+}

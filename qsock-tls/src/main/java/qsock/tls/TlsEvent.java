@@ -1,0 +1,55 @@
+package qsock.tls;
+
+import java.util.HexFormat;
+import java.util.List;
+import java.security.cert.X509Certificate;
+import qsock.core.crypto.CipherSuite;
+import qsock.core.crypto.EncryptionLevel;
+
+/**
+ * What a {@link TlsEngine} hands to the transport, in the order the transport must act on it (RFC 9001
+ * §4.1): handshake bytes to send at a level, traffic secrets to install, the peer's transport parameters,
+ * and completion. The order matters: a secret for a level is emitted only after every handshake byte
+ * that must leave under the previous level's keys, so application data never overtakes the handshake.
+ */
+public sealed interface TlsEvent {
+
+    /** Handshake bytes to send in CRYPTO frames at {@code level}, in order. */
+    record HandshakeData(EncryptionLevel level, byte[] data) implements TlsEvent {
+        @Override
+        public String toString() {
+            return "HandshakeData[" + level + ", " + data.length + " bytes]";
+        }
+    }
+
+    /**
+     * A traffic secret is known: install keys derived from it for {@code direction} at {@code level}.
+     * The transport derives packet protection keys itself (RFC 9001 §5.1).
+     */
+    record SecretReady(EncryptionLevel level, KeyDirection direction, CipherSuite cipherSuite, byte[] secret)
+            implements TlsEvent {
+        @Override
+        public String toString() {
+            return "SecretReady[" + level + ", " + direction + ", " + cipherSuite + "]";
+        }
+    }
+
+    /** The peer's quic_transport_parameters extension (RFC 9001 §8.2), still encoded. */
+    record PeerTransportParameters(byte[] encoded) implements TlsEvent {
+        @Override
+        public String toString() {
+            return "PeerTransportParameters[" + HexFormat.of().formatHex(encoded) + "]";
+        }
+    }
+
+    /**
+     * The handshake is complete on this side (RFC 9001 §4.1.1): for a client, the server's Finished was
+     * verified and its own sent; for a server, the client's Finished was verified.
+     *
+     * @param applicationProtocol the ALPN protocol negotiated, or null when none was
+     * @param cipherSuite the cipher suite in use
+     * @param peerCertificates the peer's validated chain, leaf first; empty when the peer sent none
+     */
+    record HandshakeComplete(String applicationProtocol, CipherSuite cipherSuite,
+                             List<X509Certificate> peerCertificates) implements TlsEvent {}
+}

@@ -1,0 +1,393 @@
+package qsock.tls.engine;
+
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import qsock.core.crypto.CipherSuite;
+import qsock.core.crypto.EncryptionLevel;
+import qsock.tls.KeyDirection;
+import qsock.tls.TlsAlert;
+import qsock.tls.TlsAlertException;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsEvent;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.codec.Opaque;
+import qsock.tls.extension.ApplicationLayerProtocolNegotiation;
+import qsock.tls.extension.Extension;
+import qsock.tls.extension.Extensions;
+import qsock.tls.extension.KeyShareClientHello;
+import qsock.tls.extension.KeyShareEntry;
+import qsock.tls.extension.KeyShareServerHello;
+import qsock.tls.extension.QuicTransportParameters;
+import qsock.tls.extension.ServerName;
+import qsock.tls.extension.SignatureAlgorithms;
+import qsock.tls.extension.SupportedGroups;
+import qsock.tls.extension.SupportedVersionsClientHello;
+import qsock.tls.extension.SupportedVersionsServerHello;
+import qsock.tls.jca.NamedGroup;
+import qsock.tls.jca.SignatureScheme;
+import qsock.tls.message.Certificate;
+import qsock.tls.message.CertificateRequest;
+import qsock.tls.message.CertificateVerify;
+import qsock.tls.message.ClientHello;
+import qsock.tls.message.EncryptedExtensions;
+import qsock.tls.message.Finished;
+import qsock.tls.message.HandshakeCodec;
+import qsock.tls.message.HandshakeFramer;
+import qsock.tls.message.HandshakeMessage;
+import qsock.tls.message.HandshakeType;
+import qsock.tls.message.ServerHello;
+
+/**
+ * The client side of a TLS 1.3 full handshake for QUIC (RFC 8446 §2, RFC 9001 §4): ClientHello at the
+ * Initial level; ServerHello; then at the Handshake level EncryptedExtensions, optionally
+ * CertificateRequest, Certificate, CertificateVerify and Finished; then its own (empty Certificate and)
+ * Finished.
+ */
+public final class ClientHandshake extends Handshake {
+
+    private enum State { WAIT_SERVER_HELLO, WAIT_ENCRYPTED_EXTENSIONS, WAIT_CERTIFICATE_OR_REQUEST,
+        WAIT_CERTIFICATE, WAIT_CERTIFICATE_VERIFY, WAIT_FINISHED, CONNECTED }
+
+    private static final int TLS13 = 0x0304;
+    private static final int LEGACY_VERSION = 0x0303;
+
+    private final TlsClientConfig config;
+    private final byte[] transportParameters;
+    private final Map<Integer, NamedGroup.KeyShare> keyShares = new LinkedHashMap<>();
+    private final byte[] legacySessionId;
+    private State state = State.WAIT_SERVER_HELLO;
+    private byte[] clientHandshakeSecret;
+    private byte[] serverHandshakeSecret;
+    private byte[] handshakeSecret;
+    private byte[] certificateRequestContext;
+    private List<X509Certificate> serverChain;
+
+    public ClientHandshake(TlsClientConfig config, SecureRandom random, byte[] transportParameters) {
+        super(random, config.keyLog(), config.quic());
+        if (config.quic() && transportParameters == null) {
+            throw new IllegalArgumentException("QUIC needs our transport parameters");
+        }
+        this.config = config;
+        this.transportParameters = transportParameters == null ? null : transportParameters.clone();
+        // RFC 9001 §8.4: no legacy session ID in QUIC (no middlebox compatibility mode).
+        this.legacySessionId = new byte[0];
+        sendClientHello();
+    }
+
+    @Override
+    public boolean isClient() {
+        return true;
+    }
+
+    @Override
+    public String serverName() {
+        return config.serverName();
+    }
+
+    @Override
+    String stateName() {
+        return state.name();
+    }
+
+    @Override
+    EncryptionLevel expectedLevel() {
+        return switch (state) {
+            case WAIT_SERVER_HELLO -> EncryptionLevel.INITIAL;
+            case CONNECTED -> EncryptionLevel.APPLICATION;
+            default -> EncryptionLevel.HANDSHAKE;
+        };
+    }
+
+    @Override
+    boolean acceptsAt(EncryptionLevel level) {
+        return switch (level) {
+            case INITIAL -> state == State.WAIT_SERVER_HELLO;
+            case EARLY_DATA -> false;
+            case HANDSHAKE -> state != State.WAIT_SERVER_HELLO && state != State.CONNECTED;
+            case APPLICATION -> state == State.CONNECTED;
+        };
+    }
+
+    // ---- ClientHello ------------------------------------------------------------------------------
+
+    private void sendClientHello() {
+        clientRandom = new byte[32];
+        random.nextBytes(clientRandom);
+        List<KeyShareEntry> shares = new ArrayList<>();
+        for (NamedGroup group : config.keyShareGroups()) {
+            NamedGroup.KeyShare share = group.generate(random);
+            keyShares.put(group.code(), share);
+            shares.add(new KeyShareEntry(group.code(), Opaque.of(share.publicBytes())));
+        }
+        List<Extension> extensions = new ArrayList<>();
+        String name = config.serverName();
+        // RFC 6066 §3: literal IP addresses are not sent as SNI.
+        if (name != null && !HostNames.isIpLiteral(name)) {
+            extensions.add(new ServerName(name));
+        }
+        extensions.add(SupportedVersionsClientHello.of(TLS13));
+        extensions.add(new SupportedGroups(codes(config.groups().stream().map(NamedGroup::code).toList())));
+        extensions.add(new SignatureAlgorithms(
+                codes(config.signatureSchemes().stream().map(SignatureScheme::code).toList())));
+        extensions.add(new KeyShareClientHello(shares));
+        if (!config.applicationProtocols().isEmpty()) {
+            extensions.add(new ApplicationLayerProtocolNegotiation(config.applicationProtocols()));
+        }
+        if (transportParameters != null) {
+            extensions.add(new QuicTransportParameters(Opaque.of(transportParameters)));
+        }
+        ClientHello hello = new ClientHello(LEGACY_VERSION, Opaque.of(clientRandom), Opaque.of(legacySessionId),
+                codes(config.cipherSuites().stream().map(CipherSuite::code).toList()), Opaque.of((byte) 0),
+                extensions);
+        send(EncryptionLevel.INITIAL, HandshakeCodec.encode(hello));
+    }
+
+    private static List<Integer> codes(List<Integer> codes) {
+        return List.copyOf(codes);
+    }
+
+    // ---- input -----------------------------------------------------------------------------------
+
+    @Override
+    void handle(HandshakeFramer.Message message) throws TlsAlertException {
+        HandshakeType type = message.type();
+        switch (state) {
+            case WAIT_SERVER_HELLO -> {
+                expect(type, HandshakeType.SERVER_HELLO);
+                onServerHello((ServerHello) decode(message), message);
+            }
+            case WAIT_ENCRYPTED_EXTENSIONS -> {
+                expect(type, HandshakeType.ENCRYPTED_EXTENSIONS);
+                onEncryptedExtensions((EncryptedExtensions) decode(message), message);
+            }
+            case WAIT_CERTIFICATE_OR_REQUEST -> {
+                if (type == HandshakeType.CERTIFICATE_REQUEST) {
+                    onCertificateRequest((CertificateRequest) decode(message), message);
+                } else {
+                    expect(type, HandshakeType.CERTIFICATE);
+                    onCertificate((Certificate) decode(message), message);
+                }
+            }
+            case WAIT_CERTIFICATE -> {
+                expect(type, HandshakeType.CERTIFICATE);
+                onCertificate((Certificate) decode(message), message);
+            }
+            case WAIT_CERTIFICATE_VERIFY -> {
+                expect(type, HandshakeType.CERTIFICATE_VERIFY);
+                onCertificateVerify((CertificateVerify) decode(message), message);
+            }
+            case WAIT_FINISHED -> {
+                expect(type, HandshakeType.FINISHED);
+                onFinished((Finished) decode(message), message);
+            }
+            case CONNECTED -> onPostHandshake(message);
+        }
+    }
+
+    private HandshakeMessage decode(HandshakeFramer.Message message) throws TlsAlertException {
+        int finishedLength = schedule == null ? 0 : schedule.hash().length();
+        return HandshakeCodec.decode(message.type(), message.body(), finishedLength);
+    }
+
+    private void expect(HandshakeType got, HandshakeType wanted) throws TlsAlertException {
+        if (got != wanted) {
+            // RFC 8446 §4: messages MUST be sent in order; anything else is unexpected_message.
+            throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
+                    "expected " + wanted + " in " + state + ", got " + got);
+        }
+    }
+
+    private void onServerHello(ServerHello hello, HandshakeFramer.Message raw) throws TlsAlertException {
+        if (hello.isHelloRetryRequest()) {
+            // HelloRetryRequest comes with a later part of qsock-tls; our first key share must fit.
+            throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE,
+                    "the server asked for a HelloRetryRequest, which this client does not support yet");
+        }
+        // RFC 8446 §4.1.3: supported_versions decides the version; without it the server chose TLS 1.2 or
+        // older, which this TLS 1.3-only client refuses.
+        SupportedVersionsServerHello version = Extensions.find(hello.extensions(), SupportedVersionsServerHello.class)
+                .orElseThrow(() -> new TlsAlertException(TlsAlert.PROTOCOL_VERSION,
+                        "ServerHello without supported_versions: the server does not speak TLS 1.3"));
+        if (version.selectedVersion() != TLS13) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "server selected version 0x" + Integer.toHexString(version.selectedVersion()) + ", not offered");
+        }
+        if (hello.legacyVersion() != LEGACY_VERSION) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "ServerHello legacy_version is not 0x0303");
+        }
+        // RFC 8446 §4.1.3: the echo must match what we sent.
+        if (!hello.legacySessionIdEcho().contentEqualsConstantTime(legacySessionId)) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "legacy_session_id_echo differs from ours");
+        }
+        if (hello.legacyCompressionMethod() != 0) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "ServerHello compression method is not 0");
+        }
+        CipherSuite suite = CipherSuite.fromCode(hello.cipherSuite());
+        if (suite == null || !config.cipherSuites().contains(suite)) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "server chose cipher suite 0x" + Integer.toHexString(hello.cipherSuite()) + ", not offered");
+        }
+        KeyShareServerHello serverShare = Extensions.find(hello.extensions(), KeyShareServerHello.class)
+                .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
+                        "ServerHello without key_share (PSK-only modes are not offered)"));
+        KeyShareEntry entry = serverShare.serverShare();
+        NamedGroup.KeyShare ours = keyShares.get(entry.group());
+        if (ours == null) {
+            // RFC 8446 §4.2.8: the server's share must be in a group we sent a share for.
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "server key share in group 0x" + Integer.toHexString(entry.group()) + ", which we did not offer");
+        }
+        byte[] shared = ours.group().sharedSecret(ours.privateKey(), entry.keyExchange().toByteArray());
+
+        cipherSuite = suite;
+        schedule = new KeySchedule(suite.hash());
+        transcript.select(suite.hash());
+        transcript.add(raw.bytes());
+        handshakeSecret = schedule.handshakeSecret(schedule.earlySecret(null), shared);
+        byte[] helloHash = transcript.current();
+        clientHandshakeSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
+        serverHandshakeSecret = schedule.serverHandshakeTrafficSecret(handshakeSecret, helloHash);
+        requireDrained(EncryptionLevel.INITIAL);
+        state = State.WAIT_ENCRYPTED_EXTENSIONS;
+        installSecret(EncryptionLevel.HANDSHAKE, KeyDirection.READ, serverHandshakeSecret,
+                "SERVER_HANDSHAKE_TRAFFIC_SECRET");
+        installSecret(EncryptionLevel.HANDSHAKE, KeyDirection.WRITE, clientHandshakeSecret,
+                "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+    }
+
+    private void onEncryptedExtensions(EncryptedExtensions ee, HandshakeFramer.Message raw) throws TlsAlertException {
+        for (Extension e : ee.extensions()) {
+            switch (e) {
+                case ServerName s -> {
+                    // RFC 6066 §3: an empty server_name acknowledges ours; only if we sent one.
+                    if (config.serverName() == null || HostNames.isIpLiteral(config.serverName())) {
+                        throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION, "server_name we did not send");
+                    }
+                }
+                case SupportedGroups g -> {
+                    // RFC 8446 §4.2.7: the server's preference, informational only.
+                }
+                case ApplicationLayerProtocolNegotiation alpn -> {
+                    // RFC 7301 §3.1: exactly one protocol, one we offered.
+                    if (alpn.protocols().size() != 1 || !config.applicationProtocols().contains(alpn.protocols().get(0))) {
+                        throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                                "server selected ALPN " + alpn.protocols() + ", not one of ours");
+                    }
+                    applicationProtocol = alpn.protocols().get(0);
+                }
+                case QuicTransportParameters tp -> {
+                    if (transportParameters == null) {
+                        throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION,
+                                "quic_transport_parameters we did not send");
+                    }
+                    emit(new TlsEvent.PeerTransportParameters(tp.parameters().toByteArray()));
+                }
+                default -> throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION,
+                        "EncryptedExtensions carries extension " + e.typeCode() + ", which we did not offer");
+            }
+        }
+        if (quic) {
+            // RFC 9001 §8.2: the extension is mandatory in QUIC; missing_extension otherwise.
+            if (Extensions.find(ee.extensions(), QuicTransportParameters.class).isEmpty()) {
+                throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "no quic_transport_parameters from the server");
+            }
+            // RFC 9001 §8.1: without an agreed application protocol the connection MUST close.
+            if (applicationProtocol == null) {
+                throw new TlsAlertException(TlsAlert.NO_APPLICATION_PROTOCOL, "the server selected no ALPN protocol");
+            }
+        }
+        transcript.add(raw.bytes());
+        state = State.WAIT_CERTIFICATE_OR_REQUEST;
+    }
+
+    private void onCertificateRequest(CertificateRequest request, HandshakeFramer.Message raw) {
+        // No client certificate in this part of qsock-tls: answer with an empty Certificate (RFC 8446
+        // §4.4.2.4); the server decides whether that is enough.
+        certificateRequestContext = request.certificateRequestContext().toByteArray();
+        transcript.add(raw.bytes());
+        state = State.WAIT_CERTIFICATE;
+    }
+
+    private void onCertificate(Certificate certificate, HandshakeFramer.Message raw) throws TlsAlertException {
+        // RFC 8446 §4.4.2: a server's certificate_request_context is empty.
+        if (!certificate.certificateRequestContext().isEmpty()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "server Certificate with a request context");
+        }
+        // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
+        if (certificate.certificateList().isEmpty()) {
+            throw new TlsAlertException(TlsAlert.DECODE_ERROR, "the server sent no certificate");
+        }
+        List<byte[]> der = certificate.certificateList().stream().map(e -> e.certData().toByteArray()).toList();
+        List<X509Certificate> chain = CertificateValidator.parseChain(der);
+        transcript.add(raw.bytes());
+        CertificateValidator validator = config.certificateValidator();
+        String host = config.serverName();
+        runTask(config.delegateTasks(), () -> validator.validateServer(chain, host), () -> {
+            serverChain = chain;
+            peerCertificates = List.copyOf(chain);
+            state = State.WAIT_CERTIFICATE_VERIFY;
+        });
+    }
+
+    private void onCertificateVerify(CertificateVerify verify, HandshakeFramer.Message raw) throws TlsAlertException {
+        SignatureScheme scheme = SignatureScheme.fromCode(verify.algorithm());
+        // RFC 8446 §4.4.3: the scheme must be one we offered, and fit the certificate's key.
+        if (scheme == null || !config.signatureSchemes().contains(scheme) || !scheme.usableInTls13CertificateVerify()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "CertificateVerify with scheme 0x" + Integer.toHexString(verify.algorithm()) + ", not offered");
+        }
+        var key = serverChain.get(0).getPublicKey();
+        if (!scheme.matches(key)) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "CertificateVerify scheme " + scheme + " does not fit the certificate's key");
+        }
+        if (!scheme.verify(key, transcript.current(), true, verify.signature().toByteArray())) {
+            throw new TlsAlertException(TlsAlert.DECRYPT_ERROR, "the server's CertificateVerify signature is wrong");
+        }
+        transcript.add(raw.bytes());
+        state = State.WAIT_FINISHED;
+    }
+
+    private void onFinished(Finished finished, HandshakeFramer.Message raw) throws TlsAlertException {
+        if (!schedule.verifyFinished(serverHandshakeSecret, transcript.current(), finished.verifyData().toByteArray())) {
+            throw new TlsAlertException(TlsAlert.DECRYPT_ERROR, "the server's Finished is wrong");
+        }
+        transcript.add(raw.bytes());
+        byte[] serverFinishedHash = transcript.current();
+        byte[] master = schedule.masterSecret(handshakeSecret);
+        byte[] clientApplicationSecret = schedule.clientApplicationTrafficSecret(master, serverFinishedHash);
+        byte[] serverApplicationSecret = schedule.serverApplicationTrafficSecret(master, serverFinishedHash);
+        requireDrained(EncryptionLevel.HANDSHAKE);
+        state = State.CONNECTED;
+        installSecret(EncryptionLevel.APPLICATION, KeyDirection.READ, serverApplicationSecret,
+                "SERVER_TRAFFIC_SECRET_0");
+        if (certificateRequestContext != null) {
+            send(EncryptionLevel.HANDSHAKE,
+                    HandshakeCodec.encode(new Certificate(Opaque.of(certificateRequestContext), List.of())));
+        }
+        byte[] verifyData = schedule.finishedVerifyData(clientHandshakeSecret, transcript.current());
+        send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new Finished(Opaque.of(verifyData))));
+        // Only now: 1-RTT data must not overtake the Finished just queued (RFC 9001 §4.1.4).
+        installSecret(EncryptionLevel.APPLICATION, KeyDirection.WRITE, clientApplicationSecret,
+                "CLIENT_TRAFFIC_SECRET_0");
+        if (keyLog != null) {
+            logKey("EXPORTER_SECRET", schedule.exporterMasterSecret(master, serverFinishedHash));
+        }
+        complete();
+        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates));
+    }
+
+    private void onPostHandshake(HandshakeFramer.Message message) throws TlsAlertException {
+        switch (message.type()) {
+            // Session tickets are for resumption, which comes later: read (validated) and dropped.
+            case NEW_SESSION_TICKET -> decode(message);
+            // RFC 9001 §6: TLS KeyUpdate is forbidden in QUIC; unexpected_message.
+            default -> throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
+                    "post-handshake " + message.type() + " is not allowed");
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package qsock.tls.engine;
+
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import qsock.core.crypto.CipherSuite;
+import qsock.core.crypto.EncryptionLevel;
+import qsock.tls.KeyDirection;
+import qsock.tls.TlsAlert;
+import qsock.tls.TlsAlertException;
+import qsock.tls.TlsEvent;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.codec.Opaque;
+import qsock.tls.extension.ApplicationLayerProtocolNegotiation;
+import qsock.tls.extension.Extension;
+import qsock.tls.extension.Extensions;
+import qsock.tls.extension.KeyShareClientHello;
+import qsock.tls.extension.KeyShareEntry;
+import qsock.tls.extension.KeyShareServerHello;
+import qsock.tls.extension.QuicTransportParameters;
+import qsock.tls.extension.ServerName;
+import qsock.tls.extension.SignatureAlgorithms;
+import qsock.tls.extension.SupportedGroups;
+import qsock.tls.extension.SupportedVersionsClientHello;
+import qsock.tls.extension.SupportedVersionsServerHello;
+import qsock.tls.jca.NamedGroup;
+import qsock.tls.jca.SignatureScheme;
+import qsock.tls.message.Certificate;
+import qsock.tls.message.CertificateEntry;
+import qsock.tls.message.CertificateVerify;
+import qsock.tls.message.ClientHello;
+import qsock.tls.message.EncryptedExtensions;
+import qsock.tls.message.Finished;
+import qsock.tls.message.HandshakeCodec;
+import qsock.tls.message.HandshakeFramer;
+import qsock.tls.message.HandshakeType;
+import qsock.tls.message.ServerHello;
+
+/**
+ * The server side of a TLS 1.3 full handshake for QUIC: reads the ClientHello, answers with ServerHello
+ * at the Initial level and EncryptedExtensions, Certificate, CertificateVerify and Finished at the
+ * Handshake level, then waits for the client's Finished.
+ */
+public final class ServerHandshake extends Handshake {
+
+    private enum State { WAIT_CLIENT_HELLO, SIGNING, WAIT_FINISHED, CONNECTED }
+
+    private static final int TLS13 = 0x0304;
+    private static final int LEGACY_VERSION = 0x0303;
+
+    private final TlsServerConfig config;
+    private final byte[] transportParameters;
+    private State state = State.WAIT_CLIENT_HELLO;
+    private String serverName;
+    private byte[] clientHandshakeSecret;
+    private byte[] clientApplicationSecret;
+
+    public ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
+        super(random, config.keyLog(), config.quic());
+        if (config.quic() && transportParameters == null) {
+            throw new IllegalArgumentException("QUIC needs our transport parameters");
+        }
+        this.config = config;
+        this.transportParameters = transportParameters == null ? null : transportParameters.clone();
+    }
+
+    @Override
+    public boolean isClient() {
+        return false;
+    }
+
+    @Override
+    public String serverName() {
+        return serverName;
+    }
+
+    @Override
+    String stateName() {
+        return state.name();
+    }
+
+    @Override
+    EncryptionLevel expectedLevel() {
+        return switch (state) {
+            case WAIT_CLIENT_HELLO -> EncryptionLevel.INITIAL;
+            case SIGNING, WAIT_FINISHED -> EncryptionLevel.HANDSHAKE;
+            case CONNECTED -> EncryptionLevel.APPLICATION;
+        };
+    }
+
+    @Override
+    boolean acceptsAt(EncryptionLevel level) {
+        return switch (level) {
+            case INITIAL -> state == State.WAIT_CLIENT_HELLO;
+            case EARLY_DATA -> false;
+            case HANDSHAKE -> state == State.SIGNING || state == State.WAIT_FINISHED;
+            case APPLICATION -> state == State.CONNECTED;
+        };
+    }
+
+    @Override
+    void handle(HandshakeFramer.Message message) throws TlsAlertException {
+        switch (state) {
+            case WAIT_CLIENT_HELLO -> {
+                expect(message.type(), HandshakeType.CLIENT_HELLO);
+                onClientHello((ClientHello) HandshakeCodec.decode(message.type(), message.body(), 0), message);
+            }
+            case SIGNING -> throw new IllegalStateException("input is not read while signing");
+            case WAIT_FINISHED -> {
+                // Client certificates come with a later part of qsock-tls; none was requested.
+                expect(message.type(), HandshakeType.FINISHED);
+                onFinished((Finished) HandshakeCodec.decode(message.type(), message.body(), schedule.hash().length()),
+                        message);
+            }
+            // RFC 9001 §6: KeyUpdate is forbidden in QUIC, and a client sends nothing else after Finished.
+            case CONNECTED -> throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
+                    "post-handshake " + message.type() + " from the client");
+        }
+    }
+
+    private void expect(HandshakeType got, HandshakeType wanted) throws TlsAlertException {
+        if (got != wanted) {
+            throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
+                    "expected " + wanted + " in " + state + ", got " + got);
+        }
+    }
+
+    private void onClientHello(ClientHello hello, HandshakeFramer.Message raw) throws TlsAlertException {
+        // RFC 8446 §4.2.1: without supported_versions listing 0x0304 the client does not offer TLS 1.3.
+        SupportedVersionsClientHello versions = Extensions.find(hello.extensions(), SupportedVersionsClientHello.class)
+                .orElseThrow(() -> new TlsAlertException(TlsAlert.PROTOCOL_VERSION,
+                        "ClientHello without supported_versions: TLS 1.3 is not offered"));
+        if (!versions.versions().contains(TLS13)) {
+            throw new TlsAlertException(TlsAlert.PROTOCOL_VERSION, "the client does not offer TLS 1.3");
+        }
+        // RFC 8446 §4.1.2: a TLS 1.3 ClientHello's compression methods are exactly [null].
+        if (hello.legacyCompressionMethods().length() != 1 || hello.legacyCompressionMethods().byteAt(0) != 0) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "ClientHello compression methods are not [0]");
+        }
+        // RFC 9001 §8.4: QUIC has no middlebox compatibility mode; a session ID is a protocol violation,
+        // reported here as illegal_parameter.
+        if (quic && !hello.legacySessionId().isEmpty()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "ClientHello with a legacy_session_id in QUIC");
+        }
+        CipherSuite suite = selectCipherSuite(hello.cipherSuites());
+
+        SupportedGroups groups = Extensions.find(hello.extensions(), SupportedGroups.class)
+                .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
+                        "ClientHello without supported_groups (RFC 8446 §9.2)"));
+        KeyShareClientHello shares = Extensions.find(hello.extensions(), KeyShareClientHello.class)
+                .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
+                        "ClientHello without key_share (RFC 8446 §9.2)"));
+        SignatureAlgorithms signatureAlgorithms = Extensions.find(hello.extensions(), SignatureAlgorithms.class)
+                .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
+                        "ClientHello without signature_algorithms (RFC 8446 §9.2)"));
+        KeyShareEntry clientShare = selectKeyShare(groups, shares);
+        NamedGroup group = NamedGroup.fromCode(clientShare.group());
+
+        SignatureScheme scheme = SignatureScheme.select(config.credential().privateKey(),
+                signatureAlgorithms.supportedSignatureAlgorithms(), config.signatureSchemes());
+        if (scheme == null) {
+            throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE,
+                    "no signature scheme both sides accept for our " + config.credential().privateKey().getAlgorithm()
+                            + " key");
+        }
+
+        applicationProtocol = selectApplicationProtocol(hello.extensions());
+        serverName = Extensions.find(hello.extensions(), ServerName.class).map(ServerName::hostName).orElse(null);
+        QuicTransportParameters peerParameters = Extensions.find(hello.extensions(), QuicTransportParameters.class)
+                .orElse(null);
+        if (quic && peerParameters == null) {
+            // RFC 9001 §8.2: missing quic_transport_parameters is missing_extension.
+            throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "no quic_transport_parameters from the client");
+        }
+
+        clientRandom = hello.random().toByteArray();
+        cipherSuite = suite;
+        schedule = new KeySchedule(suite.hash());
+        transcript.select(suite.hash());
+        transcript.add(raw.bytes());
+        requireDrained(EncryptionLevel.INITIAL);
+        if (peerParameters != null) {
+            emit(new TlsEvent.PeerTransportParameters(peerParameters.parameters().toByteArray()));
+        }
+
+        NamedGroup.KeyShare ours = group.generate(random);
+        byte[] shared = group.sharedSecret(ours.privateKey(), clientShare.keyExchange().toByteArray());
+        byte[] serverRandom = new byte[32];
+        random.nextBytes(serverRandom);
+        ServerHello serverHello = new ServerHello(LEGACY_VERSION, Opaque.of(serverRandom), hello.legacySessionId(),
+                suite.code(), 0, List.of(new SupportedVersionsServerHello(TLS13),
+                        new KeyShareServerHello(new KeyShareEntry(group.code(), Opaque.of(ours.publicBytes())))));
+        send(EncryptionLevel.INITIAL, HandshakeCodec.encode(serverHello));
+
+        byte[] handshakeSecret = schedule.handshakeSecret(schedule.earlySecret(null), shared);
+        byte[] helloHash = transcript.current();
+        clientHandshakeSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
+        byte[] serverHandshakeSecret = schedule.serverHandshakeTrafficSecret(handshakeSecret, helloHash);
+        installSecret(EncryptionLevel.HANDSHAKE, KeyDirection.READ, clientHandshakeSecret,
+                "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+        installSecret(EncryptionLevel.HANDSHAKE, KeyDirection.WRITE, serverHandshakeSecret,
+                "SERVER_HANDSHAKE_TRAFFIC_SECRET");
+
+        List<Extension> encrypted = new ArrayList<>();
+        if (applicationProtocol != null) {
+            encrypted.add(new ApplicationLayerProtocolNegotiation(List.of(applicationProtocol)));
+        }
+        if (peerParameters != null && transportParameters != null) {
+            encrypted.add(new QuicTransportParameters(Opaque.of(transportParameters)));
+        }
+        send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new EncryptedExtensions(encrypted)));
+        send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(certificateMessage()));
+
+        byte[] toSign = transcript.current();
+        byte[][] signature = new byte[1][];
+        state = State.SIGNING;
+        runTask(config.delegateTasks(),
+                () -> signature[0] = scheme.sign(config.credential().privateKey(), toSign, true, random),
+                () -> finishServerFlight(scheme, signature[0], handshakeSecret, serverHandshakeSecret));
+    }
+
+    private void finishServerFlight(SignatureScheme scheme, byte[] signature, byte[] handshakeSecret,
+                                    byte[] serverHandshakeSecret) {
+        send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new CertificateVerify(scheme.code(), Opaque.of(signature))));
+        byte[] verifyData = schedule.finishedVerifyData(serverHandshakeSecret, transcript.current());
+        send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new Finished(Opaque.of(verifyData))));
+        byte[] serverFinishedHash = transcript.current();
+        byte[] master = schedule.masterSecret(handshakeSecret);
+        clientApplicationSecret = schedule.clientApplicationTrafficSecret(master, serverFinishedHash);
+        // 0.5-RTT: the server may send application data once its Finished is queued (RFC 9001 §4.1.1).
+        installSecret(EncryptionLevel.APPLICATION, KeyDirection.WRITE,
+                schedule.serverApplicationTrafficSecret(master, serverFinishedHash), "SERVER_TRAFFIC_SECRET_0");
+        if (keyLog != null) {
+            logKey("EXPORTER_SECRET", schedule.exporterMasterSecret(master, serverFinishedHash));
+        }
+        state = State.WAIT_FINISHED;
+    }
+
+    private void onFinished(Finished finished, HandshakeFramer.Message raw) throws TlsAlertException {
+        if (!schedule.verifyFinished(clientHandshakeSecret, transcript.current(), finished.verifyData().toByteArray())) {
+            throw new TlsAlertException(TlsAlert.DECRYPT_ERROR, "the client's Finished is wrong");
+        }
+        transcript.add(raw.bytes());
+        requireDrained(EncryptionLevel.HANDSHAKE);
+        state = State.CONNECTED;
+        // RFC 9001 §5.7: 1-RTT packets from the client are processed only once the handshake is complete.
+        installSecret(EncryptionLevel.APPLICATION, KeyDirection.READ, clientApplicationSecret,
+                "CLIENT_TRAFFIC_SECRET_0");
+        complete();
+        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates));
+    }
+
+    private CipherSuite selectCipherSuite(List<Integer> offered) throws TlsAlertException {
+        for (CipherSuite suite : config.cipherSuites()) {
+            if (offered.contains(suite.code())) {
+                return suite;
+            }
+        }
+        throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE, "no cipher suite in common");
+    }
+
+    /** Picks the client's share in our most preferred group (RFC 8446 §4.2.8). */
+    private KeyShareEntry selectKeyShare(SupportedGroups groups, KeyShareClientHello shares) throws TlsAlertException {
+        Set<Integer> seen = new HashSet<>();
+        for (KeyShareEntry entry : shares.clientShares()) {
+            // RFC 8446 §4.2.8: one share per group, each in a group the client lists as supported.
+            if (!seen.add(entry.group())) {
+                throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "two key shares for one group");
+            }
+            if (!groups.namedGroupList().contains(entry.group())) {
+                throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                        "key share for group 0x" + Integer.toHexString(entry.group()) + " not in supported_groups");
+            }
+        }
+        for (NamedGroup group : config.groups()) {
+            for (KeyShareEntry entry : shares.clientShares()) {
+                if (entry.group() == group.code()) {
+                    return entry;
+                }
+            }
+        }
+        boolean common = config.groups().stream().anyMatch(g -> groups.namedGroupList().contains(g.code()));
+        throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE, common
+                ? "no key share in a group we accept; HelloRetryRequest comes with a later part of qsock-tls"
+                : "no key exchange group in common");
+    }
+
+    /** RFC 7301 §3.2: our most preferred protocol the client offers; none in common is fatal. */
+    private String selectApplicationProtocol(List<Extension> extensions) throws TlsAlertException {
+        var offered = Extensions.find(extensions, ApplicationLayerProtocolNegotiation.class);
+        if (config.applicationProtocols().isEmpty()) {
+            // A TLS server without ALPN ignores the extension (RFC 7301 §3.2); in QUIC the client would then
+            // fail for want of a protocol (RFC 9001 §8.1), so say so at once.
+            if (offered.isPresent() && quic) {
+                throw new TlsAlertException(TlsAlert.NO_APPLICATION_PROTOCOL,
+                        "the client offers ALPN " + offered.get().protocols() + "; this server has none");
+            }
+            return null;
+        }
+        if (offered.isEmpty()) {
+            if (quic) {
+                // RFC 9001 §8.1: QUIC needs an application protocol.
+                throw new TlsAlertException(TlsAlert.NO_APPLICATION_PROTOCOL, "the client offers no ALPN");
+            }
+            return null;
+        }
+        for (String protocol : config.applicationProtocols()) {
+            if (offered.get().protocols().contains(protocol)) {
+                return protocol;
+            }
+        }
+        throw new TlsAlertException(TlsAlert.NO_APPLICATION_PROTOCOL,
+                "no ALPN in common: client offers " + offered.get().protocols());
+    }
+
+    private Certificate certificateMessage() throws TlsAlertException {
+        List<CertificateEntry> entries = new ArrayList<>();
+        for (var cert : config.credential().chain()) {
+            try {
+                entries.add(new CertificateEntry(Opaque.of(cert.getEncoded()), List.of()));
+            } catch (CertificateEncodingException e) {
+                throw new TlsAlertException(TlsAlert.INTERNAL_ERROR, "cannot encode our certificate", e);
+            }
+        }
+        return new Certificate(Opaque.EMPTY, entries);
+    }
+}
