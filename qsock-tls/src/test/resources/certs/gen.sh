@@ -32,3 +32,50 @@ make_pair ed25519 -algorithm ED25519
 # The same keys in the legacy PEM forms PEM loading must accept.
 openssl rsa -in rsa-leaf.key -traditional -out rsa-leaf.pkcs1.key 2>/dev/null
 openssl ec -in ecdsa-p256-leaf.key -out ecdsa-p256-leaf.sec1.key 2>/dev/null
+
+# Extra leaves for the validator's failure cases: the ecdsa-p256 leaf key certified again by the ecdsa-p256
+# CA with validity dates in the past or the future, for client authentication only, or without any
+# subjectAltName (CN=localhost alone must not match: no CN fallback). `openssl ca` is used because it takes
+# explicit validity dates (OpenSSL 3.0's `x509 -req` only takes -days).
+odd_leaf() { # output, startdate, enddate, extendedKeyUsage, subjectAltName line or ""
+  work=$(mktemp -d)
+  touch "$work/index.txt"
+  echo 1000 > "$work/serial"
+  cat > "$work/ca.cnf" <<X
+[ca]
+default_ca = test_ca
+[test_ca]
+database = $work/index.txt
+new_certs_dir = $work
+serial = $work/serial
+default_md = sha256
+policy = any_policy
+unique_subject = no
+[any_policy]
+commonName = supplied
+[leaf_ext]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = $4
+$5
+X
+  openssl req -new -key ecdsa-p256-leaf.key -subj "/CN=localhost" -out "$work/leaf.csr"
+  openssl ca -batch -config "$work/ca.cnf" -extensions leaf_ext -notext \
+    -cert ecdsa-p256-ca.pem -keyfile ecdsa-p256-ca.key -startdate "$2" -enddate "$3" \
+    -in "$work/leaf.csr" -out "$1" 2>/dev/null
+  rm -rf "$work"
+}
+san="subjectAltName = DNS:localhost,DNS:*.test.qsock,IP:127.0.0.1,IP:::1"
+odd_leaf ecdsa-p256-expired-leaf.pem 20000101000000Z 20010101000000Z serverAuth,clientAuth "$san"
+odd_leaf ecdsa-p256-future-leaf.pem 22000101000000Z 22010101000000Z serverAuth,clientAuth "$san"
+odd_leaf ecdsa-p256-clientonly-leaf.pem 20250101000000Z 21250101000000Z clientAuth "$san"
+odd_leaf ecdsa-p256-nosan-leaf.pem 20250101000000Z 21250101000000Z serverAuth,clientAuth ""
+
+# Keys only PEM loading needs: RSASSA-PSS keys (PKCS#8 with the id-RSASSA-PSS OID, one without parameters,
+# one restricted to SHA-384), and the ecdsa-p256 leaf key encrypted (password "qsock") in both PEM forms,
+# which loading must refuse with a clear message.
+openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out rsa-pss.key 2>/dev/null
+openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha384 \
+  -pkeyopt rsa_pss_keygen_mgf1_md:sha384 -pkeyopt rsa_pss_keygen_saltlen:48 -out rsa-pss-sha384.key 2>/dev/null
+openssl pkcs8 -topk8 -v2 aes-256-cbc -in ecdsa-p256-leaf.key -passout pass:qsock -out ecdsa-p256-leaf.encrypted.key
+openssl ec -in ecdsa-p256-leaf.key -aes256 -passout pass:qsock -out ecdsa-p256-leaf.sec1-encrypted.key 2>/dev/null
