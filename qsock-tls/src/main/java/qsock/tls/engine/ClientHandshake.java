@@ -27,6 +27,7 @@ import qsock.tls.extension.SignatureAlgorithms;
 import qsock.tls.extension.SupportedGroups;
 import qsock.tls.extension.SupportedVersionsClientHello;
 import qsock.tls.extension.SupportedVersionsServerHello;
+import qsock.tls.jca.KeyShare;
 import qsock.tls.jca.NamedGroup;
 import qsock.tls.jca.SignatureScheme;
 import qsock.tls.message.Certificate;
@@ -57,7 +58,7 @@ public final class ClientHandshake extends Handshake {
 
     private final TlsClientConfig config;
     private final byte[] transportParameters;
-    private final Map<Integer, NamedGroup.KeyShare> keyShares = new LinkedHashMap<>();
+    private final Map<Integer, KeyShare> keyShares = new LinkedHashMap<>();
     private final byte[] legacySessionId;
     private State state = State.WAIT_SERVER_HELLO;
     private byte[] clientHandshakeSecret;
@@ -119,7 +120,7 @@ public final class ClientHandshake extends Handshake {
         random.nextBytes(clientRandom);
         List<KeyShareEntry> shares = new ArrayList<>();
         for (NamedGroup group : config.keyShareGroups()) {
-            NamedGroup.KeyShare share = group.generate(random);
+            KeyShare share = group.generate(random);
             keyShares.put(group.code(), share);
             shares.add(new KeyShareEntry(group.code(), Opaque.of(share.publicBytes())));
         }
@@ -235,7 +236,7 @@ public final class ClientHandshake extends Handshake {
                 .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
                         "ServerHello without key_share (PSK-only modes are not offered)"));
         KeyShareEntry entry = serverShare.serverShare();
-        NamedGroup.KeyShare ours = keyShares.get(entry.group());
+        KeyShare ours = keyShares.get(entry.group());
         if (ours == null) {
             // RFC 8446 §4.2.8: the server's share must be in a group we sent a share for.
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,

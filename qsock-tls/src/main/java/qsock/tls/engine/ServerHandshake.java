@@ -26,6 +26,7 @@ import qsock.tls.extension.SignatureAlgorithms;
 import qsock.tls.extension.SupportedGroups;
 import qsock.tls.extension.SupportedVersionsClientHello;
 import qsock.tls.extension.SupportedVersionsServerHello;
+import qsock.tls.jca.KeyShare;
 import qsock.tls.jca.NamedGroup;
 import qsock.tls.jca.SignatureScheme;
 import qsock.tls.message.Certificate;
@@ -186,7 +187,7 @@ public final class ServerHandshake extends Handshake {
             emit(new TlsEvent.PeerTransportParameters(peerParameters.parameters().toByteArray()));
         }
 
-        NamedGroup.KeyShare ours = group.generate(random);
+        KeyShare ours = group.generate(random);
         byte[] shared = group.sharedSecret(ours.privateKey(), clientShare.keyExchange().toByteArray());
         byte[] serverRandom = new byte[32];
         random.nextBytes(serverRandom);
