@@ -58,8 +58,9 @@ public interface TlsEngine {
      * Takes handshake bytes received in CRYPTO frames at {@code level}, in stream order, and processes every
      * complete message. Consumes the buffer.
      *
+     * While a delegated task is pending, the bytes are kept and processed by {@link #resume()}.
+     *
      * @throws TlsAlertException if the peer broke a rule or the handshake cannot go on
-     * @throws IllegalStateException if a task is pending
      */
     void receive(EncryptionLevel level, ByteBuffer data) throws TlsAlertException;
 

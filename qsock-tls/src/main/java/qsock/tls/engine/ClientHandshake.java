@@ -37,7 +37,7 @@ import qsock.tls.message.ClientHello;
 import qsock.tls.message.EncryptedExtensions;
 import qsock.tls.message.Finished;
 import qsock.tls.message.HandshakeCodec;
-import qsock.tls.message.HandshakeFramer;
+import qsock.tls.message.FramedMessage;
 import qsock.tls.message.HandshakeMessage;
 import qsock.tls.message.HandshakeType;
 import qsock.tls.message.ServerHello;
@@ -154,8 +154,8 @@ public final class ClientHandshake extends Handshake {
     // ---- input -----------------------------------------------------------------------------------
 
     @Override
-    void handle(HandshakeFramer.Message message) throws TlsAlertException {
-        HandshakeType type = message.type();
+    void handle(FramedMessage message) throws TlsAlertException {
+        HandshakeType type = message.handshakeType();
         switch (state) {
             case WAIT_SERVER_HELLO -> {
                 expect(type, HandshakeType.SERVER_HELLO);
@@ -189,9 +189,9 @@ public final class ClientHandshake extends Handshake {
         }
     }
 
-    private HandshakeMessage decode(HandshakeFramer.Message message) throws TlsAlertException {
+    private HandshakeMessage decode(FramedMessage message) throws TlsAlertException {
         int finishedLength = schedule == null ? 0 : schedule.hash().length();
-        return HandshakeCodec.decode(message.type(), message.body(), finishedLength);
+        return HandshakeCodec.decode(message, finishedLength);
     }
 
     private void expect(HandshakeType got, HandshakeType wanted) throws TlsAlertException {
@@ -202,7 +202,7 @@ public final class ClientHandshake extends Handshake {
         }
     }
 
-    private void onServerHello(ServerHello hello, HandshakeFramer.Message raw) throws TlsAlertException {
+    private void onServerHello(ServerHello hello, FramedMessage raw) throws TlsAlertException {
         if (hello.isHelloRetryRequest()) {
             // HelloRetryRequest comes with a later part of qsock-tls; our first key share must fit.
             throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE,
@@ -247,7 +247,7 @@ public final class ClientHandshake extends Handshake {
         cipherSuite = suite;
         schedule = new KeySchedule(suite.hash());
         transcript.select(suite.hash());
-        transcript.add(raw.bytes());
+        transcript.add(raw.message());
         handshakeSecret = schedule.handshakeSecret(schedule.earlySecret(null), shared);
         byte[] helloHash = transcript.current();
         clientHandshakeSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
@@ -260,7 +260,7 @@ public final class ClientHandshake extends Handshake {
                 "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
     }
 
-    private void onEncryptedExtensions(EncryptedExtensions ee, HandshakeFramer.Message raw) throws TlsAlertException {
+    private void onEncryptedExtensions(EncryptedExtensions ee, FramedMessage raw) throws TlsAlertException {
         for (Extension e : ee.extensions()) {
             switch (e) {
                 case ServerName s -> {
@@ -301,19 +301,19 @@ public final class ClientHandshake extends Handshake {
                 throw new TlsAlertException(TlsAlert.NO_APPLICATION_PROTOCOL, "the server selected no ALPN protocol");
             }
         }
-        transcript.add(raw.bytes());
+        transcript.add(raw.message());
         state = State.WAIT_CERTIFICATE_OR_REQUEST;
     }
 
-    private void onCertificateRequest(CertificateRequest request, HandshakeFramer.Message raw) {
+    private void onCertificateRequest(CertificateRequest request, FramedMessage raw) {
         // No client certificate in this part of qsock-tls: answer with an empty Certificate (RFC 8446
         // §4.4.2.4); the server decides whether that is enough.
         certificateRequestContext = request.certificateRequestContext().toByteArray();
-        transcript.add(raw.bytes());
+        transcript.add(raw.message());
         state = State.WAIT_CERTIFICATE;
     }
 
-    private void onCertificate(Certificate certificate, HandshakeFramer.Message raw) throws TlsAlertException {
+    private void onCertificate(Certificate certificate, FramedMessage raw) throws TlsAlertException {
         // RFC 8446 §4.4.2: a server's certificate_request_context is empty.
         if (!certificate.certificateRequestContext().isEmpty()) {
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "server Certificate with a request context");
@@ -324,7 +324,7 @@ public final class ClientHandshake extends Handshake {
         }
         List<byte[]> der = certificate.certificateList().stream().map(e -> e.certData().toByteArray()).toList();
         List<X509Certificate> chain = CertificateValidator.parseChain(der);
-        transcript.add(raw.bytes());
+        transcript.add(raw.message());
         CertificateValidator validator = config.certificateValidator();
         String host = config.serverName();
         runTask(config.delegateTasks(), () -> validator.validateServer(chain, host), () -> {
@@ -334,7 +334,7 @@ public final class ClientHandshake extends Handshake {
         });
     }
 
-    private void onCertificateVerify(CertificateVerify verify, HandshakeFramer.Message raw) throws TlsAlertException {
+    private void onCertificateVerify(CertificateVerify verify, FramedMessage raw) throws TlsAlertException {
         SignatureScheme scheme = SignatureScheme.fromCode(verify.algorithm());
         // RFC 8446 §4.4.3: the scheme must be one we offered, and fit the certificate's key.
         if (scheme == null || !config.signatureSchemes().contains(scheme) || !scheme.usableInTls13CertificateVerify()) {
@@ -349,15 +349,15 @@ public final class ClientHandshake extends Handshake {
         if (!scheme.verify(key, transcript.current(), true, verify.signature().toByteArray())) {
             throw new TlsAlertException(TlsAlert.DECRYPT_ERROR, "the server's CertificateVerify signature is wrong");
         }
-        transcript.add(raw.bytes());
+        transcript.add(raw.message());
         state = State.WAIT_FINISHED;
     }
 
-    private void onFinished(Finished finished, HandshakeFramer.Message raw) throws TlsAlertException {
+    private void onFinished(Finished finished, FramedMessage raw) throws TlsAlertException {
         if (!schedule.verifyFinished(serverHandshakeSecret, transcript.current(), finished.verifyData().toByteArray())) {
             throw new TlsAlertException(TlsAlert.DECRYPT_ERROR, "the server's Finished is wrong");
         }
-        transcript.add(raw.bytes());
+        transcript.add(raw.message());
         byte[] serverFinishedHash = transcript.current();
         byte[] master = schedule.masterSecret(handshakeSecret);
         byte[] clientApplicationSecret = schedule.clientApplicationTrafficSecret(master, serverFinishedHash);
@@ -382,13 +382,14 @@ public final class ClientHandshake extends Handshake {
         emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates));
     }
 
-    private void onPostHandshake(HandshakeFramer.Message message) throws TlsAlertException {
-        switch (message.type()) {
-            // Session tickets are for resumption, which comes later: read (validated) and dropped.
-            case NEW_SESSION_TICKET -> decode(message);
-            // RFC 9001 §6: TLS KeyUpdate is forbidden in QUIC; unexpected_message.
-            default -> throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
-                    "post-handshake " + message.type() + " is not allowed");
+    private void onPostHandshake(FramedMessage message) throws TlsAlertException {
+        // Session tickets are for resumption, which comes later: decoded (so malformed ones fail) and dropped.
+        if (message.handshakeType() == HandshakeType.NEW_SESSION_TICKET) {
+            decode(message);
+            return;
         }
+        // RFC 9001 §6: TLS KeyUpdate is forbidden in QUIC; nothing else may follow the handshake.
+        throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
+                "post-handshake message type " + message.type() + " is not allowed");
     }
 }

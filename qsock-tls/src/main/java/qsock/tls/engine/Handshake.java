@@ -16,6 +16,7 @@ import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 import qsock.tls.TlsEngine;
 import qsock.tls.TlsEvent;
+import qsock.tls.message.FramedMessage;
 import qsock.tls.message.HandshakeFramer;
 
 /**
@@ -68,16 +69,13 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     abstract EncryptionLevel expectedLevel();
 
     /** Handles one complete message that arrived at {@link #expectedLevel()}. */
-    abstract void handle(HandshakeFramer.Message message) throws TlsAlertException;
+    abstract void handle(FramedMessage message) throws TlsAlertException;
 
     // ---- TlsEngine -------------------------------------------------------------------------------
 
     @Override
     public final void receive(EncryptionLevel level, ByteBuffer data) throws TlsAlertException {
         checkUsable();
-        if (status == Status.TASK_PENDING) {
-            throw new IllegalStateException("a delegated task is pending; run it and call resume()");
-        }
         guard(() -> {
             if (!data.hasRemaining()) {
                 return;
@@ -87,7 +85,8 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
                 throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
                         "handshake data at " + level + " in state " + stateName());
             }
-            framers.get(level).append(data);
+            framers.get(level).feed(data);
+            // While a task runs, input waits in the framer (bounded) until resume().
             processInput();
         });
     }
@@ -212,7 +211,7 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
 
     /** Throws unexpected_message if bytes are left at {@code level}, which is now closed. */
     final void requireDrained(EncryptionLevel level) throws TlsAlertException {
-        if (framers.get(level).hasPartialOrPending()) {
+        if (!framers.get(level).isEmpty()) {
             // RFC 8446 §5.1: handshake messages MUST NOT span key changes.
             throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
                     "handshake data left at " + level + " after the key change");
@@ -227,7 +226,7 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
             if (level == null) {
                 return;
             }
-            HandshakeFramer.Message message = framers.get(level).next();
+            FramedMessage message = framers.get(level).next();
             if (message == null) {
                 return;
             }

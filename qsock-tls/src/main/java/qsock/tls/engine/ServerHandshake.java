@@ -36,7 +36,7 @@ import qsock.tls.message.ClientHello;
 import qsock.tls.message.EncryptedExtensions;
 import qsock.tls.message.Finished;
 import qsock.tls.message.HandshakeCodec;
-import qsock.tls.message.HandshakeFramer;
+import qsock.tls.message.FramedMessage;
 import qsock.tls.message.HandshakeType;
 import qsock.tls.message.ServerHello;
 
@@ -103,22 +103,22 @@ public final class ServerHandshake extends Handshake {
     }
 
     @Override
-    void handle(HandshakeFramer.Message message) throws TlsAlertException {
+    void handle(FramedMessage message) throws TlsAlertException {
         switch (state) {
             case WAIT_CLIENT_HELLO -> {
-                expect(message.type(), HandshakeType.CLIENT_HELLO);
-                onClientHello((ClientHello) HandshakeCodec.decode(message.type(), message.body(), 0), message);
+                expect(message.handshakeType(), HandshakeType.CLIENT_HELLO);
+                onClientHello((ClientHello) HandshakeCodec.decode(message, 0), message);
             }
             case SIGNING -> throw new IllegalStateException("input is not read while signing");
             case WAIT_FINISHED -> {
                 // Client certificates come with a later part of qsock-tls; none was requested.
-                expect(message.type(), HandshakeType.FINISHED);
-                onFinished((Finished) HandshakeCodec.decode(message.type(), message.body(), schedule.hash().length()),
+                expect(message.handshakeType(), HandshakeType.FINISHED);
+                onFinished((Finished) HandshakeCodec.decode(message, schedule.hash().length()),
                         message);
             }
             // RFC 9001 §6: KeyUpdate is forbidden in QUIC, and a client sends nothing else after Finished.
             case CONNECTED -> throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
-                    "post-handshake " + message.type() + " from the client");
+                    "post-handshake " + message.handshakeType() + " from the client");
         }
     }
 
@@ -129,7 +129,7 @@ public final class ServerHandshake extends Handshake {
         }
     }
 
-    private void onClientHello(ClientHello hello, HandshakeFramer.Message raw) throws TlsAlertException {
+    private void onClientHello(ClientHello hello, FramedMessage raw) throws TlsAlertException {
         // RFC 8446 §4.2.1: without supported_versions listing 0x0304 the client does not offer TLS 1.3.
         SupportedVersionsClientHello versions = Extensions.find(hello.extensions(), SupportedVersionsClientHello.class)
                 .orElseThrow(() -> new TlsAlertException(TlsAlert.PROTOCOL_VERSION,
@@ -181,7 +181,7 @@ public final class ServerHandshake extends Handshake {
         cipherSuite = suite;
         schedule = new KeySchedule(suite.hash());
         transcript.select(suite.hash());
-        transcript.add(raw.bytes());
+        transcript.add(raw.message());
         requireDrained(EncryptionLevel.INITIAL);
         if (peerParameters != null) {
             emit(new TlsEvent.PeerTransportParameters(peerParameters.parameters().toByteArray()));
@@ -240,11 +240,11 @@ public final class ServerHandshake extends Handshake {
         state = State.WAIT_FINISHED;
     }
 
-    private void onFinished(Finished finished, HandshakeFramer.Message raw) throws TlsAlertException {
+    private void onFinished(Finished finished, FramedMessage raw) throws TlsAlertException {
         if (!schedule.verifyFinished(clientHandshakeSecret, transcript.current(), finished.verifyData().toByteArray())) {
             throw new TlsAlertException(TlsAlert.DECRYPT_ERROR, "the client's Finished is wrong");
         }
-        transcript.add(raw.bytes());
+        transcript.add(raw.message());
         requireDrained(EncryptionLevel.HANDSHAKE);
         state = State.CONNECTED;
         // RFC 9001 §5.7: 1-RTT packets from the client are processed only once the handshake is complete.
