@@ -14,6 +14,8 @@ import java.security.spec.XECPublicKeySpec;
 import java.util.HexFormat;
 import javax.crypto.KeyAgreement;
 import org.junit.jupiter.api.Test;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.jca.SignatureScheme;
 import qsock.core.crypto.HashFunction;
 import qsock.core.crypto.Hkdf;
 
@@ -156,5 +158,30 @@ class Rfc8448KeyScheduleTest {
         assertHex("5bd3c71b836e0b76bb73265f", Hkdf.expandLabel(HashFunction.SHA256, hex(CLIENT_HS_TRAFFIC), "iv", 12));
         assertHex("9f02283b6c9c07efc26bb9f2ac92e356", Hkdf.expandLabel(HashFunction.SHA256, hex(SERVER_AP_TRAFFIC), "key", 16));
         assertHex("cf782b88dd83549aadf1e984", Hkdf.expandLabel(HashFunction.SHA256, hex(SERVER_AP_TRAFFIC), "iv", 12));
+    }
+
+    // RFC 8448 §3: the server's CertificateVerify (rsa_pss_rsae_sha256) over ClientHello..Certificate, checked
+    // with the public key of the trace's own certificate.
+    @Test
+    void theTracesCertificateVerifyVerifies() throws Exception {
+        TranscriptHash transcript = new TranscriptHash();
+        transcript.select(HashFunction.SHA256);
+        for (String m : new String[] {CLIENT_HELLO, SERVER_HELLO, ENCRYPTED_EXTENSIONS, CERTIFICATE}) {
+            transcript.add(hex(m));
+        }
+        byte[] certificateMessage = hex(CERTIFICATE);
+        // Certificate: type(1) length(3) context length(1)=0 list length(3) entry length(3) DER...
+        int derLength = ((certificateMessage[8] & 0xff) << 16) | ((certificateMessage[9] & 0xff) << 8)
+                | (certificateMessage[10] & 0xff);
+        byte[] der = java.util.Arrays.copyOfRange(certificateMessage, 11, 11 + derLength);
+        var certificate = CertificateValidator.parseChain(java.util.List.of(der)).get(0);
+        byte[] verify = hex(CERTIFICATE_VERIFY);
+        // CertificateVerify: type(1) length(3) scheme(2) signature length(2) signature
+        assertEquals(0x0804, ((verify[4] & 0xff) << 8) | (verify[5] & 0xff));
+        byte[] signature = java.util.Arrays.copyOfRange(verify, 8, verify.length);
+        SignatureScheme scheme = SignatureScheme.RSA_PSS_RSAE_SHA256;
+        assertTrue(scheme.verify(certificate.getPublicKey(), transcript.current(), true, signature));
+        assertFalse(scheme.verify(certificate.getPublicKey(), transcript.current(), false, signature),
+                "the client context string must not verify");
     }
 }
