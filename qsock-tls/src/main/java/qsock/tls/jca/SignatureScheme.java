@@ -114,6 +114,48 @@ public enum SignatureScheme {
         this.tls13 = tls13;
     }
 
+    /**
+     * {@return the scheme that names the signature on {@code certificate} in signature_algorithms_cert
+     * terms, or null when TLS has no code point for it} (RFC 8446 §4.2.3). ECDSA signatures map by their
+     * hash (SHA-256 to ecdsa_secp256r1_sha256 and so on), as TLS stacks commonly do; RSASSA-PSS maps to the
+     * rsae or pss variant by the issuer's key type, given as {@code issuerKey} (null: assume rsaEncryption).
+     */
+    public static SignatureScheme ofCertificateSignature(X509Certificate certificate, Key issuerKey) {
+        return switch (certificate.getSigAlgOID()) {
+            case "1.2.840.113549.1.1.5" -> RSA_PKCS1_SHA1;
+            case "1.2.840.113549.1.1.11" -> RSA_PKCS1_SHA256;
+            case "1.2.840.113549.1.1.12" -> RSA_PKCS1_SHA384;
+            case "1.2.840.113549.1.1.13" -> RSA_PKCS1_SHA512;
+            case "1.2.840.10045.4.1" -> ECDSA_SHA1;
+            case "1.2.840.10045.4.3.2" -> ECDSA_SECP256R1_SHA256;
+            case "1.2.840.10045.4.3.3" -> ECDSA_SECP384R1_SHA384;
+            case "1.2.840.10045.4.3.4" -> ECDSA_SECP521R1_SHA512;
+            case "1.3.101.112" -> ED25519;
+            case "1.3.101.113" -> ED448;
+            case "1.2.840.113549.1.1.10" -> pssOfCertificate(certificate, issuerKey);
+            default -> null;
+        };
+    }
+
+    private static SignatureScheme pssOfCertificate(X509Certificate certificate, Key issuerKey) {
+        String digest;
+        try {
+            java.security.AlgorithmParameters params = java.security.AlgorithmParameters.getInstance("RSASSA-PSS");
+            params.init(certificate.getSigAlgParams());
+            digest = params.getParameterSpec(PSSParameterSpec.class).getDigestAlgorithm();
+        } catch (GeneralSecurityException | java.io.IOException | RuntimeException e) {
+            return null;
+        }
+        boolean pssKey = issuerKey != null && "RSASSA-PSS".equalsIgnoreCase(issuerKey.getAlgorithm());
+        for (SignatureScheme s : values()) {
+            if (s.pssDigest != null && s.pssDigest.equalsIgnoreCase(digest.replace("SHA", "SHA-").replace("--", "-"))
+                    && (s.keyType == KeyType.RSA_PSS) == pssKey) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /** {@return the scheme's SignatureScheme code point (RFC 8446 §4.2.3)} */
     public int code() {
         return code;
