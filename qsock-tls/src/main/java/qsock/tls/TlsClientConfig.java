@@ -16,7 +16,10 @@ import qsock.tls.jca.SignatureScheme;
  * @param groups supported key exchange groups, in preference order
  * @param keyShareGroups groups to send a key share for in the first ClientHello (a prefix or subset of
  *     {@code groups})
- * @param signatureSchemes accepted in CertificateVerify and certificates, in preference order
+ * @param signatureSchemes accepted in CertificateVerify, in preference order (signature_algorithms)
+ * @param certificateSignatureSchemes accepted on the certificates of the server's chain
+ *     (signature_algorithms_cert, RFC 8446 §4.2.3); a chain signed otherwise is refused with
+ *     unsupported_certificate
  * @param applicationProtocols ALPN protocols offered, in preference order; QUIC requires at least one
  * @param serverName the server's host name: sent as SNI (unless an IP literal) and checked against the
  *     certificate; null for none
@@ -28,7 +31,7 @@ import qsock.tls.jca.SignatureScheme;
  */
 public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
-                              List<String> applicationProtocols, String serverName,
+                              List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols, String serverName,
                               CertificateValidator certificateValidator, KeyLogSink keyLog,
                               boolean delegateTasks, boolean quic) {
 
@@ -40,6 +43,12 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
             throw new IllegalArgumentException("key share groups " + keyShareGroups + " must be among " + groups);
         }
         signatureSchemes = TlsConfigs.nonEmpty("signature schemes", signatureSchemes);
+        for (SignatureScheme scheme : signatureSchemes) {
+            if (!scheme.usableInTls13CertificateVerify()) {
+                throw new IllegalArgumentException(scheme + " cannot sign a TLS 1.3 CertificateVerify");
+            }
+        }
+        certificateSignatureSchemes = TlsConfigs.nonEmpty("certificate signature schemes", certificateSignatureSchemes);
         applicationProtocols = TlsConfigs.protocols(applicationProtocols);
         Objects.requireNonNull(certificateValidator, "certificateValidator");
         if (serverName != null && (serverName.isEmpty() || serverName.length() > 255)) {
@@ -58,6 +67,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         private List<NamedGroup> groups = TlsConfigs.DEFAULT_GROUPS;
         private List<NamedGroup> keyShareGroups;
         private List<SignatureScheme> signatureSchemes = TlsConfigs.DEFAULT_SIGNATURE_SCHEMES;
+        private List<SignatureScheme> certificateSignatureSchemes = TlsConfigs.DEFAULT_CERTIFICATE_SIGNATURE_SCHEMES;
         private List<String> applicationProtocols = List.of();
         private String serverName;
         private CertificateValidator certificateValidator;
@@ -88,6 +98,12 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         /** Signature schemes to accept, in preference order. */
         public Builder signatureSchemes(SignatureScheme... schemes) {
             this.signatureSchemes = List.of(schemes);
+            return this;
+        }
+
+        /** Signature schemes to accept on certificates (signature_algorithms_cert). */
+        public Builder certificateSignatureSchemes(SignatureScheme... schemes) {
+            this.certificateSignatureSchemes = List.of(schemes);
             return this;
         }
 
@@ -140,7 +156,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         public TlsClientConfig build() {
             return new TlsClientConfig(cipherSuites, groups,
                     keyShareGroups != null ? keyShareGroups : List.of(groups.get(0)), signatureSchemes,
-                    applicationProtocols, serverName,
+                    certificateSignatureSchemes, applicationProtocols, serverName,
                     certificateValidator != null ? certificateValidator : CertificateValidator.system(),
                     keyLog, delegateTasks, quic);
         }

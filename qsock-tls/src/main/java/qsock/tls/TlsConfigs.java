@@ -23,6 +23,18 @@ final class TlsConfigs {
             SignatureScheme.RSA_PSS_RSAE_SHA512, SignatureScheme.RSA_PSS_PSS_SHA256,
             SignatureScheme.RSA_PSS_PSS_SHA384, SignatureScheme.RSA_PSS_PSS_SHA512);
 
+    /**
+     * Every CertificateVerify scheme plus RSASSA-PKCS1-v1_5 with SHA-2, which most certificate authorities
+     * still sign with (RFC 8446 §4.2.3 allows it in certificates). SHA-1 is left out (§4.4.2.4).
+     */
+    static final List<SignatureScheme> DEFAULT_CERTIFICATE_SIGNATURE_SCHEMES = List.of(
+            SignatureScheme.ECDSA_SECP256R1_SHA256, SignatureScheme.ECDSA_SECP384R1_SHA384,
+            SignatureScheme.ECDSA_SECP521R1_SHA512, SignatureScheme.ED25519, SignatureScheme.ED448,
+            SignatureScheme.RSA_PSS_RSAE_SHA256, SignatureScheme.RSA_PSS_RSAE_SHA384,
+            SignatureScheme.RSA_PSS_RSAE_SHA512, SignatureScheme.RSA_PSS_PSS_SHA256,
+            SignatureScheme.RSA_PSS_PSS_SHA384, SignatureScheme.RSA_PSS_PSS_SHA512,
+            SignatureScheme.RSA_PKCS1_SHA256, SignatureScheme.RSA_PKCS1_SHA384, SignatureScheme.RSA_PKCS1_SHA512);
+
     private TlsConfigs() {}
 
     static <T> List<T> nonEmpty(String what, List<T> list) {

@@ -11,7 +11,9 @@ import qsock.tls.jca.SignatureScheme;
  * The server picks the cipher suite, group and application protocol in its own preference order among
  * what the client offers.
  *
- * @param credential the certificate chain and key to authenticate with
+ * @param credentials the certificate chains and keys to authenticate with, in preference order: the
+ *     server takes the first whose key can sign with a scheme the client accepts and whose chain is signed
+ *     with schemes the client accepts on certificates (RFC 8446 §4.4.2.2), else the first whose key fits
  * @param cipherSuites accepted, in preference order
  * @param groups accepted key exchange groups, in preference order
  * @param signatureSchemes usable for CertificateVerify, in preference order
@@ -21,16 +23,21 @@ import qsock.tls.jca.SignatureScheme;
  * @param delegateTasks true to hand signing to the caller as a task (see {@link TlsEngine})
  * @param quic true for QUIC; false only for testing over a TLS record layer on TCP
  */
-public record TlsServerConfig(Credential credential, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
                               KeyLogSink keyLog, boolean delegateTasks, boolean quic) {
 
     public TlsServerConfig {
-        Objects.requireNonNull(credential, "credential");
+        credentials = TlsConfigs.nonEmpty("credentials", credentials);
         cipherSuites = TlsConfigs.nonEmpty("cipher suites", cipherSuites);
         groups = TlsConfigs.nonEmpty("groups", groups);
         signatureSchemes = TlsConfigs.nonEmpty("signature schemes", signatureSchemes);
         applicationProtocols = TlsConfigs.protocols(applicationProtocols);
+    }
+
+    /** {@return the first credential} */
+    public Credential credential() {
+        return credentials.get(0);
     }
 
     /** {@return a builder with the defaults and this credential} */
@@ -40,7 +47,7 @@ public record TlsServerConfig(Credential credential, List<CipherSuite> cipherSui
 
     /** Builds a {@link TlsServerConfig}. */
     public static final class Builder {
-        private final Credential credential;
+        private final List<Credential> credentials = new java.util.ArrayList<>();
         private List<CipherSuite> cipherSuites = TlsConfigs.DEFAULT_CIPHER_SUITES;
         private List<NamedGroup> groups = TlsConfigs.DEFAULT_GROUPS;
         private List<SignatureScheme> signatureSchemes = TlsConfigs.DEFAULT_SIGNATURE_SCHEMES;
@@ -50,7 +57,13 @@ public record TlsServerConfig(Credential credential, List<CipherSuite> cipherSui
         private boolean quic = true;
 
         private Builder(Credential credential) {
-            this.credential = Objects.requireNonNull(credential, "credential");
+            this.credentials.add(Objects.requireNonNull(credential, "credential"));
+        }
+
+        /** Adds another credential, for clients that cannot use the ones before it (for example ECDSA and RSA). */
+        public Builder addCredential(Credential credential) {
+            this.credentials.add(Objects.requireNonNull(credential, "credential"));
+            return this;
         }
 
         /** Cipher suites to accept, in preference order. */
@@ -97,7 +110,7 @@ public record TlsServerConfig(Credential credential, List<CipherSuite> cipherSui
 
         /** {@return the configuration} */
         public TlsServerConfig build() {
-            return new TlsServerConfig(credential, cipherSuites, groups, signatureSchemes, applicationProtocols,
+            return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols,
                     keyLog, delegateTasks, quic);
         }
     }
