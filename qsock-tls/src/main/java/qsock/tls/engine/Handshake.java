@@ -211,7 +211,18 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
 
     /** Throws unexpected_message if bytes are left at {@code level}, which is now closed. */
     final void requireDrained(EncryptionLevel level) throws TlsAlertException {
-        if (!framers.get(level).isEmpty()) {
+        HandshakeFramer framer = framers.get(level);
+        boolean left = !framer.isEmpty();
+        if (!left) {
+            // A framer that refused an oversized header holds no bytes, so isEmpty() is true, yet the peer did
+            // send more at this level: next() reports that refusal, which must not be lost with the level.
+            try {
+                framer.next();
+            } catch (TlsAlertException refused) {
+                left = true;
+            }
+        }
+        if (left) {
             // RFC 8446 §5.1: handshake messages MUST NOT span key changes.
             throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
                     "handshake data left at " + level + " after the key change");
