@@ -16,10 +16,12 @@ import qsock.tls.TlsEvent;
 import qsock.tls.cert.CertificateValidator;
 import qsock.tls.codec.Opaque;
 import qsock.tls.extension.ApplicationLayerProtocolNegotiation;
+import qsock.tls.extension.Cookie;
 import qsock.tls.extension.Extension;
 import qsock.tls.extension.Extensions;
 import qsock.tls.extension.KeyShareClientHello;
 import qsock.tls.extension.KeyShareEntry;
+import qsock.tls.extension.KeyShareHelloRetryRequest;
 import qsock.tls.extension.KeyShareServerHello;
 import qsock.tls.extension.QuicTransportParameters;
 import qsock.tls.extension.ServerName;
@@ -203,11 +205,6 @@ public final class ClientHandshake extends Handshake {
     }
 
     private void onServerHello(ServerHello hello, FramedMessage raw) throws TlsAlertException {
-        if (hello.isHelloRetryRequest()) {
-            // HelloRetryRequest comes with a later part of qsock-tls; our first key share must fit.
-            throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE,
-                    "the server asked for a HelloRetryRequest, which this client does not support yet");
-        }
         // RFC 8446 §4.1.3: supported_versions decides the version; without it the server chose TLS 1.2 or
         // older, which this TLS 1.3-only client refuses.
         SupportedVersionsServerHello version = Extensions.find(hello.extensions(), SupportedVersionsServerHello.class)
@@ -216,6 +213,16 @@ public final class ClientHandshake extends Handshake {
         if (version.selectedVersion() != TLS13) {
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
                     "server selected version 0x" + Integer.toHexString(version.selectedVersion()) + ", not offered");
+        }
+        for (Extension e : hello.extensions()) {
+            // RFC 8446 §4.2: an extension response to a request we did not make is unsupported_extension.
+            // This client offers no PSK, so a ServerHello may answer supported_versions and key_share only,
+            // and a HelloRetryRequest may add a cookie (the codec keeps each form to its message).
+            if (!(e instanceof SupportedVersionsServerHello) && !(e instanceof KeyShareServerHello)
+                    && !(e instanceof KeyShareHelloRetryRequest) && !(e instanceof Cookie)) {
+                throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION,
+                        "ServerHello carries extension " + e.typeCode() + ", which we did not offer");
+            }
         }
         if (hello.legacyVersion() != LEGACY_VERSION) {
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "ServerHello legacy_version is not 0x0303");
@@ -231,6 +238,9 @@ public final class ClientHandshake extends Handshake {
         if (suite == null || !config.cipherSuites().contains(suite)) {
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
                     "server chose cipher suite 0x" + Integer.toHexString(hello.cipherSuite()) + ", not offered");
+        }
+        if (hello.isHelloRetryRequest()) {
+            onHelloRetryRequest(hello);
         }
         KeyShareServerHello serverShare = Extensions.find(hello.extensions(), KeyShareServerHello.class)
                 .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
@@ -260,6 +270,32 @@ public final class ClientHandshake extends Handshake {
                 "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
     }
 
+    /**
+     * Refuses a HelloRetryRequest, with the alert RFC 8446 names when it is malformed, and handshake_failure
+     * when it is valid: retrying comes with a later part of qsock-tls, so our first key share must fit.
+     * Its legacy fields, version and suite were checked as a ServerHello's (RFC 8446 §4.1.4).
+     */
+    private void onHelloRetryRequest(ServerHello retry) throws TlsAlertException {
+        var selected = Extensions.find(retry.extensions(), KeyShareHelloRetryRequest.class);
+        if (selected.isEmpty() && Extensions.find(retry.extensions(), Cookie.class).isEmpty()) {
+            // RFC 8446 §4.1.4: "Clients MUST abort the handshake with an "illegal_parameter" alert if the
+            // HelloRetryRequest would not result in any change in the ClientHello."
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "HelloRetryRequest that changes nothing");
+        }
+        if (selected.isPresent()) {
+            int group = selected.get().selectedGroup();
+            NamedGroup named = NamedGroup.fromCode(group);
+            // RFC 8446 §4.2.8: a group not in our supported_groups, or one we already sent a share for, is
+            // illegal_parameter.
+            if (named == null || !config.groups().contains(named) || keyShares.containsKey(group)) {
+                throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "HelloRetryRequest selects group 0x"
+                        + Integer.toHexString(group) + ", which we did not offer or already sent a share for");
+            }
+        }
+        throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE,
+                "the server asked for a HelloRetryRequest, which this client does not support yet");
+    }
+
     private void onEncryptedExtensions(EncryptedExtensions ee, FramedMessage raw) throws TlsAlertException {
         for (Extension e : ee.extensions()) {
             switch (e) {
@@ -273,6 +309,10 @@ public final class ClientHandshake extends Handshake {
                     // RFC 8446 §4.2.7: the server's preference, informational only.
                 }
                 case ApplicationLayerProtocolNegotiation alpn -> {
+                    if (config.applicationProtocols().isEmpty()) {
+                        // RFC 8446 §4.2: a response to an extension we did not send.
+                        throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION, "ALPN we did not offer");
+                    }
                     // RFC 7301 §3.1: exactly one protocol, one we offered.
                     if (alpn.protocols().size() != 1 || !config.applicationProtocols().contains(alpn.protocols().get(0))) {
                         throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
@@ -305,7 +345,16 @@ public final class ClientHandshake extends Handshake {
         state = State.WAIT_CERTIFICATE_OR_REQUEST;
     }
 
-    private void onCertificateRequest(CertificateRequest request, FramedMessage raw) {
+    private void onCertificateRequest(CertificateRequest request, FramedMessage raw) throws TlsAlertException {
+        // RFC 8446 §4.3.2: the context "SHALL be zero length unless used for the post-handshake
+        // authentication exchanges".
+        if (!request.certificateRequestContext().isEmpty()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "CertificateRequest with a context in the handshake");
+        }
+        // RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be specified"; §6.2: missing_extension.
+        if (request.extension(SignatureAlgorithms.class).isEmpty()) {
+            throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "CertificateRequest without signature_algorithms");
+        }
         // No client certificate in this part of qsock-tls: answer with an empty Certificate (RFC 8446
         // §4.4.2.4); the server decides whether that is enough.
         certificateRequestContext = request.certificateRequestContext().toByteArray();
@@ -321,6 +370,15 @@ public final class ClientHandshake extends Handshake {
         // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
         if (certificate.certificateList().isEmpty()) {
             throw new TlsAlertException(TlsAlert.DECODE_ERROR, "the server sent no certificate");
+        }
+        for (var entry : certificate.certificateList()) {
+            // RFC 8446 §4.4.2: the server's entry extensions "MUST correspond to ones from the ClientHello";
+            // this client requests none (no status_request, no signed_certificate_timestamp), so any is an
+            // unrequested response (RFC 8446 §4.2).
+            if (!entry.extensions().isEmpty()) {
+                throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION, "certificate entry extension "
+                        + entry.extensions().get(0).typeCode() + ", which we did not request");
+            }
         }
         List<byte[]> der = certificate.certificateList().stream().map(e -> e.certData().toByteArray()).toList();
         List<X509Certificate> chain = CertificateValidator.parseChain(der);

@@ -29,6 +29,14 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     /** The largest handshake message accepted; certificate chains are the only big ones. */
     static final int MAX_MESSAGE_LENGTH = 64 * 1024;
 
+    /**
+     * The most input held unprocessed, in all framers together. Outside a delegated task the engine handles
+     * every whole message at once, so only a partial one is held, which its framer bounds. While a task
+     * runs, input waits: a legitimate peer then has at most two messages left to send (the server's
+     * CertificateVerify and Finished while the client validates; nothing while the server signs).
+     */
+    static final int MAX_HELD_INPUT = 2 * (MAX_MESSAGE_LENGTH + FramedMessage.HEADER_LENGTH);
+
     /** A step that may fail with an alert: the rest of the handshake after a task. */
     @FunctionalInterface
     interface Step {
@@ -49,6 +57,8 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     private final ArrayDeque<TlsEvent> events = new ArrayDeque<>();
     private Status status = Status.IN_PROGRESS;
     private TlsAlertException failure;
+    /** Bytes received and not yet handed to {@link #handle}: what the framers hold. */
+    private long heldInput;
     private Runnable pendingTask;
     private volatile boolean taskDone;
     private volatile TlsAlertException taskFailure;
@@ -85,9 +95,16 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
                 throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
                         "handshake data at " + level + " in state " + stateName());
             }
+            heldInput += data.remaining();
             framers.get(level).feed(data);
-            // While a task runs, input waits in the framer (bounded) until resume().
+            // While a task runs, input waits in the framer until resume(), within MAX_HELD_INPUT.
             processInput();
+            if (heldInput > MAX_HELD_INPUT) {
+                // No alert names "too much at once"; a peer can only get here by sending messages this state
+                // does not take yet, so the alert is the one those messages would get.
+                throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE, heldInput
+                        + " bytes of handshake data waiting in state " + stateName() + ", more than " + MAX_HELD_INPUT);
+            }
         });
     }
 
@@ -211,7 +228,18 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
 
     /** Throws unexpected_message if bytes are left at {@code level}, which is now closed. */
     final void requireDrained(EncryptionLevel level) throws TlsAlertException {
-        if (!framers.get(level).isEmpty()) {
+        HandshakeFramer framer = framers.get(level);
+        boolean left = !framer.isEmpty();
+        if (!left) {
+            // A framer that refused an oversized header holds no bytes, so isEmpty() is true, yet the peer did
+            // send more at this level: next() reports that refusal, which must not be lost with the level.
+            try {
+                framer.next();
+            } catch (TlsAlertException refused) {
+                left = true;
+            }
+        }
+        if (left) {
             // RFC 8446 §5.1: handshake messages MUST NOT span key changes.
             throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
                     "handshake data left at " + level + " after the key change");
@@ -230,6 +258,7 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
             if (message == null) {
                 return;
             }
+            heldInput -= FramedMessage.HEADER_LENGTH + message.bodyLength();
             handle(message);
         }
     }

@@ -20,6 +20,8 @@ import qsock.tls.extension.Extensions;
 import qsock.tls.extension.KeyShareClientHello;
 import qsock.tls.extension.KeyShareEntry;
 import qsock.tls.extension.KeyShareServerHello;
+import qsock.tls.extension.PreSharedKeyClientHello;
+import qsock.tls.extension.PskKeyExchangeModes;
 import qsock.tls.extension.QuicTransportParameters;
 import qsock.tls.extension.ServerName;
 import qsock.tls.extension.SignatureAlgorithms;
@@ -157,6 +159,12 @@ public final class ServerHandshake extends Handshake {
         SignatureAlgorithms signatureAlgorithms = Extensions.find(hello.extensions(), SignatureAlgorithms.class)
                 .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
                         "ClientHello without signature_algorithms (RFC 8446 §9.2)"));
+        // RFC 8446 §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes" extension,
+        // servers MUST abort the handshake" (§6.2: missing_extension), even one that resumes nothing.
+        if (Extensions.find(hello.extensions(), PreSharedKeyClientHello.class).isPresent()
+                && Extensions.find(hello.extensions(), PskKeyExchangeModes.class).isEmpty()) {
+            throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "pre_shared_key without psk_key_exchange_modes");
+        }
         KeyShareEntry clientShare = selectKeyShare(groups, shares);
         NamedGroup group = NamedGroup.fromCode(clientShare.group());
 
