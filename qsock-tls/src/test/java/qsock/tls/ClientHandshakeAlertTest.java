@@ -523,10 +523,12 @@ class ClientHandshakeAlertTest {
 
     @ParameterizedTest
     @ValueSource(ints = {0x0401, 0x0501})
-    void anRsaPkcs1SchemeIsIllegalParameterEvenWhenOffered(int scheme) {
-        // RFC 8446 §4.2.3: RSASSA-PKCS1-v1_5 appears only for certificates; never in CertificateVerify.
-        ServerFlight f = ServerFlight.of(ServerFlight.client("rsa").signatureSchemes(SignatureScheme.RSA_PSS_RSAE_SHA256,
-                SignatureScheme.fromCode(scheme)).build(), ServerFlight.server("rsa").build(), 32);
+    void anRsaPkcs1SchemeIsIllegalParameterEvenWhenOfferedForCertificates(int scheme) {
+        // RFC 8446 §4.2.3: RSASSA-PKCS1-v1_5 appears only for certificates (signature_algorithms_cert, which
+        // offers it by default); never in CertificateVerify, and the configuration refuses to offer it there.
+        assertThrows(IllegalArgumentException.class, () -> ServerFlight.client("rsa")
+                .signatureSchemes(SignatureScheme.RSA_PSS_RSAE_SHA256, SignatureScheme.fromCode(scheme)).build());
+        ServerFlight f = ServerFlight.of(ServerFlight.client("rsa").build(), ServerFlight.server("rsa").build(), 32);
         assertAlert(TlsAlert.ILLEGAL_PARAMETER, certificateDelivered(f).clientAlert(EncryptionLevel.HANDSHAKE,
                 verifyWith(f, scheme, s -> s)));
     }

@@ -29,6 +29,13 @@ public final class HandshakeFramer {
     /** The default bound on a message's body: 64 KiB. */
     public static final int DEFAULT_MAX_MESSAGE_LENGTH = 64 * 1024;
 
+    /**
+     * How many whole messages may wait for {@link #next()}. A flight holds at most a handful (EE, CR, CT, CV,
+     * FIN; a few session tickets); thousands of tiny messages in one chunk are an attack on memory, refused
+     * as unexpected_message before they are all framed.
+     */
+    static final int MAX_WAITING_MESSAGES = 64;
+
     /** How much of a declared body is allocated before its bytes arrive. */
     private static final int FIRST_ALLOCATION = 4096;
 
@@ -89,6 +96,10 @@ public final class HandshakeFramer {
                 ready.add(FramedMessage.of(ByteBuffer.wrap(message)));
                 message = null;
                 headerFill = 0;
+                if (ready.size() > MAX_WAITING_MESSAGES) {
+                    failure = new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
+                            "more than " + MAX_WAITING_MESSAGES + " handshake messages at once");
+                }
             }
         }
         data.position(data.limit());
@@ -108,12 +119,13 @@ public final class HandshakeFramer {
     }
 
     /**
-     * {@return true if no bytes are held}: no whole message waiting and no partial one. When keys for a new
+     * {@return true if no bytes are held}: no whole message waiting, no partial one, and no refused one. When keys for a new
      * level arrive while data of the previous level is unconsumed, that is a PROTOCOL_VIOLATION
      * (RFC 9001 §4.1.3); this is how the engine knows.
      */
     public boolean isEmpty() {
-        return ready.isEmpty() && headerFill == 0 && message == null;
+        // A refused header was consumed but not accepted: bytes were left over, so not empty.
+        return failure == null && ready.isEmpty() && headerFill == 0 && message == null;
     }
 
     /**

@@ -216,4 +216,33 @@ class HandshakeFramerTest {
             default -> 1 + r.nextInt(5000);
         };
     }
+
+    @Test
+    void refusesAFloodOfTinyMessagesBeforeFramingThemAll() throws TlsAlertException {
+        HandshakeFramer f = new HandshakeFramer();
+        // 100,000 empty messages (4 bytes each) in one chunk: only the bound's worth is framed.
+        ByteBuffer flood = ByteBuffer.allocate(400_000);
+        while (flood.hasRemaining()) {
+            flood.put((byte) 4).put((byte) 0).put((byte) 0).put((byte) 0);
+        }
+        f.feed(flood.flip());
+        int handedOut = 0;
+        try {
+            while (f.next() != null) {
+                handedOut++;
+            }
+            fail("the flood was accepted");
+        } catch (TlsAlertException e) {
+            assertEquals(TlsAlert.UNEXPECTED_MESSAGE, e.alert());
+        }
+        assertEquals(HandshakeFramer.MAX_WAITING_MESSAGES + 1, handedOut);
+    }
+
+    @Test
+    void aRefusedHeaderLeavesTheFramerNotEmpty() {
+        HandshakeFramer f = new HandshakeFramer(16);
+        f.feed(buf("14000011"));
+        assertFalse(f.isEmpty(), "the refused message's bytes were consumed but not accepted");
+        assertAlert(TlsAlert.ILLEGAL_PARAMETER, f::next);
+    }
 }
