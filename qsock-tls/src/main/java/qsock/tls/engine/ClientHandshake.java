@@ -26,6 +26,7 @@ import qsock.tls.extension.KeyShareServerHello;
 import qsock.tls.extension.QuicTransportParameters;
 import qsock.tls.extension.ServerName;
 import qsock.tls.extension.SignatureAlgorithms;
+import qsock.tls.extension.SignatureAlgorithmsCert;
 import qsock.tls.extension.SupportedGroups;
 import qsock.tls.extension.SupportedVersionsClientHello;
 import qsock.tls.extension.SupportedVersionsServerHello;
@@ -136,6 +137,9 @@ public final class ClientHandshake extends Handshake {
         extensions.add(new SupportedGroups(codes(config.groups().stream().map(NamedGroup::code).toList())));
         extensions.add(new SignatureAlgorithms(
                 codes(config.signatureSchemes().stream().map(SignatureScheme::code).toList())));
+        // RFC 8446 §4.2.3: what we accept on certificates differs (RSASSA-PKCS1-v1_5 is fine there).
+        extensions.add(new SignatureAlgorithmsCert(
+                codes(config.certificateSignatureSchemes().stream().map(SignatureScheme::code).toList())));
         extensions.add(new KeyShareClientHello(shares));
         if (!config.applicationProtocols().isEmpty()) {
             extensions.add(new ApplicationLayerProtocolNegotiation(config.applicationProtocols()));
@@ -382,8 +386,19 @@ public final class ClientHandshake extends Handshake {
         }
         List<byte[]> der = certificate.certificateList().stream().map(e -> e.certData().toByteArray()).toList();
         List<X509Certificate> chain = CertificateValidator.parseChain(der);
-        transcript.add(raw.message());
         CertificateValidator validator = config.certificateValidator();
+        if (!validator.isInsecure()) {
+            X509Certificate unacceptable = CertificateChains.firstUnacceptableSignature(chain,
+                    config.certificateSignatureSchemes().stream().map(SignatureScheme::code).toList());
+            if (unacceptable != null) {
+                // RFC 8446 §4.4.2.2: a client that cannot accept the chain aborts, by default with
+                // unsupported_certificate.
+                throw new TlsAlertException(TlsAlert.UNSUPPORTED_CERTIFICATE, "certificate "
+                        + unacceptable.getSubjectX500Principal() + " is signed with " + unacceptable.getSigAlgName()
+                        + ", which we do not accept");
+            }
+        }
+        transcript.add(raw.message());
         String host = config.serverName();
         runTask(config.delegateTasks(), () -> validator.validateServer(chain, host), () -> {
             serverChain = chain;

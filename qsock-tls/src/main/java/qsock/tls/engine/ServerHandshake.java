@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
+import qsock.tls.Credential;
 import qsock.tls.KeyDirection;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
@@ -25,6 +26,7 @@ import qsock.tls.extension.PskKeyExchangeModes;
 import qsock.tls.extension.QuicTransportParameters;
 import qsock.tls.extension.ServerName;
 import qsock.tls.extension.SignatureAlgorithms;
+import qsock.tls.extension.SignatureAlgorithmsCert;
 import qsock.tls.extension.SupportedGroups;
 import qsock.tls.extension.SupportedVersionsClientHello;
 import qsock.tls.extension.SupportedVersionsServerHello;
@@ -58,6 +60,8 @@ public final class ServerHandshake extends Handshake {
     private final byte[] transportParameters;
     private State state = State.WAIT_CLIENT_HELLO;
     private String serverName;
+    private Credential credential;
+    private SignatureScheme signatureScheme;
     private byte[] clientHandshakeSecret;
     private byte[] clientApplicationSecret;
 
@@ -168,13 +172,12 @@ public final class ServerHandshake extends Handshake {
         KeyShareEntry clientShare = selectKeyShare(groups, shares);
         NamedGroup group = NamedGroup.fromCode(clientShare.group());
 
-        SignatureScheme scheme = SignatureScheme.select(config.credential().privateKey(),
-                signatureAlgorithms.supportedSignatureAlgorithms(), config.signatureSchemes());
-        if (scheme == null) {
-            throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE,
-                    "no signature scheme both sides accept for our " + config.credential().privateKey().getAlgorithm()
-                            + " key");
-        }
+        List<Integer> certificateAlgorithms = Extensions.find(hello.extensions(), SignatureAlgorithmsCert.class)
+                .map(SignatureAlgorithmsCert::supportedSignatureAlgorithms)
+                .orElse(signatureAlgorithms.supportedSignatureAlgorithms());
+        selectCredential(signatureAlgorithms.supportedSignatureAlgorithms(), certificateAlgorithms);
+        SignatureScheme scheme = signatureScheme;
+        Credential signer = credential;
 
         applicationProtocol = selectApplicationProtocol(hello.extensions());
         serverName = Extensions.find(hello.extensions(), ServerName.class).map(ServerName::hostName).orElse(null);
@@ -227,7 +230,7 @@ public final class ServerHandshake extends Handshake {
         byte[][] signature = new byte[1][];
         state = State.SIGNING;
         runTask(config.delegateTasks(),
-                () -> signature[0] = scheme.sign(config.credential().privateKey(), toSign, true, random),
+                () -> signature[0] = scheme.sign(signer.privateKey(), toSign, true, random),
                 () -> finishServerFlight(scheme, signature[0], handshakeSecret, serverHandshakeSecret));
     }
 
@@ -260,6 +263,39 @@ public final class ServerHandshake extends Handshake {
                 "CLIENT_TRAFFIC_SECRET_0");
         complete();
         emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates));
+    }
+
+    /**
+     * Picks the credential to authenticate with (RFC 8446 §4.4.2.2): the first whose key signs with a scheme
+     * the client accepts and whose chain is signed only with schemes it accepts on certificates; failing
+     * the second, the first whose key fits ("the server SHOULD continue the handshake by sending the client
+     * a certificate chain of its choice").
+     */
+    private void selectCredential(List<Integer> signatureAlgorithms, List<Integer> certificateAlgorithms)
+            throws TlsAlertException {
+        Credential fallback = null;
+        SignatureScheme fallbackScheme = null;
+        for (Credential c : config.credentials()) {
+            SignatureScheme s = SignatureScheme.select(c.privateKey(), signatureAlgorithms, config.signatureSchemes());
+            if (s == null) {
+                continue;
+            }
+            if (CertificateChains.firstUnacceptableSignature(c.chain(), certificateAlgorithms) == null) {
+                credential = c;
+                signatureScheme = s;
+                return;
+            }
+            if (fallback == null) {
+                fallback = c;
+                fallbackScheme = s;
+            }
+        }
+        if (fallback == null) {
+            throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE,
+                    "no signature scheme the client accepts fits any of our keys");
+        }
+        credential = fallback;
+        signatureScheme = fallbackScheme;
     }
 
     private CipherSuite selectCipherSuite(List<Integer> offered) throws TlsAlertException {
@@ -327,7 +363,7 @@ public final class ServerHandshake extends Handshake {
 
     private Certificate certificateMessage() throws TlsAlertException {
         List<CertificateEntry> entries = new ArrayList<>();
-        for (var cert : config.credential().chain()) {
+        for (var cert : credential.chain()) {
             try {
                 entries.add(new CertificateEntry(Opaque.of(cert.getEncoded()), List.of()));
             } catch (CertificateEncodingException e) {
