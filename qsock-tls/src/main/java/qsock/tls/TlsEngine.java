@@ -91,6 +91,9 @@ public interface TlsEngine {
     /** {@return the negotiated cipher suite, or null before ServerHello} */
     CipherSuite cipherSuite();
 
+    /** {@return the key exchange group negotiated, or null before it is known} */
+    qsock.tls.jca.NamedGroup keyExchangeGroup();
+
     /** {@return the server name: the one a client was configured with, or the SNI a server received} */
     String serverName();
 

@@ -77,6 +77,8 @@ class TlsEngineHandshakeTest {
         assertEquals("echo", p.client.completion.applicationProtocol());
         assertEquals("echo", p.server.engine.applicationProtocol());
         assertEquals(suite, p.client.completion.cipherSuite());
+        assertEquals(group, p.client.engine.keyExchangeGroup());
+        assertEquals(group, p.server.engine.keyExchangeGroup());
         assertEquals(TestPki.leaf(pki), p.client.engine.peerCertificates().get(0));
         assertEquals("localhost", p.server.engine.serverName());
     }

@@ -259,6 +259,7 @@ public final class ClientHandshake extends Handshake {
         byte[] shared = ours.group().sharedSecret(ours.privateKey(), entry.keyExchange().toByteArray());
 
         cipherSuite = suite;
+        keyExchangeGroup = ours.group();
         schedule = new KeySchedule(suite.hash());
         transcript.select(suite.hash());
         transcript.add(raw.message());

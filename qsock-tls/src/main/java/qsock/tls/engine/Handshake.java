@@ -16,6 +16,7 @@ import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 import qsock.tls.TlsEngine;
 import qsock.tls.TlsEvent;
+import qsock.tls.jca.NamedGroup;
 import qsock.tls.message.FramedMessage;
 import qsock.tls.message.HandshakeFramer;
 
@@ -51,6 +52,7 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     CipherSuite cipherSuite;
     byte[] clientRandom;
     String applicationProtocol;
+    NamedGroup keyExchangeGroup;
     List<X509Certificate> peerCertificates = List.of();
 
     private final Map<EncryptionLevel, HandshakeFramer> framers = new EnumMap<>(EncryptionLevel.class);
@@ -152,6 +154,11 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     @Override
     public final String applicationProtocol() {
         return applicationProtocol;
+    }
+
+    @Override
+    public final NamedGroup keyExchangeGroup() {
+        return keyExchangeGroup;
     }
 
     @Override

@@ -190,6 +190,7 @@ public final class ServerHandshake extends Handshake {
 
         clientRandom = hello.random().toByteArray();
         cipherSuite = suite;
+        keyExchangeGroup = group;
         schedule = new KeySchedule(suite.hash());
         transcript.select(suite.hash());
         transcript.add(raw.message());
