@@ -5,6 +5,7 @@ import java.util.List;
 import java.security.cert.X509Certificate;
 import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
+import qsock.core.crypto.KeyDirection;
 
 /**
  * What a {@link TlsEngine} hands to the transport, in the order the transport must act on it (RFC 9001

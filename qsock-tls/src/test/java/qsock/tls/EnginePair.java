@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import qsock.core.crypto.EncryptionLevel;
+import qsock.core.crypto.KeyDirection;
 
 /**
  * Drives a client and a server engine against each other in memory, as a transport would: handshake

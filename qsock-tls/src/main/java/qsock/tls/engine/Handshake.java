@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
-import qsock.tls.KeyDirection;
+import qsock.core.crypto.KeyDirection;
 import qsock.tls.KeyLogSink;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;

@@ -9,7 +9,7 @@ import java.util.Set;
 import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
 import qsock.tls.Credential;
-import qsock.tls.KeyDirection;
+import qsock.core.crypto.KeyDirection;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 import qsock.tls.TlsEvent;

@@ -1,0 +1,167 @@
+package qsock.tls;
+
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Objects;
+import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.HandshakeChannel;
+
+/**
+ * Drives one {@link TlsEngine} over a connection's {@link HandshakeChannel}: the role libquic plays between
+ * GnuTLS and the kernel's QUIC. {@link #step()} never blocks: it moves every handshake byte, secret and
+ * transport parameter it can between the two, and says what it waits for. An event loop calls it whenever
+ * the connection has received something; a blocking handshake call loops over it.
+ *
+ * <p>Certificate validation and signing run as delegated tasks: when {@link #step()} returns {@link
+ * Step#TASK_PENDING}, run {@link #delegatedTask()} on any thread, then call {@link #step()} again from the
+ * connection's thread.
+ *
+ * <p>Not thread-safe: one thread steps it, the one that owns the connection.
+ */
+public final class HandshakeDriver {
+
+    /** What the handshake waits for after a step. */
+    public enum Step {
+        /** Handshake bytes from the peer. */
+        NEEDS_INPUT,
+        /** A delegated task to run, then another step. */
+        TASK_PENDING,
+        /** Nothing: the handshake is complete on this side (post-handshake messages are still handled). */
+        COMPLETE,
+        /** Nothing: the handshake failed, or the connection closed under it. */
+        FAILED
+    }
+
+    /** Bounds one step, so that a peer feeding bytes as fast as we read cannot hold the thread. */
+    private static final int MAX_ROUNDS_PER_STEP = 64;
+    private static final int READ_CHUNK = 16 * 1024;
+
+    private final HandshakeChannel channel;
+    private final TlsEngine engine;
+    private final ByteBuffer input = ByteBuffer.allocate(READ_CHUNK);
+    private volatile boolean taskRan;
+    private boolean complete;
+    private boolean failed;
+    private TlsAlertException failure;
+
+    private HandshakeDriver(HandshakeChannel channel, TlsEngine engine) {
+        this.channel = channel;
+        this.engine = engine;
+    }
+
+    /** {@return a driver for the client side of {@code channel}; its ClientHello leaves on the first step} */
+    public static HandshakeDriver client(HandshakeChannel channel, TlsClientConfig config, SecureRandom random) {
+        requireRole(channel, true);
+        return new HandshakeDriver(channel,
+                TlsEngine.client(config, random, channel.localTransportParameters()));
+    }
+
+    /** {@return a driver for the server side of {@code channel}} */
+    public static HandshakeDriver server(HandshakeChannel channel, TlsServerConfig config, SecureRandom random) {
+        requireRole(channel, false);
+        return new HandshakeDriver(channel,
+                TlsEngine.server(config, random, channel.localTransportParameters()));
+    }
+
+    private static void requireRole(HandshakeChannel channel, boolean client) {
+        Objects.requireNonNull(channel, "channel");
+        if (channel.isClient() != client) {
+            throw new IllegalArgumentException("a " + (client ? "client" : "server") + " handshake needs a "
+                    + (client ? "client" : "server") + " connection");
+        }
+    }
+
+    /**
+     * Moves what can be moved between the engine and the channel: events of the engine to the channel in
+     * their order, then received handshake bytes to the engine, until neither side has anything new.
+     *
+     * @return what the handshake waits for now
+     */
+    public Step step() {
+        if (failed) {
+            return Step.FAILED;
+        }
+        try {
+            for (int round = 0; round < MAX_ROUNDS_PER_STEP; round++) {
+                if (engine.status() == TlsEngine.Status.TASK_PENDING) {
+                    if (!taskRan) {
+                        return Step.TASK_PENDING;
+                    }
+                    taskRan = false;
+                    engine.resume();
+                }
+                drainEvents();
+                if (engine.status() == TlsEngine.Status.TASK_PENDING) {
+                    return Step.TASK_PENDING;
+                }
+                if (!channel.isHandshaking() && !complete) {
+                    failed = true;
+                    return Step.FAILED;
+                }
+                input.clear();
+                EncryptionLevel level = channel.readHandshake(input);
+                if (level == null) {
+                    break;
+                }
+                input.flip();
+                engine.receive(level, input);
+            }
+            drainEvents();
+        } catch (TlsAlertException e) {
+            failed = true;
+            failure = e;
+            channel.handshakeFailed(e.alert().code(), e.getMessage());
+            return Step.FAILED;
+        }
+        if (engine.status() == TlsEngine.Status.TASK_PENDING) {
+            return Step.TASK_PENDING;
+        }
+        return complete ? Step.COMPLETE : Step.NEEDS_INPUT;
+    }
+
+    private void drainEvents() {
+        for (TlsEvent event = engine.poll(); event != null; event = engine.poll()) {
+            switch (event) {
+                case TlsEvent.HandshakeData data -> channel.writeHandshake(data.level(), ByteBuffer.wrap(data.data()));
+                case TlsEvent.SecretReady secret -> channel.installSecret(secret.level(), secret.direction(),
+                        secret.cipherSuite(), secret.secret());
+                case TlsEvent.PeerTransportParameters parameters -> channel.peerTransportParameters(
+                        parameters.encoded());
+                case TlsEvent.HandshakeComplete done -> {
+                    complete = true;
+                    channel.handshakeComplete(done.applicationProtocol());
+                }
+            }
+        }
+    }
+
+    /**
+     * {@return the pending certificate validation or signing, to run on any thread before the next step;
+     * null when none is pending}
+     */
+    public Runnable delegatedTask() {
+        Runnable task = engine.delegatedTask();
+        if (task == null) {
+            return null;
+        }
+        return () -> {
+            task.run();
+            taskRan = true;
+        };
+    }
+
+    /** {@return the engine, for what it negotiated: ALPN, cipher suite, group, peer certificates} */
+    public TlsEngine engine() {
+        return engine;
+    }
+
+    /** {@return the alert that ended the handshake on this side, or null} */
+    public TlsAlertException failure() {
+        return failure;
+    }
+
+    /** {@return true once the handshake completed on this side} */
+    public boolean isComplete() {
+        return complete;
+    }
+}
