@@ -146,6 +146,29 @@ class SimNetworkImpairmentTest {
     }
 
     @Test
+    void aDatagramLostOnTheWireStillUsedItsSerializationTime() {
+        SimNetwork net = network(1, LinkConfig.lossy(1.0).withBandwidth(8_000_000L, 0));
+        long t0 = net.now();
+        a.sendNumbered(b.address(), 1, 1000);
+        net.runFor(0, 10);
+        net.configure(a, b, LinkConfig.perfect().withBandwidth(8_000_000L, 0));
+        a.sendNumbered(b.address(), 1, 1000);
+        drain(net);
+        assertArrayEquals(new long[] {1}, b.receivedNumbers());
+        assertEquals(t0 + 2 * MS, b.received().get(0).time());
+    }
+
+    @Test
+    void anEmptyDatagramIsDeliveredAndCannotBeCorrupted() {
+        SimNetwork net = network(1, LinkConfig.perfect().withCorruption(1.0));
+        a.send(b.address(), new byte[0]);
+        drain(net);
+        assertEquals(1, b.received().size());
+        assertEquals(0, b.received().get(0).data().length);
+        assertEquals(0, net.stats(a, b).corrupted());
+    }
+
+    @Test
     void datagramsLongerThanTheMtuAreDropped() {
         SimNetwork net = network(1, LinkConfig.perfect().withMtu(LinkConfig.ETHERNET_UDP_PAYLOAD));
         a.send(b.address(), ToyHost.numbered(0, 1472));

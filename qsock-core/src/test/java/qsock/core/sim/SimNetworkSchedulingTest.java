@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
@@ -50,8 +51,8 @@ class SimNetworkSchedulingTest {
         x.onWake(now -> x.sendNumbered(y.address(), y.received().size(), 100));
         net.runUntilIdle(60 * SECOND, 1_000_000);
         List<String> lines = new ArrayList<>(log.lines());
-        lines.add("x received " + java.util.Arrays.toString(x.receivedNumbers()));
-        lines.add("y received " + java.util.Arrays.toString(y.receivedNumbers()));
+        lines.add("x received " + Arrays.toString(x.receivedNumbers()));
+        lines.add("y received " + Arrays.toString(y.receivedNumbers()));
         return lines;
     }
 
