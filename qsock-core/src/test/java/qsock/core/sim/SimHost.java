@@ -1,0 +1,35 @@
+package qsock.core.sim;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * A host on the simulated network: the adapter between {@link SimNetwork} and a sans-I/O endpoint or
+ * connection. Every call gets the current virtual time; a host never reads a clock.
+ */
+public interface SimHost {
+
+    /** {@return this host's address: the source of what it sends and where datagrams for it go} It must not change. */
+    InetSocketAddress address();
+
+    /**
+     * Delivers one datagram. {@code datagram} holds exactly the datagram between its position and limit and
+     * may be modified in place (for example to remove header protection), but like a socket's receive buffer
+     * it is reused once this returns: the simulator overwrites it, so a host must copy what it keeps.
+     */
+    void receive(InetSocketAddress from, ByteBuffer datagram, long now);
+
+    /**
+     * Writes the next datagram to send into {@code out}, which the caller has cleared, with relative puts:
+     * the datagram is the bytes from index 0 to {@code out}'s position when this returns.
+     *
+     * @return the datagram's destination, or null if there is nothing to send now (then {@code out} is ignored)
+     */
+    InetSocketAddress poll(ByteBuffer out, long now);
+
+    /** {@return the virtual time at which {@link #onDeadline} should be called, or {@code Long.MAX_VALUE} for none} */
+    long nextDeadline();
+
+    /** Called once virtual time has reached {@link #nextDeadline()} (possibly later, never earlier). */
+    void onDeadline(long now);
+}
