@@ -1,0 +1,41 @@
+package qsock.core.cid;
+
+import qsock.core.params.StatelessResetToken;
+import qsock.core.wire.ConnectionId;
+
+/**
+ * The endpoint's routing table as {@link LocalConnectionIds} sees it: told of every connection ID the
+ * connection issues and of every one the peer retires, so packets carrying them reach the connection
+ * (RFC 9000 §5.2) and only while they are active (§5.1.1).
+ */
+public interface ConnectionIdRegistry {
+
+    /** A registry that routes nothing, for connections without an endpoint (tests, single-connection use). */
+    ConnectionIdRegistry NONE = new ConnectionIdRegistry() {
+        @Override
+        public void add(ConnectionId cid, StatelessResetToken token) {}
+
+        @Override
+        public void remove(ConnectionId cid) {}
+    };
+
+    /**
+     * Routes packets addressed to {@code cid} to this connection from now on. Called once per issued ID,
+     * including the initial one when the registry is given to the {@link LocalConnectionIds} constructor.
+     *
+     * @param token the stateless reset token issued with {@code cid}
+     */
+    void add(ConnectionId cid, StatelessResetToken token);
+
+    /** Stops routing packets addressed to {@code cid} to this connection: the peer retired it. */
+    void remove(ConnectionId cid);
+
+    /**
+     * {@return true if {@code cid} already routes to some connection} {@link LocalConnectionIds} draws a
+     * fresh random ID instead of issuing one for which this is true, so two connections never share an ID.
+     * The default knows of no other connection.
+     */
+    default boolean isInUse(ConnectionId cid) {
+        return false;
+    }
+}
