@@ -229,8 +229,8 @@ public final class AckTracker {
      * 2^{@code ackDelayExponent} (RFC 9000 §13.2.5, §19.3). Call {@link #onAckSent} once the packet
      * carrying it is sent.
      *
-     * @param ackDelayExponent our ack_delay_exponent transport parameter; 3 (the default) applies to ACK
-     *     frames before the parameters are known
+     * @param ackDelayExponent our ack_delay_exponent transport parameter, the default 3 if we sent none
+     *     (RFC 9000 §18.2)
      * @return the bytes written; 0 if there is no range or not even one range fits (nothing written)
      * @throws IllegalArgumentException if the exponent is outside 0..20
      */
