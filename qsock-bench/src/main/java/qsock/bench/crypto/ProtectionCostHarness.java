@@ -16,7 +16,8 @@ import qsock.core.crypto.CipherSuite;
  * raw blocks around it rather than with a raw run minutes away.
  *
  * <p>After a warm-up that runs every variant and sizes each comparison's blocks to about
- * {@code --block-ms} of the raw call, each round visits every comparison (starting one further each
+ * {@code --block-ms} of the raw call (and keeps resizing them, slowly, between rounds), each round visits
+ * every comparison (starting one further each
  * round) and runs four blocks of the same operation count in A B B A order, qsock first in even rounds
  * and raw first in odd ones. A linear drift within the four blocks then weighs both sides alike, and the
  * round's ratio is qsock's time over raw's, minus 1. Blocks are timed with the current thread's CPU time
@@ -46,7 +47,7 @@ public final class ProtectionCostHarness {
     private static final class Comparison {
         final ProtectionWorkload workload;
         final Operation operation;
-        /** Operations per block, the same for both sides; fixed when warm-up ends. */
+        /** Operations per block, the same for the four blocks of a round; resized between rounds. */
         int ops = 1000;
         /** Per block, ns/op and B/op; two blocks per side per round. */
         final double[] qsockNs;
@@ -149,9 +150,7 @@ public final class ProtectionCostHarness {
         do {
             for (Comparison c : comparisons) {
                 block(c, false);
-                // At most 4 times larger or smaller per pass: an early block may meet a compilation.
-                double factor = Math.clamp((double) blockNanos / Math.max(1, lastNanos), 0.25, 4.0);
-                c.ops = (int) Math.clamp(Math.round(c.ops * factor), 16, 10_000_000);
+                resize(c, (double) lastNanos / c.ops, blockNanos, 4);
                 block(c, true);
             }
             passes++;
@@ -170,6 +169,10 @@ public final class ProtectionCostHarness {
                 record(c, !qsockFirst, 2 * rounds);
                 record(c, !qsockFirst, 2 * rounds + 1);
                 record(c, qsockFirst, 2 * rounds + 1);
+                // Keep tracking the raw call's speed, slowly: one slow round (a compilation, a stall the
+                // thread's CPU time still sees) must not shrink the blocks to nothing. Both sides of a
+                // round share one operation count, so resizing between rounds leaves the ratios alone.
+                resize(c, (c.rawNs[2 * rounds] + c.rawNs[2 * rounds + 1]) / 2, blockNanos, 1.25);
             }
             rounds++;
         }
@@ -177,6 +180,12 @@ public final class ProtectionCostHarness {
                 2 * rounds, (System.nanoTime() - start) / 1e9);
         report(comparisons, rounds);
         System.out.println("sink " + sink);
+    }
+
+    /** Moves {@code c}'s operation count towards a block of {@code blockNanos}, by at most {@code maxFactor}. */
+    private static void resize(Comparison c, double nanosPerOp, long blockNanos, double maxFactor) {
+        double factor = Math.clamp(blockNanos / Math.max(1e-3, nanosPerOp * c.ops), 1 / maxFactor, maxFactor);
+        c.ops = (int) Math.clamp(Math.round(c.ops * factor), 16, 10_000_000);
     }
 
     private void record(Comparison c, boolean qsock, int slot) throws GeneralSecurityException {
