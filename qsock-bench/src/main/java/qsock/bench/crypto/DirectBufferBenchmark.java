@@ -27,9 +27,9 @@ import qsock.core.packet.QuicVersion;
 public class DirectBufferBenchmark {
 
     private static final int PACKET_SIZE = 1452;
-    private static final int HEADER_LENGTH = PacketProtectionBenchmark.HEADER_LENGTH;
-    private static final int PN_OFFSET = PacketProtectionBenchmark.PN_OFFSET;
-    private static final int PN_LENGTH = PacketProtectionBenchmark.PN_LENGTH;
+    private static final int HEADER_LENGTH = ProtectionWorkload.HEADER_LENGTH;
+    private static final int PN_OFFSET = ProtectionWorkload.PN_OFFSET;
+    private static final int PN_LENGTH = ProtectionWorkload.PN_LENGTH;
     private static final int PAYLOAD_LENGTH = PACKET_SIZE - HEADER_LENGTH - CipherSuite.TAG_LENGTH;
 
     @Param({"TLS_AES_128_GCM_SHA256", "TLS_CHACHA20_POLY1305_SHA256"})
@@ -52,7 +52,7 @@ public class DirectBufferBenchmark {
         random.nextBytes(secret);
         byte[] packet = new byte[PACKET_SIZE];
         random.nextBytes(packet);
-        packet[0] = PacketProtectionBenchmark.FIRST_BYTE;
+        packet[0] = ProtectionWorkload.FIRST_BYTE;
         sealer = PacketProtection.fromSecret(suite, QuicVersion.V1, secret);
         opener = PacketProtection.fromSecret(suite, QuicVersion.V1, secret);
         sealBuffer = ByteBuffer.allocateDirect(PACKET_SIZE).put(0, packet);
@@ -68,7 +68,7 @@ public class DirectBufferBenchmark {
 
     @Benchmark
     public int qsockSealDirect() {
-        sealBuffer.put(0, PacketProtectionBenchmark.FIRST_BYTE);
+        sealBuffer.put(0, ProtectionWorkload.FIRST_BYTE);
         return sealer.seal(sealBuffer, 0, PN_OFFSET, PN_LENGTH, ++packetNumber, HEADER_LENGTH + PAYLOAD_LENGTH);
     }
 
