@@ -5,11 +5,14 @@ package qsock.core.cc;
  * conservative slow start (CSS) that grows a quarter as fast and returns to slow start if the RTT falls
  * back.
  *
- * <p>Rounds are counted without packet numbers: a round's end marker (RFC 9406's windowEnd = SND.NXT) is
- * the first packet sent after the previous round ended, known by its send time, and the round ends when
- * an acknowledged packet was sent at or after that time. RTT samples are counted once per ACK frame, as
- * RFC 9406 §4.2 counts them per arriving ACK. The controller that owns it stops calling it once ssthresh
- * is finite (RFC 9406 §4.3: only the initial slow start).
+ * <p>Rounds are counted without packet numbers. RFC 9406 §4.2 ends a round when windowEnd, the value
+ * of SND.NXT when the round began, is acknowledged: that is, when a packet sent after the round began is
+ * acknowledged. Here a round begins at the time of the ACK that ended the previous one (the first round
+ * at the first packet sent), and ends when a packet sent strictly later is acknowledged. A packet sent at
+ * the very nanosecond the round began counts as sent before it, so on a coarse clock a round may end a
+ * packet late, never early. RTT samples are counted once per ACK frame, as RFC 9406 §4.2 counts them per
+ * arriving ACK. The controller that owns it stops calling it once ssthresh is finite (RFC 9406 §4.3:
+ * only the initial slow start).
  */
 final class HyStart {
 
@@ -24,8 +27,8 @@ final class HyStart {
     private static final long INFINITY = Long.MAX_VALUE;
 
     private boolean enabled;
-    private boolean windowEndSet;
-    private long windowEnd;
+    private boolean roundStarted;
+    private long roundStart;
     private boolean roundEnded;
     private long ackRttSample;
     private long lastRoundMinRtt = INFINITY;
@@ -58,10 +61,10 @@ final class HyStart {
     }
 
     void onPacketSent(long now) {
-        // RFC 9406 §4.2: windowEnd = SND.NXT, the first packet sent in the new round.
-        if (enabled && !windowEndSet) {
-            windowEnd = now;
-            windowEndSet = true;
+        // The first round begins with the first packet sent.
+        if (enabled && !roundStarted && !roundEnded) {
+            roundStart = now;
+            roundStarted = true;
         }
     }
 
@@ -69,9 +72,10 @@ final class HyStart {
         if (!enabled) {
             return;
         }
-        // RFC 9406 §4.2: when windowEnd is ACKed, the current round ends.
-        if (windowEndSet && timeSent - windowEnd >= 0) {
-            windowEndSet = false;
+        // RFC 9406 §4.2: when windowEnd (the first packet sent after the round began) is ACKed, the
+        // current round ends.
+        if (roundStarted && timeSent - roundStart > 0) {
+            roundStarted = false;
             roundEnded = true;
         }
         if (latestRtt > 0) {
@@ -85,7 +89,7 @@ final class HyStart {
      *
      * @return true when CSS_ROUNDS rounds of CSS are complete and the sender enters congestion avoidance
      */
-    boolean onAckProcessed() {
+    boolean onAckProcessed(long now) {
         long sample = ackRttSample;
         ackRttSample = 0;
         if (!enabled) {
@@ -94,6 +98,8 @@ final class HyStart {
         }
         if (roundEnded) {
             roundEnded = false;
+            roundStarted = true;
+            roundStart = now;
             // RFC 9406 §4.2: at the start of each round, lastRoundMinRTT = currentRoundMinRTT,
             // currentRoundMinRTT = infinity, rttSampleCount = 0.
             lastRoundMinRtt = currentRoundMinRtt;

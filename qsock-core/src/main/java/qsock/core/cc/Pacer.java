@@ -129,13 +129,15 @@ public final class Pacer {
         if (!started) {
             started = true;
             tokens = capacity;
-        } else {
-            long elapsed = now - lastUpdate;
-            if (elapsed > 0) {
-                tokens += elapsed * rate(cwnd, smoothedRtt);
-            }
-            tokens = Math.min(tokens, capacity);
+            lastUpdate = now;
+            return;
         }
-        lastUpdate = now;
+        long elapsed = now - lastUpdate;
+        if (elapsed > 0) {
+            tokens += elapsed * rate(cwnd, smoothedRtt);
+            lastUpdate = now;
+        }
+        // A time before the last update adds nothing and leaves the mark, so no interval counts twice.
+        tokens = Math.min(tokens, capacity);
     }
 }

@@ -153,7 +153,7 @@ abstract sealed class WindowController permits NewReno, Cubic {
         if (!hyStartActive()) {
             return;
         }
-        if (hyStart.onAckProcessed() && congestionWindow < ssthresh) {
+        if (hyStart.onAckProcessed(now) && congestionWindow < ssthresh) {
             // RFC 9406 §4.2: after CSS_ROUNDS rounds of CSS, enter congestion avoidance at this window.
             ssthresh = congestionWindow;
             hyStart.disable();

@@ -111,6 +111,18 @@ class PacerTest {
     }
 
     @Test
+    void aTimeBeforeTheLastUpdateAddsNothing() {
+        long cwnd = 120_000;
+        long srtt = 100 * MS;
+        Pacer pacer = new Pacer(MDS);
+        for (int i = 0; i < 10; i++) {
+            pacer.onPacketSent(10 * MS, MDS, cwnd, srtt);
+        }
+        assertEquals(5 * MS + 800_000, pacer.nextSendTime(5 * MS, MDS, cwnd, srtt));
+        assertEquals(10 * MS + 800_000, pacer.nextSendTime(10 * MS, MDS, cwnd, srtt));
+    }
+
+    @Test
     void refusesBadConfiguration() {
         assertThrows(IllegalArgumentException.class, () -> new Pacer(1199));
         assertThrows(IllegalArgumentException.class, () -> new Pacer(MDS, -1));
