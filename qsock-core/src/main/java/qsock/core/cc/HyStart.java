@@ -55,11 +55,6 @@ final class HyStart {
         return enabled && cssBaselineMinRtt != INFINITY;
     }
 
-    /** {@return the number of rounds completed in CSS so far} */
-    int cssRounds() {
-        return cssRounds;
-    }
-
     void onPacketSent(long now) {
         // The first round begins with the first packet sent.
         if (enabled && !roundStarted && !roundEnded) {
