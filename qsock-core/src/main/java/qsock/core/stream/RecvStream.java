@@ -167,7 +167,7 @@ public final class RecvStream {
     /**
      * Reads in-order data into {@code dst}.
      *
-     * @return the bytes read, 0 if none is ready, -1 at the end of the stream
+     * @return the bytes read, 0 if none is ready, -1 at the end of the stream (which moves to DATA_READ)
      * @throws StreamResetException if the peer reset the stream (the first time moves to RESET_READ)
      */
     public int read(ByteBuffer dst) throws StreamResetException {
@@ -185,12 +185,14 @@ public final class RecvStream {
         int n = buffer.read(dst);
         if (n > 0) {
             window.consume(n);
+            return n;
         }
         if (state == RecvStreamState.DATA_RECVD && buffer.readOffset() == finalSize) {
+            // Data Read only once the application saw the end, so the stream outlives its last bytes.
             state = RecvStreamState.DATA_READ;
-            return n > 0 ? n : -1;
+            return -1;
         }
-        return n;
+        return 0;
     }
 
     /** {@return true if {@link #read} has something to report: data, the end, or a reset} */
