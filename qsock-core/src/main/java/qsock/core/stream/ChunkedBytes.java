@@ -13,7 +13,7 @@ import java.nio.ByteBuffer;
 final class ChunkedBytes {
 
     /** Released chunks kept for reuse, so a buffer in steady state allocates nothing. */
-    private static final int MAX_SPARE = 4;
+    private static final int MAX_SPARE = 2;
 
     private final int chunkShift;
     private final int chunkSize;

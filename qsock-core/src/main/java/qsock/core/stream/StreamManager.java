@@ -441,6 +441,7 @@ public final class StreamManager {
 
     /** {@return true if {@link #writeFrames} has a control frame or stream data (within credit) to write} */
     public boolean hasPendingFrames() {
+        pruneBlockedFrames();
         if (maxDataPending || maxStreamsPending[0] || maxStreamsPending[1] || dataBlockedPending
                 || streamsBlockedPending[0] || streamsBlockedPending[1]) {
             return true;
@@ -477,7 +478,21 @@ public final class StreamManager {
         return packet.position() - start;
     }
 
+    /** Drops blocked frames made moot since they were queued: a raised limit, or nothing left waiting. */
+    private void pruneBlockedFrames() {
+        if (dataBlockedPending && (connCredit() > 0 || dataBlockedReportedAt != peerMaxData)) {
+            dataBlockedPending = false;
+        }
+        for (int dir = 0; dir < 2; dir++) {
+            if (streamsBlockedPending[dir] && (nextLocalIndex[dir] < peerMaxStreams[dir]
+                    || streamsBlockedReportedAt[dir] != peerMaxStreams[dir])) {
+                streamsBlockedPending[dir] = false;
+            }
+        }
+    }
+
     private void writeConnectionControl(ByteBuffer packet, int end, SentFrameSink sink, long now) {
+        pruneBlockedFrames();
         if (maxDataPending && room(packet, end) >= 1 + 8) {
             long value = connWindow.shouldUpdate() ? connWindow.update(now, smoothedRttNanos) : connWindow.limit();
             putFrame(packet, ControlFrame.MAX_DATA, -1, value, -1);
@@ -494,10 +509,7 @@ public final class StreamManager {
             }
         }
         if (dataBlockedPending) {
-            // Only while still blocked at the limit it names; a raised limit makes it moot.
-            if (connCredit() > 0 || dataBlockedReportedAt != peerMaxData) {
-                dataBlockedPending = false;
-            } else if (fits(packet, end, 1 + VarInt.size(peerMaxData))) {
+            if (fits(packet, end, 1 + VarInt.size(peerMaxData))) {
                 putFrame(packet, ControlFrame.DATA_BLOCKED, -1, peerMaxData, -1);
                 sink.controlFrame(ControlFrame.DATA_BLOCKED, -1, peerMaxData);
                 dataBlockedPending = false;
@@ -509,9 +521,7 @@ public final class StreamManager {
             }
             ControlFrame kind = dir == 0 ? ControlFrame.STREAMS_BLOCKED_BIDI : ControlFrame.STREAMS_BLOCKED_UNI;
             long value = peerMaxStreams[dir];
-            if (nextLocalIndex[dir] < value || streamsBlockedReportedAt[dir] != value) {
-                streamsBlockedPending[dir] = false;
-            } else if (fits(packet, end, 1 + VarInt.size(value))) {
+            if (fits(packet, end, 1 + VarInt.size(value))) {
                 putFrame(packet, kind, -1, value, -1);
                 sink.controlFrame(kind, -1, value);
                 streamsBlockedPending[dir] = false;
@@ -625,7 +635,8 @@ public final class StreamManager {
             offset = b.writeOffset();
             dataEnd = offset;
         } else {
-            return true;
+            // canFlush promised one of the three cases above; going on would spin.
+            throw new IllegalStateException("stream " + e.id + " queued with nothing to send: " + s);
         }
         int room = room(packet, end);
         int want = (int) Math.min(dataEnd - offset, room);
@@ -929,6 +940,11 @@ public final class StreamManager {
         }
         e.removed = true;
         streams.remove(e.id);
+        if (e.inConnBlocked) {
+            // That queue is only drained by MAX_DATA, which may never come: do not let it keep the stream.
+            connBlocked.remove(e);
+            e.inConnBlocked = false;
+        }
         events.add(new StreamEvent.Closed(e.id));
         if (e.peerInitiated) {
             // RFC 9000 §4.6: raise the peer's limit as its streams close, keeping the initial number open.

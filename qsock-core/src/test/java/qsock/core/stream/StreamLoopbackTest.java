@@ -31,6 +31,7 @@ import qsock.core.frame.StreamDataBlockedFrame;
 import qsock.core.frame.StreamFrame;
 import qsock.core.frame.StreamsBlockedFrame;
 import qsock.core.packet.PacketType;
+import qsock.core.testing.Properties;
 
 /**
  * Two stream managers joined by a lossy, reordering in-memory link in virtual time. Each packet's frames
@@ -171,6 +172,141 @@ class StreamLoopbackTest {
                 "the connection window auto-tuned: " + server.manager.connectionWindow());
         assertTrue(server.manager.localMaxStreams(true) > 2 && server.manager.localMaxStreams(false) > 2,
                 "stream limits were raised as streams closed");
+    }
+
+    /**
+     * Uni streams, some reset by the sender part-way and some refused by the receiver with STOP_SENDING,
+     * over a lossy link: what arrives whole is intact, every reset is reported with its code, and every
+     * stream closes on both sides.
+     */
+    @Test
+    @Timeout(60)
+    void resetsAndStopSendingUnderLossStillCloseEveryStream() throws Exception {
+        Properties.forAll(20, r -> r.nextLong(), seed -> {
+            try {
+                runResets(seed);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    private static void runResets(long seed) throws Exception {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Side client = new Side("client", Role.CLIENT);
+        Side server = new Side("server", Role.SERVER);
+        int streams = 6 + rnd.nextInt(8);
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            byte[] b = new byte[rnd.nextInt(60_000)];
+            rnd.nextBytes(b);
+            payloads.add(b);
+        }
+        Map<Long, byte[]> sent = new HashMap<>();
+        Map<Long, Long> resetCodes = new HashMap<>();
+        Map<Long, Long> stopCodes = new HashMap<>();
+        Map<Long, Long> resetsSeen = new HashMap<>();
+        Map<Long, Long> stopsSeen = new HashMap<>();
+        double lossRate = rnd.nextDouble() * 0.3;
+        ByteBuffer buf = ByteBuffer.allocate(5000);
+        for (long step = 0; ; step++) {
+            if (step > 200_000) {
+                fail("no progress (seed " + seed + ")");
+            }
+            long now = step * STEP_NANOS;
+            while (!payloads.isEmpty()) {
+                long id = client.manager.openStream(false);
+                if (id < 0) {
+                    break;
+                }
+                byte[] b = payloads.removeFirst();
+                sent.put(id, b);
+                client.sending.put(id, ByteBuffer.wrap(b));
+            }
+            for (Iterator<Map.Entry<Long, ByteBuffer>> it = client.sending.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, ByteBuffer> e = it.next();
+                long id = e.getKey();
+                ByteBuffer src = e.getValue();
+                try {
+                    if (src.position() > 0 && rnd.nextInt(40) == 0 && src.hasRemaining()) {
+                        long code = 1000 + id;
+                        client.manager.reset(id, code);
+                        resetCodes.put(id, code);
+                        it.remove();
+                        continue;
+                    }
+                    client.manager.write(id, src, true);
+                    if (!src.hasRemaining() && client.manager.sendStream(id).isFinished()) {
+                        it.remove();
+                    }
+                } catch (StreamResetException ex) {
+                    // The server's STOP_SENDING reached us first.
+                    assertEquals(stopCodes.get(id), ex.errorCode());
+                    it.remove();
+                }
+            }
+            transmit(client, server, now, rnd, lossRate);
+            transmit(server, client, now, rnd, lossRate);
+            deliver(client, server, now, rnd);
+            deliver(server, client, now, rnd);
+            report(client, now);
+            report(server, now);
+            for (StreamEvent ev; (ev = client.manager.pollEvent()) != null; ) {
+                if (ev instanceof StreamEvent.StopSendingReceived(long id, long code)) {
+                    assertEquals(stopCodes.get(id), code);
+                    stopsSeen.put(id, code);
+                    client.sending.remove(id);
+                }
+            }
+            for (StreamEvent ev; (ev = server.manager.pollEvent()) != null; ) {
+                switch (ev) {
+                    case StreamEvent.Opened(long id) -> {
+                        server.receiving.put(id, MessageDigest.getInstance("SHA-256"));
+                        if (rnd.nextInt(4) == 0) {
+                            long code = 2000 + id;
+                            server.manager.stopSending(id, code);
+                            stopCodes.put(id, code);
+                        }
+                    }
+                    case StreamEvent.Readable(long id) -> {
+                        MessageDigest md = server.receiving.get(id);
+                        try {
+                            for (int n; (n = server.manager.read(id, buf.clear())) != 0; ) {
+                                if (n < 0) {
+                                    server.received.put(id, md.digest());
+                                    break;
+                                }
+                                md.update(buf.flip());
+                            }
+                        } catch (StreamResetException ex) {
+                            resetsSeen.put(id, ex.errorCode());
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            boolean idle = client.toPeer.isEmpty() && server.toPeer.isEmpty() && client.reports.isEmpty()
+                    && server.reports.isEmpty() && !client.manager.hasPendingFrames()
+                    && !server.manager.hasPendingFrames() && payloads.isEmpty() && client.sending.isEmpty();
+            if (idle) {
+                assertEquals(0, client.manager.streamCount(), "client streams left (seed " + seed + ")");
+                assertEquals(0, server.manager.streamCount(), "server streams left (seed " + seed + ")");
+                break;
+            }
+        }
+        for (Map.Entry<Long, byte[]> e : sent.entrySet()) {
+            long id = e.getKey();
+            if (server.received.containsKey(id)) {
+                assertArrayEquals(sha256(e.getValue()), server.received.get(id), "stream " + id);
+                assertTrue(!resetCodes.containsKey(id), "a stream reset before its end cannot end normally");
+            } else {
+                Long code = resetsSeen.get(id);
+                assertTrue(code != null, "stream " + id + " neither ended nor was reset (seed " + seed + ")");
+                assertTrue(code.equals(resetCodes.get(id)) || code.equals(stopCodes.get(id)),
+                        "reset code " + code + " of stream " + id);
+            }
+        }
     }
 
     private static byte[] sha256(byte[] b) throws Exception {

@@ -230,6 +230,8 @@ class StreamManagerTest {
         StreamManager c = client();
         c.openStream(true);
         assertCode(TransportErrorCode.STREAM_STATE_ERROR, 0x08, () -> c.onStreamFrame(4, 0, data(1), false, 0));
+        assertCode(TransportErrorCode.STREAM_STATE_ERROR, 0x04, () -> c.onResetStream(4, 0, 0));
+        assertCode(TransportErrorCode.STREAM_STATE_ERROR, 0x15, () -> c.onStreamDataBlocked(4, 0));
     }
 
     @Test
