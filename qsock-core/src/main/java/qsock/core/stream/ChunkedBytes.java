@@ -1,0 +1,139 @@
+package qsock.core.stream;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Bytes addressed by absolute stream offset, held in fixed-size chunks that are allocated when data first
+ * lands in them and recycled once everything below them is released. The chunks sit in a ring indexed by
+ * chunk number, so lookups are a shift and a mask.
+ *
+ * <p>Only the window between the release point and the highest byte written is held; its length is
+ * bounded by the owner (send buffer capacity, flow-control window), which keeps the ring bounded too.
+ */
+final class ChunkedBytes {
+
+    /** Released chunks kept for reuse, so a buffer in steady state allocates nothing. */
+    private static final int MAX_SPARE = 2;
+
+    private final int chunkShift;
+    private final int chunkSize;
+    private final int chunkMask;
+    private byte[][] ring;
+    private long baseChunk;
+    private final byte[][] spare = new byte[MAX_SPARE][];
+    private int spareCount;
+
+    /** @param chunkSize bytes per chunk, a power of two */
+    ChunkedBytes(int chunkSize) {
+        if (chunkSize <= 0 || Integer.bitCount(chunkSize) != 1) {
+            throw new IllegalArgumentException("chunk size must be a power of two: " + chunkSize);
+        }
+        this.chunkSize = chunkSize;
+        this.chunkShift = Integer.numberOfTrailingZeros(chunkSize);
+        this.chunkMask = chunkSize - 1;
+        this.ring = new byte[4][];
+    }
+
+    /** {@return the chunk size for a store that holds up to {@code span} bytes at once} */
+    static int chunkSizeFor(long span) {
+        long size = Math.min(Math.max(span, 256), 16 * 1024);
+        return Integer.highestOneBit((int) size);
+    }
+
+    /**
+     * Copies {@code length} bytes of {@code src} from absolute index {@code srcIndex} to {@code offset} on;
+     * the source's position does not move.
+     */
+    void put(long offset, ByteBuffer src, int srcIndex, int length) {
+        if (offset < baseChunk << chunkShift) {
+            throw new IllegalArgumentException("offset " + offset + " is below the released point");
+        }
+        while (length > 0) {
+            byte[] chunk = chunkFor(offset, true);
+            int at = (int) (offset & chunkMask);
+            int n = Math.min(length, chunkSize - at);
+            src.get(srcIndex, chunk, at, n);
+            srcIndex += n;
+            offset += n;
+            length -= n;
+        }
+    }
+
+    /** Copies {@code length} bytes from {@code offset} on into {@code dst} at its position, advancing it. */
+    void get(long offset, ByteBuffer dst, int length) {
+        if (offset < baseChunk << chunkShift) {
+            throw new IllegalArgumentException("offset " + offset + " is below the released point");
+        }
+        while (length > 0) {
+            byte[] chunk = chunkFor(offset, false);
+            int at = (int) (offset & chunkMask);
+            int n = Math.min(length, chunkSize - at);
+            if (chunk == null) {
+                throw new IllegalStateException("no bytes stored at offset " + offset);
+            }
+            dst.put(chunk, at, n);
+            offset += n;
+            length -= n;
+        }
+    }
+
+    /** Releases every chunk that lies wholly below {@code offset}. */
+    void releaseBelow(long offset) {
+        long firstKept = offset >>> chunkShift;
+        long last = Math.min(firstKept, baseChunk + ring.length);
+        for (long c = baseChunk; c < last; c++) {
+            int slot = (int) (c & (ring.length - 1));
+            recycle(ring[slot]);
+            ring[slot] = null;
+        }
+        if (firstKept > baseChunk) {
+            baseChunk = firstKept;
+        }
+    }
+
+    /** Releases every chunk. */
+    void releaseAll() {
+        for (int i = 0; i < ring.length; i++) {
+            recycle(ring[i]);
+            ring[i] = null;
+        }
+    }
+
+    private void recycle(byte[] chunk) {
+        if (chunk != null && spareCount < MAX_SPARE) {
+            spare[spareCount++] = chunk;
+        }
+    }
+
+    private byte[] chunkFor(long offset, boolean create) {
+        long c = offset >>> chunkShift;
+        if (c - baseChunk >= ring.length) {
+            if (!create) {
+                return null;
+            }
+            grow(c - baseChunk + 1);
+        }
+        int slot = (int) (c & (ring.length - 1));
+        byte[] chunk = ring[slot];
+        if (chunk == null && create) {
+            chunk = spareCount > 0 ? spare[--spareCount] : new byte[chunkSize];
+            ring[slot] = chunk;
+        }
+        return chunk;
+    }
+
+    private void grow(long chunksNeeded) {
+        if (chunksNeeded > 1 << 24) {
+            throw new IllegalStateException("chunk ring would exceed 2^24 chunks");
+        }
+        int capacity = ring.length;
+        while (capacity < chunksNeeded) {
+            capacity <<= 1;
+        }
+        byte[][] bigger = new byte[capacity][];
+        for (long c = baseChunk; c < baseChunk + ring.length; c++) {
+            bigger[(int) (c & (capacity - 1))] = ring[(int) (c & (ring.length - 1))];
+        }
+        ring = bigger;
+    }
+}

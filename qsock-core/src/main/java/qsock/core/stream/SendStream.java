@@ -1,0 +1,240 @@
+package qsock.core.stream;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The sending part of a stream (RFC 9000 §3.1): its state, its {@link SendBuffer}, the peer's
+ * MAX_STREAM_DATA limit and the FIN and RESET_STREAM bookkeeping. Connection-level credit is the
+ * {@link StreamManager}'s business; this class only hears how much of it a frame may use.
+ */
+public final class SendStream {
+
+    private final long id;
+    private final SendBuffer buffer;
+    private SendStreamState state = SendStreamState.READY;
+    private long maxStreamData;
+    private long blockedReportedAt = -1;
+    private boolean finQueued;
+    private boolean finSent;
+    private boolean finAcked;
+    private long finalSize = -1;
+    private long resetCode = -1;
+    private boolean resetByPeer;
+
+    /**
+     * @param id the stream
+     * @param bufferSize the send buffer capacity
+     * @param maxStreamData the peer's initial limit for this stream
+     */
+    public SendStream(long id, int bufferSize, long maxStreamData) {
+        this.id = id;
+        this.buffer = new SendBuffer(bufferSize);
+        this.maxStreamData = maxStreamData;
+    }
+
+    /** {@return the stream ID} */
+    public long id() {
+        return id;
+    }
+
+    /** {@return the state (RFC 9000 §3.1)} */
+    public SendStreamState state() {
+        return state;
+    }
+
+    /** {@return the buffer of data to send} */
+    public SendBuffer buffer() {
+        return buffer;
+    }
+
+    /** {@return the peer's limit on this stream's data (MAX_STREAM_DATA)} */
+    public long maxStreamData() {
+        return maxStreamData;
+    }
+
+    /** {@return the final size once known (FIN queued or reset), else -1} */
+    public long finalSize() {
+        return finalSize;
+    }
+
+    /** {@return the application error code of our RESET_STREAM, or -1 if not reset} */
+    public long resetCode() {
+        return resetCode;
+    }
+
+    /** {@return true if the application ended the stream (FIN queued)} */
+    public boolean isFinished() {
+        return finQueued;
+    }
+
+    /**
+     * Queues bytes of {@code src} up to the buffer's room, and the end of the stream if {@code fin} and every
+     * byte was taken.
+     *
+     * @return the bytes taken
+     * @throws StreamResetException if the sending part was reset after the peer's STOP_SENDING
+     * @throws IllegalStateException if the stream was already finished or reset by the application
+     */
+    public int write(ByteBuffer src, boolean fin) throws StreamResetException {
+        if (resetByPeer) {
+            throw new StreamResetException(id, resetCode);
+        }
+        if (resetCode >= 0) {
+            throw new IllegalStateException("stream " + id + " was reset");
+        }
+        if (finQueued) {
+            throw new IllegalStateException("stream " + id + " was finished");
+        }
+        int n = buffer.append(src);
+        if (fin && !src.hasRemaining()) {
+            finQueued = true;
+            finalSize = buffer.writeOffset();
+        }
+        return n;
+    }
+
+    /**
+     * Raises the peer's limit (MAX_STREAM_DATA); a lower value is ignored (RFC 9000 §4.1).
+     *
+     * @return true if the limit rose
+     */
+    public boolean onMaxStreamData(long max) {
+        if (max > maxStreamData) {
+            maxStreamData = max;
+            return true;
+        }
+        return false;
+    }
+
+    /** {@return true if the sending part may still send data or the FIN} */
+    public boolean isSending() {
+        return state.isSending();
+    }
+
+    /** {@return true if a FIN must be sent on its own: no data waits, and the FIN is unsent or was lost} */
+    public boolean finOnlyPending() {
+        return state.isSending() && finQueued && !finSent && !finAcked && buffer.nextSendOffset() < 0;
+    }
+
+    /** {@return true if bytes declared lost wait to be sent again} */
+    public boolean hasRetransmission() {
+        return state.isSending() && buffer.hasLost() && buffer.nextSendOffset() >= 0
+                && buffer.nextSendOffset() < buffer.sendOffset();
+    }
+
+    /** {@return how many new bytes the stream's own limit lets it send now} */
+    public long newDataAllowed() {
+        if (!state.isSending()) {
+            return 0;
+        }
+        long end = Math.min(buffer.writeOffset(), maxStreamData);
+        return Math.max(0, end - buffer.sendOffset());
+    }
+
+    /** {@return true if unsent data waits on the peer's stream limit} */
+    public boolean isBlockedByStreamLimit() {
+        return state.isSending() && buffer.writeOffset() > buffer.sendOffset()
+                && buffer.sendOffset() >= maxStreamData;
+    }
+
+    /**
+     * {@return true if STREAM_DATA_BLOCKED should be sent for the current limit, which is then recorded as
+     * reported: once per limit value}
+     */
+    public boolean takeBlockedReport() {
+        if (isBlockedByStreamLimit() && blockedReportedAt != maxStreamData) {
+            blockedReportedAt = maxStreamData;
+            return true;
+        }
+        return false;
+    }
+
+    /** {@return the limit a STREAM_DATA_BLOCKED would report, if it is still blocked at it; else -1} */
+    public long blockedAt() {
+        return isBlockedByStreamLimit() ? maxStreamData : -1;
+    }
+
+    /** Records a STREAM frame put in a packet. */
+    public void onFrameSent(long offset, int length, boolean fin) {
+        buffer.onSent(offset, length);
+        if (state == SendStreamState.READY) {
+            state = SendStreamState.SEND;
+        }
+        if (fin) {
+            finSent = true;
+            if (state == SendStreamState.SEND) {
+                state = SendStreamState.DATA_SENT;
+            }
+        }
+    }
+
+    /** Records STREAM_DATA_BLOCKED sent: it too moves READY to SEND (RFC 9000 §3.1). */
+    public void onBlockedSent() {
+        if (state == SendStreamState.READY) {
+            state = SendStreamState.SEND;
+        }
+    }
+
+    /**
+     * Records an acknowledged STREAM frame.
+     *
+     * @return true if room freed in the send buffer
+     */
+    public boolean onFrameAcked(long offset, int length, boolean fin) {
+        if (!state.isSending()) {
+            return false;
+        }
+        boolean freed = buffer.onAcked(offset, length);
+        if (fin) {
+            finAcked = true;
+        }
+        if (state == SendStreamState.DATA_SENT && finAcked && buffer.allAcked()) {
+            state = SendStreamState.DATA_RECVD;
+        }
+        return freed;
+    }
+
+    /** Records a lost STREAM frame: its unacknowledged bytes, and its FIN, are sent again. */
+    public void onFrameLost(long offset, int length, boolean fin) {
+        if (!state.isSending()) {
+            return;
+        }
+        buffer.onLost(offset, length);
+        if (fin && !finAcked) {
+            finSent = false;
+        }
+    }
+
+    /**
+     * Resets the sending part: the buffer is dropped and RESET_STREAM is due with the final size, the
+     * flow-control credit used so far (RFC 9000 §4.5).
+     *
+     * @param errorCode the application error code
+     * @param byPeer true if this answers the peer's STOP_SENDING (later writes then throw
+     *     {@link StreamResetException})
+     * @return false if the part was already reset or all its data acknowledged (nothing changes)
+     */
+    public boolean reset(long errorCode, boolean byPeer) {
+        if (!state.isSending()) {
+            return false;
+        }
+        finalSize = buffer.sendOffset();
+        resetCode = errorCode;
+        resetByPeer = byPeer;
+        buffer.discard();
+        state = SendStreamState.RESET_SENT;
+        return true;
+    }
+
+    /** Records that the peer acknowledged our RESET_STREAM. */
+    public void onResetAcked() {
+        if (state == SendStreamState.RESET_SENT) {
+            state = SendStreamState.RESET_RECVD;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SendStream[" + id + ", " + state + ", max=" + maxStreamData + ", " + buffer + "]";
+    }
+}

@@ -1,0 +1,36 @@
+package qsock.core.stream;
+
+/**
+ * One open stream as {@link StreamManager} keeps it: its two parts (either may be absent on a
+ * unidirectional stream) and the flags that say which of the manager's queues it sits in and which of
+ * its frames are due, so that nothing is ever found by scanning all streams.
+ */
+final class StreamEntry {
+
+    final long id;
+    final SendStream send;
+    final RecvStream recv;
+    final boolean peerInitiated;
+
+    boolean removed;
+    boolean inFlushable;
+    boolean inConnBlocked;
+    boolean inControl;
+    boolean readableQueued;
+    boolean writableQueued;
+    boolean writeBlocked;
+
+    boolean resetPending;
+    boolean stopSendingPending;
+    boolean stopSendingRequested;
+    long stopSendingCode = -1;
+    boolean maxStreamDataPending;
+    boolean streamDataBlockedPending;
+
+    StreamEntry(long id, SendStream send, RecvStream recv, boolean peerInitiated) {
+        this.id = id;
+        this.send = send;
+        this.recv = recv;
+        this.peerInitiated = peerInitiated;
+    }
+}

@@ -1,0 +1,981 @@
+package qsock.core.stream;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import qsock.core.Role;
+import qsock.core.error.QuicProtocolException;
+import qsock.core.error.TransportErrorCode;
+import qsock.core.frame.FrameEncoder;
+import qsock.core.wire.VarInt;
+
+/**
+ * All streams of one connection, and its stream and connection flow control (RFC 9000 §2-§4): the
+ * contract between the connection and the application's streams.
+ *
+ * <p>The connection feeds in the peer's frames ({@code on*} methods; a violation throws
+ * {@link QuicProtocolException} with the RFC's code), asks for frames to fill a packet
+ * ({@link #hasPendingFrames()}, {@link #writeFrames}), each of which it records through a
+ * {@link SentFrameSink}, and reports their fate ({@code on*Acked}, {@code on*Lost}). The application
+ * opens, writes, reads, resets streams and polls {@link StreamEvent}s.
+ *
+ * <p>No method scans all streams: streams with data to send wait in a round-robin queue, streams held
+ * back only by the connection's credit in another, streams with a control frame due in a third, and each
+ * is in a queue at most once. Bounds: the peer cannot have more of its streams open than our MAX_STREAMS
+ * (which rises only as its streams close), nor make a stream hold more than its window, nor the
+ * connection more than the connection window, each of which auto-tunes up to a configured cap.
+ *
+ * <p>Locally initiated streams can be opened only after {@link #setPeerLimits} (the peer's transport
+ * parameters, or remembered ones for 0-RTT).
+ */
+public final class StreamManager {
+
+    /** RFC 9002 §6.2.2: the RTT assumed before a sample. */
+    private static final long INITIAL_RTT_NANOS = 333_000_000L;
+    private static final long MAX_STREAMS = 1L << 60;
+    private static final long STREAM_FRAME = 0x08;
+
+    private final Role role;
+    private final StreamConfig config;
+    private final LongMap<StreamEntry> streams = new LongMap<>();
+    private final ArrayDeque<StreamEntry> flushable = new ArrayDeque<>();
+    private final ArrayDeque<StreamEntry> connBlocked = new ArrayDeque<>();
+    private final ArrayDeque<StreamEntry> control = new ArrayDeque<>();
+    private final ArrayDeque<StreamEvent> events = new ArrayDeque<>();
+
+    private long smoothedRttNanos = INITIAL_RTT_NANOS;
+
+    // Streams we open, limited by the peer (index 0 bidirectional, 1 unidirectional).
+    private boolean peerLimitsKnown;
+    private long peerMaxStreamDataBidiLocal;
+    private long peerMaxStreamDataBidiRemote;
+    private long peerMaxStreamDataUni;
+    private final long[] peerMaxStreams = new long[2];
+    private final long[] nextLocalIndex = new long[2];
+    private final long[] streamsBlockedReportedAt = {-1, -1};
+    private final boolean[] streamsBlockedPending = new boolean[2];
+    private final boolean[] openRefused = new boolean[2];
+
+    // Streams the peer opens, limited by us.
+    private final long[] localMaxStreams = new long[2];
+    private final long[] nextPeerIndex = new long[2];
+    private final long[] closedPeerStreams = new long[2];
+    private final boolean[] maxStreamsPending = new boolean[2];
+
+    // Connection-level flow control, receiving.
+    private final FlowWindow connWindow;
+    private long connReceived;
+    private boolean maxDataPending;
+
+    // Connection-level flow control, sending.
+    private long peerMaxData;
+    private long connSent;
+    private long dataBlockedReportedAt = -1;
+    private boolean dataBlockedPending;
+
+    /**
+     * @param role our role, which fixes the IDs of the streams we open
+     * @param localConfig our limits, as sent in our transport parameters
+     */
+    public StreamManager(Role role, StreamConfig localConfig) {
+        this.role = Objects.requireNonNull(role, "role");
+        this.config = Objects.requireNonNull(localConfig, "localConfig");
+        this.connWindow = new FlowWindow(localConfig.initialMaxData(), localConfig.maxConnectionWindow());
+        this.localMaxStreams[0] = localConfig.initialMaxStreamsBidi();
+        this.localMaxStreams[1] = localConfig.initialMaxStreamsUni();
+    }
+
+    /**
+     * Takes the peer's limits from its transport parameters (RFC 9000 §18.2). Limits only rise: streams
+     * opened under remembered 0-RTT limits keep what they had.
+     */
+    public void setPeerLimits(long initialMaxData, long bidiLocal, long bidiRemote, long uni, long maxStreamsBidi,
+            long maxStreamsUni) {
+        peerLimitsKnown = true;
+        peerMaxData = Math.max(peerMaxData, initialMaxData);
+        peerMaxStreamDataBidiLocal = bidiLocal;
+        peerMaxStreamDataBidiRemote = bidiRemote;
+        peerMaxStreamDataUni = uni;
+        peerMaxStreams[0] = Math.max(peerMaxStreams[0], maxStreamsBidi);
+        peerMaxStreams[1] = Math.max(peerMaxStreams[1], maxStreamsUni);
+        streams.forEach(e -> {
+            if (e.send != null && e.send.onMaxStreamData(initialSendCredit(e.id))) {
+                updateFlushable(e);
+            }
+        });
+        // Existing streams may wait on connection credit too.
+        drainConnBlocked();
+    }
+
+    /** Sets the smoothed RTT (RFC 9002 §5.3) that window auto-tuning compares with. */
+    public void onRttUpdated(long smoothedRttNanos) {
+        if (smoothedRttNanos > 0) {
+            this.smoothedRttNanos = smoothedRttNanos;
+        }
+    }
+
+    // ---------------------------------------------------------------- application side
+
+    /**
+     * Opens a stream.
+     *
+     * @return its ID, or -1 when the peer's stream limit (or its unknown limits) forbids it; STREAMS_BLOCKED
+     *     is then queued once per limit value, and a {@link StreamEvent.StreamsAvailable} follows when
+     *     the peer raises the limit
+     */
+    public long openStream(boolean bidirectional) {
+        int dir = dir(bidirectional);
+        if (!peerLimitsKnown) {
+            return -1;
+        }
+        long index = nextLocalIndex[dir];
+        if (index >= peerMaxStreams[dir]) {
+            openRefused[dir] = true;
+            // RFC 9000 §4.6: STREAMS_BLOCKED when we wish to open a stream but cannot.
+            if (streamsBlockedReportedAt[dir] != peerMaxStreams[dir]) {
+                streamsBlockedReportedAt[dir] = peerMaxStreams[dir];
+                streamsBlockedPending[dir] = true;
+            }
+            return -1;
+        }
+        nextLocalIndex[dir] = index + 1;
+        long id = StreamId.of(role, bidirectional, index);
+        createEntry(id);
+        return id;
+    }
+
+    /**
+     * Queues bytes of {@code src} for stream {@code id}, as many as its send buffer has room for, and the
+     * end of the stream if {@code fin} and all were taken. A partial write arms a
+     * {@link StreamEvent.Writable} for when room frees.
+     *
+     * @return the bytes taken
+     * @throws StreamResetException if the peer's STOP_SENDING made us reset the stream
+     * @throws IllegalStateException if the stream is unknown, receive-only, finished or reset by us
+     */
+    public int write(long id, ByteBuffer src, boolean fin) throws StreamResetException {
+        StreamEntry e = existing(id);
+        if (e.send == null) {
+            throw new IllegalStateException("stream " + id + " is receive-only");
+        }
+        int n = e.send.write(src, fin);
+        if (src.hasRemaining()) {
+            e.writeBlocked = true;
+        }
+        updateFlushable(e);
+        return n;
+    }
+
+    /**
+     * Reads in-order bytes of stream {@code id} into {@code dst}.
+     *
+     * @return the bytes read, 0 if none is ready, -1 at the end of the stream
+     * @throws StreamResetException if the peer reset the stream
+     * @throws IllegalStateException if the stream is unknown (never opened, or closed and forgotten) or
+     *     send-only
+     */
+    public int read(long id, ByteBuffer dst) throws StreamResetException {
+        StreamEntry e = existing(id);
+        if (e.recv == null) {
+            throw new IllegalStateException("stream " + id + " is send-only");
+        }
+        RecvStream r = e.recv;
+        long before = r.consumedCredit();
+        try {
+            return r.read(dst);
+        } finally {
+            onConsumed(r.consumedCredit() - before);
+            if (r.wantsWindowUpdate()) {
+                e.maxStreamDataPending = true;
+                queueControl(e);
+            }
+            maybeRemove(e);
+        }
+    }
+
+    /**
+     * Resets the sending part of stream {@code id} with {@code errorCode} (RESET_STREAM, RFC 9000 §19.4);
+     * nothing happens if it was already reset or all its data acknowledged.
+     *
+     * @throws IllegalStateException if the stream is unknown or receive-only
+     */
+    public void reset(long id, long errorCode) {
+        StreamEntry e = existing(id);
+        if (e.send == null) {
+            throw new IllegalStateException("stream " + id + " is receive-only");
+        }
+        checkVarint(errorCode);
+        if (e.send.reset(errorCode, false)) {
+            e.resetPending = true;
+            queueControl(e);
+        }
+    }
+
+    /**
+     * Asks the peer to stop sending on stream {@code id} (STOP_SENDING, RFC 9000 §19.5); nothing happens
+     * if the stream's data or reset already arrived.
+     *
+     * @throws IllegalStateException if the stream is unknown or send-only
+     */
+    public void stopSending(long id, long errorCode) {
+        StreamEntry e = existing(id);
+        if (e.recv == null) {
+            throw new IllegalStateException("stream " + id + " is send-only");
+        }
+        checkVarint(errorCode);
+        if (!e.stopSendingRequested && stopSendingRelevant(e)) {
+            e.stopSendingRequested = true;
+            e.stopSendingCode = errorCode;
+            e.stopSendingPending = true;
+            queueControl(e);
+        }
+    }
+
+    /** {@return the next event, or null} */
+    public StreamEvent pollEvent() {
+        StreamEvent ev = events.poll();
+        if (ev instanceof StreamEvent.Readable(long id)) {
+            StreamEntry e = streams.get(id);
+            if (e != null) {
+                e.readableQueued = false;
+            }
+        } else if (ev instanceof StreamEvent.Writable(long id)) {
+            StreamEntry e = streams.get(id);
+            if (e != null) {
+                e.writableQueued = false;
+            }
+        }
+        return ev;
+    }
+
+    /** {@return the sending part of stream {@code id}, or null if it has none or is unknown} */
+    public SendStream sendStream(long id) {
+        StreamEntry e = streams.get(id);
+        return e == null ? null : e.send;
+    }
+
+    /** {@return the receiving part of stream {@code id}, or null if it has none or is unknown} */
+    public RecvStream recvStream(long id) {
+        StreamEntry e = streams.get(id);
+        return e == null ? null : e.recv;
+    }
+
+    /** {@return the number of streams not yet closed and forgotten} */
+    public int streamCount() {
+        return streams.size();
+    }
+
+    /** {@return our current limit on the peer's streams of one direction (the MAX_STREAMS we advertise)} */
+    public long localMaxStreams(boolean bidirectional) {
+        return localMaxStreams[dir(bidirectional)];
+    }
+
+    /** {@return the peer's current limit on our streams of one direction} */
+    public long peerMaxStreams(boolean bidirectional) {
+        return peerMaxStreams[dir(bidirectional)];
+    }
+
+    /** {@return our current connection limit (the MAX_DATA we advertise)} */
+    public long localMaxData() {
+        return connWindow.limit();
+    }
+
+    /** {@return the connection's receive window} */
+    public FlowWindow connectionWindow() {
+        return connWindow;
+    }
+
+    /** {@return the peer's connection limit (MAX_DATA)} */
+    public long peerMaxData() {
+        return peerMaxData;
+    }
+
+    /** {@return the stream bytes sent for the first time, summed over streams: the connection credit used} */
+    public long connectionDataSent() {
+        return connSent;
+    }
+
+    /** {@return the highest offsets received, summed over streams: the connection credit the peer used} */
+    public long connectionDataReceived() {
+        return connReceived;
+    }
+
+    // ---------------------------------------------------------------- frames from the peer
+
+    /**
+     * Takes a STREAM frame (RFC 9000 §19.8).
+     *
+     * @param data the frame's data, position to limit; consumed
+     * @throws QuicProtocolException STREAM_STATE_ERROR for a send-only or not yet opened stream of ours,
+     *     STREAM_LIMIT_ERROR past our stream limit, FLOW_CONTROL_ERROR past a stream or the connection
+     *     limit, FINAL_SIZE_ERROR when the final size is broken
+     */
+    public void onStreamFrame(long id, long offset, ByteBuffer data, boolean fin, long now)
+            throws QuicProtocolException {
+        StreamEntry e = streamForFrame(id, STREAM_FRAME, true, false);
+        if (e == null) {
+            // A stream already closed and forgotten: a late retransmission.
+            data.position(data.limit());
+            return;
+        }
+        RecvStream r = e.recv;
+        connWindow.start(now);
+        r.window().start(now);
+        long grew = r.onData(offset, data, fin);
+        onReceived(grew, STREAM_FRAME);
+        if (r.isReadable()) {
+            queueReadable(e);
+        }
+    }
+
+    /**
+     * Takes a RESET_STREAM frame (RFC 9000 §19.4).
+     *
+     * @throws QuicProtocolException as {@link #onStreamFrame}, STREAM_STATE_ERROR for a send-only stream
+     */
+    public void onResetStream(long id, long errorCode, long finalSize) throws QuicProtocolException {
+        long frameType = ControlFrame.RESET_STREAM.typeCode();
+        StreamEntry e = streamForFrame(id, frameType, true, false);
+        if (e == null) {
+            return;
+        }
+        RecvStream r = e.recv;
+        RecvStreamState was = r.state();
+        long before = r.consumedCredit();
+        long grew = r.onReset(errorCode, finalSize);
+        onReceived(grew, frameType);
+        if (r.state() != was) {
+            // RFC 9000 §4.5: the bytes up to the final size count as consumed; release their credit.
+            onConsumed(r.consumedCredit() - before);
+            events.add(new StreamEvent.ResetReceived(id, errorCode, finalSize));
+            queueReadable(e);
+        }
+    }
+
+    /**
+     * Takes a STOP_SENDING frame (RFC 9000 §19.5): the sending part is reset with the same code (§3.5).
+     *
+     * @throws QuicProtocolException STREAM_STATE_ERROR for a receive-only or not yet opened stream of ours,
+     *     STREAM_LIMIT_ERROR past our limit
+     */
+    public void onStopSending(long id, long errorCode) throws QuicProtocolException {
+        StreamEntry e = streamForFrame(id, ControlFrame.STOP_SENDING.typeCode(), false, true);
+        if (e == null) {
+            return;
+        }
+        // RFC 9000 §3.5: an endpoint that receives STOP_SENDING MUST send RESET_STREAM if the stream is in
+        // Ready or Send; it may defer in Data Sent, but resetting there too frees the buffer sooner.
+        if (e.send.reset(errorCode, true)) {
+            e.resetPending = true;
+            queueControl(e);
+            events.add(new StreamEvent.StopSendingReceived(id, errorCode));
+        }
+    }
+
+    /** Takes a MAX_DATA frame (RFC 9000 §19.9); a lower limit than the current one is ignored. */
+    public void onMaxData(long max) {
+        if (max > peerMaxData) {
+            peerMaxData = max;
+            drainConnBlocked();
+        }
+    }
+
+    /**
+     * Takes a MAX_STREAM_DATA frame (RFC 9000 §19.10); a lower limit is ignored.
+     *
+     * @throws QuicProtocolException STREAM_STATE_ERROR for a receive-only or not yet opened stream of ours,
+     *     STREAM_LIMIT_ERROR past our limit
+     */
+    public void onMaxStreamData(long id, long max) throws QuicProtocolException {
+        StreamEntry e = streamForFrame(id, ControlFrame.MAX_STREAM_DATA.typeCode(), false, true);
+        if (e != null && e.send.onMaxStreamData(max)) {
+            updateFlushable(e);
+        }
+    }
+
+    /** Takes a MAX_STREAMS frame (RFC 9000 §19.11); a lower limit is ignored (§4.6). */
+    public void onMaxStreams(boolean bidirectional, long max) {
+        int dir = dir(bidirectional);
+        if (max > peerMaxStreams[dir]) {
+            peerMaxStreams[dir] = max;
+            if (openRefused[dir]) {
+                openRefused[dir] = false;
+                events.add(new StreamEvent.StreamsAvailable(bidirectional));
+            }
+        }
+    }
+
+    /**
+     * Takes a DATA_BLOCKED frame (RFC 9000 §19.12): if our limit is already above the one the peer is
+     * blocked at, our MAX_DATA was probably lost, so it is sent again.
+     */
+    public void onDataBlocked(long limit) {
+        if (connWindow.limit() > limit) {
+            maxDataPending = true;
+        }
+    }
+
+    /**
+     * Takes a STREAM_DATA_BLOCKED frame (RFC 9000 §19.13), answered like {@link #onDataBlocked}.
+     *
+     * @throws QuicProtocolException STREAM_STATE_ERROR for a send-only or not yet opened stream of ours,
+     *     STREAM_LIMIT_ERROR past our limit
+     */
+    public void onStreamDataBlocked(long id, long limit) throws QuicProtocolException {
+        StreamEntry e = streamForFrame(id, ControlFrame.STREAM_DATA_BLOCKED.typeCode(), true, false);
+        if (e != null && e.recv.isReceiving() && e.recv.window().limit() > limit) {
+            e.maxStreamDataPending = true;
+            queueControl(e);
+        }
+    }
+
+    /** Takes a STREAMS_BLOCKED frame (RFC 9000 §19.14), answered like {@link #onDataBlocked}. */
+    public void onStreamsBlocked(boolean bidirectional, long limit) {
+        int dir = dir(bidirectional);
+        if (localMaxStreams[dir] > limit) {
+            maxStreamsPending[dir] = true;
+        }
+    }
+
+    // ---------------------------------------------------------------- frames to send
+
+    /** {@return true if {@link #writeFrames} has a control frame or stream data (within credit) to write} */
+    public boolean hasPendingFrames() {
+        pruneBlockedFrames();
+        if (maxDataPending || maxStreamsPending[0] || maxStreamsPending[1] || dataBlockedPending
+                || streamsBlockedPending[0] || streamsBlockedPending[1]) {
+            return true;
+        }
+        // Drop entries that went stale at the heads of the queues, so that the answer is exact.
+        while (!control.isEmpty() && !hasControl(control.peek())) {
+            StreamEntry e = control.poll();
+            e.inControl = false;
+            maybeRemove(e);
+        }
+        while (!flushable.isEmpty() && !canFlush(flushable.peek())) {
+            StreamEntry e = flushable.poll();
+            e.inFlushable = false;
+            park(e);
+        }
+        return !control.isEmpty() || !flushable.isEmpty();
+    }
+
+    /**
+     * Writes as many frames as fit in {@code min(maxBytes, packet.remaining())} bytes at the packet's
+     * position: control frames first (connection-level, then per stream), then STREAM frames taken
+     * round-robin from the streams with data to send, one frame per stream per turn. STREAM frames always
+     * carry a Length field, so the caller may put anything after them. Each frame is reported to
+     * {@code sink}.
+     *
+     * @return the bytes written
+     */
+    public int writeFrames(ByteBuffer packet, int maxBytes, SentFrameSink sink, long now) {
+        int start = packet.position();
+        int end = start + Math.min(maxBytes, packet.remaining());
+        writeConnectionControl(packet, end, sink, now);
+        writeStreamControl(packet, end, sink, now);
+        writeStreamData(packet, end, sink);
+        return packet.position() - start;
+    }
+
+    /** Drops blocked frames made moot since they were queued: a raised limit, or nothing left waiting. */
+    private void pruneBlockedFrames() {
+        if (dataBlockedPending && (connCredit() > 0 || dataBlockedReportedAt != peerMaxData)) {
+            dataBlockedPending = false;
+        }
+        for (int dir = 0; dir < 2; dir++) {
+            if (streamsBlockedPending[dir] && (nextLocalIndex[dir] < peerMaxStreams[dir]
+                    || streamsBlockedReportedAt[dir] != peerMaxStreams[dir])) {
+                streamsBlockedPending[dir] = false;
+            }
+        }
+    }
+
+    private void writeConnectionControl(ByteBuffer packet, int end, SentFrameSink sink, long now) {
+        pruneBlockedFrames();
+        if (maxDataPending && room(packet, end) >= 1 + 8) {
+            long value = connWindow.shouldUpdate() ? connWindow.update(now, smoothedRttNanos) : connWindow.limit();
+            putFrame(packet, ControlFrame.MAX_DATA, -1, value, -1);
+            sink.controlFrame(ControlFrame.MAX_DATA, -1, value);
+            maxDataPending = false;
+        }
+        for (int dir = 0; dir < 2; dir++) {
+            ControlFrame kind = dir == 0 ? ControlFrame.MAX_STREAMS_BIDI : ControlFrame.MAX_STREAMS_UNI;
+            long value = localMaxStreams[dir];
+            if (maxStreamsPending[dir] && fits(packet, end, 1 + VarInt.size(value))) {
+                putFrame(packet, kind, -1, value, -1);
+                sink.controlFrame(kind, -1, value);
+                maxStreamsPending[dir] = false;
+            }
+        }
+        if (dataBlockedPending) {
+            if (fits(packet, end, 1 + VarInt.size(peerMaxData))) {
+                putFrame(packet, ControlFrame.DATA_BLOCKED, -1, peerMaxData, -1);
+                sink.controlFrame(ControlFrame.DATA_BLOCKED, -1, peerMaxData);
+                dataBlockedPending = false;
+            }
+        }
+        for (int dir = 0; dir < 2; dir++) {
+            if (!streamsBlockedPending[dir]) {
+                continue;
+            }
+            ControlFrame kind = dir == 0 ? ControlFrame.STREAMS_BLOCKED_BIDI : ControlFrame.STREAMS_BLOCKED_UNI;
+            long value = peerMaxStreams[dir];
+            if (fits(packet, end, 1 + VarInt.size(value))) {
+                putFrame(packet, kind, -1, value, -1);
+                sink.controlFrame(kind, -1, value);
+                streamsBlockedPending[dir] = false;
+            }
+        }
+    }
+
+    private void writeStreamControl(ByteBuffer packet, int end, SentFrameSink sink, long now) {
+        for (int turns = control.size(); turns > 0 && !control.isEmpty(); turns--) {
+            StreamEntry e = control.poll();
+            e.inControl = false;
+            if (e.removed || !hasControl(e)) {
+                maybeRemove(e);
+                continue;
+            }
+            long id = e.id;
+            int idSize = VarInt.size(id);
+            if (e.resetPending) {
+                long code = e.send.resetCode();
+                long finalSize = e.send.finalSize();
+                if (fits(packet, end, 1 + idSize + VarInt.size(code) + VarInt.size(finalSize))) {
+                    putFrame(packet, ControlFrame.RESET_STREAM, id, code, finalSize);
+                    sink.controlFrame(ControlFrame.RESET_STREAM, id, code);
+                    e.resetPending = false;
+                }
+            }
+            if (e.stopSendingPending) {
+                long code = e.stopSendingCode;
+                if (fits(packet, end, 1 + idSize + VarInt.size(code))) {
+                    putFrame(packet, ControlFrame.STOP_SENDING, id, code, -1);
+                    sink.controlFrame(ControlFrame.STOP_SENDING, id, code);
+                    e.stopSendingPending = false;
+                }
+            }
+            if (e.maxStreamDataPending && room(packet, end) >= 1 + idSize + 8) {
+                RecvStream r = e.recv;
+                long value = r.wantsWindowUpdate() ? updateStreamWindow(r, now) : r.window().limit();
+                putFrame(packet, ControlFrame.MAX_STREAM_DATA, id, value, -1);
+                sink.controlFrame(ControlFrame.MAX_STREAM_DATA, id, value);
+                e.maxStreamDataPending = false;
+            }
+            if (e.streamDataBlockedPending) {
+                long value = e.send.blockedAt();
+                if (fits(packet, end, 1 + idSize + VarInt.size(value))) {
+                    putFrame(packet, ControlFrame.STREAM_DATA_BLOCKED, id, value, -1);
+                    sink.controlFrame(ControlFrame.STREAM_DATA_BLOCKED, id, value);
+                    e.streamDataBlockedPending = false;
+                    e.send.onBlockedSent();
+                }
+            }
+            if (hasControl(e)) {
+                queueControl(e);
+            } else {
+                maybeRemove(e);
+            }
+        }
+    }
+
+    private long updateStreamWindow(RecvStream r, long now) {
+        long limit = r.updateWindow(now, smoothedRttNanos);
+        // As quiche does: keep the connection window ahead of any one stream's, so a single stream can use
+        // its whole window.
+        long wanted = r.window().window() + r.window().window() / 2;
+        if (wanted > connWindow.window()) {
+            connWindow.ensureWindow(wanted);
+            if (connWindow.shouldUpdate()) {
+                maxDataPending = true;
+            }
+        }
+        return limit;
+    }
+
+    private void writeStreamData(ByteBuffer packet, int end, SentFrameSink sink) {
+        while (!flushable.isEmpty()) {
+            StreamEntry e = flushable.poll();
+            e.inFlushable = false;
+            if (!canFlush(e)) {
+                park(e);
+                continue;
+            }
+            if (!writeStreamFrame(e, packet, end, sink)) {
+                // No room left for this stream's next frame.
+                flushable.addFirst(e);
+                e.inFlushable = true;
+                break;
+            }
+            updateFlushable(e);
+        }
+        if (connCredit() == 0) {
+            // The connection credit ran out: streams that only have new data wait for MAX_DATA apart.
+            for (int turns = flushable.size(); turns > 0; turns--) {
+                StreamEntry e = flushable.poll();
+                e.inFlushable = false;
+                updateFlushable(e);
+            }
+        }
+    }
+
+    private boolean writeStreamFrame(StreamEntry e, ByteBuffer packet, int end, SentFrameSink sink) {
+        SendStream s = e.send;
+        SendBuffer b = s.buffer();
+        long offset = b.nextSendOffset();
+        long dataEnd;
+        boolean newData = false;
+        if (offset >= 0 && offset < b.sendOffset()) {
+            dataEnd = b.nextSendEnd();
+        } else if (offset >= 0 && s.newDataAllowed() > 0 && connCredit() > 0) {
+            dataEnd = Math.min(offset + s.newDataAllowed(), offset + connCredit());
+            newData = true;
+        } else if (s.finOnlyPending()) {
+            offset = b.writeOffset();
+            dataEnd = offset;
+        } else {
+            // canFlush promised one of the three cases above; going on would spin.
+            throw new IllegalStateException("stream " + e.id + " queued with nothing to send: " + s);
+        }
+        int room = room(packet, end);
+        int want = (int) Math.min(dataEnd - offset, room);
+        int header = FrameEncoder.streamHeaderLength(e.id, offset, want, true);
+        long available = dataEnd - offset;
+        if (header + (available > 0 ? 1 : 0) > room) {
+            return false;
+        }
+        int length = (int) Math.min(available, room - header);
+        boolean fin = s.isFinished() && offset + length == s.finalSize();
+        FrameEncoder.writeStreamHeader(packet, e.id, offset, length, fin, true);
+        b.write(packet, offset, length);
+        long sentBefore = b.sendOffset();
+        s.onFrameSent(offset, length, fin);
+        if (newData) {
+            connSent += b.sendOffset() - sentBefore;
+        }
+        sink.streamFrame(e.id, offset, length, fin);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- fate of sent frames
+
+    /** Records that a STREAM frame was acknowledged; may free send-buffer room and close the stream. */
+    public void onStreamFrameAcked(long id, long offset, int length, boolean fin) {
+        StreamEntry e = streams.get(id);
+        if (e == null || e.send == null) {
+            return;
+        }
+        if (e.send.onFrameAcked(offset, length, fin) && e.writeBlocked) {
+            e.writeBlocked = false;
+            if (!e.writableQueued) {
+                e.writableQueued = true;
+                events.add(new StreamEvent.Writable(id));
+            }
+        }
+        maybeRemove(e);
+    }
+
+    /** Records that a STREAM frame was lost: its unacknowledged bytes and FIN are queued again. */
+    public void onStreamFrameLost(long id, long offset, int length, boolean fin) {
+        StreamEntry e = streams.get(id);
+        if (e == null || e.send == null) {
+            return;
+        }
+        e.send.onFrameLost(offset, length, fin);
+        updateFlushable(e);
+    }
+
+    /** Records that a control frame was acknowledged (a RESET_STREAM moves its stream to Reset Recvd). */
+    public void onControlFrameAcked(ControlFrame kind, long id, long value) {
+        if (kind == ControlFrame.RESET_STREAM) {
+            StreamEntry e = streams.get(id);
+            if (e != null && e.send != null) {
+                e.send.onResetAcked();
+                maybeRemove(e);
+            }
+        }
+    }
+
+    /**
+     * Records that a control frame was lost: it is queued again, with the current value, if it still
+     * matters (RFC 9000 §13.3: a newer MAX_* frame supersedes a lost one; blocked frames only while blocked).
+     */
+    public void onControlFrameLost(ControlFrame kind, long id, long value) {
+        switch (kind) {
+            case MAX_DATA -> maxDataPending |= value == connWindow.limit();
+            case MAX_STREAMS_BIDI -> maxStreamsPending[0] |= value == localMaxStreams[0];
+            case MAX_STREAMS_UNI -> maxStreamsPending[1] |= value == localMaxStreams[1];
+            case DATA_BLOCKED -> dataBlockedPending |= connCredit() == 0 && value == peerMaxData;
+            case STREAMS_BLOCKED_BIDI -> streamsBlockedPending[0] |= nextLocalIndex[0] >= value
+                    && value == peerMaxStreams[0];
+            case STREAMS_BLOCKED_UNI -> streamsBlockedPending[1] |= nextLocalIndex[1] >= value
+                    && value == peerMaxStreams[1];
+            case RESET_STREAM, STOP_SENDING, MAX_STREAM_DATA, STREAM_DATA_BLOCKED -> {
+                StreamEntry e = streams.get(id);
+                if (e == null) {
+                    return;
+                }
+                switch (kind) {
+                    case RESET_STREAM -> e.resetPending |= e.send != null
+                            && e.send.state() == SendStreamState.RESET_SENT;
+                    case STOP_SENDING -> e.stopSendingPending |= stopSendingRelevant(e);
+                    case MAX_STREAM_DATA -> e.maxStreamDataPending |= e.recv != null && e.recv.isReceiving()
+                            && value == e.recv.window().limit();
+                    default -> e.streamDataBlockedPending |= e.send != null && e.send.blockedAt() == value;
+                }
+                if (hasControl(e)) {
+                    queueControl(e);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private static int dir(boolean bidirectional) {
+        return bidirectional ? 0 : 1;
+    }
+
+    private StreamEntry existing(long id) {
+        StreamEntry e = streams.get(id);
+        if (e == null) {
+            throw new IllegalStateException("unknown stream " + id);
+        }
+        return e;
+    }
+
+    private static void checkVarint(long value) {
+        if (value < 0 || value > VarInt.MAX_VALUE) {
+            throw new IllegalArgumentException("not a varint: " + value);
+        }
+    }
+
+    /**
+     * Finds the stream a frame names, opening the peer's streams up to it (RFC 9000 §3.2), or null if it
+     * was closed and forgotten.
+     */
+    private StreamEntry streamForFrame(long id, long frameType, boolean needsRecv, boolean needsSend)
+            throws QuicProtocolException {
+        if (needsRecv && !StreamId.canReceive(id, role)) {
+            // RFC 9000 §19.4, §19.8, §19.13: frames for the receiving part of a send-only stream.
+            throw new QuicProtocolException(TransportErrorCode.STREAM_STATE_ERROR, frameType,
+                    "stream " + id + " is send-only for us");
+        }
+        if (needsSend && !StreamId.canSend(id, role)) {
+            // RFC 9000 §19.5, §19.10: frames for the sending part of a receive-only stream.
+            throw new QuicProtocolException(TransportErrorCode.STREAM_STATE_ERROR, frameType,
+                    "stream " + id + " is receive-only for us");
+        }
+        boolean bidi = StreamId.isBidirectional(id);
+        int dir = dir(bidi);
+        long index = StreamId.index(id);
+        if (StreamId.isInitiatedBy(id, role)) {
+            if (index >= nextLocalIndex[dir]) {
+                // RFC 9000 §19.4/§19.5/§19.8/§19.10: a locally initiated stream not yet created.
+                throw new QuicProtocolException(TransportErrorCode.STREAM_STATE_ERROR, frameType,
+                        "stream " + id + " not opened yet");
+            }
+            return streams.get(id);
+        }
+        if (index >= localMaxStreams[dir]) {
+            // RFC 9000 §4.6: a stream ID past the limit we sent.
+            throw new QuicProtocolException(TransportErrorCode.STREAM_LIMIT_ERROR, frameType,
+                    "stream " + id + " exceeds the stream limit " + localMaxStreams[dir]);
+        }
+        if (index >= nextPeerIndex[dir]) {
+            // RFC 9000 §3.2: opening a stream opens every lower-numbered stream of the same type.
+            for (long i = nextPeerIndex[dir]; i <= index; i++) {
+                long opened = StreamId.of(role.peer(), bidi, i);
+                createEntry(opened);
+                events.add(new StreamEvent.Opened(opened));
+            }
+            nextPeerIndex[dir] = index + 1;
+        }
+        return streams.get(id);
+    }
+
+    private StreamEntry createEntry(long id) {
+        boolean local = StreamId.isInitiatedBy(id, role);
+        boolean bidi = StreamId.isBidirectional(id);
+        SendStream send = null;
+        RecvStream recv = null;
+        if (StreamId.canSend(id, role)) {
+            send = new SendStream(id, config.sendBufferSize(), initialSendCredit(id));
+        }
+        if (StreamId.canReceive(id, role)) {
+            long window = local ? config.initialMaxStreamDataBidiLocal()
+                    : bidi ? config.initialMaxStreamDataBidiRemote() : config.initialMaxStreamDataUni();
+            recv = new RecvStream(id, window, config.maxStreamWindow(), config.maxReassemblyRanges());
+        }
+        StreamEntry e = new StreamEntry(id, send, recv, !local);
+        streams.put(id, e);
+        return e;
+    }
+
+    /** The peer's initial limit for our sending on stream {@code id} (RFC 9000 §18.2). */
+    private long initialSendCredit(long id) {
+        if (!StreamId.isBidirectional(id)) {
+            return peerMaxStreamDataUni;
+        }
+        // The peer's bidi_local covers the streams it opened; its bidi_remote those we opened.
+        return StreamId.isInitiatedBy(id, role) ? peerMaxStreamDataBidiRemote : peerMaxStreamDataBidiLocal;
+    }
+
+    private void onReceived(long grew, long frameType) throws QuicProtocolException {
+        connReceived += grew;
+        if (connReceived > connWindow.limit()) {
+            // RFC 9000 §4.1: more data than the MAX_DATA we sent.
+            throw new QuicProtocolException(TransportErrorCode.FLOW_CONTROL_ERROR, frameType,
+                    "connection data past its limit " + connWindow.limit());
+        }
+    }
+
+    private void onConsumed(long bytes) {
+        if (bytes > 0) {
+            connWindow.consume(bytes);
+            if (connWindow.shouldUpdate()) {
+                maxDataPending = true;
+            }
+        }
+    }
+
+    private long connCredit() {
+        return peerMaxData - connSent;
+    }
+
+    private boolean canFlush(StreamEntry e) {
+        if (e.removed || e.send == null) {
+            return false;
+        }
+        SendStream s = e.send;
+        return s.hasRetransmission() || s.finOnlyPending() || (s.newDataAllowed() > 0 && connCredit() > 0);
+    }
+
+    /** Puts a stream in the right send queue, or none, and queues the blocked frames its state calls for. */
+    private void updateFlushable(StreamEntry e) {
+        if (e.send == null || e.removed) {
+            return;
+        }
+        if (canFlush(e)) {
+            if (!e.inFlushable) {
+                e.inFlushable = true;
+                flushable.add(e);
+            }
+        } else {
+            park(e);
+        }
+        SendStream s = e.send;
+        if (s.takeBlockedReport()) {
+            // RFC 9000 §4.1: STREAM_DATA_BLOCKED when the stream limit stops us, once per limit.
+            e.streamDataBlockedPending = true;
+            queueControl(e);
+        }
+        if (s.newDataAllowed() > 0 && connCredit() == 0 && dataBlockedReportedAt != peerMaxData) {
+            // RFC 9000 §4.1: DATA_BLOCKED when the connection limit stops us, once per limit.
+            dataBlockedReportedAt = peerMaxData;
+            dataBlockedPending = true;
+        }
+    }
+
+    /** Keeps a stream whose only sendable data waits on connection credit where MAX_DATA will find it. */
+    private void park(StreamEntry e) {
+        if (!e.removed && e.send != null && !e.inConnBlocked && e.send.newDataAllowed() > 0 && connCredit() == 0) {
+            e.inConnBlocked = true;
+            connBlocked.add(e);
+        }
+    }
+
+    private void drainConnBlocked() {
+        if (connCredit() <= 0) {
+            return;
+        }
+        for (int turns = connBlocked.size(); turns > 0; turns--) {
+            StreamEntry e = connBlocked.poll();
+            e.inConnBlocked = false;
+            updateFlushable(e);
+        }
+    }
+
+    private static boolean stopSendingRelevant(StreamEntry e) {
+        RecvStreamState st = e.recv.state();
+        return st == RecvStreamState.RECV || st == RecvStreamState.SIZE_KNOWN;
+    }
+
+    /** Clears the per-stream frames that no longer matter; {@return true if one is still due} */
+    private static boolean hasControl(StreamEntry e) {
+        if (e.removed) {
+            return false;
+        }
+        e.resetPending &= e.send != null && e.send.state() == SendStreamState.RESET_SENT;
+        e.stopSendingPending &= e.recv != null && stopSendingRelevant(e);
+        e.maxStreamDataPending &= e.recv != null && e.recv.isReceiving();
+        e.streamDataBlockedPending &= e.send != null && e.send.blockedAt() >= 0;
+        return e.resetPending || e.stopSendingPending || e.maxStreamDataPending || e.streamDataBlockedPending;
+    }
+
+    private void queueControl(StreamEntry e) {
+        if (!e.inControl && !e.removed) {
+            e.inControl = true;
+            control.add(e);
+        }
+    }
+
+    private void queueReadable(StreamEntry e) {
+        if (!e.readableQueued) {
+            e.readableQueued = true;
+            events.add(new StreamEvent.Readable(e.id));
+        }
+    }
+
+    /** Forgets a stream once both parts are terminal and no frame of it is due (RFC 9000 §3.3). */
+    private void maybeRemove(StreamEntry e) {
+        if (e.removed || e.inControl) {
+            return;
+        }
+        boolean sendDone = e.send == null || e.send.state().isTerminal();
+        boolean recvDone = e.recv == null || e.recv.state().isTerminal();
+        if (!sendDone || !recvDone || hasControl(e)) {
+            return;
+        }
+        e.removed = true;
+        streams.remove(e.id);
+        if (e.inConnBlocked) {
+            // That queue is only drained by MAX_DATA, which may never come: do not let it keep the stream.
+            connBlocked.remove(e);
+            e.inConnBlocked = false;
+        }
+        events.add(new StreamEvent.Closed(e.id));
+        if (e.peerInitiated) {
+            // RFC 9000 §4.6: raise the peer's limit as its streams close, keeping the initial number open.
+            int dir = dir(StreamId.isBidirectional(e.id));
+            closedPeerStreams[dir]++;
+            long initial = dir == 0 ? config.initialMaxStreamsBidi() : config.initialMaxStreamsUni();
+            long limit = Math.min(MAX_STREAMS, closedPeerStreams[dir] + initial);
+            if (limit > localMaxStreams[dir]) {
+                localMaxStreams[dir] = limit;
+                maxStreamsPending[dir] = true;
+            }
+        }
+    }
+
+    private static int room(ByteBuffer packet, int end) {
+        return end - packet.position();
+    }
+
+    private static boolean fits(ByteBuffer packet, int end, int length) {
+        return room(packet, end) >= length;
+    }
+
+    /** Writes a control frame: the type, the stream ID if it has one, then one or two values. */
+    private static void putFrame(ByteBuffer packet, ControlFrame kind, long id, long value, long second) {
+        packet.put((byte) kind.typeCode());
+        if (kind.hasStreamId()) {
+            VarInt.write(packet, id);
+        }
+        VarInt.write(packet, value);
+        if (second >= 0) {
+            VarInt.write(packet, second);
+        }
+    }
+}
