@@ -79,3 +79,37 @@ openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_ps
   -pkeyopt rsa_pss_keygen_mgf1_md:sha384 -pkeyopt rsa_pss_keygen_saltlen:48 -out rsa-pss-sha384.key 2>/dev/null
 openssl pkcs8 -topk8 -v2 aes-256-cbc -in ecdsa-p256-leaf.key -passout pass:qsock -out ecdsa-p256-leaf.encrypted.key
 openssl ec -in ecdsa-p256-leaf.key -aes256 -passout pass:qsock -out ecdsa-p256-leaf.sec1-encrypted.key 2>/dev/null
+
+# A long chain for the anti-amplification tests of the transport: an RSA-4096 root, three RSA-4096
+# intermediates and an RSA-4096 leaf with many names, about 8 KB of DER sent by the server (root excluded).
+long_chain() {
+  work=$(mktemp -d)
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out long-ca.key 2>/dev/null
+  openssl req -x509 -new -key long-ca.key -subj "/CN=qsock test long-chain root CA" -days 36500 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out long-ca.pem
+  issuer=long-ca
+  : > "$work/intermediates.pem"
+  for i in 1 2 3; do
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out "$work/int$i.key" 2>/dev/null
+    openssl req -new -key "$work/int$i.key" -subj "/CN=qsock test long-chain intermediate $i" -out "$work/int$i.csr"
+    printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' > "$work/int.ext"
+    if [ "$issuer" = long-ca ]; then ikey=long-ca.key; icert=long-ca.pem; else ikey="$work/$issuer.key"; icert="$work/$issuer.pem"; fi
+    openssl x509 -req -in "$work/int$i.csr" -CA "$icert" -CAkey "$ikey" -CAcreateserial -CAserial "$work/serial" \
+      -days 36500 -extfile "$work/int.ext" -out "$work/int$i.pem" 2>/dev/null
+    cat "$work/int$i.pem" "$work/intermediates.pem" > "$work/next.pem"
+    mv "$work/next.pem" "$work/intermediates.pem"
+    issuer=int$i
+  done
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out long-leaf.key 2>/dev/null
+  openssl req -new -key long-leaf.key -subj "/CN=localhost" -out "$work/leaf.csr"
+  names="DNS:localhost,IP:127.0.0.1,IP:::1"
+  n=1
+  while [ $n -le 60 ]; do names="$names,DNS:host-$n.long-chain.test.qsock"; n=$((n + 1)); done
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' \
+    "$names" > "$work/leaf.ext"
+  openssl x509 -req -in "$work/leaf.csr" -CA "$work/int3.pem" -CAkey "$work/int3.key" -CAcreateserial \
+    -CAserial "$work/serial" -days 36500 -extfile "$work/leaf.ext" -out long-leaf.pem 2>/dev/null
+  cat long-leaf.pem "$work/intermediates.pem" > long-chain.pem
+  rm -rf "$work"
+}
+long_chain

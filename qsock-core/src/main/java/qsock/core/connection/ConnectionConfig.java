@@ -1,0 +1,191 @@
+package qsock.core.connection;
+
+import java.util.Objects;
+import qsock.core.cc.CongestionAlgorithm;
+import qsock.core.packet.QuicVersion;
+
+/**
+ * The transport settings of one connection. Defaults follow the Linux kernel module (see
+ * KERNEL-BEHAVIOURS.md) where it has one: 30 s idle timeout, 25 ms max_ack_delay, ack_delay_exponent 3,
+ * active_connection_id_limit 7, 2 MiB connection and 1 MiB stream windows, NewReno.
+ *
+ * @param version the QUIC version a client starts with
+ * @param maxIdleTimeoutMillis max_idle_timeout we advertise; 0 disables ours (the peer's may still apply)
+ * @param maxAckDelayMillis max_ack_delay we advertise and keep to
+ * @param ackDelayExponent ack_delay_exponent we advertise and encode with
+ * @param activeConnectionIdLimit how many of the peer's connection IDs we keep (2..8)
+ * @param connectionIdLength the length of the connection IDs we issue (1..20; endpoints need at least 4
+ *     to route)
+ * @param maxUdpPayloadSize max_udp_payload_size we advertise (the largest datagram we accept)
+ * @param maxDatagramSize the largest UDP payload we send, at least 1200; without path MTU discovery it
+ *     stays what is configured (and at most what the peer accepts)
+ * @param initialMaxData our connection receive window at the start
+ * @param initialMaxStreamData our per-stream receive window at the start, for every kind of stream
+ * @param maxConnectionWindow the cap to which the connection receive window may grow with the measured
+ *     bandwidth-delay product
+ * @param maxStreamWindow the cap to which a stream receive window may grow
+ * @param maxStreamsBidi how many bidirectional streams the peer may have open at once
+ * @param maxStreamsUni how many unidirectional streams the peer may have open at once
+ * @param streamSendBufferSize bytes an application may queue on one stream before writes are refused
+ * @param congestionAlgorithm the congestion controller
+ * @param initialRttMillis the RTT assumed before the first sample (RFC 9002 §6.2.2)
+ * @param keepAliveMillis send a PING after this long without sending anything ack-eliciting; 0 is off
+ * @param greaseQuicBit advertise grease_quic_bit (RFC 9287) and grease the fixed bit when the peer does too
+ * @param maxCryptoBuffer bytes of out-of-order CRYPTO data buffered per level before
+ *     CRYPTO_BUFFER_EXCEEDED (RFC 9000 §7.5: at least 4096)
+ */
+public record ConnectionConfig(
+        QuicVersion version,
+        long maxIdleTimeoutMillis,
+        long maxAckDelayMillis,
+        int ackDelayExponent,
+        int activeConnectionIdLimit,
+        int connectionIdLength,
+        int maxUdpPayloadSize,
+        int maxDatagramSize,
+        long initialMaxData,
+        long initialMaxStreamData,
+        long maxConnectionWindow,
+        long maxStreamWindow,
+        long maxStreamsBidi,
+        long maxStreamsUni,
+        int streamSendBufferSize,
+        CongestionAlgorithm congestionAlgorithm,
+        long initialRttMillis,
+        long keepAliveMillis,
+        boolean greaseQuicBit,
+        int maxCryptoBuffer) {
+
+    /** The smallest datagram every QUIC path carries (RFC 9000 §14). */
+    public static final int MIN_DATAGRAM_SIZE = 1200;
+
+    /**
+     * Checks the settings.
+     *
+     * @throws IllegalArgumentException for a value out of its range
+     */
+    public ConnectionConfig {
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(congestionAlgorithm, "congestionAlgorithm");
+        check(maxIdleTimeoutMillis >= 0, "maxIdleTimeoutMillis", maxIdleTimeoutMillis);
+        check(maxAckDelayMillis >= 0 && maxAckDelayMillis < 1 << 14, "maxAckDelayMillis", maxAckDelayMillis);
+        check(ackDelayExponent >= 0 && ackDelayExponent <= 20, "ackDelayExponent", ackDelayExponent);
+        check(activeConnectionIdLimit >= 2 && activeConnectionIdLimit <= 8, "activeConnectionIdLimit",
+                activeConnectionIdLimit);
+        check(connectionIdLength >= 1 && connectionIdLength <= 20, "connectionIdLength", connectionIdLength);
+        check(maxUdpPayloadSize >= MIN_DATAGRAM_SIZE && maxUdpPayloadSize <= 65527, "maxUdpPayloadSize",
+                maxUdpPayloadSize);
+        check(maxDatagramSize >= MIN_DATAGRAM_SIZE && maxDatagramSize <= 65527, "maxDatagramSize",
+                maxDatagramSize);
+        check(initialMaxData >= 0, "initialMaxData", initialMaxData);
+        check(initialMaxStreamData >= 0, "initialMaxStreamData", initialMaxStreamData);
+        check(maxConnectionWindow >= initialMaxData, "maxConnectionWindow", maxConnectionWindow);
+        check(maxStreamWindow >= initialMaxStreamData, "maxStreamWindow", maxStreamWindow);
+        check(maxStreamsBidi >= 0 && maxStreamsBidi <= 1L << 60, "maxStreamsBidi", maxStreamsBidi);
+        check(maxStreamsUni >= 0 && maxStreamsUni <= 1L << 60, "maxStreamsUni", maxStreamsUni);
+        check(streamSendBufferSize > 0, "streamSendBufferSize", streamSendBufferSize);
+        check(initialRttMillis > 0, "initialRttMillis", initialRttMillis);
+        check(keepAliveMillis >= 0, "keepAliveMillis", keepAliveMillis);
+        check(maxCryptoBuffer >= 4096, "maxCryptoBuffer", maxCryptoBuffer);
+    }
+
+    private static void check(boolean ok, String name, long value) {
+        if (!ok) {
+            throw new IllegalArgumentException(name + " out of range: " + value);
+        }
+    }
+
+    /** {@return the defaults} */
+    public static ConnectionConfig defaults() {
+        return new Builder().build();
+    }
+
+    /** {@return a builder starting from the defaults} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@return a builder starting from these settings} */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Builds a {@link ConnectionConfig}; every setter has the meaning of the record component of its name. */
+    public static final class Builder {
+        private QuicVersion version = QuicVersion.V1;
+        private long maxIdleTimeoutMillis = 30_000;
+        private long maxAckDelayMillis = 25;
+        private int ackDelayExponent = 3;
+        private int activeConnectionIdLimit = 7;
+        private int connectionIdLength = 8;
+        private int maxUdpPayloadSize = 65527;
+        private int maxDatagramSize = MIN_DATAGRAM_SIZE;
+        private long initialMaxData = 2L << 20;
+        private long initialMaxStreamData = 1L << 20;
+        private long maxConnectionWindow = 24L << 20;
+        private long maxStreamWindow = 16L << 20;
+        private long maxStreamsBidi = 100;
+        private long maxStreamsUni = 100;
+        private int streamSendBufferSize = 1 << 20;
+        private CongestionAlgorithm congestionAlgorithm = CongestionAlgorithm.NEW_RENO;
+        private long initialRttMillis = 333;
+        private long keepAliveMillis;
+        private boolean greaseQuicBit = true;
+        private int maxCryptoBuffer = 64 * 1024;
+
+        Builder() {}
+
+        Builder(ConnectionConfig c) {
+            version = c.version;
+            maxIdleTimeoutMillis = c.maxIdleTimeoutMillis;
+            maxAckDelayMillis = c.maxAckDelayMillis;
+            ackDelayExponent = c.ackDelayExponent;
+            activeConnectionIdLimit = c.activeConnectionIdLimit;
+            connectionIdLength = c.connectionIdLength;
+            maxUdpPayloadSize = c.maxUdpPayloadSize;
+            maxDatagramSize = c.maxDatagramSize;
+            initialMaxData = c.initialMaxData;
+            initialMaxStreamData = c.initialMaxStreamData;
+            maxConnectionWindow = c.maxConnectionWindow;
+            maxStreamWindow = c.maxStreamWindow;
+            maxStreamsBidi = c.maxStreamsBidi;
+            maxStreamsUni = c.maxStreamsUni;
+            streamSendBufferSize = c.streamSendBufferSize;
+            congestionAlgorithm = c.congestionAlgorithm;
+            initialRttMillis = c.initialRttMillis;
+            keepAliveMillis = c.keepAliveMillis;
+            greaseQuicBit = c.greaseQuicBit;
+            maxCryptoBuffer = c.maxCryptoBuffer;
+        }
+
+        /** @return this */ public Builder version(QuicVersion v) { version = v; return this; }
+        /** @return this */ public Builder maxIdleTimeoutMillis(long v) { maxIdleTimeoutMillis = v; return this; }
+        /** @return this */ public Builder maxAckDelayMillis(long v) { maxAckDelayMillis = v; return this; }
+        /** @return this */ public Builder ackDelayExponent(int v) { ackDelayExponent = v; return this; }
+        /** @return this */ public Builder activeConnectionIdLimit(int v) { activeConnectionIdLimit = v; return this; }
+        /** @return this */ public Builder connectionIdLength(int v) { connectionIdLength = v; return this; }
+        /** @return this */ public Builder maxUdpPayloadSize(int v) { maxUdpPayloadSize = v; return this; }
+        /** @return this */ public Builder maxDatagramSize(int v) { maxDatagramSize = v; return this; }
+        /** @return this */ public Builder initialMaxData(long v) { initialMaxData = v; return this; }
+        /** @return this */ public Builder initialMaxStreamData(long v) { initialMaxStreamData = v; return this; }
+        /** @return this */ public Builder maxConnectionWindow(long v) { maxConnectionWindow = v; return this; }
+        /** @return this */ public Builder maxStreamWindow(long v) { maxStreamWindow = v; return this; }
+        /** @return this */ public Builder maxStreamsBidi(long v) { maxStreamsBidi = v; return this; }
+        /** @return this */ public Builder maxStreamsUni(long v) { maxStreamsUni = v; return this; }
+        /** @return this */ public Builder streamSendBufferSize(int v) { streamSendBufferSize = v; return this; }
+        /** @return this */ public Builder congestionAlgorithm(CongestionAlgorithm v) { congestionAlgorithm = v; return this; }
+        /** @return this */ public Builder initialRttMillis(long v) { initialRttMillis = v; return this; }
+        /** @return this */ public Builder keepAliveMillis(long v) { keepAliveMillis = v; return this; }
+        /** @return this */ public Builder greaseQuicBit(boolean v) { greaseQuicBit = v; return this; }
+        /** @return this */ public Builder maxCryptoBuffer(int v) { maxCryptoBuffer = v; return this; }
+
+        /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
+        public ConnectionConfig build() {
+            return new ConnectionConfig(version, maxIdleTimeoutMillis, maxAckDelayMillis, ackDelayExponent,
+                    activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize,
+                    initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
+                    maxStreamsUni, streamSendBufferSize, congestionAlgorithm, initialRttMillis, keepAliveMillis,
+                    greaseQuicBit, maxCryptoBuffer);
+        }
+    }
+}

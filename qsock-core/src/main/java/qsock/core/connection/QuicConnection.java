@@ -1,0 +1,1492 @@
+package qsock.core.connection;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import qsock.core.Role;
+import qsock.core.cc.CongestionController;
+import qsock.core.cc.Pacer;
+import qsock.core.cid.ConnectionIdRegistry;
+import qsock.core.cid.LocalConnectionIds;
+import qsock.core.cid.PeerConnectionIds;
+import qsock.core.cid.StatelessResetTokens;
+import qsock.core.crypto.CipherSuite;
+import qsock.core.crypto.EncryptionLevel;
+import qsock.core.crypto.KeyDirection;
+import qsock.core.crypto.OpenedPacket;
+import qsock.core.crypto.PacketProtection;
+import qsock.core.error.QuicProtocolException;
+import qsock.core.error.TransportErrorCode;
+import qsock.core.frame.AckFrame;
+import qsock.core.frame.ApplicationCloseFrame;
+import qsock.core.frame.ConnectionCloseFrame;
+import qsock.core.frame.CryptoFrame;
+import qsock.core.frame.DataBlockedFrame;
+import qsock.core.frame.DatagramFrame;
+import qsock.core.frame.Frame;
+import qsock.core.frame.FrameDecoder;
+import qsock.core.frame.FrameEncoder;
+import qsock.core.frame.FrameType;
+import qsock.core.frame.HandshakeDoneFrame;
+import qsock.core.frame.MaxDataFrame;
+import qsock.core.frame.MaxStreamDataFrame;
+import qsock.core.frame.MaxStreamsFrame;
+import qsock.core.frame.NewConnectionIdFrame;
+import qsock.core.frame.NewTokenFrame;
+import qsock.core.frame.PaddingFrame;
+import qsock.core.frame.PathChallengeFrame;
+import qsock.core.frame.PathResponseFrame;
+import qsock.core.frame.PingFrame;
+import qsock.core.frame.ResetStreamFrame;
+import qsock.core.frame.RetireConnectionIdFrame;
+import qsock.core.frame.StopSendingFrame;
+import qsock.core.frame.StreamDataBlockedFrame;
+import qsock.core.frame.StreamFrame;
+import qsock.core.frame.StreamsBlockedFrame;
+import qsock.core.handshake.HandshakeChannel;
+import qsock.core.packet.PacketHeaderView;
+import qsock.core.packet.PacketHeaderWriter;
+import qsock.core.packet.PacketNumber;
+import qsock.core.packet.PacketNumberSpace;
+import qsock.core.packet.PacketParser;
+import qsock.core.packet.PacketType;
+import qsock.core.packet.ParseStatus;
+import qsock.core.packet.QuicVersion;
+import qsock.core.packet.VersionNegotiationPacket;
+import qsock.core.params.StatelessResetToken;
+import qsock.core.params.TransportParameters;
+import qsock.core.recovery.AckOutcome;
+import qsock.core.recovery.LossDetector;
+import qsock.core.recovery.RttEstimator;
+import qsock.core.recovery.SentPacket;
+import qsock.core.stream.ControlFrame;
+import qsock.core.stream.StreamConfig;
+import qsock.core.stream.StreamManager;
+import qsock.core.wire.ConnectionId;
+
+/**
+ * One QUIC connection as a sans-I/O state machine (RFC 9000, 9001, 9002): datagrams and the time go in
+ * ({@link #handleDatagram}, {@link #handleTimeout}); datagrams to send and the next deadline come out
+ * ({@link #pollDatagram}, {@link #nextDeadline}). It reads no clock, does no I/O and starts no thread; its
+ * randomness comes from the generator it is given. The TLS handshake drives it from outside through the
+ * {@link HandshakeChannel} it implements. Streams are reached through {@link #streams()}.
+ *
+ * <p>The order of a turn: hand in what arrived, step the handshake driver if one runs, then poll datagrams
+ * until none is left, then wait until {@link #nextDeadline()} or the next datagram.
+ *
+ * <p>Not thread-safe: one thread owns a connection.
+ */
+public final class QuicConnection implements HandshakeChannel {
+
+    private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
+    private static final ControlFrame[] CONTROL_FRAMES = ControlFrame.values();
+    /** Every packet's payload is padded so that packet number and payload give a full HP sample (RFC 9001 §5.4.2). */
+    private static final int MIN_PN_AND_PAYLOAD = 4;
+    private static final int TAG = CipherSuite.TAG_LENGTH;
+    /** Answers to packets arriving while closing grow sparser: sent on the 1st, 2nd, 4th, 8th... (RFC 9000 §10.2.1). */
+    private static final int MAX_CLOSE_REPEATS = 16;
+
+    private final Role role;
+    private final ConnectionConfig config;
+    private final RandomGenerator random;
+    private final QuicVersion version;
+    private final ConnectionId originalDestinationId;
+    private final LocalConnectionIds localIds;
+    private PeerConnectionIds peerIds;
+    private ConnectionId peerInitialSourceId;
+    private boolean peerSourceIdLearned;
+
+    private final PacketSpace[] spaces = new PacketSpace[3];
+    private final KeyPhases oneRtt = new KeyPhases();
+    private final LossDetector recovery;
+    private final CongestionController congestion;
+    private final Pacer pacer;
+    private boolean amplificationLimited;
+    private final StreamManager streams;
+    private final AckOutcome outcome = new AckOutcome();
+    private final ArrayDeque<SentFrames> framePool = new ArrayDeque<>();
+    private final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
+
+    private final PacketHeaderView header = new PacketHeaderView();
+    private final OpenedPacket opened = new OpenedPacket();
+    /** The datagram being processed, for frames that refer to the packet's header (RETIRE_CONNECTION_ID). */
+    private ByteBuffer currentDatagram;
+
+    private ConnectionState state = ConnectionState.HANDSHAKING;
+    private ConnectionError closeError;
+    private TransportParameters peerParameters;
+    private byte[] localParametersEncoded;
+    private String applicationProtocol;
+
+    private int maxDatagramSize;
+    private boolean peerGreasesQuicBit;
+    private long peerAckDelayExponent = 3;
+    private long peerMaxAckDelayNanos = 25_000_000L;
+    private long idleTimeoutNanos;
+
+    // Anti-amplification (RFC 9000 §8.1): a server sends at most three times what it received until the
+    // client's address is validated.
+    private boolean addressValidated;
+    private long bytesReceived;
+    private long bytesSent;
+    private boolean handshakePacketSent;
+
+    private boolean handshakeDonePending;
+    private boolean pathResponsePending;
+    private long pathResponseData;
+    private boolean pingPending;
+    private boolean closePending;
+    private int closeTriggers;
+    private int closesSent;
+
+    private long idleDeadline = Long.MAX_VALUE;
+    private long closeDeadline = Long.MAX_VALUE;
+    private long keepAliveDeadline = Long.MAX_VALUE;
+    private long pacingDeadline = Long.MAX_VALUE;
+    private long lastReceiveTime;
+    private boolean ackElicitingSentSinceReceive;
+
+    // Counters, for tests and diagnostics.
+    private long packetsReceived;
+    private long packetsDropped;
+    private long packetsSent;
+
+    private QuicConnection(Role role, ConnectionConfig config, RandomGenerator random, QuicVersion version,
+                           ConnectionId originalDestinationId, ConnectionId localId, StatelessResetTokens tokens,
+                           ConnectionIdRegistry registry, long now) {
+        this.role = role;
+        this.config = config;
+        this.random = random;
+        this.version = version;
+        this.originalDestinationId = originalDestinationId;
+        this.localIds = new LocalConnectionIds(localId, config.connectionIdLength(), random, tokens, registry);
+        long maxAckDelay = config.maxAckDelayMillis() * 1_000_000L;
+        spaces[0] = new PacketSpace(PacketNumberSpace.INITIAL, EncryptionLevel.INITIAL, maxAckDelay,
+                config.maxCryptoBuffer());
+        spaces[1] = new PacketSpace(PacketNumberSpace.HANDSHAKE, EncryptionLevel.HANDSHAKE, maxAckDelay,
+                config.maxCryptoBuffer());
+        spaces[2] = new PacketSpace(PacketNumberSpace.APPLICATION, EncryptionLevel.APPLICATION, maxAckDelay,
+                config.maxCryptoBuffer());
+        PacketProtection clientInitial = PacketProtection.initial(version, originalDestinationId, Role.CLIENT);
+        PacketProtection serverInitial = PacketProtection.initial(version, originalDestinationId, Role.SERVER);
+        spaces[0].sealer = role == Role.CLIENT ? clientInitial : serverInitial;
+        spaces[0].opener = role == Role.CLIENT ? serverInitial : clientInitial;
+        this.maxDatagramSize = config.maxDatagramSize();
+        this.recovery = new LossDetector(role, config.initialRttMillis() * 1_000_000L);
+        this.pacer = new Pacer(maxDatagramSize);
+        this.congestion = CongestionController.create(config.congestionAlgorithm(), maxDatagramSize);
+        this.streams = new StreamManager(role, streamConfig(config));
+        // Until the peer's parameters arrive, its idle timeout is unknown: ours alone applies.
+        this.idleTimeoutNanos = config.maxIdleTimeoutMillis() * 1_000_000L;
+        this.lastReceiveTime = now;
+        this.idleDeadline = idleTimeoutNanos == 0 ? Long.MAX_VALUE : now + idleTimeoutNanos;
+        // RFC 9000 §8.1: a client's address needs no validation by itself.
+        this.addressValidated = role == Role.CLIENT;
+    }
+
+    private static StreamConfig streamConfig(ConnectionConfig c) {
+        return new StreamConfig(c.initialMaxData(), c.initialMaxStreamData(), c.initialMaxStreamData(),
+                c.initialMaxStreamData(), c.maxStreamsBidi(), c.maxStreamsUni(), c.maxConnectionWindow(),
+                c.maxStreamWindow(), c.streamSendBufferSize(), 1024);
+    }
+
+    /**
+     * {@return a client connection} It sends nothing until its handshake driver writes the ClientHello;
+     * connection IDs and Initial keys are chosen here (as the kernel's connect does).
+     *
+     * @param tokens derives stateless reset tokens for the connection IDs we issue
+     * @param registry told of every connection ID we issue and retire, for routing
+     */
+    public static QuicConnection client(ConnectionConfig config, RandomGenerator random,
+                                        StatelessResetTokens tokens, ConnectionIdRegistry registry, long now) {
+        Objects.requireNonNull(config, "config");
+        // RFC 9000 §7.2: the first Destination Connection ID is random, at least 8 bytes.
+        ConnectionId destination = ConnectionId.random(random, Math.max(8, config.connectionIdLength()));
+        ConnectionId source = ConnectionId.random(random, config.connectionIdLength());
+        QuicConnection c = new QuicConnection(Role.CLIENT, config, random, config.version(), destination, source,
+                tokens, registry, now);
+        c.peerIds = new PeerConnectionIds(destination, null, config.activeConnectionIdLimit());
+        return c;
+    }
+
+    /**
+     * {@return a server connection for a client's first Initial} The endpoint then hands it that datagram.
+     *
+     * @param version the version of the client's Initial
+     * @param originalDestinationId the Destination Connection ID of the client's first Initial
+     * @param clientSourceId the Source Connection ID of the client's first Initial
+     */
+    public static QuicConnection server(ConnectionConfig config, RandomGenerator random,
+                                        StatelessResetTokens tokens, ConnectionIdRegistry registry,
+                                        QuicVersion version, ConnectionId originalDestinationId,
+                                        ConnectionId clientSourceId, long now) {
+        Objects.requireNonNull(config, "config");
+        ConnectionId source = ConnectionId.random(random, config.connectionIdLength());
+        QuicConnection c = new QuicConnection(Role.SERVER, config, random, version, originalDestinationId,
+                source, tokens, registry, now);
+        c.peerIds = new PeerConnectionIds(clientSourceId, null, config.activeConnectionIdLimit());
+        c.peerInitialSourceId = clientSourceId;
+        c.peerSourceIdLearned = true;
+        return c;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Getters
+
+    /** {@return CLIENT or SERVER} */
+    public Role role() {
+        return role;
+    }
+
+    /** {@return where the connection stands} */
+    public ConnectionState state() {
+        return state;
+    }
+
+    /** {@return why the connection closed, or null while it is open} */
+    public ConnectionError closeError() {
+        return closeError;
+    }
+
+    /** {@return the streams of this connection: open, write, read, reset, and their events} */
+    public StreamManager streams() {
+        return streams;
+    }
+
+    /** {@return the negotiated ALPN protocol, or null} */
+    public String applicationProtocol() {
+        return applicationProtocol;
+    }
+
+    /** {@return the peer's transport parameters, or null before they arrived} */
+    public TransportParameters peerTransportParameters() {
+        return peerParameters;
+    }
+
+    /** {@return the Destination Connection ID of the client's first Initial} */
+    public ConnectionId originalDestinationId() {
+        return originalDestinationId;
+    }
+
+    /** {@return the connection ID we put in our long headers} */
+    public ConnectionId localId() {
+        return localIds.initial();
+    }
+
+    /** {@return the connection ID we address the peer with now} */
+    public ConnectionId peerId() {
+        return peerIds.current();
+    }
+
+    /** {@return the QUIC version in use} */
+    public QuicVersion version() {
+        return version;
+    }
+
+    /** {@return the RTT estimator, read-only use} */
+    public RttEstimator rtt() {
+        return recovery.rtt();
+    }
+
+    /** {@return the congestion controller, read-only use} */
+    public CongestionController congestion() {
+        return congestion;
+    }
+
+    /** {@return true once the server validated the client's address (always true on a client)} */
+    public boolean isAddressValidated() {
+        return addressValidated;
+    }
+
+    /** {@return UDP payload bytes received, all datagrams counted} */
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    /** {@return UDP payload bytes sent} */
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** {@return packets opened and processed} */
+    public long packetsReceived() {
+        return packetsReceived;
+    }
+
+    /** {@return packets dropped: undecryptable, duplicate, or of a discarded space} */
+    public long packetsDropped() {
+        return packetsDropped;
+    }
+
+    /** {@return packets sent} */
+    public long packetsSent() {
+        return packetsSent;
+    }
+
+    /** {@return the number of key updates the peer started that we followed} */
+    public long keyUpdates() {
+        return oneRtt.updates;
+    }
+
+    /** {@return the next connection event, or null} */
+    public ConnectionEvent pollEvent() {
+        return events.poll();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // HandshakeChannel
+
+    @Override
+    public boolean isClient() {
+        return role == Role.CLIENT;
+    }
+
+    @Override
+    public EncryptionLevel readHandshake(ByteBuffer dst) {
+        for (PacketSpace space : spaces) {
+            if (space.discarded && space.id != PacketNumberSpace.APPLICATION) {
+                continue;
+            }
+            if (space.crypto.read(dst) > 0) {
+                return space.level;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void writeHandshake(EncryptionLevel level, ByteBuffer data) {
+        if (state.isClosingOrClosed()) {
+            // The handshake raced a close: nothing more leaves.
+            data.position(data.limit());
+            return;
+        }
+        PacketSpace space = spaceOf(level);
+        if (space.discarded) {
+            throw new IllegalStateException(level + " keys are already discarded");
+        }
+        if (space.id == PacketNumberSpace.APPLICATION ? !oneRtt.canSend() : space.sealer == null) {
+            throw new IllegalStateException("no " + level + " write keys for handshake data");
+        }
+        space.crypto.write(data);
+    }
+
+    @Override
+    public void installSecret(EncryptionLevel level, KeyDirection direction, CipherSuite suite, byte[] secret) {
+        if (level == EncryptionLevel.INITIAL) {
+            throw new IllegalArgumentException("Initial keys come from the connection ID (RFC 9001 §5.2)");
+        }
+        if (level == EncryptionLevel.EARLY_DATA) {
+            // 0-RTT is not offered: there is no early data to protect.
+            return;
+        }
+        if (state.isClosingOrClosed()) {
+            return;
+        }
+        PacketProtection keys = PacketProtection.fromSecret(suite, version, secret);
+        if (level == EncryptionLevel.HANDSHAKE) {
+            PacketSpace space = spaces[1];
+            if (direction == KeyDirection.WRITE) {
+                requireUnset(space.sealer, level, direction);
+                space.sealer = keys;
+                recovery.setHasHandshakeKeys(true);
+            } else {
+                requireUnset(space.opener, level, direction);
+                space.opener = keys;
+                processPending(space);
+            }
+        } else {
+            if (direction == KeyDirection.WRITE) {
+                requireUnset(oneRtt.sealer, level, direction);
+                oneRtt.sealer = keys;
+            } else {
+                requireUnset(oneRtt.opener, level, direction);
+                oneRtt.opener = keys;
+                processPending(spaces[2]);
+            }
+        }
+    }
+
+    private static void requireUnset(PacketProtection p, EncryptionLevel level, KeyDirection direction) {
+        if (p != null) {
+            throw new IllegalStateException(level + " " + direction + " secret already installed");
+        }
+    }
+
+    @Override
+    public byte[] localTransportParameters() {
+        if (localParametersEncoded == null) {
+            TransportParameters.Builder b = TransportParameters.builder()
+                    .maxIdleTimeout(config.maxIdleTimeoutMillis())
+                    .maxUdpPayloadSize(config.maxUdpPayloadSize())
+                    .initialMaxData(config.initialMaxData())
+                    .initialMaxStreamDataBidiLocal(config.initialMaxStreamData())
+                    .initialMaxStreamDataBidiRemote(config.initialMaxStreamData())
+                    .initialMaxStreamDataUni(config.initialMaxStreamData())
+                    .initialMaxStreamsBidi(config.maxStreamsBidi())
+                    .initialMaxStreamsUni(config.maxStreamsUni())
+                    .ackDelayExponent(config.ackDelayExponent())
+                    .maxAckDelay(config.maxAckDelayMillis())
+                    .activeConnectionIdLimit(config.activeConnectionIdLimit())
+                    .disableActiveMigration(true)
+                    .initialSourceConnectionId(localIds.initial())
+                    .greaseQuicBit(config.greaseQuicBit());
+            if (role == Role.SERVER) {
+                b.originalDestinationConnectionId(originalDestinationId)
+                        .statelessResetToken(localIds.initialStatelessResetToken());
+            }
+            localParametersEncoded = b.build().toBytes();
+        }
+        return localParametersEncoded.clone();
+    }
+
+    @Override
+    public void peerTransportParameters(byte[] encoded) {
+        if (state.isClosingOrClosed()) {
+            return;
+        }
+        try {
+            if (peerParameters != null) {
+                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
+                        "transport parameters received twice");
+            }
+            TransportParameters p = TransportParameters.decode(ByteBuffer.wrap(encoded), role.peer());
+            // RFC 9000 §7.3: the connection IDs of both handshakes are authenticated by the parameters.
+            if (role == Role.CLIENT) {
+                p.authenticateServerConnectionIds(peerInitialSourceId, originalDestinationId, null);
+            } else {
+                p.authenticateClientConnectionIds(peerInitialSourceId);
+            }
+            applyPeerParameters(p);
+        } catch (QuicProtocolException e) {
+            closeWithError(e.errorCode(), e.frameType(), e.reason());
+        }
+    }
+
+    private void applyPeerParameters(TransportParameters p) throws QuicProtocolException {
+        peerParameters = p;
+        peerAckDelayExponent = p.ackDelayExponent();
+        peerMaxAckDelayNanos = p.maxAckDelay() * 1_000_000L;
+        peerGreasesQuicBit = p.greaseQuicBit() && config.greaseQuicBit();
+        maxDatagramSize = (int) Math.min(config.maxDatagramSize(), p.maxUdpPayloadSize());
+        congestion.setMaxDatagramSize(maxDatagramSize);
+        pacer.setMaxDatagramSize(maxDatagramSize);
+        recovery.setMaxAckDelay(peerMaxAckDelayNanos);
+        // RFC 9000 §10.1: the idle timeout is the smaller of both, when both advertise one.
+        long local = config.maxIdleTimeoutMillis();
+        long peer = p.maxIdleTimeout();
+        long millis = local == 0 ? peer : peer == 0 ? local : Math.min(local, peer);
+        idleTimeoutNanos = millis * 1_000_000L;
+        restartIdleTimer(lastReceiveTime);
+        streams.setPeerLimits(p.initialMaxData(), p.initialMaxStreamDataBidiLocal(),
+                p.initialMaxStreamDataBidiRemote(), p.initialMaxStreamDataUni(), p.initialMaxStreamsBidi(),
+                p.initialMaxStreamsUni());
+        localIds.setPeerActiveConnectionIdLimit(p.activeConnectionIdLimit());
+        if (role == Role.CLIENT && p.statelessResetToken() != null) {
+            peerIds.setInitialStatelessResetToken(p.statelessResetToken());
+        }
+    }
+
+    @Override
+    public void handshakeComplete(String applicationProtocol) {
+        if (state != ConnectionState.HANDSHAKING) {
+            return;
+        }
+        this.applicationProtocol = applicationProtocol;
+        if (peerParameters == null) {
+            closeWithError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 0,
+                    "handshake completed without the peer's transport parameters");
+            return;
+        }
+        state = ConnectionState.ESTABLISHED;
+        events.add(new ConnectionEvent.HandshakeCompleted(applicationProtocol));
+        if (role == Role.SERVER) {
+            // RFC 9001 §4.1.2: the server's handshake is confirmed once complete; it says so with
+            // HANDSHAKE_DONE.
+            handshakeDonePending = true;
+            confirmHandshake();
+        }
+    }
+
+    @Override
+    public void handshakeFailed(int alert, String reason) {
+        closeWithError(TransportErrorCode.cryptoError(alert), 0, reason);
+    }
+
+    @Override
+    public boolean isHandshaking() {
+        return state == ConnectionState.HANDSHAKING;
+    }
+
+    private void confirmHandshake() {
+        if (state == ConnectionState.CONFIRMED) {
+            return;
+        }
+        state = ConnectionState.CONFIRMED;
+        recovery.setHandshakeConfirmed();
+        // RFC 9001 §4.9.2: Handshake keys go once the handshake is confirmed.
+        discardSpace(spaces[1]);
+        discardSpace(spaces[0]);
+        events.add(new ConnectionEvent.HandshakeConfirmed());
+    }
+
+    private void discardSpace(PacketSpace space) {
+        if (space.discarded) {
+            return;
+        }
+        outcome.clear();
+        recovery.discardSpace(space.id, outcome);
+        for (int i = 0; i < outcome.discardedCount(); i++) {
+            SentPacket p = outcome.discarded(i);
+            if (p.isInFlight()) {
+                congestion.onPacketDiscarded(p.sentBytes());
+            }
+            releaseFrames(p);
+        }
+        space.discard();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Receiving
+
+    /**
+     * Processes one UDP datagram from the peer: every packet coalesced in it (RFC 9000 §12.2). Bad packets
+     * are dropped as the RFC says; a protocol violation closes the connection with its error code. The
+     * datagram's bytes are decrypted in place.
+     */
+    public void handleDatagram(ByteBuffer datagram, long now) {
+        if (state == ConnectionState.CLOSED || state == ConnectionState.DRAINING) {
+            return;
+        }
+        int length = datagram.remaining();
+        bytesReceived += length;
+        ByteBuffer buf = datagram.slice();
+        if (state == ConnectionState.CLOSING) {
+            // RFC 9000 §10.2.1: answer what arrives with CONNECTION_CLOSE, ever more sparsely.
+            closeTriggers++;
+            if (Integer.bitCount(closeTriggers) == 1 && closesSent < MAX_CLOSE_REPEATS) {
+                closePending = true;
+            }
+            return;
+        }
+        int offset = 0;
+        boolean processedAny = false;
+        ConnectionId firstDcid = null;
+        int firstDcidOffset = -1;
+        int firstDcidLength = 0;
+        while (offset < buf.limit() && !state.isClosingOrClosed()) {
+            ParseStatus status = PacketParser.parse(buf, offset, config.connectionIdLength(),
+                    config.greaseQuicBit(), header);
+            if (status == ParseStatus.VERSION_NEGOTIATION) {
+                if (offset == 0) {
+                    onVersionNegotiation(buf);
+                }
+                break;
+            }
+            if (status != ParseStatus.OK) {
+                packetsDropped++;
+                break;
+            }
+            // RFC 9000 §12.2: coalesced packets with another Destination Connection ID are dropped.
+            if (firstDcidOffset < 0) {
+                firstDcidOffset = header.dcidOffset();
+                firstDcidLength = header.dcidLength();
+            } else if (!sameBytes(buf, header.dcidOffset(), header.dcidLength(), firstDcidOffset, firstDcidLength)) {
+                packetsDropped++;
+                offset = header.packetEnd();
+                continue;
+            }
+            int end = header.packetEnd();
+            currentDatagram = buf;
+            if (processPacket(buf, header, now)) {
+                processedAny = true;
+            }
+            offset = end;
+        }
+        if (processedAny) {
+            lastReceiveTime = now;
+            ackElicitingSentSinceReceive = false;
+            restartIdleTimer(now);
+        } else if (state == ConnectionState.CONFIRMED || state == ConnectionState.ESTABLISHED) {
+            // RFC 9000 §10.3.1: a datagram we cannot process may be a stateless reset.
+            handleStatelessReset(datagram, now);
+        }
+    }
+
+    private static boolean sameBytes(ByteBuffer buf, int a, int aLength, int b, int bLength) {
+        if (aLength != bLength) {
+            return false;
+        }
+        for (int i = 0; i < aLength; i++) {
+            if (buf.get(a + i) != buf.get(b + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Checks whether {@code datagram}, which could not be processed as packets, is a stateless reset from the
+     * peer (RFC 9000 §10.3.1), and if so enters the draining period. The endpoint also calls this for
+     * datagrams no connection ID routes, since a reset's connection ID field is random.
+     *
+     * @return true if it was a reset
+     */
+    public boolean handleStatelessReset(ByteBuffer datagram, long now) {
+        if (state.isClosingOrClosed() || !peerIds.isStatelessReset(datagram)) {
+            return false;
+        }
+        enterDraining(new ConnectionError(ConnectionError.Kind.STATELESS_RESET, 0, 0, "stateless reset received",
+                true), now);
+        return true;
+    }
+
+    /** {@return true if the packet was opened and processed} */
+    private boolean processPacket(ByteBuffer buf, PacketHeaderView view, long now) {
+        PacketType type = view.type();
+        if (type == PacketType.RETRY || type == PacketType.ZERO_RTT) {
+            // Retry is not requested by this client's server, 0-RTT is not offered: RFC 9000 §17.2.5.2,
+            // §17.2.3 let both be dropped here.
+            packetsDropped++;
+            return false;
+        }
+        if (view.isLongHeader() && view.quicVersion() != version) {
+            packetsDropped++;
+            return false;
+        }
+        PacketSpace space = spaceOf(type);
+        if (space.discarded) {
+            packetsDropped++;
+            return false;
+        }
+        boolean keysReady = type == PacketType.ONE_RTT ? oneRtt.canReceive() : space.opener != null;
+        if (!keysReady) {
+            if (!space.pending.add(buf, view.packetStart(), view.packetEnd())) {
+                packetsDropped++;
+            }
+            return false;
+        }
+        // RFC 9000 §7.2: a client takes the server's first Source Connection ID as its destination.
+        if (role == Role.CLIENT && type == PacketType.INITIAL && !peerSourceIdLearned) {
+            // Checked before decryption is cheap, but the ID is only adopted once the packet opens.
+        }
+        PacketProtection hp = type == PacketType.ONE_RTT ? oneRtt.opener : space.opener;
+        if (!hp.removeHeaderProtection(buf, view.packetStart(), view.pnOffset(), view.packetEnd(),
+                space.largestReceived, opened)) {
+            packetsDropped++;
+            return false;
+        }
+        int n = type == PacketType.ONE_RTT
+                ? oneRtt.decrypt(buf, opened, now, recovery.rtt().pto(peerMaxAckDelayNanos, true))
+                : space.opener.decryptPayload(buf, opened);
+        if (n < 0) {
+            packetsDropped++;
+            return false;
+        }
+        long pn = opened.packetNumber();
+        if (space.acks.isDuplicate(pn)) {
+            packetsDropped++;
+            return false;
+        }
+        packetsReceived++;
+        if (role == Role.CLIENT && type == PacketType.INITIAL && !peerSourceIdLearned) {
+            ConnectionId scid = view.scid(buf);
+            peerIds.replaceInitial(scid);
+            peerInitialSourceId = scid;
+            peerSourceIdLearned = true;
+        }
+        try {
+            // RFC 9000 §17.2, §17.3.1: reserved bits are 0 once header protection is off.
+            if (opened.reservedBits() != 0) {
+                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, "reserved bits set");
+            }
+            boolean ackEliciting = processFrames(buf, opened, type, space, now);
+            if (pn > space.largestReceived) {
+                space.largestReceived = pn;
+            }
+            space.acks.onPacketReceived(pn, ackEliciting, now);
+        } catch (QuicProtocolException e) {
+            closeWithError(e.errorCode(), e.frameType(), e.reason());
+            return true;
+        }
+        if (type == PacketType.HANDSHAKE && role == Role.SERVER) {
+            // RFC 9000 §8.1: a Handshake packet from the client proves its address; RFC 9001 §4.9.1: the
+            // server discards Initial keys when it first processes one.
+            addressValidated = true;
+            recovery.setPeerCompletedAddressValidation(true);
+            discardSpace(spaces[0]);
+        }
+        if (type == PacketType.HANDSHAKE && role == Role.CLIENT) {
+            // RFC 9002 §6.2.2.1: the server's Handshake packet tells the client its address was validated.
+            recovery.setPeerCompletedAddressValidation(true);
+        }
+        return true;
+    }
+
+    private boolean processFrames(ByteBuffer buf, OpenedPacket packet, PacketType type, PacketSpace space, long now)
+            throws QuicProtocolException {
+        ByteBuffer payload = buf.duplicate().limit(packet.payloadOffset() + packet.payloadLength())
+                .position(packet.payloadOffset());
+        if (!payload.hasRemaining()) {
+            // RFC 9000 §12.4: a packet without frames is a PROTOCOL_VIOLATION.
+            throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, "packet without frames");
+        }
+        boolean ackEliciting = false;
+        while (payload.hasRemaining()) {
+            Frame frame = FrameDecoder.decode(payload, type);
+            switch (frame) {
+                case PaddingFrame _ -> { }
+                case PingFrame _ -> ackEliciting = true;
+                case AckFrame ack -> onAck(space, ack, now);
+                case CryptoFrame crypto -> {
+                    ackEliciting = true;
+                    space.crypto.receive(crypto.offset(), crypto.data());
+                }
+                case ConnectionCloseFrame close -> {
+                    onPeerClose(ConnectionError.transport(close.errorCode(), close.frameType(),
+                            reason(close.reasonPhrase()), true), now);
+                    return false;
+                }
+                case ApplicationCloseFrame close -> {
+                    onPeerClose(ConnectionError.application(close.errorCode(), reason(close.reasonPhrase()), true),
+                            now);
+                    return false;
+                }
+                default -> {
+                    ackEliciting = true;
+                    onApplicationFrame(frame, now);
+                }
+            }
+        }
+        return ackEliciting;
+    }
+
+    private void onApplicationFrame(Frame frame, long now) throws QuicProtocolException {
+        switch (frame) {
+            case StreamFrame f -> streams.onStreamFrame(f.streamId(), f.offset(), f.data(), f.fin(), now);
+            case ResetStreamFrame f -> streams.onResetStream(f.streamId(), f.applicationProtocolErrorCode(),
+                    f.finalSize());
+            case StopSendingFrame f -> streams.onStopSending(f.streamId(), f.applicationProtocolErrorCode());
+            case MaxDataFrame f -> streams.onMaxData(f.maximumData());
+            case MaxStreamDataFrame f -> streams.onMaxStreamData(f.streamId(), f.maximumStreamData());
+            case MaxStreamsFrame f -> streams.onMaxStreams(f.bidirectional(), f.maximumStreams());
+            case DataBlockedFrame f -> streams.onDataBlocked(f.maximumData());
+            case StreamDataBlockedFrame f -> streams.onStreamDataBlocked(f.streamId(), f.maximumStreamData());
+            case StreamsBlockedFrame f -> streams.onStreamsBlocked(f.bidirectional(), f.maximumStreams());
+            case NewConnectionIdFrame f -> peerIds.onNewConnectionId(f);
+            case RetireConnectionIdFrame f -> localIds.onRetireConnectionId(f.sequenceNumber(),
+                    header.dcid(currentDatagram));
+            case PathChallengeFrame f -> {
+                pathResponsePending = true;
+                pathResponseData = f.data();
+            }
+            case PathResponseFrame _ -> {
+                // No path validation of ours is running (migration comes later): RFC 9000 §19.18 lets an
+                // unsolicited PATH_RESPONSE be ignored.
+            }
+            case NewTokenFrame _ -> {
+                // RFC 9000 §19.7: only servers send NEW_TOKEN.
+                if (role == Role.SERVER) {
+                    throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
+                            FrameType.NEW_TOKEN.firstCode(), "NEW_TOKEN from a client");
+                }
+            }
+            case HandshakeDoneFrame _ -> {
+                // RFC 9000 §19.20: a server receiving HANDSHAKE_DONE closes with PROTOCOL_VIOLATION.
+                if (role == Role.SERVER) {
+                    throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
+                            FrameType.HANDSHAKE_DONE.firstCode(), "HANDSHAKE_DONE from a client");
+                }
+                if (state == ConnectionState.ESTABLISHED) {
+                    confirmHandshake();
+                }
+            }
+            case DatagramFrame _ -> {
+                // RFC 9221 §4: we advertise no max_datagram_frame_size, so DATAGRAM is a violation.
+                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
+                        FrameType.DATAGRAM.firstCode(), "DATAGRAM frame without max_datagram_frame_size");
+            }
+            default -> throw new IllegalStateException("unhandled frame " + frame);
+        }
+    }
+
+    private static String reason(ByteBuffer phrase) {
+        ByteBuffer b = phrase.duplicate();
+        byte[] bytes = new byte[Math.min(b.remaining(), 1024)];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private void onAck(PacketSpace space, AckFrame ack, long now) throws QuicProtocolException {
+        // RFC 9000 §19.3: the delay is scaled by the sender's exponent; Initial ACKs carry none (§5.3 of 9002).
+        long ackDelayNanos = space.id == PacketNumberSpace.INITIAL ? 0
+                : Math.min(ack.ackDelay() << Math.min(peerAckDelayExponent, 20), Long.MAX_VALUE / 2000) * 1000;
+        outcome.clear();
+        recovery.onAckReceived(space.id, ack, ackDelayNanos, now, outcome);
+        RttEstimator rtt = recovery.rtt();
+        for (int i = 0; i < outcome.ackedCount(); i++) {
+            SentPacket p = outcome.acked(i);
+            if (p.isInFlight()) {
+                // The controller wants the sample this ACK produced, once, or 0 (qsock.core.cc contract).
+                long sample = outcome.rttSampleTaken() ? rtt.latestRtt() : 0;
+                congestion.onPacketAcked(now, p.timeSent(), p.sentBytes(), sample, rtt.smoothedRtt(), rtt.minRtt());
+            }
+            onFramesAcked(space, (SentFrames) p.frames());
+            releaseFrames(p);
+        }
+        if (outcome.ackedCount() > 0) {
+            congestion.onAckProcessed(now);
+        }
+        if (outcome.rttSampleTaken()) {
+            streams.onRttUpdated(rtt.smoothedRtt());
+        }
+        onLost(space, now);
+    }
+
+    private void onLost(PacketSpace space, long now) {
+        if (outcome.lostCount() == 0) {
+            return;
+        }
+        for (int i = 0; i < outcome.lostCount(); i++) {
+            SentPacket p = outcome.lost(i);
+            onFramesLost(spaces[outcome.space().ordinal()], (SentFrames) p.frames());
+            releaseFrames(p);
+        }
+        if (outcome.lostBytesInFlight() > 0) {
+            congestion.onPacketsLost(now, outcome.newestLostSentTime(), outcome.lostBytesInFlight());
+        }
+        if (outcome.persistentCongestion()) {
+            congestion.onPersistentCongestion(now);
+        }
+    }
+
+    private void onFramesAcked(PacketSpace space, SentFrames f) {
+        if (f == null) {
+            return;
+        }
+        for (int i = 0; i < f.cryptoCount; i++) {
+            space.crypto.onAcked(f.cryptoOffsets[i], f.cryptoLengths[i]);
+        }
+        for (int i = 0; i < f.streamCount; i++) {
+            streams.onStreamFrameAcked(f.streamIds[i], f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+        }
+        for (int i = 0; i < f.controlCount; i++) {
+            streams.onControlFrameAcked(CONTROL_FRAMES[f.controlKinds[i]], f.controlIds[i], f.controlValues[i]);
+        }
+        for (int i = 0; i < f.newConnectionIdCount; i++) {
+            localIds.onNewConnectionIdAcked(f.newConnectionIdSequences[i]);
+        }
+        for (int i = 0; i < f.retireConnectionIdCount; i++) {
+            peerIds.onRetireConnectionIdAcked(f.retireConnectionIdSequences[i]);
+        }
+        if (f.ackLargest >= 0) {
+            // RFC 9000 §13.2.4: once an ACK frame is acknowledged, the ranges it covered need not be repeated.
+            space.acks.onAckOfOurAckFrame(f.ackLargest);
+        }
+    }
+
+    private void onFramesLost(PacketSpace space, SentFrames f) {
+        if (f == null) {
+            return;
+        }
+        if (!space.discarded) {
+            for (int i = 0; i < f.cryptoCount; i++) {
+                space.crypto.onLost(f.cryptoOffsets[i], f.cryptoLengths[i]);
+            }
+        }
+        for (int i = 0; i < f.streamCount; i++) {
+            streams.onStreamFrameLost(f.streamIds[i], f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+        }
+        for (int i = 0; i < f.controlCount; i++) {
+            streams.onControlFrameLost(CONTROL_FRAMES[f.controlKinds[i]], f.controlIds[i], f.controlValues[i]);
+        }
+        for (int i = 0; i < f.newConnectionIdCount; i++) {
+            localIds.onNewConnectionIdLost(f.newConnectionIdSequences[i]);
+        }
+        for (int i = 0; i < f.retireConnectionIdCount; i++) {
+            peerIds.onRetireConnectionIdLost(f.retireConnectionIdSequences[i]);
+        }
+        if (f.handshakeDone) {
+            handshakeDonePending = true;
+        }
+    }
+
+    private void releaseFrames(SentPacket p) {
+        Object frames = p.frames();
+        if (frames instanceof SentFrames f) {
+            f.clear();
+            framePool.add(f);
+            p.setFrames(null);
+        }
+    }
+
+    private void processPending(PacketSpace space) {
+        int n = space.pending.size();
+        if (n == 0) {
+            return;
+        }
+        // Copy out first: processing may buffer again only for another level, never this one.
+        for (int i = 0; i < n && !state.isClosingOrClosed(); i++) {
+            ByteBuffer packet = space.pending.packet(i);
+            ParseStatus status = PacketParser.parse(packet, 0, config.connectionIdLength(), config.greaseQuicBit(),
+                    header);
+            if (status == ParseStatus.OK) {
+                processPacket(packet, header, lastReceiveTime);
+            }
+        }
+        space.pending.clear();
+    }
+
+    private void onVersionNegotiation(ByteBuffer buf) {
+        // RFC 9000 §6.2: a client that has received any packet ignores Version Negotiation; one that lists
+        // our version is ignored too.
+        if (role != Role.CLIENT || packetsReceived > 0) {
+            return;
+        }
+        VersionNegotiationPacket vn = VersionNegotiationPacket.from(buf, header);
+        if (vn.lists(version.wireValue()) || !ConnectionId.of(vn.dcid()).equals(localIds.initial())
+                || !ConnectionId.of(vn.scid()).equals(originalDestinationId)) {
+            return;
+        }
+        closeError = new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
+                "the server offers none of our versions", true);
+        state = ConnectionState.CLOSED;
+        events.add(new ConnectionEvent.Closed(closeError));
+        localIds.unregisterAll();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Closing
+
+    /**
+     * Closes the connection with an application error code (CONNECTION_CLOSE type 0x1d, RFC 9000 §10.2).
+     * Before the handshake is confirmed the close goes out as a transport APPLICATION_ERROR in the
+     * handshake levels too, without the reason (RFC 9000 §10.2.3).
+     */
+    public void close(long applicationErrorCode, String reason, long now) {
+        if (state.isClosingOrClosed()) {
+            return;
+        }
+        enterClosing(ConnectionError.application(applicationErrorCode, reason, false), now);
+    }
+
+    /** Closes the connection with a transport error (CONNECTION_CLOSE type 0x1c). */
+    public void closeWithError(TransportErrorCode code, long frameType, String reason) {
+        if (state.isClosingOrClosed()) {
+            return;
+        }
+        enterClosing(ConnectionError.transport(code, frameType, reason, false), lastReceiveTime);
+    }
+
+    private void enterClosing(ConnectionError error, long now) {
+        closeError = error;
+        state = ConnectionState.CLOSING;
+        closePending = true;
+        closeDeadline = now + 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true);
+        events.add(new ConnectionEvent.Closed(error));
+    }
+
+    private void onPeerClose(ConnectionError error, long now) {
+        enterDraining(error, now);
+    }
+
+    private void enterDraining(ConnectionError error, long now) {
+        if (state.isClosingOrClosed()) {
+            return;
+        }
+        closeError = error;
+        state = ConnectionState.DRAINING;
+        closeDeadline = now + 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true);
+        events.add(new ConnectionEvent.Closed(error));
+    }
+
+    private void enterClosed() {
+        state = ConnectionState.CLOSED;
+        localIds.unregisterAll();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Timers
+
+    /** {@return when {@link #handleTimeout} must be called next, or {@code Long.MAX_VALUE} for never} */
+    public long nextDeadline() {
+        if (state == ConnectionState.CLOSED) {
+            return Long.MAX_VALUE;
+        }
+        if (state == ConnectionState.CLOSING || state == ConnectionState.DRAINING) {
+            return closeDeadline;
+        }
+        long d = Math.min(idleDeadline, recovery.lossDetectionDeadline());
+        d = Math.min(d, spaces[2].acks.ackDeadline());
+        d = Math.min(d, keepAliveDeadline);
+        d = Math.min(d, pacingDeadline);
+        d = Math.min(d, oneRtt.previousDiscardDeadline);
+        return d;
+    }
+
+    /** Acts on every deadline that {@code now} has reached. */
+    public void handleTimeout(long now) {
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        if (state == ConnectionState.CLOSING || state == ConnectionState.DRAINING) {
+            if (now - closeDeadline >= 0) {
+                enterClosed();
+            }
+            return;
+        }
+        if (now - idleDeadline >= 0) {
+            // RFC 9000 §10.1: silently closed.
+            closeError = new ConnectionError(ConnectionError.Kind.IDLE_TIMEOUT, 0, 0,
+                    "no packet for " + idleTimeoutNanos / 1_000_000 + " ms", false);
+            events.add(new ConnectionEvent.Closed(closeError));
+            enterClosed();
+            return;
+        }
+        if (now - pacingDeadline >= 0) {
+            pacingDeadline = Long.MAX_VALUE;
+        }
+        oneRtt.onTimeout(now);
+        if (now - keepAliveDeadline >= 0) {
+            pingPending = true;
+            keepAliveDeadline = Long.MAX_VALUE;
+        }
+        if (now - recovery.lossDetectionDeadline() >= 0) {
+            outcome.clear();
+            recovery.onLossDetectionTimeout(now, outcome);
+            if (outcome.lostCount() > 0) {
+                onLost(null, now);
+            }
+            if (outcome.probeCount() > 0) {
+                PacketSpace space = spaces[outcome.ptoSpace().ordinal()];
+                space.probesPending = Math.max(space.probesPending, outcome.probeCount());
+                if (space.id != PacketNumberSpace.APPLICATION) {
+                    space.crypto.retransmitUnacked();
+                }
+            }
+        }
+    }
+
+    private void restartIdleTimer(long now) {
+        if (idleTimeoutNanos == 0) {
+            idleDeadline = Long.MAX_VALUE;
+            return;
+        }
+        // RFC 9000 §10.1: at least three PTOs, so that probes get their chance.
+        long timeout = Math.max(idleTimeoutNanos, 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true));
+        idleDeadline = now + timeout;
+        if (config.keepAliveMillis() > 0) {
+            keepAliveDeadline = now + config.keepAliveMillis() * 1_000_000L;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Sending
+
+    /** A packet being built in the datagram, sealed once every packet of the datagram is laid out. */
+    private static final class PacketLayout {
+        PacketSpace space;
+        PacketProtection sealer;
+        int start;
+        int pnOffset;
+        int pnLength;
+        long packetNumber;
+        int payloadEnd;
+        boolean longHeader;
+        boolean ackEliciting;
+        boolean inFlight;
+        SentFrames frames;
+    }
+
+    private final PacketLayout[] layouts = {new PacketLayout(), new PacketLayout(), new PacketLayout()};
+
+    /**
+     * Writes the next datagram to send into {@code out}, from its position; coalesces the packets of every
+     * level that has something to send (RFC 9000 §12.2).
+     *
+     * @return the datagram's length, or 0 if there is nothing to send now (see {@link #nextDeadline()})
+     */
+    public int pollDatagram(ByteBuffer out, long now) {
+        if (state == ConnectionState.CLOSED || state == ConnectionState.DRAINING) {
+            return 0;
+        }
+        int start = out.position();
+        int budget = Math.min(maxDatagramSize, out.remaining());
+        if (!addressValidated) {
+            long allowed = 3 * bytesReceived - bytesSent;
+            budget = (int) Math.min(budget, Math.max(0, allowed));
+        }
+        if (budget < ConnectionConfig.MIN_DATAGRAM_SIZE && !(addressValidated && budget > 0)) {
+            // Anti-amplification blocks us (RFC 9000 §8.1): wait for the client to send more.
+            setAmplificationLimited(!addressValidated);
+            return 0;
+        }
+        setAmplificationLimited(false);
+        if (state == ConnectionState.CLOSING) {
+            return closePending ? writeClose(out, start, budget, now) : 0;
+        }
+        boolean congestionBlocked = !congestion.canSend(maxDatagramSize) && !probesPending();
+        if (!congestionBlocked && pacer.nextSendTime(now, maxDatagramSize, congestion.congestionWindow(),
+                recovery.rtt().smoothedRtt()) - now > 0 && !probesPending() && !ackDue(now)) {
+            pacingDeadline = pacer.nextSendTime(now, maxDatagramSize, congestion.congestionWindow(),
+                    recovery.rtt().smoothedRtt());
+            return 0;
+        }
+        int limit = start + budget;
+        int count = 0;
+        boolean padDatagram = false;
+        for (PacketNumberSpace id : SPACES) {
+            PacketSpace space = spaces[id.ordinal()];
+            boolean canSend = id == PacketNumberSpace.APPLICATION ? oneRtt.canSend() && !space.discarded
+                    : space.canSend();
+            if (!canSend) {
+                continue;
+            }
+            // Handshake bytes of lower levels leave before any application data (DESIGN: no overtaking).
+            boolean lowerCryptoPending = id == PacketNumberSpace.APPLICATION
+                    && (spaces[0].canSend() && spaces[0].crypto.hasPendingSend()
+                        || spaces[1].canSend() && spaces[1].crypto.hasPendingSend());
+            if (!wantsToSend(space, now, congestionBlocked)) {
+                continue;
+            }
+            int room = limit - out.position();
+            if (room < 64) {
+                break;
+            }
+            PacketLayout layout = layouts[count];
+            if (buildPacket(out, space, limit, layout, now, congestionBlocked, lowerCryptoPending)) {
+                count++;
+                if (id == PacketNumberSpace.INITIAL && (role == Role.CLIENT || layout.ackEliciting)) {
+                    // RFC 9000 §14.1: datagrams carrying a client Initial, or an ack-eliciting server
+                    // Initial, are at least 1200 bytes.
+                    padDatagram = true;
+                }
+            }
+        }
+        if (count == 0) {
+            return 0;
+        }
+        PacketLayout last = layouts[count - 1];
+        if (padDatagram) {
+            int target = start + ConnectionConfig.MIN_DATAGRAM_SIZE - TAG;
+            if (last.payloadEnd < target) {
+                out.position(last.payloadEnd);
+                FrameEncoder.writePadding(out, target - last.payloadEnd);
+                last.payloadEnd = target;
+                last.inFlight = true;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            seal(out, layouts[i], now);
+        }
+        int length = layouts[count - 1].payloadEnd + TAG - start;
+        out.position(start + length);
+        bytesSent += length;
+        if (!handshakePacketSent && role == Role.CLIENT) {
+            for (int i = 0; i < count; i++) {
+                if (layouts[i].space.id == PacketNumberSpace.HANDSHAKE) {
+                    // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
+                    handshakePacketSent = true;
+                    discardSpace(spaces[0]);
+                    break;
+                }
+            }
+        }
+        return length;
+    }
+
+    private void setAmplificationLimited(boolean limited) {
+        if (limited != amplificationLimited) {
+            amplificationLimited = limited;
+            recovery.setAmplificationLimited(limited);
+        }
+    }
+
+    private boolean probesPending() {
+        return spaces[0].probesPending > 0 || spaces[1].probesPending > 0 || spaces[2].probesPending > 0;
+    }
+
+    private boolean ackDue(long now) {
+        for (PacketSpace s : spaces) {
+            if (!s.discarded && s.acks.hasSomethingToAck()
+                    && (s.acks.ackNow() || s.acks.ackDeadline() - now <= 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean wantsToSend(PacketSpace space, long now, boolean congestionBlocked) {
+        boolean ack = space.acks.hasSomethingToAck() && (space.id != PacketNumberSpace.APPLICATION
+                || space.acks.ackNow() || space.acks.ackDeadline() - now <= 0);
+        if (ack || space.probesPending > 0) {
+            return true;
+        }
+        if (space.id != PacketNumberSpace.APPLICATION && space.crypto.hasPendingSend()) {
+            // Handshake data is not held back by the congestion window: 1-RTT data the peer cannot yet
+            // acknowledge (it has no 1-RTT keys before the handshake ends, RFC 9001 §5.7) may fill the window,
+            // and with no PTO for application data before confirmation (RFC 9002 §6.2.1) a lost Finished
+            // would then never be sent again. Handshake flights are small and bounded by the TLS stack.
+            return true;
+        }
+        if (congestionBlocked) {
+            return false;
+        }
+        if (space.crypto.hasPendingSend()) {
+            return true;
+        }
+        if (space.id == PacketNumberSpace.APPLICATION) {
+            return handshakeDonePending || pathResponsePending || pingPending || localIds.hasPending()
+                    || peerIds.hasPending() || (state.isEstablished() && streams.hasPendingFrames());
+        }
+        return false;
+    }
+
+    private boolean buildPacket(ByteBuffer out, PacketSpace space, int limit, PacketLayout layout, long now,
+                                boolean congestionBlocked, boolean lowerCryptoPending) {
+        int start = out.position();
+        long pn = space.nextPacketNumber;
+        long largestAcked = recovery.largestAcked(space.id);
+        int pnLength = PacketNumber.encodedLength(pn, largestAcked);
+        boolean fixedBit = !peerGreasesQuicBit || random.nextBoolean();
+        ConnectionId dcid = peerIds.current();
+        PacketProtection sealer;
+        int pnOffset;
+        boolean longHeader = space.id != PacketNumberSpace.APPLICATION;
+        int lengthFieldSize = limit - start > 16000 ? 4 : 2;
+        if (longHeader) {
+            sealer = space.sealer;
+            pnOffset = PacketHeaderWriter.writeLongHeader(out, version, space.level.packetType(), dcid,
+                    localIds.initial(), null, pn, pnLength, lengthFieldSize, fixedBit);
+        } else {
+            sealer = oneRtt.sealer;
+            pnOffset = PacketHeaderWriter.writeShortHeader(out, dcid, false, sealer.keyPhase() == 1, pn, pnLength,
+                    fixedBit);
+        }
+        int payloadStart = out.position();
+        int payloadLimit = limit - TAG;
+        SentFrames frames = framePool.isEmpty() ? new SentFrames() : framePool.poll();
+        boolean ackEliciting = false;
+        // ACK first: it is small and never congestion controlled (RFC 9002 §7).
+        if (space.acks.hasSomethingToAck()) {
+            int ackLength = space.acks.ackFrameLength(now, config.ackDelayExponent());
+            if (ackLength <= payloadLimit - out.position()) {
+                space.acks.writeAck(out, now, config.ackDelayExponent());
+                frames.ackLargest = space.acks.largestReceived();
+            }
+        }
+        boolean mayAddData = !congestionBlocked || space.probesPending > 0;
+        if (space.crypto.hasPendingSend() && (mayAddData || space.id != PacketNumberSpace.APPLICATION)
+                && space.crypto.writeFrames(out, payloadLimit, frames)) {
+            ackEliciting = true;
+        }
+        if (mayAddData) {
+            if (space.id == PacketNumberSpace.APPLICATION) {
+                ackEliciting |= writeApplicationFrames(out, payloadLimit, frames, now, lowerCryptoPending);
+            }
+            if (space.probesPending > 0 || (pingPending && space.id == PacketNumberSpace.APPLICATION)) {
+                if (!ackEliciting && out.position() < payloadLimit) {
+                    out.put((byte) 0x01); // PING (RFC 9000 §19.2)
+                    ackEliciting = true;
+                }
+                if (space.probesPending > 0) {
+                    space.probesPending--;
+                }
+                if (space.id == PacketNumberSpace.APPLICATION) {
+                    pingPending = false;
+                }
+            }
+        }
+        int payloadEnd = out.position();
+        if (payloadEnd == payloadStart) {
+            out.position(start);
+            framePool.add(frames);
+            return false;
+        }
+        boolean padded = false;
+        if (payloadEnd - pnOffset < MIN_PN_AND_PAYLOAD) {
+            FrameEncoder.writePadding(out, MIN_PN_AND_PAYLOAD - (payloadEnd - pnOffset));
+            payloadEnd = out.position();
+            padded = true;
+        }
+        space.nextPacketNumber++;
+        layout.space = space;
+        layout.sealer = sealer;
+        layout.start = start;
+        layout.pnOffset = pnOffset;
+        layout.pnLength = pnLength;
+        layout.packetNumber = pn;
+        layout.payloadEnd = payloadEnd;
+        layout.longHeader = longHeader;
+        layout.ackEliciting = ackEliciting;
+        layout.inFlight = ackEliciting || padded;
+        layout.frames = frames;
+        // Leave room for the tag; sealing fills it.
+        out.position(payloadEnd + TAG);
+        if (longHeader) {
+            lengthFieldSizes[space.id.ordinal()] = lengthFieldSize;
+        }
+        return true;
+    }
+
+    private final int[] lengthFieldSizes = new int[3];
+
+    private boolean writeApplicationFrames(ByteBuffer out, int limit, SentFrames frames, long now,
+                                           boolean lowerCryptoPending) {
+        boolean wrote = false;
+        if (handshakeDonePending && out.position() < limit) {
+            out.put((byte) 0x1e); // HANDSHAKE_DONE (RFC 9000 §19.20)
+            frames.handshakeDone = true;
+            handshakeDonePending = false;
+            wrote = true;
+        }
+        if (pathResponsePending && limit - out.position() >= 9) {
+            out.put((byte) 0x1b); // PATH_RESPONSE (RFC 9000 §19.18)
+            out.putLong(pathResponseData);
+            pathResponsePending = false;
+            wrote = true;
+        }
+        if (localIds.hasPending()) {
+            wrote |= localIds.writeFrames(out, limit - out.position(), frames::addNewConnectionId) > 0;
+        }
+        if (peerIds.hasPending()) {
+            wrote |= peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
+        }
+        if (state.isEstablished() && !lowerCryptoPending && streams.hasPendingFrames()) {
+            int before = out.position();
+            streams.writeFrames(out, limit - out.position(), frames, now);
+            wrote |= out.position() > before;
+        }
+        return wrote;
+    }
+
+    private void seal(ByteBuffer out, PacketLayout l, long now) {
+        if (l.longHeader) {
+            PacketHeaderWriter.setLength(out, l.pnOffset, lengthFieldSizes[l.space.id.ordinal()], l.payloadEnd + TAG);
+        }
+        int size = l.sealer.seal(out, l.start, l.pnOffset, l.pnLength, l.packetNumber, l.payloadEnd);
+        packetsSent++;
+        SentPacket sent = recovery.onPacketSent(l.space.id, l.packetNumber, now, size, l.ackEliciting, l.inFlight);
+        if (l.frames.ackLargest >= 0) {
+            l.space.acks.onAckSent(l.packetNumber);
+        }
+        sent.setFrames(l.frames);
+        if (l.inFlight) {
+            congestion.onPacketSent(now, size);
+            pacer.onPacketSent(now, size, congestion.congestionWindow(), recovery.rtt().smoothedRtt());
+        }
+        if (l.ackEliciting && !ackElicitingSentSinceReceive) {
+            // RFC 9000 §10.1: sending the first ack-eliciting packet after receiving restarts the idle timer.
+            ackElicitingSentSinceReceive = true;
+            restartIdleTimer(now);
+        }
+    }
+
+    private int writeClose(ByteBuffer out, int start, int budget, long now) {
+        closePending = false;
+        closesSent++;
+        int limit = start + budget;
+        int count = 0;
+        for (PacketNumberSpace id : SPACES) {
+            PacketSpace space = spaces[id.ordinal()];
+            boolean canSend = id == PacketNumberSpace.APPLICATION ? oneRtt.canSend() && !space.discarded
+                    : space.canSend();
+            if (!canSend || limit - out.position() < 128) {
+                continue;
+            }
+            PacketLayout l = layouts[count];
+            int pStart = out.position();
+            long pn = space.nextPacketNumber;
+            int pnLength = PacketNumber.encodedLength(pn, recovery.largestAcked(id));
+            boolean longHeader = id != PacketNumberSpace.APPLICATION;
+            int pnOffset = longHeader
+                    ? PacketHeaderWriter.writeLongHeader(out, version, space.level.packetType(), peerIds.current(),
+                            localIds.initial(), null, pn, pnLength, 2, true)
+                    : PacketHeaderWriter.writeShortHeader(out, peerIds.current(), false,
+                            oneRtt.sealer.keyPhase() == 1, pn, pnLength, true);
+            int room = limit - TAG - out.position();
+            writeCloseFrame(out, id, room);
+            if (out.position() - pnOffset < MIN_PN_AND_PAYLOAD) {
+                FrameEncoder.writePadding(out, MIN_PN_AND_PAYLOAD - (out.position() - pnOffset));
+            }
+            space.nextPacketNumber++;
+            l.space = space;
+            l.sealer = longHeader ? space.sealer : oneRtt.sealer;
+            l.start = pStart;
+            l.pnOffset = pnOffset;
+            l.pnLength = pnLength;
+            l.packetNumber = pn;
+            l.payloadEnd = out.position();
+            l.longHeader = longHeader;
+            lengthFieldSizes[id.ordinal()] = 2;
+            out.position(l.payloadEnd + TAG);
+            count++;
+        }
+        if (count == 0) {
+            return 0;
+        }
+        boolean hasInitial = layouts[0].space.id == PacketNumberSpace.INITIAL;
+        PacketLayout last = layouts[count - 1];
+        if (hasInitial && role == Role.CLIENT) {
+            int target = start + ConnectionConfig.MIN_DATAGRAM_SIZE - TAG;
+            if (last.payloadEnd < target && target + TAG <= limit) {
+                out.position(last.payloadEnd);
+                FrameEncoder.writePadding(out, target - last.payloadEnd);
+                last.payloadEnd = target;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            PacketLayout l = layouts[i];
+            if (l.longHeader) {
+                PacketHeaderWriter.setLength(out, l.pnOffset, 2, l.payloadEnd + TAG);
+            }
+            l.sealer.seal(out, l.start, l.pnOffset, l.pnLength, l.packetNumber, l.payloadEnd);
+            packetsSent++;
+        }
+        int length = last.payloadEnd + TAG - start;
+        out.position(start + length);
+        bytesSent += length;
+        return length;
+    }
+
+    private void writeCloseFrame(ByteBuffer out, PacketNumberSpace id, int room) {
+        ConnectionError e = closeError;
+        byte[] reason = e.reason().getBytes(StandardCharsets.UTF_8);
+        int maxReason = Math.max(0, Math.min(reason.length, room - 24));
+        ByteBuffer phrase = ByteBuffer.wrap(reason, 0, maxReason);
+        Frame frame;
+        if (e.kind() == ConnectionError.Kind.APPLICATION) {
+            if (id == PacketNumberSpace.APPLICATION) {
+                frame = new ApplicationCloseFrame(e.code(), phrase);
+            } else {
+                // RFC 9000 §10.2.3: in Initial and Handshake packets an application close becomes
+                // APPLICATION_ERROR, without the application's reason.
+                frame = new ConnectionCloseFrame(TransportErrorCode.APPLICATION_ERROR, 0, ByteBuffer.allocate(0));
+            }
+        } else {
+            frame = new ConnectionCloseFrame(TransportErrorCode.of(e.code()), e.frameType(), phrase);
+        }
+        FrameEncoder.encode(out, frame);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    private PacketSpace spaceOf(EncryptionLevel level) {
+        return switch (level) {
+            case INITIAL -> spaces[0];
+            case HANDSHAKE -> spaces[1];
+            case EARLY_DATA, APPLICATION -> spaces[2];
+        };
+    }
+
+    private PacketSpace spaceOf(PacketType type) {
+        return spaces[PacketNumberSpace.of(type).ordinal()];
+    }
+
+    @Override
+    public String toString() {
+        return "QuicConnection[" + role + ", " + state + ", local " + localIds.initial() + "]";
+    }
+}

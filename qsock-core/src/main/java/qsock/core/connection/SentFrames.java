@@ -1,0 +1,112 @@
+package qsock.core.connection;
+
+import java.util.Arrays;
+import qsock.core.stream.ControlFrame;
+import qsock.core.stream.SentFrameSink;
+
+/**
+ * What one sent packet carried that must be acted on when the packet is acknowledged or declared lost: the
+ * stream and CRYPTO ranges to free or send again, the control frames to repeat, the connection ID frames,
+ * HANDSHAKE_DONE, and the largest packet number its ACK frame acknowledged (RFC 9000 §13.3 lists what is
+ * repeated and how). Instances are pooled by the connection and reused, so recording a packet allocates
+ * nothing once the arrays have grown to the largest packet seen.
+ */
+final class SentFrames implements SentFrameSink {
+
+    int streamCount;
+    long[] streamIds = new long[8];
+    long[] streamOffsets = new long[8];
+    int[] streamLengths = new int[8];
+    boolean[] streamFins = new boolean[8];
+
+    int cryptoCount;
+    long[] cryptoOffsets = new long[4];
+    int[] cryptoLengths = new int[4];
+
+    int controlCount;
+    int[] controlKinds = new int[8];
+    long[] controlIds = new long[8];
+    long[] controlValues = new long[8];
+
+    int newConnectionIdCount;
+    long[] newConnectionIdSequences = new long[4];
+    int retireConnectionIdCount;
+    long[] retireConnectionIdSequences = new long[4];
+
+    boolean handshakeDone;
+    /** The Largest Acknowledged of the ACK frame the packet carried, or -1 if it carried none. */
+    long ackLargest = -1;
+
+    @Override
+    public void streamFrame(long id, long offset, int length, boolean fin) {
+        addStream(id, offset, length, fin);
+    }
+
+    @Override
+    public void controlFrame(ControlFrame kind, long streamIdOrMinus1, long value) {
+        addControl(kind.ordinal(), streamIdOrMinus1, value);
+    }
+
+    void clear() {
+        streamCount = 0;
+        cryptoCount = 0;
+        controlCount = 0;
+        newConnectionIdCount = 0;
+        retireConnectionIdCount = 0;
+        handshakeDone = false;
+        ackLargest = -1;
+    }
+
+    void addStream(long id, long offset, int length, boolean fin) {
+        if (streamCount == streamIds.length) {
+            int n = streamCount * 2;
+            streamIds = Arrays.copyOf(streamIds, n);
+            streamOffsets = Arrays.copyOf(streamOffsets, n);
+            streamLengths = Arrays.copyOf(streamLengths, n);
+            streamFins = Arrays.copyOf(streamFins, n);
+        }
+        streamIds[streamCount] = id;
+        streamOffsets[streamCount] = offset;
+        streamLengths[streamCount] = length;
+        streamFins[streamCount] = fin;
+        streamCount++;
+    }
+
+    void addCrypto(long offset, int length) {
+        if (cryptoCount == cryptoOffsets.length) {
+            int n = cryptoCount * 2;
+            cryptoOffsets = Arrays.copyOf(cryptoOffsets, n);
+            cryptoLengths = Arrays.copyOf(cryptoLengths, n);
+        }
+        cryptoOffsets[cryptoCount] = offset;
+        cryptoLengths[cryptoCount] = length;
+        cryptoCount++;
+    }
+
+    void addControl(int kind, long id, long value) {
+        if (controlCount == controlKinds.length) {
+            int n = controlCount * 2;
+            controlKinds = Arrays.copyOf(controlKinds, n);
+            controlIds = Arrays.copyOf(controlIds, n);
+            controlValues = Arrays.copyOf(controlValues, n);
+        }
+        controlKinds[controlCount] = kind;
+        controlIds[controlCount] = id;
+        controlValues[controlCount] = value;
+        controlCount++;
+    }
+
+    void addNewConnectionId(long sequence) {
+        if (newConnectionIdCount == newConnectionIdSequences.length) {
+            newConnectionIdSequences = Arrays.copyOf(newConnectionIdSequences, newConnectionIdCount * 2);
+        }
+        newConnectionIdSequences[newConnectionIdCount++] = sequence;
+    }
+
+    void addRetireConnectionId(long sequence) {
+        if (retireConnectionIdCount == retireConnectionIdSequences.length) {
+            retireConnectionIdSequences = Arrays.copyOf(retireConnectionIdSequences, retireConnectionIdCount * 2);
+        }
+        retireConnectionIdSequences[retireConnectionIdCount++] = sequence;
+    }
+}

@@ -1,0 +1,358 @@
+package qsock.core.endpoint;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import qsock.core.cid.ConnectionIdRegistry;
+import qsock.core.cid.StatelessResetTokens;
+import qsock.core.connection.ConnectionConfig;
+import qsock.core.connection.ConnectionState;
+import qsock.core.connection.QuicConnection;
+import qsock.core.packet.PacketHeaderView;
+import qsock.core.packet.PacketParser;
+import qsock.core.packet.PacketType;
+import qsock.core.packet.ParseStatus;
+import qsock.core.packet.QuicVersion;
+import qsock.core.packet.StatelessReset;
+import qsock.core.packet.VersionNegotiationPacket;
+import qsock.core.params.StatelessResetToken;
+import qsock.core.wire.ConnectionId;
+
+/**
+ * One UDP endpoint's share of QUIC, sans-I/O: it demultiplexes datagrams to connections by connection ID
+ * (RFC 9000 §5.2), creates server connections from new clients' Initials and queues them for accept,
+ * answers unknown versions with Version Negotiation (§6.1) and unknown short-header packets with stateless
+ * resets (§10.3), and drops what RFC 9000 says to drop. Like the connections it owns, it reads no clock and
+ * does no I/O: datagrams with their addresses and the time go in, datagrams with their destinations and the
+ * next deadline come out.
+ *
+ * <p>Not thread-safe: one thread owns an endpoint and its connections.
+ */
+public final class QuicEndpoint {
+
+    /** Pending stateless answers (Version Negotiation, stateless reset) are bounded; beyond, they are not sent. */
+    static final int MAX_PENDING_RESPONSES = 64;
+
+    private final EndpointConfig config;
+    private final RandomGenerator random;
+    private final StatelessResetTokens resetTokens;
+    private final ConnectionIdTable<Route> routes;
+    private final List<Route> active = new ArrayList<>();
+    private final ArrayDeque<QuicConnection> acceptQueue = new ArrayDeque<>();
+    private final ArrayDeque<Response> responses = new ArrayDeque<>();
+    private final PacketHeaderView header = new PacketHeaderView();
+    private int listenBacklog;
+    private int nextToPoll;
+
+    // Counters.
+    private long datagramsDropped;
+    private long versionNegotiationsSent;
+    private long statelessResetsSent;
+    private long connectionsRefused;
+
+    /** A connection and where its peer is. */
+    private static final class Route implements ConnectionIdRegistry {
+        final QuicEndpoint endpoint;
+        QuicConnection connection;
+        InetSocketAddress peer;
+        ConnectionId originalDestination;
+        private final List<ConnectionId> early = new ArrayList<>(2);
+
+        Route(QuicEndpoint endpoint, InetSocketAddress peer) {
+            this.endpoint = endpoint;
+            this.peer = peer;
+        }
+
+        @Override
+        public void add(ConnectionId cid, StatelessResetToken token) {
+            if (connection == null) {
+                early.add(cid);
+            }
+            endpoint.routes.put(cid, this);
+        }
+
+        @Override
+        public void remove(ConnectionId cid) {
+            if (endpoint.routes.get(cid) == this) {
+                endpoint.routes.remove(cid);
+            }
+        }
+    }
+
+    /** A stateless answer waiting to be sent. */
+    private record Response(InetSocketAddress to, byte[] datagram) {}
+
+    /**
+     * @param config connection settings and endpoint limits
+     * @param random the source of connection IDs, the reset key and greasing; a seeded one makes the
+     *     endpoint deterministic
+     */
+    public QuicEndpoint(EndpointConfig config, RandomGenerator random) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.random = Objects.requireNonNull(random, "random");
+        byte[] key = config.statelessResetKey();
+        if (key == null) {
+            key = new byte[32];
+            random.nextBytes(key);
+        }
+        this.resetTokens = new StatelessResetTokens(key);
+        this.routes = new ConnectionIdTable<>(random.nextInt());
+    }
+
+    /**
+     * Accepts new connections from now on, up to {@code backlog} waiting for {@link #accept()}; 0 stops
+     * accepting (connections already queued stay).
+     */
+    public void listen(int backlog) {
+        if (backlog < 0) {
+            throw new IllegalArgumentException("backlog must not be negative: " + backlog);
+        }
+        this.listenBacklog = backlog;
+    }
+
+    /**
+     * {@return a new client connection to {@code peer}} It sends its first datagram once its handshake
+     * driver wrote the ClientHello.
+     */
+    public QuicConnection connect(InetSocketAddress peer, long now) {
+        Route route = new Route(this, peer);
+        QuicConnection c = QuicConnection.client(config.connection(), random, resetTokens, route, now);
+        attach(route, c);
+        return c;
+    }
+
+    /** {@return the oldest connection waiting to be accepted, or null} Its first Initial is already in. */
+    public QuicConnection accept() {
+        return acceptQueue.poll();
+    }
+
+    /** {@return the number of connections waiting for {@link #accept()}} */
+    public int acceptQueueLength() {
+        return acceptQueue.size();
+    }
+
+    /** {@return the connections alive on this endpoint} */
+    public int connectionCount() {
+        return active.size();
+    }
+
+    /** {@return datagrams dropped without reaching a connection} */
+    public long datagramsDropped() {
+        return datagramsDropped;
+    }
+
+    /** {@return Version Negotiation packets sent} */
+    public long versionNegotiationsSent() {
+        return versionNegotiationsSent;
+    }
+
+    /** {@return stateless resets sent} */
+    public long statelessResetsSent() {
+        return statelessResetsSent;
+    }
+
+    /** {@return new connections refused because the accept queue was full or nobody listens} */
+    public long connectionsRefused() {
+        return connectionsRefused;
+    }
+
+    private void attach(Route route, QuicConnection c) {
+        route.connection = c;
+        route.early.clear();
+        active.add(route);
+    }
+
+    /**
+     * Takes one datagram from {@code from}. Its bytes may be decrypted in place.
+     */
+    public void handleDatagram(InetSocketAddress from, ByteBuffer datagram, long now) {
+        int length = datagram.remaining();
+        ByteBuffer buf = datagram.slice();
+        ParseStatus status = PacketParser.parse(buf, 0, config.connection().connectionIdLength(),
+                config.connection().greaseQuicBit(), header);
+        switch (status) {
+            case OK, VERSION_NEGOTIATION -> { }
+            case UNSUPPORTED_VERSION -> {
+                answerUnsupportedVersion(from, buf, length);
+                return;
+            }
+            default -> {
+                unrouted(from, buf, length, now);
+                return;
+            }
+        }
+        Route route = routes.get(buf, header.dcidOffset(), header.dcidLength());
+        if (route != null) {
+            if (route.connection != null) {
+                route.peer = from;
+                route.connection.handleDatagram(buf, now);
+            }
+            return;
+        }
+        if (status == ParseStatus.VERSION_NEGOTIATION || !header.isLongHeader()) {
+            unrouted(from, buf, length, now);
+            return;
+        }
+        if (header.type() != PacketType.INITIAL) {
+            // RFC 9000 §5.2.2: only an Initial may start a connection; the rest is dropped.
+            datagramsDropped++;
+            return;
+        }
+        // RFC 9000 §14.1: a server drops an Initial in a datagram smaller than 1200 bytes; §7.2: the
+        // client's first Destination Connection ID is at least 8 bytes.
+        if (length < ConnectionConfig.MIN_DATAGRAM_SIZE || header.dcidLength() < 8) {
+            datagramsDropped++;
+            return;
+        }
+        if (listenBacklog == 0 || acceptQueue.size() >= listenBacklog) {
+            // Nobody takes it: dropping lets the client retry later (RFC 9000 §5.2.2 allows either).
+            connectionsRefused++;
+            datagramsDropped++;
+            return;
+        }
+        ConnectionId original = header.dcid(buf);
+        ConnectionId clientSource = header.scid(buf);
+        Route newRoute = new Route(this, from);
+        QuicConnection c = QuicConnection.server(config.connection(), random, resetTokens, newRoute,
+                header.quicVersion(), original, clientSource, now);
+        attach(newRoute, c);
+        // The client keeps addressing its first Destination Connection ID until it hears from us.
+        newRoute.originalDestination = original;
+        routes.put(original, newRoute);
+        acceptQueue.add(c);
+        c.handleDatagram(buf, now);
+    }
+
+    /**
+     * A datagram no connection takes: a short-header one may be a reset for one of ours, or deserve a reset
+     * of our own (RFC 9000 §10.3); a long-header one is dropped.
+     */
+    private void unrouted(InetSocketAddress from, ByteBuffer buf, int length, long now) {
+        if (header.isLongHeader()) {
+            datagramsDropped++;
+        } else if (!deliverStatelessReset(buf, now)) {
+            maybeReset(from, buf, length);
+        }
+    }
+
+    /**
+     * A stateless reset carries a random connection ID, so no route leads to its connection: each
+     * connection checks the token against its peer's (RFC 9000 §10.3.1). The cost is one comparison per
+     * connection for a datagram nothing routes, and only for datagrams long enough to be a reset.
+     */
+    private boolean deliverStatelessReset(ByteBuffer buf, long now) {
+        if (buf.remaining() < StatelessReset.MIN_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < active.size(); i++) {
+            if (active.get(i).connection.handleStatelessReset(buf, now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void answerUnsupportedVersion(InetSocketAddress from, ByteBuffer buf, int length) {
+        // RFC 9000 §6.1: answer only datagrams big enough to start a connection, never a VN with a VN.
+        if (length < ConnectionConfig.MIN_DATAGRAM_SIZE || responses.size() >= MAX_PENDING_RESPONSES) {
+            datagramsDropped++;
+            return;
+        }
+        int[] versions = new int[QuicVersion.values().length];
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = QuicVersion.values()[i].wireValue();
+        }
+        ByteBuffer out = ByteBuffer.allocate(7 + 2 * 255 + 4 * versions.length);
+        VersionNegotiationPacket.writeResponse(out, buf, header, versions, random.nextInt());
+        out.flip();
+        byte[] bytes = new byte[out.remaining()];
+        out.get(bytes);
+        responses.add(new Response(from, bytes));
+        versionNegotiationsSent++;
+    }
+
+    private void maybeReset(InetSocketAddress from, ByteBuffer buf, int length) {
+        int cidLength = config.connection().connectionIdLength();
+        // RFC 9000 §10.3: the reset is shorter than what triggered it, so resets cannot loop, and at least
+        // as long as a valid short-header packet.
+        int resetLength = StatelessReset.responseLength(length, config.connection().maxDatagramSize());
+        if (resetLength < StatelessReset.MIN_LENGTH || length < 1 + cidLength + StatelessReset.MIN_LENGTH
+                || responses.size() >= MAX_PENDING_RESPONSES) {
+            datagramsDropped++;
+            return;
+        }
+        StatelessResetToken token = resetTokens.tokenFor(ConnectionId.of(copy(buf, 1, cidLength)));
+        ByteBuffer out = ByteBuffer.allocate(resetLength);
+        StatelessReset.write(out, resetLength, token.toByteArray(), random);
+        responses.add(new Response(from, out.array()));
+        statelessResetsSent++;
+    }
+
+    private static byte[] copy(ByteBuffer buf, int offset, int length) {
+        byte[] b = new byte[length];
+        buf.get(offset, b, 0, length);
+        return b;
+    }
+
+    /**
+     * Writes the next datagram to send into {@code out} from its position: a pending stateless answer first,
+     * then the connections in turn.
+     *
+     * @return where to send it, or null when nothing is to be sent now
+     */
+    public InetSocketAddress pollDatagram(ByteBuffer out, long now) {
+        Response r = responses.poll();
+        if (r != null) {
+            out.put(r.datagram());
+            return r.to();
+        }
+        int n = active.size();
+        for (int i = 0; i < n; i++) {
+            int at = (nextToPoll + i) % n;
+            Route route = active.get(at);
+            int length = route.connection.pollDatagram(out, now);
+            if (length > 0) {
+                nextToPoll = (at + 1) % n;
+                return route.peer;
+            }
+        }
+        return null;
+    }
+
+    /** {@return the earliest deadline of every connection, or {@code Long.MAX_VALUE}} */
+    public long nextDeadline() {
+        long d = Long.MAX_VALUE;
+        for (int i = 0; i < active.size(); i++) {
+            d = Math.min(d, active.get(i).connection.nextDeadline());
+        }
+        return d;
+    }
+
+    /** Runs the deadlines that {@code now} reached and forgets closed connections. */
+    public void handleTimeout(long now) {
+        for (int i = 0; i < active.size(); i++) {
+            QuicConnection c = active.get(i).connection;
+            if (c.nextDeadline() - now <= 0) {
+                c.handleTimeout(now);
+            }
+        }
+        reap();
+    }
+
+    private void reap() {
+        for (int i = active.size() - 1; i >= 0; i--) {
+            Route route = active.get(i);
+            if (route.connection.state() == ConnectionState.CLOSED) {
+                if (route.originalDestination != null) {
+                    route.remove(route.originalDestination);
+                }
+                active.remove(i);
+                acceptQueue.remove(route.connection);
+            }
+        }
+    }
+}

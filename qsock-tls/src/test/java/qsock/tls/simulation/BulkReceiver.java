@@ -1,0 +1,61 @@
+package qsock.tls.simulation;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import qsock.core.connection.QuicConnection;
+import qsock.core.stream.StreamEvent;
+
+/** Reads every stream the peer opens to its end and keeps the SHA-256 and size of what arrived. */
+final class BulkReceiver implements Application {
+
+    private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+    private final MessageDigest digest;
+    private long received;
+    private long streamId = -1;
+    private boolean finished;
+    private String sha256;
+
+    BulkReceiver() throws Exception {
+        this.digest = MessageDigest.getInstance("SHA-256");
+    }
+
+    @Override
+    public void onTurn(QuicConnection c, long now) throws Exception {
+        for (StreamEvent e = c.streams().pollEvent(); e != null; e = c.streams().pollEvent()) {
+            if (e instanceof StreamEvent.Opened(long id) && streamId < 0) {
+                streamId = id;
+            }
+        }
+        if (streamId < 0 || finished) {
+            return;
+        }
+        while (true) {
+            buffer.clear();
+            int n = c.streams().read(streamId, buffer);
+            if (n < 0) {
+                finished = true;
+                sha256 = HexFormat.of().formatHex(digest.digest());
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            buffer.flip();
+            digest.update(buffer);
+            received += n;
+        }
+    }
+
+    long received() {
+        return received;
+    }
+
+    boolean finished() {
+        return finished;
+    }
+
+    String sha256() {
+        return sha256;
+    }
+}

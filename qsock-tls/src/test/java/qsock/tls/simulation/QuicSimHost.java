@@ -1,0 +1,141 @@
+package qsock.tls.simulation;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import qsock.core.connection.QuicConnection;
+import qsock.core.endpoint.EndpointConfig;
+import qsock.core.endpoint.QuicEndpoint;
+import qsock.core.sim.SimHost;
+import qsock.tls.HandshakeDriver;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsServerConfig;
+
+/**
+ * A qsock endpoint on the simulated network with the real TLS engine: a server accepts every new connection
+ * and runs a server handshake on it; a client connects. After every input, each connection's handshake is
+ * stepped and its application gets a turn.
+ */
+final class QuicSimHost implements SimHost {
+
+    final InetSocketAddress address;
+    QuicEndpoint endpoint;
+    private final EndpointConfig config;
+    private final RandomGenerator random;
+    final List<Session> sessions = new ArrayList<>();
+    private final TlsServerConfig serverTls;
+    private final TlsClientConfig clientTls;
+    private final SecureRandom tlsRandom;
+    private final Supplier<Application> applications;
+    /** Changes each outgoing datagram in place before it leaves, or null; for protocol-violation tests. */
+    DatagramHook outgoingHook;
+
+    /** Sees every datagram a host sends; may change it. */
+    interface DatagramHook {
+        void accept(ByteBuffer datagram, long now);
+    }
+
+    private QuicSimHost(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
+                        SecureRandom tlsRandom, TlsServerConfig serverTls, TlsClientConfig clientTls,
+                        Supplier<Application> applications) {
+        this.address = address;
+        this.config = config;
+        this.random = random;
+        this.endpoint = new QuicEndpoint(config, random);
+        this.serverTls = serverTls;
+        this.clientTls = clientTls;
+        this.tlsRandom = tlsRandom;
+        this.applications = applications;
+    }
+
+    static QuicSimHost server(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
+                              SecureRandom tlsRandom, TlsServerConfig tls, Supplier<Application> applications) {
+        QuicSimHost host = new QuicSimHost(address, config, random, tlsRandom, tls, null, applications);
+        host.endpoint.listen(16);
+        return host;
+    }
+
+    static QuicSimHost client(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
+                              SecureRandom tlsRandom, TlsClientConfig tls, Supplier<Application> applications) {
+        return new QuicSimHost(address, config, random, tlsRandom, null, tls, applications);
+    }
+
+    /** Starts a connection to {@code server}; its ClientHello leaves on the next poll. */
+    Session connect(InetSocketAddress server, long now) throws Exception {
+        QuicConnection c = endpoint.connect(server, now);
+        RecordingChannel channel = new RecordingChannel(c);
+        Session s = new Session(c, channel, HandshakeDriver.client(channel, clientTls, tlsRandom),
+                applications.get());
+        sessions.add(s);
+        s.turn(now);
+        return s;
+    }
+
+    /** {@return the first session, the one a client connected or a server accepted first} */
+    Session first() {
+        if (sessions.isEmpty()) {
+            throw new IllegalStateException(address + " has no connection");
+        }
+        return sessions.getFirst();
+    }
+
+    /**
+     * Simulates a reboot: the endpoint and every connection are gone without a word; a new endpoint with the
+     * same settings (the same stateless reset key among them) takes the address and listens.
+     */
+    void restart() {
+        endpoint = new QuicEndpoint(config, random);
+        endpoint.listen(16);
+        sessions.clear();
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
+        endpoint.handleDatagram(from, datagram, now);
+        turn(now);
+    }
+
+    @Override
+    public InetSocketAddress poll(ByteBuffer out, long now) {
+        InetSocketAddress to = endpoint.pollDatagram(out, now);
+        if (to != null && outgoingHook != null) {
+            outgoingHook.accept(out.duplicate().flip(), now);
+        }
+        return to;
+    }
+
+    @Override
+    public long nextDeadline() {
+        return endpoint.nextDeadline();
+    }
+
+    @Override
+    public void onDeadline(long now) {
+        endpoint.handleTimeout(now);
+        turn(now);
+    }
+
+    private void turn(long now) {
+        for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
+            RecordingChannel channel = new RecordingChannel(c);
+            sessions.add(new Session(c, channel, HandshakeDriver.server(channel, serverTls, tlsRandom),
+                    applications.get()));
+        }
+        for (Session s : sessions) {
+            try {
+                s.turn(now);
+            } catch (Exception e) {
+                throw new IllegalStateException("application of " + s.connection + " failed", e);
+            }
+        }
+    }
+}

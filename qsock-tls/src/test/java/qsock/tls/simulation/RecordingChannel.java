@@ -1,0 +1,76 @@
+package qsock.tls.simulation;
+
+import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.Map;
+import qsock.core.connection.QuicConnection;
+import qsock.core.crypto.CipherSuite;
+import qsock.core.crypto.EncryptionLevel;
+import qsock.core.crypto.KeyDirection;
+import qsock.core.handshake.HandshakeChannel;
+
+/**
+ * A connection's handshake channel that also keeps the secrets it installs, so that a test can build and
+ * protect packets of its own as that endpoint (frame injection), the way a key log would let Wireshark.
+ */
+final class RecordingChannel implements HandshakeChannel {
+
+    final QuicConnection connection;
+    final Map<EncryptionLevel, byte[]> writeSecrets = new EnumMap<>(EncryptionLevel.class);
+    final Map<EncryptionLevel, byte[]> readSecrets = new EnumMap<>(EncryptionLevel.class);
+    CipherSuite suite;
+    /** Handshake bytes written per level, in total. */
+    final Map<EncryptionLevel, Long> written = new EnumMap<>(EncryptionLevel.class);
+
+    RecordingChannel(QuicConnection connection) {
+        this.connection = connection;
+    }
+
+    @Override
+    public boolean isClient() {
+        return connection.isClient();
+    }
+
+    @Override
+    public EncryptionLevel readHandshake(ByteBuffer dst) {
+        return connection.readHandshake(dst);
+    }
+
+    @Override
+    public void writeHandshake(EncryptionLevel level, ByteBuffer data) {
+        written.merge(level, (long) data.remaining(), Long::sum);
+        connection.writeHandshake(level, data);
+    }
+
+    @Override
+    public void installSecret(EncryptionLevel level, KeyDirection direction, CipherSuite suite, byte[] secret) {
+        (direction == KeyDirection.WRITE ? writeSecrets : readSecrets).put(level, secret.clone());
+        this.suite = suite;
+        connection.installSecret(level, direction, suite, secret);
+    }
+
+    @Override
+    public byte[] localTransportParameters() {
+        return connection.localTransportParameters();
+    }
+
+    @Override
+    public void peerTransportParameters(byte[] encoded) {
+        connection.peerTransportParameters(encoded);
+    }
+
+    @Override
+    public void handshakeComplete(String applicationProtocol) {
+        connection.handshakeComplete(applicationProtocol);
+    }
+
+    @Override
+    public void handshakeFailed(int alert, String reason) {
+        connection.handshakeFailed(alert, reason);
+    }
+
+    @Override
+    public boolean isHandshaking() {
+        return connection.isHandshaking();
+    }
+}
