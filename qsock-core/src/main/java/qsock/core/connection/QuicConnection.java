@@ -115,6 +115,7 @@ public final class QuicConnection implements HandshakeChannel {
     private ByteBuffer currentDatagram;
 
     private ConnectionState state = ConnectionState.HANDSHAKING;
+    private RuntimeException internalError;
     private ConnectionError closeError;
     private TransportParameters peerParameters;
     private byte[] localParametersEncoded;
@@ -554,9 +555,62 @@ public final class QuicConnection implements HandshakeChannel {
     /**
      * Processes one UDP datagram from the peer: every packet coalesced in it (RFC 9000 §12.2). Bad packets
      * are dropped as the RFC says; a protocol violation closes the connection with its error code. The
-     * datagram's bytes are decrypted in place.
+     * datagram's bytes are decrypted in place. Never throws: a fault of qsock's own closes the connection
+     * with INTERNAL_ERROR and is kept for {@link #internalError()}.
      */
     public void handleDatagram(ByteBuffer datagram, long now) {
+        try {
+            receive(datagram, now);
+        } catch (RuntimeException e) {
+            fail(e, now);
+        }
+    }
+
+    /** Acts on every deadline that {@code now} has reached. Never throws (see {@link #handleDatagram}). */
+    public void handleTimeout(long now) {
+        try {
+            onTimeout(now);
+        } catch (RuntimeException e) {
+            fail(e, now);
+        }
+    }
+
+    /**
+     * Writes the next datagram to send into {@code out}, from its position; coalesces the packets of every
+     * level that has something to send (RFC 9000 §12.2). Never throws (see {@link #handleDatagram}).
+     *
+     * @return the datagram's length, or 0 if there is nothing to send now (see {@link #nextDeadline()})
+     */
+    public int pollDatagram(ByteBuffer out, long now) {
+        int start = out.position();
+        try {
+            return send(out, now);
+        } catch (RuntimeException e) {
+            out.position(start);
+            fail(e, now);
+            return 0;
+        }
+    }
+
+    /** {@return the fault of qsock's own that closed this connection with INTERNAL_ERROR, or null} */
+    public RuntimeException internalError() {
+        return internalError;
+    }
+
+    private void fail(RuntimeException e, long now) {
+        if (internalError == null) {
+            internalError = e;
+        }
+        if (!state.isClosingOrClosed()) {
+            enterClosing(ConnectionError.transport(TransportErrorCode.INTERNAL_ERROR, 0, "internal error", false),
+                    now);
+        } else if (state != ConnectionState.CLOSED) {
+            // A fault while closing or draining: give up at once rather than fail again.
+            enterClosed();
+        }
+    }
+
+    private void receive(ByteBuffer datagram, long now) {
         if (state == ConnectionState.CLOSED || state == ConnectionState.DRAINING) {
             return;
         }
@@ -1026,8 +1080,7 @@ public final class QuicConnection implements HandshakeChannel {
         return d;
     }
 
-    /** Acts on every deadline that {@code now} has reached. */
-    public void handleTimeout(long now) {
+    private void onTimeout(long now) {
         if (state == ConnectionState.CLOSED) {
             return;
         }
@@ -1102,13 +1155,7 @@ public final class QuicConnection implements HandshakeChannel {
 
     private final PacketLayout[] layouts = {new PacketLayout(), new PacketLayout(), new PacketLayout()};
 
-    /**
-     * Writes the next datagram to send into {@code out}, from its position; coalesces the packets of every
-     * level that has something to send (RFC 9000 §12.2).
-     *
-     * @return the datagram's length, or 0 if there is nothing to send now (see {@link #nextDeadline()})
-     */
-    public int pollDatagram(ByteBuffer out, long now) {
+    private int send(ByteBuffer out, long now) {
         if (state == ConnectionState.CLOSED || state == ConnectionState.DRAINING) {
             return 0;
         }
