@@ -228,7 +228,10 @@ public final class SendBuffer {
         return false;
     }
 
-    /** Records that the packet carrying {@code [offset, offset + length)} was lost: its unacknowledged bytes wait to be sent again. */
+    /**
+     * Records that the packet carrying {@code [offset, offset + length)} was lost: its unacknowledged bytes
+     * wait to be sent again.
+     */
     public void onLost(long offset, int length) {
         long end = Math.min(offset + length, sendOffset);
         long pos = Math.max(offset, ackedOffset);

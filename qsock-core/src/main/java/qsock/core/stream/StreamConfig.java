@@ -4,9 +4,14 @@ package qsock.core.stream;
  * Our side's stream and flow-control settings: the limits we advertise in our transport parameters
  * (RFC 9000 §18.2), the caps on auto-tuned windows and the per-stream send buffer.
  *
+ * <p>A window of 0 stays 0: this manager raises a window only by a share of it, so set the stream count of
+ * that kind to 0 too (the peer then cannot open such streams).
+ *
  * @param initialMaxData initial_max_data: our initial connection receive window
- * @param initialMaxStreamDataBidiLocal initial_max_stream_data_bidi_local: receive window of bidirectional streams we open
- * @param initialMaxStreamDataBidiRemote initial_max_stream_data_bidi_remote: receive window of bidirectional streams the peer opens
+ * @param initialMaxStreamDataBidiLocal initial_max_stream_data_bidi_local: receive window of bidirectional
+ *     streams we open
+ * @param initialMaxStreamDataBidiRemote initial_max_stream_data_bidi_remote: receive window of bidirectional
+ *     streams the peer opens
  * @param initialMaxStreamDataUni initial_max_stream_data_uni: receive window of unidirectional streams the peer opens
  * @param initialMaxStreamsBidi initial_max_streams_bidi: bidirectional streams the peer may have open at once
  * @param initialMaxStreamsUni initial_max_streams_uni: unidirectional streams the peer may have open at once

@@ -3,7 +3,8 @@ package qsock.core.stream;
 /**
  * Something the application may want to act on, from {@link StreamManager#pollEvent()}. Readable and
  * writable events are not repeated while one for the same stream waits in the queue, so the queue holds
- * at most a few events per open stream.
+ * at most a few events per open stream. They are edge-triggered: after a {@link Readable}, read until
+ * {@link StreamManager#read} returns 0 or -1; the next one comes when more arrives.
  */
 public sealed interface StreamEvent {
 

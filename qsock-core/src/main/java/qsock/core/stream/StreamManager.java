@@ -26,7 +26,11 @@ import qsock.core.wire.VarInt;
  * connection more than the connection window, each of which auto-tunes up to a configured cap.
  *
  * <p>Locally initiated streams can be opened only after {@link #setPeerLimits} (the peer's transport
- * parameters, or remembered ones for 0-RTT).
+ * parameters, or remembered ones for 0-RTT). A stream is forgotten, and for a peer's stream its slot
+ * handed back through MAX_STREAMS, once both of its parts are terminal: all data acknowledged or the reset
+ * acknowledged on the sending part, the end or the reset read by the application on the receiving part.
+ * So the application must finish or reset the sending part of every bidirectional stream, the peer's
+ * included, and read every receiving part to its end.
  */
 public final class StreamManager {
 

@@ -8,6 +8,9 @@ import java.io.IOException;
  */
 public final class StreamResetException extends IOException {
 
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final long streamId;
     private final long errorCode;
 
