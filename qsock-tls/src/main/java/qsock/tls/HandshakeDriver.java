@@ -94,10 +94,6 @@ public final class HandshakeDriver {
                 if (engine.status() == TlsEngine.Status.TASK_PENDING) {
                     return Step.TASK_PENDING;
                 }
-                if (!channel.isHandshaking() && !complete) {
-                    failed = true;
-                    return Step.FAILED;
-                }
                 input.clear();
                 EncryptionLevel level = channel.readHandshake(input);
                 if (level == null) {
@@ -115,6 +111,12 @@ public final class HandshakeDriver {
         }
         if (engine.status() == TlsEngine.Status.TASK_PENDING) {
             return Step.TASK_PENDING;
+        }
+        if (!complete && !channel.isHandshaking()) {
+            // The connection closed under the handshake; what had arrived before the close was read first,
+            // so a peer that completes and closes at once still completes the handshake here.
+            failed = true;
+            return Step.FAILED;
         }
         return complete ? Step.COMPLETE : Step.NEEDS_INPUT;
     }

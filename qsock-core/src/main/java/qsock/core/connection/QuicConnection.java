@@ -492,10 +492,11 @@ public final class QuicConnection implements HandshakeChannel {
 
     @Override
     public void handshakeComplete(String applicationProtocol) {
+        // Kept even if the peer closed in the meantime: the handshake did complete.
+        this.applicationProtocol = applicationProtocol;
         if (state != ConnectionState.HANDSHAKING) {
             return;
         }
-        this.applicationProtocol = applicationProtocol;
         if (peerParameters == null) {
             closeWithError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 0,
                     "handshake completed without the peer's transport parameters");
@@ -1266,8 +1267,10 @@ public final class QuicConnection implements HandshakeChannel {
     }
 
     private boolean wantsToSend(PacketSpace space, long now, boolean congestionBlocked) {
-        boolean ack = space.acks.hasSomethingToAck() && (space.id != PacketNumberSpace.APPLICATION
-                || space.acks.ackNow() || space.acks.ackDeadline() - now <= 0);
+        // RFC 9000 §13.2.1: only ack-eliciting packets call for an ACK of their own; what else is unacknowledged
+        // rides along with the next packet sent anyway. (Answering ACK-only packets with ACKs ping-pongs.)
+        boolean ack = space.acks.hasSomethingToAck()
+                && (space.acks.ackNow() || space.acks.ackDeadline() - now <= 0);
         if (ack || space.probesPending > 0) {
             return true;
         }
