@@ -505,6 +505,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
+            ensureOpen();
             if (readShutdown) {
                 throw new ClosedChannelException();
             }
@@ -576,6 +577,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         try {
             long deadline = deadline();
             while (true) {
+                ensureOpen();
                 if (readShutdown) {
                     throw new ClosedChannelException();
                 }
