@@ -230,19 +230,26 @@ public final class IoEndpoint {
 
     private void run() {
         try {
+            long previous = Long.MAX_VALUE;
             while (true) {
                 long deadline;
+                boolean stuck;
                 lock.lock();
                 try {
                     if (released && endpoint.connectionCount() == 0) {
                         break;
                     }
                     deadline = endpoint.nextDeadline();
+                    // A deadline that the last turn reached and left where it was (an ACK that waits for
+                    // the kernel's send buffer, or for the anti-amplification budget) must not make the loop
+                    // spin: it waits a millisecond, or for a datagram or writability.
+                    stuck = deadline == previous && deadline - System.nanoTime() <= 0;
+                    previous = deadline;
                     wakeAt = deadline;
                 } finally {
                     lock.unlock();
                 }
-                select(deadline);
+                select(stuck ? System.nanoTime() + 1_000_000 : deadline);
                 batch();
             }
         } catch (Throwable t) {

@@ -126,10 +126,11 @@ class QuicSocketCloseTest {
     void refusedOpenIsFollowedByAMaxStreamsEventOnceStreamsClose() throws Exception {
         ConnectionConfig twoStreams = ConnectionConfig.builder().maxStreamsBidi(2).build();
         try (Loopback loopback = Loopback.listen("127.0.0.1", twoStreams, 16); Loopback.Connection c = loopback.connect()) {
-            Future<Integer> echo = loopback.background(() -> EchoServer.run(c.server()));
             assertEquals(1, c.client().send(ByteBuffer.wrap(new byte[] {1}), -1, StreamFlags.NEW | StreamFlags.FIN));
             assertEquals(1, c.client().send(ByteBuffer.wrap(new byte[] {2}), -1, StreamFlags.NEW | StreamFlags.FIN));
             assertEquals(-1, c.client().openStream(StreamFlags.NEW | StreamFlags.DONTWAIT));
+            // Only now does the server answer, so that the streams cannot have closed before the refusal.
+            Future<Integer> echo = loopback.background(() -> EchoServer.run(c.server()));
             for (int i = 0; i < 2; i++) {
                 EchoServer.receiveStream(c.client(), new long[] {-1});
             }
