@@ -85,6 +85,41 @@ class QuicSocketCloseTest {
     }
 
     @Test
+    void shutdownReadWakesABlockedReceiveAndLeavesSendingAlone() throws Exception {
+        try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            Thread[] receiver = new Thread[1];
+            Future<IOException> blocked = loopback.background(() -> {
+                receiver[0] = Thread.currentThread();
+                return expectFailure(c.client());
+            });
+            awaitBlocked(receiver);
+            c.client().shutdown(ShutdownHow.READ);
+            assertInstanceOf(AsynchronousCloseException.class, blocked.get(10, TimeUnit.SECONDS));
+            assertThrows(ClosedChannelException.class, () -> c.client().receive(ByteBuffer.allocate(10)));
+            byte[] hello = {1, 2, 3};
+            c.client().send(ByteBuffer.wrap(hello), -1, StreamFlags.NEW | StreamFlags.FIN);
+            assertEquals(3, EchoServer.receiveStream(c.server(), new long[] {-1}).length);
+            assertTrue(c.client().state().isEstablished());
+        }
+    }
+
+    @Test
+    void interruptingABlockedReceiveLeavesTheConnectionUsable() throws Exception {
+        try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            Thread[] receiver = new Thread[1];
+            Future<IOException> blocked = loopback.background(() -> {
+                receiver[0] = Thread.currentThread();
+                return expectFailure(c.client());
+            });
+            awaitBlocked(receiver);
+            receiver[0].interrupt();
+            assertInstanceOf(java.io.InterruptedIOException.class, blocked.get(10, TimeUnit.SECONDS));
+            c.server().send(ByteBuffer.wrap(new byte[] {7}), -1, StreamFlags.NEW | StreamFlags.UNI | StreamFlags.FIN);
+            assertEquals(1, EchoServer.receiveStream(c.client(), new long[] {-1}).length);
+        }
+    }
+
+    @Test
     void shutdownBothWakesABlockedAccept() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1")) {
             Thread[] acceptor = new Thread[1];
