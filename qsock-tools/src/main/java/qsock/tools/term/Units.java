@@ -43,6 +43,15 @@ public final class Units {
         return bytes((long) (bytes * 1e9 / nanos)) + "/s";
     }
 
+    /** {@return an address as host:port, an IPv6 host in brackets, without the JDK's leading slash} */
+    public static String address(java.net.SocketAddress address) {
+        if (address instanceof java.net.InetSocketAddress a && a.getAddress() != null) {
+            String host = a.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+        }
+        return String.valueOf(address);
+    }
+
     /** {@return the throughput in MiB/s as a number} */
     public static double mibPerSecond(long bytes, long nanos) {
         return nanos <= 0 ? 0 : bytes * 1e9 / nanos / (1024.0 * 1024.0);

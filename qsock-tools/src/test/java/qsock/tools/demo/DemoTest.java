@@ -1,0 +1,27 @@
+package qsock.tools.demo;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+class DemoTest {
+
+    @Test
+    @Timeout(120)
+    void movesTheFileAndTheEchoIntactAndSaysSo() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        boolean ok = new Demo(out, 4 << 20, 256 * 1024).run();
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(ok, text);
+        assertTrue(text.contains("client: SHA-256 matches the served file"), text);
+        assertTrue(text.contains("(not found)"), text);
+        assertTrue(text.contains("client: echo of 256.0 KiB came back intact"), text);
+        assertTrue(text.contains("server: 127.0.0.1:") && text.contains("alpn=hq-interop") && text.contains("alpn=echo"), text);
+        assertTrue(text.endsWith("demo: OK, every byte arrived intact\n"), text);
+    }
+}
