@@ -1,6 +1,6 @@
 package qsock.tools.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,12 +36,15 @@ public final class ClientCommand implements Callable<Integer> {
             description = "Handshake timeout (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ClientTlsOptions tls;
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         List<HqUrl> parsed = new ArrayList<>();
         for (String url : urls) {
             parsed.add(HqUrl.parse(url));

@@ -2,6 +2,8 @@ package qsock.tools.cli;
 
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import qsock.tools.demo.Demo;
 
@@ -10,6 +12,9 @@ import qsock.tools.demo.Demo;
         description = {"Start a qsock server and client on loopback in this process: fetch a file of random bytes "
                 + "over hq-interop and check its SHA-256, then an echo round trip. Exit status 0 when all arrived intact."})
 public final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "64M", converter = SizeConverter.class,
             description = "Size of the file fetched (default: ${DEFAULT-VALUE}).")
@@ -24,6 +29,6 @@ public final class DemoCommand implements Callable<Integer> {
         if (echoSize > Integer.MAX_VALUE - 1) {
             throw new IllegalArgumentException("--echo-size is at most 2 GiB");
         }
-        return new Demo(System.out, size, (int) echoSize).run() ? 0 : 1;
+        return new Demo(spec.commandLine().getOut(), size, (int) echoSize).run() ? 0 : 1;
     }
 }

@@ -1,6 +1,6 @@
 package qsock.tools.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import qsock.tools.term.Units;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -74,6 +76,9 @@ public final class PerfCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "1", description = "Repeat each measurement (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ServerTlsOptions serverTls;
 
@@ -82,7 +87,7 @@ public final class PerfCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         if (server) {
             InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
             QsockServer s = QsockServer.start(local, serverTls.tlsConfig(),
@@ -119,7 +124,7 @@ public final class PerfCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void run(PrintStream out, InetSocketAddress address, String serverName, TlsClientConfig tls)
+    private void run(PrintWriter out, InetSocketAddress address, String serverName, TlsClientConfig tls)
             throws Exception {
         try (PerfClient client = PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10))) {
             out.println("connected to " + Units.address(address));

@@ -1,6 +1,6 @@
 package qsock.tools.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import qsock.tools.term.Units;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,12 +47,15 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Protocols served, in preference order: hq-interop, echo, qsock-perf (default: ${DEFAULT-VALUE}).")
     List<String> protocols;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ServerTlsOptions tls;
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         Map<String, ApplicationHandler> handlers = handlers(protocols, directory);
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
         QsockServer server = QsockServer.start(local, tls.tlsConfig(), handlers, line -> out.println(line.format()));

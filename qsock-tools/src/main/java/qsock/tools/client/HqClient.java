@@ -2,7 +2,7 @@ package qsock.tools.client;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -71,7 +71,7 @@ public final class HqClient implements Closeable {
      *
      * @param progress where to draw a progress bar, or null for none
      */
-    public FetchResult fetch(HqUrl url, Path directory, PrintStream progress) throws IOException {
+    public FetchResult fetch(HqUrl url, Path directory, PrintWriter progress) throws IOException {
         Path file = directory.resolve(url.fileName());
         MessageDigest sha256 = sha256();
         long start = System.nanoTime();

@@ -1,7 +1,7 @@
 package qsock.tools.demo;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,7 +50,7 @@ import qsock.tools.term.Units;
  */
 public final class Demo {
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final long fileSize;
     private final int echoSize;
 
@@ -59,7 +59,7 @@ public final class Demo {
      * @param fileSize the size of the file fetched over hq-interop
      * @param echoSize the bytes sent on the echo connection
      */
-    public Demo(PrintStream out, long fileSize, int echoSize) {
+    public Demo(PrintWriter out, long fileSize, int echoSize) {
         this.out = out;
         this.fileSize = fileSize;
         this.echoSize = echoSize;

@@ -36,6 +36,7 @@ public final class QsockServer implements Closeable {
     private final Consumer<ConnectionLogLine> log;
     private final Thread acceptor;
     private final List<QuicSocket> connections = new ArrayList<>();
+    private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closing;
 
     private QsockServer(QuicSocket listener, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
@@ -101,8 +102,9 @@ public final class QsockServer implements Closeable {
             }
             synchronized (connections) {
                 connections.add(connection);
+                workers.add(Thread.ofVirtual().name("qsock-conn-" + connection.remoteAddress())
+                        .start(() -> serve(connection)));
             }
-            Thread.ofVirtual().name("qsock-conn-" + connection.remoteAddress()).start(() -> serve(connection));
         }
     }
 
@@ -114,29 +116,39 @@ public final class QsockServer implements Closeable {
         try {
             QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT);
             alpn = connection.applicationProtocol();
-            ApplicationHandler handler = handlers.get(alpn);
             // The TLS configuration offers only the handlers' protocols, so the handshake picked one of them.
-            handler.serve(connection, traffic);
+            handlers.get(alpn).serve(connection, traffic);
             outcome = describe(connection.closeError());
         } catch (ClosedConnectionException e) {
             outcome = describe(e.error());
+        } catch (AsynchronousCloseException e) {
+            // close() below closed the connection under its handler; a close the peer sent first still wins.
+            ConnectionError error = connection.closeError();
+            outcome = error != null && error.byPeer() ? describe(error)
+                    : closing ? "closed: server shutting down" : "failed: " + e;
         } catch (IOException | RuntimeException e) {
-            outcome = "failed: " + e.getMessage();
+            outcome = "failed: " + e;
         } finally {
             connection.close();
             synchronized (connections) {
                 connections.remove(connection);
             }
         }
-        log.accept(new ConnectionLogLine(connection.remoteAddress(), alpn,
-                System.nanoTime() - start, traffic.received(), traffic.sent(), outcome));
+        log.accept(new ConnectionLogLine(connection.remoteAddress(), alpn, System.nanoTime() - start,
+                traffic.received(), traffic.sent(), outcome));
+        synchronized (connections) {
+            workers.remove(Thread.currentThread());
+        }
     }
 
     private static String describe(ConnectionError error) {
         return error == null ? "closed" : "closed: " + error;
     }
 
-    /** Stops accepting and closes every connection still open. */
+    /**
+     * Stops accepting, closes every connection still open and waits (a few seconds at most) for their
+     * threads to log their lines.
+     */
     @Override
     public void close() {
         closing = true;
@@ -146,15 +158,21 @@ public final class QsockServer implements Closeable {
             // Closing below ends the accept loop as well.
         }
         listener.close();
-        List<QuicSocket> open;
-        synchronized (connections) {
-            open = new ArrayList<>(connections);
-        }
-        for (QuicSocket connection : open) {
-            connection.close();
-        }
         try {
             acceptor.join(Duration.ofSeconds(5));
+            List<QuicSocket> open;
+            List<Thread> running;
+            synchronized (connections) {
+                open = new ArrayList<>(connections);
+                running = new ArrayList<>(workers);
+            }
+            for (QuicSocket connection : open) {
+                connection.close();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            for (Thread worker : running) {
+                worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,6 +1,6 @@
 package qsock.tools.term;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
@@ -14,7 +14,7 @@ public final class ProgressBar {
     static final long REDRAW_INTERVAL_NANOS = 100_000_000L;
     private static final int BAR_WIDTH = 30;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final String label;
     private final long total;
     private final long startNanos;
@@ -25,7 +25,7 @@ public final class ProgressBar {
      * A bar for a transfer of {@code total} bytes (-1 when unknown) starting at {@code startNanos}
      * ({@link System#nanoTime()}).
      */
-    public ProgressBar(PrintStream out, String label, long total, long startNanos) {
+    public ProgressBar(PrintWriter out, String label, long total, long startNanos) {
         this.out = out;
         this.label = label;
         this.total = total;

@@ -3,7 +3,8 @@ package qsock.tools.demo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,8 +15,9 @@ class DemoTest {
     @Timeout(120)
     void movesTheFileAndTheEchoIntactAndSaysSo() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8), true);
         boolean ok = new Demo(out, 4 << 20, 256 * 1024).run();
+        out.flush();
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(ok, text);
         assertTrue(text.contains("client: SHA-256 matches the served file"), text);

@@ -3,7 +3,8 @@ package qsock.tools.term;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class ProgressBarTest {
     @Test
     void redrawsAtMostEveryIntervalAndEndsTheLine() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), "f", 100, 0);
+        ProgressBar bar = new ProgressBar(new PrintWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8)), "f", 100, 0);
         bar.update(10, SECOND);
         bar.update(20, SECOND + ProgressBar.REDRAW_INTERVAL_NANOS - 1); // too soon: not drawn
         bar.update(30, SECOND + ProgressBar.REDRAW_INTERVAL_NANOS);
