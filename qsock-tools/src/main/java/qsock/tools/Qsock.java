@@ -33,6 +33,9 @@ public final class Qsock implements Runnable {
     }
 
     private static String message(Throwable e) {
+        if (e instanceof java.nio.file.NoSuchFileException missing) {
+            return "no such file: " + missing.getFile();
+        }
         StringBuilder text = new StringBuilder(String.valueOf(e.getMessage() != null ? e.getMessage() : e));
         for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
             if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {

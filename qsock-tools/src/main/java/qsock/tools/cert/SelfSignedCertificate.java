@@ -118,15 +118,15 @@ public final class SelfSignedCertificate {
     }
 
     // Written beside the target and moved over it, so a server starting at the same moment never reads half a file.
+    // The key is the owner's only; the certificate is public and readable by all, as clients need it.
     private static void writeAtomically(Path target, String content, boolean ownerOnly) throws IOException {
         Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
         try {
-            if (ownerOnly) {
-                try {
-                    Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException e) {
-                    // Not a POSIX file system: the platform's default permissions apply.
-                }
+            try {
+                Files.setPosixFilePermissions(temporary,
+                        PosixFilePermissions.fromString(ownerOnly ? "rw-------" : "rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system: the platform's default permissions apply.
             }
             Files.writeString(temporary, content, StandardCharsets.US_ASCII);
             Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

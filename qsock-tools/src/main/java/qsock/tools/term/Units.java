@@ -47,6 +47,9 @@ public final class Units {
     public static String address(java.net.SocketAddress address) {
         if (address instanceof java.net.InetSocketAddress a && a.getAddress() != null) {
             String host = a.getAddress().getHostAddress();
+            if (a.getAddress() instanceof java.net.Inet6Address v6 && (v6.isAnyLocalAddress() || v6.isLoopbackAddress())) {
+                host = v6.isAnyLocalAddress() ? "::" : "::1"; // the two a user meets most, in their short form
+            }
             return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
         }
         return String.valueOf(address);

@@ -76,6 +76,8 @@ class SelfSignedCertificateTest {
         assertTrue(Files.isRegularFile(dir.resolve(SelfSignedCertificate.CERTIFICATE_FILE)));
         assertEquals(PosixFilePermissions.fromString("rw-------"),
                 Files.getPosixFilePermissions(dir.resolve(SelfSignedCertificate.KEY_FILE)));
+        assertEquals(PosixFilePermissions.fromString("rw-r--r--"),
+                Files.getPosixFilePermissions(dir.resolve(SelfSignedCertificate.CERTIFICATE_FILE)));
         Credential second = SelfSignedCertificate.loadOrCreate(dir);
         assertArrayEquals(first.leaf().getEncoded(), second.leaf().getEncoded());
         assertArrayEquals(first.privateKey().getEncoded(), second.privateKey().getEncoded());

@@ -25,6 +25,14 @@ class UnitsTest {
     }
 
     @Test
+    void addressesWithoutTheJdksSlashAndIpv6InBrackets() throws Exception {
+        assertEquals("127.0.0.1:4433", Units.address(new java.net.InetSocketAddress("127.0.0.1", 4433)));
+        assertEquals("[::]:4433", Units.address(new java.net.InetSocketAddress("::", 4433)));
+        assertEquals("[::1]:1", Units.address(new java.net.InetSocketAddress("::1", 1)));
+        assertEquals("[fe80:0:0:0:0:0:0:1]:2", Units.address(new java.net.InetSocketAddress("fe80::1", 2)));
+    }
+
+    @Test
     void ratesPerSecond() {
         assertEquals("64.0 MiB/s", Units.rate(128L << 20, 2_000_000_000L));
         assertEquals("-", Units.rate(100, 0));
