@@ -3,6 +3,7 @@ package qsock.tools.server;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -122,8 +123,8 @@ public final class HqInteropHandler implements ApplicationHandler {
                     return;
                 }
             }
-        } catch (ClosedConnectionException | StreamResetException e) {
-            // The client went away or stopped this response: nothing left to do.
+        } catch (ClosedConnectionException | ClosedChannelException | StreamResetException e) {
+            // The client went away, the server is closing, or the client stopped this response: nothing to do.
         } catch (IOException e) {
             LOG.log(Level.WARNING, () -> "stream " + id + ": cannot send " + file + ": " + e);
             try {

@@ -4,7 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,8 +91,8 @@ public final class QsockServer implements Closeable {
             QuicSocket connection;
             try {
                 connection = listener.accept();
-            } catch (AsynchronousCloseException e) {
-                return;
+            } catch (ClosedChannelException e) {
+                return; // close() shut the listener down
             } catch (IOException | RuntimeException e) {
                 if (closing) {
                     return;
@@ -121,7 +121,7 @@ public final class QsockServer implements Closeable {
             outcome = describe(connection.closeError());
         } catch (ClosedConnectionException e) {
             outcome = describe(e.error());
-        } catch (AsynchronousCloseException e) {
+        } catch (ClosedChannelException e) {
             // close() below closed the connection under its handler; a close the peer sent first still wins.
             ConnectionError error = connection.closeError();
             outcome = error != null && error.byPeer() ? describe(error)
