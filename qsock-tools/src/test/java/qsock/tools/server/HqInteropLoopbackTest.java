@@ -127,6 +127,55 @@ class HqInteropLoopbackTest {
     }
 
     @Test
+    void servesManyRequestsInFlightAtOnceOnOneConnection() throws Exception {
+        int files = 12;
+        byte[][] hashes = new byte[files][];
+        for (int i = 0; i < files; i++) {
+            hashes[i] = randomFile(www.resolve("f" + i), 50_000 * (i + 1), 100 + i);
+        }
+        MessageDigest[] digests = new MessageDigest[files];
+        long[] ids = new long[files];
+        try (QuicSocket socket = QuicSocket.open()) {
+            socket.connect(server.server().localAddress());
+            QuicHandshake.clientHandshake(socket, LoopbackServer.clientConfig(HqInterop.ALPN), LoopbackServer.timeout());
+            // Every request is out before any response is read: the server answers them side by side.
+            for (int i = 0; i < files; i++) {
+                ids[i] = socket.openStream(StreamFlags.NEW);
+                digests[i] = MessageDigest.getInstance("SHA-256");
+                socket.send(ByteBuffer.wrap(new qsock.tools.hq.HqRequest("/f" + i).encode()), ids[i], StreamFlags.FIN);
+            }
+            int finished = 0;
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            while (finished < files) {
+                buffer.clear();
+                StreamMessage m = socket.receive(buffer);
+                int index = java.util.Arrays.binarySearch(ids, m.streamId());
+                assertTrue(index >= 0, "data on a stream we did not open: " + m.streamId());
+                digests[index].update(buffer.array(), 0, m.length());
+                if (m.fin()) {
+                    finished++;
+                }
+            }
+        }
+        for (int i = 0; i < files; i++) {
+            assertArrayEquals(hashes[i], digests[i].digest(), "file " + i);
+        }
+    }
+
+    @Test
+    void aClientOfferingNoServedProtocolFailsTheHandshakeAndIsLogged() throws Exception {
+        try (QuicSocket socket = QuicSocket.open()) {
+            socket.connect(server.server().localAddress());
+            assertThrows(java.io.IOException.class, () -> QuicHandshake.clientHandshake(socket,
+                    LoopbackServer.clientConfig("h3"), LoopbackServer.timeout()));
+        }
+        ConnectionLogLine line = server.nextLine();
+        assertEquals(null, line.applicationProtocol());
+        assertTrue(line.outcome().startsWith("failed: ") && line.outcome().contains("no_application_protocol"),
+                line.outcome());
+    }
+
+    @Test
     void aRequestEndsAtItsLineEndEvenWithoutFin() throws Exception {
         Files.writeString(www.resolve("hello.txt"), "hello over QUIC");
         byte[] body = rawExchange("GET /hello.txt\r\n".getBytes(StandardCharsets.US_ASCII), 0);
