@@ -123,6 +123,31 @@ class QuicSocketCloseTest {
     }
 
     @Test
+    void refusedOpenIsFollowedByAMaxStreamsEventOnceStreamsClose() throws Exception {
+        ConnectionConfig twoStreams = ConnectionConfig.builder().maxStreamsBidi(2).build();
+        try (Loopback loopback = Loopback.listen("127.0.0.1", twoStreams, 16); Loopback.Connection c = loopback.connect()) {
+            Future<Integer> echo = loopback.background(() -> EchoServer.run(c.server()));
+            assertEquals(1, c.client().send(ByteBuffer.wrap(new byte[] {1}), -1, StreamFlags.NEW | StreamFlags.FIN));
+            assertEquals(1, c.client().send(ByteBuffer.wrap(new byte[] {2}), -1, StreamFlags.NEW | StreamFlags.FIN));
+            assertEquals(-1, c.client().openStream(StreamFlags.NEW | StreamFlags.DONTWAIT));
+            for (int i = 0; i < 2; i++) {
+                EchoServer.receiveStream(c.client(), new long[] {-1});
+            }
+            // Both streams closed at both ends: the server raises its limit, and the refused open may go on.
+            assertEquals(8, c.client().openStream(StreamFlags.NEW));
+            QuicEvent.MaxStreams raised = null;
+            for (QuicEvent e = c.client().pollEvent(); e != null; e = c.client().pollEvent()) {
+                if (e instanceof QuicEvent.MaxStreams m) {
+                    raised = m;
+                }
+            }
+            assertTrue(raised != null && raised.bidirectional() && raised.maxStreams() >= 3, String.valueOf(raised));
+            c.client().close();
+            assertEquals(2, echo.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void blockingCallsTimeOut() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
             c.client().setOption(QuicSocketOptions.TIMEOUT, Duration.ofMillis(200));

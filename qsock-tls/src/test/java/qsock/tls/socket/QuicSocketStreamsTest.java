@@ -2,7 +2,8 @@ package qsock.tls.socket;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.stream.StreamId;
+import qsock.core.stream.StreamResetException;
+import qsock.socket.QuicEvent;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;
 import qsock.tls.QuicHandshake;
@@ -74,6 +77,52 @@ class QuicSocketStreamsTest {
             org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> c.server().send(ByteBuffer.wrap(new byte[] {1}), 2, 0));
         }
+    }
+
+    @Test
+    void resetStreamReachesThePeersReceiveWithItsCode() throws Exception {
+        try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            long id = c.client().openStream(StreamFlags.NEW);
+            c.client().send(ByteBuffer.wrap(new byte[1000]), id, 0);
+            c.client().resetStream(id, 77);
+            StreamResetException e = assertThrows(StreamResetException.class, () -> {
+                ByteBuffer buf = ByteBuffer.allocate(4096);
+                while (true) {
+                    buf.clear();
+                    c.server().receive(buf); // data that arrived before the reset may come first
+                }
+            });
+            assertEquals(id, e.streamId());
+            assertEquals(77, e.errorCode());
+            assertTrue(events(c.server()).contains(new QuicEvent.StreamUpdate(id,
+                    QuicEvent.StreamState.RECV_RESET_RECVD, 77, 1000)));
+        }
+    }
+
+    @Test
+    void stopSendingMakesThePeersSendFailWithItsCode() throws Exception {
+        try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            long id = c.client().openStream(StreamFlags.NEW);
+            c.client().send(ByteBuffer.wrap(new byte[10]), id, 0);
+            c.server().receive(ByteBuffer.allocate(100));
+            c.server().stopSending(id, 88);
+            StreamResetException e = assertThrows(StreamResetException.class, () -> {
+                while (true) {
+                    c.client().send(ByteBuffer.wrap(new byte[100_000]), id, 0);
+                }
+            });
+            assertEquals(88, e.errorCode());
+            assertTrue(events(c.client()).contains(new QuicEvent.StreamUpdate(id,
+                    QuicEvent.StreamState.SEND_RESET_SENT, 88, 0)));
+        }
+    }
+
+    private static java.util.List<QuicEvent> events(QuicSocket socket) {
+        java.util.List<QuicEvent> all = new java.util.ArrayList<>();
+        for (QuicEvent e = socket.pollEvent(); e != null; e = socket.pollEvent()) {
+            all.add(e);
+        }
+        return all;
     }
 
     @Test
@@ -189,10 +238,9 @@ class QuicSocketStreamsTest {
                     () -> QuicHandshake.clientHandshake(third, Loopback.clientTls(), java.time.Duration.ofMillis(1500)));
 
             QuicSocket secondServer = loopback.listener.accept();
+            assertEquals(second.localAddress(), secondServer.remoteAddress(), "the queued client, not the refused one");
             QuicHandshake.serverHandshake(secondServer, Loopback.serverTls(), Loopback.HANDSHAKE_TIMEOUT);
             secondHandshake.get(10, TimeUnit.SECONDS);
-            loopback.listener.configureBlocking(false);
-            assertNull(loopback.listener.accept(), "the refused client never entered the queue");
             for (QuicSocket s : new QuicSocket[] {first, waiting, second, secondServer, third}) {
                 s.close();
             }
