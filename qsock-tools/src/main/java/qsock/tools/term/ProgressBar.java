@@ -20,6 +20,7 @@ public final class ProgressBar {
     private final long startNanos;
     private long lastDrawNanos;
     private boolean drawn;
+    private int lastLength;
 
     /**
      * A bar for a transfer of {@code total} bytes (-1 when unknown) starting at {@code startNanos}
@@ -39,14 +40,21 @@ public final class ProgressBar {
         }
         lastDrawNanos = nowNanos;
         drawn = true;
-        out.print("\r" + render(label, done, total, nowNanos - startNanos, BAR_WIDTH));
+        out.print("\r" + padded(render(label, done, total, nowNanos - startNanos, BAR_WIDTH)));
         out.flush();
     }
 
     /** Draws the final state and ends the line. */
     public void finish(long done, long nowNanos) {
-        out.print("\r" + render(label, done, total, nowNanos - startNanos, BAR_WIDTH) + "\n");
+        out.print("\r" + padded(render(label, done, total, nowNanos - startNanos, BAR_WIDTH)) + "\n");
         out.flush();
+    }
+
+    // A line shorter than the one before it would leave that one's tail on screen: blank it out.
+    private String padded(String line) {
+        int previous = lastLength;
+        lastLength = line.length();
+        return line.length() >= previous ? line : line + " ".repeat(previous - line.length());
     }
 
     /**

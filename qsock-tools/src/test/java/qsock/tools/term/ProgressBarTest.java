@@ -33,6 +33,23 @@ class ProgressBarTest {
     }
 
     @Test
+    void aShorterLineBlanksOutTheTailOfTheLongerOneBefore() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintWriter writer = new PrintWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8));
+        ProgressBar bar = new ProgressBar(writer, "f", -1, 0);
+        bar.update(5L << 20, SECOND);
+        bar.finish(5L << 20, 1000 * SECOND); // as long as the line before: nothing to blank out
+        String first = "f  5.0 MiB  5.0 MiB/s";
+        String second = "f  5.0 MiB  5.1 KiB/s";
+        assertEquals("\r" + first + "\r" + second + "\n", bytes.toString(StandardCharsets.UTF_8));
+        bytes.reset();
+        ProgressBar shrinking = new ProgressBar(writer, "f", -1, 0);
+        shrinking.update(1L << 30, SECOND);
+        shrinking.finish(0, SECOND); // 8 characters shorter
+        assertEquals("\rf  1.0 GiB  1.0 GiB/s\rf  0 B  0 B/s        \n", bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void redrawsAtMostEveryIntervalAndEndsTheLine() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ProgressBar bar = new ProgressBar(new PrintWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8)), "f", 100, 0);
