@@ -1,0 +1,83 @@
+package qsock.tools.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import qsock.tools.client.FetchResult;
+import qsock.tools.client.HqClient;
+import qsock.tools.client.HqUrl;
+import qsock.tools.term.Units;
+
+/** {@code qsock client}: fetches URLs over hq-interop on one connection. */
+@Command(name = "client", mixinStandardHelpOptions = true,
+        description = {"Fetch https:// URLs over hq-interop (HTTP/0.9 over QUIC), all on one connection, and save them.",
+                "Prints size, time and throughput per file; draws a progress bar on a terminal.",
+                "Exit status: 0 when every file arrived, 1 when the server refused one."})
+public final class ClientCommand implements Callable<Integer> {
+
+    @Parameters(arity = "1..*", paramLabel = "URL", description = "https://host:port/path (one server for all).")
+    List<String> urls;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".",
+            description = "Directory to save the files in (default: the current one).")
+    Path output;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Handshake timeout (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ClientTlsOptions tls;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<HqUrl> parsed = new ArrayList<>();
+        for (String url : urls) {
+            parsed.add(HqUrl.parse(url));
+        }
+        HqUrl first = parsed.get(0);
+        for (HqUrl url : parsed) {
+            if (!url.authority().equals(first.authority())) {
+                throw new IllegalArgumentException("all URLs go over one connection to one server: "
+                        + first.authority() + " and " + url.authority());
+            }
+        }
+        Files.createDirectories(output);
+        boolean terminal = System.console() != null;
+        long start = System.nanoTime();
+        int refused = 0;
+        long total = 0;
+        try (HqClient client = HqClient.connect(first.host(), first.port(), tls.tlsConfig(),
+                Duration.ofSeconds(timeoutSeconds))) {
+            out.println("connected to " + first.authority() + " in " + Units.duration(System.nanoTime() - start)
+                    + " (" + client.socket().applicationProtocol() + ")");
+            for (HqUrl url : parsed) {
+                FetchResult result = client.fetch(url, output, terminal ? out : null);
+                out.println(result.describe());
+                if (result.ok()) {
+                    total += result.bytes();
+                } else {
+                    refused++;
+                }
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        out.println(parsed.size() + " request(s), " + Units.bytes(total) + " in " + Units.duration(nanos) + ", "
+                + Units.rate(total, nanos) + (refused > 0 ? ", " + refused + " refused" : ""));
+        return refused == 0 ? 0 : 1;
+    }
+}

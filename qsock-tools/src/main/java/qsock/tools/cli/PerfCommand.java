@@ -1,0 +1,143 @@
+package qsock.tools.cli;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import qsock.tools.term.Units;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import qsock.tls.Credential;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tools.cert.SelfSignedCertificate;
+import qsock.tools.perf.PerfClient;
+import qsock.tools.perf.PerfHandler;
+import qsock.tools.perf.PerfProtocol;
+import qsock.tools.perf.RequestResponseResult;
+import qsock.tools.perf.ThroughputResult;
+import qsock.tools.server.QsockServer;
+
+/** {@code qsock perf}: the kernel's perf tool, bulk throughput and request/response latency. */
+@Command(name = "perf", mixinStandardHelpOptions = true,
+        description = {"Measure throughput and request/response latency between two qsock endpoints.",
+                "Server: qsock perf --server [-p PORT]. Client: qsock perf HOST [-p PORT] [--mode ...].",
+                "--loopback runs both in this process over 127.0.0.1."})
+public final class PerfCommand implements Callable<Integer> {
+
+    /** What the client measures. */
+    enum Mode { throughput, rr, all }
+
+    @Option(names = "--server", description = "Run the perf server.")
+    boolean server;
+
+    @Option(names = "--loopback", description = "Run a server and the client in this process, over 127.0.0.1.")
+    boolean loopback;
+
+    @Parameters(arity = "0..1", paramLabel = "HOST", description = "The perf server's host (client mode).")
+    String host;
+
+    @Option(names = {"-b", "--bind"}, paramLabel = "ADDRESS", defaultValue = "::",
+            description = "Server: local address (default: ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "4434", description = "UDP port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--mode", defaultValue = "all",
+            description = "throughput, rr (request/response) or all (default: ${DEFAULT-VALUE}).")
+    Mode mode;
+
+    @Option(names = "--msg-size", paramLabel = "SIZE", defaultValue = "64k", converter = SizeConverter.class,
+            description = "Throughput: bytes per send call (default: ${DEFAULT-VALUE}).")
+    long messageSize;
+
+    @Option(names = "--total", paramLabel = "SIZE", defaultValue = "256M", converter = SizeConverter.class,
+            description = "Throughput: bytes to send (default: ${DEFAULT-VALUE}).")
+    long total;
+
+    @Option(names = "--count", defaultValue = "10000",
+            description = "Request/response: round trips (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--rr-size", paramLabel = "SIZE", defaultValue = "1k", converter = SizeConverter.class,
+            description = "Request/response: bytes each way (default: ${DEFAULT-VALUE}).")
+    long rrSize;
+
+    @Option(names = "--runs", defaultValue = "1", description = "Repeat each measurement (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ServerTlsOptions serverTls;
+
+    @Mixin
+    ClientTlsOptions clientTls;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (server) {
+            InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
+            QsockServer s = QsockServer.start(local, serverTls.tlsConfig(),
+                    Map.of(PerfProtocol.ALPN, new PerfHandler()), line -> out.println(line.format()));
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                s.close();
+                stopped.countDown();
+            }));
+            out.println("qsock perf server on " + Units.address(s.localAddress()));
+            stopped.await();
+            return 0;
+        }
+        if (messageSize <= 0 || messageSize > Integer.MAX_VALUE || rrSize <= 0 || rrSize > Integer.MAX_VALUE
+                || count <= 0 || runs <= 0) {
+            throw new IllegalArgumentException("--msg-size, --rr-size, --count and --runs must be positive");
+        }
+        if (loopback) {
+            // A key and certificate for this run only: nothing is written, the client trusts exactly it.
+            Credential credential = SelfSignedCertificate.generate(Instant.now());
+            try (QsockServer s = QsockServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                    TlsServerConfig.builder(credential).build(), Map.of(PerfProtocol.ALPN, new PerfHandler()),
+                    line -> out.println("server: " + line.format()))) {
+                TlsClientConfig tls = TlsClientConfig.builder()
+                        .certificateValidator(CertificateValidator.forTrustedCertificates(credential.chain())).build();
+                run(out, s.localAddress(), "localhost", tls);
+            }
+            return 0;
+        }
+        if (host == null) {
+            throw new IllegalArgumentException("give the server's HOST, or --server, or --loopback");
+        }
+        run(out, new InetSocketAddress(InetAddress.getByName(host), port), host, clientTls.tlsConfig());
+        return 0;
+    }
+
+    private void run(PrintWriter out, InetSocketAddress address, String serverName, TlsClientConfig tls)
+            throws Exception {
+        try (PerfClient client = PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10))) {
+            out.println("connected to " + Units.address(address));
+            for (int run = 0; run < runs; run++) {
+                if (mode != Mode.rr) {
+                    ThroughputResult result = client.throughput(total, (int) messageSize);
+                    out.println(result);
+                }
+                if (mode != Mode.throughput) {
+                    RequestResponseResult result = client.requestResponse(count, (int) rrSize);
+                    out.println(result);
+                }
+            }
+        }
+    }
+}

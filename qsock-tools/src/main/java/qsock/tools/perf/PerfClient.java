@@ -1,0 +1,155 @@
+package qsock.tools.perf;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import qsock.socket.QuicSocket;
+import qsock.socket.StreamFlags;
+import qsock.socket.StreamMessage;
+import qsock.tls.QuicHandshake;
+import qsock.tls.TlsClientConfig;
+
+/** The client side of {@link PerfProtocol} on one connection. */
+public final class PerfClient implements Closeable {
+
+    private final QuicSocket socket;
+
+    private PerfClient(QuicSocket socket) {
+        this.socket = socket;
+    }
+
+    /**
+     * Connects and runs the handshake offering {@link PerfProtocol#ALPN}.
+     *
+     * @param serverName the name to check the server's certificate against
+     */
+    public static PerfClient connect(InetSocketAddress server, String serverName, TlsClientConfig tls,
+                                     Duration timeout) throws IOException {
+        TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
+                tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(PerfProtocol.ALPN), serverName,
+                tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic());
+        QuicSocket socket = QuicSocket.open();
+        try {
+            socket.connect(server);
+            QuicHandshake.clientHandshake(socket, config, timeout);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        return new PerfClient(socket);
+    }
+
+    /** {@return the connection's socket} */
+    public QuicSocket socket() {
+        return socket;
+    }
+
+    /**
+     * Sends {@code total} bytes on one new stream in send calls of {@code messageSize} bytes and waits for the
+     * server's count.
+     */
+    public ThroughputResult throughput(long total, int messageSize) throws IOException {
+        if (total < 0 || messageSize <= 0) {
+            throw new IllegalArgumentException("total " + total + ", message size " + messageSize);
+        }
+        ByteBuffer message = ByteBuffer.allocateDirect(messageSize);
+        for (int i = 0; i < messageSize; i++) {
+            message.put(i, (byte) i);
+        }
+        long start = System.nanoTime();
+        long id = socket.openStream(StreamFlags.NEW);
+        socket.send(ByteBuffer.wrap(new byte[] {PerfProtocol.THROUGHPUT}), id, total == 0 ? StreamFlags.FIN : 0);
+        long sent = 0;
+        while (sent < total) {
+            int n = (int) Math.min(messageSize, total - sent);
+            message.clear().limit(n);
+            sent += n;
+            socket.send(message, id, sent == total ? StreamFlags.FIN : 0);
+        }
+        ByteBuffer answer = ByteBuffer.allocate(Long.BYTES);
+        if (!readFully(id, answer)) {
+            awaitFin(id);
+        }
+        long nanos = System.nanoTime() - start;
+        long counted = answer.flip().getLong();
+        if (counted != total) {
+            throw new IOException("the server counted " + counted + " bytes of " + total);
+        }
+        return new ThroughputResult(counted, messageSize, nanos);
+    }
+
+    /**
+     * Sends {@code count} requests of {@code size} bytes on one new stream, each after the previous response
+     * came back whole, and times each round trip.
+     *
+     * @return the round trips' latencies and the requests per second
+     */
+    public RequestResponseResult requestResponse(int count, int size) throws IOException {
+        if (count <= 0 || size <= 0) {
+            throw new IllegalArgumentException("count " + count + ", size " + size);
+        }
+        ByteBuffer request = ByteBuffer.allocateDirect(size);
+        ByteBuffer response = ByteBuffer.allocateDirect(size);
+        long[] samples = new long[count];
+        long id = socket.openStream(StreamFlags.NEW);
+        socket.send(ByteBuffer.wrap(new byte[] {PerfProtocol.REQUEST_RESPONSE}), id, 0);
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long t0 = System.nanoTime();
+            request.clear();
+            request.put(0, (byte) i);
+            socket.send(request, id, 0);
+            response.clear();
+            readFully(id, response);
+            samples[i] = System.nanoTime() - t0;
+            if (response.get(0) != (byte) i) {
+                throw new IOException("response " + i + " does not echo its request");
+            }
+        }
+        long nanos = System.nanoTime() - start;
+        socket.send(ByteBuffer.allocate(0), id, StreamFlags.FIN);
+        awaitFin(id);
+        return new RequestResponseResult(LatencySummary.of(samples, count), size, nanos);
+    }
+
+    /** Fills {@code dst} from stream {@code id}; {@return true if the stream's FIN came with the last bytes} */
+    private boolean readFully(long id, ByteBuffer dst) throws IOException {
+        boolean fin = false;
+        while (dst.hasRemaining()) {
+            StreamMessage message = socket.receive(dst);
+            if (message.streamId() != id) {
+                throw new IOException("data on unexpected stream " + message.streamId());
+            }
+            fin = message.fin();
+            if (fin && dst.hasRemaining()) {
+                throw new EOFException("stream " + id + " ended " + dst.remaining() + " bytes early");
+            }
+        }
+        return fin;
+    }
+
+    /** Reads stream {@code id} to its FIN, which must come without more data. */
+    private void awaitFin(long id) throws IOException {
+        ByteBuffer rest = ByteBuffer.allocate(1);
+        while (true) {
+            rest.clear();
+            StreamMessage message = socket.receive(rest);
+            if (message.streamId() != id || message.length() > 0) {
+                throw new IOException("unexpected data on stream " + message.streamId());
+            }
+            if (message.fin()) {
+                return;
+            }
+        }
+    }
+
+    /** Closes the connection with application error 0. */
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

@@ -1,0 +1,26 @@
+package qsock.tools.server;
+
+import java.net.SocketAddress;
+import qsock.tools.term.Units;
+
+/**
+ * The one line a server logs per connection, when it ends.
+ *
+ * @param peer the client's address
+ * @param applicationProtocol the ALPN protocol negotiated, or null when the handshake did not get that far
+ * @param durationNanos from accept to close
+ * @param bytesReceived stream bytes from the client
+ * @param bytesSent stream bytes to the client
+ * @param outcome how it ended: the close reason, or the failure
+ */
+public record ConnectionLogLine(SocketAddress peer, String applicationProtocol,
+                                long durationNanos, long bytesReceived, long bytesSent, String outcome) {
+
+    /** {@return the line, e.g. {@code 127.0.0.1:54321 alpn=hq-interop 1.204 s in=52 B out=64.0 MiB (53.2 MiB/s) closed: application 0 by peer}} */
+    public String format() {
+        return Units.address(peer) + " alpn=" + (applicationProtocol == null ? "-" : applicationProtocol) + " "
+                + Units.duration(durationNanos) + " in="
+                + Units.bytes(bytesReceived) + " out=" + Units.bytes(bytesSent) + " ("
+                + Units.rate(bytesReceived + bytesSent, durationNanos) + ") " + outcome;
+    }
+}

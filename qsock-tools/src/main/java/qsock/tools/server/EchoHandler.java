@@ -1,0 +1,57 @@
+package qsock.tools.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import qsock.core.Role;
+import qsock.core.stream.StreamId;
+import qsock.core.stream.StreamResetException;
+import qsock.socket.ClosedConnectionException;
+import qsock.socket.QuicSocket;
+import qsock.socket.StreamFlags;
+import qsock.socket.StreamMessage;
+
+/**
+ * The {@code echo} protocol: every byte the client sends on a bidirectional stream comes back on the same
+ * stream, and the stream's FIN after the client's. Unidirectional streams have no way back: their bytes are
+ * read and dropped. A stream the client resets is reset back with the same code.
+ *
+ * <p>Bytes go back from the reading thread, so a client that sends more than the flow control windows hold
+ * must read while it sends, as with a TCP echo server.
+ */
+public final class EchoHandler implements ApplicationHandler {
+
+    /** The ALPN protocol name. */
+    public static final String ALPN = "echo";
+
+    private static final int BUFFER_SIZE = 64 * 1024;
+
+    @Override
+    public void serve(QuicSocket connection, Traffic traffic) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        while (true) {
+            buffer.clear();
+            StreamMessage message;
+            try {
+                message = connection.receive(buffer);
+            } catch (StreamResetException e) {
+                if (StreamId.canSend(e.streamId(), Role.SERVER)) {
+                    connection.resetStream(e.streamId(), e.errorCode());
+                }
+                continue;
+            } catch (ClosedConnectionException e) {
+                return;
+            }
+            traffic.received(message.length());
+            if (!StreamId.canSend(message.streamId(), Role.SERVER)) {
+                continue;
+            }
+            buffer.flip();
+            try {
+                connection.send(buffer, message.streamId(), message.fin() ? StreamFlags.FIN : 0);
+                traffic.sent(message.length());
+            } catch (StreamResetException e) {
+                // The client asked us to stop sending on this stream: its echo ends here, the others go on.
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package qsock.tools.server;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import qsock.core.connection.ConnectionError;
+import qsock.socket.ClosedConnectionException;
+import qsock.socket.QuicSocket;
+import qsock.socket.ShutdownHow;
+import qsock.tls.QuicHandshake;
+import qsock.tls.TlsServerConfig;
+
+/**
+ * A QUIC server: one listening socket, an accept loop on its own thread, and for each connection a virtual
+ * thread that runs the server handshake and then the handler of the negotiated ALPN protocol. One
+ * {@link ConnectionLogLine} per connection goes to the log consumer when the connection ends.
+ */
+public final class QsockServer implements Closeable {
+
+    /** How long a client has to complete the handshake. */
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    private static final int BACKLOG = 128;
+
+    private final QuicSocket listener;
+    private final TlsServerConfig tls;
+    private final Map<String, ApplicationHandler> handlers;
+    private final Consumer<ConnectionLogLine> log;
+    private final Thread acceptor;
+    private final List<QuicSocket> connections = new ArrayList<>();
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean closing;
+
+    private QsockServer(QuicSocket listener, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
+                        Consumer<ConnectionLogLine> log) {
+        this.listener = listener;
+        this.tls = tls;
+        this.handlers = handlers;
+        this.log = log;
+        this.acceptor = Thread.ofPlatform().daemon().name("qsock-accept-" + port()).unstarted(this::acceptLoop);
+    }
+
+    /**
+     * Binds {@code local}, listens and starts accepting.
+     *
+     * @param tls the TLS configuration; its ALPN list is replaced by the handlers' protocols, in their order
+     * @param handlers the application protocols served, in preference order
+     * @param log receives one line per connection, from the connection's thread
+     */
+    public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
+                                    Consumer<ConnectionLogLine> log) throws IOException {
+        if (handlers.isEmpty()) {
+            throw new IllegalArgumentException("a server needs at least one application protocol");
+        }
+        Map<String, ApplicationHandler> copy = new LinkedHashMap<>(handlers);
+        TlsServerConfig withAlpn = new TlsServerConfig(tls.credentials(), tls.cipherSuites(), tls.groups(),
+                tls.signatureSchemes(), List.copyOf(copy.keySet()), tls.keyLog(), tls.delegateTasks(), tls.quic());
+        QuicSocket listener = QuicSocket.open();
+        try {
+            listener.bind(local);
+            listener.listen(BACKLOG);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        QsockServer server = new QsockServer(listener, withAlpn, copy, Objects.requireNonNull(log, "log"));
+        server.acceptor.start();
+        return server;
+    }
+
+    /** {@return the address the server listens on} */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** {@return the UDP port the server listens on} */
+    public int port() {
+        return localAddress().getPort();
+    }
+
+    private void acceptLoop() {
+        while (!closing) {
+            QuicSocket connection;
+            try {
+                connection = listener.accept();
+            } catch (ClosedChannelException e) {
+                return; // close() shut the listener down
+            } catch (IOException | RuntimeException e) {
+                if (closing) {
+                    return;
+                }
+                System.getLogger(QsockServer.class.getName()).log(System.Logger.Level.WARNING, "accept failed", e);
+                continue;
+            }
+            synchronized (connections) {
+                connections.add(connection);
+                workers.add(Thread.ofVirtual().name("qsock-conn-" + connection.remoteAddress())
+                        .start(() -> serve(connection)));
+            }
+        }
+    }
+
+    private void serve(QuicSocket connection) {
+        long start = System.nanoTime();
+        Traffic traffic = new Traffic();
+        String alpn = null;
+        String outcome;
+        try {
+            QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT);
+            alpn = connection.applicationProtocol();
+            // The TLS configuration offers only the handlers' protocols, so the handshake picked one of them.
+            handlers.get(alpn).serve(connection, traffic);
+            outcome = describe(connection.closeError());
+        } catch (ClosedConnectionException e) {
+            outcome = describe(e.error());
+        } catch (ClosedChannelException e) {
+            // close() below closed the connection under its handler; a close the peer sent first still wins.
+            ConnectionError error = connection.closeError();
+            outcome = error != null && error.byPeer() ? describe(error)
+                    : closing ? "closed: server shutting down" : "failed: " + e;
+        } catch (IOException | RuntimeException e) {
+            outcome = "failed: " + e;
+        } finally {
+            connection.close();
+            synchronized (connections) {
+                connections.remove(connection);
+            }
+        }
+        log.accept(new ConnectionLogLine(connection.remoteAddress(), alpn, System.nanoTime() - start,
+                traffic.received(), traffic.sent(), outcome));
+        synchronized (connections) {
+            workers.remove(Thread.currentThread());
+        }
+    }
+
+    private static String describe(ConnectionError error) {
+        return error == null ? "closed" : "closed: " + error;
+    }
+
+    /**
+     * Stops accepting, closes every connection still open and waits (a few seconds at most) for their
+     * threads to log their lines.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            listener.shutdown(ShutdownHow.BOTH);
+        } catch (IOException e) {
+            // Closing below ends the accept loop as well.
+        }
+        listener.close();
+        try {
+            acceptor.join(Duration.ofSeconds(5));
+            List<QuicSocket> open;
+            List<Thread> running;
+            synchronized (connections) {
+                open = new ArrayList<>(connections);
+                running = new ArrayList<>(workers);
+            }
+            for (QuicSocket connection : open) {
+                connection.close();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            for (Thread worker : running) {
+                worker.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

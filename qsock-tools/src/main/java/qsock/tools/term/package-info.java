@@ -1,0 +1,2 @@
+/** Terminal output: human-readable units, sizes on the command line, a progress bar. */
+package qsock.tools.term;

@@ -1,0 +1,85 @@
+package qsock.tools.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import qsock.tls.Credential;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tools.cert.SelfSignedCertificate;
+import qsock.tools.hq.HqInterop;
+import qsock.tools.hq.ServedDirectory;
+import qsock.tools.perf.PerfHandler;
+import qsock.tools.perf.PerfProtocol;
+
+/** Test support: a {@link QsockServer} on 127.0.0.1 serving hq-interop, echo and perf, and a client trusting it. */
+public final class LoopbackServer implements AutoCloseable {
+
+    /** One credential for the whole test run: generating keys is not what the tests measure. */
+    private static final Credential CREDENTIAL;
+
+    static {
+        try {
+            CREDENTIAL = SelfSignedCertificate.generate(Instant.now());
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final QsockServer server;
+    private final LinkedBlockingQueue<ConnectionLogLine> lines = new LinkedBlockingQueue<>();
+
+    /** Starts a server serving {@code directory}. */
+    public LoopbackServer(Path directory) throws IOException {
+        Map<String, ApplicationHandler> handlers = new LinkedHashMap<>();
+        handlers.put(HqInterop.ALPN, new HqInteropHandler(new ServedDirectory(directory)));
+        handlers.put(EchoHandler.ALPN, new EchoHandler());
+        handlers.put(PerfProtocol.ALPN, new PerfHandler());
+        server = QsockServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                TlsServerConfig.builder(CREDENTIAL).build(), handlers, lines::add);
+    }
+
+    /** {@return the server} */
+    public QsockServer server() {
+        return server;
+    }
+
+    /** {@return a client configuration trusting the server's certificate, offering {@code alpn}} */
+    public static TlsClientConfig clientConfig(String... alpn) {
+        return TlsClientConfig.builder().applicationProtocols(alpn).serverName("localhost")
+                .certificateValidator(CertificateValidator.forTrustedCertificates(CREDENTIAL.chain())).build();
+    }
+
+    /** {@return the next connection's log line, waiting for it to end} */
+    public ConnectionLogLine nextLine() throws InterruptedException {
+        ConnectionLogLine line = lines.poll(30, TimeUnit.SECONDS);
+        if (line == null) {
+            throw new AssertionError("no connection log line within 30 s");
+        }
+        return line;
+    }
+
+    /** {@return the handshake timeout the tests use} */
+    public static Duration timeout() {
+        return Duration.ofSeconds(10);
+    }
+
+    /** {@return the lines so far} */
+    public List<ConnectionLogLine> linesSoFar() {
+        return List.copyOf(lines);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
