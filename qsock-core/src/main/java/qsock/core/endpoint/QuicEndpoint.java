@@ -130,6 +130,20 @@ public final class QuicEndpoint {
         return acceptQueue.poll();
     }
 
+    /**
+     * {@return where {@code connection}'s peer is now: the source address of its latest datagram, or the
+     * address it was connected to; null if the connection is not (or no longer) on this endpoint}
+     */
+    public InetSocketAddress peerAddress(QuicConnection connection) {
+        for (int i = 0; i < active.size(); i++) {
+            Route route = active.get(i);
+            if (route.connection == connection) {
+                return route.peer;
+            }
+        }
+        return null;
+    }
+
     /** {@return the number of connections waiting for {@link #accept()}} */
     public int acceptQueueLength() {
         return acceptQueue.size();

@@ -1,0 +1,382 @@
+package qsock.core.runtime;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import qsock.core.endpoint.EndpointConfig;
+import qsock.core.endpoint.QuicEndpoint;
+
+/**
+ * One bound UDP port at run time: a non-blocking {@link DatagramChannel}, a {@link Selector}, the
+ * sans-I/O {@link QuicEndpoint}, and the I/O thread ({@code qsock-io-<port>}) that drives them. The loop
+ * sleeps in {@code select} until a datagram arrives or the endpoint's next deadline, never spins; takes
+ * every datagram waiting into one reused buffer; runs the deadlines that are due; then sends what the
+ * connections have, keeping a datagram the kernel refused until the socket is writable again.
+ *
+ * <p>Application threads share the endpoint through {@link #lock()}: they call into the endpoint and its
+ * connections with the lock held, then {@link #flush()} to send what they produced from their own thread.
+ * They wait on conditions of that lock, which their {@link IoClient} signals from {@link IoClient#onBatch()}
+ * after each batch that changed something.
+ *
+ * <p>Nothing thrown in the loop ends the thread: it is logged and the loop goes on. Once the last client
+ * {@linkplain #detach detached}, the thread keeps serving connections still closing or draining, then
+ * closes the channel and ends.
+ */
+public final class IoEndpoint {
+
+    private static final System.Logger LOG = System.getLogger(IoEndpoint.class.getName());
+    /** Bounds one batch, so that timers and sending get their turn under a flood. */
+    private static final int MAX_DATAGRAMS_PER_BATCH = 512;
+    private static final int MAX_UDP_PAYLOAD = 65_535;
+    /** After the loop caught an exception, it sleeps at least this long, so a repeating failure cannot spin. */
+    private static final long FAILURE_BACKOFF_MILLIS = 10;
+
+    private final QuicEndpoint endpoint;
+    private final DatagramChannel channel;
+    private final Selector selector;
+    private final SelectionKey key;
+    private final InetSocketAddress localAddress;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<IoClient> clients = new ArrayList<>();
+    private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
+    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
+    private final Thread thread;
+    /** Where the datagram in {@link #sendBuffer} goes, while the kernel has no room for it; else null. */
+    private InetSocketAddress pendingTarget;
+    private boolean writeInterest;
+    private boolean released;
+    private boolean failed;
+    /** When the I/O thread wakes by itself; others wake it earlier when they make a deadline earlier. */
+    private volatile long wakeAt = Long.MAX_VALUE;
+    private volatile boolean stopped;
+
+    private IoEndpoint(QuicEndpoint endpoint, DatagramChannel channel, Selector selector) throws IOException {
+        this.endpoint = endpoint;
+        this.channel = channel;
+        this.selector = selector;
+        this.key = channel.register(selector, SelectionKey.OP_READ);
+        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        this.thread = Thread.ofPlatform().daemon().name("qsock-io-" + localAddress.getPort()).unstarted(this::run);
+    }
+
+    /**
+     * Binds a UDP socket to {@code local} (port 0 picks one) and starts its I/O thread. An IPv4 address
+     * makes an IPv4 socket; an IPv6 address (the wildcard {@code ::} among them) an IPv6 socket, which is
+     * dual-stack where the system allows it.
+     *
+     * @param config the endpoint's settings; a missing stateless reset key is drawn from a SecureRandom
+     * @param firstClient attached before the thread starts, so that it cannot stop at once
+     * @throws IOException if the socket cannot be opened or bound
+     */
+    public static IoEndpoint bind(InetSocketAddress local, EndpointConfig config, UdpOptions options,
+                                  IoClient firstClient) throws IOException {
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(firstClient, "firstClient");
+        if (local.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address: " + local);
+        }
+        SecureRandom random = new SecureRandom();
+        if (config.statelessResetKey() == null) {
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            config = new EndpointConfig(config.connection(), key);
+        }
+        StandardProtocolFamily family = local.getAddress() instanceof Inet4Address
+                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
+        DatagramChannel channel = DatagramChannel.open(family);
+        Selector selector = null;
+        try {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferSize());
+            channel.bind(local);
+            channel.configureBlocking(false);
+            selector = Selector.open();
+            IoEndpoint io = new IoEndpoint(new QuicEndpoint(config, random), channel, selector);
+            io.clients.add(firstClient);
+            io.thread.start();
+            return io;
+        } catch (IOException | RuntimeException e) {
+            if (selector != null) {
+                selector.close();
+            }
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** {@return the lock that guards the endpoint, its connections and the channel's sending side} */
+    public ReentrantLock lock() {
+        return lock;
+    }
+
+    /** {@return a new condition of {@link #lock()}} */
+    public Condition newCondition() {
+        return lock.newCondition();
+    }
+
+    /** {@return the sans-I/O endpoint; use it only with {@link #lock()} held} */
+    public QuicEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** {@return the address the UDP socket is bound to} */
+    public InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    /** {@return true until the I/O thread ended (after the last client detached and connections ended)} */
+    public boolean isRunning() {
+        return !stopped;
+    }
+
+    /** {@return the I/O thread, for diagnostics and tests} */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** Sets an option of the UDP socket (buffer sizes). */
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        channel.setOption(option, value);
+    }
+
+    /** {@return an option of the UDP socket} */
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return channel.getOption(option);
+    }
+
+    /**
+     * Attaches a client; the caller holds the lock.
+     *
+     * @throws IllegalStateException if the endpoint was released (its last client left)
+     */
+    public void attach(IoClient client) {
+        requireLocked();
+        if (released) {
+            throw new IllegalStateException("endpoint on " + localAddress + " is shutting down");
+        }
+        clients.add(Objects.requireNonNull(client, "client"));
+    }
+
+    /**
+     * Detaches a client; the caller holds the lock. When none is left, the thread ends as soon as no
+     * connection of the endpoint is alive (closing and draining ones run their course first).
+     */
+    public void detach(IoClient client) {
+        requireLocked();
+        clients.remove(client);
+        if (clients.isEmpty()) {
+            released = true;
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Sends what the connections have now, from the calling thread; the caller holds the lock. Wakes the
+     * I/O thread if what was done made a deadline earlier than the one it sleeps until.
+     */
+    public void flush() {
+        requireLocked();
+        long now = System.nanoTime();
+        flushLocked(now);
+        if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
+            selector.wakeup();
+        }
+    }
+
+    /** Wakes the I/O thread, so that it runs a turn (flushing, re-reading deadlines) soon. */
+    public void wakeup() {
+        selector.wakeup();
+    }
+
+    private void requireLocked() {
+        if (!lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("the endpoint's lock must be held");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // The I/O thread
+
+    private void run() {
+        try {
+            while (true) {
+                long deadline;
+                lock.lock();
+                try {
+                    if (released && endpoint.connectionCount() == 0) {
+                        break;
+                    }
+                    deadline = endpoint.nextDeadline();
+                    wakeAt = deadline;
+                } finally {
+                    lock.unlock();
+                }
+                select(deadline);
+                batch();
+            }
+        } catch (Throwable t) {
+            // Only an Error (out of memory...) or a broken selector get here.
+            LOG.log(System.Logger.Level.ERROR, "qsock I/O thread on " + localAddress + " ends", t);
+        } finally {
+            stopped = true;
+            close();
+        }
+    }
+
+    private void select(long deadline) throws IOException {
+        long millis;
+        if (failed) {
+            failed = false;
+            millis = FAILURE_BACKOFF_MILLIS;
+        } else if (deadline == Long.MAX_VALUE) {
+            millis = 0; // no deadline: sleep until a datagram or a wakeup
+        } else {
+            long wait = deadline - System.nanoTime();
+            if (wait <= 0) {
+                selector.selectNow();
+                selector.selectedKeys().clear();
+                return;
+            }
+            // Rounded up: waking before the deadline would only mean another select.
+            millis = Math.max(1, (wait + 999_999) / 1_000_000);
+        }
+        selector.select(millis);
+        selector.selectedKeys().clear();
+    }
+
+    private void batch() {
+        lock.lock();
+        try {
+            boolean changed = false;
+            long now = System.nanoTime();
+            for (int i = 0; i < MAX_DATAGRAMS_PER_BATCH; i++) {
+                receiveBuffer.clear();
+                SocketAddress from;
+                try {
+                    from = channel.receive(receiveBuffer);
+                } catch (IOException e) {
+                    // A reported ICMP error or the like: the next receive goes on.
+                    LOG.log(System.Logger.Level.DEBUG, "receive on " + localAddress + " failed", e);
+                    continue;
+                }
+                if (from == null) {
+                    break;
+                }
+                receiveBuffer.flip();
+                changed = true;
+                try {
+                    endpoint.handleDatagram((InetSocketAddress) from, receiveBuffer, now);
+                } catch (RuntimeException e) {
+                    failed = true;
+                    LOG.log(System.Logger.Level.ERROR, "datagram from " + from + " on " + localAddress
+                            + " failed", e);
+                }
+            }
+            now = System.nanoTime();
+            if (endpoint.nextDeadline() - now <= 0) {
+                changed = true;
+                try {
+                    endpoint.handleTimeout(now);
+                } catch (RuntimeException e) {
+                    failed = true;
+                    LOG.log(System.Logger.Level.ERROR, "timer on " + localAddress + " failed", e);
+                }
+            }
+            flushLocked(now);
+            if (changed) {
+                for (int i = 0; i < clients.size(); i++) {
+                    try {
+                        clients.get(i).onBatch();
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "socket on " + localAddress + " failed", e);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends datagrams until the connections have none or the kernel has no room. */
+    private void flushLocked(long now) {
+        if (pendingTarget != null && !sendPending()) {
+            return;
+        }
+        while (true) {
+            sendBuffer.clear();
+            InetSocketAddress to;
+            try {
+                to = endpoint.pollDatagram(sendBuffer, now);
+            } catch (RuntimeException e) {
+                failed = true;
+                LOG.log(System.Logger.Level.ERROR, "sending on " + localAddress + " failed", e);
+                return;
+            }
+            if (to == null) {
+                return;
+            }
+            sendBuffer.flip();
+            pendingTarget = to;
+            if (!sendPending()) {
+                return;
+            }
+        }
+    }
+
+    /** {@return true if the datagram in the send buffer left (or was dropped), false if the kernel is full} */
+    private boolean sendPending() {
+        try {
+            if (channel.send(sendBuffer, pendingTarget) == 0) {
+                if (!writeInterest) {
+                    writeInterest = true;
+                    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+                    selector.wakeup();
+                }
+                return false;
+            }
+        } catch (IOException e) {
+            // Unreachable network and the like: the datagram is lost; recovery treats it as any loss.
+            LOG.log(System.Logger.Level.DEBUG, "send to " + pendingTarget + " failed", e);
+        }
+        pendingTarget = null;
+        if (writeInterest) {
+            writeInterest = false;
+            key.interestOps(SelectionKey.OP_READ);
+        }
+        return true;
+    }
+
+    private void close() {
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the selector failed", e);
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the channel failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "IoEndpoint[" + localAddress + "]";
+    }
+}

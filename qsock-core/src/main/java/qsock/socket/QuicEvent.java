@@ -1,0 +1,51 @@
+package qsock.socket;
+
+import qsock.core.connection.ConnectionError;
+
+/**
+ * What happened on a connection, from {@link QuicSocket#pollEvent()}: the kernel's QUIC events
+ * (draft-lxin-quic-socket-apis §6) that the transport reports.
+ */
+public sealed interface QuicEvent {
+
+    /**
+     * A stream changed state (QUIC_EVENT_STREAM_UPDATE).
+     *
+     * @param streamId the stream
+     * @param state its new state
+     * @param errorCode the application error code of a reset, else 0
+     * @param finalSize the final size where known (reset received), else 0
+     */
+    record StreamUpdate(long streamId, StreamState state, long errorCode, long finalSize) implements QuicEvent {}
+
+    /** The stream states {@link StreamUpdate} reports, named as the draft's {@code QUIC_STREAM_*_STATE_*}. */
+    enum StreamState {
+        /** The peer's STOP_SENDING made us reset our sending part (SEND_STATE_RESET_SENT). */
+        SEND_RESET_SENT,
+        /** The peer reset its sending part (RECV_STATE_RESET_RECVD). */
+        RECV_RESET_RECVD
+    }
+
+    /**
+     * The peer raised its limit on the streams we open (QUIC_EVENT_STREAM_MAX_STREAM), after an open was
+     * refused.
+     *
+     * @param bidirectional the direction of the limit
+     * @param maxStreams the new limit
+     */
+    record MaxStreams(boolean bidirectional, long maxStreams) implements QuicEvent {}
+
+    /**
+     * The TLS handshake completed on this side.
+     *
+     * @param applicationProtocol the ALPN protocol negotiated, or null
+     */
+    record HandshakeCompleted(String applicationProtocol) implements QuicEvent {}
+
+    /**
+     * The connection ended or started closing (QUIC_EVENT_CONNECTION_CLOSE).
+     *
+     * @param error why, with the CONNECTION_CLOSE's code and reason when there was one
+     */
+    record ConnectionClose(ConnectionError error) implements QuicEvent {}
+}

@@ -1,0 +1,54 @@
+package qsock.socket;
+
+import java.net.SocketOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/** The options of a {@link QuicSocket}, for {@link QuicSocket#setOption} and {@link QuicSocket#getOption}. */
+public final class QuicSocketOptions {
+
+    /**
+     * How long a blocking call (accept, send, receive, a stream read or write) waits before it throws
+     * {@link java.net.SocketTimeoutException}; null (the default) waits for ever.
+     */
+    public static final SocketOption<Duration> TIMEOUT = new Option<>("QUIC_TIMEOUT", Duration.class);
+
+    /**
+     * The ALPN protocols, in preference order (the kernel's {@code QUIC_SOCKOPT_ALPN}); the handshake
+     * helpers use them when their TLS configuration names none. After the handshake, the negotiated one
+     * is {@link QuicSocket#applicationProtocol()}.
+     */
+    @SuppressWarnings("unchecked")
+    public static final SocketOption<List<String>> ALPN =
+            new Option<>("QUIC_ALPN", (Class<List<String>>) (Class<?>) List.class);
+
+    /** SO_RCVBUF of the UDP socket, in bytes (default 4 MiB; the kernel may cap it). */
+    public static final SocketOption<Integer> RECEIVE_BUFFER_SIZE = new Option<>("QUIC_UDP_RCVBUF", Integer.class);
+
+    /** SO_SNDBUF of the UDP socket, in bytes (default 4 MiB; the kernel may cap it). */
+    public static final SocketOption<Integer> SEND_BUFFER_SIZE = new Option<>("QUIC_UDP_SNDBUF", Integer.class);
+
+    /**
+     * The close information (the kernel's {@code QUIC_SOCKOPT_CONNECTION_CLOSE}): set, what
+     * {@link QuicSocket#close()} and {@link QuicSocket#shutdown} send; read after the peer closed, what it
+     * sent.
+     */
+    public static final SocketOption<ConnectionCloseInfo> CONNECTION_CLOSE =
+            new Option<>("QUIC_CONNECTION_CLOSE", ConnectionCloseInfo.class);
+
+    private QuicSocketOptions() {}
+
+    /** One option: compared by identity, as the JDK's own options are. */
+    private record Option<T>(String name, Class<T> type) implements SocketOption<T> {
+        Option {
+            Objects.requireNonNull(name);
+            Objects.requireNonNull(type);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package qsock.tls;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import qsock.core.connection.ConnectionError;
+import qsock.core.connection.ConnectionState;
+import qsock.core.error.TransportErrorCode;
+import qsock.socket.QuicSocket;
+import qsock.socket.QuicSocketOptions;
+
+/**
+ * Blocking TLS handshakes over a {@link QuicSocket}, as libquic's {@code quic_client_handshake} and
+ * {@code quic_server_handshake}: a {@link HandshakeDriver} steps over the socket (the connection's handshake
+ * channel) on the calling thread, runs delegated tasks (certificate validation, signing) there too, and
+ * waits for the peer's flights through {@link QuicSocket#awaitHandshakeInput}. The socket's I/O thread never
+ * runs TLS code.
+ *
+ * <p>When the TLS configuration names no ALPN protocol, the socket's {@link QuicSocketOptions#ALPN} option
+ * is offered (client) or accepted (server).
+ */
+public final class QuicHandshake {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private QuicHandshake() {}
+
+    /**
+     * Runs the client handshake on a socket after {@link QuicSocket#connect}; returns once the connection is
+     * established.
+     *
+     * @param timeout how long the whole handshake may take; null for no limit
+     * @throws IOException naming the TLS alert if the handshake failed on either side, a
+     *     {@link SocketTimeoutException} (after closing the connection) if it took longer than {@code timeout}
+     */
+    public static void clientHandshake(QuicSocket socket, TlsClientConfig config, Duration timeout)
+            throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(config, "config");
+        if (config.applicationProtocols().isEmpty()) {
+            List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
+            if (!alpn.isEmpty()) {
+                config = new TlsClientConfig(config.cipherSuites(), config.groups(), config.keyShareGroups(),
+                        config.signatureSchemes(), config.certificateSignatureSchemes(), alpn, config.serverName(),
+                        config.certificateValidator(), config.keyLog(), config.delegateTasks(), config.quic());
+            }
+        }
+        run(socket, HandshakeDriver.client(socket, config, RANDOM), timeout, "client");
+    }
+
+    /**
+     * Runs the server handshake on a socket {@link QuicSocket#accept()} returned; returns once the handshake
+     * is complete (and confirmed, on a server).
+     *
+     * @param timeout how long the whole handshake may take; null for no limit
+     * @throws IOException naming the TLS alert if the handshake failed on either side, a
+     *     {@link SocketTimeoutException} (after closing the connection) if it took longer than {@code timeout}
+     */
+    public static void serverHandshake(QuicSocket socket, TlsServerConfig config, Duration timeout)
+            throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(config, "config");
+        if (config.applicationProtocols().isEmpty()) {
+            List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
+            if (!alpn.isEmpty()) {
+                config = new TlsServerConfig(config.credentials(), config.cipherSuites(), config.groups(),
+                        config.signatureSchemes(), alpn, config.keyLog(), config.delegateTasks(), config.quic());
+            }
+        }
+        run(socket, HandshakeDriver.server(socket, config, RANDOM), timeout, "server");
+    }
+
+    private static void run(QuicSocket socket, HandshakeDriver driver, Duration timeout, String side)
+            throws IOException {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        while (true) {
+            HandshakeDriver.Step step = driver.step();
+            switch (step) {
+                case TASK_PENDING -> {
+                    Runnable task = driver.delegatedTask();
+                    if (task != null) {
+                        task.run();
+                    }
+                }
+                case NEEDS_INPUT -> awaitInput(socket, deadline, timeout, side);
+                case COMPLETE -> {
+                    // A client's state is ESTABLISHED as soon as its side completed; wait if it is not yet.
+                    while (!isEstablished(socket.state())) {
+                        if (socket.state().isClosingOrClosed()) {
+                            throw failure(socket, driver, side);
+                        }
+                        awaitInput(socket, deadline, timeout, side);
+                    }
+                    return;
+                }
+                case FAILED -> throw failure(socket, driver, side);
+            }
+        }
+    }
+
+    private static boolean isEstablished(ConnectionState state) {
+        return state != null && state.isEstablished();
+    }
+
+    private static void awaitInput(QuicSocket socket, long deadline, Duration timeout, String side)
+            throws IOException {
+        long remaining = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
+        if (remaining <= 0 || !socket.awaitHandshakeInput(remaining)) {
+            socket.close(0, "handshake timeout");
+            throw new SocketTimeoutException("QUIC " + side + " handshake timed out after " + timeout);
+        }
+    }
+
+    /** {@return the failure, naming the alert: ours if we raised it, else the peer's from its CONNECTION_CLOSE} */
+    private static IOException failure(QuicSocket socket, HandshakeDriver driver, String side) {
+        TlsAlertException ours = driver.failure();
+        if (ours != null) {
+            return new IOException("QUIC " + side + " handshake failed: sent TLS alert " + ours.alert() + ": "
+                    + ours.getMessage(), ours);
+        }
+        ConnectionError error = socket.closeError();
+        if (error == null) {
+            return new IOException("QUIC " + side + " handshake failed: connection " + socket.state());
+        }
+        if (error.kind() == ConnectionError.Kind.TRANSPORT) {
+            TransportErrorCode code = TransportErrorCode.of(error.code());
+            if (code.isCryptoError()) {
+                TlsAlert alert = TlsAlert.fromCode(code.tlsAlert());
+                String name = alert != null ? alert.toString() : "alert " + code.tlsAlert();
+                return new IOException("QUIC " + side + " handshake failed: " + (error.byPeer() ? "peer sent" : "sent")
+                        + " TLS alert " + name + (error.reason().isEmpty() ? "" : ": " + error.reason()));
+            }
+        }
+        return new IOException("QUIC " + side + " handshake failed: " + error);
+    }
+}
