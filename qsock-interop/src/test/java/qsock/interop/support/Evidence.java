@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs a test body and, when it fails, keeps its packet log in a temporary file and names that file and the
@@ -25,10 +26,21 @@ public final class Evidence {
      * AssertionError naming it and {@code peerLogs}, with the original failure as the cause.
      */
     public static void keep(String scenario, UdpRelay relay, List<Path> peerLogs, Body body) throws Exception {
+        keep(scenario, relay, peerLogs, List::of, body);
+    }
+
+    /**
+     * As {@link #keep(String, UdpRelay, List, Body)}, adding {@code sideNotes} (what a server saw go wrong on its
+     * side, say) to the packet log and the message.
+     */
+    public static void keep(String scenario, UdpRelay relay, List<Path> peerLogs, Supplier<List<String>> sideNotes,
+            Body body) throws Exception {
         try {
             body.run();
         } catch (Throwable failure) {
             relay.log().note("failed: " + failure);
+            List<String> notes = sideNotes.get();
+            notes.forEach(n -> relay.log().note("side note: " + n));
             List<String> kept = new ArrayList<>();
             try {
                 Path f = Files.createTempFile("qsock-interop-" + scenario.replaceAll("[^A-Za-z0-9]+", "-") + "-",
@@ -43,7 +55,9 @@ public final class Evidence {
                     kept.add("peer log " + p);
                 }
             }
-            throw new AssertionError(scenario + " failed: " + failure + "; kept " + String.join(", ", kept), failure);
+            String side = notes.isEmpty() ? "" : "; side notes " + notes;
+            throw new AssertionError(scenario + " failed: " + failure + side + "; kept " + String.join(", ", kept),
+                    failure);
         }
     }
 }
