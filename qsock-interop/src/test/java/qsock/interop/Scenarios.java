@@ -101,6 +101,7 @@ final class Scenarios {
     static void hqInteropGet(InteropClient client) throws Exception {
         assertEquals(Received.of(FILE_CONTENT), client.get(FILE), "GET of a file");
         assertEquals(HqInterop.expected(1_000_000), client.get("/1000000"), "GET /1000000: length and SHA-256");
+        assertEquals(HqInterop.expected(0), client.get("/0"), "GET /0: a FIN without data");
     }
 
     static void echo(InteropClient client) throws Exception {
