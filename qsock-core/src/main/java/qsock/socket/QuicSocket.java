@@ -251,6 +251,21 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         }
     }
 
+    /** {@return the connections waiting for {@link #accept()} on this socket's UDP port; 0 if unbound} */
+    public int acceptQueueLength() {
+        IoEndpoint endpoint = io;
+        if (endpoint == null) {
+            return 0;
+        }
+        ReentrantLock lock = endpoint.lock();
+        lock.lock();
+        try {
+            return endpoint.endpoint().acceptQueueLength();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Starts a connection to {@code remote}: binds an ephemeral port of the matching family if the socket
      * is unbound, picks the connection IDs and the Initial keys. Sends nothing: the client handshake's first
@@ -490,6 +505,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
+            ensureOpen();
             if (readShutdown) {
                 throw new ClosedChannelException();
             }
@@ -561,6 +577,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         try {
             long deadline = deadline();
             while (true) {
+                ensureOpen();
                 if (readShutdown) {
                     throw new ClosedChannelException();
                 }

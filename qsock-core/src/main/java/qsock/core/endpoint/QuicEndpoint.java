@@ -12,6 +12,7 @@ import qsock.core.cid.StatelessResetTokens;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
+import qsock.core.error.TransportErrorCode;
 import qsock.core.packet.PacketHeaderView;
 import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
@@ -203,7 +204,11 @@ public final class QuicEndpoint {
         if (route != null) {
             if (route.connection != null) {
                 route.peer = from;
-                route.connection.handleDatagram(buf, now);
+                try {
+                    route.connection.handleDatagram(buf, now);
+                } catch (RuntimeException e) {
+                    throw failed(route.connection, e);
+                }
             }
             return;
         }
@@ -238,7 +243,11 @@ public final class QuicEndpoint {
         newRoute.originalDestination = original;
         routes.put(original, newRoute);
         acceptQueue.add(c);
-        c.handleDatagram(buf, now);
+        try {
+            c.handleDatagram(buf, now);
+        } catch (RuntimeException e) {
+            throw failed(c, e);
+        }
     }
 
     /**
@@ -328,13 +337,32 @@ public final class QuicEndpoint {
         for (int i = 0; i < n; i++) {
             int at = (nextToPoll + i) % n;
             Route route = active.get(at);
-            int length = route.connection.pollDatagram(out, now);
+            int length;
+            try {
+                length = route.connection.pollDatagram(out, now);
+            } catch (RuntimeException e) {
+                throw failed(route.connection, e);
+            }
             if (length > 0) {
                 nextToPoll = (at + 1) % n;
                 return route.peer;
             }
         }
         return null;
+    }
+
+    /**
+     * A connection threw: a bug of ours, not the peer's doing (peer violations are QuicProtocolExceptions
+     * handled inside). The connection is closed with INTERNAL_ERROR so that it cannot fail again and again,
+     * and the exception goes on to the caller, which reports it; the other connections are untouched.
+     */
+    private static RuntimeException failed(QuicConnection c, RuntimeException e) {
+        try {
+            c.closeWithError(TransportErrorCode.INTERNAL_ERROR, 0, "internal error");
+        } catch (RuntimeException again) {
+            e.addSuppressed(again);
+        }
+        return e;
     }
 
     /** {@return the earliest deadline of every connection, or {@code Long.MAX_VALUE}} */
@@ -351,7 +379,11 @@ public final class QuicEndpoint {
         for (int i = 0; i < active.size(); i++) {
             QuicConnection c = active.get(i).connection;
             if (c.nextDeadline() - now <= 0) {
-                c.handleTimeout(now);
+                try {
+                    c.handleTimeout(now);
+                } catch (RuntimeException e) {
+                    throw failed(c, e);
+                }
             }
         }
         reap();

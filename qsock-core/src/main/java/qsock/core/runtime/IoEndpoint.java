@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +53,10 @@ public final class IoEndpoint {
     private final InetSocketAddress localAddress;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<IoClient> clients = new ArrayList<>();
-    private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
-    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(MAX_UDP_PAYLOAD);
+    // Heap buffers: packet protection works on their arrays in place (a direct buffer costs it a copy each
+    // way), and the channel copies through its own cached direct buffer once.
+    private final ByteBuffer receiveBuffer = ByteBuffer.allocate(MAX_UDP_PAYLOAD);
+    private final ByteBuffer sendBuffer = ByteBuffer.allocate(MAX_UDP_PAYLOAD);
     private final Thread thread;
     /** Where the datagram in {@link #sendBuffer} goes, while the kernel has no room for it; else null. */
     private InetSocketAddress pendingTarget;
@@ -91,7 +94,7 @@ public final class IoEndpoint {
         if (local.isUnresolved()) {
             throw new IllegalArgumentException("unresolved address: " + local);
         }
-        SecureRandom random = new SecureRandom();
+        SecureRandom random = random();
         if (config.statelessResetKey() == null) {
             byte[] key = new byte[32];
             random.nextBytes(key);
@@ -117,6 +120,18 @@ public final class IoEndpoint {
             }
             channel.close();
             throw e;
+        }
+    }
+
+    /**
+     * {@return the endpoint's randomness} Connection IDs and reset keys need a cryptographic generator;
+     * DRBG runs in process, where the platform default may read /dev/urandom under a lock on each call.
+     */
+    private static SecureRandom random() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            return new SecureRandom();
         }
     }
 
