@@ -2,8 +2,10 @@ package qsock.interop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,6 +104,9 @@ final class Scenarios {
         assertEquals(Received.of(FILE_CONTENT), client.get(FILE), "GET of a file");
         assertEquals(HqInterop.expected(1_000_000), client.get("/1000000"), "GET /1000000: length and SHA-256");
         assertEquals(HqInterop.expected(0), client.get("/0"), "GET /0: a FIN without data");
+        IOException missing = assertThrows(IOException.class, () -> client.get("/missing.txt"),
+                "GET of a missing file: the server resets the stream");
+        assertEquals(Received.of(FILE_CONTENT), client.get(FILE), "GET of a file after a reset stream (" + missing + ")");
     }
 
     static void echo(InteropClient client) throws Exception {
