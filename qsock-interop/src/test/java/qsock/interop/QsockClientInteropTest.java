@@ -1,0 +1,60 @@
+package qsock.interop;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import qsock.interop.peer.Peer;
+import qsock.interop.support.HqInterop;
+import qsock.interop.support.PacketLog.Direction;
+
+/** qsock's client against quiche's and Kwik's servers on loopback. */
+class QsockClientInteropTest {
+    @TempDir
+    Path root;
+
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void handshakeAgreesOnAlpn(Peer peer) throws Exception {
+        Scenarios.qsockClient(peer, root, "handshake hq-interop", HqInterop.ALPN, Scenarios.TIMEOUT,
+                (c, relay) -> Scenarios.handshake(c, HqInterop.ALPN));
+        Scenarios.qsockClient(peer, root, "handshake echo", HqInterop.ECHO_ALPN, Scenarios.TIMEOUT, (c, relay) -> {
+            Scenarios.handshake(c, HqInterop.ECHO_ALPN);
+            Scenarios.echo(c);
+            Scenarios.payloads(relay, null);
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void threeHundredSequentialStreams(Peer peer) throws Exception {
+        Scenarios.qsockClient(peer, root, "300 sequential streams", HqInterop.ALPN, Scenarios.TIMEOUT,
+                (c, relay) -> Scenarios.sequentialStreams(c));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void hqInteropGet(Peer peer) throws Exception {
+        Scenarios.qsockClient(peer, root, "hq-interop GET", HqInterop.ALPN, Scenarios.TIMEOUT, (c, relay) -> {
+            Scenarios.hqInteropGet(c);
+            Scenarios.payloads(relay, null);
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void bulkDownloadVerifiedBySha256(Peer peer) throws Exception {
+        Scenarios.qsockClient(peer, root, "GET /" + peer.largestBody(), HqInterop.ALPN, Duration.ofSeconds(150),
+                (c, relay) -> {
+                    Scenarios.bulk(c, peer.largestBody());
+                    Scenarios.payloads(relay, peer == Peer.QUICHE ? Direction.TO_CLIENT : null);
+                });
+    }
+}

@@ -1,0 +1,131 @@
+package qsock.interop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import qsock.interop.peer.InteropClient;
+import qsock.interop.peer.InteropServer;
+import qsock.interop.peer.Peer;
+import qsock.interop.peer.QsockClient;
+import qsock.interop.peer.QsockServer;
+import qsock.interop.support.Evidence;
+import qsock.interop.support.HqInterop;
+import qsock.interop.support.PacketLog.Direction;
+import qsock.interop.support.Received;
+import qsock.interop.support.UdpRelay;
+
+/**
+ * The interop scenarios, each run with a client and a server of which one is qsock, through the packet-logging
+ * relay: a failure names the kept packet log, the peer's own log and what the qsock server saw go wrong.
+ */
+final class Scenarios {
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    static final String FILE = "/hello.txt";
+    static final byte[] FILE_CONTENT = "hello over hq-interop\n".getBytes(StandardCharsets.US_ASCII);
+    static final int SEQUENTIAL_STREAMS = 300;
+    static final int UDP_PAYLOAD = 1452;
+
+    private Scenarios() {}
+
+    /** One exchange over a connected client; the relay is there to look at the datagrams. */
+    @FunctionalInterface
+    interface Exchange {
+        void run(InteropClient client, UdpRelay relay) throws Exception;
+    }
+
+    /** A client factory: qsock's or a peer's. */
+    @FunctionalInterface
+    interface Connector {
+        InteropClient connect(java.net.InetSocketAddress server, String alpn, Duration timeout) throws Exception;
+    }
+
+    /** Runs {@code exchange} with qsock's client against {@code peer}'s server. */
+    static void qsockClient(Peer peer, Path root, String scenario, String alpn, Duration timeout, Exchange exchange)
+            throws Exception {
+        Files.write(root.resolve(FILE.substring(1)), FILE_CONTENT);
+        try (InteropServer server = peer.server(root); UdpRelay relay = UdpRelay.start(server.address())) {
+            List<Path> logs = new ArrayList<>();
+            logs.add(Peer.logOf(server));
+            Evidence.keep("qsock client vs " + peer + " server: " + scenario, relay, logs, () -> {
+                try (InteropClient client = QsockClient.connect(relay.address(), alpn, timeout)) {
+                    exchange.run(client, relay);
+                }
+            });
+        }
+    }
+
+    /** Runs {@code exchange} with {@code peer}'s client against qsock's server. */
+    static void qsockServer(Peer peer, Path root, String scenario, String alpn, Duration timeout, Exchange exchange)
+            throws Exception {
+        Files.write(root.resolve(FILE.substring(1)), FILE_CONTENT);
+        try (QsockServer server = QsockServer.start(root); UdpRelay relay = UdpRelay.start(server.address())) {
+            List<Path> logs = new ArrayList<>();
+            Evidence.keep(peer + " client vs qsock server: " + scenario, relay, logs, server::failures, () -> {
+                try (InteropClient client = peer.client(relay.address(), alpn, timeout)) {
+                    logs.add(Peer.logOf(client));
+                    exchange.run(client, relay);
+                }
+                assertEquals(List.of(), server.failures(), "what the qsock server saw go wrong");
+            });
+        }
+    }
+
+    /**
+     * The ALPN agreed, then one small exchange: it proves the server finished its handshake too, which a client
+     * that closed at once would race (see the report on QuicHandshake).
+     */
+    static void handshake(InteropClient client, String alpn) throws Exception {
+        assertEquals(alpn, client.applicationProtocol(), "ALPN");
+        if (alpn.equals(HqInterop.ECHO_ALPN)) {
+            byte[] ping = "ping".getBytes(StandardCharsets.US_ASCII);
+            assertArrayEquals(ping, client.echo(ping), "echo of 4 bytes");
+        } else {
+            assertEquals(Received.of(FILE_CONTENT), client.get(FILE), "GET of a file");
+        }
+    }
+
+    static void sequentialStreams(InteropClient client) throws Exception {
+        for (int i = 0; i < SEQUENTIAL_STREAMS; i++) {
+            int n = 100 + 7 * i;
+            assertEquals(HqInterop.expected(n), client.get("/" + n), "stream " + i + ": GET /" + n);
+        }
+    }
+
+    static void hqInteropGet(InteropClient client) throws Exception {
+        assertEquals(Received.of(FILE_CONTENT), client.get(FILE), "GET of a file");
+        assertEquals(HqInterop.expected(1_000_000), client.get("/1000000"), "GET /1000000: length and SHA-256");
+        assertEquals(HqInterop.expected(0), client.get("/0"), "GET /0: a FIN without data");
+        IOException missing = assertThrows(IOException.class, () -> client.get("/missing.txt"),
+                "GET of a missing file: the server resets the stream");
+        assertEquals(Received.of(FILE_CONTENT), client.get(FILE), "GET of a file after a reset stream (" + missing + ")");
+    }
+
+    static void echo(InteropClient client) throws Exception {
+        byte[] data = HqInterop.generated(100_000);
+        assertArrayEquals(data, client.echo(data), "100 kB echoed");
+    }
+
+    static void bulk(InteropClient client, long bytes) throws Exception {
+        assertEquals(HqInterop.expected(bytes), client.get("/" + bytes), "GET /" + bytes + ": length and SHA-256");
+    }
+
+    /** No datagram above 1452 bytes either way; {@code fullSize} demands that the direction reached 1452. */
+    static void payloads(UdpRelay relay, Direction fullSize) {
+        for (Direction d : Direction.values()) {
+            int largest = relay.log().largestPayload(d);
+            assertTrue(largest <= UDP_PAYLOAD, d + ": largest UDP payload " + largest);
+        }
+        if (fullSize != null) {
+            assertEquals(UDP_PAYLOAD, relay.log().largestPayload(fullSize), fullSize + ": largest UDP payload");
+        }
+    }
+}

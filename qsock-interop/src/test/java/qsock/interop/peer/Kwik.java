@@ -1,0 +1,32 @@
+package qsock.interop.peer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import tech.kwik.core.log.FileLogger;
+import tech.kwik.core.log.Logger;
+
+/** What both Kwik peers share. */
+final class Kwik {
+    static final int SOCKET_BUFFER = 4 << 20;
+    static final long STREAM_BUFFER = 4L << 20;
+    static final long CONNECTION_BUFFER = 16L << 20;
+    static final int IDLE_TIMEOUT_SECONDS = 30;
+
+    private Kwik() {}
+
+    /** A Kwik log in a new temporary file, with errors, warnings and info (packets stay out: too many). */
+    static Logger logger(String name, Path[] file) {
+        try {
+            Path f = Files.createTempFile("kwik-" + name + "-", ".log");
+            FileLogger log = new FileLogger(f.toFile());
+            log.logWarning(true);
+            log.logInfo(true);
+            file[0] = f;
+            return log;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

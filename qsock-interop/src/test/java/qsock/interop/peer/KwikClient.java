@@ -1,0 +1,127 @@
+package qsock.interop.peer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import qsock.interop.support.HqInterop;
+import qsock.interop.support.Received;
+import qsock.interop.support.TestPki;
+import tech.kwik.core.QuicClientConnection;
+import tech.kwik.core.QuicStream;
+
+/**
+ * Kwik 0.10.8 as a client of one connection. It connects as "localhost" (Kwik only matches DNS names) to the
+ * given loopback port and trusts the test PKI's CA. Kwik's stream reads block without a timeout, so each
+ * exchange runs on a virtual thread and a late one closes the connection, which ends the read.
+ */
+public final class KwikClient implements InteropClient {
+    private final QuicClientConnection connection;
+    private final Duration timeout;
+    private final Path log;
+    private final String alpn;
+    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+    private KwikClient(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
+        this.timeout = timeout;
+        this.alpn = alpn;
+        Path[] logFile = new Path[1];
+        this.connection = QuicClientConnection.newBuilder()
+                .uri(URI.create("https://localhost:" + server.getPort()))
+                .preferIPv4()
+                .applicationProtocol(alpn)
+                .customTrustManager(TestPki.trustManager())
+                .connectTimeout(timeout)
+                .maxIdleTimeout(Duration.ofSeconds(Kwik.IDLE_TIMEOUT_SECONDS))
+                .defaultStreamReceiveBufferSize(Kwik.STREAM_BUFFER)
+                .logger(Kwik.logger("client", logFile))
+                .build();
+        this.log = logFile[0];
+        try {
+            connection.connect();
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new IOException("Kwik client: handshake with " + server + " failed (Kwik log " + log + ")", e);
+        }
+    }
+
+    /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
+    public static KwikClient connect(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
+        return new KwikClient(server, alpn, timeout);
+    }
+
+    /** Kwik's own log of this client (errors, warnings, connection info). */
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public String applicationProtocol() {
+        // Kwik's client offers exactly one protocol and fails the handshake unless the server picks it.
+        return connection.isConnected() ? alpn : null;
+    }
+
+    @Override
+    public Received get(String path) throws IOException {
+        return within(() -> {
+            QuicStream stream = connection.createStream(true);
+            try (OutputStream out = stream.getOutputStream()) {
+                out.write(HqInterop.request(path));
+            }
+            Received.Accumulator acc = new Received.Accumulator();
+            InputStream in = stream.getInputStream();
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                acc.update(buf, 0, n);
+            }
+            return acc.finish();
+        });
+    }
+
+    @Override
+    public byte[] echo(byte[] data) throws IOException {
+        return within(() -> {
+            QuicStream stream = connection.createStream(true);
+            try (OutputStream out = stream.getOutputStream()) {
+                out.write(data);
+            }
+            ByteArrayOutputStream back = new ByteArrayOutputStream(data.length);
+            stream.getInputStream().transferTo(back);
+            return back.toByteArray();
+        });
+    }
+
+    private <T> T within(Callable<T> exchange) throws IOException {
+        Future<T> f = executor.submit(exchange);
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException("Kwik client: stream failed (Kwik log " + log + ")", e.getCause());
+        } catch (TimeoutException e) {
+            connection.close();
+            throw new IOException("Kwik client: no FIN within " + timeout + " (Kwik log " + log + ")", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.closeAndWait(Duration.ofSeconds(2));
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,42 @@
+package qsock.interop.peer;
+
+import java.time.Duration;
+import java.util.List;
+import qsock.core.connection.ConnectionConfig;
+import qsock.interop.support.TestPki;
+import qsock.tls.Credential;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.cert.CertificateValidator;
+
+/** qsock's settings in the interop tests. */
+final class Qsock {
+    /** The UDP payload qsock sends: the largest the interop peers take on loopback (PEERS.md). */
+    static final int UDP_PAYLOAD = 1452;
+    static final int SOCKET_BUFFER = 4 << 20;
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    private Qsock() {}
+
+    static ConnectionConfig config() {
+        return ConnectionConfig.builder()
+                .maxDatagramSize(UDP_PAYLOAD)
+                .initialMaxData(16L << 20)
+                .initialMaxStreamData(4L << 20)
+                .build();
+    }
+
+    static TlsClientConfig clientTls(String alpn) {
+        return TlsClientConfig.builder()
+                .serverName("localhost")
+                .applicationProtocols(alpn)
+                .certificateValidator(CertificateValidator.forTrustedCertificates(List.of(TestPki.ca())))
+                .build();
+    }
+
+    static TlsServerConfig serverTls(String... alpn) {
+        return TlsServerConfig.builder(new Credential(List.of(TestPki.chain()), TestPki.key()))
+                .applicationProtocols(alpn)
+                .build();
+    }
+}

@@ -1,0 +1,102 @@
+package qsock.interop.peer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import qsock.interop.support.HqInterop;
+import qsock.interop.support.Received;
+import qsock.socket.QuicSocket;
+import qsock.socket.QuicSocketOptions;
+import qsock.socket.StreamFlags;
+import qsock.socket.StreamMessage;
+import qsock.tls.QuicHandshake;
+
+/**
+ * qsock's {@link QuicSocket} as a client of one connection, handshaking with qsock-tls as "localhost" and trusting
+ * the test PKI's CA. Every blocking call has the socket's timeout.
+ */
+public final class QsockClient implements InteropClient {
+    private final QuicSocket socket;
+
+    private QsockClient(QuicSocket socket) {
+        this.socket = socket;
+    }
+
+    /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
+    public static QsockClient connect(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
+        QuicSocket socket = QuicSocket.open(Qsock.config());
+        try {
+            socket.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
+            socket.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
+            socket.setOption(QuicSocketOptions.TIMEOUT, timeout);
+            socket.connect(server);
+            QuicHandshake.clientHandshake(socket, Qsock.clientTls(alpn), timeout);
+            return new QsockClient(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** The socket, for tests that look at it. */
+    public QuicSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public String applicationProtocol() {
+        return socket.applicationProtocol();
+    }
+
+    @Override
+    public Received get(String path) throws IOException {
+        Received.Accumulator acc = new Received.Accumulator();
+        exchange(HqInterop.request(path), acc::update);
+        return acc.finish();
+    }
+
+    @Override
+    public byte[] echo(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length);
+        exchange(data, b -> out.write(b.array(), b.arrayOffset() + b.position(), b.remaining()));
+        return out.toByteArray();
+    }
+
+    @FunctionalInterface
+    private interface Sink {
+        void accept(ByteBuffer data);
+    }
+
+    // Sends `request` with FIN on a new bidirectional stream and passes what comes back to `sink` up to the FIN.
+    private void exchange(byte[] request, Sink sink) throws IOException {
+        long stream = socket.openStream(0);
+        ByteBuffer src = ByteBuffer.wrap(request);
+        int sent = socket.send(src, stream, StreamFlags.FIN);
+        if (sent != request.length || src.hasRemaining()) {
+            throw new IOException("qsock took " + sent + " of " + request.length + " request bytes on stream " + stream);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        while (true) {
+            buf.clear();
+            StreamMessage m = socket.receive(buf);
+            if (m.streamId() != stream) {
+                throw new IOException("data on stream " + m.streamId() + " while only stream " + stream + " is open");
+            }
+            buf.flip();
+            if (buf.remaining() != m.length()) {
+                throw new IOException("receive said " + m.length() + " bytes but filled " + buf.remaining());
+            }
+            sink.accept(buf);
+            if (m.fin()) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

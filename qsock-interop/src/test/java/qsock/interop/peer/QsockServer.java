@@ -1,0 +1,192 @@
+package qsock.interop.peer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import qsock.interop.support.HqInterop;
+import qsock.socket.ClosedConnectionException;
+import qsock.socket.QuicSocket;
+import qsock.socket.QuicSocketOptions;
+import qsock.socket.StreamFlags;
+import qsock.socket.StreamMessage;
+import qsock.tls.QuicHandshake;
+
+/**
+ * A small hq-interop and echo server over qsock's {@link QuicSocket} (the qsock command's server is the real one):
+ * a listener on loopback, one virtual thread per connection that receives, and one per hq-interop answer that
+ * sends. What went wrong on the server side is kept in {@link #failures()}, as the client only sees its effect.
+ */
+public final class QsockServer implements InteropServer {
+    private static final int CHUNK = 64 * 1024;
+
+    private final Path root;
+    private final QuicSocket listener;
+    private final Set<QuicSocket> connections = ConcurrentHashMap.newKeySet();
+    private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private QsockServer(Path root) throws IOException {
+        this.root = root;
+        this.listener = QuicSocket.open(Qsock.config());
+        try {
+            listener.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
+            listener.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            listener.listen(16);
+        } catch (IOException | RuntimeException e) {
+            listener.close();
+            throw e;
+        }
+        this.acceptor = Thread.ofVirtual().name("qsock-server-accept").start(this::acceptLoop);
+    }
+
+    /** Starts a server that serves files under {@code root} (and generated bodies). */
+    public static QsockServer start(Path root) throws IOException {
+        return new QsockServer(root);
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** What failed on the server side so far (handshakes, streams), one line each. */
+    public List<String> failures() {
+        return List.copyOf(failures);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            QuicSocket s;
+            try {
+                s = listener.accept();
+            } catch (IOException e) {
+                if (!closed) {
+                    failures.add("accept: " + e);
+                }
+                return;
+            }
+            connections.add(s);
+            Thread.ofVirtual().name("qsock-server-connection").start(() -> serve(s));
+        }
+    }
+
+    private void serve(QuicSocket s) {
+        try {
+            QuicHandshake.serverHandshake(s, Qsock.serverTls(HqInterop.ALPN, HqInterop.ECHO_ALPN), Qsock.HANDSHAKE_TIMEOUT);
+            boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
+            Map<Long, RequestLine> requests = new HashMap<>();
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+            while (true) {
+                buf.clear();
+                StreamMessage m = s.receive(buf);
+                buf.flip();
+                if (echo) {
+                    s.send(buf, m.streamId(), m.fin() ? StreamFlags.FIN : 0);
+                    continue;
+                }
+                RequestLine r = requests.computeIfAbsent(m.streamId(), id -> new RequestLine());
+                String path = r.add(buf);
+                if (m.fin()) {
+                    requests.remove(m.streamId());
+                }
+                if (path != null) {
+                    long id = m.streamId();
+                    Thread.ofVirtual().name("qsock-server-answer-" + id).start(() -> answer(s, id, path));
+                }
+            }
+        } catch (ClosedConnectionException e) {
+            // The connection ended; a peer's close with an error is logged by the tests that expect none.
+            if (e.error() != null && e.error().code() != 0) {
+                failures.add("connection " + s.remoteAddress() + " closed: " + e.error());
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                failures.add("connection " + s.remoteAddress() + ": " + e);
+            }
+        } finally {
+            connections.remove(s);
+            s.close();
+        }
+    }
+
+    private void answer(QuicSocket s, long stream, String path) {
+        try {
+            long generated = HqInterop.generatedLength(path);
+            if (generated < 0) {
+                Path f = HqInterop.file(root, path);
+                if (f == null) {
+                    s.resetStream(stream, 0x10);
+                    return;
+                }
+                s.send(ByteBuffer.wrap(Files.readAllBytes(f)), stream, StreamFlags.FIN);
+                return;
+            }
+            if (generated == 0) {
+                s.send(ByteBuffer.allocate(0), stream, StreamFlags.FIN);
+                return;
+            }
+            byte[] chunk = new byte[CHUNK];
+            for (long off = 0; off < generated; ) {
+                int n = (int) Math.min(CHUNK, generated - off);
+                HqInterop.fill(off, chunk, 0, n);
+                off += n;
+                ByteBuffer b = ByteBuffer.wrap(chunk, 0, n);
+                s.send(b, stream, off == generated ? StreamFlags.FIN : 0);
+                if (b.hasRemaining()) {
+                    throw new IOException("blocking send left " + b.remaining() + " bytes");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                failures.add("answer on stream " + stream + " of " + s.remoteAddress() + ": " + e);
+            }
+        }
+    }
+
+    /** The request bytes of one stream until its line ends. */
+    private static final class RequestLine {
+        private final byte[] bytes = new byte[HqInterop.MAX_REQUEST];
+        private int length;
+        private boolean done;
+
+        String add(ByteBuffer data) throws IOException {
+            if (done) {
+                return null;
+            }
+            int n = Math.min(data.remaining(), bytes.length - length);
+            data.get(bytes, length, n);
+            length += n;
+            String path = HqInterop.parseRequest(bytes, length);
+            if (path == null && length == bytes.length) {
+                throw new IOException("request line longer than " + bytes.length);
+            }
+            done = path != null;
+            return path;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        listener.close();
+        for (QuicSocket s : connections) {
+            s.close();
+        }
+        try {
+            acceptor.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

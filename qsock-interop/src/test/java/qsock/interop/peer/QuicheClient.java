@@ -1,0 +1,168 @@
+package qsock.interop.peer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicClientCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamType;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import qsock.interop.support.HqInterop;
+import qsock.interop.support.Received;
+import qsock.interop.support.TestPki;
+
+/**
+ * quiche (through Netty's native QUIC codec) as a client of one connection to "localhost" at a loopback port,
+ * trusting the test PKI's CA.
+ */
+public final class QuicheClient implements InteropClient {
+    private final EventLoopGroup group;
+    private final Channel udp;
+    private final QuicChannel quic;
+    private final Duration timeout;
+
+    private QuicheClient(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
+        this.timeout = timeout;
+        QuicSslContext ssl = QuicSslContextBuilder.forClient()
+                .trustManager(TestPki.ca())
+                .applicationProtocols(alpn)
+                .build();
+        var codec = Quiche.configure(new QuicClientCodecBuilder())
+                // The certificate names localhost: that is the server name quiche sends and checks.
+                .sslEngineProvider(q -> ssl.newEngine(q.alloc(), "localhost", server.getPort()))
+                .build();
+        this.group = Quiche.group();
+        try {
+            this.udp = Quiche.bind(group, codec);
+            this.quic = QuicChannel.newBootstrap(udp)
+                    .handler(Quiche.NOTHING)
+                    .streamHandler(Quiche.NOTHING)
+                    .remoteAddress(server)
+                    .connect()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while connecting");
+        } catch (ExecutionException | TimeoutException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw new IOException("quiche client: handshake with " + server + " failed", e);
+        }
+    }
+
+    /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
+    public static QuicheClient connect(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
+        return new QuicheClient(server, alpn, timeout);
+    }
+
+    @Override
+    public String applicationProtocol() {
+        return quic.sslEngine().getApplicationProtocol();
+    }
+
+    /** The underlying connection, for tests that look at its state. */
+    public QuicChannel channel() {
+        return quic;
+    }
+
+    @Override
+    public Received get(String path) throws IOException {
+        Received.Accumulator acc = new Received.Accumulator();
+        exchange(Unpooled.wrappedBuffer(HqInterop.request(path)), b -> {
+            for (java.nio.ByteBuffer nio : b.nioBuffers()) {
+                acc.update(nio);
+            }
+        });
+        return acc.finish();
+    }
+
+    @Override
+    public byte[] echo(byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length);
+        exchange(Unpooled.wrappedBuffer(data), b -> b.readBytes(out, b.readableBytes()));
+        return out.toByteArray();
+    }
+
+    // Sends `request` with FIN on a new stream, hands each read to `sink` on the event loop, returns at the FIN.
+    private void exchange(ByteBuf request, IoConsumer sink) throws IOException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ChannelInboundHandlerAdapter handler = new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ByteBuf b = (ByteBuf) msg;
+                try {
+                    sink.accept(b);
+                } catch (IOException | RuntimeException e) {
+                    done.completeExceptionally(e);
+                } finally {
+                    b.release();
+                }
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof ChannelInputShutdownReadComplete) {
+                    done.complete(null);
+                }
+                ReferenceCountUtil.release(evt);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                done.completeExceptionally(cause);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                done.completeExceptionally(new IOException("stream closed before its FIN"));
+            }
+        };
+        try {
+            QuicStreamChannel stream = quic.newStreamBootstrap()
+                    .type(QuicStreamType.BIDIRECTIONAL)
+                    .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .handler(handler)
+                    .create()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            stream.writeAndFlush(request).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            stream.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException("quiche client: stream failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("quiche client: no FIN within " + timeout, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoConsumer {
+        void accept(ByteBuf b) throws IOException;
+    }
+
+    @Override
+    public void close() {
+        quic.close(true, 0, Unpooled.EMPTY_BUFFER).awaitUninterruptibly(2, TimeUnit.SECONDS);
+        udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    }
+}

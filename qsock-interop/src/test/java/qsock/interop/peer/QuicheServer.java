@@ -1,0 +1,232 @@
+package qsock.interop.peer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicServerCodecBuilder;
+import io.netty.handler.codec.quic.QuicSslContext;
+import io.netty.handler.codec.quic.QuicSslContextBuilder;
+import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicTokenHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import qsock.interop.support.HqInterop;
+import qsock.interop.support.TestPki;
+
+/**
+ * quiche (through Netty's native QUIC codec, NIO transport) as an hq-interop and echo server on loopback, with the
+ * test PKI's localhost certificate.
+ */
+public final class QuicheServer implements InteropServer {
+    private static final int CHUNK = 64 * 1024;
+
+    private final Path root;
+    private final EventLoopGroup group;
+    private final Channel channel;
+
+    private QuicheServer(Path root) throws InterruptedException {
+        this.root = root;
+        QuicSslContext ssl = QuicSslContextBuilder.forServer(TestPki.key(), null, TestPki.chain())
+                .applicationProtocols(HqInterop.ALPN, HqInterop.ECHO_ALPN)
+                .build();
+        var codec = Quiche.configure(new QuicServerCodecBuilder())
+                .sslContext(ssl)
+                .tokenHandler(NoToken.INSTANCE)
+                .handler(Quiche.NOTHING)
+                .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
+                    @Override
+                    protected void initChannel(QuicStreamChannel ch) {
+                        String alpn = ((QuicChannel) ch.parent()).sslEngine().getApplicationProtocol();
+                        ch.pipeline().addLast(HqInterop.ECHO_ALPN.equals(alpn) ? new Echo() : new HqHandler());
+                    }
+                })
+                .build();
+        this.group = Quiche.group();
+        this.channel = Quiche.bind(group, codec);
+    }
+
+    /** Starts a server that serves files under {@code root} (and generated bodies). */
+    public static QuicheServer start(Path root) throws InterruptedException {
+        return new QuicheServer(root);
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        InetSocketAddress local = (InetSocketAddress) channel.localAddress();
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), local.getPort());
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Answers one request; holds the request bytes until the line ends. */
+    private final class HqHandler extends ChannelInboundHandlerAdapter {
+        private final byte[] request = new byte[HqInterop.MAX_REQUEST];
+        private int requestLength;
+        private boolean answered;
+        private long generated = -1;
+        private long sent;
+        private boolean finished;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws IOException {
+            ByteBuf in = (ByteBuf) msg;
+            try {
+                if (answered) {
+                    return;
+                }
+                int n = Math.min(in.readableBytes(), request.length - requestLength);
+                in.readBytes(request, requestLength, n);
+                requestLength += n;
+                String path = HqInterop.parseRequest(request, requestLength);
+                if (path == null) {
+                    if (requestLength == request.length) {
+                        throw new IOException("request line longer than " + request.length);
+                    }
+                    return;
+                }
+                answered = true;
+                answer(ctx, path);
+            } finally {
+                ReferenceCountUtil.release(in);
+            }
+        }
+
+        private void answer(ChannelHandlerContext ctx, String path) {
+            QuicStreamChannel ch = (QuicStreamChannel) ctx.channel();
+            generated = HqInterop.generatedLength(path);
+            if (generated < 0) {
+                Path f = HqInterop.file(root, path);
+                if (f == null) {
+                    // hq-interop has no status line: a missing file is a reset stream.
+                    ch.shutdownOutput(0x10);
+                    return;
+                }
+                ByteBuf body;
+                try {
+                    body = Unpooled.wrappedBuffer(Files.readAllBytes(f));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                ch.writeAndFlush(body).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                return;
+            }
+            pump(ch);
+        }
+
+        private void pump(QuicStreamChannel ch) {
+            if (generated < 0 || finished) {
+                return;
+            }
+            if (generated == 0) {
+                finished = true;
+                ch.shutdownOutput();
+                return;
+            }
+            byte[] chunk = new byte[CHUNK];
+            while (ch.isWritable() && !finished) {
+                int n = (int) Math.min(CHUNK, generated - sent);
+                HqInterop.fill(sent, chunk, 0, n);
+                ByteBuf b = ch.alloc().directBuffer(n).writeBytes(chunk, 0, n);
+                sent += n;
+                if (sent == generated) {
+                    finished = true;
+                    // PEERS.md: quiche may never send a FIN sent alone; it goes with the last data.
+                    ch.writeAndFlush(b).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                } else {
+                    ch.write(b);
+                }
+            }
+            ch.flush();
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            pump((QuicStreamChannel) ctx.channel());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /**
+     * Echoes each read at once but keeps the latest one back until the next read or the peer's FIN, so the FIN
+     * leaves with the last data (PEERS.md).
+     */
+    static final class Echo extends ChannelInboundHandlerAdapter {
+        private ByteBuf held;
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (held != null) {
+                ctx.writeAndFlush(held);
+            }
+            held = (ByteBuf) msg;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownReadComplete) {
+                QuicStreamChannel ch = (QuicStreamChannel) ctx.channel();
+                if (held != null) {
+                    ctx.writeAndFlush(held).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                    held = null;
+                } else {
+                    ch.shutdownOutput();
+                }
+            }
+            ReferenceCountUtil.release(evt);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (held != null) {
+                held.release();
+                held = null;
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** Issues no Retry tokens: every Initial is accepted as it comes. */
+    private enum NoToken implements QuicTokenHandler {
+        INSTANCE;
+
+        @Override
+        public boolean writeToken(ByteBuf out, ByteBuf dcid, InetSocketAddress address) {
+            return false;
+        }
+
+        @Override
+        public int validateToken(ByteBuf token, InetSocketAddress address) {
+            return 0;
+        }
+
+        @Override
+        public int maxTokenLength() {
+            return 0;
+        }
+    }
+}
