@@ -94,16 +94,14 @@ public final class QuicConnection implements HandshakeChannel {
     /** The datagram being processed, for frames that refer to the packet's header (RETIRE_CONNECTION_ID). */
     private ByteBuffer currentDatagram;
     private final FrameReader frames = new FrameReader();
-    // Views over the buffer datagrams arrive in, made when it changes: a runtime that receives into one
-    // buffer makes them once per connection, so that receiving allocates nothing per datagram or frame.
-    /** The buffer the views are over, as the caller handed it in. */
+    /** The buffer that {@link #rxView} is over, as the caller handed it in. */
     private ByteBuffer rxSource;
-    /** The datagram being walked packet by packet; never the caller's buffer, whose position stays put. */
-    private ByteBuffer rxDatagram;
-    /** The payload of the packet whose frames are being read. */
-    private ByteBuffer rxPayload;
-    /** Read-only, pointed at the bytes of one frame in turn as they are handed on (STREAM, CRYPTO data). */
-    private ByteBuffer rxData;
+    /**
+     * A read-only view of the buffer packets arrive in, made when that buffer changes: the payload being
+     * read and, in turn, the data of each frame handed on. A runtime that receives into one buffer makes
+     * it once per connection, so that receiving allocates nothing per datagram or frame.
+     */
+    private ByteBuffer rxView;
 
     private ConnectionState state = ConnectionState.HANDSHAKING;
     private RuntimeException internalError;
@@ -546,7 +544,9 @@ public final class QuicConnection implements HandshakeChannel {
     /**
      * Processes one UDP datagram from the peer: every packet coalesced in it (RFC 9000 §12.2). Bad packets
      * are dropped as the RFC says; a protocol violation closes the connection with its error code. The
-     * datagram's bytes are decrypted in place. Never throws: a fault of qsock's own closes the connection
+     * datagram is the bytes from the buffer's position to its limit; they are decrypted in place, and the
+     * position and limit are left as they are. Handing every datagram in the same buffer (as an I/O
+     * runtime that receives into one does) spares the one view the connection makes of it. Never throws: a fault of qsock's own closes the connection
      * with INTERNAL_ERROR and is kept for {@link #internalError()}.
      */
     public void handleDatagram(ByteBuffer datagram, long now) {
@@ -615,12 +615,10 @@ public final class QuicConnection implements HandshakeChannel {
             }
             return;
         }
-        // Indices stay those of the caller's buffer: the datagram runs from its position to its limit.
-        if (datagram != rxSource) {
-            bindReceiveViews(datagram);
-        }
+        // Packets are found by index in the caller's buffer, whose position and limit nothing here moves:
+        // the datagram runs from its position to its limit.
+        ByteBuffer buf = datagram;
         int first = datagram.position();
-        ByteBuffer buf = rxDatagram.limit(datagram.limit()).position(first);
         int offset = first;
         boolean processedAny = false;
         int firstDcidOffset = -1;
@@ -662,14 +660,6 @@ public final class QuicConnection implements HandshakeChannel {
             // RFC 9000 §10.3.1: a datagram we cannot process may be a stateless reset.
             handleStatelessReset(datagram, now);
         }
-    }
-
-    /** Makes the receive views over {@code source}'s content; every index of {@code source} is valid in them. */
-    private void bindReceiveViews(ByteBuffer source) {
-        rxSource = source;
-        rxDatagram = source.duplicate().clear();
-        rxPayload = source.duplicate().clear();
-        rxData = source.asReadOnlyBuffer().clear();
     }
 
     private static boolean sameBytes(ByteBuffer buf, int a, int aLength, int b, int bLength) {
@@ -784,50 +774,59 @@ public final class QuicConnection implements HandshakeChannel {
 
     private boolean processFrames(ByteBuffer buf, OpenedPacket packet, PacketType type, PacketSpace space, long now)
             throws QuicProtocolException {
-        if (buf != rxDatagram) {
-            // A packet buffered until its keys arrived is in a buffer of its own.
-            bindReceiveViews(buf);
+        if (buf != rxSource) {
+            rxSource = buf;
+            rxView = buf.asReadOnlyBuffer();
         }
-        int end = packet.payloadOffset() + packet.payloadLength();
-        ByteBuffer payload = rxPayload.limit(end).position(packet.payloadOffset());
-        if (!payload.hasRemaining()) {
+        ByteBuffer payload = rxView;
+        int next = packet.payloadOffset();
+        int end = next + packet.payloadLength();
+        if (next == end) {
             // RFC 9000 §12.4: a packet without frames is a PROTOCOL_VIOLATION.
             throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, "packet without frames");
         }
         FrameReader f = frames;
         boolean ackEliciting = false;
-        while (payload.hasRemaining()) {
-            switch (f.read(payload, type)) {
+        while (next < end) {
+            // The view may have been pointed at the last frame's data: back to the rest of the payload.
+            payload.limit(end).position(next);
+            FrameType frameType = f.read(payload, type);
+            next = f.frameEnd();
+            switch (frameType) {
                 case PADDING -> { }
                 case PING -> ackEliciting = true;
                 case ACK -> onAck(space, now);
                 case CRYPTO -> {
                     ackEliciting = true;
-                    space.crypto.receive(f.offset(), f.positionOnData(rxData));
+                    space.crypto.receive(f.offset(), f.positionOnData(payload));
                 }
                 case CONNECTION_CLOSE -> {
                     onPeerClose(ConnectionError.transport(TransportErrorCode.of(f.errorCode()), f.errorFrameType(),
-                            reason(f.positionOnData(rxData)), true), now);
+                            reason(f.positionOnData(payload)), true), now);
                     return false;
                 }
                 case APPLICATION_CLOSE -> {
-                    onPeerClose(ConnectionError.application(f.errorCode(), reason(f.positionOnData(rxData)), true),
+                    onPeerClose(ConnectionError.application(f.errorCode(), reason(f.positionOnData(payload)), true),
                             now);
                     return false;
                 }
                 default -> {
                     ackEliciting = true;
-                    onApplicationFrame(f, now);
+                    onApplicationFrame(f, payload, now);
                 }
             }
         }
         return ackEliciting;
     }
 
-    /** Acts on the ack-eliciting frame {@code f} holds, other than PING and CRYPTO. */
-    private void onApplicationFrame(FrameReader f, long now) throws QuicProtocolException {
+    /**
+     * Acts on the ack-eliciting frame {@code f} holds, other than PING and CRYPTO; {@code payload} is the
+     * read-only view it was read from, which may be pointed at the frame's data and handed on.
+     */
+    private void onApplicationFrame(FrameReader f, ByteBuffer payload, long now) throws QuicProtocolException {
         switch (f.type()) {
-            case STREAM -> streams.onStreamFrame(f.streamId(), f.offset(), f.positionOnData(rxData), f.fin(), now);
+            case STREAM -> streams.onStreamFrame(f.streamId(), f.offset(), f.positionOnData(payload), f.fin(),
+                    now);
             case RESET_STREAM -> streams.onResetStream(f.streamId(), f.errorCode(), f.finalSize());
             case STOP_SENDING -> streams.onStopSending(f.streamId(), f.errorCode());
             case MAX_DATA -> streams.onMaxData(f.maximum());
@@ -839,9 +838,9 @@ public final class QuicConnection implements HandshakeChannel {
             case NEW_CONNECTION_ID -> {
                 // Rare: the ID and its token outlive the packet, so they are copied out.
                 byte[] id = new byte[f.dataLength()];
-                rxData.get(f.dataOffset(), id);
+                payload.get(f.dataOffset(), id);
                 byte[] token = new byte[StatelessResetToken.LENGTH];
-                rxData.get(f.statelessResetTokenOffset(), token);
+                payload.get(f.statelessResetTokenOffset(), token);
                 peerIds.onNewConnectionId(f.sequenceNumber(), f.retirePriorTo(), ConnectionId.of(id),
                         StatelessResetToken.of(token));
             }
