@@ -546,8 +546,9 @@ public final class QuicConnection implements HandshakeChannel {
      * are dropped as the RFC says; a protocol violation closes the connection with its error code. The
      * datagram is the bytes from the buffer's position to its limit; they are decrypted in place, and the
      * position and limit are left as they are. Handing every datagram in the same buffer (as an I/O
-     * runtime that receives into one does) spares the one view the connection makes of it. Never throws: a fault of qsock's own closes the connection
-     * with INTERNAL_ERROR and is kept for {@link #internalError()}.
+     * runtime that receives into one does) spares the one view the connection makes of a buffer. Never
+     * throws: a fault of qsock's own closes the connection with INTERNAL_ERROR and is kept for {@link
+     * #internalError()}.
      */
     public void handleDatagram(ByteBuffer datagram, long now) {
         try {
@@ -618,7 +619,7 @@ public final class QuicConnection implements HandshakeChannel {
         // Packets are found by index in the caller's buffer, whose position and limit nothing here moves:
         // the datagram runs from its position to its limit.
         ByteBuffer buf = datagram;
-        int first = datagram.position();
+        int first = buf.position();
         int offset = first;
         boolean processedAny = false;
         int firstDcidOffset = -1;

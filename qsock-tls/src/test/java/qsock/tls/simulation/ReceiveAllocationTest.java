@@ -119,6 +119,8 @@ class ReceiveAllocationTest {
             int n = floor.open(copy, 0, pnOffset, copy.limit(), largestOpened, opened);
             long c = allocatedBytes();
             assertTrue(n >= 0, "the floor opens what the connection opens");
+            assertEquals(0, rx.position(), "the receive buffer's position is left alone");
+            assertEquals(datagram.remaining(), rx.limit(), "the receive buffer's limit is left alone");
             largestOpened = Math.max(largestOpened, opened.packetNumber());
             if (measure) {
                 Tally tally = tallies.get(delivery);
