@@ -19,32 +19,12 @@ import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
-import qsock.core.frame.AckFrame;
 import qsock.core.frame.ApplicationCloseFrame;
 import qsock.core.frame.ConnectionCloseFrame;
-import qsock.core.frame.CryptoFrame;
-import qsock.core.frame.DataBlockedFrame;
-import qsock.core.frame.DatagramFrame;
 import qsock.core.frame.Frame;
-import qsock.core.frame.FrameDecoder;
 import qsock.core.frame.FrameEncoder;
+import qsock.core.frame.FrameReader;
 import qsock.core.frame.FrameType;
-import qsock.core.frame.HandshakeDoneFrame;
-import qsock.core.frame.MaxDataFrame;
-import qsock.core.frame.MaxStreamDataFrame;
-import qsock.core.frame.MaxStreamsFrame;
-import qsock.core.frame.NewConnectionIdFrame;
-import qsock.core.frame.NewTokenFrame;
-import qsock.core.frame.PaddingFrame;
-import qsock.core.frame.PathChallengeFrame;
-import qsock.core.frame.PathResponseFrame;
-import qsock.core.frame.PingFrame;
-import qsock.core.frame.ResetStreamFrame;
-import qsock.core.frame.RetireConnectionIdFrame;
-import qsock.core.frame.StopSendingFrame;
-import qsock.core.frame.StreamDataBlockedFrame;
-import qsock.core.frame.StreamFrame;
-import qsock.core.frame.StreamsBlockedFrame;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.packet.PacketHeaderView;
 import qsock.core.packet.PacketHeaderWriter;
@@ -113,6 +93,15 @@ public final class QuicConnection implements HandshakeChannel {
     private final OpenedPacket opened = new OpenedPacket();
     /** The datagram being processed, for frames that refer to the packet's header (RETIRE_CONNECTION_ID). */
     private ByteBuffer currentDatagram;
+    private final FrameReader frames = new FrameReader();
+    /** The buffer that {@link #rxView} is over, as the caller handed it in. */
+    private ByteBuffer rxSource;
+    /**
+     * A read-only view of the buffer packets arrive in, made when that buffer changes: the payload being
+     * read and, in turn, the data of each frame handed on. A runtime that receives into one buffer makes
+     * it once per connection, so that receiving allocates nothing per datagram or frame.
+     */
+    private ByteBuffer rxView;
 
     private ConnectionState state = ConnectionState.HANDSHAKING;
     private RuntimeException internalError;
@@ -556,8 +545,11 @@ public final class QuicConnection implements HandshakeChannel {
     /**
      * Processes one UDP datagram from the peer: every packet coalesced in it (RFC 9000 §12.2). Bad packets
      * are dropped as the RFC says; a protocol violation closes the connection with its error code. The
-     * datagram's bytes are decrypted in place. Never throws: a fault of qsock's own closes the connection
-     * with INTERNAL_ERROR and is kept for {@link #internalError()}.
+     * datagram is the bytes from the buffer's position to its limit; they are decrypted in place, and the
+     * position and limit are left as they are. Handing every datagram in the same buffer (as an I/O
+     * runtime that receives into one does) spares the one view the connection makes of a buffer. Never
+     * throws: a fault of qsock's own closes the connection with INTERNAL_ERROR and is kept for {@link
+     * #internalError()}.
      */
     public void handleDatagram(ByteBuffer datagram, long now) {
         try {
@@ -617,7 +609,6 @@ public final class QuicConnection implements HandshakeChannel {
         }
         int length = datagram.remaining();
         bytesReceived += length;
-        ByteBuffer buf = datagram.slice();
         if (state == ConnectionState.CLOSING) {
             // RFC 9000 §10.2.1: answer what arrives with CONNECTION_CLOSE, ever more sparsely.
             closeTriggers++;
@@ -626,16 +617,19 @@ public final class QuicConnection implements HandshakeChannel {
             }
             return;
         }
-        int offset = 0;
+        // Packets are found by index in the caller's buffer, whose position and limit nothing here moves:
+        // the datagram runs from its position to its limit.
+        ByteBuffer buf = datagram;
+        int first = buf.position();
+        int offset = first;
         boolean processedAny = false;
-        ConnectionId firstDcid = null;
         int firstDcidOffset = -1;
         int firstDcidLength = 0;
         while (offset < buf.limit() && !state.isClosingOrClosed()) {
             ParseStatus status = PacketParser.parse(buf, offset, config.connectionIdLength(),
                     config.greaseQuicBit(), header);
             if (status == ParseStatus.VERSION_NEGOTIATION) {
-                if (offset == 0) {
+                if (offset == first) {
                     onVersionNegotiation(buf);
                 }
                 break;
@@ -782,73 +776,94 @@ public final class QuicConnection implements HandshakeChannel {
 
     private boolean processFrames(ByteBuffer buf, OpenedPacket packet, PacketType type, PacketSpace space, long now)
             throws QuicProtocolException {
-        ByteBuffer payload = buf.duplicate().limit(packet.payloadOffset() + packet.payloadLength())
-                .position(packet.payloadOffset());
-        if (!payload.hasRemaining()) {
+        if (buf != rxSource) {
+            rxSource = buf;
+            rxView = buf.asReadOnlyBuffer();
+        }
+        ByteBuffer payload = rxView;
+        int next = packet.payloadOffset();
+        int end = next + packet.payloadLength();
+        if (next == end) {
             // RFC 9000 §12.4: a packet without frames is a PROTOCOL_VIOLATION.
             throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, "packet without frames");
         }
+        FrameReader f = frames;
         boolean ackEliciting = false;
-        while (payload.hasRemaining()) {
-            Frame frame = FrameDecoder.decode(payload, type);
-            switch (frame) {
-                case PaddingFrame _ -> { }
-                case PingFrame _ -> ackEliciting = true;
-                case AckFrame ack -> onAck(space, ack, now);
-                case CryptoFrame crypto -> {
+        while (next < end) {
+            // The view may have been pointed at the last frame's data: back to the rest of the payload.
+            payload.limit(end).position(next);
+            FrameType frameType = f.read(payload, type);
+            next = f.frameEnd();
+            switch (frameType) {
+                case PADDING -> { }
+                case PING -> ackEliciting = true;
+                case ACK -> onAck(space, now);
+                case CRYPTO -> {
                     ackEliciting = true;
-                    space.crypto.receive(crypto.offset(), crypto.data());
+                    space.crypto.receive(f.offset(), f.positionOnData(payload));
                 }
-                case ConnectionCloseFrame close -> {
-                    onPeerClose(ConnectionError.transport(close.errorCode(), close.frameType(),
-                            reason(close.reasonPhrase()), true), now);
+                case CONNECTION_CLOSE -> {
+                    onPeerClose(ConnectionError.transport(TransportErrorCode.of(f.errorCode()), f.errorFrameType(),
+                            reason(f.positionOnData(payload)), true), now);
                     return false;
                 }
-                case ApplicationCloseFrame close -> {
-                    onPeerClose(ConnectionError.application(close.errorCode(), reason(close.reasonPhrase()), true),
+                case APPLICATION_CLOSE -> {
+                    onPeerClose(ConnectionError.application(f.errorCode(), reason(f.positionOnData(payload)), true),
                             now);
                     return false;
                 }
                 default -> {
                     ackEliciting = true;
-                    onApplicationFrame(frame, now);
+                    onApplicationFrame(f, payload, now);
                 }
             }
         }
         return ackEliciting;
     }
 
-    private void onApplicationFrame(Frame frame, long now) throws QuicProtocolException {
-        switch (frame) {
-            case StreamFrame f -> streams.onStreamFrame(f.streamId(), f.offset(), f.data(), f.fin(), now);
-            case ResetStreamFrame f -> streams.onResetStream(f.streamId(), f.applicationProtocolErrorCode(),
-                    f.finalSize());
-            case StopSendingFrame f -> streams.onStopSending(f.streamId(), f.applicationProtocolErrorCode());
-            case MaxDataFrame f -> streams.onMaxData(f.maximumData());
-            case MaxStreamDataFrame f -> streams.onMaxStreamData(f.streamId(), f.maximumStreamData());
-            case MaxStreamsFrame f -> streams.onMaxStreams(f.bidirectional(), f.maximumStreams());
-            case DataBlockedFrame f -> streams.onDataBlocked(f.maximumData());
-            case StreamDataBlockedFrame f -> streams.onStreamDataBlocked(f.streamId(), f.maximumStreamData());
-            case StreamsBlockedFrame f -> streams.onStreamsBlocked(f.bidirectional(), f.maximumStreams());
-            case NewConnectionIdFrame f -> peerIds.onNewConnectionId(f);
-            case RetireConnectionIdFrame f -> localIds.onRetireConnectionId(f.sequenceNumber(),
-                    header.dcid(currentDatagram));
-            case PathChallengeFrame f -> {
-                pathResponsePending = true;
-                pathResponseData = f.data();
+    /**
+     * Acts on the ack-eliciting frame {@code f} holds, other than PING and CRYPTO; {@code payload} is the
+     * read-only view it was read from, which may be pointed at the frame's data and handed on.
+     */
+    private void onApplicationFrame(FrameReader f, ByteBuffer payload, long now) throws QuicProtocolException {
+        switch (f.type()) {
+            case STREAM -> streams.onStreamFrame(f.streamId(), f.offset(), f.positionOnData(payload), f.fin(),
+                    now);
+            case RESET_STREAM -> streams.onResetStream(f.streamId(), f.errorCode(), f.finalSize());
+            case STOP_SENDING -> streams.onStopSending(f.streamId(), f.errorCode());
+            case MAX_DATA -> streams.onMaxData(f.maximum());
+            case MAX_STREAM_DATA -> streams.onMaxStreamData(f.streamId(), f.maximum());
+            case MAX_STREAMS -> streams.onMaxStreams(f.bidirectional(), f.maximum());
+            case DATA_BLOCKED -> streams.onDataBlocked(f.maximum());
+            case STREAM_DATA_BLOCKED -> streams.onStreamDataBlocked(f.streamId(), f.maximum());
+            case STREAMS_BLOCKED -> streams.onStreamsBlocked(f.bidirectional(), f.maximum());
+            case NEW_CONNECTION_ID -> {
+                // Rare: the ID and its token outlive the packet, so they are copied out.
+                byte[] id = new byte[f.dataLength()];
+                payload.get(f.dataOffset(), id);
+                byte[] token = new byte[StatelessResetToken.LENGTH];
+                payload.get(f.statelessResetTokenOffset(), token);
+                peerIds.onNewConnectionId(f.sequenceNumber(), f.retirePriorTo(), ConnectionId.of(id),
+                        StatelessResetToken.of(token));
             }
-            case PathResponseFrame _ -> {
+            case RETIRE_CONNECTION_ID -> localIds.onRetireConnectionId(f.sequenceNumber(),
+                    header.dcid(currentDatagram));
+            case PATH_CHALLENGE -> {
+                pathResponsePending = true;
+                pathResponseData = f.pathData();
+            }
+            case PATH_RESPONSE -> {
                 // No path validation of ours is running (migration comes later): RFC 9000 §19.18 lets an
                 // unsolicited PATH_RESPONSE be ignored.
             }
-            case NewTokenFrame _ -> {
+            case NEW_TOKEN -> {
                 // RFC 9000 §19.7: only servers send NEW_TOKEN.
                 if (role == Role.SERVER) {
                     throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
                             FrameType.NEW_TOKEN.firstCode(), "NEW_TOKEN from a client");
                 }
             }
-            case HandshakeDoneFrame _ -> {
+            case HANDSHAKE_DONE -> {
                 // RFC 9000 §19.20: a server receiving HANDSHAKE_DONE closes with PROTOCOL_VIOLATION.
                 if (role == Role.SERVER) {
                     throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
@@ -858,12 +873,13 @@ public final class QuicConnection implements HandshakeChannel {
                     confirmHandshake();
                 }
             }
-            case DatagramFrame _ -> {
+            case DATAGRAM -> {
                 // RFC 9221 §4: we advertise no max_datagram_frame_size, so DATAGRAM is a violation.
                 throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
                         FrameType.DATAGRAM.firstCode(), "DATAGRAM frame without max_datagram_frame_size");
             }
-            default -> throw new IllegalStateException("unhandled frame " + frame);
+            case PADDING, PING, ACK, CRYPTO, CONNECTION_CLOSE, APPLICATION_CLOSE ->
+                throw new IllegalStateException("frame handled by the packet loop: " + f);
         }
     }
 
@@ -874,12 +890,15 @@ public final class QuicConnection implements HandshakeChannel {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private void onAck(PacketSpace space, AckFrame ack, long now) throws QuicProtocolException {
+    /** Acts on the ACK frame {@link #frames} holds. */
+    private void onAck(PacketSpace space, long now) throws QuicProtocolException {
+        FrameReader ack = frames;
         // RFC 9000 §19.3: the delay is scaled by the sender's exponent; Initial ACKs carry none (§5.3 of 9002).
         long ackDelayNanos = space.id == PacketNumberSpace.INITIAL ? 0
                 : Math.min(ack.ackDelay() << Math.min(peerAckDelayExponent, 20), Long.MAX_VALUE / 2000) * 1000;
         outcome.clear();
-        recovery.onAckReceived(space.id, ack, ackDelayNanos, now, outcome);
+        recovery.onAckReceived(space.id, ack.ackRanges(), ack.ackRangeCount(), ack.typeCode(), ackDelayNanos, now,
+                outcome);
         RttEstimator rtt = recovery.rtt();
         for (int i = 0; i < outcome.ackedCount(); i++) {
             SentPacket p = outcome.acked(i);

@@ -182,11 +182,15 @@ public final class QuicEndpoint {
     }
 
     /**
-     * Takes one datagram from {@code from}. Its bytes may be decrypted in place.
+     * Takes one datagram from {@code from}: the bytes from its position to its limit. They may be decrypted
+     * in place; the buffer's position and limit are left as they are.
      */
     public void handleDatagram(InetSocketAddress from, ByteBuffer datagram, long now) {
         int length = datagram.remaining();
-        ByteBuffer buf = datagram.slice();
+        // The checks below index from 0. A runtime's receive buffer starts there and goes on as it is, so
+        // that a connection sees the same buffer each time and keeps its views of it (no allocation per
+        // datagram); a datagram further into its buffer gets a slice. Nothing here moves the position.
+        ByteBuffer buf = datagram.position() == 0 ? datagram : datagram.slice();
         ParseStatus status = PacketParser.parse(buf, 0, config.connection().connectionIdLength(),
                 config.connection().greaseQuicBit(), header);
         switch (status) {

@@ -87,6 +87,9 @@ public final class LossDetector {
     private boolean peerValidatedMark;
     private boolean amplificationLimited;
 
+    /** The ranges of an {@link AckFrame} being processed, copied out of the record. */
+    private long[] ackRanges = new long[16];
+
     // Result of ptoTimeAndSpace besides the time.
     private int ptoSpace;
     private boolean ptoAntiDeadlock;
@@ -152,22 +155,52 @@ public final class LossDetector {
      */
     public void onAckReceived(PacketNumberSpace space, AckFrame ack, long ackDelayNanos, long now, AckOutcome out)
             throws QuicProtocolException {
+        int rangeCount = ack.rangeCount();
+        if (ackRanges.length < 2 * rangeCount) {
+            ackRanges = new long[2 * rangeCount];
+        }
+        // The record hands out only copies of its array; this reused one keeps the path allocation-free.
+        for (int r = 0; r < rangeCount; r++) {
+            ackRanges[2 * r] = ack.largest(r);
+            ackRanges[2 * r + 1] = ack.smallest(r);
+        }
+        onAckReceived(space, ackRanges, rangeCount, ack.typeCode(), ackDelayNanos, now, out);
+    }
+
+    /**
+     * Processes an ACK frame received in {@code space} given as its ranges, as {@link #onAckReceived(
+     * PacketNumberSpace, AckFrame, long, long, AckOutcome)} does, for a receive path that reads frames
+     * without building records (see {@link qsock.core.frame.FrameReader}).
+     *
+     * @param ranges the acknowledged ranges in {@link AckFrame}'s layout, (largest, smallest) pairs in
+     *     descending order, as a frame decoder checked them; only read, and only during the call
+     * @param rangeCount how many ranges {@code ranges} begins with, at least 1
+     * @param frameType the ACK frame's type code, 0x02 or 0x03, for the errors it raises
+     * @param ackDelayNanos the frame's ACK Delay, already scaled by the peer's ack_delay_exponent
+     * @param now the time the frame was received
+     * @throws QuicProtocolException as the other form
+     * @throws IllegalArgumentException if {@code rangeCount} is below 1 or beyond the array
+     */
+    public void onAckReceived(PacketNumberSpace space, long[] ranges, int rangeCount, long frameType,
+            long ackDelayNanos, long now, AckOutcome out) throws QuicProtocolException {
+        if (rangeCount < 1 || rangeCount > ranges.length / 2) {
+            throw new IllegalArgumentException("rangeCount " + rangeCount + " for an array of " + ranges.length);
+        }
         out.clear();
         lastNow = now;
         int s = space.ordinal();
         SentPacketLog log = logs[s];
-        long largest = ack.largestAcknowledged();
+        long largest = ranges[0];
         // RFC 9000 §13.1: "An endpoint SHOULD treat receipt of an acknowledgment for a packet it did not
         // send as a connection error of type PROTOCOL_VIOLATION, if it is able to detect the condition."
         if (largest > log.largestSent()) {
-            throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, ack.typeCode(),
+            throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, frameType,
                     "ACK of packet " + largest + " in " + space + ", largest sent " + log.largestSent());
         }
-        int rangeCount = ack.rangeCount();
         for (int r = 0; r < rangeCount; r++) {
-            if (log.overlapsSkipped(ack.smallest(r), ack.largest(r))) {
-                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, ack.typeCode(),
-                        "ACK of a skipped packet number in " + ack.smallest(r) + ".." + ack.largest(r));
+            if (log.overlapsSkipped(ranges[2 * r + 1], ranges[2 * r])) {
+                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, frameType,
+                        "ACK of a skipped packet number in " + ranges[2 * r + 1] + ".." + ranges[2 * r]);
             }
         }
         out.space = space;
@@ -180,8 +213,8 @@ public final class LossDetector {
 
         // DetectAndRemoveAckedPackets, smallest range first so that out.acked is in increasing order.
         for (int r = rangeCount - 1; r >= 0; r--) {
-            long hi = ack.largest(r);
-            for (int i = log.lowerBound(ack.smallest(r)); i < log.slots() && log.pnAt(i) <= hi; i++) {
+            long hi = ranges[2 * r];
+            for (int i = log.lowerBound(ranges[2 * r + 1]); i < log.slots() && log.pnAt(i) <= hi; i++) {
                 if (log.stateAt(i) == SentPacketLog.LIVE) {
                     out.addAcked(log.removeAt(i, SentPacketLog.ACKED));
                 }
