@@ -1237,6 +1237,21 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         }
     }
 
+    /** {@return the cipher suite of the connection's 1-RTT keys, or null before the handshake installed them} */
+    public CipherSuite cipherSuite() {
+        QuicConnection c = connection;
+        if (c == null) {
+            return null;
+        }
+        ReentrantLock lock = io.lock();
+        lock.lock();
+        try {
+            return c.cipherSuite();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** {@return the sans-I/O connection, for diagnostics; use only for reading counters} */
     public QuicConnection connection() {
         return connection;

@@ -250,6 +250,11 @@ public final class QuicConnection implements HandshakeChannel {
         return applicationProtocol;
     }
 
+    /** {@return the cipher suite of the 1-RTT keys, or null before they are installed} */
+    public CipherSuite cipherSuite() {
+        return oneRtt.sealer != null ? oneRtt.sealer.suite() : oneRtt.opener != null ? oneRtt.opener.suite() : null;
+    }
+
     /** {@return the peer's transport parameters, or null before they arrived} */
     public TransportParameters peerTransportParameters() {
         return peerParameters;

@@ -1,6 +1,7 @@
 package qsock.tools.server;
 
 import java.net.SocketAddress;
+import qsock.core.crypto.CipherSuite;
 import qsock.tools.term.Units;
 
 /**
@@ -8,17 +9,19 @@ import qsock.tools.term.Units;
  *
  * @param peer the client's address
  * @param applicationProtocol the ALPN protocol negotiated, or null when the handshake did not get that far
+ * @param cipherSuite the TLS cipher suite of the 1-RTT keys, or null when the handshake did not get that far
  * @param durationNanos from accept to close
  * @param bytesReceived stream bytes from the client
  * @param bytesSent stream bytes to the client
  * @param outcome how it ended: the close reason, or the failure
  */
-public record ConnectionLogLine(SocketAddress peer, String applicationProtocol,
+public record ConnectionLogLine(SocketAddress peer, String applicationProtocol, CipherSuite cipherSuite,
                                 long durationNanos, long bytesReceived, long bytesSent, String outcome) {
 
-    /** {@return the line, e.g. {@code 127.0.0.1:54321 alpn=hq-interop 1.204 s in=52 B out=64.0 MiB (53.2 MiB/s) closed: application 0 by peer}} */
+    /** {@return the line, e.g. {@code 127.0.0.1:54321 alpn=hq-interop suite=TLS_AES_128_GCM_SHA256 1.204 s in=52 B out=64.0 MiB (53.2 MiB/s) closed: application 0 by peer}} */
     public String format() {
-        return Units.address(peer) + " alpn=" + (applicationProtocol == null ? "-" : applicationProtocol) + " "
+        return Units.address(peer) + " alpn=" + (applicationProtocol == null ? "-" : applicationProtocol)
+                + " suite=" + (cipherSuite == null ? "-" : cipherSuite.name()) + " "
                 + Units.duration(durationNanos) + " in="
                 + Units.bytes(bytesReceived) + " out=" + Units.bytes(bytesSent) + " ("
                 + Units.rate(bytesReceived + bytesSent, durationNanos) + ") " + outcome;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 import qsock.core.connection.ConnectionError;
+import qsock.core.crypto.CipherSuite;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
 import qsock.socket.ShutdownHow;
@@ -112,10 +113,12 @@ public final class QsockServer implements Closeable {
         long start = System.nanoTime();
         Traffic traffic = new Traffic();
         String alpn = null;
+        CipherSuite suite = null;
         String outcome;
         try {
             QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT);
             alpn = connection.applicationProtocol();
+            suite = connection.cipherSuite();
             // The TLS configuration offers only the handlers' protocols, so the handshake picked one of them.
             handlers.get(alpn).serve(connection, traffic);
             outcome = describe(connection.closeError());
@@ -134,7 +137,7 @@ public final class QsockServer implements Closeable {
                 connections.remove(connection);
             }
         }
-        log.accept(new ConnectionLogLine(connection.remoteAddress(), alpn, System.nanoTime() - start,
+        log.accept(new ConnectionLogLine(connection.remoteAddress(), alpn, suite, System.nanoTime() - start,
                 traffic.received(), traffic.sent(), outcome));
         synchronized (connections) {
             workers.remove(Thread.currentThread());

@@ -4,22 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
+import qsock.core.crypto.CipherSuite;
 
 class ConnectionLogLineTest {
 
     @Test
     void formatsPeerProtocolDurationBytesRateAndOutcome() {
         ConnectionLogLine line = new ConnectionLogLine(new InetSocketAddress("127.0.0.1", 54321), "hq-interop",
+                CipherSuite.TLS_AES_128_GCM_SHA256,
                 2_000_000_000L, 36, 64L << 20, "closed: peer application close 0");
-        assertEquals("127.0.0.1:54321 alpn=hq-interop 2.000 s in=36 B out=64.0 MiB (32.0 MiB/s) "
+        assertEquals("127.0.0.1:54321 alpn=hq-interop suite=TLS_AES_128_GCM_SHA256 2.000 s in=36 B out=64.0 MiB (32.0 MiB/s) "
                 + "closed: peer application close 0", line.format());
     }
 
     @Test
     void aHandshakeThatFailedHasNoProtocol() {
-        ConnectionLogLine line = new ConnectionLogLine(new InetSocketAddress("::1", 1), null, 5_000_000L, 0, 0,
+        ConnectionLogLine line = new ConnectionLogLine(new InetSocketAddress("::1", 1), null, null, 5_000_000L, 0, 0,
                 "failed: java.net.SocketTimeoutException: QUIC server handshake timed out");
-        assertEquals("[::1]:1 alpn=- 5.0 ms in=0 B out=0 B (0 B/s) failed: java.net.SocketTimeoutException: "
+        assertEquals("[::1]:1 alpn=- suite=- 5.0 ms in=0 B out=0 B (0 B/s) failed: java.net.SocketTimeoutException: "
                 + "QUIC server handshake timed out", line.format());
     }
 }

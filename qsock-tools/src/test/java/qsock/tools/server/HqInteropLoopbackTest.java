@@ -88,7 +88,7 @@ class HqInteropLoopbackTest {
         ConnectionLogLine line = server.nextLine();
         assertEquals(HqInterop.ALPN, line.applicationProtocol());
         assertEquals((8 << 20) + 1000, line.bytesSent());
-        assertTrue(line.format().contains("alpn=hq-interop"), line.format());
+        assertTrue(line.format().contains("alpn=hq-interop suite=TLS_"), line.format());
         assertTrue(line.outcome().startsWith("closed"), line.outcome());
     }
 
