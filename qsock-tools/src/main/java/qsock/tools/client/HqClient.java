@@ -19,6 +19,7 @@ import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
 import qsock.tls.QuicHandshake;
 import qsock.tls.TlsClientConfig;
+import qsock.tools.TransportDefaults;
 import qsock.tools.hq.HqInterop;
 import qsock.tools.hq.HqRequest;
 import qsock.tools.term.ProgressBar;
@@ -50,7 +51,7 @@ public final class HqClient implements Closeable {
                 tls.signatureSchemes(), tls.certificateSignatureSchemes(), java.util.List.of(HqInterop.ALPN),
                 tls.serverName() != null ? tls.serverName() : host, tls.certificateValidator(), tls.keyLog(),
                 tls.delegateTasks(), tls.quic());
-        QuicSocket socket = QuicSocket.open();
+        QuicSocket socket = QuicSocket.open(TransportDefaults.connectionConfig());
         try {
             socket.connect(address);
             QuicHandshake.clientHandshake(socket, config, timeout);

@@ -30,6 +30,7 @@ import qsock.tls.QuicHandshake;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
 import qsock.tls.cert.CertificateValidator;
+import qsock.tools.TransportDefaults;
 import qsock.tools.cert.SelfSignedCertificate;
 import qsock.tools.client.FetchResult;
 import qsock.tools.client.HqClient;
@@ -121,7 +122,7 @@ public final class Demo {
                 tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic());
         byte[] message = new byte[echoSize];
         new SplittableRandom(1).nextBytes(message);
-        try (QuicSocket socket = QuicSocket.open()) {
+        try (QuicSocket socket = QuicSocket.open(TransportDefaults.connectionConfig())) {
             long start = System.nanoTime();
             socket.connect(server);
             QuicHandshake.clientHandshake(socket, config, Duration.ofSeconds(10));

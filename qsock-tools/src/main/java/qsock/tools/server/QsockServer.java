@@ -19,6 +19,7 @@ import qsock.socket.QuicSocket;
 import qsock.socket.ShutdownHow;
 import qsock.tls.QuicHandshake;
 import qsock.tls.TlsServerConfig;
+import qsock.tools.TransportDefaults;
 
 /**
  * A QUIC server: one listening socket, an accept loop on its own thread, and for each connection a virtual
@@ -64,7 +65,7 @@ public final class QsockServer implements Closeable {
         Map<String, ApplicationHandler> copy = new LinkedHashMap<>(handlers);
         TlsServerConfig withAlpn = new TlsServerConfig(tls.credentials(), tls.cipherSuites(), tls.groups(),
                 tls.signatureSchemes(), List.copyOf(copy.keySet()), tls.keyLog(), tls.delegateTasks(), tls.quic());
-        QuicSocket listener = QuicSocket.open();
+        QuicSocket listener = QuicSocket.open(TransportDefaults.connectionConfig());
         try {
             listener.bind(local);
             listener.listen(BACKLOG);
