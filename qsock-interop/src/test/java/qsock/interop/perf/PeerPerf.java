@@ -30,7 +30,11 @@ public final class PeerPerf {
             System.err.println("PeerPerf: " + e.getMessage());
             status = 2;
         } catch (Exception e) {
-            System.out.println("failed: " + e);
+            StringBuilder causes = new StringBuilder("failed: " + e);
+            for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+                causes.append(" <- ").append(c);
+            }
+            System.out.println(causes);
             e.printStackTrace();
             status = 1;
         }
