@@ -15,6 +15,7 @@ import qsock.tools.term.Units;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import qsock.core.connection.ConnectionConfig;
 import qsock.tls.Credential;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
@@ -76,6 +77,21 @@ public final class PerfCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "1", description = "Repeat each measurement (default: ${DEFAULT-VALUE}).")
     int runs;
 
+    @Option(names = "--datagram-size", paramLabel = "BYTES",
+            description = "Client: the largest UDP payload it sends, 1200..65527 (default: the transport's, 1200).")
+    Integer datagramSize;
+
+    @Option(names = "--warmup", paramLabel = "SIZE", defaultValue = "0", converter = SizeConverter.class,
+            description = "Throughput: bytes sent first, unreported, on a connection of their own, so that the "
+                    + "measured one starts with the JIT warm but flow and congestion control cold "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long warmup;
+
+    @Option(names = "--warmup-count", defaultValue = "0",
+            description = "Request/response: round trips run first, unreported, on that warm-up connection "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int warmupCount;
+
     @Spec
     CommandSpec spec;
 
@@ -105,6 +121,9 @@ public final class PerfCommand implements Callable<Integer> {
                 || count <= 0 || runs <= 0) {
             throw new IllegalArgumentException("--msg-size, --rr-size, --count and --runs must be positive");
         }
+        if (warmup < 0 || warmupCount < 0) {
+            throw new IllegalArgumentException("--warmup and --warmup-count must not be negative");
+        }
         if (loopback) {
             // A key and certificate for this run only: nothing is written, the client trusts exactly it.
             Credential credential = SelfSignedCertificate.generate(Instant.now());
@@ -126,7 +145,23 @@ public final class PerfCommand implements Callable<Integer> {
 
     private void run(PrintWriter out, InetSocketAddress address, String serverName, TlsClientConfig tls)
             throws Exception {
-        try (PerfClient client = PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10))) {
+        ConnectionConfig transport = datagramSize == null ? ConnectionConfig.defaults()
+                : ConnectionConfig.builder().maxDatagramSize(datagramSize).build();
+        boolean warmThroughput = mode != Mode.rr && warmup > 0;
+        boolean warmRequestResponse = mode != Mode.throughput && warmupCount > 0;
+        if (warmThroughput || warmRequestResponse) {
+            try (PerfClient client = PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10), transport)) {
+                if (warmThroughput) {
+                    client.throughput(warmup, (int) messageSize, true);
+                }
+                if (warmRequestResponse) {
+                    client.requestResponse(warmupCount, (int) rrSize);
+                }
+            }
+            out.println("warmed up: " + (warmThroughput ? Units.bytes(warmup) : "no bytes") + ", "
+                    + (warmRequestResponse ? warmupCount : 0) + " round trips");
+        }
+        try (PerfClient client = PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10), transport)) {
             out.println("connected to " + Units.address(address));
             for (int run = 0; run < runs; run++) {
                 if (mode != Mode.rr) {

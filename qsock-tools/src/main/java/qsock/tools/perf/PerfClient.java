@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import qsock.core.connection.ConnectionConfig;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
@@ -29,10 +30,21 @@ public final class PerfClient implements Closeable {
      */
     public static PerfClient connect(InetSocketAddress server, String serverName, TlsClientConfig tls,
                                      Duration timeout) throws IOException {
+        return connect(server, serverName, tls, timeout, ConnectionConfig.defaults());
+    }
+
+    /**
+     * Connects with the given transport settings (the datagram size among them: the client sends the bulk of
+     * a throughput run) and runs the handshake offering {@link PerfProtocol#ALPN}.
+     *
+     * @param serverName the name to check the server's certificate against
+     */
+    public static PerfClient connect(InetSocketAddress server, String serverName, TlsClientConfig tls,
+                                     Duration timeout, ConnectionConfig transport) throws IOException {
         TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
                 tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(PerfProtocol.ALPN), serverName,
                 tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic());
-        QuicSocket socket = QuicSocket.open();
+        QuicSocket socket = QuicSocket.open(transport);
         try {
             socket.connect(server);
             QuicHandshake.clientHandshake(socket, config, timeout);
@@ -53,6 +65,14 @@ public final class PerfClient implements Closeable {
      * server's count.
      */
     public ThroughputResult throughput(long total, int messageSize) throws IOException {
+        return throughput(total, messageSize, false);
+    }
+
+    /**
+     * As {@link #throughput(long, int)}; a {@code warmup} transfer is marked so in the JFR event that spans it,
+     * so that a profile can leave it out.
+     */
+    public ThroughputResult throughput(long total, int messageSize, boolean warmup) throws IOException {
         if (total < 0 || messageSize <= 0) {
             throw new IllegalArgumentException("total " + total + ", message size " + messageSize);
         }
@@ -60,6 +80,9 @@ public final class PerfClient implements Closeable {
         for (int i = 0; i < messageSize; i++) {
             message.put(i, (byte) i);
         }
+        MeasuredTransferEvent event = new MeasuredTransferEvent();
+        event.begin();
+        long cpuStart = ProcessCpu.nanos();
         long start = System.nanoTime();
         long id = socket.openStream(StreamFlags.NEW);
         socket.send(ByteBuffer.wrap(new byte[] {PerfProtocol.THROUGHPUT}), id, total == 0 ? StreamFlags.FIN : 0);
@@ -75,11 +98,16 @@ public final class PerfClient implements Closeable {
             awaitFin(id);
         }
         long nanos = System.nanoTime() - start;
+        long cpuNanos = ProcessCpu.between(cpuStart, ProcessCpu.nanos());
+        event.end();
         long counted = answer.flip().getLong();
         if (counted != total) {
             throw new IOException("the server counted " + counted + " bytes of " + total);
         }
-        return new ThroughputResult(counted, messageSize, nanos);
+        event.bytes = counted;
+        event.warmup = warmup;
+        event.commit();
+        return new ThroughputResult(counted, messageSize, nanos, cpuNanos);
     }
 
     /**
