@@ -1324,7 +1324,7 @@ public final class QuicConnection implements HandshakeChannel {
         long pn = space.nextPacketNumber;
         long largestAcked = recovery.largestAcked(space.id);
         int pnLength = PacketNumber.encodedLength(pn, largestAcked);
-        boolean fixedBit = !peerGreasesQuicBit || random.nextBoolean();
+        boolean fixedBit = !peerGreasesQuicBit || greaseBit();
         ConnectionId dcid = peerIds.current();
         PacketProtection sealer;
         int pnOffset;
@@ -1406,6 +1406,23 @@ public final class QuicConnection implements HandshakeChannel {
     }
 
     private final int[] lengthFieldSizes = new int[3];
+    private long greaseBits;
+    private int greaseBitsLeft;
+
+    /**
+     * {@return a random fixed bit for a peer that greases it (RFC 9287 §3)} The bits come 64 at a time from the
+     * connection's generator: drawing one per packet from a secure generator cost ~4% of a bulk sender's CPU.
+     */
+    private boolean greaseBit() {
+        if (greaseBitsLeft == 0) {
+            greaseBits = random.nextLong();
+            greaseBitsLeft = 64;
+        }
+        greaseBitsLeft--;
+        boolean bit = (greaseBits & 1) != 0;
+        greaseBits >>>= 1;
+        return bit;
+    }
 
     private boolean writeApplicationFrames(ByteBuffer out, int limit, SentFrames frames, long now,
                                            boolean lowerCryptoPending) {

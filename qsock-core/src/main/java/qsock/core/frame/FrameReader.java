@@ -34,7 +34,6 @@ public final class FrameReader {
 
     /** ACK ranges the array holds when the first ACK frame arrives; one with more grows it. */
     private static final int INITIAL_RANGES = 32;
-    private static final long[] NO_RANGES = {-1, -1};
 
     private FrameType type;
     private long typeCode;
@@ -55,7 +54,8 @@ public final class FrameReader {
     private long pathData;
 
     private long ackDelay;
-    private long[] ranges = NO_RANGES;
+    // Each reader owns its array: readers of different connections run on different I/O threads.
+    private long[] ranges = new long[2 * INITIAL_RANGES];
     private int rangeCount;
     private boolean hasEcnCounts;
     private long ect0;

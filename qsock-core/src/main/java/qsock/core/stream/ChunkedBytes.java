@@ -12,19 +12,41 @@ import java.nio.ByteBuffer;
  */
 final class ChunkedBytes {
 
-    /** Released chunks kept for reuse, so a buffer in steady state allocates nothing. */
-    private static final int MAX_SPARE = 2;
+    /** Released chunks kept for reuse when the owner does not say how many it may hold at once. */
+    private static final int DEFAULT_MAX_SPARE = 2;
+    /** The most spares any buffer keeps: 256 chunks of 16 KiB, 4 MiB. */
+    private static final int SPARE_CAP = 256;
 
     private final int chunkShift;
     private final int chunkSize;
     private final int chunkMask;
     private byte[][] ring;
     private long baseChunk;
-    private final byte[][] spare = new byte[MAX_SPARE][];
+    private final byte[][] spare;
     private int spareCount;
 
     /** @param chunkSize bytes per chunk, a power of two */
     ChunkedBytes(int chunkSize) {
+        this(chunkSize, DEFAULT_MAX_SPARE);
+    }
+
+    /**
+     * Storage for a window of about {@code span} bytes: chunks sized for it, and as many released chunks kept
+     * for reuse as the window holds, so that a buffer acknowledged (or read) a burst at a time and filled
+     * again allocates nothing in steady state. The spares never exceed what the buffer held at its fullest.
+     */
+    static ChunkedBytes forSpan(long span) {
+        int chunkSize = chunkSizeFor(span);
+        long chunks = (span + chunkSize - 1) / chunkSize;
+        return new ChunkedBytes(chunkSize, (int) Math.clamp(chunks, DEFAULT_MAX_SPARE, SPARE_CAP));
+    }
+
+    /**
+     * @param chunkSize bytes per chunk, a power of two
+     * @param maxSpare released chunks kept for reuse
+     */
+    ChunkedBytes(int chunkSize, int maxSpare) {
+        this.spare = new byte[maxSpare][];
         if (chunkSize <= 0 || Integer.bitCount(chunkSize) != 1) {
             throw new IllegalArgumentException("chunk size must be a power of two: " + chunkSize);
         }
@@ -100,7 +122,7 @@ final class ChunkedBytes {
     }
 
     private void recycle(byte[] chunk) {
-        if (chunk != null && spareCount < MAX_SPARE) {
+        if (chunk != null && spareCount < spare.length) {
             spare[spareCount++] = chunk;
         }
     }

@@ -39,7 +39,7 @@ public final class ReassemblyBuffer {
         }
         this.limit = limit;
         this.received = new RangeSet(maxRanges);
-        this.store = new ChunkedBytes(ChunkedBytes.chunkSizeFor(limit));
+        this.store = ChunkedBytes.forSpan(limit);
     }
 
     /** A buffer with {@link #DEFAULT_MAX_RANGES}. */

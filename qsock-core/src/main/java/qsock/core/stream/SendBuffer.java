@@ -49,7 +49,7 @@ public final class SendBuffer {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        this.store = new ChunkedBytes(ChunkedBytes.chunkSizeFor(capacity));
+        this.store = ChunkedBytes.forSpan(capacity);
         this.acked = new RangeSet(maxRanges);
         this.lost = new RangeSet(maxRanges);
     }

@@ -3,6 +3,7 @@ package qsock.core.frame;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,6 +48,24 @@ class FrameReaderTest {
     };
 
     private final FrameReader reader = new FrameReader();
+
+    @Test
+    void twoReadersNeverShareTheirAckRanges() throws Exception {
+        // Readers of different connections run on different I/O threads: a one-range ACK read by one must not
+        // land in the array another reader hands out.
+        FrameReader first = new FrameReader();
+        FrameReader second = new FrameReader();
+        ByteBuffer a = ByteBuffer.allocate(32);
+        FrameEncoder.encode(a, AckFrame.of(0, 9, 5));
+        ByteBuffer b = ByteBuffer.allocate(32);
+        FrameEncoder.encode(b, AckFrame.of(0, 184_893, 184_000));
+        first.read(a.flip(), PacketType.ONE_RTT);
+        second.read(b.flip(), PacketType.ONE_RTT);
+        assertNotSame(first.ackRanges(), second.ackRanges());
+        assertEquals(9, first.ackRanges()[0]);
+        assertEquals(5, first.ackRanges()[1]);
+        assertEquals(9, first.largestAcknowledged());
+    }
 
     @Test
     void validFramesReadAsTheFramesEncoded() {

@@ -11,15 +11,15 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import qsock.tools.term.Units;
+import qsock.core.connection.ConnectionConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import qsock.core.connection.ConnectionConfig;
 import qsock.tls.Credential;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
 import qsock.tls.cert.CertificateValidator;
+import qsock.tools.TransportDefaults;
 import qsock.tools.cert.SelfSignedCertificate;
 import qsock.tools.perf.PerfClient;
 import qsock.tools.perf.PerfHandler;
@@ -27,6 +27,7 @@ import qsock.tools.perf.PerfProtocol;
 import qsock.tools.perf.RequestResponseResult;
 import qsock.tools.perf.ThroughputResult;
 import qsock.tools.server.QsockServer;
+import qsock.tools.term.Units;
 
 /** {@code qsock perf}: the kernel's perf tool, bulk throughput and request/response latency. */
 @Command(name = "perf", mixinStandardHelpOptions = true,
@@ -78,7 +79,7 @@ public final class PerfCommand implements Callable<Integer> {
     int runs;
 
     @Option(names = "--datagram-size", paramLabel = "BYTES",
-            description = "Client: the largest UDP payload it sends, 1200..65527 (default: the transport's, 1200).")
+            description = "Client: the largest UDP payload it sends, 1200..65527 (default: 1452).")
     Integer datagramSize;
 
     @Option(names = "--warmup", paramLabel = "SIZE", defaultValue = "0", converter = SizeConverter.class,
@@ -145,8 +146,8 @@ public final class PerfCommand implements Callable<Integer> {
 
     private void run(PrintWriter out, InetSocketAddress address, String serverName, TlsClientConfig tls)
             throws Exception {
-        ConnectionConfig transport = datagramSize == null ? ConnectionConfig.defaults()
-                : ConnectionConfig.builder().maxDatagramSize(datagramSize).build();
+        ConnectionConfig transport = datagramSize == null ? TransportDefaults.connectionConfig()
+                : TransportDefaults.connectionConfig().toBuilder().maxDatagramSize(datagramSize).build();
         boolean warmThroughput = mode != Mode.rr && warmup > 0;
         boolean warmRequestResponse = mode != Mode.throughput && warmupCount > 0;
         if (warmThroughput || warmRequestResponse) {
