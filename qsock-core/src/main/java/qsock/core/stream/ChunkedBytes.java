@@ -22,7 +22,7 @@ final class ChunkedBytes {
     private final int chunkMask;
     private byte[][] ring;
     private long baseChunk;
-    private final byte[][] spare;
+    private byte[][] spare;
     private int spareCount;
 
     /** @param chunkSize bytes per chunk, a power of two */
@@ -96,6 +96,18 @@ final class ChunkedBytes {
             dst.put(chunk, at, n);
             offset += n;
             length -= n;
+        }
+    }
+
+    /**
+     * Lets the buffer keep as many released chunks as a window of {@code span} bytes holds (up to the cap),
+     * for an owner whose window grew: a receive window auto-tuned from 1 MiB to 16 MiB would otherwise
+     * allocate most of its chunks anew on every pass.
+     */
+    void allowSparesFor(long span) {
+        long chunks = Math.min((span + chunkSize - 1) / chunkSize, SPARE_CAP);
+        if (chunks > spare.length) {
+            spare = java.util.Arrays.copyOf(spare, (int) chunks);
         }
     }
 

@@ -85,6 +85,7 @@ public final class ReassemblyBuffer {
             throw new IllegalArgumentException("the limit cannot move down: " + limit + " < " + this.limit);
         }
         this.limit = limit;
+        store.allowSparesFor(limit - readOffset);
     }
 
     /**
