@@ -217,15 +217,26 @@ public final class Aead {
      */
     private static final class NonceGcmSpec extends GCMParameterSpec {
         private final byte[] nonce;
+        /**
+         * Two arrays handed out in turn instead of a fresh copy per packet. The JDK's GCM keeps the array of
+         * the last encryption and compares the next IV with it to refuse reuse: alternating, the array it
+         * kept is never the one being refilled, so it still holds the previous nonce when compared.
+         */
+        private final byte[][] copies;
+        private int next;
 
         NonceGcmSpec(byte[] nonce) {
             super(TAG * 8, nonce);
             this.nonce = nonce;
+            this.copies = new byte[][] {nonce.clone(), nonce.clone()};
         }
 
         @Override
         public byte[] getIV() {
-            return nonce.clone();
+            next ^= 1;
+            byte[] copy = copies[next];
+            System.arraycopy(nonce, 0, copy, 0, nonce.length);
+            return copy;
         }
     }
 
