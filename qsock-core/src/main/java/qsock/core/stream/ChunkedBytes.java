@@ -14,8 +14,11 @@ final class ChunkedBytes {
 
     /** Released chunks kept for reuse when the owner does not say how many it may hold at once. */
     private static final int DEFAULT_MAX_SPARE = 2;
-    /** The most spares any buffer keeps: 256 chunks of 16 KiB, 4 MiB. */
-    private static final int SPARE_CAP = 256;
+    /**
+     * The most spares any buffer keeps: 1024 chunks of 16 KiB, 16 MiB, the largest stream window the default
+     * configuration grows to; a buffer never holds more spares than its window at its fullest.
+     */
+    private static final int SPARE_CAP = 1024;
 
     private final int chunkShift;
     private final int chunkSize;
