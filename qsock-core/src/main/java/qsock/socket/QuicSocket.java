@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import qsock.core.Role;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.ConnectionError;
@@ -1194,51 +1195,26 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
 
     /** {@return the connection's state, or null if the socket is no connection} */
     public ConnectionState state() {
-        QuicConnection c = connection;
-        if (c == null) {
-            return null;
-        }
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            return c.state();
-        } finally {
-            lock.unlock();
-        }
+        return readConnection(QuicConnection::state);
     }
 
     /** {@return why the connection ended, or null while it lives or if the socket is no connection} */
     public ConnectionError closeError() {
-        QuicConnection c = connection;
-        if (c == null) {
-            return null;
-        }
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            return c.closeError();
-        } finally {
-            lock.unlock();
-        }
+        return readConnection(QuicConnection::closeError);
     }
 
     /** {@return the ALPN protocol the handshake negotiated, or null} */
     public String applicationProtocol() {
-        QuicConnection c = connection;
-        if (c == null) {
-            return null;
-        }
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            return c.applicationProtocol();
-        } finally {
-            lock.unlock();
-        }
+        return readConnection(QuicConnection::applicationProtocol);
     }
 
     /** {@return the cipher suite of the connection's 1-RTT keys, or null before the handshake installed them} */
     public CipherSuite cipherSuite() {
+        return readConnection(QuicConnection::cipherSuite);
+    }
+
+    /** {@return {@code getter} applied to the connection under the endpoint's lock, or null if there is none} */
+    private <T> T readConnection(Function<QuicConnection, T> getter) {
         QuicConnection c = connection;
         if (c == null) {
             return null;
@@ -1246,7 +1222,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
-            return c.cipherSuite();
+            return getter.apply(c);
         } finally {
             lock.unlock();
         }

@@ -10,8 +10,9 @@ package qsock.core.cc;
  * to evaluate {@code W_cubic}. Stretches in which the window was not grown because the sender was idle or
  * application limited are cut out of {@code t} by moving the epoch start forward (RFC 9438 §4.2, §5.8).
  * The window reduction uses the congestion window rather than the flight size (RFC 9438 §4.6 allows it;
- * the application-limited rule of RFC 9002 §7.8 is the "other measure" it then requires). Spurious loss
- * undo (RFC 9438 §4.9) is not implemented.
+ * the application-limited rule of RFC 9002 §7.8 is the "other measure" it then requires). The optional undo
+ * after a spurious loss (RFC 9438 §4.9, a MAY) is left out on purpose: the loss detector does not detect
+ * spurious losses.
  */
 public final class Cubic extends WindowController implements CongestionController {
 

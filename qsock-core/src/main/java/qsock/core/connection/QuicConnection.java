@@ -722,10 +722,6 @@ public final class QuicConnection implements HandshakeChannel {
             }
             return false;
         }
-        // RFC 9000 §7.2: a client takes the server's first Source Connection ID as its destination.
-        if (role == Role.CLIENT && type == PacketType.INITIAL && !peerSourceIdLearned) {
-            // Checked before decryption is cheap, but the ID is only adopted once the packet opens.
-        }
         PacketProtection hp = type == PacketType.ONE_RTT ? oneRtt.opener : space.opener;
         if (!hp.removeHeaderProtection(buf, view.packetStart(), view.pnOffset(), view.packetEnd(),
                 space.largestReceived, opened)) {
@@ -745,6 +741,7 @@ public final class QuicConnection implements HandshakeChannel {
             return false;
         }
         packetsReceived++;
+        // RFC 9000 §7.2: a client takes the server's first Source Connection ID as its destination, once it opens.
         if (role == Role.CLIENT && type == PacketType.INITIAL && !peerSourceIdLearned) {
             ConnectionId scid = view.scid(buf);
             peerIds.replaceInitial(scid);
@@ -921,10 +918,10 @@ public final class QuicConnection implements HandshakeChannel {
         if (outcome.rttSampleTaken()) {
             streams.onRttUpdated(rtt.smoothedRtt());
         }
-        onLost(space, now);
+        onLost(now);
     }
 
-    private void onLost(PacketSpace space, long now) {
+    private void onLost(long now) {
         if (outcome.lostCount() == 0) {
             return;
         }
@@ -1135,7 +1132,7 @@ public final class QuicConnection implements HandshakeChannel {
             outcome.clear();
             recovery.onLossDetectionTimeout(now, outcome);
             if (outcome.lostCount() > 0) {
-                onLost(null, now);
+                onLost(now);
             }
             if (outcome.probeCount() > 0) {
                 PacketSpace space = spaces[outcome.ptoSpace().ordinal()];
@@ -1200,11 +1197,14 @@ public final class QuicConnection implements HandshakeChannel {
             return closePending ? writeClose(out, start, budget, now) : 0;
         }
         boolean congestionBlocked = !congestion.canSend(maxDatagramSize) && !probesPending();
-        if (!congestionBlocked && pacer.nextSendTime(now, maxDatagramSize, congestion.congestionWindow(),
-                recovery.rtt().smoothedRtt()) - now > 0 && !probesPending() && !ackDue(now)) {
-            pacingDeadline = pacer.nextSendTime(now, maxDatagramSize, congestion.congestionWindow(),
+        if (!congestionBlocked && !probesPending()) {
+            long release = pacer.nextSendTime(now, maxDatagramSize, congestion.congestionWindow(),
                     recovery.rtt().smoothedRtt());
-            return 0;
+            if (release - now > 0 && !ackDue(now)) {
+                // RFC 9002 §7.7: paced; an ACK that is due still leaves at once.
+                pacingDeadline = release;
+                return 0;
+            }
         }
         int limit = start + budget;
         int count = 0;
