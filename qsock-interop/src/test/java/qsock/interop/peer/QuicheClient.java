@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
@@ -141,7 +142,7 @@ public final class QuicheClient implements InteropClient {
                     .handler(handler)
                     .create()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            stream.writeAndFlush(request).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+            stream.writeAndFlush(new DefaultQuicStreamFrame(request, true));
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             stream.close();
         } catch (InterruptedException e) {

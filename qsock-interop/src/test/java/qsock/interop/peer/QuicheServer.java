@@ -9,11 +9,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamFrame;
 import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -124,7 +126,7 @@ public final class QuicheServer implements InteropServer {
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
-                ch.writeAndFlush(body).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                ch.writeAndFlush(new DefaultQuicStreamFrame(body, true));
                 return;
             }
             pump(ch);
@@ -136,7 +138,7 @@ public final class QuicheServer implements InteropServer {
             }
             if (generated == 0) {
                 finished = true;
-                ch.shutdownOutput();
+                ch.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
                 return;
             }
             byte[] chunk = new byte[CHUNK];
@@ -147,8 +149,8 @@ public final class QuicheServer implements InteropServer {
                 sent += n;
                 if (sent == generated) {
                     finished = true;
-                    // PEERS.md: quiche may never send a FIN sent alone; it goes with the last data.
-                    ch.writeAndFlush(b).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                    // PEERS.md: quiche may never send a FIN that follows the data in a call of its own.
+                    ch.writeAndFlush(new DefaultQuicStreamFrame(b, true));
                 } else {
                     ch.write(b);
                 }
@@ -169,7 +171,7 @@ public final class QuicheServer implements InteropServer {
 
     /**
      * Echoes each read at once but keeps the latest one back until the next read or the peer's FIN, so the FIN
-     * leaves with the last data (PEERS.md).
+     * leaves in the same quiche call as the last data (PEERS.md).
      */
     static final class Echo extends ChannelInboundHandlerAdapter {
         private ByteBuf held;
@@ -185,12 +187,11 @@ public final class QuicheServer implements InteropServer {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownReadComplete) {
-                QuicStreamChannel ch = (QuicStreamChannel) ctx.channel();
                 if (held != null) {
-                    ctx.writeAndFlush(held).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                    ctx.writeAndFlush(new DefaultQuicStreamFrame(held, true));
                     held = null;
                 } else {
-                    ch.shutdownOutput();
+                    ctx.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
                 }
             }
             ReferenceCountUtil.release(evt);

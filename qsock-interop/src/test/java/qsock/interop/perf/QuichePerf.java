@@ -14,6 +14,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicChannel;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicCodecBuilder;
@@ -21,6 +22,7 @@ import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.handler.codec.quic.QuicStreamFrame;
 import io.netty.handler.codec.quic.QuicStreamType;
 import io.netty.handler.codec.quic.QuicTokenHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -138,11 +140,10 @@ final class QuichePerf implements PerfStack {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownReadComplete) {
                 if (mode == THROUGHPUT) {
-                    // PEERS.md: quiche may never send a FIN sent alone; it goes with the count.
-                    ctx.writeAndFlush(Unpooled.buffer(Long.BYTES).writeLong(count))
-                            .addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                    // PEERS.md: quiche may never send a FIN that follows the data in a call of its own.
+                    ctx.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.buffer(Long.BYTES).writeLong(count), true));
                 } else {
-                    ((QuicStreamChannel) ctx.channel()).shutdownOutput();
+                    ctx.writeAndFlush(QuicStreamFrame.EMPTY_FIN);
                 }
             }
             ReferenceCountUtil.release(evt);
@@ -289,7 +290,7 @@ final class QuichePerf implements PerfStack {
                 s += n;
                 if (s == total) {
                     finished = true;
-                    ch.writeAndFlush(b).addListener(QuicStreamChannel.SHUTDOWN_OUTPUT);
+                    ch.writeAndFlush(new DefaultQuicStreamFrame(b, true));
                 } else {
                     ch.write(b);
                 }
