@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -77,9 +76,10 @@ public final class KwikClient implements InteropClient {
     public Received get(String path) throws IOException {
         return within(() -> {
             QuicStream stream = connection.createStream(true);
-            try (OutputStream out = stream.getOutputStream()) {
-                out.write(HqInterop.request(path));
-            }
+            byte[] request = HqInterop.request(path);
+            KwikSender out = KwikSender.of(stream, timeout);
+            out.write(request, 0, request.length);
+            out.finish();
             Received.Accumulator acc = new Received.Accumulator();
             InputStream in = stream.getInputStream();
             byte[] buf = new byte[64 * 1024];
@@ -94,9 +94,9 @@ public final class KwikClient implements InteropClient {
     public byte[] echo(byte[] data) throws IOException {
         return within(() -> {
             QuicStream stream = connection.createStream(true);
-            try (OutputStream out = stream.getOutputStream()) {
-                out.write(data);
-            }
+            KwikSender out = KwikSender.of(stream, timeout);
+            out.write(data, 0, data.length);
+            out.finish();
             ByteArrayOutputStream back = new ByteArrayOutputStream(data.length);
             stream.getInputStream().transferTo(back);
             return back.toByteArray();

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
+import java.time.Duration;
 import qsock.interop.support.HqInterop;
 import qsock.interop.support.TestPki;
 import tech.kwik.core.QuicConnection;
@@ -25,6 +26,9 @@ import tech.kwik.core.server.ServerConnector;
 public final class KwikServer implements InteropServer {
     private static final char[] PASSWORD = "qsock".toCharArray();
     private static final int MAX_STREAMS = 100;
+    private static final int CHUNK = 16 * 1024;
+    /** How long one response may take to leave: past every test's own timeout. */
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(Kwik.IDLE_TIMEOUT_SECONDS);
 
     private final Path root;
     private final DatagramSocket socket;
@@ -100,12 +104,9 @@ public final class KwikServer implements InteropServer {
         // request's FIN.
         in.transferTo(OutputStream.nullOutputStream());
         long generated = HqInterop.generatedLength(path);
-        OutputStream out = stream.getOutputStream();
+        KwikSender out = KwikSender.of(stream, SEND_TIMEOUT);
         if (generated >= 0) {
-            // Small writes: with 64 KiB writes that block on Kwik's full stream buffer, Kwik 0.10.8's sender
-            // sometimes goes idle with data queued and everything acknowledged, no loss (4 of 30 runs of a
-            // 2 MiB GET to quiche); with 1 KiB writes it did not in 60 runs.
-            byte[] chunk = new byte[1024];
+            byte[] chunk = new byte[CHUNK];
             for (long off = 0; off < generated; ) {
                 int n = (int) Math.min(chunk.length, generated - off);
                 HqInterop.fill(off, chunk, 0, n);
@@ -118,15 +119,20 @@ public final class KwikServer implements InteropServer {
                 stream.resetStream(0x10);
                 return;
             }
-            out.write(Files.readAllBytes(file));
+            byte[] body = Files.readAllBytes(file);
+            out.write(body, 0, body.length);
         }
-        out.close();
+        out.finish();
     }
 
     private static void serveEcho(QuicStream stream) throws IOException {
-        try (OutputStream out = stream.getOutputStream()) {
-            stream.getInputStream().transferTo(out);
+        InputStream in = stream.getInputStream();
+        KwikSender out = KwikSender.of(stream, SEND_TIMEOUT);
+        byte[] chunk = new byte[CHUNK];
+        for (int n; (n = in.read(chunk)) >= 0; ) {
+            out.write(chunk, 0, n);
         }
+        out.finish();
     }
 
     @FunctionalInterface
