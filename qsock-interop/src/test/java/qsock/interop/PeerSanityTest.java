@@ -29,6 +29,11 @@ import qsock.interop.support.UdpRelay;
  * The peers against each other, without qsock: quiche's client against Kwik's server and Kwik's client against
  * quiche's server, through the packet-logging relay. When these fail the environment (native library, ports,
  * certificates) is broken, not qsock.
+ *
+ * <p>Each scenario gets a second attempt, on a fresh server and relay, and says so on standard output: a broken
+ * environment fails twice, while the peers' own rare flakes with each other (a Kwik 0.10.8 client that never
+ * installs its Handshake keys against quiche, about one connection in a few hundred on a loaded machine) are not
+ * what this test is about, and nothing of qsock's runs here to hide.
  */
 class PeerSanityTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
@@ -37,9 +42,33 @@ class PeerSanityTest {
     @TempDir
     Path root;
 
+    @FunctionalInterface
+    private interface Scenario {
+        void run() throws Exception;
+    }
+
+    private static void withASecondAttempt(String name, Scenario scenario) throws Exception {
+        try {
+            scenario.run();
+        } catch (Exception | AssertionError first) {
+            System.out.println("PeerSanityTest: " + name + " failed once, second attempt: " + first);
+            scenario.run();
+        }
+    }
+
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void quicheClientAgainstKwikServer() throws Exception {
+        withASecondAttempt("quiche client vs Kwik server", this::quicheClientAgainstKwikServerOnce);
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void kwikClientAgainstQuicheServer() throws Exception {
+        withASecondAttempt("Kwik client vs quiche server", this::kwikClientAgainstQuicheServerOnce);
+    }
+
+    private void quicheClientAgainstKwikServerOnce() throws Exception {
         Files.writeString(root.resolve("hello.txt"), "hello over hq-interop\n");
         try (KwikServer server = KwikServer.start(root); UdpRelay relay = UdpRelay.start(server.address())) {
             Evidence.keep("quiche client vs Kwik server", relay, List.of(server.log()), () -> {
@@ -54,9 +83,7 @@ class PeerSanityTest {
         }
     }
 
-    @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void kwikClientAgainstQuicheServer() throws Exception {
+    private void kwikClientAgainstQuicheServerOnce() throws Exception {
         Files.writeString(root.resolve("hello.txt"), "hello over hq-interop\n");
         try (QuicheServer server = QuicheServer.start(root); UdpRelay relay = UdpRelay.start(server.address())) {
             List<Path> logs = new ArrayList<>();
