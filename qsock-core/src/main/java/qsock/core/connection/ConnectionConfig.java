@@ -19,6 +19,9 @@ import qsock.core.packet.QuicVersion;
  * @param maxUdpPayloadSize max_udp_payload_size we advertise (the largest datagram we accept)
  * @param maxDatagramSize the largest UDP payload we send, at least 1200; without path MTU discovery it
  *     stays what is configured (and at most what the peer accepts)
+ * @param pathMtuCeiling 0 turns path MTU discovery off (the default, as in the kernel module); otherwise the
+ *     largest UDP payload it probes for (RFC 9000 §14.3), from {@code maxDatagramSize} up (the kernel probes up
+ *     to 9000; loopback carries 65527); the peer's max_udp_payload_size lowers it
  * @param initialMaxData our connection receive window at the start
  * @param initialMaxStreamData our per-stream receive window at the start, for every kind of stream
  * @param maxConnectionWindow the cap to which the connection receive window may grow with the measured
@@ -43,6 +46,7 @@ public record ConnectionConfig(
         int connectionIdLength,
         int maxUdpPayloadSize,
         int maxDatagramSize,
+        int pathMtuCeiling,
         long initialMaxData,
         long initialMaxStreamData,
         long maxConnectionWindow,
@@ -77,6 +81,8 @@ public record ConnectionConfig(
                 maxUdpPayloadSize);
         check(maxDatagramSize >= MIN_DATAGRAM_SIZE && maxDatagramSize <= 65527, "maxDatagramSize",
                 maxDatagramSize);
+        check(pathMtuCeiling == 0 || pathMtuCeiling >= maxDatagramSize && pathMtuCeiling <= 65527,
+                "pathMtuCeiling", pathMtuCeiling);
         check(initialMaxData >= 0, "initialMaxData", initialMaxData);
         check(initialMaxStreamData >= 0, "initialMaxStreamData", initialMaxStreamData);
         check(maxConnectionWindow >= initialMaxData, "maxConnectionWindow", maxConnectionWindow);
@@ -120,6 +126,7 @@ public record ConnectionConfig(
         private int connectionIdLength = 8;
         private int maxUdpPayloadSize = 65527;
         private int maxDatagramSize = MIN_DATAGRAM_SIZE;
+        private int pathMtuCeiling;
         private long initialMaxData = 2L << 20;
         private long initialMaxStreamData = 1L << 20;
         private long maxConnectionWindow = 24L << 20;
@@ -144,6 +151,7 @@ public record ConnectionConfig(
             connectionIdLength = c.connectionIdLength;
             maxUdpPayloadSize = c.maxUdpPayloadSize;
             maxDatagramSize = c.maxDatagramSize;
+            pathMtuCeiling = c.pathMtuCeiling;
             initialMaxData = c.initialMaxData;
             initialMaxStreamData = c.initialMaxStreamData;
             maxConnectionWindow = c.maxConnectionWindow;
@@ -166,6 +174,7 @@ public record ConnectionConfig(
         /** @return this */ public Builder connectionIdLength(int v) { connectionIdLength = v; return this; }
         /** @return this */ public Builder maxUdpPayloadSize(int v) { maxUdpPayloadSize = v; return this; }
         /** @return this */ public Builder maxDatagramSize(int v) { maxDatagramSize = v; return this; }
+        /** @return this */ public Builder pathMtuCeiling(int v) { pathMtuCeiling = v; return this; }
         /** @return this */ public Builder initialMaxData(long v) { initialMaxData = v; return this; }
         /** @return this */ public Builder initialMaxStreamData(long v) { initialMaxStreamData = v; return this; }
         /** @return this */ public Builder maxConnectionWindow(long v) { maxConnectionWindow = v; return this; }
@@ -182,7 +191,7 @@ public record ConnectionConfig(
         /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
         public ConnectionConfig build() {
             return new ConnectionConfig(version, maxIdleTimeoutMillis, maxAckDelayMillis, ackDelayExponent,
-                    activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize,
+                    activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, congestionAlgorithm, initialRttMillis, keepAliveMillis,
                     greaseQuicBit, maxCryptoBuffer);

@@ -37,6 +37,7 @@ import qsock.core.packet.QuicVersion;
 import qsock.core.packet.VersionNegotiationPacket;
 import qsock.core.params.StatelessResetToken;
 import qsock.core.params.TransportParameters;
+import qsock.core.path.PathMtuSearch;
 import qsock.core.recovery.AckOutcome;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.RttEstimator;
@@ -110,7 +111,12 @@ public final class QuicConnection implements HandshakeChannel {
     private byte[] localParametersEncoded;
     private String applicationProtocol;
 
+    /** Consecutive PTOs after which a size found by path MTU discovery is suspected of a black hole. */
+    private static final int BLACK_HOLE_PTOS = 2;
+
     private int maxDatagramSize;
+    /** Path MTU discovery, once the peer's parameters allow it and the configuration asks for it; else null. */
+    private PathMtuSearch pathMtu;
     private boolean peerGreasesQuicBit;
     private long peerAckDelayExponent = 3;
     private long peerMaxAckDelayNanos = 25_000_000L;
@@ -290,6 +296,14 @@ public final class QuicConnection implements HandshakeChannel {
         return congestion;
     }
 
+    /**
+     * {@return the largest UDP payload this connection sends now} It starts at the configured size, is lowered to
+     * the peer's max_udp_payload_size, and moves with path MTU discovery when that is on.
+     */
+    public int maxDatagramSize() {
+        return maxDatagramSize;
+    }
+
     /** {@return true once the server validated the client's address (always true on a client)} */
     public boolean isAddressValidated() {
         return addressValidated;
@@ -465,9 +479,11 @@ public final class QuicConnection implements HandshakeChannel {
         peerAckDelayExponent = p.ackDelayExponent();
         peerMaxAckDelayNanos = p.maxAckDelay() * 1_000_000L;
         peerGreasesQuicBit = p.greaseQuicBit() && config.greaseQuicBit();
-        maxDatagramSize = (int) Math.min(config.maxDatagramSize(), p.maxUdpPayloadSize());
-        congestion.setMaxDatagramSize(maxDatagramSize);
-        pacer.setMaxDatagramSize(maxDatagramSize);
+        setMaxDatagramSize((int) Math.min(config.maxDatagramSize(), p.maxUdpPayloadSize()));
+        int ceiling = (int) Math.min(config.pathMtuCeiling(), p.maxUdpPayloadSize());
+        if (ceiling > maxDatagramSize) {
+            pathMtu = new PathMtuSearch(maxDatagramSize, ceiling, lastReceiveTime);
+        }
         recovery.setMaxAckDelay(peerMaxAckDelayNanos);
         // RFC 9000 §10.1: the idle timeout is the smaller of both, when both advertise one.
         long local = config.maxIdleTimeoutMillis();
@@ -904,6 +920,10 @@ public final class QuicConnection implements HandshakeChannel {
         RttEstimator rtt = recovery.rtt();
         for (int i = 0; i < outcome.ackedCount(); i++) {
             SentPacket p = outcome.acked(i);
+            if (pathMtu != null && space.id == PacketNumberSpace.APPLICATION && pathMtu.isProbe(p.packetNumber())
+                    && pathMtu.onProbeAcked(now)) {
+                setMaxDatagramSize(pathMtu.current());
+            }
             if (p.isInFlight()) {
                 // The controller wants the sample this ACK produced, once, or 0 (qsock.core.cc contract).
                 long sample = outcome.rttSampleTaken() ? rtt.latestRtt() : 0;
@@ -925,16 +945,27 @@ public final class QuicConnection implements HandshakeChannel {
         if (outcome.lostCount() == 0) {
             return;
         }
+        long lostBytes = outcome.lostBytesInFlight();
         for (int i = 0; i < outcome.lostCount(); i++) {
             SentPacket p = outcome.lost(i);
+            if (pathMtu != null && outcome.space() == PacketNumberSpace.APPLICATION
+                    && pathMtu.isProbe(p.packetNumber())) {
+                // RFC 9000 §14.4: a lost probe says the size is too large, not that the path is congested.
+                pathMtu.onProbeLost(now);
+                congestion.onPacketDiscarded(p.sentBytes());
+                lostBytes -= p.sentBytes();
+            }
             onFramesLost(spaces[outcome.space().ordinal()], (SentFrames) p.frames());
             releaseFrames(p);
         }
-        if (outcome.lostBytesInFlight() > 0) {
-            congestion.onPacketsLost(now, outcome.newestLostSentTime(), outcome.lostBytesInFlight());
+        if (lostBytes > 0) {
+            congestion.onPacketsLost(now, outcome.newestLostSentTime(), lostBytes);
         }
         if (outcome.persistentCongestion()) {
             congestion.onPersistentCongestion(now);
+            if (pathMtu != null && pathMtu.onBlackHole(now)) {
+                setMaxDatagramSize(pathMtu.current());
+            }
         }
     }
 
@@ -1137,6 +1168,12 @@ public final class QuicConnection implements HandshakeChannel {
             if (outcome.probeCount() > 0) {
                 PacketSpace space = spaces[outcome.ptoSpace().ordinal()];
                 space.probesPending = Math.max(space.probesPending, outcome.probeCount());
+                if (pathMtu != null && recovery.ptoCount() >= BLACK_HOLE_PTOS && pathMtu.onBlackHole(now)) {
+                    // RFC 8899 §4.3: nothing acknowledged through several PTOs while sending above the base size
+                    // may be a path that shrank; its losses are never acknowledged, so persistent congestion
+                    // cannot tell. The probes go out at the base size, which every path carries.
+                    setMaxDatagramSize(pathMtu.current());
+                }
                 if (space.id != PacketNumberSpace.APPLICATION) {
                     space.crypto.retransmitUnacked();
                 }
@@ -1173,6 +1210,21 @@ public final class QuicConnection implements HandshakeChannel {
         boolean ackEliciting;
         boolean inFlight;
         SentFrames frames;
+
+        void set(PacketSpace space, PacketProtection sealer, int start, int pnOffset, int pnLength, long packetNumber,
+                 int payloadEnd, boolean longHeader, boolean ackEliciting, boolean inFlight, SentFrames frames) {
+            this.space = space;
+            this.sealer = sealer;
+            this.start = start;
+            this.pnOffset = pnOffset;
+            this.pnLength = pnLength;
+            this.packetNumber = packetNumber;
+            this.payloadEnd = payloadEnd;
+            this.longHeader = longHeader;
+            this.ackEliciting = ackEliciting;
+            this.inFlight = inFlight;
+            this.frames = frames;
+        }
     }
 
     private final PacketLayout[] layouts = {new PacketLayout(), new PacketLayout(), new PacketLayout()};
@@ -1195,6 +1247,9 @@ public final class QuicConnection implements HandshakeChannel {
         setAmplificationLimited(false);
         if (state == ConnectionState.CLOSING) {
             return closePending ? writeClose(out, start, budget, now) : 0;
+        }
+        if (pathMtuProbeDue(out, now)) {
+            return sendPathMtuProbe(out, now);
         }
         boolean congestionBlocked = !congestion.canSend(maxDatagramSize) && !probesPending();
         if (!congestionBlocked && !probesPending()) {
@@ -1267,6 +1322,56 @@ public final class QuicConnection implements HandshakeChannel {
             }
         }
         return length;
+    }
+
+    private void setMaxDatagramSize(int size) {
+        maxDatagramSize = size;
+        congestion.setMaxDatagramSize(size);
+        pacer.setMaxDatagramSize(size);
+    }
+
+    /**
+     * {@return whether a path MTU probe goes out now} Only once the handshake is confirmed (RFC 9000 §14.3 lets
+     * probes wait for that; the peer's parameters are known by then), and only when congestion control and pacing
+     * let a datagram of the current size leave. Asking room for the probe's own size would starve the search on a
+     * side that only acknowledges: its window stays at the initial ten datagrams, below a jumbo probe.
+     */
+    private boolean pathMtuProbeDue(ByteBuffer out, long now) {
+        if (pathMtu == null || state != ConnectionState.CONFIRMED || !oneRtt.canSend() || spaces[2].discarded
+                || !pathMtu.wantsProbe(now)) {
+            return false;
+        }
+        return out.remaining() >= pathMtu.nextProbeSize() && congestion.canSend(maxDatagramSize)
+                && pacer.nextSendTime(now, maxDatagramSize, congestion.congestionWindow(),
+                        recovery.rtt().smoothedRtt()) - now <= 0;
+    }
+
+    /**
+     * Sends a path MTU probe: one 1-RTT packet of PING and PADDING filling a datagram of the probed size
+     * (RFC 9000 §14.4), alone in its datagram so that only its size decides whether it arrives.
+     */
+    private int sendPathMtuProbe(ByteBuffer out, long now) {
+        int start = out.position();
+        int size = pathMtu.nextProbeSize();
+        PacketSpace space = spaces[2];
+        long pn = space.nextPacketNumber;
+        int pnLength = PacketNumber.encodedLength(pn, recovery.largestAcked(space.id));
+        boolean fixedBit = !peerGreasesQuicBit || greaseBit();
+        PacketProtection sealer = oneRtt.sealer;
+        int pnOffset = PacketHeaderWriter.writeShortHeader(out, peerIds.current(), false, sealer.keyPhase() == 1, pn,
+                pnLength, fixedBit);
+        out.put((byte) 0x01); // PING (RFC 9000 §19.2)
+        int payloadEnd = start + size - TAG;
+        FrameEncoder.writePadding(out, payloadEnd - out.position());
+        space.nextPacketNumber++;
+        PacketLayout layout = layouts[0];
+        layout.set(space, sealer, start, pnOffset, pnLength, pn, payloadEnd, false, true, true,
+                framePool.isEmpty() ? new SentFrames() : framePool.poll());
+        seal(out, layout, now);
+        out.position(start + size);
+        bytesSent += size;
+        pathMtu.onProbeSent(pn, size);
+        return size;
     }
 
     private void setAmplificationLimited(boolean limited) {
@@ -1386,17 +1491,8 @@ public final class QuicConnection implements HandshakeChannel {
             padded = true;
         }
         space.nextPacketNumber++;
-        layout.space = space;
-        layout.sealer = sealer;
-        layout.start = start;
-        layout.pnOffset = pnOffset;
-        layout.pnLength = pnLength;
-        layout.packetNumber = pn;
-        layout.payloadEnd = payloadEnd;
-        layout.longHeader = longHeader;
-        layout.ackEliciting = ackEliciting;
-        layout.inFlight = ackEliciting || padded;
-        layout.frames = frames;
+        layout.set(space, sealer, start, pnOffset, pnLength, pn, payloadEnd, longHeader, ackEliciting,
+                ackEliciting || padded, frames);
         // Leave room for the tag; sealing fills it.
         out.position(payloadEnd + TAG);
         if (longHeader) {

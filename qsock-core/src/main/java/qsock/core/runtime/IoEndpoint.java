@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import jdk.net.ExtendedSocketOptions;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
 
@@ -107,6 +108,11 @@ public final class IoEndpoint {
         try {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
             channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferSize());
+            if (channel.supportedOptions().contains(ExtendedSocketOptions.IP_DONTFRAGMENT)) {
+                // RFC 9000 §14: QUIC datagrams are never fragmented at the IP layer. A datagram too large for the
+                // route then fails to send, and recovery counts it lost: what path MTU discovery needs to see.
+                channel.setOption(ExtendedSocketOptions.IP_DONTFRAGMENT, true);
+            }
             channel.bind(local);
             channel.configureBlocking(false);
             selector = Selector.open();

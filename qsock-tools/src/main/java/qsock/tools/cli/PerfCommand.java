@@ -79,7 +79,8 @@ public final class PerfCommand implements Callable<Integer> {
     int runs;
 
     @Option(names = "--datagram-size", paramLabel = "BYTES",
-            description = "Client: the largest UDP payload it sends, 1200..65527 (default: 1452).")
+            description = "Client: send UDP payloads of exactly this size, 1200..65527, without path MTU "
+                    + "discovery (default: start at 1200 and discover the path's MTU).")
     Integer datagramSize;
 
     @Option(names = "--warmup", paramLabel = "SIZE", defaultValue = "0", converter = SizeConverter.class,
@@ -147,7 +148,7 @@ public final class PerfCommand implements Callable<Integer> {
     private void run(PrintWriter out, InetSocketAddress address, String serverName, TlsClientConfig tls)
             throws Exception {
         ConnectionConfig transport = datagramSize == null ? TransportDefaults.connectionConfig()
-                : TransportDefaults.connectionConfig().toBuilder().maxDatagramSize(datagramSize).build();
+                : TransportDefaults.fixedDatagramSize(datagramSize);
         boolean warmThroughput = mode != Mode.rr && warmup > 0;
         boolean warmRequestResponse = mode != Mode.throughput && warmupCount > 0;
         if (warmThroughput || warmRequestResponse) {
