@@ -1,5 +1,7 @@
 package qsock.interop;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -8,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import qsock.interop.peer.Peer;
+import qsock.interop.peer.QsockClient;
 import qsock.interop.support.HqInterop;
 import qsock.interop.support.PacketLog.Direction;
 
@@ -55,6 +58,24 @@ class QsockClientInteropTest {
                 (c, relay) -> {
                     Scenarios.bulk(c, peer.largestBody());
                     Scenarios.payloads(relay, peer == Peer.QUICHE ? Direction.TO_CLIENT : null);
+                });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void pathMtuDiscoveryReachesThePeersLimitAndNeverPassesIt(Peer peer) throws Exception {
+        Scenarios.qsockClient(peer, root, "path MTU discovery", HqInterop.ECHO_ALPN, Scenarios.TIMEOUT,
+                QsockClient::connectDiscoveringPathMtu, (c, relay) -> {
+                    Scenarios.echo(c);
+                    // The probes go once the handshake is confirmed; the first tries the peer's limit itself.
+                    long deadline = System.nanoTime() + Scenarios.TIMEOUT.toNanos();
+                    while (relay.log().largestPayload(Direction.TO_SERVER) < peer.maxUdpPayloadSize()
+                            && System.nanoTime() - deadline < 0) {
+                        Scenarios.echo(c);
+                    }
+                    assertEquals(peer.maxUdpPayloadSize(), relay.log().largestPayload(Direction.TO_SERVER),
+                            "largest datagram to the " + peer + " server");
                 });
     }
 }

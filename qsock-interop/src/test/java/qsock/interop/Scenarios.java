@@ -51,12 +51,18 @@ final class Scenarios {
     /** Runs {@code exchange} with qsock's client against {@code peer}'s server. */
     static void qsockClient(Peer peer, Path root, String scenario, String alpn, Duration timeout, Exchange exchange)
             throws Exception {
+        qsockClient(peer, root, scenario, alpn, timeout, QsockClient::connect, exchange);
+    }
+
+    /** Runs {@code exchange} with a qsock client that {@code connector} makes against {@code peer}'s server. */
+    static void qsockClient(Peer peer, Path root, String scenario, String alpn, Duration timeout, Connector connector,
+                            Exchange exchange) throws Exception {
         Files.write(root.resolve(FILE.substring(1)), FILE_CONTENT);
         try (InteropServer server = peer.server(root); UdpRelay relay = UdpRelay.start(server.address())) {
             List<Path> logs = new ArrayList<>();
             logs.add(Peer.logOf(server));
             Evidence.keep("qsock client vs " + peer + " server: " + scenario, relay, logs, () -> {
-                try (InteropClient client = QsockClient.connect(relay.address(), alpn, timeout)) {
+                try (InteropClient client = connector.connect(relay.address(), alpn, timeout)) {
                     exchange.run(client, relay);
                 }
             });

@@ -28,6 +28,11 @@ public enum Peer {
         public long largestBody() {
             return 50_000_000;
         }
+
+        @Override
+        public int maxUdpPayloadSize() {
+            return Quiche.UDP_PAYLOAD;
+        }
     },
     /** Kwik 0.10.8 (pure Java, agent15 TLS). */
     KWIK {
@@ -46,6 +51,11 @@ public enum Peer {
             // PEERS.md: Kwik as a bulk sender may stall after a loss until its idle timeout.
             return 2L << 20;
         }
+
+        @Override
+        public int maxUdpPayloadSize() {
+            return Kwik.MAX_UDP_PAYLOAD;
+        }
     };
 
     /** Starts this peer's hq-interop and echo server. */
@@ -56,6 +66,9 @@ public enum Peer {
 
     /** The largest body the tests let this peer send. */
     public abstract long largestBody();
+
+    /** The max_udp_payload_size this peer advertises (RFC 9000 §18.2). */
+    public abstract int maxUdpPayloadSize();
 
     /** The peer's own log, when it keeps one. */
     public static Path logOf(Object peer) {

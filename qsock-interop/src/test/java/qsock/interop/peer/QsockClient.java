@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import qsock.core.connection.ConnectionConfig;
 import qsock.interop.support.HqInterop;
 import qsock.interop.support.Received;
 import qsock.socket.QuicSocket;
@@ -26,7 +27,22 @@ public final class QsockClient implements InteropClient {
 
     /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
     public static QsockClient connect(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
-        QuicSocket socket = QuicSocket.open(Qsock.config());
+        return connect(server, alpn, timeout, Qsock.config());
+    }
+
+    /**
+     * Connects like {@link #connect(InetSocketAddress, String, Duration)}, but starting at 1200-byte datagrams
+     * with path MTU discovery up to 65527 bytes, the qsock command's setting.
+     */
+    public static QsockClient connectDiscoveringPathMtu(InetSocketAddress server, String alpn, Duration timeout)
+            throws IOException {
+        return connect(server, alpn, timeout, Qsock.config().toBuilder()
+                .maxDatagramSize(ConnectionConfig.MIN_DATAGRAM_SIZE).pathMtuCeiling(65527).build());
+    }
+
+    private static QsockClient connect(InetSocketAddress server, String alpn, Duration timeout,
+                                       ConnectionConfig config) throws IOException {
+        QuicSocket socket = QuicSocket.open(config);
         try {
             socket.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             socket.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);

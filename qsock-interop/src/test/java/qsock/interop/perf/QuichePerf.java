@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
@@ -46,7 +47,11 @@ import qsock.interop.support.TestPki;
  */
 final class QuichePerf implements PerfStack {
 
-    private static final int UDP_PAYLOAD = 1452;
+    /**
+     * UDP payload both ways: 1452 as PEERS.md advises, or what the system property {@code qsock.perf.quicheDatagram}
+     * says (up to 65527, for comparing with qsock's path MTU discovery on loopback; quiche through Netty has none).
+     */
+    private static final int UDP_PAYLOAD = Integer.getInteger("qsock.perf.quicheDatagram", 1452);
     private static final int SOCKET_BUFFER = 4 << 20;
     private static final long CONNECTION_WINDOW = 64L << 20;
     private static final long STREAM_WINDOW = 16L << 20;
@@ -90,7 +95,12 @@ final class QuichePerf implements PerfStack {
     }
 
     private static Channel bind(EventLoopGroup group, ChannelHandler codec) throws InterruptedException {
-        return new Bootstrap()
+        Bootstrap b = new Bootstrap();
+        if (UDP_PAYLOAD > 2048) {
+            // Room for the largest datagram: Netty's default 2048-byte receive buffer would cut it short.
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_PAYLOAD));
+        }
+        return b
                 .group(group)
                 .channel(NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
