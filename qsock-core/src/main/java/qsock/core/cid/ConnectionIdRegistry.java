@@ -31,6 +31,16 @@ public interface ConnectionIdRegistry {
     void remove(ConnectionId cid);
 
     /**
+     * The peer's stateless reset token {@code token} may identify a Stateless Reset for this connection from now
+     * on (RFC 9000 §10.3.1: the token of an active peer ID we have sent to). A reset carries no ID that routes,
+     * so the endpoint finds the connection by the token. The default keeps no index.
+     */
+    default void addPeerResetToken(StatelessResetToken token) {}
+
+    /** {@code token} no longer identifies a Stateless Reset for this connection: its ID was retired. */
+    default void removePeerResetToken(StatelessResetToken token) {}
+
+    /**
      * {@return true if {@code cid} already routes to some connection} {@link LocalConnectionIds} draws a
      * fresh random ID instead of issuing one for which this is true, so two connections never share an ID.
      * The default knows of no other connection.

@@ -57,6 +57,7 @@ public final class PeerConnectionIds {
     }
 
     private final int limit;
+    private final ConnectionIdRegistry registry;
     private final Entry[] active;
     private int activeCount;
     private Entry current;
@@ -83,7 +84,18 @@ public final class PeerConnectionIds {
      * @throws IllegalArgumentException if the limit is out of that range
      */
     public PeerConnectionIds(ConnectionId initial, StatelessResetToken initialToken, long activeConnectionIdLimit) {
+        this(initial, initialToken, activeConnectionIdLimit, ConnectionIdRegistry.NONE);
+    }
+
+    /**
+     * Tracks the peer's IDs as {@link #PeerConnectionIds(ConnectionId, StatelessResetToken, long)} does, and tells
+     * {@code registry} which of the peer's stateless reset tokens identify a reset for this connection: those of
+     * the active IDs we have sent to (RFC 9000 §10.3.1), as they come and go.
+     */
+    public PeerConnectionIds(ConnectionId initial, StatelessResetToken initialToken, long activeConnectionIdLimit,
+                             ConnectionIdRegistry registry) {
         Objects.requireNonNull(initial, "initial");
+        this.registry = Objects.requireNonNull(registry, "registry");
         if (activeConnectionIdLimit < 2 || activeConnectionIdLimit > MAX_LIMIT) {
             throw new IllegalArgumentException("active_connection_id_limit " + activeConnectionIdLimit
                     + " is not in 2.." + MAX_LIMIT);
@@ -93,8 +105,8 @@ public final class PeerConnectionIds {
         retireSequence = new long[RETIREMENTS_PER_LIMIT * limit];
         retireState = new byte[retireSequence.length];
         current = new Entry(0, initial, initialToken);
-        current.used = true;
         active[activeCount++] = current;
+        switchTo(current);
     }
 
     /**
@@ -125,10 +137,16 @@ public final class PeerConnectionIds {
             return;
         }
         Entry e = active[i];
-        if (e.token != null && !e.token.equals(token)) {
-            throw new IllegalStateException("the initial stateless reset token is already set");
+        if (e.token != null) {
+            if (!e.token.equals(token)) {
+                throw new IllegalStateException("the initial stateless reset token is already set");
+            }
+            return;
         }
         e.token = token;
+        if (e.used) {
+            registry.addPeerResetToken(token);
+        }
     }
 
     /**
@@ -452,6 +470,9 @@ public final class PeerConnectionIds {
 
     private void switchTo(Entry e) {
         current = e;
+        if (!e.used && e.token != null) {
+            registry.addPeerResetToken(e.token);
+        }
         e.used = true;
     }
 
@@ -475,6 +496,10 @@ public final class PeerConnectionIds {
     }
 
     private void removeAt(int i) {
+        Entry e = active[i];
+        if (e.used && e.token != null) {
+            registry.removePeerResetToken(e.token);
+        }
         System.arraycopy(active, i + 1, active, i, activeCount - i - 1);
         active[--activeCount] = null;
     }

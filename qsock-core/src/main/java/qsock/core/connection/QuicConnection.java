@@ -193,7 +193,7 @@ public final class QuicConnection implements HandshakeChannel {
      * connection IDs and Initial keys are chosen here (as the kernel's connect does).
      *
      * @param tokens derives stateless reset tokens for the connection IDs we issue
-     * @param registry told of every connection ID we issue and retire, for routing
+     * @param registry told of every connection ID we issue and retire, and of the peer's reset tokens, for routing
      */
     public static QuicConnection client(ConnectionConfig config, RandomGenerator random,
                                         StatelessResetTokens tokens, ConnectionIdRegistry registry, long now) {
@@ -203,7 +203,7 @@ public final class QuicConnection implements HandshakeChannel {
         ConnectionId source = ConnectionId.random(random, config.connectionIdLength());
         QuicConnection c = new QuicConnection(Role.CLIENT, config, random, config.version(), destination, source,
                 tokens, registry, now);
-        c.peerIds = new PeerConnectionIds(destination, null, config.activeConnectionIdLimit());
+        c.peerIds = new PeerConnectionIds(destination, null, config.activeConnectionIdLimit(), registry);
         return c;
     }
 
@@ -222,7 +222,7 @@ public final class QuicConnection implements HandshakeChannel {
         ConnectionId source = ConnectionId.random(random, config.connectionIdLength());
         QuicConnection c = new QuicConnection(Role.SERVER, config, random, version, originalDestinationId,
                 source, tokens, registry, now);
-        c.peerIds = new PeerConnectionIds(clientSourceId, null, config.activeConnectionIdLimit());
+        c.peerIds = new PeerConnectionIds(clientSourceId, null, config.activeConnectionIdLimit(), registry);
         c.peerInitialSourceId = clientSourceId;
         c.peerSourceIdLearned = true;
         return c;

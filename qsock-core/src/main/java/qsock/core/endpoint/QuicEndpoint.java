@@ -42,6 +42,7 @@ public final class QuicEndpoint {
     private final RandomGenerator random;
     private final StatelessResetTokens resetTokens;
     private final ConnectionIdTable<Route> routes;
+    private final PeerResetTokenIndex<Route> peerResetTokens;
     private final List<Route> active = new ArrayList<>();
     private final ArrayDeque<QuicConnection> acceptQueue = new ArrayDeque<>();
     private final ArrayDeque<Response> responses = new ArrayDeque<>();
@@ -62,6 +63,8 @@ public final class QuicEndpoint {
         InetSocketAddress peer;
         ConnectionId originalDestination;
         private final List<ConnectionId> early = new ArrayList<>(2);
+        /** The peer's tokens indexed for this connection, forgotten when it is reaped. */
+        private final List<StatelessResetToken> peerTokens = new ArrayList<>(2);
 
         Route(QuicEndpoint endpoint, InetSocketAddress peer) {
             this.endpoint = endpoint;
@@ -81,6 +84,25 @@ public final class QuicEndpoint {
             if (endpoint.routes.get(cid) == this) {
                 endpoint.routes.remove(cid);
             }
+        }
+
+        @Override
+        public void addPeerResetToken(StatelessResetToken token) {
+            peerTokens.add(token);
+            endpoint.peerResetTokens.put(token, this);
+        }
+
+        @Override
+        public void removePeerResetToken(StatelessResetToken token) {
+            peerTokens.remove(token);
+            endpoint.peerResetTokens.remove(token, this);
+        }
+
+        void forgetPeerResetTokens() {
+            for (StatelessResetToken token : peerTokens) {
+                endpoint.peerResetTokens.remove(token, this);
+            }
+            peerTokens.clear();
         }
     }
 
@@ -102,6 +124,7 @@ public final class QuicEndpoint {
         }
         this.resetTokens = new StatelessResetTokens(key);
         this.routes = new ConnectionIdTable<>(random.nextInt());
+        this.peerResetTokens = new PeerResetTokenIndex<>(random);
     }
 
     /**
@@ -267,20 +290,16 @@ public final class QuicEndpoint {
     }
 
     /**
-     * A stateless reset carries a random connection ID, so no route leads to its connection: each
-     * connection checks the token against its peer's (RFC 9000 §10.3.1). The cost is one comparison per
-     * connection for a datagram nothing routes, and only for datagrams long enough to be a reset.
+     * A stateless reset carries a random connection ID, so no route leads to its connection: the index of the
+     * peers' tokens names the candidate, which checks the token itself (RFC 9000 §10.3.1). One lookup per
+     * datagram nothing routes, whatever the number of connections.
      */
     private boolean deliverStatelessReset(ByteBuffer buf, long now) {
         if (buf.remaining() < StatelessReset.MIN_LENGTH) {
             return false;
         }
-        for (int i = 0; i < active.size(); i++) {
-            if (active.get(i).connection.handleStatelessReset(buf, now)) {
-                return true;
-            }
-        }
-        return false;
+        Route route = peerResetTokens.lookup(buf);
+        return route != null && route.connection != null && route.connection.handleStatelessReset(buf, now);
     }
 
     private void answerUnsupportedVersion(InetSocketAddress from, ByteBuffer buf, int length) {
@@ -400,6 +419,7 @@ public final class QuicEndpoint {
                 if (route.originalDestination != null) {
                     route.remove(route.originalDestination);
                 }
+                route.forgetPeerResetTokens();
                 active.remove(i);
                 acceptQueue.remove(route.connection);
             }

@@ -462,4 +462,59 @@ class PeerConnectionIdsTest {
             }
         });
     }
+
+    /** The tokens a registry was told identify a reset, in the order they came. */
+    private static final class TokenRecorder implements ConnectionIdRegistry {
+        final List<StatelessResetToken> live = new ArrayList<>();
+
+        @Override
+        public void add(ConnectionId cid, StatelessResetToken token) {}
+
+        @Override
+        public void remove(ConnectionId cid) {}
+
+        @Override
+        public void addPeerResetToken(StatelessResetToken token) {
+            assertFalse(live.contains(token), "added twice: " + token);
+            live.add(token);
+        }
+
+        @Override
+        public void removePeerResetToken(StatelessResetToken token) {
+            assertTrue(live.remove(token), "removed without being added: " + token);
+        }
+    }
+
+    @Test
+    void theRegistryKnowsExactlyTheTokensOfActiveIdsWeSentTo() throws Exception {
+        TokenRecorder registry = new TokenRecorder();
+        PeerConnectionIds ids = new PeerConnectionIds(cid(0), token(0), 4, registry);
+        assertEquals(List.of(token(0)), registry.live, "the initial ID is in use from the start");
+        offer(ids, 1, 0);
+        offer(ids, 2, 0);
+        assertEquals(List.of(token(0)), registry.live, "IDs offered but never sent to cannot reset");
+        assertTrue(ids.rotate());
+        assertEquals(List.of(token(1)), registry.live, "rotation uses 1 and retires 0");
+        offer(ids, 3, 2);
+        assertEquals(List.of(token(2)), registry.live, "Retire Prior To 2 retires 1; the switch uses 2");
+        assertTrue(ids.isStatelessReset(resetEndingIn(token(2))));
+        assertFalse(ids.isStatelessReset(resetEndingIn(token(1))), "a retired ID's token no longer resets");
+    }
+
+    @Test
+    void aServersTokenLearnedFromItsParametersIsIndexedOnce() {
+        TokenRecorder registry = new TokenRecorder();
+        PeerConnectionIds ids = new PeerConnectionIds(cid(0), null, 4, registry);
+        assertEquals(List.of(), registry.live, "no token yet");
+        ids.setInitialStatelessResetToken(token(0));
+        ids.setInitialStatelessResetToken(token(0));
+        assertEquals(List.of(token(0)), registry.live);
+    }
+
+    private static ByteBuffer resetEndingIn(StatelessResetToken token) {
+        ByteBuffer b = ByteBuffer.allocate(40);
+        b.put((byte) 0x40).put(new byte[23]);
+        token.writeTo(b);
+        return b.flip();
+    }
 }
