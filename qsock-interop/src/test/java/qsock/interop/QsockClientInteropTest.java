@@ -1,6 +1,7 @@
 package qsock.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +77,28 @@ class QsockClientInteropTest {
                     }
                     assertEquals(peer.maxUdpPayloadSize(), relay.log().largestPayload(Direction.TO_SERVER),
                             "largest datagram to the " + peer + " server");
+                });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void keyUpdatesQsockStartsAreFollowedByThePeer(Peer peer) throws Exception {
+        Scenarios.qsockClient(peer, root, "key updates", HqInterop.ECHO_ALPN, Scenarios.TIMEOUT,
+                (server, alpn, timeout) -> QsockClient.connectUpdatingKeysEvery(40, server, alpn, timeout),
+                (c, relay) -> {
+                    QsockClient client = (QsockClient) c;
+                    // Each update waits for an acknowledgement in the current phase and three PTOs after the
+                    // peer answered in the new one (RFC 9001 §6.1, §6.5): echoes go on until three happened.
+                    long deadline = System.nanoTime() + Scenarios.TIMEOUT.toNanos();
+                    while (client.socket().connection().keyUpdatesInitiated() < 3
+                            && System.nanoTime() - deadline < 0) {
+                        Scenarios.echo(c);
+                    }
+                    assertTrue(client.socket().connection().keyUpdatesInitiated() >= 3,
+                            "key updates started: " + client.socket().connection().keyUpdatesInitiated());
+                    // After the updates, the data still goes both ways.
+                    Scenarios.echo(c);
                 });
     }
 }

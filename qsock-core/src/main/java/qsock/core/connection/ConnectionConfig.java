@@ -34,6 +34,8 @@ import qsock.core.packet.QuicVersion;
  * @param initialRttMillis the RTT assumed before the first sample (RFC 9002 §6.2.2)
  * @param keepAliveMillis send a PING after this long without sending anything ack-eliciting; 0 is off
  * @param greaseQuicBit advertise grease_quic_bit (RFC 9287) and grease the fixed bit when the peer does too
+ * @param keyUpdateInterval packets sealed with one 1-RTT write key before this side starts a key update
+ *     (RFC 9001 §6.6: AES-GCM's confidentiality limit is 2^23 packets; the default is half that), 1 to 2^23
  * @param maxCryptoBuffer bytes of out-of-order CRYPTO data buffered per level before
  *     CRYPTO_BUFFER_EXCEEDED (RFC 9000 §7.5: at least 4096)
  */
@@ -58,6 +60,7 @@ public record ConnectionConfig(
         long initialRttMillis,
         long keepAliveMillis,
         boolean greaseQuicBit,
+        long keyUpdateInterval,
         int maxCryptoBuffer) {
 
     /** The smallest datagram every QUIC path carries (RFC 9000 §14). */
@@ -92,6 +95,7 @@ public record ConnectionConfig(
         check(streamSendBufferSize > 0, "streamSendBufferSize", streamSendBufferSize);
         check(initialRttMillis > 0, "initialRttMillis", initialRttMillis);
         check(keepAliveMillis >= 0, "keepAliveMillis", keepAliveMillis);
+        check(keyUpdateInterval >= 1 && keyUpdateInterval <= 1L << 23, "keyUpdateInterval", keyUpdateInterval);
         check(maxCryptoBuffer >= 4096, "maxCryptoBuffer", maxCryptoBuffer);
     }
 
@@ -138,6 +142,7 @@ public record ConnectionConfig(
         private long initialRttMillis = 333;
         private long keepAliveMillis;
         private boolean greaseQuicBit = true;
+        private long keyUpdateInterval = 1L << 22;
         private int maxCryptoBuffer = 64 * 1024;
 
         Builder() {}
@@ -163,6 +168,7 @@ public record ConnectionConfig(
             initialRttMillis = c.initialRttMillis;
             keepAliveMillis = c.keepAliveMillis;
             greaseQuicBit = c.greaseQuicBit;
+            keyUpdateInterval = c.keyUpdateInterval;
             maxCryptoBuffer = c.maxCryptoBuffer;
         }
 
@@ -186,6 +192,7 @@ public record ConnectionConfig(
         /** @return this */ public Builder initialRttMillis(long v) { initialRttMillis = v; return this; }
         /** @return this */ public Builder keepAliveMillis(long v) { keepAliveMillis = v; return this; }
         /** @return this */ public Builder greaseQuicBit(boolean v) { greaseQuicBit = v; return this; }
+        /** @return this */ public Builder keyUpdateInterval(long v) { keyUpdateInterval = v; return this; }
         /** @return this */ public Builder maxCryptoBuffer(int v) { maxCryptoBuffer = v; return this; }
 
         /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
@@ -194,7 +201,7 @@ public record ConnectionConfig(
                     activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, congestionAlgorithm, initialRttMillis, keepAliveMillis,
-                    greaseQuicBit, maxCryptoBuffer);
+                    greaseQuicBit, keyUpdateInterval, maxCryptoBuffer);
         }
     }
 }

@@ -7,6 +7,10 @@ import qsock.core.crypto.PacketProtection;
  * The 1-RTT keys and their updates (RFC 9001 §6): the current write and read generations, the next read
  * generation (derived on first need), and the previous read generation, kept for three PTOs after an update
  * so that reordered packets still open (§6.5). Header protection keys never change (§6).
+ *
+ * <p>Updates the peer starts are followed; this side starts one after a configured number of packets under one
+ * write key, below the AEAD confidentiality limit (§6.6: 2^23 packets for AES-GCM), but only once a packet sent
+ * with the current keys was acknowledged (§6.1) and the previous read keys are gone (the last update is over).
  */
 final class KeyPhases {
 
@@ -20,6 +24,14 @@ final class KeyPhases {
     private long currentPhaseFirstPacket = -1;
     /** The number of key updates the peer started and we followed. */
     long updates;
+    /** The number of key updates this side started. */
+    long initiated;
+    /** The first packet number sealed with the current write keys, or -1 before one is. */
+    private long writePhaseFirstPacket = -1;
+    /** Packets sealed with the current write keys. */
+    private long writePhasePackets;
+    /** Whether an ACK covered a packet sealed with the current write keys (RFC 9001 §6.1). */
+    private boolean writePhaseAcknowledged;
 
     boolean canSend() {
         return sealer != null;
@@ -65,9 +77,50 @@ final class KeyPhases {
         previousDiscardDeadline = now + 3 * pto;
         if (sealer.generation() < opener.generation()) {
             sealer = sealer.nextGeneration();
+            newWritePhase();
+            updates++;
         }
-        updates++;
         return n;
+    }
+
+    /** Counts a 1-RTT packet sealed with the current write keys. */
+    void onPacketSealed(long packetNumber) {
+        if (writePhaseFirstPacket < 0) {
+            writePhaseFirstPacket = packetNumber;
+        }
+        writePhasePackets++;
+    }
+
+    /** Notes the largest 1-RTT packet number an ACK frame acknowledged. */
+    void onAcknowledged(long largestAcknowledged) {
+        if (writePhaseFirstPacket >= 0 && largestAcknowledged >= writePhaseFirstPacket) {
+            writePhaseAcknowledged = true;
+        }
+    }
+
+    /**
+     * Starts a key update when the current write keys sealed {@code interval} packets and the rules allow one
+     * (RFC 9001 §6.1): the peer acknowledged a packet of the current phase, and both directions are in the
+     * same phase with the previous read keys dropped. The read keys follow when the peer answers in the new
+     * phase ({@link #decrypt}).
+     *
+     * @return whether an update started
+     */
+    boolean maybeInitiate(long interval) {
+        if (writePhasePackets < interval || !writePhaseAcknowledged || previousOpener != null
+                || sealer.generation() != opener.generation()) {
+            return false;
+        }
+        sealer = sealer.nextGeneration();
+        newWritePhase();
+        initiated++;
+        return true;
+    }
+
+    private void newWritePhase() {
+        writePhaseFirstPacket = -1;
+        writePhasePackets = 0;
+        writePhaseAcknowledged = false;
     }
 
     /** Drops the previous read keys once their time is over. */

@@ -339,6 +339,14 @@ public final class QuicConnection implements HandshakeChannel {
         return oneRtt.updates;
     }
 
+    /**
+     * {@return the number of key updates this side started} RFC 9001 §6; see
+     * {@link ConnectionConfig#keyUpdateInterval()}.
+     */
+    public long keyUpdatesInitiated() {
+        return oneRtt.initiated;
+    }
+
     /** {@return the next connection event, or null} */
     public ConnectionEvent pollEvent() {
         return events.poll();
@@ -917,6 +925,9 @@ public final class QuicConnection implements HandshakeChannel {
         outcome.clear();
         recovery.onAckReceived(space.id, ack.ackRanges(), ack.ackRangeCount(), ack.typeCode(), ackDelayNanos, now,
                 outcome);
+        if (space.id == PacketNumberSpace.APPLICATION) {
+            oneRtt.onAcknowledged(recovery.largestAcked(space.id));
+        }
         RttEstimator rtt = recovery.rtt();
         for (int i = 0; i < outcome.ackedCount(); i++) {
             SentPacket p = outcome.acked(i);
@@ -1248,6 +1259,11 @@ public final class QuicConnection implements HandshakeChannel {
         if (state == ConnectionState.CLOSING) {
             return closePending ? writeClose(out, start, budget, now) : 0;
         }
+        if (state == ConnectionState.CONFIRMED && oneRtt.canSend()) {
+            // RFC 9001 §6.6: a new write key before the current one nears its confidentiality limit; §6.1: only
+            // once the handshake is confirmed.
+            oneRtt.maybeInitiate(config.keyUpdateInterval());
+        }
         if (pathMtuProbeDue(out, now)) {
             return sendPathMtuProbe(out, now);
         }
@@ -1555,6 +1571,9 @@ public final class QuicConnection implements HandshakeChannel {
         }
         int size = l.sealer.seal(out, l.start, l.pnOffset, l.pnLength, l.packetNumber, l.payloadEnd);
         packetsSent++;
+        if (!l.longHeader) {
+            oneRtt.onPacketSealed(l.packetNumber);
+        }
         SentPacket sent = recovery.onPacketSent(l.space.id, l.packetNumber, now, size, l.ackEliciting, l.inFlight);
         if (l.frames.ackLargest >= 0) {
             l.space.acks.onAckSent(l.packetNumber);

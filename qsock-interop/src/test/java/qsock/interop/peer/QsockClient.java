@@ -40,6 +40,15 @@ public final class QsockClient implements InteropClient {
                 .maxDatagramSize(ConnectionConfig.MIN_DATAGRAM_SIZE).pathMtuCeiling(65527).build());
     }
 
+    /**
+     * Connects like {@link #connect(InetSocketAddress, String, Duration)}, but starting a key update after every
+     * {@code interval} packets sealed with one key (RFC 9001 §6).
+     */
+    public static QsockClient connectUpdatingKeysEvery(long interval, InetSocketAddress server, String alpn,
+                                                       Duration timeout) throws IOException {
+        return connect(server, alpn, timeout, Qsock.config().toBuilder().keyUpdateInterval(interval).build());
+    }
+
     private static QsockClient connect(InetSocketAddress server, String alpn, Duration timeout,
                                        ConnectionConfig config) throws IOException {
         QuicSocket socket = QuicSocket.open(config);
