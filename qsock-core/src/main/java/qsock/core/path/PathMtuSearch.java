@@ -5,9 +5,9 @@ package qsock.core.path;
  * which datagram size to probe next, and what the path is known to carry.
  *
  * <p>The search starts from the base size (what the connection already sends, at least 1200, which every QUIC path
- * must carry) and probes up to a ceiling: the configured one, lowered to the peer's max_udp_payload_size. The first
- * probe tries the ceiling itself, which settles loopback and jumbo-frame paths in one round trip; after that it is a
- * binary search. A size is given up after {@link #MAX_PROBES} lost probes (RFC 8899 §5.1.2); the search is complete
+ * must carry) and probes up to a ceiling: the configured one, which the connection lowers to the peer's
+ * max_udp_payload_size before it starts the search. The first probe tries the ceiling itself, which settles
+ * loopback and jumbo-frame paths in one round trip; after that it is a binary search. A size is given up after {@link #MAX_PROBES} lost probes (RFC 8899 §5.1.2); the search is complete
  * when the bounds are closer than {@link #MIN_STEP} bytes. {@link #RAISE_INTERVAL_NANOS} after completing it looks
  * again above what it found (RFC 8899 §5.1.1, PMTU_RAISE_TIMER), in case the path grew.
  *
@@ -31,7 +31,7 @@ public final class PathMtuSearch {
     private static final long NONE = -1;
 
     private final int base;
-    private int ceiling;
+    private final int ceiling;
     /** The largest size acknowledged: what the connection may send. */
     private int current;
     /** The smallest size given up, minus one: no probe goes above it. */
@@ -147,13 +147,6 @@ public final class PathMtuSearch {
         complete = false;
         finishIfNarrow(now);
         return true;
-    }
-
-    /** Lowers the ceiling, to what the peer accepts (its max_udp_payload_size), never below the current size. */
-    public void lowerCeiling(int size, long now) {
-        ceiling = Math.max(current, Math.min(ceiling, size));
-        high = Math.min(high, ceiling);
-        finishIfNarrow(now);
     }
 
     /** {@return whether the search has settled (until the raise interval passes)} */

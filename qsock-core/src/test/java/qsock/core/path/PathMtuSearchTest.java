@@ -104,18 +104,6 @@ class PathMtuSearchTest {
     }
 
     @Test
-    void thePeersLimitLowersTheCeilingButNeverTheCurrentSize() {
-        PathMtuSearch search = new PathMtuSearch(1200, 9000, 0);
-        search.lowerCeiling(1452, 0);
-        assertEquals(1452, search.nextProbeSize());
-        searchAgainst(search, 65527, 0);
-        assertEquals(1452, search.current());
-        search.lowerCeiling(1300, 0);
-        assertEquals(1452, search.current());
-        assertFalse(search.wantsProbe(0));
-    }
-
-    @Test
     void aCeilingWithinTheMinimumStepOfTheBaseNeedsNoSearch() {
         assertFalse(new PathMtuSearch(1452, 1452, 0).wantsProbe(0));
         assertFalse(new PathMtuSearch(1452, 1460, 0).wantsProbe(0));
