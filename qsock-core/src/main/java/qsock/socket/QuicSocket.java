@@ -393,6 +393,84 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     }
 
     /**
+     * Sends an unreliable datagram (RFC 9221; the kernel's send with {@code MSG_QUIC_DATAGRAM}): all of
+     * {@code src}'s remaining bytes in one DATAGRAM frame, never sent again if its packet is lost. The peer must
+     * have advertised max_datagram_frame_size, and this socket's connection too for datagrams to come back
+     * ({@code ConnectionConfig.maxDatagramFrameSize}).
+     *
+     * <p>Blocking mode waits until the connection is established and the send queue has room; with
+     * {@link StreamFlags#DONTWAIT} or in non-blocking mode it returns false at once instead.
+     *
+     * @return true if the datagram was queued (and {@code src} consumed)
+     * @throws IOException if the peer accepts no datagrams, or this one is larger than
+     *     {@link #maxDatagramPayload()} (the kernel's EMSGSIZE)
+     * @throws ClosedConnectionException if the connection ended
+     * @throws SocketTimeoutException if the timeout passed
+     */
+    public boolean sendDatagram(ByteBuffer src, int flags) throws IOException {
+        Objects.requireNonNull(src, "src");
+        if ((flags & ~StreamFlags.DONTWAIT) != 0) {
+            throw new IllegalArgumentException("a datagram takes no flag but DONTWAIT: 0x"
+                    + Integer.toHexString(flags));
+        }
+        QuicConnection c = requireConnection();
+        ReentrantLock lock = io.lock();
+        lock.lock();
+        try {
+            long deadline = deadline();
+            boolean wait = blocking && (flags & StreamFlags.DONTWAIT) == 0;
+            if (!awaitEstablished(c, wait, deadline)) {
+                return false;
+            }
+            while (true) {
+                ensureSendable(c);
+                boolean queued;
+                try {
+                    queued = c.sendDatagram(src);
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+                io.flush();
+                if (queued || !wait) {
+                    return queued;
+                }
+                await(deadline);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Receives the next unreliable datagram (RFC 9221; the kernel's recv reporting {@code MSG_QUIC_DATAGRAM}),
+     * whole. Blocking mode waits for one; non-blocking mode returns -1 at once.
+     *
+     * @return the datagram's length, or -1 in non-blocking mode when none waits
+     * @throws IllegalArgumentException if {@code dst} has less room than the datagram, which then stays queued
+     * @throws ClosedConnectionException if the connection ended and no datagram is left
+     * @throws SocketTimeoutException if the timeout passed
+     * @throws AsynchronousCloseException if the socket was shut down for reading or closed while waiting
+     */
+    public int receiveDatagram(ByteBuffer dst) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        QuicConnection c = requireConnection();
+        Integer n = receiving(c, () -> {
+            int length = c.receiveDatagram(dst);
+            return length >= 0 ? length : null;
+        });
+        return n == null ? -1 : n;
+    }
+
+    /**
+     * {@return the largest datagram {@link #sendDatagram} takes now} 0 before the handshake, when the peer accepts
+     * no datagrams, or if the socket is no connection.
+     */
+    public int maxDatagramPayload() {
+        Integer n = readConnection(QuicConnection::maxDatagramPayload);
+        return n == null ? 0 : n;
+    }
+
+    /**
      * Opens the next stream without sending (the kernel's {@code QUIC_SOCKOPT_STREAM_OPEN}):
      * {@link StreamFlags#UNI} for a unidirectional one, {@link StreamFlags#DONTWAIT} not to wait for the
      * peer's stream limit.
@@ -503,6 +581,20 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             throw new IllegalArgumentException("no room in the buffer");
         }
         QuicConnection c = requireConnection();
+        return receiving(c, () -> readNext(c, dst));
+    }
+
+    /** What a receive call reads once it holds the lock: null when nothing is there yet. */
+    @FunctionalInterface
+    private interface Reading<T> {
+        T read() throws IOException;
+    }
+
+    /**
+     * The waiting both receive calls share: under the lock, reads until {@code reading} has something, the
+     * connection ends, or, in non-blocking mode, at once (null).
+     */
+    private <T> T receiving(QuicConnection c, Reading<T> reading) throws IOException {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
@@ -513,9 +605,9 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             long deadline = deadline();
             while (true) {
                 drainEvents(c);
-                StreamMessage m = readNext(c, dst);
-                if (m != null) {
-                    return m;
+                T got = reading.read();
+                if (got != null) {
+                    return got;
                 }
                 if (c.state().isClosingOrClosed()) {
                     throw new ClosedConnectionException(c.closeError());

@@ -34,6 +34,9 @@ import qsock.core.packet.QuicVersion;
  * @param initialRttMillis the RTT assumed before the first sample (RFC 9002 §6.2.2)
  * @param keepAliveMillis send a PING after this long without sending anything ack-eliciting; 0 is off
  * @param greaseQuicBit advertise grease_quic_bit (RFC 9287) and grease the fixed bit when the peer does too
+ * @param maxDatagramFrameSize 0 (the default, as in the kernel module) turns RFC 9221 datagrams off; otherwise
+ *     the largest DATAGRAM frame we accept, advertised as max_datagram_frame_size (at least 1200 here, so that
+ *     a datagram of a minimal packet's size is always possible)
  * @param keyUpdateInterval packets sealed with one 1-RTT write key before this side starts a key update
  *     (RFC 9001 §6.6: AES-GCM's confidentiality limit is 2^23 packets; the default is half that), 1 to 2^23
  * @param maxCryptoBuffer bytes of out-of-order CRYPTO data buffered per level before
@@ -60,6 +63,7 @@ public record ConnectionConfig(
         long initialRttMillis,
         long keepAliveMillis,
         boolean greaseQuicBit,
+        int maxDatagramFrameSize,
         long keyUpdateInterval,
         int maxCryptoBuffer) {
 
@@ -95,6 +99,8 @@ public record ConnectionConfig(
         check(streamSendBufferSize > 0, "streamSendBufferSize", streamSendBufferSize);
         check(initialRttMillis > 0, "initialRttMillis", initialRttMillis);
         check(keepAliveMillis >= 0, "keepAliveMillis", keepAliveMillis);
+        check(maxDatagramFrameSize == 0 || maxDatagramFrameSize >= MIN_DATAGRAM_SIZE && maxDatagramFrameSize <= 65535,
+                "maxDatagramFrameSize", maxDatagramFrameSize);
         check(keyUpdateInterval >= 1 && keyUpdateInterval <= 1L << 23, "keyUpdateInterval", keyUpdateInterval);
         check(maxCryptoBuffer >= 4096, "maxCryptoBuffer", maxCryptoBuffer);
     }
@@ -142,6 +148,7 @@ public record ConnectionConfig(
         private long initialRttMillis = 333;
         private long keepAliveMillis;
         private boolean greaseQuicBit = true;
+        private int maxDatagramFrameSize;
         private long keyUpdateInterval = 1L << 22;
         private int maxCryptoBuffer = 64 * 1024;
 
@@ -168,6 +175,7 @@ public record ConnectionConfig(
             initialRttMillis = c.initialRttMillis;
             keepAliveMillis = c.keepAliveMillis;
             greaseQuicBit = c.greaseQuicBit;
+            maxDatagramFrameSize = c.maxDatagramFrameSize;
             keyUpdateInterval = c.keyUpdateInterval;
             maxCryptoBuffer = c.maxCryptoBuffer;
         }
@@ -192,6 +200,7 @@ public record ConnectionConfig(
         /** @return this */ public Builder initialRttMillis(long v) { initialRttMillis = v; return this; }
         /** @return this */ public Builder keepAliveMillis(long v) { keepAliveMillis = v; return this; }
         /** @return this */ public Builder greaseQuicBit(boolean v) { greaseQuicBit = v; return this; }
+        /** @return this */ public Builder maxDatagramFrameSize(int v) { maxDatagramFrameSize = v; return this; }
         /** @return this */ public Builder keyUpdateInterval(long v) { keyUpdateInterval = v; return this; }
         /** @return this */ public Builder maxCryptoBuffer(int v) { maxCryptoBuffer = v; return this; }
 
@@ -201,7 +210,7 @@ public record ConnectionConfig(
                     activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, congestionAlgorithm, initialRttMillis, keepAliveMillis,
-                    greaseQuicBit, keyUpdateInterval, maxCryptoBuffer);
+                    greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer);
         }
     }
 }

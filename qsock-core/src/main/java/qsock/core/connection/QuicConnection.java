@@ -46,6 +46,7 @@ import qsock.core.stream.ControlFrame;
 import qsock.core.stream.StreamConfig;
 import qsock.core.stream.StreamManager;
 import qsock.core.wire.ConnectionId;
+import qsock.core.wire.VarInt;
 
 /**
  * One QUIC connection as a sans-I/O state machine (RFC 9000, 9001, 9002): datagrams and the time go in
@@ -87,6 +88,7 @@ public final class QuicConnection implements HandshakeChannel {
     private boolean amplificationLimited;
     private final StreamManager streams;
     private final AckOutcome outcome = new AckOutcome();
+    private final Datagrams datagrams = new Datagrams();
     private final ArrayDeque<SentFrames> framePool = new ArrayDeque<>();
     private final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
 
@@ -304,6 +306,84 @@ public final class QuicConnection implements HandshakeChannel {
         return maxDatagramSize;
     }
 
+    /**
+     * Queues an unreliable datagram (RFC 9221) holding {@code data}'s remaining bytes, which it consumes. It
+     * leaves in a DATAGRAM frame when congestion control allows, and is not sent again if its packet is lost.
+     *
+     * @return false, consuming nothing, if the send queue is full
+     * @throws IllegalStateException if the handshake is not complete, or the peer accepts no datagrams
+     *     (max_datagram_frame_size 0 or absent)
+     * @throws IllegalArgumentException if the datagram exceeds {@link #maxDatagramPayload()}: the peer's
+     *     max_datagram_frame_size or what one packet carries
+     */
+    public boolean sendDatagram(ByteBuffer data) {
+        if (!state.isEstablished()) {
+            throw new IllegalStateException("datagrams go once the handshake is complete; the connection is "
+                    + state);
+        }
+        if (peerParameters.maxDatagramFrameSize() == 0) {
+            throw new IllegalStateException("the peer accepts no datagrams (max_datagram_frame_size 0)");
+        }
+        int max = maxDatagramPayload();
+        if (data.remaining() > max) {
+            throw new IllegalArgumentException("a datagram of " + data.remaining() + " bytes is larger than the "
+                    + max + " the peer's max_datagram_frame_size and one packet allow");
+        }
+        return datagrams.offer(data);
+    }
+
+    /**
+     * {@return the largest datagram {@link #sendDatagram} takes now, 0 if none} The peer's
+     * max_datagram_frame_size less the frame's own bytes, and at most what one 1-RTT packet of the current
+     * datagram size carries.
+     */
+    public int maxDatagramPayload() {
+        if (peerParameters == null || peerParameters.maxDatagramFrameSize() == 0) {
+            return 0;
+        }
+        int frame = (int) Math.min(peerParameters.maxDatagramFrameSize(), largestDatagramFrame());
+        return Math.max(0, frame - 1 - VarInt.size(frame));
+    }
+
+    /**
+     * Moves the next received datagram into {@code dst}.
+     *
+     * @return its length, or -1 if none waits
+     * @throws IllegalArgumentException if {@code dst} has less room than the datagram, which then stays queued
+     */
+    public int receiveDatagram(ByteBuffer dst) {
+        int length = datagrams.nextLength();
+        if (length < 0) {
+            return -1;
+        }
+        if (dst.remaining() < length) {
+            throw new IllegalArgumentException("a datagram of " + length + " bytes does not fit in "
+                    + dst.remaining());
+        }
+        return datagrams.poll(dst);
+    }
+
+    /** {@return whether a received datagram waits for {@link #receiveDatagram}} */
+    public boolean hasDatagram() {
+        return datagrams.nextLength() >= 0;
+    }
+
+    /** {@return datagrams received but dropped because the receive queue was full (RFC 9221 §5 allows it)} */
+    public long datagramsDroppedOnArrival() {
+        return datagrams.droppedOnArrival();
+    }
+
+    /** {@return queued datagrams discarded unsent: the path's datagram size shrank below them} */
+    public long datagramsDiscardedUnsent() {
+        return datagrams.discardedUnsent();
+    }
+
+    /** The largest DATAGRAM frame a 1-RTT packet of the current datagram size has room for. */
+    private int largestDatagramFrame() {
+        // Short header: first byte, the peer's connection ID, a packet number of up to 4 bytes; then the tag.
+        return maxDatagramSize - 1 - peerIds.current().length() - 4 - TAG;
+    }
+
     /** {@return true once the server validated the client's address (always true on a client)} */
     public boolean isAddressValidated() {
         return addressValidated;
@@ -449,7 +529,8 @@ public final class QuicConnection implements HandshakeChannel {
                     .activeConnectionIdLimit(config.activeConnectionIdLimit())
                     .disableActiveMigration(true)
                     .initialSourceConnectionId(localIds.initial())
-                    .greaseQuicBit(config.greaseQuicBit());
+                    .greaseQuicBit(config.greaseQuicBit())
+                    .maxDatagramFrameSize(config.maxDatagramFrameSize());
             if (role == Role.SERVER) {
                 b.originalDestinationConnectionId(originalDestinationId)
                         .statelessResetToken(localIds.initialStatelessResetToken());
@@ -900,9 +981,17 @@ public final class QuicConnection implements HandshakeChannel {
                 }
             }
             case DATAGRAM -> {
-                // RFC 9221 §4: we advertise no max_datagram_frame_size, so DATAGRAM is a violation.
-                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
-                        FrameType.DATAGRAM.firstCode(), "DATAGRAM frame without max_datagram_frame_size");
+                // RFC 9221 §3: beyond the max_datagram_frame_size we advertised (0: none at all), the frame
+                // (type, Length and data together) is a PROTOCOL_VIOLATION.
+                int size = f.frameEnd() - f.frameStart();
+                if (config.maxDatagramFrameSize() == 0 || size > config.maxDatagramFrameSize()) {
+                    throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
+                            FrameType.DATAGRAM.firstCode(), config.maxDatagramFrameSize() == 0
+                                    ? "DATAGRAM frame without max_datagram_frame_size"
+                                    : "DATAGRAM frame of " + size + " bytes, above max_datagram_frame_size "
+                                            + config.maxDatagramFrameSize());
+                }
+                datagrams.onReceived(payload, f.dataOffset(), f.dataLength());
             }
             case PADDING, PING, ACK, CRYPTO, CONNECTION_CLOSE, APPLICATION_CLOSE ->
                 throw new IllegalStateException("frame handled by the packet loop: " + f);
@@ -1434,7 +1523,8 @@ public final class QuicConnection implements HandshakeChannel {
         }
         if (space.id == PacketNumberSpace.APPLICATION) {
             return handshakeDonePending || pathResponsePending || pingPending || localIds.hasPending()
-                    || peerIds.hasPending() || (state.isEstablished() && streams.hasPendingFrames());
+                    || peerIds.hasPending()
+                    || (state.isEstablished() && (streams.hasPendingFrames() || datagrams.hasOutgoing()));
         }
         return false;
     }
@@ -1556,6 +1646,9 @@ public final class QuicConnection implements HandshakeChannel {
         }
         if (peerIds.hasPending()) {
             wrote |= peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
+        }
+        if (state.isEstablished() && !lowerCryptoPending && datagrams.hasOutgoing()) {
+            wrote |= datagrams.writeFrames(out, limit, largestDatagramFrame());
         }
         if (state.isEstablished() && !lowerCryptoPending && streams.hasPendingFrames()) {
             int before = out.position();

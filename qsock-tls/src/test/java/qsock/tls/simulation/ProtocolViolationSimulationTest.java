@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.ConnectionError;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
@@ -104,6 +105,27 @@ class ProtocolViolationSimulationTest {
                                 newCid(105, token), newCid(106, token), newCid(107, token), newCid(108, token))),
                 Arguments.of("CRYPTO data far beyond what is buffered (§7.5)",
                         TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, frames(new CryptoFrame(1_000_000, data(10)))));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aDatagramFrameAboveTheAdvertisedSizeIsAProtocolViolation() throws Exception {
+        // RFC 9221 §3: the limit counts the whole frame: type, Length and data.
+        ConnectionConfig datagrams = ConnectionConfig.builder().maxDatagramFrameSize(1300).build();
+        SimulatedPair pair = SimulatedPair.builder(32).config(datagrams).build().connect();
+        pair.runUntil(() -> pair.bothEstablished()
+                && pair.clientSession.connection.state() == ConnectionState.CONFIRMED, 10 * SECOND, 10_000);
+        QuicConnection client = pair.clientSession.connection;
+        QuicConnection server = pair.serverSession().connection;
+        ByteBuffer atLimit = sealedAs(pair.clientSession, client.peerId(), client.packetsSent() + 1000,
+                frames(new DatagramFrame(data(1300 - 3))), 0x40);
+        pair.server.receive(pair.client.address, atLimit, pair.network.now());
+        assertEquals(ConnectionState.CONFIRMED, server.state(), "a frame of exactly 1300 bytes is allowed");
+        assertTrue(server.hasDatagram());
+        ByteBuffer above = sealedAs(pair.clientSession, client.peerId(), client.packetsSent() + 1001,
+                frames(new DatagramFrame(data(1300 - 2))), 0x40);
+        pair.server.receive(pair.client.address, above, pair.network.now());
+        assertEquals(ConnectionState.CLOSING, server.state(), pair.describe());
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, server.closeError().transportCode());
     }
 
     private static NewConnectionIdFrame newCid(int sequence, byte[] token) {
