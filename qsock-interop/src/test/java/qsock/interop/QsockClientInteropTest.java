@@ -1,5 +1,6 @@
 package qsock.interop;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,6 +100,37 @@ class QsockClientInteropTest {
                             "key updates started: " + client.socket().connection().keyUpdatesInitiated());
                     // After the updates, the data still goes both ways.
                     Scenarios.echo(c);
+                });
+    }
+
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void datagramsGoToQuicheAndComeBackWhole() throws Exception {
+        Scenarios.qsockClient(Peer.QUICHE, root, "datagrams", HqInterop.ECHO_ALPN, Scenarios.TIMEOUT,
+                QsockClient::connectWithDatagrams, (c, relay) -> {
+                    qsock.socket.QuicSocket socket = ((QsockClient) c).socket();
+                    int max = socket.maxDatagramPayload();
+                    assertTrue(max > 1000 && max <= 1452 - 20, "largest datagram quiche takes: " + max);
+                    socket.setOption(qsock.socket.QuicSocketOptions.TIMEOUT, java.time.Duration.ofSeconds(1));
+                    java.util.Random random = new java.util.Random(7);
+                    java.nio.ByteBuffer back = java.nio.ByteBuffer.allocate(2048);
+                    for (int i = 0; i < 20; i++) {
+                        byte[] d = new byte[1 + random.nextInt(max)];
+                        random.nextBytes(d);
+                        // Datagrams are unreliable: one lost on loopback is sent again, up to three times.
+                        boolean echoed = false;
+                        for (int attempt = 0; attempt < 3 && !echoed; attempt++) {
+                            assertTrue(socket.sendDatagram(java.nio.ByteBuffer.wrap(d), 0));
+                            try {
+                                int n = socket.receiveDatagram(back.clear());
+                                assertArrayEquals(d, java.util.Arrays.copyOf(back.array(), n), "datagram " + i);
+                                echoed = true;
+                            } catch (java.net.SocketTimeoutException e) {
+                                // lost one way or the other: again
+                            }
+                        }
+                        assertTrue(echoed, "datagram " + i + " came back");
+                    }
                 });
     }
 }

@@ -49,6 +49,12 @@ public final class QsockClient implements InteropClient {
         return connect(server, alpn, timeout, Qsock.config().toBuilder().keyUpdateInterval(interval).build());
     }
 
+    /** Connects like {@link #connect(InetSocketAddress, String, Duration)}, accepting RFC 9221 datagrams. */
+    public static QsockClient connectWithDatagrams(InetSocketAddress server, String alpn, Duration timeout)
+            throws IOException {
+        return connect(server, alpn, timeout, Qsock.config().toBuilder().maxDatagramFrameSize(1452).build());
+    }
+
     private static QsockClient connect(InetSocketAddress server, String alpn, Duration timeout,
                                        ConnectionConfig config) throws IOException {
         QuicSocket socket = QuicSocket.open(config);

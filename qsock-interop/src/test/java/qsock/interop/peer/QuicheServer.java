@@ -33,6 +33,7 @@ import qsock.interop.support.TestPki;
  */
 public final class QuicheServer implements InteropServer {
     private static final int CHUNK = 64 * 1024;
+    private static final int DATAGRAM_QUEUE = 64;
 
     private final Path root;
     private final EventLoopGroup group;
@@ -46,7 +47,9 @@ public final class QuicheServer implements InteropServer {
         var codec = Quiche.configure(new QuicServerCodecBuilder())
                 .sslContext(ssl)
                 .tokenHandler(NoToken.INSTANCE)
-                .handler(Quiche.NOTHING)
+                // RFC 9221 datagrams on: each one that arrives goes back as it came.
+                .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE)
+                .handler(DatagramEcho.INSTANCE)
                 .streamOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
@@ -208,6 +211,21 @@ public final class QuicheServer implements InteropServer {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
+        }
+    }
+
+    /** Sends every datagram a connection receives back to it; new streams pass on. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class DatagramEcho extends ChannelInboundHandlerAdapter {
+        static final DatagramEcho INSTANCE = new DatagramEcho();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf datagram) {
+                ctx.writeAndFlush(datagram);
+            } else {
+                ctx.fireChannelRead(msg); // a new stream: on to where Netty registers it
+            }
         }
     }
 
