@@ -1,5 +1,10 @@
 package qsock.interop;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -7,7 +12,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import qsock.interop.peer.KwikClient;
 import qsock.interop.peer.Peer;
+import qsock.interop.peer.QsockServer;
 import qsock.interop.support.HqInterop;
 import qsock.interop.support.PacketLog.Direction;
 
@@ -56,5 +63,30 @@ class QsockServerInteropTest {
                     Scenarios.bulk(c, 50_000_000);
                     Scenarios.payloads(relay, Direction.TO_CLIENT);
                 });
+    }
+
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void kwiksDatagramsComeBackWholeFromQsock() throws Exception {
+        Files.write(root.resolve("hello.txt"), new byte[] {1});
+        try (QsockServer server = QsockServer.start(root);
+             KwikClient client = KwikClient.connectWithDatagrams(server.address(), HqInterop.ECHO_ALPN,
+                     Scenarios.TIMEOUT)) {
+            int max = client.maxDatagramSize();
+            assertTrue(max > 1000, "largest datagram Kwik sends: " + max);
+            java.util.Random random = new java.util.Random(8);
+            for (int i = 0; i < 20; i++) {
+                byte[] d = new byte[1 + random.nextInt(max)];
+                random.nextBytes(d);
+                // Datagrams are unreliable: one lost on loopback is sent again, up to three times.
+                byte[] back = null;
+                for (int attempt = 0; attempt < 3 && back == null; attempt++) {
+                    assertTrue(client.sendDatagram(d), "qsock agreed to datagrams");
+                    back = client.receiveDatagram(Duration.ofSeconds(1));
+                }
+                assertArrayEquals(d, back, "datagram " + i);
+            }
+            assertEquals(java.util.List.of(), server.failures(), "what the qsock server saw go wrong");
+        }
     }
 }

@@ -32,12 +32,18 @@ public final class KwikClient implements InteropClient {
     private final Path log;
     private final String alpn;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
 
-    private KwikClient(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
+    private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams)
+            throws IOException {
         this.timeout = timeout;
         this.alpn = alpn;
         Path[] logFile = new Path[1];
-        this.connection = QuicClientConnection.newBuilder()
+        QuicClientConnection.Builder builder = QuicClientConnection.newBuilder();
+        if (datagrams) {
+            builder.enableDatagramExtension();
+        }
+        this.connection = builder
                 .uri(URI.create("https://localhost:" + server.getPort()))
                 .preferIPv4()
                 .applicationProtocol(alpn)
@@ -48,6 +54,9 @@ public final class KwikClient implements InteropClient {
                 .logger(Kwik.logger("client", logFile))
                 .build();
         this.log = logFile[0];
+        if (datagrams) {
+            connection.setDatagramHandler(received::add);
+        }
         try {
             connection.connect();
         } catch (IOException e) {
@@ -58,7 +67,32 @@ public final class KwikClient implements InteropClient {
 
     /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
     public static KwikClient connect(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
-        return new KwikClient(server, alpn, timeout);
+        return new KwikClient(server, alpn, timeout, false);
+    }
+
+    /** Connects like {@link #connect}, with Kwik's RFC 9221 datagram extension on. */
+    public static KwikClient connectWithDatagrams(InetSocketAddress server, String alpn, Duration timeout)
+            throws IOException {
+        return new KwikClient(server, alpn, timeout, true);
+    }
+
+    /** Sends one datagram through Kwik; false if the server did not agree to datagrams. */
+    public boolean sendDatagram(byte[] datagram) {
+        if (!connection.canSendDatagram()) {
+            return false;
+        }
+        connection.sendDatagram(datagram);
+        return true;
+    }
+
+    /** The largest datagram Kwik sends on this connection. */
+    public int maxDatagramSize() {
+        return connection.maxDatagramDataSize();
+    }
+
+    /** {@return the next datagram received within {@code wait}, or null} */
+    public byte[] receiveDatagram(Duration wait) throws InterruptedException {
+        return received.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Kwik's own log of this client (errors, warnings, connection info). */

@@ -37,7 +37,8 @@ public final class QsockServer implements InteropServer {
 
     private QsockServer(Path root) throws IOException {
         this.root = root;
-        this.listener = QuicSocket.open(Qsock.config());
+        // Datagrams accepted, so that the echo protocol can send them back too.
+        this.listener = QuicSocket.open(Qsock.config().toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
         try {
             listener.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             listener.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
@@ -81,10 +82,30 @@ public final class QsockServer implements InteropServer {
         }
     }
 
+    /** Sends every datagram (RFC 9221) of an echo connection back, until the connection ends. */
+    private void echoDatagrams(QuicSocket s) {
+        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+        try {
+            while (true) {
+                s.receiveDatagram(buf.clear());
+                s.sendDatagram(buf.flip(), 0);
+            }
+        } catch (ClosedConnectionException | java.nio.channels.ClosedChannelException e) {
+            // The connection or the socket ended: so does the echo.
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                failures.add("datagrams of " + s.remoteAddress() + ": " + e);
+            }
+        }
+    }
+
     private void serve(QuicSocket s) {
         try {
             QuicHandshake.serverHandshake(s, Qsock.serverTls(HqInterop.ALPN, HqInterop.ECHO_ALPN), Qsock.HANDSHAKE_TIMEOUT);
             boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
+            if (echo) {
+                Thread.ofVirtual().name("qsock-server-datagrams").start(() -> echoDatagrams(s));
+            }
             Map<Long, RequestLine> requests = new HashMap<>();
             ByteBuffer buf = ByteBuffer.allocate(CHUNK);
             while (true) {
