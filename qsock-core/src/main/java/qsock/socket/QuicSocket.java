@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import qsock.core.Role;
 import qsock.core.connection.ConnectionConfig;
@@ -705,20 +706,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      * @throws IOException if the stream is not open for sending
      */
     public void resetStream(long streamId, long errorCode) throws IOException {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            ensureSendable(c);
-            try {
-                c.streams().reset(streamId, errorCode);
-            } catch (IllegalStateException e) {
-                throw new IOException("cannot reset stream " + streamId + ": " + e.getMessage(), e);
-            }
-            io.flush();
-        } finally {
-            lock.unlock();
-        }
+        streamControl("reset stream " + streamId, streams -> streams.reset(streamId, errorCode));
     }
 
     /**
@@ -727,15 +715,23 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      * @throws IOException if the stream is not open for receiving
      */
     public void stopSending(long streamId, long errorCode) throws IOException {
+        streamControl("stop sending on stream " + streamId, streams -> streams.stopSending(streamId, errorCode));
+    }
+
+    /**
+     * Applies a stream control under the lock and sends what it queued; a stream in the wrong state is an
+     * {@link IOException} that names {@code what}.
+     */
+    private void streamControl(String what, Consumer<StreamManager> control) throws IOException {
         QuicConnection c = requireConnection();
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
             ensureSendable(c);
             try {
-                c.streams().stopSending(streamId, errorCode);
+                control.accept(c.streams());
             } catch (IllegalStateException e) {
-                throw new IOException("cannot stop sending on stream " + streamId + ": " + e.getMessage(), e);
+                throw new IOException("cannot " + what + ": " + e.getMessage(), e);
             }
             io.flush();
         } finally {
