@@ -52,7 +52,7 @@ public final class LoopbackServer implements AutoCloseable {
         handlers.put(EchoHandler.ALPN, new EchoHandler());
         handlers.put(PerfProtocol.ALPN, new PerfHandler());
         server = QsockServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                TlsServerConfig.builder(CREDENTIAL).build(), handlers, lines::add);
+                serverConfig(), handlers, lines::add);
     }
 
     /** {@return the server} */
@@ -63,6 +63,11 @@ public final class LoopbackServer implements AutoCloseable {
     /** {@return the server's hq-interop handler} */
     public HqInteropHandler hq() {
         return hq;
+    }
+
+    /** {@return the server configuration of the test credential, for servers with handlers of their own} */
+    public static TlsServerConfig serverConfig() {
+        return TlsServerConfig.builder(CREDENTIAL).build();
     }
 
     /** {@return a client configuration trusting the server's certificate, offering {@code alpn}} */
