@@ -1,5 +1,7 @@
 package qsock.tools.client;
 
+import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.util.Locale;
 import qsock.core.connection.ConnectionError;
 import qsock.core.packet.QuicVersion;
@@ -32,16 +34,23 @@ public final class ConnectionFailure {
     }
 
     /**
-     * {@return true if the close error says more than a handshake failure's own message} The TLS alerts and
-     * close codes of a failed handshake are in its message already; a Version Negotiation, a stateless reset or
-     * a close of another kind may have happened while the handshake only saw its time run out.
+     * {@return true if the connection's close error says more than the handshake's {@code failure}} A failed
+     * handshake names its TLS alert or close code already; but a Version Negotiation, a stateless reset or a close
+     * of another kind says more in these words, and any close but the handshake's own (a local application close
+     * when its time ran out) says more than a timeout, which may only have missed it.
      */
-    public static boolean explainsHandshakeFailure(ConnectionError error) {
-        return error != null && error.kind() != ConnectionError.Kind.TRANSPORT
-                && error.kind() != ConnectionError.Kind.APPLICATION;
+    public static boolean explainsHandshakeFailure(ConnectionError error, IOException failure) {
+        if (error == null) {
+            return false;
+        }
+        if (failure instanceof SocketTimeoutException) {
+            return error.byPeer() || error.kind() != ConnectionError.Kind.APPLICATION;
+        }
+        return error.kind() != ConnectionError.Kind.TRANSPORT && error.kind() != ConnectionError.Kind.APPLICATION;
     }
 
     private static String version(QuicVersion version) {
-        return String.format(Locale.ROOT, "0x%08x (QUIC %s)", version.wireValue(), version.name().toLowerCase(Locale.ROOT));
+        return String.format(Locale.ROOT, "0x%08x (QUIC %s)", version.wireValue(),
+                version.name().toLowerCase(Locale.ROOT));
     }
 }

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 
 /**
  * One response being saved: its body goes to a temporary file beside the final one, which it replaces only
@@ -19,6 +21,7 @@ final class Download {
 
     /** Room left for the temporary file's random part and suffix within a file name's usual 255 bytes. */
     private static final int MAX_PREFIX = 100;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     final HqUrl url;
     final long streamId;
@@ -44,13 +47,20 @@ final class Download {
         Path target = directory.resolve(url.fileName());
         String name = url.fileName();
         String prefix = "." + (name.length() > MAX_PREFIX ? name.substring(0, MAX_PREFIX) : name) + ".";
-        Path temporary = Files.createTempFile(directory, prefix, ".part");
-        try {
-            return new Download(url, streamId, target, temporary,
-                    FileChannel.open(temporary, StandardOpenOption.WRITE), startNanos);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temporary);
-            throw e;
+        // Not Files.createTempFile: its files are private to the owner, and the temporary file becomes the
+        // download, which should get the permissions any new file gets (the umask's).
+        for (int attempt = 0; ; attempt++) {
+            Path temporary = directory.resolve(prefix + Long.toHexString(RANDOM.nextLong() >>> 1) + ".part");
+            FileChannel out;
+            try {
+                out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt < 10) {
+                    continue;
+                }
+                throw e;
+            }
+            return new Download(url, streamId, target, temporary, out, startNanos);
         }
     }
 

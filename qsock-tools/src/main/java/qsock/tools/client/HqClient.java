@@ -77,7 +77,7 @@ public final class HqClient implements Closeable {
         } catch (IOException e) {
             ConnectionError error = socket.closeError();
             socket.close();
-            if (ConnectionFailure.explainsHandshakeFailure(error)) {
+            if (ConnectionFailure.explainsHandshakeFailure(error, e)) {
                 // The connection's end says more than the handshake saw (which may only be its time running out).
                 IOException clear = new IOException("cannot connect to " + Units.address(address) + ": "
                         + ConnectionFailure.describe(error, transport.version()));
