@@ -55,6 +55,8 @@ public final class HqInteropHandler implements ApplicationHandler {
 
     private static final System.Logger LOG = System.getLogger(HqInteropHandler.class.getName());
     private static final int READ_BUFFER_SIZE = 16 * 1024;
+    /** The least a response reads from its file at a time, but for its end. */
+    private static final int MIN_READ = 4 * 1024;
 
     private final ServedDirectory directory;
     private final ResponseObserver observer;
@@ -184,6 +186,10 @@ public final class HqInteropHandler implements ApplicationHandler {
                 reset(connection, id, HqInterop.SERVER_ERROR);
             }
             // else the client reset its request and the stream was reset under this thread: it ends here.
+        } catch (RuntimeException e) {
+            // A bug, not the peer: the stream says so rather than stalling until the idle timeout.
+            LOG.log(Level.ERROR, () -> "stream " + id + ": response failed", e);
+            reset(connection, id, HqInterop.SERVER_ERROR);
         } finally {
             observer.responseEnded(id, response.sent, complete);
         }
@@ -199,13 +205,16 @@ public final class HqInteropHandler implements ApplicationHandler {
         // The size read at open decides the end; a file that shrank meanwhile ends where it ends.
         long size = file.size();
         ByteBuffer oneByte = null;
+        // How much to read next: a whole chunk while the transport takes everything; after it had no room, about
+        // what it took then, so that bytes read but not taken (read again later) stay a fraction of those sent.
+        int want = CHUNK_SIZE;
         while (!response.isCancelled()) {
             int offered;
             int taken;
             boolean last;
             ByteBuffer chunk = chunks.acquire();
             try {
-                chunk.limit((int) Math.min(chunk.capacity(), size - response.sent));
+                chunk.limit((int) Math.min(want, size - response.sent));
                 int n = chunk.hasRemaining() ? file.read(chunk, response.sent) : 0;
                 chunk.flip();
                 offered = chunk.remaining();
@@ -221,8 +230,10 @@ public final class HqInteropHandler implements ApplicationHandler {
                 if (last) {
                     return response.finish();
                 }
+                want = Math.min(CHUNK_SIZE, 2 * want);
                 continue;
             }
+            want = Math.clamp(2L * taken, MIN_READ, CHUNK_SIZE);
             // The stream (or the connection) has no room. The socket has no call that only waits for room; a
             // blocking send of the next byte is one, and it holds no chunk while it waits.
             oneByte = oneByte == null ? ByteBuffer.allocate(1) : oneByte.clear();
