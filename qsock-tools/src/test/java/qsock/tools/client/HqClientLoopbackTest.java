@@ -63,9 +63,9 @@ class HqClientLoopbackTest {
             Files.write(www.resolve("f" + i), contents[i]);
         }
         // The server holds the first responses back until 50 requests are in flight at once: a client that waits
-        // for each response before the next request never gets there (the gate then gives up after 10 s).
+        // for each response before the next request never gets there (the gate then gives up after 20 s).
         int together = 50;
-        RecordingObserver observer = new RecordingObserver(together, 10);
+        RecordingObserver observer = new RecordingObserver(together, 20);
         try (LoopbackServer server = new LoopbackServer(www, observer); HqClient client = connect(server.server().port())) {
             List<HqUrl> urls = new ArrayList<>();
             for (int i = 0; i < files; i++) {
