@@ -122,9 +122,10 @@ public final class HqInteropHandler implements ApplicationHandler {
     }
 
     /**
-     * The client reset its request stream (RFC 9000 §3.2): a response still running stops and the stream is
-     * reset back with the client's code, so that both halves end and the stream's credit comes back. A response
-     * already complete stays: its bytes are on their way.
+     * The client reset its request stream, cancelling the request: as an HTTP/3 server ends every direction still
+     * open (RFC 9114 §4.1.1), a response still running stops and the stream is reset back with the client's code,
+     * so that both halves end and the stream's credit comes back. A response already complete stays: its bytes
+     * are on their way.
      */
     private static void onRequestReset(QuicSocket connection, Request request, StreamResetException e) {
         long id = e.streamId();
