@@ -1351,6 +1351,19 @@ public final class QuicConnection implements HandshakeChannel {
         retries++;
     }
 
+    /** {@return the versions a Version Negotiation packet lists, in hex, at most eight of them} */
+    private static String versionList(int[] versions) {
+        if (versions.length == 0) {
+            return "no version";
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(versions.length, 8); i++) {
+            s.append(i == 0 ? "" : ", ").append(String.format("0x%08x", versions[i]));
+        }
+        return versions.length > 8 ? s.append(" and ").append(versions.length - 8).append(" more").toString()
+                : s.toString();
+    }
+
     private void onVersionNegotiation(ByteBuffer buf) {
         // RFC 9000 §6.2: a client that has received any packet ignores Version Negotiation; one that lists
         // our version is ignored too.
@@ -1363,7 +1376,7 @@ public final class QuicConnection implements HandshakeChannel {
             return;
         }
         closeError = new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
-                "the server offers none of our versions", true);
+                "the server offers " + versionList(vn.versions()) + ", none of ours", true);
         state = ConnectionState.CLOSED;
         events.add(new ConnectionEvent.Closed(closeError));
         localIds.unregisterAll();

@@ -171,6 +171,7 @@ class QsockCommandTest {
             assertTrue(r.err().startsWith("qsock client: cannot connect to 127.0.0.1:" + port
                     + ": no QUIC version in common: this client speaks 0x00000001 (QUIC v1), and the server answered "
                     + "with Version Negotiation"), r.err());
+            assertTrue(r.err().contains("the server offers 0x1a2a3a4a, none of ours"), r.err());
             udp.close();
             responder.join();
         }

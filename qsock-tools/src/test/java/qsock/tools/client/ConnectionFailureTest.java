@@ -14,12 +14,12 @@ import qsock.core.packet.QuicVersion;
 class ConnectionFailureTest {
 
     private static final ConnectionError VN = new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
-            "the server offers none of our versions", true);
+            "the server offers 0x1a2a3a4a, none of ours", true);
 
     @Test
     void namesWhatHappenedInAUsersTerms() {
         assertEquals("no QUIC version in common: this client speaks 0x00000001 (QUIC v1), and the server answered "
-                + "with Version Negotiation (VERSION_NEGOTIATION: the server offers none of our versions)",
+                + "with Version Negotiation (VERSION_NEGOTIATION: the server offers 0x1a2a3a4a, none of ours)",
                 ConnectionFailure.describe(VN, QuicVersion.V1));
         assertEquals("the server reset the connection (a stateless reset: it has no state for it)",
                 ConnectionFailure.describe(new ConnectionError(ConnectionError.Kind.STATELESS_RESET, 0, 0, "", true),
