@@ -54,6 +54,14 @@ import qsock.core.wire.ConnectionId;
  * CONNECTION_REFUSED {@link ConnectionError} that says why, which a handshake running on it sees. A legitimate
  * client so gets in as long as fewer newcomers than the bound arrive during its handshake.
  *
+ * <p><b>Stateless answers.</b> Only a server answers what belongs to no connection: an endpoint that never
+ * listened (a client's) sends neither Version Negotiation (RFC 9000 §6.1 reserves it to servers) nor
+ * stateless resets; a client's connections end by their idle timeout when it has forgotten them. A server's
+ * resets are limited in size and rate (§10.3.3): drawn from a small fixed range of lengths, each smaller than
+ * what triggered it, and never sent in answer to a datagram short enough to be a reset by that rule (so two
+ * endpoints answering each other stop at once); and a token bucket on {@code now} caps how many go out
+ * ({@link EndpointConfig#statelessResetRate()}, {@link #resetsRateLimited()}).
+ *
  * <p>Not thread-safe: one thread owns an endpoint and its connections.
  */
 public final class QuicEndpoint {
@@ -76,12 +84,15 @@ public final class QuicEndpoint {
     private final ArrayDeque<Response> responses = new ArrayDeque<>();
     private final PacketHeaderView header = new PacketHeaderView();
     private final OpenedPacket opened = new OpenedPacket();
+    private final TokenBucket resetBudget;
     /** Where a new client's first Initial is opened: a copy, since the connection then opens the original. */
     private ByteBuffer scratch;
     /** A view of {@link #scratch} that frames are read from. */
     private ByteBuffer scratchFrames;
     private final FrameReader frames = new FrameReader();
     private int listenBacklog;
+    /** True once {@link #listen} accepted connections: only a server answers what belongs to no connection. */
+    private boolean server;
     private int nextToPoll;
 
     // Counters.
@@ -92,6 +103,7 @@ public final class QuicEndpoint {
     private long initialsUndecryptable;
     private long initialsWithoutCrypto;
     private long halfOpenEvicted;
+    private long resetsRateLimited;
 
     /** A connection and where its peer is. */
     private static final class Route implements ConnectionIdRegistry {
@@ -169,18 +181,23 @@ public final class QuicEndpoint {
         this.resetTokens = new StatelessResetTokens(key);
         this.routes = new ConnectionIdTable<>(random.nextInt());
         this.peerResetTokens = new PeerResetTokenIndex<>(random);
+        this.resetBudget = new TokenBucket(config.statelessResetRate(), config.statelessResetBurst());
     }
 
     /**
      * Accepts new connections from now on, up to {@code backlog} waiting for {@link #accept()}; 0 stops
      * accepting (connections already queued stay). A full queue makes room for a newcomer by dropping its
-     * oldest connection.
+     * oldest connection. Once it listened, the endpoint is a server: it answers unknown versions and
+     * unroutable short-header packets, even after it stops accepting.
      */
     public void listen(int backlog) {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must not be negative: " + backlog);
         }
         this.listenBacklog = backlog;
+        if (backlog > 0) {
+            server = true;
+        }
     }
 
     /**
@@ -280,6 +297,11 @@ public final class QuicEndpoint {
      */
     public long halfOpenEvicted() {
         return halfOpenEvicted;
+    }
+
+    /** {@return stateless resets not sent because the rate limit was reached} */
+    public long resetsRateLimited() {
+        return resetsRateLimited;
     }
 
     private void attach(Route route, QuicConnection c) {
@@ -465,13 +487,13 @@ public final class QuicEndpoint {
 
     /**
      * A datagram no connection takes: a short-header one may be a reset for one of ours, or deserve a reset
-     * of our own (RFC 9000 §10.3); a long-header one is dropped.
+     * of our own (RFC 9000 §10.3) if we are a server; a long-header one is dropped.
      */
     private void unrouted(InetSocketAddress from, ByteBuffer buf, int length, long now) {
         if (header.isLongHeader()) {
             datagramsDropped++;
         } else if (!deliverStatelessReset(buf, now)) {
-            maybeReset(from, buf, length);
+            maybeReset(from, buf, length, now);
         }
     }
 
@@ -489,8 +511,9 @@ public final class QuicEndpoint {
     }
 
     private void answerUnsupportedVersion(InetSocketAddress from, ByteBuffer buf, int length) {
-        // RFC 9000 §6.1: answer only datagrams big enough to start a connection, never a VN with a VN.
-        if (length < ConnectionConfig.MIN_DATAGRAM_SIZE || responses.size() >= MAX_PENDING_RESPONSES) {
+        // RFC 9000 §6.1: only a server answers, only datagrams big enough to start a connection, never a VN
+        // with a VN.
+        if (!server || length < ConnectionConfig.MIN_DATAGRAM_SIZE || responses.size() >= MAX_PENDING_RESPONSES) {
             datagramsDropped++;
             return;
         }
@@ -507,13 +530,23 @@ public final class QuicEndpoint {
         versionNegotiationsSent++;
     }
 
-    private void maybeReset(InetSocketAddress from, ByteBuffer buf, int length) {
+    private void maybeReset(InetSocketAddress from, ByteBuffer buf, int length, long now) {
+        if (!server) {
+            datagramsDropped++;
+            return;
+        }
         int cidLength = config.connection().connectionIdLength();
-        // RFC 9000 §10.3: the reset is shorter than what triggered it, so resets cannot loop, and at least
-        // as long as a valid short-header packet.
-        int resetLength = StatelessReset.responseLength(length, config.connection().maxDatagramSize());
-        if (resetLength < StatelessReset.MIN_LENGTH || length < 1 + cidLength + StatelessReset.MIN_LENGTH
+        // RFC 9000 §10.3.3: shorter than what triggered it and from a fixed range, at or below whose top
+        // nothing is answered, so resets cannot loop; as long as a short-header packet (§10.3).
+        int resetLength = StatelessReset.responseLength(length, random);
+        if (resetLength == 0 || length < 1 + cidLength + StatelessReset.MIN_LENGTH
                 || responses.size() >= MAX_PENDING_RESPONSES) {
+            datagramsDropped++;
+            return;
+        }
+        // RFC 9000 §10.3.3: and limited in number.
+        if (!resetBudget.tryTake(now)) {
+            resetsRateLimited++;
             datagramsDropped++;
             return;
         }
