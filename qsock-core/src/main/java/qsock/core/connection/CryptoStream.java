@@ -5,26 +5,36 @@ import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.frame.FrameType;
-import qsock.core.stream.ReassemblyBuffer;
 import qsock.core.stream.SendBuffer;
 
 /**
  * The CRYPTO stream of one encryption level (RFC 9000 §19.6, RFC 9001 §4.1.3): handshake bytes from the TLS
  * stack queued for sending with their offsets kept for retransmission, and received CRYPTO frames reassembled
  * in order for the TLS stack, within a bound (RFC 9000 §7.5).
+ *
+ * <p>Both halves hold about what they carry, not what they may: a connection whose handshake has not started
+ * (a server's half-open connection among thousands) costs little here. Received bytes are kept in arrays the
+ * size of what arrived ({@link CryptoReassembly}); our own flight sits in small chunks.
  */
 final class CryptoStream {
 
     /** Our own handshake flight is bounded by what the TLS stack writes; this only guards against a bug. */
     private static final int SEND_CAPACITY = 1 << 20;
+    /**
+     * A flight is a few hundred bytes (a ServerHello) to some kilobytes (a certificate chain): chunks of 1 KiB
+     * keep a ServerHello from holding a chunk sized for a megabyte.
+     */
+    private static final int SEND_CHUNK = 1024;
+    /** Runs of out-of-order CRYPTO data held apart; a flight of a few dozen packets reordered fits. */
+    private static final int MAX_RECEIVE_RUNS = 64;
 
-    private final SendBuffer send = new SendBuffer(SEND_CAPACITY);
-    private final ReassemblyBuffer receive;
+    private final SendBuffer send = new SendBuffer(SEND_CAPACITY, SendBuffer.DEFAULT_MAX_RANGES, SEND_CHUNK);
+    private final CryptoReassembly receive;
     private final int maxBuffered;
 
     CryptoStream(int maxBuffered) {
         this.maxBuffered = maxBuffered;
-        this.receive = new ReassemblyBuffer(maxBuffered, 64);
+        this.receive = new CryptoReassembly(MAX_RECEIVE_RUNS, maxBuffered);
     }
 
     /** Queues our handshake bytes. */
@@ -51,8 +61,7 @@ final class CryptoStream {
                     "CRYPTO data up to " + end + " exceeds the " + maxBuffered + "-byte buffer past offset "
                             + receive.readOffset());
         }
-        receive.setLimit(receive.readOffset() + maxBuffered);
-        if (receive.insert(offset, data) == ReassemblyBuffer.TOO_FRAGMENTED) {
+        if (receive.insert(offset, data) == CryptoReassembly.TOO_FRAGMENTED) {
             throw new QuicProtocolException(TransportErrorCode.CRYPTO_BUFFER_EXCEEDED, FrameType.CRYPTO.firstCode(),
                     "CRYPTO data in too many pieces");
         }
@@ -118,5 +127,6 @@ final class CryptoStream {
     /** Releases everything: the level's keys are discarded. */
     void discard() {
         send.discard();
+        receive.discard();
     }
 }

@@ -178,7 +178,8 @@ public final class QuicConnection implements HandshakeChannel {
 
     private QuicConnection(Role role, ConnectionConfig config, RandomGenerator random, QuicVersion version,
                            ConnectionId originalDestinationId, ConnectionId localId, StatelessResetTokens tokens,
-                           ConnectionIdRegistry registry, long now) {
+                           ConnectionIdRegistry registry, PacketProtection clientInitial,
+                           PacketProtection serverInitial, long now) {
         this.role = role;
         this.config = config;
         this.random = random;
@@ -192,8 +193,6 @@ public final class QuicConnection implements HandshakeChannel {
                 config.maxCryptoBuffer());
         spaces[2] = new PacketSpace(PacketNumberSpace.APPLICATION, EncryptionLevel.APPLICATION, maxAckDelay,
                 config.maxCryptoBuffer());
-        PacketProtection clientInitial = PacketProtection.initial(version, originalDestinationId, Role.CLIENT);
-        PacketProtection serverInitial = PacketProtection.initial(version, originalDestinationId, Role.SERVER);
         spaces[0].sealer = role == Role.CLIENT ? clientInitial : serverInitial;
         spaces[0].opener = role == Role.CLIENT ? serverInitial : clientInitial;
         this.maxDatagramSize = config.maxDatagramSize();
@@ -230,7 +229,8 @@ public final class QuicConnection implements HandshakeChannel {
         ConnectionId destination = ConnectionId.random(random, Math.max(8, config.connectionIdLength()));
         ConnectionId source = ConnectionId.random(random, config.connectionIdLength());
         QuicConnection c = new QuicConnection(Role.CLIENT, config, random, config.version(), destination, source,
-                tokens, registry, now);
+                tokens, registry, PacketProtection.initial(config.version(), destination, Role.CLIENT),
+                PacketProtection.initial(config.version(), destination, Role.SERVER), now);
         c.peerIds = new PeerConnectionIds(destination, null, config.activeConnectionIdLimit(), registry);
         return c;
     }
@@ -246,10 +246,28 @@ public final class QuicConnection implements HandshakeChannel {
                                         StatelessResetTokens tokens, ConnectionIdRegistry registry,
                                         QuicVersion version, ConnectionId originalDestinationId,
                                         ConnectionId clientSourceId, long now) {
+        return server(config, random, tokens, registry, version, originalDestinationId, clientSourceId,
+                PacketProtection.initial(version, originalDestinationId, Role.CLIENT),
+                PacketProtection.initial(version, originalDestinationId, Role.SERVER), now);
+    }
+
+    /**
+     * {@return a server connection for a client's first Initial, with the Initial keys the endpoint already
+     * derived to open that Initial} (so that a new connection costs one derivation)
+     *
+     * @param clientInitial the protection of the client's Initials (RFC 9001 §5.2), which the server opens
+     * @param serverInitial the protection of the server's Initials, which it seals
+     */
+    public static QuicConnection server(ConnectionConfig config, RandomGenerator random,
+                                        StatelessResetTokens tokens, ConnectionIdRegistry registry,
+                                        QuicVersion version, ConnectionId originalDestinationId,
+                                        ConnectionId clientSourceId, PacketProtection clientInitial,
+                                        PacketProtection serverInitial, long now) {
         Objects.requireNonNull(config, "config");
         ConnectionId source = ConnectionId.random(random, config.connectionIdLength());
         QuicConnection c = new QuicConnection(Role.SERVER, config, random, version, originalDestinationId,
-                source, tokens, registry, now);
+                source, tokens, registry, Objects.requireNonNull(clientInitial, "clientInitial"),
+                Objects.requireNonNull(serverInitial, "serverInitial"), now);
         c.peerIds = new PeerConnectionIds(clientSourceId, null, config.activeConnectionIdLimit(), registry);
         c.peerInitialSourceId = clientSourceId;
         c.peerSourceIdLearned = true;
@@ -1403,6 +1421,24 @@ public final class QuicConnection implements HandshakeChannel {
             return;
         }
         enterClosing(ConnectionError.transport(code, frameType, reason, false), lastReceiveTime);
+    }
+
+    /**
+     * Ends the connection at once without sending anything, as an endpoint that sheds it must: a server's
+     * half-open connection dropped to make room for newer clients (RFC 9000 §5.2.2 lets a server drop what it
+     * cannot take). The state becomes CLOSED with {@code error} and a {@link ConnectionEvent.Closed}; its
+     * connection IDs are unregistered. Nothing happens if it is already closed.
+     */
+    public void abandon(ConnectionError error) {
+        Objects.requireNonNull(error, "error");
+        if (state == ConnectionState.CLOSED) {
+            return;
+        }
+        if (!state.isClosingOrClosed()) {
+            closeError = error;
+            events.add(new ConnectionEvent.Closed(error));
+        }
+        enterClosed();
     }
 
     private void enterClosing(ConnectionError error, long now) {

@@ -1,6 +1,7 @@
 package qsock.core.connection;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Packets of one level that arrived before the level's read keys, kept to be processed once the keys are
@@ -8,14 +9,18 @@ import java.nio.ByteBuffer;
  * server's Handshake packet coalesced behind its Initial, which reaches the TLS stack only after the
  * datagram was read. Bounded in count and bytes; beyond the bound packets are dropped, as a peer that
  * retransmits would see them lost.
+ *
+ * <p>Each packet is copied into an array of its own length, made when it arrives and let go once processed:
+ * a connection that never buffers anything holds nothing here, and one that does holds what the peer sent,
+ * not a fixed block per slot.
  */
 final class UndecryptablePackets {
 
     static final int MAX_PACKETS = 8;
     static final int MAX_PACKET_SIZE = 2048;
 
-    private final byte[][] packets = new byte[MAX_PACKETS][];
-    private final int[] lengths = new int[MAX_PACKETS];
+    /** Null until the first packet is buffered. */
+    private byte[][] packets;
     private int count;
 
     /** Copies {@code [from, to)} of {@code datagram}; returns false if full or too large (dropped). */
@@ -24,12 +29,12 @@ final class UndecryptablePackets {
         if (count == MAX_PACKETS || length > MAX_PACKET_SIZE) {
             return false;
         }
-        if (packets[count] == null) {
-            packets[count] = new byte[MAX_PACKET_SIZE];
+        if (packets == null) {
+            packets = new byte[MAX_PACKETS][];
         }
-        datagram.get(from, packets[count], 0, length);
-        lengths[count] = length;
-        count++;
+        byte[] packet = new byte[length];
+        datagram.get(from, packet, 0, length);
+        packets[count++] = packet;
         return true;
     }
 
@@ -39,10 +44,14 @@ final class UndecryptablePackets {
 
     /** {@return a buffer over the i-th packet's bytes} */
     ByteBuffer packet(int i) {
-        return ByteBuffer.wrap(packets[i], 0, lengths[i]);
+        return ByteBuffer.wrap(packets[i]);
     }
 
+    /** Forgets every packet and lets their copies go. */
     void clear() {
+        if (packets != null) {
+            Arrays.fill(packets, 0, count, null);
+        }
         count = 0;
     }
 }

@@ -10,10 +10,18 @@ import java.util.random.RandomGenerator;
 import qsock.core.cid.ConnectionIdRegistry;
 import qsock.core.cid.StatelessResetTokens;
 import qsock.core.connection.ConnectionConfig;
+import qsock.core.connection.ConnectionError;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
+import qsock.core.crypto.InitialSecrets;
+import qsock.core.crypto.OpenedPacket;
+import qsock.core.crypto.PacketProtection;
+import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.frame.FrameReader;
+import qsock.core.frame.FrameType;
 import qsock.core.packet.PacketHeaderView;
+import qsock.core.packet.PacketNumber;
 import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
 import qsock.core.packet.ParseStatus;
@@ -31,6 +39,29 @@ import qsock.core.wire.ConnectionId;
  * does no I/O: datagrams with their addresses and the time go in, datagrams with their destinations and the
  * next deadline come out.
  *
+ * <p><b>New connections.</b> Once {@link #listen listening}, a client's first Initial makes a connection only
+ * after it opened: the endpoint removes header protection and decrypts a copy of it with the Initial keys of
+ * its Destination Connection ID (RFC 9001 §5.2), whose AEAD also covers the header. Random bytes, an Initial
+ * whose connection IDs were corrupted on the way, anything that does not decrypt creates nothing, routes
+ * nothing, sends nothing ({@link #initialsUndecryptable()}). The keys derived to open it go to the
+ * connection, so an attempt costs one derivation.
+ *
+ * <p><b>Half-open connections.</b> Anyone can compute Initial keys, so valid Initials can still come in a
+ * flood. The connections whose handshake has not completed (waiting in the accept queue or handshaking) are
+ * bounded by {@link EndpointConfig#maxHalfOpenConnections()}, and the accept queue by the backlog. When either
+ * is full, the oldest half-open connection makes room for the newcomer: it is dropped without a word
+ * ({@link #halfOpenEvicted()}), its routes removed, and it ends {@link ConnectionState#CLOSED} with a
+ * CONNECTION_REFUSED {@link ConnectionError} that says why, which a handshake running on it sees. A legitimate
+ * client so gets in as long as fewer newcomers than the bound arrive during its handshake.
+ *
+ * <p><b>Stateless answers.</b> Only a server answers what belongs to no connection: an endpoint that never
+ * listened (a client's) sends neither Version Negotiation (RFC 9000 §6.1 reserves it to servers) nor
+ * stateless resets; a client's connections end by their idle timeout when it has forgotten them. A server's
+ * resets are limited in size and rate (§10.3.3): drawn from a small fixed range of lengths, each smaller than
+ * what triggered it, and never sent in answer to a datagram short enough to be a reset by that rule (so two
+ * endpoints answering each other stop at once); and a token bucket on {@code now} caps how many go out
+ * ({@link EndpointConfig#statelessResetRate()}, {@link #resetsRateLimited()}).
+ *
  * <p>Not thread-safe: one thread owns an endpoint and its connections.
  */
 public final class QuicEndpoint {
@@ -44,10 +75,24 @@ public final class QuicEndpoint {
     private final ConnectionIdTable<Route> routes;
     private final PeerResetTokenIndex<Route> peerResetTokens;
     private final List<Route> active = new ArrayList<>();
-    private final ArrayDeque<QuicConnection> acceptQueue = new ArrayDeque<>();
+    private final ArrayDeque<Route> acceptQueue = new ArrayDeque<>();
+    /**
+     * The connections made from Initials, oldest first, while they may still be half-open: those whose handshake
+     * completed or that ended leave it when it is full (or, ended, when they are reaped).
+     */
+    private final ArrayDeque<Route> halfOpen = new ArrayDeque<>();
     private final ArrayDeque<Response> responses = new ArrayDeque<>();
     private final PacketHeaderView header = new PacketHeaderView();
+    private final OpenedPacket opened = new OpenedPacket();
+    private final TokenBucket resetBudget;
+    /** Where a new client's first Initial is opened: a copy, since the connection then opens the original. */
+    private ByteBuffer scratch;
+    /** A view of {@link #scratch} that frames are read from. */
+    private ByteBuffer scratchFrames;
+    private final FrameReader frames = new FrameReader();
     private int listenBacklog;
+    /** True once {@link #listen} accepted connections: only a server answers what belongs to no connection. */
+    private boolean server;
     private int nextToPoll;
     /** The route whose connection wrote the last polled datagram, null for a stateless answer or none. */
     private Route lastPolled;
@@ -57,6 +102,10 @@ public final class QuicEndpoint {
     private long versionNegotiationsSent;
     private long statelessResetsSent;
     private long connectionsRefused;
+    private long initialsUndecryptable;
+    private long initialsWithoutCrypto;
+    private long halfOpenEvicted;
+    private long resetsRateLimited;
 
     /** A connection and where its peer is. */
     private static final class Route implements ConnectionIdRegistry {
@@ -64,6 +113,8 @@ public final class QuicEndpoint {
         QuicConnection connection;
         InetSocketAddress peer;
         ConnectionId originalDestination;
+        /** True while the connection is on the endpoint: from attach until reaped or evicted. */
+        boolean attached;
         private final List<ConnectionId> early = new ArrayList<>(2);
         /** The peer's tokens indexed for this connection, forgotten when it is reaped. */
         private final List<StatelessResetToken> peerTokens = new ArrayList<>(2);
@@ -100,6 +151,11 @@ public final class QuicEndpoint {
             endpoint.peerResetTokens.remove(token, this);
         }
 
+        /** {@return true while the connection is on the endpoint and its handshake has not completed} */
+        boolean isHalfOpen() {
+            return attached && connection.state() == ConnectionState.HANDSHAKING;
+        }
+
         void forgetPeerResetTokens() {
             for (StatelessResetToken token : peerTokens) {
                 endpoint.peerResetTokens.remove(token, this);
@@ -127,17 +183,23 @@ public final class QuicEndpoint {
         this.resetTokens = new StatelessResetTokens(key);
         this.routes = new ConnectionIdTable<>(random.nextInt());
         this.peerResetTokens = new PeerResetTokenIndex<>(random);
+        this.resetBudget = new TokenBucket(config.statelessResetRate(), config.statelessResetBurst());
     }
 
     /**
      * Accepts new connections from now on, up to {@code backlog} waiting for {@link #accept()}; 0 stops
-     * accepting (connections already queued stay).
+     * accepting (connections already queued stay). A full queue makes room for a newcomer by dropping its
+     * oldest connection. Once it listened, the endpoint is a server: it answers unknown versions and
+     * unroutable short-header packets, even after it stops accepting.
      */
     public void listen(int backlog) {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must not be negative: " + backlog);
         }
         this.listenBacklog = backlog;
+        if (backlog > 0) {
+            server = true;
+        }
     }
 
     /**
@@ -153,7 +215,8 @@ public final class QuicEndpoint {
 
     /** {@return the oldest connection waiting to be accepted, or null} Its first Initial is already in. */
     public QuicConnection accept() {
-        return acceptQueue.poll();
+        Route route = acceptQueue.poll();
+        return route == null ? null : route.connection;
     }
 
     /**
@@ -196,14 +259,58 @@ public final class QuicEndpoint {
         return statelessResetsSent;
     }
 
-    /** {@return new connections refused because the accept queue was full or nobody listens} */
+    /** {@return new connections refused because nobody listens} */
     public long connectionsRefused() {
         return connectionsRefused;
+    }
+
+    /**
+     * {@return the server connections on this endpoint whose handshake has not completed: queued for accept or
+     * handshaking} At most {@link EndpointConfig#maxHalfOpenConnections()}.
+     */
+    public int halfOpenConnections() {
+        int n = 0;
+        for (Route route : halfOpen) {
+            if (route.isHalfOpen()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * {@return datagrams that looked like a new client's first Initial but did not open with its Initial keys}
+     * Random bytes, or an Initial corrupted on the way; each was dropped without creating anything.
+     */
+    public long initialsUndecryptable() {
+        return initialsUndecryptable;
+    }
+
+    /**
+     * {@return Initials of unknown connections that opened but carried no CRYPTO frame, so could not start a
+     * handshake} (RFC 9000 §17.2.2: a client's first packet always does); dropped without creating anything
+     */
+    public long initialsWithoutCrypto() {
+        return initialsWithoutCrypto;
+    }
+
+    /**
+     * {@return half-open connections dropped to make room for newer clients} (the accept queue or the bound
+     * on half-open connections was full)
+     */
+    public long halfOpenEvicted() {
+        return halfOpenEvicted;
+    }
+
+    /** {@return stateless resets not sent because the rate limit was reached} */
+    public long resetsRateLimited() {
+        return resetsRateLimited;
     }
 
     private void attach(Route route, QuicConnection c) {
         route.connection = c;
         route.early.clear();
+        route.attached = true;
         active.add(route);
     }
 
@@ -262,22 +369,44 @@ public final class QuicEndpoint {
             datagramsDropped++;
             return;
         }
-        if (listenBacklog == 0 || acceptQueue.size() >= listenBacklog) {
+        if (listenBacklog == 0) {
             // Nobody takes it: dropping lets the client retry later (RFC 9000 §5.2.2 allows either).
             connectionsRefused++;
             datagramsDropped++;
             return;
         }
+        QuicVersion version = header.quicVersion();
         ConnectionId original = header.dcid(buf);
+        // One derivation per attempt: the keys that open this Initial are the new connection's.
+        InitialSecrets secrets = InitialSecrets.derive(version, original);
+        PacketProtection clientInitial = PacketProtection.fromSecret(InitialSecrets.CIPHER_SUITE, version,
+                secrets.clientSecret());
+        if (!opens(buf, clientInitial)) {
+            // RFC 9001 §5.2, §5.5: what does not decrypt is dropped; nothing of it (not its connection IDs,
+            // which the AEAD authenticates too) may make state.
+            initialsUndecryptable++;
+            datagramsDropped++;
+            return;
+        }
+        if (!carriesCrypto()) {
+            // RFC 9000 §17.2.2: a client's first packet carries the start of its first handshake message; an
+            // Initial of ACKs, PINGs or a CONNECTION_CLOSE (a client whose connection we dropped) starts nothing.
+            initialsWithoutCrypto++;
+            datagramsDropped++;
+            return;
+        }
+        makeRoom();
         ConnectionId clientSource = header.scid(buf);
         Route newRoute = new Route(this, from);
-        QuicConnection c = QuicConnection.server(config.connection(), random, resetTokens, newRoute,
-                header.quicVersion(), original, clientSource, now);
+        QuicConnection c = QuicConnection.server(config.connection(), random, resetTokens, newRoute, version,
+                original, clientSource, clientInitial,
+                PacketProtection.fromSecret(InitialSecrets.CIPHER_SUITE, version, secrets.serverSecret()), now);
         attach(newRoute, c);
         // The client keeps addressing its first Destination Connection ID until it hears from us.
         newRoute.originalDestination = original;
         routes.put(original, newRoute);
-        acceptQueue.add(c);
+        acceptQueue.add(newRoute);
+        halfOpen.add(newRoute);
         try {
             c.handleDatagram(buf, now);
         } catch (RuntimeException e) {
@@ -286,14 +415,93 @@ public final class QuicEndpoint {
     }
 
     /**
+     * Opens a copy of the packet {@link #header} describes (the datagram's first) in {@link #scratch}: header
+     * protection off, payload decrypted and authenticated together with the header. The datagram itself is left
+     * as it is, for the connection to open.
+     */
+    private boolean opens(ByteBuffer buf, PacketProtection keys) {
+        int start = header.packetStart();
+        int n = header.packetEnd() - start;
+        if (scratch == null || scratch.capacity() < n) {
+            scratch = ByteBuffer.allocate(Math.max(n, 2 * ConnectionConfig.MIN_DATAGRAM_SIZE));
+            scratchFrames = scratch.asReadOnlyBuffer();
+        }
+        scratch.clear();
+        scratch.put(0, buf, start, n);
+        return keys.open(scratch, 0, header.pnOffset() - start, n, PacketNumber.NONE, opened) >= 0;
+    }
+
+    /** {@return true if the Initial {@link #opens} just opened holds a CRYPTO frame before any bad frame} */
+    private boolean carriesCrypto() {
+        ByteBuffer payload = scratchFrames;
+        int next = opened.payloadOffset();
+        int end = next + opened.payloadLength();
+        try {
+            while (next < end) {
+                payload.limit(end).position(next);
+                if (frames.read(payload, PacketType.INITIAL) == FrameType.CRYPTO) {
+                    return true;
+                }
+                next = frames.frameEnd();
+            }
+        } catch (QuicProtocolException e) {
+            // The connection would close on it; with no connection yet, nothing is there to close.
+        }
+        return false;
+    }
+
+    /**
+     * Makes room for one more half-open connection: when the accept queue is full, its oldest connection goes;
+     * when the half-open connections reached their bound, the oldest of them goes. RFC 9000 §5.2.2 lets a
+     * server drop what it cannot take; dropping the oldest rather than the newcomer keeps a flood of valid
+     * Initials from shutting out every client that comes after it.
+     */
+    private void makeRoom() {
+        while (!acceptQueue.isEmpty() && acceptQueue.size() >= listenBacklog) {
+            evict(acceptQueue.peekFirst(), "dropped before it was accepted: the accept queue (backlog "
+                    + listenBacklog + ") was full and a newer client arrived");
+        }
+        int max = config.maxHalfOpenConnections();
+        if (halfOpen.size() >= max) {
+            // Those whose handshake completed or that ended leave first; only if all are half-open does one go.
+            halfOpen.removeIf(route -> !route.isHalfOpen());
+            if (halfOpen.size() >= max) {
+                evict(halfOpen.peekFirst(), "dropped before its handshake completed: the endpoint keeps at most "
+                        + max + " half-open connections and a newer client arrived");
+            }
+        }
+    }
+
+    /** Drops a half-open connection without a word: its handshake, if one runs, fails with {@code reason}. */
+    private void evict(Route route, String reason) {
+        if (route.isHalfOpen()) {
+            halfOpenEvicted++;
+        }
+        route.connection.abandon(ConnectionError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, reason, false));
+        active.remove(route);
+        detach(route);
+        halfOpen.remove(route);
+    }
+
+    /** Forgets a closed connection's routes, reset tokens and place in the accept queue. */
+    private void detach(Route route) {
+        route.attached = false;
+        if (route.originalDestination != null) {
+            route.remove(route.originalDestination);
+        }
+        route.forgetPeerResetTokens();
+        acceptQueue.remove(route);
+    }
+
+    /**
      * A datagram no connection takes: a short-header one may be a reset for one of ours, or deserve a reset
-     * of our own (RFC 9000 §10.3); a long-header one is dropped.
+     * of our own (RFC 9000 §10.3) if we are a server; a long-header one is dropped.
      */
     private void unrouted(InetSocketAddress from, ByteBuffer buf, int length, long now) {
         if (header.isLongHeader()) {
             datagramsDropped++;
         } else if (!deliverStatelessReset(buf, now)) {
-            maybeReset(from, buf, length);
+            maybeReset(from, buf, length, now);
         }
     }
 
@@ -311,8 +519,9 @@ public final class QuicEndpoint {
     }
 
     private void answerUnsupportedVersion(InetSocketAddress from, ByteBuffer buf, int length) {
-        // RFC 9000 §6.1: answer only datagrams big enough to start a connection, never a VN with a VN.
-        if (length < ConnectionConfig.MIN_DATAGRAM_SIZE || responses.size() >= MAX_PENDING_RESPONSES) {
+        // RFC 9000 §6.1: only a server answers, only datagrams big enough to start a connection, never a VN
+        // with a VN.
+        if (!server || length < ConnectionConfig.MIN_DATAGRAM_SIZE || responses.size() >= MAX_PENDING_RESPONSES) {
             datagramsDropped++;
             return;
         }
@@ -329,13 +538,23 @@ public final class QuicEndpoint {
         versionNegotiationsSent++;
     }
 
-    private void maybeReset(InetSocketAddress from, ByteBuffer buf, int length) {
+    private void maybeReset(InetSocketAddress from, ByteBuffer buf, int length, long now) {
+        if (!server) {
+            datagramsDropped++;
+            return;
+        }
         int cidLength = config.connection().connectionIdLength();
-        // RFC 9000 §10.3: the reset is shorter than what triggered it, so resets cannot loop, and at least
-        // as long as a valid short-header packet.
-        int resetLength = StatelessReset.responseLength(length, config.connection().maxDatagramSize());
-        if (resetLength < StatelessReset.MIN_LENGTH || length < 1 + cidLength + StatelessReset.MIN_LENGTH
+        // RFC 9000 §10.3.3: shorter than what triggered it and from a fixed range, at or below whose top
+        // nothing is answered, so resets cannot loop; as long as a short-header packet (§10.3).
+        int resetLength = StatelessReset.responseLength(length, random);
+        if (resetLength == 0 || length < 1 + cidLength + StatelessReset.MIN_LENGTH
                 || responses.size() >= MAX_PENDING_RESPONSES) {
+            datagramsDropped++;
+            return;
+        }
+        // RFC 9000 §10.3.3: and limited in number.
+        if (!resetBudget.tryTake(now)) {
+            resetsRateLimited++;
             datagramsDropped++;
             return;
         }
@@ -436,16 +655,17 @@ public final class QuicEndpoint {
     }
 
     private void reap() {
+        boolean reaped = false;
         for (int i = active.size() - 1; i >= 0; i--) {
             Route route = active.get(i);
             if (route.connection.state() == ConnectionState.CLOSED) {
-                if (route.originalDestination != null) {
-                    route.remove(route.originalDestination);
-                }
-                route.forgetPeerResetTokens();
                 active.remove(i);
-                acceptQueue.remove(route.connection);
+                detach(route);
+                reaped = true;
             }
+        }
+        if (reaped) {
+            halfOpen.removeIf(route -> !route.attached);
         }
     }
 }

@@ -18,14 +18,30 @@ public final class StatelessReset {
     private StatelessReset() {}
 
     /**
-     * {@return the length of the reset to send in answer to a datagram of {@code receivedLength} bytes, or
-     * 0 when none may be sent} RFC 9000 §10.3: smaller than the packet that triggered it (so two endpoints
-     * cannot loop, §10.3.3), one byte shorter for short triggers, and never under {@link #MIN_LENGTH};
-     * capped at {@code maxLength}.
+     * The shortest reset we send. RFC 9000 §10.3: below 41 bytes a reset may be told from a short header packet
+     * (one with a 20-byte connection ID, a packet number and a tag is 41 bytes long).
      */
-    public static int responseLength(int receivedLength, int maxLength) {
-        int length = Math.min(receivedLength - 1, maxLength);
-        return length < MIN_LENGTH ? 0 : length;
+    public static final int MIN_RESPONSE_LENGTH = 41;
+
+    /**
+     * The longest reset we send. Resets are drawn from [{@value #MIN_RESPONSE_LENGTH}, this], and a datagram this
+     * long or shorter is never answered: so a reset of ours never draws a reset from an endpoint that follows the
+     * same rule (a qsock endpoint), and two endpoints answering each other's unroutable datagrams stop after one
+     * reset each (RFC 9000 §10.3.3).
+     */
+    public static final int MAX_RESPONSE_LENGTH = 48;
+
+    /**
+     * {@return the length of the reset to send in answer to a datagram of {@code receivedLength} bytes, or 0
+     * when none may be sent} A length drawn from [{@link #MIN_RESPONSE_LENGTH}, {@link #MAX_RESPONSE_LENGTH}],
+     * so always smaller than the trigger (RFC 9000 §10.3.3) and never three times larger (§10.3); 0 for a
+     * trigger of {@link #MAX_RESPONSE_LENGTH} bytes or fewer, which may be a reset itself.
+     */
+    public static int responseLength(int receivedLength, RandomGenerator random) {
+        if (receivedLength <= MAX_RESPONSE_LENGTH) {
+            return 0;
+        }
+        return MIN_RESPONSE_LENGTH + random.nextInt(MAX_RESPONSE_LENGTH - MIN_RESPONSE_LENGTH + 1);
     }
 
     /**

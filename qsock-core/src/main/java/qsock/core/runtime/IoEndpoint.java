@@ -99,7 +99,7 @@ public final class IoEndpoint {
         if (config.statelessResetKey() == null) {
             byte[] key = new byte[32];
             random.nextBytes(key);
-            config = new EndpointConfig(config.connection(), key);
+            config = config.withStatelessResetKey(key);
         }
         StandardProtocolFamily family = local.getAddress() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;

@@ -45,11 +45,27 @@ public final class SendBuffer {
      * @throws IllegalArgumentException if an argument is not positive
      */
     public SendBuffer(int capacity, int maxRanges) {
+        this(capacity, maxRanges, ChunkedBytes.forSpan(capacity));
+    }
+
+    /**
+     * A buffer whose storage grows {@code chunkSize} bytes at a time, keeping few released chunks: for a
+     * stream that usually carries far less than its capacity (a CRYPTO stream's flight), so that it holds
+     * about what it carries.
+     *
+     * @param chunkSize bytes per chunk, a power of two
+     * @throws IllegalArgumentException if an argument is not positive or the chunk size not a power of two
+     */
+    public SendBuffer(int capacity, int maxRanges, int chunkSize) {
+        this(capacity, maxRanges, new ChunkedBytes(chunkSize));
+    }
+
+    private SendBuffer(int capacity, int maxRanges, ChunkedBytes store) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
         this.capacity = capacity;
-        this.store = ChunkedBytes.forSpan(capacity);
+        this.store = store;
         this.acked = new RangeSet(maxRanges);
         this.lost = new RangeSet(maxRanges);
     }

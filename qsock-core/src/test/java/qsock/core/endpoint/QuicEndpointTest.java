@@ -75,13 +75,21 @@ class QuicEndpointTest {
     }
 
     @Test
-    void theAcceptQueueIsBoundedByTheBacklog() {
+    void aFullAcceptQueueDropsItsOldestConnectionForTheNewcomer() {
         QuicEndpoint server = server(2);
+        QuicConnection[] queued = new QuicConnection[3];
         for (int i = 0; i < 3; i++) {
             server.handleDatagram(address(10 + i), clientInitial(10 + i, new byte[] {1}), NOW);
         }
-        assertEquals(2, server.acceptQueueLength());
-        assertEquals(1, server.connectionsRefused());
+        assertEquals(2, server.acceptQueueLength(), "the backlog bounds the queue");
+        assertEquals(2, server.connectionCount(), "the dropped connection is gone, not left behind");
+        assertEquals(1, server.halfOpenEvicted());
+        assertEquals(0, server.connectionsRefused(), "the newcomer got in");
+        queued[1] = server.accept();
+        queued[2] = server.accept();
+        assertNull(server.accept());
+        assertEquals(address(11), server.peerAddress(queued[1]), "the oldest, from .10, went first");
+        assertEquals(address(12), server.peerAddress(queued[2]));
     }
 
     @Test

@@ -153,11 +153,21 @@ class PacketFormatTest {
     }
 
     @Test
-    void statelessResetIsSmallerThanItsTriggerAndNeverUnder21Bytes() {
-        assertEquals(42, StatelessReset.responseLength(43, 1200));
-        assertEquals(21, StatelessReset.responseLength(22, 1200));
-        assertEquals(0, StatelessReset.responseLength(21, 1200));
-        assertEquals(100, StatelessReset.responseLength(1200, 100));
+    void statelessResetsComeFromASmallFixedRangeAndNeverAnswerWhatCouldBeOne() {
+        SplittableRandom random = new SplittableRandom(4);
+        for (int trigger : new int[] {49, 50, 100, 1200, 65527}) {
+            for (int i = 0; i < 50; i++) {
+                int length = StatelessReset.responseLength(trigger, random);
+                assertTrue(length >= StatelessReset.MIN_RESPONSE_LENGTH && length <= StatelessReset.MAX_RESPONSE_LENGTH
+                        && length < trigger, length + " in answer to " + trigger);
+            }
+        }
+        for (int trigger : new int[] {0, 21, 41, 47, 48}) {
+            assertEquals(0, StatelessReset.responseLength(trigger, random), "a trigger of " + trigger + " bytes");
+        }
+        // Whatever a reset of ours meets, it draws no reset by the same rule: loops end after one reset.
+        assertEquals(0, StatelessReset.responseLength(StatelessReset.MAX_RESPONSE_LENGTH, random));
+        assertTrue(StatelessReset.MIN_RESPONSE_LENGTH >= 41, "RFC 9000 §10.3.3: shorter resets may be told apart");
         assertThrows(IllegalArgumentException.class,
                 () -> StatelessReset.write(ByteBuffer.allocate(64), 20, new byte[16], new SplittableRandom()));
     }

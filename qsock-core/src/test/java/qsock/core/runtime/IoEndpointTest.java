@@ -65,6 +65,13 @@ class IoEndpointTest {
         IoClient client = heard::countDown;
         IoEndpoint io = IoEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), EndpointConfig.defaults(),
                 UdpOptions.defaults(), client);
+        // Only a server answers with Version Negotiation (RFC 9000 §6.1).
+        io.lock().lock();
+        try {
+            io.endpoint().listen(4);
+        } finally {
+            io.lock().unlock();
+        }
         try (DatagramChannel peer = DatagramChannel.open()) {
             peer.bind(new InetSocketAddress("127.0.0.1", 0));
             // Garbage of every shape first: nothing it does may stop the loop. Fewer than the endpoint's

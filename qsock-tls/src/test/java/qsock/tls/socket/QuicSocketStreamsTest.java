@@ -209,7 +209,7 @@ class QuicSocketStreamsTest {
     }
 
     @Test
-    void acceptBacklogRefusesConnectionsBeyondIt() throws Exception {
+    void aFullAcceptQueueDropsItsOldestConnectionForANewcomer() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1", ConnectionConfig.defaults(), 1)) {
             QuicSocket first = QuicSocket.open();
             first.connect(loopback.address);
@@ -221,12 +221,13 @@ class QuicSocketStreamsTest {
             QuicHandshake.serverHandshake(waiting, Loopback.serverTls(), Loopback.HANDSHAKE_TIMEOUT);
             firstHandshake.get(10, TimeUnit.SECONDS);
 
-            // The queue holds one: the second client waits in it, unaccepted; the third is refused and
-            // gives up.
+            // The queue holds one: the second client waits in it, unaccepted, until a third arrives and takes
+            // its place (the oldest half-open connection goes first). The second gives up before its first
+            // retransmission (a PTO of about a second), which would come back as a newer client.
             QuicSocket second = QuicSocket.open();
             second.connect(loopback.address);
             Future<Void> secondHandshake = loopback.background(() -> {
-                QuicHandshake.clientHandshake(second, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
+                QuicHandshake.clientHandshake(second, Loopback.clientTls(), java.time.Duration.ofMillis(300));
                 return null;
             });
             while (loopback.listener.acceptQueueLength() == 0) {
@@ -234,14 +235,19 @@ class QuicSocketStreamsTest {
             }
             QuicSocket third = QuicSocket.open();
             third.connect(loopback.address);
-            org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class,
-                    () -> QuicHandshake.clientHandshake(third, Loopback.clientTls(), java.time.Duration.ofMillis(1500)));
+            Future<Void> thirdHandshake = loopback.background(() -> {
+                QuicHandshake.clientHandshake(third, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
+                return null;
+            });
+            java.util.concurrent.ExecutionException gaveUp = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> secondHandshake.get(10, TimeUnit.SECONDS));
+            org.junit.jupiter.api.Assertions.assertInstanceOf(java.net.SocketTimeoutException.class, gaveUp.getCause());
 
-            QuicSocket secondServer = loopback.listener.accept();
-            assertEquals(second.localAddress(), secondServer.remoteAddress(), "the queued client, not the refused one");
-            QuicHandshake.serverHandshake(secondServer, Loopback.serverTls(), Loopback.HANDSHAKE_TIMEOUT);
-            secondHandshake.get(10, TimeUnit.SECONDS);
-            for (QuicSocket s : new QuicSocket[] {first, waiting, second, secondServer, third}) {
+            QuicSocket thirdServer = loopback.listener.accept();
+            assertEquals(third.localAddress(), thirdServer.remoteAddress(), "the newcomer, not the dropped one");
+            QuicHandshake.serverHandshake(thirdServer, Loopback.serverTls(), Loopback.HANDSHAKE_TIMEOUT);
+            thirdHandshake.get(10, TimeUnit.SECONDS);
+            for (QuicSocket s : new QuicSocket[] {first, waiting, second, third, thirdServer}) {
                 s.close();
             }
         }

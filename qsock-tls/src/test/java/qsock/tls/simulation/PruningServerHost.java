@@ -1,0 +1,118 @@
+package qsock.tls.simulation;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import qsock.core.connection.ConnectionState;
+import qsock.core.connection.QuicConnection;
+import qsock.core.endpoint.EndpointConfig;
+import qsock.core.endpoint.QuicEndpoint;
+import qsock.core.sim.SimHost;
+import qsock.tls.HandshakeDriver;
+import qsock.tls.TlsServerConfig;
+
+/**
+ * A qsock server on the simulated network as a busy one runs: it accepts every new connection at once and
+ * runs its handshake with the real TLS engine, steps a handshake only when its connection received something
+ * or changed state, and forgets each connection once it ended, so that thousands of connections that come and
+ * go cost only what happens to them. It counts the handshakes it completed.
+ */
+final class PruningServerHost implements SimHost {
+
+    final InetSocketAddress address;
+    final QuicEndpoint endpoint;
+    private final TlsServerConfig tls;
+    private final SecureRandom tlsRandom;
+    private final List<Tracked> sessions = new ArrayList<>();
+    private int completed;
+
+    /** A session and what its connection looked like when it was last stepped. */
+    private static final class Tracked {
+        final Session session;
+        long packets = -1;
+        ConnectionState state;
+
+        Tracked(Session session) {
+            this.session = session;
+        }
+
+        boolean changed() {
+            QuicConnection c = session.connection;
+            return c.packetsReceived() != packets || c.state() != state;
+        }
+    }
+
+    PruningServerHost(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
+                      SecureRandom tlsRandom, TlsServerConfig tls, int backlog) {
+        this.address = address;
+        this.endpoint = new QuicEndpoint(config, random);
+        this.endpoint.listen(backlog);
+        this.tls = tls;
+        this.tlsRandom = tlsRandom;
+    }
+
+    /** {@return the handshakes this server completed} */
+    int completed() {
+        return completed;
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
+        endpoint.handleDatagram(from, datagram, now);
+        turn(now);
+    }
+
+    @Override
+    public InetSocketAddress poll(ByteBuffer out, long now) {
+        return endpoint.pollDatagram(out, now);
+    }
+
+    @Override
+    public long nextDeadline() {
+        return endpoint.nextDeadline();
+    }
+
+    @Override
+    public void onDeadline(long now) {
+        endpoint.handleTimeout(now);
+        turn(now);
+    }
+
+    private void turn(long now) {
+        for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
+            RecordingChannel channel = new RecordingChannel(c);
+            sessions.add(new Tracked(new Session(c, channel, HandshakeDriver.server(channel, tls, tlsRandom),
+                    Application.IDLE)));
+        }
+        for (Iterator<Tracked> i = sessions.iterator(); i.hasNext(); ) {
+            Tracked t = i.next();
+            QuicConnection c = t.session.connection;
+            if (!t.changed()) {
+                continue;
+            }
+            boolean handshaking = c.state() == ConnectionState.HANDSHAKING;
+            try {
+                t.session.turn(now);
+            } catch (Exception e) {
+                throw new IllegalStateException("handshake of " + c + " failed", e);
+            }
+            t.packets = c.packetsReceived();
+            t.state = c.state();
+            if (handshaking && c.state().isEstablished()) {
+                completed++;
+            }
+            if (c.state() == ConnectionState.CLOSED) {
+                i.remove();
+            }
+        }
+    }
+}
