@@ -27,6 +27,8 @@ final class ChunkedBytes {
     private long baseChunk;
     private byte[][] spare;
     private int spareCount;
+    /** Chunks in the ring, holding bytes of the window. */
+    private int inUse;
 
     /** @param chunkSize bytes per chunk, a power of two */
     ChunkedBytes(int chunkSize) {
@@ -114,13 +116,30 @@ final class ChunkedBytes {
         }
     }
 
+    /**
+     * Drops the released chunks kept beyond the number in use (at least {@value #DEFAULT_MAX_SPARE}), so that a
+     * buffer whose fill fell, or that went idle, keeps no more memory in reserve than it holds in data. A
+     * buffer filled and drained continuously (a bulk sender's) keeps what it reuses.
+     */
+    void trimSpares() {
+        int keep = Math.max(DEFAULT_MAX_SPARE, inUse);
+        while (spareCount > keep) {
+            spare[--spareCount] = null;
+        }
+    }
+
+    /** {@return the chunks allocated and held now, in the window and in reserve} */
+    int chunksHeld() {
+        return inUse + spareCount;
+    }
+
     /** Releases every chunk that lies wholly below {@code offset}. */
     void releaseBelow(long offset) {
         long firstKept = offset >>> chunkShift;
         long last = Math.min(firstKept, baseChunk + ring.length);
         for (long c = baseChunk; c < last; c++) {
             int slot = (int) (c & (ring.length - 1));
-            recycle(ring[slot]);
+            release(ring[slot]);
             ring[slot] = null;
         }
         if (firstKept > baseChunk) {
@@ -131,13 +150,17 @@ final class ChunkedBytes {
     /** Releases every chunk. */
     void releaseAll() {
         for (int i = 0; i < ring.length; i++) {
-            recycle(ring[i]);
+            release(ring[i]);
             ring[i] = null;
         }
     }
 
-    private void recycle(byte[] chunk) {
-        if (chunk != null && spareCount < spare.length) {
+    private void release(byte[] chunk) {
+        if (chunk == null) {
+            return;
+        }
+        inUse--;
+        if (spareCount < spare.length) {
             spare[spareCount++] = chunk;
         }
     }
@@ -153,8 +176,14 @@ final class ChunkedBytes {
         int slot = (int) (c & (ring.length - 1));
         byte[] chunk = ring[slot];
         if (chunk == null && create) {
-            chunk = spareCount > 0 ? spare[--spareCount] : new byte[chunkSize];
+            if (spareCount > 0) {
+                chunk = spare[--spareCount];
+                spare[spareCount] = null;
+            } else {
+                chunk = new byte[chunkSize];
+            }
             ring[slot] = chunk;
+            inUse++;
         }
         return chunk;
     }

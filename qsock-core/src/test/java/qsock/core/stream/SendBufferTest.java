@@ -31,6 +31,36 @@ class SendBufferTest {
     }
 
     @Test
+    void storageGrowsWithTheBytesAndADrainedBufferKeepsAtMostTwoChunks() {
+        SendBuffer b = new SendBuffer(1 << 20);
+        assertEquals(0, b.chunksHeld(), "a new buffer holds no storage, whatever its capacity");
+        assertEquals(1 << 20, b.append(ByteBuffer.allocate(1 << 20)));
+        assertEquals(64, b.chunksHeld(), "1 MiB in 16 KiB chunks");
+        // Acknowledged a piece at a time, as a bulk transfer is: reuse stays possible while data flows...
+        for (long off = 0; off < 1 << 20; off += 64 << 10) {
+            b.onSent(off, 64 << 10);
+            b.onAcked(off, 64 << 10);
+        }
+        // ...but the drained buffer does not keep its peak fill in reserve.
+        assertTrue(b.allAcked());
+        assertTrue(b.chunksHeld() <= 2, "chunks held when idle: " + b.chunksHeld());
+        assertEquals(1000, b.append(ByteBuffer.allocate(1000)));
+        b.onSent(b.sendOffset(), 1000);
+        b.discard();
+        assertTrue(b.chunksHeld() <= 2, "chunks held after a reset: " + b.chunksHeld());
+    }
+
+    @Test
+    void appendTakesNoMoreThanItsMaximum() {
+        SendBuffer b = new SendBuffer(1000);
+        ByteBuffer src = ByteBuffer.wrap(bytes(800));
+        assertEquals(300, b.append(src, 300));
+        assertEquals(0, b.append(src, 0));
+        assertEquals(500, b.append(src, Integer.MAX_VALUE));
+        assertEquals(800, b.held());
+    }
+
+    @Test
     void appendTakesOnlyWhatFitsAndAckFreesRoom() {
         SendBuffer b = new SendBuffer(1000);
         ByteBuffer src = ByteBuffer.wrap(bytes(1500));
