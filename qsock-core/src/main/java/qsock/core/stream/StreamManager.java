@@ -86,7 +86,7 @@ public final class StreamManager {
     /** Streams whose last write the connection's bound cut short. */
     private int sendWaiters;
     /** Waiting streams not yet told (by {@link StreamEvent.Writable}) that the connection's room grew. */
-    private final ArrayDeque<StreamEntry> roomWaiters = new ArrayDeque<>();
+    private final ArrayDeque<StreamEntry> roomWaiters = new ArrayDeque<>(1);
 
     // Connection-level flow control, sending.
     private long peerMaxData;
