@@ -19,6 +19,7 @@ final class ChunkedBytes {
      * configuration grows to; a buffer never holds more spares than its window at its fullest.
      */
     private static final int SPARE_CAP = 1024;
+    private static final byte[][] NO_SPARES = new byte[0][];
 
     private final int chunkShift;
     private final int chunkSize;
@@ -117,15 +118,12 @@ final class ChunkedBytes {
     }
 
     /**
-     * Drops the released chunks kept beyond the number in use (at least {@value #DEFAULT_MAX_SPARE}), so that a
-     * buffer whose fill fell, or that went idle, keeps no more memory in reserve than it holds in data. A
-     * buffer filled and drained continuously (a bulk sender's) keeps what it reuses.
+     * Drops the released chunks kept for reuse, and keeps none from now on: for an owner that will add no more
+     * bytes (a stream whose end is queued, or reset), whose chunks only wait to be released.
      */
-    void trimSpares() {
-        int keep = Math.max(DEFAULT_MAX_SPARE, inUse);
-        while (spareCount > keep) {
-            spare[--spareCount] = null;
-        }
+    void stopKeepingSpares() {
+        spare = NO_SPARES;
+        spareCount = 0;
     }
 
     /** {@return the chunks allocated and held now, in the window and in reserve} */

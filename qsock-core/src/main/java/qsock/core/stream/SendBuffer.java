@@ -13,9 +13,9 @@ import java.nio.ByteBuffer;
  * sent again. {@link #nextSendOffset()} offers lost data first, then new data.
  *
  * <p>At most {@link #capacity()} bytes, acknowledged prefix excluded, are held. Storage is chunked, allocated
- * as bytes arrive (a new or idle buffer holds no chunk of data, whatever its capacity) and recycled, so a
- * buffer in steady state allocates nothing; released chunks kept for reuse never outnumber those in use by
- * more than two, so a buffer that drained does not keep its peak fill. The range sets are capped; when the peer's
+ * as bytes arrive (a new buffer holds no chunk of data, whatever its capacity) and recycled, so a buffer in
+ * steady state allocates nothing, even one that drains between writes; once {@linkplain #finish() finished}
+ * or {@linkplain #discard() discarded} it keeps no chunk for reuse. The range sets are capped; when the peer's
  * acknowledgements fragment them past the cap, the buffer errs on the side of sending again: a range it
  * cannot record as acknowledged is treated as lost, and lost ranges are merged across their gaps.
  */
@@ -231,7 +231,7 @@ public final class SendBuffer {
                 acked.removeFirst();
             }
             lost.removeBelow(ackedOffset);
-            release();
+            store.releaseBelow(ackedOffset);
             return true;
         }
         if (!acked.add(start, end)) {
@@ -244,15 +244,10 @@ public final class SendBuffer {
             ackedOffset = acked.end(0);
             acked.removeFirst();
             lost.removeBelow(ackedOffset);
-            release();
+            store.releaseBelow(ackedOffset);
             return true;
         }
         return false;
-    }
-
-    private void release() {
-        store.releaseBelow(ackedOffset);
-        store.trimSpares();
     }
 
     /**
@@ -275,10 +270,18 @@ public final class SendBuffer {
         }
     }
 
+    /**
+     * Records that nothing more will be appended (the end of the stream is queued): storage no longer kept
+     * for reuse is dropped, and chunks go as they are acknowledged.
+     */
+    public void finish() {
+        store.stopKeepingSpares();
+    }
+
     /** Drops every byte and range (the stream was reset): nothing more will be sent or acknowledged. */
     public void discard() {
         store.releaseAll();
-        store.trimSpares();
+        store.stopKeepingSpares();
         acked.clear();
         lost.clear();
         ackedOffset = writeOffset;

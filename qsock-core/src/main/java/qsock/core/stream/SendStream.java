@@ -101,6 +101,7 @@ public final class SendStream {
         if (fin && !src.hasRemaining()) {
             finQueued = true;
             finalSize = buffer.writeOffset();
+            buffer.finish();
         }
         return n;
     }

@@ -31,23 +31,38 @@ class SendBufferTest {
     }
 
     @Test
-    void storageGrowsWithTheBytesAndADrainedBufferKeepsAtMostTwoChunks() {
+    void storageGrowsWithTheBytesAndIsKeptForReuseOnlyUntilTheBufferIsFinished() {
         SendBuffer b = new SendBuffer(1 << 20);
         assertEquals(0, b.chunksHeld(), "a new buffer holds no storage, whatever its capacity");
+        fillAndDrain(b);
+        // Drained but not finished: the chunks wait for the next writes, which then allocate nothing.
+        assertEquals(64, b.chunksHeld());
+        fillAndDrain(b);
+        assertEquals(64, b.chunksHeld());
+        b.append(ByteBuffer.allocate(100 << 10));
+        b.finish();
+        assertTrue(b.chunksHeld() <= 7, "a finished buffer keeps only the chunks its data is in: " + b.chunksHeld());
+        long end = b.writeOffset();
+        b.onSent(b.sendOffset(), (int) (end - b.sendOffset()));
+        b.onAcked(0, (int) end);
+        assertTrue(b.chunksHeld() <= 1, "a finished, acknowledged buffer holds at most the chunk its end is in");
+
+        SendBuffer reset = new SendBuffer(1 << 20);
+        fillAndDrain(reset);
+        reset.append(ByteBuffer.allocate(1000));
+        reset.discard();
+        assertEquals(0, reset.chunksHeld(), "a discarded buffer holds nothing");
+    }
+
+    /** Appends 1 MiB (64 chunks of 16 KiB), sends it, and acknowledges it 64 KiB at a time. */
+    private static void fillAndDrain(SendBuffer b) {
+        long start = b.writeOffset();
         assertEquals(1 << 20, b.append(ByteBuffer.allocate(1 << 20)));
-        assertEquals(64, b.chunksHeld(), "1 MiB in 16 KiB chunks");
-        // Acknowledged a piece at a time, as a bulk transfer is: reuse stays possible while data flows...
-        for (long off = 0; off < 1 << 20; off += 64 << 10) {
+        for (long off = start; off < start + (1 << 20); off += 64 << 10) {
             b.onSent(off, 64 << 10);
             b.onAcked(off, 64 << 10);
         }
-        // ...but the drained buffer does not keep its peak fill in reserve.
         assertTrue(b.allAcked());
-        assertTrue(b.chunksHeld() <= 2, "chunks held when idle: " + b.chunksHeld());
-        assertEquals(1000, b.append(ByteBuffer.allocate(1000)));
-        b.onSent(b.sendOffset(), 1000);
-        b.discard();
-        assertTrue(b.chunksHeld() <= 2, "chunks held after a reset: " + b.chunksHeld());
     }
 
     @Test
