@@ -241,6 +241,7 @@ public final class QuicEndpoint {
                     route.connection.handleDatagram(buf, now);
                 } catch (RuntimeException | Error e) {
                     failed(route, e);
+                    reapIfAbandoned(route);
                     throw e;
                 }
             }
@@ -380,6 +381,7 @@ public final class QuicEndpoint {
                 out.position(start);
                 nextToPoll = (at + 1) % n;
                 failed(route, e);
+                reapIfAbandoned(route);
                 throw e;
             }
             if (length > 0) {
@@ -413,6 +415,12 @@ public final class QuicEndpoint {
             } catch (RuntimeException | Error noMemory) {
                 // Reporting the second failure is not worth a third.
             }
+        }
+    }
+
+    private void reapIfAbandoned(Route route) {
+        if (route.abandoned) {
+            reap();
         }
     }
 
