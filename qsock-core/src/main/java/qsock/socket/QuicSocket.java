@@ -738,6 +738,8 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 throw new IOException("cannot " + what + ": " + e.getMessage(), e);
             }
             io.flush();
+            // A reset frees its room under the connection's send bound at once: writers waiting for it go on.
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
