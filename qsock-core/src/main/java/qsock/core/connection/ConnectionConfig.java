@@ -223,8 +223,7 @@ public record ConnectionConfig(
                     activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, connectionSendBufferSize, congestionAlgorithm, initialRttMillis,
-                    keepAliveMillis,
-                    greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer);
+                    keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer);
         }
     }
 }
