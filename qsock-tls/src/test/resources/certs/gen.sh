@@ -113,3 +113,41 @@ long_chain() {
   rm -rf "$work"
 }
 long_chain
+
+# The QUIC interop runner's amplificationlimit case: a chain of nine (a root, seven intermediates and a leaf
+# with 20 long DNS names), ECDSA P-256, so that the server's first flight is several times what the client's
+# Initial allows it to send (RFC 9000 §8.1).
+nine_chain() {
+  work=$(mktemp -d)
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out nine-ca.key 2>/dev/null
+  openssl req -x509 -new -key nine-ca.key -subj "/CN=qsock test nine-chain root CA" -days 36500 \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out nine-ca.pem
+  issuer=nine-ca
+  : > "$work/intermediates.pem"
+  for i in 1 2 3 4 5 6 7; do
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/int$i.key" 2>/dev/null
+    openssl req -new -key "$work/int$i.key" -subj "/CN=qsock test nine-chain intermediate $i" -out "$work/int$i.csr"
+    printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' > "$work/int.ext"
+    if [ "$issuer" = nine-ca ]; then ikey=nine-ca.key; icert=nine-ca.pem; else ikey="$work/$issuer.key"; icert="$work/$issuer.pem"; fi
+    openssl x509 -req -in "$work/int$i.csr" -CA "$icert" -CAkey "$ikey" -CAcreateserial -CAserial "$work/serial" \
+      -days 36500 -extfile "$work/int.ext" -out "$work/int$i.pem" 2>/dev/null
+    cat "$work/int$i.pem" "$work/intermediates.pem" > "$work/next.pem"
+    mv "$work/next.pem" "$work/intermediates.pem"
+    issuer=int$i
+  done
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out nine-leaf.key 2>/dev/null
+  openssl req -new -key nine-leaf.key -subj "/CN=localhost" -out "$work/leaf.csr"
+  names="DNS:localhost,IP:127.0.0.1,IP:::1"
+  n=1
+  while [ $n -le 20 ]; do
+    names="$names,DNS:a-rather-long-host-name-number-$n-for-the-amplification-limit-case.nine-chain.test.qsock"
+    n=$((n + 1))
+  done
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=%s\n' \
+    "$names" > "$work/leaf.ext"
+  openssl x509 -req -in "$work/leaf.csr" -CA "$work/int7.pem" -CAkey "$work/int7.key" -CAcreateserial \
+    -CAserial "$work/serial" -days 36500 -extfile "$work/leaf.ext" -out nine-leaf.pem 2>/dev/null
+  cat nine-leaf.pem "$work/intermediates.pem" > nine-chain.pem
+  rm -rf "$work"
+}
+nine_chain

@@ -1,6 +1,7 @@
 package qsock.socket;
 
 import java.util.Objects;
+import qsock.core.error.PeerText;
 
 /**
  * The {@link QuicSocketOptions#CONNECTION_CLOSE} option (the kernel's {@code QUIC_SOCKOPT_CONNECTION_CLOSE}):
@@ -9,7 +10,7 @@ import java.util.Objects;
  *
  * @param errorCode the application error code (a transport error code when read after a transport close)
  * @param frameType the frame type that caused a transport close, 0 otherwise
- * @param reason the reason phrase, never null
+ * @param reason the reason phrase, never null; {@link #toString()} shows it escaped, since a peer may have chosen it
  */
 public record ConnectionCloseInfo(long errorCode, long frameType, String reason) {
 
@@ -27,5 +28,12 @@ public record ConnectionCloseInfo(long errorCode, long frameType, String reason)
     /** {@return an application close with this code and reason} */
     public static ConnectionCloseInfo of(long errorCode, String reason) {
         return new ConnectionCloseInfo(errorCode, 0, reason);
+    }
+
+    /** {@return the fields, the reason escaped ({@link PeerText}): read from a peer's close, it is the peer's text} */
+    @Override
+    public String toString() {
+        return "ConnectionCloseInfo[errorCode=" + errorCode + ", frameType=" + frameType + ", reason="
+                + PeerText.escape(reason) + "]";
     }
 }

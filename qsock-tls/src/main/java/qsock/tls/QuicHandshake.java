@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import qsock.core.connection.ConnectionError;
 import qsock.core.connection.ConnectionState;
+import qsock.core.error.PeerText;
 import qsock.core.error.TransportErrorCode;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
@@ -114,7 +115,10 @@ public final class QuicHandshake {
         }
     }
 
-    /** {@return the failure, naming the alert: ours if we raised it, else the peer's from its CONNECTION_CLOSE} */
+    /**
+     * {@return the failure, naming the alert: ours if we raised it, else the peer's from its CONNECTION_CLOSE}
+     * What the peer chose (its reason phrase, its ALPN names in our alert's message) appears escaped.
+     */
     private static IOException failure(QuicSocket socket, HandshakeDriver driver, String side) {
         TlsAlertException ours = driver.failure();
         if (ours != null) {
@@ -131,7 +135,7 @@ public final class QuicHandshake {
                 TlsAlert alert = TlsAlert.fromCode(code.tlsAlert());
                 String name = alert != null ? alert.toString() : "alert " + code.tlsAlert();
                 return new IOException("QUIC " + side + " handshake failed: " + (error.byPeer() ? "peer sent" : "sent")
-                        + " TLS alert " + name + (error.reason().isEmpty() ? "" : ": " + error.reason()));
+                        + " TLS alert " + name + (error.reason().isEmpty() ? "" : ": " + PeerText.escape(error.reason())));
             }
         }
         return new IOException("QUIC " + side + " handshake failed: " + error);

@@ -355,6 +355,15 @@ class ClientHandshakeAlertTest {
         assertEquals("echo", f.client().applicationProtocol());
     }
 
+    @Test
+    void theAlertShowsTheServersProtocolNameEscaped() {
+        // Finding 4 of issue 9: the selected ALPN name is the server's bytes; the alert's message goes to logs.
+        ServerFlight f = ServerFlight.of("ecdsa-p256", 18);
+        TlsAlertException e = refusedExtensions(f, List.of(alpn("echo\n\u001b]0;x\u0007"), quicParameters()));
+        assertAlert(TlsAlert.ILLEGAL_PARAMETER, e);
+        assertEquals("server selected ALPN [echo\\n\\x1b]0;x\\x07], not one of ours", e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h3", "ECHO", "echo2", "hq-interop "})
     void anApplicationProtocolWeDidNotOfferIsIllegalParameter(String protocol) {

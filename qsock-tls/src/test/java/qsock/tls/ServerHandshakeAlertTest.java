@@ -293,6 +293,15 @@ class ServerHandshakeAlertTest {
     }
 
     @Test
+    void theAlertShowsTheOfferedProtocolNamesEscaped() {
+        // Finding 4 of issue 9: ALPN names are the peer's bytes; the alert's message goes to logs.
+        TlsAlertException e = refused(RawClientHello.valid(1)
+                .with(ApplicationLayerProtocolNegotiation.of("h3\r\nconnection forged", "\u001b[31m\u009b2J")));
+        assertAlert(TlsAlert.NO_APPLICATION_PROTOCOL, e);
+        assertEquals("no ALPN in common: client offers [h3\\r\\nconnection forged, \\x1b[31m\\x9b2J]", e.getMessage());
+    }
+
+    @Test
     void noApplicationProtocolOfferedInQuicIsNoApplicationProtocol() {
         // RFC 9001 §8.1: QUIC needs an application protocol.
         assertRefused(TlsAlert.NO_APPLICATION_PROTOCOL,

@@ -1,6 +1,7 @@
 package qsock.core.connection;
 
 import java.util.Objects;
+import qsock.core.error.PeerText;
 import qsock.core.error.TransportErrorCode;
 
 /**
@@ -11,7 +12,8 @@ import qsock.core.error.TransportErrorCode;
  * @param code the error code: a transport error code for {@link Kind#TRANSPORT}, the application's code for
  *     {@link Kind#APPLICATION}, 0 otherwise
  * @param frameType the frame type that triggered a transport error, 0 if none or unknown
- * @param reason the reason phrase, never null
+ * @param reason the reason phrase as it came, never null; a peer chose it, so {@link #toString()} shows it
+ *     escaped ({@link PeerText})
  * @param byPeer true if the peer closed (or reset) the connection, false if this side did
  */
 public record ConnectionError(Kind kind, long code, long frameType, String reason, boolean byPeer) {
@@ -54,15 +56,19 @@ public record ConnectionError(Kind kind, long code, long frameType, String reaso
         return TransportErrorCode.of(code);
     }
 
+    /**
+     * {@return one line for logs and messages} The reason is escaped: a peer's reason phrase (unauthenticated when
+     * it came in an Initial) must not forge log lines or reach a terminal as control sequences.
+     */
     @Override
     public String toString() {
         String who = byPeer ? "peer" : "local";
+        String because = reason.isEmpty() ? "" : ": " + PeerText.escape(reason);
         return switch (kind) {
             case TRANSPORT -> who + " transport error " + TransportErrorCode.of(code)
-                    + (frameType != 0 ? " (frame 0x" + Long.toHexString(frameType) + ")" : "")
-                    + (reason.isEmpty() ? "" : ": " + reason);
-            case APPLICATION -> who + " application close " + code + (reason.isEmpty() ? "" : ": " + reason);
-            default -> kind + (reason.isEmpty() ? "" : ": " + reason);
+                    + (frameType != 0 ? " (frame 0x" + Long.toHexString(frameType) + ")" : "") + because;
+            case APPLICATION -> who + " application close " + code + because;
+            default -> kind + because;
         };
     }
 }

@@ -17,6 +17,7 @@ import qsock.core.crypto.EncryptionLevel;
 import qsock.core.crypto.KeyDirection;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
+import qsock.core.crypto.RetryIntegrity;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.ApplicationCloseFrame;
@@ -79,6 +80,11 @@ public final class QuicConnection implements HandshakeChannel {
     private PeerConnectionIds peerIds;
     private ConnectionId peerInitialSourceId;
     private boolean peerSourceIdLearned;
+    /** The Source Connection ID of the Retry this client followed, or null (RFC 9000 §7.3). */
+    private ConnectionId retrySourceId;
+    /** The token of that Retry, which every later Initial carries (RFC 9000 §17.2.5.2); null without a Retry. */
+    private ByteBuffer retryToken;
+    private int retries;
 
     private final PacketSpace[] spaces = new PacketSpace[3];
     private final KeyPhases oneRtt = new KeyPhases();
@@ -133,6 +139,19 @@ public final class QuicConnection implements HandshakeChannel {
 
     private boolean handshakeDonePending;
     private boolean pathResponsePending;
+    // The peer's address (RFC 9000 §9.3): after it moved, what we send there is limited to three times what
+    // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2).
+    private boolean pathValidated = true;
+    private long pathBytesReceived;
+    private long pathBytesSent;
+    private boolean pathChallengePending;
+    private boolean pathChallengeSent;
+    private long pathChallengeData;
+    private boolean receivingFromNewAddress;
+    private boolean packetNonProbing;
+    private boolean peerMoved;
+    private long peerAddressChanges;
+    private long datagramsFromUnknownAddresses;
     private long pathResponseData;
     private boolean pingPending;
     private boolean closePending;
@@ -145,6 +164,12 @@ public final class QuicConnection implements HandshakeChannel {
     private long pacingDeadline = Long.MAX_VALUE;
     private long lastReceiveTime;
     private boolean ackElicitingSentSinceReceive;
+
+    // The packets of the datagram the last pollDatagram wrote, for onDatagramNotSent.
+    private final PacketNumberSpace[] lastDatagramSpaces = new PacketNumberSpace[3];
+    private final long[] lastDatagramNumbers = new long[3];
+    private int lastDatagramPackets;
+    private int lastDatagramLength;
 
     // Counters, for tests and diagnostics.
     private long packetsReceived;
@@ -178,6 +203,7 @@ public final class QuicConnection implements HandshakeChannel {
         this.streams = new StreamManager(role, streamConfig(config));
         // Until the peer's parameters arrive, its idle timeout is unknown: ours alone applies.
         this.idleTimeoutNanos = config.maxIdleTimeoutMillis() * 1_000_000L;
+        capPtoPeriod();
         this.lastReceiveTime = now;
         this.idleDeadline = idleTimeoutNanos == 0 ? Long.MAX_VALUE : now + idleTimeoutNanos;
         // RFC 9000 §8.1: a client's address needs no validation by itself.
@@ -384,6 +410,11 @@ public final class QuicConnection implements HandshakeChannel {
         return maxDatagramSize - 1 - peerIds.current().length() - 4 - TAG;
     }
 
+    /** {@return the number of Retry packets this client followed: 0 or 1 (RFC 9000 §17.2.5.2)} */
+    public int retries() {
+        return retries;
+    }
+
     /** {@return true once the server validated the client's address (always true on a client)} */
     public boolean isAddressValidated() {
         return addressValidated;
@@ -553,7 +584,7 @@ public final class QuicConnection implements HandshakeChannel {
             TransportParameters p = TransportParameters.decode(ByteBuffer.wrap(encoded), role.peer());
             // RFC 9000 §7.3: the connection IDs of both handshakes are authenticated by the parameters.
             if (role == Role.CLIENT) {
-                p.authenticateServerConnectionIds(peerInitialSourceId, originalDestinationId, null);
+                p.authenticateServerConnectionIds(peerInitialSourceId, originalDestinationId, retrySourceId);
             } else {
                 p.authenticateClientConnectionIds(peerInitialSourceId);
             }
@@ -579,6 +610,7 @@ public final class QuicConnection implements HandshakeChannel {
         long peer = p.maxIdleTimeout();
         long millis = local == 0 ? peer : peer == 0 ? local : Math.min(local, peer);
         idleTimeoutNanos = millis * 1_000_000L;
+        capPtoPeriod();
         restartIdleTimer(lastReceiveTime);
         streams.setPeerLimits(p.initialMaxData(), p.initialMaxStreamDataBidiLocal(),
                 p.initialMaxStreamDataBidiRemote(), p.initialMaxStreamDataUni(), p.initialMaxStreamsBidi(),
@@ -669,6 +701,60 @@ public final class QuicConnection implements HandshakeChannel {
         }
     }
 
+    /**
+     * Processes one datagram that came from an address other than the peer's current one. Its packets count only
+     * if they authenticate; the peer is taken to have moved there (RFC 9000 §9.3) only if one of them is a 1-RTT
+     * packet with a non-probing frame and the highest packet number received yet. Then what is sent to the new
+     * address is limited to three times what arrived from it (§8.1, §9.3.1) until a PATH_CHALLENGE this sends
+     * there is answered (§8.2); the caller sends to the new address from then on. A client drops datagrams from
+     * anywhere but its server (only clients migrate, §9). Never throws (see {@link #handleDatagram}).
+     *
+     * @return true if the peer moved to the datagram's source address
+     */
+    public boolean handleDatagramFromNewAddress(ByteBuffer datagram, long now) {
+        if (role == Role.CLIENT) {
+            datagramsFromUnknownAddresses++;
+            return false;
+        }
+        int length = datagram.remaining();
+        receivingFromNewAddress = true;
+        peerMoved = false;
+        try {
+            receive(datagram, now);
+        } catch (RuntimeException e) {
+            fail(e, now);
+        } finally {
+            receivingFromNewAddress = false;
+        }
+        if (!peerMoved || state.isClosingOrClosed()) {
+            return false;
+        }
+        peerMoved = false;
+        peerAddressChanges++;
+        pathValidated = false;
+        pathBytesReceived = length;
+        pathBytesSent = 0;
+        pathChallengePending = true;
+        pathChallengeSent = false;
+        pathChallengeData = random.nextLong();
+        return true;
+    }
+
+    /** {@return how often the peer's address changed (RFC 9000 §9.3)} */
+    public long peerAddressChanges() {
+        return peerAddressChanges;
+    }
+
+    /** {@return whether the peer's current address is validated: by the handshake, or by a PATH_CHALLENGE it answered} */
+    public boolean isPeerAddressValidated() {
+        return pathValidated;
+    }
+
+    /** {@return datagrams a client dropped because they came from somewhere other than its server} */
+    public long datagramsFromUnknownAddresses() {
+        return datagramsFromUnknownAddresses;
+    }
+
     /** Acts on every deadline that {@code now} has reached. Never throws (see {@link #handleDatagram}). */
     public void handleTimeout(long now) {
         try {
@@ -695,6 +781,55 @@ public final class QuicConnection implements HandshakeChannel {
         }
     }
 
+    /**
+     * Tells the connection that the datagram its last {@link #pollDatagram} wrote never left: the socket refused it
+     * (too large for the route, an unreachable network...). Its packets leave flight at once, without a congestion
+     * reaction, and their frames are queued again, rather than holding the congestion window until a PTO declares
+     * them lost (a 64 KB path MTU probe refused over IPv4 blocked every other send for seconds that way). A refused
+     * path MTU probe gives its size up for good. Never throws (see {@link #handleDatagram}).
+     */
+    public void onDatagramNotSent(long now) {
+        try {
+            datagramNotSent(now);
+        } catch (RuntimeException e) {
+            fail(e, now);
+        }
+    }
+
+    private void datagramNotSent(long now) {
+        bytesSent -= lastDatagramLength;
+        pathBytesSent -= lastDatagramLength;
+        lastDatagramLength = 0;
+        for (int i = 0; i < lastDatagramPackets; i++) {
+            PacketNumberSpace id = lastDatagramSpaces[i];
+            long pn = lastDatagramNumbers[i];
+            outcome.clear();
+            if (!recovery.onPacketNotSent(id, pn, outcome)) {
+                continue;
+            }
+            if (pathMtu != null && id == PacketNumberSpace.APPLICATION && pathMtu.isProbe(pn)) {
+                pathMtu.onProbeRefused(now);
+            }
+            PacketSpace space = spaces[id.ordinal()];
+            for (int j = 0; j < outcome.discardedCount(); j++) {
+                SentPacket p = outcome.discarded(j);
+                if (p.isInFlight()) {
+                    congestion.onPacketDiscarded(p.sentBytes());
+                }
+                onFramesLost(space, (SentFrames) p.frames());
+                releaseFrames(p);
+            }
+        }
+        outcome.clear();
+        lastDatagramPackets = 0;
+    }
+
+    private void rememberSent(PacketNumberSpace id, long packetNumber) {
+        lastDatagramSpaces[lastDatagramPackets] = id;
+        lastDatagramNumbers[lastDatagramPackets] = packetNumber;
+        lastDatagramPackets++;
+    }
+
     /** {@return the fault of qsock's own that closed this connection with INTERNAL_ERROR, or null} */
     public RuntimeException internalError() {
         return internalError;
@@ -719,6 +854,9 @@ public final class QuicConnection implements HandshakeChannel {
         }
         int length = datagram.remaining();
         bytesReceived += length;
+        if (!pathValidated && !receivingFromNewAddress) {
+            pathBytesReceived += length;
+        }
         if (state == ConnectionState.CLOSING) {
             // RFC 9000 §10.2.1: answer what arrives with CONNECTION_CLOSE, ever more sparsely.
             closeTriggers++;
@@ -805,9 +943,12 @@ public final class QuicConnection implements HandshakeChannel {
     /** {@return true if the packet was opened and processed} */
     private boolean processPacket(ByteBuffer buf, PacketHeaderView view, long now) {
         PacketType type = view.type();
-        if (type == PacketType.RETRY || type == PacketType.ZERO_RTT) {
-            // Retry is not requested by this client's server, 0-RTT is not offered: RFC 9000 §17.2.5.2,
-            // §17.2.3 let both be dropped here.
+        if (type == PacketType.RETRY) {
+            onRetry(buf, view, now);
+            return false;
+        }
+        if (type == PacketType.ZERO_RTT) {
+            // 0-RTT is not offered: RFC 9000 §17.2.3 lets it be dropped here.
             packetsDropped++;
             return false;
         }
@@ -853,14 +994,22 @@ public final class QuicConnection implements HandshakeChannel {
             peerInitialSourceId = scid;
             peerSourceIdLearned = true;
         }
+        boolean highest = pn > space.largestReceived;
+        packetNonProbing = false;
         try {
             // RFC 9000 §17.2, §17.3.1: reserved bits are 0 once header protection is off.
             if (opened.reservedBits() != 0) {
                 throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, "reserved bits set");
             }
             boolean ackEliciting = processFrames(buf, opened, type, space, now);
-            if (pn > space.largestReceived) {
+            if (highest) {
                 space.largestReceived = pn;
+            }
+            // RFC 9000 §9.3: the peer moved only if an authenticated packet from its new address is the highest
+            // numbered yet and carries a non-probing frame. Only 1-RTT packets count: a peer migrates once the
+            // handshake is confirmed (§9), and a Handshake packet from elsewhere moves nothing.
+            if (receivingFromNewAddress && highest && packetNonProbing && type == PacketType.ONE_RTT) {
+                peerMoved = true;
             }
             space.acks.onPacketReceived(pn, ackEliciting, now);
         } catch (QuicProtocolException e) {
@@ -874,10 +1023,10 @@ public final class QuicConnection implements HandshakeChannel {
             recovery.setPeerCompletedAddressValidation(true);
             discardSpace(spaces[0]);
         }
-        if (type == PacketType.HANDSHAKE && role == Role.CLIENT) {
-            // RFC 9002 §6.2.2.1: the server's Handshake packet tells the client its address was validated.
-            recovery.setPeerCompletedAddressValidation(true);
-        }
+        // A client does not take a Handshake packet from the server as proof that the server validated its address:
+        // a server stopped by its anti-amplification limit sends Handshake packets too. Only an ACK of one of our
+        // Handshake packets, or handshake confirmation, proves it (RFC 9002 §6.2.2.1, Appendix A.8); the loss
+        // detector sees both itself. Until then the client's anti-deadlock PTO keeps it sending.
         return true;
     }
 
@@ -901,6 +1050,11 @@ public final class QuicConnection implements HandshakeChannel {
             payload.limit(end).position(next);
             FrameType frameType = f.read(payload, type);
             next = f.frameEnd();
+            // RFC 9000 §9.1: PATH_CHALLENGE, PATH_RESPONSE, NEW_CONNECTION_ID and PADDING are probing frames.
+            if (frameType != FrameType.PADDING && frameType != FrameType.PATH_CHALLENGE
+                    && frameType != FrameType.PATH_RESPONSE && frameType != FrameType.NEW_CONNECTION_ID) {
+                packetNonProbing = true;
+            }
             switch (frameType) {
                 case PADDING -> { }
                 case PING -> ackEliciting = true;
@@ -960,8 +1114,12 @@ public final class QuicConnection implements HandshakeChannel {
                 pathResponseData = f.pathData();
             }
             case PATH_RESPONSE -> {
-                // No path validation of ours is running (migration comes later): RFC 9000 §19.18 lets an
-                // unsolicited PATH_RESPONSE be ignored.
+                // RFC 9000 §8.2.2: the echo of our challenge validates the peer's new address; §19.18: any other
+                // PATH_RESPONSE is ignored.
+                if (!pathValidated && pathChallengeSent && f.pathData() == pathChallengeData) {
+                    pathValidated = true;
+                    pathChallengePending = false;
+                }
             }
             case NEW_TOKEN -> {
                 // RFC 9000 §19.7: only servers send NEW_TOKEN.
@@ -1118,6 +1276,9 @@ public final class QuicConnection implements HandshakeChannel {
         if (f.handshakeDone) {
             handshakeDonePending = true;
         }
+        if (f.pathChallenge && !pathValidated) {
+            pathChallengePending = true;
+        }
     }
 
     private void releaseFrames(SentPacket p) {
@@ -1146,10 +1307,67 @@ public final class QuicConnection implements HandshakeChannel {
         space.pending.clear();
     }
 
+    /**
+     * A client's answer to a Retry (RFC 9000 §8.1.2, §17.2.5): the first valid one makes the client start over with
+     * the token it carries, addressing the connection ID the server chose, under Initial keys derived from that ID
+     * (RFC 9001 §5.2); everything sent so far leaves recovery (RFC 9002 §6.3) and the ClientHello goes again in
+     * new Initial packets, whose numbers continue (§17.2.5.3). The server's transport parameters must then name
+     * the Retry's Source Connection ID (§7.3). Any other Retry is dropped.
+     */
+    private void onRetry(ByteBuffer buf, PacketHeaderView view, long now) {
+        // §17.2.5.2: at most one Retry, none after any packet from the server; servers never take one.
+        if (role != Role.CLIENT || retrySourceId != null || packetsReceived > 0 || view.quicVersion() != version
+                || view.tokenLength() == 0) {
+            packetsDropped++;
+            return;
+        }
+        ByteBuffer packet = buf.duplicate().limit(view.packetEnd()).position(view.packetStart());
+        ConnectionId scid = view.scid(buf);
+        if (!RetryIntegrity.verify(version, originalDestinationId, packet) || scid.equals(originalDestinationId)
+                || !view.dcid(buf).equals(localIds.initial())) {
+            packetsDropped++;
+            return;
+        }
+        retrySourceId = scid;
+        retryToken = ByteBuffer.wrap(view.token(buf)).asReadOnlyBuffer();
+        peerIds.replaceInitial(scid);
+        PacketSpace initial = spaces[0];
+        initial.sealer = PacketProtection.initial(version, scid, Role.CLIENT);
+        initial.opener = PacketProtection.initial(version, scid, Role.SERVER);
+        outcome.clear();
+        recovery.onRetry(outcome);
+        for (int i = 0; i < outcome.discardedCount(); i++) {
+            SentPacket p = outcome.discarded(i);
+            if (p.isInFlight()) {
+                congestion.onPacketDiscarded(p.sentBytes());
+            }
+            // Only Initial packets were sent (no 0-RTT is offered), so their frames are the Initial CRYPTO data.
+            onFramesLost(initial, (SentFrames) p.frames());
+            releaseFrames(p);
+        }
+        outcome.clear();
+        // Whatever was not yet acknowledged goes again; the server processed none of it.
+        initial.crypto.retransmitUnacked();
+        retries++;
+    }
+
+    /** {@return the versions a Version Negotiation packet lists, in hex, at most eight of them} */
+    private static String versionList(int[] versions) {
+        if (versions.length == 0) {
+            return "no version";
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(versions.length, 8); i++) {
+            s.append(i == 0 ? "" : ", ").append(String.format("0x%08x", versions[i]));
+        }
+        return versions.length > 8 ? s.append(" and ").append(versions.length - 8).append(" more").toString()
+                : s.toString();
+    }
+
     private void onVersionNegotiation(ByteBuffer buf) {
         // RFC 9000 §6.2: a client that has received any packet ignores Version Negotiation; one that lists
         // our version is ignored too.
-        if (role != Role.CLIENT || packetsReceived > 0) {
+        if (role != Role.CLIENT || packetsReceived > 0 || retrySourceId != null) {
             return;
         }
         VersionNegotiationPacket vn = VersionNegotiationPacket.from(buf, header);
@@ -1158,7 +1376,7 @@ public final class QuicConnection implements HandshakeChannel {
             return;
         }
         closeError = new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
-                "the server offers none of our versions", true);
+                "the server offers " + versionList(vn.versions()) + ", none of ours", true);
         state = ConnectionState.CLOSED;
         events.add(new ConnectionEvent.Closed(closeError));
         localIds.unregisterAll();
@@ -1274,11 +1492,57 @@ public final class QuicConnection implements HandshakeChannel {
                     // cannot tell. The probes go out at the base size, which every path carries.
                     setMaxDatagramSize(pathMtu.current());
                 }
-                if (space.id != PacketNumberSpace.APPLICATION) {
-                    space.crypto.retransmitUnacked();
+                queueProbeData(space);
+                // RFC 9002 §6.2.4: the sender SHOULD also send ack-eliciting packets from the other spaces with
+                // data in flight, coalesced. A Handshake PTO of a client whose request went in 1-RTT packets the
+                // server could not yet read (or lost) thus repairs the request too, where waiting for confirmation
+                // (no Application Data PTO before it, §6.2.1) could leave it lost until the peer gives up.
+                for (PacketSpace other : spaces) {
+                    if (other != space && canSendIn(other)
+                            && recovery.log(other.id).ackElicitingInFlight() > 0) {
+                        other.probesPending = Math.max(other.probesPending, 1);
+                        queueProbeData(other);
+                    }
                 }
             }
         }
+    }
+
+    /** The most in-flight packets whose frames one PTO queues again, as many as the probes it sends. */
+    private static final int PROBE_REPEATS = 2;
+    private final SentPacket[] probeSources = new SentPacket[PROBE_REPEATS];
+
+    private boolean canSendIn(PacketSpace space) {
+        return space.id == PacketNumberSpace.APPLICATION ? oneRtt.canSend() && !space.discarded : space.canSend();
+    }
+
+    /**
+     * Makes a PTO probe carry data rather than a bare PING (RFC 9002 §6.2.4: new or previously sent unacknowledged
+     * data MUST be sent): the unacknowledged CRYPTO data of a handshake level; in 1-RTT, new data if there is some,
+     * else the frames of the oldest ack-eliciting packets in flight. Those stay in flight: whichever copy is
+     * acknowledged first counts, and the buffers ignore the other.
+     */
+    private void queueProbeData(PacketSpace space) {
+        if (space.id != PacketNumberSpace.APPLICATION) {
+            space.crypto.retransmitUnacked();
+            return;
+        }
+        if (state.isEstablished() && (streams.hasPendingFrames() || datagrams.hasOutgoing())) {
+            // New data is there to carry the probe; resending in-flight data would only displace it.
+            return;
+        }
+        int n = recovery.oldestAckElicitingInFlight(space.id, probeSources);
+        for (int i = 0; i < n; i++) {
+            if (probeSources[i].frames() instanceof SentFrames f) {
+                onFramesLost(space, f);
+            }
+            probeSources[i] = null;
+        }
+    }
+
+    /** At least three probes go out within an idle timeout, however many were lost before (see LossDetector). */
+    private void capPtoPeriod() {
+        recovery.setMaxPtoPeriod(idleTimeoutNanos > 0 ? Math.max(1, idleTimeoutNanos / 3) : Long.MAX_VALUE);
     }
 
     private void restartIdleTimer(long now) {
@@ -1339,6 +1603,10 @@ public final class QuicConnection implements HandshakeChannel {
             long allowed = 3 * bytesReceived - bytesSent;
             budget = (int) Math.min(budget, Math.max(0, allowed));
         }
+        if (!pathValidated) {
+            // RFC 9000 §9.3.1: a new peer address gets at most three times what arrived from it until validated.
+            budget = (int) Math.min(budget, Math.max(0, 3 * pathBytesReceived - pathBytesSent));
+        }
         if (budget < ConnectionConfig.MIN_DATAGRAM_SIZE && !(addressValidated && budget > 0)) {
             // Anti-amplification blocks us (RFC 9000 §8.1): wait for the client to send more.
             setAmplificationLimited(!addressValidated);
@@ -1390,6 +1658,11 @@ public final class QuicConnection implements HandshakeChannel {
             PacketLayout layout = layouts[count];
             if (buildPacket(out, space, limit, layout, now, congestionBlocked, lowerCryptoPending)) {
                 count++;
+                if (layout.frames.pathChallenge && limit - start >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
+                    // RFC 9000 §8.2.1: a PATH_CHALLENGE goes in a datagram of at least 1200 bytes, unless the
+                    // anti-amplification limit allows less.
+                    padDatagram = true;
+                }
                 if (id == PacketNumberSpace.INITIAL && (role == Role.CLIENT || layout.ackEliciting)) {
                     // RFC 9000 §14.1: datagrams carrying a client Initial, or an ack-eliciting server
                     // Initial, are at least 1200 bytes.
@@ -1410,12 +1683,16 @@ public final class QuicConnection implements HandshakeChannel {
                 last.inFlight = true;
             }
         }
+        lastDatagramPackets = 0;
         for (int i = 0; i < count; i++) {
             seal(out, layouts[i], now);
+            rememberSent(layouts[i].space.id, layouts[i].packetNumber);
         }
         int length = layouts[count - 1].payloadEnd + TAG - start;
         out.position(start + length);
         bytesSent += length;
+        pathBytesSent += length;
+        lastDatagramLength = length;
         if (!handshakePacketSent && role == Role.CLIENT) {
             for (int i = 0; i < count; i++) {
                 if (layouts[i].space.id == PacketNumberSpace.HANDSHAKE) {
@@ -1443,7 +1720,7 @@ public final class QuicConnection implements HandshakeChannel {
      */
     private boolean pathMtuProbeDue(ByteBuffer out, long now) {
         if (pathMtu == null || state != ConnectionState.CONFIRMED || !oneRtt.canSend() || spaces[2].discarded
-                || !pathMtu.wantsProbe(now)) {
+                || !pathValidated || !pathMtu.wantsProbe(now)) {
             return false;
         }
         return out.remaining() >= pathMtu.nextProbeSize() && congestion.canSend(maxDatagramSize)
@@ -1475,7 +1752,11 @@ public final class QuicConnection implements HandshakeChannel {
         seal(out, layout, now);
         out.position(start + size);
         bytesSent += size;
+        pathBytesSent += size;
         pathMtu.onProbeSent(pn, size);
+        lastDatagramPackets = 0;
+        rememberSent(PacketNumberSpace.APPLICATION, pn);
+        lastDatagramLength = size;
         return size;
     }
 
@@ -1522,7 +1803,8 @@ public final class QuicConnection implements HandshakeChannel {
             return true;
         }
         if (space.id == PacketNumberSpace.APPLICATION) {
-            return handshakeDonePending || pathResponsePending || pingPending || localIds.hasPending()
+            return handshakeDonePending || pathResponsePending || pathChallengePending || pingPending
+                    || localIds.hasPending()
                     || peerIds.hasPending()
                     || (state.isEstablished() && (streams.hasPendingFrames() || datagrams.hasOutgoing()));
         }
@@ -1544,7 +1826,7 @@ public final class QuicConnection implements HandshakeChannel {
         if (longHeader) {
             sealer = space.sealer;
             pnOffset = PacketHeaderWriter.writeLongHeader(out, version, space.level.packetType(), dcid,
-                    localIds.initial(), null, pn, pnLength, lengthFieldSize, fixedBit);
+                    localIds.initial(), tokenFor(space), pn, pnLength, lengthFieldSize, fixedBit);
         } else {
             sealer = oneRtt.sealer;
             pnOffset = PacketHeaderWriter.writeShortHeader(out, dcid, false, sealer.keyPhase() == 1, pn, pnLength,
@@ -1563,6 +1845,13 @@ public final class QuicConnection implements HandshakeChannel {
             }
         }
         boolean mayAddData = !congestionBlocked || space.probesPending > 0;
+        if (space.probesPending > 0 && space.id != PacketNumberSpace.APPLICATION && !space.crypto.hasPendingSend()
+                && space.crypto.hasUnacked()) {
+            // Every probe of a handshake level carries the unacknowledged CRYPTO data again, the second of a pair
+            // too, rather than a PING: a peer may ignore a PING-only Initial (Kwik does, for 2 s), and each copy
+            // is one more chance for the flight to get through a lossy path (RFC 9002 §6.2.4).
+            space.crypto.retransmitUnacked();
+        }
         if (space.crypto.hasPendingSend() && (mayAddData || space.id != PacketNumberSpace.APPLICATION)
                 && space.crypto.writeFrames(out, payloadLimit, frames)) {
             ackEliciting = true;
@@ -1607,6 +1896,11 @@ public final class QuicConnection implements HandshakeChannel {
         return true;
     }
 
+    /** {@return the token an Initial packet carries: a client's Retry token, else none} */
+    private ByteBuffer tokenFor(PacketSpace space) {
+        return space.id == PacketNumberSpace.INITIAL && retryToken != null ? retryToken : null;
+    }
+
     private final int[] lengthFieldSizes = new int[3];
     private long greaseBits;
     private int greaseBitsLeft;
@@ -1633,6 +1927,14 @@ public final class QuicConnection implements HandshakeChannel {
             out.put((byte) 0x1e); // HANDSHAKE_DONE (RFC 9000 §19.20)
             frames.handshakeDone = true;
             handshakeDonePending = false;
+            wrote = true;
+        }
+        if (pathChallengePending && limit - out.position() >= 9) {
+            out.put((byte) 0x1a); // PATH_CHALLENGE (RFC 9000 §19.17)
+            out.putLong(pathChallengeData);
+            frames.pathChallenge = true;
+            pathChallengePending = false;
+            pathChallengeSent = true;
             wrote = true;
         }
         if (pathResponsePending && limit - out.position() >= 9) {
@@ -1702,7 +2004,7 @@ public final class QuicConnection implements HandshakeChannel {
             boolean longHeader = id != PacketNumberSpace.APPLICATION;
             int pnOffset = longHeader
                     ? PacketHeaderWriter.writeLongHeader(out, version, space.level.packetType(), peerIds.current(),
-                            localIds.initial(), null, pn, pnLength, 2, true)
+                            localIds.initial(), tokenFor(space), pn, pnLength, 2, true)
                     : PacketHeaderWriter.writeShortHeader(out, peerIds.current(), false,
                             oneRtt.sealer.keyPhase() == 1, pn, pnLength, true);
             int room = limit - TAG - out.position();
@@ -1747,6 +2049,10 @@ public final class QuicConnection implements HandshakeChannel {
         int length = last.payloadEnd + TAG - start;
         out.position(start + length);
         bytesSent += length;
+        pathBytesSent += length;
+        // Closing packets are not tracked by recovery: if one is refused, the next trigger sends another.
+        lastDatagramPackets = 0;
+        lastDatagramLength = length;
         return length;
     }
 

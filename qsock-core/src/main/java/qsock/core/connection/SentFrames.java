@@ -34,6 +34,8 @@ final class SentFrames implements SentFrameSink {
     long[] retireConnectionIdSequences = new long[4];
 
     boolean handshakeDone;
+    /** Whether the packet carried our PATH_CHALLENGE, to send again if it is lost (RFC 9000 §8.2.1). */
+    boolean pathChallenge;
     /** The Largest Acknowledged of the ACK frame the packet carried, or -1 if it carried none. */
     long ackLargest = -1;
 
@@ -54,6 +56,7 @@ final class SentFrames implements SentFrameSink {
         newConnectionIdCount = 0;
         retireConnectionIdCount = 0;
         handshakeDone = false;
+        pathChallenge = false;
         ackLargest = -1;
     }
 

@@ -49,6 +49,8 @@ public final class QuicEndpoint {
     private final PacketHeaderView header = new PacketHeaderView();
     private int listenBacklog;
     private int nextToPoll;
+    /** The route whose connection wrote the last polled datagram, null for a stateless answer or none. */
+    private Route lastPolled;
 
     // Counters.
     private long datagramsDropped;
@@ -159,8 +161,9 @@ public final class QuicEndpoint {
     }
 
     /**
-     * {@return where {@code connection}'s peer is now: the source address of its latest datagram, or the
-     * address it was connected to; null if the connection is not (or no longer) on this endpoint}
+     * {@return where {@code connection}'s peer is now: the address it was connected to or its first Initial came
+     * from, or the address it moved to (RFC 9000 §9.3); null if the connection is not (or no longer) on this
+     * endpoint}
      */
     public InetSocketAddress peerAddress(QuicConnection connection) {
         for (int i = 0; i < active.size(); i++) {
@@ -236,9 +239,14 @@ public final class QuicEndpoint {
             if (route.abandoned) {
                 datagramsDropped++;
             } else if (route.connection != null) {
-                route.peer = from;
                 try {
-                    route.connection.handleDatagram(buf, now);
+                    if (from.equals(route.peer)) {
+                        route.connection.handleDatagram(buf, now);
+                    } else if (route.connection.handleDatagramFromNewAddress(buf, now)) {
+                        // RFC 9000 §9.3: only an authenticated, highest-numbered, non-probing packet moves the
+                        // peer; the connection decided, and limits what goes there until the address is validated.
+                        route.peer = from;
+                    }
                 } catch (RuntimeException | Error e) {
                     failed(route, e);
                     reapIfAbandoned(route);
@@ -361,6 +369,7 @@ public final class QuicEndpoint {
      * @return where to send it, or null when nothing is to be sent now
      */
     public InetSocketAddress pollDatagram(ByteBuffer out, long now) {
+        lastPolled = null;
         Response r = responses.poll();
         if (r != null) {
             out.put(r.datagram());
@@ -386,10 +395,30 @@ public final class QuicEndpoint {
             }
             if (length > 0) {
                 nextToPoll = (at + 1) % n;
+                lastPolled = route;
                 return route.peer;
             }
         }
         return null;
+    }
+
+    /**
+     * Tells the endpoint that the datagram the last {@link #pollDatagram} wrote was not sent: the socket refused it.
+     * The connection that wrote it takes its packets out of flight (see {@link QuicConnection#onDatagramNotSent});
+     * a stateless answer is simply lost.
+     */
+    public void onDatagramNotSent(long now) {
+        Route route = lastPolled;
+        lastPolled = null;
+        if (route != null && route.connection != null && !route.abandoned) {
+            try {
+                route.connection.onDatagramNotSent(now);
+            } catch (RuntimeException | Error e) {
+                failed(route, e);
+                reapIfAbandoned(route);
+                throw e;
+            }
+        }
     }
 
     /**

@@ -130,6 +130,19 @@ public final class PathMtuSearch {
     }
 
     /**
+     * The outstanding probe never left: the local stack refused a datagram of its size (EMSGSIZE: larger than the
+     * interface or the IP version carries, such as 65,527 bytes over IPv4, whose limit is 65,507). Unlike a loss this
+     * is certain, so the size is given up at once (RFC 8899 §4.6.2 lets a PTB-like local signal lower the ceiling).
+     */
+    public void onProbeRefused(long now) {
+        probePacketNumber = NONE;
+        failures = 0;
+        topFirst = false;
+        high = Math.max(current, probeSize - 1);
+        finishIfNarrow(now);
+    }
+
+    /**
      * Persistent congestion, or consecutive PTOs, while sending above the base size: a black hole (RFC 8899 §4.3).
      * The size drops to the base and the search starts again below the size that stopped working.
      *

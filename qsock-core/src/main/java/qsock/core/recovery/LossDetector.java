@@ -86,6 +86,7 @@ public final class LossDetector {
     private boolean handshakeAckReceived;
     private boolean peerValidatedMark;
     private boolean amplificationLimited;
+    private long maxPtoPeriod = NONE;
 
     /** The ranges of an {@link AckFrame} being processed, copied out of the record. */
     private long[] ackRanges = new long[16];
@@ -325,6 +326,48 @@ public final class LossDetector {
         setLossDetectionTimer(lastNow);
     }
 
+    /**
+     * Takes a packet that never left out of the log: the datagram carrying it could not be sent (the socket refused
+     * it, too large for the route, say). It is listed in {@code out} as discarded, not lost: its bytes leave flight
+     * without a congestion reaction, and its frames need sending again. {@code out} is cleared first.
+     *
+     * @return false if the packet is not (or no longer) in the log
+     */
+    public boolean onPacketNotSent(PacketNumberSpace space, long packetNumber, AckOutcome out) {
+        out.clear();
+        out.space = space;
+        SentPacketLog log = logs[space.ordinal()];
+        int i = log.lowerBound(packetNumber);
+        if (i >= log.slots() || log.pnAt(i) != packetNumber || log.stateAt(i) != SentPacketLog.LIVE) {
+            return false;
+        }
+        out.addDiscarded(log.removeAt(i, SentPacketLog.GONE));
+        log.trimHead();
+        setLossDetectionTimer(lastNow);
+        return true;
+    }
+
+    /**
+     * Copies the oldest ack-eliciting packets still in flight in {@code space}, oldest first, into {@code into}, at
+     * most its length: what a PTO probe sends again when it has no new data (RFC 9002 §6.2.4). The entries stay
+     * in the log.
+     *
+     * @return how many were copied
+     */
+    public int oldestAckElicitingInFlight(PacketNumberSpace space, SentPacket[] into) {
+        SentPacketLog log = logs[space.ordinal()];
+        int n = 0;
+        for (int i = 0; i < log.slots() && n < into.length; i++) {
+            if (log.stateAt(i) == SentPacketLog.LIVE) {
+                SentPacket p = log.entryAt(i);
+                if (p.ackEliciting && p.inFlight) {
+                    into[n++] = p;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Records that the handshake is confirmed (RFC 9001 §4.1.2), which allows Application Data PTOs. */
     public void setHandshakeConfirmed() {
         handshakeConfirmed = true;
@@ -533,7 +576,7 @@ public final class LossDetector {
                     }
                     duration += maxAckDelay << shift;
                 }
-                long t = timeOfLastAckEliciting[s] + duration;
+                long t = timeOfLastAckEliciting[s] + capped(duration);
                 if (timeout == NONE || t - timeout < 0) {
                     timeout = t;
                     space = s;
@@ -545,10 +588,36 @@ public final class LossDetector {
             // knows the server validated its address; the timeout starts now.
             ptoAntiDeadlock = true;
             space = hasHandshakeKeys ? PacketNumberSpace.HANDSHAKE.ordinal() : PacketNumberSpace.INITIAL.ordinal();
-            timeout = now + (rtt.pto(0, false) << shift);
+            timeout = now + capped(rtt.pto(0, false) << shift);
         }
         ptoSpace = space;
         return timeout;
+    }
+
+    /**
+     * The backed-off PTO period, at most {@link #setMaxPtoPeriod the cap}: past a third of the idle timeout, one more
+     * doubling means the connection sends nothing more before it idles out, so a lossy path that lost a few probes
+     * in a row would be given up although the next probe might have got through. The cap never shortens the first
+     * period.
+     */
+    private long capped(long duration) {
+        if (maxPtoPeriod == NONE || duration <= maxPtoPeriod) {
+            return duration;
+        }
+        return Math.max(maxPtoPeriod, rtt.pto(maxAckDelay, true));
+    }
+
+    /**
+     * Caps the backed-off PTO period (RFC 9002 §6.2.1 lets the period double without bound; the idle timeout ends the
+     * connection long before). The connection sets it to a third of its idle timeout, so that at least three probes
+     * go out before it gives up; {@link Long#MAX_VALUE} removes the cap. It applies from the next time the timer is
+     * armed (a packet sent or acknowledged), so that setting it never moves a deadline by itself.
+     */
+    public void setMaxPtoPeriod(long nanos) {
+        if (nanos <= 0) {
+            throw new IllegalArgumentException("PTO period cap must be positive: " + nanos);
+        }
+        maxPtoPeriod = nanos;
     }
 
     /** SetLossDetectionTimer (RFC 9002 Appendix A.8). */

@@ -430,8 +430,14 @@ public final class IoEndpoint {
                 return false;
             }
         } catch (IOException e) {
-            // Unreachable network and the like: the datagram is lost; recovery treats it as any loss.
+            // Too large for the route (EMSGSIZE: IP_DONTFRAGMENT is set), an unreachable network and the like: the
+            // datagram never left, so its connection takes it out of flight at once rather than wait for a PTO.
             LOG.log(System.Logger.Level.DEBUG, "send to " + pendingTarget + " failed", e);
+            try {
+                endpoint.onDatagramNotSent(System.nanoTime());
+            } catch (Throwable t) {
+                failed(t, "a datagram not sent", null);
+            }
         }
         pendingTarget = null;
         if (writeInterest) {

@@ -168,6 +168,14 @@ public final class SimNetwork {
         direction(from, to).config = requireConfig(config);
     }
 
+    /**
+     * Installs {@code filter} on the direction {@code from} → {@code to}: the datagrams it picks are dropped (counted
+     * as losses), after the link's random draws; null removes it.
+     */
+    public void filter(SimHost from, SimHost to, DatagramFilter filter) {
+        direction(from, to).filter = filter;
+    }
+
     /** {@return how the direction {@code from} → {@code to} treats datagrams} */
     public LinkConfig config(SimHost from, SimHost to) {
         return direction(from, to).config;
@@ -362,6 +370,11 @@ public final class SimNetwork {
         long bitDraw = r.nextLong();
         long duplicateGapDraw = r.nextLong();
 
+        if (d.filter != null && d.filter.drop(d.sentIndex++, datagram.asReadOnlyBuffer(), now)) {
+            s.droppedLoss++;
+            record(now, id, src.address, to, length, Fate.DROPPED_LOSS);
+            return;
+        }
         if (length > c.mtu()) {
             s.droppedMtu++;
             record(now, id, src.address, to, length, Fate.DROPPED_MTU);
@@ -569,6 +582,8 @@ public final class SimNetwork {
         LinkConfig config;
         final RandomGenerator random;
         final LinkStats stats = new LinkStats();
+        DatagramFilter filter;
+        long sentIndex;
         long busyUntil;
         long queuedBytes;
         // FIFO of datagrams not yet serialized: when each finishes, and its length.

@@ -16,8 +16,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A loopback UDP relay between clients and one server that writes every datagram into a {@link PacketLog}.
  * Clients talk to {@link #address()}; the relay forwards each client's datagrams from a socket of its own (one per
- * client address, as a NAT would) to the server and the answers back. It changes nothing, so it sees what each
- * side really sent.
+ * client address, as a NAT would) to the server and the answers back. By default it changes nothing, so it sees what
+ * each side really sent; with an {@link Impairment} it drops or corrupts datagrams the way the QUIC interop runner's
+ * lossy networks do, and logs each datagram as it arrived together with what it did to it.
  */
 public final class UdpRelay implements AutoCloseable {
     private static final int BUFFER = 4 << 20;
@@ -25,19 +26,39 @@ public final class UdpRelay implements AutoCloseable {
     private final DatagramChannel front;
     private final InetSocketAddress server;
     private final PacketLog log = new PacketLog();
+    private final Impairment impairment;
+    private final Impairment.Direction toServer;
+    private final Impairment.Direction toClient;
     private final Map<SocketAddress, DatagramChannel> backs = new ConcurrentHashMap<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private UdpRelay(InetSocketAddress server) throws IOException {
+    private UdpRelay(InetSocketAddress server, Impairment impairment) throws IOException {
         this.server = server;
+        this.impairment = impairment;
+        this.toServer = impairment.new Direction(0);
+        this.toClient = impairment.new Direction(1);
         this.front = open();
         threads.add(Thread.ofPlatform().daemon().name("relay-to-server").start(this::forwardToServer));
     }
 
     /** Starts a relay in front of {@code server}, listening on an ephemeral loopback port. */
     public static UdpRelay start(InetSocketAddress server) throws IOException {
-        return new UdpRelay(server);
+        return new UdpRelay(server, Impairment.none());
+    }
+
+    /** Starts a relay in front of {@code server} that impairs what it forwards as {@code impairment} says. */
+    public static UdpRelay start(InetSocketAddress server, Impairment impairment) throws IOException {
+        UdpRelay relay = new UdpRelay(server, impairment);
+        if (!impairment.isNone()) {
+            relay.log.note("impairment " + impairment);
+        }
+        return relay;
+    }
+
+    /** {@return what this relay does to datagrams} */
+    public Impairment impairment() {
+        return impairment;
     }
 
     private static DatagramChannel open() throws IOException {
@@ -70,6 +91,9 @@ public final class UdpRelay implements AutoCloseable {
                 SocketAddress client = front.receive(buf);
                 buf.flip();
                 log.record(PacketLog.Direction.TO_SERVER, buf);
+                if (!impair(toServer, buf)) {
+                    continue;
+                }
                 DatagramChannel back = backs.get(client);
                 if (back == null) {
                     back = open();
@@ -98,12 +122,40 @@ public final class UdpRelay implements AutoCloseable {
                 back.receive(buf);
                 buf.flip();
                 log.record(PacketLog.Direction.TO_CLIENT, buf);
-                front.send(buf, client);
+                if (impair(toClient, buf)) {
+                    front.send(buf, client);
+                }
             }
         } catch (ClosedChannelException e) {
             // closed by close(): the relay is done
         } catch (IOException e) {
             log.note("relay to client stopped: " + e);
+        }
+    }
+
+    /** {@return false if the datagram is to be dropped; corrupts it in place when the impairment says so} */
+    private boolean impair(Impairment.Direction direction, ByteBuffer buf) {
+        // One thread forwards to the server, one per client address back: a direction's generator is shared by the
+        // latter when clients overlap.
+        synchronized (direction) {
+            return impairLocked(direction, buf);
+        }
+    }
+
+    private boolean impairLocked(Impairment.Direction direction, ByteBuffer buf) {
+        switch (direction.next()) {
+            case DROP -> {
+                log.note("dropped the datagram above");
+                return false;
+            }
+            case CORRUPT -> {
+                direction.corrupt(buf);
+                log.note("corrupted the datagram above");
+                return true;
+            }
+            default -> {
+                return true;
+            }
         }
     }
 

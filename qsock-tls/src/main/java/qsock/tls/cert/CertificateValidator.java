@@ -19,6 +19,7 @@ import java.util.Objects;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import qsock.core.error.PeerText;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 
@@ -175,7 +176,8 @@ public final class CertificateValidator {
         } catch (CertificateException e) {
             throw refused(chain, e);
         } catch (RuntimeException e) {
-            throw new TlsAlertException(TlsAlert.CERTIFICATE_UNKNOWN, "the trust manager failed: " + e, e);
+            throw new TlsAlertException(TlsAlert.CERTIFICATE_UNKNOWN,
+                    "the trust manager failed: " + PeerText.escape(e.toString()), e);
         }
         if (hostNameOrNull != null && !HostNameMatcher.matches(leaf, hostNameOrNull)) {
             throw new TlsAlertException(TlsAlert.BAD_CERTIFICATE,
@@ -211,7 +213,8 @@ public final class CertificateValidator {
         } catch (CertificateException e) {
             throw refused(chain, e);
         } catch (RuntimeException e) {
-            throw new TlsAlertException(TlsAlert.CERTIFICATE_UNKNOWN, "the trust manager failed: " + e, e);
+            throw new TlsAlertException(TlsAlert.CERTIFICATE_UNKNOWN,
+                    "the trust manager failed: " + PeerText.escape(e.toString()), e);
         }
     }
 
@@ -239,7 +242,7 @@ public final class CertificateValidator {
                 chain.add(CertificateDecoder.decode(encoded));
             } catch (CertificateException e) {
                 throw new TlsAlertException(TlsAlert.BAD_CERTIFICATE,
-                        "certificate " + (chain.size() + 1) + " does not decode: " + e.getMessage());
+                        "certificate " + (chain.size() + 1) + " does not decode: " + PeerText.escape(e.getMessage()));
             }
         }
         return List.copyOf(chain);
@@ -256,7 +259,8 @@ public final class CertificateValidator {
         try {
             extendedKeyUsage = leaf.getExtendedKeyUsage();
         } catch (CertificateParsingException e) {
-            throw new TlsAlertException(TlsAlert.BAD_CERTIFICATE, "malformed extended key usage: " + e.getMessage());
+            throw new TlsAlertException(TlsAlert.BAD_CERTIFICATE,
+                    "malformed extended key usage: " + PeerText.escape(e.getMessage()));
         }
         if (extendedKeyUsage != null && !extendedKeyUsage.contains(purpose) && !extendedKeyUsage.contains(EKU_ANY)) {
             throw new TlsAlertException(TlsAlert.UNSUPPORTED_CERTIFICATE,
@@ -274,7 +278,7 @@ public final class CertificateValidator {
                 break;
             }
         }
-        return new TlsAlertException(alert, "certificate chain refused: " + e.getMessage(), e);
+        return new TlsAlertException(alert, "certificate chain refused: " + PeerText.escape(e.getMessage()), e);
     }
 
     /** {@return the alert {@code t} names, or null if it says nothing specific} */

@@ -9,6 +9,7 @@ import java.util.Map;
 import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
 import qsock.core.crypto.KeyDirection;
+import qsock.core.error.PeerText;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 import qsock.tls.TlsClientConfig;
@@ -321,7 +322,8 @@ public final class ClientHandshake extends Handshake {
                     // RFC 7301 §3.1: exactly one protocol, one we offered.
                     if (alpn.protocols().size() != 1 || !config.applicationProtocols().contains(alpn.protocols().get(0))) {
                         throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
-                                "server selected ALPN " + alpn.protocols() + ", not one of ours");
+                                "server selected ALPN " + PeerText.escape(alpn.protocols().toString())
+                                        + ", not one of ours");
                     }
                     applicationProtocol = alpn.protocols().get(0);
                 }
@@ -395,7 +397,8 @@ public final class ClientHandshake extends Handshake {
                 // RFC 8446 §4.4.2.2: a client that cannot accept the chain aborts, by default with
                 // unsupported_certificate.
                 throw new TlsAlertException(TlsAlert.UNSUPPORTED_CERTIFICATE, "certificate "
-                        + unacceptable.getSubjectX500Principal() + " is signed with " + unacceptable.getSigAlgName()
+                        + PeerText.escape(unacceptable.getSubjectX500Principal().toString()) + " is signed with "
+                        + unacceptable.getSigAlgName()
                         + ", which we do not accept");
             }
         }

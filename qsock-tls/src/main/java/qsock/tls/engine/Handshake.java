@@ -11,6 +11,7 @@ import java.util.Map;
 import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
 import qsock.core.crypto.KeyDirection;
+import qsock.core.error.PeerText;
 import qsock.tls.KeyLogSink;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
@@ -192,7 +193,8 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
             } catch (TlsAlertException e) {
                 taskFailure = e;
             } catch (RuntimeException e) {
-                taskFailure = new TlsAlertException(TlsAlert.INTERNAL_ERROR, "delegated task failed: " + e, e);
+                taskFailure = new TlsAlertException(TlsAlert.INTERNAL_ERROR,
+                        "delegated task failed: " + PeerText.escape(e.toString()), e);
             } finally {
                 taskDone = true;
             }
@@ -284,7 +286,8 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
             fail(e);
             throw e;
         } catch (RuntimeException e) {
-            TlsAlertException alert = new TlsAlertException(TlsAlert.INTERNAL_ERROR, "internal error: " + e, e);
+            TlsAlertException alert = new TlsAlertException(TlsAlert.INTERNAL_ERROR,
+                    "internal error: " + PeerText.escape(e.toString()), e);
             fail(alert);
             throw alert;
         }

@@ -10,6 +10,7 @@ import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
 import qsock.tls.Credential;
 import qsock.core.crypto.KeyDirection;
+import qsock.core.error.PeerText;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 import qsock.tls.TlsEvent;
@@ -342,7 +343,8 @@ public final class ServerHandshake extends Handshake {
             // fail for want of a protocol (RFC 9001 §8.1), so say so at once.
             if (offered.isPresent() && quic) {
                 throw new TlsAlertException(TlsAlert.NO_APPLICATION_PROTOCOL,
-                        "the client offers ALPN " + offered.get().protocols() + "; this server has none");
+                        "the client offers ALPN " + PeerText.escape(offered.get().protocols().toString())
+                                + "; this server has none");
             }
             return null;
         }
@@ -359,7 +361,7 @@ public final class ServerHandshake extends Handshake {
             }
         }
         throw new TlsAlertException(TlsAlert.NO_APPLICATION_PROTOCOL,
-                "no ALPN in common: client offers " + offered.get().protocols());
+                "no ALPN in common: client offers " + PeerText.escape(offered.get().protocols().toString()));
     }
 
     private Certificate certificateMessage() throws TlsAlertException {

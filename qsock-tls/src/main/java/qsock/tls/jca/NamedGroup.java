@@ -22,6 +22,7 @@ import java.security.spec.XECPublicKeySpec;
 import java.util.Locale;
 import java.util.Objects;
 import javax.crypto.KeyAgreement;
+import qsock.core.error.PeerText;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 
@@ -184,7 +185,8 @@ public enum NamedGroup {
             } catch (InvalidKeySpecException | InvalidKeyException e) {
                 // The share passed our own checks, but the provider refuses it (an X25519 point of small
                 // order, whose result would be all zeros, is one): still the peer's fault.
-                throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, rfcName + " key share refused: " + e.getMessage());
+                throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                        rfcName + " key share refused: " + PeerText.escape(e.getMessage()));
             }
             if (curve != null) {
                 return padded(secret, curve.coordinateLength());

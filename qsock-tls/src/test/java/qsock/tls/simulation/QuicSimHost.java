@@ -107,11 +107,32 @@ final class QuicSimHost implements SimHost {
     @Override
     public InetSocketAddress poll(ByteBuffer out, long now) {
         InetSocketAddress to = endpoint.pollDatagram(out, now);
+        // A socket refuses what the route cannot carry (EMSGSIZE with the don't-fragment bit): the endpoint hears of
+        // it, as the I/O runtime tells it, and the next datagram is polled. Bounded: each refusal takes a packet out.
+        for (int i = 0; i < 64 && to != null && out.position() > refuseAbove; i++) {
+            refused.add(out.position());
+            endpoint.onDatagramNotSent(now);
+            out.clear();
+            to = endpoint.pollDatagram(out, now);
+        }
         if (to != null && outgoingHook != null) {
             outgoingHook.accept(out.duplicate().flip(), now);
         }
         return to;
     }
+
+    /** Makes this host's socket refuse datagrams longer than {@code bytes}, as the kernel refuses what IPv4 cannot carry. */
+    void refuseAbove(int bytes) {
+        this.refuseAbove = bytes;
+    }
+
+    /** {@return the sizes of the datagrams this host's socket refused, in order} */
+    java.util.List<Integer> refused() {
+        return refused;
+    }
+
+    private int refuseAbove = Integer.MAX_VALUE;
+    private final java.util.List<Integer> refused = new java.util.ArrayList<>();
 
     @Override
     public long nextDeadline() {

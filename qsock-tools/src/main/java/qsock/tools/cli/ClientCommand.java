@@ -21,8 +21,10 @@ import qsock.tools.term.Units;
 /** {@code qsock client}: fetches URLs over hq-interop on one connection. */
 @Command(name = "client", mixinStandardHelpOptions = true,
         description = {"Fetch https:// URLs over hq-interop (HTTP/0.9 over QUIC), all on one connection, and save them.",
-                "Prints size, time and throughput per file; draws a progress bar on a terminal.",
-                "Exit status: 0 when every file arrived, 1 when the server refused one."})
+                "Requests go out side by side, up to -j at once and the server's stream limit.",
+                "Prints size, time and throughput per file as each ends; draws a progress bar on a terminal for one URL.",
+                "A file is written under a temporary name and renamed when complete: a failed download leaves none.",
+                "Exit status: 0 when every file arrived, 1 when the server refused one or the connection failed."})
 public final class ClientCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "URL", description = "https://host:port/path (one server for all).")
@@ -31,6 +33,11 @@ public final class ClientCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", defaultValue = ".",
             description = "Directory to save the files in (default: the current one).")
     Path output;
+
+    @Option(names = {"-j", "--max-concurrent-streams"}, paramLabel = "N", defaultValue = "" + HqClient.DEFAULT_MAX_CONCURRENT,
+            description = "Requests in flight at once, at most; the server's stream limit may allow fewer "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int maxConcurrent;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
             description = "Handshake timeout (default: ${DEFAULT-VALUE}).")
@@ -56,23 +63,32 @@ public final class ClientCommand implements Callable<Integer> {
                         + first.authority() + " and " + url.authority());
             }
         }
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("--max-concurrent-streams must be at least 1: " + maxConcurrent);
+        }
         Files.createDirectories(output);
         boolean terminal = System.console() != null;
         long start = System.nanoTime();
-        int refused = 0;
-        long total = 0;
+        List<FetchResult> results;
         try (HqClient client = HqClient.connect(first.host(), first.port(), tls.tlsConfig(),
                 Duration.ofSeconds(timeoutSeconds))) {
             out.println("connected to " + first.authority() + " in " + Units.duration(System.nanoTime() - start)
                     + " (" + client.socket().applicationProtocol() + ")");
-            for (HqUrl url : parsed) {
-                FetchResult result = client.fetch(url, output, terminal ? out : null);
+            if (parsed.size() == 1) {
+                FetchResult result = client.fetch(first, output, terminal ? out : null);
                 out.println(result.describe());
-                if (result.ok()) {
-                    total += result.bytes();
-                } else {
-                    refused++;
-                }
+                results = List.of(result);
+            } else {
+                results = client.fetchAll(parsed, output, maxConcurrent, result -> out.println(result.describe()));
+            }
+        }
+        int refused = 0;
+        long total = 0;
+        for (FetchResult result : results) {
+            if (result.ok()) {
+                total += result.bytes();
+            } else {
+                refused++;
             }
         }
         long nanos = System.nanoTime() - start;

@@ -6,14 +6,19 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import qsock.core.connection.ConnectionConfig;
+import qsock.core.connection.ConnectionError;
 import qsock.core.stream.StreamResetException;
+import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
@@ -23,20 +28,31 @@ import qsock.tools.TransportDefaults;
 import qsock.tools.hq.HqInterop;
 import qsock.tools.hq.HqRequest;
 import qsock.tools.term.ProgressBar;
+import qsock.tools.term.Units;
 
 /**
- * An hq-interop client on one connection: {@link #fetch} sends {@code GET /path} on a new bidirectional stream
- * with FIN and saves the response until the server's FIN. Requests go one after another.
+ * An hq-interop client on one connection. {@link #fetchAll} sends {@code GET /path} on a new bidirectional
+ * stream with FIN for each URL, keeping up to a given number of requests in flight at once, never more than the
+ * server's stream limit allows, and saves each response until the server's FIN; all on the calling thread, which
+ * reads the responses in turn as their bytes arrive.
+ *
+ * <p>A body goes to a temporary file beside its final name and takes that name only once complete: a download
+ * that fails leaves nothing behind. When the connection fails, the exception says why in a user's terms
+ * ({@link ConnectionFailure}).
  */
 public final class HqClient implements Closeable {
 
+    /** Requests in flight at once when the caller sets no other bound; 100 is the stream limit most servers give. */
+    public static final int DEFAULT_MAX_CONCURRENT = 100;
     private static final int BUFFER_SIZE = 256 * 1024;
 
     private final QuicSocket socket;
+    private final ConnectionConfig config;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
 
-    private HqClient(QuicSocket socket) {
+    private HqClient(QuicSocket socket, ConnectionConfig config) {
         this.socket = socket;
+        this.config = config;
     }
 
     /**
@@ -44,22 +60,36 @@ public final class HqClient implements Closeable {
      *
      * @param tls the client configuration; its ALPN list is replaced by hq-interop and the server name set to
      *     {@code host} when it has none
+     * @throws IOException if the handshake failed, saying why: the TLS alert, or the way the connection ended
+     *     (no common QUIC version, a stateless reset, ...)
      */
     public static HqClient connect(String host, int port, TlsClientConfig tls, Duration timeout) throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
         TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
-                tls.signatureSchemes(), tls.certificateSignatureSchemes(), java.util.List.of(HqInterop.ALPN),
+                tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(HqInterop.ALPN),
                 tls.serverName() != null ? tls.serverName() : host, tls.certificateValidator(), tls.keyLog(),
                 tls.delegateTasks(), tls.quic());
-        QuicSocket socket = QuicSocket.open(TransportDefaults.connectionConfig());
+        ConnectionConfig transport = TransportDefaults.connectionConfig();
+        QuicSocket socket = QuicSocket.open(transport);
         try {
             socket.connect(address);
             QuicHandshake.clientHandshake(socket, config, timeout);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            ConnectionError error = socket.closeError();
+            socket.close();
+            if (ConnectionFailure.explainsHandshakeFailure(error, e)) {
+                // The connection's end says more than the handshake saw (which may only be its time running out).
+                IOException clear = new IOException("cannot connect to " + Units.address(address) + ": "
+                        + ConnectionFailure.describe(error, transport.version()));
+                clear.addSuppressed(e);
+                throw clear;
+            }
+            throw e;
+        } catch (RuntimeException e) {
             socket.close();
             throw e;
         }
-        return new HqClient(socket);
+        return new HqClient(socket, transport);
     }
 
     /** {@return the connection's socket} */
@@ -71,55 +101,114 @@ public final class HqClient implements Closeable {
      * Fetches {@code url}'s path and saves the body in {@code directory} under the URL's file name.
      *
      * @param progress where to draw a progress bar, or null for none
+     * @throws IOException if the connection failed or the file could not be written; nothing is left behind
      */
     public FetchResult fetch(HqUrl url, Path directory, PrintWriter progress) throws IOException {
-        Path file = directory.resolve(url.fileName());
-        MessageDigest sha256 = sha256();
         long start = System.nanoTime();
-        long id = socket.openStream(StreamFlags.NEW);
-        socket.send(ByteBuffer.wrap(new HqRequest(url.path()).encode()), id, StreamFlags.FIN);
         ProgressBar bar = progress == null ? null : new ProgressBar(progress, url.fileName(), -1, start);
-        long received = 0;
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            while (true) {
+        return run(List.of(url), directory, 1, bar, result -> { }).getFirst();
+    }
+
+    /**
+     * Fetches every URL's path over this connection and saves each body in {@code directory} under the URL's
+     * file name, with up to {@code maxConcurrent} requests in flight at once (and no more than the server's
+     * limit on our bidirectional streams allows).
+     *
+     * @param onResult told of each result as it comes, on the calling thread, in the order responses end
+     * @return the results, in the order of {@code urls}
+     * @throws IOException if the connection failed, saying why and how many files were left; files already
+     *     complete stay, nothing else is left behind
+     */
+    public List<FetchResult> fetchAll(List<HqUrl> urls, Path directory, int maxConcurrent,
+                                      Consumer<FetchResult> onResult) throws IOException {
+        return run(urls, directory, maxConcurrent, null, onResult);
+    }
+
+    private List<FetchResult> run(List<HqUrl> urls, Path directory, int maxConcurrent, ProgressBar bar,
+                                  Consumer<FetchResult> onResult) throws IOException {
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("at least one request must be in flight: " + maxConcurrent);
+        }
+        FetchResult[] results = new FetchResult[urls.size()];
+        Map<Long, Download> inFlight = new HashMap<>();
+        Map<Long, Integer> index = new HashMap<>();
+        int next = 0;
+        int done = 0;
+        try {
+            while (done < urls.size()) {
+                next = sendRequests(urls, directory, maxConcurrent, inFlight, index, next);
                 buffer.clear();
                 StreamMessage message;
                 try {
                     message = socket.receive(buffer);
                 } catch (StreamResetException e) {
-                    if (e.streamId() != id) {
-                        continue;
+                    Download refused = inFlight.remove(e.streamId());
+                    if (refused != null) {
+                        done++;
+                        finish(results, index, refused, refused.refused(e.errorCode(), System.nanoTime()), bar,
+                                onResult);
                     }
-                    out.close();
-                    Files.deleteIfExists(file);
-                    if (bar != null) {
-                        bar.finish(received, System.nanoTime());
-                    }
-                    return new FetchResult(url, null, received, System.nanoTime() - start, null, e.errorCode());
+                    continue;
                 }
-                if (message.streamId() != id) {
+                Download download = inFlight.get(message.streamId());
+                if (download == null) {
                     continue; // hq-interop servers open no streams; anything else is dropped
                 }
                 buffer.flip();
-                sha256.update(buffer.duplicate());
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
-                received += message.length();
+                download.write(buffer);
                 if (bar != null) {
-                    bar.update(received, System.nanoTime());
+                    bar.update(download.received(), System.nanoTime());
                 }
                 if (message.fin()) {
-                    break;
+                    inFlight.remove(message.streamId());
+                    done++;
+                    finish(results, index, download, download.complete(System.nanoTime()), bar, onResult);
                 }
             }
+        } catch (ClosedConnectionException e) {
+            IOException clear = new IOException("the connection ended with " + (urls.size() - done) + " of "
+                    + urls.size() + " file(s) not fetched: " + ConnectionFailure.describe(e.error(), config.version()));
+            clear.addSuppressed(e);
+            throw clear;
+        } finally {
+            for (Download left : inFlight.values()) {
+                left.abandon();
+            }
         }
-        long nanos = System.nanoTime() - start;
+        return Arrays.asList(results);
+    }
+
+    /**
+     * Opens streams and sends requests while URLs are left, fewer than {@code maxConcurrent} are in flight and
+     * the server's stream limit allows. {@return the index of the next URL to request}
+     */
+    private int sendRequests(List<HqUrl> urls, Path directory, int maxConcurrent, Map<Long, Download> inFlight,
+                             Map<Long, Integer> index, int next) throws IOException {
+        while (next < urls.size() && inFlight.size() < maxConcurrent) {
+            // At the server's limit, responses in flight end and free streams; with none in flight, only the
+            // server's MAX_STREAMS can, so wait for it.
+            long id = socket.openStream(inFlight.isEmpty() ? 0 : StreamFlags.DONTWAIT);
+            if (id < 0) {
+                break;
+            }
+            HqUrl url = urls.get(next);
+            long start = System.nanoTime();
+            Download download = Download.start(url, id, directory, start);
+            inFlight.put(id, download);
+            index.put(id, next);
+            socket.send(ByteBuffer.wrap(new HqRequest(url.path()).encode()), id, StreamFlags.FIN);
+            next++;
+        }
+        return next;
+    }
+
+    private static void finish(FetchResult[] results, Map<Long, Integer> index, Download download,
+                               FetchResult result, ProgressBar bar, Consumer<FetchResult> onResult) {
+        results[index.remove(download.streamId)] = result;
         if (bar != null) {
-            bar.finish(received, System.nanoTime());
+            bar.finish(download.received(), System.nanoTime());
         }
-        return new FetchResult(url, file, received, nanos, sha256.digest(), -1);
+        onResult.accept(result);
     }
 
     /** Closes the connection with application error 0. */

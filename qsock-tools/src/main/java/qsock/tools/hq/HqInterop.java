@@ -10,6 +10,12 @@ public final class HqInterop {
     /** The ALPN protocol name. */
     public static final String ALPN = "hq-interop";
 
+    /**
+     * The request stream is stopped (STOP_SENDING) with this code when its response ended before the request's
+     * FIN arrived: the server needs nothing more of it (HTTP/3's H3_NO_ERROR, RFC 9114 §4.1, plays this part).
+     */
+    public static final long NO_ERROR = 0;
+
     /** The response stream is reset with this code when the path names no file served (HTTP 404). */
     public static final long NOT_FOUND = 0x194;
 

@@ -15,19 +15,21 @@ import qsock.socket.StreamMessage;
  * stream, and the stream's FIN after the client's. Unidirectional streams have no way back: their bytes are
  * read and dropped. A stream the client resets is reset back with the same code.
  *
- * <p>Bytes go back from the reading thread, so a client that sends more than the flow control windows hold
- * must read while it sends, as with a TCP echo server.
+ * <p>Bytes go back from the reading thread, with the blocking send, so a client that sends more than the flow
+ * control windows hold must read while it sends, as with a TCP echo server. The handler holds one buffer per
+ * connection, however many streams the client opens; the transport bounds what it queues.
  */
 public final class EchoHandler implements ApplicationHandler {
 
     /** The ALPN protocol name. */
     public static final String ALPN = "echo";
 
-    private static final int BUFFER_SIZE = 64 * 1024;
+    /** Per connection; small, because an idle connection keeps it (a heap array: nothing here needs direct). */
+    private static final int BUFFER_SIZE = 16 * 1024;
 
     @Override
     public void serve(QuicSocket connection, Traffic traffic) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+        ByteBuffer buffer = ByteBuffer.allocate(BUFFER_SIZE);
         while (true) {
             buffer.clear();
             StreamMessage message;

@@ -1,16 +1,21 @@
 package qsock.tools.server;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAccumulator;
 import qsock.core.Role;
+import qsock.core.error.PeerText;
 import qsock.core.stream.StreamId;
 import qsock.core.stream.StreamResetException;
 import qsock.socket.ClosedConnectionException;
@@ -29,33 +34,63 @@ import qsock.tools.hq.ServedDirectory;
  * {@link HqInterop#NOT_FOUND}; a malformed request with {@link HqInterop#BAD_REQUEST}.
  *
  * <p>One thread reads every stream; each response is written by a virtual thread of its own, so large files
- * go out side by side and a slow one holds up no request.
+ * go out side by side and a slow one holds up no request. The responses of one connection share
+ * {@value #CHUNKS_PER_CONNECTION} file chunks of {@value #CHUNK_SIZE} bytes: a response holds one only while it
+ * reads its file and hands the bytes to the transport without waiting, and waits for room in the stream with
+ * nothing held, so what the handler holds per connection does not grow with the streams a client opens or
+ * leaves unread; the transport bounds what it queues.
+ *
+ * <p>A stream ends in both directions: when the client resets its request, the response stops and the
+ * stream is reset back with the client's code; when the client asks the server to stop sending, the transport
+ * resets the response and the server stops reading the request; a response that ends before the request's
+ * FIN arrived stops the request too ({@link HqInterop#NO_ERROR}), as an HTTP/3 server does (RFC 9114 §4.1).
+ * So every stream a client opens comes back as credit (issue 9, finding 10).
  */
 public final class HqInteropHandler implements ApplicationHandler {
 
+    /** File chunks one connection's responses share. */
+    public static final int CHUNKS_PER_CONNECTION = 2;
+    /** The size of a file chunk: large enough that a fast transfer makes few calls, small per connection. */
+    public static final int CHUNK_SIZE = 64 * 1024;
+
     private static final System.Logger LOG = System.getLogger(HqInteropHandler.class.getName());
     private static final int READ_BUFFER_SIZE = 16 * 1024;
-    private static final int FILE_CHUNK_SIZE = 256 * 1024;
+    /** The least a response reads from its file at a time, but for its end. */
+    private static final int MIN_READ = 4 * 1024;
 
     private final ServedDirectory directory;
+    private final ResponseObserver observer;
+    private final LongAccumulator maxChunkBytes = new LongAccumulator(Math::max, 0);
 
     /** Serves the files under {@code directory}. */
     public HqInteropHandler(ServedDirectory directory) {
+        this(directory, ResponseObserver.NONE);
+    }
+
+    /** Serves the files under {@code directory}, telling {@code observer} of each response. */
+    public HqInteropHandler(ServedDirectory directory, ResponseObserver observer) {
         this.directory = directory;
+        this.observer = observer;
+    }
+
+    /** {@return the most file-chunk bytes one connection held, over the connections served so far} */
+    public long maxChunkBytesPerConnection() {
+        return maxChunkBytes.get();
     }
 
     @Override
     public void serve(QuicSocket connection, Traffic traffic) throws IOException {
+        ChunkPool chunks = new ChunkPool(CHUNKS_PER_CONNECTION, CHUNK_SIZE, maxChunkBytes::accumulate);
         ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
-        // Requests still arriving, by stream; bounded by the streams the peer may open times the request limit.
-        Map<Long, PendingRequest> pending = new HashMap<>();
+        // Request streams the client has not ended yet; bounded by the streams the peer may open.
+        Map<Long, Request> requests = new HashMap<>();
         while (true) {
             buffer.clear();
             StreamMessage message;
             try {
                 message = connection.receive(buffer);
             } catch (StreamResetException e) {
-                pending.remove(e.streamId());
+                onRequestReset(connection, requests.remove(e.streamId()), e);
                 continue;
             } catch (ClosedConnectionException e) {
                 return;
@@ -65,91 +100,198 @@ public final class HqInteropHandler implements ApplicationHandler {
             if (!StreamId.canSend(id, Role.SERVER)) {
                 continue; // hq-interop has no unidirectional streams; their bytes are dropped
             }
-            PendingRequest request = pending.computeIfAbsent(id, k -> new PendingRequest());
-            if (!request.answered) {
+            Request request = requests.computeIfAbsent(id, k -> new Request());
+            if (!request.answered()) {
                 buffer.flip();
                 request.append(buffer);
                 int lineEnd = HqRequest.lineEnd(request.bytes, request.length);
                 if (request.length > HqRequest.MAX_REQUEST_BYTES && lineEnd < 0) {
-                    request.answered = true;
+                    request.answer(null);
                     reset(connection, id, HqInterop.BAD_REQUEST);
                 } else if (lineEnd >= 0 || message.fin()) {
-                    request.answered = true;
                     int length = lineEnd < 0 ? request.length
                             : lineEnd + (request.bytes[lineEnd] == '\r' ? 2 : 1);
-                    respond(connection, traffic, id, request.bytes, length);
+                    byte[] bytes = request.bytes;
+                    request.answer(respond(connection, traffic, chunks, id, bytes, length));
                 }
             }
             if (message.fin()) {
-                pending.remove(id);
+                requests.remove(id);
             }
         }
     }
 
-    private void respond(QuicSocket connection, Traffic traffic, long id, byte[] bytes, int length) throws IOException {
+    /**
+     * The client reset its request stream, cancelling the request: as an HTTP/3 server ends every direction still
+     * open (RFC 9114 §4.1.1), a response still running stops and the stream is reset back with the client's code,
+     * so that both halves end and the stream's credit comes back. A response already complete stays: its bytes
+     * are on their way.
+     */
+    private static void onRequestReset(QuicSocket connection, Request request, StreamResetException e) {
+        long id = e.streamId();
+        if (!StreamId.canSend(id, Role.SERVER)) {
+            return;
+        }
+        Response response = request == null ? null : request.response;
+        if (response != null && !response.cancel()) {
+            return;
+        }
+        reset(connection, id, e.errorCode());
+    }
+
+    /** {@return the response started for the request in {@code bytes[0, length)}, or null if it was refused} */
+    private Response respond(QuicSocket connection, Traffic traffic, ChunkPool chunks, long id, byte[] bytes,
+                             int length) {
         HqRequest request;
         try {
             request = HqRequest.parse(bytes, length);
         } catch (HqRequestException e) {
             LOG.log(Level.DEBUG, () -> "stream " + id + ": " + e.getMessage());
             reset(connection, id, HqInterop.BAD_REQUEST);
-            return;
+            return null;
         }
         Optional<Path> file = directory.resolve(request.path());
         if (file.isEmpty()) {
             reset(connection, id, HqInterop.NOT_FOUND);
-            return;
+            return null;
         }
-        Thread.ofVirtual().name("qsock-hq-" + id).start(() -> sendFile(connection, traffic, id, file.get()));
+        Response response = new Response(id, request.path(), file.get());
+        Thread.ofVirtual().name("qsock-hq-" + id).start(() -> send(connection, traffic, chunks, response));
+        return response;
     }
 
-    private static void sendFile(QuicSocket connection, Traffic traffic, long id, Path file) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer chunk = ByteBuffer.allocateDirect(FILE_CHUNK_SIZE);
-            long size = channel.size();
-            long sent = 0;
-            while (true) {
-                chunk.clear();
-                int n = channel.read(chunk);
-                chunk.flip();
-                // The size read at open decides the end; a file that shrank meanwhile ends where it ends.
-                boolean last = n < 0 || sent + n >= size;
-                connection.send(chunk, id, last ? StreamFlags.FIN : 0);
-                if (n > 0) {
-                    sent += n;
-                    traffic.sent(n);
-                }
-                if (last) {
-                    return;
-                }
+    /** The response's thread: sends the file, then tells the observer how it ended. */
+    private void send(QuicSocket connection, Traffic traffic, ChunkPool chunks, Response response) {
+        long id = response.streamId;
+        boolean complete = false;
+        try {
+            observer.responseStarting(id, response.path);
+            try (FileChannel file = FileChannel.open(response.file, StandardOpenOption.READ)) {
+                complete = transfer(connection, traffic, chunks, file, response);
             }
-        } catch (ClosedConnectionException | ClosedChannelException | StreamResetException e) {
-            // The client went away, the server is closing, or the client stopped this response: nothing to do.
+            if (complete) {
+                stopReading(connection, id);
+            }
+        } catch (StreamResetException e) {
+            // The client asked us to stop sending (the transport reset the response): nothing more of the
+            // request matters either.
+            stopReading(connection, id);
+        } catch (ClosedConnectionException | ClosedChannelException | InterruptedIOException e) {
+            // The client went away or the server is closing: nothing to do.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException e) {
-            LOG.log(Level.WARNING, () -> "stream " + id + ": cannot send " + file + ": " + e);
-            try {
-                connection.resetStream(id, HqInterop.SERVER_ERROR);
-            } catch (IOException ignored) {
-                // The connection is gone too.
+            if (!response.isCancelled()) {
+                LOG.log(Level.WARNING, () -> "stream " + id + ": cannot send " + PeerText.escape(response.path)
+                        + ": " + e);
+                reset(connection, id, HqInterop.SERVER_ERROR);
             }
+            // else the client reset its request and the stream was reset under this thread: it ends here.
+        } catch (RuntimeException e) {
+            // A bug, not the peer: the stream says so rather than stalling until the idle timeout.
+            LOG.log(Level.ERROR, () -> "stream " + id + ": response failed", e);
+            reset(connection, id, HqInterop.SERVER_ERROR);
+        } finally {
+            observer.responseEnded(id, response.sent, complete);
         }
     }
 
-    private static void reset(QuicSocket connection, long id, long code) throws IOException {
+    /**
+     * Sends the file from {@code response.sent} on; {@return true when its last byte and the stream's FIN were
+     * taken, false if the response was cancelled}
+     */
+    private static boolean transfer(QuicSocket connection, Traffic traffic, ChunkPool chunks, FileChannel file,
+                                    Response response) throws IOException {
+        long id = response.streamId;
+        // The size read at open decides the end; a file that shrank meanwhile ends where it ends.
+        long size = file.size();
+        ByteBuffer oneByte = null;
+        // How much to read next: a whole chunk while the transport takes everything; after it had no room, about
+        // what it took then, so that bytes read but not taken (read again later) stay a fraction of those sent.
+        int want = CHUNK_SIZE;
+        while (!response.isCancelled()) {
+            int offered;
+            int taken;
+            boolean last;
+            ByteBuffer chunk = chunks.acquire();
+            try {
+                chunk.limit((int) Math.min(want, size - response.sent));
+                int n = chunk.hasRemaining() ? file.read(chunk, response.sent) : 0;
+                chunk.flip();
+                offered = chunk.remaining();
+                last = n < 0 || response.sent + offered >= size;
+                // Without waiting: the chunk goes back at once, whatever the peer does.
+                taken = connection.send(chunk, id, StreamFlags.DONTWAIT | (last ? StreamFlags.FIN : 0));
+            } finally {
+                chunks.release(chunk);
+            }
+            response.sent += taken;
+            traffic.sent(taken);
+            if (taken == offered) {
+                if (last) {
+                    return response.finish();
+                }
+                want = Math.min(CHUNK_SIZE, 2 * want);
+                continue;
+            }
+            want = Math.clamp(2L * taken, MIN_READ, CHUNK_SIZE);
+            // The stream (or the connection) has no room. The socket has no call that only waits for room; a
+            // blocking send of the next byte is one, and it holds no chunk while it waits.
+            oneByte = oneByte == null ? ByteBuffer.allocate(1) : oneByte.clear();
+            if (file.read(oneByte, response.sent) <= 0) {
+                continue; // the file shrank: the next round sends the FIN
+            }
+            oneByte.flip();
+            boolean lastByte = response.sent + 1 >= size;
+            connection.send(oneByte, id, lastByte ? StreamFlags.FIN : 0);
+            response.sent++;
+            traffic.sent(1);
+            if (lastByte) {
+                return response.finish();
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The response ended before the request's FIN arrived, or the client stopped it: nothing more of the request
+     * matters, so the server stops reading it (nothing happens if the request ended already), and the stream can
+     * end in both directions.
+     */
+    private static void stopReading(QuicSocket connection, long id) {
+        try {
+            connection.stopSending(id, HqInterop.NO_ERROR);
+        } catch (IOException e) {
+            // The stream ended meanwhile, or the connection did.
+        }
+    }
+
+    private static void reset(QuicSocket connection, long id, long code) {
         try {
             connection.resetStream(id, code);
-        } catch (ClosedConnectionException e) {
-            throw e;
         } catch (IOException e) {
-            // The stream ended meanwhile (the client reset it): nothing to refuse.
+            // The stream ended meanwhile (the client reset it), or the connection did: nothing to refuse.
         }
     }
 
-    /** The bytes of one request read so far. */
-    private static final class PendingRequest {
+    /** The bytes of one request read so far, and its response once answered. */
+    private static final class Request {
         byte[] bytes = new byte[128];
         int length;
-        boolean answered;
+        /** The response, or null while unanswered or when refused. */
+        Response response;
+        private boolean answered;
+
+        boolean answered() {
+            return answered;
+        }
+
+        /** Marks the request answered, with {@code response} or null when refused; its bytes are not needed. */
+        void answer(Response response) {
+            this.answered = true;
+            this.response = response;
+            this.bytes = null;
+        }
 
         void append(ByteBuffer data) {
             // Keep at most one byte past the limit: enough to know the request is too long.
@@ -158,10 +300,44 @@ public final class HqInteropHandler implements ApplicationHandler {
                 return;
             }
             if (length + take > bytes.length) {
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + take));
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + take));
             }
             data.get(bytes, length, take);
             length += take;
+        }
+    }
+
+    /** One response in progress: written by its own thread, cancelled by the reading thread. */
+    private static final class Response {
+        private static final int RUNNING = 0;
+        private static final int FINISHED = 1;
+        private static final int CANCELLED = 2;
+
+        final long streamId;
+        final String path;
+        final Path file;
+        /** File bytes the transport took; written by the response's thread only. */
+        volatile long sent;
+        private final AtomicInteger state = new AtomicInteger(RUNNING);
+
+        Response(long streamId, String path, Path file) {
+            this.streamId = streamId;
+            this.path = path;
+            this.file = file;
+        }
+
+        /** {@return true if the response was running and is now cancelled; false if it was complete already} */
+        boolean cancel() {
+            return state.compareAndSet(RUNNING, CANCELLED) || state.get() == CANCELLED;
+        }
+
+        boolean isCancelled() {
+            return state.get() == CANCELLED;
+        }
+
+        /** {@return true if the response was running and is now complete; false if it was cancelled meanwhile} */
+        boolean finish() {
+            return state.compareAndSet(RUNNING, FINISHED);
         }
     }
 }

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import qsock.core.packet.VersionNegotiationPacket;
+import qsock.tls.TlsServerConfig;
 import qsock.tools.Qsock;
 import qsock.tools.cert.SelfSignedCertificate;
 import qsock.tools.server.ConnectionLogLine;
@@ -42,6 +48,12 @@ class QsockCommandTest {
         int status = line.execute(args);
         writer.flush();
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString());
+    }
+
+    private TlsServerConfig serverTls() throws Exception {
+        ServerTlsOptions tls = new ServerTlsOptions();
+        tls.stateDirectory = temp.resolve("state");
+        return tls.tlsConfig();
     }
 
     @Test
@@ -98,6 +110,74 @@ class QsockCommandTest {
                     untrusted.err());
         }
         assertTrue(lines.stream().anyMatch(l -> "hq-interop".equals(l.applicationProtocol())), lines::toString);
+    }
+
+    @Test
+    void clientFetchesSeveralFilesSideBySideWithACapOnRequestsInFlight() throws Exception {
+        Path www = Files.createDirectories(temp.resolve("www"));
+        Path downloads = temp.resolve("downloads");
+        List<String> args = new java.util.ArrayList<>(List.of("client", "--insecure", "-j", "3", "-o", downloads.toString()));
+        try (QsockServer server = QsockServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                serverTls(), ServerCommand.handlers(List.of("hq-interop"), www), line -> { })) {
+            for (int i = 0; i < 10; i++) {
+                Files.writeString(www.resolve("f" + i), "file " + i);
+                args.add("https://127.0.0.1:" + server.port() + "/f" + i);
+            }
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("10 request(s)"), r.out());
+        }
+        for (int i = 0; i < 10; i++) {
+            assertEquals("file " + i, Files.readString(downloads.resolve("f" + i)));
+        }
+        Run none = run("client", "-j", "0", "https://127.0.0.1:1/x");
+        assertEquals(2, none.status());
+        assertTrue(none.err().contains("--max-concurrent-streams must be at least 1"), none.err());
+    }
+
+    /** Answers every datagram with a Version Negotiation packet offering only {@code 0x1a2a3a4a}, until closed. */
+    private static void answerWithVersionNegotiation(DatagramChannel udp) {
+        ByteBuffer in = ByteBuffer.allocate(65536);
+        try {
+            while (true) {
+                in.clear();
+                SocketAddress from = udp.receive(in);
+                in.flip();
+                // A long header: first byte, version, then each connection ID after its length (RFC 8999 §5.1).
+                in.get();
+                in.getInt();
+                byte[] dcid = new byte[in.get() & 0xFF];
+                in.get(dcid);
+                byte[] scid = new byte[in.get() & 0xFF];
+                in.get(scid);
+                VersionNegotiationPacket vn = new VersionNegotiationPacket(scid, dcid, new int[] {0x1a2a3a4a});
+                ByteBuffer out = ByteBuffer.allocate(vn.encodedLength());
+                vn.writeTo(out, 0x40);
+                udp.send(out.flip(), from);
+            }
+        } catch (IOException e) {
+            // Closed by the test.
+        }
+    }
+
+    @Test
+    void clientEndsWithAClearMessageWhenTheServerSharesNoQuicVersion() throws Exception {
+        Path downloads = temp.resolve("downloads");
+        try (DatagramChannel udp = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            Thread responder = Thread.ofVirtual().start(() -> answerWithVersionNegotiation(udp));
+            int port = ((InetSocketAddress) udp.getLocalAddress()).getPort();
+            Run r = run("client", "--insecure", "-o", downloads.toString(), "https://127.0.0.1:" + port + "/x");
+            assertEquals(1, r.status(), r.out() + r.err());
+            assertTrue(r.err().startsWith("qsock client: cannot connect to 127.0.0.1:" + port
+                    + ": no QUIC version in common: this client speaks 0x00000001 (QUIC v1), and the server answered "
+                    + "with Version Negotiation"), r.err());
+            assertTrue(r.err().contains("the server offers 0x1a2a3a4a, none of ours"), r.err());
+            udp.close();
+            responder.join();
+        }
+        try (var left = Files.list(downloads)) {
+            assertEquals(List.of(), left.toList(), "no file");
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +103,9 @@ class HqInteropLoopbackTest {
                 assertEquals(HqInterop.NOT_FOUND, result.resetCode(), path);
             }
             assertFalse(Files.exists(downloads.resolve("missing")), "a refused download leaves no file");
+            try (var left = Files.list(downloads)) {
+                assertEquals(List.of(), left.toList(), "nor a temporary file");
+            }
             assertTrue(client.fetch(url("/present"), downloads, null).ok(), "the connection serves on after refusals");
         }
     }

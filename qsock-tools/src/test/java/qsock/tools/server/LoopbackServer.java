@@ -36,21 +36,38 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     private final QsockServer server;
+    private final HqInteropHandler hq;
     private final LinkedBlockingQueue<ConnectionLogLine> lines = new LinkedBlockingQueue<>();
 
     /** Starts a server serving {@code directory}. */
     public LoopbackServer(Path directory) throws IOException {
+        this(directory, ResponseObserver.NONE);
+    }
+
+    /** Starts a server serving {@code directory}, its hq-interop responses seen by {@code observer}. */
+    public LoopbackServer(Path directory, ResponseObserver observer) throws IOException {
         Map<String, ApplicationHandler> handlers = new LinkedHashMap<>();
-        handlers.put(HqInterop.ALPN, new HqInteropHandler(new ServedDirectory(directory)));
+        hq = new HqInteropHandler(new ServedDirectory(directory), observer);
+        handlers.put(HqInterop.ALPN, hq);
         handlers.put(EchoHandler.ALPN, new EchoHandler());
         handlers.put(PerfProtocol.ALPN, new PerfHandler());
         server = QsockServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                TlsServerConfig.builder(CREDENTIAL).build(), handlers, lines::add);
+                serverConfig(), handlers, lines::add);
     }
 
     /** {@return the server} */
     public QsockServer server() {
         return server;
+    }
+
+    /** {@return the server's hq-interop handler} */
+    public HqInteropHandler hq() {
+        return hq;
+    }
+
+    /** {@return the server configuration of the test credential, for servers with handlers of their own} */
+    public static TlsServerConfig serverConfig() {
+        return TlsServerConfig.builder(CREDENTIAL).build();
     }
 
     /** {@return a client configuration trusting the server's certificate, offering {@code alpn}} */

@@ -1,0 +1,56 @@
+package qsock.tools.client;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.util.Locale;
+import qsock.core.connection.ConnectionError;
+import qsock.core.packet.QuicVersion;
+
+/**
+ * Words for why a connection to a server ended, for the client's messages: what happened first, in terms a
+ * user acts on, then the transport's own description (a peer's reason appears escaped, see
+ * {@link ConnectionError#toString()}).
+ */
+public final class ConnectionFailure {
+
+    private ConnectionFailure() {}
+
+    /**
+     * {@return why the connection ended}
+     *
+     * @param error the connection's close error
+     * @param ourVersion the QUIC version this client offered
+     */
+    public static String describe(ConnectionError error, QuicVersion ourVersion) {
+        return switch (error.kind()) {
+            // RFC 9000 §6.2: the server listed its versions, and ours was not among them.
+            case VERSION_NEGOTIATION -> "no QUIC version in common: this client speaks " + version(ourVersion)
+                    + ", and the server answered with Version Negotiation (" + error + ")";
+            case STATELESS_RESET -> "the server reset the connection (a stateless reset: it has no state for it)";
+            case IDLE_TIMEOUT -> "the server stopped answering (idle timeout)";
+            default -> error.byPeer() ? "the server closed the connection: " + error
+                    : "the connection ended: " + error;
+        };
+    }
+
+    /**
+     * {@return true if the connection's close error says more than the handshake's {@code failure}} A failed
+     * handshake names its TLS alert or close code already; but a Version Negotiation, a stateless reset or a close
+     * of another kind says more in these words, and any close but the handshake's own (a local application close
+     * when its time ran out) says more than a timeout, which may only have missed it.
+     */
+    public static boolean explainsHandshakeFailure(ConnectionError error, IOException failure) {
+        if (error == null) {
+            return false;
+        }
+        if (failure instanceof SocketTimeoutException) {
+            return error.byPeer() || error.kind() != ConnectionError.Kind.APPLICATION;
+        }
+        return error.kind() != ConnectionError.Kind.TRANSPORT && error.kind() != ConnectionError.Kind.APPLICATION;
+    }
+
+    private static String version(QuicVersion version) {
+        return String.format(Locale.ROOT, "0x%08x (QUIC %s)", version.wireValue(),
+                version.name().toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,53 @@
+package qsock.tools.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import org.junit.jupiter.api.Test;
+import qsock.core.connection.ConnectionError;
+import qsock.core.error.TransportErrorCode;
+import qsock.core.packet.QuicVersion;
+
+class ConnectionFailureTest {
+
+    private static final ConnectionError VN = new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
+            "the server offers 0x1a2a3a4a, none of ours", true);
+
+    @Test
+    void namesWhatHappenedInAUsersTerms() {
+        assertEquals("no QUIC version in common: this client speaks 0x00000001 (QUIC v1), and the server answered "
+                + "with Version Negotiation (VERSION_NEGOTIATION: the server offers 0x1a2a3a4a, none of ours)",
+                ConnectionFailure.describe(VN, QuicVersion.V1));
+        assertEquals("the server reset the connection (a stateless reset: it has no state for it)",
+                ConnectionFailure.describe(new ConnectionError(ConnectionError.Kind.STATELESS_RESET, 0, 0, "", true),
+                        QuicVersion.V1));
+        assertEquals("the server stopped answering (idle timeout)", ConnectionFailure.describe(
+                new ConnectionError(ConnectionError.Kind.IDLE_TIMEOUT, 0, 0, "", false), QuicVersion.V1));
+        assertEquals("the server closed the connection: peer application close 3: a\\nb", ConnectionFailure.describe(
+                ConnectionError.application(3, "a\nb", true), QuicVersion.V1));
+        assertEquals("the connection ended: local transport error PROTOCOL_VIOLATION", ConnectionFailure.describe(
+                ConnectionError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0, "", false), QuicVersion.V1));
+    }
+
+    @Test
+    void aCloseExplainsATimeoutUnlessItIsTheHandshakesOwn() {
+        SocketTimeoutException timeout = new SocketTimeoutException("QUIC client handshake timed out after PT10S");
+        assertTrue(ConnectionFailure.explainsHandshakeFailure(VN, timeout), "a Version Negotiation the wait missed");
+        assertTrue(ConnectionFailure.explainsHandshakeFailure(
+                ConnectionError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0, "", false), timeout));
+        assertFalse(ConnectionFailure.explainsHandshakeFailure(
+                ConnectionError.application(0, "handshake timeout", false), timeout), "the handshake's own close");
+        assertFalse(ConnectionFailure.explainsHandshakeFailure(null, timeout));
+    }
+
+    @Test
+    void aTlsFailureNamesItsAlertItself() {
+        IOException failed = new IOException("QUIC client handshake failed: peer sent TLS alert unknown_ca(48)");
+        assertFalse(ConnectionFailure.explainsHandshakeFailure(
+                ConnectionError.transport(new TransportErrorCode(0x130), 0, "", true), failed));
+        assertTrue(ConnectionFailure.explainsHandshakeFailure(VN, failed), "these words are clearer");
+    }
+}
