@@ -340,9 +340,13 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      * -1 without it uses the stream opened last; a stream ID of ours not yet opened is opened (with the
      * ones before it). {@link StreamFlags#FIN} ends the stream after {@code src}.
      *
-     * <p>Blocking mode waits until the connection is established, the stream can be opened and every byte
-     * of {@code src} is taken; with {@link StreamFlags#DONTWAIT} or in non-blocking mode, it returns what
-     * fitted at once, maybe 0.
+     * <p>What may be queued is bounded twice, acknowledgement pending: per stream
+     * ({@code ConnectionConfig.streamSendBufferSize}) and for all streams of the connection together
+     * ({@code ConnectionConfig.connectionSendBufferSize}, shared fairly among the streams that wait for
+     * room; {@link #sendBuffered()}). Blocking mode waits until the connection is established, the stream
+     * can be opened and every byte of {@code src} is taken, as the peer's acknowledgements free room; with
+     * {@link StreamFlags#DONTWAIT} or in non-blocking mode, it returns what fitted at once, maybe 0 (the
+     * kernel's EAGAIN).
      *
      * @return the bytes taken from {@code src}
      * @throws ClosedConnectionException if the connection ended
@@ -734,6 +738,8 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 throw new IOException("cannot " + what + ": " + e.getMessage(), e);
             }
             io.flush();
+            // A reset frees its room under the connection's send bound at once: writers waiting for it go on.
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -1015,6 +1021,8 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     /**
      * Waits until handshake input may be readable (a packet arrived since the last
      * {@link #readHandshake}) or the connection's state changed, for a handshake driver waiting for input.
+     * A connection closing or closed returns at once, however long ago it closed: the driver's next step
+     * reports the close.
      *
      * @return true if there may be something new, false if {@code timeoutNanos} passed first
      * @throws AsynchronousCloseException if the socket was closed
@@ -1027,7 +1035,10 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             flushIfPending();
             long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
             ConnectionState start = c.state();
-            while (c.packetsReceived() == packetsAtHandshakeRead && c.state() == start) {
+            // A close before this call (a Version Negotiation closes a client at once) is news too: waiting for
+            // a change after it would wait for the whole timeout.
+            while (c.packetsReceived() == packetsAtHandshakeRead && c.state() == start
+                    && !start.isClosingOrClosed()) {
                 ensureOpen();
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
@@ -1289,6 +1300,16 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     /** {@return why the connection ended, or null while it lives or if the socket is no connection} */
     public ConnectionError closeError() {
         return readConnection(QuicConnection::closeError);
+    }
+
+    /**
+     * {@return the bytes queued for sending on all of the connection's streams that the peer has not yet
+     * acknowledged (the kernel's SIOCOUTQ, for the whole connection)} At most
+     * {@code ConnectionConfig.connectionSendBufferSize}; 0 if the socket is no connection.
+     */
+    public long sendBuffered() {
+        Long n = readConnection(c -> c.streams().sendBuffered());
+        return n == null ? 0 : n;
     }
 
     /** {@return the ALPN protocol the handshake negotiated, or null} */

@@ -7,7 +7,8 @@ import qsock.core.packet.QuicVersion;
 /**
  * The transport settings of one connection. Defaults follow the Linux kernel module (see
  * KERNEL-BEHAVIOURS.md) where it has one: 30 s idle timeout, 25 ms max_ack_delay, ack_delay_exponent 3,
- * active_connection_id_limit 7, 2 MiB connection and 1 MiB stream windows, NewReno.
+ * active_connection_id_limit 7, 2 MiB connection and 1 MiB stream windows, NewReno; 1 MiB send buffers per
+ * stream and 4 MiB per connection.
  *
  * @param version the QUIC version a client starts with
  * @param maxIdleTimeoutMillis max_idle_timeout we advertise; 0 disables ours (the peer's may still apply)
@@ -29,7 +30,14 @@ import qsock.core.packet.QuicVersion;
  * @param maxStreamWindow the cap to which a stream receive window may grow
  * @param maxStreamsBidi how many bidirectional streams the peer may have open at once
  * @param maxStreamsUni how many unidirectional streams the peer may have open at once
- * @param streamSendBufferSize bytes an application may queue on one stream before writes are refused
+ * @param streamSendBufferSize bytes an application may queue on one stream, acknowledgement pending, before
+ *     writes on it are refused (they wait, or take part)
+ * @param connectionSendBufferSize bytes an application may queue on all streams of the connection together,
+ *     acknowledgement pending, before writes are refused; shared fairly among the streams that wait for room
+ *     (see {@code StreamManager}). The default, 4 MiB, is four streams' buffers and the cap Linux puts on a
+ *     TCP socket's auto-tuned send buffer (tcp_wmem); the kernel's QUIC module sizes its connection-wide
+ *     sk_sndbuf from the congestion window instead (2 or 4 cwnd). A single bulk stream is held back by its
+ *     own buffer first
  * @param congestionAlgorithm the congestion controller
  * @param initialRttMillis the RTT assumed before the first sample (RFC 9002 §6.2.2)
  * @param keepAliveMillis send a PING after this long without sending anything ack-eliciting; 0 is off
@@ -59,6 +67,7 @@ public record ConnectionConfig(
         long maxStreamsBidi,
         long maxStreamsUni,
         int streamSendBufferSize,
+        int connectionSendBufferSize,
         CongestionAlgorithm congestionAlgorithm,
         long initialRttMillis,
         long keepAliveMillis,
@@ -97,6 +106,7 @@ public record ConnectionConfig(
         check(maxStreamsBidi >= 0 && maxStreamsBidi <= 1L << 60, "maxStreamsBidi", maxStreamsBidi);
         check(maxStreamsUni >= 0 && maxStreamsUni <= 1L << 60, "maxStreamsUni", maxStreamsUni);
         check(streamSendBufferSize > 0, "streamSendBufferSize", streamSendBufferSize);
+        check(connectionSendBufferSize > 0, "connectionSendBufferSize", connectionSendBufferSize);
         check(initialRttMillis > 0, "initialRttMillis", initialRttMillis);
         check(keepAliveMillis >= 0, "keepAliveMillis", keepAliveMillis);
         check(maxDatagramFrameSize == 0 || maxDatagramFrameSize >= MIN_DATAGRAM_SIZE && maxDatagramFrameSize <= 65535,
@@ -144,6 +154,7 @@ public record ConnectionConfig(
         private long maxStreamsBidi = 100;
         private long maxStreamsUni = 100;
         private int streamSendBufferSize = 1 << 20;
+        private int connectionSendBufferSize = 4 << 20;
         private CongestionAlgorithm congestionAlgorithm = CongestionAlgorithm.NEW_RENO;
         private long initialRttMillis = 333;
         private long keepAliveMillis;
@@ -171,6 +182,7 @@ public record ConnectionConfig(
             maxStreamsBidi = c.maxStreamsBidi;
             maxStreamsUni = c.maxStreamsUni;
             streamSendBufferSize = c.streamSendBufferSize;
+            connectionSendBufferSize = c.connectionSendBufferSize;
             congestionAlgorithm = c.congestionAlgorithm;
             initialRttMillis = c.initialRttMillis;
             keepAliveMillis = c.keepAliveMillis;
@@ -196,6 +208,7 @@ public record ConnectionConfig(
         /** @return this */ public Builder maxStreamsBidi(long v) { maxStreamsBidi = v; return this; }
         /** @return this */ public Builder maxStreamsUni(long v) { maxStreamsUni = v; return this; }
         /** @return this */ public Builder streamSendBufferSize(int v) { streamSendBufferSize = v; return this; }
+        /** @return this */ public Builder connectionSendBufferSize(int v) { connectionSendBufferSize = v; return this; }
         /** @return this */ public Builder congestionAlgorithm(CongestionAlgorithm v) { congestionAlgorithm = v; return this; }
         /** @return this */ public Builder initialRttMillis(long v) { initialRttMillis = v; return this; }
         /** @return this */ public Builder keepAliveMillis(long v) { keepAliveMillis = v; return this; }
@@ -209,8 +222,8 @@ public record ConnectionConfig(
             return new ConnectionConfig(version, maxIdleTimeoutMillis, maxAckDelayMillis, ackDelayExponent,
                     activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
-                    maxStreamsUni, streamSendBufferSize, congestionAlgorithm, initialRttMillis, keepAliveMillis,
-                    greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer);
+                    maxStreamsUni, streamSendBufferSize, connectionSendBufferSize, congestionAlgorithm, initialRttMillis,
+                    keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer);
         }
     }
 }

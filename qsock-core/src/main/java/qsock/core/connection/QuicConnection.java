@@ -212,7 +212,7 @@ public final class QuicConnection implements HandshakeChannel {
     private static StreamConfig streamConfig(ConnectionConfig c) {
         return new StreamConfig(c.initialMaxData(), c.initialMaxStreamData(), c.initialMaxStreamData(),
                 c.initialMaxStreamData(), c.maxStreamsBidi(), c.maxStreamsUni(), c.maxConnectionWindow(),
-                c.maxStreamWindow(), c.streamSendBufferSize(), 1024);
+                c.maxStreamWindow(), c.streamSendBufferSize(), c.connectionSendBufferSize(), 1024);
     }
 
     /**

@@ -73,6 +73,18 @@ final class ConnectionIdTable<V> {
         }
     }
 
+    /** Removes every mapping to {@code value}: a scan of the whole table, for the rare connection given up on. */
+    void removeValue(V value) {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != null && keys[i] != TOMBSTONE && values[i] == value) {
+                keys[i] = TOMBSTONE;
+                values[i] = null;
+                size--;
+                tombstones++;
+            }
+        }
+    }
+
     /** {@return the value of the ID in {@code buf[offset, offset + length)}, or null} */
     @SuppressWarnings("unchecked")
     V get(ByteBuffer buf, int offset, int length) {

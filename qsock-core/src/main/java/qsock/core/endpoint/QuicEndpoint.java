@@ -115,6 +115,10 @@ public final class QuicEndpoint {
         ConnectionId originalDestination;
         /** True while the connection is on the endpoint: from attach until reaped or evicted. */
         boolean attached;
+        /** The connection threw once (see {@link QuicEndpoint#failed}) and was closed for it. */
+        boolean failed;
+        /** It threw again: the endpoint no longer serves it, and forgets it at the next reap. */
+        boolean abandoned;
         private final List<ConnectionId> early = new ArrayList<>(2);
         /** The peer's tokens indexed for this connection, forgotten when it is reaped. */
         private final List<StatelessResetToken> peerTokens = new ArrayList<>(2);
@@ -339,7 +343,9 @@ public final class QuicEndpoint {
         }
         Route route = routes.get(buf, header.dcidOffset(), header.dcidLength());
         if (route != null) {
-            if (route.connection != null) {
+            if (route.abandoned) {
+                datagramsDropped++;
+            } else if (route.connection != null) {
                 try {
                     if (from.equals(route.peer)) {
                         route.connection.handleDatagram(buf, now);
@@ -348,8 +354,10 @@ public final class QuicEndpoint {
                         // peer; the connection decided, and limits what goes there until the address is validated.
                         route.peer = from;
                     }
-                } catch (RuntimeException e) {
-                    throw failed(route.connection, e);
+                } catch (RuntimeException | Error e) {
+                    failed(route, e);
+                    reapIfAbandoned(route);
+                    throw e;
                 }
             }
             return;
@@ -409,8 +417,9 @@ public final class QuicEndpoint {
         halfOpen.add(newRoute);
         try {
             c.handleDatagram(buf, now);
-        } catch (RuntimeException e) {
-            throw failed(c, e);
+        } catch (RuntimeException | Error e) {
+            failed(newRoute, e);
+            throw e;
         }
     }
 
@@ -573,7 +582,8 @@ public final class QuicEndpoint {
 
     /**
      * Writes the next datagram to send into {@code out} from its position: a pending stateless answer first,
-     * then the connections in turn.
+     * then the connections in turn. A connection that throws is failed (see {@link #handleDatagram}) and the
+     * next call starts after it, so that it cannot keep the others from sending.
      *
      * @return where to send it, or null when nothing is to be sent now
      */
@@ -584,15 +594,23 @@ public final class QuicEndpoint {
             out.put(r.datagram());
             return r.to();
         }
+        int start = out.position();
         int n = active.size();
         for (int i = 0; i < n; i++) {
             int at = (nextToPoll + i) % n;
             Route route = active.get(at);
+            if (route.abandoned) {
+                continue;
+            }
             int length;
             try {
                 length = route.connection.pollDatagram(out, now);
-            } catch (RuntimeException e) {
-                throw failed(route.connection, e);
+            } catch (RuntimeException | Error e) {
+                out.position(start);
+                nextToPoll = (at + 1) % n;
+                failed(route, e);
+                reapIfAbandoned(route);
+                throw e;
             }
             if (length > 0) {
                 nextToPoll = (at + 1) % n;
@@ -611,54 +629,98 @@ public final class QuicEndpoint {
     public void onDatagramNotSent(long now) {
         Route route = lastPolled;
         lastPolled = null;
-        if (route != null && route.connection != null) {
-            route.connection.onDatagramNotSent(now);
+        if (route != null && route.connection != null && !route.abandoned) {
+            try {
+                route.connection.onDatagramNotSent(now);
+            } catch (RuntimeException | Error e) {
+                failed(route, e);
+                reapIfAbandoned(route);
+                throw e;
+            }
         }
     }
 
     /**
-     * A connection threw: a bug of ours, not the peer's doing (peer violations are QuicProtocolExceptions
-     * handled inside). The connection is closed with INTERNAL_ERROR so that it cannot fail again and again,
-     * and the exception goes on to the caller, which reports it; the other connections are untouched.
+     * A connection threw: a bug of ours or a failure of the JVM's (an OutOfMemoryError), not the peer's doing
+     * (peer violations are QuicProtocolExceptions handled inside). The first time, the connection is closed
+     * with INTERNAL_ERROR, so that the peer hears of it and it cannot fail again and again; if it throws again
+     * (while closing), or the close itself throws, the endpoint abandons it: no datagram reaches it or leaves
+     * it any more, and the next reap forgets it. The caller passes the throwable on to be reported; the other
+     * connections are untouched.
      */
-    private static RuntimeException failed(QuicConnection c, RuntimeException e) {
-        try {
-            c.closeWithError(TransportErrorCode.INTERNAL_ERROR, 0, "internal error");
-        } catch (RuntimeException again) {
-            e.addSuppressed(again);
+    private static void failed(Route route, Throwable e) {
+        if (route.failed) {
+            route.abandoned = true;
+            return;
         }
-        return e;
+        route.failed = true;
+        try {
+            route.connection.closeWithError(TransportErrorCode.INTERNAL_ERROR, 0, "internal error");
+        } catch (RuntimeException | Error again) {
+            route.abandoned = true;
+            try {
+                e.addSuppressed(again);
+            } catch (RuntimeException | Error noMemory) {
+                // Reporting the second failure is not worth a third.
+            }
+        }
+    }
+
+    private void reapIfAbandoned(Route route) {
+        if (route.abandoned) {
+            reap();
+        }
     }
 
     /** {@return the earliest deadline of every connection, or {@code Long.MAX_VALUE}} */
     public long nextDeadline() {
         long d = Long.MAX_VALUE;
         for (int i = 0; i < active.size(); i++) {
-            d = Math.min(d, active.get(i).connection.nextDeadline());
+            Route route = active.get(i);
+            if (!route.abandoned) {
+                d = Math.min(d, route.connection.nextDeadline());
+            }
         }
         return d;
     }
 
-    /** Runs the deadlines that {@code now} reached and forgets closed connections. */
+    /**
+     * Runs the deadlines that {@code now} reached and forgets closed connections. A connection that throws is
+     * failed (see {@link #handleDatagram}) and the others still run; the first throwable is passed on at the end.
+     */
     public void handleTimeout(long now) {
+        Throwable failure = null;
         for (int i = 0; i < active.size(); i++) {
-            QuicConnection c = active.get(i).connection;
-            if (c.nextDeadline() - now <= 0) {
+            Route route = active.get(i);
+            QuicConnection c = route.connection;
+            if (!route.abandoned && c.nextDeadline() - now <= 0) {
                 try {
                     c.handleTimeout(now);
-                } catch (RuntimeException e) {
-                    throw failed(c, e);
+                } catch (RuntimeException | Error e) {
+                    failed(route, e);
+                    if (failure == null) {
+                        failure = e;
+                    }
                 }
             }
         }
         reap();
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        } else if (failure instanceof Error e) {
+            throw e;
+        }
     }
 
     private void reap() {
         boolean reaped = false;
         for (int i = active.size() - 1; i >= 0; i--) {
             Route route = active.get(i);
-            if (route.connection.state() == ConnectionState.CLOSED) {
+            if (route.abandoned || route.connection.state() == ConnectionState.CLOSED) {
+                if (route.abandoned) {
+                    // Its connection cannot be trusted to unregister its IDs: every route to it goes.
+                    routes.removeValue(route);
+                }
                 active.remove(i);
                 detach(route);
                 reaped = true;

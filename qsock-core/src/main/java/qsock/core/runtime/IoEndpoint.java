@@ -8,6 +8,7 @@ import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -16,6 +17,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.net.ExtendedSocketOptions;
@@ -34,7 +36,11 @@ import qsock.core.endpoint.QuicEndpoint;
  * They wait on conditions of that lock, which their {@link IoClient} signals from {@link IoClient#onBatch()}
  * after each batch that changed something.
  *
- * <p>Nothing thrown in the loop ends the thread: it is logged and the loop goes on. Once the last client
+ * <p>Nothing thrown in the loop ends the thread, errors included (an OutOfMemoryError while one connection
+ * handles a datagram fails that connection, which the endpoint closes with INTERNAL_ERROR): it is logged and
+ * the loop goes on serving the others. Nor can the thread wait for ever for the lock: it takes the lock with
+ * timed attempts, so that a waiter queued ahead of it that never runs (a virtual thread left without a
+ * carrier, after an OutOfMemoryError) cannot hold it back once the lock is free. Once the last client
  * {@linkplain #detach detached}, the thread keeps serving connections still closing or draining, then
  * closes the channel and ends.
  */
@@ -46,6 +52,8 @@ public final class IoEndpoint {
     private static final int MAX_UDP_PAYLOAD = 65_535;
     /** After the loop caught an exception, it sleeps at least this long, so a repeating failure cannot spin. */
     private static final long FAILURE_BACKOFF_MILLIS = 10;
+    /** How long the I/O thread waits in the lock's queue before it leaves it and tries again. */
+    private static final long LOCK_ATTEMPT_NANOS = 10_000_000;
 
     private final QuicEndpoint endpoint;
     private final DatagramChannel channel;
@@ -240,7 +248,7 @@ public final class IoEndpoint {
             while (true) {
                 long deadline;
                 boolean stuck;
-                lock.lock();
+                lockForIo();
                 try {
                     if (released && endpoint.connectionCount() == 0) {
                         break;
@@ -252,18 +260,62 @@ public final class IoEndpoint {
                     stuck = deadline == previous && deadline - System.nanoTime() <= 0;
                     previous = deadline;
                     wakeAt = deadline;
+                } catch (Throwable t) {
+                    failed(t, "reading the deadlines", null);
+                    deadline = System.nanoTime();
+                    stuck = false;
                 } finally {
                     lock.unlock();
                 }
-                select(stuck ? System.nanoTime() + 1_000_000 : deadline);
+                try {
+                    select(stuck ? System.nanoTime() + 1_000_000 : deadline);
+                } catch (ClosedSelectorException e) {
+                    throw e;
+                } catch (RuntimeException | Error e) {
+                    failed(e, "waiting", null);
+                }
                 batch();
             }
-        } catch (Throwable t) {
-            // Only an Error (out of memory...) or a broken selector get here.
-            LOG.log(System.Logger.Level.ERROR, "qsock I/O thread on " + localAddress + " ends", t);
+        } catch (IOException | ClosedSelectorException e) {
+            // The selector broke: nothing can be received any more.
+            LOG.log(System.Logger.Level.ERROR, "qsock I/O thread on " + localAddress + " ends", e);
         } finally {
             stopped = true;
             close();
+        }
+    }
+
+    /**
+     * Takes the lock for the I/O thread. A plain {@code lock()} queues behind the threads already waiting, and
+     * is woken only by the one ahead of it: a waiter that is handed the lock but never runs (a virtual thread
+     * with no carrier left) would keep the I/O thread parked for ever, the lock free. A timed attempt leaves
+     * the queue after a while; the next attempt takes a free lock at once (the lock is not fair, so a free lock
+     * goes to whoever asks), whatever waits in the queue.
+     */
+    private void lockForIo() {
+        while (true) {
+            try {
+                if (lock.tryLock(LOCK_ATTEMPT_NANOS, TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                // Nobody is meant to interrupt this thread, and its loop ends by release, not interruption;
+                // the status is cleared, or every later attempt (and select) would return at once.
+            }
+        }
+    }
+
+    /**
+     * Reports what the loop caught, even when reporting fails for want of memory, and makes the next turn
+     * wait a little, so that a repeating failure cannot spin.
+     */
+    private void failed(Throwable t, String what, Object about) {
+        failed = true;
+        try {
+            LOG.log(System.Logger.Level.ERROR, what + (about != null ? " " + about : "") + " on " + localAddress
+                    + " failed", t);
+        } catch (Throwable again) {
+            // Out of memory even for the report: the loop goes on regardless.
         }
     }
 
@@ -289,7 +341,7 @@ public final class IoEndpoint {
     }
 
     private void batch() {
-        lock.lock();
+        lockForIo();
         try {
             boolean changed = false;
             long now = System.nanoTime();
@@ -310,10 +362,9 @@ public final class IoEndpoint {
                 changed = true;
                 try {
                     endpoint.handleDatagram((InetSocketAddress) from, receiveBuffer, now);
-                } catch (RuntimeException e) {
-                    failed = true;
-                    LOG.log(System.Logger.Level.ERROR, "datagram from " + from + " on " + localAddress
-                            + " failed", e);
+                } catch (Throwable t) {
+                    // The connection concerned, if any, was closed by the endpoint; the others go on.
+                    failed(t, "datagram from", from);
                 }
             }
             now = System.nanoTime();
@@ -321,9 +372,8 @@ public final class IoEndpoint {
                 changed = true;
                 try {
                     endpoint.handleTimeout(now);
-                } catch (RuntimeException e) {
-                    failed = true;
-                    LOG.log(System.Logger.Level.ERROR, "timer on " + localAddress + " failed", e);
+                } catch (Throwable t) {
+                    failed(t, "timer", null);
                 }
             }
             flushLocked(now);
@@ -331,11 +381,13 @@ public final class IoEndpoint {
                 for (int i = 0; i < clients.size(); i++) {
                     try {
                         clients.get(i).onBatch();
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.ERROR, "socket on " + localAddress + " failed", e);
+                    } catch (Throwable t) {
+                        failed(t, "socket", clients.get(i));
                     }
                 }
             }
+        } catch (Throwable t) {
+            failed(t, "batch", null);
         } finally {
             lock.unlock();
         }
@@ -351,9 +403,8 @@ public final class IoEndpoint {
             InetSocketAddress to;
             try {
                 to = endpoint.pollDatagram(sendBuffer, now);
-            } catch (RuntimeException e) {
-                failed = true;
-                LOG.log(System.Logger.Level.ERROR, "sending on " + localAddress + " failed", e);
+            } catch (Throwable t) {
+                failed(t, "sending", null);
                 return;
             }
             if (to == null) {
@@ -382,7 +433,11 @@ public final class IoEndpoint {
             // Too large for the route (EMSGSIZE: IP_DONTFRAGMENT is set), an unreachable network and the like: the
             // datagram never left, so its connection takes it out of flight at once rather than wait for a PTO.
             LOG.log(System.Logger.Level.DEBUG, "send to " + pendingTarget + " failed", e);
-            endpoint.onDatagramNotSent(System.nanoTime());
+            try {
+                endpoint.onDatagramNotSent(System.nanoTime());
+            } catch (Throwable t) {
+                failed(t, "a datagram not sent", null);
+            }
         }
         pendingTarget = null;
         if (writeInterest) {

@@ -19,6 +19,7 @@ final class ChunkedBytes {
      * configuration grows to; a buffer never holds more spares than its window at its fullest.
      */
     private static final int SPARE_CAP = 1024;
+    private static final byte[][] NO_SPARES = new byte[0][];
 
     private final int chunkShift;
     private final int chunkSize;
@@ -27,6 +28,8 @@ final class ChunkedBytes {
     private long baseChunk;
     private byte[][] spare;
     private int spareCount;
+    /** Chunks in the ring, holding bytes of the window. */
+    private int inUse;
 
     /** @param chunkSize bytes per chunk, a power of two */
     ChunkedBytes(int chunkSize) {
@@ -114,13 +117,27 @@ final class ChunkedBytes {
         }
     }
 
+    /**
+     * Drops the released chunks kept for reuse, and keeps none from now on: for an owner that will add no more
+     * bytes (a stream whose end is queued, or reset), whose chunks only wait to be released.
+     */
+    void stopKeepingSpares() {
+        spare = NO_SPARES;
+        spareCount = 0;
+    }
+
+    /** {@return the chunks allocated and held now, in the window and in reserve} */
+    int chunksHeld() {
+        return inUse + spareCount;
+    }
+
     /** Releases every chunk that lies wholly below {@code offset}. */
     void releaseBelow(long offset) {
         long firstKept = offset >>> chunkShift;
         long last = Math.min(firstKept, baseChunk + ring.length);
         for (long c = baseChunk; c < last; c++) {
             int slot = (int) (c & (ring.length - 1));
-            recycle(ring[slot]);
+            release(ring[slot]);
             ring[slot] = null;
         }
         if (firstKept > baseChunk) {
@@ -131,13 +148,17 @@ final class ChunkedBytes {
     /** Releases every chunk. */
     void releaseAll() {
         for (int i = 0; i < ring.length; i++) {
-            recycle(ring[i]);
+            release(ring[i]);
             ring[i] = null;
         }
     }
 
-    private void recycle(byte[] chunk) {
-        if (chunk != null && spareCount < spare.length) {
+    private void release(byte[] chunk) {
+        if (chunk == null) {
+            return;
+        }
+        inUse--;
+        if (spareCount < spare.length) {
             spare[spareCount++] = chunk;
         }
     }
@@ -153,8 +174,14 @@ final class ChunkedBytes {
         int slot = (int) (c & (ring.length - 1));
         byte[] chunk = ring[slot];
         if (chunk == null && create) {
-            chunk = spareCount > 0 ? spare[--spareCount] : new byte[chunkSize];
+            if (spareCount > 0) {
+                chunk = spare[--spareCount];
+                spare[spareCount] = null;
+            } else {
+                chunk = new byte[chunkSize];
+            }
             ring[slot] = chunk;
+            inUse++;
         }
         return chunk;
     }

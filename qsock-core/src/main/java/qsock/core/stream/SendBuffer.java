@@ -12,8 +12,10 @@ import java.nio.ByteBuffer;
  * acknowledged ranges above the acknowledged prefix, another the ranges declared lost and waiting to be
  * sent again. {@link #nextSendOffset()} offers lost data first, then new data.
  *
- * <p>At most {@link #capacity()} bytes, acknowledged prefix excluded, are held. Storage is chunked and
- * recycled, so a buffer in steady state allocates nothing. The range sets are capped; when the peer's
+ * <p>At most {@link #capacity()} bytes, acknowledged prefix excluded, are held. Storage is chunked, allocated
+ * as bytes arrive (a new buffer holds no chunk of data, whatever its capacity) and recycled, so a buffer in
+ * steady state allocates nothing, even one that drains between writes; once {@linkplain #finish() finished}
+ * or {@linkplain #discard() discarded} it keeps no chunk for reuse. The range sets are capped; when the peer's
  * acknowledgements fragment them past the cap, the buffer errs on the side of sending again: a range it
  * cannot record as acknowledged is treated as lost, and lost ranges are merged across their gaps.
  */
@@ -75,6 +77,16 @@ public final class SendBuffer {
         return capacity;
     }
 
+    /** {@return the bytes held: appended and not yet acknowledged (nor discarded)} */
+    public long held() {
+        return writeOffset - ackedOffset;
+    }
+
+    /** {@return the chunks of storage this buffer holds now, for tests of its memory} */
+    int chunksHeld() {
+        return store.chunksHeld();
+    }
+
     /** {@return how many more bytes {@link #append} would take now} */
     public int available() {
         return (int) (capacity - (writeOffset - ackedOffset));
@@ -111,7 +123,17 @@ public final class SendBuffer {
      * @return the number of bytes taken, 0 when the buffer is full
      */
     public int append(ByteBuffer src) {
-        int n = Math.min(src.remaining(), available());
+        return append(src, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Copies as many bytes from {@code src} as there is room for, but at most {@code max}, advancing its
+     * position.
+     *
+     * @return the number of bytes taken, 0 when the buffer is full or {@code max} is not positive
+     */
+    public int append(ByteBuffer src, int max) {
+        int n = Math.min(Math.min(src.remaining(), available()), max);
         if (n > 0) {
             store.put(writeOffset, src, src.position(), n);
             src.position(src.position() + n);
@@ -264,9 +286,18 @@ public final class SendBuffer {
         }
     }
 
+    /**
+     * Records that nothing more will be appended (the end of the stream is queued): storage no longer kept
+     * for reuse is dropped, and chunks go as they are acknowledged.
+     */
+    public void finish() {
+        store.stopKeepingSpares();
+    }
+
     /** Drops every byte and range (the stream was reset): nothing more will be sent or acknowledged. */
     public void discard() {
         store.releaseAll();
+        store.stopKeepingSpares();
         acked.clear();
         lost.clear();
         ackedOffset = writeOffset;

@@ -76,6 +76,18 @@ public final class SendStream {
      * @throws IllegalStateException if the stream was already finished or reset by the application
      */
     public int write(ByteBuffer src, boolean fin) throws StreamResetException {
+        return write(src, fin, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Queues bytes of {@code src} up to the buffer's room and at most {@code max} (what the connection lets
+     * this stream add), and the end of the stream if {@code fin} and every byte was taken.
+     *
+     * @return the bytes taken
+     * @throws StreamResetException if the sending part was reset after the peer's STOP_SENDING
+     * @throws IllegalStateException if the stream was already finished or reset by the application
+     */
+    public int write(ByteBuffer src, boolean fin, int max) throws StreamResetException {
         if (resetByPeer) {
             throw new StreamResetException(id, resetCode);
         }
@@ -85,10 +97,11 @@ public final class SendStream {
         if (finQueued) {
             throw new IllegalStateException("stream " + id + " was finished");
         }
-        int n = buffer.append(src);
+        int n = buffer.append(src, max);
         if (fin && !src.hasRemaining()) {
             finQueued = true;
             finalSize = buffer.writeOffset();
+            buffer.finish();
         }
         return n;
     }

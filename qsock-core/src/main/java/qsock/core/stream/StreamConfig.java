@@ -2,7 +2,8 @@ package qsock.core.stream;
 
 /**
  * Our side's stream and flow-control settings: the limits we advertise in our transport parameters
- * (RFC 9000 §18.2), the caps on auto-tuned windows and the per-stream send buffer.
+ * (RFC 9000 §18.2), the caps on auto-tuned windows, and the bounds on what the application may queue for
+ * sending: per stream and for the whole connection.
  *
  * <p>A window of 0 stays 0: this manager raises a window only by a share of it, so set the stream count of
  * that kind to 0 too (the peer then cannot open such streams).
@@ -18,11 +19,12 @@ package qsock.core.stream;
  * @param maxConnectionWindow the cap on auto-tuning of the connection window
  * @param maxStreamWindow the cap on auto-tuning of a stream window
  * @param sendBufferSize the bytes each stream buffers for sending, acknowledgement pending
+ * @param connectionSendBufferSize the bytes all streams together buffer for sending, acknowledgement pending
  * @param maxReassemblyRanges the cap on received gaps per stream ({@link ReassemblyBuffer})
  */
 public record StreamConfig(long initialMaxData, long initialMaxStreamDataBidiLocal, long initialMaxStreamDataBidiRemote,
         long initialMaxStreamDataUni, long initialMaxStreamsBidi, long initialMaxStreamsUni, long maxConnectionWindow,
-        long maxStreamWindow, int sendBufferSize, int maxReassemblyRanges) {
+        long maxStreamWindow, int sendBufferSize, int connectionSendBufferSize, int maxReassemblyRanges) {
 
     /** The largest value of a stream count (RFC 9000 §4.6). */
     private static final long MAX_STREAMS = 1L << 60;
@@ -41,6 +43,9 @@ public record StreamConfig(long initialMaxData, long initialMaxStreamDataBidiLoc
         if (sendBufferSize <= 0) {
             throw new IllegalArgumentException("sendBufferSize must be positive: " + sendBufferSize);
         }
+        if (connectionSendBufferSize <= 0) {
+            throw new IllegalArgumentException("connectionSendBufferSize must be positive: " + connectionSendBufferSize);
+        }
         if (maxReassemblyRanges <= 0) {
             throw new IllegalArgumentException("maxReassemblyRanges must be positive: " + maxReassemblyRanges);
         }
@@ -48,11 +53,12 @@ public record StreamConfig(long initialMaxData, long initialMaxStreamDataBidiLoc
 
     /**
      * {@return defaults in the range of other stacks: 1 MiB connection and 256 KiB stream windows growing
-     * to 24 MiB and 16 MiB, 100 bidirectional and 100 unidirectional streams, 256 KiB send buffers}
+     * to 24 MiB and 16 MiB, 100 bidirectional and 100 unidirectional streams, 256 KiB send buffers per stream
+     * and 4 MiB per connection}
      */
     public static StreamConfig defaults() {
         return new StreamConfig(1 << 20, 256 << 10, 256 << 10, 256 << 10, 100, 100, 24 << 20, 16 << 20, 256 << 10,
-                ReassemblyBuffer.DEFAULT_MAX_RANGES);
+                4 << 20, ReassemblyBuffer.DEFAULT_MAX_RANGES);
     }
 
     private static void nonNegative(long value, String name, long max) {

@@ -19,6 +19,9 @@ final class StreamEntry {
     boolean readableQueued;
     boolean writableQueued;
     boolean writeBlocked;
+    /** Its last write was cut short by the connection's send bound (see {@link StreamManager}). */
+    boolean sendWaiting;
+    boolean inRoomWaiters;
 
     boolean resetPending;
     boolean stopSendingPending;

@@ -17,7 +17,10 @@ public sealed interface StreamEvent {
     /** Stream {@code streamId} has data, its end, or a reset to read. */
     record Readable(long streamId) implements StreamEvent {}
 
-    /** Room freed in the send buffer of stream {@code streamId} after a write was refused in part. */
+    /**
+     * Room freed for stream {@code streamId} after a write was refused in part: in its send buffer, or in the
+     * connection's bound on what all streams queue.
+     */
     record Writable(long streamId) implements StreamEvent {}
 
     /** The peer reset its sending part of stream {@code streamId} (RESET_STREAM). */

@@ -25,6 +25,14 @@ import qsock.core.wire.VarInt;
  * (which rises only as its streams close), nor make a stream hold more than its window, nor the
  * connection more than the connection window, each of which auto-tunes up to a configured cap.
  *
+ * <p>What the application queues for sending is bounded twice: per stream by its send buffer
+ * ({@link StreamConfig#sendBufferSize()}), and for the connection by {@link StreamConfig#connectionSendBufferSize()}:
+ * a write takes only what both allow, and bytes leave the count when the peer acknowledges them (or the
+ * stream is reset). The connection's room is shared: while a stream waits for it (its last write was cut
+ * short by the connection's bound), no stream may grow past its fair share, the bound divided by the
+ * streams that hold bytes or wait; so the room acknowledgements free goes to the streams holding least, and
+ * one stream cannot keep the others out by writing again the moment room frees.
+ *
  * <p>Locally initiated streams can be opened only after {@link #setPeerLimits} (the peer's transport
  * parameters, or remembered ones for 0-RTT). A stream is forgotten, and for a peer's stream its slot
  * handed back through MAX_STREAMS, once both of its parts are terminal: all data acknowledged or the reset
@@ -70,6 +78,15 @@ public final class StreamManager {
     private final FlowWindow connWindow;
     private long connReceived;
     private boolean maxDataPending;
+
+    // What the application queued on all streams, acknowledgement pending, against the connection's bound.
+    private long sendBuffered;
+    /** Streams that hold queued bytes or wait for the connection's room: those that share the bound. */
+    private int sendSharers;
+    /** Streams whose last write the connection's bound cut short. */
+    private int sendWaiters;
+    /** Waiting streams not yet told (by {@link StreamEvent.Writable}) that the connection's room grew. */
+    private final ArrayDeque<StreamEntry> roomWaiters = new ArrayDeque<>(1);
 
     // Connection-level flow control, sending.
     private long peerMaxData;
@@ -149,9 +166,9 @@ public final class StreamManager {
     }
 
     /**
-     * Queues bytes of {@code src} for stream {@code id}, as many as its send buffer has room for, and the
-     * end of the stream if {@code fin} and all were taken. A partial write arms a
-     * {@link StreamEvent.Writable} for when room frees.
+     * Queues bytes of {@code src} for stream {@code id}, as many as its send buffer and the connection's
+     * bound (see the class comment) have room for, and the end of the stream if {@code fin} and all were
+     * taken. A partial write arms a {@link StreamEvent.Writable} for when room frees.
      *
      * @return the bytes taken
      * @throws StreamResetException if the peer's STOP_SENDING made us reset the stream
@@ -162,12 +179,68 @@ public final class StreamManager {
         if (e.send == null) {
             throw new IllegalStateException("stream " + id + " is receive-only");
         }
-        int n = e.send.write(src, fin);
+        SendBuffer b = e.send.buffer();
+        long held = b.held();
+        boolean waiting = e.sendWaiting;
+        int n = e.send.write(src, fin, sendAllowance(e, held));
         if (src.hasRemaining()) {
             e.writeBlocked = true;
         }
+        // Cut short with room left in its own buffer: the connection's bound stopped it.
+        e.sendWaiting = src.hasRemaining() && b.available() > 0;
+        if (e.sendWaiting && !e.inRoomWaiters) {
+            e.inRoomWaiters = true;
+            roomWaiters.add(e);
+        }
+        accountSend(e, held, waiting);
         updateFlushable(e);
         return n;
+    }
+
+    /** {@return the bytes queued for sending on all streams and not yet acknowledged (nor reset)} */
+    public long sendBuffered() {
+        return sendBuffered;
+    }
+
+    /**
+     * {@return how many bytes a write on stream {@code e}, which holds {@code held}, may add under the
+     * connection's bound: what is free, and while other streams wait for room, no more than takes the stream
+     * to its fair share}
+     */
+    private int sendAllowance(StreamEntry e, long held) {
+        long bound = config.connectionSendBufferSize();
+        long allowed = bound - sendBuffered;
+        if (sendWaiters > (e.sendWaiting ? 1 : 0)) {
+            int sharers = sendSharers + (held > 0 || e.sendWaiting ? 0 : 1);
+            allowed = Math.min(allowed, bound / sharers - held);
+        }
+        return (int) Math.clamp(allowed, 0, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Brings the connection's count up to date after stream {@code e}'s held bytes or waiting changed from
+     * {@code heldBefore} and {@code waitingBefore}; when room freed, the waiting streams hear of it.
+     */
+    private void accountSend(StreamEntry e, long heldBefore, boolean waitingBefore) {
+        long held = e.send.buffer().held();
+        sendBuffered += held - heldBefore;
+        boolean wasSharing = heldBefore > 0 || waitingBefore;
+        boolean sharing = held > 0 || e.sendWaiting;
+        if (wasSharing != sharing) {
+            sendSharers += sharing ? 1 : -1;
+        }
+        if (waitingBefore != e.sendWaiting) {
+            sendWaiters += e.sendWaiting ? 1 : -1;
+        }
+        if (held < heldBefore && sendBuffered < config.connectionSendBufferSize()) {
+            while (!roomWaiters.isEmpty()) {
+                StreamEntry w = roomWaiters.poll();
+                w.inRoomWaiters = false;
+                if (w.sendWaiting && !w.removed) {
+                    queueWritable(w);
+                }
+            }
+        }
     }
 
     /**
@@ -209,10 +282,19 @@ public final class StreamManager {
             throw new IllegalStateException("stream " + id + " is receive-only");
         }
         checkVarint(errorCode);
+        long held = e.send.buffer().held();
         if (e.send.reset(errorCode, false)) {
+            stopWaiting(e, held);
             e.resetPending = true;
             queueControl(e);
         }
+    }
+
+    /** The sending part of {@code e}, which held {@code heldBefore}, ended: it no longer shares the bound. */
+    private void stopWaiting(StreamEntry e, long heldBefore) {
+        boolean waiting = e.sendWaiting;
+        e.sendWaiting = false;
+        accountSend(e, heldBefore, waiting);
     }
 
     /**
@@ -369,7 +451,9 @@ public final class StreamManager {
         }
         // RFC 9000 §3.5: an endpoint that receives STOP_SENDING MUST send RESET_STREAM if the stream is in
         // Ready or Send; it may defer in Data Sent, but resetting there too frees the buffer sooner.
+        long held = e.send.buffer().held();
         if (e.send.reset(errorCode, true)) {
+            stopWaiting(e, held);
             e.resetPending = true;
             queueControl(e);
             events.add(new StreamEvent.StopSendingReceived(id, errorCode));
@@ -670,12 +754,13 @@ public final class StreamManager {
         if (e == null || e.send == null) {
             return;
         }
-        if (e.send.onFrameAcked(offset, length, fin) && e.writeBlocked) {
-            e.writeBlocked = false;
-            if (!e.writableQueued) {
-                e.writableQueued = true;
-                events.add(new StreamEvent.Writable(id));
+        long held = e.send.buffer().held();
+        if (e.send.onFrameAcked(offset, length, fin)) {
+            if (e.writeBlocked) {
+                e.writeBlocked = false;
+                queueWritable(e);
             }
+            accountSend(e, held, e.sendWaiting);
         }
         maybeRemove(e);
     }
@@ -925,6 +1010,13 @@ public final class StreamManager {
         }
     }
 
+    private void queueWritable(StreamEntry e) {
+        if (!e.writableQueued) {
+            e.writableQueued = true;
+            events.add(new StreamEvent.Writable(e.id));
+        }
+    }
+
     private void queueReadable(StreamEntry e) {
         if (!e.readableQueued) {
             e.readableQueued = true;
@@ -944,6 +1036,9 @@ public final class StreamManager {
         }
         e.removed = true;
         streams.remove(e.id);
+        if (e.sendWaiting) {
+            stopWaiting(e, e.send.buffer().held());
+        }
         if (e.inConnBlocked) {
             // That queue is only drained by MAX_DATA, which may never come: do not let it keep the stream.
             connBlocked.remove(e);

@@ -13,6 +13,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import qsock.core.endpoint.EndpointConfig;
@@ -86,21 +87,11 @@ class IoEndpointTest {
                 peer.send(ByteBuffer.wrap(junk), io.localAddress());
             }
             byte[] scid = {1, 2, 3, 4, 5, 6, 7, 8};
-            ByteBuffer initial = ByteBuffer.allocate(1200);
-            initial.put((byte) 0xc0).putInt(UNKNOWN_VERSION);
-            initial.put((byte) 8).put(new byte[] {9, 9, 9, 9, 9, 9, 9, 9});
-            initial.put((byte) 8).put(scid);
-            initial.position(1200).flip();
-            peer.send(initial, io.localAddress());
-
-            ByteBuffer answer = ByteBuffer.allocate(1500);
-            while (!isVersionNegotiationTo(answer, scid)) {
-                // Garbage with long headers of unknown versions gets Version Negotiation too, and short
-                // headers may get stateless resets: ours is the one addressed to our connection ID.
-                answer.clear();
-                peer.receive(answer); // blocking: the test's timeout bounds it
-                answer.flip();
-            }
+            peer.send(unknownVersion(scid), io.localAddress());
+            // Garbage with long headers of unknown versions gets Version Negotiation too, and short headers may
+            // get stateless resets: ours is the one addressed to our connection ID. Blocking: the test's timeout
+            // bounds it.
+            awaitVersionNegotiation(peer, scid);
             assertTrue(io.thread().isAlive());
             assertTrue(heard.await(10, TimeUnit.SECONDS), "the client heard of the batches");
         } finally {
@@ -110,8 +101,56 @@ class IoEndpointTest {
         }
     }
 
+    @Test
+    void anErrorWhileHandlingABatchDoesNotEndTheIoThread() throws Exception {
+        AtomicInteger batches = new AtomicInteger();
+        // A socket that runs out of memory on hearing of the first batch (issue 9: the I/O thread died of it).
+        IoClient client = () -> {
+            if (batches.getAndIncrement() == 0) {
+                throw new OutOfMemoryError("test: out of memory while a socket handles a batch");
+            }
+        };
+        IoEndpoint io = IoEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), EndpointConfig.defaults(),
+                UdpOptions.defaults(), client);
+        try (DatagramChannel peer = DatagramChannel.open()) {
+            peer.bind(new InetSocketAddress("127.0.0.1", 0));
+            byte[] first = {1, 1, 1, 1, 1, 1, 1, 1};
+            peer.send(unknownVersion(first), io.localAddress());
+            awaitVersionNegotiation(peer, first);
+            // The answer to the first left before the error; the second needs the thread alive after it.
+            byte[] second = {2, 2, 2, 2, 2, 2, 2, 2};
+            peer.send(unknownVersion(second), io.localAddress());
+            awaitVersionNegotiation(peer, second); // blocking: the test's timeout bounds it
+            assertTrue(io.thread().isAlive());
+            assertTrue(batches.get() >= 1);
+        } finally {
+            io.lock().lock();
+            io.detach(client);
+            io.lock().unlock();
+        }
+    }
+
+    /** {@return a 1200-byte Initial of an unknown version from Source Connection ID {@code scid}} */
+    static ByteBuffer unknownVersion(byte[] scid) {
+        ByteBuffer initial = ByteBuffer.allocate(1200);
+        initial.put((byte) 0xc0).putInt(UNKNOWN_VERSION);
+        initial.put((byte) 8).put(new byte[] {9, 9, 9, 9, 9, 9, 9, 9});
+        initial.put((byte) scid.length).put(scid);
+        return initial.position(1200).flip();
+    }
+
+    /** Receives until the Version Negotiation addressed to {@code scid} arrives; blocks until then. */
+    static void awaitVersionNegotiation(DatagramChannel peer, byte[] scid) throws IOException {
+        ByteBuffer answer = ByteBuffer.allocate(1500);
+        while (!isVersionNegotiationTo(answer, scid)) {
+            answer.clear();
+            peer.receive(answer);
+            answer.flip();
+        }
+    }
+
     /** {@return true for a Version Negotiation packet whose Destination Connection ID is {@code dcid} (RFC 9000 §17.2.1)} */
-    private static boolean isVersionNegotiationTo(ByteBuffer b, byte[] dcid) {
+    static boolean isVersionNegotiationTo(ByteBuffer b, byte[] dcid) {
         if (b.remaining() < 6 + dcid.length || (b.get(0) & 0x80) == 0 || b.getInt(1) != 0
                 || (b.get(5) & 0xff) != dcid.length) {
             return false;

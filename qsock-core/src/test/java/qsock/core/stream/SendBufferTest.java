@@ -31,6 +31,51 @@ class SendBufferTest {
     }
 
     @Test
+    void storageGrowsWithTheBytesAndIsKeptForReuseOnlyUntilTheBufferIsFinished() {
+        SendBuffer b = new SendBuffer(1 << 20);
+        assertEquals(0, b.chunksHeld(), "a new buffer holds no storage, whatever its capacity");
+        fillAndDrain(b);
+        // Drained but not finished: the chunks wait for the next writes, which then allocate nothing.
+        assertEquals(64, b.chunksHeld());
+        fillAndDrain(b);
+        assertEquals(64, b.chunksHeld());
+        b.append(ByteBuffer.allocate(100 << 10));
+        b.finish();
+        assertTrue(b.chunksHeld() <= 7, "a finished buffer keeps only the chunks its data is in: " + b.chunksHeld());
+        long end = b.writeOffset();
+        b.onSent(b.sendOffset(), (int) (end - b.sendOffset()));
+        b.onAcked(0, (int) end);
+        assertTrue(b.chunksHeld() <= 1, "a finished, acknowledged buffer holds at most the chunk its end is in");
+
+        SendBuffer reset = new SendBuffer(1 << 20);
+        fillAndDrain(reset);
+        reset.append(ByteBuffer.allocate(1000));
+        reset.discard();
+        assertEquals(0, reset.chunksHeld(), "a discarded buffer holds nothing");
+    }
+
+    /** Appends 1 MiB (64 chunks of 16 KiB), sends it, and acknowledges it 64 KiB at a time. */
+    private static void fillAndDrain(SendBuffer b) {
+        long start = b.writeOffset();
+        assertEquals(1 << 20, b.append(ByteBuffer.allocate(1 << 20)));
+        for (long off = start; off < start + (1 << 20); off += 64 << 10) {
+            b.onSent(off, 64 << 10);
+            b.onAcked(off, 64 << 10);
+        }
+        assertTrue(b.allAcked());
+    }
+
+    @Test
+    void appendTakesNoMoreThanItsMaximum() {
+        SendBuffer b = new SendBuffer(1000);
+        ByteBuffer src = ByteBuffer.wrap(bytes(800));
+        assertEquals(300, b.append(src, 300));
+        assertEquals(0, b.append(src, 0));
+        assertEquals(500, b.append(src, Integer.MAX_VALUE));
+        assertEquals(800, b.held());
+    }
+
+    @Test
     void appendTakesOnlyWhatFitsAndAckFreesRoom() {
         SendBuffer b = new SendBuffer(1000);
         ByteBuffer src = ByteBuffer.wrap(bytes(1500));

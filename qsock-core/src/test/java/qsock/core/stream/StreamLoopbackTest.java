@@ -47,7 +47,8 @@ class StreamLoopbackTest {
 
     /** Small windows and buffers so that flow control, auto-tuning and stream limits all take part. */
     private static StreamConfig config() {
-        return new StreamConfig(96 << 10, 32 << 10, 32 << 10, 32 << 10, 2, 2, 512 << 10, 128 << 10, 24 << 10, 64);
+        return new StreamConfig(96 << 10, 32 << 10, 32 << 10, 32 << 10, 2, 2, 512 << 10, 128 << 10, 24 << 10, 1 << 20,
+                64);
     }
 
     private record Packet(long deliverAt, byte[] bytes, List<RecordingSink.Sent> frames, boolean lost,

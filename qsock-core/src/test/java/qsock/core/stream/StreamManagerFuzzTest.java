@@ -24,7 +24,7 @@ class StreamManagerFuzzTest {
         Properties.forAll(300, r -> r.nextLong(), seed -> {
             SplittableRandom r = new SplittableRandom(seed);
             Role role = r.nextBoolean() ? Role.CLIENT : Role.SERVER;
-            StreamConfig config = new StreamConfig(20_000, 4000, 4000, 4000, 3, 3, 80_000, 16_000, 3000, 8);
+            StreamConfig config = new StreamConfig(20_000, 4000, 4000, 4000, 3, 3, 80_000, 16_000, 3000, 8000, 8);
             StreamManager m = new StreamManager(role, config);
             m.setPeerLimits(r.nextLong(50_000), r.nextLong(5000), r.nextLong(5000), r.nextLong(5000), r.nextLong(5),
                     r.nextLong(5));
@@ -91,6 +91,9 @@ class StreamManagerFuzzTest {
                     assertTrue(m.streamCount() <= m.localMaxStreams(true) + m.localMaxStreams(false)
                             + m.peerMaxStreams(true) + m.peerMaxStreams(false));
                     assertTrue(m.connectionDataReceived() <= m.localMaxData());
+                    // What the application queued, by the connection's send bound.
+                    assertTrue(m.sendBuffered() >= 0 && m.sendBuffered() <= config.connectionSendBufferSize(),
+                            "queued " + m.sendBuffered());
                 }
             } catch (QuicProtocolException expected) {
                 // The connection would close here.

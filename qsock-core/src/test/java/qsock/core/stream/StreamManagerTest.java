@@ -35,7 +35,7 @@ class StreamManagerTest {
 
     /** Windows of 1000 bytes per stream and 3000 per connection, growing to 4x; 2+2 peer streams. */
     private static StreamConfig config() {
-        return new StreamConfig(3000, 1000, 1000, 1000, 2, 2, 12_000, 4000, 2000, 64);
+        return new StreamConfig(3000, 1000, 1000, 1000, 2, 2, 12_000, 4000, 2000, 1 << 20, 64);
     }
 
     private static StreamManager client() {
@@ -278,7 +278,7 @@ class StreamManagerTest {
     @Test
     void dataPastTheConnectionLimitIsAFlowControlError() throws Exception {
         StreamManager s = new StreamManager(Role.SERVER, new StreamConfig(1500, 1000, 1000, 1000, 4, 4, 1500, 1000,
-                2000, 64));
+                2000, 1 << 20, 64));
         s.onStreamFrame(0, 0, data(1000), false, 0);
         s.onStreamFrame(4, 0, data(500), false, 0);
         // A duplicate spends no new credit.
@@ -289,7 +289,7 @@ class StreamManagerTest {
     @Test
     void aResetFinalSizeSpendsConnectionCredit() throws Exception {
         StreamManager s = new StreamManager(Role.SERVER, new StreamConfig(1500, 1000, 1000, 1000, 4, 4, 1500, 1000,
-                2000, 64));
+                2000, 1 << 20, 64));
         s.onResetStream(0, 1, 1000);
         assertEquals(1000, s.connectionDataReceived());
         assertCode(TransportErrorCode.FLOW_CONTROL_ERROR, 0x04, () -> s.onResetStream(4, 1, 501));
