@@ -113,6 +113,13 @@ class IoEndpointTest {
         IoEndpoint io = IoEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), EndpointConfig.defaults(),
                 UdpOptions.defaults(), client);
         try (DatagramChannel peer = DatagramChannel.open()) {
+            // Only an endpoint that listens answers an unknown version (RFC 9000 §6.1: servers send VN).
+            io.lock().lock();
+            try {
+                io.endpoint().listen(4);
+            } finally {
+                io.lock().unlock();
+            }
             peer.bind(new InetSocketAddress("127.0.0.1", 0));
             byte[] first = {1, 1, 1, 1, 1, 1, 1, 1};
             peer.send(unknownVersion(first), io.localAddress());
