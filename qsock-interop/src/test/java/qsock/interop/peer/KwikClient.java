@@ -61,7 +61,31 @@ public final class KwikClient implements InteropClient {
             connection.connect();
         } catch (IOException e) {
             executor.shutdownNow();
-            throw new IOException("Kwik client: handshake with " + server + " failed (Kwik log " + log + ")", e);
+            String message = "Kwik client: handshake with " + server + " failed (Kwik log " + log + ")";
+            if (neverInstalledHandshakeKeys(log)) {
+                throw new HandshakeKeysNeverInstalled(message, e);
+            }
+            throw new IOException(message, e);
+        }
+    }
+
+    /**
+     * Kwik 0.10.8's client sometimes never installs its Handshake keys although the ServerHello reached it (it
+     * acknowledged the Initial that carried it): its log then shows every Handshake packet discarded for missing keys
+     * until it gives up. Seen against quiche's server as against qsock's (PeerSanityTest); not in qsock's reach.
+     */
+    public static final class HandshakeKeysNeverInstalled extends IOException {
+        HandshakeKeysNeverInstalled(String message, Throwable cause) {
+            super(message + ": Kwik never installed its Handshake keys", cause);
+        }
+    }
+
+    private static boolean neverInstalledHandshakeKeys(Path log) {
+        try {
+            return log != null && java.nio.file.Files.readString(log)
+                    .contains("Missing keys for encryption level Handshake (keys not installed)");
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import tech.kwik.core.QuicStream;
+import tech.kwik.core.stream.RetransmitBuffer;
 import tech.kwik.core.stream.SendBuffer;
 
 /**
@@ -24,8 +25,10 @@ import tech.kwik.core.stream.SendBuffer;
  * looking at Kwik's send buffer, and while it waits it asks Kwik's own scheduling method, which queues a new request
  * whenever none is counted. (An empty write would do the same but leaves an empty piece in Kwik's queue that can
  * stand in front of the FIN for good.) It sends the FIN only once the buffer is empty, when the FIN leaves alone in one frame and the
- * race has nothing left to lose. Lost retransmissions still go through the same race inside Kwik; nothing here can
- * reach those.
+ * race has nothing left to lose. Lost data is sent again through the same race ({@code retransmitStreamFrame} queues
+ * it in the stream's retransmit buffer and calls the same scheduling method), so after the FIN a watcher keeps asking
+ * that method whenever data waits in the retransmit buffer, until the exchange's deadline: without it, a response
+ * whose packet was lost sat in Kwik's buffer until the idle timeout (seen in the lossy interop runs).
  */
 public final class KwikSender {
     private static final long POLL_NANOS = 200_000;
@@ -33,6 +36,9 @@ public final class KwikSender {
     private static final Field SEND_BUFFER = member(() -> Class.forName(OUTPUT_CLASS).getDeclaredField("sendBuffer"));
     private static final Method SCHEDULE = member(() -> Class.forName(OUTPUT_CLASS)
             .getDeclaredMethod("scheduleSendStreamFrameRequest", boolean.class));
+    private static final Field RETRANSMIT_BUFFER = member(() -> Class.forName(OUTPUT_CLASS)
+            .getDeclaredField("retransmitBuffer"));
+    private static final long WATCH_NANOS = 10_000_000;
 
     private final OutputStream out;
     private final SendBuffer buffer;
@@ -66,10 +72,33 @@ public final class KwikSender {
         }
     }
 
-    /** Waits until Kwik has taken every written byte into a frame, then sends the FIN. */
+    /**
+     * Waits until Kwik has taken every written byte into a frame, then sends the FIN; a watcher then revives lost send
+     * requests for retransmissions until the deadline.
+     */
     public void finish() throws IOException {
         awaitBuffered(0);
         out.close();
+        RetransmitBuffer retransmits;
+        try {
+            retransmits = (RetransmitBuffer) RETRANSMIT_BUFFER.get(out);
+        } catch (IllegalAccessException e) {
+            throw new IOException("Kwik's retransmit buffer is out of reach", e);
+        }
+        Thread.ofVirtual().name("kwik-retransmit-watch").start(() -> watch(retransmits));
+    }
+
+    private void watch(RetransmitBuffer retransmits) {
+        while (System.nanoTime() - deadline < 0) {
+            if (retransmits.hasDataToRetransmit()) {
+                try {
+                    SCHEDULE.invoke(out, true);
+                } catch (ReflectiveOperationException e) {
+                    return;
+                }
+            }
+            LockSupport.parkNanos(WATCH_NANOS);
+        }
     }
 
     private void awaitBuffered(int atMost) throws IOException {

@@ -14,7 +14,7 @@ final class Qsock {
     /** The UDP payload qsock sends: the largest the interop peers take on loopback (PEERS.md). */
     static final int UDP_PAYLOAD = 1452;
     static final int SOCKET_BUFFER = 4 << 20;
-    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
 
     private Qsock() {}
 

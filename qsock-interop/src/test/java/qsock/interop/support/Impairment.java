@@ -75,13 +75,18 @@ public record Impairment(long seed, int lossPercent, int corruptPercent, int max
             return Verdict.FORWARD;
         }
 
-        /** Flips the bits of one random byte of {@code datagram} (between its position and limit), in place. */
-        void corrupt(ByteBuffer datagram) {
+        /**
+         * Flips bits of one random byte of {@code datagram} (between its position and limit), in place.
+         *
+         * @return the byte's offset from the position
+         */
+        int corrupt(ByteBuffer datagram) {
             if (!datagram.hasRemaining()) {
-                return;
+                return 0;
             }
-            int at = datagram.position() + random.nextInt(datagram.remaining());
-            datagram.put(at, (byte) (datagram.get(at) ^ (1 + random.nextInt(255))));
+            int at = random.nextInt(datagram.remaining());
+            datagram.put(datagram.position() + at, (byte) (datagram.get(datagram.position() + at) ^ (1 + random.nextInt(255))));
+            return at;
         }
     }
 

@@ -31,6 +31,11 @@ public final class UdpRelay implements AutoCloseable {
     private final Impairment.Direction toServer;
     private final Impairment.Direction toClient;
     private final DropRule rule;
+    private static final int DROPPED = -2;
+    private static final int FORWARDED = -1;
+    private final java.util.Set<SocketAddress> clientsSeen = ConcurrentHashMap.newKeySet();
+    private volatile SocketAddress newestClient;
+    private volatile boolean newestClientsLongHeaderCorrupted;
     private final Map<SocketAddress, DatagramChannel> backs = new ConcurrentHashMap<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -101,7 +106,17 @@ public final class UdpRelay implements AutoCloseable {
                 SocketAddress client = front.receive(buf);
                 buf.flip();
                 log.record(PacketLog.Direction.TO_SERVER, buf);
-                if (!impair(toServer, buf)) {
+                if (clientsSeen.add(client)) {
+                    newestClient = client;
+                    newestClientsLongHeaderCorrupted = false;
+                }
+                // Read before the datagram may be corrupted.
+                int headerEnd = longHeaderEnd(buf);
+                int fate = impair(toServer, buf);
+                if (client.equals(newestClient) && fate >= 0 && fate < headerEnd) {
+                    newestClientsLongHeaderCorrupted = true;
+                }
+                if (fate == DROPPED) {
                     continue;
                 }
                 DatagramChannel back = backs.get(client);
@@ -132,7 +147,12 @@ public final class UdpRelay implements AutoCloseable {
                 back.receive(buf);
                 buf.flip();
                 log.record(PacketLog.Direction.TO_CLIENT, buf);
-                if (impair(toClient, buf)) {
+                int headerEnd = longHeaderEnd(buf);
+                int fate = impair(toClient, buf);
+                if (client.equals(newestClient) && fate >= 0 && fate < headerEnd) {
+                    newestClientsLongHeaderCorrupted = true;
+                }
+                if (fate != DROPPED) {
                     front.send(buf, client);
                 }
             }
@@ -144,10 +164,11 @@ public final class UdpRelay implements AutoCloseable {
     }
 
     /** {@return false if the datagram is to be dropped; corrupts it in place when the impairment says so} */
-    private boolean impair(Impairment.Direction direction, ByteBuffer buf) {
+    /** {@return {@link #DROPPED}, {@link #FORWARDED}, or the offset of the byte it corrupted} */
+    private int impair(Impairment.Direction direction, ByteBuffer buf) {
         if (rule.drop(direction == toServer ? PacketLog.Direction.TO_SERVER : PacketLog.Direction.TO_CLIENT, buf)) {
             log.note("dropped the datagram above by the drop rule");
-            return false;
+            return DROPPED;
         }
         // One thread forwards to the server, one per client address back: a direction's generator is shared by the
         // latter when clients overlap.
@@ -156,20 +177,74 @@ public final class UdpRelay implements AutoCloseable {
         }
     }
 
-    private boolean impairLocked(Impairment.Direction direction, ByteBuffer buf) {
+    private int impairLocked(Impairment.Direction direction, ByteBuffer buf) {
         switch (direction.next()) {
             case DROP -> {
                 log.note("dropped the datagram above");
-                return false;
+                return DROPPED;
             }
             case CORRUPT -> {
-                direction.corrupt(buf);
-                log.note("corrupted the datagram above");
-                return true;
+                int at = direction.corrupt(buf);
+                log.note("corrupted the datagram above at byte " + at);
+                return at;
             }
             default -> {
-                return true;
+                return FORWARDED;
             }
+        }
+    }
+
+    /**
+     * {@return where the first packet's long header ends (RFC 9000 §17.2: through its Length field, before the packet
+     * number), or 0 for a short header or a datagram too short to tell}
+     */
+    private static int longHeaderEnd(ByteBuffer buf) {
+        int p = buf.position();
+        int n = buf.remaining();
+        if (n < 7 || (buf.get(p) & 0x80) == 0) {
+            return 0;
+        }
+        int at = 6 + (buf.get(p + 5) & 0xff);
+        if (at >= n) {
+            return 0;
+        }
+        at += 1 + (buf.get(p + at) & 0xff);
+        if (((buf.get(p) >> 4) & 3) == 0) { // Initial (v1): a token follows
+            if (at >= n) {
+                return 0;
+            }
+            int tokenLengthSize = 1 << ((buf.get(p + at) & 0xff) >> 6);
+            long tokenLength = 0;
+            for (int i = 0; i < tokenLengthSize && at + i < n; i++) {
+                tokenLength = (tokenLength << 8) | (buf.get(p + at + i) & (i == 0 ? 0x3f : 0xff));
+            }
+            at += tokenLengthSize + (int) Math.min(tokenLength, n);
+        }
+        if (at >= n) {
+            return 0;
+        }
+        return Math.min(n, at + (1 << ((buf.get(p + at) & 0xff) >> 6)));
+    }
+
+    /**
+     * {@return whether a datagram to or from the newest client was corrupted in the unprotected part of its first
+     * packet's long header (version, connection IDs, token, Length)} Kwik 0.10.8 acts on those fields before the
+     * packet decrypts: a corrupted Source Connection ID in a first Initial makes its server ignore the client's intact
+     * ones, a corrupted Length makes it close with FRAME_ENCODING_ERROR (see {@code LossyHandshakeInteropTest}); a
+     * corrupted version draws a Version Negotiation packet.
+     */
+    public boolean newestClientsLongHeaderCorrupted() {
+        return newestClientsLongHeaderCorrupted;
+    }
+
+    /** {@return the address the server sees the newest client at (the relay's socket for it), or null} */
+    public SocketAddress newestClientsRelayAddress() {
+        SocketAddress client = newestClient;
+        DatagramChannel back = client == null ? null : backs.get(client);
+        try {
+            return back == null ? null : back.getLocalAddress();
+        } catch (IOException e) {
+            return null;
         }
     }
 
