@@ -101,9 +101,10 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     private volatile ConnectionCloseInfo closeInfo = ConnectionCloseInfo.NONE;
 
     // Streams: readable ones in turn, so one receive call serves one stream and every stream gets its turn.
-    private final ArrayDeque<Long> readable = new ArrayDeque<>();
+    // Small at first: an idle connection keeps them, empty.
+    private final ArrayDeque<Long> readable = new ArrayDeque<>(2);
     private final Set<Long> readableSet = new HashSet<>();
-    private final ArrayDeque<QuicEvent> events = new ArrayDeque<>();
+    private final ArrayDeque<QuicEvent> events = new ArrayDeque<>(2);
     private long lastOpened = -1;
     private ByteBuffer discard;
 

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.net.ExtendedSocketOptions;
+import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
@@ -80,7 +81,12 @@ public final class IoEndpoint {
     // Heap buffers: packet protection works on their arrays in place (a direct buffer costs it a copy each
     // way), and the channel copies through its own cached direct buffer once.
     private final ByteBuffer receiveBuffer = ByteBuffer.allocate(MAX_UDP_PAYLOAD);
-    private final ByteBuffer sendBuffer = ByteBuffer.allocate(MAX_UDP_PAYLOAD);
+    /**
+     * As large as the largest datagram the connections may write: their datagram size, or the path MTU discovery
+     * ceiling (stateless answers are smaller). Each client socket has an endpoint of its own: at the library's
+     * 1200-byte default this spares 64 KiB per socket.
+     */
+    private final ByteBuffer sendBuffer;
     private final Thread thread;
     /** Where the datagram in {@link #sendBuffer} goes, while the kernel has no room for it; else null. */
     private InetSocketAddress pendingTarget;
@@ -91,8 +97,11 @@ public final class IoEndpoint {
     private volatile long wakeAt = Long.MAX_VALUE;
     private volatile boolean stopped;
 
-    private IoEndpoint(QuicEndpoint endpoint, DatagramChannel channel, Selector selector) throws IOException {
+    private IoEndpoint(QuicEndpoint endpoint, ConnectionConfig connections, DatagramChannel channel, Selector selector)
+            throws IOException {
         this.endpoint = endpoint;
+        this.sendBuffer = ByteBuffer.allocate(Math.min(MAX_UDP_PAYLOAD,
+                Math.max(connections.maxDatagramSize(), connections.pathMtuCeiling())));
         // Batches tell only the clients of the connections they changed.
         endpoint.recordChanges();
         this.channel = channel;
@@ -141,7 +150,7 @@ public final class IoEndpoint {
             channel.bind(local);
             channel.configureBlocking(false);
             selector = Selector.open();
-            IoEndpoint io = new IoEndpoint(new QuicEndpoint(config, random), channel, selector);
+            IoEndpoint io = new IoEndpoint(new QuicEndpoint(config, random), config.connection(), channel, selector);
             io.clients.add(firstClient);
             io.listeners.add(firstClient);
             io.thread.start();
