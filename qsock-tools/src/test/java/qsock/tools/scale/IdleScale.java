@@ -69,6 +69,7 @@ public final class IdleScale {
 
     private IdleScale() {}
 
+    /** Runs the measurement; see the class comment for the arguments. */
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
             System.err.println("usage: IdleScale PORT CONNECTIONS SERVER_PID [CLIENT_SOCKETS]");
