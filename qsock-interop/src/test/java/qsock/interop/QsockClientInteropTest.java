@@ -103,6 +103,23 @@ class QsockClientInteropTest {
                 });
     }
 
+    /** RFC 9000 §8.1.2: quiche asks for a Retry; qsock follows it with the token and completes (issue 9, finding 9). */
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRetryFromQuicheIsFollowed() throws Exception {
+        java.nio.file.Files.write(root.resolve(Scenarios.FILE.substring(1)), Scenarios.FILE_CONTENT);
+        try (qsock.interop.peer.QuicheServer server = qsock.interop.peer.QuicheServer.startRequiringRetry(root);
+             qsock.interop.support.UdpRelay relay = qsock.interop.support.UdpRelay.start(server.address())) {
+            qsock.interop.support.Evidence.keep("qsock client vs quiche server requiring Retry", relay,
+                    java.util.List.of(), () -> {
+                        try (QsockClient c = QsockClient.connect(relay.address(), HqInterop.ALPN, Scenarios.TIMEOUT)) {
+                            Scenarios.handshake(c, HqInterop.ALPN);
+                            assertEquals(1, c.socket().connection().retries(), "Retry packets followed");
+                        }
+                    });
+        }
+    }
+
     @org.junit.jupiter.api.Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void datagramsGoToQuicheAndComeBackWhole() throws Exception {

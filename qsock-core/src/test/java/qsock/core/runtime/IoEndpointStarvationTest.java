@@ -42,6 +42,13 @@ class IoEndpointStarvationTest {
         Thread waiter = null;
         Thread hog = null;
         try (DatagramChannel peer = DatagramChannel.open()) {
+            // Only an endpoint that listens answers an unknown version (RFC 9000 §6.1: servers send VN).
+            io.lock().lock();
+            try {
+                io.endpoint().listen(4);
+            } finally {
+                io.lock().unlock();
+            }
             peer.bind(new InetSocketAddress("127.0.0.1", 0));
             byte[] scid = {7, 7, 7, 7, 7, 7, 7, 7};
             lock.lock();

@@ -16,8 +16,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import qsock.interop.support.HqInterop;
+import qsock.interop.support.Pki;
 import qsock.interop.support.Received;
-import qsock.interop.support.TestPki;
 import tech.kwik.core.QuicClientConnection;
 import tech.kwik.core.QuicStream;
 
@@ -34,7 +34,7 @@ public final class KwikClient implements InteropClient {
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final java.util.concurrent.BlockingQueue<byte[]> received = new java.util.concurrent.LinkedBlockingQueue<>();
 
-    private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams)
+    private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki)
             throws IOException {
         this.timeout = timeout;
         this.alpn = alpn;
@@ -47,7 +47,7 @@ public final class KwikClient implements InteropClient {
                 .uri(URI.create("https://localhost:" + server.getPort()))
                 .preferIPv4()
                 .applicationProtocol(alpn)
-                .customTrustManager(TestPki.trustManager())
+                .customTrustManager(pki.trustManager())
                 .connectTimeout(timeout)
                 .maxIdleTimeout(Duration.ofSeconds(Kwik.IDLE_TIMEOUT_SECONDS))
                 .defaultStreamReceiveBufferSize(Kwik.STREAM_BUFFER)
@@ -67,13 +67,19 @@ public final class KwikClient implements InteropClient {
 
     /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
     public static KwikClient connect(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
-        return new KwikClient(server, alpn, timeout, false);
+        return new KwikClient(server, alpn, timeout, false, Pki.standard());
+    }
+
+    /** Connects like {@link #connect}, trusting {@code pki}'s CA alone. */
+    public static KwikClient connectTrusting(Pki pki, InetSocketAddress server, String alpn, Duration timeout)
+            throws IOException {
+        return new KwikClient(server, alpn, timeout, false, pki);
     }
 
     /** Connects like {@link #connect}, with Kwik's RFC 9221 datagram extension on. */
     public static KwikClient connectWithDatagrams(InetSocketAddress server, String alpn, Duration timeout)
             throws IOException {
-        return new KwikClient(server, alpn, timeout, true);
+        return new KwikClient(server, alpn, timeout, true, Pki.standard());
     }
 
     /** Sends one datagram through Kwik; false if the server did not agree to datagrams. */

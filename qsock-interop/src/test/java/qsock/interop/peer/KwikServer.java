@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import qsock.interop.support.HqInterop;
-import qsock.interop.support.TestPki;
+import qsock.interop.support.Pki;
 import tech.kwik.core.QuicConnection;
 import tech.kwik.core.QuicStream;
 import tech.kwik.core.server.ApplicationProtocolConnection;
@@ -35,7 +35,7 @@ public final class KwikServer implements InteropServer {
     private final ServerConnector connector;
     private final Path log;
 
-    private KwikServer(Path root) throws IOException {
+    private KwikServer(Path root, Pki pki) throws IOException {
         this.root = root;
         this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         socket.setReceiveBufferSize(Kwik.SOCKET_BUFFER);
@@ -51,7 +51,7 @@ public final class KwikServer implements InteropServer {
         try {
             this.connector = ServerConnector.builder()
                     .withSocket(socket)
-                    .withKeyStore(TestPki.keyStore("server", PASSWORD), "server", PASSWORD, "secp256r1")
+                    .withKeyStore(pki.keyStore("server", PASSWORD), "server", PASSWORD, "secp256r1")
                     .withConfiguration(config)
                     .withLogger(Kwik.logger("server", logFile))
                     .build();
@@ -67,7 +67,12 @@ public final class KwikServer implements InteropServer {
 
     /** Starts a server that serves files under {@code root} (and generated bodies). */
     public static KwikServer start(Path root) throws IOException {
-        return new KwikServer(root);
+        return new KwikServer(root, Pki.standard());
+    }
+
+    /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */
+    public static KwikServer start(Path root, Pki pki) throws IOException {
+        return new KwikServer(root, pki);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import qsock.interop.support.Pki;
 
 /** The other QUIC stacks qsock is tested against, as servers and clients. */
 public enum Peer {
@@ -69,6 +70,29 @@ public enum Peer {
 
     /** The max_udp_payload_size this peer advertises (RFC 9000 §18.2). */
     public abstract int maxUdpPayloadSize();
+
+    /** Starts this peer's hq-interop and echo server presenting {@code pki}'s chain. */
+    public InteropServer server(Path root, Pki pki) throws IOException {
+        return switch (this) {
+            case QUICHE -> {
+                try {
+                    yield QuicheServer.start(root, pki);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while starting quiche");
+                }
+            }
+            case KWIK -> KwikServer.start(root, pki);
+        };
+    }
+
+    /** Connects this peer's client to {@code server} offering {@code alpn}, trusting {@code pki}'s CA alone. */
+    public InteropClient client(InetSocketAddress server, String alpn, Duration timeout, Pki pki) throws IOException {
+        return switch (this) {
+            case QUICHE -> QuicheClient.connectTrusting(pki, server, alpn, timeout);
+            case KWIK -> KwikClient.connectTrusting(pki, server, alpn, timeout);
+        };
+    }
 
     /** The peer's own log, when it keeps one. */
     public static Path logOf(Object peer) {

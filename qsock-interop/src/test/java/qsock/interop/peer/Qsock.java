@@ -3,7 +3,7 @@ package qsock.interop.peer;
 import java.time.Duration;
 import java.util.List;
 import qsock.core.connection.ConnectionConfig;
-import qsock.interop.support.TestPki;
+import qsock.interop.support.Pki;
 import qsock.tls.Credential;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
@@ -27,15 +27,25 @@ final class Qsock {
     }
 
     static TlsClientConfig clientTls(String alpn) {
+        return clientTls(alpn, Pki.standard());
+    }
+
+    /** A client that trusts {@code pki}'s CA alone. */
+    static TlsClientConfig clientTls(String alpn, Pki pki) {
         return TlsClientConfig.builder()
                 .serverName("localhost")
                 .applicationProtocols(alpn)
-                .certificateValidator(CertificateValidator.forTrustedCertificates(List.of(TestPki.ca())))
+                .certificateValidator(CertificateValidator.forTrustedCertificates(List.of(pki.ca())))
                 .build();
     }
 
     static TlsServerConfig serverTls(String... alpn) {
-        return TlsServerConfig.builder(new Credential(List.of(TestPki.chain()), TestPki.key()))
+        return serverTls(Pki.standard(), alpn);
+    }
+
+    /** A server that presents {@code pki}'s chain. */
+    static TlsServerConfig serverTls(Pki pki, String... alpn) {
+        return TlsServerConfig.builder(new Credential(pki.chain(), pki.key()))
                 .applicationProtocols(alpn)
                 .build();
     }

@@ -7,12 +7,14 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import qsock.core.connection.ConnectionConfig;
 import qsock.interop.support.HqInterop;
+import qsock.interop.support.Pki;
 import qsock.interop.support.Received;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
 import qsock.tls.QuicHandshake;
+import qsock.tls.TlsClientConfig;
 
 /**
  * qsock's {@link QuicSocket} as a client of one connection, handshaking with qsock-tls as "localhost" and trusting
@@ -49,6 +51,12 @@ public final class QsockClient implements InteropClient {
         return connect(server, alpn, timeout, Qsock.config().toBuilder().keyUpdateInterval(interval).build());
     }
 
+    /** Connects like {@link #connect(InetSocketAddress, String, Duration)}, trusting {@code pki}'s CA alone. */
+    public static QsockClient connectTrusting(Pki pki, InetSocketAddress server, String alpn, Duration timeout)
+            throws IOException {
+        return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn, pki));
+    }
+
     /** Connects like {@link #connect(InetSocketAddress, String, Duration)}, accepting RFC 9221 datagrams. */
     public static QsockClient connectWithDatagrams(InetSocketAddress server, String alpn, Duration timeout)
             throws IOException {
@@ -57,13 +65,18 @@ public final class QsockClient implements InteropClient {
 
     private static QsockClient connect(InetSocketAddress server, String alpn, Duration timeout,
                                        ConnectionConfig config) throws IOException {
+        return connect(server, timeout, config, Qsock.clientTls(alpn));
+    }
+
+    private static QsockClient connect(InetSocketAddress server, Duration timeout, ConnectionConfig config,
+                                       TlsClientConfig tls) throws IOException {
         QuicSocket socket = QuicSocket.open(config);
         try {
             socket.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             socket.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             socket.setOption(QuicSocketOptions.TIMEOUT, timeout);
             socket.connect(server);
-            QuicHandshake.clientHandshake(socket, Qsock.clientTls(alpn), timeout);
+            QuicHandshake.clientHandshake(socket, tls, timeout);
             return new QsockClient(socket);
         } catch (IOException | RuntimeException e) {
             socket.close();

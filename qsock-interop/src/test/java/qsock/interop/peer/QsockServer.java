@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import qsock.interop.support.HqInterop;
+import qsock.interop.support.Pki;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
@@ -29,14 +30,16 @@ public final class QsockServer implements InteropServer {
     private static final int CHUNK = 64 * 1024;
 
     private final Path root;
+    private final Pki pki;
     private final QuicSocket listener;
     private final Set<QuicSocket> connections = ConcurrentHashMap.newKeySet();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private QsockServer(Path root) throws IOException {
+    private QsockServer(Path root, Pki pki) throws IOException {
         this.root = root;
+        this.pki = pki;
         // Datagrams accepted, so that the echo protocol can send them back too.
         this.listener = QuicSocket.open(Qsock.config().toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
         try {
@@ -53,7 +56,12 @@ public final class QsockServer implements InteropServer {
 
     /** Starts a server that serves files under {@code root} (and generated bodies). */
     public static QsockServer start(Path root) throws IOException {
-        return new QsockServer(root);
+        return new QsockServer(root, Pki.standard());
+    }
+
+    /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */
+    public static QsockServer start(Path root, Pki pki) throws IOException {
+        return new QsockServer(root, pki);
     }
 
     @Override
@@ -101,7 +109,8 @@ public final class QsockServer implements InteropServer {
 
     private void serve(QuicSocket s) {
         try {
-            QuicHandshake.serverHandshake(s, Qsock.serverTls(HqInterop.ALPN, HqInterop.ECHO_ALPN), Qsock.HANDSHAKE_TIMEOUT);
+            QuicHandshake.serverHandshake(s, Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN),
+                    Qsock.HANDSHAKE_TIMEOUT);
             boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
             if (echo) {
                 Thread.ofVirtual().name("qsock-server-datagrams").start(() -> echoDatagrams(s));

@@ -26,8 +26,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import qsock.interop.support.HqInterop;
+import qsock.interop.support.Pki;
 import qsock.interop.support.Received;
-import qsock.interop.support.TestPki;
 
 /**
  * quiche (through Netty's native QUIC codec) as a client of one connection to "localhost" at a loopback port,
@@ -39,10 +39,10 @@ public final class QuicheClient implements InteropClient {
     private final QuicChannel quic;
     private final Duration timeout;
 
-    private QuicheClient(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
+    private QuicheClient(InetSocketAddress server, String alpn, Duration timeout, Pki pki) throws IOException {
         this.timeout = timeout;
         QuicSslContext ssl = QuicSslContextBuilder.forClient()
-                .trustManager(TestPki.ca())
+                .trustManager(pki.ca())
                 .applicationProtocols(alpn)
                 .build();
         var codec = Quiche.configure(new QuicClientCodecBuilder())
@@ -70,7 +70,13 @@ public final class QuicheClient implements InteropClient {
 
     /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
     public static QuicheClient connect(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
-        return new QuicheClient(server, alpn, timeout);
+        return new QuicheClient(server, alpn, timeout, Pki.standard());
+    }
+
+    /** Connects like {@link #connect}, trusting {@code pki}'s CA alone. */
+    public static QuicheClient connectTrusting(Pki pki, InetSocketAddress server, String alpn, Duration timeout)
+            throws IOException {
+        return new QuicheClient(server, alpn, timeout, pki);
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import qsock.interop.support.HqInterop;
-import qsock.interop.support.TestPki;
+import qsock.interop.support.Pki;
 
 /**
  * quiche (through Netty's native QUIC codec, NIO transport) as an hq-interop and echo server on loopback, with the
@@ -39,14 +39,14 @@ public final class QuicheServer implements InteropServer {
     private final EventLoopGroup group;
     private final Channel channel;
 
-    private QuicheServer(Path root) throws InterruptedException {
+    private QuicheServer(Path root, Pki pki, QuicTokenHandler tokens) throws InterruptedException {
         this.root = root;
-        QuicSslContext ssl = QuicSslContextBuilder.forServer(TestPki.key(), null, TestPki.chain())
+        QuicSslContext ssl = QuicSslContextBuilder.forServer(pki.key(), null, pki.chainArray())
                 .applicationProtocols(HqInterop.ALPN, HqInterop.ECHO_ALPN)
                 .build();
         var codec = Quiche.configure(new QuicServerCodecBuilder())
                 .sslContext(ssl)
-                .tokenHandler(NoToken.INSTANCE)
+                .tokenHandler(tokens)
                 // RFC 9221 datagrams on: each one that arrives goes back as it came.
                 .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE)
                 .handler(DatagramEcho.INSTANCE)
@@ -65,7 +65,20 @@ public final class QuicheServer implements InteropServer {
 
     /** Starts a server that serves files under {@code root} (and generated bodies). */
     public static QuicheServer start(Path root) throws InterruptedException {
-        return new QuicheServer(root);
+        return new QuicheServer(root, Pki.standard(), NoToken.INSTANCE);
+    }
+
+    /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */
+    public static QuicheServer start(Path root, Pki pki) throws InterruptedException {
+        return new QuicheServer(root, pki, NoToken.INSTANCE);
+    }
+
+    /**
+     * Starts a server that answers every Initial without a token with a Retry (RFC 9000 §8.1.2), through Netty's
+     * InsecureQuicTokenHandler: a client gets in only by following the Retry.
+     */
+    public static QuicheServer startRequiringRetry(Path root) throws InterruptedException {
+        return new QuicheServer(root, Pki.standard(), io.netty.handler.codec.quic.InsecureQuicTokenHandler.INSTANCE);
     }
 
     @Override

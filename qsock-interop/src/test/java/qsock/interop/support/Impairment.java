@@ -4,21 +4,24 @@ import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
 /**
- * What a {@link UdpRelay} does to the datagrams it forwards, after the QUIC interop runner's network scenarios:
- * {@code drop-rate} (handshakeloss) and {@code corrupt-rate} (handshakecorruption), 30% each way with bursts of up
- * to 3. Each direction draws from its own generator, seeded from {@link #seed()}, so a failing run names the seed
- * that replays its pattern of losses (the interleaving of the two directions depends on the peers' timing).
+ * What a {@link UdpRelay} does to the datagrams it forwards, after the QUIC interop runner's network scenarios
+ * (quic-network-simulator's {@code drop-rate} for handshakeloss and {@code corrupt-rate} for handshakecorruption,
+ * 30% each way with {@code --burst 3}): each datagram is dropped (or corrupted) with the given chance, independently,
+ * except that once more than {@code maxBurst} in a row were, the next one goes through untouched (the simulator's
+ * {@code dropped_in_a_row > burst} rule). Each direction draws from its own generator, seeded from {@link #seed()},
+ * so a failing run names the seed that replays its pattern (the interleaving of the two directions depends on the
+ * peers' timing).
  *
  * @param seed the seed of both directions' generators
- * @param lossPercent the chance, in percent, that a datagram starts a burst of losses
- * @param corruptPercent the chance, in percent, that a datagram starts a burst of corrupted datagrams
- * @param maxBurst the longest burst: each burst is 1..maxBurst datagrams long
+ * @param lossPercent the chance, in percent, that a datagram is dropped
+ * @param corruptPercent the chance, in percent, that a datagram is corrupted (one random byte flipped)
+ * @param maxBurst after more than this many drops (or corruptions) in a row, one datagram goes through
  */
 public record Impairment(long seed, int lossPercent, int corruptPercent, int maxBurst) {
 
     /** Checks the fields. */
     public Impairment {
-        if (lossPercent < 0 || lossPercent > 100 || corruptPercent < 0 || corruptPercent > 100 || maxBurst < 1) {
+        if (lossPercent < 0 || corruptPercent < 0 || lossPercent + corruptPercent > 100 || maxBurst < 1) {
             throw new IllegalArgumentException("loss " + lossPercent + "%, corruption " + corruptPercent
                     + "%, burst " + maxBurst);
         }
@@ -29,12 +32,12 @@ public record Impairment(long seed, int lossPercent, int corruptPercent, int max
         return new Impairment(0, 0, 0, 1);
     }
 
-    /** {@return the runner's handshakeloss network: 30% loss each way, bursts of up to 3} */
+    /** {@return the runner's handshakeloss network: 30% loss each way, --burst 3} */
     public static Impairment loss(long seed) {
         return new Impairment(seed, 30, 0, 3);
     }
 
-    /** {@return the runner's handshakecorruption network: 30% of datagrams corrupted each way, bursts of up to 3} */
+    /** {@return the runner's handshakecorruption network: 30% of datagrams corrupted each way, --burst 3} */
     public static Impairment corruption(long seed) {
         return new Impairment(seed, 0, 30, 3);
     }
@@ -44,11 +47,10 @@ public record Impairment(long seed, int lossPercent, int corruptPercent, int max
         return lossPercent == 0 && corruptPercent == 0;
     }
 
-    /** One direction's state: its generator and the bursts under way. Used by one relay thread only. */
+    /** One direction's state: its generator and how many datagrams in a row it impaired. One thread at a time. */
     final class Direction {
         private final SplittableRandom random;
-        private int lossesLeft;
-        private int corruptionsLeft;
+        private int inARow;
 
         Direction(int index) {
             this.random = new SplittableRandom(seed * 31 + index);
@@ -56,20 +58,20 @@ public record Impairment(long seed, int lossPercent, int corruptPercent, int max
 
         /** What happens to the next datagram. */
         Verdict next() {
-            if (lossesLeft == 0 && lossPercent > 0 && random.nextInt(100) < lossPercent) {
-                lossesLeft = 1 + random.nextInt(maxBurst);
+            int draw = random.nextInt(100);
+            if (inARow > maxBurst) {
+                inARow = 0;
+                return Verdict.FORWARD;
             }
-            if (lossesLeft > 0) {
-                lossesLeft--;
+            if (draw < lossPercent) {
+                inARow++;
                 return Verdict.DROP;
             }
-            if (corruptionsLeft == 0 && corruptPercent > 0 && random.nextInt(100) < corruptPercent) {
-                corruptionsLeft = 1 + random.nextInt(maxBurst);
-            }
-            if (corruptionsLeft > 0) {
-                corruptionsLeft--;
+            if (draw < lossPercent + corruptPercent) {
+                inARow++;
                 return Verdict.CORRUPT;
             }
+            inARow = 0;
             return Verdict.FORWARD;
         }
 

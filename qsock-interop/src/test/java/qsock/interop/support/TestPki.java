@@ -21,6 +21,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * The test PKI shared with qsock-tls (copied from its test resources, made by its gen.sh): an ECDSA P-256 CA and
  * a leaf for DNS localhost, IP 127.0.0.1 and ::1, valid until 2126. Every peer trusts the CA and serves the leaf.
+ * The {@code NINE_} resources are qsock-tls's other PKI for the interop runner's amplificationlimit case; see
+ * {@link Pki}.
  */
 public final class TestPki {
     /** The leaf certificate then the CA, PEM. */
@@ -31,6 +33,12 @@ public final class TestPki {
     public static final String KEY = "/certs/ecdsa-p256-leaf.key";
     /** The CA certificate, PEM. */
     public static final String CA = "/certs/ecdsa-p256-ca.pem";
+    /** A leaf for localhost with 20 long DNS names, then the seven intermediates above it, PEM (ECDSA P-256). */
+    public static final String NINE_CHAIN = "/certs/nine-chain.pem";
+    /** The key of {@link #NINE_CHAIN}'s leaf, PKCS#8 PEM. */
+    public static final String NINE_KEY = "/certs/nine-leaf.key";
+    /** The root CA of {@link #NINE_CHAIN}, the ninth certificate, PEM. */
+    public static final String NINE_CA = "/certs/nine-ca.pem";
 
     private TestPki() {}
 
@@ -70,21 +78,31 @@ public final class TestPki {
 
     /** The leaf's private key. */
     public static PrivateKey key() {
-        String pem = new String(resource(KEY), StandardCharsets.US_ASCII);
+        return key(KEY);
+    }
+
+    /** The EC private key of a PKCS#8 PEM resource. */
+    public static PrivateKey key(String name) {
+        String pem = new String(resource(name), StandardCharsets.US_ASCII);
         String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
         try {
             return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("bad test key " + KEY, e);
+            throw new IllegalStateException("bad test key " + name, e);
         }
     }
 
     /** A key store that trusts the CA alone. */
     public static KeyStore trustStore() {
+        return trustStore(ca());
+    }
+
+    /** A key store that trusts {@code ca} alone. */
+    public static KeyStore trustStore(X509Certificate ca) {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setCertificateEntry("qsock-test-ca", ca());
+            ks.setCertificateEntry("qsock-test-ca", ca);
             return ks;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the trust store", e);
@@ -97,9 +115,14 @@ public final class TestPki {
      * TLS 1.3, and the JDK then demands key usages an ECDSA leaf does not carry.
      */
     public static X509TrustManager trustManager() {
+        return trustManager(ca());
+    }
+
+    /** As {@link #trustManager()}, for chains ending at {@code ca}. */
+    public static X509TrustManager trustManager(X509Certificate ca) {
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
-            tmf.init(trustStore());
+            tmf.init(trustStore(ca));
             X509TrustManager pkix = (X509TrustManager) tmf.getTrustManagers()[0];
             return new X509TrustManager() {
                 @Override
@@ -124,10 +147,15 @@ public final class TestPki {
 
     /** A key store holding the leaf key under {@code alias} with the chain, protected by {@code password}. */
     public static KeyStore keyStore(String alias, char[] password) {
+        return keyStore(alias, password, key(), chain());
+    }
+
+    /** A key store holding {@code key} under {@code alias} with {@code chain}, protected by {@code password}. */
+    public static KeyStore keyStore(String alias, char[] password, PrivateKey key, X509Certificate[] chain) {
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
-            ks.setKeyEntry(alias, key(), password, chain());
+            ks.setKeyEntry(alias, key, password, chain);
             return ks;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the key store", e);

@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Clients talk to {@link #address()}; the relay forwards each client's datagrams from a socket of its own (one per
  * client address, as a NAT would) to the server and the answers back. By default it changes nothing, so it sees what
  * each side really sent; with an {@link Impairment} it drops or corrupts datagrams the way the QUIC interop runner's
- * lossy networks do, and logs each datagram as it arrived together with what it did to it.
+ * lossy networks do, and logs each datagram as it arrived together with what it did to it; with a {@link DropRule}
+ * it drops the datagrams the test chose.
  */
 public final class UdpRelay implements AutoCloseable {
     private static final int BUFFER = 4 << 20;
@@ -29,13 +30,15 @@ public final class UdpRelay implements AutoCloseable {
     private final Impairment impairment;
     private final Impairment.Direction toServer;
     private final Impairment.Direction toClient;
+    private final DropRule rule;
     private final Map<SocketAddress, DatagramChannel> backs = new ConcurrentHashMap<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private UdpRelay(InetSocketAddress server, Impairment impairment) throws IOException {
+    private UdpRelay(InetSocketAddress server, Impairment impairment, DropRule rule) throws IOException {
         this.server = server;
         this.impairment = impairment;
+        this.rule = rule;
         this.toServer = impairment.new Direction(0);
         this.toClient = impairment.new Direction(1);
         this.front = open();
@@ -44,15 +47,22 @@ public final class UdpRelay implements AutoCloseable {
 
     /** Starts a relay in front of {@code server}, listening on an ephemeral loopback port. */
     public static UdpRelay start(InetSocketAddress server) throws IOException {
-        return new UdpRelay(server, Impairment.none());
+        return new UdpRelay(server, Impairment.none(), DropRule.NONE);
     }
 
     /** Starts a relay in front of {@code server} that impairs what it forwards as {@code impairment} says. */
     public static UdpRelay start(InetSocketAddress server, Impairment impairment) throws IOException {
-        UdpRelay relay = new UdpRelay(server, impairment);
+        UdpRelay relay = new UdpRelay(server, impairment, DropRule.NONE);
         if (!impairment.isNone()) {
             relay.log.note("impairment " + impairment);
         }
+        return relay;
+    }
+
+    /** Starts a relay in front of {@code server} that drops what {@code rule} says and forwards the rest as it came. */
+    public static UdpRelay start(InetSocketAddress server, DropRule rule) throws IOException {
+        UdpRelay relay = new UdpRelay(server, Impairment.none(), rule);
+        relay.log.note("drop rule " + rule);
         return relay;
     }
 
@@ -135,6 +145,10 @@ public final class UdpRelay implements AutoCloseable {
 
     /** {@return false if the datagram is to be dropped; corrupts it in place when the impairment says so} */
     private boolean impair(Impairment.Direction direction, ByteBuffer buf) {
+        if (rule.drop(direction == toServer ? PacketLog.Direction.TO_SERVER : PacketLog.Direction.TO_CLIENT, buf)) {
+            log.note("dropped the datagram above by the drop rule");
+            return false;
+        }
         // One thread forwards to the server, one per client address back: a direction's generator is shared by the
         // latter when clients overlap.
         synchronized (direction) {
