@@ -101,9 +101,10 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     private volatile ConnectionCloseInfo closeInfo = ConnectionCloseInfo.NONE;
 
     // Streams: readable ones in turn, so one receive call serves one stream and every stream gets its turn.
-    private final ArrayDeque<Long> readable = new ArrayDeque<>();
+    // Small at first: an idle connection keeps them, empty.
+    private final ArrayDeque<Long> readable = new ArrayDeque<>(2);
     private final Set<Long> readableSet = new HashSet<>();
-    private final ArrayDeque<QuicEvent> events = new ArrayDeque<>();
+    private final ArrayDeque<QuicEvent> events = new ArrayDeque<>(2);
     private long lastOpened = -1;
     private ByteBuffer discard;
 
@@ -241,6 +242,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                     s.receiveBufferSize = receiveBufferSize;
                     s.sendBufferSize = sendBufferSize;
                     endpoint.attach(s.client);
+                    endpoint.follow(s.client, c);
                     return s;
                 }
                 if (!blocking) {
@@ -294,6 +296,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             lock.lock();
             try {
                 connection = io.endpoint().connect(peer, System.nanoTime());
+                io.follow(client, connection);
                 this.remote = peer;
             } finally {
                 lock.unlock();
@@ -379,7 +382,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 } catch (IllegalStateException e) {
                     throw new IOException("cannot send on stream " + id + ": " + e.getMessage(), e);
                 }
-                io.flush();
+                flush(c);
                 if (!src.hasRemaining() || !wait) {
                     return total;
                 }
@@ -435,7 +438,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 } catch (IllegalStateException | IllegalArgumentException e) {
                     throw new IOException(e.getMessage(), e);
                 }
-                io.flush();
+                flush(c);
                 if (queued || !wait) {
                     return queued;
                 }
@@ -557,14 +560,14 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             long id = c.streams().openStream(bidirectional);
             if (id >= 0) {
                 lastOpened = id;
-                io.flush();
+                flush(c);
                 return id;
             }
             if (!wait) {
-                io.flush(); // STREAMS_BLOCKED
+                flush(c); // STREAMS_BLOCKED
                 return -1;
             }
-            io.flush();
+            flush(c);
             await(deadline);
         }
     }
@@ -653,7 +656,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             if (!fin && r.isReadable()) {
                 markReadable(id);
             }
-            io.flush(); // window updates
+            flush(c); // window updates
             return new StreamMessage(id, n, fin);
         }
         return null;
@@ -686,7 +689,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                     seen[0] = true;
                     int n = streams.read(id, dst);
                     if (n != 0) {
-                        io.flush();
+                        flush(c);
                         return n;
                     }
                 } else if (seen[0] || StreamId.isInitiatedBy(id, c.role())) {
@@ -737,7 +740,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             } catch (IllegalStateException e) {
                 throw new IOException("cannot " + what + ": " + e.getMessage(), e);
             }
-            io.flush();
+            flush(c);
             // A reset frees its room under the connection's send bound at once: writers waiting for it go on.
             changed.signalAll();
         } finally {
@@ -864,9 +867,11 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             discard = ByteBuffer.allocate(16 * 1024);
         }
         StreamManager streams = c.streams();
+        boolean read = false;
         while (!readable.isEmpty()) {
             long id = readable.poll();
             readableSet.remove(id);
+            read = true;
             try {
                 while (true) {
                     discard.clear();
@@ -877,6 +882,10 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             } catch (StreamResetException e) {
                 // Dropped as the data is.
             }
+        }
+        if (read) {
+            // Reading opens flow control windows: the endpoint sends the updates.
+            touch(c);
         }
     }
 
@@ -931,6 +940,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         lock.lock();
         try {
             c.writeHandshake(level, data);
+            touch(c);
             flushPending = true;
         } finally {
             lock.unlock();
@@ -944,6 +954,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         lock.lock();
         try {
             c.installSecret(level, direction, suite, secret);
+            touch(c);
             flushPending = true;
         } finally {
             lock.unlock();
@@ -969,6 +980,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         lock.lock();
         try {
             c.peerTransportParameters(encoded);
+            touch(c);
             flushPending = true;
         } finally {
             lock.unlock();
@@ -982,6 +994,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         lock.lock();
         try {
             c.handshakeComplete(applicationProtocol);
+            touch(c);
             flushPending = true;
             flushIfPending();
             changed.signalAll();
@@ -997,6 +1010,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         lock.lock();
         try {
             c.handshakeFailed(alert, reason);
+            touch(c);
             flushPending = true;
             flushIfPending();
             changed.signalAll();
@@ -1057,6 +1071,20 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         }
     }
 
+    /**
+     * Tells the endpoint that this socket called into its connection, so that it reads the connection's deadline
+     * again and polls it (see {@link QuicEndpoint#touched}); the lock is held.
+     */
+    private void touch(QuicConnection c) {
+        io.endpoint().touched(c);
+    }
+
+    /** Touches the connection and sends what it has, from this thread; the lock is held. */
+    private void flush(QuicConnection c) {
+        touch(c);
+        io.flush();
+    }
+
     private void flushIfPending() {
         if (flushPending) {
             flushPending = false;
@@ -1091,6 +1119,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 if (connection != null) {
                     ConnectionCloseInfo info = closeInfo;
                     connection.close(info.errorCode(), info.reason(), System.nanoTime());
+                    endpoint.endpoint().touched(connection);
                     endpoint.flush();
                 }
                 if (listening) {
@@ -1134,6 +1163,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 closed = true;
                 if (connection != null) {
                     connection.close(applicationErrorCode, reason, System.nanoTime());
+                    endpoint.endpoint().touched(connection);
                 }
                 if (listening) {
                     QuicEndpoint quic = endpoint.endpoint();
@@ -1141,6 +1171,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                     listening = false;
                     for (QuicConnection c = quic.accept(); c != null; c = quic.accept()) {
                         c.closeWithError(TransportErrorCode.CONNECTION_REFUSED, 0, "listener closed");
+                        quic.touched(c);
                     }
                 }
                 endpoint.flush();

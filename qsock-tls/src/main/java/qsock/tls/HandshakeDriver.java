@@ -35,10 +35,18 @@ public final class HandshakeDriver {
     /** Bounds one step, so that a peer feeding bytes as fast as we read cannot hold the thread. */
     private static final int MAX_ROUNDS_PER_STEP = 64;
     private static final int READ_CHUNK = 16 * 1024;
+    /** What reads post-handshake messages (a session ticket: a few hundred bytes) once the handshake completed. */
+    private static final int POST_HANDSHAKE_CHUNK = 256;
 
     private final HandshakeChannel channel;
     private final TlsEngine engine;
-    private final ByteBuffer input = ByteBuffer.allocate(READ_CHUNK);
+    /**
+     * Where handshake bytes are read, between the channel and the engine: 16 KiB, made by the first step, while
+     * the handshake runs; then a small one, since a driver kept for post-handshake messages (an event loop keeps
+     * one per connection) would otherwise hold 16 KiB per idle connection for the few bytes of a ticket (a
+     * larger message takes more rounds); none once it failed.
+     */
+    private ByteBuffer input;
     private volatile boolean taskRan;
     private boolean complete;
     private boolean failed;
@@ -94,6 +102,9 @@ public final class HandshakeDriver {
                 if (engine.status() == TlsEngine.Status.TASK_PENDING) {
                     return Step.TASK_PENDING;
                 }
+                if (input == null) {
+                    input = ByteBuffer.allocate(READ_CHUNK);
+                }
                 input.clear();
                 EncryptionLevel level = channel.readHandshake(input);
                 if (level == null) {
@@ -104,6 +115,7 @@ public final class HandshakeDriver {
             }
             drainEvents();
         } catch (TlsAlertException e) {
+            input = null;
             failed = true;
             failure = e;
             channel.handshakeFailed(e.alert().code(), e.getMessage());
@@ -116,9 +128,16 @@ public final class HandshakeDriver {
             // The connection closed under the handshake; what had arrived before the close was read first,
             // so a peer that completes and closes at once still completes the handshake here.
             failed = true;
+            input = null;
             return Step.FAILED;
         }
-        return complete ? Step.COMPLETE : Step.NEEDS_INPUT;
+        if (complete) {
+            if (input == null || input.capacity() != POST_HANDSHAKE_CHUNK) {
+                input = ByteBuffer.allocate(POST_HANDSHAKE_CHUNK);
+            }
+            return Step.COMPLETE;
+        }
+        return Step.NEEDS_INPUT;
     }
 
     private void drainEvents() {

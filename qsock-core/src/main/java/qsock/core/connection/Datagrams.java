@@ -19,8 +19,9 @@ final class Datagrams {
     /** Datagrams each queue holds at most. */
     static final int MAX_QUEUED = 256;
 
-    private final ArrayDeque<byte[]> outgoing = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> incoming = new ArrayDeque<>();
+    // Small at first: most connections never carry a datagram (RFC 9221 is off by default).
+    private final ArrayDeque<byte[]> outgoing = new ArrayDeque<>(2);
+    private final ArrayDeque<byte[]> incoming = new ArrayDeque<>(2);
     private long droppedOnArrival;
     private long discardedUnsent;
 

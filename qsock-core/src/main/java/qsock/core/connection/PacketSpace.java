@@ -38,12 +38,16 @@ final class PacketSpace {
         return !discarded && sealer != null;
     }
 
-    /** Forgets keys and state (RFC 9001 §4.9); the loss detector's share is discarded by the caller. */
+    /**
+     * Forgets keys and state (RFC 9001 §4.9), and lets go of what held them (the ACK ranges, the CRYPTO buffers),
+     * since the connection lives on without this space; the loss detector's share is discarded by the caller.
+     */
     void discard() {
         discarded = true;
         sealer = null;
         opener = null;
         probesPending = 0;
+        acks.discard();
         crypto.discard();
         pending.clear();
     }

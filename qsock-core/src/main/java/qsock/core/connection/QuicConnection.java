@@ -697,6 +697,12 @@ public final class QuicConnection implements HandshakeChannel {
             releaseFrames(p);
         }
         space.discard();
+        // The last packets built in the space keep it and its sealer: let the discarded keys go (idle memory).
+        for (PacketLayout l : layouts) {
+            if (l.space == space) {
+                l.set(null, null, 0, 0, 0, 0, 0, false, false, false, null);
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -13,25 +13,33 @@ import qsock.core.stream.SentFrameSink;
  */
 final class SentFrames implements SentFrameSink {
 
+    /** The arrays' first size once something is recorded in them. */
+    private static final int FIRST_SIZE = 4;
+    private static final long[] NO_LONGS = new long[0];
+    private static final int[] NO_INTS = new int[0];
+    private static final boolean[] NO_BOOLEANS = new boolean[0];
+
+    // Empty until a packet records something of the kind: a pooled record of ACK-only or CRYPTO packets holds no
+    // arrays for stream and control frames (an idle connection keeps several records in its pool).
     int streamCount;
-    long[] streamIds = new long[8];
-    long[] streamOffsets = new long[8];
-    int[] streamLengths = new int[8];
-    boolean[] streamFins = new boolean[8];
+    long[] streamIds = NO_LONGS;
+    long[] streamOffsets = NO_LONGS;
+    int[] streamLengths = NO_INTS;
+    boolean[] streamFins = NO_BOOLEANS;
 
     int cryptoCount;
-    long[] cryptoOffsets = new long[4];
-    int[] cryptoLengths = new int[4];
+    long[] cryptoOffsets = NO_LONGS;
+    int[] cryptoLengths = NO_INTS;
 
     int controlCount;
-    int[] controlKinds = new int[8];
-    long[] controlIds = new long[8];
-    long[] controlValues = new long[8];
+    int[] controlKinds = NO_INTS;
+    long[] controlIds = NO_LONGS;
+    long[] controlValues = NO_LONGS;
 
     int newConnectionIdCount;
-    long[] newConnectionIdSequences = new long[4];
+    long[] newConnectionIdSequences = NO_LONGS;
     int retireConnectionIdCount;
-    long[] retireConnectionIdSequences = new long[4];
+    long[] retireConnectionIdSequences = NO_LONGS;
 
     boolean handshakeDone;
     /** Whether the packet carried our PATH_CHALLENGE, to send again if it is lost (RFC 9000 §8.2.1). */
@@ -62,7 +70,7 @@ final class SentFrames implements SentFrameSink {
 
     void addStream(long id, long offset, int length, boolean fin) {
         if (streamCount == streamIds.length) {
-            int n = streamCount * 2;
+            int n = Math.max(FIRST_SIZE, streamCount * 2);
             streamIds = Arrays.copyOf(streamIds, n);
             streamOffsets = Arrays.copyOf(streamOffsets, n);
             streamLengths = Arrays.copyOf(streamLengths, n);
@@ -77,7 +85,7 @@ final class SentFrames implements SentFrameSink {
 
     void addCrypto(long offset, int length) {
         if (cryptoCount == cryptoOffsets.length) {
-            int n = cryptoCount * 2;
+            int n = Math.max(FIRST_SIZE, cryptoCount * 2);
             cryptoOffsets = Arrays.copyOf(cryptoOffsets, n);
             cryptoLengths = Arrays.copyOf(cryptoLengths, n);
         }
@@ -88,7 +96,7 @@ final class SentFrames implements SentFrameSink {
 
     void addControl(int kind, long id, long value) {
         if (controlCount == controlKinds.length) {
-            int n = controlCount * 2;
+            int n = Math.max(FIRST_SIZE, controlCount * 2);
             controlKinds = Arrays.copyOf(controlKinds, n);
             controlIds = Arrays.copyOf(controlIds, n);
             controlValues = Arrays.copyOf(controlValues, n);
@@ -101,14 +109,16 @@ final class SentFrames implements SentFrameSink {
 
     void addNewConnectionId(long sequence) {
         if (newConnectionIdCount == newConnectionIdSequences.length) {
-            newConnectionIdSequences = Arrays.copyOf(newConnectionIdSequences, newConnectionIdCount * 2);
+            newConnectionIdSequences = Arrays.copyOf(newConnectionIdSequences,
+                    Math.max(FIRST_SIZE, newConnectionIdCount * 2));
         }
         newConnectionIdSequences[newConnectionIdCount++] = sequence;
     }
 
     void addRetireConnectionId(long sequence) {
         if (retireConnectionIdCount == retireConnectionIdSequences.length) {
-            retireConnectionIdSequences = Arrays.copyOf(retireConnectionIdSequences, retireConnectionIdCount * 2);
+            retireConnectionIdSequences = Arrays.copyOf(retireConnectionIdSequences,
+                    Math.max(FIRST_SIZE, retireConnectionIdCount * 2));
         }
         retireConnectionIdSequences[retireConnectionIdCount++] = sequence;
     }

@@ -1,7 +1,6 @@
 package qsock.core.connection;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * Packets of one level that arrived before the level's read keys, kept to be processed once the keys are
@@ -47,11 +46,9 @@ final class UndecryptablePackets {
         return ByteBuffer.wrap(packets[i]);
     }
 
-    /** Forgets every packet and lets their copies go. */
+    /** Forgets every packet and lets their copies go, the slots too (rare: packets before their keys). */
     void clear() {
-        if (packets != null) {
-            Arrays.fill(packets, 0, count, null);
-        }
+        packets = null;
         count = 0;
     }
 }

@@ -4,7 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import qsock.core.cid.ConnectionIdRegistry;
@@ -62,6 +64,16 @@ import qsock.core.wire.ConnectionId;
  * endpoints answering each other stop at once); and a token bucket on {@code now} caps how many go out
  * ({@link EndpointConfig#statelessResetRate()}, {@link #resetsRateLimited()}).
  *
+ * <p><b>Work per call.</b> What the endpoint does per call is proportional to the connections that have
+ * something to do, not to all it holds: a {@link DeadlineHeap} keyed by each connection's next deadline tells what
+ * is due, a queue holds the connections that may want to send, and another those whose state the endpoint's
+ * calls changed ({@link #pollChanged()}), so that an I/O runtime wakes only their sockets. A connection enters
+ * them whenever the endpoint calls into it: a datagram handled, a timer run, a datagram polled. Calls the
+ * application makes into a connection (its handshake, streams, close) are not seen by the endpoint: follow them
+ * with {@link #touched}, or the endpoint neither sends what they queued nor sees how they moved the connection's
+ * deadline. (A connection is polled anyway after the endpoint handed it a datagram or ran its timers, up to the
+ * first poll that finds nothing to send.)
+ *
  * <p>Not thread-safe: one thread owns an endpoint and its connections.
  */
 public final class QuicEndpoint {
@@ -74,7 +86,22 @@ public final class QuicEndpoint {
     private final StatelessResetTokens resetTokens;
     private final ConnectionIdTable<Route> routes;
     private final PeerResetTokenIndex<Route> peerResetTokens;
-    private final List<Route> active = new ArrayList<>();
+    /** The connections on the endpoint, from attach until reaped or evicted. */
+    private final Map<QuicConnection, Route> active = new IdentityHashMap<>();
+    /** The connections by their next deadline, as last read ({@link #rekey}). */
+    private final DeadlineHeap<Route> deadlines = new DeadlineHeap<>();
+    /** Connections called into since their deadline was last read. */
+    private final List<Route> unkeyed = new ArrayList<>();
+    /** Connections that may want to send: polled in turn, each leaves once it has nothing to send. */
+    private final ArrayDeque<Route> sending = new ArrayDeque<>();
+    /** Connections the endpoint called into since the last {@link #pollChanged()}, once {@link #recordChanges}. */
+    private final ArrayDeque<Route> changed = new ArrayDeque<>();
+    /** True once the owner asked for {@link #pollChanged()}: an owner that never polls them retains none. */
+    private boolean recordChanges;
+    /** Connections found closed or abandoned, to forget at the next {@link #reap()}. */
+    private final List<Route> reapable = new ArrayList<>();
+    /** The connections whose deadline {@link #handleTimeout} reached, while it runs them. */
+    private final List<Route> due = new ArrayList<>();
     private final ArrayDeque<Route> acceptQueue = new ArrayDeque<>();
     /**
      * The connections made from Initials, oldest first, while they may still be half-open: those whose handshake
@@ -93,7 +120,6 @@ public final class QuicEndpoint {
     private int listenBacklog;
     /** True once {@link #listen} accepted connections: only a server answers what belongs to no connection. */
     private boolean server;
-    private int nextToPoll;
     /** The route whose connection wrote the last polled datagram, null for a stateless answer or none. */
     private Route lastPolled;
 
@@ -106,9 +132,11 @@ public final class QuicEndpoint {
     private long initialsWithoutCrypto;
     private long halfOpenEvicted;
     private long resetsRateLimited;
+    /** Calls into connections to read a deadline, run timers or poll a datagram: the endpoint's work. */
+    private long connectionVisits;
 
     /** A connection and where its peer is. */
-    private static final class Route implements ConnectionIdRegistry {
+    private static final class Route extends DeadlineHeap.Node implements ConnectionIdRegistry {
         final QuicEndpoint endpoint;
         QuicConnection connection;
         InetSocketAddress peer;
@@ -119,6 +147,14 @@ public final class QuicEndpoint {
         boolean failed;
         /** It threw again: the endpoint no longer serves it, and forgets it at the next reap. */
         boolean abandoned;
+        /** In {@link QuicEndpoint#unkeyed}: its deadline in the heap may be stale. */
+        boolean unkeyed;
+        /** In {@link QuicEndpoint#sending}. */
+        boolean sending;
+        /** In {@link QuicEndpoint#changed}. */
+        boolean changed;
+        /** In {@link QuicEndpoint#reapable}. */
+        boolean reapable;
         private final List<ConnectionId> early = new ArrayList<>(2);
         /** The peer's tokens indexed for this connection, forgotten when it is reaped. */
         private final List<StatelessResetToken> peerTokens = new ArrayList<>(2);
@@ -229,13 +265,49 @@ public final class QuicEndpoint {
      * endpoint}
      */
     public InetSocketAddress peerAddress(QuicConnection connection) {
-        for (int i = 0; i < active.size(); i++) {
-            Route route = active.get(i);
-            if (route.connection == connection) {
-                return route.peer;
-            }
+        Route route = active.get(connection);
+        return route == null ? null : route.peer;
+    }
+
+    /**
+     * Tells the endpoint that the application called into {@code connection} (its handshake channel, its streams,
+     * a close): the endpoint reads its deadline again and polls it for datagrams, since the call may have queued
+     * something to send or moved a timer. Cheap (O(log n)), and harmless when nothing changed; a connection not on
+     * this endpoint is ignored. Call it, with the thread that owns the endpoint, after every such call.
+     */
+    public void touched(QuicConnection connection) {
+        Route route = active.get(connection);
+        if (route != null) {
+            touch(route);
         }
-        return null;
+    }
+
+    /**
+     * From now on, records the connections the endpoint calls into, for {@link #pollChanged()}. Off by default: an
+     * owner that never polls them would keep every connection ever recorded, the ended ones too.
+     */
+    public void recordChanges() {
+        recordChanges = true;
+    }
+
+    /**
+     * {@return the next connection the endpoint called into (a datagram handled, a timer run, a datagram polled,
+     * {@link #touched}) since the last time this returned it, or null when none is left} Only once
+     * {@link #recordChanges()} was called. An I/O runtime wakes the application threads waiting on these, and only
+     * these. A connection may be returned after it left the endpoint: its end is news too.
+     */
+    public QuicConnection pollChanged() {
+        Route route = changed.poll();
+        if (route == null) {
+            return null;
+        }
+        route.changed = false;
+        return route.connection;
+    }
+
+    /** {@return how often the endpoint called into a connection to read its deadline, run its timers or poll it} */
+    long connectionVisits() {
+        return connectionVisits;
     }
 
     /** {@return the number of connections waiting for {@link #accept()}} */
@@ -315,7 +387,69 @@ public final class QuicEndpoint {
         route.connection = c;
         route.early.clear();
         route.attached = true;
-        active.add(route);
+        active.put(c, route);
+        touch(route);
+    }
+
+    /**
+     * The endpoint, or the application through {@link #touched}, called into the route's connection: its deadline
+     * is read again before the next is reported or run, it is polled for datagrams, and it is reported changed.
+     */
+    private void touch(Route route) {
+        if (!route.attached) {
+            return;
+        }
+        markUnkeyed(route);
+        if (!route.sending) {
+            route.sending = true;
+            sending.add(route);
+        }
+        markChanged(route);
+    }
+
+    private void markUnkeyed(Route route) {
+        if (!route.unkeyed) {
+            route.unkeyed = true;
+            unkeyed.add(route);
+        }
+    }
+
+    private void markChanged(Route route) {
+        if (recordChanges && !route.changed) {
+            route.changed = true;
+            changed.add(route);
+        }
+    }
+
+    /** Reads the deadlines of the connections called into since they were last read, and notes the closed. */
+    private void rekey() {
+        for (int i = 0; i < unkeyed.size(); i++) {
+            Route route = unkeyed.get(i);
+            route.unkeyed = false;
+            if (!route.attached) {
+                deadlines.remove(route);
+                continue;
+            }
+            if (route.abandoned) {
+                deadlines.remove(route);
+                markReapable(route);
+                continue;
+            }
+            QuicConnection c = route.connection;
+            connectionVisits++;
+            deadlines.set(route, c.nextDeadline());
+            if (c.state() == ConnectionState.CLOSED) {
+                markReapable(route);
+            }
+        }
+        unkeyed.clear();
+    }
+
+    private void markReapable(Route route) {
+        if (!route.reapable) {
+            route.reapable = true;
+            reapable.add(route);
+        }
     }
 
     /**
@@ -358,6 +492,8 @@ public final class QuicEndpoint {
                     failed(route, e);
                     reapIfAbandoned(route);
                     throw e;
+                } finally {
+                    touch(route);
                 }
             }
             return;
@@ -420,6 +556,8 @@ public final class QuicEndpoint {
         } catch (RuntimeException | Error e) {
             failed(newRoute, e);
             throw e;
+        } finally {
+            touch(newRoute);
         }
     }
 
@@ -487,7 +625,9 @@ public final class QuicEndpoint {
             halfOpenEvicted++;
         }
         route.connection.abandon(ConnectionError.transport(TransportErrorCode.CONNECTION_REFUSED, 0, reason, false));
-        active.remove(route);
+        // Its handshake, if one runs, hears of the end.
+        markChanged(route);
+        active.remove(route.connection);
         detach(route);
         halfOpen.remove(route);
     }
@@ -495,6 +635,7 @@ public final class QuicEndpoint {
     /** Forgets a closed connection's routes, reset tokens and place in the accept queue. */
     private void detach(Route route) {
         route.attached = false;
+        deadlines.remove(route);
         if (route.originalDestination != null) {
             route.remove(route.originalDestination);
         }
@@ -524,7 +665,12 @@ public final class QuicEndpoint {
             return false;
         }
         Route route = peerResetTokens.lookup(buf);
-        return route != null && route.connection != null && route.connection.handleStatelessReset(buf, now);
+        if (route == null || route.connection == null || !route.attached) {
+            return false;
+        }
+        boolean reset = route.connection.handleStatelessReset(buf, now);
+        touch(route);
+        return reset;
     }
 
     private void answerUnsupportedVersion(InetSocketAddress from, ByteBuffer buf, int length) {
@@ -582,8 +728,10 @@ public final class QuicEndpoint {
 
     /**
      * Writes the next datagram to send into {@code out} from its position: a pending stateless answer first,
-     * then the connections in turn. A connection that throws is failed (see {@link #handleDatagram}) and the
-     * next call starts after it, so that it cannot keep the others from sending.
+     * then the connections that may want to send, in turn: one that wrote a datagram goes to the back of the
+     * queue, one that had nothing leaves it until the endpoint or the application calls into it again. A
+     * connection that throws is failed (see {@link #handleDatagram}) and goes to the back, so that it cannot keep
+     * the others from sending.
      *
      * @return where to send it, or null when nothing is to be sent now
      */
@@ -595,28 +743,34 @@ public final class QuicEndpoint {
             return r.to();
         }
         int start = out.position();
-        int n = active.size();
-        for (int i = 0; i < n; i++) {
-            int at = (nextToPoll + i) % n;
-            Route route = active.get(at);
-            if (route.abandoned) {
+        // One pass at most: a connection that throws is queued again, behind those not yet asked.
+        for (int n = sending.size(); n > 0; n--) {
+            Route route = sending.poll();
+            route.sending = false;
+            if (!route.attached || route.abandoned) {
                 continue;
             }
             int length;
+            connectionVisits++;
             try {
                 length = route.connection.pollDatagram(out, now);
             } catch (RuntimeException | Error e) {
                 out.position(start);
-                nextToPoll = (at + 1) % n;
                 failed(route, e);
+                touch(route);
                 reapIfAbandoned(route);
                 throw e;
             }
+            // Sending arms timers (loss detection, pacing): its deadline is read again.
+            markUnkeyed(route);
+            markChanged(route);
             if (length > 0) {
-                nextToPoll = (at + 1) % n;
+                route.sending = true;
+                sending.add(route);
                 lastPolled = route;
                 return route.peer;
             }
+            // Nothing to send now: it waits for a datagram, a timer or the application (see touched).
         }
         return null;
     }
@@ -629,13 +783,15 @@ public final class QuicEndpoint {
     public void onDatagramNotSent(long now) {
         Route route = lastPolled;
         lastPolled = null;
-        if (route != null && route.connection != null && !route.abandoned) {
+        if (route != null && route.connection != null && route.attached && !route.abandoned) {
             try {
                 route.connection.onDatagramNotSent(now);
             } catch (RuntimeException | Error e) {
                 failed(route, e);
                 reapIfAbandoned(route);
                 throw e;
+            } finally {
+                touch(route);
             }
         }
     }
@@ -668,20 +824,15 @@ public final class QuicEndpoint {
 
     private void reapIfAbandoned(Route route) {
         if (route.abandoned) {
+            markReapable(route);
             reap();
         }
     }
 
     /** {@return the earliest deadline of every connection, or {@code Long.MAX_VALUE}} */
     public long nextDeadline() {
-        long d = Long.MAX_VALUE;
-        for (int i = 0; i < active.size(); i++) {
-            Route route = active.get(i);
-            if (!route.abandoned) {
-                d = Math.min(d, route.connection.nextDeadline());
-            }
-        }
-        return d;
+        rekey();
+        return deadlines.earliest();
     }
 
     /**
@@ -689,21 +840,32 @@ public final class QuicEndpoint {
      * failed (see {@link #handleDatagram}) and the others still run; the first throwable is passed on at the end.
      */
     public void handleTimeout(long now) {
+        rekey();
+        // Taken out first: a connection whose timer leaves its deadline where it was runs once per call.
+        while (!deadlines.isEmpty() && deadlines.earliest() - now <= 0) {
+            due.add(deadlines.poll());
+        }
         Throwable failure = null;
-        for (int i = 0; i < active.size(); i++) {
-            Route route = active.get(i);
-            QuicConnection c = route.connection;
-            if (!route.abandoned && c.nextDeadline() - now <= 0) {
-                try {
-                    c.handleTimeout(now);
-                } catch (RuntimeException | Error e) {
-                    failed(route, e);
-                    if (failure == null) {
-                        failure = e;
-                    }
+        for (int i = 0; i < due.size(); i++) {
+            Route route = due.get(i);
+            if (!route.attached || route.abandoned) {
+                continue;
+            }
+            connectionVisits++;
+            try {
+                route.connection.handleTimeout(now);
+            } catch (RuntimeException | Error e) {
+                failed(route, e);
+                if (failure == null) {
+                    failure = e;
                 }
+            } finally {
+                // Also when nothing changed in it: an ACK whose delay ran out leaves at the next poll.
+                touch(route);
             }
         }
+        due.clear();
+        rekey();
         reap();
         if (failure instanceof RuntimeException e) {
             throw e;
@@ -712,20 +874,27 @@ public final class QuicEndpoint {
         }
     }
 
+    /** Forgets the connections found closed or abandoned: their routes, place in the queues and deadline. */
     private void reap() {
+        rekey();
         boolean reaped = false;
-        for (int i = active.size() - 1; i >= 0; i--) {
-            Route route = active.get(i);
-            if (route.abandoned || route.connection.state() == ConnectionState.CLOSED) {
-                if (route.abandoned) {
-                    // Its connection cannot be trusted to unregister its IDs: every route to it goes.
-                    routes.removeValue(route);
-                }
-                active.remove(i);
-                detach(route);
-                reaped = true;
+        for (int i = 0; i < reapable.size(); i++) {
+            Route route = reapable.get(i);
+            route.reapable = false;
+            if (!route.attached) {
+                continue;
             }
+            if (route.abandoned) {
+                // Its connection cannot be trusted to unregister its IDs: every route to it goes.
+                routes.removeValue(route);
+            } else if (route.connection.state() != ConnectionState.CLOSED) {
+                continue;
+            }
+            active.remove(route.connection);
+            detach(route);
+            reaped = true;
         }
+        reapable.clear();
         if (reaped) {
             halfOpen.removeIf(route -> !route.attached);
         }

@@ -33,7 +33,7 @@ import qsock.core.wire.VarInt;
 public final class FrameReader {
 
     /** ACK ranges the array holds when the first ACK frame arrives; one with more grows it. */
-    private static final int INITIAL_RANGES = 32;
+    private static final int INITIAL_RANGES = 4;
 
     private FrameType type;
     private long typeCode;
@@ -182,7 +182,7 @@ public final class FrameReader {
         int count = (int) ackRangeCount + 1;
         if (ranges.length < 2 * count) {
             // Sized on first use, so that a reader made for one frame (FrameDecoder) costs little.
-            ranges = new long[Math.max(2 * count, Math.max(2 * INITIAL_RANGES, 2 * ranges.length))];
+            ranges = new long[Math.max(2 * count, 2 * ranges.length)];
         }
         long[] r = ranges;
         long smallest = largestAcknowledged - firstAckRange;

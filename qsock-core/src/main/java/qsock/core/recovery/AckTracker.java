@@ -30,7 +30,11 @@ import qsock.core.wire.VarInt;
  * <p><b>Sending.</b> {@link #writeAck} writes the frame into a packet being built; {@link #onAckSent}
  * commits it once the packet is really sent, resets the counters and remembers the packet number with
  * the frame's Largest Acknowledged. When the peer acknowledges that packet, {@link #onOwnPacketAcked}
- * (or {@link #onAckOfOurAckFrame} directly) forgets the ranges up to it. No method allocates.
+ * (or {@link #onAckOfOurAckFrame} directly) forgets the ranges up to it.
+ *
+ * <p><b>Memory.</b> The arrays start small and grow, at most to the cap, as ranges or sent ACK frames need
+ * them: a connection that sits idle holds a range or two. Once they have grown, no method allocates.
+ * {@link #discard()} gives them back when the space's keys are discarded (RFC 9001 §4.9).
  */
 public final class AckTracker {
 
@@ -47,11 +51,17 @@ public final class AckTracker {
     public static final int MAX_ACK_DELAY_EXPONENT = 20;
 
     private static final long NONE = Long.MAX_VALUE;
+    /** The ranges the array holds before it first grows. */
+    private static final int INITIAL_RANGES = 4;
+    /** The sent ACK frames remembered before the ring first grows. */
+    private static final int INITIAL_ACK_FRAMES = 4;
+    private static final long[] NO_LONGS = new long[0];
 
     private final PacketNumberSpace space;
     private final long maxAckDelay;
     private final int maxRanges;
-    private final long[] ranges;
+    /** Pairs (largest, smallest); room for {@code maxRanges + 1} pairs at most, grown as needed. */
+    private long[] ranges;
     private int rangeCount;
     private long floor;
 
@@ -64,8 +74,9 @@ public final class AckTracker {
     private long ackDeadline = NONE;
 
     private long writtenLargest = -1;
-    private final long[] sentAckPn = new long[REMEMBERED_ACK_FRAMES];
-    private final long[] sentAckLargest = new long[REMEMBERED_ACK_FRAMES];
+    /** A ring of the sent ACK frames, up to {@value #REMEMBERED_ACK_FRAMES}, grown as needed. */
+    private long[] sentAckPn = NO_LONGS;
+    private long[] sentAckLargest = NO_LONGS;
     private int sentAckHead;
     private int sentAckCount;
 
@@ -97,8 +108,8 @@ public final class AckTracker {
         this.space = java.util.Objects.requireNonNull(space, "space");
         this.maxAckDelay = maxAckDelayNanos;
         this.maxRanges = maxRanges;
-        // One spare pair: an insertion may overflow by one range before the smallest is dropped.
-        this.ranges = new long[2 * (maxRanges + 1)];
+        // One spare pair at the cap: an insertion may overflow by one range before the smallest is dropped.
+        this.ranges = new long[2 * (Math.min(INITIAL_RANGES, maxRanges) + 1)];
     }
 
     // ---- receiving ----
@@ -267,12 +278,16 @@ public final class AckTracker {
         newSinceAck = false;
         ackNow = false;
         ackDeadline = NONE;
-        if (sentAckCount == REMEMBERED_ACK_FRAMES) {
-            // The newest frames acknowledge at least as much; losing the oldest costs nothing essential.
-            sentAckHead = (sentAckHead + 1) % REMEMBERED_ACK_FRAMES;
-            sentAckCount--;
+        if (sentAckCount == sentAckPn.length) {
+            if (sentAckCount < REMEMBERED_ACK_FRAMES) {
+                growSentAcks();
+            } else {
+                // The newest frames acknowledge at least as much; losing the oldest costs nothing essential.
+                sentAckHead = (sentAckHead + 1) % sentAckPn.length;
+                sentAckCount--;
+            }
         }
-        int slot = (sentAckHead + sentAckCount) % REMEMBERED_ACK_FRAMES;
+        int slot = (sentAckHead + sentAckCount) % sentAckPn.length;
         sentAckPn[slot] = packetNumber;
         sentAckLargest[slot] = writtenLargest;
         sentAckCount++;
@@ -287,14 +302,14 @@ public final class AckTracker {
      */
     public boolean onOwnPacketAcked(long packetNumber) {
         for (int i = 0; i < sentAckCount; i++) {
-            int slot = (sentAckHead + i) % REMEMBERED_ACK_FRAMES;
+            int slot = (sentAckHead + i) % sentAckPn.length;
             if (sentAckPn[slot] > packetNumber) {
                 return false;  // packet numbers increase along the queue
             }
             if (sentAckPn[slot] == packetNumber) {
                 long largest = sentAckLargest[slot];
                 // Older ACK frames covered no more than this one: drop them too.
-                sentAckHead = (slot + 1) % REMEMBERED_ACK_FRAMES;
+                sentAckHead = (slot + 1) % sentAckPn.length;
                 sentAckCount -= i + 1;
                 onAckOfOurAckFrame(largest);
                 return true;
@@ -322,6 +337,29 @@ public final class AckTracker {
             keep++;
         }
         rangeCount = keep;
+    }
+
+    // ---- discarding ----
+
+    /**
+     * Forgets every range and sent ACK frame and gives the arrays back, for a space whose keys are discarded
+     * (RFC 9001 §4.9): nothing more is received or acknowledged in it. The floor stays, so that a packet of the
+     * space that still shows up counts as a duplicate.
+     */
+    public void discard() {
+        if (rangeCount > 0) {
+            floor = Math.max(floor, ranges[0] + 1);
+        }
+        rangeCount = 0;
+        ranges = new long[2];
+        sentAckPn = NO_LONGS;
+        sentAckLargest = NO_LONGS;
+        sentAckHead = 0;
+        sentAckCount = 0;
+        newSinceAck = false;
+        ackNow = false;
+        ackElicitingSinceAck = 0;
+        ackDeadline = NONE;
     }
 
     // ---- inspection ----
@@ -365,6 +403,20 @@ public final class AckTracker {
 
     // ---- internals ----
 
+    private void growSentAcks() {
+        int n = Math.min(REMEMBERED_ACK_FRAMES, Math.max(INITIAL_ACK_FRAMES, 2 * sentAckPn.length));
+        long[] pns = new long[n];
+        long[] largest = new long[n];
+        for (int i = 0; i < sentAckCount; i++) {
+            int slot = (sentAckHead + i) % sentAckPn.length;
+            pns[i] = sentAckPn[slot];
+            largest[i] = sentAckLargest[slot];
+        }
+        sentAckPn = pns;
+        sentAckLargest = largest;
+        sentAckHead = 0;
+    }
+
     private void checkRange(int i) {
         if (i < 0 || i >= rangeCount) {
             throw new IndexOutOfBoundsException(i);
@@ -405,6 +457,10 @@ public final class AckTracker {
         if (joinsBelow) {
             ranges[2 * i] = pn;
             return i;
+        }
+        if (2 * (rangeCount + 1) > ranges.length) {
+            // Up to the cap and its spare pair: past the cap the smallest range is dropped below.
+            ranges = java.util.Arrays.copyOf(ranges, 2 * (Math.min(2 * rangeCount, maxRanges) + 1));
         }
         System.arraycopy(ranges, 2 * i, ranges, 2 * (i + 1), 2 * (rangeCount - i));
         ranges[2 * i] = pn;

@@ -302,6 +302,8 @@ public final class LossDetector {
         removeAll(s, out);
         if (s != APP) {
             discarded[s] = true;
+            // Nothing is sent in the space any more: its log lets go of its arrays and pooled entries.
+            logs[s].release();
         }
         ptoCount = 0;
         setLossDetectionTimer(lastNow);

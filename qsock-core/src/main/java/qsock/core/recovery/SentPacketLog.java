@@ -11,13 +11,16 @@ package qsock.core.recovery;
  * largest acknowledged, so only a few placeholders ever wait behind an older live packet. Lookups by
  * packet number are binary searches over the slots.
  *
- * <p><b>Bound.</b> The ring starts small and doubles up to {@link #MAX_SLOTS} slots. When every slot
+ * <p><b>Bound.</b> The ring starts small (an idle connection holds a few packets) and doubles up to
+ * {@link #MAX_SLOTS} slots. When every slot
  * of the largest ring is taken, {@link #isFull()} is true and {@link #add} throws: the connection must
  * stop sending in this space until acknowledgments or losses free slots.
  *
  * <p><b>Entries.</b> {@link SentPacket} objects come from a pool owned by this log. {@link #add} hands
  * out an entry; when the entry leaves the log it is listed in an {@link AckOutcome}, and returns to
  * the pool when that outcome is cleared.
+ *
+ * <p>{@link #release()} gives everything back once the space is discarded with its keys (RFC 9002 §6.4).
  *
  * <p>Packets enter through {@link LossDetector#onPacketSent}, which also keeps the loss detection
  * state; calling {@link #add} directly is for tests of this class.
@@ -27,7 +30,7 @@ public final class SentPacketLog {
     /** The most slots a log holds: packets in flight or awaiting removal in one space. */
     public static final int MAX_SLOTS = 1 << 16;
 
-    static final int INITIAL_SLOTS = 64;
+    static final int INITIAL_SLOTS = 8;
 
     /** How many skipped packet number ranges are remembered to catch acknowledgments of them. */
     static final int REMEMBERED_SKIPS = 8;
@@ -48,14 +51,16 @@ public final class SentPacketLog {
     private int ackElicitingInFlight;
     private long largestSent = -1;
 
-    // Skipped ranges [skipSmallest[i], skipLargest[i]], a ring of the newest REMEMBERED_SKIPS.
-    private final long[] skipSmallest = new long[REMEMBERED_SKIPS];
-    private final long[] skipLargest = new long[REMEMBERED_SKIPS];
+    // Skipped ranges [skipSmallest[i], skipLargest[i]], a ring of the newest REMEMBERED_SKIPS; made at the first skip.
+    private long[] skipSmallest;
+    private long[] skipLargest;
     private int skipCount;
     private int skipNext;
 
     private SentPacket[] pool = new SentPacket[INITIAL_SLOTS];
     private int poolSize;
+    /** True once {@link #release()}d: nothing is added any more, and entries coming back are not kept. */
+    private boolean released;
 
     /** Creates an empty log. */
     public SentPacketLog() {}
@@ -77,6 +82,9 @@ public final class SentPacketLog {
         }
         if (sentBytes < 0) {
             throw new IllegalArgumentException("negative packet size " + sentBytes);
+        }
+        if (released) {
+            throw new IllegalStateException("sent packet log released");
         }
         if (used == entries.length) {
             if (entries.length == MAX_SLOTS) {
@@ -224,6 +232,9 @@ public final class SentPacketLog {
     /** Returns an entry handed out in an outcome to the pool. */
     void recycle(SentPacket p) {
         p.frames = null;
+        if (released) {
+            return;
+        }
         if (poolSize == pool.length) {
             if (pool.length >= 2 * MAX_SLOTS) {
                 return;  // let the garbage collector have it: the pool is bounded too
@@ -233,7 +244,34 @@ public final class SentPacketLog {
         pool[poolSize++] = p;
     }
 
+    /**
+     * Gives every array and pooled entry back, for a space discarded with its keys: the log must be empty (its
+     * packets taken out as discarded); entries still listed in an outcome are let go when it is cleared.
+     *
+     * @throws IllegalStateException if packets are still in the log
+     */
+    public void release() {
+        if (used != 0) {
+            throw new IllegalStateException("sent packet log still holds " + used + " slots");
+        }
+        released = true;
+        pns = new long[1];
+        entries = new SentPacket[1];
+        states = new byte[1];
+        mask = 0;
+        head = 0;
+        pool = new SentPacket[0];
+        poolSize = 0;
+        skipSmallest = null;
+        skipLargest = null;
+        skipCount = 0;
+    }
+
     private void rememberSkip(long smallest, long largest) {
+        if (skipSmallest == null) {
+            skipSmallest = new long[REMEMBERED_SKIPS];
+            skipLargest = new long[REMEMBERED_SKIPS];
+        }
         skipSmallest[skipNext] = smallest;
         skipLargest[skipNext] = largest;
         skipNext = (skipNext + 1) % REMEMBERED_SKIPS;

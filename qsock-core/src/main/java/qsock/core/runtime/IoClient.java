@@ -8,8 +8,10 @@ package qsock.core.runtime;
 public interface IoClient {
 
     /**
-     * Called on the I/O thread, with the endpoint's lock held, after a batch of datagrams or timers that
-     * changed something; wakes the client's blocked callers if they have reason to look again. Must not
+     * Called on the I/O thread, with the endpoint's lock held, after a batch that may have changed something
+     * for the client: for one that {@linkplain IoEndpoint#follow follows} a connection, a batch after which the
+     * endpoint had called into that connection (since the last call); for the others, a batch that took
+     * datagrams or ran timers. Wakes the client's blocked callers if they have reason to look again. Must not
      * block.
      */
     void onBatch();

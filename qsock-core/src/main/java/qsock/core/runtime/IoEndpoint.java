@@ -15,12 +15,18 @@ import java.nio.channels.Selector;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.net.ExtendedSocketOptions;
+import qsock.core.connection.ConnectionConfig;
+import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
 
@@ -34,7 +40,10 @@ import qsock.core.endpoint.QuicEndpoint;
  * <p>Application threads share the endpoint through {@link #lock()}: they call into the endpoint and its
  * connections with the lock held, then {@link #flush()} to send what they produced from their own thread.
  * They wait on conditions of that lock, which their {@link IoClient} signals from {@link IoClient#onBatch()}
- * after each batch that changed something.
+ * after a batch that changed something for it: a client that {@linkplain #follow follows} a connection hears of
+ * the batches that called into that connection; the others (listeners, a few per port) of every batch that took
+ * datagrams or ran timers, which is when connections are queued for accept. So the work after a batch is
+ * proportional to what happened in it, however many connections sit idle.
  *
  * <p>Nothing thrown in the loop ends the thread, errors included (an OutOfMemoryError while one connection
  * handles a datagram fails that connection, which the endpoint closes with INTERNAL_ERROR): it is logged and
@@ -61,11 +70,23 @@ public final class IoEndpoint {
     private final SelectionKey key;
     private final InetSocketAddress localAddress;
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<IoClient> clients = new ArrayList<>();
+    private final Set<IoClient> clients = new LinkedHashSet<>();
+    /** The clients that follow no connection: listeners, told of every batch that took datagrams or ran timers. */
+    private final Set<IoClient> listeners = new LinkedHashSet<>();
+    /** Who hears of each connection's changes, and what each client follows. */
+    private final Map<QuicConnection, IoClient> followers = new IdentityHashMap<>();
+    private final Map<IoClient, QuicConnection> followed = new IdentityHashMap<>();
+    /** The connections one batch changed, while their clients are told. */
+    private final List<QuicConnection> toNotify = new ArrayList<>();
     // Heap buffers: packet protection works on their arrays in place (a direct buffer costs it a copy each
     // way), and the channel copies through its own cached direct buffer once.
     private final ByteBuffer receiveBuffer = ByteBuffer.allocate(MAX_UDP_PAYLOAD);
-    private final ByteBuffer sendBuffer = ByteBuffer.allocate(MAX_UDP_PAYLOAD);
+    /**
+     * As large as the largest datagram the connections may write: their datagram size, or the path MTU discovery
+     * ceiling (stateless answers are smaller). Each client socket has an endpoint of its own: at the library's
+     * 1200-byte default this spares 64 KiB per socket.
+     */
+    private final ByteBuffer sendBuffer;
     private final Thread thread;
     /** Where the datagram in {@link #sendBuffer} goes, while the kernel has no room for it; else null. */
     private InetSocketAddress pendingTarget;
@@ -76,8 +97,13 @@ public final class IoEndpoint {
     private volatile long wakeAt = Long.MAX_VALUE;
     private volatile boolean stopped;
 
-    private IoEndpoint(QuicEndpoint endpoint, DatagramChannel channel, Selector selector) throws IOException {
+    private IoEndpoint(QuicEndpoint endpoint, ConnectionConfig connections, DatagramChannel channel, Selector selector)
+            throws IOException {
         this.endpoint = endpoint;
+        this.sendBuffer = ByteBuffer.allocate(Math.min(MAX_UDP_PAYLOAD,
+                Math.max(connections.maxDatagramSize(), connections.pathMtuCeiling())));
+        // Batches tell only the clients of the connections they changed.
+        endpoint.recordChanges();
         this.channel = channel;
         this.selector = selector;
         this.key = channel.register(selector, SelectionKey.OP_READ);
@@ -124,8 +150,9 @@ public final class IoEndpoint {
             channel.bind(local);
             channel.configureBlocking(false);
             selector = Selector.open();
-            IoEndpoint io = new IoEndpoint(new QuicEndpoint(config, random), channel, selector);
+            IoEndpoint io = new IoEndpoint(new QuicEndpoint(config, random), config.connection(), channel, selector);
             io.clients.add(firstClient);
+            io.listeners.add(firstClient);
             io.thread.start();
             return io;
         } catch (IOException | RuntimeException e) {
@@ -200,6 +227,25 @@ public final class IoEndpoint {
             throw new IllegalStateException("endpoint on " + localAddress + " is shutting down");
         }
         clients.add(Objects.requireNonNull(client, "client"));
+        if (!followed.containsKey(client)) {
+            listeners.add(client);
+        }
+    }
+
+    /**
+     * Makes an attached client hear of the batches that concern {@code connection} (and no longer of the accept
+     * queue); the caller holds the lock. A connection's socket follows its connection.
+     */
+    public void follow(IoClient client, QuicConnection connection) {
+        requireLocked();
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(connection, "connection");
+        QuicConnection before = followed.put(client, connection);
+        if (before != null) {
+            followers.remove(before, client);
+        }
+        followers.put(connection, client);
+        listeners.remove(client);
     }
 
     /**
@@ -209,6 +255,11 @@ public final class IoEndpoint {
     public void detach(IoClient client) {
         requireLocked();
         clients.remove(client);
+        listeners.remove(client);
+        QuicConnection connection = followed.remove(client);
+        if (connection != null) {
+            followers.remove(connection, client);
+        }
         if (clients.isEmpty()) {
             released = true;
             selector.wakeup();
@@ -343,7 +394,7 @@ public final class IoEndpoint {
     private void batch() {
         lockForIo();
         try {
-            boolean changed = false;
+            boolean busy = false;
             long now = System.nanoTime();
             for (int i = 0; i < MAX_DATAGRAMS_PER_BATCH; i++) {
                 receiveBuffer.clear();
@@ -359,7 +410,7 @@ public final class IoEndpoint {
                     break;
                 }
                 receiveBuffer.flip();
-                changed = true;
+                busy = true;
                 try {
                     endpoint.handleDatagram((InetSocketAddress) from, receiveBuffer, now);
                 } catch (Throwable t) {
@@ -369,7 +420,7 @@ public final class IoEndpoint {
             }
             now = System.nanoTime();
             if (endpoint.nextDeadline() - now <= 0) {
-                changed = true;
+                busy = true;
                 try {
                     endpoint.handleTimeout(now);
                 } catch (Throwable t) {
@@ -377,19 +428,46 @@ public final class IoEndpoint {
                 }
             }
             flushLocked(now);
-            if (changed) {
-                for (int i = 0; i < clients.size(); i++) {
-                    try {
-                        clients.get(i).onBatch();
-                    } catch (Throwable t) {
-                        failed(t, "socket", clients.get(i));
-                    }
-                }
-            }
+            notifyClients(busy);
+            // A client may have answered at once (a socket shut down for reading reads what came, which can open
+            // flow control windows): what it queued leaves now rather than with the next batch.
+            flushLocked(now);
         } catch (Throwable t) {
             failed(t, "batch", null);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Tells the clients of the connections the endpoint called into since the last time, each once, and the
+     * listeners if the batch was {@code busy} (took datagrams or ran timers).
+     */
+    private void notifyClients(boolean busy) {
+        // Taken first: what a client does when told (a touch of its connection) is news for the next batch, so
+        // that this loop ends.
+        for (QuicConnection c = endpoint.pollChanged(); c != null; c = endpoint.pollChanged()) {
+            toNotify.add(c);
+        }
+        for (int i = 0; i < toNotify.size(); i++) {
+            IoClient client = followers.get(toNotify.get(i));
+            if (client != null) {
+                try {
+                    client.onBatch();
+                } catch (Throwable t) {
+                    failed(t, "socket", client);
+                }
+            }
+        }
+        toNotify.clear();
+        if (busy) {
+            for (IoClient client : listeners) {
+                try {
+                    client.onBatch();
+                } catch (Throwable t) {
+                    failed(t, "socket", client);
+                }
+            }
         }
     }
 

@@ -50,10 +50,11 @@ public final class StreamManager {
     private final Role role;
     private final StreamConfig config;
     private final LongMap<StreamEntry> streams = new LongMap<>();
-    private final ArrayDeque<StreamEntry> flushable = new ArrayDeque<>();
-    private final ArrayDeque<StreamEntry> connBlocked = new ArrayDeque<>();
-    private final ArrayDeque<StreamEntry> control = new ArrayDeque<>();
-    private final ArrayDeque<StreamEvent> events = new ArrayDeque<>();
+    // Small at first (they grow as streams come): an idle connection keeps these queues, mostly empty.
+    private final ArrayDeque<StreamEntry> flushable = new ArrayDeque<>(2);
+    private final ArrayDeque<StreamEntry> connBlocked = new ArrayDeque<>(2);
+    private final ArrayDeque<StreamEntry> control = new ArrayDeque<>(2);
+    private final ArrayDeque<StreamEvent> events = new ArrayDeque<>(2);
 
     private long smoothedRttNanos = INITIAL_RTT_NANOS;
 

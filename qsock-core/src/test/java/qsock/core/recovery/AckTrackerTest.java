@@ -172,6 +172,60 @@ class AckTrackerTest {
         assertThrows(IllegalStateException.class, () -> app().onAckSent(1));
     }
 
+    @Test
+    void discardingForgetsTheRangesAndAnythingLateIsADuplicate() {
+        // The Initial and Handshake spaces are discarded with their keys (RFC 9001 §4.9): nothing is acknowledged
+        // there any more, and the tracker lets go of its arrays.
+        AckTracker t = new AckTracker(PacketNumberSpace.HANDSHAKE, MAX_ACK_DELAY);
+        for (long pn = 0; pn < 20; pn += 2) {
+            t.onPacketReceived(pn, true, pn * MS);
+        }
+        writeAndDecode(t, 20 * MS, 3);
+        t.onAckSent(7);
+        t.onPacketReceived(30, true, 30 * MS);
+        assertTrue(t.ackNow());
+        t.discard();
+        assertEquals(0, t.rangeCount());
+        assertFalse(t.hasSomethingToAck());
+        assertFalse(t.ackNow());
+        assertEquals(Long.MAX_VALUE, t.ackDeadline());
+        assertEquals(0, t.writeAck(ByteBuffer.allocate(100), 40 * MS, 3));
+        assertFalse(t.onOwnPacketAcked(7), "the sent ACK frames are forgotten");
+        assertEquals(31, t.floor());
+        assertTrue(t.isDuplicate(30));
+        assertTrue(t.isDuplicate(1), "never received, but below the floor");
+        // Still usable above the floor: the arrays grow again.
+        for (long pn = 40; pn < 120; pn += 2) {
+            t.onPacketReceived(pn, false, 0);
+        }
+        assertEquals(AckTracker.DEFAULT_MAX_RANGES, t.rangeCount());
+        assertEquals(118, t.rangeLargest(0));
+    }
+
+    @Test
+    void theArraysGrowFromSmallToTheCapWithoutLosingARange() {
+        AckTracker t = app();
+        List<Long> received = new ArrayList<>();
+        for (long pn = 0; pn < 2 * AckTracker.DEFAULT_MAX_RANGES; pn += 2) {
+            t.onPacketReceived(pn, false, 0);
+            received.add(pn);
+            assertEquals(received.size(), t.rangeCount());
+            for (int i = 0; i < t.rangeCount(); i++) {
+                assertEquals(received.get(received.size() - 1 - i), t.rangeLargest(i));
+            }
+        }
+        assertEquals(0, t.floor(), "nothing dropped below the cap");
+        // Out of order, into the middle of a grown array.
+        t.onPacketReceived(31, false, 0);
+        assertEquals(AckTracker.DEFAULT_MAX_RANGES - 1, t.rangeCount(), "31 joined 30 and 32");
+        for (int i = 0; i <= AckTracker.REMEMBERED_ACK_FRAMES; i++) {
+            writeAndDecode(t, 0, 3);
+            t.onAckSent(100 + i);
+        }
+        assertFalse(t.onOwnPacketAcked(100), "the ring of sent ACK frames grew to its cap, then dropped the oldest");
+        assertTrue(t.onOwnPacketAcked(101));
+    }
+
     // ---- when to acknowledge ----
 
     @Test

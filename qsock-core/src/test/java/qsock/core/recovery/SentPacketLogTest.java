@@ -92,4 +92,30 @@ class SentPacketLogTest {
         assertEquals(2, p2.packetNumber());
         assertNull(p2.frames());
     }
+
+    @Test
+    void aReleasedLogKeepsNothingAndTakesNoMorePackets() throws Exception {
+        // A space discarded with its keys (RFC 9002 §6.4): the log gives its arrays and pooled entries back.
+        LossDetector detector = new LossDetector(Role.CLIENT);
+        SentPacket p0 = detector.onPacketSent(PacketNumberSpace.INITIAL, 0, 0, 1200, true, true);
+        detector.onPacketSent(PacketNumberSpace.INITIAL, 1, 10, 1200, true, true);
+        AckOutcome out = new AckOutcome();
+        detector.onAckReceived(PacketNumberSpace.INITIAL, AckFrame.of(0, 0, 0), 0, 20, out);
+        out.clear(); // packet 0 back in the pool
+        detector.discardSpace(PacketNumberSpace.INITIAL, out);
+        assertEquals(1, out.discardedCount(), "the packet in flight is listed as discarded");
+        assertEquals(1, out.discarded(0).packetNumber(), "and stays readable until the outcome is cleared");
+        out.clear();
+        SentPacketLog log = detector.log(PacketNumberSpace.INITIAL);
+        assertTrue(log.isEmpty());
+        assertNull(log.find(1));
+        assertNull(log.oldest());
+        assertThrows(IllegalStateException.class, () -> log.add(2, 30, 100, true, true));
+        assertFalse(p0 == detector.onPacketSent(PacketNumberSpace.HANDSHAKE, 0, 40, 100, true, true),
+                "the other spaces' logs have pools of their own");
+
+        SentPacketLog busy = new SentPacketLog();
+        busy.add(0, 0, 100, true, true);
+        assertThrows(IllegalStateException.class, busy::release, "only an empty log is released");
+    }
 }

@@ -105,6 +105,8 @@ final class PruningServerHost implements SimHost {
             } catch (Exception e) {
                 throw new IllegalStateException("handshake of " + c + " failed", e);
             }
+            // Its handshake called into the connection: the endpoint reads its deadline again and polls it.
+            endpoint.touched(c);
             t.packets = c.packetsReceived();
             t.state = c.state();
             if (handshaking && c.state().isEstablished()) {

@@ -106,6 +106,11 @@ final class QuicSimHost implements SimHost {
 
     @Override
     public InetSocketAddress poll(ByteBuffer out, long now) {
+        // The sessions' applications and the test itself call into these connections between steps: the endpoint
+        // hears of it (QuicEndpoint.touched), as a socket tells it of each call, so that it polls them.
+        for (Session s : sessions) {
+            endpoint.touched(s.connection);
+        }
         InetSocketAddress to = endpoint.pollDatagram(out, now);
         // A socket refuses what the route cannot carry (EMSGSIZE with the don't-fragment bit): the endpoint hears of
         // it, as the I/O runtime tells it, and the next datagram is polled. Bounded: each refusal takes a packet out.
