@@ -1582,9 +1582,9 @@ public final class QuicConnection implements HandshakeChannel {
         }
     }
 
-    /** At least three probes go out within an idle timeout, however many were lost before (see LossDetector). */
+    /** At least four probes go out within an idle timeout, however many were lost before (see LossDetector). */
     private void capPtoPeriod() {
-        recovery.setMaxPtoPeriod(idleTimeoutNanos > 0 ? Math.max(1, idleTimeoutNanos / 3) : Long.MAX_VALUE);
+        recovery.setMaxPtoPeriod(idleTimeoutNanos > 0 ? Math.max(1, idleTimeoutNanos / 4) : Long.MAX_VALUE);
     }
 
     private void restartIdleTimer(long now) {

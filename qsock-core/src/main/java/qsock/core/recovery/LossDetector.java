@@ -597,23 +597,22 @@ public final class LossDetector {
     }
 
     /**
-     * The backed-off PTO period, at most {@link #setMaxPtoPeriod the cap}: past a third of the idle timeout, one more
-     * doubling means the connection sends nothing more before it idles out, so a lossy path that lost a few probes
-     * in a row would be given up although the next probe might have got through. The cap never shortens the first
-     * period.
+     * The PTO period, at most {@link #setMaxPtoPeriod the cap}. Past it, the connection would send too few probes
+     * before it idles out: after a few doublings on a lossy path, or when the RTT estimate was inflated by a stale
+     * first sample (an ACK the peer had to repeat for seconds, because its packets were lost, measures those seconds:
+     * RFC 9002 §5.3 takes the first sample as it is), a connection that lost its Finished probed once in 15 s against
+     * a 30 s idle timeout. Probes are not congestion controlled and one more round costs two small packets.
      */
     private long capped(long duration) {
-        if (maxPtoPeriod == NONE || duration <= maxPtoPeriod) {
-            return duration;
-        }
-        return Math.max(maxPtoPeriod, rtt.pto(maxAckDelay, true));
+        return maxPtoPeriod == NONE ? duration : Math.min(duration, maxPtoPeriod);
     }
 
     /**
-     * Caps the backed-off PTO period (RFC 9002 §6.2.1 lets the period double without bound; the idle timeout ends the
-     * connection long before). The connection sets it to a third of its idle timeout, so that at least three probes
-     * go out before it gives up; {@link Long#MAX_VALUE} removes the cap. It applies from the next time the timer is
-     * armed (a packet sent or acknowledged), so that setting it never moves a deadline by itself.
+     * Caps the PTO period (RFC 9002 §6.2.1 lets it double without bound, and bases it on an estimate a lossy
+     * handshake can inflate; the idle timeout ends the connection long before). The connection sets it to a quarter
+     * of its idle timeout, so that at least four probes go out before it gives up; {@link Long#MAX_VALUE} removes the
+     * cap. It applies from the next time the timer is armed (a packet sent or acknowledged), so that setting it never
+     * moves a deadline by itself.
      */
     public void setMaxPtoPeriod(long nanos) {
         if (nanos <= 0) {

@@ -472,4 +472,34 @@ class LossDetectorTest {
         send(d, INITIAL, 1, 1100 * MS);
         assertEquals(1100 * MS + 999 * MS, d.lossDetectionDeadline());
     }
+
+    // ---- the PTO period's cap ----
+
+    /**
+     * A first RTT sample of 5 s (an ACK the peer repeated for 5 s) makes the PTO about 15 s, and each PTO doubles it;
+     * with a cap the connection probes at least that often, however inflated the estimate or long the backoff.
+     */
+    @Test
+    void thePtoPeriodNeverExceedsItsCapHoweverInflatedTheRttOrLongTheBackoff() throws Exception {
+        LossDetector d = new LossDetector(Role.SERVER);
+        d.setHandshakeConfirmed();
+        d.setMaxPtoPeriod(2_000 * MS);
+        send(d, APP, 0, 0);
+        d.onAckReceived(APP, ack(0, 0), 0, 5_000 * MS, out);
+        assertEquals(5_000 * MS, d.rtt().smoothedRtt());
+        long now = 5_000 * MS;
+        send(d, APP, 1, now);
+        assertEquals(now + 2_000 * MS, d.lossDetectionDeadline(), "capped at 2 s, not the ~15 s the estimate gives");
+        for (int i = 0; i < 5; i++) {
+            now = d.lossDetectionDeadline();
+            d.onLossDetectionTimeout(now, out);
+            assertTrue(out.probeCount() > 0);
+            send(d, APP, 2 + i, now);
+            assertTrue(d.lossDetectionDeadline() - now <= 2_000 * MS,
+                    "after " + (i + 1) + " PTOs the period is " + (d.lossDetectionDeadline() - now) / MS + " ms");
+        }
+        d.setMaxPtoPeriod(Long.MAX_VALUE);
+        send(d, APP, 10, now);
+        assertTrue(d.lossDetectionDeadline() - now > 15_000 * MS, "without the cap: " + d.lossDetectionDeadline());
+    }
 }

@@ -12,7 +12,8 @@ final class Kwik {
     static final int SOCKET_BUFFER = 4 << 20;
     static final long STREAM_BUFFER = 4L << 20;
     static final long CONNECTION_BUFFER = 16L << 20;
-    static final int IDLE_TIMEOUT_SECONDS = 30;
+    /** As {@code Quiche.IDLE_TIMEOUT_SECONDS}. */
+    static final int IDLE_TIMEOUT_SECONDS = 120;
     /** The max_udp_payload_size Kwik 0.10.8 advertises, not configurable. */
     static final int MAX_UDP_PAYLOAD = 1500;
 

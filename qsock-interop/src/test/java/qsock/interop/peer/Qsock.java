@@ -14,7 +14,7 @@ final class Qsock {
     /** The UDP payload qsock sends: the largest the interop peers take on loopback (PEERS.md). */
     static final int UDP_PAYLOAD = 1452;
     static final int SOCKET_BUFFER = 4 << 20;
-    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(60);
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(120);
 
     private Qsock() {}
 
@@ -23,6 +23,7 @@ final class Qsock {
                 .maxDatagramSize(UDP_PAYLOAD)
                 .initialMaxData(16L << 20)
                 .initialMaxStreamData(4L << 20)
+                .maxIdleTimeoutMillis(Quiche.IDLE_TIMEOUT_SECONDS * 1000)
                 .build();
     }
 

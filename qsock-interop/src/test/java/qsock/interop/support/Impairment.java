@@ -16,35 +16,37 @@ import java.util.SplittableRandom;
  * @param lossPercent the chance, in percent, that a datagram is dropped
  * @param corruptPercent the chance, in percent, that a datagram is corrupted (one random byte flipped)
  * @param maxBurst after more than this many drops (or corruptions) in a row, one datagram goes through
+ * @param delayMillis the one-way delay each forwarded datagram gets, each way (the runner's {@code --delay})
  */
-public record Impairment(long seed, int lossPercent, int corruptPercent, int maxBurst) {
+public record Impairment(long seed, int lossPercent, int corruptPercent, int maxBurst, long delayMillis) {
 
     /** Checks the fields. */
     public Impairment {
-        if (lossPercent < 0 || corruptPercent < 0 || lossPercent + corruptPercent > 100 || maxBurst < 1) {
+        if (lossPercent < 0 || corruptPercent < 0 || lossPercent + corruptPercent > 100 || maxBurst < 1
+                || delayMillis < 0) {
             throw new IllegalArgumentException("loss " + lossPercent + "%, corruption " + corruptPercent
-                    + "%, burst " + maxBurst);
+                    + "%, burst " + maxBurst + ", delay " + delayMillis + " ms");
         }
     }
 
     /** {@return a relay that forwards every datagram as it came} */
     public static Impairment none() {
-        return new Impairment(0, 0, 0, 1);
+        return new Impairment(0, 0, 0, 1, 0);
     }
 
-    /** {@return the runner's handshakeloss network: 30% loss each way, --burst 3} */
+    /** {@return the runner's handshakeloss network: 30% loss each way, --burst 3, 15 ms each way} */
     public static Impairment loss(long seed) {
-        return new Impairment(seed, 30, 0, 3);
+        return new Impairment(seed, 30, 0, 3, 15);
     }
 
-    /** {@return the runner's handshakecorruption network: 30% of datagrams corrupted each way, --burst 3} */
+    /** {@return the runner's handshakecorruption network: 30% of datagrams corrupted each way, --burst 3, 15 ms each way} */
     public static Impairment corruption(long seed) {
-        return new Impairment(seed, 0, 30, 3);
+        return new Impairment(seed, 0, 30, 3, 15);
     }
 
     /** {@return true if this impairment changes nothing} */
     public boolean isNone() {
-        return lossPercent == 0 && corruptPercent == 0;
+        return lossPercent == 0 && corruptPercent == 0 && delayMillis == 0;
     }
 
     /** One direction's state: its generator and how many datagrams in a row it impaired. One thread at a time. */

@@ -48,6 +48,59 @@ public final class UdpRelay implements AutoCloseable {
         this.toClient = impairment.new Direction(1);
         this.front = open();
         threads.add(Thread.ofPlatform().daemon().name("relay-to-server").start(this::forwardToServer));
+        if (impairment.delayMillis() > 0) {
+            threads.add(Thread.ofPlatform().daemon().name("relay-delay").start(this::sendDelayed));
+        }
+    }
+
+    /** A datagram held back by the impairment's one-way delay. */
+    private record Held(long due, long seq, DatagramChannel channel, SocketAddress to, byte[] bytes)
+            implements java.util.concurrent.Delayed {
+        @Override
+        public long getDelay(java.util.concurrent.TimeUnit unit) {
+            return unit.convert(due - System.nanoTime(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public int compareTo(java.util.concurrent.Delayed o) {
+            Held h = (Held) o;
+            int byDue = Long.compare(due, h.due);
+            return byDue != 0 ? byDue : Long.compare(seq, h.seq);
+        }
+    }
+
+    private final java.util.concurrent.DelayQueue<Held> held = new java.util.concurrent.DelayQueue<>();
+    private final java.util.concurrent.atomic.AtomicLong heldSeq = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Sends now, or after the impairment's one-way delay (the datagram is copied: the caller reuses its buffer). */
+    private void send(DatagramChannel channel, ByteBuffer buf, SocketAddress to) throws IOException {
+        long delay = impairment.delayMillis();
+        if (delay == 0) {
+            channel.send(buf, to);
+            return;
+        }
+        byte[] bytes = new byte[buf.remaining()];
+        buf.get(bytes);
+        held.add(new Held(System.nanoTime() + delay * 1_000_000, heldSeq.getAndIncrement(), channel, to, bytes));
+    }
+
+    private void sendDelayed() {
+        try {
+            while (!closed) {
+                Held h = held.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (h != null) {
+                    try {
+                        h.channel().send(ByteBuffer.wrap(h.bytes()), h.to());
+                    } catch (ClosedChannelException e) {
+                        // that client's socket is gone: the datagram is lost
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            log.note("relay delay stopped: " + e);
+        }
     }
 
     /** Starts a relay in front of {@code server}, listening on an ephemeral loopback port. */
@@ -130,7 +183,7 @@ public final class UdpRelay implements AutoCloseable {
                         back.close();
                     }
                 }
-                back.send(buf, server);
+                send(back, buf, server);
             }
         } catch (ClosedChannelException e) {
             // closed by close(): the relay is done
@@ -153,7 +206,7 @@ public final class UdpRelay implements AutoCloseable {
                     newestClientsLongHeaderCorrupted = true;
                 }
                 if (fate != DROPPED) {
-                    front.send(buf, client);
+                    send(front, buf, client);
                 }
             }
         } catch (ClosedChannelException e) {
