@@ -689,13 +689,7 @@ public final class QuicConnection implements HandshakeChannel {
         }
         outcome.clear();
         recovery.discardSpace(space.id, outcome);
-        for (int i = 0; i < outcome.discardedCount(); i++) {
-            SentPacket p = outcome.discarded(i);
-            if (p.isInFlight()) {
-                congestion.onPacketDiscarded(p.sentBytes());
-            }
-            releaseFrames(p);
-        }
+        leaveFlight(null);
         space.discard();
         // The last packets built in the space keep it and its sealer: let the discarded keys go (idle memory).
         for (PacketLayout l : layouts) {
@@ -834,18 +828,27 @@ public final class QuicConnection implements HandshakeChannel {
             if (pathMtu != null && id == PacketNumberSpace.APPLICATION && pathMtu.isProbe(pn)) {
                 pathMtu.onProbeRefused(now);
             }
-            PacketSpace space = spaces[id.ordinal()];
-            for (int j = 0; j < outcome.discardedCount(); j++) {
-                SentPacket p = outcome.discarded(j);
-                if (p.isInFlight()) {
-                    congestion.onPacketDiscarded(p.sentBytes());
-                }
-                onFramesLost(space, (SentFrames) p.frames());
-                releaseFrames(p);
-            }
+            leaveFlight(spaces[id.ordinal()]);
         }
         outcome.clear();
         lastDatagramPackets = 0;
+    }
+
+    /**
+     * Takes the packets {@link #outcome} lists as discarded out of flight, without a congestion reaction (they were
+     * never sent, or their keys are gone); their frames are queued again in {@code resend}, or forgotten if it is null.
+     */
+    private void leaveFlight(PacketSpace resend) {
+        for (int i = 0; i < outcome.discardedCount(); i++) {
+            SentPacket p = outcome.discarded(i);
+            if (p.isInFlight()) {
+                congestion.onPacketDiscarded(p.sentBytes());
+            }
+            if (resend != null) {
+                onFramesLost(resend, (SentFrames) p.frames());
+            }
+            releaseFrames(p);
+        }
     }
 
     private void rememberSent(PacketNumberSpace id, long packetNumber) {
@@ -1360,15 +1363,8 @@ public final class QuicConnection implements HandshakeChannel {
         initial.opener = PacketProtection.initial(version, scid, Role.SERVER);
         outcome.clear();
         recovery.onRetry(outcome);
-        for (int i = 0; i < outcome.discardedCount(); i++) {
-            SentPacket p = outcome.discarded(i);
-            if (p.isInFlight()) {
-                congestion.onPacketDiscarded(p.sentBytes());
-            }
-            // Only Initial packets were sent (no 0-RTT is offered), so their frames are the Initial CRYPTO data.
-            onFramesLost(initial, (SentFrames) p.frames());
-            releaseFrames(p);
-        }
+        // Only Initial packets were sent (no 0-RTT is offered), so their frames are the Initial CRYPTO data.
+        leaveFlight(initial);
         outcome.clear();
         // Whatever was not yet acknowledged goes again; the server processed none of it.
         initial.crypto.retransmitUnacked();
