@@ -1170,7 +1170,8 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                     quic.listen(0);
                     listening = false;
                     for (QuicConnection c = quic.accept(); c != null; c = quic.accept()) {
-                        c.closeWithError(TransportErrorCode.CONNECTION_REFUSED, 0, "listener closed");
+                        c.closeWithError(TransportErrorCode.CONNECTION_REFUSED, 0, "listener closed",
+                                System.nanoTime());
                         quic.touched(c);
                     }
                 }

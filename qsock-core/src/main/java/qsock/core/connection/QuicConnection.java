@@ -163,6 +163,8 @@ public final class QuicConnection implements HandshakeChannel {
     private long keepAliveDeadline = Long.MAX_VALUE;
     private long pacingDeadline = Long.MAX_VALUE;
     private long lastReceiveTime;
+    /** The latest time any call gave the connection: "now" for the calls that come without one (handshake channel). */
+    private long latestNow;
     private boolean ackElicitingSentSinceReceive;
 
     // The packets of the datagram the last pollDatagram wrote, for onDatagramNotSent.
@@ -204,6 +206,7 @@ public final class QuicConnection implements HandshakeChannel {
         this.idleTimeoutNanos = config.maxIdleTimeoutMillis() * 1_000_000L;
         capPtoPeriod();
         this.lastReceiveTime = now;
+        this.latestNow = now;
         this.idleDeadline = idleTimeoutNanos == 0 ? Long.MAX_VALUE : now + idleTimeoutNanos;
         // RFC 9000 §8.1: a client's address needs no validation by itself.
         this.addressValidated = role == Role.CLIENT;
@@ -620,7 +623,7 @@ public final class QuicConnection implements HandshakeChannel {
         setMaxDatagramSize((int) Math.min(config.maxDatagramSize(), p.maxUdpPayloadSize()));
         int ceiling = (int) Math.min(config.pathMtuCeiling(), p.maxUdpPayloadSize());
         if (ceiling > maxDatagramSize) {
-            pathMtu = new PathMtuSearch(maxDatagramSize, ceiling, lastReceiveTime);
+            pathMtu = new PathMtuSearch(maxDatagramSize, ceiling, latestNow);
         }
         recovery.setMaxAckDelay(peerMaxAckDelayNanos);
         // RFC 9000 §10.1: the idle timeout is the smaller of both, when both advertise one.
@@ -712,6 +715,7 @@ public final class QuicConnection implements HandshakeChannel {
      * #internalError()}.
      */
     public void handleDatagram(ByteBuffer datagram, long now) {
+        latestNow = now;
         try {
             receive(datagram, now);
         } catch (RuntimeException e) {
@@ -775,6 +779,7 @@ public final class QuicConnection implements HandshakeChannel {
 
     /** Acts on every deadline that {@code now} has reached. Never throws (see {@link #handleDatagram}). */
     public void handleTimeout(long now) {
+        latestNow = now;
         try {
             onTimeout(now);
         } catch (RuntimeException e) {
@@ -789,6 +794,7 @@ public final class QuicConnection implements HandshakeChannel {
      * @return the datagram's length, or 0 if there is nothing to send now (see {@link #nextDeadline()})
      */
     public int pollDatagram(ByteBuffer out, long now) {
+        latestNow = now;
         int start = out.position();
         try {
             return send(out, now);
@@ -1040,7 +1046,9 @@ public final class QuicConnection implements HandshakeChannel {
             }
             space.acks.onPacketReceived(pn, ackEliciting, now);
         } catch (QuicProtocolException e) {
-            closeWithError(e.errorCode(), e.frameType(), e.reason());
+            // The closing period starts now: a connection idle for longer than three PTOs would otherwise go
+            // CLOSED before its CONNECTION_CLOSE left.
+            closeWithError(e.errorCode(), e.frameType(), e.reason(), now);
             return true;
         }
         if (type == PacketType.HANDSHAKE && role == Role.SERVER) {
@@ -1328,7 +1336,7 @@ public final class QuicConnection implements HandshakeChannel {
             ParseStatus status = PacketParser.parse(packet, 0, config.connectionIdLength(), config.greaseQuicBit(),
                     header);
             if (status == ParseStatus.OK) {
-                processPacket(packet, header, lastReceiveTime);
+                processPacket(packet, header, latestNow);
             }
         }
         space.pending.clear();
@@ -1411,18 +1419,31 @@ public final class QuicConnection implements HandshakeChannel {
      * handshake levels too, without the reason (RFC 9000 §10.2.3).
      */
     public void close(long applicationErrorCode, String reason, long now) {
+        latestNow = now;
         if (state.isClosingOrClosed()) {
             return;
         }
         enterClosing(ConnectionError.application(applicationErrorCode, reason, false), now);
     }
 
-    /** Closes the connection with a transport error (CONNECTION_CLOSE type 0x1c). */
-    public void closeWithError(TransportErrorCode code, long frameType, String reason) {
+    /**
+     * Closes the connection with a transport error (CONNECTION_CLOSE type 0x1c); the closing period starts at
+     * {@code now}.
+     */
+    public void closeWithError(TransportErrorCode code, long frameType, String reason, long now) {
+        latestNow = now;
         if (state.isClosingOrClosed()) {
             return;
         }
-        enterClosing(ConnectionError.transport(code, frameType, reason, false), lastReceiveTime);
+        enterClosing(ConnectionError.transport(code, frameType, reason, false), now);
+    }
+
+    /**
+     * Closes the connection with a transport error, for callers that have no clock of their own (a handshake
+     * channel's): the closing period starts at the latest time the connection was given.
+     */
+    public void closeWithError(TransportErrorCode code, long frameType, String reason) {
+        closeWithError(code, frameType, reason, latestNow);
     }
 
     /**

@@ -128,6 +128,34 @@ class ProtocolViolationSimulationTest {
         assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, server.closeError().transportCode());
     }
 
+    /**
+     * A violation on a connection that was idle for longer than three PTOs: the closing period starts when the
+     * violation is found, not at the last datagram before it, so the CONNECTION_CLOSE still goes out and the peer
+     * learns why (issue 10: closeWithError started the period from the time of the last whole datagram).
+     */
+    @org.junit.jupiter.api.Test
+    void aViolationAfterALongIdleStillSendsItsConnectionClose() throws Exception {
+        SimulatedPair pair = SimulatedPair.builder(33).build().connect();
+        pair.runUntil(() -> pair.bothEstablished()
+                && pair.clientSession.connection.state() == ConnectionState.CONFIRMED, 10 * SECOND, 10_000);
+        QuicConnection client = pair.clientSession.connection;
+        QuicConnection server = pair.serverSession().connection;
+        // Idle for 10 s: far more than three PTOs (tens of milliseconds here), well within the 30 s idle timeout.
+        pair.network.runFor(10 * SECOND, 100_000);
+        assertEquals(ConnectionState.CONFIRMED, server.state(), pair.describe());
+        ByteBuffer datagram = sealedAs(pair.clientSession, client.peerId(), client.packetsSent() + 1000,
+                frames(new qsock.core.frame.HandshakeDoneFrame()), 0x40);
+        long now = pair.network.now();
+        pair.server.receive(pair.client.address, datagram, now);
+        assertEquals(ConnectionState.CLOSING, server.state(), pair.describe());
+        assertTrue(server.nextDeadline() - now > 0, "the closing period runs from now: deadline "
+                + (server.nextDeadline() - now) / SimulatedPair.MS + " ms from now");
+        pair.runUntil(() -> client.state() == ConnectionState.DRAINING, 5 * SECOND, 10_000);
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, client.closeError().transportCode(),
+                client.closeError().toString());
+        assertTrue(client.closeError().byPeer());
+    }
+
     private static NewConnectionIdFrame newCid(int sequence, byte[] token) {
         byte[] id = new byte[8];
         id[0] = (byte) sequence;
