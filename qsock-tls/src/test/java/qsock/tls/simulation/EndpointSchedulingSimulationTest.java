@@ -24,7 +24,6 @@ import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
 import qsock.core.sim.LinkConfig;
-import qsock.core.sim.SimHost;
 import qsock.core.sim.SimNetwork;
 import qsock.core.stream.StreamEvent;
 import qsock.core.stream.StreamResetException;
@@ -190,9 +189,7 @@ class EndpointSchedulingSimulationTest {
     }
 
     /** A host that keeps the endpoint's contract to the letter and checks the endpoint against a full scan. */
-    private static final class ContractHost implements SimHost {
-        final InetSocketAddress address;
-        final QuicEndpoint endpoint;
+    private static final class ContractHost extends EndpointHost {
         final TlsServerConfig serverTls;
         final TlsClientConfig clientTls;
         final SecureRandom tlsRandom;
@@ -204,8 +201,7 @@ class EndpointSchedulingSimulationTest {
 
         ContractHost(InetSocketAddress address, QuicEndpoint endpoint, TlsServerConfig serverTls,
                      TlsClientConfig clientTls, SecureRandom tlsRandom, SplittableRandom random) {
-            this.address = address;
-            this.endpoint = endpoint;
+            super(address, endpoint);
             this.serverTls = serverTls;
             this.clientTls = clientTls;
             this.tlsRandom = tlsRandom;
@@ -217,23 +213,6 @@ class EndpointSchedulingSimulationTest {
             Tracked t = new Tracked(c, HandshakeDriver.client(c, clientTls, tlsRandom), new Echo(true, random.split()));
             sessions.add(t);
             turn(t);
-        }
-
-        @Override
-        public InetSocketAddress address() {
-            return address;
-        }
-
-        @Override
-        public void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
-            endpoint.handleDatagram(from, datagram, now);
-            step(now);
-        }
-
-        @Override
-        public void onDeadline(long now) {
-            endpoint.handleTimeout(now);
-            step(now);
         }
 
         @Override
@@ -267,7 +246,8 @@ class EndpointSchedulingSimulationTest {
         }
 
         /** Accepts what arrived, steps what changed, and sometimes acts unprompted, touching what it called into. */
-        private void step(long now) {
+        @Override
+        void turn(long now) {
             for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
                 sessions.add(new Tracked(c, HandshakeDriver.server(c, serverTls, tlsRandom),
                         new Echo(false, random.split())));

@@ -1,7 +1,6 @@
 package qsock.tls.simulation;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -11,7 +10,6 @@ import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
-import qsock.core.sim.SimHost;
 import qsock.tls.HandshakeDriver;
 import qsock.tls.TlsServerConfig;
 
@@ -21,10 +19,8 @@ import qsock.tls.TlsServerConfig;
  * or changed state, and forgets each connection once it ended, so that thousands of connections that come and
  * go cost only what happens to them. It counts the handshakes it completed.
  */
-final class PruningServerHost implements SimHost {
+final class PruningServerHost extends EndpointHost {
 
-    final InetSocketAddress address;
-    final QuicEndpoint endpoint;
     private final TlsServerConfig tls;
     private final SecureRandom tlsRandom;
     private final List<Tracked> sessions = new ArrayList<>();
@@ -48,8 +44,7 @@ final class PruningServerHost implements SimHost {
 
     PruningServerHost(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
                       SecureRandom tlsRandom, TlsServerConfig tls, int backlog) {
-        this.address = address;
-        this.endpoint = new QuicEndpoint(config, random);
+        super(address, new QuicEndpoint(config, random));
         this.endpoint.listen(backlog);
         this.tls = tls;
         this.tlsRandom = tlsRandom;
@@ -61,33 +56,7 @@ final class PruningServerHost implements SimHost {
     }
 
     @Override
-    public InetSocketAddress address() {
-        return address;
-    }
-
-    @Override
-    public void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
-        endpoint.handleDatagram(from, datagram, now);
-        turn(now);
-    }
-
-    @Override
-    public InetSocketAddress poll(ByteBuffer out, long now) {
-        return endpoint.pollDatagram(out, now);
-    }
-
-    @Override
-    public long nextDeadline() {
-        return endpoint.nextDeadline();
-    }
-
-    @Override
-    public void onDeadline(long now) {
-        endpoint.handleTimeout(now);
-        turn(now);
-    }
-
-    private void turn(long now) {
+    void turn(long now) {
         for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
             RecordingChannel channel = new RecordingChannel(c);
             sessions.add(new Tracked(new Session(c, channel, HandshakeDriver.server(channel, tls, tlsRandom),

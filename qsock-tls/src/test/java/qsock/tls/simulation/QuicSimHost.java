@@ -10,7 +10,6 @@ import java.util.random.RandomGenerator;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
-import qsock.core.sim.SimHost;
 import qsock.tls.HandshakeDriver;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
@@ -20,10 +19,8 @@ import qsock.tls.TlsServerConfig;
  * and runs a server handshake on it; a client connects. After every input, each connection's handshake is
  * stepped and its application gets a turn.
  */
-final class QuicSimHost implements SimHost {
+final class QuicSimHost extends EndpointHost {
 
-    final InetSocketAddress address;
-    QuicEndpoint endpoint;
     private final EndpointConfig config;
     private final RandomGenerator random;
     final List<Session> sessions = new ArrayList<>();
@@ -42,10 +39,9 @@ final class QuicSimHost implements SimHost {
     private QuicSimHost(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
                         SecureRandom tlsRandom, TlsServerConfig serverTls, TlsClientConfig clientTls,
                         Supplier<Application> applications) {
-        this.address = address;
+        super(address, new QuicEndpoint(config, random));
         this.config = config;
         this.random = random;
-        this.endpoint = new QuicEndpoint(config, random);
         this.serverTls = serverTls;
         this.clientTls = clientTls;
         this.tlsRandom = tlsRandom;
@@ -94,17 +90,6 @@ final class QuicSimHost implements SimHost {
     }
 
     @Override
-    public InetSocketAddress address() {
-        return address;
-    }
-
-    @Override
-    public void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
-        endpoint.handleDatagram(from, datagram, now);
-        turn(now);
-    }
-
-    @Override
     public InetSocketAddress poll(ByteBuffer out, long now) {
         // The sessions' applications and the test itself call into these connections between steps: the endpoint
         // hears of it (QuicEndpoint.touched), as a socket tells it of each call, so that it polls them.
@@ -140,17 +125,7 @@ final class QuicSimHost implements SimHost {
     private final java.util.List<Integer> refused = new java.util.ArrayList<>();
 
     @Override
-    public long nextDeadline() {
-        return endpoint.nextDeadline();
-    }
-
-    @Override
-    public void onDeadline(long now) {
-        endpoint.handleTimeout(now);
-        turn(now);
-    }
-
-    private void turn(long now) {
+    void turn(long now) {
         for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
             RecordingChannel channel = new RecordingChannel(c);
             sessions.add(new Session(c, channel, HandshakeDriver.server(channel, serverTls, tlsRandom),

@@ -1,0 +1,52 @@
+package qsock.tls.simulation;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import qsock.core.endpoint.QuicEndpoint;
+import qsock.core.sim.SimHost;
+
+/**
+ * A simulated host over one sans-I/O {@link QuicEndpoint}: datagrams and deadlines go to the endpoint, and after each
+ * input the host takes its turn ({@link #turn}: accept, step handshakes, run applications). Subclasses differ in what
+ * a turn does and may add to {@link #poll} and {@link #nextDeadline}.
+ */
+abstract class EndpointHost implements SimHost {
+
+    final InetSocketAddress address;
+    QuicEndpoint endpoint;
+
+    EndpointHost(InetSocketAddress address, QuicEndpoint endpoint) {
+        this.address = address;
+        this.endpoint = endpoint;
+    }
+
+    /** Acts on what the last input changed. */
+    abstract void turn(long now);
+
+    @Override
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    @Override
+    public void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
+        endpoint.handleDatagram(from, datagram, now);
+        turn(now);
+    }
+
+    @Override
+    public InetSocketAddress poll(ByteBuffer out, long now) {
+        return endpoint.pollDatagram(out, now);
+    }
+
+    @Override
+    public long nextDeadline() {
+        return endpoint.nextDeadline();
+    }
+
+    @Override
+    public void onDeadline(long now) {
+        endpoint.handleTimeout(now);
+        turn(now);
+    }
+}
