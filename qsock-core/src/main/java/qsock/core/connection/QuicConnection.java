@@ -977,7 +977,7 @@ public final class QuicConnection implements HandshakeChannel {
     private boolean processPacket(ByteBuffer buf, PacketHeaderView view, long now) {
         PacketType type = view.type();
         if (type == PacketType.RETRY) {
-            onRetry(buf, view, now);
+            onRetry(buf, view);
             return false;
         }
         if (type == PacketType.ZERO_RTT) {
@@ -1349,7 +1349,7 @@ public final class QuicConnection implements HandshakeChannel {
      * new Initial packets, whose numbers continue (§17.2.5.3). The server's transport parameters must then name
      * the Retry's Source Connection ID (§7.3). Any other Retry is dropped.
      */
-    private void onRetry(ByteBuffer buf, PacketHeaderView view, long now) {
+    private void onRetry(ByteBuffer buf, PacketHeaderView view) {
         // §17.2.5.2: at most one Retry, none after any packet from the server; servers never take one.
         if (role != Role.CLIENT || retrySourceId != null || packetsReceived > 0 || view.quicVersion() != version
                 || view.tokenLength() == 0) {
@@ -1571,6 +1571,7 @@ public final class QuicConnection implements HandshakeChannel {
     private static final int PROBE_REPEATS = 2;
     private final SentPacket[] probeSources = new SentPacket[PROBE_REPEATS];
 
+    /** {@return whether packets of {@code space} can be sealed now: its keys are there and not discarded} */
     private boolean canSendIn(PacketSpace space) {
         return space.id == PacketNumberSpace.APPLICATION ? oneRtt.canSend() && !space.discarded : space.canSend();
     }
@@ -1698,9 +1699,7 @@ public final class QuicConnection implements HandshakeChannel {
         boolean padDatagram = false;
         for (PacketNumberSpace id : SPACES) {
             PacketSpace space = spaces[id.ordinal()];
-            boolean canSend = id == PacketNumberSpace.APPLICATION ? oneRtt.canSend() && !space.discarded
-                    : space.canSend();
-            if (!canSend) {
+            if (!canSendIn(space)) {
                 continue;
             }
             // Handshake bytes of lower levels leave before any application data (DESIGN: no overtaking).
@@ -2051,9 +2050,7 @@ public final class QuicConnection implements HandshakeChannel {
         int count = 0;
         for (PacketNumberSpace id : SPACES) {
             PacketSpace space = spaces[id.ordinal()];
-            boolean canSend = id == PacketNumberSpace.APPLICATION ? oneRtt.canSend() && !space.discarded
-                    : space.canSend();
-            if (!canSend || limit - out.position() < 128) {
+            if (!canSendIn(space) || limit - out.position() < 128) {
                 continue;
             }
             PacketLayout l = layouts[count];
