@@ -939,7 +939,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
-            c.writeHandshake(level, data);
+            c.writeHandshake(level, data, System.nanoTime());
             touch(c);
             flushPending = true;
         } finally {
@@ -953,7 +953,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
-            c.installSecret(level, direction, suite, secret);
+            c.installSecret(level, direction, suite, secret, System.nanoTime());
             touch(c);
             flushPending = true;
         } finally {
@@ -979,7 +979,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
-            c.peerTransportParameters(encoded);
+            c.peerTransportParameters(encoded, System.nanoTime());
             touch(c);
             flushPending = true;
         } finally {
@@ -993,7 +993,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
-            c.handshakeComplete(applicationProtocol);
+            c.handshakeComplete(applicationProtocol, System.nanoTime());
             touch(c);
             flushPending = true;
             flushIfPending();
@@ -1009,7 +1009,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         ReentrantLock lock = io.lock();
         lock.lock();
         try {
-            c.handshakeFailed(alert, reason);
+            c.handshakeFailed(alert, reason, System.nanoTime());
             touch(c);
             flushPending = true;
             flushIfPending();

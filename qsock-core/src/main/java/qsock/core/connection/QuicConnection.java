@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import qsock.core.Role;
 import qsock.core.cc.CongestionController;
@@ -61,7 +62,7 @@ import qsock.core.wire.VarInt;
  *
  * <p>Not thread-safe: one thread owns a connection.
  */
-public final class QuicConnection implements HandshakeChannel {
+public final class QuicConnection {
 
     private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
     private static final ControlFrame[] CONTROL_FRAMES = ControlFrame.values();
@@ -163,8 +164,6 @@ public final class QuicConnection implements HandshakeChannel {
     private long keepAliveDeadline = Long.MAX_VALUE;
     private long pacingDeadline = Long.MAX_VALUE;
     private long lastReceiveTime;
-    /** The latest time any call gave the connection: "now" for the calls that come without one (handshake channel). */
-    private long latestNow;
     private boolean ackElicitingSentSinceReceive;
 
     // The packets of the datagram the last pollDatagram wrote, for onDatagramNotSent.
@@ -206,7 +205,6 @@ public final class QuicConnection implements HandshakeChannel {
         this.idleTimeoutNanos = config.maxIdleTimeoutMillis() * 1_000_000L;
         capPtoPeriod();
         this.lastReceiveTime = now;
-        this.latestNow = now;
         this.idleDeadline = idleTimeoutNanos == 0 ? Long.MAX_VALUE : now + idleTimeoutNanos;
         // RFC 9000 §8.1: a client's address needs no validation by itself.
         this.addressValidated = role == Role.CLIENT;
@@ -485,14 +483,23 @@ public final class QuicConnection implements HandshakeChannel {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // HandshakeChannel
+    // The handshake side (RFC 9001 §4.1): what a TLS engine reads and writes. Calls that can change a deadline
+    // take the time; handshakeChannel(clock) gives the same calls as a HandshakeChannel.
 
-    @Override
+    /**
+     * {@return this connection's handshake calls as a {@link HandshakeChannel}, each call that changes a deadline
+     * stamped with {@code clock}'s time} The clock must be the one the connection's other calls are given.
+     */
+    public HandshakeChannel handshakeChannel(LongSupplier clock) {
+        return new ClockedHandshakeChannel(this, clock);
+    }
+
+    /** {@return whether this is the client's end} */
     public boolean isClient() {
         return role == Role.CLIENT;
     }
 
-    @Override
+    /** {@return the level of the handshake bytes read into {@code dst}, or null if none are waiting} */
     public EncryptionLevel readHandshake(ByteBuffer dst) {
         for (PacketSpace space : spaces) {
             if (space.discarded && space.id != PacketNumberSpace.APPLICATION) {
@@ -505,8 +512,8 @@ public final class QuicConnection implements HandshakeChannel {
         return null;
     }
 
-    @Override
-    public void writeHandshake(EncryptionLevel level, ByteBuffer data) {
+    /** Queues handshake bytes to leave in CRYPTO frames at {@code level}; see {@link HandshakeChannel}. */
+    public void writeHandshake(EncryptionLevel level, ByteBuffer data, long now) {
         if (state.isClosingOrClosed()) {
             // The handshake raced a close: nothing more leaves.
             data.position(data.limit());
@@ -522,8 +529,9 @@ public final class QuicConnection implements HandshakeChannel {
         space.crypto.write(data);
     }
 
-    @Override
-    public void installSecret(EncryptionLevel level, KeyDirection direction, CipherSuite suite, byte[] secret) {
+    /** Installs a secret the TLS engine derived; see {@link HandshakeChannel}. */
+    public void installSecret(EncryptionLevel level, KeyDirection direction, CipherSuite suite, byte[] secret,
+            long now) {
         if (level == EncryptionLevel.INITIAL) {
             throw new IllegalArgumentException("Initial keys come from the connection ID (RFC 9001 §5.2)");
         }
@@ -544,7 +552,7 @@ public final class QuicConnection implements HandshakeChannel {
             } else {
                 requireUnset(space.opener, level, direction);
                 space.opener = keys;
-                processPending(space);
+                processPending(space, now);
             }
         } else {
             if (direction == KeyDirection.WRITE) {
@@ -553,7 +561,7 @@ public final class QuicConnection implements HandshakeChannel {
             } else {
                 requireUnset(oneRtt.opener, level, direction);
                 oneRtt.opener = keys;
-                processPending(spaces[2]);
+                processPending(spaces[2], now);
             }
         }
     }
@@ -564,7 +572,7 @@ public final class QuicConnection implements HandshakeChannel {
         }
     }
 
-    @Override
+    /** {@return this end's transport parameters, encoded (RFC 9000 §18)} */
     public byte[] localTransportParameters() {
         if (localParametersEncoded == null) {
             TransportParameters.Builder b = TransportParameters.builder()
@@ -592,8 +600,8 @@ public final class QuicConnection implements HandshakeChannel {
         return localParametersEncoded.clone();
     }
 
-    @Override
-    public void peerTransportParameters(byte[] encoded) {
+    /** Takes the peer's transport parameters from the TLS engine; see {@link HandshakeChannel}. */
+    public void peerTransportParameters(byte[] encoded, long now) {
         if (state.isClosingOrClosed()) {
             return;
         }
@@ -609,13 +617,13 @@ public final class QuicConnection implements HandshakeChannel {
             } else {
                 p.authenticateClientConnectionIds(peerInitialSourceId);
             }
-            applyPeerParameters(p);
+            applyPeerParameters(p, now);
         } catch (QuicProtocolException e) {
-            closeWithError(e.errorCode(), e.frameType(), e.reason());
+            closeWithError(e.errorCode(), e.frameType(), e.reason(), now);
         }
     }
 
-    private void applyPeerParameters(TransportParameters p) throws QuicProtocolException {
+    private void applyPeerParameters(TransportParameters p, long now) throws QuicProtocolException {
         peerParameters = p;
         peerAckDelayExponent = p.ackDelayExponent();
         peerMaxAckDelayNanos = p.maxAckDelay() * 1_000_000L;
@@ -623,7 +631,7 @@ public final class QuicConnection implements HandshakeChannel {
         setMaxDatagramSize((int) Math.min(config.maxDatagramSize(), p.maxUdpPayloadSize()));
         int ceiling = (int) Math.min(config.pathMtuCeiling(), p.maxUdpPayloadSize());
         if (ceiling > maxDatagramSize) {
-            pathMtu = new PathMtuSearch(maxDatagramSize, ceiling, latestNow);
+            pathMtu = new PathMtuSearch(maxDatagramSize, ceiling, now);
         }
         recovery.setMaxAckDelay(peerMaxAckDelayNanos);
         // RFC 9000 §10.1: the idle timeout is the smaller of both, when both advertise one.
@@ -642,8 +650,8 @@ public final class QuicConnection implements HandshakeChannel {
         }
     }
 
-    @Override
-    public void handshakeComplete(String applicationProtocol) {
+    /** The TLS handshake completed (RFC 9001 §4.1.1); see {@link HandshakeChannel}. */
+    public void handshakeComplete(String applicationProtocol, long now) {
         // Kept even if the peer closed in the meantime: the handshake did complete.
         this.applicationProtocol = applicationProtocol;
         if (state != ConnectionState.HANDSHAKING) {
@@ -651,7 +659,7 @@ public final class QuicConnection implements HandshakeChannel {
         }
         if (peerParameters == null) {
             closeWithError(TransportErrorCode.TRANSPORT_PARAMETER_ERROR, 0,
-                    "handshake completed without the peer's transport parameters");
+                    "handshake completed without the peer's transport parameters", now);
             return;
         }
         state = ConnectionState.ESTABLISHED;
@@ -664,12 +672,12 @@ public final class QuicConnection implements HandshakeChannel {
         }
     }
 
-    @Override
-    public void handshakeFailed(int alert, String reason) {
-        closeWithError(TransportErrorCode.cryptoError(alert), 0, reason);
+    /** The TLS handshake failed with {@code alert}: closes with its CRYPTO_ERROR (RFC 9001 §4.8). */
+    public void handshakeFailed(int alert, String reason, long now) {
+        closeWithError(TransportErrorCode.cryptoError(alert), 0, reason, now);
     }
 
-    @Override
+    /** {@return whether the handshake is still under way} */
     public boolean isHandshaking() {
         return state == ConnectionState.HANDSHAKING;
     }
@@ -715,7 +723,6 @@ public final class QuicConnection implements HandshakeChannel {
      * #internalError()}.
      */
     public void handleDatagram(ByteBuffer datagram, long now) {
-        latestNow = now;
         try {
             receive(datagram, now);
         } catch (RuntimeException e) {
@@ -779,7 +786,6 @@ public final class QuicConnection implements HandshakeChannel {
 
     /** Acts on every deadline that {@code now} has reached. Never throws (see {@link #handleDatagram}). */
     public void handleTimeout(long now) {
-        latestNow = now;
         try {
             onTimeout(now);
         } catch (RuntimeException e) {
@@ -794,7 +800,6 @@ public final class QuicConnection implements HandshakeChannel {
      * @return the datagram's length, or 0 if there is nothing to send now (see {@link #nextDeadline()})
      */
     public int pollDatagram(ByteBuffer out, long now) {
-        latestNow = now;
         int start = out.position();
         try {
             return send(out, now);
@@ -1325,7 +1330,7 @@ public final class QuicConnection implements HandshakeChannel {
         }
     }
 
-    private void processPending(PacketSpace space) {
+    private void processPending(PacketSpace space, long now) {
         int n = space.pending.size();
         if (n == 0) {
             return;
@@ -1336,7 +1341,7 @@ public final class QuicConnection implements HandshakeChannel {
             ParseStatus status = PacketParser.parse(packet, 0, config.connectionIdLength(), config.greaseQuicBit(),
                     header);
             if (status == ParseStatus.OK) {
-                processPacket(packet, header, latestNow);
+                processPacket(packet, header, now);
             }
         }
         space.pending.clear();
@@ -1419,7 +1424,6 @@ public final class QuicConnection implements HandshakeChannel {
      * handshake levels too, without the reason (RFC 9000 §10.2.3).
      */
     public void close(long applicationErrorCode, String reason, long now) {
-        latestNow = now;
         if (state.isClosingOrClosed()) {
             return;
         }
@@ -1431,19 +1435,10 @@ public final class QuicConnection implements HandshakeChannel {
      * {@code now}.
      */
     public void closeWithError(TransportErrorCode code, long frameType, String reason, long now) {
-        latestNow = now;
         if (state.isClosingOrClosed()) {
             return;
         }
         enterClosing(ConnectionError.transport(code, frameType, reason, false), now);
-    }
-
-    /**
-     * Closes the connection with a transport error, for callers that have no clock of their own (a handshake
-     * channel's): the closing period starts at the latest time the connection was given.
-     */
-    public void closeWithError(TransportErrorCode code, long frameType, String reason) {
-        closeWithError(code, frameType, reason, latestNow);
     }
 
     /**

@@ -489,7 +489,7 @@ public final class QuicEndpoint {
                         route.peer = from;
                     }
                 } catch (RuntimeException | Error e) {
-                    failed(route, e);
+                    failed(route, e, now);
                     reapIfAbandoned(route);
                     throw e;
                 } finally {
@@ -554,7 +554,7 @@ public final class QuicEndpoint {
         try {
             c.handleDatagram(buf, now);
         } catch (RuntimeException | Error e) {
-            failed(newRoute, e);
+            failed(newRoute, e, now);
             throw e;
         } finally {
             touch(newRoute);
@@ -756,7 +756,7 @@ public final class QuicEndpoint {
                 length = route.connection.pollDatagram(out, now);
             } catch (RuntimeException | Error e) {
                 out.position(start);
-                failed(route, e);
+                failed(route, e, now);
                 touch(route);
                 reapIfAbandoned(route);
                 throw e;
@@ -787,7 +787,7 @@ public final class QuicEndpoint {
             try {
                 route.connection.onDatagramNotSent(now);
             } catch (RuntimeException | Error e) {
-                failed(route, e);
+                failed(route, e, now);
                 reapIfAbandoned(route);
                 throw e;
             } finally {
@@ -804,14 +804,14 @@ public final class QuicEndpoint {
      * it any more, and the next reap forgets it. The caller passes the throwable on to be reported; the other
      * connections are untouched.
      */
-    private static void failed(Route route, Throwable e) {
+    private static void failed(Route route, Throwable e, long now) {
         if (route.failed) {
             route.abandoned = true;
             return;
         }
         route.failed = true;
         try {
-            route.connection.closeWithError(TransportErrorCode.INTERNAL_ERROR, 0, "internal error");
+            route.connection.closeWithError(TransportErrorCode.INTERNAL_ERROR, 0, "internal error", now);
         } catch (RuntimeException | Error again) {
             route.abandoned = true;
             try {
@@ -855,7 +855,7 @@ public final class QuicEndpoint {
             try {
                 route.connection.handleTimeout(now);
             } catch (RuntimeException | Error e) {
-                failed(route, e);
+                failed(route, e, now);
                 if (failure == null) {
                     failure = e;
                 }

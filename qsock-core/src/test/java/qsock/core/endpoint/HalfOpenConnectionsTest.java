@@ -126,8 +126,8 @@ class HalfOpenConnectionsTest {
         QuicConnection established = arrive(server, a);
         // The handshake completes (the TLS stack's part, done by hand).
         established.peerTransportParameters(TransportParameters.builder().initialSourceConnectionId(a.scid())
-                .build().toBytes());
-        established.handshakeComplete("echo");
+                .build().toBytes(), NOW);
+        established.handshakeComplete("echo", NOW);
         assertTrue(established.state().isEstablished());
         QuicConnection[] c = new QuicConnection[4];
         for (int i = 0; i < 4; i++) {

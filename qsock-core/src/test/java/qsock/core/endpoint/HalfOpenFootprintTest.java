@@ -143,7 +143,7 @@ class HalfOpenFootprintTest {
             QuicConnection c = HalfOpen.make(round).connection();
             ByteBuffer flight = ByteBuffer.wrap(serverHello);
             long before = allocatedBytes();
-            c.writeHandshake(EncryptionLevel.INITIAL, flight);
+            c.writeHandshake(EncryptionLevel.INITIAL, flight, NOW);
             written[round] = allocatedBytes() - before;
         }
         long cost = median(written);

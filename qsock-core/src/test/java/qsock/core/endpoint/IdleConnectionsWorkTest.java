@@ -55,7 +55,7 @@ class IdleConnectionsWorkTest {
             for (int i = 0; i < CONNECTIONS; i++) {
                 now = NOW + i * SPACING;
                 c[i] = endpoint.connect(SERVER, now);
-                c[i].writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+                c[i].writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(new byte[] {1, 2, 3}), now);
                 endpoint.touched(c[i]);
                 assertEquals(SERVER, endpoint.pollDatagram(out.clear(), now), "the first Initial of " + i);
                 assertNull(endpoint.pollDatagram(out.clear(), now));

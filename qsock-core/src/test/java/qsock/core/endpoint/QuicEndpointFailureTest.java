@@ -73,7 +73,7 @@ class QuicEndpointFailureTest {
         static Client connect(int last) {
             QuicEndpoint endpoint = new QuicEndpoint(EndpointConfig.defaults(), new SplittableRandom(last));
             QuicConnection c = endpoint.connect(SERVER, NOW);
-            c.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            c.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(new byte[] {1, 2, 3}), NOW);
             ByteBuffer out = ByteBuffer.allocate(1500);
             assertEquals(SERVER, endpoint.pollDatagram(out, NOW));
             return new Client(endpoint, c, QuicEndpointFailureTest.address(last), out.flip());
@@ -99,9 +99,9 @@ class QuicEndpointFailureTest {
         healthy = server.accept();
         assertNotNull(failing);
         assertNotNull(healthy);
-        failing.peerTransportParameters(a.connection().localTransportParameters());
-        failing.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(bytes("server hello a")));
-        healthy.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(bytes("server hello b")));
+        failing.peerTransportParameters(a.connection().localTransportParameters(), NOW);
+        failing.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(bytes("server hello a")), NOW);
+        healthy.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(bytes("server hello b")), NOW);
     }
 
     /** Polls the server until it has nothing to send, delivering to the clients; {@return the errors thrown} */

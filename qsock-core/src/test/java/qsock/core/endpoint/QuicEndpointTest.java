@@ -52,7 +52,7 @@ class QuicEndpointTest {
     private static ByteBuffer clientInitial(long seed, byte[] hello) {
         QuicEndpoint client = new QuicEndpoint(EndpointConfig.defaults(), new SplittableRandom(seed));
         QuicConnection c = client.connect(SERVER, NOW);
-        c.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(hello));
+        c.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(hello), NOW);
         ByteBuffer out = ByteBuffer.allocate(1500);
         assertEquals(SERVER, client.pollDatagram(out, NOW));
         return out.flip();
@@ -191,7 +191,7 @@ class QuicEndpointTest {
     private static QuicConnection clientAnsweredWith(long seed, int... versions) {
         QuicEndpoint client = new QuicEndpoint(EndpointConfig.defaults(), new SplittableRandom(seed));
         QuicConnection c = client.connect(SERVER, NOW);
-        c.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(new byte[] {1}));
+        c.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(new byte[] {1}), NOW);
         ByteBuffer initial = ByteBuffer.allocate(1500);
         client.pollDatagram(initial, NOW);
         initial.flip();

@@ -53,7 +53,7 @@ public final class ClientInitials {
                 .build();
         QuicConnection c = QuicConnection.client(config, random, new StatelessResetTokens(new byte[32]),
                 ConnectionIdRegistry.NONE, NOW);
-        HandshakeDriver.client(c, tls, tlsRandom).step();
+        HandshakeDriver.client(c.handshakeChannel(() -> NOW), tls, tlsRandom).step();
         // The client's own first Initial carries its ClientHello: open it to take the bytes out.
         ByteBuffer first = ByteBuffer.allocate(1500);
         c.pollDatagram(first, NOW);

@@ -2,6 +2,7 @@ package qsock.tls.simulation;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.function.LongSupplier;
 import qsock.core.endpoint.QuicEndpoint;
 import qsock.core.sim.SimHost;
 
@@ -14,6 +15,10 @@ abstract class EndpointHost implements SimHost {
 
     final InetSocketAddress address;
     QuicEndpoint endpoint;
+    /** The virtual time of the host's current call: what its handshake channels stamp their calls with. */
+    long now;
+    /** This host's clock, for {@link qsock.core.connection.QuicConnection#handshakeChannel}. */
+    final LongSupplier clock = () -> now;
 
     EndpointHost(InetSocketAddress address, QuicEndpoint endpoint) {
         this.address = address;
@@ -30,12 +35,14 @@ abstract class EndpointHost implements SimHost {
 
     @Override
     public void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
+        this.now = now;
         endpoint.handleDatagram(from, datagram, now);
         turn(now);
     }
 
     @Override
     public InetSocketAddress poll(ByteBuffer out, long now) {
+        this.now = now;
         return endpoint.pollDatagram(out, now);
     }
 
@@ -46,6 +53,7 @@ abstract class EndpointHost implements SimHost {
 
     @Override
     public void onDeadline(long now) {
+        this.now = now;
         endpoint.handleTimeout(now);
         turn(now);
     }

@@ -209,8 +209,9 @@ class EndpointSchedulingSimulationTest {
         }
 
         void connect(InetSocketAddress server, long now) {
+            this.now = now;
             QuicConnection c = endpoint.connect(server, now);
-            Tracked t = new Tracked(c, HandshakeDriver.client(c, clientTls, tlsRandom), new Echo(true, random.split()));
+            Tracked t = new Tracked(c, HandshakeDriver.client(c.handshakeChannel(clock), clientTls, tlsRandom), new Echo(true, random.split()));
             sessions.add(t);
             turn(t);
         }
@@ -249,7 +250,7 @@ class EndpointSchedulingSimulationTest {
         @Override
         void turn(long now) {
             for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
-                sessions.add(new Tracked(c, HandshakeDriver.server(c, serverTls, tlsRandom),
+                sessions.add(new Tracked(c, HandshakeDriver.server(c.handshakeChannel(clock), serverTls, tlsRandom),
                         new Echo(false, random.split())));
             }
             for (Tracked t : sessions) {

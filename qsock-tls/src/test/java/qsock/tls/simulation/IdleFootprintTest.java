@@ -42,6 +42,9 @@ class IdleFootprintTest {
 
     private record Side(QuicConnection connection, HandshakeDriver driver) {}
 
+    /** The time both sides are at, which their handshake channels stamp their calls with. */
+    private long now;
+
     /** One side's endpoint and sessions, dropped as a whole to measure what they held. */
     private static final class Host {
         QuicEndpoint endpoint;
@@ -99,7 +102,7 @@ class IdleFootprintTest {
         server.endpoint = new QuicEndpoint(new EndpointConfig(ConnectionConfig.defaults(), new byte[32])
                 .withMaxHalfOpenConnections(CONNECTIONS), new SplittableRandom(2));
         server.endpoint.listen(CONNECTIONS);
-        long now = 1_000_000_000L;
+        now = 1_000_000_000L;
         ByteBuffer buffer = ByteBuffer.allocate(65_536);
         int batch = 50;
         for (int opened = 0; opened < CONNECTIONS; opened += batch) {
@@ -107,7 +110,7 @@ class IdleFootprintTest {
             List<Side> accepted = new ArrayList<>();
             for (int i = 0; i < batch; i++) {
                 QuicConnection c = client.endpoint.connect(serverAddress, now);
-                Side s = new Side(c, HandshakeDriver.client(c, clientTls, TestPki.seeded(opened + i)));
+                Side s = new Side(c, HandshakeDriver.client(c.handshakeChannel(() -> now), clientTls, TestPki.seeded(opened + i)));
                 step(s.driver());
                 client.endpoint.touched(c);
                 client.sessions.add(s);
@@ -121,7 +124,7 @@ class IdleFootprintTest {
                     moved = true;
                 }
                 for (QuicConnection c = server.endpoint.accept(); c != null; c = server.endpoint.accept()) {
-                    Side s = new Side(c, HandshakeDriver.server(c, serverTls, TestPki.seeded(100_000 + opened)));
+                    Side s = new Side(c, HandshakeDriver.server(c.handshakeChannel(() -> now), serverTls, TestPki.seeded(100_000 + opened)));
                     server.sessions.add(s);
                     accepted.add(s);
                 }

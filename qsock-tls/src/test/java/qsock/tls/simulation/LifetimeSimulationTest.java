@@ -103,7 +103,7 @@ class LifetimeSimulationTest {
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
         events(client);
-        server.closeWithError(TransportErrorCode.PROTOCOL_VIOLATION, 0x08, "test close");
+        server.closeWithError(TransportErrorCode.PROTOCOL_VIOLATION, 0x08, "test close", pair.network.now());
         pair.runUntil(() -> client.state() == ConnectionState.DRAINING, 5 * SECOND, 10_000);
         ConnectionError seen = closedWith(client);
         assertEquals(ConnectionError.Kind.TRANSPORT, seen.kind());

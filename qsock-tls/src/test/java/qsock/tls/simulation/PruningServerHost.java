@@ -58,7 +58,7 @@ final class PruningServerHost extends EndpointHost {
     @Override
     void turn(long now) {
         for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
-            RecordingChannel channel = new RecordingChannel(c);
+            RecordingChannel channel = new RecordingChannel(c, clock);
             sessions.add(new Tracked(new Session(c, channel, HandshakeDriver.server(channel, tls, tlsRandom),
                     Application.IDLE)));
         }

@@ -62,8 +62,9 @@ final class QuicSimHost extends EndpointHost {
 
     /** Starts a connection to {@code server}; its ClientHello leaves on the next poll. */
     Session connect(InetSocketAddress server, long now) throws Exception {
+        this.now = now;
         QuicConnection c = endpoint.connect(server, now);
-        RecordingChannel channel = new RecordingChannel(c);
+        RecordingChannel channel = new RecordingChannel(c, clock);
         Session s = new Session(c, channel, HandshakeDriver.client(channel, clientTls, tlsRandom),
                 applications.get());
         sessions.add(s);
@@ -127,7 +128,7 @@ final class QuicSimHost extends EndpointHost {
     @Override
     void turn(long now) {
         for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
-            RecordingChannel channel = new RecordingChannel(c);
+            RecordingChannel channel = new RecordingChannel(c, clock);
             sessions.add(new Session(c, channel, HandshakeDriver.server(channel, serverTls, tlsRandom),
                     applications.get()));
         }

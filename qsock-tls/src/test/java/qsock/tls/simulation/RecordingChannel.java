@@ -3,6 +3,7 @@ package qsock.tls.simulation;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import qsock.core.connection.QuicConnection;
 import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
@@ -22,8 +23,11 @@ final class RecordingChannel implements HandshakeChannel {
     /** Handshake bytes written per level, in total. */
     final Map<EncryptionLevel, Long> written = new EnumMap<>(EncryptionLevel.class);
 
-    RecordingChannel(QuicConnection connection) {
+    private final LongSupplier clock;
+
+    RecordingChannel(QuicConnection connection, LongSupplier clock) {
         this.connection = connection;
+        this.clock = clock;
     }
 
     @Override
@@ -39,14 +43,14 @@ final class RecordingChannel implements HandshakeChannel {
     @Override
     public void writeHandshake(EncryptionLevel level, ByteBuffer data) {
         written.merge(level, (long) data.remaining(), Long::sum);
-        connection.writeHandshake(level, data);
+        connection.writeHandshake(level, data, clock.getAsLong());
     }
 
     @Override
     public void installSecret(EncryptionLevel level, KeyDirection direction, CipherSuite suite, byte[] secret) {
         (direction == KeyDirection.WRITE ? writeSecrets : readSecrets).put(level, secret.clone());
         this.suite = suite;
-        connection.installSecret(level, direction, suite, secret);
+        connection.installSecret(level, direction, suite, secret, clock.getAsLong());
     }
 
     @Override
@@ -56,17 +60,17 @@ final class RecordingChannel implements HandshakeChannel {
 
     @Override
     public void peerTransportParameters(byte[] encoded) {
-        connection.peerTransportParameters(encoded);
+        connection.peerTransportParameters(encoded, clock.getAsLong());
     }
 
     @Override
     public void handshakeComplete(String applicationProtocol) {
-        connection.handshakeComplete(applicationProtocol);
+        connection.handshakeComplete(applicationProtocol, clock.getAsLong());
     }
 
     @Override
     public void handshakeFailed(int alert, String reason) {
-        connection.handshakeFailed(alert, reason);
+        connection.handshakeFailed(alert, reason, clock.getAsLong());
     }
 
     @Override

@@ -414,7 +414,7 @@ public final class IdleScale {
             }
             Shard s = shards.get(index);
             QuicConnection c = s.endpoint.connect(server, now);
-            Conn conn = new Conn(c, HandshakeDriver.client(c, TLS, tlsRandom));
+            Conn conn = new Conn(c, HandshakeDriver.client(c.handshakeChannel(System::nanoTime), TLS, tlsRandom));
             synchronized (this) {
                 s.conns.add(conn);
             }
