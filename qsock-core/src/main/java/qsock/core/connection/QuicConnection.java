@@ -1795,7 +1795,7 @@ public final class QuicConnection {
         PacketProtection sealer = oneRtt.sealer;
         int pnOffset = PacketHeaderWriter.writeShortHeader(out, peerIds.current(), false, sealer.keyPhase() == 1, pn,
                 pnLength, fixedBit);
-        out.put((byte) 0x01); // PING (RFC 9000 §19.2)
+        FrameEncoder.writePing(out);
         int payloadEnd = start + size - TAG;
         FrameEncoder.writePadding(out, payloadEnd - out.position());
         space.nextPacketNumber++;
@@ -1915,7 +1915,7 @@ public final class QuicConnection {
             }
             if (space.probesPending > 0 || (pingPending && space.id == PacketNumberSpace.APPLICATION)) {
                 if (!ackEliciting && out.position() < payloadLimit) {
-                    out.put((byte) 0x01); // PING (RFC 9000 §19.2)
+                    FrameEncoder.writePing(out);
                     ackEliciting = true;
                 }
                 if (space.probesPending > 0) {
@@ -1977,22 +1977,20 @@ public final class QuicConnection {
                                            boolean lowerCryptoPending) {
         boolean wrote = false;
         if (handshakeDonePending && out.position() < limit) {
-            out.put((byte) 0x1e); // HANDSHAKE_DONE (RFC 9000 §19.20)
+            FrameEncoder.writeHandshakeDone(out);
             frames.handshakeDone = true;
             handshakeDonePending = false;
             wrote = true;
         }
         if (pathChallengePending && limit - out.position() >= 9) {
-            out.put((byte) 0x1a); // PATH_CHALLENGE (RFC 9000 §19.17)
-            out.putLong(pathChallengeData);
+            FrameEncoder.writePathChallenge(out, pathChallengeData);
             frames.pathChallenge = true;
             pathChallengePending = false;
             pathChallengeSent = true;
             wrote = true;
         }
         if (pathResponsePending && limit - out.position() >= 9) {
-            out.put((byte) 0x1b); // PATH_RESPONSE (RFC 9000 §19.18)
-            out.putLong(pathResponseData);
+            FrameEncoder.writePathResponse(out, pathResponseData);
             pathResponsePending = false;
             wrote = true;
         }
