@@ -29,8 +29,6 @@ import qsock.core.frame.FrameReader;
 import qsock.core.frame.FrameType;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.packet.PacketHeaderView;
-import qsock.core.packet.PacketHeaderWriter;
-import qsock.core.packet.PacketNumber;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
@@ -66,9 +64,7 @@ public final class QuicConnection {
 
     private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
     private static final ControlFrame[] CONTROL_FRAMES = ControlFrame.values();
-    /** Every packet's payload is padded so that packet number and payload give a full HP sample (RFC 9001 §5.4.2). */
-    private static final int MIN_PN_AND_PAYLOAD = 4;
-    private static final int TAG = CipherSuite.TAG_LENGTH;
+    private static final int TAG = PacketBuilder.TAG;
     /** Answers to packets arriving while closing grow sparser: sent on the 1st, 2nd, 4th, 8th... (RFC 9000 §10.2.1). */
     private static final int MAX_CLOSE_REPEATS = 16;
 
@@ -92,6 +88,7 @@ public final class QuicConnection {
     private final LossDetector recovery;
     private final CongestionController congestion;
     private final Pacer pacer;
+    private final PacketBuilder builder;
     private boolean amplificationLimited;
     private final StreamManager streams;
     private final AckOutcome outcome = new AckOutcome();
@@ -126,7 +123,6 @@ public final class QuicConnection {
     private int maxDatagramSize;
     /** Path MTU discovery, once the peer's parameters allow it and the configuration asks for it; else null. */
     private PathMtuSearch pathMtu;
-    private boolean peerGreasesQuicBit;
     private long peerAckDelayExponent = 3;
     private long peerMaxAckDelayNanos = 25_000_000L;
     private long idleTimeoutNanos;
@@ -166,16 +162,9 @@ public final class QuicConnection {
     private long lastReceiveTime;
     private boolean ackElicitingSentSinceReceive;
 
-    // The packets of the datagram the last pollDatagram wrote, for onDatagramNotSent.
-    private final PacketNumberSpace[] lastDatagramSpaces = new PacketNumberSpace[3];
-    private final long[] lastDatagramNumbers = new long[3];
-    private int lastDatagramPackets;
-    private int lastDatagramLength;
-
     // Counters, for tests and diagnostics.
     private long packetsReceived;
     private long packetsDropped;
-    private long packetsSent;
 
     private QuicConnection(Role role, ConnectionConfig config, RandomGenerator random, QuicVersion version,
                            ConnectionId originalDestinationId, ConnectionId localId, StatelessResetTokens tokens,
@@ -200,6 +189,7 @@ public final class QuicConnection {
         this.recovery = new LossDetector(role, config.initialRttMillis() * 1_000_000L);
         this.pacer = new Pacer(maxDatagramSize);
         this.congestion = CongestionController.create(config.congestionAlgorithm(), maxDatagramSize);
+        this.builder = new PacketBuilder(version, random, recovery, congestion, pacer, oneRtt);
         this.streams = new StreamManager(role, streamConfig(config));
         // Until the peer's parameters arrive, its idle timeout is unknown: ours alone applies.
         this.idleTimeoutNanos = config.maxIdleTimeoutMillis() * 1_000_000L;
@@ -461,7 +451,7 @@ public final class QuicConnection {
 
     /** {@return packets sent} */
     public long packetsSent() {
-        return packetsSent;
+        return builder.packetsSent();
     }
 
     /** {@return the number of key updates the peer started that we followed} */
@@ -627,7 +617,7 @@ public final class QuicConnection {
         peerParameters = p;
         peerAckDelayExponent = p.ackDelayExponent();
         peerMaxAckDelayNanos = p.maxAckDelay() * 1_000_000L;
-        peerGreasesQuicBit = p.greaseQuicBit() && config.greaseQuicBit();
+        builder.greaseQuicBit(p.greaseQuicBit() && config.greaseQuicBit());
         setMaxDatagramSize((int) Math.min(config.maxDatagramSize(), p.maxUdpPayloadSize()));
         int ceiling = (int) Math.min(config.pathMtuCeiling(), p.maxUdpPayloadSize());
         if (ceiling > maxDatagramSize) {
@@ -703,11 +693,7 @@ public final class QuicConnection {
         leaveFlight(null);
         space.discard();
         // The last packets built in the space keep it and its sealer: let the discarded keys go (idle memory).
-        for (PacketLayout l : layouts) {
-            if (l.space == space) {
-                l.set(null, null, 0, 0, 0, 0, 0, false, false, false, null);
-            }
-        }
+        builder.forget(space);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -826,12 +812,11 @@ public final class QuicConnection {
     }
 
     private void datagramNotSent(long now) {
-        bytesSent -= lastDatagramLength;
-        pathBytesSent -= lastDatagramLength;
-        lastDatagramLength = 0;
-        for (int i = 0; i < lastDatagramPackets; i++) {
-            PacketNumberSpace id = lastDatagramSpaces[i];
-            long pn = lastDatagramNumbers[i];
+        bytesSent -= builder.lastDatagramLength();
+        pathBytesSent -= builder.lastDatagramLength();
+        for (int i = 0; i < builder.lastDatagramPackets(); i++) {
+            PacketNumberSpace id = builder.lastDatagramSpace(i);
+            long pn = builder.lastDatagramPacketNumber(i);
             outcome.clear();
             if (!recovery.onPacketNotSent(id, pn, outcome)) {
                 continue;
@@ -842,7 +827,7 @@ public final class QuicConnection {
             leaveFlight(spaces[id.ordinal()]);
         }
         outcome.clear();
-        lastDatagramPackets = 0;
+        builder.forgetLastDatagram();
     }
 
     /**
@@ -860,12 +845,6 @@ public final class QuicConnection {
             }
             releaseFrames(p);
         }
-    }
-
-    private void rememberSent(PacketNumberSpace id, long packetNumber) {
-        lastDatagramSpaces[lastDatagramPackets] = id;
-        lastDatagramNumbers[lastDatagramPackets] = packetNumber;
-        lastDatagramPackets++;
     }
 
     /** {@return the fault of qsock's own that closed this connection with INTERNAL_ERROR, or null} */
@@ -1616,43 +1595,10 @@ public final class QuicConnection {
     // ------------------------------------------------------------------------------------------------
     // Sending
 
-    /** A packet being built in the datagram, sealed once every packet of the datagram is laid out. */
-    private static final class PacketLayout {
-        PacketSpace space;
-        PacketProtection sealer;
-        int start;
-        int pnOffset;
-        int pnLength;
-        long packetNumber;
-        int payloadEnd;
-        boolean longHeader;
-        boolean ackEliciting;
-        boolean inFlight;
-        SentFrames frames;
-
-        void set(PacketSpace space, PacketProtection sealer, int start, int pnOffset, int pnLength, long packetNumber,
-                 int payloadEnd, boolean longHeader, boolean ackEliciting, boolean inFlight, SentFrames frames) {
-            this.space = space;
-            this.sealer = sealer;
-            this.start = start;
-            this.pnOffset = pnOffset;
-            this.pnLength = pnLength;
-            this.packetNumber = packetNumber;
-            this.payloadEnd = payloadEnd;
-            this.longHeader = longHeader;
-            this.ackEliciting = ackEliciting;
-            this.inFlight = inFlight;
-            this.frames = frames;
-        }
-    }
-
-    private final PacketLayout[] layouts = {new PacketLayout(), new PacketLayout(), new PacketLayout()};
-
     private int send(ByteBuffer out, long now) {
         if (state == ConnectionState.CLOSED || state == ConnectionState.DRAINING) {
             return 0;
         }
-        int start = out.position();
         int budget = Math.min(maxDatagramSize, out.remaining());
         if (!addressValidated) {
             long allowed = 3 * bytesReceived - bytesSent;
@@ -1669,7 +1615,7 @@ public final class QuicConnection {
         }
         setAmplificationLimited(false);
         if (state == ConnectionState.CLOSING) {
-            return closePending ? writeClose(out, start, budget, now) : 0;
+            return closePending ? writeClose(out, budget, now) : 0;
         }
         if (state == ConnectionState.CONFIRMED && oneRtt.canSend()) {
             // RFC 9001 §6.6: a new write key before the current one nears its confidentiality limit; §6.1: only
@@ -1689,8 +1635,8 @@ public final class QuicConnection {
                 return 0;
             }
         }
-        int limit = start + budget;
-        int count = 0;
+        PacketBuilder b = builder;
+        b.startDatagram(out, budget);
         boolean padDatagram = false;
         for (PacketNumberSpace id : SPACES) {
             PacketSpace space = spaces[id.ordinal()];
@@ -1704,59 +1650,47 @@ public final class QuicConnection {
             if (!wantsToSend(space, now, congestionBlocked)) {
                 continue;
             }
-            int room = limit - out.position();
-            if (room < 64) {
+            if (b.room() < 64) {
                 break;
             }
-            PacketLayout layout = layouts[count];
-            if (buildPacket(out, space, limit, layout, now, congestionBlocked, lowerCryptoPending)) {
-                count++;
-                if (layout.frames.pathChallenge && limit - start >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
+            if (buildPacket(space, now, congestionBlocked, lowerCryptoPending)) {
+                if (b.lastCarriesPathChallenge() && budget >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
                     // RFC 9000 §8.2.1: a PATH_CHALLENGE goes in a datagram of at least 1200 bytes, unless the
                     // anti-amplification limit allows less.
                     padDatagram = true;
                 }
-                if (id == PacketNumberSpace.INITIAL && (role == Role.CLIENT || layout.ackEliciting)) {
+                if (id == PacketNumberSpace.INITIAL && (role == Role.CLIENT || b.lastAckEliciting())) {
                     // RFC 9000 §14.1: datagrams carrying a client Initial, or an ack-eliciting server
                     // Initial, are at least 1200 bytes.
                     padDatagram = true;
                 }
             }
         }
-        if (count == 0) {
+        if (b.packetCount() == 0) {
             return 0;
         }
-        PacketLayout last = layouts[count - 1];
         if (padDatagram) {
-            int target = start + ConnectionConfig.MIN_DATAGRAM_SIZE - TAG;
-            if (last.payloadEnd < target) {
-                out.position(last.payloadEnd);
-                FrameEncoder.writePadding(out, target - last.payloadEnd);
-                last.payloadEnd = target;
-                last.inFlight = true;
-            }
+            b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
         }
-        lastDatagramPackets = 0;
-        for (int i = 0; i < count; i++) {
-            seal(out, layouts[i], now);
-            rememberSent(layouts[i].space.id, layouts[i].packetNumber);
-        }
-        int length = layouts[count - 1].payloadEnd + TAG - start;
-        out.position(start + length);
-        bytesSent += length;
-        pathBytesSent += length;
-        lastDatagramLength = length;
-        if (!handshakePacketSent && role == Role.CLIENT) {
-            for (int i = 0; i < count; i++) {
-                if (layouts[i].space.id == PacketNumberSpace.HANDSHAKE) {
-                    // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
-                    handshakePacketSent = true;
-                    discardSpace(spaces[0]);
-                    break;
-                }
-            }
+        int length = b.seal(now);
+        onDatagramSealed(length, now);
+        if (!handshakePacketSent && role == Role.CLIENT && b.holds(PacketNumberSpace.HANDSHAKE)) {
+            // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
+            handshakePacketSent = true;
+            discardSpace(spaces[0]);
         }
         return length;
+    }
+
+    /** Accounts for a datagram the builder sealed: anti-amplification, and the idle timer (RFC 9000 §10.1). */
+    private void onDatagramSealed(int length, long now) {
+        bytesSent += length;
+        pathBytesSent += length;
+        if (builder.sealedAckEliciting() && !ackElicitingSentSinceReceive) {
+            // RFC 9000 §10.1: sending the first ack-eliciting packet after receiving restarts the idle timer.
+            ackElicitingSentSinceReceive = true;
+            restartIdleTimer(now);
+        }
     }
 
     private void setMaxDatagramSize(int size) {
@@ -1786,31 +1720,19 @@ public final class QuicConnection {
      * (RFC 9000 §14.4), alone in its datagram so that only its size decides whether it arrives.
      */
     private int sendPathMtuProbe(ByteBuffer out, long now) {
-        int start = out.position();
         int size = pathMtu.nextProbeSize();
         PacketSpace space = spaces[2];
         long pn = space.nextPacketNumber;
-        int pnLength = PacketNumber.encodedLength(pn, recovery.largestAcked(space.id));
-        boolean fixedBit = !peerGreasesQuicBit || greaseBit();
-        PacketProtection sealer = oneRtt.sealer;
-        int pnOffset = PacketHeaderWriter.writeShortHeader(out, peerIds.current(), false, sealer.keyPhase() == 1, pn,
-                pnLength, fixedBit);
+        PacketBuilder b = builder;
+        b.startDatagram(out, size);
+        b.begin(space, oneRtt.sealer, peerIds.current(), null, null);
         FrameEncoder.writePing(out);
-        int payloadEnd = start + size - TAG;
-        FrameEncoder.writePadding(out, payloadEnd - out.position());
-        space.nextPacketNumber++;
-        PacketLayout layout = layouts[0];
-        layout.set(space, sealer, start, pnOffset, pnLength, pn, payloadEnd, false, true, true,
-                framePool.isEmpty() ? new SentFrames() : framePool.poll());
-        seal(out, layout, now);
-        out.position(start + size);
-        bytesSent += size;
-        pathBytesSent += size;
+        b.finish(true, framePool.isEmpty() ? new SentFrames() : framePool.poll());
+        b.padDatagram(size);
+        int length = b.seal(now);
+        onDatagramSealed(length, now);
         pathMtu.onProbeSent(pn, size);
-        lastDatagramPackets = 0;
-        rememberSent(PacketNumberSpace.APPLICATION, pn);
-        lastDatagramLength = size;
-        return size;
+        return length;
     }
 
     private void setAmplificationLimited(boolean limited) {
@@ -1864,29 +1786,17 @@ public final class QuicConnection {
         return false;
     }
 
-    private boolean buildPacket(ByteBuffer out, PacketSpace space, int limit, PacketLayout layout, long now,
-                                boolean congestionBlocked, boolean lowerCryptoPending) {
-        int start = out.position();
-        long pn = space.nextPacketNumber;
-        long largestAcked = recovery.largestAcked(space.id);
-        int pnLength = PacketNumber.encodedLength(pn, largestAcked);
-        boolean fixedBit = !peerGreasesQuicBit || greaseBit();
-        ConnectionId dcid = peerIds.current();
-        PacketProtection sealer;
-        int pnOffset;
-        boolean longHeader = space.id != PacketNumberSpace.APPLICATION;
-        int lengthFieldSize = limit - start > 16000 ? 4 : 2;
-        if (longHeader) {
-            sealer = space.sealer;
-            pnOffset = PacketHeaderWriter.writeLongHeader(out, version, space.level.packetType(), dcid,
-                    localIds.initial(), tokenFor(space), pn, pnLength, lengthFieldSize, fixedBit);
-        } else {
-            sealer = oneRtt.sealer;
-            pnOffset = PacketHeaderWriter.writeShortHeader(out, dcid, false, sealer.keyPhase() == 1, pn, pnLength,
-                    fixedBit);
-        }
-        int payloadStart = out.position();
-        int payloadLimit = limit - TAG;
+    /** {@return the keys packets of {@code space} are sealed with now} */
+    private PacketProtection sealerOf(PacketSpace space) {
+        return space.id == PacketNumberSpace.APPLICATION ? oneRtt.sealer : space.sealer;
+    }
+
+    /** Builds the next packet of {@code space} in the builder's datagram; {@return false if it had nothing to carry} */
+    private boolean buildPacket(PacketSpace space, long now, boolean congestionBlocked, boolean lowerCryptoPending) {
+        PacketBuilder b = builder;
+        b.begin(space, sealerOf(space), peerIds.current(), localIds.initial(), tokenFor(space));
+        ByteBuffer out = b.buffer();
+        int payloadLimit = b.payloadLimit();
         SentFrames frames = framePool.isEmpty() ? new SentFrames() : framePool.poll();
         boolean ackEliciting = false;
         // ACK first: it is small and never congestion controlled (RFC 9002 §7).
@@ -1926,51 +1836,18 @@ public final class QuicConnection {
                 }
             }
         }
-        int payloadEnd = out.position();
-        if (payloadEnd == payloadStart) {
-            out.position(start);
+        if (b.isEmpty()) {
+            b.abandon();
             framePool.add(frames);
             return false;
         }
-        boolean padded = false;
-        if (payloadEnd - pnOffset < MIN_PN_AND_PAYLOAD) {
-            FrameEncoder.writePadding(out, MIN_PN_AND_PAYLOAD - (payloadEnd - pnOffset));
-            payloadEnd = out.position();
-            padded = true;
-        }
-        space.nextPacketNumber++;
-        layout.set(space, sealer, start, pnOffset, pnLength, pn, payloadEnd, longHeader, ackEliciting,
-                ackEliciting || padded, frames);
-        // Leave room for the tag; sealing fills it.
-        out.position(payloadEnd + TAG);
-        if (longHeader) {
-            lengthFieldSizes[space.id.ordinal()] = lengthFieldSize;
-        }
+        b.finish(ackEliciting, frames);
         return true;
     }
 
     /** {@return the token an Initial packet carries: a client's Retry token, else none} */
     private ByteBuffer tokenFor(PacketSpace space) {
         return space.id == PacketNumberSpace.INITIAL && retryToken != null ? retryToken : null;
-    }
-
-    private final int[] lengthFieldSizes = new int[3];
-    private long greaseBits;
-    private int greaseBitsLeft;
-
-    /**
-     * {@return a random fixed bit for a peer that greases it (RFC 9287 §3)} The bits come 64 at a time from the
-     * connection's generator: drawing one per packet from a secure generator cost ~4% of a bulk sender's CPU.
-     */
-    private boolean greaseBit() {
-        if (greaseBitsLeft == 0) {
-            greaseBits = random.nextLong();
-            greaseBitsLeft = 64;
-        }
-        greaseBitsLeft--;
-        boolean bit = (greaseBits & 1) != 0;
-        greaseBits >>>= 1;
-        return bit;
     }
 
     private boolean writeApplicationFrames(ByteBuffer out, int limit, SentFrames frames, long now,
@@ -2011,97 +1888,34 @@ public final class QuicConnection {
         return wrote;
     }
 
-    private void seal(ByteBuffer out, PacketLayout l, long now) {
-        if (l.longHeader) {
-            PacketHeaderWriter.setLength(out, l.pnOffset, lengthFieldSizes[l.space.id.ordinal()], l.payloadEnd + TAG);
-        }
-        int size = l.sealer.seal(out, l.start, l.pnOffset, l.pnLength, l.packetNumber, l.payloadEnd);
-        packetsSent++;
-        if (!l.longHeader) {
-            oneRtt.onPacketSealed(l.packetNumber);
-        }
-        SentPacket sent = recovery.onPacketSent(l.space.id, l.packetNumber, now, size, l.ackEliciting, l.inFlight);
-        if (l.frames.ackLargest >= 0) {
-            l.space.acks.onAckSent(l.packetNumber);
-        }
-        sent.setFrames(l.frames);
-        if (l.inFlight) {
-            congestion.onPacketSent(now, size);
-            pacer.onPacketSent(now, size, congestion.congestionWindow(), recovery.rtt().smoothedRtt());
-        }
-        if (l.ackEliciting && !ackElicitingSentSinceReceive) {
-            // RFC 9000 §10.1: sending the first ack-eliciting packet after receiving restarts the idle timer.
-            ackElicitingSentSinceReceive = true;
-            restartIdleTimer(now);
-        }
-    }
-
-    private int writeClose(ByteBuffer out, int start, int budget, long now) {
+    /**
+     * Writes a datagram of CONNECTION_CLOSE packets, one in each space with keys (RFC 9000 §10.2.3), padded as any
+     * datagram with a client's Initial. They are not tracked by recovery: if one is refused or lost, the next
+     * trigger sends another (§10.2.1).
+     */
+    private int writeClose(ByteBuffer out, int budget, long now) {
         closePending = false;
         closesSent++;
-        int limit = start + budget;
-        int count = 0;
+        PacketBuilder b = builder;
+        b.startDatagram(out, budget);
         for (PacketNumberSpace id : SPACES) {
             PacketSpace space = spaces[id.ordinal()];
-            if (!canSendIn(space) || limit - out.position() < 128) {
+            if (!canSendIn(space) || b.room() < 128) {
                 continue;
             }
-            PacketLayout l = layouts[count];
-            int pStart = out.position();
-            long pn = space.nextPacketNumber;
-            int pnLength = PacketNumber.encodedLength(pn, recovery.largestAcked(id));
-            boolean longHeader = id != PacketNumberSpace.APPLICATION;
-            int pnOffset = longHeader
-                    ? PacketHeaderWriter.writeLongHeader(out, version, space.level.packetType(), peerIds.current(),
-                            localIds.initial(), tokenFor(space), pn, pnLength, 2, true)
-                    : PacketHeaderWriter.writeShortHeader(out, peerIds.current(), false,
-                            oneRtt.sealer.keyPhase() == 1, pn, pnLength, true);
-            int room = limit - TAG - out.position();
-            writeCloseFrame(out, id, room);
-            if (out.position() - pnOffset < MIN_PN_AND_PAYLOAD) {
-                FrameEncoder.writePadding(out, MIN_PN_AND_PAYLOAD - (out.position() - pnOffset));
-            }
-            space.nextPacketNumber++;
-            l.space = space;
-            l.sealer = longHeader ? space.sealer : oneRtt.sealer;
-            l.start = pStart;
-            l.pnOffset = pnOffset;
-            l.pnLength = pnLength;
-            l.packetNumber = pn;
-            l.payloadEnd = out.position();
-            l.longHeader = longHeader;
-            lengthFieldSizes[id.ordinal()] = 2;
-            out.position(l.payloadEnd + TAG);
-            count++;
+            b.begin(space, sealerOf(space), peerIds.current(), localIds.initial(), tokenFor(space));
+            writeCloseFrame(out, id, b.payloadLimit() - out.position());
+            b.finishUntracked();
         }
-        if (count == 0) {
+        if (b.packetCount() == 0) {
             return 0;
         }
-        boolean hasInitial = layouts[0].space.id == PacketNumberSpace.INITIAL;
-        PacketLayout last = layouts[count - 1];
-        if (hasInitial && role == Role.CLIENT) {
-            int target = start + ConnectionConfig.MIN_DATAGRAM_SIZE - TAG;
-            if (last.payloadEnd < target && target + TAG <= limit) {
-                out.position(last.payloadEnd);
-                FrameEncoder.writePadding(out, target - last.payloadEnd);
-                last.payloadEnd = target;
-            }
+        if (role == Role.CLIENT && b.holds(PacketNumberSpace.INITIAL)) {
+            b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
         }
-        for (int i = 0; i < count; i++) {
-            PacketLayout l = layouts[i];
-            if (l.longHeader) {
-                PacketHeaderWriter.setLength(out, l.pnOffset, 2, l.payloadEnd + TAG);
-            }
-            l.sealer.seal(out, l.start, l.pnOffset, l.pnLength, l.packetNumber, l.payloadEnd);
-            packetsSent++;
-        }
-        int length = last.payloadEnd + TAG - start;
-        out.position(start + length);
+        int length = b.seal(now);
         bytesSent += length;
         pathBytesSent += length;
-        // Closing packets are not tracked by recovery: if one is refused, the next trigger sends another.
-        lastDatagramPackets = 0;
-        lastDatagramLength = length;
         return length;
     }
 
