@@ -47,6 +47,8 @@ final class PacketBuilder {
     static final int MIN_PN_AND_PAYLOAD = 4;
     /** Packets one datagram coalesces at most: one per packet number space. */
     static final int MAX_PACKETS = 3;
+    /** The room below which the connection begins no packet in a datagram: too little for an ACK and a frame. */
+    static final int MIN_PACKET_ROOM = 64;
     /** The largest packet whose Length field two bytes hold (a varint of 2 bytes holds up to 16383). */
     private static final int TWO_BYTE_LENGTH_LIMIT = 16383;
 

@@ -127,20 +127,14 @@ public final class QuicConnection {
     private long peerMaxAckDelayNanos = 25_000_000L;
     private long idleTimeoutNanos;
 
-    // Anti-amplification (RFC 9000 §8.1): a server sends at most three times what it received until the
-    // client's address is validated.
-    private boolean addressValidated;
-    private long bytesReceived;
-    private long bytesSent;
+    /** The anti-amplification limits of the peer's address and of a new address it moved to (RFC 9000 §8.1, §9.3.1). */
+    private final AntiAmplification amplification;
     private boolean handshakePacketSent;
 
     private boolean handshakeDonePending;
     private boolean pathResponsePending;
     // The peer's address (RFC 9000 §9.3): after it moved, what we send there is limited to three times what
     // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2).
-    private boolean pathValidated = true;
-    private long pathBytesReceived;
-    private long pathBytesSent;
     private boolean pathChallengePending;
     private boolean pathChallengeSent;
     private long pathChallengeData;
@@ -155,10 +149,8 @@ public final class QuicConnection {
     private int closeTriggers;
     private int closesSent;
 
-    private long idleDeadline = Long.MAX_VALUE;
-    private long closeDeadline = Long.MAX_VALUE;
-    private long keepAliveDeadline = Long.MAX_VALUE;
-    private long pacingDeadline = Long.MAX_VALUE;
+    /** Every deadline of the connection; {@link #nextDeadline()} is the earliest. */
+    private final TimerTable timers = new TimerTable();
     private long lastReceiveTime;
     private boolean ackElicitingSentSinceReceive;
 
@@ -195,9 +187,9 @@ public final class QuicConnection {
         this.idleTimeoutNanos = config.maxIdleTimeoutMillis() * 1_000_000L;
         capPtoPeriod();
         this.lastReceiveTime = now;
-        this.idleDeadline = idleTimeoutNanos == 0 ? Long.MAX_VALUE : now + idleTimeoutNanos;
+        timers.set(Timer.IDLE, idleTimeoutNanos == 0 ? TimerTable.STOPPED : now + idleTimeoutNanos);
         // RFC 9000 §8.1: a client's address needs no validation by itself.
-        this.addressValidated = role == Role.CLIENT;
+        this.amplification = new AntiAmplification(role == Role.CLIENT);
     }
 
     private static StreamConfig streamConfig(ConnectionConfig c) {
@@ -426,17 +418,17 @@ public final class QuicConnection {
 
     /** {@return true once the server validated the client's address (always true on a client)} */
     public boolean isAddressValidated() {
-        return addressValidated;
+        return amplification.isAddressValidated();
     }
 
     /** {@return UDP payload bytes received, all datagrams counted} */
     public long bytesReceived() {
-        return bytesReceived;
+        return amplification.bytesReceived();
     }
 
     /** {@return UDP payload bytes sent} */
     public long bytesSent() {
-        return bytesSent;
+        return amplification.bytesSent();
     }
 
     /** {@return packets opened and processed} */
@@ -746,9 +738,7 @@ public final class QuicConnection {
         }
         peerMoved = false;
         peerAddressChanges++;
-        pathValidated = false;
-        pathBytesReceived = length;
-        pathBytesSent = 0;
+        amplification.onPeerMoved(length);
         pathChallengePending = true;
         pathChallengeSent = false;
         pathChallengeData = random.nextLong();
@@ -762,7 +752,7 @@ public final class QuicConnection {
 
     /** {@return whether the peer's current address is validated: by the handshake, or by a PATH_CHALLENGE it answered} */
     public boolean isPeerAddressValidated() {
-        return pathValidated;
+        return amplification.isPathValidated();
     }
 
     /** {@return datagrams a client dropped because they came from somewhere other than its server} */
@@ -812,8 +802,7 @@ public final class QuicConnection {
     }
 
     private void datagramNotSent(long now) {
-        bytesSent -= builder.lastDatagramLength();
-        pathBytesSent -= builder.lastDatagramLength();
+        amplification.onNotSent(builder.lastDatagramLength());
         for (int i = 0; i < builder.lastDatagramPackets(); i++) {
             PacketNumberSpace id = builder.lastDatagramSpace(i);
             long pn = builder.lastDatagramPacketNumber(i);
@@ -870,10 +859,7 @@ public final class QuicConnection {
             return;
         }
         int length = datagram.remaining();
-        bytesReceived += length;
-        if (!pathValidated && !receivingFromNewAddress) {
-            pathBytesReceived += length;
-        }
+        amplification.onReceived(length, receivingFromNewAddress);
         if (state == ConnectionState.CLOSING) {
             // RFC 9000 §10.2.1: answer what arrives with CONNECTION_CLOSE, ever more sparsely.
             closeTriggers++;
@@ -1038,7 +1024,7 @@ public final class QuicConnection {
         if (type == PacketType.HANDSHAKE && role == Role.SERVER) {
             // RFC 9000 §8.1: a Handshake packet from the client proves its address; RFC 9001 §4.9.1: the
             // server discards Initial keys when it first processes one.
-            addressValidated = true;
+            amplification.validateAddress();
             recovery.setPeerCompletedAddressValidation(true);
             discardSpace(spaces[0]);
         }
@@ -1135,8 +1121,8 @@ public final class QuicConnection {
             case PATH_RESPONSE -> {
                 // RFC 9000 §8.2.2: the echo of our challenge validates the peer's new address; §19.18: any other
                 // PATH_RESPONSE is ignored.
-                if (!pathValidated && pathChallengeSent && f.pathData() == pathChallengeData) {
-                    pathValidated = true;
+                if (!amplification.isPathValidated() && pathChallengeSent && f.pathData() == pathChallengeData) {
+                    amplification.validatePath();
                     pathChallengePending = false;
                 }
             }
@@ -1295,7 +1281,7 @@ public final class QuicConnection {
         if (f.handshakeDone) {
             handshakeDonePending = true;
         }
-        if (f.pathChallenge && !pathValidated) {
+        if (f.pathChallenge && !amplification.isPathValidated()) {
             pathChallengePending = true;
         }
     }
@@ -1442,7 +1428,7 @@ public final class QuicConnection {
         closeError = error;
         state = ConnectionState.CLOSING;
         closePending = true;
-        closeDeadline = now + 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true);
+        startClosingPeriod(now);
         events.add(new ConnectionEvent.Closed(error));
     }
 
@@ -1456,32 +1442,48 @@ public final class QuicConnection {
         }
         closeError = error;
         state = ConnectionState.DRAINING;
-        closeDeadline = now + 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true);
+        startClosingPeriod(now);
         events.add(new ConnectionEvent.Closed(error));
+    }
+
+    /** The closing or draining period lasts three PTOs from {@code now} (RFC 9000 §10.2); no other timer runs. */
+    private void startClosingPeriod(long now) {
+        timers.stopAll();
+        timers.set(Timer.CLOSE, now + 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true));
     }
 
     private void enterClosed() {
         state = ConnectionState.CLOSED;
+        timers.stopAll();
         localIds.unregisterAll();
     }
 
     // ------------------------------------------------------------------------------------------------
     // Timers
 
-    /** {@return when {@link #handleTimeout} must be called next, or {@code Long.MAX_VALUE} for never} */
+    /**
+     * {@return when {@link #handleTimeout} must be called next, or {@code Long.MAX_VALUE} for never} Never a time
+     * that {@link #handleTimeout} followed by {@link #pollDatagram} until it returns 0 leaves where it was: what
+     * waits for something else than time (an ACK held by the anti-amplification limit waits for bytes from the
+     * peer) has no deadline meanwhile.
+     */
     public long nextDeadline() {
         if (state == ConnectionState.CLOSED) {
             return Long.MAX_VALUE;
         }
-        if (state == ConnectionState.CLOSING || state == ConnectionState.DRAINING) {
-            return closeDeadline;
+        if (!state.isClosingOrClosed()) {
+            refreshTimers();
         }
-        long d = Math.min(idleDeadline, recovery.lossDetectionDeadline());
-        d = Math.min(d, spaces[2].acks.ackDeadline());
-        d = Math.min(d, keepAliveDeadline);
-        d = Math.min(d, pacingDeadline);
-        d = Math.min(d, oneRtt.previousDiscardDeadline);
-        return d;
+        return timers.next();
+    }
+
+    /** Copies into the timer table the deadlines that recovery, the ACK state, the keys and the PMTU search keep. */
+    private void refreshTimers() {
+        timers.set(Timer.LOSS_DETECTION, recovery.lossDetectionDeadline());
+        timers.set(Timer.ACK_DELAY, amplification.blocksSending(maxDatagramSize) ? TimerTable.STOPPED
+                : spaces[2].acks.ackDeadline());
+        timers.set(Timer.KEY_DISCARD, oneRtt.previousDiscardDeadline);
+        timers.set(Timer.PATH_MTU_RAISE, pathMtu == null ? TimerTable.STOPPED : pathMtu.raiseDeadline());
     }
 
     private void onTimeout(long now) {
@@ -1489,12 +1491,12 @@ public final class QuicConnection {
             return;
         }
         if (state == ConnectionState.CLOSING || state == ConnectionState.DRAINING) {
-            if (now - closeDeadline >= 0) {
+            if (timers.isExpired(Timer.CLOSE, now)) {
                 enterClosed();
             }
             return;
         }
-        if (now - idleDeadline >= 0) {
+        if (timers.isExpired(Timer.IDLE, now)) {
             // RFC 9000 §10.1: silently closed.
             closeError = new ConnectionError(ConnectionError.Kind.IDLE_TIMEOUT, 0, 0,
                     "no packet for " + idleTimeoutNanos / 1_000_000 + " ms", false);
@@ -1502,15 +1504,19 @@ public final class QuicConnection {
             enterClosed();
             return;
         }
-        if (now - pacingDeadline >= 0) {
-            pacingDeadline = Long.MAX_VALUE;
+        if (timers.isExpired(Timer.PACING, now)) {
+            timers.stop(Timer.PACING);
+        }
+        if (pathMtu != null) {
+            pathMtu.onTimeout(now);
         }
         oneRtt.onTimeout(now);
-        if (now - keepAliveDeadline >= 0) {
+        if (timers.isExpired(Timer.KEEP_ALIVE, now)) {
             pingPending = true;
-            keepAliveDeadline = Long.MAX_VALUE;
+            timers.stop(Timer.KEEP_ALIVE);
         }
-        if (now - recovery.lossDetectionDeadline() >= 0) {
+        long lossDetection = recovery.lossDetectionDeadline();
+        if (lossDetection != Long.MAX_VALUE && now - lossDetection >= 0) {
             outcome.clear();
             recovery.onLossDetectionTimeout(now, outcome);
             if (outcome.lostCount() > 0) {
@@ -1580,15 +1586,19 @@ public final class QuicConnection {
     }
 
     private void restartIdleTimer(long now) {
+        if (state.isClosingOrClosed()) {
+            // Only the closing period's timer runs now.
+            return;
+        }
         if (idleTimeoutNanos == 0) {
-            idleDeadline = Long.MAX_VALUE;
+            timers.stop(Timer.IDLE);
             return;
         }
         // RFC 9000 §10.1: at least three PTOs, so that probes get their chance.
         long timeout = Math.max(idleTimeoutNanos, 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true));
-        idleDeadline = now + timeout;
+        timers.set(Timer.IDLE, now + timeout);
         if (config.keepAliveMillis() > 0) {
-            keepAliveDeadline = now + config.keepAliveMillis() * 1_000_000L;
+            timers.set(Timer.KEEP_ALIVE, now + config.keepAliveMillis() * 1_000_000L);
         }
     }
 
@@ -1599,18 +1609,10 @@ public final class QuicConnection {
         if (state == ConnectionState.CLOSED || state == ConnectionState.DRAINING) {
             return 0;
         }
-        int budget = Math.min(maxDatagramSize, out.remaining());
-        if (!addressValidated) {
-            long allowed = 3 * bytesReceived - bytesSent;
-            budget = (int) Math.min(budget, Math.max(0, allowed));
-        }
-        if (!pathValidated) {
-            // RFC 9000 §9.3.1: a new peer address gets at most three times what arrived from it until validated.
-            budget = (int) Math.min(budget, Math.max(0, 3 * pathBytesReceived - pathBytesSent));
-        }
-        if (budget < ConnectionConfig.MIN_DATAGRAM_SIZE && !(addressValidated && budget > 0)) {
+        int budget = amplification.budget(Math.min(maxDatagramSize, out.remaining()));
+        if (amplification.blocks(budget)) {
             // Anti-amplification blocks us (RFC 9000 §8.1): wait for the client to send more.
-            setAmplificationLimited(!addressValidated);
+            setAmplificationLimited(!amplification.isAddressValidated());
             return 0;
         }
         setAmplificationLimited(false);
@@ -1631,7 +1633,7 @@ public final class QuicConnection {
                     recovery.rtt().smoothedRtt());
             if (release - now > 0 && !ackDue(now)) {
                 // RFC 9002 §7.7: paced; an ACK that is due still leaves at once.
-                pacingDeadline = release;
+                timers.set(Timer.PACING, release);
                 return 0;
             }
         }
@@ -1650,7 +1652,7 @@ public final class QuicConnection {
             if (!wantsToSend(space, now, congestionBlocked)) {
                 continue;
             }
-            if (b.room() < 64) {
+            if (b.room() < PacketBuilder.MIN_PACKET_ROOM) {
                 break;
             }
             if (buildPacket(space, now, congestionBlocked, lowerCryptoPending)) {
@@ -1684,8 +1686,7 @@ public final class QuicConnection {
 
     /** Accounts for a datagram the builder sealed: anti-amplification, and the idle timer (RFC 9000 §10.1). */
     private void onDatagramSealed(int length, long now) {
-        bytesSent += length;
-        pathBytesSent += length;
+        amplification.onSent(length);
         if (builder.sealedAckEliciting() && !ackElicitingSentSinceReceive) {
             // RFC 9000 §10.1: sending the first ack-eliciting packet after receiving restarts the idle timer.
             ackElicitingSentSinceReceive = true;
@@ -1707,7 +1708,7 @@ public final class QuicConnection {
      */
     private boolean pathMtuProbeDue(ByteBuffer out, long now) {
         if (pathMtu == null || state != ConnectionState.CONFIRMED || !oneRtt.canSend() || spaces[2].discarded
-                || !pathValidated || !pathMtu.wantsProbe(now)) {
+                || !amplification.isPathValidated() || !pathMtu.wantsProbe(now)) {
             return false;
         }
         return out.remaining() >= pathMtu.nextProbeSize() && congestion.canSend(maxDatagramSize)
@@ -1914,8 +1915,7 @@ public final class QuicConnection {
             b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
         }
         int length = b.seal(now);
-        bytesSent += length;
-        pathBytesSent += length;
+        amplification.onSent(length);
         return length;
     }
 
