@@ -1515,36 +1515,50 @@ public final class QuicConnection {
             pingPending = true;
             timers.stop(Timer.KEEP_ALIVE);
         }
-        long lossDetection = recovery.lossDetectionDeadline();
-        if (lossDetection != Long.MAX_VALUE && now - lossDetection >= 0) {
-            outcome.clear();
-            recovery.onLossDetectionTimeout(now, outcome);
-            if (outcome.lostCount() > 0) {
-                onLost(now);
-            }
-            if (outcome.probeCount() > 0) {
-                PacketSpace space = spaces[outcome.ptoSpace().ordinal()];
-                space.probesPending = Math.max(space.probesPending, outcome.probeCount());
-                if (pathMtu != null && recovery.ptoCount() >= BLACK_HOLE_PTOS && pathMtu.onBlackHole(now)) {
-                    // RFC 8899 §4.3: nothing acknowledged through several PTOs while sending above the base size
-                    // may be a path that shrank; its losses are never acknowledged, so persistent congestion
-                    // cannot tell. The probes go out at the base size, which every path carries.
-                    setMaxDatagramSize(pathMtu.current());
-                }
-                queueProbeData(space);
-                // RFC 9002 §6.2.4: the sender SHOULD also send ack-eliciting packets from the other spaces with
-                // data in flight, coalesced. A Handshake PTO of a client whose request went in 1-RTT packets the
-                // server could not yet read (or lost) thus repairs the request too, where waiting for confirmation
-                // (no Application Data PTO before it, §6.2.1) could leave it lost until the peer gives up.
-                for (PacketSpace other : spaces) {
-                    if (other != space && canSendIn(other)
-                            && recovery.log(other.id).ackElicitingInFlight() > 0) {
-                        other.probesPending = Math.max(other.probesPending, 1);
-                        queueProbeData(other);
-                    }
-                }
+        if (lossDetectionDue(now) && !onLossDetectionTimeout(now) && lossDetectionDue(now)) {
+            // Packets declared lost by the time threshold can leave a probe timeout that is already due (the last
+            // ack-eliciting packet of a space left more than a PTO ago): it fires now too, or the deadline would
+            // stay in the past.
+            onLossDetectionTimeout(now);
+        }
+    }
+
+    private boolean lossDetectionDue(long now) {
+        long deadline = recovery.lossDetectionDeadline();
+        return deadline != Long.MAX_VALUE && now - deadline >= 0;
+    }
+
+    /** Acts on the loss detection timer; {@return whether a probe timeout fired (RFC 9002 §6.2)} */
+    private boolean onLossDetectionTimeout(long now) {
+        outcome.clear();
+        recovery.onLossDetectionTimeout(now, outcome);
+        if (outcome.lostCount() > 0) {
+            onLost(now);
+        }
+        if (outcome.probeCount() == 0) {
+            return false;
+        }
+        PacketSpace space = spaces[outcome.ptoSpace().ordinal()];
+        space.probesPending = Math.max(space.probesPending, outcome.probeCount());
+        if (pathMtu != null && recovery.ptoCount() >= BLACK_HOLE_PTOS && pathMtu.onBlackHole(now)) {
+            // RFC 8899 §4.3: nothing acknowledged through several PTOs while sending above the base size
+            // may be a path that shrank; its losses are never acknowledged, so persistent congestion
+            // cannot tell. The probes go out at the base size, which every path carries.
+            setMaxDatagramSize(pathMtu.current());
+        }
+        queueProbeData(space);
+        // RFC 9002 §6.2.4: the sender SHOULD also send ack-eliciting packets from the other spaces with
+        // data in flight, coalesced. A Handshake PTO of a client whose request went in 1-RTT packets the
+        // server could not yet read (or lost) thus repairs the request too, where waiting for confirmation
+        // (no Application Data PTO before it, §6.2.1) could leave it lost until the peer gives up.
+        for (PacketSpace other : spaces) {
+            if (other != space && canSendIn(other)
+                    && recovery.log(other.id).ackElicitingInFlight() > 0) {
+                other.probesPending = Math.max(other.probesPending, 1);
+                queueProbeData(other);
             }
         }
+        return true;
     }
 
     /** The most in-flight packets whose frames one PTO queues again, as many as the probes it sends. */
