@@ -21,9 +21,6 @@ import qsock.core.crypto.PacketProtection;
 import qsock.core.crypto.RetryIntegrity;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
-import qsock.core.frame.ApplicationCloseFrame;
-import qsock.core.frame.ConnectionCloseFrame;
-import qsock.core.frame.Frame;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.frame.FrameReader;
 import qsock.core.frame.FrameType;
@@ -42,7 +39,6 @@ import qsock.core.recovery.AckOutcome;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.RttEstimator;
 import qsock.core.recovery.SentPacket;
-import qsock.core.stream.ControlFrame;
 import qsock.core.stream.StreamConfig;
 import qsock.core.stream.StreamManager;
 import qsock.core.wire.ConnectionId;
@@ -63,18 +59,15 @@ import qsock.core.wire.VarInt;
 public final class QuicConnection {
 
     private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
-    private static final ControlFrame[] CONTROL_FRAMES = ControlFrame.values();
     private static final int TAG = PacketBuilder.TAG;
-    /** Answers to packets arriving while closing grow sparser: sent on the 1st, 2nd, 4th, 8th... (RFC 9000 §10.2.1). */
-    private static final int MAX_CLOSE_REPEATS = 16;
 
     private final Role role;
     private final ConnectionConfig config;
     private final RandomGenerator random;
     private final QuicVersion version;
     private final ConnectionId originalDestinationId;
-    private final LocalConnectionIds localIds;
-    private PeerConnectionIds peerIds;
+    final LocalConnectionIds localIds;
+    PeerConnectionIds peerIds;
     private ConnectionId peerInitialSourceId;
     private boolean peerSourceIdLearned;
     /** The Source Connection ID of the Retry this client followed, or null (RFC 9000 §7.3). */
@@ -83,18 +76,21 @@ public final class QuicConnection {
     private ByteBuffer retryToken;
     private int retries;
 
-    private final PacketSpace[] spaces = new PacketSpace[3];
+    final PacketSpace[] spaces = new PacketSpace[3];
     private final KeyPhases oneRtt = new KeyPhases();
-    private final LossDetector recovery;
-    private final CongestionController congestion;
+    final LossDetector recovery;
+    final CongestionController congestion;
     private final Pacer pacer;
-    private final PacketBuilder builder;
+    final PacketBuilder builder;
     private boolean amplificationLimited;
-    private final StreamManager streams;
+    final StreamManager streams;
     private final AckOutcome outcome = new AckOutcome();
     private final Datagrams datagrams = new Datagrams();
-    private final ArrayDeque<SentFrames> framePool = new ArrayDeque<>();
-    private final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
+    /** Where acknowledged, lost and unsent packets' frames go. */
+    final SentFrameFate fate = new SentFrameFate(this);
+    /** The closing and draining periods, and the end (RFC 9000 §10). */
+    final ClosingState closing = new ClosingState(this);
+    final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
 
     private final PacketHeaderView header = new PacketHeaderView();
     private final OpenedPacket opened = new OpenedPacket();
@@ -110,9 +106,9 @@ public final class QuicConnection {
      */
     private ByteBuffer rxView;
 
-    private ConnectionState state = ConnectionState.HANDSHAKING;
+    ConnectionState state = ConnectionState.HANDSHAKING;
     private RuntimeException internalError;
-    private ConnectionError closeError;
+    ConnectionError closeError;
     private TransportParameters peerParameters;
     private byte[] localParametersEncoded;
     private String applicationProtocol;
@@ -122,20 +118,20 @@ public final class QuicConnection {
 
     private int maxDatagramSize;
     /** Path MTU discovery, once the peer's parameters allow it and the configuration asks for it; else null. */
-    private PathMtuSearch pathMtu;
+    PathMtuSearch pathMtu;
     private long peerAckDelayExponent = 3;
-    private long peerMaxAckDelayNanos = 25_000_000L;
+    long peerMaxAckDelayNanos = 25_000_000L;
     private long idleTimeoutNanos;
 
     /** The anti-amplification limits of the peer's address and of a new address it moved to (RFC 9000 §8.1, §9.3.1). */
-    private final AntiAmplification amplification;
+    final AntiAmplification amplification;
     private boolean handshakePacketSent;
 
-    private boolean handshakeDonePending;
+    boolean handshakeDonePending;
     private boolean pathResponsePending;
     // The peer's address (RFC 9000 §9.3): after it moved, what we send there is limited to three times what
     // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2).
-    private boolean pathChallengePending;
+    boolean pathChallengePending;
     private boolean pathChallengeSent;
     private long pathChallengeData;
     private boolean receivingFromNewAddress;
@@ -145,12 +141,9 @@ public final class QuicConnection {
     private long datagramsFromUnknownAddresses;
     private long pathResponseData;
     private boolean pingPending;
-    private boolean closePending;
-    private int closeTriggers;
-    private int closesSent;
 
     /** Every deadline of the connection; {@link #nextDeadline()} is the earliest. */
-    private final TimerTable timers = new TimerTable();
+    final TimerTable timers = new TimerTable();
     private long lastReceiveTime;
     private boolean ackElicitingSentSinceReceive;
 
@@ -682,7 +675,7 @@ public final class QuicConnection {
         }
         outcome.clear();
         recovery.discardSpace(space.id, outcome);
-        leaveFlight(null);
+        fate.leaveFlight(outcome, null);
         space.discard();
         // The last packets built in the space keep it and its sealer: let the discarded keys go (idle memory).
         builder.forget(space);
@@ -813,27 +806,10 @@ public final class QuicConnection {
             if (pathMtu != null && id == PacketNumberSpace.APPLICATION && pathMtu.isProbe(pn)) {
                 pathMtu.onProbeRefused(now);
             }
-            leaveFlight(spaces[id.ordinal()]);
+            fate.leaveFlight(outcome, spaces[id.ordinal()]);
         }
         outcome.clear();
         builder.forgetLastDatagram();
-    }
-
-    /**
-     * Takes the packets {@link #outcome} lists as discarded out of flight, without a congestion reaction (they were
-     * never sent, or their keys are gone); their frames are queued again in {@code resend}, or forgotten if it is null.
-     */
-    private void leaveFlight(PacketSpace resend) {
-        for (int i = 0; i < outcome.discardedCount(); i++) {
-            SentPacket p = outcome.discarded(i);
-            if (p.isInFlight()) {
-                congestion.onPacketDiscarded(p.sentBytes());
-            }
-            if (resend != null) {
-                onFramesLost(resend, (SentFrames) p.frames());
-            }
-            releaseFrames(p);
-        }
     }
 
     /** {@return the fault of qsock's own that closed this connection with INTERNAL_ERROR, or null} */
@@ -846,11 +822,11 @@ public final class QuicConnection {
             internalError = e;
         }
         if (!state.isClosingOrClosed()) {
-            enterClosing(ConnectionError.transport(TransportErrorCode.INTERNAL_ERROR, 0, "internal error", false),
+            closing.enterClosing(ConnectionError.transport(TransportErrorCode.INTERNAL_ERROR, 0, "internal error", false),
                     now);
         } else if (state != ConnectionState.CLOSED) {
             // A fault while closing or draining: give up at once rather than fail again.
-            enterClosed();
+            closing.enterClosed();
         }
     }
 
@@ -862,10 +838,7 @@ public final class QuicConnection {
         amplification.onReceived(length, receivingFromNewAddress);
         if (state == ConnectionState.CLOSING) {
             // RFC 9000 §10.2.1: answer what arrives with CONNECTION_CLOSE, ever more sparsely.
-            closeTriggers++;
-            if (Integer.bitCount(closeTriggers) == 1 && closesSent < MAX_CLOSE_REPEATS) {
-                closePending = true;
-            }
+            closing.onDatagram();
             return;
         }
         // Packets are found by index in the caller's buffer, whose position and limit nothing here moves:
@@ -938,7 +911,7 @@ public final class QuicConnection {
         if (state.isClosingOrClosed() || !peerIds.isStatelessReset(datagram)) {
             return false;
         }
-        enterDraining(new ConnectionError(ConnectionError.Kind.STATELESS_RESET, 0, 0, "stateless reset received",
+        closing.enterDraining(new ConnectionError(ConnectionError.Kind.STATELESS_RESET, 0, 0, "stateless reset received",
                 true), now);
         return true;
     }
@@ -1069,12 +1042,12 @@ public final class QuicConnection {
                     space.crypto.receive(f.offset(), f.positionOnData(payload));
                 }
                 case CONNECTION_CLOSE -> {
-                    onPeerClose(ConnectionError.transport(TransportErrorCode.of(f.errorCode()), f.errorFrameType(),
+                    closing.enterDraining(ConnectionError.transport(TransportErrorCode.of(f.errorCode()), f.errorFrameType(),
                             reason(f.positionOnData(payload)), true), now);
                     return false;
                 }
                 case APPLICATION_CLOSE -> {
-                    onPeerClose(ConnectionError.application(f.errorCode(), reason(f.positionOnData(payload)), true),
+                    closing.enterDraining(ConnectionError.application(f.errorCode(), reason(f.positionOnData(payload)), true),
                             now);
                     return false;
                 }
@@ -1180,119 +1153,7 @@ public final class QuicConnection {
         if (space.id == PacketNumberSpace.APPLICATION) {
             oneRtt.onAcknowledged(recovery.largestAcked(space.id));
         }
-        RttEstimator rtt = recovery.rtt();
-        for (int i = 0; i < outcome.ackedCount(); i++) {
-            SentPacket p = outcome.acked(i);
-            if (pathMtu != null && space.id == PacketNumberSpace.APPLICATION && pathMtu.isProbe(p.packetNumber())
-                    && pathMtu.onProbeAcked(now)) {
-                setMaxDatagramSize(pathMtu.current());
-            }
-            if (p.isInFlight()) {
-                // The controller wants the sample this ACK produced, once, or 0 (qsock.core.cc contract).
-                long sample = outcome.rttSampleTaken() ? rtt.latestRtt() : 0;
-                congestion.onPacketAcked(now, p.timeSent(), p.sentBytes(), sample, rtt.smoothedRtt(), rtt.minRtt());
-            }
-            onFramesAcked(space, (SentFrames) p.frames());
-            releaseFrames(p);
-        }
-        if (outcome.ackedCount() > 0) {
-            congestion.onAckProcessed(now);
-        }
-        if (outcome.rttSampleTaken()) {
-            streams.onRttUpdated(rtt.smoothedRtt());
-        }
-        onLost(now);
-    }
-
-    private void onLost(long now) {
-        if (outcome.lostCount() == 0) {
-            return;
-        }
-        long lostBytes = outcome.lostBytesInFlight();
-        for (int i = 0; i < outcome.lostCount(); i++) {
-            SentPacket p = outcome.lost(i);
-            if (pathMtu != null && outcome.space() == PacketNumberSpace.APPLICATION
-                    && pathMtu.isProbe(p.packetNumber())) {
-                // RFC 9000 §14.4: a lost probe says the size is too large, not that the path is congested.
-                pathMtu.onProbeLost(now);
-                congestion.onPacketDiscarded(p.sentBytes());
-                lostBytes -= p.sentBytes();
-            }
-            onFramesLost(spaces[outcome.space().ordinal()], (SentFrames) p.frames());
-            releaseFrames(p);
-        }
-        if (lostBytes > 0) {
-            congestion.onPacketsLost(now, outcome.newestLostSentTime(), lostBytes);
-        }
-        if (outcome.persistentCongestion()) {
-            congestion.onPersistentCongestion(now);
-            if (pathMtu != null && pathMtu.onBlackHole(now)) {
-                setMaxDatagramSize(pathMtu.current());
-            }
-        }
-    }
-
-    private void onFramesAcked(PacketSpace space, SentFrames f) {
-        if (f == null) {
-            return;
-        }
-        for (int i = 0; i < f.cryptoCount; i++) {
-            space.crypto.onAcked(f.cryptoOffsets[i], f.cryptoLengths[i]);
-        }
-        for (int i = 0; i < f.streamCount; i++) {
-            streams.onStreamFrameAcked(f.streamIds[i], f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
-        }
-        for (int i = 0; i < f.controlCount; i++) {
-            streams.onControlFrameAcked(CONTROL_FRAMES[f.controlKinds[i]], f.controlIds[i], f.controlValues[i]);
-        }
-        for (int i = 0; i < f.newConnectionIdCount; i++) {
-            localIds.onNewConnectionIdAcked(f.newConnectionIdSequences[i]);
-        }
-        for (int i = 0; i < f.retireConnectionIdCount; i++) {
-            peerIds.onRetireConnectionIdAcked(f.retireConnectionIdSequences[i]);
-        }
-        if (f.ackLargest >= 0) {
-            // RFC 9000 §13.2.4: once an ACK frame is acknowledged, the ranges it covered need not be repeated.
-            space.acks.onAckOfOurAckFrame(f.ackLargest);
-        }
-    }
-
-    private void onFramesLost(PacketSpace space, SentFrames f) {
-        if (f == null) {
-            return;
-        }
-        if (!space.discarded) {
-            for (int i = 0; i < f.cryptoCount; i++) {
-                space.crypto.onLost(f.cryptoOffsets[i], f.cryptoLengths[i]);
-            }
-        }
-        for (int i = 0; i < f.streamCount; i++) {
-            streams.onStreamFrameLost(f.streamIds[i], f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
-        }
-        for (int i = 0; i < f.controlCount; i++) {
-            streams.onControlFrameLost(CONTROL_FRAMES[f.controlKinds[i]], f.controlIds[i], f.controlValues[i]);
-        }
-        for (int i = 0; i < f.newConnectionIdCount; i++) {
-            localIds.onNewConnectionIdLost(f.newConnectionIdSequences[i]);
-        }
-        for (int i = 0; i < f.retireConnectionIdCount; i++) {
-            peerIds.onRetireConnectionIdLost(f.retireConnectionIdSequences[i]);
-        }
-        if (f.handshakeDone) {
-            handshakeDonePending = true;
-        }
-        if (f.pathChallenge && !amplification.isPathValidated()) {
-            pathChallengePending = true;
-        }
-    }
-
-    private void releaseFrames(SentPacket p) {
-        Object frames = p.frames();
-        if (frames instanceof SentFrames f) {
-            f.clear();
-            framePool.add(f);
-            p.setFrames(null);
-        }
+        fate.onAcked(space, outcome, now);
     }
 
     private void processPending(PacketSpace space, long now) {
@@ -1342,7 +1203,7 @@ public final class QuicConnection {
         outcome.clear();
         recovery.onRetry(outcome);
         // Only Initial packets were sent (no 0-RTT is offered), so their frames are the Initial CRYPTO data.
-        leaveFlight(initial);
+        fate.leaveFlight(outcome, initial);
         outcome.clear();
         // Whatever was not yet acknowledged goes again; the server processed none of it.
         initial.crypto.retransmitUnacked();
@@ -1373,11 +1234,8 @@ public final class QuicConnection {
                 || !ConnectionId.of(vn.scid()).equals(originalDestinationId)) {
             return;
         }
-        closeError = new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
-                "the server offers " + versionList(vn.versions()) + ", none of ours", true);
-        state = ConnectionState.CLOSED;
-        events.add(new ConnectionEvent.Closed(closeError));
-        localIds.unregisterAll();
+        closing.closeSilently(new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
+                "the server offers " + versionList(vn.versions()) + ", none of ours", true));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1392,7 +1250,7 @@ public final class QuicConnection {
         if (state.isClosingOrClosed()) {
             return;
         }
-        enterClosing(ConnectionError.application(applicationErrorCode, reason, false), now);
+        closing.enterClosing(ConnectionError.application(applicationErrorCode, reason, false), now);
     }
 
     /**
@@ -1403,7 +1261,7 @@ public final class QuicConnection {
         if (state.isClosingOrClosed()) {
             return;
         }
-        enterClosing(ConnectionError.transport(code, frameType, reason, false), now);
+        closing.enterClosing(ConnectionError.transport(code, frameType, reason, false), now);
     }
 
     /**
@@ -1413,49 +1271,7 @@ public final class QuicConnection {
      * connection IDs are unregistered. Nothing happens if it is already closed.
      */
     public void abandon(ConnectionError error) {
-        Objects.requireNonNull(error, "error");
-        if (state == ConnectionState.CLOSED) {
-            return;
-        }
-        if (!state.isClosingOrClosed()) {
-            closeError = error;
-            events.add(new ConnectionEvent.Closed(error));
-        }
-        enterClosed();
-    }
-
-    private void enterClosing(ConnectionError error, long now) {
-        closeError = error;
-        state = ConnectionState.CLOSING;
-        closePending = true;
-        startClosingPeriod(now);
-        events.add(new ConnectionEvent.Closed(error));
-    }
-
-    private void onPeerClose(ConnectionError error, long now) {
-        enterDraining(error, now);
-    }
-
-    private void enterDraining(ConnectionError error, long now) {
-        if (state.isClosingOrClosed()) {
-            return;
-        }
-        closeError = error;
-        state = ConnectionState.DRAINING;
-        startClosingPeriod(now);
-        events.add(new ConnectionEvent.Closed(error));
-    }
-
-    /** The closing or draining period lasts three PTOs from {@code now} (RFC 9000 §10.2); no other timer runs. */
-    private void startClosingPeriod(long now) {
-        timers.stopAll();
-        timers.set(Timer.CLOSE, now + 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true));
-    }
-
-    private void enterClosed() {
-        state = ConnectionState.CLOSED;
-        timers.stopAll();
-        localIds.unregisterAll();
+        closing.closeSilently(Objects.requireNonNull(error, "error"));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1491,17 +1307,13 @@ public final class QuicConnection {
             return;
         }
         if (state == ConnectionState.CLOSING || state == ConnectionState.DRAINING) {
-            if (timers.isExpired(Timer.CLOSE, now)) {
-                enterClosed();
-            }
+            closing.onTimeout(now);
             return;
         }
         if (timers.isExpired(Timer.IDLE, now)) {
             // RFC 9000 §10.1: silently closed.
-            closeError = new ConnectionError(ConnectionError.Kind.IDLE_TIMEOUT, 0, 0,
-                    "no packet for " + idleTimeoutNanos / 1_000_000 + " ms", false);
-            events.add(new ConnectionEvent.Closed(closeError));
-            enterClosed();
+            closing.closeSilently(new ConnectionError(ConnectionError.Kind.IDLE_TIMEOUT, 0, 0,
+                    "no packet for " + idleTimeoutNanos / 1_000_000 + " ms", false));
             return;
         }
         if (timers.isExpired(Timer.PACING, now)) {
@@ -1533,7 +1345,7 @@ public final class QuicConnection {
         outcome.clear();
         recovery.onLossDetectionTimeout(now, outcome);
         if (outcome.lostCount() > 0) {
-            onLost(now);
+            fate.onLost(outcome, now);
         }
         if (outcome.probeCount() == 0) {
             return false;
@@ -1566,7 +1378,7 @@ public final class QuicConnection {
     private final SentPacket[] probeSources = new SentPacket[PROBE_REPEATS];
 
     /** {@return whether packets of {@code space} can be sealed now: its keys are there and not discarded} */
-    private boolean canSendIn(PacketSpace space) {
+    boolean canSendIn(PacketSpace space) {
         return space.id == PacketNumberSpace.APPLICATION ? oneRtt.canSend() && !space.discarded : space.canSend();
     }
 
@@ -1588,7 +1400,7 @@ public final class QuicConnection {
         int n = recovery.oldestAckElicitingInFlight(space.id, probeSources);
         for (int i = 0; i < n; i++) {
             if (probeSources[i].frames() instanceof SentFrames f) {
-                onFramesLost(space, f);
+                fate.onFramesLost(space, f);
             }
             probeSources[i] = null;
         }
@@ -1631,7 +1443,7 @@ public final class QuicConnection {
         }
         setAmplificationLimited(false);
         if (state == ConnectionState.CLOSING) {
-            return closePending ? writeClose(out, budget, now) : 0;
+            return closing.answerPending() ? closing.writeClose(out, budget, now) : 0;
         }
         if (state == ConnectionState.CONFIRMED && oneRtt.canSend()) {
             // RFC 9001 §6.6: a new write key before the current one nears its confidentiality limit; §6.1: only
@@ -1708,7 +1520,7 @@ public final class QuicConnection {
         }
     }
 
-    private void setMaxDatagramSize(int size) {
+    void setMaxDatagramSize(int size) {
         maxDatagramSize = size;
         congestion.setMaxDatagramSize(size);
         pacer.setMaxDatagramSize(size);
@@ -1742,7 +1554,7 @@ public final class QuicConnection {
         b.startDatagram(out, size);
         b.begin(space, oneRtt.sealer, peerIds.current(), null, null);
         FrameEncoder.writePing(out);
-        b.finish(true, framePool.isEmpty() ? new SentFrames() : framePool.poll());
+        b.finish(true, fate.take());
         b.padDatagram(size);
         int length = b.seal(now);
         onDatagramSealed(length, now);
@@ -1802,7 +1614,7 @@ public final class QuicConnection {
     }
 
     /** {@return the keys packets of {@code space} are sealed with now} */
-    private PacketProtection sealerOf(PacketSpace space) {
+    PacketProtection sealerOf(PacketSpace space) {
         return space.id == PacketNumberSpace.APPLICATION ? oneRtt.sealer : space.sealer;
     }
 
@@ -1812,7 +1624,7 @@ public final class QuicConnection {
         b.begin(space, sealerOf(space), peerIds.current(), localIds.initial(), tokenFor(space));
         ByteBuffer out = b.buffer();
         int payloadLimit = b.payloadLimit();
-        SentFrames frames = framePool.isEmpty() ? new SentFrames() : framePool.poll();
+        SentFrames frames = fate.take();
         boolean ackEliciting = false;
         // ACK first: it is small and never congestion controlled (RFC 9002 §7).
         if (space.acks.hasSomethingToAck()) {
@@ -1853,7 +1665,7 @@ public final class QuicConnection {
         }
         if (b.isEmpty()) {
             b.abandon();
-            framePool.add(frames);
+            fate.recycle(frames);
             return false;
         }
         b.finish(ackEliciting, frames);
@@ -1861,7 +1673,7 @@ public final class QuicConnection {
     }
 
     /** {@return the token an Initial packet carries: a client's Retry token, else none} */
-    private ByteBuffer tokenFor(PacketSpace space) {
+    ByteBuffer tokenFor(PacketSpace space) {
         return space.id == PacketNumberSpace.INITIAL && retryToken != null ? retryToken : null;
     }
 
@@ -1901,56 +1713,6 @@ public final class QuicConnection {
             wrote |= out.position() > before;
         }
         return wrote;
-    }
-
-    /**
-     * Writes a datagram of CONNECTION_CLOSE packets, one in each space with keys (RFC 9000 §10.2.3), padded as any
-     * datagram with a client's Initial. They are not tracked by recovery: if one is refused or lost, the next
-     * trigger sends another (§10.2.1).
-     */
-    private int writeClose(ByteBuffer out, int budget, long now) {
-        closePending = false;
-        closesSent++;
-        PacketBuilder b = builder;
-        b.startDatagram(out, budget);
-        for (PacketNumberSpace id : SPACES) {
-            PacketSpace space = spaces[id.ordinal()];
-            if (!canSendIn(space) || b.room() < 128) {
-                continue;
-            }
-            b.begin(space, sealerOf(space), peerIds.current(), localIds.initial(), tokenFor(space));
-            writeCloseFrame(out, id, b.payloadLimit() - out.position());
-            b.finishUntracked();
-        }
-        if (b.packetCount() == 0) {
-            return 0;
-        }
-        if (role == Role.CLIENT && b.holds(PacketNumberSpace.INITIAL)) {
-            b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
-        }
-        int length = b.seal(now);
-        amplification.onSent(length);
-        return length;
-    }
-
-    private void writeCloseFrame(ByteBuffer out, PacketNumberSpace id, int room) {
-        ConnectionError e = closeError;
-        byte[] reason = e.reason().getBytes(StandardCharsets.UTF_8);
-        int maxReason = Math.max(0, Math.min(reason.length, room - 24));
-        ByteBuffer phrase = ByteBuffer.wrap(reason, 0, maxReason);
-        Frame frame;
-        if (e.kind() == ConnectionError.Kind.APPLICATION) {
-            if (id == PacketNumberSpace.APPLICATION) {
-                frame = new ApplicationCloseFrame(e.code(), phrase);
-            } else {
-                // RFC 9000 §10.2.3: in Initial and Handshake packets an application close becomes
-                // APPLICATION_ERROR, without the application's reason.
-                frame = new ConnectionCloseFrame(TransportErrorCode.APPLICATION_ERROR, 0, ByteBuffer.allocate(0));
-            }
-        } else {
-            frame = new ConnectionCloseFrame(TransportErrorCode.of(e.code()), e.frameType(), phrase);
-        }
-        FrameEncoder.encode(out, frame);
     }
 
     // ------------------------------------------------------------------------------------------------
