@@ -61,50 +61,41 @@ public final class QuicConnection {
     private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
     private static final int TAG = PacketBuilder.TAG;
 
-    private final Role role;
-    private final ConnectionConfig config;
+    final Role role;
+    final ConnectionConfig config;
     private final RandomGenerator random;
-    private final QuicVersion version;
-    private final ConnectionId originalDestinationId;
+    final QuicVersion version;
+    final ConnectionId originalDestinationId;
     final LocalConnectionIds localIds;
     PeerConnectionIds peerIds;
-    private ConnectionId peerInitialSourceId;
-    private boolean peerSourceIdLearned;
+    ConnectionId peerInitialSourceId;
+    boolean peerSourceIdLearned;
     /** The Source Connection ID of the Retry this client followed, or null (RFC 9000 §7.3). */
-    private ConnectionId retrySourceId;
+    ConnectionId retrySourceId;
     /** The token of that Retry, which every later Initial carries (RFC 9000 §17.2.5.2); null without a Retry. */
-    private ByteBuffer retryToken;
-    private int retries;
+    ByteBuffer retryToken;
+    int retries;
 
     final PacketSpace[] spaces = new PacketSpace[3];
-    private final KeyPhases oneRtt = new KeyPhases();
+    final KeyPhases oneRtt = new KeyPhases();
     final LossDetector recovery;
     final CongestionController congestion;
     private final Pacer pacer;
     final PacketBuilder builder;
     private boolean amplificationLimited;
     final StreamManager streams;
-    private final AckOutcome outcome = new AckOutcome();
-    private final Datagrams datagrams = new Datagrams();
+    final AckOutcome outcome = new AckOutcome();
+    final Datagrams datagrams = new Datagrams();
     /** Where acknowledged, lost and unsent packets' frames go. */
     final SentFrameFate fate = new SentFrameFate(this);
     /** The closing and draining periods, and the end (RFC 9000 §10). */
     final ClosingState closing = new ClosingState(this);
+    /** Where the frames of an opened packet go. */
+    final FrameDispatcher dispatcher = new FrameDispatcher(this);
+    /** Where datagrams from the peer are taken apart into packets and opened. */
+    final PacketReceiver receiver = new PacketReceiver(this);
     final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
 
-    private final PacketHeaderView header = new PacketHeaderView();
-    private final OpenedPacket opened = new OpenedPacket();
-    /** The datagram being processed, for frames that refer to the packet's header (RETIRE_CONNECTION_ID). */
-    private ByteBuffer currentDatagram;
-    private final FrameReader frames = new FrameReader();
-    /** The buffer that {@link #rxView} is over, as the caller handed it in. */
-    private ByteBuffer rxSource;
-    /**
-     * A read-only view of the buffer packets arrive in, made when that buffer changes: the payload being
-     * read and, in turn, the data of each frame handed on. A runtime that receives into one buffer makes
-     * it once per connection, so that receiving allocates nothing per datagram or frame.
-     */
-    private ByteBuffer rxView;
 
     ConnectionState state = ConnectionState.HANDSHAKING;
     private RuntimeException internalError;
@@ -119,7 +110,7 @@ public final class QuicConnection {
     private int maxDatagramSize;
     /** Path MTU discovery, once the peer's parameters allow it and the configuration asks for it; else null. */
     PathMtuSearch pathMtu;
-    private long peerAckDelayExponent = 3;
+    long peerAckDelayExponent = 3;
     long peerMaxAckDelayNanos = 25_000_000L;
     private long idleTimeoutNanos;
 
@@ -128,28 +119,27 @@ public final class QuicConnection {
     private boolean handshakePacketSent;
 
     boolean handshakeDonePending;
-    private boolean pathResponsePending;
+    boolean pathResponsePending;
     // The peer's address (RFC 9000 §9.3): after it moved, what we send there is limited to three times what
     // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2).
     boolean pathChallengePending;
-    private boolean pathChallengeSent;
-    private long pathChallengeData;
-    private boolean receivingFromNewAddress;
-    private boolean packetNonProbing;
-    private boolean peerMoved;
+    boolean pathChallengeSent;
+    long pathChallengeData;
+    boolean receivingFromNewAddress;
+    boolean peerMoved;
     private long peerAddressChanges;
     private long datagramsFromUnknownAddresses;
-    private long pathResponseData;
+    long pathResponseData;
     private boolean pingPending;
 
     /** Every deadline of the connection; {@link #nextDeadline()} is the earliest. */
     final TimerTable timers = new TimerTable();
-    private long lastReceiveTime;
-    private boolean ackElicitingSentSinceReceive;
+    long lastReceiveTime;
+    boolean ackElicitingSentSinceReceive;
 
     // Counters, for tests and diagnostics.
-    private long packetsReceived;
-    private long packetsDropped;
+    long packetsReceived;
+    long packetsDropped;
 
     private QuicConnection(Role role, ConnectionConfig config, RandomGenerator random, QuicVersion version,
                            ConnectionId originalDestinationId, ConnectionId localId, StatelessResetTokens tokens,
@@ -527,7 +517,7 @@ public final class QuicConnection {
             } else {
                 requireUnset(space.opener, level, direction);
                 space.opener = keys;
-                processPending(space, now);
+                receiver.processPending(space, now);
             }
         } else {
             if (direction == KeyDirection.WRITE) {
@@ -536,7 +526,7 @@ public final class QuicConnection {
             } else {
                 requireUnset(oneRtt.opener, level, direction);
                 oneRtt.opener = keys;
-                processPending(spaces[2], now);
+                receiver.processPending(spaces[2], now);
             }
         }
     }
@@ -657,7 +647,7 @@ public final class QuicConnection {
         return state == ConnectionState.HANDSHAKING;
     }
 
-    private void confirmHandshake() {
+    void confirmHandshake() {
         if (state == ConnectionState.CONFIRMED) {
             return;
         }
@@ -669,7 +659,7 @@ public final class QuicConnection {
         events.add(new ConnectionEvent.HandshakeConfirmed());
     }
 
-    private void discardSpace(PacketSpace space) {
+    void discardSpace(PacketSpace space) {
         if (space.discarded) {
             return;
         }
@@ -695,7 +685,7 @@ public final class QuicConnection {
      */
     public void handleDatagram(ByteBuffer datagram, long now) {
         try {
-            receive(datagram, now);
+            receiver.receive(datagram, now);
         } catch (RuntimeException e) {
             fail(e, now);
         }
@@ -720,7 +710,7 @@ public final class QuicConnection {
         receivingFromNewAddress = true;
         peerMoved = false;
         try {
-            receive(datagram, now);
+            receiver.receive(datagram, now);
         } catch (RuntimeException e) {
             fail(e, now);
         } finally {
@@ -830,76 +820,6 @@ public final class QuicConnection {
         }
     }
 
-    private void receive(ByteBuffer datagram, long now) {
-        if (state == ConnectionState.CLOSED || state == ConnectionState.DRAINING) {
-            return;
-        }
-        int length = datagram.remaining();
-        amplification.onReceived(length, receivingFromNewAddress);
-        if (state == ConnectionState.CLOSING) {
-            // RFC 9000 §10.2.1: answer what arrives with CONNECTION_CLOSE, ever more sparsely.
-            closing.onDatagram();
-            return;
-        }
-        // Packets are found by index in the caller's buffer, whose position and limit nothing here moves:
-        // the datagram runs from its position to its limit.
-        ByteBuffer buf = datagram;
-        int first = buf.position();
-        int offset = first;
-        boolean processedAny = false;
-        int firstDcidOffset = -1;
-        int firstDcidLength = 0;
-        while (offset < buf.limit() && !state.isClosingOrClosed()) {
-            ParseStatus status = PacketParser.parse(buf, offset, config.connectionIdLength(),
-                    config.greaseQuicBit(), header);
-            if (status == ParseStatus.VERSION_NEGOTIATION) {
-                if (offset == first) {
-                    onVersionNegotiation(buf);
-                }
-                break;
-            }
-            if (status != ParseStatus.OK) {
-                packetsDropped++;
-                break;
-            }
-            // RFC 9000 §12.2: coalesced packets with another Destination Connection ID are dropped.
-            if (firstDcidOffset < 0) {
-                firstDcidOffset = header.dcidOffset();
-                firstDcidLength = header.dcidLength();
-            } else if (!sameBytes(buf, header.dcidOffset(), header.dcidLength(), firstDcidOffset, firstDcidLength)) {
-                packetsDropped++;
-                offset = header.packetEnd();
-                continue;
-            }
-            int end = header.packetEnd();
-            currentDatagram = buf;
-            if (processPacket(buf, header, now)) {
-                processedAny = true;
-            }
-            offset = end;
-        }
-        if (processedAny) {
-            lastReceiveTime = now;
-            ackElicitingSentSinceReceive = false;
-            restartIdleTimer(now);
-        } else if (state == ConnectionState.CONFIRMED || state == ConnectionState.ESTABLISHED) {
-            // RFC 9000 §10.3.1: a datagram we cannot process may be a stateless reset.
-            handleStatelessReset(datagram, now);
-        }
-    }
-
-    private static boolean sameBytes(ByteBuffer buf, int a, int aLength, int b, int bLength) {
-        if (aLength != bLength) {
-            return false;
-        }
-        for (int i = 0; i < aLength; i++) {
-            if (buf.get(a + i) != buf.get(b + i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /**
      * Checks whether {@code datagram}, which could not be processed as packets, is a stateless reset from the
      * peer (RFC 9000 §10.3.1), and if so enters the draining period. The endpoint also calls this for
@@ -914,328 +834,6 @@ public final class QuicConnection {
         closing.enterDraining(new ConnectionError(ConnectionError.Kind.STATELESS_RESET, 0, 0, "stateless reset received",
                 true), now);
         return true;
-    }
-
-    /** {@return true if the packet was opened and processed} */
-    private boolean processPacket(ByteBuffer buf, PacketHeaderView view, long now) {
-        PacketType type = view.type();
-        if (type == PacketType.RETRY) {
-            onRetry(buf, view);
-            return false;
-        }
-        if (type == PacketType.ZERO_RTT) {
-            // 0-RTT is not offered: RFC 9000 §17.2.3 lets it be dropped here.
-            packetsDropped++;
-            return false;
-        }
-        if (view.isLongHeader() && view.quicVersion() != version) {
-            packetsDropped++;
-            return false;
-        }
-        PacketSpace space = spaceOf(type);
-        if (space.discarded) {
-            packetsDropped++;
-            return false;
-        }
-        boolean keysReady = type == PacketType.ONE_RTT ? oneRtt.canReceive() : space.opener != null;
-        if (!keysReady) {
-            if (!space.pending.add(buf, view.packetStart(), view.packetEnd())) {
-                packetsDropped++;
-            }
-            return false;
-        }
-        PacketProtection hp = type == PacketType.ONE_RTT ? oneRtt.opener : space.opener;
-        if (!hp.removeHeaderProtection(buf, view.packetStart(), view.pnOffset(), view.packetEnd(),
-                space.largestReceived, opened)) {
-            packetsDropped++;
-            return false;
-        }
-        int n = type == PacketType.ONE_RTT
-                ? oneRtt.decrypt(buf, opened, now, recovery.rtt().pto(peerMaxAckDelayNanos, true))
-                : space.opener.decryptPayload(buf, opened);
-        if (n < 0) {
-            packetsDropped++;
-            return false;
-        }
-        long pn = opened.packetNumber();
-        if (space.acks.isDuplicate(pn)) {
-            packetsDropped++;
-            return false;
-        }
-        packetsReceived++;
-        // RFC 9000 §7.2: a client takes the server's first Source Connection ID as its destination, once it opens.
-        if (role == Role.CLIENT && type == PacketType.INITIAL && !peerSourceIdLearned) {
-            ConnectionId scid = view.scid(buf);
-            peerIds.replaceInitial(scid);
-            peerInitialSourceId = scid;
-            peerSourceIdLearned = true;
-        }
-        boolean highest = pn > space.largestReceived;
-        packetNonProbing = false;
-        try {
-            // RFC 9000 §17.2, §17.3.1: reserved bits are 0 once header protection is off.
-            if (opened.reservedBits() != 0) {
-                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, "reserved bits set");
-            }
-            boolean ackEliciting = processFrames(buf, opened, type, space, now);
-            if (highest) {
-                space.largestReceived = pn;
-            }
-            // RFC 9000 §9.3: the peer moved only if an authenticated packet from its new address is the highest
-            // numbered yet and carries a non-probing frame. Only 1-RTT packets count: a peer migrates once the
-            // handshake is confirmed (§9), and a Handshake packet from elsewhere moves nothing.
-            if (receivingFromNewAddress && highest && packetNonProbing && type == PacketType.ONE_RTT) {
-                peerMoved = true;
-            }
-            space.acks.onPacketReceived(pn, ackEliciting, now);
-        } catch (QuicProtocolException e) {
-            // The closing period starts now: a connection idle for longer than three PTOs would otherwise go
-            // CLOSED before its CONNECTION_CLOSE left.
-            closeWithError(e.errorCode(), e.frameType(), e.reason(), now);
-            return true;
-        }
-        if (type == PacketType.HANDSHAKE && role == Role.SERVER) {
-            // RFC 9000 §8.1: a Handshake packet from the client proves its address; RFC 9001 §4.9.1: the
-            // server discards Initial keys when it first processes one.
-            amplification.validateAddress();
-            recovery.setPeerCompletedAddressValidation(true);
-            discardSpace(spaces[0]);
-        }
-        // A client does not take a Handshake packet from the server as proof that the server validated its address:
-        // a server stopped by its anti-amplification limit sends Handshake packets too. Only an ACK of one of our
-        // Handshake packets, or handshake confirmation, proves it (RFC 9002 §6.2.2.1, Appendix A.8); the loss
-        // detector sees both itself. Until then the client's anti-deadlock PTO keeps it sending.
-        return true;
-    }
-
-    private boolean processFrames(ByteBuffer buf, OpenedPacket packet, PacketType type, PacketSpace space, long now)
-            throws QuicProtocolException {
-        if (buf != rxSource) {
-            rxSource = buf;
-            rxView = buf.asReadOnlyBuffer();
-        }
-        ByteBuffer payload = rxView;
-        int next = packet.payloadOffset();
-        int end = next + packet.payloadLength();
-        if (next == end) {
-            // RFC 9000 §12.4: a packet without frames is a PROTOCOL_VIOLATION.
-            throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, "packet without frames");
-        }
-        FrameReader f = frames;
-        boolean ackEliciting = false;
-        while (next < end) {
-            // The view may have been pointed at the last frame's data: back to the rest of the payload.
-            payload.limit(end).position(next);
-            FrameType frameType = f.read(payload, type);
-            next = f.frameEnd();
-            // RFC 9000 §9.1: PATH_CHALLENGE, PATH_RESPONSE, NEW_CONNECTION_ID and PADDING are probing frames.
-            if (frameType != FrameType.PADDING && frameType != FrameType.PATH_CHALLENGE
-                    && frameType != FrameType.PATH_RESPONSE && frameType != FrameType.NEW_CONNECTION_ID) {
-                packetNonProbing = true;
-            }
-            switch (frameType) {
-                case PADDING -> { }
-                case PING -> ackEliciting = true;
-                case ACK -> onAck(space, now);
-                case CRYPTO -> {
-                    ackEliciting = true;
-                    space.crypto.receive(f.offset(), f.positionOnData(payload));
-                }
-                case CONNECTION_CLOSE -> {
-                    closing.enterDraining(ConnectionError.transport(TransportErrorCode.of(f.errorCode()), f.errorFrameType(),
-                            reason(f.positionOnData(payload)), true), now);
-                    return false;
-                }
-                case APPLICATION_CLOSE -> {
-                    closing.enterDraining(ConnectionError.application(f.errorCode(), reason(f.positionOnData(payload)), true),
-                            now);
-                    return false;
-                }
-                default -> {
-                    ackEliciting = true;
-                    onApplicationFrame(f, payload, now);
-                }
-            }
-        }
-        return ackEliciting;
-    }
-
-    /**
-     * Acts on the ack-eliciting frame {@code f} holds, other than PING and CRYPTO; {@code payload} is the
-     * read-only view it was read from, which may be pointed at the frame's data and handed on.
-     */
-    private void onApplicationFrame(FrameReader f, ByteBuffer payload, long now) throws QuicProtocolException {
-        switch (f.type()) {
-            case STREAM -> streams.onStreamFrame(f.streamId(), f.offset(), f.positionOnData(payload), f.fin(),
-                    now);
-            case RESET_STREAM -> streams.onResetStream(f.streamId(), f.errorCode(), f.finalSize());
-            case STOP_SENDING -> streams.onStopSending(f.streamId(), f.errorCode());
-            case MAX_DATA -> streams.onMaxData(f.maximum());
-            case MAX_STREAM_DATA -> streams.onMaxStreamData(f.streamId(), f.maximum());
-            case MAX_STREAMS -> streams.onMaxStreams(f.bidirectional(), f.maximum());
-            case DATA_BLOCKED -> streams.onDataBlocked(f.maximum());
-            case STREAM_DATA_BLOCKED -> streams.onStreamDataBlocked(f.streamId(), f.maximum());
-            case STREAMS_BLOCKED -> streams.onStreamsBlocked(f.bidirectional(), f.maximum());
-            case NEW_CONNECTION_ID -> {
-                // Rare: the ID and its token outlive the packet, so they are copied out.
-                byte[] id = new byte[f.dataLength()];
-                payload.get(f.dataOffset(), id);
-                byte[] token = new byte[StatelessResetToken.LENGTH];
-                payload.get(f.statelessResetTokenOffset(), token);
-                peerIds.onNewConnectionId(f.sequenceNumber(), f.retirePriorTo(), ConnectionId.of(id),
-                        StatelessResetToken.of(token));
-            }
-            case RETIRE_CONNECTION_ID -> localIds.onRetireConnectionId(f.sequenceNumber(),
-                    header.dcid(currentDatagram));
-            case PATH_CHALLENGE -> {
-                pathResponsePending = true;
-                pathResponseData = f.pathData();
-            }
-            case PATH_RESPONSE -> {
-                // RFC 9000 §8.2.2: the echo of our challenge validates the peer's new address; §19.18: any other
-                // PATH_RESPONSE is ignored.
-                if (!amplification.isPathValidated() && pathChallengeSent && f.pathData() == pathChallengeData) {
-                    amplification.validatePath();
-                    pathChallengePending = false;
-                }
-            }
-            case NEW_TOKEN -> {
-                // RFC 9000 §19.7: only servers send NEW_TOKEN.
-                if (role == Role.SERVER) {
-                    throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
-                            FrameType.NEW_TOKEN.firstCode(), "NEW_TOKEN from a client");
-                }
-            }
-            case HANDSHAKE_DONE -> {
-                // RFC 9000 §19.20: a server receiving HANDSHAKE_DONE closes with PROTOCOL_VIOLATION.
-                if (role == Role.SERVER) {
-                    throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
-                            FrameType.HANDSHAKE_DONE.firstCode(), "HANDSHAKE_DONE from a client");
-                }
-                if (state == ConnectionState.ESTABLISHED) {
-                    confirmHandshake();
-                }
-            }
-            case DATAGRAM -> {
-                // RFC 9221 §3: beyond the max_datagram_frame_size we advertised (0: none at all), the frame
-                // (type, Length and data together) is a PROTOCOL_VIOLATION.
-                int size = f.frameEnd() - f.frameStart();
-                if (config.maxDatagramFrameSize() == 0 || size > config.maxDatagramFrameSize()) {
-                    throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
-                            FrameType.DATAGRAM.firstCode(), config.maxDatagramFrameSize() == 0
-                                    ? "DATAGRAM frame without max_datagram_frame_size"
-                                    : "DATAGRAM frame of " + size + " bytes, above max_datagram_frame_size "
-                                            + config.maxDatagramFrameSize());
-                }
-                datagrams.onReceived(payload, f.dataOffset(), f.dataLength());
-            }
-            case PADDING, PING, ACK, CRYPTO, CONNECTION_CLOSE, APPLICATION_CLOSE ->
-                throw new IllegalStateException("frame handled by the packet loop: " + f);
-        }
-    }
-
-    private static String reason(ByteBuffer phrase) {
-        ByteBuffer b = phrase.duplicate();
-        byte[] bytes = new byte[Math.min(b.remaining(), 1024)];
-        b.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    /** Acts on the ACK frame {@link #frames} holds. */
-    private void onAck(PacketSpace space, long now) throws QuicProtocolException {
-        FrameReader ack = frames;
-        // RFC 9000 §19.3: the delay is scaled by the sender's exponent; Initial ACKs carry none (§5.3 of 9002).
-        long ackDelayNanos = space.id == PacketNumberSpace.INITIAL ? 0
-                : Math.min(ack.ackDelay() << Math.min(peerAckDelayExponent, 20), Long.MAX_VALUE / 2000) * 1000;
-        outcome.clear();
-        recovery.onAckReceived(space.id, ack.ackRanges(), ack.ackRangeCount(), ack.typeCode(), ackDelayNanos, now,
-                outcome);
-        if (space.id == PacketNumberSpace.APPLICATION) {
-            oneRtt.onAcknowledged(recovery.largestAcked(space.id));
-        }
-        fate.onAcked(space, outcome, now);
-    }
-
-    private void processPending(PacketSpace space, long now) {
-        int n = space.pending.size();
-        if (n == 0) {
-            return;
-        }
-        // Copy out first: processing may buffer again only for another level, never this one.
-        for (int i = 0; i < n && !state.isClosingOrClosed(); i++) {
-            ByteBuffer packet = space.pending.packet(i);
-            ParseStatus status = PacketParser.parse(packet, 0, config.connectionIdLength(), config.greaseQuicBit(),
-                    header);
-            if (status == ParseStatus.OK) {
-                processPacket(packet, header, now);
-            }
-        }
-        space.pending.clear();
-    }
-
-    /**
-     * A client's answer to a Retry (RFC 9000 §8.1.2, §17.2.5): the first valid one makes the client start over with
-     * the token it carries, addressing the connection ID the server chose, under Initial keys derived from that ID
-     * (RFC 9001 §5.2); everything sent so far leaves recovery (RFC 9002 §6.3) and the ClientHello goes again in
-     * new Initial packets, whose numbers continue (§17.2.5.3). The server's transport parameters must then name
-     * the Retry's Source Connection ID (§7.3). Any other Retry is dropped.
-     */
-    private void onRetry(ByteBuffer buf, PacketHeaderView view) {
-        // §17.2.5.2: at most one Retry, none after any packet from the server; servers never take one.
-        if (role != Role.CLIENT || retrySourceId != null || packetsReceived > 0 || view.quicVersion() != version
-                || view.tokenLength() == 0) {
-            packetsDropped++;
-            return;
-        }
-        ByteBuffer packet = buf.duplicate().limit(view.packetEnd()).position(view.packetStart());
-        ConnectionId scid = view.scid(buf);
-        if (!RetryIntegrity.verify(version, originalDestinationId, packet) || scid.equals(originalDestinationId)
-                || !view.dcid(buf).equals(localIds.initial())) {
-            packetsDropped++;
-            return;
-        }
-        retrySourceId = scid;
-        retryToken = ByteBuffer.wrap(view.token(buf)).asReadOnlyBuffer();
-        peerIds.replaceInitial(scid);
-        PacketSpace initial = spaces[0];
-        initial.sealer = PacketProtection.initial(version, scid, Role.CLIENT);
-        initial.opener = PacketProtection.initial(version, scid, Role.SERVER);
-        outcome.clear();
-        recovery.onRetry(outcome);
-        // Only Initial packets were sent (no 0-RTT is offered), so their frames are the Initial CRYPTO data.
-        fate.leaveFlight(outcome, initial);
-        outcome.clear();
-        // Whatever was not yet acknowledged goes again; the server processed none of it.
-        initial.crypto.retransmitUnacked();
-        retries++;
-    }
-
-    /** {@return the versions a Version Negotiation packet lists, in hex, at most eight of them} */
-    private static String versionList(int[] versions) {
-        if (versions.length == 0) {
-            return "no version";
-        }
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < Math.min(versions.length, 8); i++) {
-            s.append(i == 0 ? "" : ", ").append(String.format("0x%08x", versions[i]));
-        }
-        return versions.length > 8 ? s.append(" and ").append(versions.length - 8).append(" more").toString()
-                : s.toString();
-    }
-
-    private void onVersionNegotiation(ByteBuffer buf) {
-        // RFC 9000 §6.2: a client that has received any packet ignores Version Negotiation; one that lists
-        // our version is ignored too.
-        if (role != Role.CLIENT || packetsReceived > 0 || retrySourceId != null) {
-            return;
-        }
-        VersionNegotiationPacket vn = VersionNegotiationPacket.from(buf, header);
-        if (vn.lists(version.wireValue()) || !ConnectionId.of(vn.dcid()).equals(localIds.initial())
-                || !ConnectionId.of(vn.scid()).equals(originalDestinationId)) {
-            return;
-        }
-        closing.closeSilently(new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
-                "the server offers " + versionList(vn.versions()) + ", none of ours", true));
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1411,7 +1009,7 @@ public final class QuicConnection {
         recovery.setMaxPtoPeriod(idleTimeoutNanos > 0 ? Math.max(1, idleTimeoutNanos / 4) : Long.MAX_VALUE);
     }
 
-    private void restartIdleTimer(long now) {
+    void restartIdleTimer(long now) {
         if (state.isClosingOrClosed()) {
             // Only the closing period's timer runs now.
             return;
@@ -1717,7 +1315,7 @@ public final class QuicConnection {
 
     // ------------------------------------------------------------------------------------------------
 
-    private PacketSpace spaceOf(EncryptionLevel level) {
+    PacketSpace spaceOf(EncryptionLevel level) {
         return switch (level) {
             case INITIAL -> spaces[0];
             case HANDSHAKE -> spaces[1];
@@ -1725,7 +1323,7 @@ public final class QuicConnection {
         };
     }
 
-    private PacketSpace spaceOf(PacketType type) {
+    PacketSpace spaceOf(PacketType type) {
         return spaces[PacketNumberSpace.of(type).ordinal()];
     }
 
