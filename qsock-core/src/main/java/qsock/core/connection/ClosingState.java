@@ -21,7 +21,7 @@ import qsock.core.packet.PacketNumberSpace;
  */
 final class ClosingState {
 
-    /** Answers to packets arriving while closing grow sparser: sent on the 1st, 2nd, 4th, 8th... (RFC 9000 §10.2.1). */
+    /** Answers to what arrives while closing grow sparser: on the 1st, 2nd, 4th, 8th... (RFC 9000 §10.2.1). */
     private static final int MAX_CLOSE_REPEATS = 16;
     private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
 
@@ -119,7 +119,8 @@ final class ClosingState {
             if (!c.canSendIn(space) || b.room() < 128) {
                 continue;
             }
-            b.begin(space, c.sealerOf(space), c.peerIds.current(), c.localIds.initial(), c.tokenFor(space));
+            b.begin(space, c.sender.sealerOf(space), c.peerIds.current(), c.localIds.initial(),
+                    c.sender.tokenFor(space));
             writeCloseFrame(out, id, b.payloadLimit() - out.position());
             b.finishUntracked();
         }

@@ -58,7 +58,6 @@ import qsock.core.wire.VarInt;
  */
 public final class QuicConnection {
 
-    private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
     private static final int TAG = PacketBuilder.TAG;
 
     final Role role;
@@ -80,9 +79,8 @@ public final class QuicConnection {
     final KeyPhases oneRtt = new KeyPhases();
     final LossDetector recovery;
     final CongestionController congestion;
-    private final Pacer pacer;
+    final Pacer pacer;
     final PacketBuilder builder;
-    private boolean amplificationLimited;
     final StreamManager streams;
     final AckOutcome outcome = new AckOutcome();
     final Datagrams datagrams = new Datagrams();
@@ -94,6 +92,8 @@ public final class QuicConnection {
     final FrameDispatcher dispatcher = new FrameDispatcher(this);
     /** Where datagrams from the peer are taken apart into packets and opened. */
     final PacketReceiver receiver = new PacketReceiver(this);
+    /** What the next datagram carries; built with {@link #builder}. */
+    final PacketSender sender = new PacketSender(this);
     final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
 
 
@@ -107,16 +107,16 @@ public final class QuicConnection {
     /** Consecutive PTOs after which a size found by path MTU discovery is suspected of a black hole. */
     private static final int BLACK_HOLE_PTOS = 2;
 
-    private int maxDatagramSize;
+    int maxDatagramSize;
     /** Path MTU discovery, once the peer's parameters allow it and the configuration asks for it; else null. */
     PathMtuSearch pathMtu;
     long peerAckDelayExponent = 3;
     long peerMaxAckDelayNanos = 25_000_000L;
     private long idleTimeoutNanos;
 
-    /** The anti-amplification limits of the peer's address and of a new address it moved to (RFC 9000 §8.1, §9.3.1). */
+    /** The anti-amplification limits of the peer's address and of a new one it moved to (RFC 9000 §8.1, §9.3.1). */
     final AntiAmplification amplification;
-    private boolean handshakePacketSent;
+    boolean handshakePacketSent;
 
     boolean handshakeDonePending;
     boolean pathResponsePending;
@@ -130,7 +130,7 @@ public final class QuicConnection {
     private long peerAddressChanges;
     private long datagramsFromUnknownAddresses;
     long pathResponseData;
-    private boolean pingPending;
+    boolean pingPending;
 
     /** Every deadline of the connection; {@link #nextDeadline()} is the earliest. */
     final TimerTable timers = new TimerTable();
@@ -389,7 +389,7 @@ public final class QuicConnection {
     }
 
     /** The largest DATAGRAM frame a 1-RTT packet of the current datagram size has room for. */
-    private int largestDatagramFrame() {
+    int largestDatagramFrame() {
         // Short header: first byte, the peer's connection ID, a packet number of up to 4 bytes; then the tag.
         return maxDatagramSize - 1 - peerIds.current().length() - 4 - TAG;
     }
@@ -761,7 +761,7 @@ public final class QuicConnection {
     public int pollDatagram(ByteBuffer out, long now) {
         int start = out.position();
         try {
-            return send(out, now);
+            return sender.send(out, now);
         } catch (RuntimeException e) {
             out.position(start);
             fail(e, now);
@@ -778,28 +778,10 @@ public final class QuicConnection {
      */
     public void onDatagramNotSent(long now) {
         try {
-            datagramNotSent(now);
+            sender.onDatagramNotSent(now);
         } catch (RuntimeException e) {
             fail(e, now);
         }
-    }
-
-    private void datagramNotSent(long now) {
-        amplification.onNotSent(builder.lastDatagramLength());
-        for (int i = 0; i < builder.lastDatagramPackets(); i++) {
-            PacketNumberSpace id = builder.lastDatagramSpace(i);
-            long pn = builder.lastDatagramPacketNumber(i);
-            outcome.clear();
-            if (!recovery.onPacketNotSent(id, pn, outcome)) {
-                continue;
-            }
-            if (pathMtu != null && id == PacketNumberSpace.APPLICATION && pathMtu.isProbe(pn)) {
-                pathMtu.onProbeRefused(now);
-            }
-            fate.leaveFlight(outcome, spaces[id.ordinal()]);
-        }
-        outcome.clear();
-        builder.forgetLastDatagram();
     }
 
     /** {@return the fault of qsock's own that closed this connection with INTERNAL_ERROR, or null} */
@@ -1029,288 +1011,10 @@ public final class QuicConnection {
     // ------------------------------------------------------------------------------------------------
     // Sending
 
-    private int send(ByteBuffer out, long now) {
-        if (state == ConnectionState.CLOSED || state == ConnectionState.DRAINING) {
-            return 0;
-        }
-        int budget = amplification.budget(Math.min(maxDatagramSize, out.remaining()));
-        if (amplification.blocks(budget)) {
-            // Anti-amplification blocks us (RFC 9000 §8.1): wait for the client to send more.
-            setAmplificationLimited(!amplification.isAddressValidated());
-            return 0;
-        }
-        setAmplificationLimited(false);
-        if (state == ConnectionState.CLOSING) {
-            return closing.answerPending() ? closing.writeClose(out, budget, now) : 0;
-        }
-        if (state == ConnectionState.CONFIRMED && oneRtt.canSend()) {
-            // RFC 9001 §6.6: a new write key before the current one nears its confidentiality limit; §6.1: only
-            // once the handshake is confirmed.
-            oneRtt.maybeInitiate(config.keyUpdateInterval());
-        }
-        if (pathMtuProbeDue(out, now)) {
-            return sendPathMtuProbe(out, now);
-        }
-        boolean congestionBlocked = !congestion.canSend(maxDatagramSize) && !probesPending();
-        if (!congestionBlocked && !probesPending()) {
-            long release = pacer.nextSendTime(now, maxDatagramSize, congestion.congestionWindow(),
-                    recovery.rtt().smoothedRtt());
-            if (release - now > 0 && !ackDue(now)) {
-                // RFC 9002 §7.7: paced; an ACK that is due still leaves at once.
-                timers.set(Timer.PACING, release);
-                return 0;
-            }
-        }
-        PacketBuilder b = builder;
-        b.startDatagram(out, budget);
-        boolean padDatagram = false;
-        for (PacketNumberSpace id : SPACES) {
-            PacketSpace space = spaces[id.ordinal()];
-            if (!canSendIn(space)) {
-                continue;
-            }
-            // Handshake bytes of lower levels leave before any application data (DESIGN: no overtaking).
-            boolean lowerCryptoPending = id == PacketNumberSpace.APPLICATION
-                    && (spaces[0].canSend() && spaces[0].crypto.hasPendingSend()
-                        || spaces[1].canSend() && spaces[1].crypto.hasPendingSend());
-            if (!wantsToSend(space, now, congestionBlocked)) {
-                continue;
-            }
-            if (b.room() < PacketBuilder.MIN_PACKET_ROOM) {
-                break;
-            }
-            if (buildPacket(space, now, congestionBlocked, lowerCryptoPending)) {
-                if (b.lastCarriesPathChallenge() && budget >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
-                    // RFC 9000 §8.2.1: a PATH_CHALLENGE goes in a datagram of at least 1200 bytes, unless the
-                    // anti-amplification limit allows less.
-                    padDatagram = true;
-                }
-                if (id == PacketNumberSpace.INITIAL && (role == Role.CLIENT || b.lastAckEliciting())) {
-                    // RFC 9000 §14.1: datagrams carrying a client Initial, or an ack-eliciting server
-                    // Initial, are at least 1200 bytes.
-                    padDatagram = true;
-                }
-            }
-        }
-        if (b.packetCount() == 0) {
-            return 0;
-        }
-        if (padDatagram) {
-            b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
-        }
-        int length = b.seal(now);
-        onDatagramSealed(length, now);
-        if (!handshakePacketSent && role == Role.CLIENT && b.holds(PacketNumberSpace.HANDSHAKE)) {
-            // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
-            handshakePacketSent = true;
-            discardSpace(spaces[0]);
-        }
-        return length;
-    }
-
-    /** Accounts for a datagram the builder sealed: anti-amplification, and the idle timer (RFC 9000 §10.1). */
-    private void onDatagramSealed(int length, long now) {
-        amplification.onSent(length);
-        if (builder.sealedAckEliciting() && !ackElicitingSentSinceReceive) {
-            // RFC 9000 §10.1: sending the first ack-eliciting packet after receiving restarts the idle timer.
-            ackElicitingSentSinceReceive = true;
-            restartIdleTimer(now);
-        }
-    }
-
     void setMaxDatagramSize(int size) {
         maxDatagramSize = size;
         congestion.setMaxDatagramSize(size);
         pacer.setMaxDatagramSize(size);
-    }
-
-    /**
-     * {@return whether a path MTU probe goes out now} Only once the handshake is confirmed (RFC 9000 §14.3 lets
-     * probes wait for that; the peer's parameters are known by then), and only when congestion control and pacing
-     * let a datagram of the current size leave. Asking room for the probe's own size would starve the search on a
-     * side that only acknowledges: its window stays at the initial ten datagrams, below a jumbo probe.
-     */
-    private boolean pathMtuProbeDue(ByteBuffer out, long now) {
-        if (pathMtu == null || state != ConnectionState.CONFIRMED || !oneRtt.canSend() || spaces[2].discarded
-                || !amplification.isPathValidated() || !pathMtu.wantsProbe(now)) {
-            return false;
-        }
-        return out.remaining() >= pathMtu.nextProbeSize() && congestion.canSend(maxDatagramSize)
-                && pacer.nextSendTime(now, maxDatagramSize, congestion.congestionWindow(),
-                        recovery.rtt().smoothedRtt()) - now <= 0;
-    }
-
-    /**
-     * Sends a path MTU probe: one 1-RTT packet of PING and PADDING filling a datagram of the probed size
-     * (RFC 9000 §14.4), alone in its datagram so that only its size decides whether it arrives.
-     */
-    private int sendPathMtuProbe(ByteBuffer out, long now) {
-        int size = pathMtu.nextProbeSize();
-        PacketSpace space = spaces[2];
-        long pn = space.nextPacketNumber;
-        PacketBuilder b = builder;
-        b.startDatagram(out, size);
-        b.begin(space, oneRtt.sealer, peerIds.current(), null, null);
-        FrameEncoder.writePing(out);
-        b.finish(true, fate.take());
-        b.padDatagram(size);
-        int length = b.seal(now);
-        onDatagramSealed(length, now);
-        pathMtu.onProbeSent(pn, size);
-        return length;
-    }
-
-    private void setAmplificationLimited(boolean limited) {
-        if (limited != amplificationLimited) {
-            amplificationLimited = limited;
-            recovery.setAmplificationLimited(limited);
-        }
-    }
-
-    private boolean probesPending() {
-        return spaces[0].probesPending > 0 || spaces[1].probesPending > 0 || spaces[2].probesPending > 0;
-    }
-
-    private boolean ackDue(long now) {
-        for (PacketSpace s : spaces) {
-            if (!s.discarded && s.acks.hasSomethingToAck()
-                    && (s.acks.ackNow() || s.acks.ackDeadline() - now <= 0)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean wantsToSend(PacketSpace space, long now, boolean congestionBlocked) {
-        // RFC 9000 §13.2.1: only ack-eliciting packets call for an ACK of their own; what else is unacknowledged
-        // rides along with the next packet sent anyway. (Answering ACK-only packets with ACKs ping-pongs.)
-        boolean ack = space.acks.hasSomethingToAck()
-                && (space.acks.ackNow() || space.acks.ackDeadline() - now <= 0);
-        if (ack || space.probesPending > 0) {
-            return true;
-        }
-        if (space.id != PacketNumberSpace.APPLICATION && space.crypto.hasPendingSend()) {
-            // Handshake data is not held back by the congestion window: 1-RTT data the peer cannot yet
-            // acknowledge (it has no 1-RTT keys before the handshake ends, RFC 9001 §5.7) may fill the window,
-            // and with no PTO for application data before confirmation (RFC 9002 §6.2.1) a lost Finished
-            // would then never be sent again. Handshake flights are small and bounded by the TLS stack.
-            return true;
-        }
-        if (congestionBlocked) {
-            return false;
-        }
-        if (space.crypto.hasPendingSend()) {
-            return true;
-        }
-        if (space.id == PacketNumberSpace.APPLICATION) {
-            return handshakeDonePending || pathResponsePending || pathChallengePending || pingPending
-                    || localIds.hasPending()
-                    || peerIds.hasPending()
-                    || (state.isEstablished() && (streams.hasPendingFrames() || datagrams.hasOutgoing()));
-        }
-        return false;
-    }
-
-    /** {@return the keys packets of {@code space} are sealed with now} */
-    PacketProtection sealerOf(PacketSpace space) {
-        return space.id == PacketNumberSpace.APPLICATION ? oneRtt.sealer : space.sealer;
-    }
-
-    /** Builds the next packet of {@code space} in the builder's datagram; {@return false if it had nothing to carry} */
-    private boolean buildPacket(PacketSpace space, long now, boolean congestionBlocked, boolean lowerCryptoPending) {
-        PacketBuilder b = builder;
-        b.begin(space, sealerOf(space), peerIds.current(), localIds.initial(), tokenFor(space));
-        ByteBuffer out = b.buffer();
-        int payloadLimit = b.payloadLimit();
-        SentFrames frames = fate.take();
-        boolean ackEliciting = false;
-        // ACK first: it is small and never congestion controlled (RFC 9002 §7).
-        if (space.acks.hasSomethingToAck()) {
-            int ackLength = space.acks.ackFrameLength(now, config.ackDelayExponent());
-            if (ackLength <= payloadLimit - out.position()) {
-                space.acks.writeAck(out, now, config.ackDelayExponent());
-                frames.ackLargest = space.acks.largestReceived();
-            }
-        }
-        boolean mayAddData = !congestionBlocked || space.probesPending > 0;
-        if (space.probesPending > 0 && space.id != PacketNumberSpace.APPLICATION && !space.crypto.hasPendingSend()
-                && space.crypto.hasUnacked()) {
-            // Every probe of a handshake level carries the unacknowledged CRYPTO data again, the second of a pair
-            // too, rather than a PING: a peer may ignore a PING-only Initial (Kwik does, for 2 s), and each copy
-            // is one more chance for the flight to get through a lossy path (RFC 9002 §6.2.4).
-            space.crypto.retransmitUnacked();
-        }
-        if (space.crypto.hasPendingSend() && (mayAddData || space.id != PacketNumberSpace.APPLICATION)
-                && space.crypto.writeFrames(out, payloadLimit, frames)) {
-            ackEliciting = true;
-        }
-        if (mayAddData) {
-            if (space.id == PacketNumberSpace.APPLICATION) {
-                ackEliciting |= writeApplicationFrames(out, payloadLimit, frames, now, lowerCryptoPending);
-            }
-            if (space.probesPending > 0 || (pingPending && space.id == PacketNumberSpace.APPLICATION)) {
-                if (!ackEliciting && out.position() < payloadLimit) {
-                    FrameEncoder.writePing(out);
-                    ackEliciting = true;
-                }
-                if (space.probesPending > 0) {
-                    space.probesPending--;
-                }
-                if (space.id == PacketNumberSpace.APPLICATION) {
-                    pingPending = false;
-                }
-            }
-        }
-        if (b.isEmpty()) {
-            b.abandon();
-            fate.recycle(frames);
-            return false;
-        }
-        b.finish(ackEliciting, frames);
-        return true;
-    }
-
-    /** {@return the token an Initial packet carries: a client's Retry token, else none} */
-    ByteBuffer tokenFor(PacketSpace space) {
-        return space.id == PacketNumberSpace.INITIAL && retryToken != null ? retryToken : null;
-    }
-
-    private boolean writeApplicationFrames(ByteBuffer out, int limit, SentFrames frames, long now,
-                                           boolean lowerCryptoPending) {
-        boolean wrote = false;
-        if (handshakeDonePending && out.position() < limit) {
-            FrameEncoder.writeHandshakeDone(out);
-            frames.handshakeDone = true;
-            handshakeDonePending = false;
-            wrote = true;
-        }
-        if (pathChallengePending && limit - out.position() >= 9) {
-            FrameEncoder.writePathChallenge(out, pathChallengeData);
-            frames.pathChallenge = true;
-            pathChallengePending = false;
-            pathChallengeSent = true;
-            wrote = true;
-        }
-        if (pathResponsePending && limit - out.position() >= 9) {
-            FrameEncoder.writePathResponse(out, pathResponseData);
-            pathResponsePending = false;
-            wrote = true;
-        }
-        if (localIds.hasPending()) {
-            wrote |= localIds.writeFrames(out, limit - out.position(), frames::addNewConnectionId) > 0;
-        }
-        if (peerIds.hasPending()) {
-            wrote |= peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
-        }
-        if (state.isEstablished() && !lowerCryptoPending && datagrams.hasOutgoing()) {
-            wrote |= datagrams.writeFrames(out, limit, largestDatagramFrame());
-        }
-        if (state.isEstablished() && !lowerCryptoPending && streams.hasPendingFrames()) {
-            int before = out.position();
-            streams.writeFrames(out, limit - out.position(), frames, now);
-            wrote |= out.position() > before;
-        }
-        return wrote;
     }
 
     // ------------------------------------------------------------------------------------------------

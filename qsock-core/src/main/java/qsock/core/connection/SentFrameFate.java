@@ -68,7 +68,7 @@ final class SentFrameFate {
         onLost(outcome, now);
     }
 
-    /** Acts on the packets {@code outcome} declares lost (RFC 9002 §6.1, §7.3): congestion, and their frames again. */
+    /** Acts on the packets {@code outcome} declares lost (RFC 9002 §6.1, §7.3): congestion, their frames again. */
     void onLost(AckOutcome outcome, long now) {
         if (outcome.lostCount() == 0) {
             return;
