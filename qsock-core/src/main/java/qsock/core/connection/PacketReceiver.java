@@ -88,7 +88,7 @@ final class PacketReceiver {
         if (processedAny) {
             c.lastReceiveTime = now;
             c.ackElicitingSentSinceReceive = false;
-            c.restartIdleTimer(now);
+            c.timeouts.restartIdleTimer(now);
         } else if (c.state == ConnectionState.CONFIRMED || c.state == ConnectionState.ESTABLISHED) {
             // RFC 9000 §10.3.1: a datagram we cannot process may be a stateless reset.
             c.handleStatelessReset(datagram, now);

@@ -114,7 +114,7 @@ final class PacketSender {
         if (c.builder.sealedAckEliciting() && !c.ackElicitingSentSinceReceive) {
             // RFC 9000 §10.1: sending the first ack-eliciting packet after receiving restarts the idle timer.
             c.ackElicitingSentSinceReceive = true;
-            c.restartIdleTimer(now);
+            c.timeouts.restartIdleTimer(now);
         }
     }
 

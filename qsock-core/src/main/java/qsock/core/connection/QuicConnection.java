@@ -1,7 +1,6 @@
 package qsock.core.connection;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -16,29 +15,18 @@ import qsock.core.cid.StatelessResetTokens;
 import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
 import qsock.core.crypto.KeyDirection;
-import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
-import qsock.core.crypto.RetryIntegrity;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
-import qsock.core.frame.FrameEncoder;
-import qsock.core.frame.FrameReader;
-import qsock.core.frame.FrameType;
 import qsock.core.handshake.HandshakeChannel;
-import qsock.core.packet.PacketHeaderView;
 import qsock.core.packet.PacketNumberSpace;
-import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
-import qsock.core.packet.ParseStatus;
 import qsock.core.packet.QuicVersion;
-import qsock.core.packet.VersionNegotiationPacket;
-import qsock.core.params.StatelessResetToken;
 import qsock.core.params.TransportParameters;
 import qsock.core.path.PathMtuSearch;
 import qsock.core.recovery.AckOutcome;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.RttEstimator;
-import qsock.core.recovery.SentPacket;
 import qsock.core.stream.StreamConfig;
 import qsock.core.stream.StreamManager;
 import qsock.core.wire.ConnectionId;
@@ -94,6 +82,8 @@ public final class QuicConnection {
     final PacketReceiver receiver = new PacketReceiver(this);
     /** What the next datagram carries; built with {@link #builder}. */
     final PacketSender sender = new PacketSender(this);
+    /** What each timer of {@link #timers} does when it fires. */
+    final Timeouts timeouts = new Timeouts(this);
     final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
 
 
@@ -104,15 +94,12 @@ public final class QuicConnection {
     private byte[] localParametersEncoded;
     private String applicationProtocol;
 
-    /** Consecutive PTOs after which a size found by path MTU discovery is suspected of a black hole. */
-    private static final int BLACK_HOLE_PTOS = 2;
-
     int maxDatagramSize;
     /** Path MTU discovery, once the peer's parameters allow it and the configuration asks for it; else null. */
     PathMtuSearch pathMtu;
     long peerAckDelayExponent = 3;
     long peerMaxAckDelayNanos = 25_000_000L;
-    private long idleTimeoutNanos;
+    long idleTimeoutNanos;
 
     /** The anti-amplification limits of the peer's address and of a new one it moved to (RFC 9000 §8.1, §9.3.1). */
     final AntiAmplification amplification;
@@ -168,7 +155,7 @@ public final class QuicConnection {
         this.streams = new StreamManager(role, streamConfig(config));
         // Until the peer's parameters arrive, its idle timeout is unknown: ours alone applies.
         this.idleTimeoutNanos = config.maxIdleTimeoutMillis() * 1_000_000L;
-        capPtoPeriod();
+        timeouts.capPtoPeriod();
         this.lastReceiveTime = now;
         timers.set(Timer.IDLE, idleTimeoutNanos == 0 ? TimerTable.STOPPED : now + idleTimeoutNanos);
         // RFC 9000 §8.1: a client's address needs no validation by itself.
@@ -604,8 +591,8 @@ public final class QuicConnection {
         long peer = p.maxIdleTimeout();
         long millis = local == 0 ? peer : peer == 0 ? local : Math.min(local, peer);
         idleTimeoutNanos = millis * 1_000_000L;
-        capPtoPeriod();
-        restartIdleTimer(lastReceiveTime);
+        timeouts.capPtoPeriod();
+        timeouts.restartIdleTimer(lastReceiveTime);
         streams.setPeerLimits(p.initialMaxData(), p.initialMaxStreamDataBidiLocal(),
                 p.initialMaxStreamDataBidiRemote(), p.initialMaxStreamDataUni(), p.initialMaxStreamsBidi(),
                 p.initialMaxStreamsUni());
@@ -746,7 +733,7 @@ public final class QuicConnection {
     /** Acts on every deadline that {@code now} has reached. Never throws (see {@link #handleDatagram}). */
     public void handleTimeout(long now) {
         try {
-            onTimeout(now);
+            timeouts.onTimeout(now);
         } catch (RuntimeException e) {
             fail(e, now);
         }
@@ -868,144 +855,14 @@ public final class QuicConnection {
             return Long.MAX_VALUE;
         }
         if (!state.isClosingOrClosed()) {
-            refreshTimers();
+            timeouts.refresh();
         }
         return timers.next();
     }
 
-    /** Copies into the timer table the deadlines that recovery, the ACK state, the keys and the PMTU search keep. */
-    private void refreshTimers() {
-        timers.set(Timer.LOSS_DETECTION, recovery.lossDetectionDeadline());
-        timers.set(Timer.ACK_DELAY, amplification.blocksSending(maxDatagramSize) ? TimerTable.STOPPED
-                : spaces[2].acks.ackDeadline());
-        timers.set(Timer.KEY_DISCARD, oneRtt.previousDiscardDeadline);
-        timers.set(Timer.PATH_MTU_RAISE, pathMtu == null ? TimerTable.STOPPED : pathMtu.raiseDeadline());
-    }
-
-    private void onTimeout(long now) {
-        if (state == ConnectionState.CLOSED) {
-            return;
-        }
-        if (state == ConnectionState.CLOSING || state == ConnectionState.DRAINING) {
-            closing.onTimeout(now);
-            return;
-        }
-        if (timers.isExpired(Timer.IDLE, now)) {
-            // RFC 9000 §10.1: silently closed.
-            closing.closeSilently(new ConnectionError(ConnectionError.Kind.IDLE_TIMEOUT, 0, 0,
-                    "no packet for " + idleTimeoutNanos / 1_000_000 + " ms", false));
-            return;
-        }
-        if (timers.isExpired(Timer.PACING, now)) {
-            timers.stop(Timer.PACING);
-        }
-        if (pathMtu != null) {
-            pathMtu.onTimeout(now);
-        }
-        oneRtt.onTimeout(now);
-        if (timers.isExpired(Timer.KEEP_ALIVE, now)) {
-            pingPending = true;
-            timers.stop(Timer.KEEP_ALIVE);
-        }
-        if (lossDetectionDue(now) && !onLossDetectionTimeout(now) && lossDetectionDue(now)) {
-            // Packets declared lost by the time threshold can leave a probe timeout that is already due (the last
-            // ack-eliciting packet of a space left more than a PTO ago): it fires now too, or the deadline would
-            // stay in the past.
-            onLossDetectionTimeout(now);
-        }
-    }
-
-    private boolean lossDetectionDue(long now) {
-        long deadline = recovery.lossDetectionDeadline();
-        return deadline != Long.MAX_VALUE && now - deadline >= 0;
-    }
-
-    /** Acts on the loss detection timer; {@return whether a probe timeout fired (RFC 9002 §6.2)} */
-    private boolean onLossDetectionTimeout(long now) {
-        outcome.clear();
-        recovery.onLossDetectionTimeout(now, outcome);
-        if (outcome.lostCount() > 0) {
-            fate.onLost(outcome, now);
-        }
-        if (outcome.probeCount() == 0) {
-            return false;
-        }
-        PacketSpace space = spaces[outcome.ptoSpace().ordinal()];
-        space.probesPending = Math.max(space.probesPending, outcome.probeCount());
-        if (pathMtu != null && recovery.ptoCount() >= BLACK_HOLE_PTOS && pathMtu.onBlackHole(now)) {
-            // RFC 8899 §4.3: nothing acknowledged through several PTOs while sending above the base size
-            // may be a path that shrank; its losses are never acknowledged, so persistent congestion
-            // cannot tell. The probes go out at the base size, which every path carries.
-            setMaxDatagramSize(pathMtu.current());
-        }
-        queueProbeData(space);
-        // RFC 9002 §6.2.4: the sender SHOULD also send ack-eliciting packets from the other spaces with
-        // data in flight, coalesced. A Handshake PTO of a client whose request went in 1-RTT packets the
-        // server could not yet read (or lost) thus repairs the request too, where waiting for confirmation
-        // (no Application Data PTO before it, §6.2.1) could leave it lost until the peer gives up.
-        for (PacketSpace other : spaces) {
-            if (other != space && canSendIn(other)
-                    && recovery.log(other.id).ackElicitingInFlight() > 0) {
-                other.probesPending = Math.max(other.probesPending, 1);
-                queueProbeData(other);
-            }
-        }
-        return true;
-    }
-
-    /** The most in-flight packets whose frames one PTO queues again, as many as the probes it sends. */
-    private static final int PROBE_REPEATS = 2;
-    private final SentPacket[] probeSources = new SentPacket[PROBE_REPEATS];
-
     /** {@return whether packets of {@code space} can be sealed now: its keys are there and not discarded} */
     boolean canSendIn(PacketSpace space) {
         return space.id == PacketNumberSpace.APPLICATION ? oneRtt.canSend() && !space.discarded : space.canSend();
-    }
-
-    /**
-     * Makes a PTO probe carry data rather than a bare PING (RFC 9002 §6.2.4: new or previously sent unacknowledged
-     * data MUST be sent): the unacknowledged CRYPTO data of a handshake level; in 1-RTT, new data if there is some,
-     * else the frames of the oldest ack-eliciting packets in flight. Those stay in flight: whichever copy is
-     * acknowledged first counts, and the buffers ignore the other.
-     */
-    private void queueProbeData(PacketSpace space) {
-        if (space.id != PacketNumberSpace.APPLICATION) {
-            space.crypto.retransmitUnacked();
-            return;
-        }
-        if (state.isEstablished() && (streams.hasPendingFrames() || datagrams.hasOutgoing())) {
-            // New data is there to carry the probe; resending in-flight data would only displace it.
-            return;
-        }
-        int n = recovery.oldestAckElicitingInFlight(space.id, probeSources);
-        for (int i = 0; i < n; i++) {
-            if (probeSources[i].frames() instanceof SentFrames f) {
-                fate.onFramesLost(space, f);
-            }
-            probeSources[i] = null;
-        }
-    }
-
-    /** At least four probes go out within an idle timeout, however many were lost before (see LossDetector). */
-    private void capPtoPeriod() {
-        recovery.setMaxPtoPeriod(idleTimeoutNanos > 0 ? Math.max(1, idleTimeoutNanos / 4) : Long.MAX_VALUE);
-    }
-
-    void restartIdleTimer(long now) {
-        if (state.isClosingOrClosed()) {
-            // Only the closing period's timer runs now.
-            return;
-        }
-        if (idleTimeoutNanos == 0) {
-            timers.stop(Timer.IDLE);
-            return;
-        }
-        // RFC 9000 §10.1: at least three PTOs, so that probes get their chance.
-        long timeout = Math.max(idleTimeoutNanos, 3 * recovery.rtt().pto(peerMaxAckDelayNanos, true));
-        timers.set(Timer.IDLE, now + timeout);
-        if (config.keepAliveMillis() > 0) {
-            timers.set(Timer.KEEP_ALIVE, now + config.keepAliveMillis() * 1_000_000L);
-        }
     }
 
     // ------------------------------------------------------------------------------------------------
