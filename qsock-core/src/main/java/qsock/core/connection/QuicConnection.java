@@ -16,7 +16,6 @@ import qsock.core.crypto.CipherSuite;
 import qsock.core.crypto.EncryptionLevel;
 import qsock.core.crypto.KeyDirection;
 import qsock.core.crypto.PacketProtection;
-import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.packet.PacketNumberSpace;
@@ -84,14 +83,15 @@ public final class QuicConnection {
     final PacketSender sender = new PacketSender(this);
     /** What each timer of {@link #timers} does when it fires. */
     final Timeouts timeouts = new Timeouts(this);
+    /** Our transport parameters and the peer's (RFC 9000 §7.4, §18). */
+    final TransportParameterExchange parameters = new TransportParameterExchange(this);
     final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
 
 
     ConnectionState state = ConnectionState.HANDSHAKING;
     private RuntimeException internalError;
     ConnectionError closeError;
-    private TransportParameters peerParameters;
-    private byte[] localParametersEncoded;
+    TransportParameters peerParameters;
     private String applicationProtocol;
 
     int maxDatagramSize;
@@ -526,80 +526,12 @@ public final class QuicConnection {
 
     /** {@return this end's transport parameters, encoded (RFC 9000 §18)} */
     public byte[] localTransportParameters() {
-        if (localParametersEncoded == null) {
-            TransportParameters.Builder b = TransportParameters.builder()
-                    .maxIdleTimeout(config.maxIdleTimeoutMillis())
-                    .maxUdpPayloadSize(config.maxUdpPayloadSize())
-                    .initialMaxData(config.initialMaxData())
-                    .initialMaxStreamDataBidiLocal(config.initialMaxStreamData())
-                    .initialMaxStreamDataBidiRemote(config.initialMaxStreamData())
-                    .initialMaxStreamDataUni(config.initialMaxStreamData())
-                    .initialMaxStreamsBidi(config.maxStreamsBidi())
-                    .initialMaxStreamsUni(config.maxStreamsUni())
-                    .ackDelayExponent(config.ackDelayExponent())
-                    .maxAckDelay(config.maxAckDelayMillis())
-                    .activeConnectionIdLimit(config.activeConnectionIdLimit())
-                    .disableActiveMigration(true)
-                    .initialSourceConnectionId(localIds.initial())
-                    .greaseQuicBit(config.greaseQuicBit())
-                    .maxDatagramFrameSize(config.maxDatagramFrameSize());
-            if (role == Role.SERVER) {
-                b.originalDestinationConnectionId(originalDestinationId)
-                        .statelessResetToken(localIds.initialStatelessResetToken());
-            }
-            localParametersEncoded = b.build().toBytes();
-        }
-        return localParametersEncoded.clone();
+        return parameters.local();
     }
 
     /** Takes the peer's transport parameters from the TLS engine; see {@link HandshakeChannel}. */
     public void peerTransportParameters(byte[] encoded, long now) {
-        if (state.isClosingOrClosed()) {
-            return;
-        }
-        try {
-            if (peerParameters != null) {
-                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
-                        "transport parameters received twice");
-            }
-            TransportParameters p = TransportParameters.decode(ByteBuffer.wrap(encoded), role.peer());
-            // RFC 9000 §7.3: the connection IDs of both handshakes are authenticated by the parameters.
-            if (role == Role.CLIENT) {
-                p.authenticateServerConnectionIds(peerInitialSourceId, originalDestinationId, retrySourceId);
-            } else {
-                p.authenticateClientConnectionIds(peerInitialSourceId);
-            }
-            applyPeerParameters(p, now);
-        } catch (QuicProtocolException e) {
-            closeWithError(e.errorCode(), e.frameType(), e.reason(), now);
-        }
-    }
-
-    private void applyPeerParameters(TransportParameters p, long now) throws QuicProtocolException {
-        peerParameters = p;
-        peerAckDelayExponent = p.ackDelayExponent();
-        peerMaxAckDelayNanos = p.maxAckDelay() * 1_000_000L;
-        builder.greaseQuicBit(p.greaseQuicBit() && config.greaseQuicBit());
-        setMaxDatagramSize((int) Math.min(config.maxDatagramSize(), p.maxUdpPayloadSize()));
-        int ceiling = (int) Math.min(config.pathMtuCeiling(), p.maxUdpPayloadSize());
-        if (ceiling > maxDatagramSize) {
-            pathMtu = new PathMtuSearch(maxDatagramSize, ceiling, now);
-        }
-        recovery.setMaxAckDelay(peerMaxAckDelayNanos);
-        // RFC 9000 §10.1: the idle timeout is the smaller of both, when both advertise one.
-        long local = config.maxIdleTimeoutMillis();
-        long peer = p.maxIdleTimeout();
-        long millis = local == 0 ? peer : peer == 0 ? local : Math.min(local, peer);
-        idleTimeoutNanos = millis * 1_000_000L;
-        timeouts.capPtoPeriod();
-        timeouts.restartIdleTimer(lastReceiveTime);
-        streams.setPeerLimits(p.initialMaxData(), p.initialMaxStreamDataBidiLocal(),
-                p.initialMaxStreamDataBidiRemote(), p.initialMaxStreamDataUni(), p.initialMaxStreamsBidi(),
-                p.initialMaxStreamsUni());
-        localIds.setPeerActiveConnectionIdLimit(p.activeConnectionIdLimit());
-        if (role == Role.CLIENT && p.statelessResetToken() != null) {
-            peerIds.setInitialStatelessResetToken(p.statelessResetToken());
-        }
+        parameters.onPeerParameters(encoded, now);
     }
 
     /** The TLS handshake completed (RFC 9001 §4.1.1); see {@link HandshakeChannel}. */
