@@ -47,6 +47,9 @@ public final class QuicConnection {
 
     private static final int TAG = PacketBuilder.TAG;
 
+    // The state is package-private: the parts of the connection work on it, each in a file of its own (PacketReceiver,
+    // FrameDispatcher, PacketSender with PacketBuilder, SentFrameFate, ClosingState, Timeouts with TimerTable,
+    // TransportParameterExchange, AntiAmplification); nothing outside the package sees it.
     final Role role;
     final ConnectionConfig config;
     private final RandomGenerator random;
@@ -86,7 +89,6 @@ public final class QuicConnection {
     /** Our transport parameters and the peer's (RFC 9000 §7.4, §18). */
     final TransportParameterExchange parameters = new TransportParameterExchange(this);
     final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
-
 
     ConnectionState state = ConnectionState.HANDSHAKING;
     private RuntimeException internalError;
