@@ -41,6 +41,7 @@ import qsock.core.crypto.EncryptionLevel;
 import qsock.core.crypto.KeyDirection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.runtime.IoClient;
@@ -51,7 +52,6 @@ import qsock.core.stream.RecvStreamState;
 import qsock.core.stream.StreamEvent;
 import qsock.core.stream.StreamId;
 import qsock.core.stream.StreamManager;
-import qsock.core.stream.StreamResetException;
 
 /**
  * A QUIC socket, after the Linux kernel's (draft-lxin-quic-socket-apis): one listener or one connection on

@@ -2,6 +2,7 @@ package qsock.core.stream;
 
 import java.nio.ByteBuffer;
 import qsock.core.error.QuicProtocolException;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 
 /**

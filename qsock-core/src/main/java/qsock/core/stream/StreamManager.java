@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import qsock.core.Role;
 import qsock.core.error.QuicProtocolException;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.wire.VarInt;
