@@ -230,9 +230,7 @@ class QuicSocketStreamsTest {
                 QuicHandshake.clientHandshake(second, Loopback.clientTls(), java.time.Duration.ofMillis(300));
                 return null;
             });
-            while (loopback.listener.acceptQueueLength() == 0) {
-                Thread.yield();
-            }
+            Waits.until("the second client waits to be accepted", () -> loopback.listener.acceptQueueLength() > 0);
             QuicSocket third = QuicSocket.open();
             third.connect(loopback.address);
             Future<Void> thirdHandshake = loopback.background(() -> {
