@@ -16,10 +16,10 @@ import qsock.core.connection.ConnectionError;
 import qsock.core.connection.ConnectionEvent;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.stream.StreamEvent;
-import qsock.core.stream.StreamResetException;
 
 /** How connections and streams end: idle timeout, both kinds of close, stateless reset, stream reset, stop-sending. */
 class LifetimeSimulationTest {
