@@ -3,8 +3,8 @@ package qsock.socket;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -12,7 +12,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
@@ -21,37 +20,21 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.function.Function;
-import qsock.core.Role;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.ConnectionError;
-import qsock.core.connection.ConnectionEvent;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
-import qsock.core.crypto.KeyDirection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.runtime.IoClient;
 import qsock.core.runtime.IoEndpoint;
-import qsock.core.runtime.UdpOptions;
-import qsock.core.stream.RecvStream;
-import qsock.core.stream.RecvStreamState;
-import qsock.core.stream.StreamEvent;
-import qsock.core.stream.StreamId;
-import qsock.core.stream.StreamManager;
-import qsock.core.stream.StreamResetException;
 
 /**
  * A QUIC socket, after the Linux kernel's (draft-lxin-quic-socket-apis): one listener or one connection on
@@ -60,7 +43,7 @@ import qsock.core.stream.StreamResetException;
  * <p>A server binds, listens, and {@linkplain #accept() accepts}: accept returns as soon as a new
  * connection's first Initial arrived, with the ClientHello queued. A client {@linkplain #connect connects},
  * which only picks the connection IDs and Initial keys and sends nothing. Either side then runs the TLS
- * handshake through the socket, which is the connection's {@link HandshakeChannel} (qsock-tls's
+ * handshake through the socket's {@linkplain #handshakeChannel() handshake channel} (qsock-tls's
  * {@code QuicHandshake} does it in one call). Stream data then moves with {@link #send} and
  * {@link #receive}, a stream ID and {@link StreamFlags}, or through a stream's
  * {@linkplain #inputStream input} and {@linkplain #outputStream output} streams.
@@ -69,55 +52,35 @@ import qsock.core.stream.StreamResetException;
  * {@link QuicSocketOptions#TIMEOUT} passes ({@link SocketTimeoutException}), the connection ends
  * ({@link ClosedConnectionException}) or the socket is shut down or closed under them
  * ({@link AsynchronousCloseException}). In {@linkplain #configureBlocking non-blocking} mode they return at
- * once. Thread-safe: every call takes the lock of the socket's UDP endpoint.
+ * once. Thread-safe: every call takes the lock of the socket's UDP endpoint. A call sends what it made its own
+ * connection queue from the calling thread; the endpoint's other connections send from its I/O thread.
  */
-public final class QuicSocket implements HandshakeChannel, Closeable {
-
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    /** Events beyond this many wait in vain: the oldest is dropped (the draft's events are opt-in hints). */
-    private static final int MAX_EVENTS = 1024;
+public final class QuicSocket implements Closeable {
 
     private final ConnectionConfig config;
+    private final SocketOptionTable options;
     /** Guards the setup (bind, connect, listen, options) before an endpoint, and so its lock, exists. */
-    private final ReentrantLock setup = new ReentrantLock();
+    private final SocketLock setup = new SocketLock(new ReentrantLock());
     private final Client client = new Client();
+    private final EventPump events = new EventPump();
 
+    // Set once, in this order, each before what depends on it: the endpoint's lock, the endpoint, the connection.
+    private volatile SocketLock lock;
     private volatile IoEndpoint io;
-    private Condition changed;
-    private QuicConnection connection;
+    private volatile QuicConnection connection;
+    private ConnectionStreams streams;
+    private SocketHandshakeChannel handshake;
+
     private InetSocketAddress remote;
     private boolean listening;
-
     private volatile boolean closed;
     private boolean readShutdown;
     private boolean acceptShutdown;
     private volatile boolean blocking = true;
 
-    // Options.
-    private volatile Duration timeout;
-    private volatile List<String> alpn = List.of();
-    private int receiveBufferSize = UdpOptions.DEFAULT_BUFFER_SIZE;
-    private int sendBufferSize = UdpOptions.DEFAULT_BUFFER_SIZE;
-    private volatile ConnectionCloseInfo closeInfo = ConnectionCloseInfo.NONE;
-
-    // Streams: readable ones in turn, so one receive call serves one stream and every stream gets its turn.
-    // Small at first: an idle connection keeps them, empty.
-    private final ArrayDeque<Long> readable = new ArrayDeque<>(2);
-    private final Set<Long> readableSet = new HashSet<>();
-    private final ArrayDeque<QuicEvent> events = new ArrayDeque<>(2);
-    private long lastOpened = -1;
-    private ByteBuffer discard;
-
-    // Handshake channel: what the last readHandshake saw, so that awaitHandshakeInput misses nothing.
-    private long packetsAtHandshakeRead = -1;
-    private boolean flushPending;
-
-    // What waiters last heard of, so that a batch that changed nothing for this connection wakes nobody.
-    private long packetsSignalled = -1;
-    private ConnectionState stateSignalled;
-
-    private QuicSocket(ConnectionConfig config) {
+    private QuicSocket(ConnectionConfig config, SocketOptionTable options) {
         this.config = config;
+        this.options = options;
     }
 
     /** {@return an unbound socket with the default connection settings} */
@@ -127,7 +90,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
 
     /** {@return an unbound socket whose connections use {@code config}} */
     public static QuicSocket open(ConnectionConfig config) throws IOException {
-        return new QuicSocket(Objects.requireNonNull(config, "config"));
+        return new QuicSocket(Objects.requireNonNull(config, "config"), new SocketOptionTable());
     }
 
     /** The socket's face towards the I/O thread. */
@@ -151,24 +114,28 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      */
     public QuicSocket bind(SocketAddress local) throws IOException {
         InetSocketAddress address = inet(local, "local address");
-        setup.lock();
-        try {
+        return setup.call(() -> {
             ensureOpen();
             if (io != null) {
                 throw new AlreadyBoundException();
             }
             bindLocked(address);
             return this;
-        } finally {
-            setup.unlock();
-        }
+        });
     }
 
     private void bindLocked(InetSocketAddress address) throws IOException {
-        IoEndpoint endpoint = IoEndpoint.bind(address, new EndpointConfig(config, null),
-                new UdpOptions(receiveBufferSize, sendBufferSize), client);
-        changed = endpoint.newCondition();
+        IoEndpoint endpoint = IoEndpoint.bind(address, new EndpointConfig(config, null), options.udpOptions(), client);
+        lock = new SocketLock(endpoint.lock());
         io = endpoint;
+    }
+
+    /** Makes this socket the one of {@code c}; the endpoint's lock is held. */
+    private void attach(QuicConnection c, InetSocketAddress peer) {
+        streams = new ConnectionStreams(c.streams(), c.role());
+        handshake = new SocketHandshakeChannel(c, io, lock);
+        remote = peer;
+        connection = c;
     }
 
     /**
@@ -182,8 +149,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         if (backlog < 0) {
             throw new IllegalArgumentException("backlog must not be negative: " + backlog);
         }
-        setup.lock();
-        try {
+        setup.call(() -> {
             ensureOpen();
             if (io == null) {
                 throw new NotYetBoundException();
@@ -191,18 +157,13 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             if (connection != null) {
                 throw new IllegalStateException("a connected socket cannot listen");
             }
-            ReentrantLock lock = io.lock();
-            lock.lock();
-            try {
+            lock.run(() -> {
                 io.endpoint().listen(backlog);
                 listening = backlog > 0;
                 acceptShutdown = false;
-            } finally {
-                lock.unlock();
-            }
-        } finally {
-            setup.unlock();
-        }
+            });
+            return null;
+        });
     }
 
     /**
@@ -216,9 +177,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      */
     public QuicSocket accept() throws IOException {
         IoEndpoint endpoint = requireBound();
-        ReentrantLock lock = endpoint.lock();
-        lock.lock();
-        try {
+        return lock.call(() -> {
             long deadline = deadline();
             while (true) {
                 ensureOpen();
@@ -231,16 +190,11 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 QuicEndpoint quic = endpoint.endpoint();
                 QuicConnection c = quic.accept();
                 if (c != null) {
-                    QuicSocket s = new QuicSocket(config);
+                    QuicSocket s = new QuicSocket(config, options.forAccepted());
+                    s.lock = new SocketLock(endpoint.lock());
                     s.io = endpoint;
-                    s.changed = endpoint.newCondition();
-                    s.connection = c;
-                    s.remote = quic.peerAddress(c);
-                    s.timeout = timeout;
-                    s.alpn = alpn;
                     s.blocking = blocking;
-                    s.receiveBufferSize = receiveBufferSize;
-                    s.sendBufferSize = sendBufferSize;
+                    s.attach(c, quic.peerAddress(c));
                     endpoint.attach(s.client);
                     endpoint.follow(s.client, c);
                     return s;
@@ -250,24 +204,13 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 }
                 await(deadline);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /** {@return the connections waiting for {@link #accept()} on this socket's UDP port; 0 if unbound} */
     public int acceptQueueLength() {
         IoEndpoint endpoint = io;
-        if (endpoint == null) {
-            return 0;
-        }
-        ReentrantLock lock = endpoint.lock();
-        lock.lock();
-        try {
-            return endpoint.endpoint().acceptQueueLength();
-        } finally {
-            lock.unlock();
-        }
+        return endpoint == null ? 0 : lock.get(() -> endpoint.endpoint().acceptQueueLength());
     }
 
     /**
@@ -280,8 +223,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      */
     public void connect(SocketAddress remote) throws IOException {
         InetSocketAddress peer = inet(remote, "remote address");
-        setup.lock();
-        try {
+        setup.call(() -> {
             ensureOpen();
             if (connection != null) {
                 throw new AlreadyConnectedException();
@@ -292,18 +234,13 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             if (io == null) {
                 bindLocked(new InetSocketAddress(route(peer), 0));
             }
-            ReentrantLock lock = io.lock();
-            lock.lock();
-            try {
-                connection = io.endpoint().connect(peer, System.nanoTime());
-                io.follow(client, connection);
-                this.remote = peer;
-            } finally {
-                lock.unlock();
-            }
-        } finally {
-            setup.unlock();
-        }
+            lock.run(() -> {
+                QuicConnection c = io.endpoint().connect(peer, System.nanoTime());
+                io.follow(client, c);
+                attach(c, peer);
+            });
+            return null;
+        });
     }
 
     /**
@@ -335,6 +272,35 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     }
 
     // ------------------------------------------------------------------------------------------------
+    // The handshake
+
+    /**
+     * {@return the connection's handshake channel, for the TLS engine that runs the handshake on the application's
+     * thread} Each of its calls takes the endpoint's lock; what a flight writes leaves at the driver's next call on
+     * the channel. Wait for the peer's flights with {@link #awaitHandshakeInput}.
+     *
+     * @throws NotYetConnectedException if the socket is no connection
+     */
+    public HandshakeChannel handshakeChannel() {
+        requireConnection();
+        return handshake;
+    }
+
+    /**
+     * Waits until handshake input may be readable (a packet arrived since the handshake channel's last
+     * {@code readHandshake}) or the connection's state changed, for a handshake driver waiting for input.
+     * A connection closing or closed returns at once, however long ago it closed: the driver's next step
+     * reports the close.
+     *
+     * @return true if there may be something new, false if {@code timeoutNanos} passed first
+     * @throws AsynchronousCloseException if the socket was closed
+     */
+    public boolean awaitHandshakeInput(long timeoutNanos) throws IOException {
+        requireConnection();
+        return handshake.awaitInput(timeoutNanos, this::ensureOpen);
+    }
+
+    // ------------------------------------------------------------------------------------------------
     // Streams
 
     /**
@@ -360,9 +326,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         Objects.requireNonNull(src, "src");
         StreamFlags.check(flags);
         QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
+        return lock.call(() -> {
             long deadline = deadline();
             boolean wait = blocking && (flags & StreamFlags.DONTWAIT) == 0;
             if (!awaitEstablished(c, wait, deadline)) {
@@ -373,7 +337,6 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 return 0;
             }
             boolean fin = (flags & StreamFlags.FIN) != 0;
-            StreamManager streams = c.streams();
             int total = 0;
             while (true) {
                 ensureSendable(c);
@@ -395,9 +358,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                     throw e;
                 }
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -422,9 +383,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                     + Integer.toHexString(flags));
         }
         QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
+        return lock.call(() -> {
             long deadline = deadline();
             boolean wait = blocking && (flags & StreamFlags.DONTWAIT) == 0;
             if (!awaitEstablished(c, wait, deadline)) {
@@ -444,9 +403,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 }
                 await(deadline);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -488,18 +445,14 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     public long openStream(int flags) throws IOException {
         StreamFlags.check(flags);
         QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
+        return lock.call(() -> {
             long deadline = deadline();
             boolean wait = blocking && (flags & StreamFlags.DONTWAIT) == 0;
             if (!awaitEstablished(c, wait, deadline)) {
-                return -1;
+                return -1L;
             }
             return open(c, (flags & StreamFlags.UNI) == 0, wait, deadline);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private boolean awaitEstablished(QuicConnection c, boolean wait, long deadline) throws IOException {
@@ -516,30 +469,29 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     private long sendStream(QuicConnection c, long streamId, int flags, boolean wait, long deadline)
             throws IOException {
         boolean bidirectional = (flags & StreamFlags.UNI) == 0;
-        StreamManager streams = c.streams();
         if (streamId == -1) {
             if ((flags & StreamFlags.NEW) != 0) {
                 return open(c, bidirectional, wait, deadline);
             }
-            if (lastOpened < 0) {
+            if (streams.lastOpened() < 0) {
                 throw new IllegalArgumentException("no stream opened yet: send with StreamFlags.NEW");
             }
-            return lastOpened;
+            return streams.lastOpened();
         }
-        if (streamId < 0 || StreamId.index(streamId) > StreamId.MAX_INDEX) {
+        if (streamId < 0 || StreamIds.index(streamId) > StreamIds.MAX_INDEX) {
             throw new IllegalArgumentException("not a stream ID: " + streamId);
         }
-        if (streams.sendStream(streamId) != null) {
+        if (streams.canSendOn(streamId)) {
             return streamId;
         }
-        if (!StreamId.canSend(streamId, c.role())) {
+        if (!StreamIds.canSend(streamId, c.role())) {
             throw new IllegalArgumentException("stream " + streamId + " is receive-only");
         }
-        if (!StreamId.isInitiatedBy(streamId, c.role())) {
+        if (!StreamIds.isInitiatedBy(streamId, c.role())) {
             throw new IOException("stream " + streamId + " is not open");
         }
         // A stream of ours: open it, and those before it, as the kernel does for a given ID.
-        boolean bidi = StreamId.isBidirectional(streamId);
+        boolean bidi = StreamIds.isBidirectional(streamId);
         while (true) {
             long id = open(c, bidi, wait, deadline);
             if (id < 0) {
@@ -557,17 +509,12 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     private long open(QuicConnection c, boolean bidirectional, boolean wait, long deadline) throws IOException {
         while (true) {
             ensureSendable(c);
-            long id = c.streams().openStream(bidirectional);
-            if (id >= 0) {
-                lastOpened = id;
-                flush(c);
+            long id = streams.open(bidirectional);
+            // Sent either way: the new stream's data to come, or STREAMS_BLOCKED.
+            flush(c);
+            if (id >= 0 || !wait) {
                 return id;
             }
-            if (!wait) {
-                flush(c); // STREAMS_BLOCKED
-                return -1;
-            }
-            flush(c);
             await(deadline);
         }
     }
@@ -589,23 +536,21 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             throw new IllegalArgumentException("no room in the buffer");
         }
         QuicConnection c = requireConnection();
-        return receiving(c, () -> readNext(c, dst));
-    }
-
-    /** What a receive call reads once it holds the lock: null when nothing is there yet. */
-    @FunctionalInterface
-    private interface Reading<T> {
-        T read() throws IOException;
+        return receiving(c, () -> {
+            StreamMessage m = streams.readNext(dst);
+            if (m != null) {
+                flush(c); // window updates
+            }
+            return m;
+        });
     }
 
     /**
-     * The waiting both receive calls share: under the lock, reads until {@code reading} has something, the
-     * connection ends, or, in non-blocking mode, at once (null).
+     * The waiting both receive calls share: under the lock, reads until {@code reading} has something (not null),
+     * the connection ends, or, in non-blocking mode, at once (null).
      */
-    private <T> T receiving(QuicConnection c, Reading<T> reading) throws IOException {
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
+    private <T> T receiving(QuicConnection c, SocketLock.Body<T> reading) throws IOException {
+        return lock.call(() -> {
             ensureOpen();
             if (readShutdown) {
                 throw new ClosedChannelException();
@@ -613,7 +558,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
             long deadline = deadline();
             while (true) {
                 drainEvents(c);
-                T got = reading.read();
+                T got = reading.run();
                 if (got != null) {
                     return got;
                 }
@@ -628,54 +573,13 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                     throw new AsynchronousCloseException();
                 }
             }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private StreamMessage readNext(QuicConnection c, ByteBuffer dst) throws IOException {
-        StreamManager streams = c.streams();
-        while (!readable.isEmpty()) {
-            Long boxed = readable.poll();
-            readableSet.remove(boxed);
-            long id = boxed;
-            RecvStream r = streams.recvStream(id);
-            if (r == null) {
-                continue;
-            }
-            int n = streams.read(id, dst);
-            boolean fin;
-            if (n < 0) {
-                n = 0;
-                fin = true;
-            } else if (n == 0) {
-                continue; // read already through its input stream
-            } else {
-                fin = atEnd(streams, id, r);
-            }
-            if (!fin && r.isReadable()) {
-                markReadable(id);
-            }
-            flush(c); // window updates
-            return new StreamMessage(id, n, fin);
-        }
-        return null;
-    }
-
-    /** {@return true if the stream's last byte was read; moves it to Data Read} */
-    private static boolean atEnd(StreamManager streams, long id, RecvStream r) throws StreamResetException {
-        if (r.state() == RecvStreamState.DATA_RECVD && r.readOffset() == r.finalSize()) {
-            return streams.read(id, EMPTY.duplicate()) < 0;
-        }
-        return false;
+        });
     }
 
     /** Reads one stream, for its input stream: -1 at its end; waits until there is something. */
     int readStream(long id, ByteBuffer dst, boolean[] seen) throws IOException {
         QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
+        return lock.call(() -> {
             long deadline = deadline();
             while (true) {
                 ensureOpen();
@@ -683,18 +587,10 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                     throw new ClosedChannelException();
                 }
                 drainEvents(c);
-                StreamManager streams = c.streams();
-                RecvStream r = streams.recvStream(id);
-                if (r != null) {
-                    seen[0] = true;
-                    int n = streams.read(id, dst);
-                    if (n != 0) {
-                        flush(c);
-                        return n;
-                    }
-                } else if (seen[0] || StreamId.isInitiatedBy(id, c.role())) {
-                    // Ours and forgotten, or read to its end before: nothing more comes.
-                    return -1;
+                int n = streams.read(id, dst, seen);
+                if (n != 0) {
+                    flush(c);
+                    return n;
                 }
                 if (c.state().isClosingOrClosed()) {
                     throw new ClosedConnectionException(c.closeError());
@@ -702,9 +598,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 // An InputStream has no way to say "nothing yet": it waits whatever the socket's mode.
                 await(deadline);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -713,7 +607,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      * @throws IOException if the stream is not open for sending
      */
     public void resetStream(long streamId, long errorCode) throws IOException {
-        streamControl("reset stream " + streamId, streams -> streams.reset(streamId, errorCode));
+        streamControl("reset stream " + streamId, () -> streams.reset(streamId, errorCode));
     }
 
     /**
@@ -722,30 +616,27 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      * @throws IOException if the stream is not open for receiving
      */
     public void stopSending(long streamId, long errorCode) throws IOException {
-        streamControl("stop sending on stream " + streamId, streams -> streams.stopSending(streamId, errorCode));
+        streamControl("stop sending on stream " + streamId, () -> streams.stopSending(streamId, errorCode));
     }
 
     /**
      * Applies a stream control under the lock and sends what it queued; a stream in the wrong state is an
      * {@link IOException} that names {@code what}.
      */
-    private void streamControl(String what, Consumer<StreamManager> control) throws IOException {
+    private void streamControl(String what, Runnable control) throws IOException {
         QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
+        lock.call(() -> {
             ensureSendable(c);
             try {
-                control.accept(c.streams());
+                control.run();
             } catch (IllegalStateException e) {
                 throw new IOException("cannot " + what + ": " + e.getMessage(), e);
             }
             flush(c);
             // A reset frees its room under the connection's send bound at once: writers waiting for it go on.
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+            lock.signalAll();
+            return null;
+        });
     }
 
     /**
@@ -766,29 +657,30 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
 
     /** Sends all of {@code src} on a stream, waiting whatever the blocking mode, for its output stream. */
     void writeStream(long id, ByteBuffer src, boolean fin) throws IOException {
-        boolean wasBlocking = blocking;
         int flags = fin ? StreamFlags.FIN : 0;
-        if (wasBlocking) {
+        if (blocking) {
             send(src, id, flags);
             return;
         }
         // Non-blocking socket: an OutputStream has no way to say "later", so wait here.
         QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
+        lock.call(() -> {
             long deadline = deadline();
             while (true) {
                 send(src, id, flags);
                 if (!src.hasRemaining()) {
-                    return;
+                    return null;
                 }
                 await(deadline);
                 ensureSendable(c);
             }
-        } finally {
-            lock.unlock();
-        }
+        });
+    }
+
+    /** Tells the endpoint that this socket called into its connection and sends what it queued; the lock is held. */
+    private void flush(QuicConnection c) {
+        io.endpoint().touched(c);
+        io.flush(c);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -796,299 +688,37 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
 
     /** {@return the oldest event not yet polled, or null} */
     public QuicEvent pollEvent() {
-        IoEndpoint endpoint = io;
-        if (endpoint == null || connection == null) {
+        QuicConnection c = connection;
+        if (c == null) {
             return null;
         }
-        ReentrantLock lock = endpoint.lock();
-        lock.lock();
-        try {
-            drainEvents(connection);
+        return lock.get(() -> {
+            drainEvents(c);
             return events.poll();
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
-    /** Moves the connection's and the streams' events into the socket's state; the lock is held. */
+    /** Moves the connection's events into the socket's; {@return true if there was any} The lock is held. */
     private boolean drainEvents(QuicConnection c) {
-        boolean any = false;
-        for (ConnectionEvent e = c.pollEvent(); e != null; e = c.pollEvent()) {
-            any = true;
-            switch (e) {
-                case ConnectionEvent.Closed closedEvent -> addEvent(new QuicEvent.ConnectionClose(closedEvent.error()));
-                case ConnectionEvent.HandshakeCompleted done ->
-                        addEvent(new QuicEvent.HandshakeCompleted(done.applicationProtocol()));
-                case ConnectionEvent.HandshakeConfirmed confirmed -> { }
-            }
-        }
-        StreamManager streams = c.streams();
-        for (StreamEvent e = streams.pollEvent(); e != null; e = streams.pollEvent()) {
-            any = true;
-            switch (e) {
-                case StreamEvent.Readable r -> markReadable(r.streamId());
-                case StreamEvent.ResetReceived r -> {
-                    markReadable(r.streamId());
-                    addEvent(new QuicEvent.StreamUpdate(r.streamId(), QuicEvent.StreamState.RECV_RESET_RECVD,
-                            r.errorCode(), r.finalSize()));
-                }
-                case StreamEvent.StopSendingReceived s -> addEvent(new QuicEvent.StreamUpdate(s.streamId(),
-                        QuicEvent.StreamState.SEND_RESET_SENT, s.errorCode(), 0));
-                case StreamEvent.StreamsAvailable a ->
-                        addEvent(new QuicEvent.MaxStreams(a.bidirectional(), streams.peerMaxStreams(a.bidirectional())));
-                case StreamEvent.Opened o -> { }
-                case StreamEvent.Writable w -> { }
-                case StreamEvent.Closed closedStream -> { }
-            }
-        }
-        if (readShutdown) {
-            discardInput(c);
+        boolean any = events.drain(c);
+        if (readShutdown && streams.discardInput()) {
+            // Reading opens flow control windows: the endpoint sends the updates.
+            io.endpoint().touched(c);
         }
         return any;
     }
 
-    private void markReadable(long id) {
-        Long boxed = id;
-        if (readableSet.add(boxed)) {
-            readable.add(boxed);
-        }
-    }
-
-    private void addEvent(QuicEvent e) {
-        if (events.size() >= MAX_EVENTS) {
-            events.poll();
-        }
-        events.add(e);
-    }
-
-    /** After shutdown(READ): reads and drops what arrives, so that flow control keeps the peer going. */
-    private void discardInput(QuicConnection c) {
-        if (discard == null) {
-            discard = ByteBuffer.allocate(16 * 1024);
-        }
-        StreamManager streams = c.streams();
-        boolean read = false;
-        while (!readable.isEmpty()) {
-            long id = readable.poll();
-            readableSet.remove(id);
-            read = true;
-            try {
-                while (true) {
-                    discard.clear();
-                    if (streams.recvStream(id) == null || streams.read(id, discard) <= 0) {
-                        break;
-                    }
-                }
-            } catch (StreamResetException e) {
-                // Dropped as the data is.
-            }
-        }
-        if (read) {
-            // Reading opens flow control windows: the endpoint sends the updates.
-            touch(c);
-        }
-    }
-
     /** On the I/O thread, lock held: wakes this socket's waiters if the batch concerned it. */
     private void onBatch() {
-        if (connection == null) {
+        QuicConnection c = connection;
+        if (c == null) {
             if (listening && io.endpoint().acceptQueueLength() > 0) {
-                changed.signalAll();
+                lock.signalAll();
             }
             return;
         }
-        boolean any = drainEvents(connection);
-        long packets = connection.packetsReceived();
-        ConnectionState state = connection.state();
-        if (any || packets != packetsSignalled || state != stateSignalled) {
-            packetsSignalled = packets;
-            stateSignalled = state;
-            changed.signalAll();
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // Handshake channel: the connection's, under the lock, flushed so that flights leave at once
-
-    @Override
-    public boolean isClient() {
-        return requireConnection().role() == Role.CLIENT;
-    }
-
-    @Override
-    public EncryptionLevel readHandshake(ByteBuffer dst) {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            flushIfPending();
-            packetsAtHandshakeRead = c.packetsReceived();
-            return c.readHandshake(dst);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * {@inheritDoc} What is written leaves at the driver's next call on the channel (or at once through the
-     * I/O thread), so that one flight's messages share datagrams.
-     */
-    @Override
-    public void writeHandshake(EncryptionLevel level, ByteBuffer data) {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            c.writeHandshake(level, data, System.nanoTime());
-            touch(c);
-            flushPending = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public void installSecret(EncryptionLevel level, KeyDirection direction, CipherSuite suite, byte[] secret) {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            c.installSecret(level, direction, suite, secret, System.nanoTime());
-            touch(c);
-            flushPending = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public byte[] localTransportParameters() {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            return c.localTransportParameters();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public void peerTransportParameters(byte[] encoded) {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            c.peerTransportParameters(encoded, System.nanoTime());
-            touch(c);
-            flushPending = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public void handshakeComplete(String applicationProtocol) {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            c.handshakeComplete(applicationProtocol, System.nanoTime());
-            touch(c);
-            flushPending = true;
-            flushIfPending();
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public void handshakeFailed(int alert, String reason) {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            c.handshakeFailed(alert, reason, System.nanoTime());
-            touch(c);
-            flushPending = true;
-            flushIfPending();
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    @Override
-    public boolean isHandshaking() {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            flushIfPending();
-            return c.isHandshaking();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Waits until handshake input may be readable (a packet arrived since the last
-     * {@link #readHandshake}) or the connection's state changed, for a handshake driver waiting for input.
-     * A connection closing or closed returns at once, however long ago it closed: the driver's next step
-     * reports the close.
-     *
-     * @return true if there may be something new, false if {@code timeoutNanos} passed first
-     * @throws AsynchronousCloseException if the socket was closed
-     */
-    public boolean awaitHandshakeInput(long timeoutNanos) throws IOException {
-        QuicConnection c = requireConnection();
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            flushIfPending();
-            long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
-            ConnectionState start = c.state();
-            // A close before this call (a Version Negotiation closes a client at once) is news too: waiting for
-            // a change after it would wait for the whole timeout.
-            while (c.packetsReceived() == packetsAtHandshakeRead && c.state() == start
-                    && !start.isClosingOrClosed()) {
-                ensureOpen();
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return false;
-                }
-                try {
-                    changed.awaitNanos(remaining);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while waiting for handshake input");
-                }
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Tells the endpoint that this socket called into its connection, so that it reads the connection's deadline
-     * again and polls it (see {@link QuicEndpoint#touched}); the lock is held.
-     */
-    private void touch(QuicConnection c) {
-        io.endpoint().touched(c);
-    }
-
-    /** Touches the connection and sends what it has, from this thread; the lock is held. */
-    private void flush(QuicConnection c) {
-        touch(c);
-        io.flush();
-    }
-
-    private void flushIfPending() {
-        if (flushPending) {
-            flushPending = false;
-            io.flush();
+        if (events.changed(c, drainEvents(c))) {
+            lock.signalAll();
         }
     }
 
@@ -1104,38 +734,35 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      */
     public void shutdown(ShutdownHow how) throws IOException {
         Objects.requireNonNull(how, "how");
-        IoEndpoint endpoint = requireBound();
-        ReentrantLock lock = endpoint.lock();
-        lock.lock();
-        try {
+        requireBound();
+        lock.call(() -> {
             ensureOpen();
+            QuicConnection c = connection;
             if (how != ShutdownHow.WRITE) {
                 readShutdown = true;
-                if (connection != null) {
-                    discardInput(connection);
+                if (c != null && streams.discardInput()) {
+                    io.endpoint().touched(c);
                 }
             }
             if (how != ShutdownHow.READ) {
-                if (connection != null) {
-                    ConnectionCloseInfo info = closeInfo;
-                    connection.close(info.errorCode(), info.reason(), System.nanoTime());
-                    endpoint.endpoint().touched(connection);
-                    endpoint.flush();
+                if (c != null) {
+                    ConnectionCloseInfo info = options.closeInfo();
+                    c.close(info.errorCode(), info.reason(), System.nanoTime());
+                    flush(c);
                 }
                 if (listening) {
                     acceptShutdown = true;
                 }
             }
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+            lock.signalAll();
+            return null;
+        });
     }
 
     /** Closes with the {@link QuicSocketOptions#CONNECTION_CLOSE} information (code 0, no reason by default). */
     @Override
     public void close() {
-        ConnectionCloseInfo info = closeInfo;
+        ConnectionCloseInfo info = options.closeInfo();
         close(info.errorCode(), info.reason());
     }
 
@@ -1147,8 +774,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      */
     public void close(long applicationErrorCode, String reason) {
         Objects.requireNonNull(reason, "reason");
-        setup.lock();
-        try {
+        setup.run(() -> {
             if (closed) {
                 return;
             }
@@ -1157,33 +783,29 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
                 closed = true;
                 return;
             }
-            ReentrantLock lock = endpoint.lock();
-            lock.lock();
-            try {
+            lock.run(() -> {
                 closed = true;
-                if (connection != null) {
-                    connection.close(applicationErrorCode, reason, System.nanoTime());
-                    endpoint.endpoint().touched(connection);
+                QuicConnection c = connection;
+                if (c != null) {
+                    c.close(applicationErrorCode, reason, System.nanoTime());
+                    flush(c);
                 }
                 if (listening) {
                     QuicEndpoint quic = endpoint.endpoint();
                     quic.listen(0);
                     listening = false;
-                    for (QuicConnection c = quic.accept(); c != null; c = quic.accept()) {
-                        c.closeWithError(TransportErrorCode.CONNECTION_REFUSED, 0, "listener closed",
+                    for (QuicConnection refused = quic.accept(); refused != null; refused = quic.accept()) {
+                        refused.closeWithError(TransportErrorCode.CONNECTION_REFUSED, 0, "listener closed",
                                 System.nanoTime());
-                        quic.touched(c);
+                        quic.touched(refused);
                     }
+                    // The refused connections are no socket's: their CONNECTION_CLOSE leaves with the others.
+                    endpoint.flush();
                 }
-                endpoint.flush();
-                changed.signalAll();
+                lock.signalAll();
                 endpoint.detach(client);
-            } finally {
-                lock.unlock();
-            }
-        } finally {
-            setup.unlock();
-        }
+            });
+        });
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1197,21 +819,17 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
 
     /** {@return the peer's address (the latest it used), or null if the socket is no connection} */
     public SocketAddress remoteAddress() {
-        IoEndpoint endpoint = io;
-        if (endpoint == null || connection == null) {
+        QuicConnection c = connection;
+        if (c == null) {
             return null;
         }
-        ReentrantLock lock = endpoint.lock();
-        lock.lock();
-        try {
-            InetSocketAddress now = endpoint.endpoint().peerAddress(connection);
+        return lock.get(() -> {
+            InetSocketAddress now = io.endpoint().peerAddress(c);
             if (now != null) {
                 remote = now;
             }
             return remote;
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     /**
@@ -1223,50 +841,11 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      */
     public <T> QuicSocket setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
-        setup.lock();
-        try {
+        return setup.call(() -> {
             ensureOpen();
-            if (option == QuicSocketOptions.TIMEOUT) {
-                Duration d = (Duration) value;
-                if (d != null && (d.isNegative() || d.isZero())) {
-                    throw new IllegalArgumentException("timeout must be positive, or null for none: " + d);
-                }
-                timeout = d;
-            } else if (option == QuicSocketOptions.ALPN) {
-                List<?> list = (List<?>) Objects.requireNonNull(value, "value");
-                List<String> copy = list.stream().map(p -> (String) Objects.requireNonNull(p)).toList();
-                for (String p : copy) {
-                    if (p.isEmpty() || p.length() > 255) {
-                        throw new IllegalArgumentException("ALPN protocol names are 1-255 bytes: '" + p + "'");
-                    }
-                }
-                alpn = copy;
-            } else if (option == QuicSocketOptions.RECEIVE_BUFFER_SIZE) {
-                receiveBufferSize = positive((Integer) value);
-                if (io != null) {
-                    io.setOption(StandardSocketOptions.SO_RCVBUF, receiveBufferSize);
-                }
-            } else if (option == QuicSocketOptions.SEND_BUFFER_SIZE) {
-                sendBufferSize = positive((Integer) value);
-                if (io != null) {
-                    io.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferSize);
-                }
-            } else if (option == QuicSocketOptions.CONNECTION_CLOSE) {
-                closeInfo = Objects.requireNonNull((ConnectionCloseInfo) value, "value");
-            } else {
-                throw new UnsupportedOperationException("unsupported option " + option);
-            }
+            options.set(option, value, io);
             return this;
-        } finally {
-            setup.unlock();
-        }
-    }
-
-    private static int positive(Integer value) {
-        if (value == null || value <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive: " + value);
-        }
-        return value;
+        });
     }
 
     /**
@@ -1275,47 +854,19 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      *
      * @throws UnsupportedOperationException for an option not in {@link QuicSocketOptions}
      */
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> option) {
-        Objects.requireNonNull(option, "option");
         try {
-            if (option == QuicSocketOptions.TIMEOUT) {
-                return (T) timeout;
-            } else if (option == QuicSocketOptions.ALPN) {
-                return (T) alpn;
-            } else if (option == QuicSocketOptions.RECEIVE_BUFFER_SIZE) {
-                IoEndpoint endpoint = io;
-                return (T) (endpoint == null ? Integer.valueOf(receiveBufferSize)
-                        : endpoint.getOption(StandardSocketOptions.SO_RCVBUF));
-            } else if (option == QuicSocketOptions.SEND_BUFFER_SIZE) {
-                IoEndpoint endpoint = io;
-                return (T) (endpoint == null ? Integer.valueOf(sendBufferSize)
-                        : endpoint.getOption(StandardSocketOptions.SO_SNDBUF));
-            } else if (option == QuicSocketOptions.CONNECTION_CLOSE) {
-                ConnectionError error = closeError();
-                if (error != null && error.byPeer()) {
-                    return (T) new ConnectionCloseInfo(error.code(), error.frameType(), error.reason());
-                }
-                return (T) closeInfo;
-            }
+            return options.get(option, io, this::closeError);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
-        throw new UnsupportedOperationException("unsupported option " + option);
     }
 
     /** Sets blocking (the default) or non-blocking mode for the socket's calls. */
     public void configureBlocking(boolean blocking) {
         this.blocking = blocking;
-        IoEndpoint endpoint = io;
-        if (endpoint != null && !blocking) {
-            ReentrantLock lock = endpoint.lock();
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
+        if (io != null && !blocking) {
+            lock.run(lock::signalAll);
         }
     }
 
@@ -1340,7 +891,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
      * {@code ConnectionConfig.connectionSendBufferSize}; 0 if the socket is no connection.
      */
     public long sendBuffered() {
-        Long n = readConnection(c -> c.streams().sendBuffered());
+        Long n = readConnection(c -> streams.sendBuffered());
         return n == null ? 0 : n;
     }
 
@@ -1354,29 +905,46 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
         return readConnection(QuicConnection::cipherSuite);
     }
 
+    /**
+     * {@return a snapshot of the connection's counters and path estimates, all from one instant; null if the socket
+     * is no connection}
+     */
+    public QuicStatistics statistics() {
+        return readConnection(QuicStatistics::of);
+    }
+
+    /**
+     * {@return the connection ID the peer addresses this side by now, or null if the socket is no connection} For
+     * diagnostics: matching packet captures, tests that play a third party.
+     */
+    public byte[] localConnectionId() {
+        return readConnection(c -> c.localId().toByteArray());
+    }
+
+    /** {@return the connection ID this side addresses the peer by now, or null if the socket is no connection} */
+    public byte[] peerConnectionId() {
+        return readConnection(c -> c.peerId().toByteArray());
+    }
+
+    /**
+     * {@return the calls blocked in this socket now, waiting for the connection, a connection to accept or the
+     * timeout} For diagnostics and tests: a thread counted here has released the endpoint's lock to wait.
+     */
+    public int blockedCalls() {
+        SocketLock l = lock;
+        return l == null ? 0 : l.waiters();
+    }
+
     /** {@return {@code getter} applied to the connection under the endpoint's lock, or null if there is none} */
     private <T> T readConnection(Function<QuicConnection, T> getter) {
         QuicConnection c = connection;
-        if (c == null) {
-            return null;
-        }
-        ReentrantLock lock = io.lock();
-        lock.lock();
-        try {
-            return getter.apply(c);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** {@return the sans-I/O connection, for diagnostics; use only for reading counters} */
-    public QuicConnection connection() {
-        return connection;
+        return c == null ? null : lock.get(() -> getter.apply(c));
     }
 
     @Override
     public String toString() {
-        String kind = connection != null ? "connection " + connection.role() : listening ? "listener" : "socket";
+        QuicConnection c = connection;
+        String kind = c != null ? "connection " + c.role() : listening ? "listener" : "socket";
         return "QuicSocket[" + kind + " " + localAddress() + (remote != null ? " -> " + remote : "")
                 + (closed ? ", closed" : "") + "]";
     }
@@ -1415,7 +983,7 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
     }
 
     private long deadline() {
-        Duration d = timeout;
+        Duration d = options.timeout();
         if (d == null) {
             return Long.MAX_VALUE;
         }
@@ -1430,19 +998,8 @@ public final class QuicSocket implements HandshakeChannel, Closeable {
 
     /** Waits for the I/O thread's next signal; the lock is held. */
     private void await(long deadline) throws IOException {
-        try {
-            if (deadline == Long.MAX_VALUE) {
-                changed.await();
-            } else {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new SocketTimeoutException("timed out after " + timeout);
-                }
-                changed.awaitNanos(remaining);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting");
+        if (!lock.await(deadline)) {
+            throw new SocketTimeoutException("timed out after " + options.timeout());
         }
         if (closed) {
             throw new AsynchronousCloseException();

@@ -28,9 +28,9 @@ class QuicSocketHandshakeInputTest {
         try (DatagramChannel server = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              QuicSocket client = QuicSocket.open()) {
             client.connect(server.getLocalAddress());
-            client.writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+            client.handshakeChannel().writeHandshake(EncryptionLevel.INITIAL, ByteBuffer.wrap(new byte[] {1, 2, 3}));
             ByteBuffer handshake = ByteBuffer.allocate(64);
-            assertNull(client.readHandshake(handshake), "nothing from the server yet; the Initial leaves");
+            assertNull(client.handshakeChannel().readHandshake(handshake), "nothing from the server yet; the Initial leaves");
 
             // The server knows no version of the client's: Version Negotiation listing another one.
             ByteBuffer initial = ByteBuffer.allocate(65_535);
@@ -48,7 +48,7 @@ class QuicSocketHandshakeInputTest {
 
             // The driver read once more, then waits: the close before the wait must end it at once, not after
             // the driver's timeout (longer than this test's).
-            assertNull(client.readHandshake(handshake));
+            assertNull(client.handshakeChannel().readHandshake(handshake));
             assertTrue(client.awaitHandshakeInput(TimeUnit.SECONDS.toNanos(60)));
         }
     }

@@ -42,8 +42,8 @@ class QuicSocketSetupTest {
             assertEquals("127.0.0.1", ((InetSocketAddress) s.localAddress()).getAddress().getHostAddress());
             assertEquals(peer.localAddress(), s.remoteAddress());
             assertEquals(ConnectionState.HANDSHAKING, s.state());
-            assertEquals(0, s.connection().packetsSent(), "connect sends nothing: the handshake's first flight does");
-            assertEquals(true, s.isClient());
+            assertEquals(0, s.statistics().packetsSent(), "connect sends nothing: the handshake's first flight does");
+            assertEquals(true, s.handshakeChannel().isClient());
             assertThrows(AlreadyConnectedException.class, () -> s.connect(peer.localAddress()));
             assertThrows(IllegalStateException.class, () -> s.listen(1));
         }

@@ -15,8 +15,9 @@ import qsock.socket.QuicSocketOptions;
 
 /**
  * Blocking TLS handshakes over a {@link QuicSocket}, as libquic's {@code quic_client_handshake} and
- * {@code quic_server_handshake}: a {@link HandshakeDriver} steps over the socket (the connection's handshake
- * channel) on the calling thread, runs delegated tasks (certificate validation, signing) there too, and
+ * {@code quic_server_handshake}: a {@link HandshakeDriver} steps over the socket's
+ * {@linkplain QuicSocket#handshakeChannel() handshake channel} on the calling thread, runs delegated tasks
+ * (certificate validation, signing) there too, and
  * waits for the peer's flights through {@link QuicSocket#awaitHandshakeInput}. The socket's I/O thread never
  * runs TLS code.
  *
@@ -49,7 +50,7 @@ public final class QuicHandshake {
                         config.certificateValidator(), config.keyLog(), config.delegateTasks(), config.quic());
             }
         }
-        run(socket, HandshakeDriver.client(socket, config, RANDOM), timeout, "client");
+        run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
     }
 
     /**
@@ -71,7 +72,7 @@ public final class QuicHandshake {
                         config.signatureSchemes(), alpn, config.keyLog(), config.delegateTasks(), config.quic());
             }
         }
-        run(socket, HandshakeDriver.server(socket, config, RANDOM), timeout, "server");
+        run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");
     }
 
     private static void run(QuicSocket socket, HandshakeDriver driver, Duration timeout, String side)

@@ -413,6 +413,11 @@ public final class QuicConnection {
         return packetsDropped;
     }
 
+    /** {@return packets declared lost (RFC 9002 §6.1)} */
+    public long packetsLost() {
+        return recovery.packetsLost();
+    }
+
     /** {@return packets sent} */
     public long packetsSent() {
         return builder.packetsSent();

@@ -776,6 +776,43 @@ public final class QuicEndpoint {
     }
 
     /**
+     * Writes the next datagram of {@code connection} alone into {@code out} from its position, for the thread of
+     * an application that just called into it (and {@linkplain #touched touched} it): what that call queued leaves
+     * without the other connections' sending, which stays with the endpoint's owner. The connection keeps its place
+     * in the queue of those that may want to send, so that what it cannot send now (the socket full, pacing) goes
+     * with the owner's next {@link #pollDatagram(ByteBuffer, long)}. A connection that throws is failed as there.
+     *
+     * @return where to send it, or null when {@code connection} has nothing to send now or is not on this endpoint
+     */
+    public InetSocketAddress pollDatagram(QuicConnection connection, ByteBuffer out, long now) {
+        lastPolled = null;
+        Route route = active.get(connection);
+        if (route == null || !route.attached || route.abandoned) {
+            return null;
+        }
+        int start = out.position();
+        int length;
+        connectionVisits++;
+        try {
+            length = connection.pollDatagram(out, now);
+        } catch (RuntimeException | Error e) {
+            out.position(start);
+            failed(route, e, now);
+            touch(route);
+            reapIfAbandoned(route);
+            throw e;
+        }
+        // Sending arms timers (loss detection, pacing): its deadline is read again.
+        markUnkeyed(route);
+        markChanged(route);
+        if (length > 0) {
+            lastPolled = route;
+            return route.peer;
+        }
+        return null;
+    }
+
+    /**
      * Tells the endpoint that the datagram the last {@link #pollDatagram} wrote was not sent: the socket refused it.
      * The connection that wrote it takes its packets out of flight (see {@link QuicConnection#onDatagramNotSent});
      * a stateless answer is simply lost.

@@ -76,6 +76,8 @@ public final class LossDetector {
     private final boolean[] discarded = new boolean[3];
 
     private int ptoCount;
+    /** Packets declared lost, over the connection's life. */
+    private long packetsLost;
     private long deadline = NONE;
     private long lastNow;
     private boolean hasFirstRttSample;
@@ -428,6 +430,11 @@ public final class LossDetector {
         return ptoCount;
     }
 
+    /** {@return the packets declared lost so far (RFC 9002 §6.1), over the connection's life} */
+    public long packetsLost() {
+        return packetsLost;
+    }
+
     /** {@return the RTT estimator of the path} */
     public RttEstimator rtt() {
         return rtt;
@@ -509,6 +516,7 @@ public final class LossDetector {
             if (p.timeSent - lostSendTime <= 0 || la - pn >= PACKET_THRESHOLD) {
                 log.removeAt(i, SentPacketLog.GONE);
                 out.addLost(p);
+                packetsLost++;
                 // RFC 9002 §7.6.2: only ack-eliciting packets sent after the first RTT sample count.
                 if (checkPersistent && p.ackEliciting && p.timeSent - firstRttSampleTime > 0) {
                     if (!runStarted) {

@@ -38,7 +38,8 @@ import qsock.core.endpoint.QuicEndpoint;
  * connections have, keeping a datagram the kernel refused until the socket is writable again.
  *
  * <p>Application threads share the endpoint through {@link #lock()}: they call into the endpoint and its
- * connections with the lock held, then {@link #flush()} to send what they produced from their own thread.
+ * connections with the lock held, then {@link #flush(QuicConnection)} to send what their connection produced from
+ * their own thread (the other connections' sending stays on the I/O thread).
  * They wait on conditions of that lock, which their {@link IoClient} signals from {@link IoClient#onBatch()}
  * after a batch that changed something for it: a client that {@linkplain #follow follows} a connection hears of
  * the batches that called into that connection; the others (listeners, a few per port) of every batch that took
@@ -277,6 +278,39 @@ public final class IoEndpoint {
         requireLocked();
         long now = System.nanoTime();
         flushLocked(now);
+        if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Sends what {@code connection} has now, from the calling thread, and nothing of the other connections (their
+     * sending stays on the I/O thread); the caller holds the lock and {@linkplain QuicEndpoint#touched touched} the
+     * connection. A datagram the kernel refused earlier leaves first. Wakes the I/O thread as {@link #flush()} does.
+     */
+    public void flush(QuicConnection connection) {
+        requireLocked();
+        long now = System.nanoTime();
+        if (pendingTarget == null || sendPending()) {
+            while (true) {
+                sendBuffer.clear();
+                InetSocketAddress to;
+                try {
+                    to = endpoint.pollDatagram(connection, sendBuffer, now);
+                } catch (Throwable t) {
+                    failed(t, "sending", connection);
+                    break;
+                }
+                if (to == null) {
+                    break;
+                }
+                sendBuffer.flip();
+                pendingTarget = to;
+                if (!sendPending()) {
+                    break;
+                }
+            }
+        }
         if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
             selector.wakeup();
         }

@@ -2,6 +2,7 @@ package qsock.core.stream;
 
 import java.nio.ByteBuffer;
 import qsock.core.error.QuicProtocolException;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 
 /**
@@ -193,6 +194,19 @@ public final class RecvStream {
             return -1;
         }
         return 0;
+    }
+
+    /**
+     * After a {@link #read} that returned bytes: moves the stream to Data Read if they were its last, so that the
+     * application learns of the end with them rather than by reading again.
+     *
+     * @return true if the stream is now in Data Read
+     */
+    public boolean finishRead() {
+        if (state == RecvStreamState.DATA_RECVD && buffer.readOffset() == finalSize) {
+            state = RecvStreamState.DATA_READ;
+        }
+        return state == RecvStreamState.DATA_READ;
     }
 
     /** {@return true if {@link #read} has something to report: data, the end, or a reset} */

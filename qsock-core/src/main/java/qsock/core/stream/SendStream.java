@@ -1,6 +1,7 @@
 package qsock.core.stream;
 
 import java.nio.ByteBuffer;
+import qsock.core.error.StreamResetException;
 
 /**
  * The sending part of a stream (RFC 9000 §3.1): its state, its {@link SendBuffer}, the peer's

@@ -22,6 +22,10 @@ final class StreamEntry {
     /** Its last write was cut short by the connection's send bound (see {@link StreamManager}). */
     boolean sendWaiting;
     boolean inRoomWaiters;
+    /** Its place in the manager's queue of readable streams (a list through the entries: O(1) to leave). */
+    boolean inReadable;
+    StreamEntry readablePrev;
+    StreamEntry readableNext;
 
     boolean resetPending;
     boolean stopSendingPending;

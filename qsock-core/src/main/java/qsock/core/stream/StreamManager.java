@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import qsock.core.Role;
 import qsock.core.error.QuicProtocolException;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.wire.VarInt;
@@ -17,7 +18,9 @@ import qsock.core.wire.VarInt;
  * {@link QuicProtocolException} with the RFC's code), asks for frames to fill a packet
  * ({@link #hasPendingFrames()}, {@link #writeFrames}), each of which it records through a
  * {@link SentFrameSink}, and reports their fate ({@code on*Acked}, {@code on*Lost}). The application
- * opens, writes, reads, resets streams and polls {@link StreamEvent}s.
+ * opens, writes, reads, resets streams and polls {@link StreamEvent}s; it finds the streams with something to
+ * read in turn through {@link #readableNext()} and reads each with {@link #recv}, which reports the end with the
+ * last bytes.
  *
  * <p>No method scans all streams: streams with data to send wait in a round-robin queue, streams held
  * back only by the connection's credit in another, streams with a control frame due in a third, and each
@@ -55,6 +58,9 @@ public final class StreamManager {
     private final ArrayDeque<StreamEntry> connBlocked = new ArrayDeque<>(2);
     private final ArrayDeque<StreamEntry> control = new ArrayDeque<>(2);
     private final ArrayDeque<StreamEvent> events = new ArrayDeque<>(2);
+    /** The streams with something to read, oldest first: a list through the entries ({@link #readableNext}). */
+    private StreamEntry readableHead;
+    private StreamEntry readableTail;
 
     private long smoothedRttNanos = INITIAL_RTT_NANOS;
 
@@ -253,22 +259,75 @@ public final class StreamManager {
      *     send-only
      */
     public int read(long id, ByteBuffer dst) throws StreamResetException {
-        StreamEntry e = existing(id);
-        if (e.recv == null) {
-            throw new IllegalStateException("stream " + id + " is send-only");
-        }
+        StreamEntry e = receiving(id);
         RecvStream r = e.recv;
         long before = r.consumedCredit();
         try {
             return r.read(dst);
         } finally {
-            onConsumed(r.consumedCredit() - before);
-            if (r.wantsWindowUpdate()) {
-                e.maxStreamDataPending = true;
-                queueControl(e);
-            }
-            maybeRemove(e);
+            afterRead(e, before);
         }
+    }
+
+    /**
+     * Reads in-order bytes of stream {@code id} into {@code dst} and says in the same call whether they end the
+     * stream (quiche's {@code stream_recv}): the stream reaches Data Read with its last bytes, not with a read
+     * after them.
+     *
+     * @return the bytes read and whether the end was reached, as {@link StreamRead} encodes them: 0 bytes without
+     *     the end if none is ready
+     * @throws StreamResetException if the peer reset the stream
+     * @throws IllegalStateException if the stream is unknown or send-only
+     */
+    public long recv(long id, ByteBuffer dst) throws StreamResetException {
+        StreamEntry e = receiving(id);
+        RecvStream r = e.recv;
+        long before = r.consumedCredit();
+        try {
+            int n = r.read(dst);
+            return n < 0 ? StreamRead.of(0, true) : StreamRead.of(n, r.finishRead());
+        } finally {
+            afterRead(e, before);
+        }
+    }
+
+    /**
+     * {@return the next stream with something to read (data, its end, or a reset), or -1 if none} (quiche's
+     * {@code stream_readable_next}) The stream leaves the queue of readable streams, which holds them in the order
+     * they became readable; a read that leaves something to read puts it back at the end, so that streams read one
+     * call each take turns.
+     */
+    public long readableNext() {
+        StreamEntry e = readableHead;
+        if (e == null) {
+            return -1;
+        }
+        unlinkReadable(e);
+        return e.id;
+    }
+
+    private StreamEntry receiving(long id) {
+        StreamEntry e = existing(id);
+        if (e.recv == null) {
+            throw new IllegalStateException("stream " + id + " is send-only");
+        }
+        return e;
+    }
+
+    /** What every read of {@code e} is followed by: credit released, its place among readable streams, removal. */
+    private void afterRead(StreamEntry e, long consumedBefore) {
+        RecvStream r = e.recv;
+        onConsumed(r.consumedCredit() - consumedBefore);
+        if (r.wantsWindowUpdate()) {
+            e.maxStreamDataPending = true;
+            queueControl(e);
+        }
+        if (r.isReadable()) {
+            linkReadable(e);
+        } else {
+            unlinkReadable(e);
+        }
+        maybeRemove(e);
     }
 
     /**
@@ -1019,10 +1078,45 @@ public final class StreamManager {
     }
 
     private void queueReadable(StreamEntry e) {
+        linkReadable(e);
         if (!e.readableQueued) {
             e.readableQueued = true;
             events.add(new StreamEvent.Readable(e.id));
         }
+    }
+
+    /** Puts {@code e} at the end of the readable streams, unless it is among them already. */
+    private void linkReadable(StreamEntry e) {
+        if (e.inReadable || e.removed) {
+            return;
+        }
+        e.inReadable = true;
+        e.readablePrev = readableTail;
+        if (readableTail == null) {
+            readableHead = e;
+        } else {
+            readableTail.readableNext = e;
+        }
+        readableTail = e;
+    }
+
+    private void unlinkReadable(StreamEntry e) {
+        if (!e.inReadable) {
+            return;
+        }
+        e.inReadable = false;
+        if (e.readablePrev == null) {
+            readableHead = e.readableNext;
+        } else {
+            e.readablePrev.readableNext = e.readableNext;
+        }
+        if (e.readableNext == null) {
+            readableTail = e.readablePrev;
+        } else {
+            e.readableNext.readablePrev = e.readablePrev;
+        }
+        e.readablePrev = null;
+        e.readableNext = null;
     }
 
     /** Forgets a stream once both parts are terminal and no frame of it is due (RFC 9000 §3.3). */
@@ -1035,6 +1129,7 @@ public final class StreamManager {
         if (!sendDone || !recvDone || hasControl(e)) {
             return;
         }
+        unlinkReadable(e);
         e.removed = true;
         streams.remove(e.id);
         if (e.sendWaiting) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 import qsock.core.error.QuicProtocolException;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 
 /** The receiving part's states, RFC 9000 §3.2 Figure 3, and the final size rules of §4.5. */

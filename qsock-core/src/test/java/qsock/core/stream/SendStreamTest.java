@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import qsock.core.error.StreamResetException;
 
 /** The sending part's states, RFC 9000 §3.1, Figure 2. */
 class SendStreamTest {

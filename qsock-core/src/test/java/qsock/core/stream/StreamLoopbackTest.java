@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import qsock.core.Role;
 import qsock.core.error.QuicProtocolException;
+import qsock.core.error.StreamResetException;
 import qsock.core.frame.DataBlockedFrame;
 import qsock.core.frame.Frame;
 import qsock.core.frame.FrameDecoder;

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import qsock.core.Role;
 import qsock.core.error.QuicProtocolException;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.DataBlockedFrame;
 import qsock.core.frame.Frame;

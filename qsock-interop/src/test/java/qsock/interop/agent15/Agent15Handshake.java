@@ -47,7 +47,7 @@ abstract sealed class Agent15Handshake permits Agent15ClientHandshake, Agent15Se
 
     Agent15Handshake(QuicSocket socket, boolean client) {
         this.socket = Objects.requireNonNull(socket, "socket");
-        this.channel = socket;
+        this.channel = socket.handshakeChannel();
         if (channel.isClient() != client) {
             throw new IllegalArgumentException("a " + side(client) + " handshake needs a " + side(client) + " connection");
         }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -19,6 +19,7 @@ import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.sim.LinkConfig;
+import qsock.core.sim.quic.ConnectionPair;
 
 /** Unreliable datagrams (RFC 9221) between two qsock connections over simulated links. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -26,9 +27,9 @@ class DatagramSimulationTest {
 
     private static final ConnectionConfig DATAGRAMS = ConnectionConfig.builder().maxDatagramFrameSize(1200).build();
 
-    private static SimulatedPair established(long seed, ConnectionConfig client, ConnectionConfig server,
+    private static ConnectionPair established(long seed, ConnectionConfig client, ConnectionConfig server,
                                              LinkConfig link) throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(seed).clientConfig(client).serverConfig(server).links(link).build()
+        ConnectionPair pair = TlsHandshakes.pair(seed).clientConfig(client).serverConfig(server).links(link).build()
                 .connect();
         pair.runUntil(() -> pair.bothEstablished()
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED, 60 * SECOND, 100_000);
@@ -54,7 +55,7 @@ class DatagramSimulationTest {
 
     @Test
     void datagramsArriveWholeAndInOrderBothWaysOnACleanPath() throws Exception {
-        SimulatedPair pair = established(41, DATAGRAMS, DATAGRAMS, LinkConfig.perfect().withDelay(10 * MS, 0));
+        ConnectionPair pair = established(41, DATAGRAMS, DATAGRAMS, LinkConfig.perfect().withDelay(10 * MS, 0));
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
         int max = client.maxDatagramPayload();
@@ -85,7 +86,7 @@ class DatagramSimulationTest {
 
     @Test
     void lostDatagramsAreNotSentAgainAndTheConnectionCarriesOn() throws Exception {
-        SimulatedPair pair = established(42, DATAGRAMS, DATAGRAMS,
+        ConnectionPair pair = established(42, DATAGRAMS, DATAGRAMS,
                 LinkConfig.perfect().withDelay(10 * MS, 0).withLoss(0.3));
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
@@ -117,7 +118,7 @@ class DatagramSimulationTest {
 
     @Test
     void aPeerWithoutDatagramsRefusesThemAndSoDoesTheSizeLimit() throws Exception {
-        SimulatedPair pair = established(43, DATAGRAMS, ConnectionConfig.defaults(),
+        ConnectionPair pair = established(43, DATAGRAMS, ConnectionConfig.defaults(),
                 LinkConfig.perfect().withDelay(10 * MS, 0));
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
@@ -136,7 +137,7 @@ class DatagramSimulationTest {
 
     @Test
     void theReceiveQueueIsBoundedAndDropsWhatArrivesWhenFull() throws Exception {
-        SimulatedPair pair = established(44, DATAGRAMS, DATAGRAMS, LinkConfig.perfect().withDelay(1 * MS, 0));
+        ConnectionPair pair = established(44, DATAGRAMS, DATAGRAMS, LinkConfig.perfect().withDelay(1 * MS, 0));
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
         int sent = 0;

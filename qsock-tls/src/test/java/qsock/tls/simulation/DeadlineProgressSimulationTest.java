@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -20,6 +20,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
+import qsock.core.sim.quic.BulkReceiver;
+import qsock.core.sim.quic.BulkSender;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.QuicSimHost;
+import qsock.core.sim.quic.Session;
 import qsock.core.stream.StreamEvent;
 
 /**
@@ -64,7 +69,7 @@ class DeadlineProgressSimulationTest {
     @Test
     @Timeout(60)
     void anAckHeldByTheAmplificationLimitHoldsNoDeadline() throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(23).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(23).build().connect();
         pair.runUntil(() -> pair.clientSession != null
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED
                 && !pair.server.sessions.isEmpty()
@@ -134,7 +139,7 @@ class DeadlineProgressSimulationTest {
         BulkReceiver uploadSink = new BulkReceiver();
         ConnectionConfig config = ConnectionConfig.builder().maxIdleTimeoutMillis(5_000)
                 .keepAliveMillis(seed % 4 == 0 ? 300 : 0).build();
-        SimulatedPair pair = SimulatedPair.builder(seed).config(config)
+        ConnectionPair pair = TlsHandshakes.pair(seed).config(config)
                 .clientApplication(() -> upload).serverApplication(() -> uploadSink).build().connect();
         QuicSimHost[] hosts = {pair.client, pair.server};
         PriorityQueue<InFlight> network = new PriorityQueue<>();

@@ -2,8 +2,8 @@ package qsock.tls.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,10 +23,11 @@ import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
+import qsock.core.error.StreamResetException;
 import qsock.core.sim.LinkConfig;
 import qsock.core.sim.SimNetwork;
+import qsock.core.sim.quic.EndpointHost;
 import qsock.core.stream.StreamEvent;
-import qsock.core.stream.StreamResetException;
 import qsock.tls.Credential;
 import qsock.tls.HandshakeDriver;
 import qsock.tls.TlsClientConfig;
@@ -248,7 +249,7 @@ class EndpointSchedulingSimulationTest {
 
         /** Accepts what arrived, steps what changed, and sometimes acts unprompted, touching what it called into. */
         @Override
-        void turn(long now) {
+        protected void turn(long now) {
             for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
                 sessions.add(new Tracked(c, HandshakeDriver.server(c.handshakeChannel(clock), serverTls, tlsRandom),
                         new Echo(false, random.split())));

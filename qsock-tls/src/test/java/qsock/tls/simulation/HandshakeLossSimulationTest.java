@@ -21,6 +21,10 @@ import qsock.core.packet.PacketType;
 import qsock.core.packet.ParseStatus;
 import qsock.core.packet.QuicVersion;
 import qsock.core.sim.LinkConfig;
+import qsock.core.sim.quic.Application;
+import qsock.core.sim.quic.BulkReceiver;
+import qsock.core.sim.quic.BulkSender;
+import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.wire.ConnectionId;
 
 /**
@@ -30,8 +34,8 @@ import qsock.core.wire.ConnectionId;
  */
 class HandshakeLossSimulationTest {
 
-    private static final long MS = SimulatedPair.MS;
-    private static final long SECOND = SimulatedPair.SECOND;
+    private static final long MS = ConnectionPair.MS;
+    private static final long SECOND = ConnectionPair.SECOND;
     private static final LinkConfig LINK = LinkConfig.perfect().withDelay(20 * MS, 0);
 
     /**
@@ -42,7 +46,7 @@ class HandshakeLossSimulationTest {
      */
     @Test
     void aClientWhoseFirstAcksAreLostKeepsProbingUntilAnAmplificationLimitedServerCanFinish() throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(21).pki("nine").links(LINK).build();
+        ConnectionPair pair = TlsHandshakes.pair(21, "nine").links(LINK).build();
         // The server's first flight reaches the client at 20 ms; what the client sends until 60 ms (its ACKs of that
         // flight) is lost. Its ClientHello (sent at 0) gets through.
         pair.network.filter(pair.client, pair.server, (index, datagram, now) -> index > 0
@@ -64,7 +68,7 @@ class HandshakeLossSimulationTest {
      */
     @Test
     void everyInitialTheClientSendsBeforeHearingFromTheServerCarriesItsClientHello() throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(22).links(LINK).build();
+        ConnectionPair pair = TlsHandshakes.pair(22).links(LINK).build();
         List<Boolean> carriesCrypto = new ArrayList<>();
         // Everything the client sends in its first 5 s is lost: it probes again and again.
         pair.network.filter(pair.client, pair.server, (index, datagram, now) -> {
@@ -89,7 +93,7 @@ class HandshakeLossSimulationTest {
     void aHandshakeProbeCarriesTheRequestThatWasLostWithTheFinished() throws Exception {
         BulkSender request = new BulkSender(1000, 23);
         BulkReceiver server = new BulkReceiver();
-        SimulatedPair pair = SimulatedPair.builder(23).links(LINK).clientApplication(() -> request)
+        ConnectionPair pair = TlsHandshakes.pair(23).links(LINK).clientApplication(() -> request)
                 .serverApplication(() -> server).build();
         boolean[] dropped = {false};
         // The first datagram carrying a 1-RTT packet holds the Finished and the request: it is lost.
@@ -130,7 +134,7 @@ class HandshakeLossSimulationTest {
         ConnectionConfig config = ConnectionConfig.builder().pathMtuCeiling(65_527).maxUdpPayloadSize(65_527).build();
         BulkSender sender = new BulkSender(50_000_000, 24);
         BulkReceiver receiver = new BulkReceiver();
-        SimulatedPair pair = SimulatedPair.builder(24).config(config)
+        ConnectionPair pair = TlsHandshakes.pair(24).config(config)
                 .links(LinkConfig.perfect().withDelay(MS, 0).withMtu(LinkConfig.MAX_UDP_PAYLOAD))
                 .clientApplication(() -> sender).serverApplication(() -> receiver).build();
         pair.client.refuseAbove(65_507);

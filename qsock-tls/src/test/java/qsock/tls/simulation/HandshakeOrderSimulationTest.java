@@ -2,8 +2,8 @@ package qsock.tls.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -23,6 +23,10 @@ import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
 import qsock.core.packet.ParseStatus;
 import qsock.core.sim.LinkConfig;
+import qsock.core.sim.quic.BulkReceiver;
+import qsock.core.sim.quic.BulkSender;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.RecordingChannel;
 
 /**
  * Handshake messages are never overtaken by application data (the kernel module's known ordering bug): a
@@ -37,7 +41,7 @@ class HandshakeOrderSimulationTest {
     void noStreamFrameLeavesBeforeTheClientFinished(long seed) throws Exception {
         BulkSender sender = new BulkSender(200_000, seed);
         BulkReceiver receiver = new BulkReceiver();
-        SimulatedPair pair = SimulatedPair.builder(seed).pki("long")
+        ConnectionPair pair = TlsHandshakes.pair(seed, "long")
                 .links(LinkConfig.perfect().withDelay(15 * MS, 5 * MS).withLoss(0.2))
                 .clientApplication(() -> sender).serverApplication(() -> receiver).build();
         List<String> violations = new ArrayList<>();

@@ -3,8 +3,8 @@ package qsock.tls.simulation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,13 +15,14 @@ import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.sim.Fate;
 import qsock.core.sim.LinkConfig;
+import qsock.core.sim.quic.ConnectionPair;
 
 /** Handshakes between two qsock endpoints with the real TLS engine, over a simulated network. */
 class HandshakeSimulationTest {
 
     @Test
     void handshakeCompletesAndIsConfirmedOnBothSides() throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(1).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(1).build().connect();
         pair.runUntil(() -> pair.clientSession.connection.state() == ConnectionState.CONFIRMED
                 && pair.serverSession().connection.state() == ConnectionState.CONFIRMED, 10 * SECOND, 10_000);
         QuicConnection client = pair.clientSession.connection;
@@ -39,7 +40,7 @@ class HandshakeSimulationTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {11, 12, 13, 14, 15, 16, 17, 18})
     void handshakeCompletesUnderThirtyPercentLossBothWays(long seed) throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(seed)
+        ConnectionPair pair = TlsHandshakes.pair(seed)
                 .links(LinkConfig.perfect().withDelay(20 * MS, 5 * MS).withLoss(0.30)).build().connect();
         pair.runUntil(pair::bothEstablished, 120 * SECOND, 200_000);
         assertTrue(pair.bothEstablished(), pair.describe());
@@ -54,7 +55,7 @@ class HandshakeSimulationTest {
     }
 
     private static List<String> run(long seed) throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(seed)
+        ConnectionPair pair = TlsHandshakes.pair(seed)
                 .links(LinkConfig.perfect().withDelay(15 * MS, 10 * MS).withLoss(0.2)).build();
         List<String> trace = new ArrayList<>();
         pair.network.trace((time, id, from, to, length, fate) -> trace.add(time + " " + id + " " + from.getPort()
@@ -68,7 +69,7 @@ class HandshakeSimulationTest {
     @ValueSource(doubles = {0.0, 0.3})
     void withAnEightKilobyteChainTheServerNeverSendsMoreThanThreeTimesWhatItReceivedBeforeValidation(double loss)
             throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(5).pki("long")
+        ConnectionPair pair = TlsHandshakes.pair(5, "long")
                 .links(LinkConfig.perfect().withDelay(20 * MS, 0).withLoss(loss)).build();
         long[] receivedByServer = {0};
         long[] sentByServer = {0};

@@ -2,8 +2,8 @@ package qsock.tls.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,6 +18,10 @@ import qsock.core.connection.ConnectionConfig;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.sim.LinkConfig;
 import qsock.core.sim.SimNetwork;
+import qsock.core.sim.quic.Application;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.QuicSimHost;
+import qsock.core.sim.quic.Session;
 import qsock.tls.Credential;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
@@ -49,7 +53,7 @@ class InitialFloodSimulationTest {
 
     @Test
     void undecryptableInitialsMakeNothingAndGetNoAnswerAndAClientStillConnects() throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(21).build();
+        ConnectionPair pair = TlsHandshakes.pair(21).build();
         int[] sentByServer = {0};
         pair.network.trace((time, id, from, to, length, fate) -> {
             if (from.equals(pair.server.address)) {
@@ -109,7 +113,8 @@ class InitialFloodSimulationTest {
         List<Session> legitimate = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             QuicSimHost c = QuicSimHost.client(new InetSocketAddress(address(10, 0, 1, 1 + i), 50_000),
-                    EndpointConfig.defaults(), network.random(10 + i), TestPki.seeded(seed * 31 + 10 + i), clientTls,
+                    EndpointConfig.defaults(), network.random(10 + i),
+                    new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 10 + i)),
                     () -> Application.IDLE);
             network.add(c);
             network.link(c, server, LinkConfig.perfect().withDelay(10 * MS, 0));

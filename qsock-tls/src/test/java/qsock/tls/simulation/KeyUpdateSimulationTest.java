@@ -2,8 +2,8 @@ package qsock.tls.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Timeout;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.QuicConnection;
 import qsock.core.sim.LinkConfig;
+import qsock.core.sim.quic.BulkReceiver;
+import qsock.core.sim.quic.BulkSender;
+import qsock.core.sim.quic.ConnectionPair;
 
 /**
  * Key updates this side starts (RFC 9001 §6): after {@link ConnectionConfig#keyUpdateInterval()} packets under
@@ -31,9 +34,9 @@ class KeyUpdateSimulationTest {
         return LinkConfig.perfect().withDelay(10 * MS, 0).withBandwidth(10_000_000, 100_000);
     }
 
-    private static SimulatedPair download(long seed, long size, LinkConfig link, ConnectionConfig server,
+    private static ConnectionPair download(long seed, long size, LinkConfig link, ConnectionConfig server,
                                           BulkSender sender, BulkReceiver receiver) {
-        return SimulatedPair.builder(seed).links(link).serverConfig(server)
+        return TlsHandshakes.pair(seed).links(link).serverConfig(server)
                 .clientApplication(() -> receiver).serverApplication(() -> sender).build();
     }
 
@@ -42,7 +45,7 @@ class KeyUpdateSimulationTest {
         long size = 2 * MB;
         BulkSender sender = new BulkSender(size, 21);
         BulkReceiver receiver = new BulkReceiver();
-        SimulatedPair pair = download(21, size, slowLink(), ConnectionConfig.builder().keyUpdateInterval(300).build(),
+        ConnectionPair pair = download(21, size, slowLink(), ConnectionConfig.builder().keyUpdateInterval(300).build(),
                 sender, receiver);
         pair.connect();
         pair.runUntil(receiver::finished, 60 * SECOND, 2_000_000);
@@ -62,7 +65,7 @@ class KeyUpdateSimulationTest {
         BulkSender sender = new BulkSender(size, 22);
         BulkReceiver receiver = new BulkReceiver();
         LinkConfig link = LinkConfig.perfect().withDelay(10 * MS, 2 * MS).withLoss(0.05).withReordering(0.1, 5 * MS);
-        SimulatedPair pair = download(22, size, link, ConnectionConfig.builder().keyUpdateInterval(200).build(),
+        ConnectionPair pair = download(22, size, link, ConnectionConfig.builder().keyUpdateInterval(200).build(),
                 sender, receiver);
         pair.connect();
         pair.runUntil(receiver::finished, 600 * SECOND, 5_000_000);
@@ -80,7 +83,7 @@ class KeyUpdateSimulationTest {
         BulkSender sender = new BulkSender(size, 23);
         BulkReceiver receiver = new BulkReceiver();
         ConnectionConfig often = ConnectionConfig.builder().keyUpdateInterval(100).keepAliveMillis(5).build();
-        SimulatedPair pair = SimulatedPair.builder(23).links(slowLink()).config(often)
+        ConnectionPair pair = TlsHandshakes.pair(23).links(slowLink()).config(often)
                 .clientApplication(() -> receiver).serverApplication(() -> sender).build();
         pair.connect();
         pair.runUntil(receiver::finished, 60 * SECOND, 2_000_000);

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -16,16 +16,17 @@ import qsock.core.connection.ConnectionError;
 import qsock.core.connection.ConnectionEvent;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
+import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.stream.StreamEvent;
-import qsock.core.stream.StreamResetException;
 
 /** How connections and streams end: idle timeout, both kinds of close, stateless reset, stream reset, stop-sending. */
 class LifetimeSimulationTest {
 
-    private static SimulatedPair established(long seed, ConnectionConfig client, ConnectionConfig server)
+    private static ConnectionPair established(long seed, ConnectionConfig client, ConnectionConfig server)
             throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(seed).clientConfig(client).serverConfig(server).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(seed).clientConfig(client).serverConfig(server).build().connect();
         pair.runUntil(() -> pair.bothEstablished()
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED, 10 * SECOND, 10_000);
         return pair;
@@ -51,7 +52,7 @@ class LifetimeSimulationTest {
 
     @Test
     void idleConnectionsCloseAfterTheSmallerOfBothTimeouts() throws Exception {
-        SimulatedPair pair = established(21, ConnectionConfig.builder().maxIdleTimeoutMillis(5_000).build(),
+        ConnectionPair pair = established(21, ConnectionConfig.builder().maxIdleTimeoutMillis(5_000).build(),
                 ConnectionConfig.builder().maxIdleTimeoutMillis(2_000).build());
         long idleFrom = pair.network.now();
         QuicConnection client = pair.clientSession.connection;
@@ -69,7 +70,7 @@ class LifetimeSimulationTest {
     void keepAlivePingsKeepAnIdleConnectionOpen() throws Exception {
         ConnectionConfig keepAlive = ConnectionConfig.builder().maxIdleTimeoutMillis(2_000).keepAliveMillis(500)
                 .build();
-        SimulatedPair pair = established(22, keepAlive, ConnectionConfig.builder().maxIdleTimeoutMillis(2_000).build());
+        ConnectionPair pair = established(22, keepAlive, ConnectionConfig.builder().maxIdleTimeoutMillis(2_000).build());
         pair.network.runFor(10 * SECOND, 100_000);
         assertEquals(ConnectionState.CONFIRMED, pair.clientSession.connection.state());
         assertEquals(ConnectionState.CONFIRMED, pair.serverSession().connection.state());
@@ -77,7 +78,7 @@ class LifetimeSimulationTest {
 
     @Test
     void anApplicationCloseReachesThePeerWithItsCodeAndReason() throws Exception {
-        SimulatedPair pair = established(23, ConnectionConfig.defaults(), ConnectionConfig.defaults());
+        ConnectionPair pair = established(23, ConnectionConfig.defaults(), ConnectionConfig.defaults());
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
         events(server);
@@ -99,7 +100,7 @@ class LifetimeSimulationTest {
 
     @Test
     void aTransportCloseReachesThePeerWithItsCodeAndFrameType() throws Exception {
-        SimulatedPair pair = established(24, ConnectionConfig.defaults(), ConnectionConfig.defaults());
+        ConnectionPair pair = established(24, ConnectionConfig.defaults(), ConnectionConfig.defaults());
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
         events(client);
@@ -115,7 +116,7 @@ class LifetimeSimulationTest {
 
     @Test
     void aServerThatLostItsStateAnswersWithAStatelessResetTheClientDetects() throws Exception {
-        SimulatedPair pair = established(25, ConnectionConfig.defaults(), ConnectionConfig.defaults());
+        ConnectionPair pair = established(25, ConnectionConfig.defaults(), ConnectionConfig.defaults());
         QuicConnection client = pair.clientSession.connection;
         // The server "reboots": its endpoint forgets the connection (closed without a word), keeping its reset key.
         QuicConnection server = pair.serverSession().connection;
@@ -133,7 +134,7 @@ class LifetimeSimulationTest {
     }
 
     /** Runs until {@code c} reports a stream event of {@code type}, and returns it. */
-    private static <T extends StreamEvent> T awaitStreamEvent(SimulatedPair pair, QuicConnection c, Class<T> type) {
+    private static <T extends StreamEvent> T awaitStreamEvent(ConnectionPair pair, QuicConnection c, Class<T> type) {
         List<StreamEvent> seen = new ArrayList<>();
         pair.runUntil(() -> {
             for (StreamEvent e = c.streams().pollEvent(); e != null; e = c.streams().pollEvent()) {
@@ -146,7 +147,7 @@ class LifetimeSimulationTest {
 
     @Test
     void aStreamResetReachesTheReaderWithItsCode() throws Exception {
-        SimulatedPair pair = established(26, ConnectionConfig.defaults(), ConnectionConfig.defaults());
+        ConnectionPair pair = established(26, ConnectionConfig.defaults(), ConnectionConfig.defaults());
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
         long id = client.streams().openStream(true);
@@ -164,7 +165,7 @@ class LifetimeSimulationTest {
 
     @Test
     void stopSendingMakesTheSenderResetWithTheSameCode() throws Exception {
-        SimulatedPair pair = established(27, ConnectionConfig.defaults(), ConnectionConfig.defaults());
+        ConnectionPair pair = established(27, ConnectionConfig.defaults(), ConnectionConfig.defaults());
         QuicConnection client = pair.clientSession.connection;
         QuicConnection server = pair.serverSession().connection;
         long id = client.streams().openStream(true);

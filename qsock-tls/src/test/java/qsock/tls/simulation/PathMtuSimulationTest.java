@@ -2,8 +2,8 @@ package qsock.tls.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -16,6 +16,9 @@ import qsock.core.path.PathMtuSearch;
 import qsock.core.sim.LinkConfig;
 import qsock.core.sim.LinkStats;
 import qsock.core.sim.SimNetwork;
+import qsock.core.sim.quic.BulkReceiver;
+import qsock.core.sim.quic.BulkSender;
+import qsock.core.sim.quic.ConnectionPair;
 
 /**
  * Path MTU discovery (RFC 9000 §14.3) over simulated links that drop datagrams above their MTU: the size each side
@@ -37,9 +40,9 @@ class PathMtuSimulationTest {
         return ConnectionConfig.builder().pathMtuCeiling(ceiling).build();
     }
 
-    private static SimulatedPair download(long seed, long size, ConnectionConfig config, LinkConfig link,
+    private static ConnectionPair download(long seed, long size, ConnectionConfig config, LinkConfig link,
                                           BulkSender sender, BulkReceiver receiver) {
-        return SimulatedPair.builder(seed).config(config).links(link)
+        return TlsHandshakes.pair(seed).config(config).links(link)
                 .clientApplication(() -> receiver).serverApplication(() -> sender).build();
     }
 
@@ -47,7 +50,7 @@ class PathMtuSimulationTest {
      * Lets the idle connection go on for a while: a short transfer can end before the search does, which goes on
      * with probes of its own.
      */
-    private static void settle(SimulatedPair pair) {
+    private static void settle(ConnectionPair pair) {
         pair.network.runFor(3 * SECOND, 2_000_000);
     }
 
@@ -56,7 +59,7 @@ class PathMtuSimulationTest {
         return size <= mtu && mtu - size < PathMtuSearch.MIN_STEP;
     }
 
-    private static void assertSettledAt(int mtu, QuicConnection c, String who, SimulatedPair pair) {
+    private static void assertSettledAt(int mtu, QuicConnection c, String who, ConnectionPair pair) {
         int size = c.maxDatagramSize();
         assertTrue(settledAt(mtu, c), who + " settled at " + size + " on a path of " + mtu + "; " + pair.describe());
     }
@@ -65,7 +68,7 @@ class PathMtuSimulationTest {
     void bothSidesFindAJumboPathAndTheTransferUsesIt() throws Exception {
         BulkSender sender = new BulkSender(MB, 11);
         BulkReceiver receiver = new BulkReceiver();
-        SimulatedPair pair = download(11, MB, probingUpTo(16_000), path(JUMBO_UDP_PAYLOAD), sender, receiver);
+        ConnectionPair pair = download(11, MB, probingUpTo(16_000), path(JUMBO_UDP_PAYLOAD), sender, receiver);
         pair.connect();
         pair.runUntil(receiver::finished, 60 * SECOND, 2_000_000);
         assertEquals(sender.sha256(), receiver.sha256(), pair.describe());
@@ -86,7 +89,7 @@ class PathMtuSimulationTest {
     void onAnEthernetPathLostProbesAreNoCongestionSignal() throws Exception {
         BulkSender sender = new BulkSender(2 * MB, 12);
         BulkReceiver receiver = new BulkReceiver();
-        SimulatedPair pair = download(12, 2 * MB, probingUpTo(9000), path(LinkConfig.ETHERNET_UDP_PAYLOAD), sender,
+        ConnectionPair pair = download(12, 2 * MB, probingUpTo(9000), path(LinkConfig.ETHERNET_UDP_PAYLOAD), sender,
                 receiver);
         pair.connect();
         pair.runUntil(receiver::finished, 60 * SECOND, 2_000_000);
@@ -105,7 +108,7 @@ class PathMtuSimulationTest {
     void withoutACeilingTheConfiguredSizeStays() throws Exception {
         BulkSender sender = new BulkSender(MB, 13);
         BulkReceiver receiver = new BulkReceiver();
-        SimulatedPair pair = download(13, MB, ConnectionConfig.defaults(), path(JUMBO_UDP_PAYLOAD), sender, receiver);
+        ConnectionPair pair = download(13, MB, ConnectionConfig.defaults(), path(JUMBO_UDP_PAYLOAD), sender, receiver);
         pair.connect();
         pair.runUntil(receiver::finished, 60 * SECOND, 2_000_000);
         assertEquals(sender.sha256(), receiver.sha256(), pair.describe());
@@ -119,7 +122,7 @@ class PathMtuSimulationTest {
     void thePeersMaxUdpPayloadSizeBoundsTheSearch() throws Exception {
         BulkSender sender = new BulkSender(MB, 14);
         BulkReceiver receiver = new BulkReceiver();
-        SimulatedPair pair = SimulatedPair.builder(14).links(path(JUMBO_UDP_PAYLOAD))
+        ConnectionPair pair = TlsHandshakes.pair(14).links(path(JUMBO_UDP_PAYLOAD))
                 .serverConfig(probingUpTo(16_000))
                 .clientConfig(ConnectionConfig.builder().maxUdpPayloadSize(4000).build())
                 .clientApplication(() -> receiver).serverApplication(() -> sender).build();
@@ -136,7 +139,7 @@ class PathMtuSimulationTest {
         long size = 20 * MB;
         BulkSender sender = new BulkSender(size, 15);
         BulkReceiver receiver = new BulkReceiver();
-        SimulatedPair pair = download(15, size, probingUpTo(9000), path(JUMBO_UDP_PAYLOAD), sender, receiver);
+        ConnectionPair pair = download(15, size, probingUpTo(9000), path(JUMBO_UDP_PAYLOAD), sender, receiver);
         pair.connect();
         QuicConnection[] server = new QuicConnection[1];
         pair.runUntil(() -> {
@@ -166,7 +169,7 @@ class PathMtuSimulationTest {
         BulkReceiver receiver = new BulkReceiver();
         LinkConfig link = LinkConfig.perfect().withDelay(20 * MS, 0).withBandwidth(100_000_000, 500_000)
                 .withMtu(LinkConfig.ETHERNET_UDP_PAYLOAD).withLoss(loss);
-        SimulatedPair pair = download(16, size, probingUpTo(9000), link, sender, receiver);
+        ConnectionPair pair = download(16, size, probingUpTo(9000), link, sender, receiver);
         pair.connect();
         pair.runUntil(receiver::finished, 3600 * SECOND, 20_000_000);
         assertEquals(sender.sha256(), receiver.sha256(), pair.describe());

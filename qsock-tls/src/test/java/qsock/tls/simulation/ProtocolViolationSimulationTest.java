@@ -3,7 +3,7 @@ package qsock.tls.simulation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
@@ -31,6 +31,8 @@ import qsock.core.frame.ResetStreamFrame;
 import qsock.core.frame.RetireConnectionIdFrame;
 import qsock.core.frame.StreamFrame;
 import qsock.core.packet.PacketHeaderWriter;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.Session;
 import qsock.core.wire.ConnectionId;
 import qsock.core.wire.VarInt;
 
@@ -111,7 +113,7 @@ class ProtocolViolationSimulationTest {
     void aDatagramFrameAboveTheAdvertisedSizeIsAProtocolViolation() throws Exception {
         // RFC 9221 §3: the limit counts the whole frame: type, Length and data.
         ConnectionConfig datagrams = ConnectionConfig.builder().maxDatagramFrameSize(1300).build();
-        SimulatedPair pair = SimulatedPair.builder(32).config(datagrams).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(32).config(datagrams).build().connect();
         pair.runUntil(() -> pair.bothEstablished()
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED, 10 * SECOND, 10_000);
         QuicConnection client = pair.clientSession.connection;
@@ -135,7 +137,7 @@ class ProtocolViolationSimulationTest {
      */
     @org.junit.jupiter.api.Test
     void aViolationAfterALongIdleStillSendsItsConnectionClose() throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(33).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(33).build().connect();
         pair.runUntil(() -> pair.bothEstablished()
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED, 10 * SECOND, 10_000);
         QuicConnection client = pair.clientSession.connection;
@@ -149,7 +151,7 @@ class ProtocolViolationSimulationTest {
         pair.server.receive(pair.client.address, datagram, now);
         assertEquals(ConnectionState.CLOSING, server.state(), pair.describe());
         assertTrue(server.nextDeadline() - now > 0, "the closing period runs from now: deadline "
-                + (server.nextDeadline() - now) / SimulatedPair.MS + " ms from now");
+                + (server.nextDeadline() - now) / ConnectionPair.MS + " ms from now");
         pair.runUntil(() -> client.state() == ConnectionState.DRAINING, 5 * SECOND, 10_000);
         assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, client.closeError().transportCode(),
                 client.closeError().toString());
@@ -169,7 +171,7 @@ class ProtocolViolationSimulationTest {
     @MethodSource("violationsByTheClient")
     void theServerClosesWithTheRfcCode(String description, TransportErrorCode expected, Consumer<ByteBuffer> payload)
             throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(31).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(31).build().connect();
         pair.runUntil(() -> pair.bothEstablished()
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED, 10 * SECOND, 10_000);
         QuicConnection client = pair.clientSession.connection;
@@ -191,7 +193,7 @@ class ProtocolViolationSimulationTest {
     @ParameterizedTest(name = "first byte 0x{0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {0x48, 0x50, 0x58})
     void reservedBitsSetAfterHeaderProtectionAreAProtocolViolation(int firstByte) throws Exception {
-        SimulatedPair pair = SimulatedPair.builder(32).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(32).build().connect();
         pair.runUntil(() -> pair.bothEstablished()
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED, 10 * SECOND, 10_000);
         QuicConnection client = pair.clientSession.connection;

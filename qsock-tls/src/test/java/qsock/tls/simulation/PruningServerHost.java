@@ -10,7 +10,9 @@ import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
-import qsock.tls.HandshakeDriver;
+import qsock.core.sim.quic.Application;
+import qsock.core.sim.quic.EndpointHost;
+import qsock.core.sim.quic.Session;
 import qsock.tls.TlsServerConfig;
 
 /**
@@ -21,8 +23,7 @@ import qsock.tls.TlsServerConfig;
  */
 final class PruningServerHost extends EndpointHost {
 
-    private final TlsServerConfig tls;
-    private final SecureRandom tlsRandom;
+    private final TlsHandshakes handshakes;
     private final List<Tracked> sessions = new ArrayList<>();
     private int completed;
 
@@ -46,8 +47,7 @@ final class PruningServerHost extends EndpointHost {
                       SecureRandom tlsRandom, TlsServerConfig tls, int backlog) {
         super(address, new QuicEndpoint(config, random));
         this.endpoint.listen(backlog);
-        this.tls = tls;
-        this.tlsRandom = tlsRandom;
+        this.handshakes = new TlsHandshakes(null, tls, tlsRandom);
     }
 
     /** {@return the handshakes this server completed} */
@@ -56,11 +56,9 @@ final class PruningServerHost extends EndpointHost {
     }
 
     @Override
-    void turn(long now) {
+    protected void turn(long now) {
         for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
-            RecordingChannel channel = new RecordingChannel(c, clock);
-            sessions.add(new Tracked(new Session(c, channel, HandshakeDriver.server(channel, tls, tlsRandom),
-                    Application.IDLE)));
+            sessions.add(new Tracked(new Session(c, clock, handshakes, Application.IDLE)));
         }
         for (Iterator<Tracked> i = sessions.iterator(); i.hasNext(); ) {
             Tracked t = i.next();

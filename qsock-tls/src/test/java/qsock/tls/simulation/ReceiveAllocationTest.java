@@ -2,8 +2,8 @@ package qsock.tls.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -16,6 +16,10 @@ import qsock.core.connection.QuicConnection;
 import qsock.core.crypto.EncryptionLevel;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.QuicSimHost;
+import qsock.core.sim.quic.RecordingChannel;
+import qsock.core.sim.quic.Session;
 import qsock.core.stream.StreamEvent;
 
 /**
@@ -135,7 +139,7 @@ class ReceiveAllocationTest {
     @Timeout(120)
     void steadyStateReceivingAllocatesNothingBeyondTheAead() throws Exception {
         Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
-        SimulatedPair pair = SimulatedPair.builder(11).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(11).build().connect();
         pair.runUntil(() -> pair.clientSession != null
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED
                 && !pair.server.sessions.isEmpty()

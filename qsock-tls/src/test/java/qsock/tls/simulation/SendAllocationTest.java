@@ -2,8 +2,8 @@ package qsock.tls.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -15,6 +15,9 @@ import qsock.core.connection.QuicConnection;
 import qsock.core.crypto.EncryptionLevel;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.packet.PacketHeaderWriter;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.RecordingChannel;
+import qsock.core.sim.quic.Session;
 import qsock.core.stream.StreamEvent;
 
 /**
@@ -99,7 +102,7 @@ class SendAllocationTest {
     @Timeout(120)
     void steadyStateSendingAllocatesNothingBeyondTheAead() throws Exception {
         Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean);
-        SimulatedPair pair = SimulatedPair.builder(17).build().connect();
+        ConnectionPair pair = TlsHandshakes.pair(17).build().connect();
         pair.runUntil(() -> pair.clientSession != null
                 && pair.clientSession.connection.state() == ConnectionState.CONFIRMED
                 && !pair.server.sessions.isEmpty()

@@ -2,8 +2,8 @@ package qsock.tls.simulation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static qsock.tls.simulation.SimulatedPair.MS;
-import static qsock.tls.simulation.SimulatedPair.SECOND;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -15,6 +15,9 @@ import qsock.core.cc.CongestionAlgorithm;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.sim.LinkConfig;
 import qsock.core.sim.SimNetwork;
+import qsock.core.sim.quic.BulkReceiver;
+import qsock.core.sim.quic.BulkSender;
+import qsock.core.sim.quic.ConnectionPair;
 
 /**
  * Bulk transfers between two qsock endpoints over impaired simulated links, both directions, verified by
@@ -69,7 +72,7 @@ class TransferSimulationTest {
             builder.maxIdleTimeoutMillis(120_000);
         }
         ConnectionConfig config = builder.build();
-        SimulatedPair pair = SimulatedPair.builder(seed).config(config).links(link)
+        ConnectionPair pair = TlsHandshakes.pair(seed).config(config).links(link)
                 .clientApplication(() -> upload ? sender : receiver)
                 .serverApplication(() -> upload ? receiver : sender).build();
         long wallStart = System.nanoTime();
@@ -94,7 +97,7 @@ class TransferSimulationTest {
                 .maxConnectionWindow(16L << 20).maxStreamWindow(16L << 20).congestionAlgorithm(CongestionAlgorithm.CUBIC)
                 .build();
         LinkConfig fat = LinkConfig.perfect().withDelay(50 * MS, 0).withBandwidth(1_000_000_000, 16 << 20);
-        SimulatedPair pair = SimulatedPair.builder(9).config(small).links(fat)
+        ConnectionPair pair = TlsHandshakes.pair(9).config(small).links(fat)
                 .clientApplication(() -> sender).serverApplication(() -> receiver).build();
         pair.connect();
         pair.runUntil(receiver::finished, 600 * SECOND, 20_000_000);

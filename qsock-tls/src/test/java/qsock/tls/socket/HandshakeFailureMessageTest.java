@@ -25,7 +25,7 @@ class HandshakeFailureMessageTest {
             // A server that refuses the ClientHello with a reason of its choosing, as a hostile one may.
             Future<Void> server = loopback.background(() -> {
                 QuicSocket s = loopback.listener.accept();
-                s.handshakeFailed(TlsAlert.NO_APPLICATION_PROTOCOL.code(), reason);
+                s.handshakeChannel().handshakeFailed(TlsAlert.NO_APPLICATION_PROTOCOL.code(), reason);
                 return null;
             });
             try (QuicSocket client = QuicSocket.open()) {

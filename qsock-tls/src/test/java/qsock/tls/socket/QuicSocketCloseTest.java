@@ -65,12 +65,8 @@ class QuicSocketCloseTest {
     @Test
     void shutdownBothWakesABlockedReceiveAndThePeerSeesTheClose() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
-            Thread[] receiver = new Thread[1];
-            Future<IOException> local = loopback.background(() -> {
-                receiver[0] = Thread.currentThread();
-                return expectFailure(c.client());
-            });
-            awaitBlocked(receiver);
+            Future<IOException> local = loopback.background(() -> expectFailure(c.client()));
+            Waits.untilBlocked(c.client());
             Future<IOException> remote = loopback.background(() -> expectFailure(c.server()));
             c.client().setOption(QuicSocketOptions.CONNECTION_CLOSE, ConnectionCloseInfo.of(3, "shutting down"));
             c.client().shutdown(ShutdownHow.BOTH);
@@ -87,12 +83,8 @@ class QuicSocketCloseTest {
     @Test
     void shutdownReadWakesABlockedReceiveAndLeavesSendingAlone() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
-            Thread[] receiver = new Thread[1];
-            Future<IOException> blocked = loopback.background(() -> {
-                receiver[0] = Thread.currentThread();
-                return expectFailure(c.client());
-            });
-            awaitBlocked(receiver);
+            Future<IOException> blocked = loopback.background(() -> expectFailure(c.client()));
+            Waits.untilBlocked(c.client());
             c.client().shutdown(ShutdownHow.READ);
             assertInstanceOf(AsynchronousCloseException.class, blocked.get(10, TimeUnit.SECONDS));
             assertThrows(ClosedChannelException.class, () -> c.client().receive(ByteBuffer.allocate(10)));
@@ -111,7 +103,7 @@ class QuicSocketCloseTest {
                 receiver[0] = Thread.currentThread();
                 return expectFailure(c.client());
             });
-            awaitBlocked(receiver);
+            Waits.untilBlocked(c.client());
             receiver[0].interrupt();
             assertInstanceOf(java.io.InterruptedIOException.class, blocked.get(10, TimeUnit.SECONDS));
             c.server().send(ByteBuffer.wrap(new byte[] {7}), -1, StreamFlags.NEW | StreamFlags.UNI | StreamFlags.FIN);
@@ -122,9 +114,7 @@ class QuicSocketCloseTest {
     @Test
     void shutdownBothWakesABlockedAccept() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1")) {
-            Thread[] acceptor = new Thread[1];
             Future<IOException> blocked = loopback.background(() -> {
-                acceptor[0] = Thread.currentThread();
                 try {
                     loopback.listener.accept();
                     return null;
@@ -132,7 +122,7 @@ class QuicSocketCloseTest {
                     return e;
                 }
             });
-            awaitBlocked(acceptor);
+            Waits.untilBlocked(loopback.listener);
             loopback.listener.shutdown(ShutdownHow.BOTH);
             assertInstanceOf(AsynchronousCloseException.class, blocked.get(10, TimeUnit.SECONDS));
         }
@@ -246,13 +236,6 @@ class QuicSocketCloseTest {
             last = e;
         }
         return last;
-    }
-
-    /** Waits until the thread that will be in {@code holder[0]} parks (a blocked call). */
-    private static void awaitBlocked(Thread[] holder) {
-        while (holder[0] == null || holder[0].getState() != Thread.State.WAITING) {
-            Thread.yield();
-        }
     }
 
     static {

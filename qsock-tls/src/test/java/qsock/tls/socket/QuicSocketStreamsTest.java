@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.core.connection.ConnectionConfig;
+import qsock.core.error.StreamResetException;
 import qsock.core.stream.StreamId;
-import qsock.core.stream.StreamResetException;
 import qsock.socket.QuicEvent;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;
@@ -230,9 +230,7 @@ class QuicSocketStreamsTest {
                 QuicHandshake.clientHandshake(second, Loopback.clientTls(), java.time.Duration.ofMillis(300));
                 return null;
             });
-            while (loopback.listener.acceptQueueLength() == 0) {
-                Thread.yield();
-            }
+            Waits.until("the second client waits to be accepted", () -> loopback.listener.acceptQueueLength() > 0);
             QuicSocket third = QuicSocket.open();
             third.connect(loopback.address);
             Future<Void> thirdHandshake = loopback.background(() -> {

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.ConnectionError;
-import qsock.core.stream.StreamResetException;
+import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;

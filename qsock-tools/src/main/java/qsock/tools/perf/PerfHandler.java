@@ -5,11 +5,11 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import qsock.core.Role;
-import qsock.core.stream.StreamId;
-import qsock.core.stream.StreamResetException;
+import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;
+import qsock.socket.StreamIds;
 import qsock.socket.StreamMessage;
 import qsock.tools.server.ApplicationHandler;
 import qsock.tools.server.Traffic;
@@ -38,7 +38,7 @@ public final class PerfHandler implements ApplicationHandler {
             }
             traffic.received(message.length());
             long id = message.streamId();
-            if (!StreamId.canSend(id, Role.SERVER)) {
+            if (!StreamIds.canSend(id, Role.SERVER)) {
                 continue;
             }
             buffer.flip();

@@ -3,11 +3,11 @@ package qsock.tools.server;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import qsock.core.Role;
-import qsock.core.stream.StreamId;
-import qsock.core.stream.StreamResetException;
+import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;
+import qsock.socket.StreamIds;
 import qsock.socket.StreamMessage;
 
 /**
@@ -36,7 +36,7 @@ public final class EchoHandler implements ApplicationHandler {
             try {
                 message = connection.receive(buffer);
             } catch (StreamResetException e) {
-                if (StreamId.canSend(e.streamId(), Role.SERVER)) {
+                if (StreamIds.canSend(e.streamId(), Role.SERVER)) {
                     connection.resetStream(e.streamId(), e.errorCode());
                 }
                 continue;
@@ -44,7 +44,7 @@ public final class EchoHandler implements ApplicationHandler {
                 return;
             }
             traffic.received(message.length());
-            if (!StreamId.canSend(message.streamId(), Role.SERVER)) {
+            if (!StreamIds.canSend(message.streamId(), Role.SERVER)) {
                 continue;
             }
             buffer.flip();

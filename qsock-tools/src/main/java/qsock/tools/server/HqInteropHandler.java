@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAccumulator;
 import qsock.core.Role;
 import qsock.core.error.PeerText;
-import qsock.core.stream.StreamId;
-import qsock.core.stream.StreamResetException;
+import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;
+import qsock.socket.StreamIds;
 import qsock.socket.StreamMessage;
 import qsock.tools.hq.HqInterop;
 import qsock.tools.hq.HqRequest;
@@ -97,7 +97,7 @@ public final class HqInteropHandler implements ApplicationHandler {
             }
             traffic.received(message.length());
             long id = message.streamId();
-            if (!StreamId.canSend(id, Role.SERVER)) {
+            if (!StreamIds.canSend(id, Role.SERVER)) {
                 continue; // hq-interop has no unidirectional streams; their bytes are dropped
             }
             Request request = requests.computeIfAbsent(id, k -> new Request());
@@ -129,7 +129,7 @@ public final class HqInteropHandler implements ApplicationHandler {
      */
     private static void onRequestReset(QuicSocket connection, Request request, StreamResetException e) {
         long id = e.streamId();
-        if (!StreamId.canSend(id, Role.SERVER)) {
+        if (!StreamIds.canSend(id, Role.SERVER)) {
             return;
         }
         Response response = request == null ? null : request.response;

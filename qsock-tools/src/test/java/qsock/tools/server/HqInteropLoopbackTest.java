@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import qsock.core.stream.StreamResetException;
+import qsock.core.error.StreamResetException;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;

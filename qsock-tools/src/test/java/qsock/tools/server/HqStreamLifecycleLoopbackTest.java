@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import qsock.core.connection.ConnectionConfig;
-import qsock.core.stream.StreamResetException;
+import qsock.core.error.StreamResetException;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;

@@ -1,4 +1,4 @@
-package qsock.tls.simulation;
+package qsock.core.sim.quic;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -10,7 +10,7 @@ import qsock.core.connection.QuicConnection;
  * Sends {@code total} pseudo-random bytes on one stream it opens (bidirectional or unidirectional), then FIN, and keeps the
  * SHA-256 of what it wrote. The bytes come from a seeded generator, so a receiver's digest can be compared.
  */
-final class BulkSender implements Application {
+public final class BulkSender implements Application {
 
     private static final int CHUNK = 64 * 1024;
 
@@ -24,11 +24,13 @@ final class BulkSender implements Application {
     private boolean finished;
     private String sha256;
 
-    BulkSender(long total, long seed) throws Exception {
+    /** Creates a sender of {@code total} bytes on a bidirectional stream, drawn from {@code seed}. */
+    public BulkSender(long total, long seed) throws Exception {
         this(total, seed, true);
     }
 
-    BulkSender(long total, long seed, boolean bidirectional) throws Exception {
+    /** Creates a sender of {@code total} bytes drawn from {@code seed}, on a stream of the kind asked for. */
+    public BulkSender(long total, long seed, boolean bidirectional) throws Exception {
         this.total = total;
         this.bidirectional = bidirectional;
         this.data = new SplittableRandom(seed);
@@ -78,15 +80,18 @@ final class BulkSender implements Application {
         digest.update(chunk.duplicate());
     }
 
-    long written() {
+    /** {@return the bytes the stream took so far} */
+    public long written() {
         return written;
     }
 
-    boolean finished() {
+    /** {@return whether every byte and the FIN were written} */
+    public boolean finished() {
         return finished;
     }
 
-    String sha256() {
+    /** {@return the SHA-256 of what was written, in hex, once finished; else null} */
+    public String sha256() {
         return sha256;
     }
 }

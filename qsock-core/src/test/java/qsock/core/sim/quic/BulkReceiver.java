@@ -1,4 +1,4 @@
-package qsock.tls.simulation;
+package qsock.core.sim.quic;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -7,7 +7,7 @@ import qsock.core.connection.QuicConnection;
 import qsock.core.stream.StreamEvent;
 
 /** Reads every stream the peer opens to its end and keeps the SHA-256 and size of what arrived. */
-final class BulkReceiver implements Application {
+public final class BulkReceiver implements Application {
 
     private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
     private final MessageDigest digest;
@@ -16,7 +16,8 @@ final class BulkReceiver implements Application {
     private boolean finished;
     private String sha256;
 
-    BulkReceiver() throws Exception {
+    /** Creates a receiver that takes the first stream the peer opens. */
+    public BulkReceiver() throws Exception {
         this.digest = MessageDigest.getInstance("SHA-256");
     }
 
@@ -47,15 +48,18 @@ final class BulkReceiver implements Application {
         }
     }
 
-    long received() {
+    /** {@return the bytes read so far} */
+    public long received() {
         return received;
     }
 
-    boolean finished() {
+    /** {@return whether the stream's FIN was read} */
+    public boolean finished() {
         return finished;
     }
 
-    String sha256() {
+    /** {@return the SHA-256 of what arrived, in hex, once finished; else null} */
+    public String sha256() {
         return sha256;
     }
 }

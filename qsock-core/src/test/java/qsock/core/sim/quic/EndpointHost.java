@@ -1,4 +1,4 @@
-package qsock.tls.simulation;
+package qsock.core.sim.quic;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,22 +11,25 @@ import qsock.core.sim.SimHost;
  * input the host takes its turn ({@link #turn}: accept, step handshakes, run applications). Subclasses differ in what
  * a turn does and may add to {@link #poll} and {@link #nextDeadline}.
  */
-abstract class EndpointHost implements SimHost {
+public abstract class EndpointHost implements SimHost {
 
-    final InetSocketAddress address;
-    QuicEndpoint endpoint;
+    /** This host's address. */
+    public final InetSocketAddress address;
+    /** The endpoint; a restart replaces it. */
+    public QuicEndpoint endpoint;
     /** The virtual time of the host's current call: what its handshake channels stamp their calls with. */
-    long now;
+    protected long now;
     /** This host's clock, for {@link qsock.core.connection.QuicConnection#handshakeChannel}. */
-    final LongSupplier clock = () -> now;
+    protected final LongSupplier clock = () -> now;
 
-    EndpointHost(InetSocketAddress address, QuicEndpoint endpoint) {
+    /** Creates a host at {@code address} over {@code endpoint}. */
+    protected EndpointHost(InetSocketAddress address, QuicEndpoint endpoint) {
         this.address = address;
         this.endpoint = endpoint;
     }
 
     /** Acts on what the last input changed. */
-    abstract void turn(long now);
+    protected abstract void turn(long now);
 
     @Override
     public InetSocketAddress address() {

@@ -1,8 +1,7 @@
-package qsock.tls.simulation;
+package qsock.core.sim.quic;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -10,70 +9,67 @@ import java.util.random.RandomGenerator;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
-import qsock.tls.HandshakeDriver;
-import qsock.tls.TlsClientConfig;
-import qsock.tls.TlsServerConfig;
 
 /**
- * A qsock endpoint on the simulated network with the real TLS engine: a server accepts every new connection
- * and runs a server handshake on it; a client connects. After every input, each connection's handshake is
- * stepped and its application gets a turn.
+ * A qsock endpoint on the simulated network: a server accepts every new connection and starts a server handshake on
+ * it; a client connects. After every input, each connection's handshake is stepped and its application gets a turn.
+ * Which handshake runs is the {@link HandshakeFactory}'s choice: fixed secrets, or the real TLS engine.
  */
-final class QuicSimHost extends EndpointHost {
+public final class QuicSimHost extends EndpointHost {
 
     private final EndpointConfig config;
     private final RandomGenerator random;
-    final List<Session> sessions = new ArrayList<>();
-    private final TlsServerConfig serverTls;
-    private final TlsClientConfig clientTls;
-    private final SecureRandom tlsRandom;
+    /** Every connection this host opened or accepted, in order. */
+    public final List<Session> sessions = new ArrayList<>();
+    private final HandshakeFactory handshakes;
     private final Supplier<Application> applications;
     /** Changes each outgoing datagram in place before it leaves, or null; for protocol-violation tests. */
-    DatagramHook outgoingHook;
+    public DatagramHook outgoingHook;
+    private int refuseAbove = Integer.MAX_VALUE;
+    private final List<Integer> refused = new ArrayList<>();
 
     /** Sees every datagram a host sends; may change it. */
-    interface DatagramHook {
+    @FunctionalInterface
+    public interface DatagramHook {
+        /** Sees {@code datagram}, between its position and limit, as it leaves at {@code now}. */
         void accept(ByteBuffer datagram, long now);
     }
 
     private QuicSimHost(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
-                        SecureRandom tlsRandom, TlsServerConfig serverTls, TlsClientConfig clientTls,
-                        Supplier<Application> applications) {
+                        HandshakeFactory handshakes, Supplier<Application> applications) {
         super(address, new QuicEndpoint(config, random));
         this.config = config;
         this.random = random;
-        this.serverTls = serverTls;
-        this.clientTls = clientTls;
-        this.tlsRandom = tlsRandom;
+        this.handshakes = handshakes;
         this.applications = applications;
     }
 
-    static QuicSimHost server(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
-                              SecureRandom tlsRandom, TlsServerConfig tls, Supplier<Application> applications) {
-        QuicSimHost host = new QuicSimHost(address, config, random, tlsRandom, tls, null, applications);
+    /** {@return a server that listens at {@code address}, runs {@code handshakes}, and gives each connection an application} */
+    public static QuicSimHost server(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
+                                     HandshakeFactory handshakes, Supplier<Application> applications) {
+        QuicSimHost host = new QuicSimHost(address, config, random, handshakes, applications);
         host.endpoint.listen(16);
         return host;
     }
 
-    static QuicSimHost client(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
-                              SecureRandom tlsRandom, TlsClientConfig tls, Supplier<Application> applications) {
-        return new QuicSimHost(address, config, random, tlsRandom, null, tls, applications);
+    /** {@return a client at {@code address} whose connections run {@code handshakes}} */
+    public static QuicSimHost client(InetSocketAddress address, EndpointConfig config, RandomGenerator random,
+                                     HandshakeFactory handshakes, Supplier<Application> applications) {
+        return new QuicSimHost(address, config, random, handshakes, applications);
     }
 
-    /** Starts a connection to {@code server}; its ClientHello leaves on the next poll. */
-    Session connect(InetSocketAddress server, long now) throws Exception {
+    /** Starts a connection to {@code server}; its first flight leaves on the next poll. */
+    public Session connect(InetSocketAddress server, long now) throws Exception {
         this.now = now;
         QuicConnection c = endpoint.connect(server, now);
-        RecordingChannel channel = new RecordingChannel(c, clock);
-        Session s = new Session(c, channel, HandshakeDriver.client(channel, clientTls, tlsRandom),
-                applications.get());
+        Session s = new Session(c, clock, handshakes, applications.get());
         sessions.add(s);
         s.turn(now);
         return s;
     }
 
     /** {@return the first session, the one a client connected or a server accepted first} */
-    Session first() {
+    public Session first() {
         if (sessions.isEmpty()) {
             throw new IllegalStateException(address + " has no connection");
         }
@@ -84,7 +80,7 @@ final class QuicSimHost extends EndpointHost {
      * Simulates a reboot: the endpoint and every connection are gone without a word; a new endpoint with the
      * same settings (the same stateless reset key among them) takes the address and listens.
      */
-    void restart() {
+    public void restart() {
         endpoint = new QuicEndpoint(config, random);
         endpoint.listen(16);
         sessions.clear();
@@ -92,6 +88,7 @@ final class QuicSimHost extends EndpointHost {
 
     @Override
     public InetSocketAddress poll(ByteBuffer out, long now) {
+        this.now = now;
         // The sessions' applications and the test itself call into these connections between steps: the endpoint
         // hears of it (QuicEndpoint.touched), as a socket tells it of each call, so that it polls them.
         for (Session s : sessions) {
@@ -113,24 +110,19 @@ final class QuicSimHost extends EndpointHost {
     }
 
     /** Makes this host's socket refuse datagrams longer than {@code bytes}, as the kernel refuses what IPv4 cannot carry. */
-    void refuseAbove(int bytes) {
+    public void refuseAbove(int bytes) {
         this.refuseAbove = bytes;
     }
 
     /** {@return the sizes of the datagrams this host's socket refused, in order} */
-    java.util.List<Integer> refused() {
+    public List<Integer> refused() {
         return refused;
     }
 
-    private int refuseAbove = Integer.MAX_VALUE;
-    private final java.util.List<Integer> refused = new java.util.ArrayList<>();
-
     @Override
-    void turn(long now) {
+    protected void turn(long now) {
         for (QuicConnection c = endpoint.accept(); c != null; c = endpoint.accept()) {
-            RecordingChannel channel = new RecordingChannel(c, clock);
-            sessions.add(new Session(c, channel, HandshakeDriver.server(channel, serverTls, tlsRandom),
-                    applications.get()));
+            sessions.add(new Session(c, clock, handshakes, applications.get()));
         }
         for (Session s : sessions) {
             try {

@@ -1,4 +1,4 @@
-package qsock.core.stream;
+package qsock.core.error;
 
 import java.io.IOException;
 

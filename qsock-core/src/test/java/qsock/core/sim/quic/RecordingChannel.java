@@ -1,4 +1,4 @@
-package qsock.tls.simulation;
+package qsock.core.sim.quic;
 
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
@@ -14,18 +14,23 @@ import qsock.core.handshake.HandshakeChannel;
  * A connection's handshake channel that also keeps the secrets it installs, so that a test can build and
  * protect packets of its own as that endpoint (frame injection), the way a key log would let Wireshark.
  */
-final class RecordingChannel implements HandshakeChannel {
+public final class RecordingChannel implements HandshakeChannel {
 
-    final QuicConnection connection;
-    final Map<EncryptionLevel, byte[]> writeSecrets = new EnumMap<>(EncryptionLevel.class);
-    final Map<EncryptionLevel, byte[]> readSecrets = new EnumMap<>(EncryptionLevel.class);
-    CipherSuite suite;
+    /** The connection the calls go to. */
+    public final QuicConnection connection;
+    /** The write secrets installed, by level. */
+    public final Map<EncryptionLevel, byte[]> writeSecrets = new EnumMap<>(EncryptionLevel.class);
+    /** The read secrets installed, by level. */
+    public final Map<EncryptionLevel, byte[]> readSecrets = new EnumMap<>(EncryptionLevel.class);
+    /** The cipher suite of the last secret installed, or null before one is. */
+    public CipherSuite suite;
     /** Handshake bytes written per level, in total. */
-    final Map<EncryptionLevel, Long> written = new EnumMap<>(EncryptionLevel.class);
+    public final Map<EncryptionLevel, Long> written = new EnumMap<>(EncryptionLevel.class);
 
     private final LongSupplier clock;
 
-    RecordingChannel(QuicConnection connection, LongSupplier clock) {
+    /** Records the handshake calls to {@code connection}, stamping those that take the time with {@code clock}. */
+    public RecordingChannel(QuicConnection connection, LongSupplier clock) {
         this.connection = connection;
         this.clock = clock;
     }

@@ -1,0 +1,141 @@
+package qsock.socket;
+
+import java.nio.ByteBuffer;
+import qsock.core.Role;
+import qsock.core.error.StreamResetException;
+import qsock.core.stream.StreamManager;
+import qsock.core.stream.StreamRead;
+
+/**
+ * A socket's view of its connection's streams: what its calls do to the {@link StreamManager}, and the little the
+ * socket remembers about them (the stream it opened last). Readable streams are served in turn as the manager keeps
+ * them ({@link StreamManager#readableNext()}), each read reporting its end with its last bytes. Every call is made
+ * with the endpoint's lock held; none of them waits or sends.
+ */
+final class ConnectionStreams {
+
+    private final StreamManager streams;
+    private final Role role;
+    private long lastOpened = -1;
+    /** Where input is dropped after a shutdown for reading; made on first use. */
+    private ByteBuffer discard;
+
+    ConnectionStreams(StreamManager streams, Role role) {
+        this.streams = streams;
+        this.role = role;
+    }
+
+    /** {@return the new stream's ID, or -1 if the peer's limit allows none now} */
+    long open(boolean bidirectional) {
+        long id = streams.openStream(bidirectional);
+        if (id >= 0) {
+            lastOpened = id;
+        }
+        return id;
+    }
+
+    /** {@return the stream opened last, or -1} */
+    long lastOpened() {
+        return lastOpened;
+    }
+
+    /** {@return true if stream {@code id} has a sending part still open} */
+    boolean canSendOn(long id) {
+        return streams.sendStream(id) != null;
+    }
+
+    /**
+     * Queues what the stream and the connection's send bound allow of {@code src}.
+     *
+     * @return the bytes taken
+     * @throws StreamResetException if the peer asked us to stop sending
+     * @throws IllegalStateException if the stream cannot be written (unknown, receive-only, finished)
+     */
+    int write(long id, ByteBuffer src, boolean fin) throws StreamResetException {
+        return streams.write(id, src, fin);
+    }
+
+    /** {@return the bytes queued on all streams that the peer has not acknowledged} */
+    long sendBuffered() {
+        return streams.sendBuffered();
+    }
+
+    /**
+     * Reads the next readable stream, its turn taken.
+     *
+     * @return what was read, or null when no stream has anything
+     * @throws StreamResetException if the peer reset the stream whose turn it was
+     */
+    StreamMessage readNext(ByteBuffer dst) throws StreamResetException {
+        for (long id = streams.readableNext(); id >= 0; id = streams.readableNext()) {
+            long read = streams.recv(id, dst);
+            int n = StreamRead.length(read);
+            boolean fin = StreamRead.fin(read);
+            if (n > 0 || fin) {
+                return new StreamMessage(id, n, fin);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Reads one stream, for its input stream; {@code seen} remembers that the stream was seen open, so that its
+     * disappearance then means its end, not "not opened yet".
+     *
+     * @return the bytes read, -1 at the stream's end, 0 if nothing is there yet
+     * @throws StreamResetException if the peer reset the stream
+     */
+    int read(long id, ByteBuffer dst, boolean[] seen) throws StreamResetException {
+        if (streams.recvStream(id) != null) {
+            seen[0] = true;
+            return streams.read(id, dst);
+        }
+        // Ours and forgotten, or read to its end before: nothing more comes.
+        return seen[0] || StreamIds.isInitiatedBy(id, role) ? -1 : 0;
+    }
+
+    /**
+     * After a shutdown for reading: reads and drops what arrived, so that flow control keeps the peer going.
+     *
+     * @return true if something was read, which may have opened flow control windows
+     */
+    boolean discardInput() {
+        if (discard == null) {
+            discard = ByteBuffer.allocate(16 * 1024);
+        }
+        boolean read = false;
+        for (long id = streams.readableNext(); id >= 0; id = streams.readableNext()) {
+            read = true;
+            try {
+                while (true) {
+                    discard.clear();
+                    long got = streams.recv(id, discard);
+                    if (StreamRead.length(got) == 0 || StreamRead.fin(got)) {
+                        break;
+                    }
+                }
+            } catch (StreamResetException e) {
+                // Dropped as the data is.
+            }
+        }
+        return read;
+    }
+
+    /**
+     * Resets our sending part of a stream.
+     *
+     * @throws IllegalStateException if the stream is unknown or receive-only
+     */
+    void reset(long id, long errorCode) {
+        streams.reset(id, errorCode);
+    }
+
+    /**
+     * Asks the peer to stop sending on a stream.
+     *
+     * @throws IllegalStateException if the stream is unknown or send-only
+     */
+    void stopSending(long id, long errorCode) {
+        streams.stopSending(id, errorCode);
+    }
+}

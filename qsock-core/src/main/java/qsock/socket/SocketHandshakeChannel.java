@@ -1,0 +1,148 @@
+package qsock.socket;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import qsock.core.Role;
+import qsock.core.connection.ConnectionState;
+import qsock.core.connection.QuicConnection;
+import qsock.core.crypto.CipherSuite;
+import qsock.core.crypto.EncryptionLevel;
+import qsock.core.crypto.KeyDirection;
+import qsock.core.handshake.HandshakeChannel;
+import qsock.core.runtime.IoEndpoint;
+
+/**
+ * A socket's connection as a {@link HandshakeChannel} for a TLS engine running on the application's thread
+ * ({@link QuicSocket#handshakeChannel()}): each call goes to the connection under the endpoint's lock with the time
+ * of the call, tells the endpoint that the connection moved, and sends what it queued from the calling thread. What
+ * one flight writes leaves at the driver's next call on the channel, so that the flight's messages share datagrams.
+ */
+final class SocketHandshakeChannel implements HandshakeChannel {
+
+    /** What {@link #awaitInput} checks before each wait: the socket is still open. */
+    @FunctionalInterface
+    interface OpenCheck {
+        void ensureOpen() throws IOException;
+    }
+
+    private final QuicConnection connection;
+    private final IoEndpoint io;
+    private final SocketLock lock;
+    // What the last readHandshake saw, so that awaitInput misses nothing.
+    private long packetsAtRead = -1;
+    private boolean flushPending;
+
+    SocketHandshakeChannel(QuicConnection connection, IoEndpoint io, SocketLock lock) {
+        this.connection = connection;
+        this.io = io;
+        this.lock = lock;
+    }
+
+    @Override
+    public boolean isClient() {
+        return connection.role() == Role.CLIENT;
+    }
+
+    @Override
+    public EncryptionLevel readHandshake(ByteBuffer dst) {
+        return lock.get(() -> {
+            flushIfPending();
+            packetsAtRead = connection.packetsReceived();
+            return connection.readHandshake(dst);
+        });
+    }
+
+    @Override
+    public void writeHandshake(EncryptionLevel level, ByteBuffer data) {
+        lock.run(() -> {
+            connection.writeHandshake(level, data, System.nanoTime());
+            touched();
+        });
+    }
+
+    @Override
+    public void installSecret(EncryptionLevel level, KeyDirection direction, CipherSuite suite, byte[] secret) {
+        lock.run(() -> {
+            connection.installSecret(level, direction, suite, secret, System.nanoTime());
+            touched();
+        });
+    }
+
+    @Override
+    public byte[] localTransportParameters() {
+        return lock.get(connection::localTransportParameters);
+    }
+
+    @Override
+    public void peerTransportParameters(byte[] encoded) {
+        lock.run(() -> {
+            connection.peerTransportParameters(encoded, System.nanoTime());
+            touched();
+        });
+    }
+
+    @Override
+    public void handshakeComplete(String applicationProtocol) {
+        lock.run(() -> {
+            connection.handshakeComplete(applicationProtocol, System.nanoTime());
+            touched();
+            flushIfPending();
+            lock.signalAll();
+        });
+    }
+
+    @Override
+    public void handshakeFailed(int alert, String reason) {
+        lock.run(() -> {
+            connection.handshakeFailed(alert, reason, System.nanoTime());
+            touched();
+            flushIfPending();
+            lock.signalAll();
+        });
+    }
+
+    @Override
+    public boolean isHandshaking() {
+        return lock.get(() -> {
+            flushIfPending();
+            return connection.isHandshaking();
+        });
+    }
+
+    /**
+     * Waits until handshake input may be readable (a packet arrived since the last {@link #readHandshake}) or the
+     * connection's state changed; see {@link QuicSocket#awaitHandshakeInput}.
+     *
+     * @return true if there may be something new, false if {@code timeoutNanos} passed first
+     */
+    boolean awaitInput(long timeoutNanos, OpenCheck open) throws IOException {
+        return lock.call(() -> {
+            flushIfPending();
+            long deadline = System.nanoTime() + Math.max(0, timeoutNanos);
+            ConnectionState start = connection.state();
+            // A close before this call (a Version Negotiation closes a client at once) is news too: waiting for a
+            // change after it would wait for the whole timeout.
+            while (connection.packetsReceived() == packetsAtRead && connection.state() == start
+                    && !start.isClosingOrClosed()) {
+                open.ensureOpen();
+                if (!lock.await(deadline)) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** The connection moved: the endpoint reads its deadline again, and what it queued leaves with the flight. */
+    private void touched() {
+        io.endpoint().touched(connection);
+        flushPending = true;
+    }
+
+    private void flushIfPending() {
+        if (flushPending) {
+            flushPending = false;
+            io.flush(connection);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package qsock.core.sim.quic;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import qsock.core.Role;
+import qsock.core.crypto.CipherSuite;
+import qsock.core.crypto.EncryptionLevel;
+import qsock.core.crypto.OpenedPacket;
+import qsock.core.crypto.PacketProtection;
+import qsock.core.error.QuicProtocolException;
+import qsock.core.frame.Frame;
+import qsock.core.frame.FrameDecoder;
+import qsock.core.frame.FrameEncoder;
+import qsock.core.packet.PacketHeaderView;
+import qsock.core.packet.PacketHeaderWriter;
+import qsock.core.packet.PacketNumber;
+import qsock.core.packet.PacketParser;
+import qsock.core.packet.PacketType;
+import qsock.core.packet.ParseStatus;
+import qsock.core.packet.QuicVersion;
+import qsock.core.wire.ConnectionId;
+
+/**
+ * Reads and forges the packets of one direction of a fixed-secret pair, with the keys everyone knows
+ * ({@link FixedSecrets}; Initial keys from the client's first Destination Connection ID): what a test uses to check
+ * what a connection put on the wire and to play a misbehaving peer. 1-RTT packets of any key generation up to
+ * {@link #MAX_GENERATION} open. Stateful: packet numbers are recovered against the largest one read in each space.
+ */
+public final class Wire {
+
+    /** The highest 1-RTT key generation {@link #read} tries. */
+    public static final int MAX_GENERATION = 8;
+
+    /**
+     * One packet read.
+     *
+     * @param type its type
+     * @param number its packet number
+     * @param keyPhase the Key Phase bit of a 1-RTT packet, else 0
+     * @param generation the key generation that opened a 1-RTT packet, else 0
+     * @param length its length on the wire
+     * @param frames its frames, decoded
+     */
+    public record Packet(PacketType type, long number, int keyPhase, int generation, int length, List<Frame> frames) {
+
+        /** {@return the frames of {@code type}} */
+        public <T extends Frame> List<T> frames(Class<T> type) {
+            List<T> out = new ArrayList<>();
+            for (Frame f : frames) {
+                if (type.isInstance(f)) {
+                    out.add(type.cast(f));
+                }
+            }
+            return out;
+        }
+    }
+
+    private final Role sender;
+    private final CipherSuite suite;
+    private final QuicVersion version;
+    private final ConnectionId originalDestination;
+    private final int shortHeaderDcidLength;
+    private final PacketHeaderView view = new PacketHeaderView();
+    private final OpenedPacket opened = new OpenedPacket();
+    private final long[] largest = {PacketNumber.NONE, PacketNumber.NONE, PacketNumber.NONE};
+    private final PacketProtection[] oneRtt = new PacketProtection[MAX_GENERATION + 1];
+
+    /**
+     * A reader of what {@code sender} sends.
+     *
+     * @param originalDestination the Destination Connection ID of the client's first Initial (Initial keys)
+     * @param shortHeaderDcidLength the length of the receiver's connection IDs
+     */
+    public Wire(Role sender, CipherSuite suite, QuicVersion version, ConnectionId originalDestination,
+                int shortHeaderDcidLength) {
+        this.sender = sender;
+        this.suite = suite;
+        this.version = version;
+        this.originalDestination = originalDestination;
+        this.shortHeaderDcidLength = shortHeaderDcidLength;
+        oneRtt[0] = FixedSecrets.protection(EncryptionLevel.APPLICATION, sender, suite, version);
+        for (int g = 1; g <= MAX_GENERATION; g++) {
+            oneRtt[g] = oneRtt[g - 1].nextGeneration();
+        }
+    }
+
+    /** {@return the packets of {@code datagram} (between position and limit, left as it is) that open, in order} */
+    public List<Packet> read(ByteBuffer datagram) {
+        ByteBuffer copy = ByteBuffer.allocate(datagram.remaining()).put(datagram.duplicate()).flip();
+        List<Packet> packets = new ArrayList<>();
+        int offset = 0;
+        while (offset < copy.limit()) {
+            if (PacketParser.parse(copy, offset, shortHeaderDcidLength, true, view) != ParseStatus.OK) {
+                break;
+            }
+            int start = view.packetStart();
+            int end = view.packetEnd();
+            PacketType type = view.type();
+            if (type == PacketType.ONE_RTT) {
+                for (int g = 0; g <= MAX_GENERATION; g++) {
+                    Packet p = open(copy, start, view.pnOffset(), end, type, oneRtt[g], g);
+                    if (p != null) {
+                        packets.add(p);
+                        break;
+                    }
+                }
+            } else if (type == PacketType.INITIAL || type == PacketType.HANDSHAKE) {
+                PacketProtection keys = type == PacketType.INITIAL
+                        ? PacketProtection.initial(version, originalDestination, sender)
+                        : FixedSecrets.protection(EncryptionLevel.HANDSHAKE, sender, suite, version);
+                Packet p = open(copy, start, view.pnOffset(), end, type, keys, 0);
+                if (p != null) {
+                    packets.add(p);
+                }
+            }
+            offset = end;
+        }
+        return packets;
+    }
+
+    /**
+     * {@return the types of the packets in {@code datagram}, read from their headers alone}
+     *
+     * @param shortHeaderDcidLength the length of the receiver's connection IDs
+     */
+    public static List<PacketType> types(ByteBuffer datagram, int shortHeaderDcidLength) {
+        PacketHeaderView view = new PacketHeaderView();
+        List<PacketType> types = new ArrayList<>();
+        int offset = datagram.position();
+        while (offset < datagram.limit()
+                && PacketParser.parse(datagram, offset, shortHeaderDcidLength, true, view) == ParseStatus.OK) {
+            types.add(view.type());
+            offset = view.packetEnd();
+        }
+        return types;
+    }
+
+    private Packet open(ByteBuffer datagram, int start, int pnOffset, int end, PacketType type,
+                        PacketProtection keys, int generation) {
+        // Opening works in place and a failed try leaves garbage: each try opens a copy of the packet.
+        ByteBuffer packet = ByteBuffer.allocate(end - start);
+        packet.put(0, datagram, start, end - start);
+        int space = type == PacketType.INITIAL ? 0 : type == PacketType.HANDSHAKE ? 1 : 2;
+        int n = keys.open(packet, 0, pnOffset - start, end - start, largest[space], opened);
+        if (n < 0) {
+            return null;
+        }
+        largest[space] = Math.max(largest[space], opened.packetNumber());
+        List<Frame> frames = new ArrayList<>();
+        try {
+            FrameDecoder.decodeAll(packet.duplicate().limit(opened.payloadOffset() + n)
+                    .position(opened.payloadOffset()), type, frames);
+        } catch (QuicProtocolException e) {
+            throw new AssertionError("an undecodable " + type + " packet " + opened.packetNumber(), e);
+        }
+        return new Packet(type, opened.packetNumber(), type == PacketType.ONE_RTT ? opened.keyPhase() : 0,
+                generation, end - start, frames);
+    }
+
+    /**
+     * {@return a datagram of one 1-RTT packet protected as {@code writer} protects it with key generation
+     * {@code generation}} The payload starts with PADDING, so that the header protection sample lies inside it, and
+     * ends with what {@code frames} writes.
+     */
+    public static ByteBuffer oneRtt(Role writer, CipherSuite suite, QuicVersion version, int generation,
+                                    ConnectionId destination, long packetNumber, Consumer<ByteBuffer> frames) {
+        PacketProtection keys = FixedSecrets.protection(EncryptionLevel.APPLICATION, writer, suite, version);
+        for (int g = 0; g < generation; g++) {
+            keys = keys.nextGeneration();
+        }
+        ByteBuffer buf = ByteBuffer.allocate(65_536);
+        int pnOffset = PacketHeaderWriter.writeShortHeader(buf, destination, false, keys.keyPhase() == 1,
+                packetNumber, 4, true);
+        FrameEncoder.writePadding(buf, 24);
+        frames.accept(buf);
+        int length = keys.seal(buf, 0, pnOffset, 4, packetNumber, buf.position());
+        return buf.position(0).limit(length);
+    }
+
+    /** {@return a consumer that encodes {@code frames} in order} */
+    public static Consumer<ByteBuffer> frames(Frame... frames) {
+        return buf -> {
+            for (Frame f : frames) {
+                FrameEncoder.encode(buf, f);
+            }
+        };
+    }
+}

@@ -1,0 +1,71 @@
+package qsock.tls.simulation;
+
+import java.security.SecureRandom;
+import java.util.List;
+import qsock.core.connection.QuicConnection;
+import qsock.core.handshake.HandshakeChannel;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.HandshakeFactory;
+import qsock.core.sim.quic.HandshakeStepper;
+import qsock.tls.Credential;
+import qsock.tls.HandshakeDriver;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.cert.TestPki;
+
+/**
+ * The real TLS engine as a simulated host's handshake: a {@link HandshakeDriver} per connection, client or server as
+ * the connection is, its delegated tasks run inline (the simulation is one thread). {@link #pair} gives a
+ * {@link ConnectionPair} builder whose two hosts run it over a test PKI, each with its own seeded randomness.
+ */
+final class TlsHandshakes implements HandshakeFactory {
+
+    /** The PKI of a pair unless a test names another. */
+    static final String DEFAULT_PKI = "ecdsa-p256";
+
+    private final TlsClientConfig clientTls;
+    private final TlsServerConfig serverTls;
+    private final SecureRandom random;
+
+    TlsHandshakes(TlsClientConfig clientTls, TlsServerConfig serverTls, SecureRandom random) {
+        this.clientTls = clientTls;
+        this.serverTls = serverTls;
+        this.random = random;
+    }
+
+    /** {@return a builder of a pair drawn from {@code seed} whose handshakes run the TLS engine over the default PKI} */
+    static ConnectionPair.Builder pair(long seed) {
+        return pair(seed, DEFAULT_PKI);
+    }
+
+    /** {@return a builder of a pair drawn from {@code seed} whose handshakes run the TLS engine over {@code pki}} */
+    static ConnectionPair.Builder pair(long seed, String pki) {
+        TlsClientConfig clientTls = TlsClientConfig.builder().serverName("localhost")
+                .applicationProtocols("hq-interop", "echo")
+                .certificateValidator(CertificateValidator.forTrustedCertificates(List.of(TestPki.ca(pki))))
+                .build();
+        TlsServerConfig serverTls = TlsServerConfig.builder(new Credential(TestPki.chain(pki), TestPki.leafKey(pki)))
+                .applicationProtocols("echo", "hq-interop").build();
+        return ConnectionPair.builder(seed).handshakes(
+                new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 1)),
+                new TlsHandshakes(null, serverTls, TestPki.seeded(seed * 31 + 2)));
+    }
+
+    @Override
+    public HandshakeStepper start(QuicConnection connection, HandshakeChannel channel) {
+        HandshakeDriver driver = connection.isClient() ? HandshakeDriver.client(channel, clientTls, random)
+                : HandshakeDriver.server(channel, serverTls, random);
+        return () -> step(driver);
+    }
+
+    /** Steps {@code driver}, running the tasks it delegates inline, a bounded number of them. */
+    static void step(HandshakeDriver driver) {
+        for (int i = 0; i < 8; i++) {
+            if (driver.step() != HandshakeDriver.Step.TASK_PENDING) {
+                return;
+            }
+            driver.delegatedTask().run();
+        }
+    }
+}
