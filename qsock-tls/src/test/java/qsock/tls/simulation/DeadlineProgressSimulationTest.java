@@ -20,6 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import qsock.core.connection.ConnectionConfig;
 import qsock.core.connection.ConnectionState;
 import qsock.core.connection.QuicConnection;
+import qsock.core.path.PathMtuSearch;
+import qsock.core.sim.LinkConfig;
+import qsock.core.sim.LinkStats;
 import qsock.core.sim.quic.BulkReceiver;
 import qsock.core.sim.quic.BulkSender;
 import qsock.core.sim.quic.ConnectionPair;
@@ -110,6 +113,36 @@ class DeadlineProgressSimulationTest {
         assertTrue(deadline - now > 0, "the deadline " + (deadline - now) + " ns from now cannot be cleared by"
                 + " handling the timeout: a runtime would spin on it");
         assertEquals(ConnectionState.CONFIRMED, server.state());
+    }
+
+    /**
+     * The path MTU search's raise timer (RFC 8899 §5.1.1) is one of the connection's deadlines: a connection that
+     * settled below its ceiling and went quiet (no idle timeout, no keep-alive) wakes 600 s later to look above its
+     * size again. Before the timer table, nothing woke it: the search looked again only if something else made the
+     * connection send.
+     */
+    @Test
+    @Timeout(60)
+    void aSettledPathMtuSearchLooksAgainAfterTheRaiseInterval() throws Exception {
+        ConnectionConfig config = ConnectionConfig.builder().pathMtuCeiling(16_000).maxIdleTimeoutMillis(0).build();
+        LinkConfig path = LinkConfig.perfect().withDelay(10 * MS, 0).withMtu(1472);
+        ConnectionPair pair = TlsHandshakes.pair(31).config(config).links(path).build().connect();
+        pair.runUntil(pair::bothConfirmed, 10 * SECOND, 100_000);
+        pair.network.runFor(10 * SECOND, 100_000);
+        QuicConnection client = pair.clientSession.connection;
+        assertTrue(client.maxDatagramSize() <= 1472 && client.maxDatagramSize() > 1400,
+                "settled at " + client.maxDatagramSize() + "; " + pair.describe());
+        long now = pair.network.now();
+        long deadline = client.nextDeadline();
+        assertTrue(deadline != Long.MAX_VALUE && deadline - now > 0
+                && deadline - now <= PathMtuSearch.RAISE_INTERVAL_NANOS,
+                "the quiet client wakes for its PMTU raise timer: deadline " + deadline + ", now " + now);
+        LinkStats up = pair.network.stats(pair.client, pair.server);
+        long before = up.droppedMtu();
+        pair.network.runFor(PathMtuSearch.RAISE_INTERVAL_NANOS + SECOND, 100_000);
+        assertTrue(up.droppedMtu() > before, "a probe above the path's MTU left after the raise interval; "
+                + pair.describe());
+        assertTrue(client.maxDatagramSize() <= 1472, pair.describe());
     }
 
     /** A datagram in flight on the hand-made network of {@link #afterEachTurnTheDeadlineIsInTheFuture}. */
