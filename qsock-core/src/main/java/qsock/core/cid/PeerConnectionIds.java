@@ -5,11 +5,11 @@ import java.util.Objects;
 import java.util.function.LongConsumer;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.frame.FrameEncoder;
 import qsock.core.frame.NewConnectionIdFrame;
 import qsock.core.packet.StatelessReset;
 import qsock.core.params.StatelessResetToken;
 import qsock.core.wire.ConnectionId;
-import qsock.core.wire.VarInt;
 
 /**
  * The connection IDs the peer issued to us (RFC 9000 §5.1): the one we send to ({@link #current()}),
@@ -34,7 +34,6 @@ public final class PeerConnectionIds {
     public static final int RETIREMENTS_PER_LIMIT = 4;
 
     private static final long FRAME_TYPE_NEW_CONNECTION_ID = 0x18;
-    private static final int RETIRE_FRAME_TYPE_BYTE = 0x19;
     // How far below the highest sequence number we remember exactly which IDs we retired.
     private static final int RETIRED_WINDOW = Long.SIZE;
 
@@ -399,13 +398,11 @@ public final class PeerConnectionIds {
                 continue;
             }
             long sequenceNumber = retireSequence[i];
-            int length = 1 + VarInt.size(sequenceNumber);
+            int length = FrameEncoder.retireConnectionIdLength(sequenceNumber);
             if (length > room - total) {
                 continue;
             }
-            out.put((byte) RETIRE_FRAME_TYPE_BYTE);
-            VarInt.write(out, sequenceNumber);
-            total += length;
+            total += FrameEncoder.writeRetireConnectionId(out, sequenceNumber);
             retireState[i] = IN_FLIGHT;
             retirePending--;
             written.accept(sequenceNumber);

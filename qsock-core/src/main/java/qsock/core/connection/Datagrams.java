@@ -2,7 +2,7 @@ package qsock.core.connection;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import qsock.core.wire.VarInt;
+import qsock.core.frame.FrameEncoder;
 
 /**
  * The unreliable datagrams of one connection (RFC 9221): those the application queued to send, and those that
@@ -27,7 +27,7 @@ final class Datagrams {
 
     /** {@return the size of a DATAGRAM frame with a Length field carrying {@code length} bytes} */
     static int frameSize(int length) {
-        return 1 + VarInt.size(length) + length;
+        return FrameEncoder.datagramHeaderLength(length, true) + length;
     }
 
     /** Queues a copy of {@code data}'s remaining bytes; false, changing nothing, if the queue is full. */
@@ -65,8 +65,7 @@ final class Datagrams {
                 }
                 break;
             }
-            out.put((byte) 0x31); // DATAGRAM with Length (RFC 9221 §4)
-            VarInt.write(out, d.length);
+            FrameEncoder.writeDatagramHeader(out, d.length, true);
             out.put(d);
             outgoing.poll();
             wrote = true;

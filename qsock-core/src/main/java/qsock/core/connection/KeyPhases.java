@@ -125,7 +125,7 @@ final class KeyPhases {
 
     /** Drops the previous read keys once their time is over. */
     void onTimeout(long now) {
-        if (previousOpener != null && now - previousDiscardDeadline >= 0) {
+        if (previousDiscardDeadline != Long.MAX_VALUE && now - previousDiscardDeadline >= 0) {
             previousOpener = null;
             previousDiscardDeadline = Long.MAX_VALUE;
         }

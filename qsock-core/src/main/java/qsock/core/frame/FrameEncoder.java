@@ -389,6 +389,127 @@ public final class FrameEncoder {
         }
     }
 
+    // ---- frames of a type and fixed fields, for the sender's hot path ----
+
+    /**
+     * Writes a PING frame (RFC 9000 §19.2).
+     *
+     * @throws BufferOverflowException if it does not fit (nothing is written)
+     */
+    public static void writePing(ByteBuffer buf) {
+        requireRoom(buf, 1);
+        buf.put((byte) FrameType.PING.firstCode());
+    }
+
+    /**
+     * Writes a HANDSHAKE_DONE frame (RFC 9000 §19.20).
+     *
+     * @throws BufferOverflowException if it does not fit (nothing is written)
+     */
+    public static void writeHandshakeDone(ByteBuffer buf) {
+        requireRoom(buf, 1);
+        buf.put((byte) FrameType.HANDSHAKE_DONE.firstCode());
+    }
+
+    /**
+     * Writes a PATH_CHALLENGE frame (RFC 9000 §19.17) carrying {@code data}, big-endian.
+     *
+     * @throws BufferOverflowException if it does not fit (nothing is written)
+     */
+    public static void writePathChallenge(ByteBuffer buf, long data) {
+        requireRoom(buf, 9);
+        putTypeAndEightBytes(buf, (int) FrameType.PATH_CHALLENGE.firstCode(), data);
+    }
+
+    /**
+     * Writes a PATH_RESPONSE frame (RFC 9000 §19.18) echoing {@code data}, big-endian.
+     *
+     * @throws BufferOverflowException if it does not fit (nothing is written)
+     */
+    public static void writePathResponse(ByteBuffer buf, long data) {
+        requireRoom(buf, 9);
+        putTypeAndEightBytes(buf, (int) FrameType.PATH_RESPONSE.firstCode(), data);
+    }
+
+    /** {@return the length of a frame made of a one-byte type and the varints {@code a} and, if not negative, {@code b}} */
+    private static int typeAndVarintsLength(long a, long b) {
+        return 1 + VarInt.size(a) + (b >= 0 ? VarInt.size(b) : 0);
+    }
+
+    /** {@return the length of the RETIRE_CONNECTION_ID frame {@link #writeRetireConnectionId} writes} */
+    public static int retireConnectionIdLength(long sequenceNumber) {
+        return typeAndVarintsLength(sequenceNumber, -1);
+    }
+
+    /**
+     * Writes a RETIRE_CONNECTION_ID frame (RFC 9000 §19.16).
+     *
+     * @return the number of bytes written
+     * @throws BufferOverflowException if it does not fit (nothing is written)
+     */
+    public static int writeRetireConnectionId(ByteBuffer buf, long sequenceNumber) {
+        return writeTypeAndVarints(buf, FrameType.RETIRE_CONNECTION_ID.firstCode(), sequenceNumber, -1);
+    }
+
+    /**
+     * Writes a MAX_DATA (0x10) or DATA_BLOCKED (0x14) frame (RFC 9000 §19.9, §19.12): the type and one varint.
+     * Also MAX_STREAMS (0x12, 0x13) and STREAMS_BLOCKED (0x16, 0x17), whose type codes carry the direction.
+     *
+     * @param typeCode one of 0x10, 0x12, 0x13, 0x14, 0x16, 0x17
+     * @return the number of bytes written
+     * @throws IllegalArgumentException for another type code
+     * @throws BufferOverflowException if it does not fit (nothing is written)
+     */
+    public static int writeConnectionLimit(ByteBuffer buf, int typeCode, long value) {
+        FrameType type = FrameType.of(typeCode);
+        if (type != FrameType.MAX_DATA && type != FrameType.DATA_BLOCKED && type != FrameType.MAX_STREAMS
+                && type != FrameType.STREAMS_BLOCKED) {
+            throw new IllegalArgumentException("not a connection limit frame: 0x" + Integer.toHexString(typeCode));
+        }
+        return writeTypeAndVarints(buf, typeCode, value, -1);
+    }
+
+    /**
+     * Writes a frame about one stream: RESET_STREAM (0x04: stream ID, error code, final size), STOP_SENDING (0x05:
+     * stream ID, error code), MAX_STREAM_DATA (0x11) or STREAM_DATA_BLOCKED (0x15) (stream ID, limit) (RFC 9000
+     * §19.4, §19.5, §19.10, §19.13).
+     *
+     * @param finalSize the final size of a RESET_STREAM; -1 for the other frames
+     * @return the number of bytes written
+     * @throws IllegalArgumentException for another type code, or a final size where none belongs
+     * @throws BufferOverflowException if it does not fit (nothing is written)
+     */
+    public static int writeStreamControl(ByteBuffer buf, int typeCode, long streamId, long value, long finalSize) {
+        FrameType type = FrameType.of(typeCode);
+        if (type != FrameType.RESET_STREAM && type != FrameType.STOP_SENDING && type != FrameType.MAX_STREAM_DATA
+                && type != FrameType.STREAM_DATA_BLOCKED) {
+            throw new IllegalArgumentException("not a stream control frame: 0x" + Integer.toHexString(typeCode));
+        }
+        if ((type == FrameType.RESET_STREAM) != (finalSize >= 0)) {
+            throw new IllegalArgumentException("a final size belongs to RESET_STREAM only");
+        }
+        int length = typeAndVarintsLength(value, finalSize) + VarInt.size(streamId);
+        requireRoom(buf, length);
+        buf.put((byte) typeCode);
+        VarInt.write(buf, streamId);
+        VarInt.write(buf, value);
+        if (finalSize >= 0) {
+            VarInt.write(buf, finalSize);
+        }
+        return length;
+    }
+
+    private static int writeTypeAndVarints(ByteBuffer buf, long typeCode, long a, long b) {
+        int length = typeAndVarintsLength(a, b);
+        requireRoom(buf, length);
+        buf.put((byte) typeCode);
+        VarInt.write(buf, a);
+        if (b >= 0) {
+            VarInt.write(buf, b);
+        }
+        return length;
+    }
+
     // ---- PADDING ----
 
     /**

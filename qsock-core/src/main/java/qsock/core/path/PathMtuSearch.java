@@ -71,17 +71,28 @@ public final class PathMtuSearch {
         if (probePacketNumber != NONE) {
             return false;
         }
-        if (complete) {
-            if (current >= ceiling || now - completedAt - RAISE_INTERVAL_NANOS < 0) {
-                return false;
-            }
-            // RFC 8899 §5.1.1: after PMTU_RAISE_TIMER, look again above the current size.
-            complete = false;
-            high = ceiling;
-            failures = 0;
-            topFirst = true;
+        onTimeout(now);
+        return !complete;
+    }
+
+    /**
+     * {@return when the search looks above its settled size again (RFC 8899 §5.1.1, PMTU_RAISE_TIMER), or
+     * {@code Long.MAX_VALUE} if it is not settled or already at the ceiling} The caller calls {@link #onTimeout} then.
+     */
+    public long raiseDeadline() {
+        return complete && current < ceiling ? completedAt + RAISE_INTERVAL_NANOS : Long.MAX_VALUE;
+    }
+
+    /** Acts on {@link #raiseDeadline()} if {@code now} reached it: the search starts again above the current size. */
+    public void onTimeout(long now) {
+        if (!complete || current >= ceiling || now - completedAt - RAISE_INTERVAL_NANOS < 0) {
+            return;
         }
-        return true;
+        // RFC 8899 §5.1.1: after PMTU_RAISE_TIMER, look again above the current size.
+        complete = false;
+        high = ceiling;
+        failures = 0;
+        topFirst = true;
     }
 
     /** {@return the size of the next probe: the ceiling first, then halfway between what works and what failed} */

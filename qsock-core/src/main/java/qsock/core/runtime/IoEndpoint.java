@@ -92,6 +92,8 @@ public final class IoEndpoint {
     /** Where the datagram in {@link #sendBuffer} goes, while the kernel has no room for it; else null. */
     private InetSocketAddress pendingTarget;
     private boolean writeInterest;
+    /** The time the last batch ran the deadlines at: what is due by then and still there waits to be sent. */
+    private long lastBatch;
     private boolean released;
     private boolean failed;
     /** When the I/O thread wakes by itself; others wake it earlier when they make a deadline earlier. */
@@ -108,6 +110,7 @@ public final class IoEndpoint {
         this.channel = channel;
         this.selector = selector;
         this.key = channel.register(selector, SelectionKey.OP_READ);
+        this.lastBatch = System.nanoTime();
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.thread = Thread.ofPlatform().daemon().name("qsock-io-" + localAddress.getPort()).unstarted(this::run);
     }
@@ -329,31 +332,29 @@ public final class IoEndpoint {
 
     private void run() {
         try {
-            long previous = Long.MAX_VALUE;
             while (true) {
                 long deadline;
-                boolean stuck;
                 lockForIo();
                 try {
                     if (released && endpoint.connectionCount() == 0) {
                         break;
                     }
+                    // After a batch every deadline lies past its time (a connection's nextDeadline never names a
+                    // time its timeout and polling cannot clear), but for what waits for the kernel's send buffer:
+                    // then the wait is for writability (OP_WRITE) or a datagram, not for that deadline.
                     deadline = endpoint.nextDeadline();
-                    // A deadline that the last turn reached and left where it was (an ACK that waits for
-                    // the kernel's send buffer, or for the anti-amplification budget) must not make the loop
-                    // spin: it waits a millisecond, or for a datagram or writability.
-                    stuck = deadline == previous && deadline - System.nanoTime() <= 0;
-                    previous = deadline;
+                    if (pendingTarget != null && deadline != Long.MAX_VALUE && deadline - lastBatch <= 0) {
+                        deadline = Long.MAX_VALUE;
+                    }
                     wakeAt = deadline;
                 } catch (Throwable t) {
                     failed(t, "reading the deadlines", null);
                     deadline = System.nanoTime();
-                    stuck = false;
                 } finally {
                     lock.unlock();
                 }
                 try {
-                    select(stuck ? System.nanoTime() + 1_000_000 : deadline);
+                    select(deadline);
                 } catch (ClosedSelectorException e) {
                     throw e;
                 } catch (RuntimeException | Error e) {
@@ -453,6 +454,7 @@ public final class IoEndpoint {
                 }
             }
             now = System.nanoTime();
+            lastBatch = now;
             if (endpoint.nextDeadline() - now <= 0) {
                 busy = true;
                 try {

@@ -1164,13 +1164,10 @@ public final class StreamManager {
 
     /** Writes a control frame: the type, the stream ID if it has one, then one or two values. */
     private static void putFrame(ByteBuffer packet, ControlFrame kind, long id, long value, long second) {
-        packet.put((byte) kind.typeCode());
         if (kind.hasStreamId()) {
-            VarInt.write(packet, id);
-        }
-        VarInt.write(packet, value);
-        if (second >= 0) {
-            VarInt.write(packet, second);
+            FrameEncoder.writeStreamControl(packet, kind.typeCode(), id, value, second);
+        } else {
+            FrameEncoder.writeConnectionLimit(packet, kind.typeCode(), value);
         }
     }
 }

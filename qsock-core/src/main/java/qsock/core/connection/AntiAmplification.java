@@ -1,0 +1,112 @@
+package qsock.core.connection;
+
+/**
+ * The anti-amplification account of a connection: until the peer's address is validated, what we send there is at
+ * most three times what arrived from it (RFC 9000 §8.1); the same holds for a new address the peer moved to until
+ * our PATH_CHALLENGE to it is answered (§8.2, §9.3.1). It gives the byte budget of the next datagram.
+ *
+ * <p>Not thread-safe; the connection owns it.
+ */
+final class AntiAmplification {
+
+    /** What we may send for each byte received from an address not yet validated (RFC 9000 §8.1). */
+    static final int FACTOR = 3;
+
+    private boolean addressValidated;
+    private long bytesReceived;
+    private long bytesSent;
+    private boolean pathValidated = true;
+    private long pathBytesReceived;
+    private long pathBytesSent;
+
+    /** @param addressValidated true for a client: its server's address needs no validation (RFC 9000 §8.1) */
+    AntiAmplification(boolean addressValidated) {
+        this.addressValidated = addressValidated;
+    }
+
+    /**
+     * Counts a datagram of {@code length} bytes from the peer; one from an address other than its current one counts
+     * only toward the total, not toward that address's budget.
+     */
+    void onReceived(int length, boolean fromOtherAddress) {
+        bytesReceived += length;
+        if (!pathValidated && !fromOtherAddress) {
+            pathBytesReceived += length;
+        }
+    }
+
+    /** Counts a datagram of {@code length} bytes sent. */
+    void onSent(int length) {
+        bytesSent += length;
+        pathBytesSent += length;
+    }
+
+    /** Takes back a datagram of {@code length} bytes counted as sent that never left. */
+    void onNotSent(int length) {
+        bytesSent -= length;
+        pathBytesSent -= length;
+    }
+
+    /** The peer's address is validated (RFC 9000 §8.1): a Handshake packet from the client proves it. */
+    void validateAddress() {
+        addressValidated = true;
+    }
+
+    boolean isAddressValidated() {
+        return addressValidated;
+    }
+
+    /** The peer moved to a new address, {@code length} bytes from it so far: it has a budget of its own (§9.3.1). */
+    void onPeerMoved(int length) {
+        pathValidated = false;
+        pathBytesReceived = length;
+        pathBytesSent = 0;
+    }
+
+    /** Our PATH_CHALLENGE to the peer's new address was answered (RFC 9000 §8.2.2). */
+    void validatePath() {
+        pathValidated = true;
+    }
+
+    boolean isPathValidated() {
+        return pathValidated;
+    }
+
+    long bytesReceived() {
+        return bytesReceived;
+    }
+
+    long bytesSent() {
+        return bytesSent;
+    }
+
+    /** {@return the bytes the next datagram may have: at most {@code max}, less what the limits leave} */
+    int budget(int max) {
+        long budget = max;
+        if (!addressValidated) {
+            budget = Math.min(budget, Math.max(0, FACTOR * bytesReceived - bytesSent));
+        }
+        if (!pathValidated) {
+            budget = Math.min(budget, Math.max(0, FACTOR * pathBytesReceived - pathBytesSent));
+        }
+        return (int) budget;
+    }
+
+    /**
+     * {@return whether a datagram of {@code budget} bytes may not be sent} Before the address is validated a
+     * datagram is sent only if it can be a full 1200 bytes, as an Initial needs (RFC 9000 §14.1); after, any room is
+     * used.
+     */
+    boolean blocks(int budget) {
+        return budget < ConnectionConfig.MIN_DATAGRAM_SIZE && !(addressValidated && budget > 0);
+    }
+
+    /**
+     * {@return whether the limits leave no room for a packet of a datagram of at most {@code max} bytes} Then only
+     * bytes from the peer can let anything leave: a deadline to send (a delayed ACK) must wait for them, not fire.
+     */
+    boolean blocksSending(int max) {
+        int budget = budget(max);
+        return blocks(budget) || budget < PacketBuilder.MIN_PACKET_ROOM;
+    }
+}

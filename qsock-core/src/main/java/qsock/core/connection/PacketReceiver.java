@@ -1,0 +1,284 @@
+package qsock.core.connection;
+
+import java.nio.ByteBuffer;
+import qsock.core.Role;
+import qsock.core.crypto.OpenedPacket;
+import qsock.core.crypto.PacketProtection;
+import qsock.core.crypto.RetryIntegrity;
+import qsock.core.error.QuicProtocolException;
+import qsock.core.error.TransportErrorCode;
+import qsock.core.packet.PacketHeaderView;
+import qsock.core.packet.PacketParser;
+import qsock.core.packet.PacketType;
+import qsock.core.packet.ParseStatus;
+import qsock.core.packet.VersionNegotiationPacket;
+import qsock.core.wire.ConnectionId;
+
+/**
+ * Where datagrams from the peer are taken apart: each coalesced packet (RFC 9000 §12.2) is parsed, routed to its
+ * packet number space, buffered if its keys have not arrived yet (RFC 9001 §4.1.4), opened (header protection, then
+ * payload), checked for duplicates, and its frames handed to the {@link FrameDispatcher}. Retry and Version
+ * Negotiation packets are answered here (RFC 9000 §17.2.5, §6.2); what cannot be processed may be a stateless reset.
+ *
+ * <p>Not thread-safe; part of its {@link QuicConnection}.
+ */
+final class PacketReceiver {
+
+    /** The header of the packet being processed. */
+    final PacketHeaderView header = new PacketHeaderView();
+    private final OpenedPacket opened = new OpenedPacket();
+    /** The datagram being processed, for frames that refer to the packet's header (RETIRE_CONNECTION_ID). */
+    ByteBuffer currentDatagram;
+
+    private final QuicConnection c;
+
+    PacketReceiver(QuicConnection connection) {
+        this.c = connection;
+    }
+
+    /** Processes one datagram from the peer: every packet coalesced in it (RFC 9000 §12.2). */
+    void receive(ByteBuffer datagram, long now) {
+        if (c.state == ConnectionState.CLOSED || c.state == ConnectionState.DRAINING) {
+            return;
+        }
+        int length = datagram.remaining();
+        c.amplification.onReceived(length, c.receivingFromNewAddress);
+        if (c.state == ConnectionState.CLOSING) {
+            // RFC 9000 §10.2.1: answer what arrives with CONNECTION_CLOSE, ever more sparsely.
+            c.closing.onDatagram();
+            return;
+        }
+        // Packets are found by index in the caller's buffer, whose position and limit nothing here moves:
+        // the datagram runs from its position to its limit.
+        ByteBuffer buf = datagram;
+        int first = buf.position();
+        int offset = first;
+        boolean processedAny = false;
+        int firstDcidOffset = -1;
+        int firstDcidLength = 0;
+        while (offset < buf.limit() && !c.state.isClosingOrClosed()) {
+            ParseStatus status = PacketParser.parse(buf, offset, c.config.connectionIdLength(),
+                    c.config.greaseQuicBit(), header);
+            if (status == ParseStatus.VERSION_NEGOTIATION) {
+                if (offset == first) {
+                    onVersionNegotiation(buf);
+                }
+                break;
+            }
+            if (status != ParseStatus.OK) {
+                c.packetsDropped++;
+                break;
+            }
+            // RFC 9000 §12.2: coalesced packets with another Destination Connection ID are dropped.
+            if (firstDcidOffset < 0) {
+                firstDcidOffset = header.dcidOffset();
+                firstDcidLength = header.dcidLength();
+            } else if (!sameBytes(buf, header.dcidOffset(), header.dcidLength(), firstDcidOffset, firstDcidLength)) {
+                c.packetsDropped++;
+                offset = header.packetEnd();
+                continue;
+            }
+            int end = header.packetEnd();
+            currentDatagram = buf;
+            if (processPacket(buf, header, now)) {
+                processedAny = true;
+            }
+            offset = end;
+        }
+        if (processedAny) {
+            c.lastReceiveTime = now;
+            c.ackElicitingSentSinceReceive = false;
+            c.timeouts.restartIdleTimer(now);
+        } else if (c.state == ConnectionState.CONFIRMED || c.state == ConnectionState.ESTABLISHED) {
+            // RFC 9000 §10.3.1: a datagram we cannot process may be a stateless reset.
+            c.handleStatelessReset(datagram, now);
+        }
+    }
+
+    private static boolean sameBytes(ByteBuffer buf, int a, int aLength, int b, int bLength) {
+        if (aLength != bLength) {
+            return false;
+        }
+        for (int i = 0; i < aLength; i++) {
+            if (buf.get(a + i) != buf.get(b + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@return true if the packet was opened and processed} */
+    private boolean processPacket(ByteBuffer buf, PacketHeaderView view, long now) {
+        PacketType type = view.type();
+        if (type == PacketType.RETRY) {
+            onRetry(buf, view);
+            return false;
+        }
+        if (type == PacketType.ZERO_RTT) {
+            // 0-RTT is not offered: RFC 9000 §17.2.3 lets it be dropped here.
+            c.packetsDropped++;
+            return false;
+        }
+        if (view.isLongHeader() && view.quicVersion() != c.version) {
+            c.packetsDropped++;
+            return false;
+        }
+        PacketSpace space = c.spaceOf(type);
+        if (space.discarded) {
+            c.packetsDropped++;
+            return false;
+        }
+        boolean keysReady = type == PacketType.ONE_RTT ? c.oneRtt.canReceive() : space.opener != null;
+        if (!keysReady) {
+            if (!space.pending.add(buf, view.packetStart(), view.packetEnd())) {
+                c.packetsDropped++;
+            }
+            return false;
+        }
+        PacketProtection hp = type == PacketType.ONE_RTT ? c.oneRtt.opener : space.opener;
+        if (!hp.removeHeaderProtection(buf, view.packetStart(), view.pnOffset(), view.packetEnd(),
+                space.largestReceived, opened)) {
+            c.packetsDropped++;
+            return false;
+        }
+        int n = type == PacketType.ONE_RTT
+                ? c.oneRtt.decrypt(buf, opened, now, c.recovery.rtt().pto(c.peerMaxAckDelayNanos, true))
+                : space.opener.decryptPayload(buf, opened);
+        if (n < 0) {
+            c.packetsDropped++;
+            return false;
+        }
+        long pn = opened.packetNumber();
+        if (space.acks.isDuplicate(pn)) {
+            c.packetsDropped++;
+            return false;
+        }
+        c.packetsReceived++;
+        // RFC 9000 §7.2: a client takes the server's first Source Connection ID as its destination, once it opens.
+        if (c.role == Role.CLIENT && type == PacketType.INITIAL && !c.peerSourceIdLearned) {
+            ConnectionId scid = view.scid(buf);
+            c.peerIds.replaceInitial(scid);
+            c.peerInitialSourceId = scid;
+            c.peerSourceIdLearned = true;
+        }
+        boolean highest = pn > space.largestReceived;
+        c.dispatcher.packetNonProbing = false;
+        try {
+            // RFC 9000 §17.2, §17.3.1: reserved bits are 0 once header protection is off.
+            if (opened.reservedBits() != 0) {
+                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION, "reserved bits set");
+            }
+            boolean ackEliciting = c.dispatcher.processFrames(buf, opened, type, space, now);
+            if (highest) {
+                space.largestReceived = pn;
+            }
+            // RFC 9000 §9.3: the peer moved only if an authenticated packet from its new address is the highest
+            // numbered yet and carries a non-probing frame. Only 1-RTT packets count: a peer migrates once the
+            // handshake is confirmed (§9), and a Handshake packet from elsewhere moves nothing.
+            if (c.receivingFromNewAddress && highest && c.dispatcher.packetNonProbing && type == PacketType.ONE_RTT) {
+                c.peerMoved = true;
+            }
+            space.acks.onPacketReceived(pn, ackEliciting, now);
+        } catch (QuicProtocolException e) {
+            // The closing period starts now: a connection idle for longer than three PTOs would otherwise go
+            // CLOSED before its CONNECTION_CLOSE left.
+            c.closeWithError(e.errorCode(), e.frameType(), e.reason(), now);
+            return true;
+        }
+        if (type == PacketType.HANDSHAKE && c.role == Role.SERVER) {
+            // RFC 9000 §8.1: a Handshake packet from the client proves its address; RFC 9001 §4.9.1: the
+            // server discards Initial keys when it first processes one.
+            c.amplification.validateAddress();
+            c.recovery.setPeerCompletedAddressValidation(true);
+            c.discardSpace(c.spaces[0]);
+        }
+        // A client does not take a Handshake packet from the server as proof that the server validated its address:
+        // a server stopped by its anti-amplification limit sends Handshake packets too. Only an ACK of one of our
+        // Handshake packets, or handshake confirmation, proves it (RFC 9002 §6.2.2.1, Appendix A.8); the loss
+        // detector sees both itself. Until then the client's anti-deadlock PTO keeps it sending.
+        return true;
+    }
+
+    /** Processes the packets of {@code space} that arrived before their keys, which are now installed. */
+    void processPending(PacketSpace space, long now) {
+        int n = space.pending.size();
+        if (n == 0) {
+            return;
+        }
+        // Copy out first: processing may buffer again only for another level, never this one.
+        for (int i = 0; i < n && !c.state.isClosingOrClosed(); i++) {
+            ByteBuffer packet = space.pending.packet(i);
+            ParseStatus status = PacketParser.parse(packet, 0, c.config.connectionIdLength(), c.config.greaseQuicBit(),
+                    header);
+            if (status == ParseStatus.OK) {
+                processPacket(packet, header, now);
+            }
+        }
+        space.pending.clear();
+    }
+
+    /**
+     * A client's answer to a Retry (RFC 9000 §8.1.2, §17.2.5): the first valid one makes the client start over with
+     * the token it carries, addressing the connection ID the server chose, under Initial keys derived from that ID
+     * (RFC 9001 §5.2); everything sent so far leaves recovery (RFC 9002 §6.3) and the ClientHello goes again in
+     * new Initial packets, whose numbers continue (§17.2.5.3). The server's transport parameters must then name
+     * the Retry's Source Connection ID (§7.3). Any other Retry is dropped.
+     */
+    private void onRetry(ByteBuffer buf, PacketHeaderView view) {
+        // §17.2.5.2: at most one Retry, none after any packet from the server; servers never take one.
+        if (c.role != Role.CLIENT || c.retrySourceId != null || c.packetsReceived > 0 || view.quicVersion() != c.version
+                || view.tokenLength() == 0) {
+            c.packetsDropped++;
+            return;
+        }
+        ByteBuffer packet = buf.duplicate().limit(view.packetEnd()).position(view.packetStart());
+        ConnectionId scid = view.scid(buf);
+        if (!RetryIntegrity.verify(c.version, c.originalDestinationId, packet) || scid.equals(c.originalDestinationId)
+                || !view.dcid(buf).equals(c.localIds.initial())) {
+            c.packetsDropped++;
+            return;
+        }
+        c.retrySourceId = scid;
+        c.retryToken = ByteBuffer.wrap(view.token(buf)).asReadOnlyBuffer();
+        c.peerIds.replaceInitial(scid);
+        PacketSpace initial = c.spaces[0];
+        initial.sealer = PacketProtection.initial(c.version, scid, Role.CLIENT);
+        initial.opener = PacketProtection.initial(c.version, scid, Role.SERVER);
+        c.outcome.clear();
+        c.recovery.onRetry(c.outcome);
+        // Only Initial packets were sent (no 0-RTT is offered), so their frames are the Initial CRYPTO data.
+        c.fate.leaveFlight(c.outcome, initial);
+        c.outcome.clear();
+        // Whatever was not yet acknowledged goes again; the server processed none of it.
+        initial.crypto.retransmitUnacked();
+        c.retries++;
+    }
+
+    /** {@return the versions a Version Negotiation packet lists, in hex, at most eight of them} */
+    private static String versionList(int[] versions) {
+        if (versions.length == 0) {
+            return "no version";
+        }
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(versions.length, 8); i++) {
+            s.append(i == 0 ? "" : ", ").append(String.format("0x%08x", versions[i]));
+        }
+        return versions.length > 8 ? s.append(" and ").append(versions.length - 8).append(" more").toString()
+                : s.toString();
+    }
+
+    private void onVersionNegotiation(ByteBuffer buf) {
+        // RFC 9000 §6.2: a client that has received any packet ignores Version Negotiation; one that lists
+        // our version is ignored too.
+        if (c.role != Role.CLIENT || c.packetsReceived > 0 || c.retrySourceId != null) {
+            return;
+        }
+        VersionNegotiationPacket vn = VersionNegotiationPacket.from(buf, header);
+        if (vn.lists(c.version.wireValue()) || !ConnectionId.of(vn.dcid()).equals(c.localIds.initial())
+                || !ConnectionId.of(vn.scid()).equals(c.originalDestinationId)) {
+            return;
+        }
+        c.closing.closeSilently(new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
+                "the server offers " + versionList(vn.versions()) + ", none of ours", true));
+    }
+}

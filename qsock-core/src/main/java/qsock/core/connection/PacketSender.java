@@ -1,0 +1,328 @@
+package qsock.core.connection;
+
+import java.nio.ByteBuffer;
+import qsock.core.Role;
+import qsock.core.crypto.PacketProtection;
+import qsock.core.frame.FrameEncoder;
+import qsock.core.packet.PacketNumberSpace;
+
+/**
+ * What the next datagram carries (RFC 9000 §12.2, §13): the packets of each space that has something to send, their
+ * frames in order (ACK first, CRYPTO, then HANDSHAKE_DONE, path and connection ID frames, DATAGRAM and stream
+ * frames), within the anti-amplification budget, congestion control and pacing (RFC 9002 §7); path MTU probes on
+ * their own (RFC 9000 §14.4); padding where a datagram must be 1200 bytes. Every packet is built by the connection's
+ * {@link PacketBuilder}; a datagram the socket refused leaves flight here.
+ *
+ * <p>Not thread-safe; part of its {@link QuicConnection}.
+ */
+final class PacketSender {
+
+    private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
+
+    /** Whether recovery was told that the anti-amplification limit blocks us (RFC 9002 §6.2.2.1). */
+    private boolean amplificationLimited;
+
+    private final QuicConnection c;
+
+    PacketSender(QuicConnection connection) {
+        this.c = connection;
+    }
+
+    /** Writes the next datagram into {@code out}; {@return its length, 0 if nothing is to be sent now} */
+    int send(ByteBuffer out, long now) {
+        if (c.state == ConnectionState.CLOSED || c.state == ConnectionState.DRAINING) {
+            return 0;
+        }
+        int budget = c.amplification.budget(Math.min(c.maxDatagramSize, out.remaining()));
+        if (c.amplification.blocks(budget)) {
+            // Anti-amplification blocks us (RFC 9000 §8.1): wait for the client to send more.
+            setAmplificationLimited(!c.amplification.isAddressValidated());
+            return 0;
+        }
+        setAmplificationLimited(false);
+        if (c.state == ConnectionState.CLOSING) {
+            return c.closing.answerPending() ? c.closing.writeClose(out, budget, now) : 0;
+        }
+        if (c.state == ConnectionState.CONFIRMED && c.oneRtt.canSend()) {
+            // RFC 9001 §6.6: a new write key before the current one nears its confidentiality limit; §6.1: only
+            // once the handshake is confirmed.
+            c.oneRtt.maybeInitiate(c.config.keyUpdateInterval());
+        }
+        if (pathMtuProbeDue(out, now)) {
+            return sendPathMtuProbe(out, now);
+        }
+        boolean congestionBlocked = !c.congestion.canSend(c.maxDatagramSize) && !probesPending();
+        if (!congestionBlocked && !probesPending()) {
+            long release = c.pacer.nextSendTime(now, c.maxDatagramSize, c.congestion.congestionWindow(),
+                    c.recovery.rtt().smoothedRtt());
+            if (release - now > 0 && !ackDue(now)) {
+                // RFC 9002 §7.7: paced; an ACK that is due still leaves at once.
+                c.timers.set(Timer.PACING, release);
+                return 0;
+            }
+        }
+        PacketBuilder b = c.builder;
+        b.startDatagram(out, budget);
+        boolean padDatagram = false;
+        for (PacketNumberSpace id : SPACES) {
+            PacketSpace space = c.spaces[id.ordinal()];
+            if (!c.canSendIn(space)) {
+                continue;
+            }
+            // Handshake bytes of lower levels leave before any application data (DESIGN: no overtaking).
+            boolean lowerCryptoPending = id == PacketNumberSpace.APPLICATION
+                    && (c.spaces[0].canSend() && c.spaces[0].crypto.hasPendingSend()
+                        || c.spaces[1].canSend() && c.spaces[1].crypto.hasPendingSend());
+            if (!wantsToSend(space, now, congestionBlocked)) {
+                continue;
+            }
+            if (b.room() < PacketBuilder.MIN_PACKET_ROOM) {
+                break;
+            }
+            if (buildPacket(space, now, congestionBlocked, lowerCryptoPending)) {
+                if (b.lastCarriesPathChallenge() && budget >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
+                    // RFC 9000 §8.2.1: a PATH_CHALLENGE goes in a datagram of at least 1200 bytes, unless the
+                    // anti-amplification limit allows less.
+                    padDatagram = true;
+                }
+                if (id == PacketNumberSpace.INITIAL && (c.role == Role.CLIENT || b.lastAckEliciting())) {
+                    // RFC 9000 §14.1: datagrams carrying a client Initial, or an ack-eliciting server
+                    // Initial, are at least 1200 bytes.
+                    padDatagram = true;
+                }
+            }
+        }
+        if (b.packetCount() == 0) {
+            return 0;
+        }
+        if (padDatagram) {
+            b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
+        }
+        int length = b.seal(now);
+        onDatagramSealed(length, now);
+        if (!c.handshakePacketSent && c.role == Role.CLIENT && b.holds(PacketNumberSpace.HANDSHAKE)) {
+            // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
+            c.handshakePacketSent = true;
+            c.discardSpace(c.spaces[0]);
+        }
+        return length;
+    }
+
+    /** Accounts for a datagram the builder sealed: anti-amplification, and the idle timer (RFC 9000 §10.1). */
+    private void onDatagramSealed(int length, long now) {
+        c.amplification.onSent(length);
+        if (c.builder.sealedAckEliciting() && !c.ackElicitingSentSinceReceive) {
+            // RFC 9000 §10.1: sending the first ack-eliciting packet after receiving restarts the idle timer.
+            c.ackElicitingSentSinceReceive = true;
+            c.timeouts.restartIdleTimer(now);
+        }
+    }
+
+    /**
+     * {@return whether a path MTU probe goes out now} Only once the handshake is confirmed (RFC 9000 §14.3 lets
+     * probes wait for that; the peer's parameters are known by then), and only when congestion control and pacing
+     * let a datagram of the current size leave. Asking room for the probe's own size would starve the search on a
+     * side that only acknowledges: its window stays at the initial ten datagrams, below a jumbo probe.
+     */
+    private boolean pathMtuProbeDue(ByteBuffer out, long now) {
+        if (c.pathMtu == null || c.state != ConnectionState.CONFIRMED || !c.oneRtt.canSend() || c.spaces[2].discarded
+                || !c.amplification.isPathValidated() || !c.pathMtu.wantsProbe(now)) {
+            return false;
+        }
+        return out.remaining() >= c.pathMtu.nextProbeSize() && c.congestion.canSend(c.maxDatagramSize)
+                && c.pacer.nextSendTime(now, c.maxDatagramSize, c.congestion.congestionWindow(),
+                        c.recovery.rtt().smoothedRtt()) - now <= 0;
+    }
+
+    /**
+     * Sends a path MTU probe: one 1-RTT packet of PING and PADDING filling a datagram of the probed size
+     * (RFC 9000 §14.4), alone in its datagram so that only its size decides whether it arrives.
+     */
+    private int sendPathMtuProbe(ByteBuffer out, long now) {
+        int size = c.pathMtu.nextProbeSize();
+        PacketSpace space = c.spaces[2];
+        long pn = space.nextPacketNumber;
+        PacketBuilder b = c.builder;
+        b.startDatagram(out, size);
+        b.begin(space, c.oneRtt.sealer, c.peerIds.current(), null, null);
+        FrameEncoder.writePing(out);
+        b.finish(true, c.fate.take());
+        b.padDatagram(size);
+        int length = b.seal(now);
+        onDatagramSealed(length, now);
+        c.pathMtu.onProbeSent(pn, size);
+        return length;
+    }
+
+    private void setAmplificationLimited(boolean limited) {
+        if (limited != amplificationLimited) {
+            amplificationLimited = limited;
+            c.recovery.setAmplificationLimited(limited);
+        }
+    }
+
+    private boolean probesPending() {
+        return c.spaces[0].probesPending > 0 || c.spaces[1].probesPending > 0 || c.spaces[2].probesPending > 0;
+    }
+
+    private boolean ackDue(long now) {
+        for (PacketSpace s : c.spaces) {
+            if (!s.discarded && s.acks.hasSomethingToAck()
+                    && (s.acks.ackNow() || s.acks.ackDeadline() - now <= 0)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean wantsToSend(PacketSpace space, long now, boolean congestionBlocked) {
+        // RFC 9000 §13.2.1: only ack-eliciting packets call for an ACK of their own; what else is unacknowledged
+        // rides along with the next packet sent anyway. (Answering ACK-only packets with ACKs ping-pongs.)
+        boolean ack = space.acks.hasSomethingToAck()
+                && (space.acks.ackNow() || space.acks.ackDeadline() - now <= 0);
+        if (ack || space.probesPending > 0) {
+            return true;
+        }
+        if (space.id != PacketNumberSpace.APPLICATION && space.crypto.hasPendingSend()) {
+            // Handshake data is not held back by the congestion window: 1-RTT data the peer cannot yet
+            // acknowledge (it has no 1-RTT keys before the handshake ends, RFC 9001 §5.7) may fill the window,
+            // and with no PTO for application data before confirmation (RFC 9002 §6.2.1) a lost Finished
+            // would then never be sent again. Handshake flights are small and bounded by the TLS stack.
+            return true;
+        }
+        if (congestionBlocked) {
+            return false;
+        }
+        if (space.crypto.hasPendingSend()) {
+            return true;
+        }
+        if (space.id == PacketNumberSpace.APPLICATION) {
+            return c.handshakeDonePending || c.pathResponsePending || c.pathChallengePending || c.pingPending
+                    || c.localIds.hasPending()
+                    || c.peerIds.hasPending()
+                    || (c.state.isEstablished() && (c.streams.hasPendingFrames() || c.datagrams.hasOutgoing()));
+        }
+        return false;
+    }
+
+    /** {@return the keys packets of {@code space} are sealed with now} */
+    PacketProtection sealerOf(PacketSpace space) {
+        return space.id == PacketNumberSpace.APPLICATION ? c.oneRtt.sealer : space.sealer;
+    }
+
+    /** Builds the next packet of {@code space} in the builder's datagram; {@return false if it had nothing to carry} */
+    private boolean buildPacket(PacketSpace space, long now, boolean congestionBlocked, boolean lowerCryptoPending) {
+        PacketBuilder b = c.builder;
+        b.begin(space, sealerOf(space), c.peerIds.current(), c.localIds.initial(), tokenFor(space));
+        ByteBuffer out = b.buffer();
+        int payloadLimit = b.payloadLimit();
+        SentFrames frames = c.fate.take();
+        boolean ackEliciting = false;
+        // ACK first: it is small and never congestion controlled (RFC 9002 §7).
+        if (space.acks.hasSomethingToAck()) {
+            int ackLength = space.acks.ackFrameLength(now, c.config.ackDelayExponent());
+            if (ackLength <= payloadLimit - out.position()) {
+                space.acks.writeAck(out, now, c.config.ackDelayExponent());
+                frames.ackLargest = space.acks.largestReceived();
+            }
+        }
+        boolean mayAddData = !congestionBlocked || space.probesPending > 0;
+        if (space.probesPending > 0 && space.id != PacketNumberSpace.APPLICATION && !space.crypto.hasPendingSend()
+                && space.crypto.hasUnacked()) {
+            // Every probe of a handshake level carries the unacknowledged CRYPTO data again, the second of a pair
+            // too, rather than a PING: a peer may ignore a PING-only Initial (Kwik does, for 2 s), and each copy
+            // is one more chance for the flight to get through a lossy path (RFC 9002 §6.2.4).
+            space.crypto.retransmitUnacked();
+        }
+        if (space.crypto.hasPendingSend() && (mayAddData || space.id != PacketNumberSpace.APPLICATION)
+                && space.crypto.writeFrames(out, payloadLimit, frames)) {
+            ackEliciting = true;
+        }
+        if (mayAddData) {
+            if (space.id == PacketNumberSpace.APPLICATION) {
+                ackEliciting |= writeApplicationFrames(out, payloadLimit, frames, now, lowerCryptoPending);
+            }
+            if (space.probesPending > 0 || (c.pingPending && space.id == PacketNumberSpace.APPLICATION)) {
+                if (!ackEliciting && out.position() < payloadLimit) {
+                    FrameEncoder.writePing(out);
+                    ackEliciting = true;
+                }
+                if (space.probesPending > 0) {
+                    space.probesPending--;
+                }
+                if (space.id == PacketNumberSpace.APPLICATION) {
+                    c.pingPending = false;
+                }
+            }
+        }
+        if (b.isEmpty()) {
+            b.abandon();
+            c.fate.recycle(frames);
+            return false;
+        }
+        b.finish(ackEliciting, frames);
+        return true;
+    }
+
+    /** {@return the token an Initial packet carries: a client's Retry token, else none} */
+    ByteBuffer tokenFor(PacketSpace space) {
+        return space.id == PacketNumberSpace.INITIAL && c.retryToken != null ? c.retryToken : null;
+    }
+
+    private boolean writeApplicationFrames(ByteBuffer out, int limit, SentFrames frames, long now,
+                                           boolean lowerCryptoPending) {
+        boolean wrote = false;
+        if (c.handshakeDonePending && out.position() < limit) {
+            FrameEncoder.writeHandshakeDone(out);
+            frames.handshakeDone = true;
+            c.handshakeDonePending = false;
+            wrote = true;
+        }
+        if (c.pathChallengePending && limit - out.position() >= 9) {
+            FrameEncoder.writePathChallenge(out, c.pathChallengeData);
+            frames.pathChallenge = true;
+            c.pathChallengePending = false;
+            c.pathChallengeSent = true;
+            wrote = true;
+        }
+        if (c.pathResponsePending && limit - out.position() >= 9) {
+            FrameEncoder.writePathResponse(out, c.pathResponseData);
+            c.pathResponsePending = false;
+            wrote = true;
+        }
+        if (c.localIds.hasPending()) {
+            wrote |= c.localIds.writeFrames(out, limit - out.position(), frames::addNewConnectionId) > 0;
+        }
+        if (c.peerIds.hasPending()) {
+            wrote |= c.peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
+        }
+        if (c.state.isEstablished() && !lowerCryptoPending && c.datagrams.hasOutgoing()) {
+            wrote |= c.datagrams.writeFrames(out, limit, c.largestDatagramFrame());
+        }
+        if (c.state.isEstablished() && !lowerCryptoPending && c.streams.hasPendingFrames()) {
+            int before = out.position();
+            c.streams.writeFrames(out, limit - out.position(), frames, now);
+            wrote |= out.position() > before;
+        }
+        return wrote;
+    }
+
+    /** The datagram last written never left: its packets leave flight and their frames are queued again. */
+    void onDatagramNotSent(long now) {
+        c.amplification.onNotSent(c.builder.lastDatagramLength());
+        for (int i = 0; i < c.builder.lastDatagramPackets(); i++) {
+            PacketNumberSpace id = c.builder.lastDatagramSpace(i);
+            long pn = c.builder.lastDatagramPacketNumber(i);
+            c.outcome.clear();
+            if (!c.recovery.onPacketNotSent(id, pn, c.outcome)) {
+                continue;
+            }
+            if (c.pathMtu != null && id == PacketNumberSpace.APPLICATION && c.pathMtu.isProbe(pn)) {
+                c.pathMtu.onProbeRefused(now);
+            }
+            c.fate.leaveFlight(c.outcome, c.spaces[id.ordinal()]);
+        }
+        c.outcome.clear();
+        c.builder.forgetLastDatagram();
+    }
+}

@@ -1,0 +1,180 @@
+package qsock.core.connection;
+
+import java.util.ArrayDeque;
+import qsock.core.packet.PacketNumberSpace;
+import qsock.core.recovery.AckOutcome;
+import qsock.core.recovery.RttEstimator;
+import qsock.core.recovery.SentPacket;
+import qsock.core.stream.ControlFrame;
+
+/**
+ * The fate of what the connection sent: when recovery says packets were acknowledged, lost, or left flight unsent,
+ * their bytes go to congestion control (and the path MTU search, for its probes), and the frames they carried to
+ * their owners, freed on acknowledgement or queued again on loss (RFC 9000 §13.3). It also keeps the pool of
+ * {@link SentFrames} records, so that recording a packet allocates nothing in the steady state.
+ *
+ * <p>Not thread-safe; part of its {@link QuicConnection}.
+ */
+final class SentFrameFate {
+
+    private static final ControlFrame[] CONTROL_FRAMES = ControlFrame.values();
+
+    private final QuicConnection c;
+    private final ArrayDeque<SentFrames> pool = new ArrayDeque<>();
+
+    SentFrameFate(QuicConnection connection) {
+        this.c = connection;
+    }
+
+    /** {@return an empty record for the frames of a packet being built} */
+    SentFrames take() {
+        SentFrames f = pool.poll();
+        return f != null ? f : new SentFrames();
+    }
+
+    /** Gives back a record {@link #take} gave that no packet carries. */
+    void recycle(SentFrames f) {
+        f.clear();
+        pool.add(f);
+    }
+
+    /**
+     * Acts on the packets an ACK frame of {@code space} acknowledged, which {@code outcome} lists, then on those it
+     * declared lost: congestion control, the path MTU search, and the frames they carried.
+     */
+    void onAcked(PacketSpace space, AckOutcome outcome, long now) {
+        RttEstimator rtt = c.recovery.rtt();
+        for (int i = 0; i < outcome.ackedCount(); i++) {
+            SentPacket p = outcome.acked(i);
+            if (c.pathMtu != null && space.id == PacketNumberSpace.APPLICATION
+                    && c.pathMtu.isProbe(p.packetNumber()) && c.pathMtu.onProbeAcked(now)) {
+                c.setMaxDatagramSize(c.pathMtu.current());
+            }
+            if (p.isInFlight()) {
+                // The controller wants the sample this ACK produced, once, or 0 (qsock.core.cc contract).
+                long sample = outcome.rttSampleTaken() ? rtt.latestRtt() : 0;
+                c.congestion.onPacketAcked(now, p.timeSent(), p.sentBytes(), sample, rtt.smoothedRtt(),
+                        rtt.minRtt());
+            }
+            onFramesAcked(space, (SentFrames) p.frames());
+            release(p);
+        }
+        if (outcome.ackedCount() > 0) {
+            c.congestion.onAckProcessed(now);
+        }
+        if (outcome.rttSampleTaken()) {
+            c.streams.onRttUpdated(rtt.smoothedRtt());
+        }
+        onLost(outcome, now);
+    }
+
+    /** Acts on the packets {@code outcome} declares lost (RFC 9002 §6.1, §7.3): congestion, their frames again. */
+    void onLost(AckOutcome outcome, long now) {
+        if (outcome.lostCount() == 0) {
+            return;
+        }
+        long lostBytes = outcome.lostBytesInFlight();
+        for (int i = 0; i < outcome.lostCount(); i++) {
+            SentPacket p = outcome.lost(i);
+            if (c.pathMtu != null && outcome.space() == PacketNumberSpace.APPLICATION
+                    && c.pathMtu.isProbe(p.packetNumber())) {
+                // RFC 9000 §14.4: a lost probe says the size is too large, not that the path is congested.
+                c.pathMtu.onProbeLost(now);
+                c.congestion.onPacketDiscarded(p.sentBytes());
+                lostBytes -= p.sentBytes();
+            }
+            onFramesLost(c.spaces[outcome.space().ordinal()], (SentFrames) p.frames());
+            release(p);
+        }
+        if (lostBytes > 0) {
+            c.congestion.onPacketsLost(now, outcome.newestLostSentTime(), lostBytes);
+        }
+        if (outcome.persistentCongestion()) {
+            c.congestion.onPersistentCongestion(now);
+            if (c.pathMtu != null && c.pathMtu.onBlackHole(now)) {
+                c.setMaxDatagramSize(c.pathMtu.current());
+            }
+        }
+    }
+
+    /**
+     * Takes the packets {@code outcome} lists as discarded out of flight, without a congestion reaction (they were
+     * never sent, or their keys are gone); their frames are queued again in {@code resend}, or forgotten if it is null.
+     */
+    void leaveFlight(AckOutcome outcome, PacketSpace resend) {
+        for (int i = 0; i < outcome.discardedCount(); i++) {
+            SentPacket p = outcome.discarded(i);
+            if (p.isInFlight()) {
+                c.congestion.onPacketDiscarded(p.sentBytes());
+            }
+            if (resend != null) {
+                onFramesLost(resend, (SentFrames) p.frames());
+            }
+            release(p);
+        }
+    }
+
+    /** The frames {@code f} recorded were acknowledged in {@code space}: their owners let them go. */
+    void onFramesAcked(PacketSpace space, SentFrames f) {
+        if (f == null) {
+            return;
+        }
+        for (int i = 0; i < f.cryptoCount; i++) {
+            space.crypto.onAcked(f.cryptoOffsets[i], f.cryptoLengths[i]);
+        }
+        for (int i = 0; i < f.streamCount; i++) {
+            c.streams.onStreamFrameAcked(f.streamIds[i], f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+        }
+        for (int i = 0; i < f.controlCount; i++) {
+            c.streams.onControlFrameAcked(CONTROL_FRAMES[f.controlKinds[i]], f.controlIds[i], f.controlValues[i]);
+        }
+        for (int i = 0; i < f.newConnectionIdCount; i++) {
+            c.localIds.onNewConnectionIdAcked(f.newConnectionIdSequences[i]);
+        }
+        for (int i = 0; i < f.retireConnectionIdCount; i++) {
+            c.peerIds.onRetireConnectionIdAcked(f.retireConnectionIdSequences[i]);
+        }
+        if (f.ackLargest >= 0) {
+            // RFC 9000 §13.2.4: once an ACK frame is acknowledged, the ranges it covered need not be repeated.
+            space.acks.onAckOfOurAckFrame(f.ackLargest);
+        }
+    }
+
+    /** The frames {@code f} recorded are taken as lost in {@code space}: what must be repeated is queued again. */
+    void onFramesLost(PacketSpace space, SentFrames f) {
+        if (f == null) {
+            return;
+        }
+        if (!space.discarded) {
+            for (int i = 0; i < f.cryptoCount; i++) {
+                space.crypto.onLost(f.cryptoOffsets[i], f.cryptoLengths[i]);
+            }
+        }
+        for (int i = 0; i < f.streamCount; i++) {
+            c.streams.onStreamFrameLost(f.streamIds[i], f.streamOffsets[i], f.streamLengths[i], f.streamFins[i]);
+        }
+        for (int i = 0; i < f.controlCount; i++) {
+            c.streams.onControlFrameLost(CONTROL_FRAMES[f.controlKinds[i]], f.controlIds[i], f.controlValues[i]);
+        }
+        for (int i = 0; i < f.newConnectionIdCount; i++) {
+            c.localIds.onNewConnectionIdLost(f.newConnectionIdSequences[i]);
+        }
+        for (int i = 0; i < f.retireConnectionIdCount; i++) {
+            c.peerIds.onRetireConnectionIdLost(f.retireConnectionIdSequences[i]);
+        }
+        if (f.handshakeDone) {
+            c.handshakeDonePending = true;
+        }
+        if (f.pathChallenge && !c.amplification.isPathValidated()) {
+            c.pathChallengePending = true;
+        }
+    }
+
+    /** Recovery is done with {@code p}: its frame record goes back to the pool. */
+    void release(SentPacket p) {
+        if (p.frames() instanceof SentFrames f) {
+            p.setFrames(null);
+            recycle(f);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package qsock.core.connection;
+
+import java.nio.ByteBuffer;
+import qsock.core.Role;
+import qsock.core.error.QuicProtocolException;
+import qsock.core.error.TransportErrorCode;
+import qsock.core.params.TransportParameters;
+import qsock.core.path.PathMtuSearch;
+
+/**
+ * The transport parameters of both ends (RFC 9000 §7.4, §18): ours, encoded once for the TLS engine to carry; the
+ * peer's, decoded, their connection IDs authenticated against those of the handshake (§7.3), and applied: ACK delay,
+ * datagram size and path MTU search, idle timeout (§10.1), stream and connection ID limits, reset token.
+ *
+ * <p>Not thread-safe; part of its {@link QuicConnection}.
+ */
+final class TransportParameterExchange {
+
+    private byte[] localParametersEncoded;
+
+    private final QuicConnection c;
+
+    TransportParameterExchange(QuicConnection connection) {
+        this.c = connection;
+    }
+
+    /** {@return this end's transport parameters, encoded once (RFC 9000 §18); a copy each call} */
+    byte[] local() {
+        if (localParametersEncoded == null) {
+            TransportParameters.Builder b = TransportParameters.builder()
+                    .maxIdleTimeout(c.config.maxIdleTimeoutMillis())
+                    .maxUdpPayloadSize(c.config.maxUdpPayloadSize())
+                    .initialMaxData(c.config.initialMaxData())
+                    .initialMaxStreamDataBidiLocal(c.config.initialMaxStreamData())
+                    .initialMaxStreamDataBidiRemote(c.config.initialMaxStreamData())
+                    .initialMaxStreamDataUni(c.config.initialMaxStreamData())
+                    .initialMaxStreamsBidi(c.config.maxStreamsBidi())
+                    .initialMaxStreamsUni(c.config.maxStreamsUni())
+                    .ackDelayExponent(c.config.ackDelayExponent())
+                    .maxAckDelay(c.config.maxAckDelayMillis())
+                    .activeConnectionIdLimit(c.config.activeConnectionIdLimit())
+                    .disableActiveMigration(true)
+                    .initialSourceConnectionId(c.localIds.initial())
+                    .greaseQuicBit(c.config.greaseQuicBit())
+                    .maxDatagramFrameSize(c.config.maxDatagramFrameSize());
+            if (c.role == Role.SERVER) {
+                b.originalDestinationConnectionId(c.originalDestinationId)
+                        .statelessResetToken(c.localIds.initialStatelessResetToken());
+            }
+            localParametersEncoded = b.build().toBytes();
+        }
+        return localParametersEncoded.clone();
+    }
+
+    /**
+     * Takes the peer's transport parameters from the TLS engine: decoded, its connection IDs authenticated (RFC 9000
+     * §7.3), then applied; a violation closes the connection with its error.
+     */
+    void onPeerParameters(byte[] encoded, long now) {
+        if (c.state.isClosingOrClosed()) {
+            return;
+        }
+        try {
+            if (c.peerParameters != null) {
+                throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
+                        "transport parameters received twice");
+            }
+            TransportParameters p = TransportParameters.decode(ByteBuffer.wrap(encoded), c.role.peer());
+            // RFC 9000 §7.3: the connection IDs of both handshakes are authenticated by the parameters.
+            if (c.role == Role.CLIENT) {
+                p.authenticateServerConnectionIds(c.peerInitialSourceId, c.originalDestinationId, c.retrySourceId);
+            } else {
+                p.authenticateClientConnectionIds(c.peerInitialSourceId);
+            }
+            applyPeerParameters(p, now);
+        } catch (QuicProtocolException e) {
+            c.closeWithError(e.errorCode(), e.frameType(), e.reason(), now);
+        }
+    }
+
+    private void applyPeerParameters(TransportParameters p, long now) throws QuicProtocolException {
+        c.peerParameters = p;
+        c.peerAckDelayExponent = p.ackDelayExponent();
+        c.peerMaxAckDelayNanos = p.maxAckDelay() * 1_000_000L;
+        c.builder.greaseQuicBit(p.greaseQuicBit() && c.config.greaseQuicBit());
+        c.setMaxDatagramSize((int) Math.min(c.config.maxDatagramSize(), p.maxUdpPayloadSize()));
+        int ceiling = (int) Math.min(c.config.pathMtuCeiling(), p.maxUdpPayloadSize());
+        if (ceiling > c.maxDatagramSize) {
+            c.pathMtu = new PathMtuSearch(c.maxDatagramSize, ceiling, now);
+        }
+        c.recovery.setMaxAckDelay(c.peerMaxAckDelayNanos);
+        // RFC 9000 §10.1: the idle timeout is the smaller of both, when both advertise one.
+        long local = c.config.maxIdleTimeoutMillis();
+        long peer = p.maxIdleTimeout();
+        long millis = local == 0 ? peer : peer == 0 ? local : Math.min(local, peer);
+        c.idleTimeoutNanos = millis * 1_000_000L;
+        c.timeouts.capPtoPeriod();
+        c.timeouts.restartIdleTimer(c.lastReceiveTime);
+        c.streams.setPeerLimits(p.initialMaxData(), p.initialMaxStreamDataBidiLocal(),
+                p.initialMaxStreamDataBidiRemote(), p.initialMaxStreamDataUni(), p.initialMaxStreamsBidi(),
+                p.initialMaxStreamsUni());
+        c.localIds.setPeerActiveConnectionIdLimit(p.activeConnectionIdLimit());
+        if (c.role == Role.CLIENT && p.statelessResetToken() != null) {
+            c.peerIds.setInitialStatelessResetToken(p.statelessResetToken());
+        }
+    }
+}
