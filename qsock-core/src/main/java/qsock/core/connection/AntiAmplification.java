@@ -102,11 +102,13 @@ final class AntiAmplification {
     }
 
     /**
-     * {@return whether the limits leave no room for a packet of a datagram of at most {@code max} bytes} Then only
-     * bytes from the peer can let anything leave: a deadline to send (a delayed ACK) must wait for them, not fire.
+     * {@return whether the limits may leave no room for an ACK packet in a datagram of at most {@code max} bytes}
+     * Then only bytes from the peer can let it leave: a deadline to send (a delayed ACK) must wait for them, not
+     * fire (a deadline that its timeout cannot clear would keep the runtime busy). Any larger budget holds the ACK,
+     * its oldest ranges left out if need be.
      */
     boolean blocksSending(int max) {
         int budget = budget(max);
-        return blocks(budget) || budget < PacketBuilder.MIN_PACKET_ROOM;
+        return blocks(budget) || budget < PacketBuilder.MIN_ACK_PACKET_ROOM;
     }
 }

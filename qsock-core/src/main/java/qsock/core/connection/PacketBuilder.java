@@ -49,6 +49,12 @@ final class PacketBuilder {
     static final int MAX_PACKETS = 3;
     /** The room below which the connection begins no packet in a datagram: too little for an ACK and a frame. */
     static final int MIN_PACKET_ROOM = 64;
+    /**
+     * The room that always holds a packet of a one-range ACK, which a budget-limited sender may need to send: the
+     * longest header a server's packet has (long header without token: 1 + 4 + 1 + 20 + 1 + 20 + 4 + 4 = 55 bytes),
+     * the AEAD tag (16) and the longest one-range ACK frame (1 + 8 + 8 + 1 + 8 = 26), rounded up.
+     */
+    static final int MIN_ACK_PACKET_ROOM = 100;
     /** The largest packet whose Length field two bytes hold (a varint of 2 bytes holds up to 16383). */
     private static final int TWO_BYTE_LENGTH_LIMIT = 16383;
 

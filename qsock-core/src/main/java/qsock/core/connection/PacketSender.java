@@ -220,9 +220,14 @@ final class PacketSender {
         boolean ackEliciting = false;
         // ACK first: it is small and never congestion controlled (RFC 9002 §7).
         if (space.acks.hasSomethingToAck()) {
-            int ackLength = space.acks.ackFrameLength(now, c.config.ackDelayExponent());
-            if (ackLength <= payloadLimit - out.position()) {
-                space.acks.writeAck(out, now, c.config.ackDelayExponent());
+            // The oldest ranges give way when the whole frame does not fit (a small anti-amplification budget):
+            // one range always fits a packet the builder begins (AntiAmplification.blocksSending), so an ACK that
+            // is due always leaves and its deadline always clears.
+            int limit = out.limit();
+            out.limit(Math.min(limit, payloadLimit));
+            int written = space.acks.writeAck(out, now, c.config.ackDelayExponent());
+            out.limit(limit);
+            if (written > 0) {
                 frames.ackLargest = space.acks.largestReceived();
             }
         }
