@@ -10,6 +10,7 @@ import qsock.core.frame.FrameEncoder;
 import qsock.core.packet.PacketHeaderWriter;
 import qsock.core.packet.PacketNumber;
 import qsock.core.packet.PacketNumberSpace;
+import qsock.core.packet.PacketType;
 import qsock.core.packet.QuicVersion;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.SentPacket;
@@ -177,7 +178,7 @@ final class PacketBuilder {
         l.longHeader = space.id != PacketNumberSpace.APPLICATION;
         if (l.longHeader) {
             l.lengthFieldSize = limit - l.start <= TWO_BYTE_LENGTH_LIMIT ? 2 : 4;
-            l.pnOffset = PacketHeaderWriter.writeLongHeader(out, version, space.level.packetType(), dcid, scid,
+            l.pnOffset = PacketHeaderWriter.writeLongHeader(out, version, PacketType.of(space.level), dcid, scid,
                     token, pn, pnLength, l.lengthFieldSize, fixedBit);
         } else {
             l.lengthFieldSize = 0;

@@ -1,29 +1,16 @@
 package qsock.core.crypto;
 
-import qsock.core.packet.PacketType;
-
 /**
  * The encryption levels at which TLS hands messages and secrets to QUIC (RFC 9001 §4.1.4). Each level but
  * 0-RTT carries CRYPTO frames; each has its own keys, installed from the secrets the handshake produces.
  */
 public enum EncryptionLevel {
     /** Keys from the client's first Destination Connection ID; ClientHello and ServerHello. */
-    INITIAL(PacketType.INITIAL),
+    INITIAL,
     /** Early data keys from a resumed session; no handshake messages. */
-    EARLY_DATA(PacketType.ZERO_RTT),
+    EARLY_DATA,
     /** Handshake keys; EncryptedExtensions to Finished. */
-    HANDSHAKE(PacketType.HANDSHAKE),
+    HANDSHAKE,
     /** Application (1-RTT) keys; post-handshake messages such as NewSessionTicket. */
-    APPLICATION(PacketType.ONE_RTT);
-
-    private final PacketType packetType;
-
-    EncryptionLevel(PacketType packetType) {
-        this.packetType = packetType;
-    }
-
-    /** {@return the packet type that carries this level} */
-    public PacketType packetType() {
-        return packetType;
-    }
+    APPLICATION
 }

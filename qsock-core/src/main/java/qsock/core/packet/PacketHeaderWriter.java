@@ -47,7 +47,7 @@ public final class PacketHeaderWriter {
         }
         // RFC 9000 §17.2: reserved bits are sent as 0; the low two bits carry the packet number length.
         int first = PacketParser.FORM_BIT | (fixedBit ? PacketParser.FIXED_BIT : 0)
-                | (version.longHeaderTypeBits(type) << 4) | (pnLength - 1);
+                | (type.longHeaderTypeBits(version) << 4) | (pnLength - 1);
         out.put((byte) first);
         out.putInt(version.wireValue());
         out.put((byte) dcid.length());

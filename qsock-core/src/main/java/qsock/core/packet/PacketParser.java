@@ -117,7 +117,7 @@ public final class PacketParser {
         if ((first & FIXED_BIT) == 0 && !acceptZeroFixedBit) {
             return ParseStatus.FIXED_BIT_ZERO;
         }
-        PacketType type = quicVersion.longHeaderType((first >>> 4) & 0b11);
+        PacketType type = PacketType.fromLongHeaderTypeBits(quicVersion, (first >>> 4) & 0b11);
         out.type = type;
 
         if (type == PacketType.RETRY) {

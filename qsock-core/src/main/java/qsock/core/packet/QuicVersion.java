@@ -17,36 +17,31 @@ public enum QuicVersion {
             "quic ",
             "be0c690b9f66575a1d766b54e368c84e",
             "461599d35d632bf2239825bb",
-            new int[] {0b00, 0b01, 0b10, 0b11}),
+            0),
     /** QUIC version 2, RFC 9369. */
     V2(0x6b33_43cf,
             "0dede3def700a6db819381be6e269dcbf9bd2ed9",
             "quicv2 ",
             "8fb4b01b56ac48e260fbcbcead7ccc92",
             "d86969bc2d7c6d9990efb04a",
-            new int[] {0b01, 0b10, 0b11, 0b00});
+            1);
 
     private final int wire;
     private final byte[] initialSalt;
     private final String labelPrefix;
     private final byte[] retryKey;
     private final byte[] retryNonce;
-    /** Type bits indexed by INITIAL, ZERO_RTT, HANDSHAKE, RETRY ordinals. */
-    private final int[] typeBits;
-    /** Packet types indexed by type bits. */
-    private final PacketType[] typesByBits = new PacketType[4];
+    /** What this version adds, modulo 4, to version 1's long-header Type bits. */
+    private final int typeOffset;
 
-    QuicVersion(int wire, String salt, String labelPrefix, String retryKey, String retryNonce, int[] typeBits) {
+    QuicVersion(int wire, String salt, String labelPrefix, String retryKey, String retryNonce, int typeOffset) {
         HexFormat hex = HexFormat.of();
         this.wire = wire;
         this.initialSalt = hex.parseHex(salt);
         this.labelPrefix = labelPrefix;
         this.retryKey = hex.parseHex(retryKey);
         this.retryNonce = hex.parseHex(retryNonce);
-        this.typeBits = typeBits;
-        for (int i = 0; i < typeBits.length; i++) {
-            typesByBits[typeBits[i]] = PacketType.values()[i];
-        }
+        this.typeOffset = typeOffset;
     }
 
     /** {@return the 32-bit version number as sent on the wire} */
@@ -98,20 +93,11 @@ public enum QuicVersion {
     }
 
     /**
-     * {@return the two Type bits of a long header for {@code type} in this version}
-     *
-     * @throws IllegalArgumentException for {@link PacketType#ONE_RTT}, which has a short header
+     * {@return what this version adds, modulo 4, to the long-header Type bits of version 1} Version 2 moves
+     * every type one up: Initial is 0b01, 0-RTT 0b10, Handshake 0b11, Retry 0b00 (RFC 9369 §3.2).
      */
-    public int longHeaderTypeBits(PacketType type) {
-        if (!type.hasLongHeader()) {
-            throw new IllegalArgumentException(type + " has no long header");
-        }
-        return typeBits[type.ordinal()];
-    }
-
-    /** {@return the packet type that the two Type bits {@code bits} (0-3) mean in this version} */
-    public PacketType longHeaderType(int bits) {
-        return typesByBits[bits & 0b11];
+    public int longHeaderTypeOffset() {
+        return typeOffset;
     }
 
     @Override

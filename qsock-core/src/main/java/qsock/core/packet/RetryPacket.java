@@ -47,7 +47,7 @@ public record RetryPacket(QuicVersion version, ConnectionId dcid, ConnectionId s
             throw new IllegalArgumentException("a Retry token is never empty");
         }
         out.put((byte) (PacketParser.FORM_BIT | PacketParser.FIXED_BIT
-                | (version.longHeaderTypeBits(PacketType.RETRY) << 4) | (unusedBits & 0x0f)));
+                | (PacketType.RETRY.longHeaderTypeBits(version) << 4) | (unusedBits & 0x0f)));
         out.putInt(version.wireValue());
         out.put((byte) dcid.length());
         dcid.writeTo(out);

@@ -38,12 +38,12 @@ class PacketParserTest {
     @Test
     void v2TypeBitsMapToTheirOwnPacketTypes() {
         // RFC 9369 §3.2: Initial 0b01, 0-RTT 0b10, Handshake 0b11, Retry 0b00.
-        assertEquals(PacketType.INITIAL, QuicVersion.V2.longHeaderType(0b01));
-        assertEquals(PacketType.ZERO_RTT, QuicVersion.V2.longHeaderType(0b10));
-        assertEquals(PacketType.HANDSHAKE, QuicVersion.V2.longHeaderType(0b11));
-        assertEquals(PacketType.RETRY, QuicVersion.V2.longHeaderType(0b00));
-        assertEquals(PacketType.INITIAL, QuicVersion.V1.longHeaderType(0b00));
-        assertEquals(PacketType.RETRY, QuicVersion.V1.longHeaderType(0b11));
+        assertEquals(PacketType.INITIAL, PacketType.fromLongHeaderTypeBits(QuicVersion.V2, 0b01));
+        assertEquals(PacketType.ZERO_RTT, PacketType.fromLongHeaderTypeBits(QuicVersion.V2, 0b10));
+        assertEquals(PacketType.HANDSHAKE, PacketType.fromLongHeaderTypeBits(QuicVersion.V2, 0b11));
+        assertEquals(PacketType.RETRY, PacketType.fromLongHeaderTypeBits(QuicVersion.V2, 0b00));
+        assertEquals(PacketType.INITIAL, PacketType.fromLongHeaderTypeBits(QuicVersion.V1, 0b00));
+        assertEquals(PacketType.RETRY, PacketType.fromLongHeaderTypeBits(QuicVersion.V1, 0b11));
         // The RFC 9369 A.2 client Initial starts with 0xd3: long, fixed, type 0b01.
         ByteBuffer b = ByteBuffer.allocate(1200);
         b.put(HEX.parseHex("d36b3343cf088394c8f03e5157080000449e")).position(0);
