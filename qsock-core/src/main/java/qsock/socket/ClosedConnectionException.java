@@ -2,7 +2,7 @@ package qsock.socket;
 
 import java.io.IOException;
 import java.util.Objects;
-import qsock.core.connection.ConnectionError;
+import qsock.core.error.ConnectionError;
 
 /**
  * The connection of the socket ended (closed by either side, idle timeout, stateless reset): no more data

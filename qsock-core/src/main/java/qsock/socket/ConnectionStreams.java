@@ -1,7 +1,7 @@
 package qsock.socket;
 
 import java.nio.ByteBuffer;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.StreamResetException;
 import qsock.core.stream.StreamManager;
 import qsock.core.stream.StreamRead;

@@ -2,7 +2,7 @@ package qsock.socket;
 
 import java.util.ArrayDeque;
 import qsock.core.connection.ConnectionEvent;
-import qsock.core.connection.ConnectionState;
+import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.stream.StreamEvent;
 import qsock.core.stream.StreamManager;

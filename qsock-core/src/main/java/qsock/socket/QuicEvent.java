@@ -1,6 +1,6 @@
 package qsock.socket;
 
-import qsock.core.connection.ConnectionError;
+import qsock.core.error.ConnectionError;
 
 /**
  * What happened on a connection, from {@link QuicSocket#pollEvent()}: the kernel's QUIC events

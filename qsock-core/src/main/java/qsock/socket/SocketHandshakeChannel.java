@@ -2,12 +2,12 @@ package qsock.socket;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import qsock.core.Role;
-import qsock.core.connection.ConnectionState;
+import qsock.api.Role;
+import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
-import qsock.core.crypto.KeyDirection;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
+import qsock.core.handshake.KeyDirection;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.runtime.IoEndpoint;
 

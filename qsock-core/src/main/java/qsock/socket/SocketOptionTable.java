@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
-import qsock.core.connection.ConnectionError;
+import qsock.core.error.ConnectionError;
 import qsock.core.runtime.IoEndpoint;
 import qsock.core.runtime.UdpOptions;
 

@@ -1,6 +1,6 @@
 package qsock.socket;
 
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.stream.StreamId;
 
 /**

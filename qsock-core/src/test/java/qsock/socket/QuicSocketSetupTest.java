@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import qsock.core.connection.ConnectionState;
+import qsock.api.ConnectionState;
 
 /** What a QuicSocket does before any handshake: binding, connecting, listening, options, misuse. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)

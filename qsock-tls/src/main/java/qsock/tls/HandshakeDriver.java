@@ -3,7 +3,7 @@ package qsock.tls;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.Objects;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.core.handshake.HandshakeChannel;
 
 /**

@@ -3,7 +3,7 @@ package qsock.tls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.tls.cert.CertificateValidator;
 import qsock.tls.jca.NamedGroup;
 import qsock.tls.jca.SignatureScheme;

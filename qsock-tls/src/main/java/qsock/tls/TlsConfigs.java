@@ -3,7 +3,7 @@ package qsock.tls;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.tls.jca.NamedGroup;
 import qsock.tls.jca.SignatureScheme;
 

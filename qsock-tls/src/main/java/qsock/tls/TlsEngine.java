@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.tls.engine.ClientHandshake;
 import qsock.tls.engine.ServerHandshake;
 

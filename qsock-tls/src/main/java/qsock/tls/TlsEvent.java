@@ -3,9 +3,9 @@ package qsock.tls;
 import java.util.HexFormat;
 import java.util.List;
 import java.security.cert.X509Certificate;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
-import qsock.core.crypto.KeyDirection;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
+import qsock.core.handshake.KeyDirection;
 
 /**
  * What a {@link TlsEngine} hands to the transport, in the order the transport must act on it (RFC 9001

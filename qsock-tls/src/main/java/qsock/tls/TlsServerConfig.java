@@ -2,7 +2,7 @@ package qsock.tls;
 
 import java.util.List;
 import java.util.Objects;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.tls.jca.NamedGroup;
 import qsock.tls.jca.SignatureScheme;
 

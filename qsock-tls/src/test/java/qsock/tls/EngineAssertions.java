@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.ByteBuffer;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 
 /** What the negative tests assert of an engine that refused its input. */
 final class EngineAssertions {

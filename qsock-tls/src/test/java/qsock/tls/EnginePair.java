@@ -6,8 +6,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
-import qsock.core.crypto.EncryptionLevel;
-import qsock.core.crypto.KeyDirection;
+import qsock.core.handshake.EncryptionLevel;
+import qsock.core.handshake.KeyDirection;
 
 /**
  * Drives a client and a server engine against each other in memory, as a transport would: handshake

@@ -9,7 +9,7 @@ import static qsock.tls.EngineAssertions.assertAlert;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.tls.cert.TestPki;
 import qsock.tls.message.HandshakeType;
 

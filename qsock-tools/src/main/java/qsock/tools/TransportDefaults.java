@@ -1,6 +1,6 @@
 package qsock.tools;
 
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 
 /**
  * The transport settings the qsock command uses. They differ from the library's defaults in one point: the

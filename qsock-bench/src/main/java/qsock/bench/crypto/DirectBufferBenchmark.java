@@ -11,10 +11,10 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 
 /**
  * The same 1452-byte 1-RTT packets as {@link PacketProtectionBenchmark}, sealed and opened in a direct

@@ -10,7 +10,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 
 /**
  * Packets per second through qsock's packet protection next to the bare JCA AEAD call it is built on,

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 
 /**
  * qsock's packet protection cost over the bare JCA AEAD call, measured so that machine drift cancels: one

@@ -11,11 +11,11 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketKeys;
 import qsock.core.crypto.PacketProtection;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 
 /**
  * The packet protection work both benchmarks measure, for one cipher suite and packet size: a realistic

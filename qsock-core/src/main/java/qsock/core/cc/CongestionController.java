@@ -1,5 +1,7 @@
 package qsock.core.cc;
 
+import qsock.api.CongestionAlgorithm;
+
 /**
  * A window-based congestion controller for one path (RFC 9002 §7): it counts the bytes in flight and
  * decides how many may be.

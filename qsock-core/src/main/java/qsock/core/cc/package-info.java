@@ -1,7 +1,7 @@
 /**
  * Congestion control: the {@link qsock.core.cc.CongestionController} contract, with
  * {@link qsock.core.cc.NewReno} and {@link qsock.core.cc.Cubic} (HyStart++ in its first slow start) behind it,
- * chosen by {@link qsock.core.cc.CongestionAlgorithm}, and the {@link qsock.core.cc.Pacer} that spreads the
+ * chosen by {@link qsock.api.CongestionAlgorithm}, and the {@link qsock.core.cc.Pacer} that spreads the
  * window over a round trip.
  *
  * <p>Everything here is sans-I/O: times are {@code long} nanoseconds passed in by the caller and compared by

@@ -1,5 +1,7 @@
 package qsock.core.connection;
 
+import qsock.api.ConnectionConfig;
+
 /**
  * The anti-amplification account of a connection: until the peer's address is validated, what we send there is at
  * most three times what arrived from it (RFC 9000 §8.1); the same holds for a new address the peer moved to until

@@ -3,9 +3,9 @@ package qsock.core.connection;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import java.util.function.LongSupplier;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
-import qsock.core.crypto.KeyDirection;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
+import qsock.core.handshake.KeyDirection;
 import qsock.core.handshake.HandshakeChannel;
 
 /**

@@ -2,7 +2,10 @@ package qsock.core.connection;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import qsock.core.Role;
+import qsock.api.ConnectionConfig;
+import qsock.api.ConnectionState;
+import qsock.api.Role;
+import qsock.core.error.ConnectionError;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.ApplicationCloseFrame;
 import qsock.core.frame.ConnectionCloseFrame;

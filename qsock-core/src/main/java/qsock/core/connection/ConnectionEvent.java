@@ -1,5 +1,7 @@
 package qsock.core.connection;
 
+import qsock.core.error.ConnectionError;
+
 /**
  * What happened to a connection as a whole, for the application (stream events come from the streams). The
  * socket API turns these into its events (draft-lxin-quic-socket-apis §6.1).

@@ -1,10 +1,12 @@
 package qsock.core.connection;
 
 import java.nio.ByteBuffer;
-import qsock.core.Role;
+import qsock.api.ConnectionState;
+import qsock.api.Role;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.crypto.RetryIntegrity;
+import qsock.core.error.ConnectionError;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.packet.PacketHeaderView;

@@ -1,7 +1,9 @@
 package qsock.core.connection;
 
 import java.nio.ByteBuffer;
-import qsock.core.Role;
+import qsock.api.ConnectionConfig;
+import qsock.api.ConnectionState;
+import qsock.api.Role;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.packet.PacketNumberSpace;

@@ -1,6 +1,6 @@
 package qsock.core.connection;
 
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.packet.PacketNumber;
 import qsock.core.packet.PacketNumberSpace;

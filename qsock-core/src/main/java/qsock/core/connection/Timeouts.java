@@ -1,5 +1,7 @@
 package qsock.core.connection;
 
+import qsock.api.ConnectionState;
+import qsock.core.error.ConnectionError;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.SentPacket;

@@ -1,7 +1,7 @@
 package qsock.core.connection;
 
 import java.nio.ByteBuffer;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.params.TransportParameters;

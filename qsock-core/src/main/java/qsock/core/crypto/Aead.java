@@ -11,6 +11,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import qsock.core.handshake.CipherSuite;
 
 /**
  * One AEAD key with the nonce construction of TLS 1.3 and QUIC (RFC 8446 §5.3, RFC 9001 §5.3): the nonce

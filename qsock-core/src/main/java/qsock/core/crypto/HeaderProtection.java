@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import qsock.core.handshake.CipherSuite;
 
 /**
  * Header protection (RFC 9001 §5.4): a 5-byte mask computed from a 16-byte sample of the ciphertext,

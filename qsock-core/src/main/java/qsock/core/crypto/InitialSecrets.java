@@ -1,7 +1,9 @@
 package qsock.core.crypto;
 
-import qsock.core.Role;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
+import qsock.api.Role;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.HashFunction;
 import qsock.core.wire.ConnectionId;
 
 /**

@@ -1,6 +1,8 @@
 package qsock.core.crypto;
 
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.HashFunction;
 
 /**
  * The three keys that protect packets in one direction at one encryption level and key phase, derived

@@ -1,9 +1,10 @@
 package qsock.core.crypto;
 
 import java.nio.ByteBuffer;
-import qsock.core.Role;
+import qsock.api.QuicVersion;
+import qsock.api.Role;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.packet.PacketNumber;
-import qsock.core.packet.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /**

@@ -6,7 +6,7 @@ import java.security.MessageDigest;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /**

@@ -1,7 +1,7 @@
 package qsock.core.endpoint;
 
 import java.util.Objects;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 
 /**
  * The settings of a {@link QuicEndpoint}.

@@ -1,9 +1,6 @@
 package qsock.core.handshake;
 
 import java.nio.ByteBuffer;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
-import qsock.core.crypto.KeyDirection;
 
 /**
  * The transport's side of the handshake path: what a TLS handshake, running outside the transport, uses to

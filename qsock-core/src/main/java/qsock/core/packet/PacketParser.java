@@ -1,6 +1,7 @@
 package qsock.core.packet;
 
 import java.nio.ByteBuffer;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 import qsock.core.wire.VarInt;
 

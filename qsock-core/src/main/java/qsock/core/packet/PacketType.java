@@ -1,6 +1,7 @@
 package qsock.core.packet;
 
-import qsock.core.crypto.EncryptionLevel;
+import qsock.api.QuicVersion;
+import qsock.core.handshake.EncryptionLevel;
 
 /**
  * The kinds of QUIC packet that carry a packet number or a token (RFC 9000 §17). Version Negotiation and

@@ -3,6 +3,7 @@ package qsock.core.packet;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /**

@@ -2,7 +2,7 @@ package qsock.core.params;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.wire.ConnectionId;

@@ -3,7 +3,7 @@ package qsock.core.params;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 

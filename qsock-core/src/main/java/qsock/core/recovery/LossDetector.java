@@ -1,6 +1,6 @@
 package qsock.core.recovery;
 
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.AckFrame;

@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.net.ExtendedSocketOptions;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;

@@ -1,6 +1,6 @@
 package qsock.core.stream;
 
-import qsock.core.Role;
+import qsock.api.Role;
 
 /**
  * Static helpers for stream IDs (RFC 9000 §2.1): the least significant bit names the initiator (0 client,

@@ -3,7 +3,7 @@ package qsock.core.stream;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Objects;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.StreamResetException;
 import qsock.core.error.TransportErrorCode;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import qsock.api.CongestionAlgorithm;
 
 /** HyStart++ (RFC 9406 §4.2) as NewReno and CUBIC run it, one flight of packets per round. */
 class HyStartTest {

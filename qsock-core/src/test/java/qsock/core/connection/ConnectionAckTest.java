@@ -9,10 +9,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import qsock.core.Role;
-import qsock.core.crypto.CipherSuite;
+import qsock.api.ConnectionState;
+import qsock.api.Role;
 import qsock.core.frame.AckFrame;
 import qsock.core.frame.PingFrame;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.sim.quic.Wire;
 

@@ -8,12 +8,15 @@ import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
-import qsock.core.Role;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.api.ConnectionConfig;
+import qsock.api.ConnectionState;
+import qsock.api.Role;
+import qsock.core.error.ConnectionError;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.CryptoFrame;
 import qsock.core.frame.FrameType;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.sim.quic.FixedSecretHandshake;
 import qsock.core.sim.quic.Wire;

@@ -8,10 +8,12 @@ import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
-import qsock.core.Role;
-import qsock.core.crypto.CipherSuite;
+import qsock.api.ConnectionConfig;
+import qsock.api.ConnectionState;
+import qsock.api.Role;
 import qsock.core.frame.DatagramFrame;
 import qsock.core.frame.Frame;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.sim.quic.Wire;
 

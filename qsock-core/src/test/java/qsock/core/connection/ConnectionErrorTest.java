@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import org.junit.jupiter.api.Test;
+import qsock.core.error.ConnectionError;
 import qsock.core.error.TransportErrorCode;
 
 class ConnectionErrorTest {

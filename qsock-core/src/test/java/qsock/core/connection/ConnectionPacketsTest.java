@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.packet.PacketType;
 import qsock.core.sim.LinkConfig;
 import qsock.core.sim.quic.ConnectionPair;

@@ -9,6 +9,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import qsock.api.ConnectionConfig;
+import qsock.api.ConnectionState;
+import qsock.core.error.ConnectionError;
 import qsock.core.sim.LinkStats;
 import qsock.core.sim.quic.ConnectionPair;
 

@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.testing.Generators;
 import qsock.core.testing.Properties;
 

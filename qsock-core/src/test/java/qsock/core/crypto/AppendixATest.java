@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import qsock.core.Role;
+import qsock.api.QuicVersion;
+import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.frame.AckFrame;
 import qsock.core.frame.CryptoFrame;
@@ -22,13 +23,13 @@ import qsock.core.frame.FrameDecoder;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.frame.PaddingFrame;
 import qsock.core.frame.PingFrame;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.packet.PacketHeaderView;
 import qsock.core.packet.PacketHeaderWriter;
+import qsock.core.packet.PacketNumber;
 import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
 import qsock.core.packet.ParseStatus;
-import qsock.core.packet.PacketNumber;
-import qsock.core.packet.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /**

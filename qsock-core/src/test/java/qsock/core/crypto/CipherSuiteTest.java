@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.HashFunction;
 
 class CipherSuiteTest {
 

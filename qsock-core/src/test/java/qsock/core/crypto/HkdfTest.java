@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
+import qsock.core.handshake.HashFunction;
 import qsock.core.testing.Generators;
 import qsock.core.testing.Properties;
 

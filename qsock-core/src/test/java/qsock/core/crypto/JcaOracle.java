@@ -6,6 +6,7 @@ import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import qsock.core.handshake.CipherSuite;
 
 /**
  * Packet protection written the plain way, straight from the RFC 9001 pseudocode: fresh {@code Cipher}s,

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import qsock.api.QuicVersion;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.packet.PacketNumber;
-import qsock.core.packet.QuicVersion;
 import qsock.core.testing.Generators;
 import qsock.core.testing.Properties;
 

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import qsock.api.QuicVersion;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.packet.PacketNumber;
-import qsock.core.packet.QuicVersion;
 import qsock.core.testing.Generators;
 
 class PacketProtectionTest {

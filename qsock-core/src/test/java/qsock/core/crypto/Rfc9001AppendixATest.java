@@ -1,6 +1,6 @@
 package qsock.core.crypto;
 
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 
 /**
  * The sample packet protection of RFC 9001 Appendix A, byte for byte. The hex is copied from the RFC text

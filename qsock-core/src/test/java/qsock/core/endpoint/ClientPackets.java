@@ -2,12 +2,12 @@ package qsock.core.endpoint;
 
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.packet.PacketHeaderWriter;
 import qsock.core.packet.PacketType;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /**

@@ -8,9 +8,9 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 import qsock.core.connection.QuicConnection;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 
 /**
  * {@link QuicEndpoint#pollDatagram(QuicConnection, ByteBuffer, long)}: an application thread sends what its own

@@ -10,16 +10,16 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import qsock.core.Role;
-import qsock.core.connection.ConnectionState;
+import qsock.api.Role;
+import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.frame.PingFrame;
 import qsock.core.packet.PacketHeaderWriter;
 import qsock.core.packet.PacketType;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /**

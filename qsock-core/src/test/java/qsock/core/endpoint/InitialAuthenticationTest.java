@@ -10,7 +10,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 import qsock.core.connection.QuicConnection;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.ConnectionCloseFrame;

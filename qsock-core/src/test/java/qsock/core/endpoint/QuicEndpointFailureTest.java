@@ -14,11 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
-import qsock.core.connection.ConnectionConfig;
-import qsock.core.connection.ConnectionError;
-import qsock.core.connection.ConnectionState;
+import qsock.api.ConnectionConfig;
+import qsock.core.error.ConnectionError;
+import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.core.error.TransportErrorCode;
 
 /**

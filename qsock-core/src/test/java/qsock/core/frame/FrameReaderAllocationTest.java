@@ -8,7 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketType;

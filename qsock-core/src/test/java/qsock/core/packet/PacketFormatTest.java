@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /** Writing headers, Version Negotiation and Stateless Reset, and reading them back. */

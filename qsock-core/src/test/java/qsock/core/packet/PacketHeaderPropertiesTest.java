@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import qsock.api.QuicVersion;
 import qsock.core.testing.Generators;
 import qsock.core.testing.Properties;
 import qsock.core.wire.ConnectionId;

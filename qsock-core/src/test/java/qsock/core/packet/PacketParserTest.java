@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 class PacketParserTest {

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.testing.Generators;
 import qsock.core.wire.ConnectionId;
 import qsock.core.wire.VarInt;

@@ -16,7 +16,7 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.wire.ConnectionId;

@@ -10,7 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import qsock.core.Role;
+import qsock.api.Role;
 
 /**
  * What the application may queue for sending is bounded for the whole connection, not only per stream, and

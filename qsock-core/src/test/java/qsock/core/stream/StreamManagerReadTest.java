@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.StreamResetException;
 
 /** The read side an application sees: {@link StreamManager#recv} and {@link StreamManager#readableNext}. */

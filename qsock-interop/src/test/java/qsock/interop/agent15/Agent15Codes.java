@@ -1,8 +1,8 @@
 package qsock.interop.agent15;
 
 import java.util.List;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
 import tech.kwik.agent15.ProtectionKeysType;
 import tech.kwik.agent15.TlsConstants;
 

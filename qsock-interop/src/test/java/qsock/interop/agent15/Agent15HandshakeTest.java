@@ -29,7 +29,7 @@ import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import qsock.core.connection.ConnectionError;
+import qsock.core.error.ConnectionError;
 import qsock.core.error.TransportErrorCode;
 import qsock.interop.peer.QsockServer;
 import qsock.interop.support.HqInterop;

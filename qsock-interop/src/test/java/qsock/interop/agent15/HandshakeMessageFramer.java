@@ -3,7 +3,7 @@ package qsock.interop.agent15;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.Map;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 import tech.kwik.agent15.alert.DecodeErrorException;
 
 /**

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 import tech.kwik.agent15.alert.DecodeErrorException;
 
 /** The framer hands agent15 whole handshake messages per level, however the CRYPTO bytes arrive, and bounds them. */

@@ -2,7 +2,7 @@ package qsock.interop.peer;
 
 import java.time.Duration;
 import java.util.List;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 import qsock.interop.support.Pki;
 import qsock.tls.Credential;
 import qsock.tls.TlsClientConfig;

@@ -4,7 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import qsock.core.crypto.HashFunction;
+import qsock.core.handshake.HashFunction;
 import qsock.core.crypto.Hkdf;
 
 /**

@@ -4,7 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import qsock.core.crypto.HashFunction;
+import qsock.core.handshake.HashFunction;
 
 /**
  * The running hash of the handshake messages (RFC 8446 §4.4.1). Until the cipher suite, and with it the

@@ -16,7 +16,7 @@ import javax.crypto.KeyAgreement;
 import org.junit.jupiter.api.Test;
 import qsock.tls.cert.CertificateValidator;
 import qsock.tls.jca.SignatureScheme;
-import qsock.core.crypto.HashFunction;
+import qsock.core.handshake.HashFunction;
 import qsock.core.crypto.Hkdf;
 
 /**

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.opentest4j.AssertionFailedError;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 import qsock.tls.TlsClientConfig;

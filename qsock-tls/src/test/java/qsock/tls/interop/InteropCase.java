@@ -3,7 +3,7 @@ package qsock.tls.interop;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.tls.jca.NamedGroup;
 
 /**

@@ -14,7 +14,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.tls.cert.TestPki;
 import qsock.tls.jca.NamedGroup;
 

@@ -7,7 +7,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.crypto.Hkdf;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;

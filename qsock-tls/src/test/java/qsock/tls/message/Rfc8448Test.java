@@ -18,7 +18,7 @@ import java.util.List;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
-import qsock.core.crypto.HashFunction;
+import qsock.core.handshake.HashFunction;
 import qsock.core.crypto.Hkdf;
 import qsock.tls.TlsAlertException;
 import qsock.tls.codec.Opaque;

@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import qsock.core.connection.ConnectionState;
+import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.sim.Fate;
 import qsock.core.sim.LinkConfig;

@@ -8,7 +8,7 @@ import static qsock.core.sim.quic.ConnectionPair.SECOND;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 import qsock.core.connection.QuicConnection;
 import qsock.core.sim.LinkConfig;
 import qsock.core.sim.quic.BulkReceiver;

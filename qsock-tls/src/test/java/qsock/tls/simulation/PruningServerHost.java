@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.random.RandomGenerator;
-import qsock.core.connection.ConnectionState;
+import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;

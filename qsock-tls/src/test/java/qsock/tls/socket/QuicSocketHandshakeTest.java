@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import qsock.core.connection.ConnectionState;
+import qsock.api.ConnectionState;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
 

@@ -16,7 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 import qsock.core.wire.ConnectionId;
 import qsock.socket.QuicSocket;
 import qsock.socket.StreamFlags;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 import qsock.core.error.StreamResetException;
 import qsock.core.stream.StreamId;
 import qsock.socket.QuicEvent;
@@ -59,7 +59,7 @@ class QuicSocketStreamsTest {
                 assertEquals(request.length, n);
                 long[] id = {-1};
                 byte[] answer = EchoServer.receiveStream(c.client(), id);
-                assertEquals(StreamId.of(qsock.core.Role.SERVER, false, i), id[0], "the server's unidirectional streams");
+                assertEquals(StreamId.of(qsock.api.Role.SERVER, false, i), id[0], "the server's unidirectional streams");
                 assertArrayEquals(request, answer);
             }
             c.client().close();

@@ -3,8 +3,8 @@ package qsock.tools.client;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
-import qsock.core.connection.ConnectionError;
-import qsock.core.packet.QuicVersion;
+import qsock.core.error.ConnectionError;
+import qsock.api.QuicVersion;
 
 /**
  * Words for why a connection to a server ended, for the client's messages: what happened first, in terms a

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;

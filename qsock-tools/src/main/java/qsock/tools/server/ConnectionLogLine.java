@@ -1,7 +1,7 @@
 package qsock.tools.server;
 
 import java.net.SocketAddress;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 import qsock.tools.term.Units;
 
 /**

@@ -2,7 +2,7 @@ package qsock.tools.server;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAccumulator;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.error.PeerText;
 import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;

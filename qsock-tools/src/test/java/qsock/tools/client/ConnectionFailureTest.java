@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import org.junit.jupiter.api.Test;
-import qsock.core.connection.ConnectionError;
+import qsock.core.error.ConnectionError;
 import qsock.core.error.TransportErrorCode;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 
 class ConnectionFailureTest {
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
-import qsock.core.crypto.CipherSuite;
+import qsock.core.handshake.CipherSuite;
 
 class ConnectionLogLineTest {
 

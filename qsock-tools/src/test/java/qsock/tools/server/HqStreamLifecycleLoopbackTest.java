@@ -15,7 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import qsock.core.connection.ConnectionConfig;
+import qsock.api.ConnectionConfig;
 import qsock.core.error.StreamResetException;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;

@@ -1,7 +1,7 @@
 package qsock.core.sim.quic;
 
 import java.nio.ByteBuffer;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.core.handshake.EncryptionLevel;
 
 /**
  * A message of the {@link FixedSecretHandshake}, framed as TLS frames its handshake messages (RFC 8446 §4): a type

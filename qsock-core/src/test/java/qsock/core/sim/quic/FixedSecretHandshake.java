@@ -5,11 +5,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
-import qsock.core.Role;
+import qsock.api.Role;
 import qsock.core.connection.QuicConnection;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
-import qsock.core.crypto.KeyDirection;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
+import qsock.core.handshake.KeyDirection;
 import qsock.core.handshake.HandshakeChannel;
 
 /**

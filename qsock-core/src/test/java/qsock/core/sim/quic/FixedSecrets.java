@@ -1,10 +1,10 @@
 package qsock.core.sim.quic;
 
-import qsock.core.Role;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.api.Role;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.core.crypto.PacketProtection;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 
 /**
  * The known traffic secrets of the {@link FixedSecretHandshake}: one per level and writer, the length of the

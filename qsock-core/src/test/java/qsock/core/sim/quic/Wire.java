@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import qsock.core.Role;
-import qsock.core.crypto.CipherSuite;
-import qsock.core.crypto.EncryptionLevel;
+import qsock.api.Role;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.handshake.EncryptionLevel;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.error.QuicProtocolException;
@@ -19,7 +19,7 @@ import qsock.core.packet.PacketNumber;
 import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
 import qsock.core.packet.ParseStatus;
-import qsock.core.packet.QuicVersion;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /**

@@ -1,4 +1,4 @@
-package qsock.core;
+package qsock.api;
 
 /** Which end of a connection an endpoint is. Several rules of RFC 9000 differ by role. */
 public enum Role {

@@ -1,8 +1,6 @@
-package qsock.core.connection;
+package qsock.api;
 
 import java.util.Objects;
-import qsock.core.cc.CongestionAlgorithm;
-import qsock.core.packet.QuicVersion;
 
 /**
  * The transport settings of one connection. Defaults follow the Linux kernel module (see

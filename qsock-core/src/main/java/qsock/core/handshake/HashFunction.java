@@ -1,4 +1,4 @@
-package qsock.core.crypto;
+package qsock.core.handshake;
 
 /**
  * The hash functions of the TLS 1.3 cipher suites, with their JCA names: the HMAC that HKDF runs on and the

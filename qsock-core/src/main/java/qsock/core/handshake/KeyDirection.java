@@ -1,4 +1,4 @@
-package qsock.core.crypto;
+package qsock.core.handshake;
 
 /**
  * Which way a traffic secret protects packets, from the point of view of the endpoint that holds it: the

@@ -1,4 +1,4 @@
-package qsock.core.connection;
+package qsock.api;
 
 /** Where a connection stands in its life (RFC 9000 §4.1.1 handshake states, §10 closing and draining). */
 public enum ConnectionState {

@@ -1,4 +1,4 @@
-package qsock.core.packet;
+package qsock.api;
 
 import java.util.HexFormat;
 

@@ -1,8 +1,6 @@
-package qsock.core.connection;
+package qsock.core.error;
 
 import java.util.Objects;
-import qsock.core.error.PeerText;
-import qsock.core.error.TransportErrorCode;
 
 /**
  * Why a connection ended: the code and reason of a CONNECTION_CLOSE (RFC 9000 §19.19), sent or received, or

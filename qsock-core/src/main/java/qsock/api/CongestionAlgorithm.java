@@ -1,4 +1,4 @@
-package qsock.core.cc;
+package qsock.api;
 
 /** The congestion control algorithms a connection can run; {@link CongestionController#create} builds one. */
 public enum CongestionAlgorithm {

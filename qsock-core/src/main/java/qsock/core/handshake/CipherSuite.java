@@ -1,4 +1,4 @@
-package qsock.core.crypto;
+package qsock.core.handshake;
 
 /**
  * The TLS 1.3 cipher suites QUIC can use (RFC 9001 §5.3), with what packet protection needs of each: key

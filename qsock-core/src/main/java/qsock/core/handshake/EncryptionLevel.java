@@ -1,4 +1,4 @@
-package qsock.core.crypto;
+package qsock.core.handshake;
 
 /**
  * The encryption levels at which TLS hands messages and secrets to QUIC (RFC 9001 §4.1.4). Each level but
