@@ -1,0 +1,21 @@
+/**
+ * qsock's QUIC transport: the sans-I/O protocol core and the socket API over it. Depends on the JDK alone.
+ *
+ * <p>The API is what is exported to everyone: {@link qsock.socket} (the socket, its options, events and
+ * exceptions), {@link qsock.api} (configuration and the values the socket reports), {@link qsock.core.handshake}
+ * (the channel through which a TLS 1.3 engine drives a connection's handshake, as libquic's or tlshd's does the
+ * kernel's) and {@link qsock.core.error} (error codes, how a connection ended). The protocol internals are not
+ * exported; the crypto primitives go to qsock's own TLS engine (HKDF for its key schedule) and to the benchmarks
+ * that measure them, and to no one else.
+ */
+module qsock.core {
+    requires jdk.net;
+
+    exports qsock.api;
+    exports qsock.core.error;
+    exports qsock.core.handshake;
+    exports qsock.socket;
+
+    exports qsock.core.crypto to qsock.tls, qsock.bench;
+    exports qsock.core.stream to qsock.tools; // TEMP
+}
