@@ -17,5 +17,4 @@ module qsock.core {
     exports qsock.socket;
 
     exports qsock.core.crypto to qsock.tls, qsock.bench;
-    exports qsock.core.stream to qsock.tools; // TEMP
 }
