@@ -750,20 +750,7 @@ public final class QuicEndpoint {
             if (!route.attached || route.abandoned) {
                 continue;
             }
-            int length;
-            connectionVisits++;
-            try {
-                length = route.connection.pollDatagram(out, now);
-            } catch (RuntimeException | Error e) {
-                out.position(start);
-                failed(route, e, now);
-                touch(route);
-                reapIfAbandoned(route);
-                throw e;
-            }
-            // Sending arms timers (loss detection, pacing): its deadline is read again.
-            markUnkeyed(route);
-            markChanged(route);
+            int length = poll(route, out, start, now);
             if (length > 0) {
                 route.sending = true;
                 sending.add(route);
@@ -790,11 +777,22 @@ public final class QuicEndpoint {
         if (route == null || !route.attached || route.abandoned) {
             return null;
         }
-        int start = out.position();
+        if (poll(route, out, out.position(), now) > 0) {
+            lastPolled = route;
+            return route.peer;
+        }
+        return null;
+    }
+
+    /**
+     * Asks {@code route}'s connection for its next datagram; {@return its length, 0 if it has none} A connection that
+     * throws is failed (see {@link #failed}) and the exception rethrown, {@code out} back at {@code start}.
+     */
+    private int poll(Route route, ByteBuffer out, int start, long now) {
         int length;
         connectionVisits++;
         try {
-            length = connection.pollDatagram(out, now);
+            length = route.connection.pollDatagram(out, now);
         } catch (RuntimeException | Error e) {
             out.position(start);
             failed(route, e, now);
@@ -805,11 +803,7 @@ public final class QuicEndpoint {
         // Sending arms timers (loss detection, pacing): its deadline is read again.
         markUnkeyed(route);
         markChanged(route);
-        if (length > 0) {
-            lastPolled = route;
-            return route.peer;
-        }
-        return null;
+        return length;
     }
 
     /**
