@@ -351,10 +351,18 @@ class HelloRetryRequestTest {
         Properties.forAll(TRIES, r -> new Mutation(r.nextBoolean(), r.nextInt(MESSAGES), r.nextLong()), m -> {
             SplittableRandom r = new SplittableRandom(m.seed());
             int[] index = {0};
+            List<byte[]> seen = new java.util.ArrayList<>();
             EnginePair p = pair(x25519First().build(), p256Only().helloRetryCookie(m.cookie()).build(), m.seed(),
-                    (fromClient, d) -> index[0]++ == m.target() ? Mutations.mutate(r, d.data()) : d.data());
+                    (fromClient, d) -> {
+                        seen.add(d.data());
+                        return index[0]++ == m.target() ? Mutations.mutate(r, d.data()) : d.data();
+                    });
             assertOutcome(p.client);
             assertOutcome(p.server);
+            if (m.target() > 0) {
+                // The first ClientHello arrived whole, so the server answered it with a HelloRetryRequest.
+                assertTrue(seen.size() >= 2 && ((ServerHello) decode(seen.get(1))).isHelloRetryRequest());
+            }
         });
     }
 
