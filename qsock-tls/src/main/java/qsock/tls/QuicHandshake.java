@@ -69,7 +69,8 @@ public final class QuicHandshake {
             List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
             if (!alpn.isEmpty()) {
                 config = new TlsServerConfig(config.credentials(), config.cipherSuites(), config.groups(),
-                        config.signatureSchemes(), alpn, config.keyLog(), config.delegateTasks(), config.quic());
+                        config.signatureSchemes(), alpn, config.keyLog(), config.delegateTasks(), config.quic(),
+                        config.helloRetryCookieKey());
             }
         }
         run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");

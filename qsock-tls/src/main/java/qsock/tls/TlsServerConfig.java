@@ -22,10 +22,15 @@ import qsock.tls.jca.SignatureScheme;
  * @param keyLog receives SSLKEYLOGFILE lines, or null
  * @param delegateTasks true to hand signing to the caller as a task (see {@link TlsEngine})
  * @param quic true for QUIC; false only for testing over a TLS record layer on TCP
+ * @param helloRetryCookieKey the HMAC-SHA256 key that authenticates the cookie a HelloRetryRequest carries
+ *     (RFC 8446 §4.2.2), at least 32 bytes; null to send HelloRetryRequests without a cookie
  */
 public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
-                              KeyLogSink keyLog, boolean delegateTasks, boolean quic) {
+                              KeyLogSink keyLog, boolean delegateTasks, boolean quic, byte[] helloRetryCookieKey) {
+
+    /** The shortest cookie key accepted: HMAC-SHA256's output length. */
+    public static final int MIN_COOKIE_KEY_LENGTH = 32;
 
     public TlsServerConfig {
         credentials = TlsConfigs.nonEmpty("credentials", credentials);
@@ -33,6 +38,26 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         groups = TlsConfigs.nonEmpty("groups", groups);
         signatureSchemes = TlsConfigs.nonEmpty("signature schemes", signatureSchemes);
         applicationProtocols = TlsConfigs.protocols(applicationProtocols);
+        if (helloRetryCookieKey != null) {
+            if (helloRetryCookieKey.length < MIN_COOKIE_KEY_LENGTH) {
+                throw new IllegalArgumentException("a cookie key needs at least " + MIN_COOKIE_KEY_LENGTH + " bytes");
+            }
+            helloRetryCookieKey = helloRetryCookieKey.clone();
+        }
+    }
+
+    /** A configuration whose HelloRetryRequests carry no cookie. */
+    public TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+                           List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
+                           KeyLogSink keyLog, boolean delegateTasks, boolean quic) {
+        this(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols, keyLog, delegateTasks, quic,
+                null);
+    }
+
+    /** {@return a copy of the cookie key, or null when HelloRetryRequests carry no cookie} */
+    @Override
+    public byte[] helloRetryCookieKey() {
+        return helloRetryCookieKey == null ? null : helloRetryCookieKey.clone();
     }
 
     /** {@return the first credential} */
@@ -55,6 +80,7 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         private KeyLogSink keyLog;
         private boolean delegateTasks;
         private boolean quic = true;
+        private byte[] helloRetryCookieKey;
 
         private Builder(Credential credential) {
             this.credentials.add(Objects.requireNonNull(credential, "credential"));
@@ -108,10 +134,31 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
             return this;
         }
 
+        /**
+         * Whether a HelloRetryRequest carries a cookie (RFC 8446 §4.2.2): on, the server authenticates it with
+         * a fresh random key of this configuration; off (the default), it sends none.
+         */
+        public Builder helloRetryCookie(boolean cookie) {
+            if (cookie) {
+                byte[] key = new byte[MIN_COOKIE_KEY_LENGTH];
+                new java.security.SecureRandom().nextBytes(key);
+                this.helloRetryCookieKey = key;
+            } else {
+                this.helloRetryCookieKey = null;
+            }
+            return this;
+        }
+
+        /** Sends cookies authenticated with this key (at least 32 bytes), for servers that share it. */
+        public Builder helloRetryCookieKey(byte[] key) {
+            this.helloRetryCookieKey = Objects.requireNonNull(key, "key").clone();
+            return this;
+        }
+
         /** {@return the configuration} */
         public TlsServerConfig build() {
             return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols,
-                    keyLog, delegateTasks, quic);
+                    keyLog, delegateTasks, quic, helloRetryCookieKey);
         }
     }
 }

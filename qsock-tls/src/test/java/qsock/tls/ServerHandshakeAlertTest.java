@@ -152,13 +152,15 @@ class ServerHandshakeAlertTest {
     }
 
     @Test
-    void aCommonGroupWithoutItsShareIsHandshakeFailure() {
-        // RFC 8446 §4.1.1 would have the server send a HelloRetryRequest; this engine does not (yet), and
-        // handshake_failure is the alert for parameters it cannot agree on.
-        assertRefused(TlsAlert.HANDSHAKE_FAILURE, RawClientHello.valid(1)
+    void aCommonGroupWithoutItsShareGetsAHelloRetryRequest() throws TlsAlertException {
+        // RFC 8446 §4.1.1, §4.1.4: the server asks for a share in the common group (HelloRetryRequestTest).
+        TlsEngine server = newServer(SERVER);
+        server.receive(EncryptionLevel.INITIAL, ByteBuffer.wrap(RawClientHello.valid(1)
                 .with(SupportedGroups.of(NamedGroup.X448.code(), NamedGroup.SECP256R1.code()))
-                .keyShares(NamedGroup.X448));
-        assertRefused(TlsAlert.HANDSHAKE_FAILURE, RawClientHello.valid(1).with(new KeyShareClientHello(List.of())));
+                .keyShares(NamedGroup.X448).encode()));
+        TlsEvent.HandshakeData retry = (TlsEvent.HandshakeData) server.poll();
+        assertEquals(TlsEngine.Status.IN_PROGRESS, server.status());
+        assertEquals(HandshakeType.SERVER_HELLO.code(), retry.data()[0]);
     }
 
     @ParameterizedTest

@@ -70,6 +70,10 @@ public final class ClientHandshake extends Handshake {
     private byte[] handshakeSecret;
     private byte[] certificateRequestContext;
     private List<X509Certificate> serverChain;
+    /** The ClientHello sent last, from which a second one is made after a HelloRetryRequest. */
+    private ClientHello sentHello;
+    /** The cipher suite a HelloRetryRequest named, which the ServerHello must repeat; null before one. */
+    private CipherSuite retrySuite;
 
     public ClientHandshake(TlsClientConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -151,6 +155,7 @@ public final class ClientHandshake extends Handshake {
         ClientHello hello = new ClientHello(LEGACY_VERSION, Opaque.of(clientRandom), Opaque.of(legacySessionId),
                 codes(config.cipherSuites().stream().map(CipherSuite::code).toList()), Opaque.of((byte) 0),
                 extensions);
+        sentHello = hello;
         send(EncryptionLevel.INITIAL, HandshakeCodec.encode(hello));
     }
 
@@ -245,7 +250,13 @@ public final class ClientHandshake extends Handshake {
                     "server chose cipher suite 0x" + Integer.toHexString(hello.cipherSuite()) + ", not offered");
         }
         if (hello.isHelloRetryRequest()) {
-            onHelloRetryRequest(hello);
+            onHelloRetryRequest(hello, suite, raw);
+            return;
+        }
+        if (retrySuite != null && suite != retrySuite) {
+            // RFC 8446 §4.1.4: the ServerHello's cipher suite must be the HelloRetryRequest's.
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "ServerHello cipher suite " + suite
+                    + " differs from the HelloRetryRequest's " + retrySuite);
         }
         KeyShareServerHello serverShare = Extensions.find(hello.extensions(), KeyShareServerHello.class)
                 .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
@@ -277,11 +288,18 @@ public final class ClientHandshake extends Handshake {
     }
 
     /**
-     * Refuses a HelloRetryRequest, with the alert RFC 8446 names when it is malformed, and handshake_failure
-     * when it is valid: retrying comes with a later part of qsock-tls, so our first key share must fit.
-     * Its legacy fields, version and suite were checked as a ServerHello's (RFC 8446 §4.1.4).
+     * Answers a HelloRetryRequest (RFC 8446 §4.1.4) with a second ClientHello at the Initial level: a share in
+     * the group asked for, the cookie echoed, all else as before. Its legacy fields, version and suite were
+     * checked as a ServerHello's; a second one is unexpected_message, one that changes nothing or asks for a
+     * group we cannot or already did share is illegal_parameter.
      */
-    private void onHelloRetryRequest(ServerHello retry) throws TlsAlertException {
+    private void onHelloRetryRequest(ServerHello retry, CipherSuite suite, FramedMessage raw)
+            throws TlsAlertException {
+        if (retrySuite != null) {
+            // RFC 8446 §4.1.4: "If a client receives a second HelloRetryRequest in the same connection ... it
+            // MUST abort the handshake with an "unexpected_message" alert."
+            throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE, "a second HelloRetryRequest");
+        }
         var selected = Extensions.find(retry.extensions(), KeyShareHelloRetryRequest.class);
         if (selected.isEmpty() && Extensions.find(retry.extensions(), Cookie.class).isEmpty()) {
             // RFC 8446 §4.1.4: "Clients MUST abort the handshake with an "illegal_parameter" alert if the
@@ -298,8 +316,38 @@ public final class ClientHandshake extends Handshake {
                         + Integer.toHexString(group) + ", which we did not offer or already sent a share for");
             }
         }
-        throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE,
-                "the server asked for a HelloRetryRequest, which this client does not support yet");
+        retrySuite = suite;
+        // RFC 8446 §4.4.1: ClientHello1 is replaced in the transcript by message_hash, then come the
+        // HelloRetryRequest and ClientHello2.
+        transcript.select(suite.hash());
+        transcript.replaceWithMessageHash();
+        transcript.add(raw.message());
+        requireDrained(EncryptionLevel.INITIAL);
+        List<Extension> extensions = new ArrayList<>();
+        for (Extension e : sentHello.extensions()) {
+            if (e instanceof KeyShareClientHello old) {
+                extensions.add(selected.isPresent() ? retryShare(selected.get().selectedGroup()) : old);
+                var cookie = Extensions.find(retry.extensions(), Cookie.class);
+                // RFC 8446 §4.2.2: the cookie is echoed in the new ClientHello.
+                cookie.ifPresent(extensions::add);
+            } else if (!(e instanceof Cookie)) {
+                extensions.add(e);
+            }
+        }
+        ClientHello second = new ClientHello(sentHello.legacyVersion(), sentHello.random(),
+                sentHello.legacySessionId(), sentHello.cipherSuites(), sentHello.legacyCompressionMethods(),
+                extensions);
+        sentHello = second;
+        send(EncryptionLevel.INITIAL, HandshakeCodec.encode(second));
+    }
+
+    /** Replaces our key shares by one in {@code group}, checked by the caller (RFC 8446 §4.1.2). */
+    private KeyShareClientHello retryShare(int group) {
+        NamedGroup named = NamedGroup.fromCode(group);
+        KeyShare share = named.generate(random);
+        keyShares.clear();
+        keyShares.put(group, share);
+        return new KeyShareClientHello(List.of(new KeyShareEntry(group, Opaque.of(share.publicBytes()))));
     }
 
     private void onEncryptedExtensions(EncryptedExtensions ee, FramedMessage raw) throws TlsAlertException {

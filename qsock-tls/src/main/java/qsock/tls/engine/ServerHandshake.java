@@ -16,7 +16,12 @@ import qsock.tls.TlsAlertException;
 import qsock.tls.TlsEvent;
 import qsock.tls.TlsServerConfig;
 import qsock.tls.codec.Opaque;
+import qsock.tls.codec.TlsWriter;
 import qsock.tls.extension.ApplicationLayerProtocolNegotiation;
+import qsock.tls.extension.Cookie;
+import qsock.tls.extension.EarlyDataIndication;
+import qsock.tls.extension.ExtensionType;
+import qsock.tls.extension.KeyShareHelloRetryRequest;
 import qsock.tls.extension.Extension;
 import qsock.tls.extension.Extensions;
 import qsock.tls.extension.KeyShareClientHello;
@@ -65,6 +70,12 @@ public final class ServerHandshake extends Handshake {
     private SignatureScheme signatureScheme;
     private byte[] clientHandshakeSecret;
     private byte[] clientApplicationSecret;
+    /** After a HelloRetryRequest: the first ClientHello, which the second must match (RFC 8446 §4.1.2). */
+    private ClientHello firstHello;
+    /** After a HelloRetryRequest: the group it asked for, the suite it named and the cookie it carried. */
+    private NamedGroup retryGroup;
+    private CipherSuite retrySuite;
+    private byte[] retryCookie;
 
     public ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -153,6 +164,9 @@ public final class ServerHandshake extends Handshake {
         if (quic && !hello.legacySessionId().isEmpty()) {
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "ClientHello with a legacy_session_id in QUIC");
         }
+        if (firstHello != null) {
+            checkSecondClientHello(hello);
+        }
         CipherSuite suite = selectCipherSuite(hello.cipherSuites());
 
         SupportedGroups groups = Extensions.find(hello.extensions(), SupportedGroups.class)
@@ -171,6 +185,15 @@ public final class ServerHandshake extends Handshake {
             throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "pre_shared_key without psk_key_exchange_modes");
         }
         KeyShareEntry clientShare = selectKeyShare(groups, shares);
+        if (clientShare == null) {
+            sendHelloRetryRequest(hello, raw, suite, groups);
+            return;
+        }
+        if (retrySuite != null && suite != retrySuite) {
+            // RFC 8446 §4.1.4: the server must negotiate the suite its HelloRetryRequest named; the cipher
+            // suites are unchanged (checked above), so only a changed configuration gets here.
+            throw new TlsAlertException(TlsAlert.INTERNAL_ERROR, "cipher suite changed after HelloRetryRequest");
+        }
         NamedGroup group = NamedGroup.fromCode(clientShare.group());
 
         List<Integer> certificateAlgorithms = Extensions.find(hello.extensions(), SignatureAlgorithmsCert.class)
@@ -330,9 +353,155 @@ public final class ServerHandshake extends Handshake {
             }
         }
         boolean common = config.groups().stream().anyMatch(g -> groups.namedGroupList().contains(g.code()));
-        throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE, common
-                ? "no key share in a group we accept; HelloRetryRequest comes with a later part of qsock-tls"
-                : "no key exchange group in common");
+        if (!common) {
+            throw new TlsAlertException(TlsAlert.HANDSHAKE_FAILURE, "no key exchange group in common");
+        }
+        if (firstHello != null) {
+            // RFC 8446 §4.1.4: the second ClientHello must carry a share in the group asked for
+            // (checkSecondClientHello has refused it already; kept so that no path sends a second HRR).
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "second ClientHello still without a key share we accept");
+        }
+        return null;
+    }
+
+    // ---- HelloRetryRequest (RFC 8446 §4.1.4) --------------------------------------------------------
+
+    /** The cookie's layout version, so that a later layout can be told apart. */
+    private static final int COOKIE_VERSION = 1;
+    private static final String COOKIE_MAC = "HmacSHA256";
+    private static final int COOKIE_MAC_LENGTH = 32;
+
+    /**
+     * Answers a ClientHello whose key shares hold no group we accept, while its supported_groups names one:
+     * a HelloRetryRequest for our most preferred such group (RFC 8446 §4.2.8). The transcript goes on with
+     * message_hash(ClientHello1) and the HelloRetryRequest (RFC 8446 §4.4.1); both stay at the Initial level.
+     */
+    private void sendHelloRetryRequest(ClientHello hello, FramedMessage raw, CipherSuite suite, SupportedGroups groups)
+            throws TlsAlertException {
+        NamedGroup wanted = null;
+        for (NamedGroup g : config.groups()) {
+            if (groups.namedGroupList().contains(g.code())) {
+                wanted = g;
+                break;
+            }
+        }
+        if (wanted == null) {
+            throw new IllegalStateException("selectKeyShare found a group in common");
+        }
+        transcript.select(suite.hash());
+        transcript.add(raw.message());
+        transcript.replaceWithMessageHash();
+        requireDrained(EncryptionLevel.INITIAL);
+        List<Extension> extensions = new ArrayList<>();
+        extensions.add(new SupportedVersionsServerHello(TLS13));
+        extensions.add(new KeyShareHelloRetryRequest(wanted.code()));
+        byte[] key = config.helloRetryCookieKey();
+        if (key != null) {
+            retryCookie = cookie(key, suite, wanted, transcript.current());
+            extensions.add(new Cookie(Opaque.of(retryCookie)));
+        }
+        firstHello = hello;
+        retryGroup = wanted;
+        retrySuite = suite;
+        send(EncryptionLevel.INITIAL, HandshakeCodec.encode(
+                ServerHello.helloRetryRequest(hello.legacySessionId(), suite.code(), extensions)));
+    }
+
+    /**
+     * RFC 8446 §4.1.2: the second ClientHello is the first except for key_share (now one share, in the group
+     * asked for), the cookie, early_data (removed), padding and pre_shared_key (whose binders change and
+     * identities may drop, checked by the PSK code). Anything else is illegal_parameter.
+     */
+    private void checkSecondClientHello(ClientHello second) throws TlsAlertException {
+        ClientHello first = firstHello;
+        if (second.legacyVersion() != first.legacyVersion() || !second.random().equals(first.random())
+                || !second.legacySessionId().equals(first.legacySessionId())
+                || !second.cipherSuites().equals(first.cipherSuites())
+                || !second.legacyCompressionMethods().equals(first.legacyCompressionMethods())) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "second ClientHello changes a field of the first other than its extensions");
+        }
+        if (!fixedExtensions(second.extensions()).equals(fixedExtensions(first.extensions()))) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "second ClientHello changes an extension it may not change after HelloRetryRequest");
+        }
+        if (Extensions.find(second.extensions(), EarlyDataIndication.class).isPresent()) {
+            // RFC 8446 §4.1.2: early_data is removed from the second ClientHello.
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "early_data in the second ClientHello");
+        }
+        List<KeyShareEntry> shares = Extensions.find(second.extensions(), KeyShareClientHello.class)
+                .map(KeyShareClientHello::clientShares).orElse(List.of());
+        if (shares.size() != 1 || shares.get(0).group() != retryGroup.code()) {
+            // RFC 8446 §4.1.2: "replacing the list of shares with a list containing a single KeyShareEntry from
+            // the indicated group".
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "second ClientHello without exactly one key share, in " + retryGroup);
+        }
+        var cookie = Extensions.find(second.extensions(), Cookie.class);
+        if (retryCookie == null) {
+            if (cookie.isPresent()) {
+                throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "a cookie we did not send");
+            }
+            return;
+        }
+        if (cookie.isEmpty()) {
+            // RFC 8446 §4.1.2: the cookie from the HelloRetryRequest is included.
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "second ClientHello without our cookie");
+        }
+        checkCookie(cookie.get().cookie().toByteArray());
+    }
+
+    /** The extensions a second ClientHello may not change: all but those RFC 8446 §4.1.2 lets change. */
+    private static List<Extension> fixedExtensions(List<Extension> extensions) {
+        return extensions.stream().filter(e -> !(e instanceof KeyShareClientHello) && !(e instanceof Cookie)
+                && !(e instanceof PreSharedKeyClientHello) && !(e instanceof EarlyDataIndication)
+                && e.typeCode() != ExtensionType.PADDING.code()).toList();
+    }
+
+    /**
+     * The cookie (RFC 8446 §4.2.2): what this server needs to go on from the second ClientHello (the suite,
+     * the group asked for and the hash of message_hash(ClientHello1)), then an HMAC-SHA256 over it with the
+     * configured key, so that a client cannot forge or alter it.
+     */
+    private static byte[] cookie(byte[] key, CipherSuite suite, NamedGroup group, byte[] clientHello1Hash) {
+        TlsWriter w = new TlsWriter(6 + clientHello1Hash.length + COOKIE_MAC_LENGTH);
+        w.u8(COOKIE_VERSION).u16(suite.code()).u16(group.code()).u8(clientHello1Hash.length).bytes(clientHello1Hash);
+        byte[] body = w.toByteArray();
+        byte[] mac = cookieMac(key, body);
+        byte[] out = java.util.Arrays.copyOf(body, body.length + mac.length);
+        System.arraycopy(mac, 0, out, body.length, mac.length);
+        return out;
+    }
+
+    private static byte[] cookieMac(byte[] key, byte[] body) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance(COOKIE_MAC);
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, COOKIE_MAC));
+            return mac.doFinal(body);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks " + COOKIE_MAC, e);
+        }
+    }
+
+    /**
+     * Accepts the echoed cookie only if its MAC is ours (compared in constant time) and it names what our
+     * HelloRetryRequest did; a forged or altered cookie is illegal_parameter.
+     */
+    private void checkCookie(byte[] echoed) throws TlsAlertException {
+        byte[] key = config.helloRetryCookieKey();
+        if (echoed.length <= COOKIE_MAC_LENGTH) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "cookie too short to be ours");
+        }
+        byte[] body = java.util.Arrays.copyOf(echoed, echoed.length - COOKIE_MAC_LENGTH);
+        byte[] mac = java.util.Arrays.copyOfRange(echoed, body.length, echoed.length);
+        if (!java.security.MessageDigest.isEqual(mac, cookieMac(key, body))) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "cookie not authenticated by our key");
+        }
+        if (!java.security.MessageDigest.isEqual(echoed, retryCookie)) {
+            // Authentic, so made by this server, but for another HelloRetryRequest (another connection).
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "cookie from another HelloRetryRequest");
+        }
     }
 
     /** RFC 7301 §3.2: our most preferred protocol the client offers; none in common is fatal. */

@@ -57,6 +57,16 @@ final class TranscriptHash {
         }
     }
 
+    /**
+     * Replaces the messages so far (ClientHello1) by the synthetic message_hash message that stands for
+     * them after a HelloRetryRequest (RFC 8446 §4.4.1); the hash must be selected.
+     */
+    void replaceWithMessageHash() {
+        byte[] clientHello1Hash = current();
+        digest.reset();
+        add(qsock.tls.message.HandshakeCodec.messageHash(clientHello1Hash));
+    }
+
     /** {@return the hash of the messages so far; the transcript goes on} */
     byte[] current() {
         if (digest == null) {

@@ -89,8 +89,8 @@ class JsseInteropTest {
         try (SSLServerSocket listener = Jsse.listen(context,
                 Jsse.parameters(context, Jsse.TLS13, c.suite(), c.group(), "h3"))) {
             Future<JsseRun> serverRun = jsseServer(listener, up.length, down);
-            // qsock offers every suite and group, with a key share for the one the server is pinned to (no
-            // HelloRetryRequest yet): the server's choice is what gets checked.
+            // qsock offers every suite and group, with a key share for the one the server is pinned to (so no
+            // HelloRetryRequest; JsseHelloRetryTest has that): the server's choice is what gets checked.
             TlsClientConfig config = QsockEndpoints.client(c.pki()).groups(NamedGroup.X25519, NamedGroup.SECP256R1,
                     NamedGroup.SECP384R1).keyShareGroups(c.group()).applicationProtocols("h3", "hq-interop").build();
             TlsRecordLayer client = QsockEndpoints.connect(listener.getLocalPort(), config, c.seed());

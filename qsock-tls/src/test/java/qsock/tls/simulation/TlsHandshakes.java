@@ -1,6 +1,7 @@
 package qsock.tls.simulation;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import qsock.core.connection.QuicConnection;
 import qsock.core.handshake.HandshakeChannel;
@@ -27,6 +28,8 @@ final class TlsHandshakes implements HandshakeFactory {
     private final TlsClientConfig clientTls;
     private final TlsServerConfig serverTls;
     private final SecureRandom random;
+    /** The drivers this factory started, so that a test can look at their engines afterwards. */
+    final List<HandshakeDriver> started = new ArrayList<>();
 
     TlsHandshakes(TlsClientConfig clientTls, TlsServerConfig serverTls, SecureRandom random) {
         this.clientTls = clientTls;
@@ -56,6 +59,7 @@ final class TlsHandshakes implements HandshakeFactory {
     public HandshakeStepper start(QuicConnection connection, HandshakeChannel channel) {
         HandshakeDriver driver = connection.isClient() ? HandshakeDriver.client(channel, clientTls, random)
                 : HandshakeDriver.server(channel, serverTls, random);
+        started.add(driver);
         return () -> step(driver);
     }
 

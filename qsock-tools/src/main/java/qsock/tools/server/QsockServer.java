@@ -64,7 +64,8 @@ public final class QsockServer implements Closeable {
         }
         Map<String, ApplicationHandler> copy = new LinkedHashMap<>(handlers);
         TlsServerConfig withAlpn = new TlsServerConfig(tls.credentials(), tls.cipherSuites(), tls.groups(),
-                tls.signatureSchemes(), List.copyOf(copy.keySet()), tls.keyLog(), tls.delegateTasks(), tls.quic());
+                tls.signatureSchemes(), List.copyOf(copy.keySet()), tls.keyLog(), tls.delegateTasks(), tls.quic(),
+                tls.helloRetryCookieKey());
         QuicSocket listener = QuicSocket.open(TransportDefaults.connectionConfig());
         try {
             listener.bind(local);
