@@ -64,6 +64,16 @@ public final class QsockClient implements InteropClient {
         return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn, pki));
     }
 
+    /**
+     * Connects like {@link #connectTrusting}, offering only {@code groups}: without X25519MLKEM768 the ClientHello
+     * fits the first datagram, which tests of what the server may send before validation count on.
+     */
+    public static QsockClient connectTrustingWithGroups(Pki pki, InetSocketAddress server, String alpn,
+                                                        Duration timeout, qsock.tls.jca.NamedGroup... groups)
+            throws IOException {
+        return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn, pki, groups));
+    }
+
     /** Connects like {@link #connect(InetSocketAddress, String, Duration)}, accepting RFC 9221 datagrams. */
     public static QsockClient connectWithDatagrams(InetSocketAddress server, String alpn, Duration timeout)
             throws IOException {

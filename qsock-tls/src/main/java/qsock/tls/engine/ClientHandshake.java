@@ -258,7 +258,8 @@ public final class ClientHandshake extends Handshake {
                     "server key share in group 0x" + Integer.toHexString(entry.group()) + ", which we did not offer");
         }
         byte[] shared = ours.group().sharedSecret(ours.privateKey(), entry.keyExchange().toByteArray());
-        // The ephemeral keys have served (RFC 8446 §1.2: forward secrecy); an X25519MLKEM768 key is kilobytes.
+        // Our ephemeral keys have served their one use (RFC 8446 §4.2.8); forgetting them now keeps a connection
+        // small, and an X25519MLKEM768 decapsulation key is kilobytes.
         keyShares.clear();
 
         cipherSuite = suite;
