@@ -35,10 +35,11 @@ public final class QuicHandshake {
      * established.
      *
      * @param timeout how long the whole handshake may take; null for no limit
+     * @return the completed engine, which tells what was negotiated (key exchange group, cipher suite, ALPN)
      * @throws IOException naming the TLS alert if the handshake failed on either side, a
      *     {@link SocketTimeoutException} (after closing the connection) if it took longer than {@code timeout}
      */
-    public static void clientHandshake(QuicSocket socket, TlsClientConfig config, Duration timeout)
+    public static TlsEngine clientHandshake(QuicSocket socket, TlsClientConfig config, Duration timeout)
             throws IOException {
         Objects.requireNonNull(socket, "socket");
         Objects.requireNonNull(config, "config");
@@ -50,7 +51,7 @@ public final class QuicHandshake {
                         config.certificateValidator(), config.keyLog(), config.delegateTasks(), config.quic());
             }
         }
-        run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
+        return run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
     }
 
     /**
@@ -58,10 +59,11 @@ public final class QuicHandshake {
      * is complete (and confirmed, on a server).
      *
      * @param timeout how long the whole handshake may take; null for no limit
+     * @return the completed engine, which tells what was negotiated (key exchange group, cipher suite, ALPN)
      * @throws IOException naming the TLS alert if the handshake failed on either side, a
      *     {@link SocketTimeoutException} (after closing the connection) if it took longer than {@code timeout}
      */
-    public static void serverHandshake(QuicSocket socket, TlsServerConfig config, Duration timeout)
+    public static TlsEngine serverHandshake(QuicSocket socket, TlsServerConfig config, Duration timeout)
             throws IOException {
         Objects.requireNonNull(socket, "socket");
         Objects.requireNonNull(config, "config");
@@ -73,10 +75,10 @@ public final class QuicHandshake {
                         config.helloRetryCookieKey());
             }
         }
-        run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");
+        return run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");
     }
 
-    private static void run(QuicSocket socket, HandshakeDriver driver, Duration timeout, String side)
+    private static TlsEngine run(QuicSocket socket, HandshakeDriver driver, Duration timeout, String side)
             throws IOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -97,7 +99,7 @@ public final class QuicHandshake {
                         }
                         awaitInput(socket, deadline, timeout, side);
                     }
-                    return;
+                    return driver.engine();
                 }
                 case FAILED -> throw failure(socket, driver, side);
             }

@@ -83,7 +83,12 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
             return this;
         }
 
-        /** Groups to support, in preference order; the first gets a key share unless set otherwise. */
+        /**
+         * Groups to support, in preference order; the first gets a key share unless set otherwise, and when
+         * the first is X25519MLKEM768 the first classical group after it gets one too. The default is
+         * X25519MLKEM768, x25519, secp256r1, secp384r1 (key shares for the first two); leaving
+         * X25519MLKEM768 out turns the post-quantum hybrid off.
+         */
         public Builder groups(NamedGroup... groups) {
             this.groups = List.of(groups);
             return this;
@@ -155,7 +160,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         /** {@return the configuration} */
         public TlsClientConfig build() {
             return new TlsClientConfig(cipherSuites, groups,
-                    keyShareGroups != null ? keyShareGroups : List.of(groups.get(0)), signatureSchemes,
+                    keyShareGroups != null ? keyShareGroups : TlsConfigs.defaultKeyShareGroups(groups), signatureSchemes,
                     certificateSignatureSchemes, applicationProtocols, serverName,
                     certificateValidator != null ? certificateValidator : CertificateValidator.system(),
                     keyLog, delegateTasks, quic);

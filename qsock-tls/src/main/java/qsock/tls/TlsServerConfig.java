@@ -98,7 +98,10 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
             return this;
         }
 
-        /** Groups to accept, in preference order. */
+        /**
+         * Groups to accept, in preference order. The default prefers X25519MLKEM768 when the client sends a
+         * share for it, then x25519, secp256r1, secp384r1; leaving X25519MLKEM768 out turns it off.
+         */
         public Builder groups(NamedGroup... groups) {
             this.groups = List.of(groups);
             return this;

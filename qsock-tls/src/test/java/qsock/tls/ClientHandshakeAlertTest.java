@@ -191,6 +191,29 @@ class ClientHandshakeAlertTest {
     }
 
     @ParameterizedTest
+    @ValueSource(ints = {1, 32, 1088, 1119, 1121, 1216})
+    void anX25519MlKem768ServerShareOfTheWrongLengthIsIllegalParameter(int length) {
+        // draft-ietf-tls-ecdhe-mlkem §3: the client checks the ciphertext's length; the default client sent a
+        // hybrid share, so the server's share in that group is expected, but of 1120 bytes.
+        ServerFlight f = ServerFlight.of("ecdsa-p256", 8);
+        assertAlert(TlsAlert.ILLEGAL_PARAMETER, refusedHello(f, helloWith(f, l -> {
+            l.replaceAll(e -> e instanceof KeyShareServerHello ? new KeyShareServerHello(new KeyShareEntry(
+                    NamedGroup.X25519MLKEM768.code(), Opaque.of(new byte[length]))) : e);
+            return l;
+        })));
+    }
+
+    @Test
+    void anX25519MlKem768ServerShareWithAnAllZeroX25519OutputIsIllegalParameter() {
+        ServerFlight f = ServerFlight.of("ecdsa-p256", 9);
+        assertAlert(TlsAlert.ILLEGAL_PARAMETER, refusedHello(f, helloWith(f, l -> {
+            l.replaceAll(e -> e instanceof KeyShareServerHello ? new KeyShareServerHello(new KeyShareEntry(
+                    NamedGroup.X25519MLKEM768.code(), Opaque.of(new byte[1120]))) : e);
+            return l;
+        })));
+    }
+
+    @ParameterizedTest
     @ValueSource(ints = {1, 31, 33, 65})
     void aServerKeyShareOfTheWrongLengthIsIllegalParameter(int length) {
         ServerFlight f = ServerFlight.of("ecdsa-p256", 8);

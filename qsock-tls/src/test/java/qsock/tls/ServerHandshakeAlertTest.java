@@ -221,6 +221,27 @@ class ServerHandshakeAlertTest {
                 new KeyShareEntry(NamedGroup.SECP384R1.code(), Opaque.of((byte) 0)));
     }
 
+    static Stream<byte[]> badHybridShares() {
+        byte[] good = NamedGroup.X25519MLKEM768.generate(TestPki.seeded(5)).publicBytes();
+        byte[] failsModulusCheck = good.clone();
+        Arrays.fill(failsModulusCheck, 0, 3, (byte) 0xff); // FIPS 203 §7.2: a coefficient of 4095 >= q
+        byte[] zeroX25519 = good.clone();
+        Arrays.fill(zeroX25519, 1184, 1216, (byte) 0);
+        return Stream.of(Arrays.copyOf(good, 1215), Arrays.copyOf(good, 1217), Arrays.copyOf(good, 1184),
+                Arrays.copyOf(good, 1120), failsModulusCheck, zeroX25519);
+    }
+
+    @ParameterizedTest
+    @MethodSource("badHybridShares")
+    void aMalformedX25519MlKem768ShareIsIllegalParameter(byte[] share) {
+        // draft-ietf-tls-ecdhe-mlkem §3: wrong length, a failed encapsulation key check, or an X25519 half whose
+        // output is all zeros: illegal_parameter. supported_groups lists the hybrid, so only the share is at fault.
+        assertRefused(TlsAlert.ILLEGAL_PARAMETER, RawClientHello.valid(1)
+                .with(SupportedGroups.of(NamedGroup.X25519MLKEM768.code(), NamedGroup.X25519.code()))
+                .with(new KeyShareClientHello(List.of(new KeyShareEntry(NamedGroup.X25519MLKEM768.code(),
+                        Opaque.of(share))))));
+    }
+
     private static byte[] littleEndianOne() {
         byte[] u = new byte[32];
         u[0] = 1;

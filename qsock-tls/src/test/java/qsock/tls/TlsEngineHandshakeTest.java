@@ -48,7 +48,8 @@ class TlsEngineHandshakeTest {
         List<Arguments> all = new ArrayList<>();
         for (String pki : TestPki.NAMES) {
             for (CipherSuite suite : CipherSuite.values()) {
-                for (NamedGroup group : List.of(NamedGroup.X25519, NamedGroup.SECP256R1, NamedGroup.SECP384R1)) {
+                for (NamedGroup group : List.of(NamedGroup.X25519, NamedGroup.SECP256R1, NamedGroup.SECP384R1,
+                        NamedGroup.X25519MLKEM768)) {
                     all.add(Arguments.of(pki, suite, group));
                 }
             }

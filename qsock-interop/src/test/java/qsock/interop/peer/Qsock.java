@@ -40,6 +40,16 @@ final class Qsock {
                 .build();
     }
 
+    /** A client that trusts {@code pki}'s CA alone and offers only {@code groups}, key shares as the builder says. */
+    static TlsClientConfig clientTls(String alpn, Pki pki, qsock.tls.jca.NamedGroup... groups) {
+        return TlsClientConfig.builder()
+                .serverName("localhost")
+                .applicationProtocols(alpn)
+                .groups(groups)
+                .certificateValidator(CertificateValidator.forTrustedCertificates(List.of(pki.ca())))
+                .build();
+    }
+
     static TlsServerConfig serverTls(String... alpn) {
         return serverTls(Pki.standard(), alpn);
     }

@@ -22,9 +22,16 @@ import qsock.tls.TlsClientConfig;
  */
 public final class QsockClient implements InteropClient {
     private final QuicSocket socket;
+    private final qsock.tls.jca.NamedGroup keyExchangeGroup;
 
-    private QsockClient(QuicSocket socket) {
+    private QsockClient(QuicSocket socket, qsock.tls.jca.NamedGroup keyExchangeGroup) {
         this.socket = socket;
+        this.keyExchangeGroup = keyExchangeGroup;
+    }
+
+    /** {@return the key exchange group the handshake used, as the TLS engine reports it} */
+    public qsock.tls.jca.NamedGroup keyExchangeGroup() {
+        return keyExchangeGroup;
     }
 
     /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
@@ -57,6 +64,16 @@ public final class QsockClient implements InteropClient {
         return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn, pki));
     }
 
+    /**
+     * Connects like {@link #connectTrusting}, offering only {@code groups}: without X25519MLKEM768 the ClientHello
+     * fits the first datagram, which tests of what the server may send before validation count on.
+     */
+    public static QsockClient connectTrustingWithGroups(Pki pki, InetSocketAddress server, String alpn,
+                                                        Duration timeout, qsock.tls.jca.NamedGroup... groups)
+            throws IOException {
+        return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn, pki, groups));
+    }
+
     /** Connects like {@link #connect(InetSocketAddress, String, Duration)}, accepting RFC 9221 datagrams. */
     public static QsockClient connectWithDatagrams(InetSocketAddress server, String alpn, Duration timeout)
             throws IOException {
@@ -76,8 +93,7 @@ public final class QsockClient implements InteropClient {
             socket.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             socket.setOption(QuicSocketOptions.TIMEOUT, timeout);
             socket.connect(server);
-            QuicHandshake.clientHandshake(socket, tls, timeout);
-            return new QsockClient(socket);
+            return new QsockClient(socket, QuicHandshake.clientHandshake(socket, tls, timeout).keyExchangeGroup());
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

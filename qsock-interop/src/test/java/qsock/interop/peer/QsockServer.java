@@ -34,6 +34,7 @@ public final class QsockServer implements InteropServer {
     private final QuicSocket listener;
     private final Set<QuicSocket> connections = ConcurrentHashMap.newKeySet();
     private final List<String> failures = new CopyOnWriteArrayList<>();
+    private final List<qsock.tls.jca.NamedGroup> groups = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile boolean closed;
 
@@ -67,6 +68,11 @@ public final class QsockServer implements InteropServer {
     @Override
     public InetSocketAddress address() {
         return (InetSocketAddress) listener.localAddress();
+    }
+
+    /** The key exchange group of each completed handshake so far, in order of completion. */
+    public List<qsock.tls.jca.NamedGroup> keyExchangeGroups() {
+        return List.copyOf(groups);
     }
 
     /** What failed on the server side so far (handshakes, streams), one line each. */
@@ -109,8 +115,8 @@ public final class QsockServer implements InteropServer {
 
     private void serve(QuicSocket s) {
         try {
-            QuicHandshake.serverHandshake(s, Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN),
-                    Qsock.HANDSHAKE_TIMEOUT);
+            groups.add(QuicHandshake.serverHandshake(s, Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN),
+                    Qsock.HANDSHAKE_TIMEOUT).keyExchangeGroup());
             boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
             if (echo) {
                 Thread.ofVirtual().name("qsock-server-datagrams").start(() -> echoDatagrams(s));

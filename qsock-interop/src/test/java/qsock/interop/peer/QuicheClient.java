@@ -40,11 +40,20 @@ public final class QuicheClient implements InteropClient {
     private final Duration timeout;
 
     private QuicheClient(InetSocketAddress server, String alpn, Duration timeout, Pki pki) throws IOException {
+        this(server, alpn, timeout, pki, null);
+    }
+
+    private QuicheClient(InetSocketAddress server, String alpn, Duration timeout, Pki pki, String[] groups)
+            throws IOException {
         this.timeout = timeout;
-        QuicSslContext ssl = QuicSslContextBuilder.forClient()
+        QuicSslContextBuilder builder = QuicSslContextBuilder.forClient()
                 .trustManager(pki.ca())
-                .applicationProtocols(alpn)
-                .build();
+                .applicationProtocols(alpn);
+        if (groups != null) {
+            // BoringSSL's groups, in preference order; its first gets a key share.
+            builder.option(io.netty.handler.codec.quic.BoringSSLContextOption.GROUPS, groups);
+        }
+        QuicSslContext ssl = builder.build();
         var codec = Quiche.configure(new QuicClientCodecBuilder())
                 // The certificate names localhost: that is the server name quiche sends and checks.
                 .sslEngineProvider(q -> ssl.newEngine(q.alloc(), "localhost", server.getPort()))
@@ -71,6 +80,15 @@ public final class QuicheClient implements InteropClient {
     /** Connects to {@code server} offering {@code alpn}; fails when the handshake does not finish in {@code timeout}. */
     public static QuicheClient connect(InetSocketAddress server, String alpn, Duration timeout) throws IOException {
         return new QuicheClient(server, alpn, timeout, Pki.standard());
+    }
+
+    /**
+     * Connects like {@link #connect}, offering BoringSSL's {@code groups} (such as "X25519MLKEM768", "x25519")
+     * instead of Netty's default list, which has no post-quantum group.
+     */
+    public static QuicheClient connectOfferingGroups(InetSocketAddress server, String alpn, Duration timeout,
+                                                     String... groups) throws IOException {
+        return new QuicheClient(server, alpn, timeout, Pki.standard(), groups.clone());
     }
 
     /** Connects like {@link #connect}, trusting {@code pki}'s CA alone. */

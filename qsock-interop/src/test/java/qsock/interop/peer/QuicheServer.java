@@ -40,10 +40,18 @@ public final class QuicheServer implements InteropServer {
     private final Channel channel;
 
     private QuicheServer(Path root, Pki pki, QuicTokenHandler tokens) throws InterruptedException {
+        this(root, pki, tokens, null);
+    }
+
+    private QuicheServer(Path root, Pki pki, QuicTokenHandler tokens, String[] groups) throws InterruptedException {
         this.root = root;
-        QuicSslContext ssl = QuicSslContextBuilder.forServer(pki.key(), null, pki.chainArray())
-                .applicationProtocols(HqInterop.ALPN, HqInterop.ECHO_ALPN)
-                .build();
+        QuicSslContextBuilder builder = QuicSslContextBuilder.forServer(pki.key(), null, pki.chainArray())
+                .applicationProtocols(HqInterop.ALPN, HqInterop.ECHO_ALPN);
+        if (groups != null) {
+            // BoringSSL's groups, in preference order.
+            builder.option(io.netty.handler.codec.quic.BoringSSLContextOption.GROUPS, groups);
+        }
+        QuicSslContext ssl = builder.build();
         var codec = Quiche.configure(new QuicServerCodecBuilder())
                 .sslContext(ssl)
                 .tokenHandler(tokens)
@@ -66,6 +74,14 @@ public final class QuicheServer implements InteropServer {
     /** Starts a server that serves files under {@code root} (and generated bodies). */
     public static QuicheServer start(Path root) throws InterruptedException {
         return new QuicheServer(root, Pki.standard(), NoToken.INSTANCE);
+    }
+
+    /**
+     * Starts a server like {@link #start(Path)} that accepts BoringSSL's {@code groups} (such as "X25519MLKEM768",
+     * "x25519") instead of Netty's default list, which has no post-quantum group.
+     */
+    public static QuicheServer startAcceptingGroups(Path root, String... groups) throws InterruptedException {
+        return new QuicheServer(root, Pki.standard(), NoToken.INSTANCE, groups.clone());
     }
 
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */

@@ -269,6 +269,9 @@ public final class ClientHandshake extends Handshake {
                     "server key share in group 0x" + Integer.toHexString(entry.group()) + ", which we did not offer");
         }
         byte[] shared = ours.group().sharedSecret(ours.privateKey(), entry.keyExchange().toByteArray());
+        // Our ephemeral keys have served their one use (RFC 8446 §4.2.8); forgetting them now keeps a connection
+        // small, and an X25519MLKEM768 decapsulation key is kilobytes.
+        keyShares.clear();
 
         cipherSuite = suite;
         keyExchangeGroup = ours.group();

@@ -36,7 +36,7 @@ import qsock.tls.extension.SignatureAlgorithmsCert;
 import qsock.tls.extension.SupportedGroups;
 import qsock.tls.extension.SupportedVersionsClientHello;
 import qsock.tls.extension.SupportedVersionsServerHello;
-import qsock.tls.jca.KeyShare;
+import qsock.tls.jca.KeyShareResponse;
 import qsock.tls.jca.NamedGroup;
 import qsock.tls.jca.SignatureScheme;
 import qsock.tls.message.Certificate;
@@ -223,8 +223,9 @@ public final class ServerHandshake extends Handshake {
             emit(new TlsEvent.PeerTransportParameters(peerParameters.parameters().toByteArray()));
         }
 
-        KeyShare ours = group.generate(random);
-        byte[] shared = group.sharedSecret(ours.privateKey(), clientShare.keyExchange().toByteArray());
+        // RFC 8446 §4.2.8: our share in the client's group; for a KEM group it encapsulates to the client's.
+        KeyShareResponse ours = group.respond(clientShare.keyExchange().toByteArray(), random);
+        byte[] shared = ours.sharedSecret();
         byte[] serverRandom = new byte[32];
         random.nextBytes(serverRandom);
         ServerHello serverHello = new ServerHello(LEGACY_VERSION, Opaque.of(serverRandom), hello.legacySessionId(),

@@ -28,7 +28,12 @@ import qsock.tls.TlsAlertException;
 
 /**
  * The (EC)DHE groups of the "supported_groups" and "key_share" extensions (RFC 8446 §4.2.7, §4.2.8) that this
- * engine implements on the JCA: X25519 and X448 through {@code XDH}, the NIST curves through {@code ECDH}.
+ * engine implements on the JCA: X25519 and X448 through {@code XDH}, the NIST curves through {@code ECDH}, and
+ * the post-quantum hybrid X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem) through {@code KEM} and {@code XDH}.
+ *
+ * <p>The client {@linkplain #generate generates} a share and later computes the {@linkplain #sharedSecret
+ * shared secret} from the server's; the server {@linkplain #respond responds} to the client's share. For the
+ * (EC)DHE groups both sides' shares are alike; for X25519MLKEM768 the server's holds an ML-KEM ciphertext.
  *
  * <p>Key shares are generated from the {@link SecureRandom} the caller injects, so a seeded random replays
  * them. Peer shares are validated here, whatever the JCA provider would check: a malformed one is
@@ -45,7 +50,12 @@ public enum NamedGroup {
     /** X25519 (RFC 7748), 0x001d. */
     X25519(0x001d, "x25519", null, NamedParameterSpec.X25519),
     /** X448 (RFC 7748), 0x001e. */
-    X448(0x001e, "x448", null, NamedParameterSpec.X448);
+    X448(0x001e, "x448", null, NamedParameterSpec.X448),
+    /**
+     * X25519MLKEM768, 0x11ec: ML-KEM-768 (FIPS 203) and X25519 together (draft-ietf-tls-ecdhe-mlkem §3); the
+     * key schedule's secret is safe while either of the two is.
+     */
+    X25519MLKEM768(0x11ec, "X25519MLKEM768", null, null);
 
     private static final BigInteger P25519 = BigInteger.ONE.shiftLeft(255).subtract(BigInteger.valueOf(19));
     private static final BigInteger P448 =
@@ -55,7 +65,7 @@ public enum NamedGroup {
     private final String rfcName;
     /** The curve of an ECDHE group, null for XDH. */
     private final EcCurve curve;
-    /** The XDH function of an XDH group, null for ECDHE. */
+    /** The XDH function of an XDH group, null for ECDHE and the hybrid. */
     private final NamedParameterSpec xdh;
 
     NamedGroup(int code, String rfcName, EcCurve curve, NamedParameterSpec xdh) {
@@ -81,11 +91,28 @@ public enum NamedGroup {
     }
 
     /**
-     * {@return the length of every key_exchange value of this group}: 32 (X25519), 56 (X448), or the
-     * uncompressed point's 1 + 2 x coordinate length for the NIST curves (RFC 8446 §4.2.8.2)
+     * {@return the length of the client's key_exchange value in this group}: 32 (X25519), 56 (X448), the
+     * uncompressed point's 1 + 2 x coordinate length for the NIST curves (RFC 8446 §4.2.8.2), or 1216 for
+     * X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §3)
      */
     public int keyExchangeLength() {
+        if (isHybrid()) {
+            return MlKemHybrid.CLIENT_SHARE_LENGTH;
+        }
         return curve != null ? 1 + 2 * curve.coordinateLength() : xdhLength();
+    }
+
+    /**
+     * {@return the length of the server's key_exchange value in this group}: the client's for the (EC)DHE
+     * groups, 1120 for X25519MLKEM768 (an ML-KEM-768 ciphertext and an X25519 key)
+     */
+    public int serverKeyExchangeLength() {
+        return isHybrid() ? MlKemHybrid.SERVER_SHARE_LENGTH : keyExchangeLength();
+    }
+
+    /** {@return whether this is a hybrid group with a KEM, whose server share is not a public key} */
+    private boolean isHybrid() {
+        return this == X25519MLKEM768;
     }
 
     /**
@@ -96,6 +123,9 @@ public enum NamedGroup {
      */
     public KeyShare generate(SecureRandom random) {
         Objects.requireNonNull(random, "random");
+        if (isHybrid()) {
+            return MlKemHybrid.generate(random);
+        }
         try {
             if (curve != null) {
                 KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -123,10 +153,14 @@ public enum NamedGroup {
      *
      * @param privateKey the private key's octets as described above
      * @return the private key and the key_exchange bytes that belong to it
-     * @throws IllegalArgumentException if {@code privateKey} has the wrong length or value
+     * @throws IllegalArgumentException if {@code privateKey} has the wrong length or value, or the group is
+     *     X25519MLKEM768, whose keys have no such form here
      */
     public KeyShare keyShareFromPrivate(byte[] privateKey) {
         Objects.requireNonNull(privateKey, "privateKey");
+        if (isHybrid()) {
+            throw new IllegalArgumentException(rfcName + " keys are only generated");
+        }
         try {
             if (curve != null) {
                 int orderLength = (curve.params().getOrder().bitLength() + 7) / 8;
@@ -157,19 +191,46 @@ public enum NamedGroup {
     }
 
     /**
-     * Computes the (EC)DHE shared secret of our private key and the peer's key_exchange value: the raw
-     * X25519/X448 output, or the x-coordinate padded to the field size for the NIST curves (RFC 8446 §7.4).
+     * The server's side of the exchange (RFC 8446 §4.2.8): a fresh share of our own and the shared secret with
+     * the client's. For the (EC)DHE groups this is {@link #generate} then {@link #sharedSecret}; for
+     * X25519MLKEM768 it encapsulates to the client's ML-KEM key (draft-ietf-tls-ecdhe-mlkem §3).
+     *
+     * @param clientKeyExchange the client's key_exchange bytes, untrusted
+     * @param random the source of our key (and of the encapsulation); a seeded one replays the response
+     * @return our key_exchange bytes and the shared secret
+     * @throws TlsAlertException illegal_parameter if the client's share is malformed (as {@link #sharedSecret}
+     *     says, and for X25519MLKEM768 an encapsulation key that fails the FIPS 203 §7.2 check)
+     */
+    public KeyShareResponse respond(byte[] clientKeyExchange, SecureRandom random) throws TlsAlertException {
+        Objects.requireNonNull(clientKeyExchange, "clientKeyExchange");
+        Objects.requireNonNull(random, "random");
+        if (isHybrid()) {
+            return MlKemHybrid.respond(clientKeyExchange, random);
+        }
+        KeyShare ours = generate(random);
+        return new KeyShareResponse(this, ours.publicBytes(), sharedSecret(ours.privateKey(), clientKeyExchange));
+    }
+
+    /**
+     * Computes the shared secret of our private key and the peer's key_exchange value: the raw X25519/X448
+     * output, or the x-coordinate padded to the field size for the NIST curves (RFC 8446 §7.4). For
+     * X25519MLKEM768 this is the client's side only: it decapsulates the server's ciphertext and returns the
+     * ML-KEM secret followed by the X25519 secret (draft-ietf-tls-ecdhe-mlkem §3).
      *
      * @param ours our private key, from {@link #generate} or {@link #keyShareFromPrivate} of this group
      * @param peerKeyExchange the peer's key_exchange bytes, untrusted
      * @return the shared secret, the (EC)DHE input of the key schedule
      * @throws TlsAlertException illegal_parameter if the peer's share has the wrong length, is not an
-     *     uncompressed point on the curve, or gives the all-zero X25519/X448 output (RFC 8446 §7.4.2)
+     *     uncompressed point on the curve, or gives the all-zero X25519/X448 output (RFC 8446 §7.4.2);
+     *     internal_error if an ML-KEM decapsulation of a well-formed ciphertext fails
      * @throws IllegalArgumentException if {@code ours} is not a private key of this group
      */
     public byte[] sharedSecret(PrivateKey ours, byte[] peerKeyExchange) throws TlsAlertException {
         Objects.requireNonNull(peerKeyExchange, "peerKeyExchange");
         checkPrivateKey(ours);
+        if (isHybrid()) {
+            return MlKemHybrid.sharedSecret((MlKemHybrid.HybridPrivateKey) ours, peerKeyExchange);
+        }
         try {
             KeyAgreement ka = KeyAgreement.getInstance(curve != null ? "ECDH" : "XDH");
             ka.init(ours);
@@ -225,7 +286,8 @@ public enum NamedGroup {
 
     private void checkPrivateKey(PrivateKey ours) {
         Objects.requireNonNull(ours, "ours");
-        boolean fits = curve != null
+        boolean fits = isHybrid() ? ours instanceof MlKemHybrid.HybridPrivateKey
+                : curve != null
                 ? ours instanceof ECPrivateKey ec && curve.matches(ec.getParams())
                 : ours instanceof XECPrivateKey x && x.getParams() instanceof NamedParameterSpec n
                         && n.getName().equalsIgnoreCase(xdh.getName());

@@ -46,7 +46,7 @@ class NamedGroupTest {
             assertSame(g, NamedGroup.fromCode(g.code()));
         }
         assertNull(NamedGroup.fromCode(0x0100)); // ffdhe2048: not implemented
-        assertNull(NamedGroup.fromCode(0x11ec)); // X25519MLKEM768: not implemented
+        assertEquals(0x11ec, NamedGroup.X25519MLKEM768.code()); // draft-ietf-tls-ecdhe-mlkem §4
         assertNull(NamedGroup.fromCode(-1));
         assertEquals("x25519(0x001d)", NamedGroup.X25519.toString());
     }
@@ -57,18 +57,21 @@ class NamedGroupTest {
         SecureRandom random = TestPki.seeded(7);
         for (int i = 0; i < 20; i++) {
             KeyShare client = group.generate(random);
-            KeyShare server = group.generate(random);
+            // The server's side as the engine runs it: for (EC)DHE a share of its own, for a KEM an encapsulation.
+            KeyShareResponse server = group.respond(client.publicBytes(), random);
             assertEquals(group.keyExchangeLength(), client.publicBytes().length);
+            assertEquals(group.serverKeyExchangeLength(), server.publicBytes().length);
             byte[] clientSecret = client.sharedSecret(server.publicBytes());
-            byte[] serverSecret = group.sharedSecret(server.privateKey(), client.publicBytes());
-            assertArrayEquals(clientSecret, serverSecret);
-            // RFC 8446 §7.4: X25519 32, X448 56, ECDH the field size with leading zeros kept.
+            assertArrayEquals(clientSecret, server.sharedSecret());
+            // RFC 8446 §7.4: X25519 32, X448 56, ECDH the field size with leading zeros kept;
+            // draft-ietf-tls-ecdhe-mlkem §3: 32 + 32 for the hybrid.
             int expected = switch (group) {
                 case X25519 -> 32;
                 case X448 -> 56;
                 case SECP256R1 -> 32;
                 case SECP384R1 -> 48;
                 case SECP521R1 -> 66;
+                case X25519MLKEM768 -> 64;
             };
             assertEquals(expected, clientSecret.length);
         }
@@ -167,9 +170,9 @@ class NamedGroupTest {
 
     @ParameterizedTest
     @EnumSource(NamedGroup.class)
-    void sharesOfTheWrongLengthAreIllegalParameter(NamedGroup group) {
+    void sharesOfTheWrongLengthAreIllegalParameter(NamedGroup group) throws TlsAlertException {
         KeyShare ours = group.generate(TestPki.seeded(3));
-        byte[] good = group.generate(TestPki.seeded(4)).publicBytes();
+        byte[] good = group.respond(group.generate(TestPki.seeded(4)).publicBytes(), TestPki.seeded(5)).publicBytes();
         assertIllegalParameter(group, ours, new byte[0]);
         assertIllegalParameter(group, ours, Arrays.copyOf(good, good.length - 1));
         assertIllegalParameter(group, ours, Arrays.copyOf(good, good.length + 1));
@@ -236,7 +239,9 @@ class NamedGroupTest {
 
     @Test
     void randomPeerSharesGiveASecretOrIllegalParameter() {
-        NamedGroup[] groups = NamedGroup.values();
+        // The (EC)DHE groups, whose peer shares are points; X25519MLKEM768Test has the hybrid's.
+        NamedGroup[] groups = Arrays.stream(NamedGroup.values()).filter(g -> g != NamedGroup.X25519MLKEM768)
+                .toArray(NamedGroup[]::new);
         KeyShare[] ours = new KeyShare[groups.length];
         for (int i = 0; i < groups.length; i++) {
             ours[i] = groups[i].generate(TestPki.seeded(i));

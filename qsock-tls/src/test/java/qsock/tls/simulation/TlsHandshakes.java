@@ -29,12 +29,18 @@ final class TlsHandshakes implements HandshakeFactory {
     private final TlsServerConfig serverTls;
     private final SecureRandom random;
     /** The drivers this factory started, so that a test can look at their engines afterwards. */
-    final List<HandshakeDriver> started = new ArrayList<>();
+    final List<HandshakeDriver> started;
 
     TlsHandshakes(TlsClientConfig clientTls, TlsServerConfig serverTls, SecureRandom random) {
+        this(clientTls, serverTls, random, null);
+    }
+
+    TlsHandshakes(TlsClientConfig clientTls, TlsServerConfig serverTls, SecureRandom random,
+                  List<HandshakeDriver> started) {
         this.clientTls = clientTls;
         this.serverTls = serverTls;
         this.random = random;
+        this.started = started != null ? started : new ArrayList<>();
     }
 
     /** {@return a builder of a pair drawn from {@code seed} whose handshakes run the TLS engine over the default PKI} */
@@ -44,6 +50,14 @@ final class TlsHandshakes implements HandshakeFactory {
 
     /** {@return a builder of a pair drawn from {@code seed} whose handshakes run the TLS engine over {@code pki}} */
     static ConnectionPair.Builder pair(long seed, String pki) {
+        return pair(seed, pki, null);
+    }
+
+    /**
+     * {@return a builder of a pair as {@link #pair(long, String)} gives} whose handshake drivers, once started, are
+     * added to {@code started} (when not null), so that a test can ask their engines what they negotiated
+     */
+    static ConnectionPair.Builder pair(long seed, String pki, List<HandshakeDriver> started) {
         TlsClientConfig clientTls = TlsClientConfig.builder().serverName("localhost")
                 .applicationProtocols("hq-interop", "echo")
                 .certificateValidator(CertificateValidator.forTrustedCertificates(List.of(TestPki.ca(pki))))
@@ -51,8 +65,8 @@ final class TlsHandshakes implements HandshakeFactory {
         TlsServerConfig serverTls = TlsServerConfig.builder(new Credential(TestPki.chain(pki), TestPki.leafKey(pki)))
                 .applicationProtocols("echo", "hq-interop").build();
         return ConnectionPair.builder(seed).handshakes(
-                new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 1)),
-                new TlsHandshakes(null, serverTls, TestPki.seeded(seed * 31 + 2)));
+                new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 1), started),
+                new TlsHandshakes(null, serverTls, TestPki.seeded(seed * 31 + 2), started));
     }
 
     @Override
