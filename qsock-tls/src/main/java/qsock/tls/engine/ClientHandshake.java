@@ -52,7 +52,8 @@ import qsock.tls.message.ServerHello;
 /**
  * The client side of a TLS 1.3 full handshake for QUIC (RFC 8446 §2, RFC 9001 §4): ClientHello at the
  * Initial level; ServerHello; then at the Handshake level EncryptedExtensions, optionally
- * CertificateRequest, Certificate, CertificateVerify and Finished; then its own (empty Certificate and)
+ * CertificateRequest, Certificate, CertificateVerify and Finished; then, after a CertificateRequest, its
+ * Certificate (empty without a usable credential) and CertificateVerify (RFC 8446 §4.4.2, §4.4.3), and its
  * Finished.
  */
 public final class ClientHandshake extends Handshake {

@@ -57,7 +57,9 @@ import qsock.tls.message.ServerHello;
 /**
  * The server side of a TLS 1.3 full handshake for QUIC: reads the ClientHello, answers with ServerHello
  * at the Initial level and EncryptedExtensions, Certificate, CertificateVerify and Finished at the
- * Handshake level, then waits for the client's Finished.
+ * Handshake level (with a CertificateRequest after EncryptedExtensions when the configuration asks for a
+ * client certificate, RFC 8446 §4.3.2), then waits for the client's Certificate and CertificateVerify (when
+ * requested) and its Finished.
  */
 public final class ServerHandshake extends Handshake {
 
