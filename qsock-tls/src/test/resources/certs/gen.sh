@@ -151,3 +151,7 @@ nine_chain() {
   rm -rf "$work"
 }
 nine_chain
+
+# A leaf for TLS servers only (extendedKeyUsage serverAuth), which a server must refuse as a client
+# certificate (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.12).
+odd_leaf ecdsa-p256-serveronly-leaf.pem 20250101000000Z 21250101000000Z serverAuth "$san"

@@ -48,7 +48,8 @@ public final class QuicHandshake {
             if (!alpn.isEmpty()) {
                 config = new TlsClientConfig(config.cipherSuites(), config.groups(), config.keyShareGroups(),
                         config.signatureSchemes(), config.certificateSignatureSchemes(), alpn, config.serverName(),
-                        config.certificateValidator(), config.keyLog(), config.delegateTasks(), config.quic());
+                        config.certificateValidator(), config.keyLog(), config.delegateTasks(), config.quic(),
+                        config.credential());
             }
         }
         return run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
@@ -72,7 +73,8 @@ public final class QuicHandshake {
             if (!alpn.isEmpty()) {
                 config = new TlsServerConfig(config.credentials(), config.cipherSuites(), config.groups(),
                         config.signatureSchemes(), alpn, config.keyLog(), config.delegateTasks(), config.quic(),
-                        config.helloRetryCookieKey());
+                        config.helloRetryCookieKey(), config.clientAuthentication(),
+                        config.clientCertificateValidator());
             }
         }
         return run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");

@@ -28,12 +28,14 @@ import qsock.tls.jca.SignatureScheme;
  * @param delegateTasks true to hand certificate validation to the caller as a task (see {@link TlsEngine})
  * @param quic true for QUIC (the normal case); false only for testing over a TLS record layer on TCP, where
  *     the quic_transport_parameters extension is optional
+ * @param credential the client certificate chain and key sent when the server asks for one (RFC 8446
+ *     §4.4.2), or null to answer a CertificateRequest with an empty Certificate
  */
 public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
                               List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols, String serverName,
                               CertificateValidator certificateValidator, KeyLogSink keyLog,
-                              boolean delegateTasks, boolean quic) {
+                              boolean delegateTasks, boolean quic, Credential credential) {
 
     public TlsClientConfig {
         cipherSuites = TlsConfigs.nonEmpty("cipher suites", cipherSuites);
@@ -56,6 +58,16 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         }
     }
 
+    /** A configuration without a client certificate. */
+    public TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+                           List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
+                           List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols,
+                           String serverName, CertificateValidator certificateValidator, KeyLogSink keyLog,
+                           boolean delegateTasks, boolean quic) {
+        this(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes, applicationProtocols,
+                serverName, certificateValidator, keyLog, delegateTasks, quic, null);
+    }
+
     /** {@return a builder with the defaults} */
     public static Builder builder() {
         return new Builder();
@@ -74,8 +86,15 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         private KeyLogSink keyLog;
         private boolean delegateTasks;
         private boolean quic = true;
+        private Credential credential;
 
         private Builder() {}
+
+        /** The certificate chain and key to answer a server's CertificateRequest with (RFC 8446 §4.4.2). */
+        public Builder credential(Credential credential) {
+            this.credential = Objects.requireNonNull(credential, "credential");
+            return this;
+        }
 
         /** Cipher suites to offer, in preference order. */
         public Builder cipherSuites(CipherSuite... suites) {
@@ -163,7 +182,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                     keyShareGroups != null ? keyShareGroups : TlsConfigs.defaultKeyShareGroups(groups), signatureSchemes,
                     certificateSignatureSchemes, applicationProtocols, serverName,
                     certificateValidator != null ? certificateValidator : CertificateValidator.system(),
-                    keyLog, delegateTasks, quic);
+                    keyLog, delegateTasks, quic, credential);
         }
     }
 

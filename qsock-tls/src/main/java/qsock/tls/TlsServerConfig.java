@@ -3,6 +3,7 @@ package qsock.tls;
 import java.util.List;
 import java.util.Objects;
 import qsock.core.handshake.CipherSuite;
+import qsock.tls.cert.CertificateValidator;
 import qsock.tls.jca.NamedGroup;
 import qsock.tls.jca.SignatureScheme;
 
@@ -24,10 +25,14 @@ import qsock.tls.jca.SignatureScheme;
  * @param quic true for QUIC; false only for testing over a TLS record layer on TCP
  * @param helloRetryCookieKey the HMAC-SHA256 key that authenticates the cookie a HelloRetryRequest carries
  *     (RFC 8446 §4.2.2), at least 32 bytes; null to send HelloRetryRequests without a cookie
+ * @param clientAuthentication whether to ask for, and require, a client certificate (RFC 8446 §4.3.2)
+ * @param clientCertificateValidator checks the client's chain (extendedKeyUsage clientAuth when present);
+ *     required unless {@code clientAuthentication} is {@link ClientAuth#NONE}
  */
 public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
-                              KeyLogSink keyLog, boolean delegateTasks, boolean quic, byte[] helloRetryCookieKey) {
+                              KeyLogSink keyLog, boolean delegateTasks, boolean quic, byte[] helloRetryCookieKey,
+                              ClientAuth clientAuthentication, CertificateValidator clientCertificateValidator) {
 
     /** The shortest cookie key accepted: HMAC-SHA256's output length. */
     public static final int MIN_COOKIE_KEY_LENGTH = 32;
@@ -44,6 +49,18 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
             }
             helloRetryCookieKey = helloRetryCookieKey.clone();
         }
+        Objects.requireNonNull(clientAuthentication, "clientAuthentication");
+        if (clientAuthentication != ClientAuth.NONE && clientCertificateValidator == null) {
+            throw new IllegalArgumentException("client authentication needs a validator for client chains");
+        }
+    }
+
+    /** A configuration that asks for no client certificate. */
+    public TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+                           List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
+                           KeyLogSink keyLog, boolean delegateTasks, boolean quic, byte[] helloRetryCookieKey) {
+        this(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols, keyLog, delegateTasks, quic,
+                helloRetryCookieKey, ClientAuth.NONE, null);
     }
 
     /** A configuration whose HelloRetryRequests carry no cookie. */
@@ -81,6 +98,8 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         private boolean delegateTasks;
         private boolean quic = true;
         private byte[] helloRetryCookieKey;
+        private ClientAuth clientAuthentication = ClientAuth.NONE;
+        private CertificateValidator clientCertificateValidator;
 
         private Builder(Credential credential) {
             this.credentials.add(Objects.requireNonNull(credential, "credential"));
@@ -158,10 +177,20 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
             return this;
         }
 
+        /**
+         * Asks for ({@link ClientAuth#REQUEST}) or requires ({@link ClientAuth#REQUIRE}) a client certificate,
+         * whose chain {@code validator} checks (RFC 8446 §4.3.2, §4.4.2.4).
+         */
+        public Builder clientAuthentication(ClientAuth policy, CertificateValidator validator) {
+            this.clientAuthentication = Objects.requireNonNull(policy, "policy");
+            this.clientCertificateValidator = validator;
+            return this;
+        }
+
         /** {@return the configuration} */
         public TlsServerConfig build() {
             return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols,
-                    keyLog, delegateTasks, quic, helloRetryCookieKey);
+                    keyLog, delegateTasks, quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator);
         }
     }
 }

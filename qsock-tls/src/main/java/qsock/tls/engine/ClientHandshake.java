@@ -1,6 +1,7 @@
 package qsock.tls.engine;
 
 import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.core.handshake.KeyDirection;
 import qsock.core.error.PeerText;
+import qsock.tls.Credential;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
 import qsock.tls.TlsClientConfig;
@@ -35,6 +37,7 @@ import qsock.tls.jca.KeyShare;
 import qsock.tls.jca.NamedGroup;
 import qsock.tls.jca.SignatureScheme;
 import qsock.tls.message.Certificate;
+import qsock.tls.message.CertificateEntry;
 import qsock.tls.message.CertificateRequest;
 import qsock.tls.message.CertificateVerify;
 import qsock.tls.message.ClientHello;
@@ -49,7 +52,8 @@ import qsock.tls.message.ServerHello;
 /**
  * The client side of a TLS 1.3 full handshake for QUIC (RFC 8446 §2, RFC 9001 §4): ClientHello at the
  * Initial level; ServerHello; then at the Handshake level EncryptedExtensions, optionally
- * CertificateRequest, Certificate, CertificateVerify and Finished; then its own (empty Certificate and)
+ * CertificateRequest, Certificate, CertificateVerify and Finished; then, after a CertificateRequest, its
+ * Certificate (empty without a usable credential) and CertificateVerify (RFC 8446 §4.4.2, §4.4.3), and its
  * Finished.
  */
 public final class ClientHandshake extends Handshake {
@@ -69,6 +73,8 @@ public final class ClientHandshake extends Handshake {
     private byte[] serverHandshakeSecret;
     private byte[] handshakeSecret;
     private byte[] certificateRequestContext;
+    /** The signature_algorithms of the server's CertificateRequest, which our CertificateVerify must use. */
+    private List<Integer> requestedSchemes;
     private List<X509Certificate> serverChain;
     /** The ClientHello sent last, from which a second one is made after a HelloRetryRequest. */
     private ClientHello sentHello;
@@ -413,9 +419,9 @@ public final class ClientHandshake extends Handshake {
         if (request.extension(SignatureAlgorithms.class).isEmpty()) {
             throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "CertificateRequest without signature_algorithms");
         }
-        // No client certificate in this part of qsock-tls: answer with an empty Certificate (RFC 8446
-        // §4.4.2.4); the server decides whether that is enough.
+        // Answered after the server's Finished (RFC 8446 §4.4): see sendClientCertificate.
         certificateRequestContext = request.certificateRequestContext().toByteArray();
+        requestedSchemes = request.extension(SignatureAlgorithms.class).orElseThrow().supportedSignatureAlgorithms();
         transcript.add(raw.message());
         state = State.WAIT_CERTIFICATE;
     }
@@ -495,8 +501,7 @@ public final class ClientHandshake extends Handshake {
         installSecret(EncryptionLevel.APPLICATION, KeyDirection.READ, serverApplicationSecret,
                 "SERVER_TRAFFIC_SECRET_0");
         if (certificateRequestContext != null) {
-            send(EncryptionLevel.HANDSHAKE,
-                    HandshakeCodec.encode(new Certificate(Opaque.of(certificateRequestContext), List.of())));
+            sendClientCertificate();
         }
         byte[] verifyData = schedule.finishedVerifyData(clientHandshakeSecret, transcript.current());
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new Finished(Opaque.of(verifyData))));
@@ -508,6 +513,35 @@ public final class ClientHandshake extends Handshake {
         }
         complete();
         emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates));
+    }
+
+    /**
+     * Answers the CertificateRequest (RFC 8446 §4.4.2, §4.4.3): our chain and a CertificateVerify when our
+     * credential can sign with a scheme the request's signature_algorithms allow, else an empty Certificate
+     * (RFC 8446 §4.4.2.4), leaving the server to decide whether that is enough.
+     */
+    private void sendClientCertificate() throws TlsAlertException {
+        Credential credential = config.credential();
+        SignatureScheme scheme = credential == null ? null
+                : SignatureScheme.select(credential.leaf(), requestedSchemes, config.signatureSchemes());
+        if (scheme == null) {
+            send(EncryptionLevel.HANDSHAKE,
+                    HandshakeCodec.encode(new Certificate(Opaque.of(certificateRequestContext), List.of())));
+            return;
+        }
+        List<CertificateEntry> entries = new ArrayList<>();
+        for (X509Certificate cert : credential.chain()) {
+            try {
+                entries.add(new CertificateEntry(Opaque.of(cert.getEncoded()), List.of()));
+            } catch (CertificateEncodingException e) {
+                throw new TlsAlertException(TlsAlert.INTERNAL_ERROR, "cannot encode our certificate", e);
+            }
+        }
+        send(EncryptionLevel.HANDSHAKE,
+                HandshakeCodec.encode(new Certificate(Opaque.of(certificateRequestContext), entries)));
+        byte[] signature = scheme.sign(credential.privateKey(), transcript.current(), false, random);
+        send(EncryptionLevel.HANDSHAKE,
+                HandshakeCodec.encode(new CertificateVerify(scheme.code(), Opaque.of(signature))));
     }
 
     private void onPostHandshake(FramedMessage message) throws TlsAlertException {

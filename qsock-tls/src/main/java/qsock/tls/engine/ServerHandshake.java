@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.Set;
 import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
+import java.security.cert.X509Certificate;
+import qsock.tls.ClientAuth;
 import qsock.tls.Credential;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.message.CertificateRequest;
 import qsock.core.handshake.KeyDirection;
 import qsock.core.error.PeerText;
 import qsock.tls.TlsAlert;
@@ -53,11 +57,15 @@ import qsock.tls.message.ServerHello;
 /**
  * The server side of a TLS 1.3 full handshake for QUIC: reads the ClientHello, answers with ServerHello
  * at the Initial level and EncryptedExtensions, Certificate, CertificateVerify and Finished at the
- * Handshake level, then waits for the client's Finished.
+ * Handshake level (with a CertificateRequest after EncryptedExtensions when the configuration asks for a
+ * client certificate, RFC 8446 §4.3.2), then waits for the client's Certificate and CertificateVerify (when
+ * requested) and its Finished.
  */
 public final class ServerHandshake extends Handshake {
 
-    private enum State { WAIT_CLIENT_HELLO, SIGNING, WAIT_FINISHED, CONNECTED }
+    private enum State {
+        WAIT_CLIENT_HELLO, SIGNING, WAIT_CLIENT_CERTIFICATE, WAIT_CLIENT_CERTIFICATE_VERIFY, WAIT_FINISHED, CONNECTED
+    }
 
     private static final int TLS13 = 0x0304;
     private static final int LEGACY_VERSION = 0x0303;
@@ -76,6 +84,8 @@ public final class ServerHandshake extends Handshake {
     private NamedGroup retryGroup;
     private CipherSuite retrySuite;
     private byte[] retryCookie;
+    /** The client's validated chain, between its Certificate and its CertificateVerify. */
+    private List<X509Certificate> clientChain;
 
     public ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -105,7 +115,8 @@ public final class ServerHandshake extends Handshake {
     EncryptionLevel expectedLevel() {
         return switch (state) {
             case WAIT_CLIENT_HELLO -> EncryptionLevel.INITIAL;
-            case SIGNING, WAIT_FINISHED -> EncryptionLevel.HANDSHAKE;
+            case SIGNING, WAIT_CLIENT_CERTIFICATE, WAIT_CLIENT_CERTIFICATE_VERIFY, WAIT_FINISHED ->
+                    EncryptionLevel.HANDSHAKE;
             case CONNECTED -> EncryptionLevel.APPLICATION;
         };
     }
@@ -115,7 +126,8 @@ public final class ServerHandshake extends Handshake {
         return switch (level) {
             case INITIAL -> state == State.WAIT_CLIENT_HELLO;
             case EARLY_DATA -> false;
-            case HANDSHAKE -> state == State.SIGNING || state == State.WAIT_FINISHED;
+            case HANDSHAKE -> state == State.SIGNING || state == State.WAIT_CLIENT_CERTIFICATE
+                    || state == State.WAIT_CLIENT_CERTIFICATE_VERIFY || state == State.WAIT_FINISHED;
             case APPLICATION -> state == State.CONNECTED;
         };
     }
@@ -128,8 +140,15 @@ public final class ServerHandshake extends Handshake {
                 onClientHello((ClientHello) HandshakeCodec.decode(message, 0), message);
             }
             case SIGNING -> throw new IllegalStateException("input is not read while signing");
+            case WAIT_CLIENT_CERTIFICATE -> {
+                expect(message.handshakeType(), HandshakeType.CERTIFICATE);
+                onClientCertificate((Certificate) HandshakeCodec.decode(message, 0), message);
+            }
+            case WAIT_CLIENT_CERTIFICATE_VERIFY -> {
+                expect(message.handshakeType(), HandshakeType.CERTIFICATE_VERIFY);
+                onClientCertificateVerify((CertificateVerify) HandshakeCodec.decode(message, 0), message);
+            }
             case WAIT_FINISHED -> {
-                // Client certificates come with a later part of qsock-tls; none was requested.
                 expect(message.handshakeType(), HandshakeType.FINISHED);
                 onFinished((Finished) HandshakeCodec.decode(message, schedule.hash().length()),
                         message);
@@ -250,6 +269,9 @@ public final class ServerHandshake extends Handshake {
             encrypted.add(new QuicTransportParameters(Opaque.of(transportParameters)));
         }
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new EncryptedExtensions(encrypted)));
+        if (config.clientAuthentication() != ClientAuth.NONE) {
+            sendCertificateRequest();
+        }
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(certificateMessage()));
 
         byte[] toSign = transcript.current();
@@ -274,6 +296,70 @@ public final class ServerHandshake extends Handshake {
         if (keyLog != null) {
             logKey("EXPORTER_SECRET", schedule.exporterMasterSecret(master, serverFinishedHash));
         }
+        // RFC 8446 §4.4: after a CertificateRequest the client's Certificate (and CertificateVerify) come first.
+        state = config.clientAuthentication() != ClientAuth.NONE ? State.WAIT_CLIENT_CERTIFICATE : State.WAIT_FINISHED;
+    }
+
+    // ---- client authentication (RFC 8446 §4.3.2, §4.4.2, §4.4.3) ---------------------------------
+
+    /**
+     * RFC 8446 §4.3.2: a CertificateRequest with an empty context (this is the handshake, not post-handshake
+     * authentication) and the signature_algorithms we verify CertificateVerify with.
+     */
+    private void sendCertificateRequest() {
+        List<Integer> codes = config.signatureSchemes().stream()
+                .filter(SignatureScheme::usableInTls13CertificateVerify).map(SignatureScheme::code).toList();
+        send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(
+                new CertificateRequest(Opaque.EMPTY, List.of(new SignatureAlgorithms(codes)))));
+    }
+
+    private void onClientCertificate(Certificate certificate, FramedMessage raw) throws TlsAlertException {
+        // RFC 8446 §4.4.2: the client echoes the CertificateRequest's context, which was empty.
+        if (!certificate.certificateRequestContext().isEmpty()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "client Certificate with a foreign request context");
+        }
+        for (var entry : certificate.certificateList()) {
+            // RFC 8446 §4.4.2: entry extensions answer ones in our CertificateRequest, which has none to answer.
+            if (!entry.extensions().isEmpty()) {
+                throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION, "certificate entry extension "
+                        + entry.extensions().get(0).typeCode() + ", which we did not request");
+            }
+        }
+        transcript.add(raw.message());
+        if (certificate.certificateList().isEmpty()) {
+            // RFC 8446 §4.4.2.4: without a certificate the server may go on or abort with certificate_required.
+            if (config.clientAuthentication() == ClientAuth.REQUIRE) {
+                throw new TlsAlertException(TlsAlert.CERTIFICATE_REQUIRED, "the client sent no certificate");
+            }
+            state = State.WAIT_FINISHED;
+            return;
+        }
+        List<byte[]> der = certificate.certificateList().stream().map(e -> e.certData().toByteArray()).toList();
+        List<X509Certificate> chain = CertificateValidator.parseChain(der);
+        CertificateValidator validator = config.clientCertificateValidator();
+        runTask(config.delegateTasks(), () -> validator.validateClient(chain), () -> {
+            clientChain = chain;
+            state = State.WAIT_CLIENT_CERTIFICATE_VERIFY;
+        });
+    }
+
+    private void onClientCertificateVerify(CertificateVerify verify, FramedMessage raw) throws TlsAlertException {
+        SignatureScheme scheme = SignatureScheme.fromCode(verify.algorithm());
+        // RFC 8446 §4.4.3: the scheme must be one our CertificateRequest offered, and fit the certificate's key.
+        if (scheme == null || !config.signatureSchemes().contains(scheme) || !scheme.usableInTls13CertificateVerify()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "CertificateVerify with scheme 0x" + Integer.toHexString(verify.algorithm()) + ", not offered");
+        }
+        var key = clientChain.get(0).getPublicKey();
+        if (!scheme.matches(key)) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "CertificateVerify scheme " + scheme + " does not fit the certificate's key");
+        }
+        if (!scheme.verify(key, transcript.current(), false, verify.signature().toByteArray())) {
+            throw new TlsAlertException(TlsAlert.DECRYPT_ERROR, "the client's CertificateVerify signature is wrong");
+        }
+        transcript.add(raw.message());
+        peerCertificates = List.copyOf(clientChain);
         state = State.WAIT_FINISHED;
     }
 

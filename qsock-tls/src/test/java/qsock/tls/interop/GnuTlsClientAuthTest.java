@@ -1,0 +1,184 @@
+package qsock.tls.interop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import qsock.core.handshake.EncryptionLevel;
+import qsock.tls.ClientAuth;
+import qsock.tls.Credential;
+import qsock.tls.TlsAlert;
+import qsock.tls.TlsAlertException;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.cert.TestPki;
+import qsock.tls.message.HandshakeType;
+
+/**
+ * Client certificates (RFC 8446 §4.3.2, §4.4.2) against GnuTLS over loopback TCP, both ways round:
+ * {@code gnutls-serv --require-client-cert --verify-client-cert --x509cafile} authenticates the qsock client,
+ * and {@code gnutls-cli --x509certfile --x509keyfile} answers the qsock server's CertificateRequest.
+ */
+@Timeout(30)
+class GnuTlsClientAuthTest {
+
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
+    private static final String TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService peers = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopPeers() throws InterruptedException {
+        peers.shutdownNow();
+        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
+    }
+
+    private static void withTranscript(Supplier<String> transcript, Executable body) throws Exception {
+        try {
+            body.execute();
+        } catch (Throwable t) {
+            throw new AssertionError(t + "\n--- peer:\n" + transcript.get(), t);
+        }
+    }
+
+    private static Credential credential(String pki) {
+        return new Credential(TestPki.chain(pki), TestPki.leafKey(pki));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rsa", "ecdsa-p256", "ecdsa-p384", "ed25519"})
+    void gnutlsServerRequiringACertificateAcceptsTheQsockClients(String name) throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, name);
+        try (GnuTlsServer server = GnuTlsServer.start(dir, pki, TLS13, "--echo", "--require-client-cert",
+                "--verify-client-cert", "--x509cafile=" + pki.ca())) {
+            withTranscript(server::toString, () -> {
+                TlsRecordLayer client = QsockEndpoints.connect(server.port(),
+                        QsockEndpoints.client(name).credential(credential(name)).build(), 61);
+                try (client) {
+                    client.handshake();
+                    byte[] line = {'m', 't', 'l', 's', '\n'};
+                    client.write(line);
+                    assertArrayEquals(line, client.read(line.length));
+                }
+                assertEquals(List.of(HandshakeType.CERTIFICATE, HandshakeType.CERTIFICATE_VERIFY,
+                        HandshakeType.FINISHED), OpenSslClientAuthTest.types(
+                        client.handshakeMessagesSent(EncryptionLevel.HANDSHAKE)));
+                // gnutls-serv describes the session once the handshake (its check of our chain) succeeded.
+                assertTrue(GnuTls.description(server.awaitStdout("- Description: ")) != null);
+            });
+        }
+    }
+
+    @Test
+    void gnutlsServerRequiringACertificateRefusesAQsockClientWithoutOne() throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, "ecdsa-p256");
+        try (GnuTlsServer server = GnuTlsServer.start(dir, pki, TLS13, "--echo", "--require-client-cert",
+                "--verify-client-cert", "--x509cafile=" + pki.ca())) {
+            withTranscript(server::toString, () -> {
+                TlsRecordLayer client = QsockEndpoints.connect(server.port(), QsockEndpoints.client("ecdsa-p256").build(), 62);
+                try (client) {
+                    // The client completes on sending its Finished; the server's alert comes after. Writing
+                    // nothing: a write could meet the closed connection before the alert is read.
+                    client.handshake();
+                    PeerAlertException e = assertThrows(PeerAlertException.class, () -> client.read(1));
+                    assertEquals(TlsAlert.CERTIFICATE_REQUIRED.code(), e.description());
+                }
+            });
+        }
+    }
+
+    private TlsServerConfig requiring(String name) {
+        return QsockEndpoints.server(name).clientAuthentication(ClientAuth.REQUIRE,
+                CertificateValidator.forTrustedCertificates(List.of(TestPki.ca(name)))).build();
+    }
+
+    private static String transcript(PeerProcess cli, Path log) {
+        try {
+            return cli + "\n--- log:\n" + GnuTls.log(log);
+        } catch (IOException e) {
+            return cli + "\n--- log unreadable: " + e;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rsa", "ecdsa-p256", "ecdsa-p384", "ed25519"})
+    void gnutlsClientWithACertificateIsAuthenticatedByTheQsockServer(String name) throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, name);
+        Path log = dir.resolve("gnutls-cli.log");
+        byte[] up = {'u', 'p', '\n'};
+        byte[] down = {'d', 'o', 'w', 'n', '\n'};
+        try (ServerSocket listener = QsockEndpoints.listen()) {
+            Future<TlsRecordLayer> serverRun = peers.submit(() -> {
+                TlsRecordLayer server = QsockEndpoints.accept(listener, requiring(name), 63);
+                try (server) {
+                    server.handshake();
+                    assertArrayEquals(up, server.read(up.length));
+                    server.write(down);
+                    server.awaitCloseNotify();
+                }
+                return server;
+            });
+            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), TLS13, log,
+                    "--x509certfile=" + pki.chain(), "--x509keyfile=" + pki.key())) {
+                withTranscript(() -> transcript(cli, log), () -> {
+                    cli.stdin().write(up);
+                    cli.stdin().flush();
+                    assertTrue(cli.stdout().awaitSize(down.length, PEER_TIMEOUT), "the server's data reached gnutls-cli");
+                    cli.stdin().close();
+                    assertEquals(0, cli.awaitExit(PEER_TIMEOUT), "gnutls-cli exit status");
+                    assertArrayEquals(down, cli.stdout().bytes());
+                    TlsRecordLayer server = serverRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    assertEquals(TestPki.chain(name), server.engine().peerCertificates());
+                });
+            }
+        }
+    }
+
+    @Test
+    void gnutlsClientWithoutACertificateGetsCertificateRequiredFromTheQsockServer() throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, "rsa");
+        Path log = dir.resolve("gnutls-cli.log");
+        try (ServerSocket listener = QsockEndpoints.listen()) {
+            Future<TlsRecordLayer> serverRun = peers.submit(() -> {
+                TlsRecordLayer server = QsockEndpoints.accept(listener, requiring("rsa"), 64);
+                try (server) {
+                    server.handshake();
+                }
+                return server;
+            });
+            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), TLS13, log)) {
+                withTranscript(() -> transcript(cli, log), () -> {
+                    ExecutionException e = assertThrows(ExecutionException.class,
+                            () -> serverRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+                    assertEquals(TlsAlert.CERTIFICATE_REQUIRED, ((TlsAlertException) e.getCause()).alert());
+                    cli.stdin().close();
+                    cli.awaitExit(PEER_TIMEOUT);
+                    String text = GnuTls.log(log) + cli.stderr().text() + cli.stdout().text();
+                    assertTrue(text.contains("Certificate is required"), text);
+                });
+            }
+        }
+    }
+}

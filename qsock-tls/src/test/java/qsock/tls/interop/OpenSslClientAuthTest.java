@@ -1,0 +1,176 @@
+package qsock.tls.interop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import qsock.core.handshake.EncryptionLevel;
+import qsock.tls.ClientAuth;
+import qsock.tls.Credential;
+import qsock.tls.TlsAlert;
+import qsock.tls.TlsAlertException;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.cert.TestPki;
+import qsock.tls.message.FramedMessage;
+import qsock.tls.message.HandshakeType;
+
+/**
+ * Client certificates (RFC 8446 §4.3.2, §4.4.2) against OpenSSL 3.0 over loopback TCP, both ways round:
+ * {@code s_server -Verify 1 -CAfile} requires a certificate of the qsock client, and {@code s_client -cert
+ * -key} answers the qsock server's CertificateRequest.
+ */
+@Timeout(30)
+class OpenSslClientAuthTest {
+
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService peers = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopPeers() throws InterruptedException {
+        peers.shutdownNow();
+        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
+    }
+
+    private static void withTranscript(Supplier<String> transcript, Executable body) throws Exception {
+        try {
+            body.execute();
+        } catch (Throwable t) {
+            throw new AssertionError(t + "\n--- peer:\n" + transcript.get(), t);
+        }
+    }
+
+    private static Credential credential(String pki) {
+        return new Credential(TestPki.chain(pki), TestPki.leafKey(pki));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rsa", "ecdsa-p256", "ed25519"})
+    void opensslServerRequiringACertificateAcceptsTheQsockClients(String name) throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, name);
+        try (OpenSsl.Server server = OpenSsl.server(dir, pki, "-Verify", "1", "-verify_return_error",
+                "-CAfile", pki.ca().toString(), "-rev")) {
+            TlsRecordLayer client = QsockEndpoints.connect(server.port(),
+                    QsockEndpoints.client(name).credential(credential(name)).build(), 51);
+            withTranscript(server::toString, () -> {
+                try (client) {
+                    client.handshake();
+                    client.write(new byte[] {'a', 'b', 'c', '\n'});
+                    // Only an authenticated client gets data back: s_server answers each line reversed.
+                    assertArrayEquals(new byte[] {'c', 'b', 'a', '\n'}, client.read(4));
+                }
+                assertEquals(List.of(HandshakeType.CERTIFICATE, HandshakeType.CERTIFICATE_VERIFY,
+                        HandshakeType.FINISHED), types(client.handshakeMessagesSent(EncryptionLevel.HANDSHAKE)));
+            });
+        }
+    }
+
+    @Test
+    void opensslServerRequiringACertificateRefusesAQsockClientWithoutOne() throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, "ecdsa-p256");
+        try (OpenSsl.Server server = OpenSsl.server(dir, pki, "-Verify", "1", "-verify_return_error",
+                "-CAfile", pki.ca().toString(), "-rev")) {
+            TlsRecordLayer client = QsockEndpoints.connect(server.port(), QsockEndpoints.client("ecdsa-p256").build(), 52);
+            withTranscript(server::toString, () -> {
+                try (client) {
+                    // The client completes on sending its Finished; the server's alert comes after.
+                    // Writing nothing: a write could meet the closed connection before the alert is read.
+                    client.handshake();
+                    PeerAlertException e = assertThrows(PeerAlertException.class, () -> client.read(1));
+                    assertEquals(TlsAlert.CERTIFICATE_REQUIRED.code(), e.description());
+                }
+            });
+        }
+    }
+
+    private TlsServerConfig requiring(String name) {
+        return QsockEndpoints.server(name).clientAuthentication(ClientAuth.REQUIRE,
+                CertificateValidator.forTrustedCertificates(List.of(TestPki.ca(name)))).build();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"rsa", "ecdsa-p384", "ed25519"})
+    void opensslClientWithACertificateIsAuthenticatedByTheQsockServer(String name) throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, name);
+        byte[] up = {'u', 'p', '\n'};
+        byte[] down = {'d', 'o', 'w', 'n', '\n'};
+        try (ServerSocket listener = QsockEndpoints.listen()) {
+            Future<TlsRecordLayer> serverRun = peers.submit(() -> {
+                TlsRecordLayer server = QsockEndpoints.accept(listener, requiring(name), 53);
+                try (server) {
+                    server.handshake();
+                    assertArrayEquals(up, server.read(up.length));
+                    server.write(down);
+                }
+                return server;
+            });
+            try (PeerProcess cli = OpenSsl.client(dir, listener.getLocalPort(), pki.ca(),
+                    "-cert", pki.chain().toString(), "-key", pki.key().toString())) {
+                withTranscript(cli::toString, () -> {
+                    cli.stdin().write(up);
+                    cli.stdin().flush();
+                    assertTrue(cli.stdout().awaitSize(down.length, PEER_TIMEOUT), "the server's data reached s_client");
+                    assertArrayEquals(down, cli.stdout().bytes());
+                    TlsRecordLayer server = serverRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    cli.stdin().close();
+                    assertEquals(0, cli.awaitExit(PEER_TIMEOUT), "s_client exit status");
+                    assertEquals(TestPki.leaf(name), server.engine().peerCertificates().get(0));
+                    assertEquals(TestPki.leaf(name), server.completion().peerCertificates().get(0));
+                });
+            }
+        }
+    }
+
+    @Test
+    void opensslClientWithoutACertificateGetsCertificateRequiredFromTheQsockServer() throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, "ecdsa-p256");
+        try (ServerSocket listener = QsockEndpoints.listen()) {
+            Future<TlsRecordLayer> serverRun = peers.submit(() -> {
+                TlsRecordLayer server = QsockEndpoints.accept(listener, requiring("ecdsa-p256"), 54);
+                try (server) {
+                    server.handshake();
+                }
+                return server;
+            });
+            try (PeerProcess cli = OpenSsl.client(dir, listener.getLocalPort(), pki.ca())) {
+                withTranscript(cli::toString, () -> {
+                    ExecutionException e = assertThrows(ExecutionException.class,
+                            () -> serverRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+                    TlsAlertException alert = (TlsAlertException) e.getCause();
+                    assertEquals(TlsAlert.CERTIFICATE_REQUIRED, alert.alert());
+                    cli.stdin().close();
+                    assertNotEquals(0, cli.awaitExit(PEER_TIMEOUT), "s_client exit status");
+                    assertTrue(cli.stderr().awaitText(t -> t.contains("certificate required"), PEER_TIMEOUT),
+                            "s_client reports the alert");
+                });
+            }
+        }
+    }
+
+    static List<HandshakeType> types(List<FramedMessage> messages) {
+        return messages.stream().map(FramedMessage::handshakeType).toList();
+    }
+}
