@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import qsock.tls.jca.NamedGroup;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +91,16 @@ class LossyHandshakeInteropTest {
             logs.add(Peer.logOf(server));
             Evidence.keep("qsock client vs " + peer + " server, " + impairment, relay, logs,
                     () -> connections(relay, content, peer == Peer.KWIK ? KNOWN_KWIK_SERVER_BUG : CORRUPTED_VERSION,
-                            a -> QsockClient.connect(a, HqInterop.ALPN, CONNECTION_TIMEOUT)));
+                            a -> peer == Peer.KWIK
+                                    // Kwik 0.10.8's server is slow to take a ClientHello split over two Initials
+                                    // (the default one, with its X25519MLKEM768 share) whose first half is lost: it
+                                    // ignores the next intact pair and answers after about 3 s; under 30% corruption
+                                    // (seed 9111) it once ignored the client for good. With the classical groups the
+                                    // ClientHello is one Initial, as in every other Kwik client; the split one is
+                                    // tried under loss against quiche here and in qsock-tls's simulation.
+                                    ? QsockClient.connectWithGroups(a, HqInterop.ALPN, CONNECTION_TIMEOUT,
+                                            NamedGroup.X25519, NamedGroup.SECP256R1)
+                                    : QsockClient.connect(a, HqInterop.ALPN, CONNECTION_TIMEOUT)));
         }
     }
 

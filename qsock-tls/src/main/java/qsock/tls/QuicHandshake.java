@@ -92,14 +92,14 @@ public final class QuicHandshake {
                         task.run();
                     }
                 }
-                case NEEDS_INPUT -> awaitInput(socket, deadline, timeout, side);
+                case NEEDS_INPUT -> awaitInput(socket, driver, deadline, timeout, side);
                 case COMPLETE -> {
                     // A client's state is ESTABLISHED as soon as its side completed; wait if it is not yet.
                     while (!isEstablished(socket.state())) {
                         if (socket.state().isClosingOrClosed()) {
                             throw failure(socket, driver, side);
                         }
-                        awaitInput(socket, deadline, timeout, side);
+                        awaitInput(socket, driver, deadline, timeout, side);
                     }
                     return driver.engine();
                 }
@@ -112,12 +112,16 @@ public final class QuicHandshake {
         return state != null && state.isEstablished();
     }
 
-    private static void awaitInput(QuicSocket socket, long deadline, Duration timeout, String side)
-            throws IOException {
+    private static void awaitInput(QuicSocket socket, HandshakeDriver driver, long deadline, Duration timeout,
+                                   String side) throws IOException {
         long remaining = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
         if (remaining <= 0 || !socket.awaitHandshakeInput(remaining)) {
+            // What was awaited and what the connection saw, so that a timeout on a lossy path can be told apart
+            // from one that stalled.
+            String where = driver.engine() + ", " + socket.statistics();
             socket.close(0, "handshake timeout");
-            throw new SocketTimeoutException("QUIC " + side + " handshake timed out after " + timeout);
+            throw new SocketTimeoutException("QUIC " + side + " handshake timed out after " + timeout + " (" + where
+                    + ")");
         }
     }
 

@@ -74,6 +74,15 @@ public final class QsockClient implements InteropClient {
         return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn, pki, groups));
     }
 
+    /**
+     * Connects like {@link #connect(InetSocketAddress, String, Duration)}, offering only {@code groups}: without
+     * X25519MLKEM768 the ClientHello fits one Initial packet.
+     */
+    public static QsockClient connectWithGroups(InetSocketAddress server, String alpn, Duration timeout,
+                                                qsock.tls.jca.NamedGroup... groups) throws IOException {
+        return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn, Pki.standard(), groups));
+    }
+
     /** Connects like {@link #connect(InetSocketAddress, String, Duration)}, accepting RFC 9221 datagrams. */
     public static QsockClient connectWithDatagrams(InetSocketAddress server, String alpn, Duration timeout)
             throws IOException {

@@ -117,6 +117,12 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     /** {@return the current state's name, for error messages} */
     abstract String stateName();
 
+    /** {@return the side and the state, e.g. "server handshake in WAIT_FINISHED", for diagnostics} */
+    @Override
+    public final String toString() {
+        return (isClient() ? "client" : "server") + " handshake in " + stateName();
+    }
+
     @Override
     public final TlsEvent poll() {
         return events.poll();

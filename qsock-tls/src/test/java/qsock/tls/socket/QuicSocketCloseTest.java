@@ -192,6 +192,9 @@ class QuicSocketCloseTest {
             SocketTimeoutException e = assertThrows(SocketTimeoutException.class,
                     () -> QuicHandshake.clientHandshake(client, Loopback.clientTls(), Duration.ofMillis(500)));
             assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+            // The message says what was awaited and what the connection saw: nothing came back.
+            assertTrue(e.getMessage().contains("client handshake in WAIT_SERVER_HELLO"), e.getMessage());
+            assertTrue(e.getMessage().contains("packetsReceived=0"), e.getMessage());
             assertThrows(ClosedChannelException.class, () -> client.receive(ByteBuffer.allocate(1)));
         }
     }
