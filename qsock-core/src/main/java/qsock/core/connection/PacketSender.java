@@ -220,8 +220,14 @@ final class PacketSender {
         int payloadLimit = b.payloadLimit();
         SentFrames frames = c.fate.take();
         boolean ackEliciting = false;
-        // ACK first: it is small and never congestion controlled (RFC 9002 §7).
-        if (space.acks.hasSomethingToAck()) {
+        // ACK first: it is small and never congestion controlled (RFC 9002 §7). At the Initial and Handshake
+        // levels every packet carrying CRYPTO data or a probe repeats the ACK even when nothing arrived since the
+        // last one (RFC 9000 §13.2.1 lets any packet carry one): a server's ACK-only Initial goes out before its
+        // TLS stack answers, and when that datagram is lost the ServerHello would otherwise leave the client without
+        // an RTT sample and with its Initial unacknowledged, its probes backing off from the initial PTO.
+        boolean repeatAck = space.id != PacketNumberSpace.APPLICATION && space.acks.rangeCount() > 0
+                && (space.crypto.hasPendingSend() || space.probesPending > 0);
+        if (space.acks.hasSomethingToAck() || repeatAck) {
             // The oldest ranges give way when the whole frame does not fit (a small anti-amplification budget):
             // one range always fits a packet the builder begins (AntiAmplification.blocksSending), so an ACK that
             // is due always leaves and its deadline always clears.

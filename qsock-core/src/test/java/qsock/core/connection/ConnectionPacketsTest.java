@@ -12,10 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.api.Role;
+import qsock.core.frame.AckFrame;
+import qsock.core.frame.CryptoFrame;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.packet.PacketType;
 import qsock.core.sim.LinkConfig;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.sim.quic.FixedSecretHandshake;
+import qsock.core.sim.quic.HandshakeFactory;
+import qsock.core.sim.quic.HandshakeStepper;
 import qsock.core.sim.quic.Wire;
 
 /** How the connection builds datagrams (RFC 9000 §12.2, §14.1, §8.1), read off the wire of the fixed-secret pair. */
@@ -90,5 +95,50 @@ class ConnectionPacketsTest {
         Sent first = sent.getFirst();
         assertEquals(List.of(PacketType.INITIAL, PacketType.HANDSHAKE), first.types(), "the first datagram");
         assertTrue(first.length() >= 1200, "an ack-eliciting server Initial is padded: " + first.length());
+    }
+    /**
+     * RFC 9000 §13.2.1: the server acknowledges the client's Initial at once, in a datagram of its own when its TLS
+     * stack has not answered yet (qsock's runs on another thread); the ServerHello that follows carries the ACK again.
+     * Otherwise, with that ACK-only datagram lost, the client's Initial stays unacknowledged and it has no RTT sample,
+     * its probes backing off from the initial PTO: under 30% loss a quiche client once ran out its two minutes so.
+     */
+    @Test
+    void theServerHelloRepeatsTheAckOfAnEarlierAckOnlyInitial() throws Exception {
+        boolean[] answering = {false};
+        HandshakeFactory lateServer = (connection, channel) -> {
+            HandshakeStepper real = FixedSecretHandshake.factory().start(connection, channel);
+            return () -> {
+                if (answering[0]) {
+                    real.step();
+                }
+            };
+        };
+        ConnectionPair pair = ConnectionPair.builder(6).handshakes(FixedSecretHandshake.factory(), lateServer).build();
+        List<List<Wire.Packet>> initials = new ArrayList<>();
+        Wire[] wire = {null};
+        pair.server.outgoingHook = (datagram, now) -> {
+            if (wire[0] == null) {
+                QuicConnection client = pair.clientConnection();
+                wire[0] = new Wire(Role.SERVER, CipherSuite.TLS_AES_128_GCM_SHA256, client.version(),
+                        client.originalDestinationId(), 8);
+            }
+            initials.add(wire[0].read(datagram).stream().filter(p -> p.type() == PacketType.INITIAL).toList());
+        };
+        pair.connect();
+        pair.runFor(50 * MS);
+        assertEquals(1, initials.size(), "the server's datagrams before its TLS stack answers");
+        Wire.Packet ackOnly = initials.getFirst().getFirst();
+        assertEquals(1, ackOnly.frames(AckFrame.class).size(), "an ACK of the client's Initial: " + ackOnly);
+        assertEquals(List.of(), ackOnly.frames(CryptoFrame.class));
+
+        answering[0] = true;
+        pair.serverSession().turn(pair.network.now());
+        pair.runFor(MS);
+        assertTrue(initials.size() >= 2, "the server answered");
+        Wire.Packet serverHello = initials.get(1).getFirst();
+        assertEquals(1, serverHello.frames(CryptoFrame.class).size(), "the ServerHello: " + serverHello);
+        assertEquals(1, serverHello.frames(AckFrame.class).size(), "the ServerHello repeats the ACK: " + serverHello);
+        pair.runUntil(pair::bothConfirmed, 10 * SECOND, 100_000);
+        assertTrue(pair.bothConfirmed(), pair.describe());
     }
 }
