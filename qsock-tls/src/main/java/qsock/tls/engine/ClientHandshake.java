@@ -590,8 +590,8 @@ public final class ClientHandshake extends Handshake {
             logKey("EXPORTER_SECRET", schedule.exporterMasterSecret(master, serverFinishedHash));
         }
         complete();
-        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates,
-                selectedPsk == null ? null : selectedPsk.reportedIdentity()));
+        pskIdentity = selectedPsk == null ? null : selectedPsk.reportedIdentity();
+        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates, pskIdentity));
     }
 
     /**

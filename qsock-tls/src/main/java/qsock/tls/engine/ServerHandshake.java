@@ -418,8 +418,8 @@ public final class ServerHandshake extends Handshake {
         installSecret(EncryptionLevel.APPLICATION, KeyDirection.READ, clientApplicationSecret,
                 "CLIENT_TRAFFIC_SECRET_0");
         complete();
-        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates,
-                psk == null ? null : psk.psk().reportedIdentity()));
+        pskIdentity = psk == null ? null : psk.psk().reportedIdentity();
+        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates, pskIdentity));
     }
 
     /**
