@@ -30,12 +30,15 @@ import qsock.tls.jca.SignatureScheme;
  *     the quic_transport_parameters extension is optional
  * @param credential the client certificate chain and key sent when the server asks for one (RFC 8446
  *     §4.4.2), or null to answer a CertificateRequest with an empty Certificate
+ * @param externalPsk an external pre-shared key to offer (RFC 8446 §4.2.11), or null for none
+ * @param pskModes the PSK key exchange modes offered with a PSK (RFC 8446 §4.2.9); by default psk_dhe_ke only
  */
 public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
                               List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols, String serverName,
                               CertificateValidator certificateValidator, KeyLogSink keyLog,
-                              boolean delegateTasks, boolean quic, Credential credential) {
+                              boolean delegateTasks, boolean quic, Credential credential, ExternalPsk externalPsk,
+                              List<PskMode> pskModes) {
 
     public TlsClientConfig {
         cipherSuites = TlsConfigs.nonEmpty("cipher suites", cipherSuites);
@@ -56,6 +59,18 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         if (serverName != null && (serverName.isEmpty() || serverName.length() > 255)) {
             throw new IllegalArgumentException("server name must be 1-255 characters: '" + serverName + "'");
         }
+        pskModes = TlsConfigs.pskModes(pskModes);
+    }
+
+    /** A configuration without a pre-shared key. */
+    public TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+                           List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
+                           List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols,
+                           String serverName, CertificateValidator certificateValidator, KeyLogSink keyLog,
+                           boolean delegateTasks, boolean quic, Credential credential) {
+        this(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes, applicationProtocols,
+                serverName, certificateValidator, keyLog, delegateTasks, quic, credential, null,
+                TlsConfigs.DEFAULT_PSK_MODES);
     }
 
     /** A configuration without a client certificate. */
@@ -87,8 +102,28 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         private boolean delegateTasks;
         private boolean quic = true;
         private Credential credential;
+        private ExternalPsk externalPsk;
+        private List<PskMode> pskModes = TlsConfigs.DEFAULT_PSK_MODES;
 
         private Builder() {}
+
+        /**
+         * An external pre-shared key to offer (RFC 8446 §4.2.11). A server that accepts it authenticates with
+         * it instead of a certificate; one that does not falls back to a full handshake.
+         */
+        public Builder externalPsk(ExternalPsk psk) {
+            this.externalPsk = Objects.requireNonNull(psk, "psk");
+            return this;
+        }
+
+        /**
+         * The PSK key exchange modes to offer (RFC 8446 §4.2.9), default psk_dhe_ke only; psk_ke gives up
+         * forward secrecy and is used only when the server allows it too.
+         */
+        public Builder pskModes(PskMode... modes) {
+            this.pskModes = List.of(modes);
+            return this;
+        }
 
         /** The certificate chain and key to answer a server's CertificateRequest with (RFC 8446 §4.4.2). */
         public Builder credential(Credential credential) {
@@ -182,7 +217,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                     keyShareGroups != null ? keyShareGroups : TlsConfigs.defaultKeyShareGroups(groups), signatureSchemes,
                     certificateSignatureSchemes, applicationProtocols, serverName,
                     certificateValidator != null ? certificateValidator : CertificateValidator.system(),
-                    keyLog, delegateTasks, quic, credential);
+                    keyLog, delegateTasks, quic, credential, externalPsk, pskModes);
         }
     }
 
@@ -193,6 +228,9 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         parts.add("groups=" + groups);
         parts.add("alpn=" + applicationProtocols);
         parts.add("serverName=" + serverName);
+        if (externalPsk != null) {
+            parts.add("psk=" + externalPsk + pskModes);
+        }
         parts.add(quic ? "quic" : "tls-over-tcp-testing");
         return "TlsClientConfig" + parts;
     }

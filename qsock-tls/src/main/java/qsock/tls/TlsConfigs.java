@@ -90,4 +90,16 @@ final class TlsConfigs {
         }
         return copy;
     }
+
+    /** psk_dhe_ke only: psk_ke gives up forward secrecy and must be asked for (RFC 8446 §4.2.9, §8). */
+    static final List<PskMode> DEFAULT_PSK_MODES = List.of(PskMode.PSK_DHE_KE);
+
+    /** At least one mode, none twice. */
+    static List<PskMode> pskModes(List<PskMode> modes) {
+        List<PskMode> copy = nonEmpty("PSK modes", modes);
+        if (new HashSet<>(copy).size() != copy.size()) {
+            throw new IllegalArgumentException("PSK modes repeat an entry: " + copy);
+        }
+        return copy;
+    }
 }

@@ -99,4 +99,10 @@ public interface TlsEngine {
 
     /** {@return the peer's certificate chain, leaf first, once validated; empty before} */
     List<X509Certificate> peerCertificates();
+
+    /**
+     * {@return the identity of the external pre-shared key the handshake used (RFC 8446 §4.2.11), or null
+     * when it used none or is not complete}
+     */
+    String pskIdentity();
 }

@@ -50,7 +50,9 @@ public sealed interface TlsEvent {
      * @param applicationProtocol the ALPN protocol negotiated, or null when none was
      * @param cipherSuite the cipher suite in use
      * @param peerCertificates the peer's validated chain, leaf first; empty when the peer sent none
+     * @param pskIdentity the identity of the external pre-shared key the handshake used (RFC 8446 §4.2.11),
+     *     or null when it used none
      */
     record HandshakeComplete(String applicationProtocol, CipherSuite cipherSuite,
-                             List<X509Certificate> peerCertificates) implements TlsEvent {}
+                             List<X509Certificate> peerCertificates, String pskIdentity) implements TlsEvent {}
 }

@@ -28,17 +28,28 @@ import qsock.tls.jca.SignatureScheme;
  * @param clientAuthentication whether to ask for, and require, a client certificate (RFC 8446 §4.3.2)
  * @param clientCertificateValidator checks the client's chain (extendedKeyUsage clientAuth when present);
  *     required unless {@code clientAuthentication} is {@link ClientAuth#NONE}
+ * @param pskKeyring the external pre-shared keys accepted (RFC 8446 §4.2.11), or null for none; with keys,
+ *     {@code credentials} may be empty, and clients then must offer a known PSK
+ * @param pskModes the PSK key exchange modes this server uses, in preference order (RFC 8446 §4.2.9); by
+ *     default psk_dhe_ke only
  */
 public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
                               KeyLogSink keyLog, boolean delegateTasks, boolean quic, byte[] helloRetryCookieKey,
-                              ClientAuth clientAuthentication, CertificateValidator clientCertificateValidator) {
+                              ClientAuth clientAuthentication, CertificateValidator clientCertificateValidator,
+                              PskKeyring pskKeyring, List<PskMode> pskModes) {
 
     /** The shortest cookie key accepted: HMAC-SHA256's output length. */
     public static final int MIN_COOKIE_KEY_LENGTH = 32;
 
     public TlsServerConfig {
-        credentials = TlsConfigs.nonEmpty("credentials", credentials);
+        if (pskKeyring == null) {
+            pskKeyring = PskKeyring.empty();
+        }
+        pskModes = TlsConfigs.pskModes(pskModes);
+        // A PSK-only server needs no certificate (RFC 8446 §2.2: the PSK authenticates it).
+        credentials = pskKeyring.isEmpty() ? TlsConfigs.nonEmpty("credentials", credentials)
+                : List.copyOf(credentials);
         cipherSuites = TlsConfigs.nonEmpty("cipher suites", cipherSuites);
         groups = TlsConfigs.nonEmpty("groups", groups);
         signatureSchemes = TlsConfigs.nonEmpty("signature schemes", signatureSchemes);
@@ -53,6 +64,16 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         if (clientAuthentication != ClientAuth.NONE && clientCertificateValidator == null) {
             throw new IllegalArgumentException("client authentication needs a validator for client chains");
         }
+    }
+
+    /** A configuration without pre-shared keys. */
+    public TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+                           List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
+                           KeyLogSink keyLog, boolean delegateTasks, boolean quic, byte[] helloRetryCookieKey,
+                           ClientAuth clientAuthentication, CertificateValidator clientCertificateValidator) {
+        this(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols, keyLog, delegateTasks, quic,
+                helloRetryCookieKey, clientAuthentication, clientCertificateValidator, null,
+                TlsConfigs.DEFAULT_PSK_MODES);
     }
 
     /** A configuration that asks for no client certificate. */
@@ -77,14 +98,27 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         return helloRetryCookieKey == null ? null : helloRetryCookieKey.clone();
     }
 
-    /** {@return the first credential} */
+    /** {@return the first credential, or null for a server with pre-shared keys only} */
     public Credential credential() {
-        return credentials.get(0);
+        return credentials.isEmpty() ? null : credentials.get(0);
     }
 
     /** {@return a builder with the defaults and this credential} */
     public static Builder builder(Credential credential) {
-        return new Builder(credential);
+        return new Builder(Objects.requireNonNull(credential, "credential"));
+    }
+
+    /**
+     * {@return a builder for a server that authenticates with external pre-shared keys only, no certificate
+     * (RFC 8446 §2.2)}
+     *
+     * @throws IllegalArgumentException if the keyring is empty
+     */
+    public static Builder builder(PskKeyring keyring) {
+        if (keyring.isEmpty()) {
+            throw new IllegalArgumentException("a server without a certificate needs at least one PSK");
+        }
+        return new Builder(null).pskKeyring(keyring);
     }
 
     /** Builds a {@link TlsServerConfig}. */
@@ -100,9 +134,28 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         private byte[] helloRetryCookieKey;
         private ClientAuth clientAuthentication = ClientAuth.NONE;
         private CertificateValidator clientCertificateValidator;
+        private PskKeyring pskKeyring;
+        private List<PskMode> pskModes = TlsConfigs.DEFAULT_PSK_MODES;
 
         private Builder(Credential credential) {
-            this.credentials.add(Objects.requireNonNull(credential, "credential"));
+            if (credential != null) {
+                this.credentials.add(credential);
+            }
+        }
+
+        /** The external pre-shared keys to accept (RFC 8446 §4.2.11). */
+        public Builder pskKeyring(PskKeyring keyring) {
+            this.pskKeyring = Objects.requireNonNull(keyring, "keyring");
+            return this;
+        }
+
+        /**
+         * The PSK key exchange modes to use, in preference order (RFC 8446 §4.2.9); the default is psk_dhe_ke
+         * only. psk_ke (no forward secrecy) is used only when the client offers it too.
+         */
+        public Builder pskModes(PskMode... modes) {
+            this.pskModes = List.of(modes);
+            return this;
         }
 
         /** Adds another credential, for clients that cannot use the ones before it (for example ECDSA and RSA). */
@@ -190,7 +243,8 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         /** {@return the configuration} */
         public TlsServerConfig build() {
             return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols,
-                    keyLog, delegateTasks, quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator);
+                    keyLog, delegateTasks, quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator,
+                    pskKeyring, pskModes);
         }
     }
 }

@@ -26,6 +26,10 @@ import qsock.tls.extension.KeyShareClientHello;
 import qsock.tls.extension.KeyShareEntry;
 import qsock.tls.extension.KeyShareHelloRetryRequest;
 import qsock.tls.extension.KeyShareServerHello;
+import qsock.tls.extension.PreSharedKeyClientHello;
+import qsock.tls.extension.PreSharedKeyServerHello;
+import qsock.tls.extension.PskKeyExchangeModes;
+import qsock.tls.PskMode;
 import qsock.tls.extension.QuicTransportParameters;
 import qsock.tls.extension.ServerName;
 import qsock.tls.extension.SignatureAlgorithms;
@@ -80,6 +84,12 @@ public final class ClientHandshake extends Handshake {
     private ClientHello sentHello;
     /** The cipher suite a HelloRetryRequest named, which the ServerHello must repeat; null before one. */
     private CipherSuite retrySuite;
+    /** The PSKs in our last ClientHello's pre_shared_key, in order (RFC 8446 §4.2.11); empty for none. */
+    private List<OfferedPsk> offeredPsks = List.of();
+    /** The PSK the server selected, or null for a certificate-authenticated handshake. */
+    private OfferedPsk selectedPsk;
+    /** The early secret (RFC 8446 §7.1): from the selected PSK, or from zeros without one. */
+    private byte[] earlySecret;
 
     public ClientHandshake(TlsClientConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -158,11 +168,34 @@ public final class ClientHandshake extends Handshake {
         if (transportParameters != null) {
             extensions.add(new QuicTransportParameters(Opaque.of(transportParameters)));
         }
+        offeredPsks = pskOffers();
+        if (!offeredPsks.isEmpty()) {
+            // RFC 8446 §4.2.9: pre_shared_key needs psk_key_exchange_modes; §4.2.11: pre_shared_key comes last.
+            extensions.add(new PskKeyExchangeModes(config.pskModes().stream().map(PskMode::code).toList()));
+            extensions = PskBinder.withPlaceholder(extensions, offeredPsks);
+        }
         ClientHello hello = new ClientHello(LEGACY_VERSION, Opaque.of(clientRandom), Opaque.of(legacySessionId),
                 codes(config.cipherSuites().stream().map(CipherSuite::code).toList()), Opaque.of((byte) 0),
                 extensions);
+        if (!offeredPsks.isEmpty()) {
+            // RFC 8446 §4.2.11.2: binders over the truncated ClientHello (nothing precedes it in the transcript).
+            hello = PskBinder.bind(hello, offeredPsks, transcript);
+        }
         sentHello = hello;
         send(EncryptionLevel.INITIAL, HandshakeCodec.encode(hello));
+    }
+
+    /**
+     * The PSKs to offer, in order: the configured external key, if any whose hash one of our suites has.
+     * (Resumption will put its tickets first.)
+     */
+    private List<OfferedPsk> pskOffers() {
+        List<OfferedPsk> psks = new ArrayList<>();
+        if (config.externalPsk() != null
+                && config.cipherSuites().stream().anyMatch(s -> s.hash() == config.externalPsk().hash())) {
+            psks.add(OfferedPsk.external(config.externalPsk()));
+        }
+        return psks;
     }
 
     private static List<Integer> codes(List<Integer> codes) {
@@ -232,10 +265,11 @@ public final class ClientHandshake extends Handshake {
         }
         for (Extension e : hello.extensions()) {
             // RFC 8446 §4.2: an extension response to a request we did not make is unsupported_extension.
-            // This client offers no PSK, so a ServerHello may answer supported_versions and key_share only,
+            // A ServerHello may answer supported_versions, key_share and (when we offered one) pre_shared_key,
             // and a HelloRetryRequest may add a cookie (the codec keeps each form to its message).
             if (!(e instanceof SupportedVersionsServerHello) && !(e instanceof KeyShareServerHello)
-                    && !(e instanceof KeyShareHelloRetryRequest) && !(e instanceof Cookie)) {
+                    && !(e instanceof KeyShareHelloRetryRequest) && !(e instanceof Cookie)
+                    && !(e instanceof PreSharedKeyServerHello && !offeredPsks.isEmpty())) {
                 throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION,
                         "ServerHello carries extension " + e.typeCode() + ", which we did not offer");
             }
@@ -264,27 +298,38 @@ public final class ClientHandshake extends Handshake {
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "ServerHello cipher suite " + suite
                     + " differs from the HelloRetryRequest's " + retrySuite);
         }
-        KeyShareServerHello serverShare = Extensions.find(hello.extensions(), KeyShareServerHello.class)
-                .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
-                        "ServerHello without key_share (PSK-only modes are not offered)"));
-        KeyShareEntry entry = serverShare.serverShare();
-        KeyShare ours = keyShares.get(entry.group());
-        if (ours == null) {
+        selectedPsk = selectedPsk(hello, suite);
+        var serverShare = Extensions.find(hello.extensions(), KeyShareServerHello.class);
+        if (serverShare.isEmpty() && (selectedPsk == null || !config.pskModes().contains(PskMode.PSK_KE))) {
+            // RFC 8446 §4.2.8, §4.2.9: without key_share only psk_ke, which needs a PSK and our offer of it.
+            throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "ServerHello without key_share"
+                    + (selectedPsk == null ? "" : ", but we did not offer psk_ke"));
+        }
+        if (serverShare.isPresent() && selectedPsk != null && !config.pskModes().contains(PskMode.PSK_DHE_KE)) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "ServerHello with key_share in a PSK handshake, but we offered psk_ke only");
+        }
+        KeyShareEntry entry = serverShare.map(KeyShareServerHello::serverShare).orElse(null);
+        KeyShare ours = entry == null ? null : keyShares.get(entry.group());
+        if (entry != null && ours == null) {
             // RFC 8446 §4.2.8: the server's share must be in a group we sent a share for.
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
                     "server key share in group 0x" + Integer.toHexString(entry.group()) + ", which we did not offer");
         }
-        byte[] shared = ours.group().sharedSecret(ours.privateKey(), entry.keyExchange().toByteArray());
+        // psk_ke: the (EC)DHE input is zeros (RFC 8446 §7.1).
+        byte[] shared = ours == null ? new byte[suite.hash().length()]
+                : ours.group().sharedSecret(ours.privateKey(), entry.keyExchange().toByteArray());
         // Our ephemeral keys have served their one use (RFC 8446 §4.2.8); forgetting them now keeps a connection
         // small, and an X25519MLKEM768 decapsulation key is kilobytes.
         keyShares.clear();
 
         cipherSuite = suite;
-        keyExchangeGroup = ours.group();
+        keyExchangeGroup = ours == null ? null : ours.group();
         schedule = new KeySchedule(suite.hash());
         transcript.select(suite.hash());
         transcript.add(raw.message());
-        handshakeSecret = schedule.handshakeSecret(schedule.earlySecret(null), shared);
+        earlySecret = schedule.earlySecret(selectedPsk == null ? null : selectedPsk.key());
+        handshakeSecret = schedule.handshakeSecret(earlySecret, shared);
         byte[] helloHash = transcript.current();
         clientHandshakeSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
         serverHandshakeSecret = schedule.serverHandshakeTrafficSecret(handshakeSecret, helloHash);
@@ -339,15 +384,47 @@ public final class ClientHandshake extends Handshake {
                 var cookie = Extensions.find(retry.extensions(), Cookie.class);
                 // RFC 8446 §4.2.2: the cookie is echoed in the new ClientHello.
                 cookie.ifPresent(extensions::add);
-            } else if (!(e instanceof Cookie)) {
+            } else if (!(e instanceof Cookie) && !(e instanceof PreSharedKeyClientHello)) {
                 extensions.add(e);
             }
+        }
+        // RFC 8446 §4.1.4: PSKs for another hash than the HelloRetryRequest's suite are dropped; the binders of
+        // the rest are recomputed over message_hash, the HelloRetryRequest and the truncated ClientHello2.
+        offeredPsks = PskBinder.withHash(offeredPsks, suite.hash());
+        if (!offeredPsks.isEmpty()) {
+            extensions = PskBinder.withPlaceholder(extensions, offeredPsks);
         }
         ClientHello second = new ClientHello(sentHello.legacyVersion(), sentHello.random(),
                 sentHello.legacySessionId(), sentHello.cipherSuites(), sentHello.legacyCompressionMethods(),
                 extensions);
+        if (!offeredPsks.isEmpty()) {
+            second = PskBinder.bind(second, offeredPsks, transcript);
+        }
         sentHello = second;
         send(EncryptionLevel.INITIAL, HandshakeCodec.encode(second));
+    }
+
+    /**
+     * The PSK the ServerHello's pre_shared_key selects, or null without one (RFC 8446 §4.2.11): "Clients MUST
+     * verify that the server's selected_identity is within the range supplied by the client, that the server
+     * selected a cipher suite indicating a Hash associated with the PSK" (illegal_parameter otherwise).
+     */
+    private OfferedPsk selectedPsk(ServerHello hello, CipherSuite suite) throws TlsAlertException {
+        var selected = Extensions.find(hello.extensions(), PreSharedKeyServerHello.class);
+        if (selected.isEmpty()) {
+            return null;
+        }
+        int index = selected.get().selectedIdentity();
+        if (index >= offeredPsks.size()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "server selected PSK " + index + " of the " + offeredPsks.size() + " we offered");
+        }
+        OfferedPsk psk = offeredPsks.get(index);
+        if (psk.hash() != suite.hash()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "server selected a PSK bound to " + psk.hash() + " with cipher suite " + suite);
+        }
+        return psk;
     }
 
     /** Replaces our key shares by one in {@code group}, checked by the caller (RFC 8446 §4.1.2). */
@@ -406,7 +483,8 @@ public final class ClientHandshake extends Handshake {
             }
         }
         transcript.add(raw.message());
-        state = State.WAIT_CERTIFICATE_OR_REQUEST;
+        // RFC 8446 §2.2, §4.3.2: a PSK handshake has no CertificateRequest, Certificate or CertificateVerify.
+        state = selectedPsk != null ? State.WAIT_FINISHED : State.WAIT_CERTIFICATE_OR_REQUEST;
     }
 
     private void onCertificateRequest(CertificateRequest request, FramedMessage raw) throws TlsAlertException {
@@ -512,7 +590,8 @@ public final class ClientHandshake extends Handshake {
             logKey("EXPORTER_SECRET", schedule.exporterMasterSecret(master, serverFinishedHash));
         }
         complete();
-        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates));
+        pskIdentity = selectedPsk == null ? null : selectedPsk.reportedIdentity();
+        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates, pskIdentity));
     }
 
     /**

@@ -55,6 +55,8 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     String applicationProtocol;
     NamedGroup keyExchangeGroup;
     List<X509Certificate> peerCertificates = List.of();
+    /** The identity of the external PSK used, reported on completion; null for none. */
+    String pskIdentity;
 
     private final Map<EncryptionLevel, HandshakeFramer> framers = new EnumMap<>(EncryptionLevel.class);
     private final ArrayDeque<TlsEvent> events = new ArrayDeque<>();
@@ -176,6 +178,11 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     @Override
     public final List<X509Certificate> peerCertificates() {
         return peerCertificates;
+    }
+
+    @Override
+    public final String pskIdentity() {
+        return pskIdentity;
     }
 
     // ---- for the state machines -----------------------------------------------------------------

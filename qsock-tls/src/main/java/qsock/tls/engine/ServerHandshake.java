@@ -32,6 +32,8 @@ import qsock.tls.extension.KeyShareClientHello;
 import qsock.tls.extension.KeyShareEntry;
 import qsock.tls.extension.KeyShareServerHello;
 import qsock.tls.extension.PreSharedKeyClientHello;
+import qsock.tls.extension.PreSharedKeyServerHello;
+import qsock.tls.PskMode;
 import qsock.tls.extension.PskKeyExchangeModes;
 import qsock.tls.extension.QuicTransportParameters;
 import qsock.tls.extension.ServerName;
@@ -86,6 +88,12 @@ public final class ServerHandshake extends Handshake {
     private byte[] retryCookie;
     /** The client's validated chain, between its Certificate and its CertificateVerify. */
     private List<X509Certificate> clientChain;
+    /** Finds the keys of offered PSK identities (RFC 8446 §4.2.11); resumption adds a ticket opener. */
+    private final PskLookup pskLookup;
+    /** The PSK this handshake uses, or null for a certificate-authenticated one. */
+    private PskSelection psk;
+    /** The early secret (RFC 8446 §7.1): from the selected PSK, or from zeros without one. */
+    private byte[] earlySecret;
 
     public ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -94,6 +102,7 @@ public final class ServerHandshake extends Handshake {
         }
         this.config = config;
         this.transportParameters = transportParameters == null ? null : transportParameters.clone();
+        this.pskLookup = PskLookup.external(config.pskKeyring());
     }
 
     @Override
@@ -186,25 +195,36 @@ public final class ServerHandshake extends Handshake {
         if (firstHello != null) {
             checkSecondClientHello(hello);
         }
-        CipherSuite suite = selectCipherSuite(hello.cipherSuites());
-
-        SupportedGroups groups = Extensions.find(hello.extensions(), SupportedGroups.class)
-                .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
-                        "ClientHello without supported_groups (RFC 8446 §9.2)"));
-        KeyShareClientHello shares = Extensions.find(hello.extensions(), KeyShareClientHello.class)
-                .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
-                        "ClientHello without key_share (RFC 8446 §9.2)"));
-        SignatureAlgorithms signatureAlgorithms = Extensions.find(hello.extensions(), SignatureAlgorithms.class)
-                .orElseThrow(() -> new TlsAlertException(TlsAlert.MISSING_EXTENSION,
-                        "ClientHello without signature_algorithms (RFC 8446 §9.2)"));
         // RFC 8446 §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes" extension,
         // servers MUST abort the handshake" (§6.2: missing_extension), even one that resumes nothing.
         if (Extensions.find(hello.extensions(), PreSharedKeyClientHello.class).isPresent()
                 && Extensions.find(hello.extensions(), PskKeyExchangeModes.class).isEmpty()) {
             throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "pre_shared_key without psk_key_exchange_modes");
         }
-        KeyShareEntry clientShare = selectKeyShare(groups, shares);
-        if (clientShare == null) {
+        psk = PskSelection.select(hello, raw.toByteArray(), config.cipherSuites(), config.pskModes(), pskLookup,
+                transcript, retrySuite, config.credentials().isEmpty());
+        CipherSuite suite = psk != null ? psk.suite() : selectCipherSuite(hello.cipherSuites());
+        // RFC 8446 §9.2: without a PSK the ClientHello needs supported_groups, key_share and
+        // signature_algorithms; psk_ke needs none of them.
+        boolean dhe = psk == null || psk.mode() == PskMode.PSK_DHE_KE;
+
+        SupportedGroups groups = Extensions.find(hello.extensions(), SupportedGroups.class).orElse(null);
+        KeyShareClientHello shares = Extensions.find(hello.extensions(), KeyShareClientHello.class).orElse(null);
+        if (dhe && groups == null) {
+            throw new TlsAlertException(TlsAlert.MISSING_EXTENSION,
+                    "ClientHello without supported_groups (RFC 8446 §9.2)");
+        }
+        if (dhe && shares == null) {
+            throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "ClientHello without key_share (RFC 8446 §9.2)");
+        }
+        SignatureAlgorithms signatureAlgorithms = Extensions.find(hello.extensions(), SignatureAlgorithms.class)
+                .orElse(null);
+        if (psk == null && signatureAlgorithms == null) {
+            throw new TlsAlertException(TlsAlert.MISSING_EXTENSION,
+                    "ClientHello without signature_algorithms (RFC 8446 §9.2)");
+        }
+        KeyShareEntry clientShare = dhe ? selectKeyShare(groups, shares) : null;
+        if (dhe && clientShare == null) {
             sendHelloRetryRequest(hello, raw, suite, groups);
             return;
         }
@@ -213,12 +233,14 @@ public final class ServerHandshake extends Handshake {
             // suites are unchanged (checked above), so only a changed configuration gets here.
             throw new TlsAlertException(TlsAlert.INTERNAL_ERROR, "cipher suite changed after HelloRetryRequest");
         }
-        NamedGroup group = NamedGroup.fromCode(clientShare.group());
+        NamedGroup group = dhe ? NamedGroup.fromCode(clientShare.group()) : null;
 
-        List<Integer> certificateAlgorithms = Extensions.find(hello.extensions(), SignatureAlgorithmsCert.class)
-                .map(SignatureAlgorithmsCert::supportedSignatureAlgorithms)
-                .orElse(signatureAlgorithms.supportedSignatureAlgorithms());
-        selectCredential(signatureAlgorithms.supportedSignatureAlgorithms(), certificateAlgorithms);
+        if (psk == null) {
+            List<Integer> certificateAlgorithms = Extensions.find(hello.extensions(), SignatureAlgorithmsCert.class)
+                    .map(SignatureAlgorithmsCert::supportedSignatureAlgorithms)
+                    .orElse(signatureAlgorithms.supportedSignatureAlgorithms());
+            selectCredential(signatureAlgorithms.supportedSignatureAlgorithms(), certificateAlgorithms);
+        }
         SignatureScheme scheme = signatureScheme;
         Credential signer = credential;
 
@@ -243,16 +265,27 @@ public final class ServerHandshake extends Handshake {
         }
 
         // RFC 8446 §4.2.8: our share in the client's group; for a KEM group it encapsulates to the client's.
-        KeyShareResponse ours = group.respond(clientShare.keyExchange().toByteArray(), random);
-        byte[] shared = ours.sharedSecret();
+        // With psk_ke there is none, and the (EC)DHE input is zeros (RFC 8446 §7.1).
+        KeyShareResponse ours = dhe ? group.respond(clientShare.keyExchange().toByteArray(), random) : null;
+        byte[] shared = dhe ? ours.sharedSecret() : new byte[suite.hash().length()];
         byte[] serverRandom = new byte[32];
         random.nextBytes(serverRandom);
+        List<Extension> serverHelloExtensions = new ArrayList<>();
+        serverHelloExtensions.add(new SupportedVersionsServerHello(TLS13));
+        if (dhe) {
+            serverHelloExtensions.add(
+                    new KeyShareServerHello(new KeyShareEntry(group.code(), Opaque.of(ours.publicBytes()))));
+        }
+        if (psk != null) {
+            // RFC 8446 §4.2.11: the 0-based index of the identity chosen, whose binder was validated.
+            serverHelloExtensions.add(new PreSharedKeyServerHello(psk.index()));
+        }
         ServerHello serverHello = new ServerHello(LEGACY_VERSION, Opaque.of(serverRandom), hello.legacySessionId(),
-                suite.code(), 0, List.of(new SupportedVersionsServerHello(TLS13),
-                        new KeyShareServerHello(new KeyShareEntry(group.code(), Opaque.of(ours.publicBytes())))));
+                suite.code(), 0, serverHelloExtensions);
         send(EncryptionLevel.INITIAL, HandshakeCodec.encode(serverHello));
 
-        byte[] handshakeSecret = schedule.handshakeSecret(schedule.earlySecret(null), shared);
+        earlySecret = schedule.earlySecret(psk == null ? null : psk.psk().key());
+        byte[] handshakeSecret = schedule.handshakeSecret(earlySecret, shared);
         byte[] helloHash = transcript.current();
         clientHandshakeSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
         byte[] serverHandshakeSecret = schedule.serverHandshakeTrafficSecret(handshakeSecret, helloHash);
@@ -269,6 +302,11 @@ public final class ServerHandshake extends Handshake {
             encrypted.add(new QuicTransportParameters(Opaque.of(transportParameters)));
         }
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new EncryptedExtensions(encrypted)));
+        if (psk != null) {
+            // RFC 8446 §2.2, §4.3.2: a PSK handshake has no Certificate, CertificateVerify or CertificateRequest.
+            sendServerFinished(handshakeSecret, serverHandshakeSecret);
+            return;
+        }
         if (config.clientAuthentication() != ClientAuth.NONE) {
             sendCertificateRequest();
         }
@@ -285,6 +323,11 @@ public final class ServerHandshake extends Handshake {
     private void finishServerFlight(SignatureScheme scheme, byte[] signature, byte[] handshakeSecret,
                                     byte[] serverHandshakeSecret) {
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new CertificateVerify(scheme.code(), Opaque.of(signature))));
+        sendServerFinished(handshakeSecret, serverHandshakeSecret);
+    }
+
+    /** Our Finished and the application secrets after it (RFC 8446 §4.4.4). */
+    private void sendServerFinished(byte[] handshakeSecret, byte[] serverHandshakeSecret) {
         byte[] verifyData = schedule.finishedVerifyData(serverHandshakeSecret, transcript.current());
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new Finished(Opaque.of(verifyData))));
         byte[] serverFinishedHash = transcript.current();
@@ -297,7 +340,8 @@ public final class ServerHandshake extends Handshake {
             logKey("EXPORTER_SECRET", schedule.exporterMasterSecret(master, serverFinishedHash));
         }
         // RFC 8446 §4.4: after a CertificateRequest the client's Certificate (and CertificateVerify) come first.
-        state = config.clientAuthentication() != ClientAuth.NONE ? State.WAIT_CLIENT_CERTIFICATE : State.WAIT_FINISHED;
+        state = psk == null && config.clientAuthentication() != ClientAuth.NONE ? State.WAIT_CLIENT_CERTIFICATE
+                : State.WAIT_FINISHED;
     }
 
     // ---- client authentication (RFC 8446 §4.3.2, §4.4.2, §4.4.3) ---------------------------------
@@ -374,7 +418,8 @@ public final class ServerHandshake extends Handshake {
         installSecret(EncryptionLevel.APPLICATION, KeyDirection.READ, clientApplicationSecret,
                 "CLIENT_TRAFFIC_SECRET_0");
         complete();
-        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates));
+        pskIdentity = psk == null ? null : psk.psk().reportedIdentity();
+        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates, pskIdentity));
     }
 
     /**

@@ -67,6 +67,30 @@ final class TranscriptHash {
         add(qsock.tls.message.HandshakeCodec.messageHash(clientHello1Hash));
     }
 
+    /**
+     * {@return the hash, with {@code hash}, of the messages so far followed by {@code extra}, which is not
+     * added} For PSK binders (RFC 8446 §4.2.11.2): {@code extra} is a truncated ClientHello. Before
+     * {@link #select} the pending messages are hashed with {@code hash}; after it, {@code hash} must be the
+     * selected one.
+     */
+    byte[] currentWith(HashFunction hash, byte[] extra) {
+        try {
+            MessageDigest d;
+            if (digest == null) {
+                d = MessageDigest.getInstance(hash.digestAlgorithm());
+                d.update(pending.toByteArray());
+            } else if (this.hash != hash) {
+                throw new IllegalStateException("transcript hash is " + this.hash + ", not " + hash);
+            } else {
+                d = (MessageDigest) digest.clone();
+            }
+            d.update(extra);
+            return d.digest();
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+            throw new IllegalStateException("cannot hash with " + hash.digestAlgorithm(), e);
+        }
+    }
+
     /** {@return the hash of the messages so far; the transcript goes on} */
     byte[] current() {
         if (digest == null) {

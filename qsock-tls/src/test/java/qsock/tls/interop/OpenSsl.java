@@ -43,6 +43,24 @@ final class OpenSsl {
      */
     static Server server(Path dir, GnuTls.PkiFiles pki, String... options) throws IOException, InterruptedException {
         Path extra = intermediates(dir, pki);
+        List<String> certificate = new ArrayList<>(List.of("-cert", pki.chain().toString(), "-key",
+                pki.key().toString()));
+        if (extra != null) {
+            certificate.addAll(List.of("-cert_chain", extra.toString()));
+        }
+        return start(dir, certificate, options);
+    }
+
+    /**
+     * {@return s_server listening on 127.0.0.1} for one connection, TLS 1.3 only, without a certificate
+     * ({@code -nocert}): for external PSKs ({@code -psk}, {@code -psk_identity} among the options)
+     */
+    static Server serverWithoutCertificate(Path dir, String... options) throws IOException, InterruptedException {
+        return start(dir, List.of("-nocert"), options);
+    }
+
+    private static Server start(Path dir, List<String> certificate, String... options)
+            throws IOException, InterruptedException {
         StringBuilder failures = new StringBuilder();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             int port;
@@ -52,10 +70,8 @@ final class OpenSsl {
             // stdbuf: s_server's stdout through a pipe would be fully buffered (see GnuTlsServer).
             List<String> command = new ArrayList<>(List.of(GnuTls.executable("stdbuf"), "-oL",
                     GnuTls.executable("openssl"), "s_server", "-accept", "127.0.0.1:" + port, "-naccept", "1",
-                    "-tls1_3", "-cert", pki.chain().toString(), "-key", pki.key().toString()));
-            if (extra != null) {
-                command.addAll(List.of("-cert_chain", extra.toString()));
-            }
+                    "-tls1_3"));
+            command.addAll(certificate);
             command.addAll(List.of(options));
             PeerProcess process = PeerProcess.start("openssl-s_server", command, dir);
             boolean settled = process.stdout().awaitText(t -> t.contains("ACCEPT"), STARTUP)
