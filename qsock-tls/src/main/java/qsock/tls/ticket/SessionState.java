@@ -135,7 +135,10 @@ public record SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, Str
      * is itself at most seven days)
      */
     public boolean isUsableAt(long nowMillis, long clockSkewMillis) {
-        if (issuedAtMillis > nowMillis + clockSkewMillis) {
+        if (clockSkewMillis < 0) {
+            throw new IllegalArgumentException("negative clock skew");
+        }
+        if (issuedAtMillis - nowMillis > clockSkewMillis) {
             return false;
         }
         long age = nowMillis - issuedAtMillis;
