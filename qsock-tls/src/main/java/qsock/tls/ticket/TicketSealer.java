@@ -11,9 +11,10 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Seals a server's {@link SessionState} into a self-contained session ticket and opens such tickets again
- * (RFC 8446 §4.6.1 leaves the ticket's form to the server; its §C.4 asks that it be authenticated and
- * encrypted). A ticket is
+ * Seals a server's {@link SessionState} into a self-contained session ticket and opens such tickets again.
+ * RFC 8446 §4.6.1 leaves the ticket's form to the server; a self-contained ticket carries the PSK, so it is
+ * encrypted and authenticated (as RFC 5077 §4 recommends), and a client can neither read nor forge one. A
+ * ticket is
  * <pre>
  *   uint32 key_id | opaque nonce[12] | AES-256-GCM(key, nonce, aad = "qsock ticket v1" | key_id, state)
  * </pre>
@@ -32,7 +33,11 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TicketSealer {
 
-    /** The longest ticket {@link #open} considers; anything longer is rejected before decryption. */
+    /**
+     * The longest ticket {@link #open} considers; anything longer is rejected before decryption, which
+     * bounds the work an identity can cause. Every state {@link #seal} is given fits
+     * ({@link SessionState#MAX_ENCODED_LENGTH} plus the 32 bytes of key id, nonce and tag).
+     */
     public static final int MAX_TICKET_LENGTH = 2048;
 
     static final int KEY_ID_LENGTH = 4;
@@ -41,11 +46,6 @@ public final class TicketSealer {
     static final int OVERHEAD = KEY_ID_LENGTH + NONCE_LENGTH + TAG_LENGTH;
 
     private static final byte[] AAD_LABEL = "qsock ticket v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-
-    static {
-        // Every state the sealer can be asked to seal fits in a ticket it will open.
-        assert SessionState.MAX_ENCODED_LENGTH + OVERHEAD <= MAX_TICKET_LENGTH;
-    }
 
     /** The keys in use: seals under current; opens under current or previous (null before a rotation). */
     private record KeySet(TicketKey current, TicketKey previous) {}

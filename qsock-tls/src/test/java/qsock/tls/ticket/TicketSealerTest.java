@@ -53,6 +53,19 @@ class TicketSealerTest {
         });
     }
 
+    /** The largest state seals into a ticket within the bound {@link TicketSealer#open} enforces. */
+    @Test
+    void largestStateSealsWithinTheBound() {
+        SessionState s = new SessionState(qsock.core.handshake.CipherSuite.TLS_AES_256_GCM_SHA384, new byte[48],
+                "a".repeat(255), "b".repeat(255), NOW, SessionState.MAX_LIFETIME_SECONDS, 0xFFFF_FFFFL, 0xFFFF_FFFFL,
+                new byte[SessionState.MAX_TRANSPORT_PARAMETERS]);
+        TicketSealer sealer = TicketSealer.withRandomKey(random(13));
+        byte[] ticket = sealer.seal(s);
+        assertEquals(SessionState.MAX_ENCODED_LENGTH + TicketSealer.OVERHEAD, ticket.length);
+        assertTrue(ticket.length <= TicketSealer.MAX_TICKET_LENGTH);
+        assertEquals(Optional.of(s), sealer.open(ticket, NOW, 0));
+    }
+
     @Test
     void ticketsAreEncryptedAndDistinct() {
         TicketSealer sealer = TicketSealer.withRandomKey(random(2));
