@@ -3,7 +3,8 @@
  * it speaks to a connection only through the {@link qsock.core.handshake.HandshakeChannel}, on the JDK's
  * cryptography. {@link qsock.tls} has the configurations and the blocking handshake calls over a socket;
  * {@link qsock.tls.cert} the PEM files and certificate validation they take, {@link qsock.tls.jca} the key
- * exchange groups and signature schemes they name.
+ * exchange groups and signature schemes they name, {@link qsock.tls.ticket} the session tickets, their store
+ * and 0-RTT anti-replay.
  */
 module qsock.tls {
     requires transitive qsock.core;
@@ -11,4 +12,5 @@ module qsock.tls {
     exports qsock.tls;
     exports qsock.tls.cert;
     exports qsock.tls.jca;
+    exports qsock.tls.ticket;
 }
