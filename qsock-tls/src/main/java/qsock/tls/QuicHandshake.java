@@ -49,7 +49,7 @@ public final class QuicHandshake {
                 config = new TlsClientConfig(config.cipherSuites(), config.groups(), config.keyShareGroups(),
                         config.signatureSchemes(), config.certificateSignatureSchemes(), alpn, config.serverName(),
                         config.certificateValidator(), config.keyLog(), config.delegateTasks(), config.quic(),
-                        config.credential());
+                        config.credentials());
             }
         }
         return run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
