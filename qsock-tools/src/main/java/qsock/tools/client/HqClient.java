@@ -68,7 +68,7 @@ public final class HqClient implements Closeable {
         TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
                 tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(HqInterop.ALPN),
                 tls.serverName() != null ? tls.serverName() : host, tls.certificateValidator(), tls.keyLog(),
-                tls.delegateTasks(), tls.quic());
+                tls.delegateTasks(), tls.quic(), tls.credentials());
         ConnectionConfig transport = TransportDefaults.connectionConfig();
         QuicSocket socket = QuicSocket.open(transport);
         try {

@@ -119,7 +119,7 @@ public final class Demo {
     private boolean echo(InetSocketAddress server, TlsClientConfig tls) throws Exception {
         TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
                 tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(EchoHandler.ALPN), "localhost",
-                tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic());
+                tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic(), tls.credentials());
         byte[] message = new byte[echoSize];
         new SplittableRandom(1).nextBytes(message);
         try (QuicSocket socket = QuicSocket.open(TransportDefaults.connectionConfig())) {

@@ -43,7 +43,7 @@ public final class PerfClient implements Closeable {
                                      Duration timeout, ConnectionConfig transport) throws IOException {
         TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
                 tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(PerfProtocol.ALPN), serverName,
-                tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic());
+                tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic(), tls.credentials());
         QuicSocket socket = QuicSocket.open(transport);
         try {
             socket.connect(server);
