@@ -153,7 +153,8 @@ class CertificateAuthoritiesHandshakeTest {
      * RFC 8446 §4.4.2.3: the client's certificates "MUST be signed using an acceptable signature algorithm".
      * Our client would not send a chain signed with ecdsa-with-SHA1, which the server's
      * signature_algorithms_cert leaves out, so the client's Certificate is replaced in flight: the server
-     * refuses it with unsupported_certificate (§4.4.2.4) before its validator or the CertificateVerify.
+     * refuses it before its validator or the CertificateVerify, with bad_certificate, the alert §4.4.2.4
+     * recommends for SHA-1 (and requires for MD5).
      */
     @Test
     void theServerRefusesAClientChainSignedWithASchemeItsRequestDidNotOffer() {
@@ -177,8 +178,18 @@ class CertificateAuthoritiesHandshakeTest {
                 TlsEngineHandshakeTest.server("rsa")
                         .clientAuthentication(ClientAuth.REQUEST, trusting("ecdsa-p256", "sha1")).build(),
                 sha1Certificate);
-        assertSame(TlsAlert.UNSUPPORTED_CERTIFICATE, p.server.failure.alert());
+        assertSame(TlsAlert.BAD_CERTIFICATE, p.server.failure.alert());
         assertTrue(p.server.failure.getMessage().contains("did not offer"), p.server.failure.getMessage());
+    }
+
+    /** RFC 8446 §4.4.2.4, the client's side: a server chain signed with SHA-1 is bad_certificate. */
+    @Test
+    void theClientRefusesAServerChainSignedWithSha1WithBadCertificate() {
+        EnginePair p = run(TlsClientConfig.builder().serverName("localhost").applicationProtocols("echo")
+                        .certificateValidator(trusting("sha1")).build(),
+                TlsServerConfig.builder(credential("sha1")).applicationProtocols("echo").build());
+        assertSame(TlsAlert.BAD_CERTIFICATE, p.client.failure.alert());
+        assertTrue(p.client.failure.getMessage().contains("SHA1"), p.client.failure.getMessage());
     }
 
     @Test

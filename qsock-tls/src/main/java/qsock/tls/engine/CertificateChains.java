@@ -55,6 +55,25 @@ final class CertificateChains {
     }
 
     /**
+     * {@return the alert for a received chain with a certificate signed otherwise than we accept} RFC 8446
+     * §4.4.2.4: a certificate "which it would need to validate using any signature algorithm using an MD5
+     * hash" MUST end the handshake with bad_certificate, and one using SHA-1 is RECOMMENDED to; any other
+     * unaccepted scheme is unsupported_certificate (§4.4.2.2's default for a chain the receiver cannot use).
+     *
+     * @param whose "server" or "client", for the message
+     * @param offered what the message says we accept, e.g. "which we do not accept"
+     */
+    static qsock.tls.TlsAlertException refusal(X509Certificate unacceptable, String whose, String offered) {
+        String algorithm = unacceptable.getSigAlgName().toUpperCase(java.util.Locale.ROOT);
+        boolean weakHash = algorithm.contains("MD5") || algorithm.contains("SHA1");
+        return new qsock.tls.TlsAlertException(
+                weakHash ? qsock.tls.TlsAlert.BAD_CERTIFICATE : qsock.tls.TlsAlert.UNSUPPORTED_CERTIFICATE,
+                whose + " certificate " + qsock.core.error.PeerText.escape(
+                        unacceptable.getSubjectX500Principal().toString())
+                        + " is signed with " + unacceptable.getSigAlgName() + ", " + offered);
+    }
+
+    /**
      * {@return whether a certificate of {@code chain} is issued by, or is, one of {@code authorities}}: the
      * test RFC 8446 §4.4.2.3 puts on a client's chain when the CertificateRequest carries
      * certificate_authorities ("at least one of the certificates in the certificate chain SHOULD be issued

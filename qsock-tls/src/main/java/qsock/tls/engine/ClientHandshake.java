@@ -463,11 +463,8 @@ public final class ClientHandshake extends Handshake {
                     config.certificateSignatureSchemes().stream().map(SignatureScheme::code).toList());
             if (unacceptable != null) {
                 // RFC 8446 §4.4.2.2: a client that cannot accept the chain aborts, by default with
-                // unsupported_certificate.
-                throw new TlsAlertException(TlsAlert.UNSUPPORTED_CERTIFICATE, "certificate "
-                        + PeerText.escape(unacceptable.getSubjectX500Principal().toString()) + " is signed with "
-                        + unacceptable.getSigAlgName()
-                        + ", which we do not accept");
+                // unsupported_certificate; §4.4.2.4: bad_certificate for MD5 (MUST) and SHA-1.
+                throw CertificateChains.refusal(unacceptable, "server", "which we do not accept");
             }
         }
         transcript.add(raw.message());

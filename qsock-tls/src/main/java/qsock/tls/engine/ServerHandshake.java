@@ -362,10 +362,9 @@ public final class ServerHandshake extends Handshake {
             if (unacceptable != null) {
                 // RFC 8446 §4.4.2.3: the client's certificates "MUST be signed using an acceptable signature
                 // algorithm" (our signature_algorithms_cert); §4.4.2.4: an unacceptable chain may end the
-                // handshake with unsupported_certificate.
-                throw new TlsAlertException(TlsAlert.UNSUPPORTED_CERTIFICATE, "client certificate "
-                        + PeerText.escape(unacceptable.getSubjectX500Principal().toString()) + " is signed with "
-                        + unacceptable.getSigAlgName() + ", which our CertificateRequest did not offer");
+                // handshake with unsupported_certificate (bad_certificate for MD5 and SHA-1).
+                throw CertificateChains.refusal(unacceptable, "client",
+                        "which our CertificateRequest did not offer");
             }
         }
         runTask(config.delegateTasks(), () -> validator.validateClient(chain), () -> {
