@@ -155,3 +155,20 @@ nine_chain
 # A leaf for TLS servers only (extendedKeyUsage serverAuth), which a server must refuse as a client
 # certificate (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.12).
 odd_leaf ecdsa-p256-serveronly-leaf.pem 20250101000000Z 21250101000000Z serverAuth "$san"
+
+# A client chain whose leaf is signed with ecdsa-with-SHA1, a scheme a server's CertificateRequest does not
+# accept on certificates (RFC 8446 §4.4.2.3, §4.4.2.4).
+sha1_client_chain() {
+  work=$(mktemp -d)
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out sha1-ca.key 2>/dev/null
+  openssl req -x509 -new -key sha1-ca.key -sha256 -days 36500 -subj "/CN=qsock test SHA-1 CA" \
+    -addext basicConstraints=critical,CA:true -addext keyUsage=critical,keyCertSign -out sha1-ca.pem
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out sha1-leaf.key 2>/dev/null
+  openssl req -new -key sha1-leaf.key -subj "/CN=qsock test SHA-1 client" -out "$work/leaf.csr"
+  printf 'basicConstraints=CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' > "$work/leaf.ext"
+  openssl x509 -req -in "$work/leaf.csr" -CA sha1-ca.pem -CAkey sha1-ca.key -CAcreateserial -CAserial "$work/serial" \
+    -sha1 -days 36500 -extfile "$work/leaf.ext" -out sha1-leaf.pem 2>/dev/null
+  cat sha1-leaf.pem sha1-ca.pem > sha1-chain.pem
+  rm -rf "$work"
+}
+sha1_client_chain

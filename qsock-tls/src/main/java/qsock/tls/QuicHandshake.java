@@ -46,10 +46,7 @@ public final class QuicHandshake {
         if (config.applicationProtocols().isEmpty()) {
             List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
             if (!alpn.isEmpty()) {
-                config = new TlsClientConfig(config.cipherSuites(), config.groups(), config.keyShareGroups(),
-                        config.signatureSchemes(), config.certificateSignatureSchemes(), alpn, config.serverName(),
-                        config.certificateValidator(), config.keyLog(), config.delegateTasks(), config.quic(),
-                        config.credential(), config.externalPsk(), config.pskModes());
+                config = config.withApplicationProtocols(alpn);
             }
         }
         return run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
@@ -71,10 +68,7 @@ public final class QuicHandshake {
         if (config.applicationProtocols().isEmpty()) {
             List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
             if (!alpn.isEmpty()) {
-                config = new TlsServerConfig(config.credentials(), config.cipherSuites(), config.groups(),
-                        config.signatureSchemes(), alpn, config.keyLog(), config.delegateTasks(), config.quic(),
-                        config.helloRetryCookieKey(), config.clientAuthentication(),
-                        config.clientCertificateValidator(), config.pskKeyring(), config.pskModes());
+                config = config.withApplicationProtocols(alpn);
             }
         }
         return run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");

@@ -28,8 +28,12 @@ import qsock.tls.jca.SignatureScheme;
  * @param delegateTasks true to hand certificate validation to the caller as a task (see {@link TlsEngine})
  * @param quic true for QUIC (the normal case); false only for testing over a TLS record layer on TCP, where
  *     the quic_transport_parameters extension is optional
- * @param credential the client certificate chain and key sent when the server asks for one (RFC 8446
- *     §4.4.2), or null to answer a CertificateRequest with an empty Certificate
+ * @param credentials the client certificate chains and keys, in preference order, to answer a server's
+ *     CertificateRequest with (RFC 8446 §4.4.2.3): the first whose key signs with a scheme of the request's
+ *     signature_algorithms, whose chain is signed only with schemes the request accepts on certificates
+ *     (signature_algorithms_cert, else signature_algorithms) and, when the request names
+ *     certificate_authorities, one of whose certificates is issued by (or is) a listed authority; empty
+ *     (or when none fits) to answer with an empty Certificate
  * @param externalPsk an external pre-shared key to offer (RFC 8446 §4.2.11), or null for none
  * @param pskModes the PSK key exchange modes offered with a PSK (RFC 8446 §4.2.9); by default psk_dhe_ke only
  */
@@ -37,8 +41,8 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                               List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
                               List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols, String serverName,
                               CertificateValidator certificateValidator, KeyLogSink keyLog,
-                              boolean delegateTasks, boolean quic, Credential credential, ExternalPsk externalPsk,
-                              List<PskMode> pskModes) {
+                              boolean delegateTasks, boolean quic, List<Credential> credentials,
+                              ExternalPsk externalPsk, List<PskMode> pskModes) {
 
     public TlsClientConfig {
         cipherSuites = TlsConfigs.nonEmpty("cipher suites", cipherSuites);
@@ -56,6 +60,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         certificateSignatureSchemes = TlsConfigs.nonEmpty("certificate signature schemes", certificateSignatureSchemes);
         applicationProtocols = TlsConfigs.protocols(applicationProtocols);
         Objects.requireNonNull(certificateValidator, "certificateValidator");
+        credentials = credentials == null ? List.of() : List.copyOf(credentials);
         if (serverName != null && (serverName.isEmpty() || serverName.length() > 255)) {
             throw new IllegalArgumentException("server name must be 1-255 characters: '" + serverName + "'");
         }
@@ -67,10 +72,31 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                            List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
                            List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols,
                            String serverName, CertificateValidator certificateValidator, KeyLogSink keyLog,
-                           boolean delegateTasks, boolean quic, Credential credential) {
+                           boolean delegateTasks, boolean quic, List<Credential> credentials) {
         this(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes, applicationProtocols,
-                serverName, certificateValidator, keyLog, delegateTasks, quic, credential, null,
+                serverName, certificateValidator, keyLog, delegateTasks, quic, credentials, null,
                 TlsConfigs.DEFAULT_PSK_MODES);
+    }
+
+    /** {@return this configuration naming {@code name} in server_name and checking the certificate against it} */
+    public TlsClientConfig withServerName(String name) {
+        return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
+                applicationProtocols, name, certificateValidator, keyLog, delegateTasks, quic, credentials, externalPsk,
+                pskModes);
+    }
+
+    /** {@return this configuration answering a CertificateRequest from {@code list} instead} */
+    public TlsClientConfig withCredentials(List<Credential> list) {
+        return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
+                applicationProtocols, serverName, certificateValidator, keyLog, delegateTasks, quic, list, externalPsk,
+                pskModes);
+    }
+
+    /** {@return this configuration offering {@code protocols} in ALPN instead} */
+    public TlsClientConfig withApplicationProtocols(List<String> protocols) {
+        return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
+                protocols, serverName, certificateValidator, keyLog, delegateTasks, quic, credentials, externalPsk,
+                pskModes);
     }
 
     /** A configuration without a client certificate. */
@@ -80,7 +106,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                            String serverName, CertificateValidator certificateValidator, KeyLogSink keyLog,
                            boolean delegateTasks, boolean quic) {
         this(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes, applicationProtocols,
-                serverName, certificateValidator, keyLog, delegateTasks, quic, null);
+                serverName, certificateValidator, keyLog, delegateTasks, quic, List.of());
     }
 
     /** {@return a builder with the defaults} */
@@ -101,7 +127,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         private KeyLogSink keyLog;
         private boolean delegateTasks;
         private boolean quic = true;
-        private Credential credential;
+        private final List<Credential> credentials = new ArrayList<>();
         private ExternalPsk externalPsk;
         private List<PskMode> pskModes = TlsConfigs.DEFAULT_PSK_MODES;
 
@@ -125,9 +151,12 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
             return this;
         }
 
-        /** The certificate chain and key to answer a server's CertificateRequest with (RFC 8446 §4.4.2). */
+        /**
+         * Adds a certificate chain and key to answer a server's CertificateRequest with (RFC 8446 §4.4.2);
+         * with several, the first the request allows is sent (see {@link TlsClientConfig}).
+         */
         public Builder credential(Credential credential) {
-            this.credential = Objects.requireNonNull(credential, "credential");
+            this.credentials.add(Objects.requireNonNull(credential, "credential"));
             return this;
         }
 
@@ -217,7 +246,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                     keyShareGroups != null ? keyShareGroups : TlsConfigs.defaultKeyShareGroups(groups), signatureSchemes,
                     certificateSignatureSchemes, applicationProtocols, serverName,
                     certificateValidator != null ? certificateValidator : CertificateValidator.system(),
-                    keyLog, delegateTasks, quic, credential, externalPsk, pskModes);
+                    keyLog, delegateTasks, quic, credentials, externalPsk, pskModes);
         }
     }
 

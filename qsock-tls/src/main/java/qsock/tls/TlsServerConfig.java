@@ -103,6 +103,12 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         return credentials.isEmpty() ? null : credentials.get(0);
     }
 
+    /** {@return this configuration accepting {@code protocols} in ALPN instead, in its order of preference} */
+    public TlsServerConfig withApplicationProtocols(List<String> protocols) {
+        return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, protocols, keyLog, delegateTasks,
+                quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator, pskKeyring, pskModes);
+    }
+
     /** {@return a builder with the defaults and this credential} */
     public static Builder builder(Credential credential) {
         return new Builder(Objects.requireNonNull(credential, "credential"));

@@ -19,6 +19,7 @@ import java.util.Objects;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
+import javax.security.auth.x500.X500Principal;
 import qsock.core.error.PeerText;
 import qsock.tls.TlsAlert;
 import qsock.tls.TlsAlertException;
@@ -70,10 +71,13 @@ public final class CertificateValidator {
     /** The JDK's (or the caller's) trust manager; null for the insecure validator. */
     private final X509TrustManager trustManager;
     private final String description;
+    /** The subjects of the trust anchors the caller configured, for certificate_authorities; see the accessor. */
+    private final List<X500Principal> certificateAuthorities;
 
-    private CertificateValidator(X509TrustManager trustManager, String description) {
+    private CertificateValidator(X509TrustManager trustManager, String description, boolean namesAnchors) {
         this.trustManager = trustManager;
         this.description = description;
+        this.certificateAuthorities = namesAnchors ? anchorSubjects(trustManager) : List.of();
     }
 
     /**
@@ -84,7 +88,7 @@ public final class CertificateValidator {
      */
     public static CertificateValidator system() {
         try {
-            return new CertificateValidator(trustManager(null), "system trust store");
+            return new CertificateValidator(trustManager(null), "system trust store", false);
         } catch (KeyStoreException e) {
             throw new IllegalStateException("cannot load the default trust store: " + e.getMessage(), e);
         }
@@ -98,7 +102,7 @@ public final class CertificateValidator {
     public static CertificateValidator forTrustStore(KeyStore trustStore) {
         Objects.requireNonNull(trustStore, "trustStore");
         try {
-            return new CertificateValidator(trustManager(trustStore), "trust store");
+            return new CertificateValidator(trustManager(trustStore), "trust store", true);
         } catch (KeyStoreException e) {
             throw new IllegalArgumentException("unusable trust store: " + e.getMessage(), e);
         }
@@ -121,7 +125,7 @@ public final class CertificateValidator {
             for (X509Certificate anchor : anchors) {
                 store.setCertificateEntry("anchor-" + i++, Objects.requireNonNull(anchor, "anchor"));
             }
-            return new CertificateValidator(trustManager(store), anchors.size() + " trusted certificates");
+            return new CertificateValidator(trustManager(store), anchors.size() + " trusted certificates", true);
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build an in-memory trust store: " + e.getMessage(), e);
         }
@@ -132,7 +136,8 @@ public final class CertificateValidator {
      * custom PKIX configuration with revocation checking); the host name is still checked here
      */
     public static CertificateValidator forTrustManager(X509TrustManager trustManager) {
-        return new CertificateValidator(Objects.requireNonNull(trustManager, "trustManager"), "custom trust manager");
+        return new CertificateValidator(Objects.requireNonNull(trustManager, "trustManager"), "custom trust manager",
+                true);
     }
 
     /**
@@ -140,7 +145,33 @@ public final class CertificateValidator {
      * check. For tests and tools that talk to a peer they cannot authenticate; never use it by default.
      */
     public static CertificateValidator insecure() {
-        return new CertificateValidator(null, "insecure: accepts any certificate");
+        return new CertificateValidator(null, "insecure: accepts any certificate", false);
+    }
+
+    /**
+     * {@return the subject names of the trust anchors this validator was given} (a trust store, trusted
+     * certificates, or a trust manager's accepted issuers), in a stable order without repeats: what a server
+     * sends as certificate_authorities in its CertificateRequest (RFC 8446 §4.2.4) so that a client with
+     * several certificates can pick one these anchors accept. Empty for the {@linkplain #system() system}
+     * validator, whose hundred-odd public CAs are a default rather than a choice and do not say which client
+     * certificates the caller expects, and for the {@linkplain #insecure() insecure} one, which trusts nothing
+     * in particular.
+     */
+    public List<X500Principal> certificateAuthorities() {
+        return certificateAuthorities;
+    }
+
+    private static List<X500Principal> anchorSubjects(X509TrustManager trustManager) {
+        java.util.LinkedHashSet<X500Principal> names = new java.util.LinkedHashSet<>();
+        X509Certificate[] issuers = trustManager.getAcceptedIssuers();
+        if (issuers != null) {
+            for (X509Certificate issuer : issuers) {
+                if (issuer != null) {
+                    names.add(issuer.getSubjectX500Principal());
+                }
+            }
+        }
+        return List.copyOf(names);
     }
 
     /** {@return whether this validator skips all checks (see {@link #insecure()})} */

@@ -79,6 +79,13 @@ public final class ClientHandshake extends Handshake {
     private byte[] certificateRequestContext;
     /** The signature_algorithms of the server's CertificateRequest, which our CertificateVerify must use. */
     private List<Integer> requestedSchemes;
+    /**
+     * The schemes the server's CertificateRequest accepts on our chain: its signature_algorithms_cert, else
+     * its signature_algorithms (RFC 8446 §4.2.3).
+     */
+    private List<Integer> requestedCertificateSchemes;
+    /** The certificate_authorities of the server's CertificateRequest (RFC 8446 §4.2.4), or null for none. */
+    private java.util.Set<javax.security.auth.x500.X500Principal> requestedAuthorities;
     private List<X509Certificate> serverChain;
     /** The ClientHello sent last, from which a second one is made after a HelloRetryRequest. */
     private ClientHello sentHello;
@@ -500,6 +507,10 @@ public final class ClientHandshake extends Handshake {
         // Answered after the server's Finished (RFC 8446 §4.4): see sendClientCertificate.
         certificateRequestContext = request.certificateRequestContext().toByteArray();
         requestedSchemes = request.extension(SignatureAlgorithms.class).orElseThrow().supportedSignatureAlgorithms();
+        requestedCertificateSchemes = request.extension(SignatureAlgorithmsCert.class)
+                .map(SignatureAlgorithmsCert::supportedSignatureAlgorithms).orElse(requestedSchemes);
+        requestedAuthorities = request.extension(qsock.tls.extension.CertificateAuthorities.class)
+                .map(c -> java.util.Set.copyOf(c.authorities())).orElse(null);
         transcript.add(raw.message());
         state = State.WAIT_CERTIFICATE;
     }
@@ -530,11 +541,8 @@ public final class ClientHandshake extends Handshake {
                     config.certificateSignatureSchemes().stream().map(SignatureScheme::code).toList());
             if (unacceptable != null) {
                 // RFC 8446 §4.4.2.2: a client that cannot accept the chain aborts, by default with
-                // unsupported_certificate.
-                throw new TlsAlertException(TlsAlert.UNSUPPORTED_CERTIFICATE, "certificate "
-                        + PeerText.escape(unacceptable.getSubjectX500Principal().toString()) + " is signed with "
-                        + unacceptable.getSigAlgName()
-                        + ", which we do not accept");
+                // unsupported_certificate; §4.4.2.4: bad_certificate for MD5 (MUST) and SHA-1.
+                throw CertificateChains.refusal(unacceptable, "server", "which we do not accept");
             }
         }
         transcript.add(raw.message());
@@ -595,14 +603,20 @@ public final class ClientHandshake extends Handshake {
     }
 
     /**
-     * Answers the CertificateRequest (RFC 8446 §4.4.2, §4.4.3): our chain and a CertificateVerify when our
-     * credential can sign with a scheme the request's signature_algorithms allow, else an empty Certificate
-     * (RFC 8446 §4.4.2.4), leaving the server to decide whether that is enough.
+     * Answers the CertificateRequest (RFC 8446 §4.4.2, §4.4.3): the chain of the first credential the request
+     * allows (see {@link CertificateChains#clientCredentialScheme}) and a CertificateVerify, else an empty Certificate (RFC 8446
+     * §4.4.2.4), leaving the server to decide whether that is enough.
      */
     private void sendClientCertificate() throws TlsAlertException {
-        Credential credential = config.credential();
-        SignatureScheme scheme = credential == null ? null
-                : SignatureScheme.select(credential.leaf(), requestedSchemes, config.signatureSchemes());
+        Credential credential = null;
+        SignatureScheme scheme = null;
+        for (Credential c : config.credentials()) {
+            scheme = allowedScheme(c);
+            if (scheme != null) {
+                credential = c;
+                break;
+            }
+        }
         if (scheme == null) {
             send(EncryptionLevel.HANDSHAKE,
                     HandshakeCodec.encode(new Certificate(Opaque.of(certificateRequestContext), List.of())));
@@ -621,6 +635,12 @@ public final class ClientHandshake extends Handshake {
         byte[] signature = scheme.sign(credential.privateKey(), transcript.current(), false, random);
         send(EncryptionLevel.HANDSHAKE,
                 HandshakeCodec.encode(new CertificateVerify(scheme.code(), Opaque.of(signature))));
+    }
+
+    /** {@return the scheme to sign our CertificateVerify with if the CertificateRequest allows this credential} */
+    private SignatureScheme allowedScheme(Credential credential) {
+        return CertificateChains.clientCredentialScheme(credential, requestedSchemes, requestedCertificateSchemes,
+                requestedAuthorities, config.signatureSchemes());
     }
 
     private void onPostHandshake(FramedMessage message) throws TlsAlertException {

@@ -348,13 +348,32 @@ public final class ServerHandshake extends Handshake {
 
     /**
      * RFC 8446 §4.3.2: a CertificateRequest with an empty context (this is the handshake, not post-handshake
-     * authentication) and the signature_algorithms we verify CertificateVerify with.
+     * authentication), the signature_algorithms we verify CertificateVerify with, the signature_algorithms_cert
+     * we accept on the client's chain (§4.2.3), and, when the validator has trust anchors of the caller's
+     * choosing, their names as certificate_authorities (§4.2.4) so that the client can pick a certificate
+     * they issued. A list too long for the extension is left out: the client then picks by signature
+     * schemes alone, which §4.4.2.3 allows.
      */
     private void sendCertificateRequest() {
         List<Integer> codes = config.signatureSchemes().stream()
                 .filter(SignatureScheme::usableInTls13CertificateVerify).map(SignatureScheme::code).toList();
-        send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(
-                new CertificateRequest(Opaque.EMPTY, List.of(new SignatureAlgorithms(codes)))));
+        List<Extension> extensions = new ArrayList<>();
+        extensions.add(new SignatureAlgorithms(codes));
+        extensions.add(new SignatureAlgorithmsCert(clientCertificateSchemeCodes()));
+        List<javax.security.auth.x500.X500Principal> anchors =
+                config.clientCertificateValidator().certificateAuthorities();
+        // What the 16-bit extension block leaves: its own length, and the new extension's type, length and
+        // vector length (RFC 8446 §4.2, §4.2.4).
+        int room = 0xFFFF - (qsock.tls.extension.ExtensionCodec.blockLength(extensions) - 2) - 6;
+        if (!anchors.isEmpty() && qsock.tls.extension.CertificateAuthorities.encodedLength(anchors) <= room) {
+            extensions.add(new qsock.tls.extension.CertificateAuthorities(anchors));
+        }
+        send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new CertificateRequest(Opaque.EMPTY, extensions)));
+    }
+
+    /** {@return the signature_algorithms_cert of our CertificateRequest} */
+    private static List<Integer> clientCertificateSchemeCodes() {
+        return CertificateChains.CLIENT_CERTIFICATE_SCHEMES.stream().map(SignatureScheme::code).toList();
     }
 
     private void onClientCertificate(Certificate certificate, FramedMessage raw) throws TlsAlertException {
@@ -381,6 +400,17 @@ public final class ServerHandshake extends Handshake {
         List<byte[]> der = certificate.certificateList().stream().map(e -> e.certData().toByteArray()).toList();
         List<X509Certificate> chain = CertificateValidator.parseChain(der);
         CertificateValidator validator = config.clientCertificateValidator();
+        if (!validator.isInsecure()) {
+            X509Certificate unacceptable = CertificateChains.firstUnacceptableSignature(chain,
+                    clientCertificateSchemeCodes());
+            if (unacceptable != null) {
+                // RFC 8446 §4.4.2.3: the client's certificates "MUST be signed using an acceptable signature
+                // algorithm" (our signature_algorithms_cert); §4.4.2.4: an unacceptable chain may end the
+                // handshake with unsupported_certificate (bad_certificate for MD5 and SHA-1).
+                throw CertificateChains.refusal(unacceptable, "client",
+                        "which our CertificateRequest did not offer");
+            }
+        }
         runTask(config.delegateTasks(), () -> validator.validateClient(chain), () -> {
             clientChain = chain;
             state = State.WAIT_CLIENT_CERTIFICATE_VERIFY;

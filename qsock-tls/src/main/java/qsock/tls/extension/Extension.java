@@ -10,7 +10,7 @@ package qsock.tls.extension;
  * own field bounds cannot carry. Decoding and encoding are {@link ExtensionCodec}'s.
  */
 public sealed interface Extension
-        permits ServerName, SupportedGroups, SignatureAlgorithms, SignatureAlgorithmsCert,
+        permits ServerName, SupportedGroups, SignatureAlgorithms, SignatureAlgorithmsCert, CertificateAuthorities,
                 ApplicationLayerProtocolNegotiation, SupportedVersions, KeyShare, PskKeyExchangeModes, PreSharedKey,
                 EarlyData, Cookie, QuicTransportParameters, Unknown {
 

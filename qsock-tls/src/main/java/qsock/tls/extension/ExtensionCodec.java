@@ -120,6 +120,7 @@ public final class ExtensionCodec {
             case SupportedGroups e -> e.encodeData(w);
             case SignatureAlgorithms e -> e.encodeData(w);
             case SignatureAlgorithmsCert e -> e.encodeData(w);
+            case CertificateAuthorities e -> e.encodeData(w);
             case ApplicationLayerProtocolNegotiation e -> e.encodeData(w);
             case SupportedVersionsClientHello e -> e.encodeData(w);
             case SupportedVersionsServerHello e -> e.encodeData(w);
@@ -198,6 +199,7 @@ public final class ExtensionCodec {
             case SUPPORTED_GROUPS -> SupportedGroups.decode(data);
             case SIGNATURE_ALGORITHMS -> SignatureAlgorithms.decode(data);
             case SIGNATURE_ALGORITHMS_CERT -> SignatureAlgorithmsCert.decode(data);
+            case CERTIFICATE_AUTHORITIES -> CertificateAuthorities.decode(data);
             case APPLICATION_LAYER_PROTOCOL_NEGOTIATION -> ApplicationLayerProtocolNegotiation.decode(data);
             case SUPPORTED_VERSIONS -> clientHello
                     ? SupportedVersionsClientHello.decode(data)
@@ -241,6 +243,7 @@ public final class ExtensionCodec {
             case SupportedGroups x -> true;
             case SignatureAlgorithms x -> true;
             case SignatureAlgorithmsCert x -> true;
+            case CertificateAuthorities x -> true;
             case PskKeyExchangeModes x -> true;
             case Cookie x -> true;
             case QuicTransportParameters x -> true;

@@ -36,7 +36,7 @@ public enum ExtensionType {
     SUPPORTED_VERSIONS(43, true, true, HandshakeType.CLIENT_HELLO, HandshakeType.SERVER_HELLO),
     COOKIE(44, true, true, HandshakeType.CLIENT_HELLO),
     PSK_KEY_EXCHANGE_MODES(45, true, false, HandshakeType.CLIENT_HELLO),
-    CERTIFICATE_AUTHORITIES(47, false, false, HandshakeType.CLIENT_HELLO, HandshakeType.CERTIFICATE_REQUEST),
+    CERTIFICATE_AUTHORITIES(47, true, false, HandshakeType.CLIENT_HELLO, HandshakeType.CERTIFICATE_REQUEST),
     OID_FILTERS(48, false, false, HandshakeType.CERTIFICATE_REQUEST),
     POST_HANDSHAKE_AUTH(49, false, false, HandshakeType.CLIENT_HELLO),
     SIGNATURE_ALGORITHMS_CERT(50, true, false, HandshakeType.CLIENT_HELLO, HandshakeType.CERTIFICATE_REQUEST),

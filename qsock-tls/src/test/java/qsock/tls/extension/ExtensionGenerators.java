@@ -71,6 +71,20 @@ public final class ExtensionGenerators {
         return out;
     }
 
+    /** {@return 1 to 4 distinguished names, with a common name and sometimes an organisation} */
+    public static CertificateAuthorities certificateAuthorities(SplittableRandom r) {
+        List<javax.security.auth.x500.X500Principal> names = new ArrayList<>();
+        for (int i = r.nextInt(4); i >= 0; i--) {
+            StringBuilder cn = new StringBuilder();
+            for (int j = 1 + r.nextInt(30); j > 0; j--) {
+                cn.append((char) ('a' + r.nextInt(26)));
+            }
+            names.add(new javax.security.auth.x500.X500Principal(
+                    "CN=" + cn + (r.nextBoolean() ? ", O=qsock " + r.nextInt(1000) : "")));
+        }
+        return new CertificateAuthorities(names);
+    }
+
     /** {@return a host name of printable ASCII} */
     public static String hostName(SplittableRandom r) {
         StringBuilder b = new StringBuilder();
@@ -140,6 +154,7 @@ public final class ExtensionGenerators {
                 s.add(() -> new SupportedGroups(u16s(r, 10)));
                 s.add(() -> new SignatureAlgorithms(u16s(r, 12)));
                 s.add(() -> new SignatureAlgorithmsCert(u16s(r, 12)));
+                s.add(() -> certificateAuthorities(r));
                 s.add(() -> {
                     List<String> names = new ArrayList<>();
                     for (int i = r.nextInt(4); i >= 0; i--) {
@@ -190,6 +205,7 @@ public final class ExtensionGenerators {
             case CERTIFICATE_REQUEST -> {
                 s.add(() -> new SignatureAlgorithms(u16s(r, 12)));
                 s.add(() -> new SignatureAlgorithmsCert(u16s(r, 12)));
+                s.add(() -> certificateAuthorities(r));
             }
             case NEW_SESSION_TICKET -> s.add(() -> new EarlyDataNewSessionTicket(u32(r)));
             default -> { }

@@ -181,4 +181,76 @@ class GnuTlsClientAuthTest {
             }
         }
     }
+
+    /**
+     * RFC 8446 §4.2.4: gnutls-serv with {@code --x509cafile} names that CA in its CertificateRequest; the qsock
+     * client, holding an RSA credential first and an ECDSA one from the named CA second, answers with the second.
+     */
+    @Test
+    void gnutlsServerNamingItsCaGetsTheQsockClientsCredentialFromThatCa() throws Exception {
+        GnuTls.PkiFiles serverPki = GnuTls.write(dir, "rsa");
+        GnuTls.PkiFiles clientPki = GnuTls.write(dir, "ecdsa-p256");
+        try (GnuTlsServer server = GnuTlsServer.start(dir, serverPki, TLS13, "--echo", "--require-client-cert",
+                "--verify-client-cert", "--x509cafile=" + clientPki.ca())) {
+            withTranscript(server::toString, () -> {
+                TlsRecordLayer client = QsockEndpoints.connect(server.port(), QsockEndpoints.client("rsa")
+                        .credential(credential("rsa")).credential(credential("ecdsa-p256")).build(), 65);
+                try (client) {
+                    client.handshake();
+                    byte[] line = {'c', 'a', '\n'};
+                    client.write(line);
+                    assertArrayEquals(line, client.read(line.length));
+                }
+                assertEquals(List.of(TestPki.ca("ecdsa-p256").getSubjectX500Principal()),
+                        OpenSslClientAuthTest.requestedAuthorities(
+                                client.handshakeMessagesReceived(EncryptionLevel.HANDSHAKE)));
+                assertEquals(TestPki.leaf("ecdsa-p256"), OpenSslClientAuthTest.leafOf(
+                        client.handshakeMessagesSent(EncryptionLevel.HANDSHAKE)));
+            });
+        }
+    }
+
+    /**
+     * The qsock server trusting two CAs names both in certificate_authorities; gnutls-cli decodes them (its
+     * {@code --verbose} log lists the server's trusted authorities) and answers with its certificate from one of them.
+     */
+    @Test
+    void gnutlsClientReadsTheQsockServersCertificateAuthorities() throws Exception {
+        GnuTls.PkiFiles pki = GnuTls.write(dir, "ecdsa-p384");
+        Path log = dir.resolve("gnutls-cli.log");
+        byte[] up = {'u', 'p', '\n'};
+        TlsServerConfig config = QsockEndpoints.server("ecdsa-p384").clientAuthentication(ClientAuth.REQUIRE,
+                CertificateValidator.forTrustedCertificates(List.of(TestPki.ca("rsa"), TestPki.ca("ecdsa-p384"))))
+                .build();
+        try (ServerSocket listener = QsockEndpoints.listen()) {
+            Future<TlsRecordLayer> serverRun = peers.submit(() -> {
+                TlsRecordLayer server = QsockEndpoints.accept(listener, config, 66);
+                try (server) {
+                    server.handshake();
+                    assertArrayEquals(up, server.read(up.length));
+                    server.write(up);
+                    server.awaitCloseNotify();
+                }
+                return server;
+            });
+            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), TLS13, log,
+                    "--x509certfile=" + pki.chain(), "--x509keyfile=" + pki.key(), "--verbose")) {
+                withTranscript(() -> transcript(cli, log), () -> {
+                    cli.stdin().write(up);
+                    cli.stdin().flush();
+                    assertTrue(cli.stdout().awaitSize(up.length, PEER_TIMEOUT), "the server's data reached gnutls-cli");
+                    cli.stdin().close();
+                    assertEquals(0, cli.awaitExit(PEER_TIMEOUT), "gnutls-cli exit status");
+                    TlsRecordLayer server = serverRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    assertEquals(TestPki.chain("ecdsa-p384"), server.engine().peerCertificates());
+                    String text = GnuTls.log(log);
+                    assertTrue(text.contains("- Server's trusted authorities:"), text);
+                    for (String ca : List.of("rsa", "ecdsa-p384")) {
+                        String cn = TestPki.ca(ca).getSubjectX500Principal().getName().replaceFirst("^CN=", "");
+                        assertTrue(text.contains(cn), cn + " in " + text);
+                    }
+                });
+            }
+        }
+    }
 }

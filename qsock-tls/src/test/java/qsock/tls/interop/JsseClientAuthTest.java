@@ -93,4 +93,53 @@ class JsseClientAuthTest {
             assertEquals(TestPki.chain(pki), server.engine().peerCertificates());
         }
     }
+
+    /**
+     * RFC 8446 §4.2.4: SunJSSE's key manager, holding two EC client certificates from different CAs, picks the
+     * one whose issuer the qsock server's certificate_authorities names; with the key types equal, nothing
+     * else tells them apart.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ecdsa-p256", "ecdsa-p384"})
+    void jsseClientPicksTheCertificateTheQsockServersAuthoritiesName(String trusted) throws Exception {
+        javax.net.ssl.SSLContext context;
+        char[] password = "qsock-test".toCharArray();
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        for (String pki : List.of("ecdsa-p256", "ecdsa-p384")) {
+            keys.setKeyEntry(pki, TestPki.leafKey(pki), password,
+                    TestPki.chain(pki).toArray(java.security.cert.X509Certificate[]::new));
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("ca", TestPki.ca("rsa"));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), TestPki.seeded(0x15F));
+        SSLParameters parameters = Jsse.parameters(context, Jsse.TLS13, null, null);
+        try (ServerSocket listener = QsockEndpoints.listen()) {
+            Future<byte[]> clientRun = peers.submit(() -> {
+                try (SSLSocket socket = Jsse.connect(context, listener.getLocalPort(), parameters)) {
+                    socket.getOutputStream().write(new byte[] {5, 6});
+                    socket.getOutputStream().flush();
+                    return socket.getInputStream().readNBytes(2);
+                }
+            });
+            TlsRecordLayer server = QsockEndpoints.accept(listener, QsockEndpoints.server("rsa")
+                    .clientAuthentication(ClientAuth.REQUIRE,
+                            CertificateValidator.forTrustedCertificates(List.of(TestPki.ca(trusted)))).build(), 73);
+            try (server) {
+                server.handshake();
+                assertArrayEquals(new byte[] {5, 6}, server.read(2));
+                server.write(new byte[] {7, 8});
+            }
+            assertArrayEquals(new byte[] {7, 8}, clientRun.get(20, TimeUnit.SECONDS));
+            assertEquals(TestPki.chain(trusted), server.engine().peerCertificates());
+        }
+    }
 }

@@ -49,6 +49,9 @@ public final class ClientCommand implements Callable<Integer> {
     @Mixin
     ClientTlsOptions tls;
 
+    @Mixin
+    ClientCertificateOptions clientCertificate;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -70,7 +73,7 @@ public final class ClientCommand implements Callable<Integer> {
         boolean terminal = System.console() != null;
         long start = System.nanoTime();
         List<FetchResult> results;
-        try (HqClient client = HqClient.connect(first.host(), first.port(), tls.tlsConfig(),
+        try (HqClient client = HqClient.connect(first.host(), first.port(), clientCertificate.apply(tls.tlsConfig()),
                 Duration.ofSeconds(timeoutSeconds))) {
             out.println("connected to " + first.authority() + " in " + Units.duration(System.nanoTime() - start)
                     + " (" + client.socket().applicationProtocol() + ")");

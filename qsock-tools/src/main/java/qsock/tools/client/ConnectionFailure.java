@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 import qsock.core.error.ConnectionError;
+import qsock.tls.TlsAlert;
 import qsock.api.QuicVersion;
 
 /**
@@ -12,6 +13,9 @@ import qsock.api.QuicVersion;
  * {@link ConnectionError#toString()}).
  */
 public final class ConnectionFailure {
+
+    /** RFC 9001 §4.8: a TLS alert travels as the transport error 0x100 plus the alert's code. */
+    private static final long CRYPTO_ERROR_BASE = 0x100;
 
     private ConnectionFailure() {}
 
@@ -22,6 +26,14 @@ public final class ConnectionFailure {
      * @param ourVersion the QUIC version this client offered
      */
     public static String describe(ConnectionError error, QuicVersion ourVersion) {
+        // RFC 8446 §4.4.2.4: a server that requires a client certificate ends a handshake without one with
+        // certificate_required, which QUIC carries as CRYPTO_ERROR 0x100 + 116 (RFC 9001 §4.8), after the
+        // client's side of the handshake has completed.
+        if (error.kind() == ConnectionError.Kind.TRANSPORT && error.byPeer()
+                && error.code() == CRYPTO_ERROR_BASE + TlsAlert.CERTIFICATE_REQUIRED.code()) {
+            return "the server requires a client certificate that it accepts (TLS alert "
+                    + TlsAlert.CERTIFICATE_REQUIRED + "; give --cert and --key): " + error;
+        }
         return switch (error.kind()) {
             // RFC 9000 §6.2: the server listed its versions, and ours was not among them.
             case VERSION_NEGOTIATION -> "no QUIC version in common: this client speaks " + version(ourVersion)

@@ -65,10 +65,8 @@ public final class HqClient implements Closeable {
      */
     public static HqClient connect(String host, int port, TlsClientConfig tls, Duration timeout) throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
-        TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
-                tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(HqInterop.ALPN),
-                tls.serverName() != null ? tls.serverName() : host, tls.certificateValidator(), tls.keyLog(),
-                tls.delegateTasks(), tls.quic());
+        TlsClientConfig config = tls.withApplicationProtocols(List.of(HqInterop.ALPN))
+                .withServerName(tls.serverName() != null ? tls.serverName() : host);
         ConnectionConfig transport = TransportDefaults.connectionConfig();
         QuicSocket socket = QuicSocket.open(transport);
         try {

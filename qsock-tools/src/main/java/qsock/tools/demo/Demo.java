@@ -117,9 +117,7 @@ public final class Demo {
     }
 
     private boolean echo(InetSocketAddress server, TlsClientConfig tls) throws Exception {
-        TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
-                tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(EchoHandler.ALPN), "localhost",
-                tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic());
+        TlsClientConfig config = tls.withApplicationProtocols(List.of(EchoHandler.ALPN)).withServerName("localhost");
         byte[] message = new byte[echoSize];
         new SplittableRandom(1).nextBytes(message);
         try (QuicSocket socket = QuicSocket.open(TransportDefaults.connectionConfig())) {

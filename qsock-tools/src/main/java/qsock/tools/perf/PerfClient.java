@@ -41,9 +41,7 @@ public final class PerfClient implements Closeable {
      */
     public static PerfClient connect(InetSocketAddress server, String serverName, TlsClientConfig tls,
                                      Duration timeout, ConnectionConfig transport) throws IOException {
-        TlsClientConfig config = new TlsClientConfig(tls.cipherSuites(), tls.groups(), tls.keyShareGroups(),
-                tls.signatureSchemes(), tls.certificateSignatureSchemes(), List.of(PerfProtocol.ALPN), serverName,
-                tls.certificateValidator(), tls.keyLog(), tls.delegateTasks(), tls.quic());
+        TlsClientConfig config = tls.withApplicationProtocols(List.of(PerfProtocol.ALPN)).withServerName(serverName);
         QuicSocket socket = QuicSocket.open(transport);
         try {
             socket.connect(server);

@@ -14,14 +14,28 @@ import qsock.tools.term.Units;
  * @param bytesReceived stream bytes from the client
  * @param bytesSent stream bytes to the client
  * @param outcome how it ended: the close reason, or the failure
+ * @param clientCertificate the subject of the certificate the client authenticated with (RFC 2253 form, peer
+ *     text escaped), or null when it showed none
  */
 public record ConnectionLogLine(SocketAddress peer, String applicationProtocol, CipherSuite cipherSuite,
-                                long durationNanos, long bytesReceived, long bytesSent, String outcome) {
+                                long durationNanos, long bytesReceived, long bytesSent, String outcome,
+                                String clientCertificate) {
 
-    /** {@return the line, e.g. {@code 127.0.0.1:54321 alpn=hq-interop suite=TLS_AES_128_GCM_SHA256 1.204 s in=52 B out=64.0 MiB (53.2 MiB/s) closed: application 0 by peer}} */
+    /** A line for a client that showed no certificate. */
+    public ConnectionLogLine(SocketAddress peer, String applicationProtocol, CipherSuite cipherSuite,
+                             long durationNanos, long bytesReceived, long bytesSent, String outcome) {
+        this(peer, applicationProtocol, cipherSuite, durationNanos, bytesReceived, bytesSent, outcome, null);
+    }
+
+    /**
+     * {@return the line, e.g. {@code 127.0.0.1:54321 alpn=hq-interop suite=TLS_AES_128_GCM_SHA256 1.204 s in=52 B
+     * out=64.0 MiB (53.2 MiB/s) closed: application 0 by peer}}, with {@code client="CN=..."} after the suite when
+     * the client showed a certificate
+     */
     public String format() {
         return Units.address(peer) + " alpn=" + (applicationProtocol == null ? "-" : applicationProtocol)
                 + " suite=" + (cipherSuite == null ? "-" : cipherSuite.name()) + " "
+                + (clientCertificate == null ? "" : "client=\"" + clientCertificate + "\" ")
                 + Units.duration(durationNanos) + " in="
                 + Units.bytes(bytesReceived) + " out=" + Units.bytes(bytesSent) + " ("
                 + Units.rate(bytesReceived + bytesSent, durationNanos) + ") " + outcome;

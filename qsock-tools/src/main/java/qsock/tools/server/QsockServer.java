@@ -63,9 +63,7 @@ public final class QsockServer implements Closeable {
             throw new IllegalArgumentException("a server needs at least one application protocol");
         }
         Map<String, ApplicationHandler> copy = new LinkedHashMap<>(handlers);
-        TlsServerConfig withAlpn = new TlsServerConfig(tls.credentials(), tls.cipherSuites(), tls.groups(),
-                tls.signatureSchemes(), List.copyOf(copy.keySet()), tls.keyLog(), tls.delegateTasks(), tls.quic(),
-                tls.helloRetryCookieKey());
+        TlsServerConfig withAlpn = tls.withApplicationProtocols(List.copyOf(copy.keySet()));
         QuicSocket listener = QuicSocket.open(TransportDefaults.connectionConfig());
         try {
             listener.bind(local);
@@ -116,9 +114,16 @@ public final class QsockServer implements Closeable {
         Traffic traffic = new Traffic();
         String alpn = null;
         CipherSuite suite = null;
+        String clientCertificate = null;
         String outcome;
         try {
-            QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT);
+            java.util.List<java.security.cert.X509Certificate> clientChain =
+                    QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT).peerCertificates();
+            if (!clientChain.isEmpty()) {
+                // The subject is the client's own text: escaped before it reaches a terminal or a log.
+                clientCertificate = qsock.core.error.PeerText.escape(clientChain.getFirst().getSubjectX500Principal()
+                        .getName(javax.security.auth.x500.X500Principal.RFC2253));
+            }
             alpn = connection.applicationProtocol();
             suite = connection.cipherSuite();
             // The TLS configuration offers only the handlers' protocols, so the handshake picked one of them.
@@ -140,7 +145,7 @@ public final class QsockServer implements Closeable {
             }
         }
         log.accept(new ConnectionLogLine(connection.remoteAddress(), alpn, suite, System.nanoTime() - start,
-                traffic.received(), traffic.sent(), outcome));
+                traffic.received(), traffic.sent(), outcome, clientCertificate));
         synchronized (connections) {
             workers.remove(Thread.currentThread());
         }

@@ -33,6 +33,17 @@ class ConnectionFailureTest {
     }
 
     @Test
+    void certificateRequiredFromTheServerAsksForAClientCertificate() {
+        ConnectionError required = ConnectionError.transport(new TransportErrorCode(0x100 + 116), 0,
+                "the client sent no certificate", true);
+        String said = ConnectionFailure.describe(required, QuicVersion.V1);
+        assertTrue(said.startsWith("the server requires a client certificate that it accepts (TLS alert "
+                + "certificate_required(116); give --cert and --key)"), said);
+        assertEquals("the connection ended: local transport error CRYPTO_ERROR(alert 116)", ConnectionFailure.describe(
+                ConnectionError.transport(new TransportErrorCode(0x174), 0, "", false), QuicVersion.V1));
+    }
+
+    @Test
     void aCloseExplainsATimeoutUnlessItIsTheHandshakesOwn() {
         SocketTimeoutException timeout = new SocketTimeoutException("QUIC client handshake timed out after PT10S");
         assertTrue(ConnectionFailure.explainsHandshakeFailure(VN, timeout), "a Version Negotiation the wait missed");

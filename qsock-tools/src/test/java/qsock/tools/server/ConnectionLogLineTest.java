@@ -24,4 +24,12 @@ class ConnectionLogLineTest {
         assertEquals("[::1]:1 alpn=- suite=- 5.0 ms in=0 B out=0 B (0 B/s) failed: java.net.SocketTimeoutException: "
                 + "QUIC server handshake timed out", line.format());
     }
+
+    @Test
+    void aClientCertificateIsNamedAfterTheSuite() {
+        ConnectionLogLine line = new ConnectionLogLine(new InetSocketAddress("127.0.0.1", 2), "echo",
+                CipherSuite.TLS_AES_128_GCM_SHA256, 1_000_000L, 1, 1, "closed", "CN=alice,O=qsock");
+        assertEquals("127.0.0.1:2 alpn=echo suite=TLS_AES_128_GCM_SHA256 client=\"CN=alice,O=qsock\" 1.0 ms in=1 B "
+                + "out=1 B (2.0 KiB/s) closed", line.format());
+    }
 }
