@@ -49,7 +49,7 @@ public final class QuicHandshake {
                 config = new TlsClientConfig(config.cipherSuites(), config.groups(), config.keyShareGroups(),
                         config.signatureSchemes(), config.certificateSignatureSchemes(), alpn, config.serverName(),
                         config.certificateValidator(), config.keyLog(), config.delegateTasks(), config.quic(),
-                        config.credential(), config.externalPsk(), config.pskModes());
+                        config.credential(), config.externalPsk(), config.pskModes(), config.tickets());
             }
         }
         return run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
@@ -74,7 +74,7 @@ public final class QuicHandshake {
                 config = new TlsServerConfig(config.credentials(), config.cipherSuites(), config.groups(),
                         config.signatureSchemes(), alpn, config.keyLog(), config.delegateTasks(), config.quic(),
                         config.helloRetryCookieKey(), config.clientAuthentication(),
-                        config.clientCertificateValidator(), config.pskKeyring(), config.pskModes());
+                        config.clientCertificateValidator(), config.pskKeyring(), config.pskModes(), config.tickets());
             }
         }
         return run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");

@@ -32,13 +32,15 @@ import qsock.tls.jca.SignatureScheme;
  *     §4.4.2), or null to answer a CertificateRequest with an empty Certificate
  * @param externalPsk an external pre-shared key to offer (RFC 8446 §4.2.11), or null for none
  * @param pskModes the PSK key exchange modes offered with a PSK (RFC 8446 §4.2.9); by default psk_dhe_ke only
+ * @param tickets where session tickets are kept for resumption and whether to try 0-RTT (RFC 8446 §4.6.1),
+ *     or null to keep none
  */
 public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
                               List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols, String serverName,
                               CertificateValidator certificateValidator, KeyLogSink keyLog,
                               boolean delegateTasks, boolean quic, Credential credential, ExternalPsk externalPsk,
-                              List<PskMode> pskModes) {
+                              List<PskMode> pskModes, ClientTickets tickets) {
 
     public TlsClientConfig {
         cipherSuites = TlsConfigs.nonEmpty("cipher suites", cipherSuites);
@@ -60,6 +62,18 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
             throw new IllegalArgumentException("server name must be 1-255 characters: '" + serverName + "'");
         }
         pskModes = TlsConfigs.pskModes(pskModes);
+    }
+
+    /** A configuration without session tickets. */
+    public TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+                           List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
+                           List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols,
+                           String serverName, CertificateValidator certificateValidator, KeyLogSink keyLog,
+                           boolean delegateTasks, boolean quic, Credential credential, ExternalPsk externalPsk,
+                           List<PskMode> pskModes) {
+        this(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes, applicationProtocols,
+                serverName, certificateValidator, keyLog, delegateTasks, quic, credential, externalPsk, pskModes,
+                null);
     }
 
     /** A configuration without a pre-shared key. */
@@ -104,8 +118,18 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         private Credential credential;
         private ExternalPsk externalPsk;
         private List<PskMode> pskModes = TlsConfigs.DEFAULT_PSK_MODES;
+        private ClientTickets tickets;
 
         private Builder() {}
+
+        /**
+         * Keeps session tickets and resumes with them (RFC 8446 §4.6.1); {@link ClientTickets#defaults()} for an
+         * in-memory store; null (the default) for none.
+         */
+        public Builder tickets(ClientTickets tickets) {
+            this.tickets = tickets;
+            return this;
+        }
 
         /**
          * An external pre-shared key to offer (RFC 8446 §4.2.11). A server that accepts it authenticates with
@@ -217,7 +241,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                     keyShareGroups != null ? keyShareGroups : TlsConfigs.defaultKeyShareGroups(groups), signatureSchemes,
                     certificateSignatureSchemes, applicationProtocols, serverName,
                     certificateValidator != null ? certificateValidator : CertificateValidator.system(),
-                    keyLog, delegateTasks, quic, credential, externalPsk, pskModes);
+                    keyLog, delegateTasks, quic, credential, externalPsk, pskModes, tickets);
         }
     }
 
