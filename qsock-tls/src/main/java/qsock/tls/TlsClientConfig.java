@@ -36,13 +36,15 @@ import qsock.tls.jca.SignatureScheme;
  *     (or when none fits) to answer with an empty Certificate
  * @param externalPsk an external pre-shared key to offer (RFC 8446 §4.2.11), or null for none
  * @param pskModes the PSK key exchange modes offered with a PSK (RFC 8446 §4.2.9); by default psk_dhe_ke only
+ * @param tickets where session tickets are kept for resumption and whether to try 0-RTT (RFC 8446 §4.6.1),
+ *     or null to keep none
  */
 public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,
                               List<SignatureScheme> certificateSignatureSchemes, List<String> applicationProtocols, String serverName,
                               CertificateValidator certificateValidator, KeyLogSink keyLog,
                               boolean delegateTasks, boolean quic, List<Credential> credentials,
-                              ExternalPsk externalPsk, List<PskMode> pskModes) {
+                              ExternalPsk externalPsk, List<PskMode> pskModes, ClientTickets tickets) {
 
     public TlsClientConfig {
         cipherSuites = TlsConfigs.nonEmpty("cipher suites", cipherSuites);
@@ -75,28 +77,28 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                            boolean delegateTasks, boolean quic, List<Credential> credentials) {
         this(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes, applicationProtocols,
                 serverName, certificateValidator, keyLog, delegateTasks, quic, credentials, null,
-                TlsConfigs.DEFAULT_PSK_MODES);
+                TlsConfigs.DEFAULT_PSK_MODES, null);
     }
 
     /** {@return this configuration naming {@code name} in server_name and checking the certificate against it} */
     public TlsClientConfig withServerName(String name) {
         return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
                 applicationProtocols, name, certificateValidator, keyLog, delegateTasks, quic, credentials, externalPsk,
-                pskModes);
+                pskModes, tickets);
     }
 
     /** {@return this configuration answering a CertificateRequest from {@code list} instead} */
     public TlsClientConfig withCredentials(List<Credential> list) {
         return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
                 applicationProtocols, serverName, certificateValidator, keyLog, delegateTasks, quic, list, externalPsk,
-                pskModes);
+                pskModes, tickets);
     }
 
     /** {@return this configuration offering {@code protocols} in ALPN instead} */
     public TlsClientConfig withApplicationProtocols(List<String> protocols) {
         return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
                 protocols, serverName, certificateValidator, keyLog, delegateTasks, quic, credentials, externalPsk,
-                pskModes);
+                pskModes, tickets);
     }
 
     /** A configuration without a client certificate. */
@@ -130,8 +132,18 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
         private final List<Credential> credentials = new ArrayList<>();
         private ExternalPsk externalPsk;
         private List<PskMode> pskModes = TlsConfigs.DEFAULT_PSK_MODES;
+        private ClientTickets tickets;
 
         private Builder() {}
+
+        /**
+         * Keeps session tickets and resumes with them (RFC 8446 §4.6.1); {@link ClientTickets#defaults()} for an
+         * in-memory store; null (the default) for none.
+         */
+        public Builder tickets(ClientTickets tickets) {
+            this.tickets = tickets;
+            return this;
+        }
 
         /**
          * An external pre-shared key to offer (RFC 8446 §4.2.11). A server that accepts it authenticates with
@@ -246,7 +258,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                     keyShareGroups != null ? keyShareGroups : TlsConfigs.defaultKeyShareGroups(groups), signatureSchemes,
                     certificateSignatureSchemes, applicationProtocols, serverName,
                     certificateValidator != null ? certificateValidator : CertificateValidator.system(),
-                    keyLog, delegateTasks, quic, credentials, externalPsk, pskModes);
+                    keyLog, delegateTasks, quic, credentials, externalPsk, pskModes, tickets);
         }
     }
 

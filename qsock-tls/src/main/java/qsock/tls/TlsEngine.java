@@ -105,4 +105,10 @@ public interface TlsEngine {
      * when it used none or is not complete}
      */
     String pskIdentity();
+
+    /**
+     * {@return true once a handshake that resumed a session with a ticket completed (RFC 8446 §2.2); false
+     * for a full or external-PSK handshake and before completion}
+     */
+    boolean resumed();
 }

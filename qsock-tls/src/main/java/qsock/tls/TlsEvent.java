@@ -52,7 +52,10 @@ public sealed interface TlsEvent {
      * @param peerCertificates the peer's validated chain, leaf first; empty when the peer sent none
      * @param pskIdentity the identity of the external pre-shared key the handshake used (RFC 8446 §4.2.11),
      *     or null when it used none
+     * @param resumed true if the handshake resumed a session with a ticket (RFC 8446 §2.2): then no
+     *     certificate was exchanged and {@code peerCertificates} is empty
      */
     record HandshakeComplete(String applicationProtocol, CipherSuite cipherSuite,
-                             List<X509Certificate> peerCertificates, String pskIdentity) implements TlsEvent {}
+                             List<X509Certificate> peerCertificates, String pskIdentity, boolean resumed)
+            implements TlsEvent {}
 }

@@ -32,12 +32,13 @@ import qsock.tls.jca.SignatureScheme;
  *     {@code credentials} may be empty, and clients then must offer a known PSK
  * @param pskModes the PSK key exchange modes this server uses, in preference order (RFC 8446 §4.2.9); by
  *     default psk_dhe_ke only
+ * @param tickets session tickets, resumption and 0-RTT (RFC 8446 §4.6.1), or null to issue no tickets
  */
 public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                               List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
                               KeyLogSink keyLog, boolean delegateTasks, boolean quic, byte[] helloRetryCookieKey,
                               ClientAuth clientAuthentication, CertificateValidator clientCertificateValidator,
-                              PskKeyring pskKeyring, List<PskMode> pskModes) {
+                              PskKeyring pskKeyring, List<PskMode> pskModes, ServerTickets tickets) {
 
     /** The shortest cookie key accepted: HMAC-SHA256's output length. */
     public static final int MIN_COOKIE_KEY_LENGTH = 32;
@@ -64,6 +65,16 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         if (clientAuthentication != ClientAuth.NONE && clientCertificateValidator == null) {
             throw new IllegalArgumentException("client authentication needs a validator for client chains");
         }
+    }
+
+    /** A configuration without session tickets. */
+    public TlsServerConfig(List<Credential> credentials, List<CipherSuite> cipherSuites, List<NamedGroup> groups,
+                           List<SignatureScheme> signatureSchemes, List<String> applicationProtocols,
+                           KeyLogSink keyLog, boolean delegateTasks, boolean quic, byte[] helloRetryCookieKey,
+                           ClientAuth clientAuthentication, CertificateValidator clientCertificateValidator,
+                           PskKeyring pskKeyring, List<PskMode> pskModes) {
+        this(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols, keyLog, delegateTasks, quic,
+                helloRetryCookieKey, clientAuthentication, clientCertificateValidator, pskKeyring, pskModes, null);
     }
 
     /** A configuration without pre-shared keys. */
@@ -106,7 +117,7 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
     /** {@return this configuration accepting {@code protocols} in ALPN instead, in its order of preference} */
     public TlsServerConfig withApplicationProtocols(List<String> protocols) {
         return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, protocols, keyLog, delegateTasks,
-                quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator, pskKeyring, pskModes);
+                quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator, pskKeyring, pskModes, tickets);
     }
 
     /** {@return a builder with the defaults and this credential} */
@@ -142,11 +153,21 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         private CertificateValidator clientCertificateValidator;
         private PskKeyring pskKeyring;
         private List<PskMode> pskModes = TlsConfigs.DEFAULT_PSK_MODES;
+        private ServerTickets tickets;
 
         private Builder(Credential credential) {
             if (credential != null) {
                 this.credentials.add(credential);
             }
+        }
+
+        /**
+         * Issues session tickets and resumes with them (RFC 8446 §4.6.1); {@link ServerTickets#defaults()} for
+         * one ticket a day under a random key; null (the default) for none.
+         */
+        public Builder tickets(ServerTickets tickets) {
+            this.tickets = tickets;
+            return this;
         }
 
         /** The external pre-shared keys to accept (RFC 8446 §4.2.11). */
@@ -250,7 +271,7 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         public TlsServerConfig build() {
             return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols,
                     keyLog, delegateTasks, quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator,
-                    pskKeyring, pskModes);
+                    pskKeyring, pskModes, tickets);
         }
     }
 }

@@ -51,7 +51,12 @@ import qsock.tls.message.HandshakeCodec;
 import qsock.tls.message.FramedMessage;
 import qsock.tls.message.HandshakeMessage;
 import qsock.tls.message.HandshakeType;
+import qsock.tls.message.NewSessionTicket;
 import qsock.tls.message.ServerHello;
+import qsock.tls.ClientTickets;
+import qsock.tls.extension.EarlyDataNewSessionTicket;
+import qsock.tls.ticket.ClientTicket;
+import qsock.tls.ticket.SessionState;
 
 /**
  * The client side of a TLS 1.3 full handshake for QUIC (RFC 8446 §2, RFC 9001 §4): ClientHello at the
@@ -97,6 +102,12 @@ public final class ClientHandshake extends Handshake {
     private OfferedPsk selectedPsk;
     /** The early secret (RFC 8446 §7.1): from the selected PSK, or from zeros without one. */
     private byte[] earlySecret;
+    /** The ticket offered first in pre_shared_key, or null when none was (RFC 8446 §4.2.11). */
+    private ClientTicket offeredTicket;
+    /** The server's transport parameters of this connection, remembered with its tickets (RFC 9000 §7.4.1). */
+    private byte[] serverTransportParameters = new byte[0];
+    /** The resumption master secret (RFC 8446 §7.1), for the tickets that arrive after the handshake. */
+    private byte[] resumptionMasterSecret;
 
     public ClientHandshake(TlsClientConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -198,11 +209,34 @@ public final class ClientHandshake extends Handshake {
      */
     private List<OfferedPsk> pskOffers() {
         List<OfferedPsk> psks = new ArrayList<>();
+        OfferedPsk resumption = resumptionOffer();
+        if (resumption != null) {
+            psks.add(resumption);
+        }
         if (config.externalPsk() != null
                 && config.cipherSuites().stream().anyMatch(s -> s.hash() == config.externalPsk().hash())) {
             psks.add(OfferedPsk.external(config.externalPsk()));
         }
         return psks;
+    }
+
+    /**
+     * The ticket to resume with, taken from the store (single use, RFC 8446 §C.4): one for our server name
+     * whose suite's hash one of our suites has, with its obfuscated age (RFC 8446 §4.2.11.1); null for none.
+     */
+    private OfferedPsk resumptionOffer() {
+        ClientTickets tickets = config.tickets();
+        if (tickets == null || config.serverName() == null) {
+            return null;
+        }
+        long now = tickets.clock().getAsLong();
+        ClientTicket ticket = tickets.store().take(config.serverName(), now).orElse(null);
+        if (ticket == null || config.cipherSuites().stream().noneMatch(s -> s.hash() == ticket.cipherSuite().hash())) {
+            return null;
+        }
+        offeredTicket = ticket;
+        return new OfferedPsk(ticket.ticket(), ticket.psk(), ticket.cipherSuite().hash(), ticket.obfuscatedAge(now),
+                OfferedPsk.Kind.RESUMPTION, null);
     }
 
     private static List<Integer> codes(List<Integer> codes) {
@@ -473,6 +507,7 @@ public final class ClientHandshake extends Handshake {
                         throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION,
                                 "quic_transport_parameters we did not send");
                     }
+                    serverTransportParameters = tp.parameters().toByteArray();
                     emit(new TlsEvent.PeerTransportParameters(tp.parameters().toByteArray()));
                 }
                 default -> throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION,
@@ -591,6 +626,10 @@ public final class ClientHandshake extends Handshake {
         }
         byte[] verifyData = schedule.finishedVerifyData(clientHandshakeSecret, transcript.current());
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new Finished(Opaque.of(verifyData))));
+        if (config.tickets() != null) {
+            // RFC 8446 §7.1: over the transcript through our Finished, for the tickets to come.
+            resumptionMasterSecret = schedule.resumptionMasterSecret(master, transcript.current());
+        }
         // Only now: 1-RTT data must not overtake the Finished just queued (RFC 9001 §4.1.4).
         installSecret(EncryptionLevel.APPLICATION, KeyDirection.WRITE, clientApplicationSecret,
                 "CLIENT_TRAFFIC_SECRET_0");
@@ -599,7 +638,9 @@ public final class ClientHandshake extends Handshake {
         }
         complete();
         pskIdentity = selectedPsk == null ? null : selectedPsk.reportedIdentity();
-        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates, pskIdentity));
+        resumed = selectedPsk != null && selectedPsk.kind() == OfferedPsk.Kind.RESUMPTION;
+        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates, pskIdentity,
+                resumed));
     }
 
     /**
@@ -644,13 +685,51 @@ public final class ClientHandshake extends Handshake {
     }
 
     private void onPostHandshake(FramedMessage message) throws TlsAlertException {
-        // Session tickets are for resumption, which comes later: decoded (so malformed ones fail) and dropped.
         if (message.handshakeType() == HandshakeType.NEW_SESSION_TICKET) {
-            decode(message);
+            onNewSessionTicket((NewSessionTicket) decode(message));
             return;
         }
         // RFC 9001 §6: TLS KeyUpdate is forbidden in QUIC; nothing else may follow the handshake.
         throw new TlsAlertException(TlsAlert.UNEXPECTED_MESSAGE,
                 "post-handshake message type " + message.type() + " is not allowed");
+    }
+
+    /**
+     * A session ticket (RFC 8446 §4.6.1): checked, then kept for the next connection to our server name; a
+     * client without a ticket store or server name checks and drops it.
+     */
+    private void onNewSessionTicket(NewSessionTicket ticket) throws TlsAlertException {
+        // RFC 8446 §4.6.1: "Servers MUST NOT use any value greater than 604800 seconds"; §6.2: illegal_parameter.
+        if (ticket.ticketLifetime() > SessionState.MAX_LIFETIME_SECONDS) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "ticket_lifetime " + ticket.ticketLifetime() + " s, more than seven days");
+        }
+        long maxEarly = ticket.extension(EarlyDataNewSessionTicket.class)
+                .map(EarlyDataNewSessionTicket::maxEarlyDataSize).orElse(0L);
+        if (quic && ticket.extension(EarlyDataNewSessionTicket.class).isPresent()
+                && maxEarly != EarlyDataNewSessionTicket.QUIC_MAX_EARLY_DATA_SIZE) {
+            // RFC 9001 §4.6.1: any other value is a connection error of type PROTOCOL_VIOLATION. TLS alerts
+            // cannot carry that code; illegal_parameter becomes CRYPTO_ERROR 0x12f, the nearest the engine's
+            // alert-only error model can say.
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "early_data max_early_data_size " + maxEarly + " in QUIC, not 0xffffffff");
+        }
+        ClientTickets tickets = config.tickets();
+        if (tickets == null || config.serverName() == null || ticket.ticketLifetime() == 0) {
+            return;
+        }
+        byte[] psk = SessionState.resumptionPsk(cipherSuite.hash(), resumptionMasterSecret,
+                ticket.ticketNonce().toByteArray());
+        String sni = HostNames.isIpLiteral(config.serverName()) ? "" : config.serverName();
+        ClientTicket kept;
+        try {
+            kept = new ClientTicket(ticket.ticket().toByteArray(), psk, cipherSuite,
+                    applicationProtocol == null ? "" : applicationProtocol, sni.length() > 255 ? "" : sni,
+                    tickets.clock().getAsLong(), ticket.ticketLifetime(), ticket.ticketAgeAdd(), maxEarly,
+                    serverTransportParameters);
+        } catch (IllegalArgumentException e) {
+            return; // an ALPN a ticket record cannot hold: the ticket is dropped, the connection is fine
+        }
+        tickets.store().store(config.serverName(), kept);
     }
 }

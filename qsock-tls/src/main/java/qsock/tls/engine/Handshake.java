@@ -57,6 +57,8 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     List<X509Certificate> peerCertificates = List.of();
     /** The identity of the external PSK used, reported on completion; null for none. */
     String pskIdentity;
+    /** True once a handshake that resumed with a ticket completed. */
+    boolean resumed;
 
     private final Map<EncryptionLevel, HandshakeFramer> framers = new EnumMap<>(EncryptionLevel.class);
     private final ArrayDeque<TlsEvent> events = new ArrayDeque<>();
@@ -183,6 +185,11 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
     @Override
     public final String pskIdentity() {
         return pskIdentity;
+    }
+
+    @Override
+    public final boolean resumed() {
+        return resumed;
     }
 
     // ---- for the state machines -----------------------------------------------------------------

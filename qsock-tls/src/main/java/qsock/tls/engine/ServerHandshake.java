@@ -94,6 +94,10 @@ public final class ServerHandshake extends Handshake {
     private PskSelection psk;
     /** The early secret (RFC 8446 §7.1): from the selected PSK, or from zeros without one. */
     private byte[] earlySecret;
+    /** Opens offered tickets and issues new ones; null when the configuration has no tickets. */
+    private final ServerTicketing ticketing;
+    /** The master secret, kept from our Finished to the client's for the resumption master secret. */
+    private byte[] masterSecret;
 
     public ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -102,7 +106,9 @@ public final class ServerHandshake extends Handshake {
         }
         this.config = config;
         this.transportParameters = transportParameters == null ? null : transportParameters.clone();
-        this.pskLookup = PskLookup.external(config.pskKeyring());
+        this.ticketing = config.tickets() == null ? null : new ServerTicketing(config.tickets(), config.quic());
+        this.pskLookup = ticketing == null ? PskLookup.external(config.pskKeyring())
+                : PskLookup.external(config.pskKeyring()).or(ticketing::find);
     }
 
     @Override
@@ -200,6 +206,9 @@ public final class ServerHandshake extends Handshake {
         if (Extensions.find(hello.extensions(), PreSharedKeyClientHello.class).isPresent()
                 && Extensions.find(hello.extensions(), PskKeyExchangeModes.class).isEmpty()) {
             throw new TlsAlertException(TlsAlert.MISSING_EXTENSION, "pre_shared_key without psk_key_exchange_modes");
+        }
+        if (ticketing != null) {
+            ticketing.offeredIn(hello);
         }
         psk = PskSelection.select(hello, raw.toByteArray(), config.cipherSuites(), config.pskModes(), pskLookup,
                 transcript, retrySuite, config.credentials().isEmpty());
@@ -332,6 +341,7 @@ public final class ServerHandshake extends Handshake {
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new Finished(Opaque.of(verifyData))));
         byte[] serverFinishedHash = transcript.current();
         byte[] master = schedule.masterSecret(handshakeSecret);
+        masterSecret = master;
         clientApplicationSecret = schedule.clientApplicationTrafficSecret(master, serverFinishedHash);
         // 0.5-RTT: the server may send application data once its Finished is queued (RFC 9001 §4.1.1).
         installSecret(EncryptionLevel.APPLICATION, KeyDirection.WRITE,
@@ -449,7 +459,26 @@ public final class ServerHandshake extends Handshake {
                 "CLIENT_TRAFFIC_SECRET_0");
         complete();
         pskIdentity = psk == null ? null : psk.psk().reportedIdentity();
-        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates, pskIdentity));
+        resumed = psk != null && psk.psk().kind() == OfferedPsk.Kind.RESUMPTION;
+        emit(new TlsEvent.HandshakeComplete(applicationProtocol, cipherSuite, peerCertificates, pskIdentity,
+                resumed));
+        sendTickets();
+    }
+
+    /**
+     * RFC 8446 §4.6.1: tickets after the client's Finished, whose hash the resumption master secret covers;
+     * in QUIC at the 1-RTT level (RFC 9001 §4.1.3). They are not part of any transcript that matters any more.
+     */
+    private void sendTickets() {
+        if (ticketing == null) {
+            return;
+        }
+        byte[] resumptionMasterSecret = schedule.resumptionMasterSecret(masterSecret, transcript.current());
+        masterSecret = null;
+        for (var ticket : ticketing.issue(cipherSuite, resumptionMasterSecret, applicationProtocol, serverName,
+                transportParameters, random)) {
+            send(EncryptionLevel.APPLICATION, HandshakeCodec.encode(ticket));
+        }
     }
 
     /**
