@@ -76,6 +76,11 @@ final class PeerProcess implements AutoCloseable {
             return await(() -> condition.test(text()), timeout);
         }
 
+        /** Waits until the stream ended (the process closed it) or the timeout passes; {@return whether it ended} */
+        synchronized boolean awaitEnd(Duration timeout) throws InterruptedException {
+            return await(() -> ended, timeout);
+        }
+
         /** Waits until at least {@code count} bytes were collected; see {@link #awaitText}. */
         synchronized boolean awaitSize(int count, Duration timeout) throws InterruptedException {
             return await(() -> bytes.size() >= count, timeout);
@@ -132,13 +137,18 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * {@return the exit status}, waiting at most {@code timeout}
+     * {@return the exit status}, waiting at most {@code timeout} for the exit and as long again for its output to end
      *
      * @throws AssertionError if the process is still running then
      */
     int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("still running after " + timeout + ": " + this);
+        }
+        // The process has exited, but its last output may still be on its way to the collecting threads: what a
+        // test reads after this call must be all of it.
+        if (!stdout.awaitEnd(timeout) || !stderr.awaitEnd(timeout)) {
+            throw new AssertionError("output still open " + timeout + " after the exit: " + this);
         }
         return process.exitValue();
     }
