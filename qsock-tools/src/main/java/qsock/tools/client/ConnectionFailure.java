@@ -46,6 +46,41 @@ public final class ConnectionFailure {
     }
 
     /**
+     * {@return why a server refused the client's external pre-shared key (RFC 8446 §4.2.11), or null when
+     * {@code error} is no such refusal} The words name the alert and the option to check; the peer's reason
+     * follows escaped. Nothing here knows the key.
+     *
+     * @param error the connection's close error, or null
+     * @param offeredPsk true if this client offered an external pre-shared key
+     */
+    public static String describePskRefusal(ConnectionError error, boolean offeredPsk) {
+        if (error == null || error.kind() != ConnectionError.Kind.TRANSPORT || !error.byPeer()) {
+            return null;
+        }
+        long alert = error.code() - CRYPTO_ERROR_BASE;
+        // RFC 8446 §6.2: unknown_psk_identity, "sent by servers when PSK key establishment is desired but no
+        // acceptable PSK identity is provided by the client".
+        if (alert == TlsAlert.UNKNOWN_PSK_IDENTITY.code()) {
+            return "the server knows no pre-shared key of the identity offered (TLS alert "
+                    + TlsAlert.UNKNOWN_PSK_IDENTITY + "; check --psk-identity): " + error;
+        }
+        if (!offeredPsk) {
+            return null;
+        }
+        // RFC 8446 §4.2.11: the server validates the binder of the PSK it selects; with the same identity, a
+        // wrong binder means that the two keys differ.
+        if (alert == TlsAlert.DECRYPT_ERROR.code()) {
+            return "the server holds another key for this PSK identity: the binder did not verify (TLS alert "
+                    + TlsAlert.DECRYPT_ERROR + "; check --psk-key-file or --psk-keyring): " + error;
+        }
+        if (alert == TlsAlert.HANDSHAKE_FAILURE.code()) {
+            return "the server refused the handshake with the pre-shared key (TLS alert " + TlsAlert.HANDSHAKE_FAILURE
+                    + "; no PSK key exchange mode, see --psk-ke, or cipher suite in common): " + error;
+        }
+        return null;
+    }
+
+    /**
      * {@return true if the connection's close error says more than the handshake's {@code failure}} A failed
      * handshake names its TLS alert or close code already; but a Version Negotiation, a stateless reset or a close
      * of another kind says more in these words, and any close but the handshake's own (a local application close

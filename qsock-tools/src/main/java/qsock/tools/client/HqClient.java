@@ -75,6 +75,12 @@ public final class HqClient implements Closeable {
         } catch (IOException e) {
             ConnectionError error = socket.closeError();
             socket.close();
+            String pskRefusal = ConnectionFailure.describePskRefusal(error, config.externalPsk() != null);
+            if (pskRefusal != null) {
+                IOException clear = new IOException("cannot connect to " + Units.address(address) + ": " + pskRefusal);
+                clear.addSuppressed(e);
+                throw clear;
+            }
             if (ConnectionFailure.explainsHandshakeFailure(error, e)) {
                 // The connection's end says more than the handshake saw (which may only be its time running out).
                 IOException clear = new IOException("cannot connect to " + Units.address(address) + ": "

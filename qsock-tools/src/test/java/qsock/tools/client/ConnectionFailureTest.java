@@ -61,4 +61,28 @@ class ConnectionFailureTest {
                 ConnectionError.transport(new TransportErrorCode(0x130), 0, "", true), failed));
         assertTrue(ConnectionFailure.explainsHandshakeFailure(VN, failed), "these words are clearer");
     }
+
+    @Test
+    void aRefusedPreSharedKeyNamesTheAlertAndTheOptionToCheck() {
+        ConnectionError unknown = ConnectionError.transport(new TransportErrorCode(0x100 + 115), 0,
+                "none of the 1 offered PSK identities is known", true);
+        String said = ConnectionFailure.describePskRefusal(unknown, true);
+        assertTrue(said.startsWith("the server knows no pre-shared key of the identity offered (TLS alert "
+                + "unknown_psk_identity(115); check --psk-identity)"), said);
+        ConnectionError binder = ConnectionError.transport(new TransportErrorCode(0x100 + 51), 0, "", true);
+        assertTrue(ConnectionFailure.describePskRefusal(binder, true).startsWith(
+                "the server holds another key for this PSK identity: the binder did not verify (TLS alert "
+                        + "decrypt_error(51); check --psk-key-file or --psk-keyring)"));
+        ConnectionError failure = ConnectionError.transport(new TransportErrorCode(0x100 + 40), 0, "", true);
+        assertTrue(ConnectionFailure.describePskRefusal(failure, true).contains("handshake_failure(40); no PSK key "
+                + "exchange mode, see --psk-ke, or cipher suite in common"));
+        // Without a PSK offered, decrypt_error and handshake_failure have other causes: no PSK words.
+        assertEquals(null, ConnectionFailure.describePskRefusal(binder, false));
+        assertEquals(null, ConnectionFailure.describePskRefusal(failure, false));
+        // Our own alert, another kind of close, or none: not the server's refusal.
+        assertEquals(null, ConnectionFailure.describePskRefusal(
+                ConnectionError.transport(new TransportErrorCode(0x100 + 115), 0, "", false), true));
+        assertEquals(null, ConnectionFailure.describePskRefusal(ConnectionError.application(0x173, "", true), true));
+        assertEquals(null, ConnectionFailure.describePskRefusal(null, true));
+    }
 }
