@@ -75,9 +75,9 @@ public final class HqClient implements Closeable {
         } catch (IOException e) {
             ConnectionError error = socket.closeError();
             socket.close();
-            String pskRefusal = ConnectionFailure.describePskRefusal(error, config.externalPsk() != null);
-            if (pskRefusal != null) {
-                IOException clear = new IOException("cannot connect to " + Units.address(address) + ": " + pskRefusal);
+            String refusal = ConnectionFailure.describeRefusal(error, config.externalPsk() != null);
+            if (refusal != null) {
+                IOException clear = new IOException("cannot connect to " + Units.address(address) + ": " + refusal);
                 clear.addSuppressed(e);
                 throw clear;
             }
