@@ -101,6 +101,19 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                 pskModes, tickets);
     }
 
+    /**
+     * {@return this configuration offering the external pre-shared key {@code psk} (RFC 8446 §4.2.11) with the
+     * key exchange modes {@code modes} (RFC 8446 §4.2.9) instead}
+     *
+     * @param psk the key to offer, or null for none
+     * @param modes the modes to offer with it; psk_dhe_ke only is the default
+     */
+    public TlsClientConfig withExternalPsk(ExternalPsk psk, List<PskMode> modes) {
+        return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
+                applicationProtocols, serverName, certificateValidator, keyLog, delegateTasks, quic, credentials, psk,
+                modes);
+    }
+
     /** A configuration without a client certificate. */
     public TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> groups,
                            List<NamedGroup> keyShareGroups, List<SignatureScheme> signatureSchemes,

@@ -52,6 +52,9 @@ public final class ClientCommand implements Callable<Integer> {
     @Mixin
     ClientCertificateOptions clientCertificate;
 
+    @Mixin
+    ClientPskOptions psk;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -73,7 +76,7 @@ public final class ClientCommand implements Callable<Integer> {
         boolean terminal = System.console() != null;
         long start = System.nanoTime();
         List<FetchResult> results;
-        try (HqClient client = HqClient.connect(first.host(), first.port(), clientCertificate.apply(tls.tlsConfig()),
+        try (HqClient client = HqClient.connect(first.host(), first.port(), psk.apply(clientCertificate.apply(tls.tlsConfig())),
                 Duration.ofSeconds(timeoutSeconds))) {
             out.println("connected to " + first.authority() + " in " + Units.duration(System.nanoTime() - start)
                     + " (" + client.socket().applicationProtocol() + ")");

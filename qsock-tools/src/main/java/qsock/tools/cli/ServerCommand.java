@@ -29,6 +29,8 @@ import qsock.tools.server.QsockServer;
         description = {"Serve a directory over hq-interop (HTTP/0.9 over QUIC) and the echo protocol.",
                 "Without --cert, a self-signed certificate for localhost, 127.0.0.1 and ::1 is generated on first "
                         + "run and kept in the state directory; clients trust it with --ca <state-dir>/cert.pem.",
+                "With --psk-keyring and no certificate option, the server has no certificate and accepts clients "
+                        + "with a pre-shared key only.",
                 "Logs one line per connection. SSLKEYLOGFILE, when set, receives the TLS secrets."})
 public final class ServerCommand implements Callable<Integer> {
 
@@ -58,7 +60,8 @@ public final class ServerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, ApplicationHandler> handlers = handlers(protocols, directory);
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
-        QsockServer server = QsockServer.start(local, tls.tlsConfig(), handlers, line -> out.println(line.format()));
+        qsock.tls.TlsServerConfig config = tls.tlsConfig();
+        QsockServer server = QsockServer.start(local, config, handlers, line -> out.println(line.format()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -66,6 +69,11 @@ public final class ServerCommand implements Callable<Integer> {
         }));
         out.println("qsock server on " + Units.address(server.localAddress()) + ", protocols " + handlers.keySet()
                 + (handlers.containsKey(HqInterop.ALPN) ? ", serving " + directory.toAbsolutePath().normalize() : ""));
+        if (!config.pskKeyring().isEmpty()) {
+            // The number of keys only: neither identities nor keys are printed.
+            out.println("pre-shared keys: " + config.pskKeyring().size() + " from " + tls.pskKeyringFile()
+                    + (tls.pskOnly() ? " (no certificate: PSK clients only)" : " (or the certificate)"));
+        }
         if (tls.selfSigned()) {
             out.println("self-signed certificate: " + tls.stateDirectory().resolve("cert.pem")
                     + " (clients: --ca that file, or --insecure)");

@@ -7,6 +7,8 @@ import picocli.CommandLine.Option;
 import qsock.tls.ClientAuth;
 import qsock.tls.Credential;
 import qsock.tls.KeyLogSink;
+import qsock.tls.PskKeyring;
+import qsock.tls.PskMode;
 import qsock.tls.TlsServerConfig;
 import qsock.tls.cert.CertificateValidator;
 import qsock.tls.cert.PemFiles;
@@ -14,7 +16,8 @@ import qsock.tools.cert.SelfSignedCertificate;
 
 /**
  * The server's certificate options: a PEM chain and key, or the self-signed one kept in the state directory; and
- * whether to ask clients for certificates (mutual TLS), with the CAs that issue them.
+ * whether to ask clients for certificates (mutual TLS), with the CAs that issue them; and the external pre-shared
+ * keys (RFC 8446 §4.2.11) clients may authenticate with instead, alone (no certificate) or beside a certificate.
  */
 public final class ServerTlsOptions {
 
@@ -37,6 +40,17 @@ public final class ServerTlsOptions {
             description = "PEM certificates of the CAs whose client certificates are accepted; their names are "
                     + "sent to clients (certificate_authorities).")
     Path clientCa;
+
+    @Option(names = "--psk-keyring", paramLabel = "FILE",
+            description = "External pre-shared keys clients may use (RFC 8446 §4.2.11): one identity:hex-key per "
+                    + "line, as tlshd's PSK users write them. Without --cert and --state-dir the server uses no "
+                    + "certificate and accepts PSK clients only; with either, it accepts both.")
+    Path pskKeyring;
+
+    @Option(names = "--psk-ke",
+            description = "Use psk_ke (the PSK alone: no (EC)DHE, no forward secrecy) with clients that offer it; "
+                    + "others keep psk_dhe_ke, the default (needs --psk-keyring).")
+    boolean pskKe;
 
     /** {@return the client-certificate policy of --client-auth} */
     public ClientAuth clientAuth() {
@@ -62,7 +76,20 @@ public final class ServerTlsOptions {
 
     /** {@return true when the server uses the generated self-signed certificate} */
     public boolean selfSigned() {
-        return certificate == null;
+        return certificate == null && !pskOnly();
+    }
+
+    /**
+     * {@return true when the server authenticates with pre-shared keys only} That is a keyring without any
+     * certificate option (--cert, --key, --state-dir): tlshd's PSK mode, where no certificate exists.
+     */
+    public boolean pskOnly() {
+        return pskKeyring != null && certificate == null && key == null && stateDirectory == null;
+    }
+
+    /** {@return the file of --psk-keyring, or null} */
+    public Path pskKeyringFile() {
+        return pskKeyring;
     }
 
     /** {@return the credential: the files given, or the self-signed one, generated on first use} */
@@ -74,7 +101,10 @@ public final class ServerTlsOptions {
                 : SelfSignedCertificate.loadOrCreate(stateDirectory());
     }
 
-    /** {@return the TLS configuration with the credential, writing keys to SSLKEYLOGFILE when it is set} */
+    /**
+     * {@return the TLS configuration: the credential, or only the pre-shared keys, or both; writing keys to
+     * SSLKEYLOGFILE when it is set}
+     */
     public TlsServerConfig tlsConfig() throws IOException {
         ClientAuth policy = clientAuth();
         if (policy == ClientAuth.NONE && clientCa != null) {
@@ -83,7 +113,31 @@ public final class ServerTlsOptions {
         if (policy != ClientAuth.NONE && clientCa == null) {
             throw new IllegalArgumentException("--client-auth " + clientAuth + " needs --client-ca FILE");
         }
-        TlsServerConfig.Builder builder = TlsServerConfig.builder(credential()).keyLog(KeyLogSink.fromEnvironment());
+        if (pskKe && pskKeyring == null) {
+            throw new IllegalArgumentException("--psk-ke needs --psk-keyring FILE");
+        }
+        PskKeyring keyring = null;
+        if (pskKeyring != null) {
+            // The keyring's parse errors name the file and line, never a line's content (a key).
+            keyring = PskKeyring.load(pskKeyring);
+            if (keyring.isEmpty()) {
+                throw new IllegalArgumentException("--psk-keyring " + pskKeyring + " holds no key");
+            }
+        }
+        if (pskOnly() && policy != ClientAuth.NONE) {
+            // RFC 8446 §4.3.2: a server authenticating with a PSK sends no CertificateRequest.
+            throw new IllegalArgumentException("--client-auth needs a server certificate (--cert and --key, or "
+                    + "--state-dir): a server with only --psk-keyring asks no client for a certificate");
+        }
+        TlsServerConfig.Builder builder = pskOnly() ? TlsServerConfig.builder(keyring)
+                : TlsServerConfig.builder(credential());
+        builder.keyLog(KeyLogSink.fromEnvironment());
+        if (keyring != null) {
+            builder.pskKeyring(keyring);
+            // The server takes the first of its modes the client offers: psk_ke first when asked for.
+            builder.pskModes(pskKe ? new PskMode[] {PskMode.PSK_KE, PskMode.PSK_DHE_KE}
+                    : new PskMode[] {PskMode.PSK_DHE_KE});
+        }
         if (policy != ClientAuth.NONE) {
             builder.clientAuthentication(policy,
                     CertificateValidator.forTrustedCertificates(PemFiles.readCertificates(clientCa)));

@@ -29,10 +29,8 @@ public final class ConnectionFailure {
         // RFC 8446 §4.4.2.4: a server that requires a client certificate ends a handshake without one with
         // certificate_required, which QUIC carries as CRYPTO_ERROR 0x100 + 116 (RFC 9001 §4.8), after the
         // client's side of the handshake has completed.
-        if (error.kind() == ConnectionError.Kind.TRANSPORT && error.byPeer()
-                && error.code() == CRYPTO_ERROR_BASE + TlsAlert.CERTIFICATE_REQUIRED.code()) {
-            return "the server requires a client certificate that it accepts (TLS alert "
-                    + TlsAlert.CERTIFICATE_REQUIRED + "; give --cert and --key): " + error;
+        if (isCertificateRequired(error)) {
+            return certificateRequired(error);
         }
         return switch (error.kind()) {
             // RFC 9000 §6.2: the server listed its versions, and ours was not among them.
@@ -43,6 +41,57 @@ public final class ConnectionFailure {
             default -> error.byPeer() ? "the server closed the connection: " + error
                     : "the connection ended: " + error;
         };
+    }
+
+    private static boolean isCertificateRequired(ConnectionError error) {
+        return error.kind() == ConnectionError.Kind.TRANSPORT && error.byPeer()
+                && error.code() == CRYPTO_ERROR_BASE + TlsAlert.CERTIFICATE_REQUIRED.code();
+    }
+
+    private static String certificateRequired(ConnectionError error) {
+        return "the server requires a client certificate that it accepts (TLS alert "
+                + TlsAlert.CERTIFICATE_REQUIRED + "; give --cert and --key): " + error;
+    }
+
+    /**
+     * {@return why a server refused the client's credentials during the handshake, or null when {@code error} is
+     * no such refusal}: a client certificate it requires (certificate_required, which may also arrive after the
+     * client's side completed, see {@link #describe}) or the client's external pre-shared key (RFC 8446
+     * §4.2.11). The words name the alert and the option to check; the peer's reason follows escaped. Nothing
+     * here knows the key.
+     *
+     * @param error the connection's close error, or null
+     * @param offeredPsk true if this client offered an external pre-shared key
+     */
+    public static String describeRefusal(ConnectionError error, boolean offeredPsk) {
+        if (error == null || error.kind() != ConnectionError.Kind.TRANSPORT || !error.byPeer()) {
+            return null;
+        }
+        if (isCertificateRequired(error)) {
+            // The server's close may overtake the end of the client's own handshake.
+            return certificateRequired(error);
+        }
+        long alert = error.code() - CRYPTO_ERROR_BASE;
+        // RFC 8446 §6.2: unknown_psk_identity, "sent by servers when PSK key establishment is desired but no
+        // acceptable PSK identity is provided by the client".
+        if (alert == TlsAlert.UNKNOWN_PSK_IDENTITY.code()) {
+            return "the server knows no pre-shared key of the identity offered (TLS alert "
+                    + TlsAlert.UNKNOWN_PSK_IDENTITY + "; check --psk-identity): " + error;
+        }
+        if (!offeredPsk) {
+            return null;
+        }
+        // RFC 8446 §4.2.11: the server validates the binder of the PSK it selects; with the same identity, a
+        // wrong binder means that the two keys differ.
+        if (alert == TlsAlert.DECRYPT_ERROR.code()) {
+            return "the server holds another key for this PSK identity: the binder did not verify (TLS alert "
+                    + TlsAlert.DECRYPT_ERROR + "; check --psk-key-file or --psk-keyring): " + error;
+        }
+        if (alert == TlsAlert.HANDSHAKE_FAILURE.code()) {
+            return "the server refused the handshake with the pre-shared key (TLS alert " + TlsAlert.HANDSHAKE_FAILURE
+                    + "; no PSK key exchange mode, see --psk-ke, or cipher suite in common): " + error;
+        }
+        return null;
     }
 
     /**

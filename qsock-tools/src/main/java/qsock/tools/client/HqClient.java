@@ -75,6 +75,12 @@ public final class HqClient implements Closeable {
         } catch (IOException e) {
             ConnectionError error = socket.closeError();
             socket.close();
+            String refusal = ConnectionFailure.describeRefusal(error, config.externalPsk() != null);
+            if (refusal != null) {
+                IOException clear = new IOException("cannot connect to " + Units.address(address) + ": " + refusal);
+                clear.addSuppressed(e);
+                throw clear;
+            }
             if (ConnectionFailure.explainsHandshakeFailure(error, e)) {
                 // The connection's end says more than the handshake saw (which may only be its time running out).
                 IOException clear = new IOException("cannot connect to " + Units.address(address) + ": "

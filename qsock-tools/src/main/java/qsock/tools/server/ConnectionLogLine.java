@@ -2,6 +2,7 @@ package qsock.tools.server;
 
 import java.net.SocketAddress;
 import qsock.core.handshake.CipherSuite;
+import qsock.tls.PskMode;
 import qsock.tools.term.Units;
 
 /**
@@ -16,10 +17,21 @@ import qsock.tools.term.Units;
  * @param outcome how it ended: the close reason, or the failure
  * @param clientCertificate the subject of the certificate the client authenticated with (RFC 2253 form, peer
  *     text escaped), or null when it showed none
+ * @param pskIdentity the identity of the external pre-shared key the client authenticated with (RFC 8446
+ *     §4.2.11; escaped, as the client chose it), or null when it used none; never the key
+ * @param pskMode how that key established the connection's keys (RFC 8446 §4.2.9), or null without one
  */
 public record ConnectionLogLine(SocketAddress peer, String applicationProtocol, CipherSuite cipherSuite,
                                 long durationNanos, long bytesReceived, long bytesSent, String outcome,
-                                String clientCertificate) {
+                                String clientCertificate, String pskIdentity, PskMode pskMode) {
+
+    /** A line for a client that used no pre-shared key. */
+    public ConnectionLogLine(SocketAddress peer, String applicationProtocol, CipherSuite cipherSuite,
+                             long durationNanos, long bytesReceived, long bytesSent, String outcome,
+                             String clientCertificate) {
+        this(peer, applicationProtocol, cipherSuite, durationNanos, bytesReceived, bytesSent, outcome,
+                clientCertificate, null, null);
+    }
 
     /** A line for a client that showed no certificate. */
     public ConnectionLogLine(SocketAddress peer, String applicationProtocol, CipherSuite cipherSuite,
@@ -30,12 +42,14 @@ public record ConnectionLogLine(SocketAddress peer, String applicationProtocol, 
     /**
      * {@return the line, e.g. {@code 127.0.0.1:54321 alpn=hq-interop suite=TLS_AES_128_GCM_SHA256 1.204 s in=52 B
      * out=64.0 MiB (53.2 MiB/s) closed: application 0 by peer}}, with {@code client="CN=..."} after the suite when
-     * the client showed a certificate
+     * the client showed a certificate, and {@code psk="alice" psk_mode=psk_dhe_ke} when it used a pre-shared key
      */
     public String format() {
         return Units.address(peer) + " alpn=" + (applicationProtocol == null ? "-" : applicationProtocol)
                 + " suite=" + (cipherSuite == null ? "-" : cipherSuite.name()) + " "
                 + (clientCertificate == null ? "" : "client=\"" + clientCertificate + "\" ")
+                + (pskIdentity == null ? "" : "psk=\"" + pskIdentity + "\" psk_mode="
+                        + (pskMode == null ? "-" : pskMode.name().toLowerCase(java.util.Locale.ROOT)) + " ")
                 + Units.duration(durationNanos) + " in="
                 + Units.bytes(bytesReceived) + " out=" + Units.bytes(bytesSent) + " ("
                 + Units.rate(bytesReceived + bytesSent, durationNanos) + ") " + outcome;

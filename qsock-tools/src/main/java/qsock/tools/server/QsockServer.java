@@ -115,10 +115,18 @@ public final class QsockServer implements Closeable {
         String alpn = null;
         CipherSuite suite = null;
         String clientCertificate = null;
+        String pskIdentity = null;
+        qsock.tls.PskMode pskMode = null;
         String outcome;
         try {
-            java.util.List<java.security.cert.X509Certificate> clientChain =
-                    QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT).peerCertificates();
+            qsock.tls.TlsEngine engine = QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT);
+            java.util.List<java.security.cert.X509Certificate> clientChain = engine.peerCertificates();
+            if (engine.pskIdentity() != null) {
+                // The identity came from the client: escaped like its other text. The key is never logged.
+                pskIdentity = qsock.core.error.PeerText.escape(engine.pskIdentity());
+                // RFC 8446 §4.2.9: psk_ke has no (EC)DHE, so no key exchange group.
+                pskMode = engine.keyExchangeGroup() == null ? qsock.tls.PskMode.PSK_KE : qsock.tls.PskMode.PSK_DHE_KE;
+            }
             if (!clientChain.isEmpty()) {
                 // The subject is the client's own text: escaped before it reaches a terminal or a log.
                 clientCertificate = qsock.core.error.PeerText.escape(clientChain.getFirst().getSubjectX500Principal()
@@ -145,7 +153,7 @@ public final class QsockServer implements Closeable {
             }
         }
         log.accept(new ConnectionLogLine(connection.remoteAddress(), alpn, suite, System.nanoTime() - start,
-                traffic.received(), traffic.sent(), outcome, clientCertificate));
+                traffic.received(), traffic.sent(), outcome, clientCertificate, pskIdentity, pskMode));
         synchronized (connections) {
             workers.remove(Thread.currentThread());
         }

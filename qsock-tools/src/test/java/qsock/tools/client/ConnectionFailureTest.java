@@ -39,6 +39,8 @@ class ConnectionFailureTest {
         String said = ConnectionFailure.describe(required, QuicVersion.V1);
         assertTrue(said.startsWith("the server requires a client certificate that it accepts (TLS alert "
                 + "certificate_required(116); give --cert and --key)"), said);
+        // The same words when the close overtakes the end of the client's handshake.
+        assertEquals(said, ConnectionFailure.describeRefusal(required, false));
         assertEquals("the connection ended: local transport error CRYPTO_ERROR(alert 116)", ConnectionFailure.describe(
                 ConnectionError.transport(new TransportErrorCode(0x174), 0, "", false), QuicVersion.V1));
     }
@@ -60,5 +62,29 @@ class ConnectionFailureTest {
         assertFalse(ConnectionFailure.explainsHandshakeFailure(
                 ConnectionError.transport(new TransportErrorCode(0x130), 0, "", true), failed));
         assertTrue(ConnectionFailure.explainsHandshakeFailure(VN, failed), "these words are clearer");
+    }
+
+    @Test
+    void aRefusedPreSharedKeyNamesTheAlertAndTheOptionToCheck() {
+        ConnectionError unknown = ConnectionError.transport(new TransportErrorCode(0x100 + 115), 0,
+                "none of the 1 offered PSK identities is known", true);
+        String said = ConnectionFailure.describeRefusal(unknown, true);
+        assertTrue(said.startsWith("the server knows no pre-shared key of the identity offered (TLS alert "
+                + "unknown_psk_identity(115); check --psk-identity)"), said);
+        ConnectionError binder = ConnectionError.transport(new TransportErrorCode(0x100 + 51), 0, "", true);
+        assertTrue(ConnectionFailure.describeRefusal(binder, true).startsWith(
+                "the server holds another key for this PSK identity: the binder did not verify (TLS alert "
+                        + "decrypt_error(51); check --psk-key-file or --psk-keyring)"));
+        ConnectionError failure = ConnectionError.transport(new TransportErrorCode(0x100 + 40), 0, "", true);
+        assertTrue(ConnectionFailure.describeRefusal(failure, true).contains("handshake_failure(40); no PSK key "
+                + "exchange mode, see --psk-ke, or cipher suite in common"));
+        // Without a PSK offered, decrypt_error and handshake_failure have other causes: no PSK words.
+        assertEquals(null, ConnectionFailure.describeRefusal(binder, false));
+        assertEquals(null, ConnectionFailure.describeRefusal(failure, false));
+        // Our own alert, another kind of close, or none: not the server's refusal.
+        assertEquals(null, ConnectionFailure.describeRefusal(
+                ConnectionError.transport(new TransportErrorCode(0x100 + 115), 0, "", false), true));
+        assertEquals(null, ConnectionFailure.describeRefusal(ConnectionError.application(0x173, "", true), true));
+        assertEquals(null, ConnectionFailure.describeRefusal(null, true));
     }
 }

@@ -32,4 +32,13 @@ class ConnectionLogLineTest {
         assertEquals("127.0.0.1:2 alpn=echo suite=TLS_AES_128_GCM_SHA256 client=\"CN=alice,O=qsock\" 1.0 ms in=1 B "
                 + "out=1 B (2.0 KiB/s) closed", line.format());
     }
+
+    @Test
+    void aPreSharedKeyIsNamedByItsIdentityAndMode() {
+        ConnectionLogLine line = new ConnectionLogLine(new InetSocketAddress("127.0.0.1", 2), "echo",
+                CipherSuite.TLS_AES_128_GCM_SHA256, 1_000_000L, 1, 1, "closed", null, "alice",
+                qsock.tls.PskMode.PSK_KE);
+        assertEquals("127.0.0.1:2 alpn=echo suite=TLS_AES_128_GCM_SHA256 psk=\"alice\" psk_mode=psk_ke 1.0 ms in=1 B "
+                + "out=1 B (2.0 KiB/s) closed", line.format());
+    }
 }
