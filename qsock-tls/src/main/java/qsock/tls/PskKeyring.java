@@ -95,7 +95,7 @@ public final class PskKeyring {
             if (hex.isEmpty()) {
                 throw malformed(lineNumber, "empty key");
             }
-            if (hex.length() % 2 != 0 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            if (hex.length() % 2 != 0 || !hex.chars().allMatch(HexFormat::isHexDigit)) {
                 throw malformed(lineNumber, "the key is not an even number of hex digits");
             }
             Integer earlier = seen.put(identity, lineNumber);

@@ -111,7 +111,7 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
     public TlsClientConfig withExternalPsk(ExternalPsk psk, List<PskMode> modes) {
         return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
                 applicationProtocols, serverName, certificateValidator, keyLog, delegateTasks, quic, credentials, psk,
-                modes);
+                modes, tickets);
     }
 
     /** A configuration without a client certificate. */

@@ -37,8 +37,10 @@ class PskKeyringTest {
 
     @Test
     void aMalformedLineIsNamedByNumberWithoutItsContent() {
-        String[] bad = {"secretid", "secretid:", ":00ff", "secretid:0g", "secretid:abc", "ok:00\nsecretid:00ff\nsecretid:00ff"};
-        int[] lines = {1, 1, 1, 1, 1, 3};
+        // Full-width digits are digits to Character.digit, not hex digits to HexFormat.
+        String[] bad = {"secretid", "secretid:", ":00ff", "secretid:0g", "secretid:abc", "ok:00\nsecretid:00ff\nsecretid:00ff",
+            "secretid:\uff10\uff10"};
+        int[] lines = {1, 1, 1, 1, 1, 3, 1};
         for (int i = 0; i < bad.length; i++) {
             String text = "# header\n" + bad[i];
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PskKeyring.parse(text));

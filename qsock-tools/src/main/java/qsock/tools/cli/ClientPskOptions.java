@@ -36,8 +36,8 @@ public final class ClientPskOptions {
     Path keyring;
 
     @Option(names = "--psk-ke",
-            description = "Offer psk_ke (the PSK alone: no (EC)DHE, no forward secrecy) as well as psk_dhe_ke; "
-                    + "a server that allows it too uses it.")
+            description = "Offer psk_ke alone (the PSK without (EC)DHE: no forward secrecy, less work) instead of "
+                    + "psk_dhe_ke; a server that does not allow psk_ke refuses the key.")
     boolean pskKe;
 
     /**
@@ -60,7 +60,7 @@ public final class ClientPskOptions {
                     : "--psk-key-file and --psk-keyring exclude each other");
         }
         ExternalPsk psk = keyFile != null ? new ExternalPsk(identity, readKeyFile(keyFile)) : fromKeyring();
-        List<PskMode> modes = pskKe ? List.of(PskMode.PSK_KE, PskMode.PSK_DHE_KE) : List.of(PskMode.PSK_DHE_KE);
+        List<PskMode> modes = pskKe ? List.of(PskMode.PSK_KE) : List.of(PskMode.PSK_DHE_KE);
         return config.withExternalPsk(psk, modes);
     }
 

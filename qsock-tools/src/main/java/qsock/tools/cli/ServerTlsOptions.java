@@ -48,8 +48,8 @@ public final class ServerTlsOptions {
     Path pskKeyring;
 
     @Option(names = "--psk-ke",
-            description = "Use psk_ke (the PSK alone: no (EC)DHE, no forward secrecy) with clients that offer it; "
-                    + "others keep psk_dhe_ke, the default (needs --psk-keyring).")
+            description = "Also accept psk_ke (the PSK alone: no (EC)DHE, no forward secrecy) from clients that "
+                    + "offer only it; clients that offer psk_dhe_ke keep it (needs --psk-keyring).")
     boolean pskKe;
 
     /** {@return the client-certificate policy of --client-auth} */
@@ -134,8 +134,9 @@ public final class ServerTlsOptions {
         builder.keyLog(KeyLogSink.fromEnvironment());
         if (keyring != null) {
             builder.pskKeyring(keyring);
-            // The server takes the first of its modes the client offers: psk_ke first when asked for.
-            builder.pskModes(pskKe ? new PskMode[] {PskMode.PSK_KE, PskMode.PSK_DHE_KE}
+            // The server takes the first of its modes the client offers: psk_dhe_ke stays first, so that psk_ke
+            // (no forward secrecy) serves only clients that offer nothing else.
+            builder.pskModes(pskKe ? new PskMode[] {PskMode.PSK_DHE_KE, PskMode.PSK_KE}
                     : new PskMode[] {PskMode.PSK_DHE_KE});
         }
         if (policy != ClientAuth.NONE) {
