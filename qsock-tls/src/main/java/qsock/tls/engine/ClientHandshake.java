@@ -187,9 +187,15 @@ public final class ClientHandshake extends Handshake {
             extensions.add(new QuicTransportParameters(Opaque.of(transportParameters)));
         }
         offeredPsks = pskOffers();
-        if (!offeredPsks.isEmpty()) {
-            // RFC 8446 §4.2.9: pre_shared_key needs psk_key_exchange_modes; §4.2.11: pre_shared_key comes last.
+        if (!offeredPsks.isEmpty() || config.tickets() != null) {
+            // RFC 8446 §4.2.9: pre_shared_key needs psk_key_exchange_modes, and the extension also tells which
+            // modes tickets may be used with: servers "SHOULD NOT send NewSessionTicket with tickets that are not
+            // compatible with the advertised modes", so a client that keeps tickets advertises them before it has
+            // one (SunJSSE sends no ticket otherwise).
             extensions.add(new PskKeyExchangeModes(config.pskModes().stream().map(PskMode::code).toList()));
+        }
+        if (!offeredPsks.isEmpty()) {
+            // RFC 8446 §4.2.11: pre_shared_key comes last.
             extensions = PskBinder.withPlaceholder(extensions, offeredPsks);
         }
         ClientHello hello = new ClientHello(LEGACY_VERSION, Opaque.of(clientRandom), Opaque.of(legacySessionId),

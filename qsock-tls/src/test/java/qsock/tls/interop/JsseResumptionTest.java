@@ -18,7 +18,6 @@ import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import qsock.core.handshake.EncryptionLevel;
@@ -42,9 +41,9 @@ import qsock.tls.ticket.InMemoryTicketStore;
  *
  * <p>SunJSSE sends a NewSessionTicket only to a client whose ClientHello lists psk_dhe_ke in
  * psk_key_exchange_modes (RFC 8446 §4.2.9: servers SHOULD NOT send tickets incompatible with the advertised
- * modes; JSSE logs "abort session resumption, no supported psk_dhe_ke PSK key exchange mode"). The qsock
- * client sends that extension only with a PSK to offer, so with an empty ticket store it gets no ticket from
- * JSSE, and the tests with a JSSE server are disabled until it advertises the modes whenever tickets are on.
+ * modes; JSSE logs "abort session resumption, no supported psk_dhe_ke PSK key exchange mode"): the qsock
+ * client, keeping tickets, advertises its modes even before it has a ticket to offer (these tests found it
+ * sending them only with a PSK).
  *
  * <p>Resumption shows on JSSE's side too: an SSLSession made from a ticket keeps the creation time of the
  * session the ticket came from (its id is new).
@@ -94,7 +93,6 @@ class JsseResumptionTest {
     }
 
     @Test
-    @Disabled("qsock client sends psk_key_exchange_modes only with a PSK to offer: SunJSSE then sends no NewSessionTicket (see the class comment)")
     void qsockClientResumesWithJsseServersTicket() throws Exception {
         SSLContext context = Jsse.context("ecdsa-p256");
         InMemoryTicketStore store = new InMemoryTicketStore();
@@ -207,7 +205,6 @@ class JsseResumptionTest {
     }
 
     @Test
-    @Disabled("qsock client sends psk_key_exchange_modes only with a PSK to offer: SunJSSE then sends no NewSessionTicket (see the class comment)")
     void qsockClientsTicketFromAnotherJsseServerGetsAFullHandshake() throws Exception {
         // Two contexts, two session caches and two ticket keys: the second server cannot use the first's ticket.
         SSLContext issuer = Jsse.context("ecdsa-p256");
