@@ -64,6 +64,10 @@ final class TlsRecordLayer implements Closeable {
     private EncryptionLevel readLevel = EncryptionLevel.INITIAL;
     private boolean firstRecordSent;
     private TlsEvent.HandshakeComplete completion;
+    /** The client's 0-RTT attempt, or null. */
+    private TlsEvent.EarlyDataAttempt earlyDataAttempt;
+    /** Whether the server accepted early data; null until known or when none was offered. */
+    private Boolean earlyDataAccepted;
     private boolean peerClosed;
     private boolean failed;
     private boolean closeNotifySent;
@@ -385,6 +389,8 @@ final class TlsRecordLayer implements Closeable {
                     case TlsEvent.PeerTransportParameters p -> throw new IllegalStateException(
                             "transport parameters from a TLS-over-TCP peer: " + p);
                     case TlsEvent.HandshakeComplete c -> completion = c;
+                    case TlsEvent.EarlyDataAttempt a -> earlyDataAttempt = a;
+                    case TlsEvent.EarlyDataStatus st -> earlyDataAccepted = st.accepted();
                 }
             } else if (engine.status() == TlsEngine.Status.TASK_PENDING) {
                 engine.delegatedTask().run();
