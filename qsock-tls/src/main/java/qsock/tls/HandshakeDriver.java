@@ -51,6 +51,10 @@ public final class HandshakeDriver {
     private boolean complete;
     private boolean failed;
     private TlsAlertException failure;
+    /** The client's 0-RTT attempt, or null when it made none. */
+    private TlsEvent.EarlyDataAttempt earlyDataAttempt;
+    /** Whether the server accepted early data; null until known or when none was offered. */
+    private Boolean earlyDataAccepted;
 
     private HandshakeDriver(HandshakeChannel channel, TlsEngine engine) {
         this.channel = channel;
@@ -148,6 +152,9 @@ public final class HandshakeDriver {
                         secret.cipherSuite(), secret.secret());
                 case TlsEvent.PeerTransportParameters parameters -> channel.peerTransportParameters(
                         parameters.encoded());
+                // 0-RTT packets are not sent or opened by the transport yet; the outcome is kept for it to ask.
+                case TlsEvent.EarlyDataAttempt attempt -> earlyDataAttempt = attempt;
+                case TlsEvent.EarlyDataStatus status -> earlyDataAccepted = status.accepted();
                 case TlsEvent.HandshakeComplete done -> {
                     complete = true;
                     channel.handshakeComplete(done.applicationProtocol());
@@ -179,6 +186,19 @@ public final class HandshakeDriver {
     /** {@return the alert that ended the handshake on this side, or null} */
     public TlsAlertException failure() {
         return failure;
+    }
+
+    /**
+     * {@return the client's 0-RTT attempt (the remembered server transport parameters and the size limit),
+     * or null when this handshake offered no early data}
+     */
+    public TlsEvent.EarlyDataAttempt earlyDataAttempt() {
+        return earlyDataAttempt;
+    }
+
+    /** {@return whether the server accepted early data (RFC 8446 §4.2.10); null until known or if none was offered} */
+    public Boolean earlyDataAccepted() {
+        return earlyDataAccepted;
     }
 
     /** {@return true once the handshake completed on this side} */

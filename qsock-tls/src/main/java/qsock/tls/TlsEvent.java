@@ -44,6 +44,44 @@ public sealed interface TlsEvent {
     }
 
     /**
+     * Client only: this ClientHello offers 0-RTT (RFC 8446 §4.2.10). Emitted right after the ClientHello's
+     * {@link HandshakeData} and right before the {@link SecretReady} for {@link EncryptionLevel#EARLY_DATA}
+     * WRITE. Until the server's answer ({@link EarlyDataStatus}) the transport must apply the remembered
+     * transport parameters to what it sends in 0-RTT packets (RFC 9000 §7.4.1) and send no more than
+     * {@code maxEarlyDataSize} bytes of early data (over TCP; it is 0xffffffff in QUIC, RFC 9001 §4.6.1).
+     *
+     * @param rememberedTransportParameters the server's quic_transport_parameters of the connection that
+     *     issued the ticket, as encoded (empty over TCP)
+     * @param maxEarlyDataSize the ticket's max_early_data_size, a uint32
+     */
+    record EarlyDataAttempt(byte[] rememberedTransportParameters, long maxEarlyDataSize) implements TlsEvent {
+        public EarlyDataAttempt {
+            rememberedTransportParameters = rememberedTransportParameters.clone();
+        }
+
+        @Override
+        public byte[] rememberedTransportParameters() {
+            return rememberedTransportParameters.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "EarlyDataAttempt[" + rememberedTransportParameters.length + " bytes of parameters, max "
+                    + maxEarlyDataSize + "]";
+        }
+    }
+
+    /**
+     * Whether the server accepted the 0-RTT data (RFC 8446 §4.2.10), emitted once per handshake and only when
+     * the client offered early data. On the client: after a HelloRetryRequest (rejected by definition) or on
+     * EncryptedExtensions, always before {@link HandshakeComplete}; when rejected, the transport drops its
+     * 0-RTT keys and must resend the early data as 1-RTT data if the application still wants it (RFC 9001
+     * §4.6.2). On the server: with the decision, before the Handshake-level secrets; when accepted, right
+     * after the {@link SecretReady} for {@link EncryptionLevel#EARLY_DATA} READ.
+     */
+    record EarlyDataStatus(boolean accepted) implements TlsEvent {}
+
+    /**
      * The handshake is complete on this side (RFC 9001 §4.1.1): for a client, the server's Finished was
      * verified and its own sent; for a server, the client's Finished was verified.
      *

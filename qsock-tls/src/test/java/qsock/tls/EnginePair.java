@@ -24,6 +24,9 @@ final class EnginePair {
         final Map<EncryptionLevel, byte[]> writeSecrets = new EnumMap<>(EncryptionLevel.class);
         byte[] peerTransportParameters;
         TlsEvent.HandshakeComplete completion;
+        TlsEvent.EarlyDataAttempt earlyDataAttempt;
+        /** The EarlyDataStatus events, in order (at most one is right). */
+        final List<Boolean> earlyDataStatus = new ArrayList<>();
         TlsAlertException failure;
 
         Side(TlsEngine engine) {
@@ -92,6 +95,8 @@ final class EnginePair {
                 case TlsEvent.SecretReady s ->
                         (s.direction() == KeyDirection.READ ? from.readSecrets : from.writeSecrets).put(s.level(), s.secret());
                 case TlsEvent.PeerTransportParameters p -> from.peerTransportParameters = p.encoded();
+                case TlsEvent.EarlyDataAttempt a -> from.earlyDataAttempt = a;
+                case TlsEvent.EarlyDataStatus st -> from.earlyDataStatus.add(st.accepted());
                 case TlsEvent.HandshakeComplete c -> from.completion = c;
             }
         }

@@ -101,6 +101,8 @@ class TlsEngineHandshakeTest {
             case TlsEvent.HandshakeData d -> "data " + d.level();
             case TlsEvent.SecretReady s -> "secret " + s.level() + " " + s.direction();
             case TlsEvent.PeerTransportParameters t -> "params";
+            case TlsEvent.EarlyDataAttempt a -> "early attempt";
+            case TlsEvent.EarlyDataStatus st -> "early " + st.accepted();
             case TlsEvent.HandshakeComplete c -> "complete";
         };
     }

@@ -20,6 +20,7 @@ import qsock.tls.cert.CertificateValidator;
 import qsock.tls.codec.Opaque;
 import qsock.tls.extension.ApplicationLayerProtocolNegotiation;
 import qsock.tls.extension.Cookie;
+import qsock.tls.extension.EarlyDataIndication;
 import qsock.tls.extension.Extension;
 import qsock.tls.extension.Extensions;
 import qsock.tls.extension.KeyShareClientHello;
@@ -46,6 +47,7 @@ import qsock.tls.message.CertificateRequest;
 import qsock.tls.message.CertificateVerify;
 import qsock.tls.message.ClientHello;
 import qsock.tls.message.EncryptedExtensions;
+import qsock.tls.message.EndOfEarlyData;
 import qsock.tls.message.Finished;
 import qsock.tls.message.HandshakeCodec;
 import qsock.tls.message.FramedMessage;
@@ -108,6 +110,10 @@ public final class ClientHandshake extends Handshake {
     private byte[] serverTransportParameters = new byte[0];
     /** The resumption master secret (RFC 8446 §7.1), for the tickets that arrive after the handshake. */
     private byte[] resumptionMasterSecret;
+    /** The ticket whose PSK our first ClientHello's early data uses (RFC 8446 §4.2.10), or null for no 0-RTT. */
+    private ClientTicket earlyDataTicket;
+    /** True once the server accepted our early data in its EncryptedExtensions. */
+    private boolean earlyDataAccepted;
 
     public ClientHandshake(TlsClientConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -187,6 +193,11 @@ public final class ClientHandshake extends Handshake {
             extensions.add(new QuicTransportParameters(Opaque.of(transportParameters)));
         }
         offeredPsks = pskOffers();
+        earlyDataTicket = earlyDataTicket();
+        if (earlyDataTicket != null) {
+            // RFC 8446 §4.2.10: early_data says 0-RTT data follows; pre_shared_key still comes last.
+            extensions.add(new EarlyDataIndication());
+        }
         if (!offeredPsks.isEmpty() || config.tickets() != null) {
             // RFC 8446 §4.2.9: pre_shared_key needs psk_key_exchange_modes, and the extension also tells which
             // modes tickets may be used with: servers "SHOULD NOT send NewSessionTicket with tickets that are not
@@ -207,6 +218,49 @@ public final class ClientHandshake extends Handshake {
         }
         sentHello = hello;
         send(EncryptionLevel.INITIAL, HandshakeCodec.encode(hello));
+        if (earlyDataTicket != null) {
+            startEarlyData();
+        }
+    }
+
+    /**
+     * The ticket to send 0-RTT data with, or null (RFC 8446 §4.2.10): only when configured, when the ticket
+     * we offer first allows early data, when the offer's suite and ALPN can be the ticket's ("the client MUST
+     * use the same cipher suite ... and the same ALPN"), and, in QUIC, when we remember the server's transport
+     * parameters to apply to the 0-RTT packets (RFC 9000 §7.4.1).
+     */
+    private ClientTicket earlyDataTicket() {
+        ClientTicket ticket = offeredTicket;
+        if (config.tickets() == null || !config.tickets().earlyData() || ticket == null || !ticket.allowsEarlyData()
+                || offeredPsks.isEmpty() || offeredPsks.get(0).kind() != OfferedPsk.Kind.RESUMPTION
+                || !config.cipherSuites().contains(ticket.cipherSuite())) {
+            return null;
+        }
+        boolean alpnFits = ticket.alpn().isEmpty() ? config.applicationProtocols().isEmpty()
+                : config.applicationProtocols().contains(ticket.alpn());
+        if (!alpnFits || (quic && ticket.serverTransportParameters().length == 0)) {
+            return null;
+        }
+        return ticket;
+    }
+
+    /**
+     * After a ClientHello with early_data: the client_early_traffic_secret from the ticket's PSK over the
+     * ClientHello (RFC 8446 §7.1), announced with the remembered transport parameters, then installed for
+     * writing at the 0-RTT level under the ticket's suite.
+     */
+    private void startEarlyData() {
+        CipherSuite suite = earlyDataTicket.cipherSuite();
+        KeySchedule early = new KeySchedule(suite.hash());
+        byte[] secret = early.earlySecret(earlyDataTicket.psk());
+        byte[] helloHash = transcript.currentWith(suite.hash(), new byte[0]);
+        emit(new TlsEvent.EarlyDataAttempt(earlyDataTicket.serverTransportParameters(),
+                earlyDataTicket.maxEarlyDataSize()));
+        installSecret(EncryptionLevel.EARLY_DATA, KeyDirection.WRITE, suite,
+                early.clientEarlyTrafficSecret(secret, helloHash), "CLIENT_EARLY_TRAFFIC_SECRET");
+        if (keyLog != null) {
+            logKey("EARLY_EXPORTER_SECRET", early.earlyExporterMasterSecret(secret, helloHash));
+        }
     }
 
     /**
@@ -431,9 +485,16 @@ public final class ClientHandshake extends Handshake {
                 var cookie = Extensions.find(retry.extensions(), Cookie.class);
                 // RFC 8446 §4.2.2: the cookie is echoed in the new ClientHello.
                 cookie.ifPresent(extensions::add);
-            } else if (!(e instanceof Cookie) && !(e instanceof PreSharedKeyClientHello)) {
+            } else if (!(e instanceof Cookie) && !(e instanceof PreSharedKeyClientHello)
+                    && !(e instanceof EarlyDataIndication)) {
+                // RFC 8446 §4.1.2: early_data is removed from the second ClientHello.
                 extensions.add(e);
             }
+        }
+        if (earlyDataTicket != null) {
+            // RFC 8446 §4.2.10: after a HelloRetryRequest the server has rejected the early data.
+            earlyDataTicket = null;
+            emit(new TlsEvent.EarlyDataStatus(false));
         }
         // RFC 8446 §4.1.4: PSKs for another hash than the HelloRetryRequest's suite are dropped; the binders of
         // the rest are recomputed over message_hash, the HelloRetryRequest and the truncated ClientHello2.
@@ -516,6 +577,7 @@ public final class ClientHandshake extends Handshake {
                     serverTransportParameters = tp.parameters().toByteArray();
                     emit(new TlsEvent.PeerTransportParameters(tp.parameters().toByteArray()));
                 }
+                case EarlyDataIndication d -> acceptedEarlyData();
                 default -> throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION,
                         "EncryptedExtensions carries extension " + e.typeCode() + ", which we did not offer");
             }
@@ -530,9 +592,39 @@ public final class ClientHandshake extends Handshake {
                 throw new TlsAlertException(TlsAlert.NO_APPLICATION_PROTOCOL, "the server selected no ALPN protocol");
             }
         }
+        if (earlyDataTicket != null) {
+            String alpn = applicationProtocol == null ? "" : applicationProtocol;
+            if (earlyDataAccepted && !alpn.equals(earlyDataTicket.alpn())) {
+                // RFC 8446 §4.2.10: 0-RTT is accepted only with the ALPN the ticket was issued under.
+                throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "early_data accepted with ALPN "
+                        + PeerText.escape(alpn) + ", not the ticket's");
+            }
+            emit(new TlsEvent.EarlyDataStatus(earlyDataAccepted));
+        }
         transcript.add(raw.message());
         // RFC 8446 §2.2, §4.3.2: a PSK handshake has no CertificateRequest, Certificate or CertificateVerify.
         state = selectedPsk != null ? State.WAIT_FINISHED : State.WAIT_CERTIFICATE_OR_REQUEST;
+    }
+
+    /**
+     * early_data in EncryptedExtensions: the server accepted our 0-RTT data (RFC 8446 §4.2.10). Only an answer
+     * to our early_data (RFC 8446 §4.2: else unsupported_extension; a second ClientHello has none); "the
+     * client MUST verify that the server's selected_identity is 0" (else illegal_parameter), and the server
+     * must use the ticket's cipher suite.
+     */
+    private void acceptedEarlyData() throws TlsAlertException {
+        if (earlyDataTicket == null) {
+            throw new TlsAlertException(TlsAlert.UNSUPPORTED_EXTENSION, "early_data accepted, but we sent none");
+        }
+        if (selectedPsk == null || offeredPsks.isEmpty() || selectedPsk != offeredPsks.get(0)) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+                    "early_data accepted with a PSK other than the first identity");
+        }
+        if (cipherSuite != earlyDataTicket.cipherSuite()) {
+            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "early_data accepted under cipher suite "
+                    + cipherSuite + ", not the ticket's " + earlyDataTicket.cipherSuite());
+        }
+        earlyDataAccepted = true;
     }
 
     private void onCertificateRequest(CertificateRequest request, FramedMessage raw) throws TlsAlertException {
@@ -627,6 +719,11 @@ public final class ClientHandshake extends Handshake {
         state = State.CONNECTED;
         installSecret(EncryptionLevel.APPLICATION, KeyDirection.READ, serverApplicationSecret,
                 "SERVER_TRAFFIC_SECRET_0");
+        if (earlyDataAccepted && !quic) {
+            // RFC 8446 §4.5: over TCP the early data ends with EndOfEarlyData under the early traffic key,
+            // before our Certificate and Finished; RFC 9001 §8.3: never in QUIC.
+            send(EncryptionLevel.EARLY_DATA, HandshakeCodec.encode(new EndOfEarlyData()));
+        }
         if (certificateRequestContext != null) {
             sendClientCertificate();
         }

@@ -234,6 +234,13 @@ abstract sealed class Handshake implements TlsEngine permits ClientHandshake, Se
         logKey(keyLogLabel, secret);
     }
 
+    /** As {@link #installSecret(EncryptionLevel, KeyDirection, byte[], String)}, under {@code suite}: 0-RTT's. */
+    final void installSecret(EncryptionLevel level, KeyDirection direction, CipherSuite suite, byte[] secret,
+                             String keyLogLabel) {
+        events.add(new TlsEvent.SecretReady(level, direction, suite, secret.clone()));
+        logKey(keyLogLabel, secret);
+    }
+
     /** Writes one key log line, if a sink is configured. */
     final void logKey(String keyLogLabel, byte[] secret) {
         if (keyLog != null && clientRandom != null) {

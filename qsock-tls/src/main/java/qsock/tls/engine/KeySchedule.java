@@ -47,6 +47,16 @@ final class KeySchedule {
         return Hkdf.extract(hash, deriveSecret(handshakeSecret, "derived", emptyHash), new byte[hash.length()]);
     }
 
+    /** client_early_traffic_secret = Derive-Secret(Early Secret, "c e traffic", ClientHello) (RFC 8446 §7.1). */
+    byte[] clientEarlyTrafficSecret(byte[] earlySecret, byte[] clientHelloHash) {
+        return deriveSecret(earlySecret, "c e traffic", clientHelloHash);
+    }
+
+    /** early_exporter_master_secret = Derive-Secret(Early Secret, "e exp master", ClientHello) (RFC 8446 §7.1). */
+    byte[] earlyExporterMasterSecret(byte[] earlySecret, byte[] clientHelloHash) {
+        return deriveSecret(earlySecret, "e exp master", clientHelloHash);
+    }
+
     byte[] clientHandshakeTrafficSecret(byte[] handshakeSecret, byte[] helloHash) {
         return deriveSecret(handshakeSecret, "c hs traffic", helloHash);
     }

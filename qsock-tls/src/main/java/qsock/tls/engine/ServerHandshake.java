@@ -50,6 +50,7 @@ import qsock.tls.message.CertificateEntry;
 import qsock.tls.message.CertificateVerify;
 import qsock.tls.message.ClientHello;
 import qsock.tls.message.EncryptedExtensions;
+import qsock.tls.message.EndOfEarlyData;
 import qsock.tls.message.Finished;
 import qsock.tls.message.HandshakeCodec;
 import qsock.tls.message.FramedMessage;
@@ -66,7 +67,8 @@ import qsock.tls.message.ServerHello;
 public final class ServerHandshake extends Handshake {
 
     private enum State {
-        WAIT_CLIENT_HELLO, SIGNING, WAIT_CLIENT_CERTIFICATE, WAIT_CLIENT_CERTIFICATE_VERIFY, WAIT_FINISHED, CONNECTED
+        WAIT_CLIENT_HELLO, SIGNING, WAIT_END_OF_EARLY_DATA, WAIT_CLIENT_CERTIFICATE, WAIT_CLIENT_CERTIFICATE_VERIFY,
+        WAIT_FINISHED, CONNECTED
     }
 
     private static final int TLS13 = 0x0304;
@@ -98,6 +100,10 @@ public final class ServerHandshake extends Handshake {
     private final ServerTicketing ticketing;
     /** The master secret, kept from our Finished to the client's for the resumption master secret. */
     private byte[] masterSecret;
+    /** True if the (first) ClientHello offered early data (RFC 8446 §4.2.10). */
+    private boolean earlyDataOffered;
+    /** True if we accepted the client's early data. */
+    private boolean earlyDataAccepted;
 
     public ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
         super(random, config.keyLog(), config.quic());
@@ -130,6 +136,7 @@ public final class ServerHandshake extends Handshake {
     EncryptionLevel expectedLevel() {
         return switch (state) {
             case WAIT_CLIENT_HELLO -> EncryptionLevel.INITIAL;
+            case WAIT_END_OF_EARLY_DATA -> EncryptionLevel.EARLY_DATA;
             case SIGNING, WAIT_CLIENT_CERTIFICATE, WAIT_CLIENT_CERTIFICATE_VERIFY, WAIT_FINISHED ->
                     EncryptionLevel.HANDSHAKE;
             case CONNECTED -> EncryptionLevel.APPLICATION;
@@ -140,7 +147,8 @@ public final class ServerHandshake extends Handshake {
     boolean acceptsAt(EncryptionLevel level) {
         return switch (level) {
             case INITIAL -> state == State.WAIT_CLIENT_HELLO;
-            case EARLY_DATA -> false;
+            // RFC 8446 §4.5: over TCP, EndOfEarlyData comes under the early traffic key; never in QUIC.
+            case EARLY_DATA -> state == State.WAIT_END_OF_EARLY_DATA;
             case HANDSHAKE -> state == State.SIGNING || state == State.WAIT_CLIENT_CERTIFICATE
                     || state == State.WAIT_CLIENT_CERTIFICATE_VERIFY || state == State.WAIT_FINISHED;
             case APPLICATION -> state == State.CONNECTED;
@@ -155,6 +163,14 @@ public final class ServerHandshake extends Handshake {
                 onClientHello((ClientHello) HandshakeCodec.decode(message, 0), message);
             }
             case SIGNING -> throw new IllegalStateException("input is not read while signing");
+            case WAIT_END_OF_EARLY_DATA -> {
+                expect(message.handshakeType(), HandshakeType.END_OF_EARLY_DATA);
+                HandshakeCodec.decode(message, 0);
+                transcript.add(message.message());
+                // RFC 8446 §4.5: the client's next messages come under its handshake traffic key.
+                requireDrained(EncryptionLevel.EARLY_DATA);
+                state = State.WAIT_FINISHED;
+            }
             case WAIT_CLIENT_CERTIFICATE -> {
                 expect(message.handshakeType(), HandshakeType.CERTIFICATE);
                 onClientCertificate((Certificate) HandshakeCodec.decode(message, 0), message);
@@ -200,6 +216,8 @@ public final class ServerHandshake extends Handshake {
         }
         if (firstHello != null) {
             checkSecondClientHello(hello);
+        } else {
+            earlyDataOffered = Extensions.find(hello.extensions(), EarlyDataIndication.class).isPresent();
         }
         // RFC 8446 §4.2.9: "If clients offer "pre_shared_key" without a "psk_key_exchange_modes" extension,
         // servers MUST abort the handshake" (§6.2: missing_extension), even one that resumes nothing.
@@ -268,6 +286,7 @@ public final class ServerHandshake extends Handshake {
         schedule = new KeySchedule(suite.hash());
         transcript.select(suite.hash());
         transcript.add(raw.message());
+        byte[] clientHelloHash = transcript.current();
         requireDrained(EncryptionLevel.INITIAL);
         if (peerParameters != null) {
             emit(new TlsEvent.PeerTransportParameters(peerParameters.parameters().toByteArray()));
@@ -294,6 +313,7 @@ public final class ServerHandshake extends Handshake {
         send(EncryptionLevel.INITIAL, HandshakeCodec.encode(serverHello));
 
         earlySecret = schedule.earlySecret(psk == null ? null : psk.psk().key());
+        decideEarlyData(clientHelloHash);
         byte[] handshakeSecret = schedule.handshakeSecret(earlySecret, shared);
         byte[] helloHash = transcript.current();
         clientHandshakeSecret = schedule.clientHandshakeTrafficSecret(handshakeSecret, helloHash);
@@ -309,6 +329,9 @@ public final class ServerHandshake extends Handshake {
         }
         if (peerParameters != null && transportParameters != null) {
             encrypted.add(new QuicTransportParameters(Opaque.of(transportParameters)));
+        }
+        if (earlyDataAccepted) {
+            encrypted.add(new EarlyDataIndication()); // RFC 8446 §4.2.10: we accept the early data
         }
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new EncryptedExtensions(encrypted)));
         if (psk != null) {
@@ -352,6 +375,28 @@ public final class ServerHandshake extends Handshake {
         // RFC 8446 §4.4: after a CertificateRequest the client's Certificate (and CertificateVerify) come first.
         state = psk == null && config.clientAuthentication() != ClientAuth.NONE ? State.WAIT_CLIENT_CERTIFICATE
                 : State.WAIT_FINISHED;
+        if (earlyDataAccepted && !quic) {
+            state = State.WAIT_END_OF_EARLY_DATA; // RFC 8446 §4.5; RFC 9001 §8.3: not in QUIC
+        }
+    }
+
+    /**
+     * Accepts or rejects the offered early data (RFC 8446 §4.2.10) and tells the transport: when accepted,
+     * the client_early_traffic_secret over the ClientHello for reading at the 0-RTT level, then the status,
+     * all before the Handshake-level secrets. Offered only in a first ClientHello (a HelloRetryRequest
+     * rejects it: the second one may not carry early_data).
+     */
+    private void decideEarlyData(byte[] clientHelloHash) {
+        if (!earlyDataOffered) {
+            return;
+        }
+        earlyDataAccepted = firstHello == null && psk != null && ticketing != null
+                && ticketing.acceptsEarlyData(psk, cipherSuite, applicationProtocol, transportParameters);
+        if (earlyDataAccepted) {
+            installSecret(EncryptionLevel.EARLY_DATA, KeyDirection.READ,
+                    schedule.clientEarlyTrafficSecret(earlySecret, clientHelloHash), "CLIENT_EARLY_TRAFFIC_SECRET");
+        }
+        emit(new TlsEvent.EarlyDataStatus(earlyDataAccepted));
     }
 
     // ---- client authentication (RFC 8446 §4.3.2, §4.4.2, §4.4.3) ---------------------------------

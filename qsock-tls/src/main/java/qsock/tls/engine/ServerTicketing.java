@@ -17,6 +17,10 @@ import qsock.tls.extension.PskIdentity;
 import qsock.tls.extension.ServerName;
 import qsock.tls.message.ClientHello;
 import qsock.tls.message.NewSessionTicket;
+import java.nio.ByteBuffer;
+import qsock.api.Role;
+import qsock.core.params.TransportParameters;
+import qsock.tls.ticket.EarlyDataAntiReplay;
 import qsock.tls.ticket.SessionState;
 import qsock.tls.ticket.TicketSealer;
 
@@ -129,5 +133,61 @@ final class ServerTicketing {
                     Opaque.of(tickets.sealer().seal(state)), extensions));
         }
         return out;
+    }
+
+    /**
+     * {@return true if the client's early data may be accepted} (RFC 8446 §4.2.10, RFC 9001 §4.6.2): 0-RTT
+     * is enabled here; the selected PSK is a ticket opened in this handshake at identity index 0 and allows
+     * early data; the suite and ALPN are the ticket's; in QUIC our transport parameters are compatible with
+     * the remembered ones (RFC 9000 §7.4.1); the application's policy agrees; and, last, so that a rejected
+     * attempt does not use the ticket up, the anti-replay record admits the ticket (RFC 8446 §8).
+     *
+     * @param alpn the protocol selected on this connection, or null
+     * @param transportParameters ours on this connection, or null over TCP
+     */
+    boolean acceptsEarlyData(PskSelection selection, CipherSuite suite, String alpn, byte[] transportParameters) {
+        SessionState state = stateOf(selection.psk());
+        if (!tickets.earlyData() || state == null || selection.index() != 0 || !state.allowsEarlyData()
+                || suite != state.cipherSuite() || !state.alpn().equals(alpn == null ? "" : alpn)) {
+            return false;
+        }
+        byte[] remembered = state.transportParameters();
+        if (quic && !compatible(remembered, transportParameters)) {
+            return false;
+        }
+        if (!tickets.earlyDataPolicy().accept(state.alpn(), state.serverName(), remembered)) {
+            return false;
+        }
+        return tickets.antiReplay().admit(selection.psk().identity(), state.issuedAtMillis(),
+                selection.psk().obfuscatedTicketAge(), state.ageAdd(), tickets.clock().getAsLong())
+                == EarlyDataAntiReplay.Verdict.ACCEPTED;
+    }
+
+    /**
+     * RFC 9000 §7.4.1: a server accepting 0-RTT "MUST NOT reduce any limits or alter any values that might be
+     * violated by the client with its 0-RTT data": each flow-control and stream limit, the connection ID limit
+     * and max_datagram_frame_size (RFC 9221 §3) now at least as large as remembered. Parameters that do not
+     * decode are not compatible.
+     */
+    static boolean compatible(byte[] remembered, byte[] current) {
+        if (remembered == null || remembered.length == 0 || current == null) {
+            return false;
+        }
+        TransportParameters then;
+        TransportParameters now;
+        try {
+            then = TransportParameters.decode(ByteBuffer.wrap(remembered), Role.SERVER);
+            now = TransportParameters.decode(ByteBuffer.wrap(current), Role.SERVER);
+        } catch (qsock.core.error.QuicProtocolException | RuntimeException e) {
+            return false;
+        }
+        return now.initialMaxData() >= then.initialMaxData()
+                && now.initialMaxStreamDataBidiLocal() >= then.initialMaxStreamDataBidiLocal()
+                && now.initialMaxStreamDataBidiRemote() >= then.initialMaxStreamDataBidiRemote()
+                && now.initialMaxStreamDataUni() >= then.initialMaxStreamDataUni()
+                && now.initialMaxStreamsBidi() >= then.initialMaxStreamsBidi()
+                && now.initialMaxStreamsUni() >= then.initialMaxStreamsUni()
+                && now.activeConnectionIdLimit() >= then.activeConnectionIdLimit()
+                && now.maxDatagramFrameSize() >= then.maxDatagramFrameSize();
     }
 }

@@ -64,6 +64,17 @@ final class TlsRecordLayer implements Closeable {
     private EncryptionLevel readLevel = EncryptionLevel.INITIAL;
     private boolean firstRecordSent;
     private TlsEvent.HandshakeComplete completion;
+    /** The client's 0-RTT attempt, or null. */
+    private TlsEvent.EarlyDataAttempt earlyDataAttempt;
+    /** Whether the server accepted early data; null until known or when none was offered. */
+    private Boolean earlyDataAccepted;
+    /** Client: the early data to send under the client early traffic key right after the ClientHello. */
+    private byte[] earlyDataToSend;
+    /** Server: the client early traffic key while early data may come (until EndOfEarlyData), else null. */
+    private RecordProtection earlyReadKeys;
+    private final ByteArrayOutputStream earlyDataReceived = new ByteArrayOutputStream();
+    /** Server: bytes of undecryptable (rejected) early data skipped so far (RFC 8446 §4.2.10). */
+    private long earlyDataSkipped;
     private boolean peerClosed;
     private boolean failed;
     private boolean closeNotifySent;
@@ -108,6 +119,26 @@ final class TlsRecordLayer implements Closeable {
         if (completion == null) {
             throw new IllegalStateException("the engine completed without a HandshakeComplete event");
         }
+    }
+
+    /** Client: sends {@code data} as 0-RTT application data if the ClientHello offers early data; call first. */
+    void sendEarlyData(byte[] data) {
+        earlyDataToSend = data.clone();
+    }
+
+    /** {@return the early data the server received under the client early traffic key} */
+    byte[] earlyDataReceived() {
+        return earlyDataReceived.toByteArray();
+    }
+
+    /** {@return the engine's EarlyDataStatus, or null when none came} */
+    Boolean earlyDataAccepted() {
+        return earlyDataAccepted;
+    }
+
+    /** {@return the client's EarlyDataAttempt, or null when it made none} */
+    TlsEvent.EarlyDataAttempt earlyDataAttempt() {
+        return earlyDataAttempt;
     }
 
     /** Sends {@code data} as application data, in records of at most 2^14 bytes. */
@@ -286,7 +317,8 @@ final class TlsRecordLayer implements Closeable {
         }
         int type = header[0] & 0xFF;
         int length = (header[3] & 0xFF) << 8 | header[4] & 0xFF;
-        boolean protectedRecord = type == ContentType.APPLICATION_DATA.code() && readKeys != null;
+        boolean protectedRecord = type == ContentType.APPLICATION_DATA.code()
+                && (readKeys != null || earlyReadKeys != null);
         // RFC 8446 §5.1, §5.2: plaintext fragments are at most 2^14 bytes, protected records 2^14 + 256.
         if (length > (protectedRecord ? RecordProtection.MAX_CIPHERTEXT : RecordProtection.MAX_PLAINTEXT)) {
             throw fail(new TlsAlertException(TlsAlert.RECORD_OVERFLOW, "record of " + length + " bytes"));
@@ -297,11 +329,34 @@ final class TlsRecordLayer implements Closeable {
             throw new EOFException("the connection ended inside a record of " + length + " bytes");
         }
         ContentType contentType = ContentType.fromCode(type);
-        if (protectedRecord) {
+        if (protectedRecord && earlyReadKeys != null) {
+            // RFC 8446 §4.2.10, §4.5: accepted early data, under the client early traffic key, up to and
+            // including EndOfEarlyData.
+            RecordProtection.Opened opened;
+            try {
+                opened = earlyReadKeys.open(header, body);
+            } catch (TlsAlertException e) {
+                throw fail(e);
+            }
+            ContentType inner = ContentType.fromCode(opened.type());
+            if (inner == ContentType.APPLICATION_DATA) {
+                earlyDataReceived.writeBytes(opened.content());
+            } else {
+                earlyReadKeys = null; // the only handshake message under this key is EndOfEarlyData
+                onContent(inner, opened.type(), opened.content(), EncryptionLevel.EARLY_DATA);
+            }
+        } else if (protectedRecord) {
             RecordProtection.Opened opened;
             try {
                 opened = readKeys.open(header, body);
             } catch (TlsAlertException e) {
+                // RFC 8446 §4.2.10: a server that rejected early data skips records that do not decrypt,
+                // up to max_early_data_size (ours: 16384, plus each record's overhead).
+                if (!engine.isClient() && Boolean.FALSE.equals(earlyDataAccepted) && completion == null
+                        && earlyDataSkipped + length <= 16_384 + 256L * 64) {
+                    earlyDataSkipped += length;
+                    return;
+                }
                 throw fail(e);
             }
             onContent(ContentType.fromCode(opened.type()), opened.type(), opened.content(), readLevel);
@@ -385,6 +440,8 @@ final class TlsRecordLayer implements Closeable {
                     case TlsEvent.PeerTransportParameters p -> throw new IllegalStateException(
                             "transport parameters from a TLS-over-TCP peer: " + p);
                     case TlsEvent.HandshakeComplete c -> completion = c;
+                    case TlsEvent.EarlyDataAttempt a -> earlyDataAttempt = a;
+                    case TlsEvent.EarlyDataStatus st -> earlyDataAccepted = st.accepted();
                 }
             } else if (engine.status() == TlsEngine.Status.TASK_PENDING) {
                 engine.delegatedTask().run();
@@ -400,8 +457,22 @@ final class TlsRecordLayer implements Closeable {
         out.flush();
     }
 
-    private void install(TlsEvent.SecretReady secret) {
+    private void install(TlsEvent.SecretReady secret) throws IOException {
         RecordProtection keys = RecordProtection.fromSecret(secret.cipherSuite(), secret.secret());
+        if (secret.level() == EncryptionLevel.EARLY_DATA) {
+            if (secret.direction() == KeyDirection.READ) {
+                earlyReadKeys = keys;
+                return;
+            }
+            writeKeys.put(EncryptionLevel.EARLY_DATA, keys);
+            // RFC 8446 §2.3: 0-RTT application data follows the ClientHello under the early traffic key.
+            byte[] data = earlyDataToSend == null ? new byte[0] : earlyDataToSend;
+            for (int offset = 0; offset < data.length; offset += RecordProtection.MAX_PLAINTEXT) {
+                int n = Math.min(RecordProtection.MAX_PLAINTEXT, data.length - offset);
+                out.write(keys.seal(ContentType.APPLICATION_DATA, data, offset, n));
+            }
+            return;
+        }
         if (secret.direction() == KeyDirection.READ) {
             readKeys = keys;
             readLevel = secret.level();
