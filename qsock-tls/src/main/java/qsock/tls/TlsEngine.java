@@ -8,6 +8,7 @@ import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.tls.engine.ClientHandshake;
 import qsock.tls.engine.ServerHandshake;
+import qsock.tls.jca.NamedGroup;
 
 /**
  * A TLS 1.3 handshake for one QUIC connection, as a pure state machine (the role GnuTLS plays for the
@@ -92,7 +93,7 @@ public interface TlsEngine {
     CipherSuite cipherSuite();
 
     /** {@return the key exchange group negotiated, or null before it is known} */
-    qsock.tls.jca.NamedGroup keyExchangeGroup();
+    NamedGroup keyExchangeGroup();
 
     /** {@return the server name: the one a client was configured with, or the SNI a server received} */
     String serverName();

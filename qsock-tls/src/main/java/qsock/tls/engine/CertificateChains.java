@@ -7,6 +7,11 @@ import java.util.Collection;
 import java.util.List;
 import javax.security.auth.x500.X500Principal;
 import qsock.tls.jca.SignatureScheme;
+import java.util.Locale;
+import qsock.core.error.PeerText;
+import qsock.tls.Credential;
+import qsock.tls.TlsAlert;
+import qsock.tls.TlsAlertException;
 
 /**
  * What signature_algorithms_cert (RFC 8446 §4.2.3, §4.4.2.2) and certificate_authorities (§4.2.4,
@@ -42,7 +47,7 @@ final class CertificateChains {
      * @param requestedAuthorities its certificate_authorities, or null without the extension
      * @param ourSchemes the schemes we sign with, in preference order
      */
-    static SignatureScheme clientCredentialScheme(qsock.tls.Credential credential, List<Integer> requestedSchemes,
+    static SignatureScheme clientCredentialScheme(Credential credential, List<Integer> requestedSchemes,
             List<Integer> requestedCertificateSchemes, Collection<X500Principal> requestedAuthorities,
             List<SignatureScheme> ourSchemes) {
         if (firstUnacceptableSignature(credential.chain(), requestedCertificateSchemes) != null) {
@@ -63,12 +68,12 @@ final class CertificateChains {
      * @param whose "server" or "client", for the message
      * @param offered what the message says we accept, e.g. "which we do not accept"
      */
-    static qsock.tls.TlsAlertException refusal(X509Certificate unacceptable, String whose, String offered) {
-        String algorithm = unacceptable.getSigAlgName().toUpperCase(java.util.Locale.ROOT);
+    static TlsAlertException refusal(X509Certificate unacceptable, String whose, String offered) {
+        String algorithm = unacceptable.getSigAlgName().toUpperCase(Locale.ROOT);
         boolean weakHash = algorithm.contains("MD5") || algorithm.contains("SHA1");
-        return new qsock.tls.TlsAlertException(
-                weakHash ? qsock.tls.TlsAlert.BAD_CERTIFICATE : qsock.tls.TlsAlert.UNSUPPORTED_CERTIFICATE,
-                whose + " certificate " + qsock.core.error.PeerText.escape(
+        return new TlsAlertException(
+                weakHash ? TlsAlert.BAD_CERTIFICATE : TlsAlert.UNSUPPORTED_CERTIFICATE,
+                whose + " certificate " + PeerText.escape(
                         unacceptable.getSubjectX500Principal().toString())
                         + " is signed with " + unacceptable.getSigAlgName() + ", " + offered);
     }

@@ -59,6 +59,9 @@ import qsock.tls.ClientTickets;
 import qsock.tls.extension.EarlyDataNewSessionTicket;
 import qsock.tls.ticket.ClientTicket;
 import qsock.tls.ticket.SessionState;
+import java.util.Set;
+import javax.security.auth.x500.X500Principal;
+import qsock.tls.extension.CertificateAuthorities;
 
 /**
  * The client side of a TLS 1.3 full handshake for QUIC (RFC 8446 §2, RFC 9001 §4): ClientHello at the
@@ -92,7 +95,7 @@ public final class ClientHandshake extends Handshake {
      */
     private List<Integer> requestedCertificateSchemes;
     /** The certificate_authorities of the server's CertificateRequest (RFC 8446 §4.2.4), or null for none. */
-    private java.util.Set<javax.security.auth.x500.X500Principal> requestedAuthorities;
+    private Set<X500Principal> requestedAuthorities;
     private List<X509Certificate> serverChain;
     /** The ClientHello sent last, from which a second one is made after a HelloRetryRequest. */
     private ClientHello sentHello;
@@ -642,8 +645,8 @@ public final class ClientHandshake extends Handshake {
         requestedSchemes = request.extension(SignatureAlgorithms.class).orElseThrow().supportedSignatureAlgorithms();
         requestedCertificateSchemes = request.extension(SignatureAlgorithmsCert.class)
                 .map(SignatureAlgorithmsCert::supportedSignatureAlgorithms).orElse(requestedSchemes);
-        requestedAuthorities = request.extension(qsock.tls.extension.CertificateAuthorities.class)
-                .map(c -> java.util.Set.copyOf(c.authorities())).orElse(null);
+        requestedAuthorities = request.extension(CertificateAuthorities.class)
+                .map(c -> Set.copyOf(c.authorities())).orElse(null);
         transcript.add(raw.message());
         state = State.WAIT_CERTIFICATE;
     }

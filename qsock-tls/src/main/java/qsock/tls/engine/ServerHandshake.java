@@ -56,6 +56,14 @@ import qsock.tls.message.HandshakeCodec;
 import qsock.tls.message.FramedMessage;
 import qsock.tls.message.HandshakeType;
 import qsock.tls.message.ServerHello;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.security.auth.x500.X500Principal;
+import qsock.tls.extension.CertificateAuthorities;
+import qsock.tls.extension.ExtensionCodec;
 
 /**
  * The server side of a TLS 1.3 full handshake for QUIC: reads the ClientHello, answers with ServerHello
@@ -415,13 +423,13 @@ public final class ServerHandshake extends Handshake {
         List<Extension> extensions = new ArrayList<>();
         extensions.add(new SignatureAlgorithms(codes));
         extensions.add(new SignatureAlgorithmsCert(clientCertificateSchemeCodes()));
-        List<javax.security.auth.x500.X500Principal> anchors =
+        List<X500Principal> anchors =
                 config.clientCertificateValidator().certificateAuthorities();
         // What the 16-bit extension block leaves: its own length, and the new extension's type, length and
         // vector length (RFC 8446 §4.2, §4.2.4).
-        int room = 0xFFFF - (qsock.tls.extension.ExtensionCodec.blockLength(extensions) - 2) - 6;
-        if (!anchors.isEmpty() && qsock.tls.extension.CertificateAuthorities.encodedLength(anchors) <= room) {
-            extensions.add(new qsock.tls.extension.CertificateAuthorities(anchors));
+        int room = 0xFFFF - (ExtensionCodec.blockLength(extensions) - 2) - 6;
+        if (!anchors.isEmpty() && CertificateAuthorities.encodedLength(anchors) <= room) {
+            extensions.add(new CertificateAuthorities(anchors));
         }
         send(EncryptionLevel.HANDSHAKE, HandshakeCodec.encode(new CertificateRequest(Opaque.EMPTY, extensions)));
     }
@@ -705,17 +713,17 @@ public final class ServerHandshake extends Handshake {
         w.u8(COOKIE_VERSION).u16(suite.code()).u16(group.code()).u8(clientHello1Hash.length).bytes(clientHello1Hash);
         byte[] body = w.toByteArray();
         byte[] mac = cookieMac(key, body);
-        byte[] out = java.util.Arrays.copyOf(body, body.length + mac.length);
+        byte[] out = Arrays.copyOf(body, body.length + mac.length);
         System.arraycopy(mac, 0, out, body.length, mac.length);
         return out;
     }
 
     private static byte[] cookieMac(byte[] key, byte[] body) {
         try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance(COOKIE_MAC);
-            mac.init(new javax.crypto.spec.SecretKeySpec(key, COOKIE_MAC));
+            Mac mac = Mac.getInstance(COOKIE_MAC);
+            mac.init(new SecretKeySpec(key, COOKIE_MAC));
             return mac.doFinal(body);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the JDK lacks " + COOKIE_MAC, e);
         }
     }
@@ -729,12 +737,12 @@ public final class ServerHandshake extends Handshake {
         if (echoed.length <= COOKIE_MAC_LENGTH) {
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "cookie too short to be ours");
         }
-        byte[] body = java.util.Arrays.copyOf(echoed, echoed.length - COOKIE_MAC_LENGTH);
-        byte[] mac = java.util.Arrays.copyOfRange(echoed, body.length, echoed.length);
-        if (!java.security.MessageDigest.isEqual(mac, cookieMac(key, body))) {
+        byte[] body = Arrays.copyOf(echoed, echoed.length - COOKIE_MAC_LENGTH);
+        byte[] mac = Arrays.copyOfRange(echoed, body.length, echoed.length);
+        if (!MessageDigest.isEqual(mac, cookieMac(key, body))) {
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "cookie not authenticated by our key");
         }
-        if (!java.security.MessageDigest.isEqual(echoed, retryCookie)) {
+        if (!MessageDigest.isEqual(echoed, retryCookie)) {
             // Authentic, so made by this server, but for another HelloRetryRequest (another connection).
             throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER, "cookie from another HelloRetryRequest");
         }

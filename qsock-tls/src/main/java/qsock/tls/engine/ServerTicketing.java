@@ -23,6 +23,7 @@ import qsock.core.params.TransportParameters;
 import qsock.tls.ticket.EarlyDataAntiReplay;
 import qsock.tls.ticket.SessionState;
 import qsock.tls.ticket.TicketSealer;
+import qsock.core.error.QuicProtocolException;
 
 /**
  * A server's session tickets for one connection (RFC 8446 §4.6.1): opens the tickets a ClientHello offers as
@@ -178,7 +179,7 @@ final class ServerTicketing {
         try {
             then = TransportParameters.decode(ByteBuffer.wrap(remembered), Role.SERVER);
             now = TransportParameters.decode(ByteBuffer.wrap(current), Role.SERVER);
-        } catch (qsock.core.error.QuicProtocolException | RuntimeException e) {
+        } catch (QuicProtocolException | RuntimeException e) {
             return false;
         }
         return now.initialMaxData() >= then.initialMaxData()

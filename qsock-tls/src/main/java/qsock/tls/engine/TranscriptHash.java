@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import qsock.core.handshake.HashFunction;
+import qsock.tls.message.HandshakeCodec;
 
 /**
  * The running hash of the handshake messages (RFC 8446 §4.4.1). Until the cipher suite, and with it the
@@ -64,7 +65,7 @@ final class TranscriptHash {
     void replaceWithMessageHash() {
         byte[] clientHello1Hash = current();
         digest.reset();
-        add(qsock.tls.message.HandshakeCodec.messageHash(clientHello1Hash));
+        add(HandshakeCodec.messageHash(clientHello1Hash));
     }
 
     /**

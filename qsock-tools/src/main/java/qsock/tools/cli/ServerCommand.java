@@ -23,6 +23,8 @@ import qsock.tools.server.ApplicationHandler;
 import qsock.tools.server.EchoHandler;
 import qsock.tools.server.HqInteropHandler;
 import qsock.tools.server.QsockServer;
+import java.io.IOException;
+import qsock.tls.TlsServerConfig;
 
 /** {@code qsock server}: serves a directory over hq-interop, and echo, until interrupted. */
 @Command(name = "server", mixinStandardHelpOptions = true,
@@ -60,7 +62,7 @@ public final class ServerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, ApplicationHandler> handlers = handlers(protocols, directory);
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
-        qsock.tls.TlsServerConfig config = tls.tlsConfig();
+        TlsServerConfig config = tls.tlsConfig();
         QsockServer server = QsockServer.start(local, config, handlers, line -> out.println(line.format()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -83,7 +85,7 @@ public final class ServerCommand implements Callable<Integer> {
     }
 
     /** {@return the handlers for the protocol names, in their order} */
-    static Map<String, ApplicationHandler> handlers(List<String> protocols, Path directory) throws java.io.IOException {
+    static Map<String, ApplicationHandler> handlers(List<String> protocols, Path directory) throws IOException {
         Map<String, ApplicationHandler> handlers = new LinkedHashMap<>();
         for (String protocol : protocols) {
             switch (protocol) {

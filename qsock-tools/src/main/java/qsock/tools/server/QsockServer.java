@@ -20,6 +20,11 @@ import qsock.socket.ShutdownHow;
 import qsock.tls.QuicHandshake;
 import qsock.tls.TlsServerConfig;
 import qsock.tools.TransportDefaults;
+import java.security.cert.X509Certificate;
+import javax.security.auth.x500.X500Principal;
+import qsock.core.error.PeerText;
+import qsock.tls.PskMode;
+import qsock.tls.TlsEngine;
 
 /**
  * A QUIC server: one listening socket, an accept loop on its own thread, and for each connection a virtual
@@ -116,21 +121,21 @@ public final class QsockServer implements Closeable {
         CipherSuite suite = null;
         String clientCertificate = null;
         String pskIdentity = null;
-        qsock.tls.PskMode pskMode = null;
+        PskMode pskMode = null;
         String outcome;
         try {
-            qsock.tls.TlsEngine engine = QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT);
-            java.util.List<java.security.cert.X509Certificate> clientChain = engine.peerCertificates();
+            TlsEngine engine = QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT);
+            List<X509Certificate> clientChain = engine.peerCertificates();
             if (engine.pskIdentity() != null) {
                 // The identity came from the client: escaped like its other text. The key is never logged.
-                pskIdentity = qsock.core.error.PeerText.escape(engine.pskIdentity());
+                pskIdentity = PeerText.escape(engine.pskIdentity());
                 // RFC 8446 §4.2.9: psk_ke has no (EC)DHE, so no key exchange group.
-                pskMode = engine.keyExchangeGroup() == null ? qsock.tls.PskMode.PSK_KE : qsock.tls.PskMode.PSK_DHE_KE;
+                pskMode = engine.keyExchangeGroup() == null ? PskMode.PSK_KE : PskMode.PSK_DHE_KE;
             }
             if (!clientChain.isEmpty()) {
                 // The subject is the client's own text: escaped before it reaches a terminal or a log.
-                clientCertificate = qsock.core.error.PeerText.escape(clientChain.getFirst().getSubjectX500Principal()
-                        .getName(javax.security.auth.x500.X500Principal.RFC2253));
+                clientCertificate = PeerText.escape(clientChain.getFirst().getSubjectX500Principal()
+                        .getName(X500Principal.RFC2253));
             }
             alpn = connection.applicationProtocol();
             suite = connection.cipherSuite();
