@@ -70,6 +70,8 @@ public final class QuicSocket implements Closeable {
     private volatile QuicConnection connection;
     private ConnectionStreams streams;
     private SocketHandshakeChannel handshake;
+    /** Reads the handshake messages that come after the handshake; see {@link #setPostHandshakeReader}. */
+    private Runnable postHandshakeReader;
 
     private InetSocketAddress remote;
     private boolean listening;
@@ -298,6 +300,41 @@ public final class QuicSocket implements Closeable {
     public boolean awaitHandshakeInput(long timeoutNanos) throws IOException {
         requireConnection();
         return handshake.awaitInput(timeoutNanos, this::ensureOpen);
+    }
+
+    /**
+     * Hands the handshake messages that arrive once the handshake is complete (a TLS 1.3 server's
+     * NewSessionTicket, at the 1-RTT level, RFC 9001 §4.1.3) to {@code reader}: the TLS stack's driver, which reads
+     * them through the {@link #handshakeChannel()}. The reader runs at once, for what arrived already, then on the
+     * socket's I/O thread whenever handshake bytes wait to be read; always with the endpoint's lock held, so one
+     * run at a time. It must not block. Without a reader those bytes wait unread, counting against the
+     * connection's CRYPTO buffer (RFC 9000 §7.5).
+     *
+     * @param reader what reads them, or null to stop
+     * @throws NotYetConnectedException if the socket is no connection
+     */
+    public void setPostHandshakeReader(Runnable reader) throws IOException {
+        QuicConnection c = requireConnection();
+        lock.run(() -> {
+            postHandshakeReader = reader;
+            readPostHandshake(c);
+        });
+    }
+
+    /** Runs the post-handshake reader if bytes wait for it; the lock is held. */
+    private void readPostHandshake(QuicConnection c) {
+        Runnable reader = postHandshakeReader;
+        if (reader != null && c.hasHandshakeInput()) {
+            // A TLS stack reports what it refuses through the channel (an alert closes the connection); anything
+            // else it throws is its bug, which must not end this socket's I/O thread.
+            try {
+                reader.run();
+            } catch (RuntimeException e) {
+                postHandshakeReader = null;
+                c.closeWithError(TransportErrorCode.INTERNAL_ERROR, 0, "post-handshake reader failed",
+                        System.nanoTime());
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -717,6 +754,7 @@ public final class QuicSocket implements Closeable {
             }
             return;
         }
+        readPostHandshake(c);
         if (events.changed(c, drainEvents(c))) {
             lock.signalAll();
         }

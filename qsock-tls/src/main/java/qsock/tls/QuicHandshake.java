@@ -95,6 +95,9 @@ public final class QuicHandshake {
                         }
                         awaitInput(socket, driver, deadline, timeout, side);
                     }
+                    // What the peer sends after the handshake (a server's session tickets) goes on to the engine,
+                    // stepped on the socket's I/O thread from now on.
+                    socket.setPostHandshakeReader(driver::step);
                     return driver.engine();
                 }
                 case FAILED -> throw failure(socket, driver, side);

@@ -140,6 +140,11 @@ final class CryptoReassembly {
         return copied;
     }
 
+    /** {@return whether in-order bytes are ready for {@link #read}} */
+    boolean readable() {
+        return count > 0 && starts[0] == readOffset;
+    }
+
     /** {@return the number of in-order bytes moved into {@code dst}, 0 if none is ready} */
     int read(ByteBuffer dst) {
         if (count == 0 || starts[0] != readOffset) {

@@ -72,6 +72,11 @@ final class CryptoStream {
         return receive.read(dst);
     }
 
+    /** {@return whether in-order bytes are ready to read} */
+    boolean readable() {
+        return receive.readable();
+    }
+
     boolean hasPendingSend() {
         return send.nextSendOffset() >= 0;
     }

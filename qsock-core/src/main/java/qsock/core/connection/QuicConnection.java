@@ -474,6 +474,16 @@ public final class QuicConnection {
         return null;
     }
 
+    /** {@return whether handshake bytes wait for {@link #readHandshake} at some level} Allocates nothing. */
+    public boolean hasHandshakeInput() {
+        for (PacketSpace space : spaces) {
+            if ((!space.discarded || space.id == PacketNumberSpace.APPLICATION) && space.crypto.readable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Queues handshake bytes to leave in CRYPTO frames at {@code level}; see {@link HandshakeChannel}. */
     public void writeHandshake(EncryptionLevel level, ByteBuffer data, long now) {
         if (state.isClosingOrClosed()) {
