@@ -131,6 +131,11 @@ final class TlsRecordLayer implements Closeable {
         return earlyDataReceived.toByteArray();
     }
 
+    /** {@return how many bytes of rejected early data records the server skipped (RFC 8446 §4.2.10)} */
+    long earlyDataSkipped() {
+        return earlyDataSkipped;
+    }
+
     /** {@return the engine's EarlyDataStatus, or null when none came} */
     Boolean earlyDataAccepted() {
         return earlyDataAccepted;
