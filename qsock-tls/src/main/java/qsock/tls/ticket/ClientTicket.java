@@ -91,9 +91,14 @@ public record ClientTicket(byte[] ticket, byte[] psk, CipherSuite cipherSuite, S
     /**
      * {@return the obfuscated_ticket_age to send at {@code nowMillis}}: the ticket's age in milliseconds
      * plus ticket_age_add, modulo 2^32 (RFC 8446 §4.2.11.1)
+     *
+     * <p>The age is the difference of two whole milliseconds less one, so that it never exceeds the time that
+     * really passed: the server counts from before it sent the ticket, but its own whole milliseconds can make
+     * its count the smaller one by a millisecond, and a server may reject 0-RTT from a client that reports an
+     * older ticket than it sees (GnuTLS does, RFC 8446 §8.3 leaves the window to the server).
      */
     public long obfuscatedAge(long nowMillis) {
-        long age = Math.max(0, nowMillis - receivedAtMillis);
+        long age = Math.max(0, nowMillis - receivedAtMillis - 1);
         return (age + ageAdd) & 0xFFFF_FFFFL;
     }
 

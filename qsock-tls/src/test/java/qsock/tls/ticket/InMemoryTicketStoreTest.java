@@ -101,16 +101,21 @@ class InMemoryTicketStoreTest {
                 CipherSuite.TLS_AES_256_GCM_SHA384, "", "", T0, 1, 0, 0, new byte[0]));
     }
 
-    /** RFC 8446 §4.2.11.1: the age in milliseconds plus ticket_age_add, modulo 2^32. */
+    /**
+     * RFC 8446 §4.2.11.1: the age in milliseconds plus ticket_age_add, modulo 2^32; the age one millisecond short of
+     * the difference of the two whole-millisecond times, so that it never exceeds the time that passed (a server's
+     * own count from the same times can be a millisecond smaller; GnuTLS refuses 0-RTT when the client's is larger).
+     */
     @Test
     void obfuscatedAgeAddsAgeAddModulo2To32() {
         ClientTicket t = new ClientTicket(new byte[1], new byte[32], CipherSuite.TLS_AES_128_GCM_SHA256, "", "", T0,
                 3600, 0xFFFF_FF00L, 0, new byte[0]);
         assertEquals(0xFFFF_FF00L, t.obfuscatedAge(T0));
-        assertEquals(0xFFFF_FFFFL, t.obfuscatedAge(T0 + 0xFF));
-        assertEquals(0x0000_0A00L, t.obfuscatedAge(T0 + 0xB00), "wraps");
-        assertEquals(3_000 - 0x100, t.obfuscatedAge(T0 + 3_000), "age 3 s, wrapped");
+        assertEquals(0xFFFF_FF00L, t.obfuscatedAge(T0 + 1), "a millisecond's difference may be no time at all");
+        assertEquals(0xFFFF_FFFFL, t.obfuscatedAge(T0 + 0x100));
+        assertEquals(0x0000_0A00L, t.obfuscatedAge(T0 + 0xB01), "wraps");
+        assertEquals(3_000 - 1 - 0x100, t.obfuscatedAge(T0 + 3_000), "age 3 s, wrapped");
         // The server recovers the client's age from it (what EarlyDataAntiReplay.isFresh relies on).
-        assertTrue(EarlyDataAntiReplay.isFresh(T0, t.obfuscatedAge(T0 + 3_000), t.ageAdd(), T0 + 3_000, 0));
+        assertTrue(EarlyDataAntiReplay.isFresh(T0, t.obfuscatedAge(T0 + 3_000), t.ageAdd(), T0 + 3_000, 1));
     }
 }
