@@ -44,12 +44,15 @@ final class GnuTls {
                 + "gnutls-serv runs under stdbuf, from coreutils.");
     }
 
+    /** A GnuTLS priority string allowing TLS 1.3 only, with NORMAL's suites, groups and signature algorithms. */
+    static final String TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
+
     /**
      * {@return a priority string allowing TLS 1.3 only, with one cipher suite and one group} Signature
      * algorithms stay NORMAL's, which include RSA-PSS, ECDSA and Ed25519.
      */
     static String priority(CipherSuite suite, NamedGroup group) {
-        return "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+" + cipherName(suite) + ":-GROUP-ALL:+GROUP-"
+        return TLS13 + ":-CIPHER-ALL:+" + cipherName(suite) + ":-GROUP-ALL:+GROUP-"
                 + groupName(group);
     }
 

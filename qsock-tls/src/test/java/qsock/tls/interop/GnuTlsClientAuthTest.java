@@ -8,19 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.core.handshake.EncryptionLevel;
@@ -39,29 +32,7 @@ import qsock.tls.message.HandshakeType;
  * and {@code gnutls-cli --x509certfile --x509keyfile} answers the qsock server's CertificateRequest.
  */
 @Timeout(30)
-class GnuTlsClientAuthTest {
-
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
-    private static final String TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
-
-    private static void withTranscript(Supplier<String> transcript, Executable body) throws Exception {
-        try {
-            body.execute();
-        } catch (Throwable t) {
-            throw new AssertionError(t + "\n--- peer:\n" + transcript.get(), t);
-        }
-    }
+class GnuTlsClientAuthTest extends PeerTestBase {
 
     private static Credential credential(String pki) {
         return new Credential(TestPki.chain(pki), TestPki.leafKey(pki));
@@ -71,7 +42,7 @@ class GnuTlsClientAuthTest {
     @ValueSource(strings = {"rsa", "ecdsa-p256", "ecdsa-p384", "ed25519"})
     void gnutlsServerRequiringACertificateAcceptsTheQsockClients(String name) throws Exception {
         GnuTls.PkiFiles pki = GnuTls.write(dir, name);
-        try (GnuTlsServer server = GnuTlsServer.start(dir, pki, TLS13, "--echo", "--require-client-cert",
+        try (GnuTlsServer server = GnuTlsServer.start(dir, pki, GnuTls.TLS13, "--echo", "--require-client-cert",
                 "--verify-client-cert", "--x509cafile=" + pki.ca())) {
             withTranscript(server::toString, () -> {
                 TlsRecordLayer client = QsockEndpoints.connect(server.port(),
@@ -94,7 +65,7 @@ class GnuTlsClientAuthTest {
     @Test
     void gnutlsServerRequiringACertificateRefusesAQsockClientWithoutOne() throws Exception {
         GnuTls.PkiFiles pki = GnuTls.write(dir, "ecdsa-p256");
-        try (GnuTlsServer server = GnuTlsServer.start(dir, pki, TLS13, "--echo", "--require-client-cert",
+        try (GnuTlsServer server = GnuTlsServer.start(dir, pki, GnuTls.TLS13, "--echo", "--require-client-cert",
                 "--verify-client-cert", "--x509cafile=" + pki.ca())) {
             withTranscript(server::toString, () -> {
                 TlsRecordLayer client = QsockEndpoints.connect(server.port(), QsockEndpoints.client("ecdsa-p256").build(), 62);
@@ -140,7 +111,7 @@ class GnuTlsClientAuthTest {
                 }
                 return server;
             });
-            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), TLS13, log,
+            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), GnuTls.TLS13, log,
                     "--x509certfile=" + pki.chain(), "--x509keyfile=" + pki.key())) {
                 withTranscript(() -> transcript(cli, log), () -> {
                     cli.stdin().write(up);
@@ -168,7 +139,7 @@ class GnuTlsClientAuthTest {
                 }
                 return server;
             });
-            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), TLS13, log)) {
+            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), GnuTls.TLS13, log)) {
                 withTranscript(() -> transcript(cli, log), () -> {
                     ExecutionException e = assertThrows(ExecutionException.class,
                             () -> serverRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS));
@@ -190,7 +161,7 @@ class GnuTlsClientAuthTest {
     void gnutlsServerNamingItsCaGetsTheQsockClientsCredentialFromThatCa() throws Exception {
         GnuTls.PkiFiles serverPki = GnuTls.write(dir, "rsa");
         GnuTls.PkiFiles clientPki = GnuTls.write(dir, "ecdsa-p256");
-        try (GnuTlsServer server = GnuTlsServer.start(dir, serverPki, TLS13, "--echo", "--require-client-cert",
+        try (GnuTlsServer server = GnuTlsServer.start(dir, serverPki, GnuTls.TLS13, "--echo", "--require-client-cert",
                 "--verify-client-cert", "--x509cafile=" + clientPki.ca())) {
             withTranscript(server::toString, () -> {
                 TlsRecordLayer client = QsockEndpoints.connect(server.port(), QsockEndpoints.client("rsa")
@@ -233,7 +204,7 @@ class GnuTlsClientAuthTest {
                 }
                 return server;
             });
-            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), TLS13, log,
+            try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(), GnuTls.TLS13, log,
                     "--x509certfile=" + pki.chain(), "--x509keyfile=" + pki.key(), "--verbose")) {
                 withTranscript(() -> transcript(cli, log), () -> {
                     cli.stdin().write(up);

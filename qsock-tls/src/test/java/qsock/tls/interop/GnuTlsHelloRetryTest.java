@@ -8,16 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.core.handshake.EncryptionLevel;
@@ -39,30 +34,7 @@ import qsock.tls.message.ServerHello;
  * secp384r1 first while the qsock server accepts secp256r1 only.
  */
 @Timeout(30)
-class GnuTlsHelloRetryTest {
-
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
-    private static final String TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
-
-    private static void withTranscript(java.util.function.Supplier<String> transcript,
-                                       org.junit.jupiter.api.function.Executable body) throws Exception {
-        try {
-            body.execute();
-        } catch (Throwable t) {
-            throw new AssertionError(t + "\n--- peer:\n" + transcript.get(), t);
-        }
-    }
+class GnuTlsHelloRetryTest extends PeerTestBase {
 
     /** {@return the Initial-level messages decoded: the hellos} */
     private static List<Object> decoded(List<FramedMessage> messages) throws TlsAlertException {
@@ -76,7 +48,8 @@ class GnuTlsHelloRetryTest {
     @Test
     void qsockClientRetriesWithTheGroupGnutlsServAccepts() throws Exception {
         GnuTls.PkiFiles pki = GnuTls.write(dir, "ecdsa-p256");
-        try (GnuTlsServer server = GnuTlsServer.start(dir, pki, TLS13 + ":-GROUP-ALL:+GROUP-SECP256R1", "--echo")) {
+        try (GnuTlsServer server = GnuTlsServer.start(dir, pki, GnuTls.TLS13 + ":-GROUP-ALL:+GROUP-SECP256R1",
+                "--echo")) {
             TlsRecordLayer client = QsockEndpoints.connect(server.port(), QsockEndpoints.client("ecdsa-p256")
                     .groups(NamedGroup.X25519, NamedGroup.SECP256R1).keyShareGroups(NamedGroup.X25519).build(), 31);
             try (client) {
@@ -125,7 +98,7 @@ class GnuTlsHelloRetryTest {
             });
             // Both groups are of GnuTLS's EC type, so it shares only the first, secp384r1.
             try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), pki.ca(),
-                    TLS13 + ":-GROUP-ALL:+GROUP-SECP384R1:+GROUP-SECP256R1", log)) {
+                    GnuTls.TLS13 + ":-GROUP-ALL:+GROUP-SECP384R1:+GROUP-SECP256R1", log)) {
                 withTranscript(() -> cli + "\n--- log:\n" + logText(log), () -> {
                     cli.stdin().write(up);
                     cli.stdin().flush();

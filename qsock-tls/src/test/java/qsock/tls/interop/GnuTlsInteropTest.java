@@ -12,19 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.opentest4j.AssertionFailedError;
@@ -49,34 +42,13 @@ import qsock.tls.message.HandshakeType;
  * and a change_cipher_spec record), which the qsock server accepts over TCP.
  */
 @Timeout(30)
-class GnuTlsInteropTest {
+class GnuTlsInteropTest extends PeerTestBase {
 
     /**
      * Application data per write to the echo server: three records, little enough in flight both ways, and
      * a whole number of lines (the server echoes line by line).
      */
     private static final int ECHO_CHUNK = 500 * Payloads.LINE;
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
-
-    /** Runs {@code body}; any failure gets the peer's transcript added, which is where GnuTLS says why. */
-    private static void withTranscript(Supplier<String> transcript, Executable body) throws Exception {
-        try {
-            body.execute();
-        } catch (Throwable t) {
-            throw new AssertionError(t + "\n--- peer:\n" + transcript.get(), t);
-        }
-    }
 
     @Test
     void aMissingGnuTlsToolFailsTheTestAndSaysHowToInstallIt() {

@@ -8,16 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.tls.ClientTickets;
 import qsock.tls.ServerTickets;
@@ -33,29 +28,15 @@ import qsock.tls.ticket.InMemoryTicketStore;
  * ticket, disconnects and connects again with it, printing "This is a resumed session".
  */
 @Timeout(60)
-class GnuTlsResumptionTest {
-
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
-    private static final String TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
+class GnuTlsResumptionTest extends PeerTestBase {
 
     @Test
     void qsockClientResumesWithGnutlsServersTicket() throws Exception {
         InMemoryTicketStore store = new InMemoryTicketStore();
         TlsClientConfig config = QsockEndpoints.client("ecdsa-p256")
                 .tickets(ClientTickets.defaults().withStore(store)).build();
-        try (GnuTlsServer server = GnuTlsServer.start(dir, GnuTls.write(dir, "ecdsa-p256"), TLS13, "--echo")) {
-            try {
+        try (GnuTlsServer server = GnuTlsServer.start(dir, GnuTls.write(dir, "ecdsa-p256"), GnuTls.TLS13, "--echo")) {
+            withTranscript(server::toString, () -> {
                 TlsRecordLayer first = QsockEndpoints.connect(server.port(), config, 91);
                 try (first) {
                     first.handshake();
@@ -75,9 +56,7 @@ class GnuTlsResumptionTest {
                 assertEquals(List.of(HandshakeType.ENCRYPTED_EXTENSIONS, HandshakeType.FINISHED),
                         OpenSslClientAuthTest.types(second.handshakeMessagesReceived(EncryptionLevel.HANDSHAKE)));
                 server.awaitStdout("This is a resumed session");
-            } catch (Throwable t) {
-                throw new AssertionError(t + "\n--- peer:\n" + server, t);
-            }
+            });
         }
     }
 
@@ -108,8 +87,8 @@ class GnuTlsResumptionTest {
                 return List.of(first, second);
             });
             try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), GnuTls.write(dir, "ecdsa-p256").ca(),
-                    TLS13, log, "--resume")) {
-                try {
+                    GnuTls.TLS13, log, "--resume")) {
+                withTranscript(() -> transcript(cli, log), () -> {
                     List<TlsRecordLayer> servers = serverRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
                     cli.stdin().close();
                     assertEquals(0, cli.awaitExit(PEER_TIMEOUT), "gnutls-cli exit status");
@@ -117,9 +96,7 @@ class GnuTlsResumptionTest {
                     assertTrue(servers.get(1).engine().resumed());
                     String text = cli.stdout().text() + GnuTls.log(log);
                     assertTrue(text.contains("This is a resumed session"), "gnutls-cli resumed");
-                } catch (Throwable t) {
-                    throw new AssertionError(t + "\n--- peer:\n" + transcript(cli, log), t);
-                }
+                });
             }
         }
     }

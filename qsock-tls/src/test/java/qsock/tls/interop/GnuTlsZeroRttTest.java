@@ -12,16 +12,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import qsock.tls.ClientTickets;
 import qsock.tls.ServerTickets;
 import qsock.tls.TlsClientConfig;
@@ -48,24 +43,11 @@ import qsock.tls.ticket.InMemoryTicketStore;
  * </ul>
  */
 @Timeout(90)
-class GnuTlsZeroRttTest {
+class GnuTlsZeroRttTest extends PeerTestBase {
 
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
-    private static final String TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
     private static final byte[] EARLY_DATA = ("zero-rtt " + "y".repeat(2000) + "\n").getBytes(StandardCharsets.US_ASCII);
     /** GnuTLS's debug line for an EncryptedExtensions (or ClientHello) early_data extension it parsed. */
     private static final String PARSED_EARLY_DATA = "Parsing extension 'Early Data/42'";
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
 
     @Test
     void qsockClientSendsEarlyDataThatGnutlsServerAccepts() throws Exception {
@@ -75,9 +57,9 @@ class GnuTlsZeroRttTest {
         // reported a millisecond less (this test failed about one run in three then).
         TlsClientConfig config = QsockEndpoints.client("ecdsa-p256")
                 .tickets(ClientTickets.defaults().withStore(store).withEarlyData(true)).build();
-        try (GnuTlsServer server = GnuTlsServer.start(dir, GnuTls.write(dir, "ecdsa-p256"), TLS13, "--echo",
+        try (GnuTlsServer server = GnuTlsServer.start(dir, GnuTls.write(dir, "ecdsa-p256"), GnuTls.TLS13, "--echo",
                 "--earlydata", "-d", "5")) {
-            try {
+            withTranscript(server::toString, () -> {
                 TlsRecordLayer first = QsockEndpoints.connect(server.port(), config, 111);
                 try (first) {
                     first.handshake();
@@ -102,9 +84,7 @@ class GnuTlsZeroRttTest {
                 assertTrue(server.process().stderr().awaitText(t -> t.contains("early data accepted")
                         && t.contains("decrypted early data with length: " + EARLY_DATA.length), PEER_TIMEOUT),
                         "gnutls-serv decrypted our early data");
-            } catch (Throwable t) {
-                throw new AssertionError(t + "\n--- peer:\n" + server, t);
-            }
+            });
         }
     }
 
@@ -142,7 +122,7 @@ class GnuTlsZeroRttTest {
                 return List.of(first, second);
             });
             try (PeerProcess cli = GnuTls.client(dir, listener.getLocalPort(), GnuTls.write(dir, "ecdsa-p256").ca(),
-                    TLS13, log, "--resume", "--earlydata=" + early, "-d", "4")) {
+                    GnuTls.TLS13, log, "--resume", "--earlydata=" + early, "-d", "4")) {
                 try {
                     cli.stdin().write("cd\n".getBytes(StandardCharsets.US_ASCII));
                     cli.stdin().flush();

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import qsock.core.handshake.EncryptionLevel;
@@ -32,15 +29,7 @@ import qsock.tls.message.ServerHello;
  * preferences both ways: JSSE shares only its most preferred group.
  */
 @Timeout(30)
-class JsseHelloRetryTest {
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a peer thread did not end");
-    }
+class JsseHelloRetryTest extends PeerTestBase {
 
     @Test
     void qsockClientRetriesWithTheGroupTheJsseServerAccepts() throws Exception {

@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.security.cert.Certificate;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -20,7 +18,6 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,15 +37,7 @@ import qsock.tls.message.HandshakeType;
  * suite, group and certificate type, application data both ways, ALPN, and the alerts each side must see.
  */
 @Timeout(30)
-class JsseInteropTest {
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a JSSE peer did not end");
-    }
+class JsseInteropTest extends PeerTestBase {
 
     /** What a JSSE peer saw, or how it failed. */
     private record JsseRun(SSLSession session, String applicationProtocol, byte[] received, int afterData,

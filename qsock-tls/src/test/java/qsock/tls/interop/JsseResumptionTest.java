@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -17,7 +15,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import qsock.core.handshake.EncryptionLevel;
@@ -49,17 +46,7 @@ import qsock.tls.ticket.InMemoryTicketStore;
  * session the ticket came from (its id is new).
  */
 @Timeout(60)
-class JsseResumptionTest {
-
-    private static final long PEER_TIMEOUT_SECONDS = 20;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a peer thread did not end");
-    }
+class JsseResumptionTest extends PeerTestBase {
 
     /** What a JSSE server saw on one connection: the bytes the client sent, and its session. */
     private record Served(byte[] received, SSLSession session) {}
@@ -101,7 +88,7 @@ class JsseResumptionTest {
         try (SSLServerSocket listener = Jsse.listen(context, Jsse.parameters(context, Jsse.TLS13, null, null))) {
             Future<Served> firstRun = jsseServe(listener);
             TlsRecordLayer first = qsockExchange(listener.getLocalPort(), config, 101, (byte) 1, (byte) 2);
-            Served firstServed = firstRun.get(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Served firstServed = firstRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertFalse(first.engine().resumed());
             // RFC 8446 §4.2.9: without the modes, a server may (and SunJSSE does) send no ticket.
             assertTrue(first.clientHello().extension(PskKeyExchangeModes.class).isPresent(),
@@ -110,7 +97,7 @@ class JsseResumptionTest {
 
             Future<Served> secondRun = jsseServe(listener);
             TlsRecordLayer second = qsockExchange(listener.getLocalPort(), config, 102, (byte) 3, (byte) 4);
-            Served secondServed = secondRun.get(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Served secondServed = secondRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertArrayEquals(new byte[] {3, 4}, secondServed.received());
             assertTrue(second.engine().resumed());
             assertTrue(second.completion().resumed());
@@ -166,7 +153,7 @@ class JsseResumptionTest {
             Future<List<SSLSession>> clientRun = jsseConnectTwice(context, listener);
             TlsRecordLayer first = qsockServe(listener, config, 103);
             TlsRecordLayer second = qsockServe(listener, config, 104);
-            List<SSLSession> sessions = clientRun.get(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<SSLSession> sessions = clientRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertFalse(first.engine().resumed());
             assertFalse(first.clientHello().extension(PreSharedKeyClientHello.class).isPresent());
             assertEquals(1, second.clientHello().extension(PreSharedKeyClientHello.class).orElseThrow()
@@ -190,7 +177,7 @@ class JsseResumptionTest {
             Future<List<SSLSession>> clientRun = jsseConnectTwice(context, listener);
             TlsRecordLayer first = qsockServe(listener, issuer, 105);
             TlsRecordLayer second = qsockServe(listener, other, 106);
-            List<SSLSession> sessions = clientRun.get(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            List<SSLSession> sessions = clientRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertFalse(first.engine().resumed());
             assertEquals(1, second.clientHello().extension(PreSharedKeyClientHello.class).orElseThrow()
                     .identities().size(), "JSSE offered the first server's ticket");
@@ -216,12 +203,12 @@ class JsseResumptionTest {
              SSLServerSocket secondListener = Jsse.listen(other, Jsse.parameters(other, Jsse.TLS13, null, null))) {
             Future<Served> firstRun = jsseServe(firstListener);
             qsockExchange(firstListener.getLocalPort(), config, 107, (byte) 1, (byte) 2);
-            firstRun.get(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            firstRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             assertTrue(store.size("localhost") >= 1, "the JSSE server's ticket was kept");
 
             Future<Served> secondRun = jsseServe(secondListener);
             TlsRecordLayer second = qsockExchange(secondListener.getLocalPort(), config, 108, (byte) 3, (byte) 4);
-            assertArrayEquals(new byte[] {3, 4}, secondRun.get(PEER_TIMEOUT_SECONDS, TimeUnit.SECONDS).received());
+            assertArrayEquals(new byte[] {3, 4}, secondRun.get(PEER_TIMEOUT.toSeconds(), TimeUnit.SECONDS).received());
             assertTrue(second.clientHello().extension(PreSharedKeyClientHello.class).isPresent(),
                     "qsock offered the first server's ticket");
             assertFalse(second.engine().resumed());

@@ -7,20 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.core.handshake.EncryptionLevel;
@@ -40,28 +32,7 @@ import qsock.tls.message.HandshakeType;
  * -key} answers the qsock server's CertificateRequest.
  */
 @Timeout(30)
-class OpenSslClientAuthTest {
-
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
-
-    private static void withTranscript(Supplier<String> transcript, Executable body) throws Exception {
-        try {
-            body.execute();
-        } catch (Throwable t) {
-            throw new AssertionError(t + "\n--- peer:\n" + transcript.get(), t);
-        }
-    }
+class OpenSslClientAuthTest extends PeerTestBase {
 
     private static Credential credential(String pki) {
         return new Credential(TestPki.chain(pki), TestPki.leafKey(pki));

@@ -5,19 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.core.handshake.EncryptionLevel;
@@ -38,28 +30,7 @@ import qsock.tls.message.ServerHello;
  * {@code s_client -groups P-384:P-256} shares secp384r1 first while the qsock server accepts secp256r1 only.
  */
 @Timeout(30)
-class OpenSslHelloRetryTest {
-
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
-
-    private static void withTranscript(Supplier<String> transcript, Executable body) throws Exception {
-        try {
-            body.execute();
-        } catch (Throwable t) {
-            throw new AssertionError(t + "\n--- peer:\n" + transcript.get(), t);
-        }
-    }
+class OpenSslHelloRetryTest extends PeerTestBase {
 
     @Test
     void qsockClientRetriesWithTheGroupOpensslServerAccepts() throws Exception {

@@ -8,17 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.tls.ClientTickets;
 import qsock.tls.ServerTickets;
@@ -33,20 +28,7 @@ import qsock.tls.ticket.InMemoryTicketStore;
  * qsock client connecting twice; the qsock server resumed by {@code s_client -sess_out} then {@code -sess_in}.
  */
 @Timeout(60)
-class OpenSslResumptionTest {
-
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
+class OpenSslResumptionTest extends PeerTestBase {
 
     @Test
     void qsockClientResumesWithOpensslServersTicket() throws Exception {
@@ -55,7 +37,7 @@ class OpenSslResumptionTest {
                 .tickets(ClientTickets.defaults().withStore(store)).build();
         // -naccept 2 (after the helper's 1): both connections reach the same SSL_CTX and its ticket key.
         try (OpenSsl.Server server = OpenSsl.server(dir, GnuTls.write(dir, "ecdsa-p256"), "-rev", "-naccept", "2")) {
-            try {
+            withTranscript(server::toString, () -> {
                 TlsRecordLayer first = QsockEndpoints.connect(server.port(), config, 81);
                 try (first) {
                     first.handshake();
@@ -77,9 +59,7 @@ class OpenSslResumptionTest {
                 // RFC 8446 §2.2: no Certificate or CertificateVerify when resuming.
                 assertEquals(List.of(HandshakeType.ENCRYPTED_EXTENSIONS, HandshakeType.FINISHED),
                         OpenSslClientAuthTest.types(second.handshakeMessagesReceived(EncryptionLevel.HANDSHAKE)));
-            } catch (Throwable t) {
-                throw new AssertionError(t + "\n--- peer:\n" + server, t);
-            }
+            });
         }
     }
 
@@ -111,7 +91,7 @@ class OpenSslResumptionTest {
         try (ServerSocket listener = QsockEndpoints.listen()) {
             Future<TlsRecordLayer> firstRun = serve(listener, config, 83);
             try (PeerProcess cli = sClient(listener.getLocalPort(), "-sess_out", session.toString())) {
-                try {
+                withTranscript(cli::toString, () -> {
                     cli.stdin().write(new byte[] {'a', 'b', '\n'});
                     cli.stdin().flush();
                     assertTrue(cli.stdout().awaitText(t -> t.contains("ba"), PEER_TIMEOUT), "answer reached s_client");
@@ -121,13 +101,11 @@ class OpenSslResumptionTest {
                     assertFalse(first.engine().resumed());
                     assertTrue(cli.stdout().text().contains("New, TLSv1.3"), "a full handshake first");
                     assertTrue(Files.size(session) > 0, "s_client kept our ticket");
-                } catch (Throwable t) {
-                    throw new AssertionError(t + "\n--- peer:\n" + cli, t);
-                }
+                });
             }
             Future<TlsRecordLayer> secondRun = serve(listener, config, 84);
             try (PeerProcess cli = sClient(listener.getLocalPort(), "-sess_in", session.toString())) {
-                try {
+                withTranscript(cli::toString, () -> {
                     cli.stdin().write(new byte[] {'c', 'd', '\n'});
                     cli.stdin().flush();
                     assertTrue(cli.stdout().awaitText(t -> t.contains("dc"), PEER_TIMEOUT), "answer reached s_client");
@@ -138,9 +116,7 @@ class OpenSslResumptionTest {
                     assertTrue(second.engine().resumed());
                     assertEquals(List.of(HandshakeType.ENCRYPTED_EXTENSIONS, HandshakeType.FINISHED),
                             OpenSslClientAuthTest.types(second.handshakeMessagesSent(EncryptionLevel.HANDSHAKE)));
-                } catch (Throwable t) {
-                    throw new AssertionError(t + "\n--- peer:\n" + cli, t);
-                }
+                });
             }
         }
     }

@@ -9,17 +9,12 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import qsock.tls.ServerTickets;
 import qsock.tls.TlsServerConfig;
 import qsock.tls.extension.Extensions;
@@ -40,23 +35,11 @@ import qsock.tls.extension.PreSharedKeyClientHello;
  * application data is the line written to s_client's stdin, and close_notify follows it.
  */
 @Timeout(90)
-class OpenSslZeroRttServerTest {
+class OpenSslZeroRttServerTest extends PeerTestBase {
 
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
     /** Larger than one record's 2^14 bytes would be too much (max_early_data_size); several lines is enough. */
     private static final byte[] EARLY_DATA = ("GET /zero-rtt HTTP/1.0\n" + "x".repeat(3000) + "\nend of early data\n")
             .getBytes(StandardCharsets.US_ASCII);
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
 
     /** s_client without -quiet, so that it prints whether the session was reused and the early data status. */
     private PeerProcess sClient(int port, String... options) throws Exception {

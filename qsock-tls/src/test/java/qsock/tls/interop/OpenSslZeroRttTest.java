@@ -9,18 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.tls.ClientTickets;
 import qsock.tls.ServerTickets;
@@ -34,10 +27,7 @@ import qsock.tls.ticket.InMemoryTicketStore;
  * with s_server's ticket ({@code -early_data}), which s_server accepts and prints.
  */
 @Timeout(60)
-class OpenSslZeroRttTest {
-
-    @TempDir
-    Path dir;
+class OpenSslZeroRttTest extends PeerTestBase {
 
     @Test
     void qsockClientSendsEarlyDataThatOpensslServerAccepts() throws Exception {
@@ -46,7 +36,7 @@ class OpenSslZeroRttTest {
                 .tickets(ClientTickets.defaults().withStore(store).withEarlyData(true)).build();
         try (OpenSsl.Server server = OpenSsl.server(dir, GnuTls.write(dir, "ecdsa-p256"), "-early_data",
                 "-naccept", "2")) {
-            try {
+            withTranscript(server::toString, () -> {
                 TlsRecordLayer first = QsockEndpoints.connect(server.port(), config, 91);
                 try (first) {
                     first.handshake();
@@ -63,7 +53,7 @@ class OpenSslZeroRttTest {
                     second.sendEarlyData("zero-rtt-hello\n".getBytes(StandardCharsets.US_ASCII));
                     second.handshake();
                     second.write("cd\n".getBytes(StandardCharsets.US_ASCII));
-                    assertTrue(server.process().stdout().awaitText(t -> t.contains("cd"), Duration.ofSeconds(20)));
+                    assertTrue(server.process().stdout().awaitText(t -> t.contains("cd"), PEER_TIMEOUT));
                 }
                 assertNotNull(second.earlyDataAttempt());
                 assertEquals(16_384, second.earlyDataAttempt().maxEarlyDataSize());
@@ -71,9 +61,7 @@ class OpenSslZeroRttTest {
                 assertTrue(second.engine().resumed());
                 String out = server.process().stdout().text();
                 assertTrue(out.contains("Early data received:") && out.contains("zero-rtt-hello"), out);
-            } catch (Throwable t) {
-                throw new AssertionError(t + "\n--- peer:\n" + server, t);
-            }
+            });
         }
     }
 }

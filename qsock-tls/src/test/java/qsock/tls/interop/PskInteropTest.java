@@ -12,20 +12,13 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import qsock.core.handshake.CipherSuite;
@@ -49,33 +42,13 @@ import qsock.tls.extension.KeyShareServerHello;
  * and both modes. Both tools use SHA-256 for a TLS 1.3 external PSK, hence TLS_AES_128_GCM_SHA256.
  */
 @Timeout(30)
-class PskInteropTest {
+class PskInteropTest extends PeerTestBase {
 
-    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(20);
     private static final String IDENTITY = "nfs-client-1";
     private static final String HEX = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
     private static final ExternalPsk PSK = new ExternalPsk(IDENTITY, HexFormat.of().parseHex(HEX));
     private static final String GNUTLS_DHE = "NORMAL:-VERS-ALL:+VERS-TLS1.3:-KX-ALL:+ECDHE-PSK:+DHE-PSK";
     private static final String GNUTLS_PSK_KE = "NORMAL:-VERS-ALL:+VERS-TLS1.3:-KX-ALL:+PSK";
-
-    @TempDir
-    Path dir;
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a qsock server thread did not end");
-    }
-
-    private static void withTranscript(Supplier<String> transcript, Executable body) throws Exception {
-        try {
-            body.execute();
-        } catch (Throwable t) {
-            throw new AssertionError(t + "\n--- peer:\n" + transcript.get(), t);
-        }
-    }
 
     private static TlsClientConfig client(PskMode mode, ExternalPsk psk) {
         return QsockEndpoints.client("ecdsa-p256").externalPsk(psk).pskModes(mode).build();

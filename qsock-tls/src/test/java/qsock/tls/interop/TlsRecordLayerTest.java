@@ -11,11 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import qsock.core.handshake.CipherSuite;
@@ -32,15 +29,7 @@ import qsock.tls.jca.NamedGroup;
  * both sides can be observed.
  */
 @Timeout(30)
-class TlsRecordLayerTest {
-
-    private final ExecutorService peers = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPeers() throws InterruptedException {
-        peers.shutdownNow();
-        assertTrue(peers.awaitTermination(10, TimeUnit.SECONDS), "a peer thread did not end");
-    }
+class TlsRecordLayerTest extends PeerTestBase {
 
     /** What the server side saw, or how it failed. */
     private record ServerRun(TlsRecordLayer layer, Exception failure, byte[] received) {}
