@@ -102,6 +102,23 @@ final class SocketHandshakeChannel implements HandshakeChannel {
     }
 
     @Override
+    public void earlyDataAttempt(byte[] rememberedTransportParameters) {
+        lock.run(() -> {
+            connection.earlyDataAttempt(rememberedTransportParameters, System.nanoTime());
+            touched();
+        });
+    }
+
+    @Override
+    public void earlyDataStatus(boolean accepted) {
+        lock.run(() -> {
+            connection.earlyDataStatus(accepted, System.nanoTime());
+            touched();
+            lock.signalAll();
+        });
+    }
+
+    @Override
     public boolean isHandshaking() {
         return lock.get(() -> {
             flushIfPending();

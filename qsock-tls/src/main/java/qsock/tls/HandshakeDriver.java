@@ -152,9 +152,16 @@ public final class HandshakeDriver {
                         secret.cipherSuite(), secret.secret());
                 case TlsEvent.PeerTransportParameters parameters -> channel.peerTransportParameters(
                         parameters.encoded());
-                // 0-RTT packets are not sent or opened by the transport yet; the outcome is kept for it to ask.
-                case TlsEvent.EarlyDataAttempt attempt -> earlyDataAttempt = attempt;
-                case TlsEvent.EarlyDataStatus status -> earlyDataAccepted = status.accepted();
+                // The transport keeps 0-RTT within the remembered limits (RFC 9000 §7.4.1); the event comes before
+                // the 0-RTT write secret, so the limits are in place before the first 0-RTT packet can leave.
+                case TlsEvent.EarlyDataAttempt attempt -> {
+                    earlyDataAttempt = attempt;
+                    channel.earlyDataAttempt(attempt.rememberedTransportParameters());
+                }
+                case TlsEvent.EarlyDataStatus status -> {
+                    earlyDataAccepted = status.accepted();
+                    channel.earlyDataStatus(status.accepted());
+                }
                 case TlsEvent.HandshakeComplete done -> {
                     complete = true;
                     channel.handshakeComplete(done.applicationProtocol());

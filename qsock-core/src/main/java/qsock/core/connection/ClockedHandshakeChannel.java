@@ -63,6 +63,16 @@ final class ClockedHandshakeChannel implements HandshakeChannel {
     }
 
     @Override
+    public void earlyDataAttempt(byte[] rememberedTransportParameters) {
+        connection.earlyDataAttempt(rememberedTransportParameters, clock.getAsLong());
+    }
+
+    @Override
+    public void earlyDataStatus(boolean accepted) {
+        connection.earlyDataStatus(accepted, clock.getAsLong());
+    }
+
+    @Override
     public boolean isHandshaking() {
         return connection.isHandshaking();
     }

@@ -160,6 +160,19 @@ final class PacketBuilder {
      * @param token the Initial token (remaining bytes), or null for none
      */
     void begin(PacketSpace space, PacketProtection sealer, ConnectionId dcid, ConnectionId scid, ByteBuffer token) {
+        begin(space, sealer, dcid, scid, token, space.id != PacketNumberSpace.APPLICATION);
+    }
+
+    /**
+     * Writes the header of the next 0-RTT packet (a long header, RFC 9000 §17.2.3), numbered in the application
+     * space (§12.3), sealed with the client's 0-RTT keys {@code sealer}; see {@link #begin}.
+     */
+    void beginZeroRtt(PacketSpace space, PacketProtection sealer, ConnectionId dcid, ConnectionId scid) {
+        begin(space, sealer, dcid, scid, null, true);
+    }
+
+    private void begin(PacketSpace space, PacketProtection sealer, ConnectionId dcid, ConnectionId scid,
+                       ByteBuffer token, boolean longHeader) {
         if (open != null) {
             throw new IllegalStateException("a packet is already being built");
         }
@@ -175,10 +188,12 @@ final class PacketBuilder {
         l.start = out.position();
         l.pnLength = pnLength;
         l.packetNumber = pn;
-        l.longHeader = space.id != PacketNumberSpace.APPLICATION;
+        l.longHeader = longHeader;
         if (l.longHeader) {
             l.lengthFieldSize = limit - l.start <= TWO_BYTE_LENGTH_LIMIT ? 2 : 4;
-            l.pnOffset = PacketHeaderWriter.writeLongHeader(out, version, PacketType.of(space.level), dcid, scid,
+            PacketType type = space.id == PacketNumberSpace.APPLICATION ? PacketType.ZERO_RTT
+                    : PacketType.of(space.level);
+            l.pnOffset = PacketHeaderWriter.writeLongHeader(out, version, type, dcid, scid,
                     token, pn, pnLength, l.lengthFieldSize, fixedBit);
         } else {
             l.lengthFieldSize = 0;

@@ -116,9 +116,14 @@ final class PacketReceiver {
             onRetry(buf, view);
             return false;
         }
-        if (type == PacketType.ZERO_RTT) {
-            // 0-RTT is not offered: RFC 9000 §17.2.3 lets it be dropped here.
-            c.packetsDropped++;
+        boolean zeroRtt = type == PacketType.ZERO_RTT;
+        if (zeroRtt && c.earlyData.opener == null) {
+            // RFC 9001 §4.1.4: kept while the server has not decided on early data; dropped otherwise (RFC 9000
+            // §17.2.3: a client drops 0-RTT packets, and so does a server without 0-RTT keys).
+            if (!c.earlyData.mayBuffer() || view.quicVersion() != c.version
+                    || !c.earlyData.pending.add(buf, view.packetStart(), view.packetEnd())) {
+                c.packetsDropped++;
+            }
             return false;
         }
         if (view.isLongHeader() && view.quicVersion() != c.version) {
@@ -130,14 +135,15 @@ final class PacketReceiver {
             c.packetsDropped++;
             return false;
         }
-        boolean keysReady = type == PacketType.ONE_RTT ? c.oneRtt.canReceive() : space.opener != null;
+        boolean keysReady = type == PacketType.ONE_RTT ? c.oneRtt.canReceive() : zeroRtt || space.opener != null;
         if (!keysReady) {
             if (!space.pending.add(buf, view.packetStart(), view.packetEnd())) {
                 c.packetsDropped++;
             }
             return false;
         }
-        PacketProtection hp = type == PacketType.ONE_RTT ? c.oneRtt.opener : space.opener;
+        PacketProtection hp = type == PacketType.ONE_RTT ? c.oneRtt.opener : zeroRtt ? c.earlyData.opener
+                : space.opener;
         if (!hp.removeHeaderProtection(buf, view.packetStart(), view.pnOffset(), view.packetEnd(),
                 space.largestReceived, opened)) {
             c.packetsDropped++;
@@ -145,7 +151,7 @@ final class PacketReceiver {
         }
         int n = type == PacketType.ONE_RTT
                 ? c.oneRtt.decrypt(buf, opened, now, c.recovery.rtt().pto(c.peerMaxAckDelayNanos, true))
-                : space.opener.decryptPayload(buf, opened);
+                : hp.decryptPayload(buf, opened);
         if (n < 0) {
             c.packetsDropped++;
             return false;
@@ -156,6 +162,9 @@ final class PacketReceiver {
             return false;
         }
         c.packetsReceived++;
+        if (zeroRtt) {
+            c.earlyData.packetsReceived++;
+        }
         // RFC 9000 §7.2: a client takes the server's first Source Connection ID as its destination, once it opens.
         if (c.role == Role.CLIENT && type == PacketType.INITIAL && !c.peerSourceIdLearned) {
             ConnectionId scid = view.scid(buf);
@@ -203,20 +212,25 @@ final class PacketReceiver {
 
     /** Processes the packets of {@code space} that arrived before their keys, which are now installed. */
     void processPending(PacketSpace space, long now) {
-        int n = space.pending.size();
+        processPending(space.pending, now);
+    }
+
+    /** Processes {@code pending}, packets that arrived before their keys, which are now installed. */
+    void processPending(UndecryptablePackets pending, long now) {
+        int n = pending.size();
         if (n == 0) {
             return;
         }
         // Copy out first: processing may buffer again only for another level, never this one.
         for (int i = 0; i < n && !c.state.isClosingOrClosed(); i++) {
-            ByteBuffer packet = space.pending.packet(i);
+            ByteBuffer packet = pending.packet(i);
             ParseStatus status = PacketParser.parse(packet, 0, c.config.connectionIdLength(), c.config.greaseQuicBit(),
                     header);
             if (status == ParseStatus.OK) {
                 processPacket(packet, header, now);
             }
         }
-        space.pending.clear();
+        pending.clear();
     }
 
     /**

@@ -69,6 +69,10 @@ final class PacketSender {
         for (PacketNumberSpace id : SPACES) {
             PacketSpace space = c.spaces[id.ordinal()];
             if (!c.canSendIn(space)) {
+                if (id == PacketNumberSpace.APPLICATION && c.earlyData.canSend() && !space.discarded
+                        && b.room() >= PacketBuilder.MIN_PACKET_ROOM) {
+                    buildZeroRttPacket(space, now, congestionBlocked);
+                }
                 continue;
             }
             // Handshake bytes of lower levels leave before any application data (DESIGN: no overtaking).
@@ -275,6 +279,33 @@ final class PacketSender {
         }
         b.finish(ackEliciting, frames);
         return true;
+    }
+
+    /**
+     * Builds a client's 0-RTT packet of stream data (RFC 9001 §4.6.1) in the builder's datagram, if there is any to
+     * send and congestion control allows; the handshake bytes of lower levels leave first. Only stream frames go in
+     * 0-RTT here: ACK, CRYPTO, NEW_TOKEN, PATH_RESPONSE, HANDSHAKE_DONE and RETIRE_CONNECTION_ID may not (RFC 9000
+     * §12.4, §17.2.3), and the rest waits for 1-RTT. Stream data is bounded by the limits in force: the remembered
+     * ones until the server's arrive (RFC 9000 §7.4.1).
+     */
+    private void buildZeroRttPacket(PacketSpace space, long now, boolean congestionBlocked) {
+        if (congestionBlocked || !c.streams.hasPendingFrames() || c.state.isClosingOrClosed()
+                || c.spaces[0].canSend() && c.spaces[0].crypto.hasPendingSend()
+                || c.spaces[1].canSend() && c.spaces[1].crypto.hasPendingSend()) {
+            return;
+        }
+        PacketBuilder b = c.builder;
+        b.beginZeroRtt(space, c.earlyData.sealer, c.peerIds.current(), c.localIds.initial());
+        ByteBuffer out = b.buffer();
+        SentFrames frames = c.fate.take();
+        c.streams.writeFrames(out, b.payloadLimit() - out.position(), frames, now);
+        if (b.isEmpty()) {
+            b.abandon();
+            c.fate.recycle(frames);
+            return;
+        }
+        b.finish(true, frames);
+        c.earlyData.packetsSent++;
     }
 
     /** {@return the token an Initial packet carries: a client's Retry token, else none} */

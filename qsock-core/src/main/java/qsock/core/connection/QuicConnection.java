@@ -91,6 +91,8 @@ public final class QuicConnection {
     final Timeouts timeouts = new Timeouts(this);
     /** Our transport parameters and the peer's (RFC 9000 §7.4, §18). */
     final TransportParameterExchange parameters = new TransportParameterExchange(this);
+    /** 0-RTT: the client's keys and remembered limits, the server's keys and early packets (RFC 9001 §4.6). */
+    final EarlyData earlyData = new EarlyData(this);
     final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
 
     ConnectionState state = ConnectionState.HANDSHAKING;
@@ -507,11 +509,14 @@ public final class QuicConnection {
         if (level == EncryptionLevel.INITIAL) {
             throw new IllegalArgumentException("Initial keys come from the connection ID (RFC 9001 §5.2)");
         }
-        if (level == EncryptionLevel.EARLY_DATA) {
-            // 0-RTT is not offered: there is no early data to protect.
+        if (state.isClosingOrClosed()) {
             return;
         }
-        if (state.isClosingOrClosed()) {
+        if (level == EncryptionLevel.EARLY_DATA) {
+            // RFC 9001 §4.6.1: a client only writes, a server only reads 0-RTT packets.
+            if (direction == (role == Role.CLIENT ? KeyDirection.WRITE : KeyDirection.READ)) {
+                earlyData.onKeys(PacketProtection.fromSecret(suite, version, secret), now);
+            }
             return;
         }
         PacketProtection keys = PacketProtection.fromSecret(suite, version, secret);
@@ -526,10 +531,15 @@ public final class QuicConnection {
                 space.opener = keys;
                 receiver.processPending(space, now);
             }
+            earlyData.onHandshakeKeys();
         } else {
             if (direction == KeyDirection.WRITE) {
                 requireUnset(oneRtt.sealer, level, direction);
                 oneRtt.sealer = keys;
+                if (role == Role.CLIENT) {
+                    // RFC 9001 §4.9.3: a client discards its 0-RTT keys once it has 1-RTT keys.
+                    earlyData.end();
+                }
             } else {
                 requireUnset(oneRtt.opener, level, direction);
                 oneRtt.opener = keys;
@@ -542,6 +552,51 @@ public final class QuicConnection {
         if (p != null) {
             throw new IllegalStateException(level + " " + direction + " secret already installed");
         }
+    }
+
+    /**
+     * The client offers early data; until the server's parameters arrive, 0-RTT stream data keeps within the
+     * limits of {@code rememberedTransportParameters} (RFC 9000 §7.4.1). See {@link HandshakeChannel}.
+     */
+    public void earlyDataAttempt(byte[] rememberedTransportParameters, long now) {
+        if (!state.isClosingOrClosed()) {
+            earlyData.onAttempt(Objects.requireNonNull(rememberedTransportParameters, "rememberedTransportParameters"));
+        }
+    }
+
+    /**
+     * The server accepted or rejected the early data; a client whose 0-RTT was rejected sends its stream data again
+     * in 1-RTT packets (RFC 9001 §4.6.2). See {@link HandshakeChannel}.
+     */
+    public void earlyDataStatus(boolean accepted, long now) {
+        if (!state.isClosingOrClosed()) {
+            earlyData.onStatus(accepted);
+        }
+    }
+
+    /** {@return whether this client offered early data with usable remembered parameters, or this server took it} */
+    public boolean earlyDataAttempted() {
+        return earlyData.attempted();
+    }
+
+    /** {@return whether the server accepted the early data; null until known or when none was offered} */
+    public Boolean earlyDataAccepted() {
+        return earlyData.accepted();
+    }
+
+    /** {@return whether a client can send stream data as 0-RTT now: before the handshake, with 0-RTT keys} */
+    public boolean canSendEarlyData() {
+        return earlyData.canSend() && state == ConnectionState.HANDSHAKING;
+    }
+
+    /** {@return 0-RTT packets sent (a client)} */
+    public long zeroRttPacketsSent() {
+        return earlyData.packetsSent;
+    }
+
+    /** {@return 0-RTT packets opened and processed (a server)} */
+    public long zeroRttPacketsReceived() {
+        return earlyData.packetsReceived;
     }
 
     /** {@return this end's transport parameters, encoded (RFC 9000 §18)} */
@@ -595,6 +650,8 @@ public final class QuicConnection {
         // RFC 9001 §4.9.2: Handshake keys go once the handshake is confirmed.
         discardSpace(spaces[1]);
         discardSpace(spaces[0]);
+        // RFC 9001 §4.9.3: so do 0-RTT keys (a server's: a client's went with its 1-RTT keys).
+        earlyData.end();
         events.add(new ConnectionEvent.HandshakeConfirmed());
     }
 

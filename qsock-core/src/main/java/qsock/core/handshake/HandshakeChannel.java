@@ -68,6 +68,24 @@ public interface HandshakeChannel {
      */
     void handshakeFailed(int alert, String reason);
 
+    /**
+     * Says that the client offers early data (RFC 9001 §4.6.1) under a ticket that remembered the server's
+     * transport parameters {@code rememberedTransportParameters} (encoded): until the server's own parameters
+     * arrive, 0-RTT packets keep within the remembered flow-control and stream limits (RFC 9000 §7.4.1). Called
+     * before the 0-RTT write secret is installed. A transport that sends no 0-RTT ignores it.
+     */
+    default void earlyDataAttempt(byte[] rememberedTransportParameters) {
+    }
+
+    /**
+     * Says whether the server accepted the early data (RFC 8446 §4.2.10), once the TLS stack knows: on the client
+     * a rejection means that no 0-RTT packet was processed, so what they carried must go again in 1-RTT packets
+     * (RFC 9001 §4.6.2); on the server a rejection means that no 0-RTT packet is to be opened. A transport that
+     * sends and opens no 0-RTT ignores it.
+     */
+    default void earlyDataStatus(boolean accepted) {
+    }
+
     /** {@return true while the handshake can still make progress: not complete, not failed, not closed} */
     boolean isHandshaking();
 }

@@ -93,6 +93,8 @@ class ZeroRttSimulationTest {
         }
         @Override public void handshakeFailed(int alert, String reason) { inner.handshakeFailed(alert, reason); }
         @Override public boolean isHandshaking() { return inner.isHandshaking(); }
+        @Override public void earlyDataAttempt(byte[] remembered) { inner.earlyDataAttempt(remembered); }
+        @Override public void earlyDataStatus(boolean accepted) { inner.earlyDataStatus(accepted); }
     }
 
     private record Side(HandshakeDriver driver, Recording channel) {}

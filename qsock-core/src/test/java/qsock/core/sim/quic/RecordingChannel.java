@@ -79,6 +79,16 @@ public final class RecordingChannel implements HandshakeChannel {
     }
 
     @Override
+    public void earlyDataAttempt(byte[] rememberedTransportParameters) {
+        connection.earlyDataAttempt(rememberedTransportParameters, clock.getAsLong());
+    }
+
+    @Override
+    public void earlyDataStatus(boolean accepted) {
+        connection.earlyDataStatus(accepted, clock.getAsLong());
+    }
+
+    @Override
     public boolean isHandshaking() {
         return connection.isHandshaking();
     }

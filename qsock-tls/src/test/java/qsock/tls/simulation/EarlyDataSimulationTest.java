@@ -1,0 +1,253 @@
+package qsock.tls.simulation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import qsock.api.ConnectionConfig;
+import qsock.api.ConnectionState;
+import qsock.core.connection.QuicConnection;
+import qsock.core.crypto.PacketProtection;
+import qsock.core.error.TransportErrorCode;
+import qsock.core.frame.AckFrame;
+import qsock.core.frame.CryptoFrame;
+import qsock.core.frame.Frame;
+import qsock.core.frame.FrameEncoder;
+import qsock.core.frame.HandshakeDoneFrame;
+import qsock.core.frame.NewTokenFrame;
+import qsock.core.handshake.EncryptionLevel;
+import qsock.core.packet.PacketHeaderWriter;
+import qsock.core.packet.PacketType;
+import qsock.core.sim.LinkConfig;
+import qsock.core.sim.quic.Application;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.Session;
+import qsock.core.sim.quic.Wire;
+import qsock.core.stream.StreamRead;
+import qsock.tls.ClientTickets;
+import qsock.tls.Credential;
+import qsock.tls.HandshakeDriver;
+import qsock.tls.ServerTickets;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.cert.TestPki;
+import qsock.tls.ticket.EarlyDataAntiReplay;
+import qsock.tls.ticket.InMemoryTicketStore;
+import qsock.tls.ticket.TicketSealer;
+
+/**
+ * 0-RTT on the wire (RFC 9001 §4.6, RFC 9000 §7.4.1, §17.2.3): a first connection leaves a ticket that allows early
+ * data; on the second the client writes a request right after its ClientHello, before the handshake completes. The
+ * request leaves in 0-RTT packets; a server that accepts reads it before the client's handshake is complete, one
+ * that rejects reads it all the same once the client sent it again in 1-RTT, nothing lost and nothing twice. A
+ * replayed 0-RTT flight is not processed again; remembered limits hold; forbidden frames in 0-RTT are a
+ * PROTOCOL_VIOLATION.
+ */
+class EarlyDataSimulationTest {
+
+    private static final String PKI = TlsHandshakes.DEFAULT_PKI;
+    private static final LinkConfig LINK = LinkConfig.perfect().withDelay(20 * MS, 0);
+
+    private final InMemoryTicketStore store = new InMemoryTicketStore();
+    private final TlsClientConfig clientTls = TlsClientConfig.builder().serverName("localhost")
+            .applicationProtocols("hq-interop", "echo")
+            .certificateValidator(CertificateValidator.forTrustedCertificates(List.of(TestPki.ca(PKI))))
+            .tickets(ClientTickets.defaults().withStore(store).withEarlyData(true)).build();
+    private final ServerTickets accepting = ServerTickets.defaults()
+            .withSealer(TicketSealer.withRandomKey(TestPki.seeded(4)))
+            .withEarlyData(true, ServerTickets.EarlyDataPolicy.ACCEPT);
+
+    private TlsServerConfig serverTls(ServerTickets t) {
+        return TlsServerConfig.builder(new Credential(TestPki.chain(PKI), TestPki.leafKey(PKI)))
+                .applicationProtocols("echo", "hq-interop").tickets(t).build();
+    }
+
+    /** Reads client stream 0 to its end, once the server's connection is established. */
+    private static final class Reader implements Application {
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        boolean finished;
+
+        @Override
+        public void onTurn(QuicConnection connection, long now) throws Exception {
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            for (int i = 0; i < 64 && !finished && connection.streams().connectionDataReceived() > 0; i++) {
+                buf.clear();
+                long r = connection.streams().recv(0, buf);
+                received.write(buf.array(), 0, StreamRead.length(r));
+                finished = StreamRead.fin(r);
+                if (StreamRead.length(r) == 0) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private record Run(ConnectionPair pair, TlsHandshakes client, TlsHandshakes server, List<Reader> readers,
+                       List<ByteBuffer> clientDatagrams) {
+        HandshakeDriver clientDriver() {
+            return client.started.get(0);
+        }
+
+        HandshakeDriver serverDriver() {
+            return server.started.get(0);
+        }
+    }
+
+    private Run start(long seed, LinkConfig link, ServerTickets t, ConnectionConfig serverConfig) throws Exception {
+        TlsHandshakes client = new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 1));
+        TlsHandshakes server = new TlsHandshakes(null, serverTls(t), TestPki.seeded(seed * 31 + 2));
+        List<Reader> readers = new ArrayList<>();
+        Supplier<Application> app = () -> {
+            Reader r = new Reader();
+            readers.add(r);
+            return r;
+        };
+        ConnectionPair pair = ConnectionPair.builder(seed).handshakes(client, server).links(link)
+                .serverConfig(serverConfig).serverApplication(app).build();
+        List<ByteBuffer> captured = new ArrayList<>();
+        pair.client.outgoingHook = (datagram, now) -> {
+            ByteBuffer copy = ByteBuffer.allocate(datagram.remaining());
+            copy.put(datagram.duplicate()).flip();
+            captured.add(copy);
+        };
+        pair.connect();
+        return new Run(pair, client, server, readers, captured);
+    }
+
+    /** A first connection, for its ticket. */
+    private void firstConnection(long seed, LinkConfig link, ServerTickets t) throws Exception {
+        Run first = start(seed, link, t, ConnectionConfig.defaults());
+        first.pair().runUntil(() -> first.pair().bothEstablished() && store.size() > 0, 120 * SECOND, 200_000);
+        assertEquals(1, store.size("localhost"), first.pair()::describe);
+        assertFalse(first.pair().clientConnection().earlyDataAttempted(), "no ticket, no early data");
+        assertEquals(0, first.pair().clientConnection().zeroRttPacketsSent());
+    }
+
+    private static byte[] request(int size, long seed) {
+        byte[] b = new byte[size];
+        new SplittableRandom(seed).nextBytes(b);
+        return b;
+    }
+
+    /** The client opens stream 0 and writes all of {@code request} with FIN, before its handshake completes. */
+    private static void writeEarly(QuicConnection client, byte[] request) throws Exception {
+        assertTrue(client.canSendEarlyData(), "0-RTT keys right after the ClientHello");
+        assertEquals(ConnectionState.HANDSHAKING, client.state());
+        long id = client.streams().openStream(true);
+        assertEquals(0, id);
+        ByteBuffer src = ByteBuffer.wrap(request);
+        client.streams().write(id, src, true);
+        assertFalse(src.hasRemaining());
+    }
+
+    private static boolean hasZeroRtt(List<ByteBuffer> datagrams, QuicConnection client) {
+        for (ByteBuffer d : datagrams) {
+            if (Wire.types(d.duplicate(), client.peerId().length()).contains(PacketType.ZERO_RTT)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void runUntilRead(Run run, byte[] request) {
+        run.pair().runUntil(() -> !run.readers().isEmpty() && run.readers().getFirst().finished, 120 * SECOND,
+                300_000);
+        assertArrayEquals(request, run.readers().getFirst().received.toByteArray(), run.pair()::describe);
+        assertEquals(request.length, run.pair().serverConnection().streams().connectionDataReceived(),
+                run.pair()::describe);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {301, 302})
+    void acceptedEarlyDataArrivesBeforeTheClientsHandshakeCompletes(long seed) throws Exception {
+        firstConnection(seed, LINK, accepting);
+        byte[] request = request(2500, seed);
+        Run run = start(seed + 1000, LINK, accepting, ConnectionConfig.defaults());
+        QuicConnection client = run.pair().clientConnection();
+        writeEarly(client, request);
+        // The whole request reaches the server while the client still waits for the server's first flight.
+        run.pair().runUntil(() -> run.pair().bothStarted()
+                && run.pair().serverConnection().streams().connectionDataReceived() == request.length, 10 * SECOND,
+                10_000);
+        assertEquals(ConnectionState.HANDSHAKING, client.state(), run.pair()::describe);
+        assertTrue(hasZeroRtt(run.clientDatagrams(), client), "0-RTT packets on the wire");
+        assertTrue(client.zeroRttPacketsSent() >= 2, () -> "2500 bytes take two 0-RTT packets: "
+                + client.zeroRttPacketsSent());
+        assertEquals(client.zeroRttPacketsSent(), run.pair().serverConnection().zeroRttPacketsReceived());
+        runUntilRead(run, request);
+        assertEquals(Boolean.TRUE, client.earlyDataAccepted());
+        assertEquals(Boolean.TRUE, run.pair().serverConnection().earlyDataAccepted());
+        assertFalse(client.canSendEarlyData(), "0-RTT keys are gone once 1-RTT keys are there");
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {311, 312})
+    void rejectedEarlyDataIsSentAgainInOneRttNothingLostNothingTwice(long seed) throws Exception {
+        firstConnection(seed, LINK, accepting);
+        byte[] request = request(2500, seed);
+        Run run = start(seed + 1000, LINK, accepting.withEarlyData(true, (alpn, sni, params) -> false),
+                ConnectionConfig.defaults());
+        QuicConnection client = run.pair().clientConnection();
+        writeEarly(client, request);
+        runUntilRead(run, request);
+        assertTrue(hasZeroRtt(run.clientDatagrams(), client), "0-RTT packets on the wire");
+        assertTrue(client.zeroRttPacketsSent() > 0);
+        assertEquals(Boolean.FALSE, client.earlyDataAccepted());
+        assertEquals(Boolean.FALSE, run.serverDriver().earlyDataAccepted());
+        assertEquals(0, run.pair().serverConnection().zeroRttPacketsReceived(), "a rejecting server opens none");
+        assertTrue(client.packetsLost() == 0, "rejected 0-RTT packets leave flight without being declared lost");
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {321, 322, 323})
+    void underThirtyPercentLoss(long seed) throws Exception {
+        LinkConfig lossy = LinkConfig.perfect().withDelay(20 * MS, 5 * MS).withLoss(0.30);
+        firstConnection(seed, lossy, accepting);
+        byte[] request = request(6000, seed);
+        Run run = start(seed + 1000, lossy, accepting, ConnectionConfig.defaults());
+        QuicConnection client = run.pair().clientConnection();
+        writeEarly(client, request);
+        runUntilRead(run, request);
+        assertTrue(client.zeroRttPacketsSent() > 0);
+        assertTrue(hasZeroRtt(run.clientDatagrams(), client));
+    }
+
+    @Test
+    void theClientKeepsWithinTheRememberedInitialMaxData() throws Exception {
+        long seed = 331;
+        // The first connection's server advertises initial_max_data 1000: what the ticket remembers.
+        ConnectionConfig small = ConnectionConfig.builder().initialMaxData(1000).build();
+        Run first = start(seed, LINK, accepting, small);
+        first.pair().runUntil(() -> first.pair().bothEstablished() && store.size() > 0, 120 * SECOND, 200_000);
+        byte[] request = request(3000, seed);
+        // The second server would allow more; the client does not know before its parameters arrive.
+        Run run = start(seed + 1000, LINK, accepting, ConnectionConfig.defaults());
+        QuicConnection client = run.pair().clientConnection();
+        long id = client.streams().openStream(true);
+        ByteBuffer src = ByteBuffer.wrap(request);
+        client.streams().write(id, src, true);
+        run.pair().runUntil(() -> run.pair().bothStarted()
+                && run.pair().serverConnection().streams().connectionDataReceived() > 0, 10 * SECOND, 10_000);
+        run.pair().runFor(15 * MS);
+        assertEquals(ConnectionState.HANDSHAKING, client.state(), run.pair()::describe);
+        assertEquals(1000, client.streams().peerMaxData());
+        assertEquals(1000, client.streams().connectionDataSent(), "0-RTT stops at the remembered initial_max_data");
+        assertEquals(1000, run.pair().serverConnection().streams().connectionDataReceived());
+        assertTrue(client.zeroRttPacketsSent() > 0);
+        // The server's own parameters raise the limit: the rest follows in 1-RTT.
+        runUntilRead(run, request);
+    }
+}
