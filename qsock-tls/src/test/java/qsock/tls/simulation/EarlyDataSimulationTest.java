@@ -3,6 +3,7 @@ package qsock.tls.simulation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static qsock.core.sim.quic.ConnectionPair.MS;
 import static qsock.core.sim.quic.ConnectionPair.SECOND;
@@ -15,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.api.ConnectionConfig;
 import qsock.api.ConnectionState;
@@ -249,5 +251,97 @@ class EarlyDataSimulationTest {
         assertTrue(client.zeroRttPacketsSent() > 0);
         // The server's own parameters raise the limit: the rest follows in 1-RTT.
         runUntilRead(run, request);
+    }
+
+    /** The frames RFC 9000 §12.4 (Table 3) and §17.2.3 forbid in 0-RTT packets. */
+    static List<Frame> forbiddenInZeroRtt() {
+        return List.of(AckFrame.of(0, 0, 0), new CryptoFrame(0, ByteBuffer.wrap(new byte[8])),
+                new HandshakeDoneFrame(), new NewTokenFrame(ByteBuffer.wrap(new byte[8])));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("forbiddenInZeroRtt")
+    void aForbiddenFrameInZeroRttIsAProtocolViolation(Frame frame) throws Exception {
+        long seed = 341;
+        firstConnection(seed, LINK, accepting);
+        Run run = start(seed + 1000, LINK, accepting, ConnectionConfig.defaults());
+        QuicConnection client = run.pair().clientConnection();
+        Session clientSession = run.pair().clientSession;
+        byte[] secret = clientSession.channel.writeSecrets.get(EncryptionLevel.EARLY_DATA);
+        assertNotNull(secret, "the client has 0-RTT keys");
+        run.pair().runUntil(() -> run.pair().bothStarted()
+                && run.pair().serverSession().channel.readSecrets.containsKey(EncryptionLevel.EARLY_DATA),
+                10 * SECOND, 10_000);
+        // A 0-RTT packet as the client would seal it, carrying the forbidden frame.
+        PacketProtection keys = PacketProtection.fromSecret(clientSession.channel.suite, client.version(), secret);
+        ByteBuffer buf = ByteBuffer.allocate(1500);
+        int pnOffset = PacketHeaderWriter.writeLongHeader(buf, client.version(), PacketType.ZERO_RTT,
+                client.originalDestinationId(), client.localId(), null, 40, 2, 2, true);
+        FrameEncoder.writePadding(buf, 24);
+        FrameEncoder.encode(buf, frame);
+        int payloadEnd = buf.position();
+        PacketHeaderWriter.setLength(buf, pnOffset, 2, payloadEnd + 16);
+        int length = keys.seal(buf, 0, pnOffset, 2, 40, payloadEnd);
+        run.pair().server.receive(run.pair().client.address, buf.position(0).limit(length),
+                run.pair().network.now());
+        QuicConnection server = run.pair().serverConnection();
+        assertTrue(server.state().isClosingOrClosed(), run.pair()::describe);
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION, server.closeError().transportCode(),
+                () -> server.closeError().toString());
+        assertEquals(frame.typeCode(), server.closeError().frameType());
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {351, 352})
+    void aReplayedZeroRttFlightIsNotProcessedTwice(long seed) throws Exception {
+        firstConnection(seed, LINK, accepting);
+        byte[] request = request(2500, seed);
+        Run run = start(seed + 1000, LINK, accepting, ConnectionConfig.defaults());
+        QuicConnection client = run.pair().clientConnection();
+        writeEarly(client, request);
+        runUntilRead(run, request);
+        assertEquals(Boolean.TRUE, client.earlyDataAccepted());
+        // The client's datagrams up to its last 0-RTT packet: the ClientHello and the early data.
+        List<ByteBuffer> flight = new ArrayList<>();
+        int last = -1;
+        for (int i = 0; i < run.clientDatagrams().size(); i++) {
+            if (Wire.types(run.clientDatagrams().get(i).duplicate(), client.peerId().length())
+                    .contains(PacketType.ZERO_RTT)) {
+                last = i;
+            }
+        }
+        assertTrue(last >= 0);
+        flight.addAll(run.clientDatagrams().subList(0, last + 1));
+        QuicConnection server = run.pair().serverConnection();
+        long zeroRtt = server.zeroRttPacketsReceived();
+        // Replayed to the same server while the connection lives: its Initial and 0-RTT keys are gone.
+        for (ByteBuffer d : flight) {
+            run.pair().server.receive(run.pair().client.address, d.duplicate(), run.pair().network.now());
+        }
+        run.pair().runFor(200 * MS);
+        assertEquals(1, run.pair().server.sessions.size());
+        assertEquals(zeroRtt, server.zeroRttPacketsReceived());
+        assertEquals(request.length, server.streams().connectionDataReceived());
+        // Replayed to another server of the deployment (the same ticket keys and anti-replay store), as an attacker
+        // would once the first connection is gone: a new connection, whose TLS refuses the early data (RFC 8446
+        // §8), so that no 0-RTT packet of the flight is opened.
+        Run other = start(seed + 2000, LINK, accepting, ConnectionConfig.defaults());
+        for (ByteBuffer d : flight) {
+            other.pair().server.receive(run.pair().client.address, d.duplicate(), other.pair().network.now());
+        }
+        other.pair().runFor(200 * MS);
+        int replayedIndex = -1;
+        for (int i = 0; i < other.pair().server.sessions.size(); i++) {
+            if (other.pair().server.sessions.get(i).connection.originalDestinationId()
+                    .equals(client.originalDestinationId())) {
+                replayedIndex = i;
+            }
+        }
+        assertTrue(replayedIndex >= 0, "the replayed Initial opened a connection");
+        QuicConnection replayed = other.pair().server.sessions.get(replayedIndex).connection;
+        HandshakeDriver replayedDriver = other.server().started.get(replayedIndex);
+        assertEquals(Boolean.FALSE, replayedDriver.earlyDataAccepted(), "anti-replay refuses the ticket again");
+        assertEquals(0, replayed.zeroRttPacketsReceived());
+        assertEquals(0, replayed.streams().connectionDataReceived());
     }
 }
