@@ -493,7 +493,8 @@ public final class QuicSocket implements Closeable {
     }
 
     private boolean awaitEstablished(QuicConnection c, boolean wait, long deadline) throws IOException {
-        while (!c.state().isEstablished()) {
+        // RFC 9001 §4.6.1: a client with 0-RTT keys sends stream data before its handshake completes.
+        while (!c.state().isEstablished() && !c.canSendEarlyData()) {
             ensureSendable(c);
             if (!wait) {
                 return false;
@@ -916,6 +917,25 @@ public final class QuicSocket implements Closeable {
     /** {@return the connection's state, or null if the socket is no connection} */
     public ConnectionState state() {
         return readConnection(QuicConnection::state);
+    }
+
+    /**
+     * {@return whether the server accepted the early data this client sent (RFC 9001 §4.6): null until the server's
+     * answer arrived, or when no 0-RTT was offered} Early data is offered when the TLS handshake resumes a session
+     * whose ticket allows it (qsock-tls's {@code QuicHandshake.startClientHandshake}); stream data sent before the
+     * handshake completes then leaves as 0-RTT. Rejected early data is sent again after the handshake, so no byte
+     * written is lost either way: the answer only says whether it arrived a round trip early.
+     */
+    public Boolean earlyDataAccepted() {
+        return readConnection(QuicConnection::earlyDataAccepted);
+    }
+
+    /**
+     * {@return whether stream data sent now leaves as 0-RTT: a client before its handshake completes, holding 0-RTT
+     * keys}
+     */
+    public boolean canSendEarlyData() {
+        return Boolean.TRUE.equals(readConnection(QuicConnection::canSendEarlyData));
     }
 
     /** {@return why the connection ended, or null while it lives or if the socket is no connection} */

@@ -74,9 +74,87 @@ public final class QuicHandshake {
         return run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");
     }
 
+    /**
+     * Starts the client handshake on a socket after {@link QuicSocket#connect} and returns once the ClientHello is
+     * sent, for a client that wants to send 0-RTT (RFC 9001 §4.6): when {@code config}'s tickets resume a session
+     * that allows early data, {@link ClientHandshake#earlyData()} is true and stream data sent on the socket now
+     * ({@link QuicSocket#send}) leaves at once as 0-RTT, within the limits the server had set. Then
+     * {@link ClientHandshake#finish()} completes the handshake as {@link #clientHandshake} does, and
+     * {@link QuicSocket#earlyDataAccepted()} tells whether the server took the early data; if it did not, what was
+     * sent is sent again, so nothing is lost. Without such a ticket nothing is sent before {@code finish()}: sends
+     * wait for the handshake as usual.
+     *
+     * <p>Early data can be replayed by an attacker (RFC 8446 §8, §E.5): send only requests that are safe to repeat.
+     *
+     * @param timeout how long the whole handshake may take, until {@code finish()} returns; null for no limit
+     * @throws IOException as {@link #clientHandshake} does, if the handshake fails before the ClientHello left
+     */
+    public static ClientHandshake startClientHandshake(QuicSocket socket, TlsClientConfig config, Duration timeout)
+            throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(config, "config");
+        if (config.applicationProtocols().isEmpty()) {
+            List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
+            if (!alpn.isEmpty()) {
+                config = config.withApplicationProtocols(alpn);
+            }
+        }
+        HandshakeDriver driver = HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM);
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        // The first step writes the ClientHello and installs the 0-RTT keys; its read sends the flight.
+        HandshakeDriver.Step step = driver.step();
+        if (step == HandshakeDriver.Step.FAILED) {
+            throw failure(socket, driver, "client");
+        }
+        return new ClientHandshake(socket, driver, deadline, timeout);
+    }
+
+    /**
+     * A client handshake under way, started by {@link #startClientHandshake}: the ClientHello left, the application
+     * may send early data, {@link #finish()} completes it.
+     */
+    public static final class ClientHandshake {
+        private final QuicSocket socket;
+        private final HandshakeDriver driver;
+        private final long deadline;
+        private final Duration timeout;
+
+        private ClientHandshake(QuicSocket socket, HandshakeDriver driver, long deadline, Duration timeout) {
+            this.socket = socket;
+            this.driver = driver;
+            this.deadline = deadline;
+            this.timeout = timeout;
+        }
+
+        /** {@return whether this handshake offers early data: stream data sent before {@link #finish()} is 0-RTT} */
+        public boolean earlyData() {
+            return driver.earlyDataAttempt() != null && socket.canSendEarlyData();
+        }
+
+        /**
+         * Completes the handshake, as {@link QuicHandshake#clientHandshake} does, on the calling thread.
+         *
+         * @return the completed engine
+         * @throws IOException if the handshake failed or timed out (see {@link QuicHandshake#clientHandshake})
+         */
+        public TlsEngine finish() throws IOException {
+            return run(socket, driver, deadline, timeout, "client");
+        }
+
+        /** {@return whether the server accepted the early data; null until known or when none was offered} */
+        public Boolean earlyDataAccepted() {
+            return driver.earlyDataAccepted();
+        }
+    }
+
     private static TlsEngine run(QuicSocket socket, HandshakeDriver driver, Duration timeout, String side)
             throws IOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        return run(socket, driver, deadline, timeout, side);
+    }
+
+    private static TlsEngine run(QuicSocket socket, HandshakeDriver driver, long deadline, Duration timeout,
+                                 String side) throws IOException {
         while (true) {
             HandshakeDriver.Step step = driver.step();
             switch (step) {
