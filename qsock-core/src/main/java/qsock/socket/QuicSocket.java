@@ -160,6 +160,8 @@ public final class QuicSocket implements Closeable {
                 throw new IllegalStateException("a connected socket cannot listen");
             }
             lock.run(() -> {
+                // RFC 9000 §8.1: Retry and token settings (QuicSocketOptions.VALIDATE_PEER_ADDRESS and others).
+                io.endpoint().setAddressValidation(options.addressValidation());
                 io.endpoint().listen(backlog);
                 listening = backlog > 0;
                 acceptShutdown = false;
@@ -237,6 +239,8 @@ public final class QuicSocket implements Closeable {
                 bindLocked(new InetSocketAddress(route(peer), 0));
             }
             lock.run(() -> {
+                // RFC 9000 §8.1.3: NEW_TOKEN tokens kept and used (QuicSocketOptions.TOKEN_STORE).
+                io.endpoint().setTokenStore(options.tokenStore());
                 QuicConnection c = io.endpoint().connect(peer, System.nanoTime());
                 io.follow(client, c);
                 attach(c, peer);

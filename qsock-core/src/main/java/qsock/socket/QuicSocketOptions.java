@@ -37,6 +37,35 @@ public final class QuicSocketOptions {
     public static final SocketOption<ConnectionCloseInfo> CONNECTION_CLOSE =
             new Option<>("QUIC_CONNECTION_CLOSE", ConnectionCloseInfo.class);
 
+    /**
+     * A listening socket answers every new client that brings no valid token with a Retry, validating its address
+     * before it keeps any state (RFC 9000 §8.1.2; the socket draft's {@code validate_peer_address}). Default false:
+     * Retry starts by itself past {@link #RETRY_THRESHOLD}. Takes effect at {@link QuicSocket#listen}.
+     */
+    public static final SocketOption<Boolean> VALIDATE_PEER_ADDRESS =
+            new Option<>("QUIC_VALIDATE_PEER_ADDRESS", Boolean.class);
+
+    /**
+     * A listening socket starts answering new clients with Retry once this many connections whose address is not
+     * validated are half-open (default 512). Takes effect at {@link QuicSocket#listen}.
+     */
+    public static final SocketOption<Integer> RETRY_THRESHOLD = new Option<>("QUIC_RETRY_THRESHOLD", Integer.class);
+
+    /**
+     * The keys a listening socket seals its Retry and NEW_TOKEN tokens with; servers that share them accept each
+     * other's tokens. Default: a random key per listening socket. Takes effect at {@link QuicSocket#listen}.
+     */
+    public static final SocketOption<qsock.api.TokenKeys> TOKEN_KEYS =
+            new Option<>("QUIC_TOKEN_KEYS", qsock.api.TokenKeys.class);
+
+    /**
+     * Where a client socket keeps the tokens servers send in NEW_TOKEN frames and takes one for its next connection
+     * to the same server (the draft's {@code TOKEN} option, RFC 9000 §8.1.3); share one store between sockets. Default
+     * none. Takes effect at {@link QuicSocket#connect}.
+     */
+    public static final SocketOption<qsock.api.TokenStore> TOKEN_STORE =
+            new Option<>("QUIC_TOKEN_STORE", qsock.api.TokenStore.class);
+
     private QuicSocketOptions() {}
 
     /** One option: compared by identity, as the JDK's own options are. */

@@ -26,7 +26,31 @@ final class SocketOptionTable {
         T get(SocketOptionTable table, IoEndpoint bound, Supplier<ConnectionError> closeError) throws IOException;
     }
 
+    /** An option that is a plain value kept in the table, applied by the socket where it takes effect. */
+    private static <T> Entry<T> value(java.util.function.BiConsumer<SocketOptionTable, T> setter,
+                                      java.util.function.Function<SocketOptionTable, T> getter) {
+        return new Entry<>() {
+            @Override
+            public void set(SocketOptionTable t, T value, IoEndpoint bound) {
+                setter.accept(t, value);
+            }
+
+            @Override
+            public T get(SocketOptionTable t, IoEndpoint bound, Supplier<ConnectionError> closeError) {
+                return getter.apply(t);
+            }
+        };
+    }
+
     private static final Map<SocketOption<?>, Entry<?>> ENTRIES = Map.of(
+            QuicSocketOptions.VALIDATE_PEER_ADDRESS, value((t, v) -> t.validation = t.validation.withAlwaysRetry(
+                    Objects.requireNonNull((Boolean) v, "value")), t -> t.validation.alwaysRetry()),
+            QuicSocketOptions.RETRY_THRESHOLD, value((t, v) -> t.validation = t.validation.withRetryThreshold(
+                    Objects.requireNonNull((Integer) v, "value")), t -> t.validation.retryThreshold()),
+            QuicSocketOptions.TOKEN_KEYS, value((t, v) -> t.validation = t.validation.withKeys(
+                    (qsock.api.TokenKeys) v), t -> t.validation.keys()),
+            QuicSocketOptions.TOKEN_STORE, value((t, v) -> t.tokenStore = (qsock.api.TokenStore) v,
+                    t -> t.tokenStore),
             QuicSocketOptions.TIMEOUT, new Entry<Duration>() {
                 @Override
                 public void set(SocketOptionTable t, Duration d, IoEndpoint bound) {
@@ -111,6 +135,8 @@ final class SocketOptionTable {
     private volatile int receiveBufferSize = UdpOptions.DEFAULT_BUFFER_SIZE;
     private volatile int sendBufferSize = UdpOptions.DEFAULT_BUFFER_SIZE;
     private volatile ConnectionCloseInfo closeInfo = ConnectionCloseInfo.NONE;
+    private volatile qsock.core.endpoint.AddressValidation validation = qsock.core.endpoint.AddressValidation.defaults();
+    private volatile qsock.api.TokenStore tokenStore;
 
     /** {@return a table for a socket {@code accept} returns: this one's values, but the default close information} */
     SocketOptionTable forAccepted() {
@@ -171,6 +197,16 @@ final class SocketOptionTable {
     /** {@return the UDP buffer sizes to bind with} */
     UdpOptions udpOptions() {
         return new UdpOptions(receiveBufferSize, sendBufferSize);
+    }
+
+    /** {@return how a listening socket validates new clients' addresses (RFC 9000 §8.1)} */
+    qsock.core.endpoint.AddressValidation addressValidation() {
+        return validation;
+    }
+
+    /** {@return where a client socket keeps NEW_TOKEN tokens, or null} */
+    qsock.api.TokenStore tokenStore() {
+        return tokenStore;
     }
 
     /** {@return the close information this socket sends} */

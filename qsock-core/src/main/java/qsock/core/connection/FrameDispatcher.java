@@ -148,6 +148,11 @@ final class FrameDispatcher {
                     throw new QuicProtocolException(TransportErrorCode.PROTOCOL_VIOLATION,
                             FrameType.NEW_TOKEN.firstCode(), "NEW_TOKEN from a client");
                 }
+                // RFC 9000 §8.1.3: the client keeps it for a later connection to this server.
+                ByteBuffer token = f.positionOnData(payload);
+                byte[] bytes = new byte[token.remaining()];
+                token.get(bytes);
+                c.newTokenReceived(bytes);
             }
             case HANDSHAKE_DONE -> {
                 // RFC 9000 §19.20: a server receiving HANDSHAKE_DONE closes with PROTOCOL_VIOLATION.

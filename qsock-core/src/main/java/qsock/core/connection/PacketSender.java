@@ -203,7 +203,7 @@ final class PacketSender {
             return true;
         }
         if (space.id == PacketNumberSpace.APPLICATION) {
-            return c.handshakeDonePending || c.pathResponsePending || c.pathChallengePending || c.pingPending
+            return c.handshakeDonePending || newTokenDue() || c.pathResponsePending || c.pathChallengePending || c.pingPending
                     || c.localIds.hasPending()
                     || c.peerIds.hasPending()
                     || (c.state.isEstablished() && (c.streams.hasPendingFrames() || c.datagrams.hasOutgoing()));
@@ -308,9 +308,13 @@ final class PacketSender {
         c.earlyData.packetsSent++;
     }
 
-    /** {@return the token an Initial packet carries: a client's Retry token, else none} */
+    /** {@return the token an Initial packet carries: a client's Retry token, else its NEW_TOKEN token, else none} */
     ByteBuffer tokenFor(PacketSpace space) {
-        return space.id == PacketNumberSpace.INITIAL && c.retryToken != null ? c.retryToken : null;
+        if (space.id != PacketNumberSpace.INITIAL) {
+            return null;
+        }
+        // RFC 9000 §17.2.5.2: after a Retry, its token; RFC 9000 §8.1.3: else a NEW_TOKEN token, if we have one.
+        return c.retryToken != null ? c.retryToken : c.initialToken;
     }
 
     private boolean writeApplicationFrames(ByteBuffer out, int limit, SentFrames frames, long now,
@@ -320,6 +324,11 @@ final class PacketSender {
             FrameEncoder.writeHandshakeDone(out);
             frames.handshakeDone = true;
             c.handshakeDonePending = false;
+            wrote = true;
+        }
+        if (newTokenDue() && limit - out.position() >= 1 + 2 + c.newToken.length) {
+            writeNewToken(out);
+            frames.newToken = true;
             wrote = true;
         }
         if (c.pathChallengePending && limit - out.position() >= 9) {
@@ -368,5 +377,18 @@ final class PacketSender {
         }
         c.outcome.clear();
         c.builder.forgetLastDatagram();
+    }
+
+    /** {@return whether a server's NEW_TOKEN frame is to be sent: RFC 9000 §8.1.3, once the handshake is confirmed} */
+    private boolean newTokenDue() {
+        return c.newTokenPending && c.state == qsock.api.ConnectionState.CONFIRMED;
+    }
+
+    /** Writes the NEW_TOKEN frame (RFC 9000 §19.7) of {@link QuicConnection#newToken}. */
+    private void writeNewToken(ByteBuffer out) {
+        out.put((byte) 0x07);
+        qsock.core.wire.VarInt.write(out, c.newToken.length);
+        out.put(c.newToken);
+        c.newTokenPending = false;
     }
 }

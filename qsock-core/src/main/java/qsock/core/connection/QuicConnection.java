@@ -3,6 +3,7 @@ package qsock.core.connection;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import qsock.api.ConnectionConfig;
@@ -67,6 +68,14 @@ public final class QuicConnection {
     /** The token of that Retry, which every later Initial carries (RFC 9000 §17.2.5.2); null without a Retry. */
     ByteBuffer retryToken;
     int retries;
+    /** A client's NEW_TOKEN token from an earlier connection, which its Initials carry until a Retry (RFC 9000 §8.1.3). */
+    ByteBuffer initialToken;
+    /** Where a client hands the tokens of NEW_TOKEN frames, or null to drop them. */
+    private Consumer<byte[]> newTokenSink;
+    /** The token a server sends in a NEW_TOKEN frame once the handshake is confirmed, or null. */
+    byte[] newToken;
+    /** True while that NEW_TOKEN frame waits to be sent (again, if it was lost). */
+    boolean newTokenPending;
 
     final PacketSpace[] spaces = new PacketSpace[3];
     final KeyPhases oneRtt = new KeyPhases();
@@ -232,6 +241,61 @@ public final class QuicConnection {
         c.peerInitialSourceId = clientSourceId;
         c.peerSourceIdLearned = true;
         return c;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Address validation tokens (RFC 9000 §8.1)
+
+    /**
+     * Tells a new server connection that its client proved its address with a token (RFC 9000 §8.1.2, §8.1.3):
+     * nothing it sends is held to three times what it received. After a Retry, {@code retrySourceId} is the Source
+     * Connection ID the Retry carried, which our transport parameters then name (§7.3); null for a NEW_TOKEN token.
+     * Call before the handshake reads our transport parameters.
+     */
+    public void addressValidatedByToken(ConnectionId retrySourceId) {
+        if (role != Role.SERVER) {
+            throw new IllegalStateException("only a server validates its peer's address by a token");
+        }
+        this.retrySourceId = retrySourceId;
+        amplification.validateAddress();
+    }
+
+    /**
+     * Gives a server connection the token to send in a NEW_TOKEN frame once its handshake is confirmed (RFC 9000
+     * §8.1.3: the client can then skip Retry on its next connection); sent again if lost.
+     */
+    public void offerNewToken(byte[] token) {
+        if (role != Role.SERVER) {
+            throw new IllegalStateException("only a server sends NEW_TOKEN (RFC 9000 §19.7)");
+        }
+        if (token == null || token.length == 0) {
+            throw new IllegalArgumentException("a NEW_TOKEN token is never empty (RFC 9000 §19.7)");
+        }
+        this.newToken = token.clone();
+        this.newTokenPending = true;
+    }
+
+    /**
+     * Makes a client connection's Initial packets carry {@code token}, from a NEW_TOKEN frame of an earlier
+     * connection to the same server (RFC 9000 §8.1.3), until a Retry gives another. Call before the first datagram.
+     */
+    public void useToken(byte[] token) {
+        if (role != Role.CLIENT) {
+            throw new IllegalStateException("only a client sends a token in its Initials");
+        }
+        this.initialToken = token == null || token.length == 0 ? null : ByteBuffer.wrap(token.clone()).asReadOnlyBuffer();
+    }
+
+    /** Hands the token of every NEW_TOKEN frame this client connection receives to {@code sink} (a copy each). */
+    public void onNewToken(Consumer<byte[]> sink) {
+        this.newTokenSink = sink;
+    }
+
+    /** A client received a NEW_TOKEN frame's token (RFC 9000 §19.7). */
+    void newTokenReceived(byte[] token) {
+        if (newTokenSink != null) {
+            newTokenSink.accept(token);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -165,6 +165,9 @@ final class SentFrameFate {
         if (f.handshakeDone) {
             c.handshakeDonePending = true;
         }
+        if (f.newToken) {
+            c.newTokenPending = true;
+        }
         if (f.pathChallenge && !c.amplification.isPathValidated()) {
             c.pathChallengePending = true;
         }

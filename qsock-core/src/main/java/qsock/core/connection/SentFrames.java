@@ -42,6 +42,8 @@ final class SentFrames implements SentFrameSink {
     long[] retireConnectionIdSequences = NO_LONGS;
 
     boolean handshakeDone;
+    /** Whether the packet carried the server's NEW_TOKEN frame, to send again if it is lost (RFC 9000 §13.3). */
+    boolean newToken;
     /** Whether the packet carried our PATH_CHALLENGE, to send again if it is lost (RFC 9000 §8.2.1). */
     boolean pathChallenge;
     /** The Largest Acknowledged of the ACK frame the packet carried, or -1 if it carried none. */
@@ -64,6 +66,7 @@ final class SentFrames implements SentFrameSink {
         newConnectionIdCount = 0;
         retireConnectionIdCount = 0;
         handshakeDone = false;
+        newToken = false;
         pathChallenge = false;
         ackLargest = -1;
     }

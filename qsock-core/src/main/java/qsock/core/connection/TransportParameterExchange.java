@@ -44,7 +44,9 @@ final class TransportParameterExchange {
                     .greaseQuicBit(c.config.greaseQuicBit())
                     .maxDatagramFrameSize(c.config.maxDatagramFrameSize());
             if (c.role == Role.SERVER) {
+                // RFC 9000 §7.3: after a Retry, the server names the Retry's Source Connection ID too.
                 b.originalDestinationConnectionId(c.originalDestinationId)
+                        .retrySourceConnectionId(c.retrySourceId)
                         .statelessResetToken(c.localIds.initialStatelessResetToken());
             }
             localParametersEncoded = b.build().toBytes();

@@ -12,6 +12,12 @@ import java.util.random.RandomGenerator;
 import qsock.core.cid.ConnectionIdRegistry;
 import qsock.core.cid.StatelessResetTokens;
 import qsock.api.ConnectionConfig;
+import qsock.api.TokenKeys;
+import qsock.api.TokenStore;
+import qsock.core.crypto.RetryIntegrity;
+import qsock.core.packet.PacketHeaderWriter;
+import qsock.core.packet.RetryPacket;
+import qsock.core.wire.VarInt;
 import qsock.core.error.ConnectionError;
 import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
@@ -112,6 +118,14 @@ public final class QuicEndpoint {
     private final PacketHeaderView header = new PacketHeaderView();
     private final OpenedPacket opened = new OpenedPacket();
     private final TokenBucket resetBudget;
+    /** How new clients' addresses are validated (RFC 9000 §8.1); see {@link #setAddressValidation}. */
+    private AddressValidation addressValidation = AddressValidation.defaults();
+    /** Seals and opens tokens under {@link #addressValidation}'s keys; made when first needed. */
+    private AddressTokens addressTokens;
+    /** Added to {@code now} to give the token clock (see {@link #setTokenClockOffset}). */
+    private long tokenClockOffset;
+    /** Where a client's connections take and keep NEW_TOKEN tokens, or null for none. */
+    private TokenStore tokenStore;
     /** Where a new client's first Initial is opened: a copy, since the connection then opens the original. */
     private ByteBuffer scratch;
     /** A view of {@link #scratch} that frames are read from. */
@@ -132,6 +146,9 @@ public final class QuicEndpoint {
     private long initialsWithoutCrypto;
     private long halfOpenEvicted;
     private long resetsRateLimited;
+    private long retriesSent;
+    private long invalidTokens;
+    private long validatedByToken;
     /** Calls into connections to read a deadline, run timers or poll a datagram: the endpoint's work. */
     private long connectionVisits;
 
@@ -243,12 +260,56 @@ public final class QuicEndpoint {
     }
 
     /**
+     * Sets how new clients' addresses are validated (RFC 9000 §8.1): Retry always or past a threshold of
+     * unvalidated half-open connections, the token keys and lifetimes, NEW_TOKEN issuance. Applies to the Initials
+     * that arrive from now on. New keys take effect at once: tokens sealed under keys no longer in the set are
+     * refused.
+     */
+    public void setAddressValidation(AddressValidation validation) {
+        this.addressValidation = Objects.requireNonNull(validation, "validation");
+        this.addressTokens = null;
+    }
+
+    /** {@return how new clients' addresses are validated} */
+    public AddressValidation addressValidation() {
+        return addressValidation;
+    }
+
+    /**
+     * Sets what is added to {@code now} to give the time tokens carry and are checked against: an I/O runtime on
+     * {@code System.nanoTime()} adds the wall clock's offset, so that servers sharing {@link TokenKeys} (and
+     * synchronized clocks) agree on tokens' ages. 0 by default: the token clock is {@code now}.
+     */
+    public void setTokenClockOffset(long offsetNanos) {
+        this.tokenClockOffset = offsetNanos;
+    }
+
+    /**
+     * Sets where this endpoint's client connections keep the tokens of NEW_TOKEN frames, by server address, and take
+     * one for their first Initial (RFC 9000 §8.1.3); null (the default) keeps none.
+     */
+    public void setTokenStore(TokenStore store) {
+        this.tokenStore = store;
+    }
+
+    /** {@return where client connections keep NEW_TOKEN tokens, or null} */
+    public TokenStore tokenStore() {
+        return tokenStore;
+    }
+
+    /**
      * {@return a new client connection to {@code peer}} It sends its first datagram once its handshake
      * driver wrote the ClientHello.
      */
     public QuicConnection connect(InetSocketAddress peer, long now) {
         Route route = new Route(this, peer);
         QuicConnection c = QuicConnection.client(config.connection(), random, resetTokens, route, now);
+        TokenStore store = tokenStore;
+        if (store != null) {
+            // RFC 9000 §8.1.3: a NEW_TOKEN token from an earlier connection to this server proves our address.
+            c.useToken(store.take(peer));
+            c.onNewToken(token -> store.put(peer, token));
+        }
         attach(route, c);
         return c;
     }
@@ -376,6 +437,24 @@ public final class QuicEndpoint {
      */
     public long halfOpenEvicted() {
         return halfOpenEvicted;
+    }
+
+    /** {@return Retry packets sent (RFC 9000 §8.1.2): each answered an Initial without a valid token, keeping no state} */
+    public long retriesSent() {
+        return retriesSent;
+    }
+
+    /**
+     * {@return Initials whose Retry token was invalid (forged, expired, for another address) and that were answered
+     * with INVALID_TOKEN (RFC 9000 §8.1.2)}
+     */
+    public long invalidTokens() {
+        return invalidTokens;
+    }
+
+    /** {@return connections whose address a valid token proved at once (a Retry or NEW_TOKEN token)} */
+    public long validatedByToken() {
+        return validatedByToken;
     }
 
     /** {@return stateless resets not sent because the rate limit was reached} */
@@ -521,6 +600,26 @@ public final class QuicEndpoint {
         }
         QuicVersion version = header.quicVersion();
         ConnectionId original = header.dcid(buf);
+        // RFC 9000 §8.1: a token may prove the address; without one, Retry may be asked for.
+        long tokenNow = now + tokenClockOffset;
+        AddressToken token = null;
+        boolean retryTokenInvalid = false;
+        if (header.tokenLength() > 0) {
+            token = tokens().open(buf, header.tokenOffset(), header.tokenLength(), from, tokenNow);
+            if (token != null && token.kind() == AddressToken.Kind.RETRY && !token.retrySourceId().equals(original)) {
+                // Not the connection ID our Retry told the client to use: not the client we sent it to.
+                token = null;
+            }
+            // RFC 9000 §8.1.2: a client that followed a Retry takes no other; a bad Retry token is answered with
+            // INVALID_TOKEN. A token of another kind or origin is as if there were none (§8.1.3).
+            retryTokenInvalid = token == null && AddressTokens.claimedKind(buf, header.tokenOffset(),
+                    header.tokenLength()) == AddressToken.Kind.RETRY;
+        }
+        if (token == null && !retryTokenInvalid && retryNeeded()) {
+            // RFC 9000 §8.1.2: stateless; nothing of the Initial is kept, not even decrypted.
+            sendRetry(from, buf, version, original, tokenNow);
+            return;
+        }
         // One derivation per attempt: the keys that open this Initial are the new connection's.
         InitialSecrets secrets = InitialSecrets.derive(version, original);
         PacketProtection clientInitial = PacketProtection.fromSecret(InitialSecrets.CIPHER_SUITE, version,
@@ -530,6 +629,12 @@ public final class QuicEndpoint {
             // which the AEAD authenticates too) may make state.
             initialsUndecryptable++;
             datagramsDropped++;
+            return;
+        }
+        if (retryTokenInvalid) {
+            invalidTokens++;
+            sendInvalidToken(from, buf, version,
+                    PacketProtection.fromSecret(InitialSecrets.CIPHER_SUITE, version, secrets.serverSecret()));
             return;
         }
         if (!carriesCrypto()) {
@@ -542,9 +647,20 @@ public final class QuicEndpoint {
         makeRoom();
         ConnectionId clientSource = header.scid(buf);
         Route newRoute = new Route(this, from);
+        // RFC 9000 §7.3: after a Retry, original_destination_connection_id is the ID of the client's first Initial.
+        ConnectionId originalDestination = token != null && token.kind() == AddressToken.Kind.RETRY
+                ? token.originalDestinationId() : original;
         QuicConnection c = QuicConnection.server(config.connection(), random, resetTokens, newRoute, version,
-                original, clientSource, clientInitial,
+                originalDestination, clientSource, clientInitial,
                 PacketProtection.fromSecret(InitialSecrets.CIPHER_SUITE, version, secrets.serverSecret()), now);
+        if (token != null) {
+            validatedByToken++;
+            c.addressValidatedByToken(token.kind() == AddressToken.Kind.RETRY ? token.retrySourceId() : null);
+        }
+        if (addressValidation.issueNewTokens()) {
+            // RFC 9000 §8.1.3: sent once the handshake is confirmed, for the client's next connection.
+            c.offerNewToken(tokens().sealNewToken(from, tokenNow));
+        }
         attach(newRoute, c);
         // The client keeps addressing its first Destination Connection ID until it hears from us.
         newRoute.originalDestination = original;
@@ -559,6 +675,99 @@ public final class QuicEndpoint {
         } finally {
             touch(newRoute);
         }
+    }
+
+    /** {@return the token sealer of the current settings} Made once per key set. */
+    private AddressTokens tokens() {
+        if (addressTokens == null) {
+            AddressValidation v = addressValidation;
+            TokenKeys keys = v.keys() != null ? v.keys() : TokenKeys.random(random);
+            addressValidation = v.withKeys(keys);
+            addressTokens = new AddressTokens(keys, random, v.retryTokenLifetimeNanos(), v.newTokenLifetimeNanos());
+        }
+        return addressTokens;
+    }
+
+    /**
+     * {@return whether a new client without a valid token gets a Retry}: always if so configured, else once the
+     * half-open connections whose address is not validated reached the threshold. Counting walks the half-open
+     * connections (at most {@link EndpointConfig#maxHalfOpenConnections()}) only when there are that many at all.
+     */
+    private boolean retryNeeded() {
+        AddressValidation v = addressValidation;
+        if (v.alwaysRetry()) {
+            return true;
+        }
+        if (halfOpen.size() < v.retryThreshold()) {
+            return false;
+        }
+        int unvalidated = 0;
+        for (Route route : halfOpen) {
+            if (route.isHalfOpen() && !route.connection.isAddressValidated()) {
+                unvalidated++;
+            }
+        }
+        return unvalidated >= v.retryThreshold();
+    }
+
+    /**
+     * Answers the Initial {@link #header} describes with a Retry (RFC 9000 §17.2.5): to its Source Connection ID,
+     * from a new connection ID of ours, with a token bound to the client's address and port that carries the
+     * Initial's Destination Connection ID, and the integrity tag over both (RFC 9001 §5.8). Keeps nothing.
+     */
+    private void sendRetry(InetSocketAddress from, ByteBuffer buf, QuicVersion version, ConnectionId original,
+                           long tokenNow) {
+        if (responses.size() >= MAX_PENDING_RESPONSES) {
+            datagramsDropped++;
+            return;
+        }
+        ConnectionId clientSource = header.scid(buf);
+        // RFC 9000 §17.2.5.1: the Retry's Source Connection ID differs from the client's Destination Connection ID.
+        ConnectionId retrySource;
+        do {
+            retrySource = ConnectionId.random(random, config.connection().connectionIdLength());
+        } while (retrySource.equals(original));
+        byte[] token = tokens().sealRetry(from, original, retrySource, tokenNow);
+        ByteBuffer out = ByteBuffer.allocate(7 + 2 * ConnectionId.MAX_LENGTH + token.length + RetryIntegrity.TAG_LENGTH);
+        RetryPacket.writeWithoutTag(out, version, clientSource, retrySource, token, random.nextInt(16));
+        byte[] tag = RetryIntegrity.computeTag(version, original, out.duplicate().flip());
+        out.put(tag);
+        out.flip();
+        byte[] bytes = new byte[out.remaining()];
+        out.get(bytes);
+        responses.add(new Response(from, bytes));
+        retriesSent++;
+        datagramsDropped++;
+    }
+
+    /**
+     * Answers an Initial whose Retry token is invalid with a CONNECTION_CLOSE of INVALID_TOKEN in an Initial packet
+     * (RFC 9000 §8.1.2: the client takes no second Retry, so the server SHOULD close at once rather than let it time
+     * out). Stateless: sealed with the server's Initial keys of the Initial's Destination Connection ID, sent to the
+     * client's Source Connection ID, and not ack-eliciting, so not padded (§14.1).
+     */
+    private void sendInvalidToken(InetSocketAddress from, ByteBuffer buf, QuicVersion version, PacketProtection keys) {
+        if (responses.size() >= MAX_PENDING_RESPONSES) {
+            datagramsDropped++;
+            return;
+        }
+        ConnectionId clientSource = header.scid(buf);
+        ConnectionId source = ConnectionId.random(random, config.connection().connectionIdLength());
+        ByteBuffer out = ByteBuffer.allocate(64 + 2 * ConnectionId.MAX_LENGTH);
+        int pnOffset = PacketHeaderWriter.writeLongHeader(out, version, PacketType.INITIAL, clientSource, source,
+                null, 0, 1, 2, true);
+        // CONNECTION_CLOSE (0x1c): INVALID_TOKEN, frame type 0, no reason.
+        out.put((byte) 0x1c);
+        VarInt.write(out, TransportErrorCode.INVALID_TOKEN.value());
+        out.put((byte) 0);
+        out.put((byte) 0);
+        int payloadEnd = out.position();
+        PacketHeaderWriter.setLength(out, pnOffset, 2, payloadEnd + RetryIntegrity.TAG_LENGTH);
+        int length = keys.seal(out, 0, pnOffset, 1, 0, payloadEnd);
+        byte[] bytes = new byte[length];
+        out.get(0, bytes);
+        responses.add(new Response(from, bytes));
+        datagramsDropped++;
     }
 
     /**

@@ -154,7 +154,10 @@ public final class IoEndpoint {
             channel.bind(local);
             channel.configureBlocking(false);
             selector = Selector.open();
-            IoEndpoint io = new IoEndpoint(new QuicEndpoint(config, random), config.connection(), channel, selector);
+            QuicEndpoint quic = new QuicEndpoint(config, random);
+            // Tokens carry wall-clock time, so that servers sharing token keys agree on their age (RFC 9000 §8.1.3).
+            quic.setTokenClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
+            IoEndpoint io = new IoEndpoint(quic, config.connection(), channel, selector);
             io.clients.add(firstClient);
             io.listeners.add(firstClient);
             io.thread.start();

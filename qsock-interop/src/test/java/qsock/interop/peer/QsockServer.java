@@ -39,6 +39,10 @@ public final class QsockServer implements InteropServer {
     private volatile boolean closed;
 
     private QsockServer(Path root, Pki pki) throws IOException {
+        this(root, pki, false);
+    }
+
+    private QsockServer(Path root, Pki pki, boolean requireRetry) throws IOException {
         this.root = root;
         this.pki = pki;
         // Datagrams accepted, so that the echo protocol can send them back too.
@@ -46,6 +50,8 @@ public final class QsockServer implements InteropServer {
         try {
             listener.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             listener.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
+            // RFC 9000 §8.1.2: every client without a valid token is validated with a Retry first.
+            listener.setOption(QuicSocketOptions.VALIDATE_PEER_ADDRESS, requireRetry);
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             listener.listen(16);
         } catch (IOException | RuntimeException e) {
@@ -58,6 +64,14 @@ public final class QsockServer implements InteropServer {
     /** Starts a server that serves files under {@code root} (and generated bodies). */
     public static QsockServer start(Path root) throws IOException {
         return new QsockServer(root, Pki.standard());
+    }
+
+    /**
+     * Starts a server like {@link #start(Path)} that answers every Initial without a valid token with a Retry (RFC
+     * 9000 §8.1.2): a client gets in only by following it.
+     */
+    public static QsockServer startRequiringRetry(Path root) throws IOException {
+        return new QsockServer(root, Pki.standard(), true);
     }
 
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */

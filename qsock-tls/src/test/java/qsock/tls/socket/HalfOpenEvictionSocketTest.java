@@ -37,6 +37,10 @@ class HalfOpenEvictionSocketTest {
         // A backlog above the bound, so that the bound, not the queue, makes the room.
         try (Loopback loopback = Loopback.listen("127.0.0.1", ConnectionConfig.defaults(), 2 * bound);
              DatagramChannel attacker = DatagramChannel.open()) {
+            // Retry would answer the flood past its threshold (RFC 9000 §8.1.2) before the bound is reached: off here,
+            // so that the bound itself is tested.
+            loopback.listener.setOption(qsock.socket.QuicSocketOptions.RETRY_THRESHOLD, Integer.MAX_VALUE);
+            loopback.listener.listen(2 * bound);
             attacker.bind(new InetSocketAddress("127.0.0.1", 0));
             ClientInitials initials = new ClientInitials(new SplittableRandom(1), TestPki.seeded(2), Loopback.PKI);
             ByteBuffer d = ByteBuffer.allocate(1500);
