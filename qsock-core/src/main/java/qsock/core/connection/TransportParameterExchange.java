@@ -42,7 +42,9 @@ final class TransportParameterExchange {
                     .disableActiveMigration(true)
                     .initialSourceConnectionId(c.localIds.initial())
                     .greaseQuicBit(c.config.greaseQuicBit())
-                    .maxDatagramFrameSize(c.config.maxDatagramFrameSize());
+                    .maxDatagramFrameSize(c.config.maxDatagramFrameSize())
+                    // RFC 9368 §3, RFC 9369 §4: an endpoint speaking version 2 sends version_information.
+                    .versionInformation(c.versions.local());
             if (c.role == Role.SERVER) {
                 b.originalDestinationConnectionId(c.originalDestinationId)
                         .statelessResetToken(c.localIds.initialStatelessResetToken());
@@ -50,6 +52,11 @@ final class TransportParameterExchange {
             localParametersEncoded = b.build().toBytes();
         }
         return localParametersEncoded.clone();
+    }
+
+    /** Our parameters changed (the version did, RFC 9368): they are encoded again when next asked for. */
+    void forgetLocal() {
+        localParametersEncoded = null;
     }
 
     /**
@@ -72,6 +79,7 @@ final class TransportParameterExchange {
             } else {
                 p.authenticateClientConnectionIds(c.peerInitialSourceId);
             }
+            c.versions.onPeerVersionInformation(p.versionInformation());
             applyPeerParameters(p, now);
         } catch (QuicProtocolException e) {
             c.closeWithError(e.errorCode(), e.frameType(), e.reason(), now);
