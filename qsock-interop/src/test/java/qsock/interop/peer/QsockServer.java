@@ -35,14 +35,20 @@ public final class QsockServer implements InteropServer {
     private final Set<QuicSocket> connections = ConcurrentHashMap.newKeySet();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final List<qsock.tls.jca.NamedGroup> groups = new CopyOnWriteArrayList<>();
+    /** The QUIC version of each connection, once its handshake completed. */
+    private final List<qsock.api.QuicVersion> versions = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile boolean closed;
 
     private QsockServer(Path root, Pki pki) throws IOException {
+        this(root, pki, Qsock.config());
+    }
+
+    private QsockServer(Path root, Pki pki, qsock.api.ConnectionConfig config) throws IOException {
         this.root = root;
         this.pki = pki;
         // Datagrams accepted, so that the echo protocol can send them back too.
-        this.listener = QuicSocket.open(Qsock.config().toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
+        this.listener = QuicSocket.open(config.toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
         try {
             listener.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             listener.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
@@ -63,6 +69,17 @@ public final class QsockServer implements InteropServer {
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */
     public static QsockServer start(Path root, Pki pki) throws IOException {
         return new QsockServer(root, pki);
+    }
+
+    /** Starts a server like {@link #start(Path)} that speaks {@code versions}, the first preferred (RFC 9368). */
+    public static QsockServer start(Path root, qsock.api.QuicVersion... versions) throws IOException {
+        return new QsockServer(root, Pki.standard(),
+                Qsock.config().toBuilder().version(versions[0]).versions(versions).build());
+    }
+
+    /** {@return the QUIC version of each connection whose handshake completed, in order} */
+    public List<qsock.api.QuicVersion> versions() {
+        return versions;
     }
 
     @Override
@@ -117,6 +134,7 @@ public final class QsockServer implements InteropServer {
         try {
             groups.add(QuicHandshake.serverHandshake(s, Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN),
                     Qsock.HANDSHAKE_TIMEOUT).keyExchangeGroup());
+            versions.add(s.version());
             boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
             if (echo) {
                 Thread.ofVirtual().name("qsock-server-datagrams").start(() -> echoDatagrams(s));
