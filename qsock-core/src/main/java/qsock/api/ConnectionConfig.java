@@ -13,8 +13,9 @@ import java.util.Objects;
  * @param version the QUIC version a client starts with
  * @param versions the versions this end speaks, in descending preference, {@code version} among them (RFC 9368
  *     §2): a client's Available Versions (it starts over with the first of them a Version Negotiation packet lists,
- *     and a server may move it to any of them by compatible negotiation, RFC 9368 §2.3); a server's Acceptable,
- *     Offered and Fully Deployed Versions, the first of which it moves a client to when the client lists it. By
+ *     and a server may move it to any of them by compatible negotiation, RFC 9368 §2.3: a client that starts with
+ *     {@code version} but lists another first asks for that move); a server's Acceptable, Offered and Fully Deployed
+ *     Versions: it moves a client to the first of them that both rank above the client's Chosen Version. By
  *     default {@code version} followed by every other version qsock speaks
  * @param maxIdleTimeoutMillis max_idle_timeout we advertise; 0 disables ours (the peer's may still apply)
  * @param maxAckDelayMillis max_ack_delay we advertise and keep to

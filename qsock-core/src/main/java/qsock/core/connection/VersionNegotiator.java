@@ -76,8 +76,8 @@ final class VersionNegotiator {
         }
         if (next == null) {
             c.closing.closeSilently(new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
-                    "no QUIC version in common: the server offers " + PacketReceiver.versionList(vn.versions())
-                            + ", we speak " + c.config.versions(), true));
+                    "the server offers " + PacketReceiver.versionList(vn.versions()) + ", we speak "
+                            + c.config.versions() + ": no QUIC version in common", true));
             return;
         }
         reactedToVersionNegotiation = true;
@@ -160,11 +160,19 @@ final class VersionNegotiator {
                 throw error("the client's Chosen Version 0x" + Integer.toHexString(peer.chosenVersion())
                         + " is not the version of its Initial, " + chosen);
             }
+            // RFC 9368 §2.3: the server picks among the client's Available Versions. It moves the client only to a
+            // version both sides rank above the Chosen Version: the server's list, then the client's (its order is
+            // advisory, but a client that chose the version it prefers is left there: Kwik 0.10.8 aborts when moved
+            // from version 2 to version 1).
+            List<Integer> clientOrder = peer.availableVersions();
+            int chosenRank = clientOrder.indexOf(chosen.wireValue());
             for (QuicVersion v : c.config.versions()) {
-                if (peer.isAvailable(v.wireValue())) {
-                    if (v != c.version) {
-                        moveClientTo(v);
-                    }
+                if (v == chosen) {
+                    return;
+                }
+                int rank = clientOrder.indexOf(v.wireValue());
+                if (rank >= 0 && rank < chosenRank) {
+                    moveClientTo(v);
                     return;
                 }
             }

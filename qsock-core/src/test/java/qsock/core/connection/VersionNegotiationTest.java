@@ -133,8 +133,9 @@ class VersionNegotiationTest {
 
     @Test
     void aServerPreferringV2MovesAVersion1ClientToV2WithoutARoundTrip() throws Exception {
+        // The client starts in version 1 (the most widely deployed, RFC 9368 §2.4) but prefers version 2.
         ConnectionPair pair = ConnectionPair.builder(3)
-                .clientConfig(ConnectionConfig.defaults())
+                .clientConfig(versions(QuicVersion.V1, QuicVersion.V2, QuicVersion.V1))
                 .serverConfig(versions(QuicVersion.V2, QuicVersion.V2, QuicVersion.V1)).build();
         List<Integer> fromClient = versionsSentBy(pair.client);
         List<Integer> fromServer = versionsSentBy(pair.server);
@@ -149,6 +150,22 @@ class VersionNegotiationTest {
         assertTrue(fromServer.stream().allMatch(v -> v == QuicVersion.V2.wireValue()), "the server: " + fromServer);
         VersionInformation server = pair.clientConnection().peerTransportParameters().versionInformation();
         assertEquals(QuicVersion.V2.wireValue(), server.chosenVersion());
+    }
+
+    @Test
+    void aServerPreferringV2LeavesAClientPreferringV1InV1() throws Exception {
+        ConnectionPair pair = run(ConnectionPair.builder(10)
+                .serverConfig(versions(QuicVersion.V2, QuicVersion.V2, QuicVersion.V1)).build());
+        assertTrue(pair.bothConfirmed(), pair.describe());
+        assertEquals(QuicVersion.V1, pair.serverConnection().version());
+    }
+
+    @Test
+    void aServerPreferringV1LeavesAClientThatChoseV2InV2() throws Exception {
+        ConnectionPair pair = run(ConnectionPair.builder(11)
+                .clientConfig(versions(QuicVersion.V2, QuicVersion.V2, QuicVersion.V1)).build());
+        assertTrue(pair.bothConfirmed(), pair.describe());
+        assertEquals(QuicVersion.V2, pair.serverConnection().version());
     }
 
     @Test

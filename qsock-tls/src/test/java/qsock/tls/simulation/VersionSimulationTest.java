@@ -49,10 +49,10 @@ class VersionSimulationTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {2, 3, 4})
-    void aServerPreferringVersion2UpgradesAVersion1ClientEvenUnderLoss(long seed) throws Exception {
+    void aServerPreferringVersion2UpgradesAVersion1ClientPreferringVersion2EvenUnderLoss(long seed) throws Exception {
         ConnectionPair pair = run(TlsHandshakes.pair(seed)
                 .links(LinkConfig.perfect().withDelay(10 * MS, 3 * MS).withLoss(seed == 2 ? 0 : 0.2))
-                .clientConfig(ConnectionConfig.defaults())
+                .clientConfig(versions(QuicVersion.V1, QuicVersion.V2, QuicVersion.V1))
                 .serverConfig(versions(QuicVersion.V2, QuicVersion.V2, QuicVersion.V1)));
         assertEquals(QuicVersion.V2, pair.clientConnection().version());
         assertEquals(QuicVersion.V2, pair.serverConnection().version());
