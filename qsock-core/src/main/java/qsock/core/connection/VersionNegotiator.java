@@ -76,8 +76,7 @@ final class VersionNegotiator {
         }
         if (next == null) {
             c.closing.closeSilently(new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
-                    "the server offers " + PacketReceiver.versionList(vn.versions()) + ", we speak "
-                            + c.config.versions() + ": no QUIC version in common", true));
+                    "the server offers " + PacketReceiver.versionList(vn.versions()) + ", none of ours", true));
             return;
         }
         reactedToVersionNegotiation = true;
