@@ -1,5 +1,7 @@
 package qsock.api;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -9,6 +11,12 @@ import java.util.Objects;
  * stream and 4 MiB per connection.
  *
  * @param version the QUIC version a client starts with
+ * @param versions the versions this end speaks, in descending preference, {@code version} among them (RFC 9368
+ *     §2): a client's Available Versions (it starts over with the first of them a Version Negotiation packet lists,
+ *     and a server may move it to any of them by compatible negotiation, RFC 9368 §2.3: a client that starts with
+ *     {@code version} but lists another first asks for that move); a server's Acceptable, Offered and Fully Deployed
+ *     Versions: it moves a client to the first of them that both rank above the client's Chosen Version. By
+ *     default {@code version} followed by every other version qsock speaks
  * @param maxIdleTimeoutMillis max_idle_timeout we advertise; 0 disables ours (the peer's may still apply)
  * @param maxAckDelayMillis max_ack_delay we advertise and keep to
  * @param ackDelayExponent ack_delay_exponent we advertise and encode with
@@ -50,6 +58,7 @@ import java.util.Objects;
  */
 public record ConnectionConfig(
         QuicVersion version,
+        List<QuicVersion> versions,
         long maxIdleTimeoutMillis,
         long maxAckDelayMillis,
         int ackDelayExponent,
@@ -84,6 +93,10 @@ public record ConnectionConfig(
      */
     public ConnectionConfig {
         Objects.requireNonNull(version, "version");
+        versions = List.copyOf(versions);
+        if (versions.isEmpty() || !versions.contains(version) || versions.stream().distinct().count() != versions.size()) {
+            throw new IllegalArgumentException("versions must list " + version + " and no version twice: " + versions);
+        }
         Objects.requireNonNull(congestionAlgorithm, "congestionAlgorithm");
         check(maxIdleTimeoutMillis >= 0, "maxIdleTimeoutMillis", maxIdleTimeoutMillis);
         check(maxAckDelayMillis >= 0 && maxAckDelayMillis < 1 << 14, "maxAckDelayMillis", maxAckDelayMillis);
@@ -119,6 +132,17 @@ public record ConnectionConfig(
         }
     }
 
+    /** {@return {@code version} followed by every other version qsock speaks} */
+    private static List<QuicVersion> defaultVersions(QuicVersion version) {
+        List<QuicVersion> list = new ArrayList<>(List.of(version));
+        for (QuicVersion v : QuicVersion.values()) {
+            if (v != version) {
+                list.add(v);
+            }
+        }
+        return List.copyOf(list);
+    }
+
     /** {@return the defaults} */
     public static ConnectionConfig defaults() {
         return new Builder().build();
@@ -137,6 +161,8 @@ public record ConnectionConfig(
     /** Builds a {@link ConnectionConfig}; every setter has the meaning of the record component of its name. */
     public static final class Builder {
         private QuicVersion version = QuicVersion.V1;
+        /** Null for the default: {@code version} first, then the others. */
+        private List<QuicVersion> versions;
         private long maxIdleTimeoutMillis = 30_000;
         private long maxAckDelayMillis = 25;
         private int ackDelayExponent = 3;
@@ -165,6 +191,8 @@ public record ConnectionConfig(
 
         Builder(ConnectionConfig c) {
             version = c.version;
+            // The default list follows the version; only a list of the caller's own stays as it is.
+            versions = c.versions.equals(defaultVersions(c.version)) ? null : c.versions;
             maxIdleTimeoutMillis = c.maxIdleTimeoutMillis;
             maxAckDelayMillis = c.maxAckDelayMillis;
             ackDelayExponent = c.ackDelayExponent;
@@ -191,6 +219,8 @@ public record ConnectionConfig(
         }
 
         /** @return this */ public Builder version(QuicVersion v) { version = v; return this; }
+        /** @return this, with these versions in descending preference (see {@link ConnectionConfig#versions()}) */
+        public Builder versions(QuicVersion... v) { versions = List.of(v); return this; }
         /** @return this */ public Builder maxIdleTimeoutMillis(long v) { maxIdleTimeoutMillis = v; return this; }
         /** @return this */ public Builder maxAckDelayMillis(long v) { maxAckDelayMillis = v; return this; }
         /** @return this */ public Builder ackDelayExponent(int v) { ackDelayExponent = v; return this; }
@@ -217,7 +247,7 @@ public record ConnectionConfig(
 
         /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
         public ConnectionConfig build() {
-            return new ConnectionConfig(version, maxIdleTimeoutMillis, maxAckDelayMillis, ackDelayExponent,
+            return new ConnectionConfig(version, versions == null ? defaultVersions(version) : versions, maxIdleTimeoutMillis, maxAckDelayMillis, ackDelayExponent,
                     activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, connectionSendBufferSize, congestionAlgorithm, initialRttMillis,

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import qsock.api.QuicVersion;
 import qsock.api.ConnectionConfig;
 import qsock.core.error.ConnectionError;
 import qsock.api.ConnectionState;
@@ -965,6 +966,14 @@ public final class QuicSocket implements Closeable {
     /** {@return the cipher suite of the connection's 1-RTT keys, or null before the handshake installed them} */
     public CipherSuite cipherSuite() {
         return readConnection(QuicConnection::cipherSuite);
+    }
+
+    /**
+     * {@return the QUIC version the connection speaks now, or null if the socket is no connection} It may change
+     * during the handshake: Version Negotiation and compatible negotiation (RFC 9368) move it.
+     */
+    public QuicVersion version() {
+        return readConnection(QuicConnection::version);
     }
 
     /**

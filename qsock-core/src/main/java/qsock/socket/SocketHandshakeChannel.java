@@ -126,6 +126,11 @@ final class SocketHandshakeChannel implements HandshakeChannel {
         });
     }
 
+    @Override
+    public int handshakeAttempt() {
+        return lock.get(connection::handshakeAttempt);
+    }
+
     /**
      * Waits until handshake input may be readable (a packet arrived since the last {@link #readHandshake}) or the
      * connection's state changed; see {@link QuicSocket#awaitHandshakeInput}.

@@ -39,7 +39,12 @@ public final class HandshakeDriver {
     private static final int POST_HANDSHAKE_CHUNK = 256;
 
     private final HandshakeChannel channel;
-    private final TlsEngine engine;
+    private TlsEngine engine;
+    /** A client's configuration and randomness, for a new engine when the connection starts over; else null. */
+    private final TlsClientConfig clientConfig;
+    private final SecureRandom random;
+    /** The connection attempt the engine belongs to ({@link HandshakeChannel#handshakeAttempt()}). */
+    private int attempt;
     /**
      * Where handshake bytes are read, between the channel and the engine: 16 KiB, made by the first step, while
      * the handshake runs; then a small one, since a driver kept for post-handshake messages (an event loop keeps
@@ -56,23 +61,49 @@ public final class HandshakeDriver {
     /** Whether the server accepted early data; null until known or when none was offered. */
     private Boolean earlyDataAccepted;
 
-    private HandshakeDriver(HandshakeChannel channel, TlsEngine engine) {
+    private HandshakeDriver(HandshakeChannel channel, TlsEngine engine, TlsClientConfig clientConfig,
+                            SecureRandom random) {
         this.channel = channel;
         this.engine = engine;
+        this.clientConfig = clientConfig;
+        this.random = random;
+        this.attempt = channel.handshakeAttempt();
     }
 
-    /** {@return a driver for the client side of {@code channel}; its ClientHello leaves on the first step} */
+    /**
+     * {@return a driver for the client side of {@code channel}; its ClientHello leaves on the first step} When the
+     * connection starts over after Version Negotiation ({@link HandshakeChannel#handshakeAttempt()}), the next step
+     * begins a new handshake with {@code config}.
+     */
     public static HandshakeDriver client(HandshakeChannel channel, TlsClientConfig config, SecureRandom random) {
         requireRole(channel, true);
         return new HandshakeDriver(channel,
-                TlsEngine.client(config, random, channel.localTransportParameters()));
+                TlsEngine.client(config, random, channel.localTransportParameters()), config, random);
     }
 
-    /** {@return a driver for the server side of {@code channel}} */
+    /**
+     * {@return a driver for the server side of {@code channel}} Our transport parameters are asked for once the
+     * client's have been handed over, since they may follow from them (the version the server moves the client to,
+     * RFC 9368 §2.3).
+     */
     public static HandshakeDriver server(HandshakeChannel channel, TlsServerConfig config, SecureRandom random) {
         requireRole(channel, false);
-        return new HandshakeDriver(channel,
-                TlsEngine.server(config, random, channel.localTransportParameters()));
+        return new HandshakeDriver(channel, TlsEngine.server(config, random, peer -> {
+            channel.peerTransportParameters(peer);
+            return channel.localTransportParameters();
+        }), null, random);
+    }
+
+    /**
+     * The client's connection started a new attempt (RFC 9368 §2.1): a new engine sends a new ClientHello, with our
+     * transport parameters as they are now; nothing of the previous attempt is kept.
+     */
+    private void startOver() {
+        attempt = channel.handshakeAttempt();
+        engine = TlsEngine.client(clientConfig, random, channel.localTransportParameters());
+        taskRan = false;
+        earlyDataAttempt = null;
+        earlyDataAccepted = null;
     }
 
     private static void requireRole(HandshakeChannel channel, boolean client) {
@@ -92,6 +123,9 @@ public final class HandshakeDriver {
     public Step step() {
         if (failed) {
             return Step.FAILED;
+        }
+        if (clientConfig != null && !complete && channel.handshakeAttempt() != attempt) {
+            startOver();
         }
         try {
             for (int round = 0; round < MAX_ROUNDS_PER_STEP; round++) {

@@ -50,6 +50,16 @@ public interface TlsEngine {
         return new ClientHandshake(config, random, transportParameters);
     }
 
+    /**
+     * {@return a server engine whose transport parameters follow the client's} When the ClientHello arrives,
+     * {@code parametersFor} takes the client's quic_transport_parameters and answers ours (the engine emits no
+     * {@link TlsEvent.PeerTransportParameters} then).
+     */
+    static TlsEngine server(TlsServerConfig config, SecureRandom random,
+                            java.util.function.UnaryOperator<byte[]> parametersFor) {
+        return new ServerHandshake(config, random, parametersFor);
+    }
+
     /** {@return a server engine} It waits for the ClientHello. */
     static TlsEngine server(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
         return new ServerHandshake(config, random, transportParameters);

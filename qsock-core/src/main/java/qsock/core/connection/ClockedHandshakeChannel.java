@@ -78,6 +78,11 @@ final class ClockedHandshakeChannel implements HandshakeChannel {
     }
 
     @Override
+    public int handshakeAttempt() {
+        return connection.handshakeAttempt();
+    }
+
+    @Override
     public String toString() {
         return "handshake channel of " + connection;
     }

@@ -82,7 +82,7 @@ final class PacketBuilder {
         }
     }
 
-    private final QuicVersion version;
+    private QuicVersion version;
     private final RandomGenerator random;
     private final LossDetector recovery;
     private final CongestionController congestion;
@@ -385,6 +385,11 @@ final class PacketBuilder {
     void forgetLastDatagram() {
         lastPackets = 0;
         lastLength = 0;
+    }
+
+    /** Builds long headers of {@code v} from now on: the version changed (RFC 9368). */
+    void setVersion(QuicVersion v) {
+        version = v;
     }
 
     /** Lets go of the keys and frame records of {@code space}'s packets in the layouts: the space is discarded. */

@@ -6,7 +6,6 @@ import qsock.api.Role;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.crypto.RetryIntegrity;
-import qsock.core.error.ConnectionError;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.packet.PacketHeaderView;
@@ -63,7 +62,7 @@ final class PacketReceiver {
                     c.config.greaseQuicBit(), header);
             if (status == ParseStatus.VERSION_NEGOTIATION) {
                 if (offset == first) {
-                    onVersionNegotiation(buf);
+                    onVersionNegotiation(buf, now);
                 }
                 break;
             }
@@ -126,9 +125,14 @@ final class PacketReceiver {
             }
             return false;
         }
+        // RFC 9369 §4: packets of a version not in use are dropped, but for the Initials of compatible negotiation.
+        PacketProtection otherVersionInitial = null;
         if (view.isLongHeader() && view.quicVersion() != c.version) {
-            c.packetsDropped++;
-            return false;
+            otherVersionInitial = type == PacketType.INITIAL ? otherVersionInitialOpener(view) : null;
+            if (otherVersionInitial == null) {
+                c.packetsDropped++;
+                return false;
+            }
         }
         PacketSpace space = c.spaceOf(type);
         if (space.discarded) {
@@ -143,7 +147,7 @@ final class PacketReceiver {
             return false;
         }
         PacketProtection hp = type == PacketType.ONE_RTT ? c.oneRtt.opener : zeroRtt ? c.earlyData.opener
-                : space.opener;
+                : otherVersionInitial != null ? otherVersionInitial : space.opener;
         if (!hp.removeHeaderProtection(buf, view.packetStart(), view.pnOffset(), view.packetEnd(),
                 space.largestReceived, opened)) {
             c.packetsDropped++;
@@ -155,6 +159,10 @@ final class PacketReceiver {
         if (n < 0) {
             c.packetsDropped++;
             return false;
+        }
+        if (otherVersionInitial != null && c.role == Role.CLIENT) {
+            // RFC 9369 §4: an authenticated server Initial of another version is the server's compatible move to it.
+            c.versions.followServer(view.quicVersion(), otherVersionInitial);
         }
         long pn = opened.packetNumber();
         if (space.acks.isDuplicate(pn)) {
@@ -197,6 +205,8 @@ final class PacketReceiver {
             return true;
         }
         if (type == PacketType.HANDSHAKE && c.role == Role.SERVER) {
+            // RFC 9369 §4: a Handshake packet of the negotiated version ends the Initials of the chosen one.
+            c.versions.chosenInitialOpener = null;
             // RFC 9000 §8.1: a Handshake packet from the client proves its address; RFC 9001 §4.9.1: the
             // server discards Initial keys when it first processes one.
             c.amplification.validateAddress();
@@ -208,6 +218,18 @@ final class PacketReceiver {
         // Handshake packets, or handshake confirmation, proves it (RFC 9002 §6.2.2.1, Appendix A.8); the loss
         // detector sees both itself. Until then the client's anti-deadlock PTO keeps it sending.
         return true;
+    }
+
+    /**
+     * {@return the keys to open an Initial of a version other than the one in use, or null to drop it} A server that
+     * moved the client to another version still opens its Initials of the chosen one; a client takes a server Initial
+     * of another of its versions as the server's compatible move there (RFC 9369 §4).
+     */
+    private PacketProtection otherVersionInitialOpener(PacketHeaderView view) {
+        if (c.role == Role.SERVER) {
+            return view.quicVersion() == c.versions.chosen ? c.versions.chosenInitialOpener : null;
+        }
+        return c.versions.compatibleInitialOpener(view.quicVersion());
     }
 
     /** Processes the packets of {@code space} that arrived before their keys, which are now installed. */
@@ -271,7 +293,7 @@ final class PacketReceiver {
     }
 
     /** {@return the versions a Version Negotiation packet lists, in hex, at most eight of them} */
-    private static String versionList(int[] versions) {
+    static String versionList(int[] versions) {
         if (versions.length == 0) {
             return "no version";
         }
@@ -283,18 +305,17 @@ final class PacketReceiver {
                 : s.toString();
     }
 
-    private void onVersionNegotiation(ByteBuffer buf) {
-        // RFC 9000 §6.2: a client that has received any packet ignores Version Negotiation; one that lists
-        // our version is ignored too.
+    private void onVersionNegotiation(ByteBuffer buf, long now) {
+        // RFC 9000 §6.2: a client that has received any packet ignores Version Negotiation; RFC 8999 §6: so does
+        // one whose connection IDs are not those of our Initial, echoed.
         if (c.role != Role.CLIENT || c.packetsReceived > 0 || c.retrySourceId != null) {
             return;
         }
         VersionNegotiationPacket vn = VersionNegotiationPacket.from(buf, header);
-        if (vn.lists(c.version.wireValue()) || !ConnectionId.of(vn.dcid()).equals(c.localIds.initial())
+        if (!ConnectionId.of(vn.dcid()).equals(c.localIds.initial())
                 || !ConnectionId.of(vn.scid()).equals(c.originalDestinationId)) {
             return;
         }
-        c.closing.closeSilently(new ConnectionError(ConnectionError.Kind.VERSION_NEGOTIATION, 0, 0,
-                "the server offers " + versionList(vn.versions()) + ", none of ours", true));
+        c.versions.onVersionNegotiation(vn, now);
     }
 }

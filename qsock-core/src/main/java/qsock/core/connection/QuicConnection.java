@@ -57,7 +57,8 @@ public final class QuicConnection {
     final Role role;
     final ConnectionConfig config;
     private final RandomGenerator random;
-    final QuicVersion version;
+    /** The version in use: it changes with Version Negotiation and compatible negotiation (RFC 9368). */
+    QuicVersion version;
     final ConnectionId originalDestinationId;
     final LocalConnectionIds localIds;
     PeerConnectionIds peerIds;
@@ -98,6 +99,8 @@ public final class QuicConnection {
     final PacketSender sender = new PacketSender(this);
     /** What each timer of {@link #timers} does when it fires. */
     final Timeouts timeouts = new Timeouts(this);
+    /** How the version was reached, and version_information (RFC 9368). */
+    final VersionNegotiator versions;
     /** Our transport parameters and the peer's (RFC 9000 §7.4, §18). */
     final TransportParameterExchange parameters = new TransportParameterExchange(this);
     /** 0-RTT: the client's keys and remembered limits, the server's keys and early packets (RFC 9001 §4.6). */
@@ -152,6 +155,7 @@ public final class QuicConnection {
         this.config = config;
         this.random = random;
         this.version = version;
+        this.versions = new VersionNegotiator(this, version);
         this.originalDestinationId = originalDestinationId;
         this.localIds = new LocalConnectionIds(localId, config.connectionIdLength(), random, tokens, registry);
         long maxAckDelay = config.maxAckDelayMillis() * 1_000_000L;
@@ -354,6 +358,20 @@ public final class QuicConnection {
     /** {@return the QUIC version in use} */
     public QuicVersion version() {
         return version;
+    }
+
+    /**
+     * {@return how many times this client started its handshake over: a Version Negotiation packet made it start a
+     * new attempt with another version (RFC 9368 §2.1)} The handshake driver then begins again with a new
+     * ClientHello carrying {@link #localTransportParameters()} anew. 0 for a server.
+     */
+    public int handshakeAttempt() {
+        return versions.attempt;
+    }
+
+    void setVersion(QuicVersion v) {
+        version = v;
+        builder.setVersion(v);
     }
 
     /** {@return the RTT estimator, read-only use} */

@@ -42,7 +42,9 @@ final class TransportParameterExchange {
                     .disableActiveMigration(true)
                     .initialSourceConnectionId(c.localIds.initial())
                     .greaseQuicBit(c.config.greaseQuicBit())
-                    .maxDatagramFrameSize(c.config.maxDatagramFrameSize());
+                    .maxDatagramFrameSize(c.config.maxDatagramFrameSize())
+                    // RFC 9368 §3, RFC 9369 §4: an endpoint speaking version 2 sends version_information.
+                    .versionInformation(c.versions.local());
             if (c.role == Role.SERVER) {
                 // RFC 9000 §7.3: after a Retry, the server names the Retry's Source Connection ID too.
                 b.originalDestinationConnectionId(c.originalDestinationId)
@@ -52,6 +54,11 @@ final class TransportParameterExchange {
             localParametersEncoded = b.build().toBytes();
         }
         return localParametersEncoded.clone();
+    }
+
+    /** Our parameters changed (the version did, RFC 9368): they are encoded again when next asked for. */
+    void forgetLocal() {
+        localParametersEncoded = null;
     }
 
     /**
@@ -74,6 +81,7 @@ final class TransportParameterExchange {
             } else {
                 p.authenticateClientConnectionIds(c.peerInitialSourceId);
             }
+            c.versions.onPeerVersionInformation(p.versionInformation());
             applyPeerParameters(p, now);
         } catch (QuicProtocolException e) {
             c.closeWithError(e.errorCode(), e.frameType(), e.reason(), now);

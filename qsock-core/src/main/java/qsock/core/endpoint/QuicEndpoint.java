@@ -599,6 +599,11 @@ public final class QuicEndpoint {
             return;
         }
         QuicVersion version = header.quicVersion();
+        if (!config.connection().versions().contains(version)) {
+            // RFC 9368 §2.1: a version qsock speaks but this server is not configured for is answered as unknown.
+            answerUnsupportedVersion(from, buf, length);
+            return;
+        }
         ConnectionId original = header.dcid(buf);
         // RFC 9000 §8.1: a token may prove the address; without one, Retry may be asked for.
         long tokenNow = now + tokenClockOffset;
@@ -889,9 +894,11 @@ public final class QuicEndpoint {
             datagramsDropped++;
             return;
         }
-        int[] versions = new int[QuicVersion.values().length];
+        // RFC 9368 §2.1: the Offered Versions, which are the configured ones.
+        List<QuicVersion> offered = config.connection().versions();
+        int[] versions = new int[offered.size()];
         for (int i = 0; i < versions.length; i++) {
-            versions[i] = QuicVersion.values()[i].wireValue();
+            versions[i] = offered.get(i).wireValue();
         }
         ByteBuffer out = ByteBuffer.allocate(7 + 2 * 255 + 4 * versions.length);
         VersionNegotiationPacket.writeResponse(out, buf, header, versions, random.nextInt());

@@ -88,4 +88,15 @@ public interface HandshakeChannel {
 
     /** {@return true while the handshake can still make progress: not complete, not failed, not closed} */
     boolean isHandshaking();
+
+    /**
+     * {@return which connection attempt the client's handshake belongs to: 0, then one more each time the client
+     * starts over} A Version Negotiation packet makes a client start a new attempt with another version (RFC 9368
+     * §2.1): when this changes, the handshake begins again, with a new ClientHello carrying {@link
+     * #localTransportParameters()} anew, and forgets everything of the previous attempt. Always 0 for a server,
+     * and by default.
+     */
+    default int handshakeAttempt() {
+        return 0;
+    }
 }

@@ -32,4 +32,9 @@ final class Kwik {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** {@return Kwik's name for {@code v}} */
+    static tech.kwik.core.QuicConnection.QuicVersion version(qsock.api.QuicVersion v) {
+        return tech.kwik.core.QuicConnection.QuicVersion.valueOf(v.name());
+    }
 }

@@ -36,12 +36,23 @@ public final class KwikClient implements InteropClient {
 
     private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki)
             throws IOException {
+        this(server, alpn, timeout, datagrams, pki, null, null);
+    }
+
+    private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki,
+                       qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred) throws IOException {
         this.timeout = timeout;
         this.alpn = alpn;
         Path[] logFile = new Path[1];
         QuicClientConnection.Builder builder = QuicClientConnection.newBuilder();
         if (datagrams) {
             builder.enableDatagramExtension();
+        }
+        if (initial != null) {
+            builder.initialVersion(Kwik.version(initial));
+        }
+        if (preferred != null) {
+            builder.preferredVersion(Kwik.version(preferred));
         }
         this.connection = builder
                 .uri(URI.create("https://localhost:" + server.getPort()))
@@ -98,6 +109,21 @@ public final class KwikClient implements InteropClient {
     public static KwikClient connectTrusting(Pki pki, InetSocketAddress server, String alpn, Duration timeout)
             throws IOException {
         return new KwikClient(server, alpn, timeout, false, pki);
+    }
+
+    /**
+     * Connects like {@link #connect}, starting in {@code initial} and, if {@code preferred} differs, offering it for
+     * compatible negotiation (RFC 9368).
+     */
+    public static KwikClient connectWithVersions(InetSocketAddress server, String alpn, Duration timeout,
+                                                 qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred)
+            throws IOException {
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), initial, preferred);
+    }
+
+    /** {@return the QUIC version Kwik's connection speaks} */
+    public qsock.api.QuicVersion version() {
+        return qsock.api.QuicVersion.valueOf(connection.getQuicVersion().name());
     }
 
     /** Connects like {@link #connect}, with Kwik's RFC 9221 datagram extension on. */

@@ -36,6 +36,10 @@ public final class KwikServer implements InteropServer {
     private final Path log;
 
     private KwikServer(Path root, Pki pki) throws IOException {
+        this(root, pki, java.util.List.of());
+    }
+
+    private KwikServer(Path root, Pki pki, java.util.List<qsock.api.QuicVersion> versions) throws IOException {
         this.root = root;
         this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         socket.setReceiveBufferSize(Kwik.SOCKET_BUFFER);
@@ -49,7 +53,11 @@ public final class KwikServer implements InteropServer {
                 .maxBidirectionalStreamBufferSize(Kwik.STREAM_BUFFER)
                 .build();
         try {
-            this.connector = ServerConnector.builder()
+            ServerConnector.Builder builder = ServerConnector.builder();
+            if (!versions.isEmpty()) {
+                builder.withSupportedVersions(versions.stream().map(Kwik::version).toList());
+            }
+            this.connector = builder
                     .withSocket(socket)
                     .withKeyStore(pki.keyStore("server", PASSWORD), "server", PASSWORD, "secp256r1")
                     .withConfiguration(config)
@@ -68,6 +76,11 @@ public final class KwikServer implements InteropServer {
     /** Starts a server that serves files under {@code root} (and generated bodies). */
     public static KwikServer start(Path root) throws IOException {
         return new KwikServer(root, Pki.standard());
+    }
+
+    /** Starts a server like {@link #start(Path)} that speaks {@code versions} (Kwik's order of preference). */
+    public static KwikServer start(Path root, qsock.api.QuicVersion... versions) throws IOException {
+        return new KwikServer(root, Pki.standard(), java.util.List.of(versions));
     }
 
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */

@@ -83,6 +83,16 @@ public final class QsockClient implements InteropClient {
         return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn, Pki.standard(), groups));
     }
 
+    /**
+     * Connects like {@link #connect(InetSocketAddress, String, Duration)}, starting with {@code start} and offering
+     * {@code versions} in that order of preference (RFC 9368).
+     */
+    public static QsockClient connectWithVersions(InetSocketAddress server, String alpn, Duration timeout,
+                                                  qsock.api.QuicVersion start, qsock.api.QuicVersion... versions)
+            throws IOException {
+        return connect(server, alpn, timeout, Qsock.config().toBuilder().version(start).versions(versions).build());
+    }
+
     /** Connects like {@link #connect(InetSocketAddress, String, Duration)}, accepting RFC 9221 datagrams. */
     public static QsockClient connectWithDatagrams(InetSocketAddress server, String alpn, Duration timeout)
             throws IOException {

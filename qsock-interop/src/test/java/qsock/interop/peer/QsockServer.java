@@ -35,18 +35,21 @@ public final class QsockServer implements InteropServer {
     private final Set<QuicSocket> connections = ConcurrentHashMap.newKeySet();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final List<qsock.tls.jca.NamedGroup> groups = new CopyOnWriteArrayList<>();
+    /** The QUIC version of each connection, once its handshake completed. */
+    private final List<qsock.api.QuicVersion> versions = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile boolean closed;
 
     private QsockServer(Path root, Pki pki) throws IOException {
-        this(root, pki, false);
+        this(root, pki, Qsock.config(), false);
     }
 
-    private QsockServer(Path root, Pki pki, boolean requireRetry) throws IOException {
+    private QsockServer(Path root, Pki pki, qsock.api.ConnectionConfig config, boolean requireRetry)
+            throws IOException {
         this.root = root;
         this.pki = pki;
         // Datagrams accepted, so that the echo protocol can send them back too.
-        this.listener = QuicSocket.open(Qsock.config().toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
+        this.listener = QuicSocket.open(config.toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
         try {
             listener.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             listener.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
@@ -71,12 +74,23 @@ public final class QsockServer implements InteropServer {
      * 9000 §8.1.2): a client gets in only by following it.
      */
     public static QsockServer startRequiringRetry(Path root) throws IOException {
-        return new QsockServer(root, Pki.standard(), true);
+        return new QsockServer(root, Pki.standard(), Qsock.config(), true);
     }
 
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */
     public static QsockServer start(Path root, Pki pki) throws IOException {
         return new QsockServer(root, pki);
+    }
+
+    /** Starts a server like {@link #start(Path)} that speaks {@code versions}, the first preferred (RFC 9368). */
+    public static QsockServer start(Path root, qsock.api.QuicVersion... versions) throws IOException {
+        return new QsockServer(root, Pki.standard(),
+                Qsock.config().toBuilder().version(versions[0]).versions(versions).build(), false);
+    }
+
+    /** {@return the QUIC version of each connection whose handshake completed, in order} */
+    public List<qsock.api.QuicVersion> versions() {
+        return versions;
     }
 
     @Override
@@ -131,6 +145,7 @@ public final class QsockServer implements InteropServer {
         try {
             groups.add(QuicHandshake.serverHandshake(s, Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN),
                     Qsock.HANDSHAKE_TIMEOUT).keyExchangeGroup());
+            versions.add(s.version());
             boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
             if (echo) {
                 Thread.ofVirtual().name("qsock-server-datagrams").start(() -> echoDatagrams(s));

@@ -5,6 +5,8 @@ import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
 import java.util.Set;
 import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
@@ -83,7 +85,13 @@ public final class ServerHandshake extends Handshake {
     private static final int LEGACY_VERSION = 0x0303;
 
     private final TlsServerConfig config;
-    private final byte[] transportParameters;
+    private byte[] transportParameters;
+    /**
+     * Takes the client's transport parameters and answers ours, once the ClientHello is in; null when ours were
+     * given up front. The transport decides some of its own by the client's: version_information names the version
+     * the server moves the client to (RFC 9368 §2.3).
+     */
+    private final UnaryOperator<byte[]> parametersFor;
     private State state = State.WAIT_CLIENT_HELLO;
     private String serverName;
     private Credential credential;
@@ -114,12 +122,27 @@ public final class ServerHandshake extends Handshake {
     private boolean earlyDataAccepted;
 
     public ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
+        this(config, random, transportParameters == null ? null : transportParameters.clone(), null);
+    }
+
+    /**
+     * A server engine whose transport parameters depend on the client's: {@code parametersFor} takes the client's
+     * when the ClientHello arrives and answers ours; the engine then emits no {@link TlsEvent.PeerTransportParameters}
+     * (the call delivered them).
+     */
+    public ServerHandshake(TlsServerConfig config, SecureRandom random, UnaryOperator<byte[]> parametersFor) {
+        this(config, random, null, Objects.requireNonNull(parametersFor, "parametersFor"));
+    }
+
+    private ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters,
+                            UnaryOperator<byte[]> parametersFor) {
         super(random, config.keyLog(), config.quic());
-        if (config.quic() && transportParameters == null) {
+        if (config.quic() && transportParameters == null && parametersFor == null) {
             throw new IllegalArgumentException("QUIC needs our transport parameters");
         }
         this.config = config;
-        this.transportParameters = transportParameters == null ? null : transportParameters.clone();
+        this.transportParameters = transportParameters;
+        this.parametersFor = parametersFor;
         this.ticketing = config.tickets() == null ? null : new ServerTicketing(config.tickets(), config.quic());
         this.pskLookup = ticketing == null ? PskLookup.external(config.pskKeyring())
                 : PskLookup.external(config.pskKeyring()).or(ticketing::find);
@@ -297,7 +320,11 @@ public final class ServerHandshake extends Handshake {
         byte[] clientHelloHash = transcript.current();
         requireDrained(EncryptionLevel.INITIAL);
         if (peerParameters != null) {
-            emit(new TlsEvent.PeerTransportParameters(peerParameters.parameters().toByteArray()));
+            if (parametersFor != null) {
+                transportParameters = parametersFor.apply(peerParameters.parameters().toByteArray()).clone();
+            } else {
+                emit(new TlsEvent.PeerTransportParameters(peerParameters.parameters().toByteArray()));
+            }
         }
 
         // RFC 8446 §4.2.8: our share in the client's group; for a KEM group it encapsulates to the client's.

@@ -60,7 +60,7 @@ final class QsockEndpoints {
         Socket socket = listener.accept();
         try {
             socket.setSoTimeout(SOCKET_TIMEOUT_MILLIS);
-            return new TlsRecordLayer(socket, TlsEngine.server(config, TestPki.seeded(seed), null));
+            return new TlsRecordLayer(socket, TlsEngine.server(config, TestPki.seeded(seed), (byte[]) null));
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

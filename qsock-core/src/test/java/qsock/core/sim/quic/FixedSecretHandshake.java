@@ -121,6 +121,8 @@ public final class FixedSecretHandshake implements HandshakeStepper {
     private final int[] receivedLength = new int[EncryptionLevel.values().length];
     private Stage stage;
     private int alert = -1;
+    /** The connection attempt this handshake belongs to: a client starts over when it changes (RFC 9368 §2.1). */
+    private int attempt;
 
     private FixedSecretHandshake(QuicConnection connection, HandshakeChannel channel, Settings settings) {
         this.connection = connection;
@@ -152,6 +154,12 @@ public final class FixedSecretHandshake implements HandshakeStepper {
 
     @Override
     public void step() {
+        if (role == Role.CLIENT && channel.handshakeAttempt() != attempt && stage != Stage.COMPLETE) {
+            // A new connection attempt after Version Negotiation: a new ClientHello, nothing of the old one kept.
+            attempt = channel.handshakeAttempt();
+            stage = Stage.START;
+            java.util.Arrays.fill(receivedLength, 0);
+        }
         if (stage == Stage.START) {
             stage = Stage.WAIT_SERVER_HELLO;
             write(CannedMessage.Type.CLIENT_HELLO, clientHello());

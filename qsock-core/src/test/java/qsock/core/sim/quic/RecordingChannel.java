@@ -92,4 +92,9 @@ public final class RecordingChannel implements HandshakeChannel {
     public boolean isHandshaking() {
         return connection.isHandshaking();
     }
+
+    @Override
+    public int handshakeAttempt() {
+        return connection.handshakeAttempt();
+    }
 }
