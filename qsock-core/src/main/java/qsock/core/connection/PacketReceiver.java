@@ -148,6 +148,7 @@ final class PacketReceiver {
                 : space.opener.decryptPayload(buf, opened);
         if (n < 0) {
             c.packetsDropped++;
+            onAuthenticationFailure(hp, now);
             return false;
         }
         long pn = opened.packetNumber();
@@ -199,6 +200,18 @@ final class PacketReceiver {
         // Handshake packets, or handshake confirmation, proves it (RFC 9002 §6.2.2.1, Appendix A.8); the loss
         // detector sees both itself. Until then the client's anti-deadlock PTO keeps it sending.
         return true;
+    }
+
+    /**
+     * RFC 9001 §6.6: packets that fail authentication count against the integrity limit, across all keys of the
+     * connection; past it the connection closes with AEAD_LIMIT_REACHED at once and processes no more packets (the
+     * closing state processes none).
+     */
+    private void onAuthenticationFailure(PacketProtection keys, long now) {
+        if (c.aeadLimits.onAuthenticationFailure(keys)) {
+            c.closeWithError(TransportErrorCode.AEAD_LIMIT_REACHED, 0, "more than "
+                    + c.aeadLimits.integrityLimit(keys.suite()) + " packets failed authentication", now);
+        }
     }
 
     /** Processes the packets of {@code space} that arrived before their keys, which are now installed. */

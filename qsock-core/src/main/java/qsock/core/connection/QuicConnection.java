@@ -70,6 +70,8 @@ public final class QuicConnection {
 
     final PacketSpace[] spaces = new PacketSpace[3];
     final KeyPhases oneRtt = new KeyPhases();
+    /** The AEAD confidentiality and integrity limits (RFC 9001 §6.6). */
+    final AeadLimits aeadLimits = new AeadLimits();
     final LossDetector recovery;
     final CongestionController congestion;
     final Pacer pacer;
