@@ -600,6 +600,22 @@ public final class QuicConnection {
         events.add(new ConnectionEvent.HandshakeConfirmed());
     }
 
+    /**
+     * The connection ended: every secret and key it holds is overwritten (RFC 9001 §9; best effort, see
+     * {@link PacketProtection#destroy}).
+     */
+    void destroyKeys() {
+        for (PacketSpace space : spaces) {
+            if (space.sealer != null) {
+                space.sealer.destroy(true);
+            }
+            if (space.opener != null) {
+                space.opener.destroy(true);
+            }
+        }
+        oneRtt.destroy();
+    }
+
     void discardSpace(PacketSpace space) {
         if (space.discarded) {
             return;
