@@ -20,6 +20,7 @@ import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
 import qsock.tls.QuicHandshake;
+import qsock.tls.TlsServerConfig;
 
 /**
  * A small hq-interop and echo server over qsock's {@link QuicSocket} (the qsock command's server is the real one):
@@ -35,12 +36,17 @@ public final class QsockServer implements InteropServer {
     private final Set<QuicSocket> connections = ConcurrentHashMap.newKeySet();
     private final List<String> failures = new CopyOnWriteArrayList<>();
     private final List<qsock.tls.jca.NamedGroup> groups = new CopyOnWriteArrayList<>();
+    private final List<qsock.core.handshake.CipherSuite> negotiated = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile boolean closed;
 
-    private QsockServer(Path root, Pki pki) throws IOException {
+    /** The cipher suites accepted, or null for the TLS configuration's defaults. */
+    private final List<qsock.core.handshake.CipherSuite> suites;
+
+    private QsockServer(Path root, Pki pki, List<qsock.core.handshake.CipherSuite> suites) throws IOException {
         this.root = root;
         this.pki = pki;
+        this.suites = suites;
         // Datagrams accepted, so that the echo protocol can send them back too.
         this.listener = QuicSocket.open(Qsock.config().toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
         try {
@@ -57,12 +63,18 @@ public final class QsockServer implements InteropServer {
 
     /** Starts a server that serves files under {@code root} (and generated bodies). */
     public static QsockServer start(Path root) throws IOException {
-        return new QsockServer(root, Pki.standard());
+        return new QsockServer(root, Pki.standard(), null);
+    }
+
+    /** Starts a server like {@link #start(Path)} that accepts only {@code suites}: the interop runner's chacha20. */
+    public static QsockServer startAccepting(Path root, qsock.core.handshake.CipherSuite... suites)
+            throws IOException {
+        return new QsockServer(root, Pki.standard(), List.of(suites));
     }
 
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */
     public static QsockServer start(Path root, Pki pki) throws IOException {
-        return new QsockServer(root, pki);
+        return new QsockServer(root, pki, null);
     }
 
     @Override
@@ -73,6 +85,11 @@ public final class QsockServer implements InteropServer {
     /** The key exchange group of each completed handshake so far, in order of completion. */
     public List<qsock.tls.jca.NamedGroup> keyExchangeGroups() {
         return List.copyOf(groups);
+    }
+
+    /** {@return the cipher suite of each connection whose handshake completed, in order} */
+    public List<qsock.core.handshake.CipherSuite> cipherSuites() {
+        return List.copyOf(negotiated);
     }
 
     /** What failed on the server side so far (handshakes, streams), one line each. */
@@ -115,8 +132,10 @@ public final class QsockServer implements InteropServer {
 
     private void serve(QuicSocket s) {
         try {
-            groups.add(QuicHandshake.serverHandshake(s, Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN),
+            TlsServerConfig tls = Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN);
+            groups.add(QuicHandshake.serverHandshake(s, suites == null ? tls : tls.withCipherSuites(suites),
                     Qsock.HANDSHAKE_TIMEOUT).keyExchangeGroup());
+            negotiated.add(s.cipherSuite());
             boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
             if (echo) {
                 Thread.ofVirtual().name("qsock-server-datagrams").start(() -> echoDatagrams(s));
