@@ -104,6 +104,25 @@ class QsockClientInteropTest {
                 });
     }
 
+    /**
+     * The interop runner's chacha20 case: a qsock client that offers ChaCha20-Poly1305 alone gets it from the peer,
+     * whose packets then open with qsock's ChaCha20 header protection and AEAD (RFC 9001 §5.4.4), and a file
+     * arrives whole.
+     */
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void chacha20IsAgreedWhenItIsAllQsockOffers(Peer peer) throws Exception {
+        Scenarios.qsockClient(peer, root, "chacha20", HqInterop.ALPN, Scenarios.TIMEOUT,
+                (server, alpn, timeout) -> QsockClient.connectOfferingSuites(server, alpn, timeout,
+                        qsock.core.handshake.CipherSuite.TLS_CHACHA20_POLY1305_SHA256),
+                (c, relay) -> {
+                    assertEquals(qsock.core.handshake.CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+                            ((QsockClient) c).socket().cipherSuite());
+                    Scenarios.hqInteropGet(c);
+                });
+    }
+
     /** RFC 9000 §8.1.2: quiche asks for a Retry; qsock follows it with the token and completes (issue 9, finding 9). */
     @org.junit.jupiter.api.Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,5 +89,26 @@ class QsockServerInteropTest {
             }
             assertEquals(java.util.List.of(), server.failures(), "what the qsock server saw go wrong");
         }
+    }
+
+    /**
+     * The interop runner's chacha20 case, the other way: a qsock server that accepts ChaCha20-Poly1305 alone agrees on
+     * it with quiche's client, and a file arrives whole. Kwik's client (0.10.8) offers TLS_AES_128_GCM_SHA256 alone
+     * unless told otherwise in its builder, so against it the handshake ends with handshake_failure, as it should.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Peer.class, names = "QUICHE")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void chacha20IsAgreedWhenItIsAllQsockAccepts(Peer peer) throws Exception {
+        QsockServer[] started = {null};
+        Scenarios.qsockServer(peer, root, "chacha20", HqInterop.ALPN, Scenarios.TIMEOUT, dir -> {
+            started[0] = QsockServer.startAccepting(dir,
+                    qsock.core.handshake.CipherSuite.TLS_CHACHA20_POLY1305_SHA256);
+            return started[0];
+        }, (c, relay) -> {
+            Scenarios.hqInteropGet(c);
+            assertEquals(List.of(qsock.core.handshake.CipherSuite.TLS_CHACHA20_POLY1305_SHA256),
+                    started[0].cipherSuites());
+        });
     }
 }

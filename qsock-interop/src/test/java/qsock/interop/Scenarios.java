@@ -69,11 +69,23 @@ final class Scenarios {
         }
     }
 
+    /** A qsock server factory, for a server with settings of its own. */
+    @FunctionalInterface
+    interface ServerStarter {
+        QsockServer start(Path root) throws Exception;
+    }
+
     /** Runs {@code exchange} with {@code peer}'s client against qsock's server. */
     static void qsockServer(Peer peer, Path root, String scenario, String alpn, Duration timeout, Exchange exchange)
             throws Exception {
+        qsockServer(peer, root, scenario, alpn, timeout, QsockServer::start, exchange);
+    }
+
+    /** Runs {@code exchange} with {@code peer}'s client against the qsock server {@code starter} starts. */
+    static void qsockServer(Peer peer, Path root, String scenario, String alpn, Duration timeout,
+                            ServerStarter starter, Exchange exchange) throws Exception {
         Files.write(root.resolve(FILE.substring(1)), FILE_CONTENT);
-        try (QsockServer server = QsockServer.start(root); UdpRelay relay = UdpRelay.start(server.address())) {
+        try (QsockServer server = starter.start(root); UdpRelay relay = UdpRelay.start(server.address())) {
             List<Path> logs = new ArrayList<>();
             Evidence.keep(peer + " client vs qsock server: " + scenario, relay, logs, server::failures, () -> {
                 try (InteropClient client = peer.client(relay.address(), alpn, timeout)) {

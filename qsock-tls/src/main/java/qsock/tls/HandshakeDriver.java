@@ -182,8 +182,11 @@ public final class HandshakeDriver {
         for (TlsEvent event = engine.poll(); event != null; event = engine.poll()) {
             switch (event) {
                 case TlsEvent.HandshakeData data -> channel.writeHandshake(data.level(), ByteBuffer.wrap(data.data()));
-                case TlsEvent.SecretReady secret -> channel.installSecret(secret.level(), secret.direction(),
-                        secret.cipherSuite(), secret.secret());
+                case TlsEvent.SecretReady secret -> {
+                    channel.installSecret(secret.level(), secret.direction(), secret.cipherSuite(), secret.secret());
+                    // RFC 9001 §9: the event's copy of the secret is the driver's; the transport derived its keys.
+                    java.util.Arrays.fill(secret.secret(), (byte) 0);
+                }
                 case TlsEvent.PeerTransportParameters parameters -> channel.peerTransportParameters(
                         parameters.encoded());
                 // The transport keeps 0-RTT within the remembered limits (RFC 9000 §7.4.1); the event comes before

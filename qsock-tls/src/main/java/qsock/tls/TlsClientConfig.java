@@ -94,6 +94,13 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
                 pskModes, tickets);
     }
 
+    /** {@return this configuration offering {@code suites} instead, in this order of preference} */
+    public TlsClientConfig withCipherSuites(List<CipherSuite> suites) {
+        return new TlsClientConfig(suites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
+                applicationProtocols, serverName, certificateValidator, keyLog, delegateTasks, quic, credentials,
+                externalPsk, pskModes, tickets);
+    }
+
     /** {@return this configuration offering {@code protocols} in ALPN instead} */
     public TlsClientConfig withApplicationProtocols(List<String> protocols) {
         return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,

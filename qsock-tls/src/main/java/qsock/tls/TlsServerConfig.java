@@ -114,6 +114,13 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
         return credentials.isEmpty() ? null : credentials.get(0);
     }
 
+    /** {@return this configuration accepting {@code suites} instead, in this order of preference} */
+    public TlsServerConfig withCipherSuites(List<CipherSuite> suites) {
+        return new TlsServerConfig(credentials, suites, groups, signatureSchemes, applicationProtocols, keyLog,
+                delegateTasks, quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator, pskKeyring,
+                pskModes, tickets);
+    }
+
     /** {@return this configuration accepting {@code protocols} in ALPN instead, in its order of preference} */
     public TlsServerConfig withApplicationProtocols(List<String> protocols) {
         return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, protocols, keyLog, delegateTasks,

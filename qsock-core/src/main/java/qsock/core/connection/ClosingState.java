@@ -83,6 +83,7 @@ final class ClosingState {
         c.state = ConnectionState.CLOSED;
         c.timers.stopAll();
         c.localIds.unregisterAll();
+        c.destroyKeys();
     }
 
     /** Ends the closing or draining period once {@code now} reached its end. */

@@ -70,13 +70,16 @@ final class KeyPhases {
             return n;
         }
         // §6.2: the peer updated its keys; update ours to answer in the new phase.
+        destroyGeneration(previousOpener);
         previousOpener = opener;
         opener = nextOpener;
         nextOpener = null;
         currentPhaseFirstPacket = pn;
         previousDiscardDeadline = now + 3 * pto;
         if (sealer.generation() < opener.generation()) {
+            PacketProtection old = sealer;
             sealer = sealer.nextGeneration();
+            destroyGeneration(old);
             newWritePhase();
             updates++;
         }
@@ -111,7 +114,10 @@ final class KeyPhases {
                 || sealer.generation() != opener.generation()) {
             return false;
         }
+        PacketProtection old = sealer;
         sealer = sealer.nextGeneration();
+        // Every packet of the old write keys is sealed: they are not needed any more (RFC 9001 §9).
+        destroyGeneration(old);
         newWritePhase();
         initiated++;
         return true;
@@ -126,8 +132,33 @@ final class KeyPhases {
     /** Drops the previous read keys once their time is over. */
     void onTimeout(long now) {
         if (previousDiscardDeadline != Long.MAX_VALUE && now - previousDiscardDeadline >= 0) {
+            destroyGeneration(previousOpener);
             previousOpener = null;
             previousDiscardDeadline = Long.MAX_VALUE;
+        }
+    }
+
+    /** {@return the previous read keys, kept after a key update for late packets; null when there are none} */
+    PacketProtection previousOpener() {
+        return previousOpener;
+    }
+
+    /**
+     * Overwrites a generation's secret and AEAD key material that is no longer needed (RFC 9001 §9); the header
+     * protection key stays, shared with the generations still in use.
+     */
+    private static void destroyGeneration(PacketProtection keys) {
+        if (keys != null) {
+            keys.destroy(false);
+        }
+    }
+
+    /** Overwrites every 1-RTT secret and key, header protection included: the connection ended (RFC 9001 §9). */
+    void destroy() {
+        for (PacketProtection keys : new PacketProtection[] {sealer, opener, nextOpener, previousOpener}) {
+            if (keys != null) {
+                keys.destroy(true);
+            }
         }
     }
 }

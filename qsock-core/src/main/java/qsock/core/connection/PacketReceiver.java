@@ -158,6 +158,7 @@ final class PacketReceiver {
                 : hp.decryptPayload(buf, opened);
         if (n < 0) {
             c.packetsDropped++;
+            onAuthenticationFailure(hp, now);
             return false;
         }
         if (otherVersionInitial != null && c.role == Role.CLIENT) {
@@ -230,6 +231,18 @@ final class PacketReceiver {
             return view.quicVersion() == c.versions.chosen ? c.versions.chosenInitialOpener : null;
         }
         return c.versions.compatibleInitialOpener(view.quicVersion());
+    }
+
+    /**
+     * RFC 9001 §6.6: packets that fail authentication count against the integrity limit, across all keys of the
+     * connection; past it the connection closes with AEAD_LIMIT_REACHED at once and processes no more packets (the
+     * closing state processes none).
+     */
+    private void onAuthenticationFailure(PacketProtection keys, long now) {
+        if (c.aeadLimits.onAuthenticationFailure(keys)) {
+            c.closeWithError(TransportErrorCode.AEAD_LIMIT_REACHED, 0, "more than "
+                    + c.aeadLimits.integrityLimit(keys.suite()) + " packets failed authentication", now);
+        }
     }
 
     /** Processes the packets of {@code space} that arrived before their keys, which are now installed. */

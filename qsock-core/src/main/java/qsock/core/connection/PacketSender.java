@@ -5,6 +5,7 @@ import qsock.api.ConnectionConfig;
 import qsock.api.ConnectionState;
 import qsock.api.Role;
 import qsock.core.crypto.PacketProtection;
+import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.packet.PacketNumberSpace;
 
@@ -43,12 +44,23 @@ final class PacketSender {
         }
         setAmplificationLimited(false);
         if (c.state == ConnectionState.CLOSING) {
+            if (c.oneRtt.canSend() && c.aeadLimits.exhausted(c.oneRtt.sealer)) {
+                // RFC 9001 §6.6: keys at their confidentiality limit seal nothing more, not even a CONNECTION_CLOSE.
+                return 0;
+            }
             return c.closing.answerPending() ? c.closing.writeClose(out, budget, now) : 0;
         }
         if (c.state == ConnectionState.CONFIRMED && c.oneRtt.canSend()) {
             // RFC 9001 §6.6: a new write key before the current one nears its confidentiality limit; §6.1: only
             // once the handshake is confirmed.
-            c.oneRtt.maybeInitiate(c.config.keyUpdateInterval());
+            c.oneRtt.maybeInitiate(c.aeadLimits.keyUpdateThreshold(c.oneRtt.sealer.suite(),
+                    c.config.keyUpdateInterval()));
+        }
+        if (c.oneRtt.canSend() && c.aeadLimits.nearlyExhausted(c.oneRtt.sealer)) {
+            // RFC 9001 §6.6: no key update could happen in time; close while one packet is left under the limit.
+            c.closeWithError(TransportErrorCode.AEAD_LIMIT_REACHED, 0, "the 1-RTT write key sealed "
+                    + c.oneRtt.sealer.packetsSealed() + " packets and no key update was possible", now);
+            return c.closing.answerPending() ? c.closing.writeClose(out, budget, now) : 0;
         }
         if (pathMtuProbeDue(out, now)) {
             return sendPathMtuProbe(out, now);

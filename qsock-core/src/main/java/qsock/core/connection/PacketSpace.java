@@ -44,6 +44,13 @@ final class PacketSpace {
      */
     void discard() {
         discarded = true;
+        // RFC 9001 §9: the level's secrets and keys are overwritten, not left to the garbage collector.
+        if (sealer != null) {
+            sealer.destroy(true);
+        }
+        if (opener != null) {
+            opener.destroy(true);
+        }
         sealer = null;
         opener = null;
         probesPending = 0;

@@ -80,6 +80,8 @@ public final class QuicConnection {
 
     final PacketSpace[] spaces = new PacketSpace[3];
     final KeyPhases oneRtt = new KeyPhases();
+    /** The AEAD confidentiality and integrity limits (RFC 9001 §6.6). */
+    final AeadLimits aeadLimits = new AeadLimits();
     final LossDetector recovery;
     final CongestionController congestion;
     final Pacer pacer;
@@ -735,6 +737,22 @@ public final class QuicConnection {
         // RFC 9001 §4.9.3: so do 0-RTT keys (a server's: a client's went with its 1-RTT keys).
         earlyData.end();
         events.add(new ConnectionEvent.HandshakeConfirmed());
+    }
+
+    /**
+     * The connection ended: every secret and key it holds is overwritten (RFC 9001 §9; best effort, see
+     * {@link PacketProtection#destroy}).
+     */
+    void destroyKeys() {
+        for (PacketSpace space : spaces) {
+            if (space.sealer != null) {
+                space.sealer.destroy(true);
+            }
+            if (space.opener != null) {
+                space.opener.destroy(true);
+            }
+        }
+        oneRtt.destroy();
     }
 
     void discardSpace(PacketSpace space) {

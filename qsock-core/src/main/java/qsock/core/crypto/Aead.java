@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.spec.AlgorithmParameterSpec;
+import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -50,13 +51,14 @@ public final class Aead {
     private final Cipher cipher;
     private final SecretKeySpec key;
     /** The IV's last 8 bytes, which the 64-bit number is XORed into; the first 4 sit in {@link #nonce}. */
-    private final long ivLow;
+    private long ivLow;
     /** The nonce of the current call; read by {@link #spec} on every {@code Cipher.init}. */
     private final byte[] nonce;
     private final AlgorithmParameterSpec spec;
 
     private long lastSealed = -1;
     private long sealed;
+    private boolean destroyed;
 
     /** Associated data, then payload, copied out of direct buffers; null until the first direct call. */
     private byte[] scratch;
@@ -88,6 +90,39 @@ public final class Aead {
         }
     }
 
+    /**
+     * Overwrites the IV, the nonces and the scratch array (which held plaintext) with zeros; the key's
+     * {@code SecretKeySpec} copy and the {@code Cipher}'s key schedule cannot be (see
+     * {@link PacketProtection#destroy}). Afterwards this object seals and opens nothing.
+     */
+    public void destroy() {
+        destroyed = true;
+        ivLow = 0;
+        Arrays.fill(nonce, (byte) 0);
+        if (spec instanceof NonceGcmSpec gcm) {
+            gcm.wipe();
+        }
+        if (scratch != null) {
+            Arrays.fill(scratch, (byte) 0);
+        }
+    }
+
+    /** {@return whether {@link #destroy} ran and the nonce bytes are zero} */
+    public boolean isDestroyed() {
+        for (byte b : nonce) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return destroyed && ivLow == 0;
+    }
+
+    private void checkNotDestroyed() {
+        if (destroyed) {
+            throw new IllegalStateException("these keys were destroyed");
+        }
+    }
+
     /** {@return the cipher suite} */
     public CipherSuite suite() {
         return suite;
@@ -113,6 +148,7 @@ public final class Aead {
      * @throws IllegalStateException if {@code number} is not larger than the last sealed one (nonce reuse)
      */
     public int seal(ByteBuffer buffer, int aadOffset, int aadLength, int offset, int length, long number) {
+        checkNotDestroyed();
         checkRange(buffer, aadOffset, aadLength);
         checkRange(buffer, offset, length + TAG);
         if (number < 0 || number <= lastSealed) {
@@ -161,6 +197,7 @@ public final class Aead {
      *         {@code length} is shorter than a tag
      */
     public int open(ByteBuffer buffer, int aadOffset, int aadLength, int offset, int length, long number) {
+        checkNotDestroyed();
         checkRange(buffer, aadOffset, aadLength);
         checkRange(buffer, offset, length);
         if (length < TAG) {
@@ -230,6 +267,11 @@ public final class Aead {
             super(TAG * 8, nonce);
             this.nonce = nonce;
             this.copies = new byte[][] {nonce.clone(), nonce.clone()};
+        }
+
+        void wipe() {
+            Arrays.fill(copies[0], (byte) 0);
+            Arrays.fill(copies[1], (byte) 0);
         }
 
         @Override

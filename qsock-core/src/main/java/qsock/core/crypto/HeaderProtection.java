@@ -46,6 +46,7 @@ public final class HeaderProtection {
     /** AES-ECB output, ChaCha20 output, or a sample copied out of a direct buffer. */
     private final byte[] block = new byte[16];
     private final byte[] chachaNonce = new byte[12];
+    private boolean destroyed;
 
     /**
      * Creates header protection for {@code suite} with the "quic hp" key.
@@ -71,6 +72,17 @@ public final class HeaderProtection {
     }
 
     /**
+     * Overwrites the buffers that held masks and samples with zeros; afterwards no mask is computed. The key's
+     * {@code SecretKeySpec} copy and the {@code Cipher}'s key schedule cannot be zeroed (see
+     * {@link PacketProtection#destroy}).
+     */
+    public void destroy() {
+        destroyed = true;
+        java.util.Arrays.fill(block, (byte) 0);
+        java.util.Arrays.fill(chachaNonce, (byte) 0);
+    }
+
+    /**
      * {@return the 5-byte mask for the 16-byte sample at {@code sampleOffset}, its first byte in bits 32-39
      * down to its fifth in bits 0-7}
      *
@@ -80,6 +92,9 @@ public final class HeaderProtection {
         if (sampleOffset < 0 || sampleOffset > buffer.limit() - SAMPLE_LENGTH) {
             throw new IllegalArgumentException("sample at " + sampleOffset + " is outside the buffer's "
                     + buffer.limit() + " bytes");
+        }
+        if (destroyed) {
+            throw new IllegalStateException("header protection keys were destroyed");
         }
         // Cipher.update, not doFinal: the AEAD calls doFinal on its own Cipher, and sharing that call site
         // between two CipherSpi classes makes the JIT's profile of it bimorphic, which measurably slowed

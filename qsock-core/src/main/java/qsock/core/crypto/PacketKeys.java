@@ -45,6 +45,17 @@ public final class PacketKeys {
         return Hkdf.expandLabel(hash, secret, version.labelPrefix() + "ku", hash.length());
     }
 
+    /**
+     * Overwrites the key, IV and header protection key with zeros (RFC 9001 §9: key material no longer needed is
+     * not kept); called once the keys were handed to the objects that use them. The copies {@link #key()},
+     * {@link #iv()} and {@link #hp()} handed out before are the caller's to overwrite.
+     */
+    void destroy() {
+        java.util.Arrays.fill(key, (byte) 0);
+        java.util.Arrays.fill(iv, (byte) 0);
+        java.util.Arrays.fill(hp, (byte) 0);
+    }
+
     /** {@return the cipher suite these keys are for} */
     public CipherSuite suite() {
         return suite;

@@ -1,6 +1,7 @@
 package qsock.core.crypto;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import qsock.api.QuicVersion;
 import qsock.api.Role;
 import qsock.core.handshake.CipherSuite;
@@ -54,7 +55,13 @@ public final class PacketProtection {
         this.version = version;
         this.secret = secret;
         this.generation = generation;
-        this.aead = new Aead(suite, keys.key(), keys.iv());
+        byte[] key = keys.key();
+        byte[] iv = keys.iv();
+        this.aead = new Aead(suite, key, iv);
+        // RFC 9001 §9: the Aead keeps its own copies; these and the derived keys are not needed any more.
+        Arrays.fill(key, (byte) 0);
+        Arrays.fill(iv, (byte) 0);
+        keys.destroy();
         this.headerProtection = headerProtection;
     }
 
@@ -70,8 +77,10 @@ public final class PacketProtection {
                     + secret.length);
         }
         PacketKeys keys = PacketKeys.derive(suite, version, secret);
-        return new PacketProtection(suite, version, secret.clone(), 0, keys,
-                new HeaderProtection(suite, keys.hp()));
+        byte[] hp = keys.hp();
+        HeaderProtection headerProtection = new HeaderProtection(suite, hp);
+        Arrays.fill(hp, (byte) 0);
+        return new PacketProtection(suite, version, secret.clone(), 0, keys, headerProtection);
     }
 
     /**
@@ -91,9 +100,43 @@ public final class PacketProtection {
      * secret ("quic ku" / "quicv2 ku"), the same header protection
      */
     public PacketProtection nextGeneration() {
+        if (aead.isDestroyed()) {
+            throw new IllegalStateException("these keys were destroyed");
+        }
         byte[] next = PacketKeys.nextSecret(suite, version, secret);
         return new PacketProtection(suite, version, next, generation + 1,
                 PacketKeys.derive(suite, version, next), headerProtection);
+    }
+
+    /**
+     * Overwrites the secret and the AEAD's key material this object owns with zeros (RFC 9001 §9: secrets and keys
+     * no longer needed are not kept): when its encryption level is discarded, when the previous keys of a key
+     * update are dropped, and when the connection ends. Afterwards it seals and opens nothing (an
+     * {@link IllegalStateException}, a bug of the caller) and derives no next generation.
+     *
+     * <p>Best effort, as Java allows: the JCA's {@code SecretKeySpec} keeps its own copy of each key, which it
+     * cannot destroy ({@code destroy()} is not implemented), and the provider's {@code Cipher} keeps an expanded
+     * key schedule; those go with the garbage collector, not zeroed.
+     *
+     * @param withHeaderProtection whether the header protection key goes too; not while another generation of
+     *        these keys, which shares it, is still in use
+     */
+    public void destroy(boolean withHeaderProtection) {
+        Arrays.fill(secret, (byte) 0);
+        aead.destroy();
+        if (withHeaderProtection) {
+            headerProtection.destroy();
+        }
+    }
+
+    /** {@return whether {@link #destroy} ran: the secret and the AEAD's IV bytes it owns are all zero} */
+    public boolean isDestroyed() {
+        for (byte b : secret) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return aead.isDestroyed();
     }
 
     /** {@return the cipher suite} */

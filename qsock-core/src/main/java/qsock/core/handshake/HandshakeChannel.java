@@ -39,7 +39,8 @@ public interface HandshakeChannel {
     /**
      * Installs the traffic secret of one level and direction; the transport derives the packet protection
      * keys from it (RFC 9001 §5.1). Installing the 1-RTT read secret on a server, or both 1-RTT secrets on a
-     * client, lets application data flow once the handshake is complete.
+     * client, lets application data flow once the handshake is complete. The array is lent for the call only: the
+     * TLS driver overwrites it with zeros once this returns (RFC 9001 §9), so an implementation keeps a copy.
      *
      * @throws IllegalStateException if that secret is already installed
      */

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import qsock.api.ConnectionConfig;
 import qsock.interop.support.HqInterop;
 import qsock.interop.support.Pki;
@@ -56,6 +57,15 @@ public final class QsockClient implements InteropClient {
     public static QsockClient connectUpdatingKeysEvery(long interval, InetSocketAddress server, String alpn,
                                                        Duration timeout) throws IOException {
         return connect(server, alpn, timeout, Qsock.config().toBuilder().keyUpdateInterval(interval).build());
+    }
+
+    /**
+     * Connects like {@link #connect(InetSocketAddress, String, Duration)}, offering only {@code suites}: the
+     * interop runner's chacha20 case offers ChaCha20-Poly1305 alone.
+     */
+    public static QsockClient connectOfferingSuites(InetSocketAddress server, String alpn, Duration timeout,
+                                                    qsock.core.handshake.CipherSuite... suites) throws IOException {
+        return connect(server, timeout, Qsock.config(), Qsock.clientTls(alpn).withCipherSuites(List.of(suites)));
     }
 
     /** Connects like {@link #connect(InetSocketAddress, String, Duration)}, trusting {@code pki}'s CA alone. */

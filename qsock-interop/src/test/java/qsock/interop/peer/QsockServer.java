@@ -20,6 +20,7 @@ import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
 import qsock.tls.QuicHandshake;
+import qsock.tls.TlsServerConfig;
 
 /**
  * A small hq-interop and echo server over qsock's {@link QuicSocket} (the qsock command's server is the real one):
@@ -37,17 +38,22 @@ public final class QsockServer implements InteropServer {
     private final List<qsock.tls.jca.NamedGroup> groups = new CopyOnWriteArrayList<>();
     /** The QUIC version of each connection, once its handshake completed. */
     private final List<qsock.api.QuicVersion> versions = new CopyOnWriteArrayList<>();
+    private final List<qsock.core.handshake.CipherSuite> negotiated = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private volatile boolean closed;
 
+    /** The cipher suites accepted, or null for the TLS configuration's defaults. */
+    private final List<qsock.core.handshake.CipherSuite> suites;
+
     private QsockServer(Path root, Pki pki) throws IOException {
-        this(root, pki, Qsock.config(), false);
+        this(root, pki, Qsock.config(), false, null);
     }
 
-    private QsockServer(Path root, Pki pki, qsock.api.ConnectionConfig config, boolean requireRetry)
-            throws IOException {
+    private QsockServer(Path root, Pki pki, qsock.api.ConnectionConfig config, boolean requireRetry,
+                        List<qsock.core.handshake.CipherSuite> suites) throws IOException {
         this.root = root;
         this.pki = pki;
+        this.suites = suites;
         // Datagrams accepted, so that the echo protocol can send them back too.
         this.listener = QuicSocket.open(config.toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
         try {
@@ -69,12 +75,18 @@ public final class QsockServer implements InteropServer {
         return new QsockServer(root, Pki.standard());
     }
 
+    /** Starts a server like {@link #start(Path)} that accepts only {@code suites}: the interop runner's chacha20. */
+    public static QsockServer startAccepting(Path root, qsock.core.handshake.CipherSuite... suites)
+            throws IOException {
+        return new QsockServer(root, Pki.standard(), Qsock.config(), false, List.of(suites));
+    }
+
     /**
      * Starts a server like {@link #start(Path)} that answers every Initial without a valid token with a Retry (RFC
      * 9000 §8.1.2): a client gets in only by following it.
      */
     public static QsockServer startRequiringRetry(Path root) throws IOException {
-        return new QsockServer(root, Pki.standard(), Qsock.config(), true);
+        return new QsockServer(root, Pki.standard(), Qsock.config(), true, null);
     }
 
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */
@@ -85,7 +97,7 @@ public final class QsockServer implements InteropServer {
     /** Starts a server like {@link #start(Path)} that speaks {@code versions}, the first preferred (RFC 9368). */
     public static QsockServer start(Path root, qsock.api.QuicVersion... versions) throws IOException {
         return new QsockServer(root, Pki.standard(),
-                Qsock.config().toBuilder().version(versions[0]).versions(versions).build(), false);
+                Qsock.config().toBuilder().version(versions[0]).versions(versions).build(), false, null);
     }
 
     /** {@return the QUIC version of each connection whose handshake completed, in order} */
@@ -101,6 +113,11 @@ public final class QsockServer implements InteropServer {
     /** The key exchange group of each completed handshake so far, in order of completion. */
     public List<qsock.tls.jca.NamedGroup> keyExchangeGroups() {
         return List.copyOf(groups);
+    }
+
+    /** {@return the cipher suite of each connection whose handshake completed, in order} */
+    public List<qsock.core.handshake.CipherSuite> cipherSuites() {
+        return List.copyOf(negotiated);
     }
 
     /** What failed on the server side so far (handshakes, streams), one line each. */
@@ -143,9 +160,11 @@ public final class QsockServer implements InteropServer {
 
     private void serve(QuicSocket s) {
         try {
-            groups.add(QuicHandshake.serverHandshake(s, Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN),
+            TlsServerConfig tls = Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN);
+            groups.add(QuicHandshake.serverHandshake(s, suites == null ? tls : tls.withCipherSuites(suites),
                     Qsock.HANDSHAKE_TIMEOUT).keyExchangeGroup());
             versions.add(s.version());
+            negotiated.add(s.cipherSuite());
             boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
             if (echo) {
                 Thread.ofVirtual().name("qsock-server-datagrams").start(() -> echoDatagrams(s));

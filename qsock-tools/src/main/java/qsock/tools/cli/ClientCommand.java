@@ -13,6 +13,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import qsock.api.ConnectionConfig;
+import qsock.socket.QuicStatistics;
 import qsock.tools.client.FetchResult;
 import qsock.tools.client.HqClient;
 import qsock.tools.client.HqUrl;
@@ -39,9 +41,11 @@ public final class ClientCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int maxConcurrent;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Handshake timeout (default: ${DEFAULT-VALUE}).")
-    long timeoutSeconds;
+    @Option(names = "--key-update-interval", paramLabel = "PACKETS",
+            description = "Start a key update after this many packets under one key (RFC 9001 §6), 1..8388608; "
+                    + "each update waits for the peer to acknowledge a packet of the current keys "
+                    + "(default: 4194304, half the AES-GCM limit).")
+    Long keyUpdateInterval;
 
     @Spec
     CommandSpec spec;
@@ -54,6 +58,9 @@ public final class ClientCommand implements Callable<Integer> {
 
     @Mixin
     ClientPskOptions psk;
+
+    @Mixin
+    TransportOptions transport;
 
     @Override
     public Integer call() throws Exception {
@@ -72,20 +79,34 @@ public final class ClientCommand implements Callable<Integer> {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("--max-concurrent-streams must be at least 1: " + maxConcurrent);
         }
+        ConnectionConfig.Builder settings = transport.builder();
+        if (keyUpdateInterval != null) {
+            if (keyUpdateInterval < 1 || keyUpdateInterval > 1L << 23) {
+                throw new IllegalArgumentException("--key-update-interval must be 1..8388608: " + keyUpdateInterval);
+            }
+            settings.keyUpdateInterval(keyUpdateInterval);
+        }
+        ConnectionConfig config = settings.build();
+        Duration handshakeTimeout = transport.handshakeTimeout();
         Files.createDirectories(output);
         boolean terminal = System.console() != null;
         long start = System.nanoTime();
         List<FetchResult> results;
-        try (HqClient client = HqClient.connect(first.host(), first.port(), psk.apply(clientCertificate.apply(tls.tlsConfig())),
-                Duration.ofSeconds(timeoutSeconds))) {
+        try (HqClient client = HqClient.connect(first.host(), first.port(),
+                transport.apply(psk.apply(clientCertificate.apply(tls.tlsConfig()))), config, handshakeTimeout)) {
             out.println("connected to " + first.authority() + " in " + Units.duration(System.nanoTime() - start)
-                    + " (" + client.socket().applicationProtocol() + ")");
+                    + " (" + client.socket().applicationProtocol() + ", " + client.socket().cipherSuite().name() + ")");
             if (parsed.size() == 1) {
                 FetchResult result = client.fetch(first, output, terminal ? out : null);
                 out.println(result.describe());
                 results = List.of(result);
             } else {
                 results = client.fetchAll(parsed, output, maxConcurrent, result -> out.println(result.describe()));
+            }
+            QuicStatistics statistics = client.socket().statistics();
+            if (statistics.keyUpdatesInitiated() + statistics.keyUpdates() > 0) {
+                out.println("key updates: " + statistics.keyUpdatesInitiated() + " started, "
+                        + statistics.keyUpdates() + " followed");
             }
         }
         int refused = 0;

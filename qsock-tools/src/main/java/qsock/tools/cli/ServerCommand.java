@@ -57,13 +57,17 @@ public final class ServerCommand implements Callable<Integer> {
     @Mixin
     ServerTlsOptions tls;
 
+    @Mixin
+    TransportOptions transport;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, ApplicationHandler> handlers = handlers(protocols, directory);
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
-        TlsServerConfig config = tls.tlsConfig();
-        QsockServer server = QsockServer.start(local, config, handlers, line -> out.println(line.format()));
+        TlsServerConfig config = transport.apply(tls.tlsConfig());
+        QsockServer server = QsockServer.start(local, config, handlers, line -> out.println(line.format()),
+                transport.connectionConfig(), transport.handshakeTimeout());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -64,10 +64,22 @@ public final class HqClient implements Closeable {
      *     (no common QUIC version, a stateless reset, ...)
      */
     public static HqClient connect(String host, int port, TlsClientConfig tls, Duration timeout) throws IOException {
+        return connect(host, port, tls, TransportDefaults.connectionConfig(), timeout);
+    }
+
+    /**
+     * Connects to {@code host:port} with these transport settings and runs the handshake offering hq-interop.
+     *
+     * @param tls the client configuration; its ALPN list is replaced by hq-interop and the server name set to
+     *     {@code host} when it has none
+     * @param transport the connection's settings (idle timeout, datagram sizes, key update interval, ...)
+     * @throws IOException as {@link #connect(String, int, TlsClientConfig, Duration)} does
+     */
+    public static HqClient connect(String host, int port, TlsClientConfig tls, ConnectionConfig transport,
+                                   Duration timeout) throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
         TlsClientConfig config = tls.withApplicationProtocols(List.of(HqInterop.ALPN))
                 .withServerName(tls.serverName() != null ? tls.serverName() : host);
-        ConnectionConfig transport = TransportDefaults.connectionConfig();
         QuicSocket socket = QuicSocket.open(transport);
         try {
             socket.connect(address);

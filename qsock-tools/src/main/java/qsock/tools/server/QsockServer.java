@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import qsock.api.ConnectionConfig;
 import qsock.core.error.ConnectionError;
 import qsock.core.handshake.CipherSuite;
 import qsock.socket.ClosedConnectionException;
@@ -33,7 +34,7 @@ import qsock.tls.TlsEngine;
  */
 public final class QsockServer implements Closeable {
 
-    /** How long a client has to complete the handshake. */
+    /** How long a client has to complete the handshake, unless the server is started with another timeout. */
     public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     private static final int BACKLOG = 128;
 
@@ -44,11 +45,13 @@ public final class QsockServer implements Closeable {
     private final Thread acceptor;
     private final List<QuicSocket> connections = new ArrayList<>();
     private final List<Thread> workers = new ArrayList<>();
+    private final Duration handshakeTimeout;
     private volatile boolean closing;
 
     private QsockServer(QuicSocket listener, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
-                        Consumer<ConnectionLogLine> log) {
+                        Consumer<ConnectionLogLine> log, Duration handshakeTimeout) {
         this.listener = listener;
+        this.handshakeTimeout = handshakeTimeout;
         this.tls = tls;
         this.handlers = handlers;
         this.log = log;
@@ -64,12 +67,28 @@ public final class QsockServer implements Closeable {
      */
     public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
                                     Consumer<ConnectionLogLine> log) throws IOException {
+        return start(local, tls, handlers, log, TransportDefaults.connectionConfig(), HANDSHAKE_TIMEOUT);
+    }
+
+    /**
+     * Binds {@code local}, listens and starts accepting, with these transport settings and handshake timeout.
+     *
+     * @param tls the TLS configuration; its ALPN list is replaced by the handlers' protocols, in their order
+     * @param handlers the application protocols served, in preference order
+     * @param log receives one line per connection, from the connection's thread
+     * @param transport the settings of every connection (idle timeout, datagram sizes, ...)
+     * @param handshakeTimeout how long a client has to complete the handshake
+     */
+    public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
+                                    Consumer<ConnectionLogLine> log, ConnectionConfig transport,
+                                    Duration handshakeTimeout) throws IOException {
         if (handlers.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one application protocol");
         }
         Map<String, ApplicationHandler> copy = new LinkedHashMap<>(handlers);
         TlsServerConfig withAlpn = tls.withApplicationProtocols(List.copyOf(copy.keySet()));
-        QuicSocket listener = QuicSocket.open(TransportDefaults.connectionConfig());
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        QuicSocket listener = QuicSocket.open(transport);
         try {
             listener.bind(local);
             listener.listen(BACKLOG);
@@ -77,7 +96,8 @@ public final class QsockServer implements Closeable {
             listener.close();
             throw e;
         }
-        QsockServer server = new QsockServer(listener, withAlpn, copy, Objects.requireNonNull(log, "log"));
+        QsockServer server = new QsockServer(listener, withAlpn, copy, Objects.requireNonNull(log, "log"),
+                handshakeTimeout);
         server.acceptor.start();
         return server;
     }
@@ -124,7 +144,7 @@ public final class QsockServer implements Closeable {
         PskMode pskMode = null;
         String outcome;
         try {
-            TlsEngine engine = QuicHandshake.serverHandshake(connection, tls, HANDSHAKE_TIMEOUT);
+            TlsEngine engine = QuicHandshake.serverHandshake(connection, tls, handshakeTimeout);
             List<X509Certificate> clientChain = engine.peerCertificates();
             if (engine.pskIdentity() != null) {
                 // The identity came from the client: escaped like its other text. The key is never logged.

@@ -1,0 +1,88 @@
+package qsock.tools.cli;
+
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+import qsock.api.ConnectionConfig;
+import qsock.core.handshake.CipherSuite;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsServerConfig;
+import qsock.tools.TransportDefaults;
+
+/**
+ * The transport options {@code qsock client} and {@code qsock server} share, for the QUIC interop runner's cases
+ * that need no more than a setting (chacha20, handshake and idle timeouts, the path MTU): the cipher suites offered
+ * or accepted, the handshake and idle timeouts, and the path MTU ceiling or no path MTU discovery.
+ */
+public final class TransportOptions {
+
+    /** The largest UDP payload (RFC 9000 §18.2: max_udp_payload_size is at most 65527). */
+    static final int MAX_UDP_PAYLOAD = 65527;
+
+    @Option(names = "--cipher-suites", split = ",", paramLabel = "SUITE",
+            description = "TLS cipher suites offered (client) or accepted (server), in preference order: "
+                    + "TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256 "
+                    + "(default: all three, in this order).")
+    List<CipherSuite> cipherSuites;
+
+    @Option(names = {"--handshake-timeout", "--timeout"}, paramLabel = "SECONDS", defaultValue = "10",
+            description = "How long a handshake may take (default: ${DEFAULT-VALUE}).")
+    long handshakeTimeoutSeconds;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "The connection closes after this long without a packet from the peer; the smaller of the "
+                    + "two sides' values applies, 0 for none (RFC 9000 §10.1) (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutSeconds;
+
+    @Option(names = "--max-datagram", paramLabel = "BYTES",
+            description = "The path MTU ceiling: the largest UDP payload sent, 1200.." + MAX_UDP_PAYLOAD
+                    + "; path MTU discovery probes up to it from 1200 (default: " + TransportDefaults.PATH_MTU_CEILING
+                    + "). With --no-pmtud, every datagram may be this large.")
+    Integer maxDatagram;
+
+    @Option(names = "--no-pmtud",
+            description = "No path MTU discovery: datagrams stay at 1200 bytes, or at --max-datagram.")
+    boolean noPathMtuDiscovery;
+
+    /** {@return how long a handshake may take} */
+    public Duration handshakeTimeout() {
+        if (handshakeTimeoutSeconds < 1) {
+            throw new IllegalArgumentException("--handshake-timeout must be at least 1 second: "
+                    + handshakeTimeoutSeconds);
+        }
+        return Duration.ofSeconds(handshakeTimeoutSeconds);
+    }
+
+    /** {@return the command's transport settings ({@link TransportDefaults}) with these options applied} */
+    public ConnectionConfig connectionConfig() {
+        return builder().build();
+    }
+
+    /** {@return a builder of {@link #connectionConfig()}, for a command that sets more} */
+    ConnectionConfig.Builder builder() {
+        if (idleTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("--idle-timeout must not be negative: " + idleTimeoutSeconds);
+        }
+        if (maxDatagram != null && (maxDatagram < ConnectionConfig.MIN_DATAGRAM_SIZE || maxDatagram > MAX_UDP_PAYLOAD)) {
+            throw new IllegalArgumentException("--max-datagram must be 1200.." + MAX_UDP_PAYLOAD + ": " + maxDatagram);
+        }
+        ConnectionConfig.Builder b = TransportDefaults.connectionConfig().toBuilder()
+                .maxIdleTimeoutMillis(idleTimeoutSeconds * 1000);
+        if (noPathMtuDiscovery) {
+            b.pathMtuCeiling(0).maxDatagramSize(maxDatagram == null ? ConnectionConfig.MIN_DATAGRAM_SIZE : maxDatagram);
+        } else if (maxDatagram != null) {
+            b.pathMtuCeiling(maxDatagram);
+        }
+        return b;
+    }
+
+    /** {@return {@code tls} offering the chosen cipher suites, if any were chosen} */
+    public TlsClientConfig apply(TlsClientConfig tls) {
+        return cipherSuites == null ? tls : tls.withCipherSuites(List.copyOf(cipherSuites));
+    }
+
+    /** {@return {@code tls} accepting the chosen cipher suites, if any were chosen} */
+    public TlsServerConfig apply(TlsServerConfig tls) {
+        return cipherSuites == null ? tls : tls.withCipherSuites(List.copyOf(cipherSuites));
+    }
+}
