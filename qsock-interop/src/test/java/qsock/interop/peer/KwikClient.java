@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +42,15 @@ public final class KwikClient implements InteropClient {
 
     private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki,
                        qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred) throws IOException {
+        this(server, alpn, timeout, datagrams, pki, initial, preferred, null, null);
+    }
+
+    /** The stream Kwik sent the early request on, or null. */
+    private QuicStream earlyStream;
+
+    private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki,
+                       qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred,
+                       tech.kwik.core.QuicSessionTicket ticket, byte[] earlyRequest) throws IOException {
         this.timeout = timeout;
         this.alpn = alpn;
         Path[] logFile = new Path[1];
@@ -53,6 +63,9 @@ public final class KwikClient implements InteropClient {
         }
         if (preferred != null) {
             builder.preferredVersion(Kwik.version(preferred));
+        }
+        if (ticket != null) {
+            builder.sessionTicket(ticket);
         }
         this.connection = builder
                 .uri(URI.create("https://localhost:" + server.getPort()))
@@ -69,7 +82,14 @@ public final class KwikClient implements InteropClient {
             connection.setDatagramHandler(received::add);
         }
         try {
-            connection.connect();
+            if (earlyRequest == null) {
+                connection.connect();
+            } else {
+                // Kwik sends the stream's data as 0-RTT when its ticket allows early data, else after the handshake.
+                List<QuicStream> streams = connection.connect(
+                        List.of(new QuicClientConnection.StreamEarlyData(earlyRequest, true)));
+                earlyStream = streams.isEmpty() ? null : streams.get(0);
+            }
         } catch (IOException e) {
             executor.shutdownNow();
             String message = "Kwik client: handshake with " + server + " failed (Kwik log " + log + ")";
@@ -119,6 +139,59 @@ public final class KwikClient implements InteropClient {
                                                  qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred)
             throws IOException {
         return new KwikClient(server, alpn, timeout, false, Pki.standard(), initial, preferred);
+    }
+
+    /** Connects like {@link #connect}, resuming the session of {@code ticket} (RFC 8446 §4.6.1). */
+    public static KwikClient connectWithTicket(InetSocketAddress server, String alpn, Duration timeout,
+                                               tech.kwik.core.QuicSessionTicket ticket) throws IOException {
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, null);
+    }
+
+    /**
+     * Connects like {@link #connectWithTicket} and sends {@code request} with FIN on the first stream, as 0-RTT when
+     * the ticket allows early data (RFC 9001 §4.6.1); {@link #earlyAnswer()} reads what comes back.
+     */
+    public static KwikClient connectSendingEarly(InetSocketAddress server, String alpn, Duration timeout,
+                                                 tech.kwik.core.QuicSessionTicket ticket, byte[] request)
+            throws IOException {
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, request);
+    }
+
+    /** {@return the answer to the request {@link #connectSendingEarly} sent, up to its FIN} */
+    public byte[] earlyAnswer() throws IOException {
+        if (earlyStream == null) {
+            throw new IllegalStateException("Kwik opened no early stream");
+        }
+        QuicStream stream = earlyStream;
+        return within(() -> stream.getInputStream().readAllBytes());
+    }
+
+    /**
+     * {@return Kwik's view of its 0-RTT: None (not offered), Requested, Accepted or Refused}; Kwik 0.10.8 has it on
+     * its implementation class only.
+     */
+    public String earlyDataStatus() {
+        return String.valueOf(((tech.kwik.core.impl.QuicClientConnectionImpl) connection).getEarlyDataStatus());
+    }
+
+    /**
+     * {@return the session tickets the server sent, waiting up to {@code wait} for the first}; they come after the
+     * handshake, so a client that wants one waits for it.
+     */
+    public List<tech.kwik.core.QuicSessionTicket> sessionTickets(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (connection.getNewSessionTickets().isEmpty() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(10);
+        }
+        return connection.getNewSessionTickets();
+    }
+
+    /**
+     * Starts a key update (RFC 9001 §6.1): Kwik 0.10.8 has this on its implementation class only, and never starts
+     * one by itself.
+     */
+    public void updateKeys() {
+        ((tech.kwik.core.impl.QuicClientConnectionImpl) connection).updateKeys();
     }
 
     /** {@return the QUIC version Kwik's connection speaks} */

@@ -50,6 +50,24 @@ final class Qsock {
                 .build();
     }
 
+    /** A client like {@link #clientTls(String)} that keeps session tickets in {@code tickets} and resumes with them. */
+    static TlsClientConfig clientTlsWithTickets(String alpn, qsock.tls.ClientTickets tickets) {
+        return TlsClientConfig.builder()
+                .serverName("localhost")
+                .applicationProtocols(alpn)
+                .certificateValidator(CertificateValidator.forTrustedCertificates(List.of(Pki.standard().ca())))
+                .tickets(tickets)
+                .build();
+    }
+
+    /** A server like {@link #serverTls(Pki, String...)} that issues and accepts session tickets as {@code tickets} says. */
+    static TlsServerConfig serverTls(Pki pki, qsock.tls.ServerTickets tickets, String... alpn) {
+        return TlsServerConfig.builder(new Credential(pki.chain(), pki.key()))
+                .applicationProtocols(alpn)
+                .tickets(tickets)
+                .build();
+    }
+
     static TlsServerConfig serverTls(String... alpn) {
         return serverTls(Pki.standard(), alpn);
     }

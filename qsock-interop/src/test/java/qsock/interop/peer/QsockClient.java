@@ -24,10 +24,79 @@ import qsock.tls.TlsClientConfig;
 public final class QsockClient implements InteropClient {
     private final QuicSocket socket;
     private final qsock.tls.jca.NamedGroup keyExchangeGroup;
+    private final boolean resumed;
+    /** The stream the request sent as 0-RTT went on, or -1 if none was sent before the handshake completed. */
+    private final long earlyStream;
 
-    private QsockClient(QuicSocket socket, qsock.tls.jca.NamedGroup keyExchangeGroup) {
+    private QsockClient(QuicSocket socket, qsock.tls.TlsEngine engine) {
+        this(socket, engine, -1);
+    }
+
+    private QsockClient(QuicSocket socket, qsock.tls.TlsEngine engine, long earlyStream) {
         this.socket = socket;
-        this.keyExchangeGroup = keyExchangeGroup;
+        this.keyExchangeGroup = engine.keyExchangeGroup();
+        this.resumed = engine.resumed();
+        this.earlyStream = earlyStream;
+    }
+
+    /** {@return whether the handshake resumed a session from a ticket (RFC 8446 §2.2), as the TLS engine reports it} */
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /**
+     * Connects like {@link #connect(InetSocketAddress, String, Duration)}, keeping the server's session tickets in
+     * {@code tickets} and resuming with one it holds (RFC 8446 §4.6.1).
+     */
+    public static QsockClient connectWithTickets(InetSocketAddress server, String alpn, Duration timeout,
+                                                 qsock.tls.ClientTickets tickets) throws IOException {
+        return connect(server, timeout, Qsock.config(), Qsock.clientTlsWithTickets(alpn, tickets));
+    }
+
+    /**
+     * Connects like {@link #connectWithTickets}, and when a ticket allows early data sends {@code request} with FIN on
+     * the first stream as 0-RTT, before the handshake completes (RFC 9001 §4.6.1); {@link #earlyAnswer()} reads what
+     * comes back. Without such a ticket nothing is sent.
+     */
+    public static QsockClient connectSendingEarly(InetSocketAddress server, String alpn, Duration timeout,
+                                                  qsock.tls.ClientTickets tickets, byte[] request) throws IOException {
+        QuicSocket socket = open(timeout, Qsock.config());
+        try {
+            socket.connect(server);
+            QuicHandshake.ClientHandshake handshake = QuicHandshake.startClientHandshake(socket,
+                    Qsock.clientTlsWithTickets(alpn, tickets), timeout);
+            long stream = -1;
+            if (handshake.earlyData()) {
+                // DONTWAIT: nobody drives the handshake until finish(), so what is taken now leaves as 0-RTT.
+                stream = socket.openStream(StreamFlags.DONTWAIT);
+                if (stream < 0) {
+                    throw new IOException("qsock could not open a stream in 0-RTT");
+                }
+                int sent = socket.send(ByteBuffer.wrap(request), stream, StreamFlags.FIN | StreamFlags.DONTWAIT);
+                if (sent != request.length) {
+                    throw new IOException("qsock took " + sent + " of " + request.length + " bytes as 0-RTT");
+                }
+            }
+            return new QsockClient(socket, handshake.finish(), stream);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** {@return whether {@link #connectSendingEarly} sent its request before the handshake completed} */
+    public boolean sentEarly() {
+        return earlyStream >= 0;
+    }
+
+    /** {@return the answer to the request {@link #connectSendingEarly} sent as 0-RTT, up to its FIN} */
+    public byte[] earlyAnswer() throws IOException {
+        if (earlyStream < 0) {
+            throw new IllegalStateException("no request was sent as 0-RTT");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        readAnswer(earlyStream, b -> out.write(b.array(), b.arrayOffset() + b.position(), b.remaining()));
+        return out.toByteArray();
     }
 
     /** {@return the key exchange group the handshake used, as the TLS engine reports it} */
@@ -116,13 +185,23 @@ public final class QsockClient implements InteropClient {
 
     private static QsockClient connect(InetSocketAddress server, Duration timeout, ConnectionConfig config,
                                        TlsClientConfig tls) throws IOException {
+        QuicSocket socket = open(timeout, config);
+        try {
+            socket.connect(server);
+            return new QsockClient(socket, QuicHandshake.clientHandshake(socket, tls, timeout));
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private static QuicSocket open(Duration timeout, ConnectionConfig config) throws IOException {
         QuicSocket socket = QuicSocket.open(config);
         try {
             socket.setOption(QuicSocketOptions.RECEIVE_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             socket.setOption(QuicSocketOptions.SEND_BUFFER_SIZE, Qsock.SOCKET_BUFFER);
             socket.setOption(QuicSocketOptions.TIMEOUT, timeout);
-            socket.connect(server);
-            return new QsockClient(socket, QuicHandshake.clientHandshake(socket, tls, timeout).keyExchangeGroup());
+            return socket;
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -166,6 +245,11 @@ public final class QsockClient implements InteropClient {
         if (sent != request.length || src.hasRemaining()) {
             throw new IOException("qsock took " + sent + " of " + request.length + " request bytes on stream " + stream);
         }
+        readAnswer(stream, sink);
+    }
+
+    // Passes what comes back on `stream` to `sink` up to the FIN.
+    private void readAnswer(long stream, Sink sink) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
         while (true) {
             buf.clear();

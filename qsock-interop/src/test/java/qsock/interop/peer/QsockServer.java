@@ -39,11 +39,23 @@ public final class QsockServer implements InteropServer {
     /** The QUIC version of each connection, once its handshake completed. */
     private final List<qsock.api.QuicVersion> versions = new CopyOnWriteArrayList<>();
     private final List<qsock.core.handshake.CipherSuite> negotiated = new CopyOnWriteArrayList<>();
+    /** Each connection whose handshake completed, in order: what TLS resumed and whether 0-RTT was taken. */
+    private final List<Handshake> handshakes = new CopyOnWriteArrayList<>();
+    /** The cipher suites accepted, or null for the TLS configuration's defaults. */
+    private final List<qsock.core.handshake.CipherSuite> suites;
+    /** Session tickets the server issues and accepts, or null for none. */
+    private final qsock.tls.ServerTickets tickets;
     private final Thread acceptor;
     private volatile boolean closed;
 
-    /** The cipher suites accepted, or null for the TLS configuration's defaults. */
-    private final List<qsock.core.handshake.CipherSuite> suites;
+    /**
+     * A connection's completed handshake, as the server saw it.
+     *
+     * @param socket the connection, closed once its client went away
+     * @param resumed whether TLS resumed a session from a ticket (RFC 8446 §2.2)
+     * @param earlyDataAccepted whether the server took the client's 0-RTT; null when none was offered
+     */
+    public record Handshake(QuicSocket socket, boolean resumed, Boolean earlyDataAccepted) {}
 
     private QsockServer(Path root, Pki pki) throws IOException {
         this(root, pki, Qsock.config(), false, null);
@@ -51,9 +63,16 @@ public final class QsockServer implements InteropServer {
 
     private QsockServer(Path root, Pki pki, qsock.api.ConnectionConfig config, boolean requireRetry,
                         List<qsock.core.handshake.CipherSuite> suites) throws IOException {
+        this(root, pki, config, requireRetry, suites, null);
+    }
+
+    private QsockServer(Path root, Pki pki, qsock.api.ConnectionConfig config, boolean requireRetry,
+                        List<qsock.core.handshake.CipherSuite> suites, qsock.tls.ServerTickets tickets)
+            throws IOException {
         this.root = root;
         this.pki = pki;
         this.suites = suites;
+        this.tickets = tickets;
         // Datagrams accepted, so that the echo protocol can send them back too.
         this.listener = QuicSocket.open(config.toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
         try {
@@ -98,6 +117,28 @@ public final class QsockServer implements InteropServer {
     public static QsockServer start(Path root, qsock.api.QuicVersion... versions) throws IOException {
         return new QsockServer(root, Pki.standard(),
                 Qsock.config().toBuilder().version(versions[0]).versions(versions).build(), false, null);
+    }
+
+    /**
+     * Starts a server like {@link #start(Path)} that issues session tickets and resumes with them as {@code tickets}
+     * says (RFC 8446 §4.6.1), 0-RTT included when they allow it (RFC 9001 §4.6).
+     */
+    public static QsockServer startWithTickets(Path root, qsock.tls.ServerTickets tickets) throws IOException {
+        return new QsockServer(root, Pki.standard(), Qsock.config(), false, null, tickets);
+    }
+
+    /**
+     * Starts a server like {@link #start(Path)} whose connections start a key update after every {@code interval}
+     * packets sealed with one key (RFC 9001 §6).
+     */
+    public static QsockServer startUpdatingKeysEvery(Path root, long interval) throws IOException {
+        return new QsockServer(root, Pki.standard(), Qsock.config().toBuilder().keyUpdateInterval(interval).build(),
+                false, null);
+    }
+
+    /** {@return each connection whose handshake completed so far, in order of completion} */
+    public List<Handshake> handshakes() {
+        return List.copyOf(handshakes);
     }
 
     /** {@return the QUIC version of each connection whose handshake completed, in order} */
@@ -160,11 +201,13 @@ public final class QsockServer implements InteropServer {
 
     private void serve(QuicSocket s) {
         try {
-            TlsServerConfig tls = Qsock.serverTls(pki, HqInterop.ALPN, HqInterop.ECHO_ALPN);
-            groups.add(QuicHandshake.serverHandshake(s, suites == null ? tls : tls.withCipherSuites(suites),
-                    Qsock.HANDSHAKE_TIMEOUT).keyExchangeGroup());
+            TlsServerConfig tls = Qsock.serverTls(pki, tickets, HqInterop.ALPN, HqInterop.ECHO_ALPN);
+            qsock.tls.TlsEngine engine = QuicHandshake.serverHandshake(s,
+                    suites == null ? tls : tls.withCipherSuites(suites), Qsock.HANDSHAKE_TIMEOUT);
+            groups.add(engine.keyExchangeGroup());
             versions.add(s.version());
             negotiated.add(s.cipherSuite());
+            handshakes.add(new Handshake(s, engine.resumed(), s.earlyDataAccepted()));
             boolean echo = HqInterop.ECHO_ALPN.equals(s.applicationProtocol());
             if (echo) {
                 Thread.ofVirtual().name("qsock-server-datagrams").start(() -> echoDatagrams(s));

@@ -38,6 +38,13 @@ public final class QuicheClient implements InteropClient {
     private final Channel udp;
     private final QuicChannel quic;
     private final Duration timeout;
+    /**
+     * Set when BoringSSL said 0-RTT could go (Netty's SslEarlyDataReadyEvent, fired before the handshake completes,
+     * so before the connect returns); the request is written on a stream opened then.
+     */
+    private volatile boolean sentEarly;
+    /** The answer to the request sent as 0-RTT, complete at its FIN. */
+    private final CompletableFuture<byte[]> earlyAnswer = new CompletableFuture<>();
 
     private QuicheClient(InetSocketAddress server, String alpn, Duration timeout, Pki pki) throws IOException {
         this(server, alpn, timeout, pki, null);
@@ -45,15 +52,57 @@ public final class QuicheClient implements InteropClient {
 
     private QuicheClient(InetSocketAddress server, String alpn, Duration timeout, Pki pki, String[] groups)
             throws IOException {
-        this.timeout = timeout;
+        this(server, timeout, context(alpn, pki, groups, false), null);
+    }
+
+    private static QuicSslContext context(String alpn, Pki pki, String[] groups, boolean earlyData) {
         QuicSslContextBuilder builder = QuicSslContextBuilder.forClient()
                 .trustManager(pki.ca())
-                .applicationProtocols(alpn);
+                .applicationProtocols(alpn)
+                .earlyData(earlyData);
         if (groups != null) {
             // BoringSSL's groups, in preference order; its first gets a key share.
             builder.option(io.netty.handler.codec.quic.BoringSSLContextOption.GROUPS, groups);
         }
-        QuicSslContext ssl = builder.build();
+        return builder.build();
+    }
+
+    /**
+     * A quiche client TLS context whose connections share one session cache: Netty keeps the session a connection's
+     * ticket gives under the server's host and port, and the next connection to them resumes it (BoringSSL).
+     */
+    public static final class Sessions {
+        private final QuicSslContext ssl;
+
+        private Sessions(QuicSslContext ssl) {
+            this.ssl = ssl;
+        }
+
+        /** A context offering {@code alpn}, trusting the test PKI's CA, with BoringSSL's early data on or off. */
+        public static Sessions of(String alpn, boolean earlyData) {
+            return new Sessions(context(alpn, Pki.standard(), null, earlyData));
+        }
+    }
+
+    /** Connects like {@link #connect}, keeping and resuming sessions in {@code sessions}. */
+    public static QuicheClient connectWith(Sessions sessions, InetSocketAddress server, String alpn,
+                                           Duration timeout) throws IOException {
+        return new QuicheClient(server, timeout, sessions.ssl, null);
+    }
+
+    /**
+     * Connects like {@link #connectWith}, and when BoringSSL can send early data (a resumed session that allows it)
+     * writes {@code request} with FIN on a new stream then, as 0-RTT (RFC 9001 §4.6.1); {@link #earlyAnswer()}
+     * reads what comes back. Without such a session nothing is sent.
+     */
+    public static QuicheClient connectSendingEarly(Sessions sessions, InetSocketAddress server, Duration timeout,
+                                                   byte[] request) throws IOException {
+        return new QuicheClient(server, timeout, sessions.ssl, request);
+    }
+
+    private QuicheClient(InetSocketAddress server, Duration timeout, QuicSslContext ssl, byte[] earlyRequest)
+            throws IOException {
+        this.timeout = timeout;
         var codec = Quiche.configure(new QuicClientCodecBuilder())
                 // The certificate names localhost: that is the server name quiche sends and checks.
                 .sslEngineProvider(q -> ssl.newEngine(q.alloc(), "localhost", server.getPort()))
@@ -62,7 +111,7 @@ public final class QuicheClient implements InteropClient {
         try {
             this.udp = Quiche.bind(group, codec);
             this.quic = QuicChannel.newBootstrap(udp)
-                    .handler(Quiche.NOTHING)
+                    .handler(earlyRequest == null ? Quiche.NOTHING : new EarlySender(earlyRequest))
                     .streamHandler(Quiche.NOTHING)
                     .remoteAddress(server)
                     .connect()
@@ -74,6 +123,62 @@ public final class QuicheClient implements InteropClient {
         } catch (ExecutionException | TimeoutException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw new IOException("quiche client: handshake with " + server + " failed", e);
+        }
+    }
+
+    /** Writes the request as early data on the event BoringSSL fires when 0-RTT can go; passes other events on. */
+    private final class EarlySender extends ChannelInboundHandlerAdapter {
+        private final byte[] request;
+
+        EarlySender(byte[] request) {
+            this.request = request;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.handler.codec.quic.SslEarlyDataReadyEvent) {
+                sentEarly = true;
+                ByteArrayOutputStream out = new ByteArrayOutputStream(request.length);
+                ((QuicChannel) ctx.channel()).newStreamBootstrap()
+                        .type(QuicStreamType.BIDIRECTIONAL)
+                        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        .handler(answerHandler(b -> b.readBytes(out, b.readableBytes()), earlyAnswer, out))
+                        .create()
+                        .addListener(f -> {
+                            if (f.isSuccess()) {
+                                QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
+                                stream.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(request), true));
+                            } else {
+                                earlyAnswer.completeExceptionally(f.cause());
+                            }
+                        });
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    /**
+     * {@return whether the request {@link #connectSendingEarly} was given went out as 0-RTT}; false when BoringSSL
+     * never said early data could go (the connect completes after that event, when it comes)
+     */
+    public boolean sentEarly() {
+        return sentEarly;
+    }
+
+    /** {@return the answer to the request sent as 0-RTT, up to its FIN} */
+    public byte[] earlyAnswer() throws IOException {
+        if (!sentEarly()) {
+            throw new IllegalStateException("no request was sent as 0-RTT");
+        }
+        try {
+            return earlyAnswer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        } catch (ExecutionException e) {
+            throw new IOException("quiche client: early stream failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IOException("quiche client: no FIN on the early stream within " + timeout, e);
         }
     }
 
@@ -128,37 +233,7 @@ public final class QuicheClient implements InteropClient {
     // Sends `request` with FIN on a new stream, hands each read to `sink` on the event loop, returns at the FIN.
     private void exchange(ByteBuf request, IoConsumer sink) throws IOException {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ChannelInboundHandlerAdapter handler = new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                ByteBuf b = (ByteBuf) msg;
-                try {
-                    sink.accept(b);
-                } catch (IOException | RuntimeException e) {
-                    done.completeExceptionally(e);
-                } finally {
-                    b.release();
-                }
-            }
-
-            @Override
-            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                if (evt instanceof ChannelInputShutdownReadComplete) {
-                    done.complete(null);
-                }
-                ReferenceCountUtil.release(evt);
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                done.completeExceptionally(cause);
-            }
-
-            @Override
-            public void channelInactive(ChannelHandlerContext ctx) {
-                done.completeExceptionally(new IOException("stream closed before its FIN"));
-            }
-        };
+        ChannelInboundHandlerAdapter handler = answerHandler(sink, done, null);
         try {
             QuicStreamChannel stream = quic.newStreamBootstrap()
                     .type(QuicStreamType.BIDIRECTIONAL)
@@ -177,6 +252,46 @@ public final class QuicheClient implements InteropClient {
         } catch (TimeoutException e) {
             throw new IOException("quiche client: no FIN within " + timeout, e);
         }
+    }
+
+    /**
+     * A stream handler that hands each read to {@code sink} on the event loop and completes {@code done} with
+     * {@code result} at the FIN.
+     */
+    private static <T> ChannelInboundHandlerAdapter answerHandler(IoConsumer sink, CompletableFuture<T> done,
+                                                                 ByteArrayOutputStream result) {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                ByteBuf b = (ByteBuf) msg;
+                try {
+                    sink.accept(b);
+                } catch (IOException | RuntimeException e) {
+                    done.completeExceptionally(e);
+                } finally {
+                    b.release();
+                }
+            }
+
+            @Override
+            @SuppressWarnings("unchecked")
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof ChannelInputShutdownReadComplete) {
+                    done.complete(result == null ? null : (T) result.toByteArray());
+                }
+                ReferenceCountUtil.release(evt);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                done.completeExceptionally(cause);
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext ctx) {
+                done.completeExceptionally(new IOException("stream closed before its FIN"));
+            }
+        };
     }
 
     @FunctionalInterface

@@ -44,9 +44,16 @@ public final class QuicheServer implements InteropServer {
     }
 
     private QuicheServer(Path root, Pki pki, QuicTokenHandler tokens, String[] groups) throws InterruptedException {
+        this(root, pki, tokens, groups, false);
+    }
+
+    private QuicheServer(Path root, Pki pki, QuicTokenHandler tokens, String[] groups, boolean earlyData)
+            throws InterruptedException {
         this.root = root;
+        // BoringSSL issues session tickets under its own random keys either way; earlyData lets them carry 0-RTT.
         QuicSslContextBuilder builder = QuicSslContextBuilder.forServer(pki.key(), null, pki.chainArray())
-                .applicationProtocols(HqInterop.ALPN, HqInterop.ECHO_ALPN);
+                .applicationProtocols(HqInterop.ALPN, HqInterop.ECHO_ALPN)
+                .earlyData(earlyData);
         if (groups != null) {
             // BoringSSL's groups, in preference order.
             builder.option(io.netty.handler.codec.quic.BoringSSLContextOption.GROUPS, groups);
@@ -82,6 +89,14 @@ public final class QuicheServer implements InteropServer {
      */
     public static QuicheServer startAcceptingGroups(Path root, String... groups) throws InterruptedException {
         return new QuicheServer(root, Pki.standard(), NoToken.INSTANCE, groups.clone());
+    }
+
+    /**
+     * Starts a server like {@link #start(Path)} whose session tickets allow 0-RTT and which accepts it (BoringSSL's
+     * early data on, RFC 9001 §4.6).
+     */
+    public static QuicheServer startWithEarlyData(Path root) throws InterruptedException {
+        return new QuicheServer(root, Pki.standard(), NoToken.INSTANCE, null, true);
     }
 
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */

@@ -63,6 +63,26 @@ public final class PacketLog {
         return count[direction.ordinal()];
     }
 
+    /**
+     * Datagrams seen in {@code direction} whose first packet is a 0-RTT packet (RFC 9000 §17.2.3: long header type
+     * 0b01 in QUIC v1; RFC 9369 §3.2: 0b10 in v2). A 0-RTT packet coalesced behind an Initial is not counted: the
+     * log keeps only the head of each datagram.
+     */
+    public synchronized long zeroRttDatagrams(Direction direction) {
+        long n = 0;
+        for (Entry e : entries) {
+            if (e.direction == direction && e.head.length >= 5 && (e.head[0] & 0x80) != 0) {
+                int version = ((e.head[1] & 0xff) << 24) | ((e.head[2] & 0xff) << 16) | ((e.head[3] & 0xff) << 8)
+                        | (e.head[4] & 0xff);
+                int type = (e.head[0] >> 4) & 0x3;
+                if (version == 0x00000001 && type == 0b01 || version == 0x6b3343cf && type == 0b10) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Writes the log as text, one line per datagram or note. */
     public synchronized void writeTo(Path file) throws IOException {
         HexFormat hex = HexFormat.of();
