@@ -107,6 +107,8 @@ final class VersionNegotiator {
         old.discard();
         c.spaces[0] = fresh;
         c.parameters.forgetLocal();
+        // RFC 9369 §5: a NEW_TOKEN token from a connection of the first version does not start one of another.
+        c.initialToken = null;
         attempt++;
     }
 

@@ -9,6 +9,7 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import qsock.api.TokenKeys;
+import qsock.api.QuicVersion;
 import qsock.core.wire.ConnectionId;
 
 /**
@@ -83,18 +84,21 @@ public final class AddressTokens {
      * @param retrySourceId the Source Connection ID the Retry carries, which the client addresses next
      * @param now the token clock
      */
-    public byte[] sealRetry(InetSocketAddress client, ConnectionId originalDestinationId, ConnectionId retrySourceId,
-                            long now) {
-        return seal(AddressToken.Kind.RETRY, client, originalDestinationId, retrySourceId, now);
+    public byte[] sealRetry(InetSocketAddress client, QuicVersion version, ConnectionId originalDestinationId,
+                            ConnectionId retrySourceId, long now) {
+        return seal(AddressToken.Kind.RETRY, client, version, originalDestinationId, retrySourceId, now);
     }
 
-    /** {@return a NEW_TOKEN token for {@code client}, bound to its IP address} {@code now} is the token clock. */
-    public byte[] sealNewToken(InetSocketAddress client, long now) {
-        return seal(AddressToken.Kind.NEW_TOKEN, client, null, null, now);
+    /**
+     * {@return a NEW_TOKEN token for {@code client}, bound to its IP address and to {@code version}, the version of
+     * the connection it is given on} {@code now} is the token clock.
+     */
+    public byte[] sealNewToken(InetSocketAddress client, QuicVersion version, long now) {
+        return seal(AddressToken.Kind.NEW_TOKEN, client, version, null, null, now);
     }
 
-    private byte[] seal(AddressToken.Kind kind, InetSocketAddress client, ConnectionId odcid, ConnectionId rscid,
-                        long now) {
+    private byte[] seal(AddressToken.Kind kind, InetSocketAddress client, QuicVersion version, ConnectionId odcid,
+                        ConnectionId rscid, long now) {
         byte[] ip = client.getAddress().getAddress();
         ByteBuffer p = ByteBuffer.wrap(plain);
         p.putLong(now);
@@ -114,11 +118,22 @@ public final class AddressTokens {
         try {
             cipher.init(Cipher.ENCRYPT_MODE, current, new GCMParameterSpec(TAG_LENGTH * 8, nonce));
             cipher.updateAAD(token, 0, 1);
+            cipher.updateAAD(versionBytes(version));
             cipher.doFinal(plain, 0, plainLength, token, 1 + NONCE_LENGTH);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed to seal a token", e);
         }
         return token;
+    }
+
+    /**
+     * {@return the version as authenticated data} RFC 9369 §5: a token is bound to the version of the connection
+     * that issued it, and a server MUST NOT accept one from another: sealed with its version as associated data, it
+     * does not open under another.
+     */
+    private static byte[] versionBytes(QuicVersion version) {
+        int v = version.wireValue();
+        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
     }
 
     /**
@@ -137,16 +152,17 @@ public final class AddressTokens {
      * @param now the token clock: the token must not be older than its kind's lifetime, nor from the future
      * @return what the token says, or null if it is not a valid token of ours for {@code client} now
      */
-    public AddressToken open(ByteBuffer buf, int offset, int length, InetSocketAddress client, long now) {
+    public AddressToken open(ByteBuffer buf, int offset, int length, InetSocketAddress client, QuicVersion version,
+                             long now) {
         AddressToken.Kind kind = claimedKind(buf, offset, length);
         if (kind == null) {
             return null;
         }
         byte[] token = new byte[length];
         buf.get(offset, token);
-        int plainLength = decrypt(token, current);
+        int plainLength = decrypt(token, current, version);
         if (plainLength < 0 && previous != null) {
-            plainLength = decrypt(token, previous);
+            plainLength = decrypt(token, previous, version);
         }
         if (plainLength < 0) {
             return null;
@@ -155,10 +171,11 @@ public final class AddressTokens {
     }
 
     /** {@return the plaintext's length in {@link #plain}, or -1 if {@code token} does not open under {@code key}} */
-    private int decrypt(byte[] token, SecretKeySpec key) {
+    private int decrypt(byte[] token, SecretKeySpec key, QuicVersion version) {
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, token, 1, NONCE_LENGTH));
             cipher.updateAAD(token, 0, 1);
+            cipher.updateAAD(versionBytes(version));
             return cipher.doFinal(token, 1 + NONCE_LENGTH, token.length - 1 - NONCE_LENGTH, plain, 0);
         } catch (AEADBadTagException e) {
             // Forged, altered or sealed under another key: invalid, nothing more.

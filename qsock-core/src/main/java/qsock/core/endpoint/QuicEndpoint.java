@@ -307,8 +307,9 @@ public final class QuicEndpoint {
         TokenStore store = tokenStore;
         if (store != null) {
             // RFC 9000 §8.1.3: a NEW_TOKEN token from an earlier connection to this server proves our address.
-            c.useToken(store.take(peer));
-            c.onNewToken(token -> store.put(peer, token));
+            // RFC 9369 §5: only a token from a connection of the version this one starts with.
+            c.useToken(store.take(peer, c.version()));
+            c.onNewToken(token -> store.put(peer, c.version(), token));
         }
         attach(route, c);
         return c;
@@ -610,7 +611,7 @@ public final class QuicEndpoint {
         AddressToken token = null;
         boolean retryTokenInvalid = false;
         if (header.tokenLength() > 0) {
-            token = tokens().open(buf, header.tokenOffset(), header.tokenLength(), from, tokenNow);
+            token = tokens().open(buf, header.tokenOffset(), header.tokenLength(), from, version, tokenNow);
             if (token != null && token.kind() == AddressToken.Kind.RETRY && !token.retrySourceId().equals(original)) {
                 // Not the connection ID our Retry told the client to use: not the client we sent it to.
                 token = null;
@@ -664,7 +665,7 @@ public final class QuicEndpoint {
         }
         if (addressValidation.issueNewTokens()) {
             // RFC 9000 §8.1.3: sent once the handshake is confirmed, for the client's next connection.
-            c.offerNewToken(tokens().sealNewToken(from, tokenNow));
+            c.offerNewToken(tokens().sealNewToken(from, c.version(), tokenNow));
         }
         attach(newRoute, c);
         // The client keeps addressing its first Destination Connection ID until it hears from us.
@@ -732,7 +733,7 @@ public final class QuicEndpoint {
         do {
             retrySource = ConnectionId.random(random, config.connection().connectionIdLength());
         } while (retrySource.equals(original));
-        byte[] token = tokens().sealRetry(from, original, retrySource, tokenNow);
+        byte[] token = tokens().sealRetry(from, version, original, retrySource, tokenNow);
         ByteBuffer out = ByteBuffer.allocate(7 + 2 * ConnectionId.MAX_LENGTH + token.length + RetryIntegrity.TAG_LENGTH);
         RetryPacket.writeWithoutTag(out, version, clientSource, retrySource, token, random.nextInt(16));
         byte[] tag = RetryIntegrity.computeTag(version, original, out.duplicate().flip());

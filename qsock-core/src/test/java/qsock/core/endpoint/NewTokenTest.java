@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 import qsock.api.ConnectionState;
 import qsock.api.Role;
+import qsock.api.QuicVersion;
 import qsock.api.TokenStore;
 import qsock.core.connection.QuicConnection;
 import qsock.core.error.TransportErrorCode;
@@ -30,14 +31,14 @@ class NewTokenTest {
         int takes;
 
         @Override
-        public void put(InetSocketAddress server, byte[] token) {
+        public void put(InetSocketAddress server, QuicVersion version, byte[] token) {
             puts++;
-            inner.put(server, token);
+            inner.put(server, version, token);
         }
 
         @Override
-        public byte[] take(InetSocketAddress server) {
-            byte[] t = inner.take(server);
+        public byte[] take(InetSocketAddress server, QuicVersion version) {
+            byte[] t = inner.take(server, version);
             if (t != null) {
                 takes++;
             }
@@ -127,14 +128,16 @@ class NewTokenTest {
         InetSocketAddress a = new InetSocketAddress("192.0.2.1", 443);
         InetSocketAddress b = new InetSocketAddress("192.0.2.2", 443);
         InetSocketAddress c = new InetSocketAddress("192.0.2.3", 443);
-        store.put(a, new byte[] {1});
-        store.put(b, new byte[] {2});
-        store.put(c, new byte[] {3});
-        assertNull(store.take(a), "the least recently used server went");
-        assertEquals(2, store.take(b)[0]);
-        assertNull(store.take(b), "RFC 9000 §8.1.3: a token is used for one connection attempt");
-        store.put(a, new byte[TokenStore.MAX_TOKEN_LENGTH + 1]);
-        assertNull(store.take(a), "too long to fit an Initial: not kept");
-        assertNotNull(store.take(c));
+        QuicVersion v1 = QuicVersion.V1;
+        store.put(a, v1, new byte[] {1});
+        store.put(b, v1, new byte[] {2});
+        store.put(c, v1, new byte[] {3});
+        assertNull(store.take(a, v1), "the least recently used server went");
+        assertEquals(2, store.take(b, v1)[0]);
+        assertNull(store.take(b, v1), "RFC 9000 §8.1.3: a token is used for one connection attempt");
+        store.put(a, v1, new byte[TokenStore.MAX_TOKEN_LENGTH + 1]);
+        assertNull(store.take(a, v1), "too long to fit an Initial: not kept");
+        assertNull(store.take(c, QuicVersion.V2), "RFC 9369 §5: a v1 token does not start a v2 connection");
+        assertNotNull(store.take(c, v1));
     }
 }

@@ -27,14 +27,14 @@ class QuicSocketRetryTest {
         final AtomicInteger puts = new AtomicInteger();
 
         @Override
-        public void put(InetSocketAddress server, byte[] token) {
+        public void put(InetSocketAddress server, qsock.api.QuicVersion version, byte[] token) {
             puts.incrementAndGet();
-            inner.put(server, token);
+            inner.put(server, version, token);
         }
 
         @Override
-        public byte[] take(InetSocketAddress server) {
-            return inner.take(server);
+        public byte[] take(InetSocketAddress server, qsock.api.QuicVersion version) {
+            return inner.take(server, version);
         }
     }
 
