@@ -118,7 +118,8 @@ public final class ClientCommand implements Callable<Integer> {
             settings.keyUpdateInterval(keyUpdateInterval);
         }
         if (initialVersion != null) {
-            List<QuicVersion> offered = transport.versions() != null ? transport.versions() : List.of(QuicVersion.values());
+            List<QuicVersion> offered = transport.versions() != null ? transport.versions()
+                    : List.of(QuicVersion.values());
             if (!offered.contains(initialVersion)) {
                 throw new IllegalArgumentException("--initial-version " + initialVersion + " is not among --versions "
                         + offered);
@@ -144,7 +145,8 @@ public final class ClientCommand implements Callable<Integer> {
                     zeroRtt && i > 0)) {
                 if (client.handshakeComplete()) {
                     out.println(name + "connected to " + first.authority() + " in "
-                            + Units.duration(System.nanoTime() - connectStart) + " (" + describe(client) + ")");
+                            + Units.duration(System.nanoTime() - connectStart) + " ("
+                            + describe(client, config.version()) + ")");
                 } else {
                     out.println(name + "resuming " + first.authority() + ", sending " + batch.size()
                             + " request(s) as 0-RTT");
@@ -158,7 +160,8 @@ public final class ClientCommand implements Callable<Integer> {
                             result -> out.println(result.describe())));
                 }
                 if (client.earlyDataSent()) {
-                    out.println(name + "connected to " + first.authority() + " (" + describe(client) + ")");
+                    out.println(name + "connected to " + first.authority() + " ("
+                            + describe(client, config.version()) + ")");
                 }
                 QuicStatistics statistics = client.socket().statistics();
                 if (statistics.keyUpdatesInitiated() + statistics.keyUpdates() > 0) {
@@ -195,14 +198,18 @@ public final class ClientCommand implements Callable<Integer> {
     }
 
     /**
-     * {@return what the handshake gave: protocol, cipher suite, QUIC version, whether a Retry came first (RFC 9000
+     * {@return what the handshake gave: protocol, cipher suite, QUIC version (and the one it started with, when
+     * they differ), whether a Retry came first (RFC 9000
      * §8.1.2), whether the session was resumed and the 0-RTT requests accepted}
      */
-    private static String describe(HqClient client) {
+    private static String describe(HqClient client, QuicVersion initial) {
         QuicVersion version = client.socket().version();
         Boolean early = client.earlyDataAccepted();
         return client.socket().applicationProtocol() + ", " + client.socket().cipherSuite().name()
                 + (version == null ? "" : ", " + version.name().toLowerCase(Locale.ROOT))
+                // Version Negotiation or the server's compatible move (RFC 9368) changed it during the handshake.
+                + (version == null || version == initial ? ""
+                        : " (from " + initial.name().toLowerCase(Locale.ROOT) + ")")
                 + (client.socket().statistics().retries() > 0 ? ", after a Retry" : "")
                 + (client.resumed() ? ", resumed" : "")
                 + (early == null ? "" : early ? ", 0-RTT accepted" : ", 0-RTT rejected");
