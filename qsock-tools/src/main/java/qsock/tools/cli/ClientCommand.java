@@ -98,7 +98,7 @@ public final class ClientCommand implements Callable<Integer> {
         HqUrl first = parsed.get(0);
         for (HqUrl url : parsed) {
             if (!url.authority().equals(first.authority())) {
-                throw new IllegalArgumentException("all URLs go to one server: "
+                throw new IllegalArgumentException("all URLs go over one connection to one server (or several connections to it): "
                         + first.authority() + " and " + url.authority());
             }
         }
