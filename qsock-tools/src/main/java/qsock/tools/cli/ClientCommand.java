@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,15 +15,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import qsock.api.ConnectionConfig;
+import qsock.api.QuicVersion;
+import qsock.tls.ClientTickets;
+import qsock.tls.TlsClientConfig;
 import qsock.socket.QuicStatistics;
 import qsock.tools.client.FetchResult;
 import qsock.tools.client.HqClient;
 import qsock.tools.client.HqUrl;
 import qsock.tools.term.Units;
 
-/** {@code qsock client}: fetches URLs over hq-interop on one connection. */
+/** {@code qsock client}: fetches URLs over hq-interop, on one connection or several. */
 @Command(name = "client", mixinStandardHelpOptions = true,
-        description = {"Fetch https:// URLs over hq-interop (HTTP/0.9 over QUIC), all on one connection, and save them.",
+        description = {"Fetch https:// URLs over hq-interop (HTTP/0.9 over QUIC), all on one connection (or as "
+                + "--one-connection-per-request, --resume and --0rtt say), and save them.",
                 "Requests go out side by side, up to -j at once and the server's stream limit.",
                 "Prints size, time and throughput per file as each ends; draws a progress bar on a terminal for one URL.",
                 "A file is written under a temporary name and renamed when complete: a failed download leaves none.",
@@ -46,6 +51,27 @@ public final class ClientCommand implements Callable<Integer> {
                     + "each update waits for the peer to acknowledge a packet of the current keys "
                     + "(default: 4194304, half the AES-GCM limit).")
     Long keyUpdateInterval;
+
+    @Option(names = "--initial-version", paramLabel = "VERSION", converter = TransportOptions.VersionConverter.class,
+            description = "The QUIC version of the first Initial, one of --versions (default: the first of them). "
+                    + "--versions v2,v1 --initial-version v1 starts with v1 and asks the server to move to v2 "
+                    + "(compatible negotiation, RFC 9368).")
+    QuicVersion initialVersion;
+
+    @Option(names = "--one-connection-per-request",
+            description = "Fetch each URL on a connection of its own, one after the other, in order.")
+    boolean connectionPerRequest;
+
+    @Option(names = "--resume",
+            description = "Resume: the first URL goes on a first connection, the others on a second connection that "
+                    + "resumes the first one's TLS session with its ticket (RFC 8446 §2.2); with "
+                    + "--one-connection-per-request, every connection after the first resumes the one before.")
+    boolean resume;
+
+    @Option(names = "--0rtt",
+            description = "As --resume, and the resuming connections send their requests as 0-RTT, before the "
+                    + "handshake completes (RFC 9001 §4.6); requests the server refuses early are sent again.")
+    boolean zeroRtt;
 
     @Spec
     CommandSpec spec;
@@ -72,12 +98,17 @@ public final class ClientCommand implements Callable<Integer> {
         HqUrl first = parsed.get(0);
         for (HqUrl url : parsed) {
             if (!url.authority().equals(first.authority())) {
-                throw new IllegalArgumentException("all URLs go over one connection to one server: "
+                throw new IllegalArgumentException("all URLs go over one connection to one server (or several connections to it): "
                         + first.authority() + " and " + url.authority());
             }
         }
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("--max-concurrent-streams must be at least 1: " + maxConcurrent);
+        }
+        boolean resuming = resume || zeroRtt;
+        if (resuming && parsed.size() < 2) {
+            throw new IllegalArgumentException((zeroRtt ? "--0rtt" : "--resume")
+                    + " needs at least two URLs: the first connection fetches the first, the resuming one the rest");
         }
         ConnectionConfig.Builder settings = transport.builder();
         if (keyUpdateInterval != null) {
@@ -86,27 +117,57 @@ public final class ClientCommand implements Callable<Integer> {
             }
             settings.keyUpdateInterval(keyUpdateInterval);
         }
+        if (initialVersion != null) {
+            List<QuicVersion> offered = transport.versions() != null ? transport.versions()
+                    : List.of(QuicVersion.values());
+            if (!offered.contains(initialVersion)) {
+                throw new IllegalArgumentException("--initial-version " + initialVersion + " is not among --versions "
+                        + offered);
+            }
+            settings.version(initialVersion).versions(offered.toArray(QuicVersion[]::new));
+        }
         ConnectionConfig config = settings.build();
         Duration handshakeTimeout = transport.handshakeTimeout();
+        // One store for the command's connections: each takes the ticket the one before it left (RFC 8446 §C.4: a
+        // ticket is used once).
+        ClientTickets tickets = resuming ? ClientTickets.defaults().withEarlyData(zeroRtt) : null;
+        TlsClientConfig tlsConfig = transport.apply(psk.apply(clientCertificate.apply(tls.tlsConfig(tickets))));
         Files.createDirectories(output);
         boolean terminal = System.console() != null;
         long start = System.nanoTime();
-        List<FetchResult> results;
-        try (HqClient client = HqClient.connect(first.host(), first.port(),
-                transport.apply(psk.apply(clientCertificate.apply(tls.tlsConfig()))), config, handshakeTimeout)) {
-            out.println("connected to " + first.authority() + " in " + Units.duration(System.nanoTime() - start)
-                    + " (" + client.socket().applicationProtocol() + ", " + client.socket().cipherSuite().name() + ")");
-            if (parsed.size() == 1) {
-                FetchResult result = client.fetch(first, output, terminal ? out : null);
-                out.println(result.describe());
-                results = List.of(result);
-            } else {
-                results = client.fetchAll(parsed, output, maxConcurrent, result -> out.println(result.describe()));
-            }
-            QuicStatistics statistics = client.socket().statistics();
-            if (statistics.keyUpdatesInitiated() + statistics.keyUpdates() > 0) {
-                out.println("key updates: " + statistics.keyUpdatesInitiated() + " started, "
-                        + statistics.keyUpdates() + " followed");
+        List<FetchResult> results = new ArrayList<>();
+        List<List<HqUrl>> connections = connections(parsed);
+        for (int i = 0; i < connections.size(); i++) {
+            List<HqUrl> batch = connections.get(i);
+            String name = connections.size() > 1 ? "connection " + (i + 1) + ": " : "";
+            long connectStart = System.nanoTime();
+            try (HqClient client = HqClient.connect(first.host(), first.port(), tlsConfig, config, handshakeTimeout,
+                    zeroRtt && i > 0)) {
+                if (client.handshakeComplete()) {
+                    out.println(name + "connected to " + first.authority() + " in "
+                            + Units.duration(System.nanoTime() - connectStart) + " ("
+                            + describe(client, config.version()) + ")");
+                } else {
+                    out.println(name + "resuming " + first.authority() + ", sending " + batch.size()
+                            + " request(s) as 0-RTT");
+                }
+                if (batch.size() == 1 && connections.size() == 1) {
+                    FetchResult result = client.fetch(batch.getFirst(), output, terminal ? out : null);
+                    out.println(result.describe());
+                    results.add(result);
+                } else {
+                    results.addAll(client.fetchAll(batch, output, maxConcurrent,
+                            result -> out.println(result.describe())));
+                }
+                if (client.earlyDataSent()) {
+                    out.println(name + "connected to " + first.authority() + " ("
+                            + describe(client, config.version()) + ")");
+                }
+                QuicStatistics statistics = client.socket().statistics();
+                if (statistics.keyUpdatesInitiated() + statistics.keyUpdates() > 0) {
+                    out.println(name + "key updates: " + statistics.keyUpdatesInitiated() + " started, "
+                            + statistics.keyUpdates() + " followed");
+                }
             }
         }
         int refused = 0;
@@ -119,8 +180,38 @@ public final class ClientCommand implements Callable<Integer> {
             }
         }
         long nanos = System.nanoTime() - start;
-        out.println(parsed.size() + " request(s), " + Units.bytes(total) + " in " + Units.duration(nanos) + ", "
+        out.println(parsed.size() + " request(s)" + (connections.size() > 1 ? " on " + connections.size()
+                + " connections" : "") + ", " + Units.bytes(total) + " in " + Units.duration(nanos) + ", "
                 + Units.rate(total, nanos) + (refused > 0 ? ", " + refused + " refused" : ""));
         return refused == 0 ? 0 : 1;
+    }
+
+    /** {@return the URLs of each connection, in order} */
+    private List<List<HqUrl>> connections(List<HqUrl> urls) {
+        if (connectionPerRequest) {
+            return urls.stream().map(List::of).toList();
+        }
+        if (resume || zeroRtt) {
+            return List.of(List.of(urls.getFirst()), urls.subList(1, urls.size()));
+        }
+        return List.of(urls);
+    }
+
+    /**
+     * {@return what the handshake gave: protocol, cipher suite, QUIC version (and the one it started with, when
+     * they differ), whether a Retry came first (RFC 9000
+     * §8.1.2), whether the session was resumed and the 0-RTT requests accepted}
+     */
+    private static String describe(HqClient client, QuicVersion initial) {
+        QuicVersion version = client.socket().version();
+        Boolean early = client.earlyDataAccepted();
+        return client.socket().applicationProtocol() + ", " + client.socket().cipherSuite().name()
+                + (version == null ? "" : ", " + version.name().toLowerCase(Locale.ROOT))
+                // Version Negotiation or the server's compatible move (RFC 9368) changed it during the handshake.
+                + (version == null || version == initial ? ""
+                        : " (from " + initial.name().toLowerCase(Locale.ROOT) + ")")
+                + (client.socket().statistics().retries() > 0 ? ", after a Retry" : "")
+                + (client.resumed() ? ", resumed" : "")
+                + (early == null ? "" : early ? ", 0-RTT accepted" : ", 0-RTT rejected");
     }
 }

@@ -24,6 +24,7 @@ import qsock.tools.server.EchoHandler;
 import qsock.tools.server.HqInteropHandler;
 import qsock.tools.server.QsockServer;
 import java.io.IOException;
+import qsock.tls.ServerTickets;
 import qsock.tls.TlsServerConfig;
 
 /** {@code qsock server}: serves a directory over hq-interop, and echo, until interrupted. */
@@ -51,6 +52,18 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Protocols served, in preference order: hq-interop, echo, qsock-perf (default: ${DEFAULT-VALUE}).")
     List<String> protocols;
 
+    @Option(names = "--retry",
+            description = "Validate every client's address with a Retry before keeping any state for it "
+                    + "(RFC 9000 §8.1.2); without it, Retry starts only past 512 half-open connections.")
+    boolean retry;
+
+    @Option(names = "--early-data",
+            description = "Accept 0-RTT data from clients that resume a session (RFC 9001 §4.6), in the session "
+                    + "tickets issued and when they come back. Early data can be replayed by an attacker "
+                    + "(RFC 8446 §8): qsock's anti-replay record refuses a ticket's second 0-RTT attempt within "
+                    + "this process. Every connection gets one session ticket, valid a day, either way.")
+    boolean earlyData;
+
     @Spec
     CommandSpec spec;
 
@@ -65,9 +78,9 @@ public final class ServerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, ApplicationHandler> handlers = handlers(protocols, directory);
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
-        TlsServerConfig config = transport.apply(tls.tlsConfig());
+        TlsServerConfig config = transport.apply(tls.tlsConfig(tickets()));
         QsockServer server = QsockServer.start(local, config, handlers, line -> out.println(line.format()),
-                transport.connectionConfig(), transport.handshakeTimeout());
+                transport.connectionConfig(), transport.handshakeTimeout(), retry);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -75,6 +88,11 @@ public final class ServerCommand implements Callable<Integer> {
         }));
         out.println("qsock server on " + Units.address(server.localAddress()) + ", protocols " + handlers.keySet()
                 + (handlers.containsKey(HqInterop.ALPN) ? ", serving " + directory.toAbsolutePath().normalize() : ""));
+        if (retry || earlyData || transport.versions() != null) {
+            out.println((retry ? "retry: every client; " : "") + (earlyData ? "0-RTT: accepted; " : "")
+                    + "versions: " + transport.connectionConfig().versions().stream()
+                            .map(v -> v.name().toLowerCase(java.util.Locale.ROOT)).toList());
+        }
         if (!config.pskKeyring().isEmpty()) {
             // The number of keys only: neither identities nor keys are printed.
             out.println("pre-shared keys: " + config.pskKeyring().size() + " from " + tls.pskKeyringFile()
@@ -86,6 +104,15 @@ public final class ServerCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@return the session tickets the server issues: one per connection, valid a day, under a key of this process,
+     * allowing 0-RTT with --early-data} Resumption saves a returning client the certificate and its signature.
+     */
+    ServerTickets tickets() {
+        ServerTickets tickets = ServerTickets.defaults();
+        return earlyData ? tickets.withEarlyData(true, ServerTickets.EarlyDataPolicy.ACCEPT) : tickets;
     }
 
     /** {@return the handlers for the protocol names, in their order} */

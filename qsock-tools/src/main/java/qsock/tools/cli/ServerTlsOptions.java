@@ -9,6 +9,7 @@ import qsock.tls.Credential;
 import qsock.tls.KeyLogSink;
 import qsock.tls.PskKeyring;
 import qsock.tls.PskMode;
+import qsock.tls.ServerTickets;
 import qsock.tls.TlsServerConfig;
 import qsock.tls.cert.CertificateValidator;
 import qsock.tls.cert.PemFiles;
@@ -106,6 +107,14 @@ public final class ServerTlsOptions {
      * SSLKEYLOGFILE when it is set}
      */
     public TlsServerConfig tlsConfig() throws IOException {
+        return tlsConfig(null);
+    }
+
+    /**
+     * {@return the TLS configuration of {@link #tlsConfig()}, issuing and accepting session tickets as
+     * {@code tickets} says (null: none)}
+     */
+    public TlsServerConfig tlsConfig(ServerTickets tickets) throws IOException {
         ClientAuth policy = clientAuth();
         if (policy == ClientAuth.NONE && clientCa != null) {
             throw new IllegalArgumentException("--client-ca needs --client-auth request or require");
@@ -132,6 +141,9 @@ public final class ServerTlsOptions {
         TlsServerConfig.Builder builder = pskOnly() ? TlsServerConfig.builder(keyring)
                 : TlsServerConfig.builder(credential());
         builder.keyLog(KeyLogSink.fromEnvironment());
+        if (tickets != null) {
+            builder.tickets(tickets);
+        }
         if (keyring != null) {
             builder.pskKeyring(keyring);
             // The server takes the first of its modes the client offers: psk_dhe_ke stays first, so that psk_ke

@@ -3,7 +3,10 @@ package qsock.tools.cli;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
 import qsock.api.ConnectionConfig;
+import qsock.api.QuicVersion;
 import qsock.core.handshake.CipherSuite;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
@@ -40,6 +43,13 @@ public final class TransportOptions {
                     + "). With --no-pmtud, every datagram may be this large.")
     Integer maxDatagram;
 
+    @Option(names = "--versions", split = ",", paramLabel = "VERSION", converter = VersionConverter.class,
+            description = "QUIC versions, in preference order: v1 (RFC 9000), v2 (RFC 9369). A client offers them "
+                    + "and starts with the first (or --initial-version); a server accepts them and moves a client "
+                    + "that also offers one it ranks higher to it (compatible negotiation, RFC 9368) "
+                    + "(default: v1,v2).")
+    List<QuicVersion> versions;
+
     @Option(names = "--no-pmtud",
             description = "No path MTU discovery: datagrams stay at 1200 bytes, or at --max-datagram.")
     boolean noPathMtuDiscovery;
@@ -68,6 +78,12 @@ public final class TransportOptions {
         }
         ConnectionConfig.Builder b = TransportDefaults.connectionConfig().toBuilder()
                 .maxIdleTimeoutMillis(idleTimeoutSeconds * 1000);
+        if (versions != null) {
+            if (versions.isEmpty() || versions.stream().distinct().count() != versions.size()) {
+                throw new IllegalArgumentException("--versions must list each version once: " + versions);
+            }
+            b.version(versions.getFirst()).versions(versions.toArray(QuicVersion[]::new));
+        }
         if (noPathMtuDiscovery) {
             b.pathMtuCeiling(0).maxDatagramSize(maxDatagram == null ? ConnectionConfig.MIN_DATAGRAM_SIZE : maxDatagram);
         } else if (maxDatagram != null) {
@@ -84,5 +100,27 @@ public final class TransportOptions {
     /** {@return {@code tls} accepting the chosen cipher suites, if any were chosen} */
     public TlsServerConfig apply(TlsServerConfig tls) {
         return cipherSuites == null ? tls : tls.withCipherSuites(List.copyOf(cipherSuites));
+    }
+
+    /** {@return the versions of --versions, or null when not given} */
+    List<QuicVersion> versions() {
+        return versions;
+    }
+
+    /** {@return the QUIC version named {@code name}: v1, v2 (or 1, 2, any case)} */
+    static QuicVersion parseVersion(String name) {
+        return switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "v1", "1" -> QuicVersion.V1;
+            case "v2", "2" -> QuicVersion.V2;
+            default -> throw new IllegalArgumentException("unknown QUIC version '" + name + "': v1 or v2");
+        };
+    }
+
+    /** Reads a QUIC version name for picocli. */
+    static final class VersionConverter implements ITypeConverter<QuicVersion> {
+        @Override
+        public QuicVersion convert(String value) {
+            return parseVersion(value);
+        }
     }
 }

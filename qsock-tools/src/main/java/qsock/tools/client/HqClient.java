@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
 import qsock.tls.QuicHandshake;
 import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsEngine;
 import qsock.tools.TransportDefaults;
 import qsock.tools.hq.HqInterop;
 import qsock.tools.hq.HqRequest;
@@ -49,10 +51,20 @@ public final class HqClient implements Closeable {
     private final QuicSocket socket;
     private final ConnectionConfig config;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE);
+    private final InetSocketAddress address;
+    private final TlsClientConfig tls;
+    /** The handshake still to complete after the requests sent as 0-RTT; null once complete. */
+    private QuicHandshake.ClientHandshake pending;
+    /** Requests whose bytes did not all fit before the handshake completed: sent in full after it. */
+    private final List<Map.Entry<Long, ByteBuffer>> unsent = new ArrayList<>();
+    private TlsEngine engine;
+    private boolean earlyDataSent;
 
-    private HqClient(QuicSocket socket, ConnectionConfig config) {
+    private HqClient(QuicSocket socket, ConnectionConfig config, InetSocketAddress address, TlsClientConfig tls) {
         this.socket = socket;
         this.config = config;
+        this.address = address;
+        this.tls = tls;
     }
 
     /**
@@ -77,35 +89,110 @@ public final class HqClient implements Closeable {
      */
     public static HqClient connect(String host, int port, TlsClientConfig tls, ConnectionConfig transport,
                                    Duration timeout) throws IOException {
+        return connect(host, port, tls, transport, timeout, false);
+    }
+
+    /**
+     * Connects to {@code host:port} with these transport settings, offering hq-interop, and prepares to send the
+     * first requests as 0-RTT (RFC 9001 §4.6) when {@code earlyData} is true and {@code tls}'s tickets resume a
+     * session that allows it: then this returns once the ClientHello left, and the first {@link #fetchAll} sends its
+     * requests before completing the handshake (hq-interop GETs are safe to replay, RFC 8446 §8). Otherwise it
+     * returns once the handshake is complete.
+     *
+     * @param tls the client configuration; its ALPN list is replaced by hq-interop and the server name set to
+     *     {@code host} when it has none
+     * @param transport the connection's settings (idle timeout, datagram sizes, key update interval, ...)
+     * @param earlyData true to send the first requests as 0-RTT when a ticket allows it
+     * @throws IOException as {@link #connect(String, int, TlsClientConfig, Duration)} does
+     */
+    public static HqClient connect(String host, int port, TlsClientConfig tls, ConnectionConfig transport,
+                                   Duration timeout, boolean earlyData) throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
         TlsClientConfig config = tls.withApplicationProtocols(List.of(HqInterop.ALPN))
                 .withServerName(tls.serverName() != null ? tls.serverName() : host);
         QuicSocket socket = QuicSocket.open(transport);
+        HqClient client = new HqClient(socket, transport, address, config);
         try {
             socket.connect(address);
-            QuicHandshake.clientHandshake(socket, config, timeout);
+            if (earlyData) {
+                QuicHandshake.ClientHandshake handshake = QuicHandshake.startClientHandshake(socket, config, timeout);
+                if (handshake.earlyData()) {
+                    client.pending = handshake;
+                    return client;
+                }
+                client.engine = handshake.finish();
+            } else {
+                client.engine = QuicHandshake.clientHandshake(socket, config, timeout);
+            }
         } catch (IOException e) {
-            ConnectionError error = socket.closeError();
-            socket.close();
-            String refusal = ConnectionFailure.describeRefusal(error, config.externalPsk() != null);
-            if (refusal != null) {
-                IOException clear = new IOException("cannot connect to " + Units.address(address) + ": " + refusal);
-                clear.addSuppressed(e);
-                throw clear;
-            }
-            if (ConnectionFailure.explainsHandshakeFailure(error, e)) {
-                // The connection's end says more than the handshake saw (which may only be its time running out).
-                IOException clear = new IOException("cannot connect to " + Units.address(address) + ": "
-                        + ConnectionFailure.describe(error, transport.version()));
-                clear.addSuppressed(e);
-                throw clear;
-            }
-            throw e;
+            throw client.handshakeFailure(e);
         } catch (RuntimeException e) {
             socket.close();
             throw e;
         }
-        return new HqClient(socket, transport);
+        return client;
+    }
+
+    /** Closes the socket after a failed handshake. {@return the failure, said in a user's terms where possible} */
+    private IOException handshakeFailure(IOException e) {
+        ConnectionError error = socket.closeError();
+        socket.close();
+        String refusal = ConnectionFailure.describeRefusal(error, tls.externalPsk() != null);
+        if (refusal != null) {
+            IOException clear = new IOException("cannot connect to " + Units.address(address) + ": " + refusal);
+            clear.addSuppressed(e);
+            return clear;
+        }
+        if (ConnectionFailure.explainsHandshakeFailure(error, e)) {
+            // The connection's end says more than the handshake saw (which may only be its time running out).
+            IOException clear = new IOException("cannot connect to " + Units.address(address) + ": "
+                    + ConnectionFailure.describe(error, config.version()));
+            clear.addSuppressed(e);
+            return clear;
+        }
+        return e;
+    }
+
+    /**
+     * Completes a handshake left open for 0-RTT requests, then sends what of them did not fit before.
+     *
+     * @throws IOException if the handshake failed
+     */
+    private void finishHandshake() throws IOException {
+        QuicHandshake.ClientHandshake handshake = pending;
+        pending = null;
+        try {
+            engine = handshake.finish();
+        } catch (IOException e) {
+            throw handshakeFailure(e);
+        }
+        for (Map.Entry<Long, ByteBuffer> request : unsent) {
+            socket.send(request.getValue(), request.getKey(), StreamFlags.FIN);
+        }
+        unsent.clear();
+    }
+
+    /** {@return true once the handshake completed; false while requests sent as 0-RTT wait for it} */
+    public boolean handshakeComplete() {
+        return engine != null;
+    }
+
+    /** {@return true if the handshake resumed a session with a ticket (RFC 8446 §2.2); false until complete} */
+    public boolean resumed() {
+        return engine != null && engine.resumed();
+    }
+
+    /** {@return true if requests went out as 0-RTT, before the handshake completed} */
+    public boolean earlyDataSent() {
+        return earlyDataSent;
+    }
+
+    /**
+     * {@return whether the server accepted the requests sent as 0-RTT: null when none were sent or before the
+     * handshake completed} Rejected ones were sent again after the handshake, so nothing was lost either way.
+     */
+    public Boolean earlyDataAccepted() {
+        return earlyDataSent && engine != null ? socket.earlyDataAccepted() : null;
     }
 
     /** {@return the connection's socket} */
@@ -153,6 +240,11 @@ public final class HqClient implements Closeable {
         try {
             while (done < urls.size()) {
                 next = sendRequests(urls, directory, maxConcurrent, inFlight, index, next);
+                if (pending != null) {
+                    // The requests that fitted left as 0-RTT; nobody reads before the handshake completes.
+                    finishHandshake();
+                    continue;
+                }
                 buffer.clear();
                 StreamMessage message;
                 try {
@@ -200,10 +292,13 @@ public final class HqClient implements Closeable {
      */
     private int sendRequests(List<HqUrl> urls, Path directory, int maxConcurrent, Map<Long, Download> inFlight,
                              Map<Long, Integer> index, int next) throws IOException {
+        boolean early = pending != null;
         while (next < urls.size() && inFlight.size() < maxConcurrent) {
             // At the server's limit, responses in flight end and free streams; with none in flight, only the
-            // server's MAX_STREAMS can, so wait for it.
-            long id = socket.openStream(inFlight.isEmpty() ? 0 : StreamFlags.DONTWAIT);
+            // server's MAX_STREAMS can, so wait for it. Before a 0-RTT handshake completes nothing may wait: the
+            // handshake is not driven until the requests are out (the remembered stream limit applies, RFC 9000
+            // §7.4.1).
+            long id = socket.openStream(inFlight.isEmpty() && !early ? 0 : StreamFlags.DONTWAIT);
             if (id < 0) {
                 break;
             }
@@ -212,7 +307,18 @@ public final class HqClient implements Closeable {
             Download download = Download.start(url, id, directory, start);
             inFlight.put(id, download);
             index.put(id, next);
-            socket.send(ByteBuffer.wrap(new HqRequest(url.path()).encode()), id, StreamFlags.FIN);
+            ByteBuffer request = ByteBuffer.wrap(new HqRequest(url.path()).encode());
+            if (early) {
+                // Taken at once as 0-RTT (the FIN only with the last byte); what did not fit goes after the handshake.
+                if (socket.send(request, id, StreamFlags.FIN | StreamFlags.DONTWAIT) > 0) {
+                    earlyDataSent = true;
+                }
+                if (request.hasRemaining()) {
+                    unsent.add(Map.entry(id, request));
+                }
+            } else {
+                socket.send(request, id, StreamFlags.FIN);
+            }
             next++;
         }
         return next;

@@ -17,6 +17,7 @@ import qsock.core.error.ConnectionError;
 import qsock.core.handshake.CipherSuite;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
+import qsock.socket.QuicSocketOptions;
 import qsock.socket.ShutdownHow;
 import qsock.tls.QuicHandshake;
 import qsock.tls.TlsServerConfig;
@@ -82,6 +83,24 @@ public final class QsockServer implements Closeable {
     public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
                                     Consumer<ConnectionLogLine> log, ConnectionConfig transport,
                                     Duration handshakeTimeout) throws IOException {
+        return start(local, tls, handlers, log, transport, handshakeTimeout, false);
+    }
+
+    /**
+     * Binds {@code local}, listens and starts accepting, with these transport settings and handshake timeout, and
+     * optionally a Retry for every new client.
+     *
+     * @param tls the TLS configuration; its ALPN list is replaced by the handlers' protocols, in their order
+     * @param handlers the application protocols served, in preference order
+     * @param log receives one line per connection, from the connection's thread
+     * @param transport the settings of every connection (idle timeout, datagram sizes, ...)
+     * @param handshakeTimeout how long a client has to complete the handshake
+     * @param validatePeerAddress true to validate every client's address with a Retry before keeping any state
+     *     for it (RFC 9000 §8.1.2); false leaves Retry to the listener's threshold of half-open connections
+     */
+    public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
+                                    Consumer<ConnectionLogLine> log, ConnectionConfig transport,
+                                    Duration handshakeTimeout, boolean validatePeerAddress) throws IOException {
         if (handlers.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one application protocol");
         }
@@ -91,6 +110,9 @@ public final class QsockServer implements Closeable {
         QuicSocket listener = QuicSocket.open(transport);
         try {
             listener.bind(local);
+            if (validatePeerAddress) {
+                listener.setOption(QuicSocketOptions.VALIDATE_PEER_ADDRESS, true);
+            }
             listener.listen(BACKLOG);
         } catch (IOException | RuntimeException e) {
             listener.close();
@@ -142,9 +164,11 @@ public final class QsockServer implements Closeable {
         String clientCertificate = null;
         String pskIdentity = null;
         PskMode pskMode = null;
+        boolean resumed = false;
         String outcome;
         try {
             TlsEngine engine = QuicHandshake.serverHandshake(connection, tls, handshakeTimeout);
+            resumed = engine.resumed();
             List<X509Certificate> clientChain = engine.peerCertificates();
             if (engine.pskIdentity() != null) {
                 // The identity came from the client: escaped like its other text. The key is never logged.
@@ -178,7 +202,8 @@ public final class QsockServer implements Closeable {
             }
         }
         log.accept(new ConnectionLogLine(connection.remoteAddress(), alpn, suite, System.nanoTime() - start,
-                traffic.received(), traffic.sent(), outcome, clientCertificate, pskIdentity, pskMode));
+                traffic.received(), traffic.sent(), outcome, clientCertificate, pskIdentity, pskMode,
+                connection.version(), resumed, connection.earlyDataAccepted()));
         synchronized (connections) {
             workers.remove(Thread.currentThread());
         }
