@@ -102,7 +102,26 @@ final class EarlyData {
             c.fate.leaveFlight(c.outcome, c.spaces[2]);
             c.outcome.clear();
         }
+        if (c.role == Role.CLIENT && attempted) {
+            rejectRememberedLimits();
+        }
         end();
+    }
+
+    /**
+     * RFC 9000 §7.4.1, RFC 9001 §4.6.2: after a rejection the remembered limits are void and the server's new ones
+     * apply as they are, lower or not (the larger of both holds only when the server accepted, since it then must
+     * not lower them). The streams forget what they sent in 0-RTT, so their data goes out again under the new
+     * credit; the server's parameters, when they came before this answer, are applied again over the cleared ones.
+     */
+    private void rejectRememberedLimits() {
+        c.streams.onEarlyDataRejected();
+        TransportParameters p = c.peerParameters;
+        if (p != null) {
+            c.streams.setPeerLimits(p.initialMaxData(), p.initialMaxStreamDataBidiLocal(),
+                    p.initialMaxStreamDataBidiRemote(), p.initialMaxStreamDataUni(), p.initialMaxStreamsBidi(),
+                    p.initialMaxStreamsUni());
+        }
     }
 
     /** 0-RTT is over: its keys go (RFC 9001 §4.9.3) and what waited for them is dropped. */

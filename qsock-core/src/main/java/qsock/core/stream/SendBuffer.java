@@ -304,6 +304,16 @@ public final class SendBuffer {
         sendOffset = Math.max(sendOffset, ackedOffset);
     }
 
+    /**
+     * Forgets that anything past the acknowledged prefix was sent: those bytes become new data again, to be sent
+     * under the flow-control credit the peer gives from now on (RFC 9001 §4.6.2: the server discarded the 0-RTT
+     * packets that carried them).
+     */
+    public void rewind() {
+        lost.clear();
+        sendOffset = ackedOffset;
+    }
+
     @Override
     public String toString() {
         return "SendBuffer[acked<" + ackedOffset + ", send=" + sendOffset + ", write=" + writeOffset

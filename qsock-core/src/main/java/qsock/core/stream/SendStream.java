@@ -247,6 +247,26 @@ public final class SendStream {
         }
     }
 
+    /**
+     * The peer never saw what was sent (its 0-RTT packets were rejected, RFC 9001 §4.6.2): everything unacknowledged,
+     * the FIN included, is unsent again, and the stream's credit is none until the peer's new limit is applied.
+     * A part already reset is left as it is.
+     */
+    void rewind() {
+        if (!state.isSending()) {
+            return;
+        }
+        buffer.rewind();
+        if (!finAcked) {
+            finSent = false;
+            if (state == SendStreamState.DATA_SENT) {
+                state = SendStreamState.SEND;
+            }
+        }
+        maxStreamData = 0;
+        blockedReportedAt = -1;
+    }
+
     @Override
     public String toString() {
         return "SendStream[" + id + ", " + state + ", max=" + maxStreamData + ", " + buffer + "]";

@@ -124,8 +124,12 @@ public final class StreamManager {
         peerMaxStreamDataBidiLocal = bidiLocal;
         peerMaxStreamDataBidiRemote = bidiRemote;
         peerMaxStreamDataUni = uni;
+        long[] before = peerMaxStreams.clone();
         peerMaxStreams[0] = Math.max(peerMaxStreams[0], maxStreamsBidi);
         peerMaxStreams[1] = Math.max(peerMaxStreams[1], maxStreamsUni);
+        for (int dir = 0; dir < 2; dir++) {
+            releaseHeld(dir, before[dir]);
+        }
         streams.forEach(e -> {
             if (e.send != null && e.send.onMaxStreamData(initialSendCredit(e.id))) {
                 updateFlushable(e);
@@ -133,6 +137,73 @@ public final class StreamManager {
         });
         // Existing streams may wait on connection credit too.
         drainConnBlocked();
+    }
+
+    /**
+     * The server rejected 0-RTT (RFC 9001 §4.6.2): it never saw what the 0-RTT packets carried, and the remembered
+     * limits no longer hold (RFC 9000 §7.4.1: they applied to 0-RTT only). Every stream's data becomes unsent again,
+     * the connection credit used goes back to what was acknowledged (nothing, in practice), and the peer's limits
+     * are none until the server's own transport parameters are applied by {@link #setPeerLimits}, which then sets
+     * them exactly. Streams opened beyond the server's new stream limit stay held back: they send nothing, not even
+     * a control frame, until MAX_STREAMS covers them, so no frame names a stream the server does not allow.
+     */
+    public void onEarlyDataRejected() {
+        peerMaxData = 0;
+        peerMaxStreamDataBidiLocal = 0;
+        peerMaxStreamDataBidiRemote = 0;
+        peerMaxStreamDataUni = 0;
+        peerMaxStreams[0] = 0;
+        peerMaxStreams[1] = 0;
+        dataBlockedReportedAt = -1;
+        dataBlockedPending = false;
+        for (int dir = 0; dir < 2; dir++) {
+            streamsBlockedReportedAt[dir] = -1;
+            streamsBlockedPending[dir] = false;
+        }
+        long[] sent = {0};
+        streams.forEach(e -> {
+            if (e.send != null) {
+                e.send.rewind();
+                sent[0] += e.send.buffer().sendOffset();
+                e.streamDataBlockedPending = false;
+            }
+        });
+        connSent = sent[0];
+    }
+
+    /**
+     * {@return whether {@code e} is a stream of ours beyond the peer's stream limit} Only after a 0-RTT rejection
+     * lowered the limit below streams already opened (see {@link #onEarlyDataRejected}).
+     */
+    private boolean heldBack(StreamEntry e) {
+        return !e.peerInitiated && StreamId.index(e.id) >= peerMaxStreams[dir(StreamId.isBidirectional(e.id))];
+    }
+
+    /**
+     * Lets the held-back streams of direction {@code dir} that the peer's limit, raised from {@code before}, now
+     * covers send again, and asks for more streams (RFC 9000 §4.6: STREAMS_BLOCKED) while some are still held back.
+     * Only streams opened at or past the old limit are visited: none, unless a 0-RTT rejection lowered it.
+     */
+    private void releaseHeld(int dir, long before) {
+        long opened = nextLocalIndex[dir];
+        long limit = peerMaxStreams[dir];
+        boolean bidirectional = dir == 0;
+        for (long i = before; i < Math.min(opened, limit); i++) {
+            StreamEntry e = streams.get(StreamId.of(role, bidirectional, i));
+            if (e == null) {
+                continue;
+            }
+            if (!e.inFlushable && !e.inConnBlocked) {
+                updateFlushable(e);
+            }
+            if (!e.inControl && (e.resetPending || e.stopSendingPending || e.streamDataBlockedPending)) {
+                queueControl(e);
+            }
+        }
+        if (opened > limit && streamsBlockedReportedAt[dir] != limit) {
+            streamsBlockedReportedAt[dir] = limit;
+            streamsBlockedPending[dir] = true;
+        }
     }
 
     /** Sets the smoothed RTT (RFC 9002 §5.3) that window auto-tuning compares with. */
@@ -545,7 +616,9 @@ public final class StreamManager {
     public void onMaxStreams(boolean bidirectional, long max) {
         int dir = dir(bidirectional);
         if (max > peerMaxStreams[dir]) {
+            long before = peerMaxStreams[dir];
             peerMaxStreams[dir] = max;
+            releaseHeld(dir, before);
             if (openRefused[dir]) {
                 openRefused[dir] = false;
                 events.add(new StreamEvent.StreamsAvailable(bidirectional));
@@ -994,7 +1067,7 @@ public final class StreamManager {
     }
 
     private boolean canFlush(StreamEntry e) {
-        if (e.removed || e.send == null) {
+        if (e.removed || e.send == null || heldBack(e)) {
             return false;
         }
         SendStream s = e.send;
@@ -1052,8 +1125,12 @@ public final class StreamManager {
     }
 
     /** Clears the per-stream frames that no longer matter; {@return true if one is still due} */
-    private static boolean hasControl(StreamEntry e) {
+    private boolean hasControl(StreamEntry e) {
         if (e.removed) {
+            return false;
+        }
+        if (heldBack(e)) {
+            // Kept for when the limit covers the stream (releaseHeld), but nothing is due now.
             return false;
         }
         e.resetPending &= e.send != null && e.send.state() == SendStreamState.RESET_SENT;
