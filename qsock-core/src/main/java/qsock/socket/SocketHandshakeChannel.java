@@ -131,6 +131,11 @@ final class SocketHandshakeChannel implements HandshakeChannel {
         return lock.get(connection::handshakeAttempt);
     }
 
+    @Override
+    public int quicVersion() {
+        return lock.get(() -> connection.version().wireValue());
+    }
+
     /**
      * Waits until handshake input may be readable (a packet arrived since the last {@link #readHandshake}) or the
      * connection's state changed; see {@link QuicSocket#awaitHandshakeInput}.

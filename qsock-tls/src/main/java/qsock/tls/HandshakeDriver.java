@@ -78,7 +78,8 @@ public final class HandshakeDriver {
     public static HandshakeDriver client(HandshakeChannel channel, TlsClientConfig config, SecureRandom random) {
         requireRole(channel, true);
         return new HandshakeDriver(channel,
-                TlsEngine.client(config, random, channel.localTransportParameters()), config, random);
+                TlsEngine.client(config, random, channel.localTransportParameters(), channel::quicVersion), config,
+                random);
     }
 
     /**
@@ -91,7 +92,7 @@ public final class HandshakeDriver {
         return new HandshakeDriver(channel, TlsEngine.server(config, random, peer -> {
             channel.peerTransportParameters(peer);
             return channel.localTransportParameters();
-        }), null, random);
+        }, channel::quicVersion), null, random);
     }
 
     /**
@@ -100,7 +101,8 @@ public final class HandshakeDriver {
      */
     private void startOver() {
         attempt = channel.handshakeAttempt();
-        engine = TlsEngine.client(clientConfig, random, channel.localTransportParameters());
+        // The new attempt's version (RFC 9368 §2.1) is the one its ClientHello starts: only its tickets are offered.
+        engine = TlsEngine.client(clientConfig, random, channel.localTransportParameters(), channel::quicVersion);
         taskRan = false;
         earlyDataAttempt = null;
         earlyDataAccepted = null;

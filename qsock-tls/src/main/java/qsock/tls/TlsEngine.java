@@ -51,6 +51,36 @@ public interface TlsEngine {
     }
 
     /**
+     * {@return a client engine whose session tickets are bound to the connection's QUIC version} (RFC 9369 §5: a
+     * ticket from a version 1 connection does not start a version 2 one, nor the reverse.) It offers only a ticket
+     * received on a connection of the version {@code quicVersion} names now, the one its ClientHello starts, and keeps
+     * each ticket it receives with the version named when it arrives, the negotiated one. Over TCP no version is bound.
+     *
+     * @param quicVersion the wire value of the connection's QUIC version, asked when needed
+     */
+    static TlsEngine client(TlsClientConfig config, SecureRandom random, byte[] transportParameters,
+                            java.util.function.IntSupplier quicVersion) {
+        return new ClientHandshake(config, random, transportParameters,
+                java.util.Objects.requireNonNull(quicVersion, "quicVersion"));
+    }
+
+    /**
+     * {@return a server engine whose transport parameters follow the client's and whose session tickets are bound to
+     * the connection's QUIC version} (RFC 9369 §5.) A ticket resumes only a connection whose client Initial is of the
+     * version the ticket was issued on ({@code quicVersion} when the engine is made; a ticket of another version is
+     * unknown: a full handshake without 0-RTT); new tickets carry the version named when they are issued, the
+     * negotiated one. Over TCP no version is bound.
+     *
+     * @param quicVersion the wire value of the connection's QUIC version, asked when needed
+     */
+    static TlsEngine server(TlsServerConfig config, SecureRandom random,
+                            java.util.function.UnaryOperator<byte[]> parametersFor,
+                            java.util.function.IntSupplier quicVersion) {
+        return new ServerHandshake(config, random, parametersFor,
+                java.util.Objects.requireNonNull(quicVersion, "quicVersion"));
+    }
+
+    /**
      * {@return a server engine whose transport parameters follow the client's} When the ClientHello arrives,
      * {@code parametersFor} takes the client's quic_transport_parameters and answers ours (the engine emits no
      * {@link TlsEvent.PeerTransportParameters} then).

@@ -83,6 +83,11 @@ final class ClockedHandshakeChannel implements HandshakeChannel {
     }
 
     @Override
+    public int quicVersion() {
+        return connection.version().wireValue();
+    }
+
+    @Override
     public String toString() {
         return "handshake channel of " + connection;
     }

@@ -100,4 +100,15 @@ public interface HandshakeChannel {
     default int handshakeAttempt() {
         return 0;
     }
+
+    /**
+     * {@return the wire value of the QUIC version the connection uses now, or 0 when the channel names none} It
+     * changes with Version Negotiation (RFC 9368 §2.1) and compatible negotiation (§2.3). The TLS stack binds session
+     * tickets to it (RFC 9369 §5: a ticket is specific to the version of the connection that issued it): a client
+     * offers only tickets of the version its ClientHello starts, a server resumes only those, and new tickets are of
+     * the version in use when they are issued, the negotiated one.
+     */
+    default int quicVersion() {
+        return 0;
+    }
 }

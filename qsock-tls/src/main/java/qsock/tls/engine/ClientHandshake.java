@@ -58,6 +58,7 @@ import qsock.tls.message.ServerHello;
 import qsock.tls.ClientTickets;
 import qsock.tls.extension.EarlyDataNewSessionTicket;
 import qsock.tls.ticket.ClientTicket;
+import java.util.function.IntSupplier;
 import qsock.tls.ticket.SessionState;
 import java.util.Set;
 import javax.security.auth.x500.X500Principal;
@@ -118,11 +119,33 @@ public final class ClientHandshake extends Handshake {
     /** True once the server accepted our early data in its EncryptedExtensions. */
     private boolean earlyDataAccepted;
 
+    /**
+     * The QUIC version of the connection now (wire value), which tickets are bound to (RFC 9369 §5); null when they
+     * are bound to none (over TCP, or a transport that names no version).
+     */
+    private final IntSupplier quicVersion;
+    /** The version our ClientHello starts the connection with: only its tickets are offered (RFC 9369 §5). */
+    private final int startVersion;
+
     public ClientHandshake(TlsClientConfig config, SecureRandom random, byte[] transportParameters) {
+        this(config, random, transportParameters, null);
+    }
+
+    /**
+     * A client engine whose session tickets are bound to the connection's QUIC version (RFC 9369 §5): it offers only a
+     * ticket received on a connection of the version {@code quicVersion} names now (the ClientHello's), and keeps the
+     * tickets it receives with the version it names when they arrive (the negotiated one).
+     *
+     * @param quicVersion the wire value of the connection's version now; null (and always over TCP) binds no version
+     */
+    public ClientHandshake(TlsClientConfig config, SecureRandom random, byte[] transportParameters,
+                           IntSupplier quicVersion) {
         super(random, config.keyLog(), config.quic());
         if (config.quic() && transportParameters == null) {
             throw new IllegalArgumentException("QUIC needs our transport parameters");
         }
+        this.quicVersion = config.quic() ? quicVersion : null;
+        this.startVersion = this.quicVersion == null ? 0 : this.quicVersion.getAsInt();
         this.config = config;
         this.transportParameters = transportParameters == null ? null : transportParameters.clone();
         // RFC 9001 §8.4: no legacy session ID in QUIC (no middlebox compatibility mode).
@@ -293,7 +316,8 @@ public final class ClientHandshake extends Handshake {
             return null;
         }
         long now = tickets.clock().getAsLong();
-        ClientTicket ticket = tickets.store().take(config.serverName(), now).orElse(null);
+        // RFC 9369 §5: never a ticket of another QUIC version than the one this ClientHello starts.
+        ClientTicket ticket = tickets.store().take(config.serverName(), startVersion, now).orElse(null);
         if (ticket == null || config.cipherSuites().stream().noneMatch(s -> s.hash() == ticket.cipherSuite().hash())) {
             return null;
         }
@@ -832,7 +856,7 @@ public final class ClientHandshake extends Handshake {
             kept = new ClientTicket(ticket.ticket().toByteArray(), psk, cipherSuite,
                     applicationProtocol == null ? "" : applicationProtocol, sni.length() > 255 ? "" : sni,
                     tickets.clock().getAsLong(), ticket.ticketLifetime(), ticket.ticketAgeAdd(), maxEarly,
-                    serverTransportParameters);
+                    serverTransportParameters, quicVersion == null ? 0 : quicVersion.getAsInt());
         } catch (IllegalArgumentException e) {
             return; // an ALPN a ticket record cannot hold: the ticket is dropped, the connection is fine
         }

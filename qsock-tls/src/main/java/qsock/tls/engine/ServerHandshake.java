@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 import java.util.function.UnaryOperator;
 import java.util.Set;
 import qsock.core.handshake.CipherSuite;
@@ -122,7 +123,7 @@ public final class ServerHandshake extends Handshake {
     private boolean earlyDataAccepted;
 
     public ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters) {
-        this(config, random, transportParameters == null ? null : transportParameters.clone(), null);
+        this(config, random, transportParameters == null ? null : transportParameters.clone(), null, null);
     }
 
     /**
@@ -131,11 +132,24 @@ public final class ServerHandshake extends Handshake {
      * (the call delivered them).
      */
     public ServerHandshake(TlsServerConfig config, SecureRandom random, UnaryOperator<byte[]> parametersFor) {
-        this(config, random, null, Objects.requireNonNull(parametersFor, "parametersFor"));
+        this(config, random, null, Objects.requireNonNull(parametersFor, "parametersFor"), null);
+    }
+
+    /**
+     * As {@link #ServerHandshake(TlsServerConfig, SecureRandom, UnaryOperator)}, with session tickets bound to the
+     * connection's QUIC version (RFC 9369 §5): a ticket resumes only if it was issued on a connection of the version
+     * {@code quicVersion} names when the engine is made (the version of the client's Initial), and new tickets carry
+     * the version it names when they are issued (the negotiated one).
+     *
+     * @param quicVersion the wire value of the connection's version now; null (and always over TCP) binds no version
+     */
+    public ServerHandshake(TlsServerConfig config, SecureRandom random, UnaryOperator<byte[]> parametersFor,
+                           IntSupplier quicVersion) {
+        this(config, random, null, Objects.requireNonNull(parametersFor, "parametersFor"), quicVersion);
     }
 
     private ServerHandshake(TlsServerConfig config, SecureRandom random, byte[] transportParameters,
-                            UnaryOperator<byte[]> parametersFor) {
+                            UnaryOperator<byte[]> parametersFor, IntSupplier quicVersion) {
         super(random, config.keyLog(), config.quic());
         if (config.quic() && transportParameters == null && parametersFor == null) {
             throw new IllegalArgumentException("QUIC needs our transport parameters");
@@ -143,7 +157,8 @@ public final class ServerHandshake extends Handshake {
         this.config = config;
         this.transportParameters = transportParameters;
         this.parametersFor = parametersFor;
-        this.ticketing = config.tickets() == null ? null : new ServerTicketing(config.tickets(), config.quic());
+        this.ticketing = config.tickets() == null ? null : new ServerTicketing(config.tickets(), config.quic(),
+                config.quic() ? quicVersion : null);
         this.pskLookup = ticketing == null ? PskLookup.external(config.pskKeyring())
                 : PskLookup.external(config.pskKeyring()).or(ticketing::find);
     }

@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import qsock.core.handshake.CipherSuite;
 import qsock.tls.ServerTickets;
 import qsock.tls.codec.Opaque;
@@ -47,10 +48,21 @@ final class ServerTicketing {
     /** The states of the tickets opened in this handshake, by the PSK handed to {@link PskSelection}. */
     private final Map<OfferedPsk, SessionState> opened = new IdentityHashMap<>();
     private ClientHello hello;
+    /** The connection's QUIC version now (wire value), or null when tickets are bound to none (RFC 9369 §5). */
+    private final IntSupplier quicVersion;
+    /**
+     * The version of the client's Initial, which the connection started with: the only one whose tickets resume.
+     * Read when the engine is made, before compatible negotiation can move the connection (RFC 9368 §2.3), which
+     * happens when the client's transport parameters are handed over, after the PSK is chosen.
+     */
+    private final int startVersion;
 
-    ServerTicketing(ServerTickets tickets, boolean quic) {
+    /** @param quicVersion the wire value of the connection's version now, or null to bind no version */
+    ServerTicketing(ServerTickets tickets, boolean quic, IntSupplier quicVersion) {
         this.tickets = tickets;
         this.quic = quic;
+        this.quicVersion = quicVersion;
+        this.startVersion = quicVersion == null ? 0 : quicVersion.getAsInt();
     }
 
     /** Names the ClientHello whose identities the next {@link #find} calls look at. */
@@ -82,10 +94,16 @@ final class ServerTicketing {
 
     /**
      * A ticket resumes only the server name it was issued for (RFC 8446 §4.6.1 leaves SNI to RFC 6066 §3,
-     * whose servers "MUST NOT accept" a resumption under another name) and only if its application protocol
-     * is still offered (a resumed connection keeps the protocol its PSK was made with).
+     * whose servers "MUST NOT accept" a resumption under another name), only if its application protocol
+     * is still offered (a resumed connection keeps the protocol its PSK was made with), and only a connection of
+     * the QUIC version it was issued on (RFC 9369 §5: "Servers MUST validate the originating version of any session
+     * ticket ... and not accept one issued from a different version"; the ticket is then unknown, and the handshake a
+     * full one without 0-RTT).
      */
     private boolean fits(SessionState state) {
+        if (state.quicVersion() != startVersion) {
+            return false;
+        }
         String sni = Extensions.find(hello.extensions(), ServerName.class).map(ServerName::hostName).orElse("");
         if (!state.serverName().equalsIgnoreCase(sni)) {
             return false;
@@ -116,6 +134,8 @@ final class ServerTicketing {
         if (quic && maxEarly != 0 && parameters.length == 0) {
             maxEarly = 0; // 0-RTT in QUIC needs the remembered parameters; without them none is offered
         }
+        // RFC 9369 §5: "any resulting session ticket maps to the negotiated version rather than the original one".
+        int version = quicVersion == null ? 0 : quicVersion.getAsInt();
         List<NewSessionTicket> out = new ArrayList<>();
         for (int i = 0; i < tickets.count(); i++) {
             byte[] nonce = {(byte) i};
@@ -124,7 +144,7 @@ final class ServerTicketing {
             SessionState state;
             try {
                 state = new SessionState(suite, psk, alpn == null ? "" : alpn, serverName == null ? "" : serverName,
-                        now, tickets.lifetimeSeconds(), ageAdd, maxEarly, parameters);
+                        now, tickets.lifetimeSeconds(), ageAdd, maxEarly, parameters, version);
             } catch (IllegalArgumentException e) {
                 // A server name or ALPN a ticket cannot hold (over 255 characters): no tickets, no harm.
                 return List.of();

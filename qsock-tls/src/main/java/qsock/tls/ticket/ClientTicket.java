@@ -25,10 +25,12 @@ import qsock.core.handshake.CipherSuite;
  * @param maxEarlyDataSize the early_data extension's max_early_data_size, 0 when it was absent
  * @param serverTransportParameters the server's transport parameters of that connection as encoded, to
  *     remember for 0-RTT (RFC 9000 §7.4.1); may be empty
+ * @param quicVersion the wire value of the QUIC version of that connection when the ticket arrived (the negotiated
+ *     one): the ticket starts only a connection of that version (RFC 9369 §5); 0 when bound to none (TLS over TCP)
  */
 public record ClientTicket(byte[] ticket, byte[] psk, CipherSuite cipherSuite, String alpn, String serverName,
                            long receivedAtMillis, long lifetimeSeconds, long ageAdd, long maxEarlyDataSize,
-                           byte[] serverTransportParameters) {
+                           byte[] serverTransportParameters, int quicVersion) {
 
     /** @throws IllegalArgumentException if a field is out of its range */
     public ClientTicket {
@@ -53,6 +55,14 @@ public record ClientTicket(byte[] ticket, byte[] psk, CipherSuite cipherSuite, S
         SessionState.checkU32(maxEarlyDataSize, "maxEarlyDataSize");
         serverTransportParameters = Objects.requireNonNull(serverTransportParameters, "serverTransportParameters")
                 .clone();
+    }
+
+    /** A ticket bound to no QUIC version (TLS over TCP, or a transport that names none). */
+    public ClientTicket(byte[] ticket, byte[] psk, CipherSuite cipherSuite, String alpn, String serverName,
+                        long receivedAtMillis, long lifetimeSeconds, long ageAdd, long maxEarlyDataSize,
+                        byte[] serverTransportParameters) {
+        this(ticket, psk, cipherSuite, alpn, serverName, receivedAtMillis, lifetimeSeconds, ageAdd, maxEarlyDataSize,
+                serverTransportParameters, 0);
     }
 
     /** {@return a copy of the ticket bytes} */
@@ -108,7 +118,8 @@ public record ClientTicket(byte[] ticket, byte[] psk, CipherSuite cipherSuite, S
                 && cipherSuite == t.cipherSuite && alpn.equals(t.alpn) && serverName.equals(t.serverName)
                 && receivedAtMillis == t.receivedAtMillis && lifetimeSeconds == t.lifetimeSeconds
                 && ageAdd == t.ageAdd && maxEarlyDataSize == t.maxEarlyDataSize
-                && Arrays.equals(serverTransportParameters, t.serverTransportParameters);
+                && Arrays.equals(serverTransportParameters, t.serverTransportParameters)
+                && quicVersion == t.quicVersion;
     }
 
     @Override
@@ -121,6 +132,6 @@ public record ClientTicket(byte[] ticket, byte[] psk, CipherSuite cipherSuite, S
     public String toString() {
         return "ClientTicket[" + ticket.length + " bytes, " + cipherSuite + ", alpn=" + alpn + ", serverName="
                 + serverName + ", receivedAt=" + receivedAtMillis + ", lifetime=" + lifetimeSeconds
-                + "s, maxEarlyData=" + maxEarlyDataSize + "]";
+                + "s, maxEarlyData=" + maxEarlyDataSize + ", quicVersion=0x" + Integer.toHexString(quicVersion) + "]";
     }
 }

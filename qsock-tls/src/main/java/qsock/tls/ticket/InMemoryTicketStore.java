@@ -63,11 +63,26 @@ public final class InMemoryTicketStore implements TicketStore {
 
     @Override
     public synchronized Optional<ClientTicket> take(String serverName, long nowMillis) {
+        return take(serverName, null, nowMillis);
+    }
+
+    /**
+     * {@inheritDoc} Tickets of other versions stay in the store, for a later connection of their version (a client
+     * configured with both versions may start either).
+     */
+    @Override
+    public synchronized Optional<ClientTicket> take(String serverName, int quicVersion, long nowMillis) {
+        return take(serverName, (Integer) quicVersion, nowMillis);
+    }
+
+    /** The newest usable ticket of {@code serverName} of {@code quicVersion}, or of any version when it is null. */
+    private Optional<ClientTicket> take(String serverName, Integer quicVersion, long nowMillis) {
         String key = key(serverName);
         for (Iterator<Entry> it = entries.descendingIterator(); it.hasNext(); ) {
             Entry e = it.next();
-            if (!e.server().equals(key)) {
-                continue;
+            boolean otherVersion = quicVersion != null && e.ticket().quicVersion() != quicVersion;
+            if (!e.server().equals(key) || (otherVersion && e.ticket().isUsableAt(nowMillis))) {
+                continue; // another version's usable ticket stays; an expired one is dropped below
             }
             it.remove();
             decrement(key);

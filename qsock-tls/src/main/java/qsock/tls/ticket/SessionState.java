@@ -23,7 +23,7 @@ import qsock.tls.codec.TlsWriter;
  *
  * <p>{@link #encode()} and {@link #decode(byte[])} are the compact serialization inside a ticket:
  * <pre>
- *   uint8  version = 1
+ *   uint8  version = 2
  *   uint16 cipher_suite
  *   opaque psk&lt;32|48&gt;              (the suite's hash length, with a one-byte length)
  *   opaque alpn&lt;0..255&gt;            (ISO-8859-1, one byte a character; empty: none negotiated)
@@ -33,7 +33,10 @@ import qsock.tls.codec.TlsWriter;
  *   uint32 age_add
  *   uint32 max_early_data_size        (0: the ticket allows no 0-RTT)
  *   opaque transport_parameters&lt;0..1024&gt;  (the server's, as encoded; empty when there is no 0-RTT)
+ *   uint32 quic_version               (the wire value; 0: not bound to a QUIC version, as over TCP)
  * </pre>
+ * A ticket of the first format (version 1, before the QUIC version was kept) does not decode: it is unknown, and
+ * the client gets a full handshake.
  *
  * @param cipherSuite the suite of the connection that issued the ticket; a resumption must use a suite with
  *     the same hash (RFC 8446 §4.2.11), and 0-RTT the same suite (§4.2.10)
@@ -46,9 +49,12 @@ import qsock.tls.codec.TlsWriter;
  * @param maxEarlyDataSize the max_early_data_size sent with it (a uint32), 0 if 0-RTT is not allowed
  * @param transportParameters the server's transport parameters as encoded in its extension, which 0-RTT
  *     must be compatible with (RFC 9000 §7.4.1); at most {@link #MAX_TRANSPORT_PARAMETERS} bytes
+ * @param quicVersion the wire value of the QUIC version of the connection that issued the ticket (the negotiated
+ *     one), which alone the ticket resumes (RFC 9369 §5); 0 when the ticket is bound to none (TLS over TCP)
  */
 public record SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, String serverName, long issuedAtMillis,
-                           long lifetimeSeconds, long ageAdd, long maxEarlyDataSize, byte[] transportParameters) {
+                           long lifetimeSeconds, long ageAdd, long maxEarlyDataSize, byte[] transportParameters,
+                           int quicVersion) {
 
     /** The longest ticket lifetime: seven days (RFC 8446 §4.6.1, "MUST NOT use any value greater"). */
     public static final long MAX_LIFETIME_SECONDS = 604_800;
@@ -58,9 +64,9 @@ public record SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, Str
 
     /** The longest encoding {@link #encode()} can produce. */
     public static final int MAX_ENCODED_LENGTH = 1 + 2 + 1 + 48 + 1 + 255 + 1 + 255 + 8 + 4 + 4 + 4 + 2
-            + MAX_TRANSPORT_PARAMETERS;
+            + MAX_TRANSPORT_PARAMETERS + 4;
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     /**
      * @throws IllegalArgumentException if a field is out of its range: a PSK not of the suite's hash
@@ -92,6 +98,13 @@ public record SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, Str
                     + MAX_TRANSPORT_PARAMETERS);
         }
         transportParameters = transportParameters.clone();
+    }
+
+    /** A state bound to no QUIC version (TLS over TCP, or a transport that names none). */
+    public SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, String serverName, long issuedAtMillis,
+                        long lifetimeSeconds, long ageAdd, long maxEarlyDataSize, byte[] transportParameters) {
+        this(cipherSuite, psk, alpn, serverName, issuedAtMillis, lifetimeSeconds, ageAdd, maxEarlyDataSize,
+                transportParameters, 0);
     }
 
     /**
@@ -159,6 +172,7 @@ public record SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, Str
         w.u32(ageAdd);
         w.u32(maxEarlyDataSize);
         w.opaque16(Opaque.of(transportParameters));
+        w.u32(quicVersion & 0xFFFF_FFFFL);
         return w.toByteArray();
     }
 
@@ -194,12 +208,13 @@ public record SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, Str
             long ageAdd = r.u32();
             long maxEarly = r.u32();
             byte[] params = r.opaque16("transport_parameters", 0, MAX_TRANSPORT_PARAMETERS).toByteArray();
+            int quicVersion = (int) r.u32();
             if (r.hasRemaining() || psk.length != suite.hash().length() || issuedAt < 0
                     || lifetime > MAX_LIFETIME_SECONDS) {
                 return Optional.empty();
             }
             return Optional.of(new SessionState(suite, psk, alpn, new String(sni, StandardCharsets.US_ASCII),
-                    issuedAt, lifetime, ageAdd, maxEarly, params));
+                    issuedAt, lifetime, ageAdd, maxEarly, params, quicVersion));
         } catch (TlsAlertException e) {
             return Optional.empty();
         }
@@ -210,13 +225,14 @@ public record SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, Str
         return o instanceof SessionState s && cipherSuite == s.cipherSuite && Arrays.equals(psk, s.psk)
                 && alpn.equals(s.alpn) && serverName.equals(s.serverName) && issuedAtMillis == s.issuedAtMillis
                 && lifetimeSeconds == s.lifetimeSeconds && ageAdd == s.ageAdd
-                && maxEarlyDataSize == s.maxEarlyDataSize && Arrays.equals(transportParameters, s.transportParameters);
+                && maxEarlyDataSize == s.maxEarlyDataSize && Arrays.equals(transportParameters, s.transportParameters)
+                && quicVersion == s.quicVersion;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(cipherSuite, Arrays.hashCode(psk), alpn, serverName, issuedAtMillis, lifetimeSeconds,
-                ageAdd, maxEarlyDataSize, Arrays.hashCode(transportParameters));
+                ageAdd, maxEarlyDataSize, Arrays.hashCode(transportParameters), quicVersion);
     }
 
     /** {@return a description without the PSK} */
@@ -224,7 +240,8 @@ public record SessionState(CipherSuite cipherSuite, byte[] psk, String alpn, Str
     public String toString() {
         return "SessionState[" + cipherSuite + ", alpn=" + alpn + ", serverName=" + serverName + ", issuedAt="
                 + issuedAtMillis + ", lifetime=" + lifetimeSeconds + "s, maxEarlyData=" + maxEarlyDataSize
-                + ", transportParameters=" + transportParameters.length + " bytes]";
+                + ", transportParameters=" + transportParameters.length + " bytes, quicVersion=0x"
+                + Integer.toHexString(quicVersion) + "]";
     }
 
     static void checkText(String s, int maxChar, String what) {

@@ -30,4 +30,21 @@ public interface TicketStore {
      * @return the ticket, or empty if there is none to use
      */
     Optional<ClientTicket> take(String serverName, long nowMillis);
+
+    /**
+     * Removes and returns the most recently received ticket for {@code serverName} that is still usable at {@code
+     * nowMillis} and was received on a connection of QUIC version {@code quicVersion} ({@link
+     * ClientTicket#quicVersion()}): RFC 9369 §5, a client "MUST NOT use a session ticket ... from a QUIC version 1
+     * connection to initiate a QUIC version 2 connection, and vice versa".
+     *
+     * <p>This default takes the ticket {@link #take(String, long)} gives and drops it if its version is another (a
+     * store that keeps tickets of several versions for one server should override it and leave them in place, as
+     * {@link InMemoryTicketStore} does).
+     *
+     * @param quicVersion the wire value of the version the connection starts with, 0 for TLS over TCP
+     * @return the ticket, or empty if there is none to use
+     */
+    default Optional<ClientTicket> take(String serverName, int quicVersion, long nowMillis) {
+        return take(serverName, nowMillis).filter(t -> t.quicVersion() == quicVersion);
+    }
 }

@@ -24,6 +24,38 @@ class InMemoryTicketStoreTest {
         return t.orElseThrow().ticket()[0];
     }
 
+    private static ClientTicket ticket(int tag, long at, long lifetime, int quicVersion) {
+        return new ClientTicket(new byte[] {(byte) tag, 0x55}, new byte[32], CipherSuite.TLS_AES_128_GCM_SHA256,
+                "h3", "example.com", at, lifetime, 0x0102_0304L, 0xFFFF_FFFFL, new byte[] {9}, quicVersion);
+    }
+
+    /** RFC 9369 §5: a ticket of one QUIC version is not taken for a connection of another; it stays for its own. */
+    @Test
+    void takesOnlyTicketsOfTheVersionAndLeavesTheOthers() {
+        InMemoryTicketStore store = new InMemoryTicketStore();
+        store.store("example.com", ticket(1, T0, 3600, 1));
+        store.store("example.com", ticket(2, T0 + 1, 3600, 0x6b33_43cf));
+        store.store("example.com", ticket(3, T0 + 2, 1, 0x6b33_43cf));
+        assertEquals(1, tag(store.take("example.com", 1, T0 + 10_000)), "not the newer ones of version 2");
+        assertEquals(1, store.size("example.com"), "the expired version 2 ticket met on the way is dropped");
+        assertEquals(Optional.empty(), store.take("example.com", 1, T0 + 10_000));
+        assertEquals(2, tag(store.take("example.com", 0x6b33_43cf, T0 + 10_000)));
+        store.store("example.com", ticket(4, T0, 3600, 1));
+        TicketStore plain = new TicketStore() {
+            @Override
+            public void store(String serverName, ClientTicket ticket) {
+            }
+
+            @Override
+            public Optional<ClientTicket> take(String serverName, long nowMillis) {
+                return store.take(serverName, nowMillis);
+            }
+        };
+        assertEquals(Optional.empty(), plain.take("example.com", 0x6b33_43cf, T0 + 10),
+                "the default method gives no ticket of another version");
+        assertEquals(0, store.size(), "and drops it");
+    }
+
     @Test
     void takesTheNewestOnceAndKeysByServerName() {
         InMemoryTicketStore store = new InMemoryTicketStore();

@@ -42,11 +42,34 @@ class SessionStateTest {
         });
     }
 
+    /**
+     * RFC 9369 §5: the ticket keeps the QUIC version it was issued on, as the last four bytes; a ticket of the first
+     * format, without it, does not decode (it is unknown: a full handshake), so no old ticket resumes any version.
+     */
+    @Test
+    void keepsTheQuicVersionAndRefusesTheFormerFormat() {
+        SessionState s = new SessionState(CipherSuite.TLS_AES_128_GCM_SHA256, new byte[32], "h3", "", 5, 10, 0, 0,
+                new byte[] {1}, 0x6b33_43cf);
+        byte[] wire = s.encode();
+        assertEquals(2, wire[0], "format 2");
+        assertArrayEquals(new byte[] {0x6b, 0x33, 0x43, (byte) 0xcf}, Arrays.copyOfRange(wire, wire.length - 4,
+                wire.length));
+        assertEquals(0x6b33_43cf, SessionState.decode(wire).orElseThrow().quicVersion());
+        assertFalse(s.equals(new SessionState(CipherSuite.TLS_AES_128_GCM_SHA256, new byte[32], "h3", "", 5, 10, 0,
+                0, new byte[] {1}, 1)));
+        assertEquals(0, new SessionState(CipherSuite.TLS_AES_128_GCM_SHA256, new byte[32], "h3", "", 5, 10, 0, 0,
+                new byte[] {1}).quicVersion(), "no binding over TCP");
+        byte[] formerFormat = Arrays.copyOf(wire, wire.length - 4);
+        formerFormat[0] = 1;
+        assertEquals(Optional.empty(), SessionState.decode(formerFormat));
+        assertEquals(Optional.empty(), SessionState.decode(Arrays.copyOf(wire, wire.length - 1)), "version cut");
+    }
+
     @Test
     void largestStateFitsItsBound() {
         SessionState s = new SessionState(CipherSuite.TLS_AES_256_GCM_SHA384, new byte[48], "a".repeat(255),
                 "b".repeat(255), Long.MAX_VALUE, SessionState.MAX_LIFETIME_SECONDS, 0xFFFF_FFFFL, 0xFFFF_FFFFL,
-                new byte[SessionState.MAX_TRANSPORT_PARAMETERS]);
+                new byte[SessionState.MAX_TRANSPORT_PARAMETERS], -1);
         assertEquals(SessionState.MAX_ENCODED_LENGTH, s.encode().length);
         assertEquals(Optional.of(s), SessionState.decode(s.encode()));
     }
@@ -61,7 +84,8 @@ class SessionStateTest {
         for (int n = 0; n < valid.length; n++) {
             assertEquals(Optional.empty(), SessionState.decode(Arrays.copyOf(valid, n)), "cut to " + n);
         }
-        assertEquals(Optional.empty(), SessionState.decode(set(valid, 0, 2)), "unknown version");
+        assertEquals(Optional.empty(), SessionState.decode(set(valid, 0, 3)), "unknown version");
+        assertEquals(Optional.empty(), SessionState.decode(set(valid, 0, 1)), "the former version");
         assertEquals(Optional.empty(), SessionState.decode(set(valid, 2, 0x04)), "TLS_AES_128_CCM_SHA256");
         // A SHA-256 suite with a 48-byte PSK: change the suite of a SHA-384 state to 0x1301.
         SessionState s384 = new SessionState(CipherSuite.TLS_AES_256_GCM_SHA384, new byte[48], "", "", 0, 1, 0, 0,

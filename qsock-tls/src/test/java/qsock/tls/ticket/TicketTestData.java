@@ -31,7 +31,13 @@ final class TicketTestData {
                 r.nextBoolean() ? "example.com" : text(r, r.nextBoolean() ? 8 : 255, 0x7F),
                 r.nextBoolean() ? 1_700_000_000_000L : r.nextLong(Long.MAX_VALUE),
                 r.nextBoolean() ? SessionState.MAX_LIFETIME_SECONDS : r.nextLong(SessionState.MAX_LIFETIME_SECONDS + 1),
-                r.nextLong(1L << 32), r.nextBoolean() ? 0xFFFF_FFFFL : r.nextLong(1L << 32), bytes(r, tpLength));
+                r.nextLong(1L << 32), r.nextBoolean() ? 0xFFFF_FFFFL : r.nextLong(1L << 32), bytes(r, tpLength),
+                switch (r.nextInt(4)) {
+                    case 0 -> 0;
+                    case 1 -> 0x0000_0001;
+                    case 2 -> 0x6b33_43cf; // RFC 9369 §3.1
+                    default -> r.nextInt(); // every uint32, the high bit too
+                });
     }
 
     /** A state issued at {@code issuedAt} with a one-day lifetime, 0-RTT allowed. */

@@ -97,4 +97,9 @@ public final class RecordingChannel implements HandshakeChannel {
     public int handshakeAttempt() {
         return connection.handshakeAttempt();
     }
+
+    @Override
+    public int quicVersion() {
+        return connection.version().wireValue();
+    }
 }
