@@ -78,6 +78,7 @@ final class PacketSender {
         PacketBuilder b = c.builder;
         b.startDatagram(out, budget);
         boolean padDatagram = false;
+        boolean probeCarried = false;
         for (PacketNumberSpace id : SPACES) {
             PacketSpace space = c.spaces[id.ordinal()];
             if (!c.canSendIn(space)) {
@@ -97,7 +98,19 @@ final class PacketSender {
             if (b.room() < PacketBuilder.MIN_PACKET_ROOM) {
                 break;
             }
+            boolean probe = space.probesPending > 0;
+            if (probe && probeCarried && id == PacketNumberSpace.APPLICATION) {
+                // RFC 9002 §6.2.4: a 1-RTT probe sent beside a handshake-level probe, because the peer may hold
+                // the keys of only one of them, goes in a datagram of its own. A server confirmed by the client's
+                // Finished has discarded its Handshake keys, and stacks such as quiche drop the rest of a datagram
+                // after a packet they cannot open: a client's 1-RTT probe behind its Handshake probe would never
+                // reach a server whose HANDSHAKE_DONE and the request were both lost, and neither side would
+                // repair it. Lower levels stay coalesced (the server's Initial and Handshake probes share a
+                // datagram under the anti-amplification limit; the client repairs its own Handshake flight).
+                break;
+            }
             if (buildPacket(space, now, congestionBlocked, lowerCryptoPending)) {
+                probeCarried |= probe;
                 if (b.lastCarriesPathChallenge() && budget >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
                     // RFC 9000 §8.2.1: a PATH_CHALLENGE goes in a datagram of at least 1200 bytes, unless the
                     // anti-amplification limit allows less.
