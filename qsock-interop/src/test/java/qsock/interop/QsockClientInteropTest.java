@@ -140,6 +140,26 @@ class QsockClientInteropTest {
         }
     }
 
+    /**
+     * RFC 9000 §8.1.2, §7.3: Kwik's server with retryRequired sends a Retry; qsock follows it once with the token,
+     * checks Kwik's original_destination_connection_id and retry_source_connection_id, and completes.
+     */
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aRetryFromKwikIsFollowed() throws Exception {
+        java.nio.file.Files.write(root.resolve(Scenarios.FILE.substring(1)), Scenarios.FILE_CONTENT);
+        try (qsock.interop.peer.KwikServer server = qsock.interop.peer.KwikServer.startRequiringRetry(root);
+             qsock.interop.support.UdpRelay relay = qsock.interop.support.UdpRelay.start(server.address())) {
+            qsock.interop.support.Evidence.keep("qsock client vs Kwik server requiring Retry", relay,
+                    java.util.List.of(server.log()), () -> {
+                        try (QsockClient c = QsockClient.connect(relay.address(), HqInterop.ALPN, Scenarios.TIMEOUT)) {
+                            Scenarios.handshake(c, HqInterop.ALPN);
+                            assertEquals(1, c.socket().statistics().retries(), "Retry packets followed");
+                        }
+                    });
+        }
+    }
+
     @org.junit.jupiter.api.Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void datagramsGoToQuicheAndComeBackWhole() throws Exception {

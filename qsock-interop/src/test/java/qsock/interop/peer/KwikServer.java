@@ -36,10 +36,11 @@ public final class KwikServer implements InteropServer {
     private final Path log;
 
     private KwikServer(Path root, Pki pki) throws IOException {
-        this(root, pki, java.util.List.of());
+        this(root, pki, java.util.List.of(), false);
     }
 
-    private KwikServer(Path root, Pki pki, java.util.List<qsock.api.QuicVersion> versions) throws IOException {
+    private KwikServer(Path root, Pki pki, java.util.List<qsock.api.QuicVersion> versions, boolean requireRetry)
+            throws IOException {
         this.root = root;
         this.socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         socket.setReceiveBufferSize(Kwik.SOCKET_BUFFER);
@@ -51,6 +52,7 @@ public final class KwikServer implements InteropServer {
                 .maxOpenPeerInitiatedUnidirectionalStreams(0)
                 .maxConnectionBufferSize(Kwik.CONNECTION_BUFFER)
                 .maxBidirectionalStreamBufferSize(Kwik.STREAM_BUFFER)
+                .retryRequired(requireRetry)
                 .build();
         try {
             ServerConnector.Builder builder = ServerConnector.builder();
@@ -80,7 +82,12 @@ public final class KwikServer implements InteropServer {
 
     /** Starts a server like {@link #start(Path)} that speaks {@code versions} (Kwik's order of preference). */
     public static KwikServer start(Path root, qsock.api.QuicVersion... versions) throws IOException {
-        return new KwikServer(root, Pki.standard(), java.util.List.of(versions));
+        return new KwikServer(root, Pki.standard(), java.util.List.of(versions), false);
+    }
+
+    /** Starts a server like {@link #start(Path)} that answers every Initial without a token with a Retry. */
+    public static KwikServer startRequiringRetry(Path root) throws IOException {
+        return new KwikServer(root, Pki.standard(), java.util.List.of(), true);
     }
 
     /** Starts a server like {@link #start(Path)} that presents {@code pki}'s chain instead. */
