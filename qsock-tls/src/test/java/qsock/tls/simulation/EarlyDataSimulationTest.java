@@ -109,6 +109,12 @@ class EarlyDataSimulationTest {
     }
 
     private Run start(long seed, LinkConfig link, ServerTickets t, ConnectionConfig serverConfig) throws Exception {
+        return start(seed, link, t, serverConfig, false);
+    }
+
+    /** Starts a pair whose server, if {@code retry}, validates every client with a Retry first (RFC 9000 §8.1.2). */
+    private Run start(long seed, LinkConfig link, ServerTickets t, ConnectionConfig serverConfig, boolean retry)
+            throws Exception {
         TlsHandshakes client = new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 1));
         TlsHandshakes server = new TlsHandshakes(null, serverTls(t), TestPki.seeded(seed * 31 + 2));
         List<Reader> readers = new ArrayList<>();
@@ -125,6 +131,10 @@ class EarlyDataSimulationTest {
             copy.put(datagram.duplicate()).flip();
             captured.add(copy);
         };
+        if (retry) {
+            pair.server.endpoint.setAddressValidation(
+                    qsock.core.endpoint.AddressValidation.defaults().withAlwaysRetry(true));
+        }
         pair.connect();
         return new Run(pair, client, server, readers, captured);
     }
@@ -211,6 +221,29 @@ class EarlyDataSimulationTest {
         assertEquals(Boolean.FALSE, run.serverDriver().earlyDataAccepted());
         assertEquals(0, run.pair().serverConnection().zeroRttPacketsReceived(), "a rejecting server opens none");
         assertTrue(client.packetsLost() == 0, "rejected 0-RTT packets leave flight without being declared lost");
+    }
+
+    /**
+     * RFC 9000 §17.2.5.3: the server's Retry discards the client's first flight, 0-RTT packets included; the client
+     * sends its early data again in new 0-RTT packets to the Retry's connection ID, with the token, and the server
+     * accepts it. The request arrives whole and once.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {331, 332})
+    void earlyDataSentBeforeARetryIsSentAgainAfterItAndAccepted(long seed) throws Exception {
+        firstConnection(seed, LINK, accepting);
+        byte[] request = request(2500, seed);
+        Run run = start(seed + 1000, LINK, accepting, ConnectionConfig.defaults(), true);
+        QuicConnection client = run.pair().clientConnection();
+        writeEarly(client, request);
+        runUntilRead(run, request);
+        assertEquals(1, client.retries(), "the client followed one Retry");
+        // The hybrid key share's ClientHello fills two Initials: the stateless server answers each with a Retry.
+        assertTrue(run.pair().server.endpoint.retriesSent() >= 1);
+        assertEquals(Boolean.TRUE, client.earlyDataAccepted(), run.pair()::describe);
+        assertTrue(run.pair().serverConnection().zeroRttPacketsReceived() > 0, "0-RTT packets after the Retry");
+        assertTrue(client.zeroRttPacketsSent() > run.pair().serverConnection().zeroRttPacketsReceived(),
+                "the first 0-RTT packets went before the Retry and were sent again");
     }
 
     @ParameterizedTest(name = "seed {0}")
