@@ -133,9 +133,14 @@ final class EarlyData {
         pending.clear();
     }
 
-    /** {@return whether the client can seal 0-RTT packets now: 0-RTT keys, no 1-RTT keys yet} */
+    /**
+     * {@return whether the client can seal 0-RTT packets now} With 0-RTT keys, and only while the server's transport
+     * parameters of this connection are unknown (RFC 9000 §7.4.1: frames in 0-RTT use the remembered parameters
+     * alone, never updated ones; what is left waits for 1-RTT), in the version the client chose (RFC 9368 §4: no 0-RTT
+     * in a version the server moved it to, whose keys would differ anyway), and with no 1-RTT keys yet.
+     */
     boolean canSend() {
-        return sealer != null && !c.oneRtt.canSend();
+        return sealer != null && !c.oneRtt.canSend() && c.peerParameters == null && c.version == c.versions.chosen;
     }
 
     /**

@@ -115,6 +115,19 @@ final class PacketReceiver {
             onRetry(buf, view);
             return false;
         }
+        if (c.role == Role.CLIENT && type == PacketType.INITIAL && view.tokenLength() != 0) {
+            // RFC 9000 §17.2.2: a server's Initial carries no token; a client discards one that does.
+            c.packetsDropped++;
+            return false;
+        }
+        if (view.isLongHeader() && c.peerSourceIdLearned
+                && !c.peerInitialSourceId.matches(buf, view.scidOffset(), view.scidLength())) {
+            // RFC 9000 §7.2: once the peer's Source Connection ID is known (the client: from the server's first
+            // Initial that opened; the server: from the client's first Initial), a long-header packet naming
+            // another is discarded: only NEW_CONNECTION_ID changes the peer's connection ID.
+            c.packetsDropped++;
+            return false;
+        }
         boolean zeroRtt = type == PacketType.ZERO_RTT;
         if (zeroRtt && c.earlyData.opener == null) {
             // RFC 9001 §4.1.4: kept while the server has not decided on early data; dropped otherwise (RFC 9000

@@ -194,6 +194,11 @@ final class VersionNegotiator {
         if (!c.config.versions().contains(QuicVersion.fromWire(peer.chosenVersion()))) {
             throw error("the server chose 0x" + Integer.toHexString(peer.chosenVersion()) + ", which we did not offer");
         }
+        if (reactedToVersionNegotiation && peer.availableVersions().isEmpty()) {
+            // RFC 9368 §4: a server that sent Version Negotiation must list what it supports; an empty list after
+            // one means the Version Negotiation packet did not come from it.
+            throw error("the server lists no Available Versions, after a Version Negotiation packet");
+        }
         if (reactedToVersionNegotiation) {
             // RFC 9368 §4: we would have attempted the same version, had the Version Negotiation packet listed the
             // server's Available Versions and the negotiated one; else it was forged to force a downgrade.

@@ -252,6 +252,27 @@ class VersionNegotiationTest {
         assertEquals(false, client.closeError().byPeer());
     }
 
+    /**
+     * RFC 9368 §4: a client that reacted to Version Negotiation closes with VERSION_NEGOTIATION_ERROR when the
+     * server's Available Versions are empty: the server that sent Version Negotiation would have listed them.
+     */
+    @Test
+    void anEmptyAvailableVersionsListAfterVersionNegotiationIsRefused() throws Exception {
+        ConnectionPair pair = ConnectionPair.builder(10)
+                .clientConfig(versions(QuicVersion.V2, QuicVersion.V2, QuicVersion.V1))
+                .serverConfig(versions(QuicVersion.V1, QuicVersion.V1))
+                .handshakes(FixedSecretHandshake.factory(), tampering(VersionInformation.of(
+                        QuicVersion.V1.wireValue())))
+                .build();
+        run(pair);
+        QuicConnection client = pair.clientConnection();
+        assertEquals(1, client.handshakeAttempt(), "the client started over after Version Negotiation");
+        assertNotNull(client.closeError(), pair.describe());
+        assertEquals(TransportErrorCode.VERSION_NEGOTIATION_ERROR.value(), client.closeError().code(),
+                client.closeError().toString());
+        assertTrue(client.closeError().reason().contains("no Available Versions"), client.closeError().reason());
+    }
+
     @Test
     void aClientVersionInformationNamingAnotherVersionThanItsInitialsIsRefused() throws Exception {
         ConnectionPair pair = ConnectionPair.builder(9)

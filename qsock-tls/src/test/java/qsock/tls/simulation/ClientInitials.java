@@ -62,7 +62,7 @@ public final class ClientInitials {
         ByteBuffer first = ByteBuffer.allocate(1500);
         c.pollDatagram(first, NOW);
         this.source = c.localId();
-        this.clientHello = clientHelloOf(first.flip(), c.peerId(), c.version());
+        this.clientHello = clientHelloOf(first.flip(), c.peerId(), c.localId(), c.version());
     }
 
     /**
@@ -87,10 +87,11 @@ public final class ClientInitials {
     }
 
     /** {@return the ClientHello in a client's first Initial, opened as a server opens it} */
-    private static byte[] clientHelloOf(ByteBuffer datagram, ConnectionId destination, QuicVersion version) {
+    private static byte[] clientHelloOf(ByteBuffer datagram, ConnectionId destination, ConnectionId source,
+                                        QuicVersion version) {
         QuicConnection server = QuicConnection.server(ConnectionConfig.defaults(), new SplittableRandom(0),
                 new StatelessResetTokens(new byte[32]), ConnectionIdRegistry.NONE, version, destination,
-                ConnectionId.EMPTY, NOW);
+                source, NOW);
         server.handleDatagram(datagram, NOW);
         ByteBuffer hello = ByteBuffer.allocate(4096);
         if (server.readHandshake(hello) != EncryptionLevel.INITIAL) {

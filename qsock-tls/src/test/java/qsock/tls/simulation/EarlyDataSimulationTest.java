@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.api.ConnectionConfig;
+import qsock.api.QuicVersion;
 import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
 import qsock.core.crypto.PacketProtection;
@@ -221,6 +222,108 @@ class EarlyDataSimulationTest {
         assertEquals(Boolean.FALSE, run.serverDriver().earlyDataAccepted());
         assertEquals(0, run.pair().serverConnection().zeroRttPacketsReceived(), "a rejecting server opens none");
         assertTrue(client.packetsLost() == 0, "rejected 0-RTT packets leave flight without being declared lost");
+    }
+
+    /**
+     * RFC 9000 §7.4.1: frames in 0-RTT packets use the remembered transport parameters only. From the moment the
+     * server's parameters of this connection reach the client, it seals no more 0-RTT packets; what it still has to
+     * send waits for 1-RTT, where the new values apply. The whole request still arrives.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {341, 342})
+    void noZeroRttLeavesOnceTheServersParametersAreKnown(long seed) throws Exception {
+        firstConnection(seed, LINK, accepting);
+        byte[] request = request(20_000, seed);
+        TlsHandshakes client = new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 1));
+        TlsHandshakes server = new TlsHandshakes(null, serverTls(accepting), TestPki.seeded(seed * 31 + 2));
+        List<Boolean> canSendAfterParameters = new ArrayList<>();
+        qsock.core.sim.quic.HandshakeFactory watching = (connection, channel) -> client.start(connection,
+                new ZeroRttSimulationTest.Recording(channel) {
+                    @Override
+                    public void peerTransportParameters(byte[] encoded) {
+                        super.peerTransportParameters(encoded);
+                        canSendAfterParameters.add(connection.canSendEarlyData());
+                    }
+                });
+        Reader reader = new Reader();
+        ConnectionPair pair = ConnectionPair.builder(seed + 1000).handshakes(watching, server).links(LINK)
+                .serverApplication(() -> reader).build();
+        pair.connect();
+        QuicConnection c = pair.clientConnection();
+        writeEarly(c, request);
+        pair.runUntil(() -> reader.finished, 120 * SECOND, 300_000);
+        assertArrayEquals(request, reader.received.toByteArray(), pair::describe);
+        assertEquals(Boolean.TRUE, c.earlyDataAccepted());
+        assertTrue(c.zeroRttPacketsSent() > 0);
+        assertEquals(List.of(false), canSendAfterParameters, "0-RTT still allowed with the server's parameters");
+    }
+
+    /**
+     * RFC 9369 §4 (compatible negotiation, RFC 9368): a client that resumed a version 1 session and sends 0-RTT in
+     * version 1 sends no 0-RTT packet in version 2 once the server moved it there; the rest of its request goes in
+     * 1-RTT and arrives whole.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {351, 352})
+    void noZeroRttIsSentInTheVersionTheServerMovedTheClientTo(long seed) throws Exception {
+        ConnectionConfig v1Only = ConnectionConfig.builder().version(QuicVersion.V1).versions(QuicVersion.V1).build();
+        ConnectionConfig preferV2 = ConnectionConfig.builder().version(QuicVersion.V2)
+                .versions(QuicVersion.V2, QuicVersion.V1).build();
+        // The first connection, version 1 only, leaves a version 1 ticket.
+        ConnectionPair first = ConnectionPair.builder(seed)
+                .handshakes(new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 1)),
+                        new TlsHandshakes(null, serverTls(accepting), TestPki.seeded(seed * 31 + 2)))
+                .links(LINK).clientConfig(v1Only).serverConfig(preferV2).build().connect();
+        first.runUntil(() -> first.bothEstablished() && store.size() > 0, 30 * SECOND, 100_000);
+        assertEquals(QuicVersion.V1, first.clientConnection().version());
+        // The second starts in version 1 with the ticket, preferring version 2; the server moves it there.
+        byte[] request = request(60_000, seed);
+        Reader reader = new Reader();
+        ConnectionPair pair = ConnectionPair.builder(seed + 1000)
+                .handshakes(new TlsHandshakes(clientTls, null, TestPki.seeded(seed * 31 + 3)),
+                        new TlsHandshakes(null, serverTls(accepting), TestPki.seeded(seed * 31 + 4)))
+                .links(LINK).clientConfig(ConnectionConfig.builder().version(QuicVersion.V1)
+                        .versions(QuicVersion.V2, QuicVersion.V1).build())
+                .serverConfig(preferV2).serverApplication(() -> reader).build();
+        List<Integer> zeroRttVersions = new ArrayList<>();
+        pair.client.outgoingHook = (datagram, now) -> {
+            int offset = datagram.position();
+            qsock.core.packet.PacketHeaderView view = new qsock.core.packet.PacketHeaderView();
+            while (offset < datagram.limit() && qsock.core.packet.PacketParser.parse(datagram, offset, 8, true, view)
+                    == qsock.core.packet.ParseStatus.OK) {
+                if (view.type() == PacketType.ZERO_RTT) {
+                    zeroRttVersions.add(view.quicVersion().wireValue());
+                }
+                offset = view.packetEnd();
+            }
+        };
+        // The server's first Handshake packet (its parameters, behind the Initial that moves the client) is
+        // corrupted once: the client is in version 2 without the server's parameters, and still has early data.
+        boolean[] corrupted = {false};
+        pair.server.outgoingHook = (datagram, now) -> {
+            qsock.core.packet.PacketHeaderView view = new qsock.core.packet.PacketHeaderView();
+            int offset = datagram.position();
+            while (!corrupted[0] && offset < datagram.limit() && qsock.core.packet.PacketParser.parse(datagram,
+                    offset, 8, true, view) == qsock.core.packet.ParseStatus.OK) {
+                if (view.type() == PacketType.HANDSHAKE) {
+                    corrupted[0] = true;
+                    int last = view.packetEnd() - 1;
+                    datagram.put(last, (byte) (datagram.get(last) ^ 1));
+                }
+                offset = view.packetEnd();
+            }
+        };
+        pair.connect();
+        QuicConnection c = pair.clientConnection();
+        writeEarly(c, request);
+        pair.runUntil(() -> reader.finished, 120 * SECOND, 300_000);
+        assertTrue(corrupted[0]);
+        assertArrayEquals(request, reader.received.toByteArray(), pair::describe);
+        assertEquals(QuicVersion.V2, c.version(), "the server moved the client to version 2");
+        assertTrue(c.zeroRttPacketsSent() > 0, "0-RTT went out before the move");
+        assertFalse(zeroRttVersions.isEmpty());
+        assertEquals(List.of(QuicVersion.V1.wireValue()), zeroRttVersions.stream().distinct().toList(),
+                "versions of the client's 0-RTT packets");
     }
 
     /**

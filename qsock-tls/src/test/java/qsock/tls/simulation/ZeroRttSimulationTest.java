@@ -61,8 +61,8 @@ class ZeroRttSimulationTest {
                 .applicationProtocols("echo", "hq-interop").tickets(t).build();
     }
 
-    /** A handshake channel that records what the engine hands the transport, in order. */
-    private static final class Recording implements HandshakeChannel {
+    /** A handshake channel that records what the engine hands the transport, in order (also used by other tests). */
+    static class Recording implements HandshakeChannel {
         final HandshakeChannel inner;
         final List<String> calls = new ArrayList<>();
         byte[] localParameters;
@@ -95,6 +95,8 @@ class ZeroRttSimulationTest {
         @Override public boolean isHandshaking() { return inner.isHandshaking(); }
         @Override public void earlyDataAttempt(byte[] remembered) { inner.earlyDataAttempt(remembered); }
         @Override public void earlyDataStatus(boolean accepted) { inner.earlyDataStatus(accepted); }
+        @Override public int handshakeAttempt() { return inner.handshakeAttempt(); }
+        @Override public int quicVersion() { return inner.quicVersion(); }
     }
 
     private record Side(HandshakeDriver driver, Recording channel) {}

@@ -179,6 +179,26 @@ public final class Wire {
         return buf.position(0).limit(length);
     }
 
+    /**
+     * {@return a datagram of one Initial packet protected as {@code writer} protects it with the Initial keys of
+     * {@code originalDestination}, padded to 1200 bytes} The payload starts with what {@code frames} writes; {@code
+     * token} may be null (no token).
+     */
+    public static ByteBuffer initial(Role writer, QuicVersion version, ConnectionId originalDestination,
+                                     ConnectionId destination, ConnectionId source, byte[] token, long packetNumber,
+                                     Consumer<ByteBuffer> frames) {
+        PacketProtection keys = PacketProtection.initial(version, originalDestination, writer);
+        ByteBuffer buf = ByteBuffer.allocate(1200);
+        int pnOffset = PacketHeaderWriter.writeLongHeader(buf, version, PacketType.INITIAL, destination, source,
+                token == null ? null : ByteBuffer.wrap(token), packetNumber, 4, 2, true);
+        frames.accept(buf);
+        // Initial packets use AEAD_AES_128_GCM, whose tag is 16 bytes (RFC 9001 §5.2).
+        FrameEncoder.writePadding(buf, 1200 - 16 - buf.position());
+        PacketHeaderWriter.setLength(buf, pnOffset, 2, 1200);
+        int length = keys.seal(buf, 0, pnOffset, 4, packetNumber, buf.position());
+        return buf.position(0).limit(length);
+    }
+
     /** {@return a consumer that encodes {@code frames} in order} */
     public static Consumer<ByteBuffer> frames(Frame... frames) {
         return buf -> {
