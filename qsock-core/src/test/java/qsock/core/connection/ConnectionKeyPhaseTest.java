@@ -158,4 +158,54 @@ class ConnectionKeyPhaseTest {
         assertEquals(received, client.packetsReceived(), "the old keys are gone after three PTOs");
         assertEquals(dropped + 1, client.packetsDropped());
     }
+
+    /**
+     * RFC 9001 §6.3, §6.4: the Key Phase bit picks the keys, and a packet whose bit disagrees with the keys that
+     * sealed it is rejected, without harm to the update in progress. Kwik 0.10.8 sends such packets when it follows
+     * an update (its receiver thread installs the new write keys while its sender thread is between reading the
+     * phase bit and encrypting: KeyUpdateSupport.checkPeerKeys against ShortHeaderPacket.generatePacketBytes): qsock
+     * drops them, and it must stay in step, opening the peer's next, well-formed packets of the new phase and
+     * starting further updates. Three such packets reach the server: new keys under the old bit and old keys under
+     * the new bit while its own update waits for the answer, and, once answered, the current keys under the next
+     * bit. A well-formed packet sealed the same way at the end opens, so the three fail for their bit alone.
+     */
+    @Test
+    void packetsWhoseKeyPhaseBitDisagreesWithTheirKeysAreRejectedAndUpdatesGoOn() throws Exception {
+        BulkReceiver receiver = new BulkReceiver();
+        ConnectionPair pair = download(4, 100, 2_000_000, receiver).connect();
+        pair.runUntil(() -> pair.bothStarted() && pair.serverConnection().keyUpdatesInitiated() == 1);
+        QuicConnection server = pair.serverConnection();
+        QuicConnection client = pair.clientConnection();
+        assertEquals(1, server.oneRtt.sealer.generation(), "the server sends with its new keys");
+        assertEquals(0, server.oneRtt.opener.generation(), "the client has not answered yet");
+        // Numbers far above the client's own, which the server never acknowledges as long as it rejects them.
+        long pn = 1_000_000;
+        rejected(pair, Wire.oneRttWithKeyPhase(Role.CLIENT, client.version(), 1, 0, server.localId(), pn++,
+                Wire.frames(new PingFrame())), 0);
+        rejected(pair, Wire.oneRttWithKeyPhase(Role.CLIENT, client.version(), 0, 1, server.localId(), pn++,
+                Wire.frames(new PingFrame())), 0);
+        pair.runUntil(() -> server.oneRtt.opener.generation() == 1, 10 * SECOND, 100_000);
+        assertEquals(1, client.keyUpdates(), "the client followed the update");
+        rejected(pair, Wire.oneRttWithKeyPhase(Role.CLIENT, client.version(), 1, 0, server.localId(), pn++,
+                Wire.frames(new PingFrame())), 1);
+        pair.runUntil(receiver::finished, 30 * SECOND, 200_000);
+        assertTrue(server.keyUpdatesInitiated() >= 3, server.keyUpdatesInitiated() + " updates");
+        assertEquals(server.keyUpdatesInitiated(), client.keyUpdates(), "the client followed every update");
+        int current = (int) server.oneRtt.opener.generation();
+        long received = server.packetsReceived();
+        pair.server.receive(pair.client.address, Wire.oneRttWithKeyPhase(Role.CLIENT, client.version(), current,
+                current & 1, server.localId(), pn, Wire.frames(new PingFrame())), pair.network.now());
+        assertEquals(received + 1, server.packetsReceived(), "a packet sealed by hand with a matching bit opens");
+    }
+
+    /** Hands {@code datagram} to the server and checks that it was dropped and left its read keys at {@code generation}. */
+    private static void rejected(ConnectionPair pair, ByteBuffer datagram, long generation) {
+        QuicConnection server = pair.serverConnection();
+        long received = server.packetsReceived();
+        long dropped = server.packetsDropped();
+        pair.server.receive(pair.client.address, datagram, pair.network.now());
+        assertEquals(received, server.packetsReceived(), "a packet whose Key Phase bit belies its keys opens not");
+        assertEquals(dropped + 1, server.packetsDropped());
+        assertEquals(generation, server.oneRtt.opener.generation(), "the read keys did not move");
+    }
 }

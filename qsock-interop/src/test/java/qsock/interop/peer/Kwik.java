@@ -19,13 +19,20 @@ final class Kwik {
 
     private Kwik() {}
 
-    /** A Kwik log in a new temporary file, with errors, warnings and info (packets stay out: too many). */
+    /**
+     * A Kwik log in a new temporary file, with errors, warnings and info; packets and loss recovery only with
+     * {@code -Dqsock.interop.kwikPackets=true} (too many for every run, but what tells a stall's story).
+     */
     static Logger logger(String name, Path[] file) {
         try {
             Path f = Files.createTempFile("kwik-" + name + "-", ".log");
             FileLogger log = new FileLogger(f.toFile());
             log.logWarning(true);
             log.logInfo(true);
+            if (Boolean.getBoolean("qsock.interop.kwikPackets")) {
+                log.logPackets(true);
+                log.logRecovery(true);
+            }
             file[0] = f;
             return log;
         } catch (IOException e) {

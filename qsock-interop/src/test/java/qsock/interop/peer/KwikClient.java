@@ -277,8 +277,39 @@ public final class KwikClient implements InteropClient {
         } catch (ExecutionException e) {
             throw new IOException("Kwik client: stream failed (Kwik log " + log + ")", e.getCause());
         } catch (TimeoutException e) {
+            appendKwikThreads(log);
             connection.close();
             throw new IOException("Kwik client: no FIN within " + timeout + " (Kwik log " + log + ")", e);
+        }
+    }
+
+    /**
+     * Appends to {@code log} what Kwik's threads are doing when an exchange timed out: whether a thread is stuck or
+     * all wait, and whether Kwik's loss detection has a timer scheduled (a "loss-detection" thread parked in
+     * {@code DelayedWorkQueue.take} without a timeout has none). Kwik's thread names do not tell connections apart;
+     * the threads of other connections in this JVM are listed too.
+     */
+    private static void appendKwikThreads(Path log) {
+        if (log == null) {
+            return;
+        }
+        StringBuilder dump = new StringBuilder("\nqsock interop: Kwik's threads when the exchange timed out\n");
+        Thread.getAllStackTraces().forEach((thread, stack) -> {
+            boolean kwik = thread.getName().startsWith("loss-detection") || thread.getName().startsWith("idle-timer");
+            for (StackTraceElement e : stack) {
+                kwik |= e.getClassName().startsWith("tech.kwik.");
+            }
+            if (kwik) {
+                dump.append(thread.getName()).append(' ').append(thread.getState()).append('\n');
+                for (StackTraceElement e : stack) {
+                    dump.append("    at ").append(e).append('\n');
+                }
+            }
+        });
+        try {
+            java.nio.file.Files.writeString(log, dump, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException ignored) {
+            // The failure message still names the log; the dump is a help, not the evidence.
         }
     }
 

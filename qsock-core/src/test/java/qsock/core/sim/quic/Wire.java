@@ -1,13 +1,18 @@
 package qsock.core.sim.quic;
 
 import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import qsock.api.Role;
 import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.core.crypto.OpenedPacket;
+import qsock.core.crypto.PacketKeys;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.frame.Frame;
@@ -197,6 +202,56 @@ public final class Wire {
         PacketHeaderWriter.setLength(buf, pnOffset, 2, 1200);
         int length = keys.seal(buf, 0, pnOffset, 4, packetNumber, buf.position());
         return buf.position(0).limit(length);
+    }
+
+    /**
+     * {@return a datagram of one 1-RTT packet of AES-128-GCM sealed with key generation {@code generation} under a
+     * Key Phase bit of the caller's choice} The bit may disagree with the generation, which
+     * {@link PacketProtection#seal} refuses, so this seals by hand (RFC 9001 §5.3, §5.4): what a peer sends whose
+     * phase bit and keys are read apart while another thread updates them (Kwik 0.10.8's sender, see
+     * ConnectionKeyPhaseTest). The payload starts with PADDING and ends with what {@code frames} writes.
+     */
+    public static ByteBuffer oneRttWithKeyPhase(Role writer, QuicVersion version, int generation, int keyPhase,
+                                                ConnectionId destination, long packetNumber,
+                                                Consumer<ByteBuffer> frames) throws GeneralSecurityException {
+        CipherSuite suite = CipherSuite.TLS_AES_128_GCM_SHA256;
+        byte[] secret = FixedSecrets.secret(EncryptionLevel.APPLICATION, writer, suite);
+        byte[] hp = PacketKeys.derive(suite, version, secret).hp();
+        for (int g = 0; g < generation; g++) {
+            secret = PacketKeys.nextSecret(suite, version, secret);
+        }
+        PacketKeys keys = PacketKeys.derive(suite, version, secret);
+        ByteBuffer buf = ByteBuffer.allocate(65_536);
+        int pnOffset = PacketHeaderWriter.writeShortHeader(buf, destination, false, keyPhase == 1, packetNumber, 4,
+                true);
+        int payloadOffset = pnOffset + 4;
+        FrameEncoder.writePadding(buf, 24);
+        frames.accept(buf);
+        int payloadEnd = buf.position();
+        byte[] nonce = keys.iv().clone();
+        for (int i = 0; i < 8; i++) {
+            nonce[nonce.length - 1 - i] ^= (byte) (packetNumber >>> (8 * i));
+        }
+        byte[] header = new byte[payloadOffset];
+        buf.get(0, header);
+        byte[] plaintext = new byte[payloadEnd - payloadOffset];
+        buf.get(payloadOffset, plaintext);
+        Cipher aead = Cipher.getInstance("AES/GCM/NoPadding");
+        aead.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(keys.key(), "AES"), new GCMParameterSpec(128, nonce));
+        aead.updateAAD(header);
+        byte[] sealed = aead.doFinal(plaintext);
+        buf.put(payloadOffset, sealed);
+        // RFC 9001 §5.4.2: the sample starts 4 bytes after the start of the Packet Number field.
+        byte[] sample = new byte[16];
+        buf.get(pnOffset + 4, sample);
+        Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
+        ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(hp, "AES"));
+        byte[] mask = ecb.doFinal(sample);
+        buf.put(0, (byte) (buf.get(0) ^ (mask[0] & 0x1f)));
+        for (int i = 0; i < 4; i++) {
+            buf.put(pnOffset + i, (byte) (buf.get(pnOffset + i) ^ mask[1 + i]));
+        }
+        return buf.position(0).limit(payloadOffset + sealed.length);
     }
 
     /** {@return a consumer that encodes {@code frames} in order} */
