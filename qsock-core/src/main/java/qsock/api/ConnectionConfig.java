@@ -55,6 +55,14 @@ import java.util.Objects;
  *     (RFC 9001 §6.6: AES-GCM's confidentiality limit is 2^23 packets; the default is half that), 1 to 2^23
  * @param maxCryptoBuffer bytes of out-of-order CRYPTO data buffered per level before
  *     CRYPTO_BUFFER_EXCEEDED (RFC 9000 §7.5: at least 4096)
+ * @param halfRttData a server's 0.5-RTT data, off by default: with it on, a server may send stream data and
+ *     DATAGRAM frames in 1-RTT packets as soon as its Finished is queued, before the client's Finished arrived
+ *     (RFC 9001 §4.1.1, §5.7; RFC 9000 §7), so that the answer to a 0-RTT request leaves one round trip sooner.
+ *     The risk is the application's to weigh: until the client's Finished arrives the client is not authenticated
+ *     (a server asking for a client certificate has not seen it; RFC 9001 §4.1.1, RFC 8446 §4.4.4), and the data
+ *     may go to a peer that never completes the handshake. The anti-amplification limit still holds for an
+ *     unvalidated client address (RFC 9000 §8.1), as do flow and congestion control; the client's 1-RTT packets
+ *     are still not processed before the handshake completes (RFC 9001 §5.7). Ignored by a client
  */
 public record ConnectionConfig(
         QuicVersion version,
@@ -81,7 +89,8 @@ public record ConnectionConfig(
         boolean greaseQuicBit,
         int maxDatagramFrameSize,
         long keyUpdateInterval,
-        int maxCryptoBuffer) {
+        int maxCryptoBuffer,
+        boolean halfRttData) {
 
     /** The smallest datagram every QUIC path carries (RFC 9000 §14). */
     public static final int MIN_DATAGRAM_SIZE = 1200;
@@ -186,6 +195,7 @@ public record ConnectionConfig(
         private int maxDatagramFrameSize;
         private long keyUpdateInterval = 1L << 22;
         private int maxCryptoBuffer = 64 * 1024;
+        private boolean halfRttData;
 
         Builder() {}
 
@@ -216,6 +226,7 @@ public record ConnectionConfig(
             maxDatagramFrameSize = c.maxDatagramFrameSize;
             keyUpdateInterval = c.keyUpdateInterval;
             maxCryptoBuffer = c.maxCryptoBuffer;
+            halfRttData = c.halfRttData;
         }
 
         /** @return this */ public Builder version(QuicVersion v) { version = v; return this; }
@@ -244,6 +255,8 @@ public record ConnectionConfig(
         /** @return this */ public Builder maxDatagramFrameSize(int v) { maxDatagramFrameSize = v; return this; }
         /** @return this */ public Builder keyUpdateInterval(long v) { keyUpdateInterval = v; return this; }
         /** @return this */ public Builder maxCryptoBuffer(int v) { maxCryptoBuffer = v; return this; }
+        /** @return this, a server sending 0.5-RTT data or not (see {@link ConnectionConfig#halfRttData()}) */
+        public Builder halfRttData(boolean v) { halfRttData = v; return this; }
 
         /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
         public ConnectionConfig build() {
@@ -251,7 +264,7 @@ public record ConnectionConfig(
                     activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, connectionSendBufferSize, congestionAlgorithm, initialRttMillis,
-                    keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer);
+                    keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer, halfRttData);
         }
     }
 }

@@ -33,6 +33,7 @@ final class EventPump {
                 case ConnectionEvent.HandshakeCompleted done ->
                         add(new QuicEvent.HandshakeCompleted(done.applicationProtocol()));
                 case ConnectionEvent.HandshakeConfirmed confirmed -> { }
+                case ConnectionEvent.HalfRttReady ready -> { }
             }
         }
         StreamManager streams = c.streams();

@@ -498,8 +498,9 @@ public final class QuicSocket implements Closeable {
     }
 
     private boolean awaitEstablished(QuicConnection c, boolean wait, long deadline) throws IOException {
-        // RFC 9001 §4.6.1: a client with 0-RTT keys sends stream data before its handshake completes.
-        while (!c.state().isEstablished() && !c.canSendEarlyData()) {
+        // RFC 9001 §4.6.1: a client with 0-RTT keys sends stream data before its handshake completes; §5.7: so does
+        // a server configured for 0.5-RTT data once its Finished is queued.
+        while (!c.state().isEstablished() && !c.canSendEarlyData() && !c.canSendHalfRtt()) {
             ensureSendable(c);
             if (!wait) {
                 return false;
@@ -941,6 +942,15 @@ public final class QuicSocket implements Closeable {
      */
     public boolean canSendEarlyData() {
         return Boolean.TRUE.equals(readConnection(QuicConnection::canSendEarlyData));
+    }
+
+    /**
+     * {@return whether stream data and datagrams sent now leave as 0.5-RTT data: a server configured for it
+     * ({@code ConnectionConfig.halfRttData}) whose Finished is queued, before its handshake completes (RFC 9001 §4.1.1,
+     * §5.7)} The client is not authenticated yet. See qsock-tls's {@code QuicHandshake.startServerHandshake}.
+     */
+    public boolean canSendHalfRtt() {
+        return Boolean.TRUE.equals(readConnection(QuicConnection::canSendHalfRtt));
     }
 
     /** {@return why the connection ended, or null while it lives or if the socket is no connection} */

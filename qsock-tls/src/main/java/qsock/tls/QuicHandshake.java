@@ -147,6 +147,98 @@ public final class QuicHandshake {
         }
     }
 
+    /**
+     * Starts the server handshake on a socket {@link QuicSocket#accept()} returned and returns once the server's
+     * flight is queued (its Finished among it), for a server that answers before the client's Finished arrives
+     * (0.5-RTT data, RFC 9001 §4.1.1, §5.7): when the socket's connection is configured for it
+     * ({@code ConnectionConfig.halfRttData}), {@link ServerHandshake#halfRtt()} is true, what the client sent as
+     * 0-RTT can be read ({@link QuicSocket#receive}) and stream data and datagrams sent now leave at once in 1-RTT
+     * packets, within the anti-amplification limit while the client's address is unvalidated. Then
+     * {@link ServerHandshake#finish()} completes the handshake as {@link #serverHandshake} does: the client's Finished
+     * is processed only then, and so is whatever the client sent in 1-RTT packets (RFC 9001 §5.7): a server whose
+     * {@link ServerHandshake#earlyDataAccepted()} is not true has no request to read before {@code finish()}, and
+     * a receive would wait for it in vain. Without that setting this returns once the handshake is complete, and
+     * {@code finish()} returns at once.
+     *
+     * <p>Until {@code finish()} returns the client is not authenticated (a client certificate, if asked for, has not
+     * been checked), and 0-RTT data may be a replay (RFC 8446 §8): answer only what is safe to answer so.
+     *
+     * @param timeout how long the whole handshake may take, until {@code finish()} returns; null for no limit
+     * @throws IOException as {@link #serverHandshake} does, if the handshake fails or times out before this returns
+     */
+    public static ServerHandshake startServerHandshake(QuicSocket socket, TlsServerConfig config, Duration timeout)
+            throws IOException {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(config, "config");
+        if (config.applicationProtocols().isEmpty()) {
+            List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
+            if (!alpn.isEmpty()) {
+                config = config.withApplicationProtocols(alpn);
+            }
+        }
+        HandshakeDriver driver = HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM);
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        // Bounded by the deadline: each wait for input ends by it.
+        while (true) {
+            switch (driver.step()) {
+                case TASK_PENDING -> {
+                    Runnable task = driver.delegatedTask();
+                    if (task != null) {
+                        task.run();
+                    }
+                }
+                case NEEDS_INPUT -> {
+                    if (socket.canSendHalfRtt()) {
+                        return new ServerHandshake(socket, driver, deadline, timeout);
+                    }
+                    awaitInput(socket, driver, deadline, timeout, "server");
+                }
+                case COMPLETE -> {
+                    return new ServerHandshake(socket, driver, deadline, timeout);
+                }
+                case FAILED -> throw failure(socket, driver, "server");
+            }
+        }
+    }
+
+    /**
+     * A server handshake under way, started by {@link #startServerHandshake}: the server's flight is queued, the
+     * application may send 0.5-RTT data if {@link #halfRtt()}, {@link #finish()} completes it.
+     */
+    public static final class ServerHandshake {
+        private final QuicSocket socket;
+        private final HandshakeDriver driver;
+        private final long deadline;
+        private final Duration timeout;
+
+        private ServerHandshake(QuicSocket socket, HandshakeDriver driver, long deadline, Duration timeout) {
+            this.socket = socket;
+            this.driver = driver;
+            this.deadline = deadline;
+            this.timeout = timeout;
+        }
+
+        /** {@return whether data sent now, before {@link #finish()}, leaves as 0.5-RTT data} */
+        public boolean halfRtt() {
+            return socket.canSendHalfRtt();
+        }
+
+        /** {@return whether this server accepted the client's early data; null when none was offered} */
+        public Boolean earlyDataAccepted() {
+            return driver.earlyDataAccepted();
+        }
+
+        /**
+         * Completes the handshake, as {@link QuicHandshake#serverHandshake} does, on the calling thread.
+         *
+         * @return the completed engine
+         * @throws IOException if the handshake failed or timed out (see {@link QuicHandshake#serverHandshake})
+         */
+        public TlsEngine finish() throws IOException {
+            return run(socket, driver, deadline, timeout, "server");
+        }
+    }
+
     private static TlsEngine run(QuicSocket socket, HandshakeDriver driver, Duration timeout, String side)
             throws IOException {
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();

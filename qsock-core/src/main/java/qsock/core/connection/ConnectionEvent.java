@@ -15,6 +15,14 @@ public sealed interface ConnectionEvent {
      */
     record HandshakeCompleted(String applicationProtocol) implements ConnectionEvent {}
 
+    /**
+     * A server configured for 0.5-RTT data ({@link qsock.api.ConnectionConfig#halfRttData()}) has its 1-RTT write keys,
+     * its Finished queued ahead of anything else at that level: before the handshake completes, it may write streams
+     * (an answer to 0-RTT data) and send datagrams, which leave in 1-RTT packets (RFC 9001 §4.1.1, §5.7). The client
+     * is not yet authenticated. See {@link QuicConnection#canSendHalfRtt()}.
+     */
+    record HalfRttReady() implements ConnectionEvent {}
+
     /** The handshake is confirmed (RFC 9001 §4.1.2). */
     record HandshakeConfirmed() implements ConnectionEvent {}
 

@@ -231,7 +231,7 @@ final class PacketSender {
             return c.handshakeDonePending || newTokenDue() || c.pathResponsePending || c.pathChallengePending || c.pingPending
                     || c.localIds.hasPending()
                     || c.peerIds.hasPending()
-                    || (c.state.isEstablished() && (c.streams.hasPendingFrames() || c.datagrams.hasOutgoing()));
+                    || (c.mayWriteApplicationData() && (c.streams.hasPendingFrames() || c.datagrams.hasOutgoing()));
         }
         return false;
     }
@@ -374,10 +374,10 @@ final class PacketSender {
         if (c.peerIds.hasPending()) {
             wrote |= c.peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
         }
-        if (c.state.isEstablished() && !lowerCryptoPending && c.datagrams.hasOutgoing()) {
+        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.datagrams.hasOutgoing()) {
             wrote |= c.datagrams.writeFrames(out, limit, c.largestDatagramFrame());
         }
-        if (c.state.isEstablished() && !lowerCryptoPending && c.streams.hasPendingFrames()) {
+        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.streams.hasPendingFrames()) {
             int before = out.position();
             c.streams.writeFrames(out, limit - out.position(), frames, now);
             wrote |= out.position() > before;

@@ -399,15 +399,16 @@ public final class QuicConnection {
      * leaves in a DATAGRAM frame when congestion control allows, and is not sent again if its packet is lost.
      *
      * @return false, consuming nothing, if the send queue is full
-     * @throws IllegalStateException if the handshake is not complete, or the peer accepts no datagrams
+     * @throws IllegalStateException if the handshake is not complete (and no 0.5-RTT data may be sent, see
+     *     {@link #canSendHalfRtt()}), or the peer accepts no datagrams
      *     (max_datagram_frame_size 0 or absent)
      * @throws IllegalArgumentException if the datagram exceeds {@link #maxDatagramPayload()}: the peer's
      *     max_datagram_frame_size or what one packet carries
      */
     public boolean sendDatagram(ByteBuffer data) {
-        if (!state.isEstablished()) {
-            throw new IllegalStateException("datagrams go once the handshake is complete; the connection is "
-                    + state);
+        if (!mayWriteApplicationData()) {
+            throw new IllegalStateException("datagrams go once the handshake is complete (or as 0.5-RTT data); the "
+                    + "connection is " + state);
         }
         if (peerParameters.maxDatagramFrameSize() == 0) {
             throw new IllegalStateException("the peer accepts no datagrams (max_datagram_frame_size 0)");
@@ -620,6 +621,10 @@ public final class QuicConnection {
             if (direction == KeyDirection.WRITE) {
                 requireUnset(oneRtt.sealer, level, direction);
                 oneRtt.sealer = keys;
+                if (canSendHalfRtt()) {
+                    // RFC 9001 §5.7: the server's write keys come with its Finished; 0.5-RTT data may follow.
+                    events.add(new ConnectionEvent.HalfRttReady());
+                }
                 if (role == Role.CLIENT) {
                     // RFC 9001 §4.9.3: a client discards its 0-RTT keys once it has 1-RTT keys.
                     earlyData.end();
@@ -671,6 +676,27 @@ public final class QuicConnection {
     /** {@return whether a client can send stream data as 0-RTT now: before the handshake, with 0-RTT keys} */
     public boolean canSendEarlyData() {
         return earlyData.canSend() && state == ConnectionState.HANDSHAKING;
+    }
+
+    /**
+     * {@return whether this server may send 0.5-RTT data now (RFC 9001 §4.1.1, §5.7; RFC 9000 §7)} True on a server
+     * configured for it ({@link ConnectionConfig#halfRttData()}) from the moment it has its 1-RTT write keys (its
+     * Finished is then queued, and leaves ahead of any application data) until the handshake completes: its
+     * application may then read what arrived in 0-RTT and write streams and datagrams, which leave in 1-RTT packets
+     * within flow control, congestion control and the anti-amplification limit. The client is not authenticated
+     * yet; its own 1-RTT packets still wait for the handshake to complete (RFC 9001 §5.7: the TLS engine installs the
+     * client's 1-RTT read keys only with the client's Finished, and they are buffered until then). Once established
+     * this is false again and
+     * {@link #state()} says what it always said. A {@link ConnectionEvent.HalfRttReady} marks when it becomes true.
+     */
+    public boolean canSendHalfRtt() {
+        return role == Role.SERVER && config.halfRttData() && state == ConnectionState.HANDSHAKING
+                && oneRtt.canSend() && peerParameters != null;
+    }
+
+    /** {@return whether stream data and DATAGRAM frames may leave in 1-RTT packets: once established, or as 0.5-RTT} */
+    boolean mayWriteApplicationData() {
+        return state.isEstablished() || canSendHalfRtt();
     }
 
     /** {@return 0-RTT packets sent (a client)} */

@@ -47,6 +47,10 @@ public final class QsockServer implements InteropServer {
     private final qsock.tls.ServerTickets tickets;
     private final Thread acceptor;
     private volatile boolean closed;
+    /** Whether connections answer an accepted early echo request as 0.5-RTT data, before the handshake completes. */
+    private final boolean halfRtt;
+    /** The state of each connection when it echoed an early request as 0.5-RTT data, in order. */
+    private final List<qsock.api.ConnectionState> halfRttAnswers = new CopyOnWriteArrayList<>();
 
     /**
      * A connection's completed handshake, as the server saw it.
@@ -73,6 +77,7 @@ public final class QsockServer implements InteropServer {
         this.pki = pki;
         this.suites = suites;
         this.tickets = tickets;
+        this.halfRtt = config.halfRttData();
         // Datagrams accepted, so that the echo protocol can send them back too.
         this.listener = QuicSocket.open(config.toBuilder().maxDatagramFrameSize(Qsock.UDP_PAYLOAD).build());
         try {
@@ -125,6 +130,21 @@ public final class QsockServer implements InteropServer {
      */
     public static QsockServer startWithTickets(Path root, qsock.tls.ServerTickets tickets) throws IOException {
         return new QsockServer(root, Pki.standard(), Qsock.config(), false, null, tickets);
+    }
+
+    /**
+     * Starts a server like {@link #startWithTickets} configured for 0.5-RTT data (RFC 9001 §4.1.1, §5.7): a
+     * connection that accepted early data reads the early echo request on the first stream to its end and echoes it
+     * before its handshake completes ({@link QuicHandshake#startServerHandshake}), then finishes the handshake.
+     */
+    public static QsockServer startWithHalfRtt(Path root, qsock.tls.ServerTickets tickets) throws IOException {
+        return new QsockServer(root, Pki.standard(), Qsock.config().toBuilder().halfRttData(true).build(), false,
+                null, tickets);
+    }
+
+    /** {@return the state of each connection when it echoed an early request as 0.5-RTT data, in order} */
+    public List<qsock.api.ConnectionState> halfRttAnswers() {
+        return List.copyOf(halfRttAnswers);
     }
 
     /**
@@ -202,8 +222,9 @@ public final class QsockServer implements InteropServer {
     private void serve(QuicSocket s) {
         try {
             TlsServerConfig tls = Qsock.serverTls(pki, tickets, HqInterop.ALPN, HqInterop.ECHO_ALPN);
-            qsock.tls.TlsEngine engine = QuicHandshake.serverHandshake(s,
-                    suites == null ? tls : tls.withCipherSuites(suites), Qsock.HANDSHAKE_TIMEOUT);
+            qsock.tls.TlsEngine engine = halfRtt ? halfRttHandshake(s, suites == null ? tls : tls.withCipherSuites(suites))
+                    : QuicHandshake.serverHandshake(s, suites == null ? tls : tls.withCipherSuites(suites),
+                    Qsock.HANDSHAKE_TIMEOUT);
             groups.add(engine.keyExchangeGroup());
             versions.add(s.version());
             negotiated.add(s.cipherSuite());
@@ -245,6 +266,30 @@ public final class QsockServer implements InteropServer {
             connections.remove(s);
             s.close();
         }
+    }
+
+    /**
+     * The handshake of a server configured for 0.5-RTT data: once its flight is queued, an accepted early request is
+     * read to its end on the first stream and echoed at once, then the handshake completes (RFC 9001 §5.7).
+     */
+    private qsock.tls.TlsEngine halfRttHandshake(QuicSocket s, TlsServerConfig tls) throws IOException {
+        QuicHandshake.ServerHandshake handshake = QuicHandshake.startServerHandshake(s, tls, Qsock.HANDSHAKE_TIMEOUT);
+        if (handshake.halfRtt() && Boolean.TRUE.equals(handshake.earlyDataAccepted())) {
+            ByteBuffer buf = ByteBuffer.allocate(CHUNK);
+            qsock.api.ConnectionState answeredIn = null;
+            StreamMessage m;
+            do {
+                buf.clear();
+                m = s.receive(buf);
+                buf.flip();
+                if (answeredIn == null) {
+                    answeredIn = s.state();
+                }
+                s.send(buf, m.streamId(), m.fin() ? StreamFlags.FIN : 0);
+            } while (!m.fin());
+            halfRttAnswers.add(answeredIn);
+        }
+        return handshake.finish();
     }
 
     private void answer(QuicSocket s, long stream, String path) {

@@ -12,7 +12,7 @@ public final class Session {
     public final RecordingChannel channel;
     /** Its handshake, stepped on every turn. */
     public final HandshakeStepper handshake;
-    /** Its application, which gets a turn once the handshake is complete. */
+    /** Its application, which gets a turn once the handshake is complete, or a server may send 0.5-RTT data. */
     public final Application application;
 
     /**
@@ -27,10 +27,13 @@ public final class Session {
         this.application = application;
     }
 
-    /** Steps the handshake, then the application once the connection is established. */
+    /**
+     * Steps the handshake, then the application once the connection is established, or earlier on a server that may
+     * send 0.5-RTT data ({@link QuicConnection#canSendHalfRtt()}).
+     */
     public void turn(long now) throws Exception {
         handshake.step();
-        if (connection.state().isEstablished()) {
+        if (connection.state().isEstablished() || connection.canSendHalfRtt()) {
             application.onTurn(connection, now);
         }
     }

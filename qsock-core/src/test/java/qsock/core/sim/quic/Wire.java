@@ -71,6 +71,7 @@ public final class Wire {
     private final OpenedPacket opened = new OpenedPacket();
     private final long[] largest = {PacketNumber.NONE, PacketNumber.NONE, PacketNumber.NONE};
     private final PacketProtection[] oneRtt = new PacketProtection[MAX_GENERATION + 1];
+    private final PacketProtection handshake;
 
     /**
      * A reader of what {@code sender} sends.
@@ -80,12 +81,27 @@ public final class Wire {
      */
     public Wire(Role sender, CipherSuite suite, QuicVersion version, ConnectionId originalDestination,
                 int shortHeaderDcidLength) {
+        this(sender, suite, version, originalDestination, shortHeaderDcidLength,
+                FixedSecrets.secret(EncryptionLevel.HANDSHAKE, sender, suite),
+                FixedSecrets.secret(EncryptionLevel.APPLICATION, sender, suite));
+    }
+
+    /**
+     * A reader of what {@code sender} sends under the given secrets: those a real TLS handshake derived, as a
+     * {@link RecordingChannel} keeps them.
+     *
+     * @param handshakeSecret the sender's Handshake write secret
+     * @param oneRttSecret the sender's first 1-RTT write secret
+     */
+    public Wire(Role sender, CipherSuite suite, QuicVersion version, ConnectionId originalDestination,
+                int shortHeaderDcidLength, byte[] handshakeSecret, byte[] oneRttSecret) {
         this.sender = sender;
         this.suite = suite;
         this.version = version;
         this.originalDestination = originalDestination;
         this.shortHeaderDcidLength = shortHeaderDcidLength;
-        oneRtt[0] = FixedSecrets.protection(EncryptionLevel.APPLICATION, sender, suite, version);
+        this.handshake = PacketProtection.fromSecret(suite, version, handshakeSecret);
+        oneRtt[0] = PacketProtection.fromSecret(suite, version, oneRttSecret);
         for (int g = 1; g <= MAX_GENERATION; g++) {
             oneRtt[g] = oneRtt[g - 1].nextGeneration();
         }
@@ -114,7 +130,7 @@ public final class Wire {
             } else if (type == PacketType.INITIAL || type == PacketType.HANDSHAKE) {
                 PacketProtection keys = type == PacketType.INITIAL
                         ? PacketProtection.initial(version, originalDestination, sender)
-                        : FixedSecrets.protection(EncryptionLevel.HANDSHAKE, sender, suite, version);
+                        : handshake;
                 Packet p = open(copy, start, view.pnOffset(), end, type, keys, 0);
                 if (p != null) {
                     packets.add(p);

@@ -1,0 +1,99 @@
+package qsock.interop;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import qsock.api.ConnectionState;
+import qsock.interop.peer.KwikClient;
+import qsock.interop.peer.Peer;
+import qsock.interop.peer.QsockServer;
+import qsock.interop.peer.QuicheClient;
+import qsock.interop.support.Evidence;
+import qsock.interop.support.HqInterop;
+import qsock.interop.support.Impairment;
+import qsock.interop.support.PacketLog.Direction;
+import qsock.interop.support.UdpRelay;
+import qsock.tls.ServerTickets;
+
+/**
+ * 0.5-RTT data (RFC 9001 §4.1.1, §5.7) from qsock's server to quiche's and Kwik's clients: the second connection's
+ * early echo request is accepted, and qsock echoes it before its handshake completes, in 1-RTT packets the client
+ * must take before (or with) the server's Finished. The client gets the whole echo.
+ */
+class HalfRttInteropTest {
+
+    /** A 40 ms round trip, so that the early request leaves before the server's flight is back (as in 0-RTT use). */
+    private static final Impairment ROUND_TRIP = new Impairment(0, 0, 0, 1, 20);
+    private static final Duration TICKET_WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path root;
+
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void qsocksServerAnswersThePeersZeroRttRequestBeforeItsHandshakeCompletes(Peer peer) throws Exception {
+        // One 0-RTT packet's worth for Kwik (see ResumptionInteropTest: a longer early request stalls Kwik 0.10.8).
+        byte[] request = new byte[peer == Peer.KWIK ? 1000 : 3000];
+        new Random(12).nextBytes(request);
+        try (QsockServer server = QsockServer.startWithHalfRtt(root,
+                ServerTickets.defaults().withEarlyData(true, ServerTickets.EarlyDataPolicy.ACCEPT));
+             UdpRelay relay = UdpRelay.start(server.address(), ROUND_TRIP)) {
+            List<Path> logs = new java.util.ArrayList<>();
+            Evidence.keep(peer + " client vs qsock server: 0.5-RTT", relay, logs, server::failures, () -> {
+                switch (peer) {
+                    case QUICHE -> {
+                        QuicheClient.Sessions sessions = QuicheClient.Sessions.of(HqInterop.ECHO_ALPN, true);
+                        try (QuicheClient c = QuicheClient.connectSendingEarly(sessions, relay.address(),
+                                Scenarios.TIMEOUT, request)) {
+                            assertFalse(c.sentEarly(), "no session yet, so no 0-RTT");
+                            Scenarios.echo(c);
+                        }
+                        relay.log().note("second connection, 0-RTT and 0.5-RTT");
+                        try (QuicheClient c = QuicheClient.connectSendingEarly(sessions, relay.address(),
+                                Scenarios.TIMEOUT, request)) {
+                            assertTrue(c.sentEarly(), "BoringSSL offered early data with qsock's ticket");
+                            assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
+                        }
+                    }
+                    case KWIK -> {
+                        tech.kwik.core.QuicSessionTicket ticket;
+                        try (KwikClient c = KwikClient.connectWithTicket(relay.address(), HqInterop.ECHO_ALPN,
+                                Scenarios.TIMEOUT, null)) {
+                            logs.add(c.log());
+                            Scenarios.echo(c);
+                            List<tech.kwik.core.QuicSessionTicket> t = c.sessionTickets(TICKET_WAIT);
+                            assertFalse(t.isEmpty(), "Kwik got qsock's session ticket");
+                            ticket = t.get(0);
+                        }
+                        relay.log().note("second connection, 0-RTT and 0.5-RTT");
+                        try (KwikClient c = KwikClient.connectSendingEarly(relay.address(), HqInterop.ECHO_ALPN,
+                                Scenarios.TIMEOUT, ticket, request)) {
+                            logs.add(c.log());
+                            assertEquals("Accepted", c.earlyDataStatus(), "Kwik's view of its 0-RTT");
+                            assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
+                        }
+                    }
+                }
+                assertTrue(relay.log().zeroRttDatagrams(Direction.TO_SERVER) > 0, "0-RTT packets on the wire");
+            });
+            List<QsockServer.Handshake> handshakes = server.handshakes();
+            assertEquals(2, handshakes.size(), "handshakes: " + handshakes + ", failures " + server.failures());
+            assertEquals(Boolean.TRUE, handshakes.get(1).earlyDataAccepted(), "qsock took the 0-RTT");
+            // The echo was written before the handshake completed: 0.5-RTT data.
+            assertEquals(List.of(ConnectionState.HANDSHAKING), server.halfRttAnswers());
+            assertEquals(List.of(), server.failures(), "what the qsock server saw go wrong");
+        }
+    }
+}
