@@ -64,7 +64,7 @@ public record SessionFile(String serverName, byte[] token, QuicVersion tokenVers
         }
         token = token == null ? null : token.clone();
         tokenVersion = token == null ? null : tokenVersion;
-        tickets = tickets.stream().filter(ClientTicket::isEncodable)
+        tickets = Objects.requireNonNull(tickets, "tickets").stream().filter(ClientTicket::isEncodable)
                 .skip(Math.max(0, tickets.size() - InMemoryTicketStore.DEFAULT_MAX_PER_SERVER)).toList();
     }
 
