@@ -68,13 +68,14 @@ public final class QuicSocketOptions {
 
     /**
      * A client's address validation token, the socket draft's {@code QUIC_SOCKOPT_TOKEN} on a client (RFC 9000
-     * §8.1.3): set before {@link QuicSocket#connect}, the token the first Initial carries (a NEW_TOKEN token an
-     * earlier connection to the same server received, perhaps in another process), used in place of one from
-     * {@link #TOKEN_STORE}; read, the token of the latest NEW_TOKEN frame this connection received, or else the one
-     * set. 1 to {@link qsock.api.TokenStore#MAX_TOKEN_LENGTH} (512) bytes, the draft's bound; null for none (the
-     * default). A token is valid only for a connection of the QUIC version that received it (RFC 9369 §5) and should
-     * start one connection only (RFC 9000 §8.1.3). A server issues its tokens by itself
-     * ({@link #VALIDATE_PEER_ADDRESS}); on a server socket this option does nothing. Values are copied both ways.
+     * §8.1.3). Set before {@link QuicSocket#connect}: the token the first Initial carries (a NEW_TOKEN token an
+     * earlier connection to the same server received, perhaps in another process), in place of one from
+     * {@link #TOKEN_STORE}; connect takes it, since a token starts one connection only (RFC 9000 §8.1.3). Read after
+     * connect: the token of the latest NEW_TOKEN frame this connection received, null until one arrived. 1 to
+     * {@link qsock.api.TokenStore#MAX_TOKEN_LENGTH} (512) bytes, the draft's bound; null for none (the default). A
+     * token is valid only for a connection of the QUIC version that received it (RFC 9369 §5). A server issues its
+     * tokens by itself ({@link #VALIDATE_PEER_ADDRESS}); on a server socket this option does nothing. Values are
+     * copied both ways.
      */
     public static final SocketOption<byte[]> TOKEN = new Option<>("QUIC_TOKEN", byte[].class);
 

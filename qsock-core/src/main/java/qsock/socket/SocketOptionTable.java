@@ -153,7 +153,7 @@ final class SocketOptionTable {
     private volatile ConnectionCloseInfo closeInfo = ConnectionCloseInfo.NONE;
     private volatile qsock.core.endpoint.AddressValidation validation = qsock.core.endpoint.AddressValidation.defaults();
     private volatile qsock.api.TokenStore tokenStore;
-    /** The TOKEN slot: the token set for the Initial, then the latest NEW_TOKEN token received (a copy). */
+    /** The TOKEN slot: the token set for the Initial until connect takes it, then the latest NEW_TOKEN token received. */
     private volatile byte[] token;
 
     /** {@return a table for a socket {@code accept} returns: this one's values, but the default close information} */
@@ -233,7 +233,10 @@ final class SocketOptionTable {
      */
     qsock.api.TokenStore connectTokenStore() {
         byte[] set = token;
-        return new SocketTokenStore(this, tokenStore, set == null ? null : set.clone());
+        // The token set goes to this connection alone (RFC 9000 §8.1.3: not for more than one connection attempt);
+        // the slot then holds only what this connection receives.
+        token = null;
+        return new SocketTokenStore(this, tokenStore, set);
     }
 
     /** A NEW_TOKEN token arrived on this socket's connection: the TOKEN option reads it from now on. */

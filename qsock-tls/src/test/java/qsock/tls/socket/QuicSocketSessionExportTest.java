@@ -137,7 +137,9 @@ class QuicSocketSessionExportTest {
             Future<Boolean> second = serveOne(loopback, server);
             try (QuicSocket socket = QuicSocket.open(ConnectionConfig.defaults())) {
                 socket.setOption(QuicSocketOptions.TOKEN, savedToken);
+                assertArrayEquals(savedToken, socket.getOption(QuicSocketOptions.TOKEN));
                 socket.connect(loopback.address);
+                assertNull(socket.getOption(QuicSocketOptions.TOKEN), "connect took the token: it serves once");
                 QuicHandshake.ClientHandshake handshake = QuicHandshake.startClientHandshake(socket,
                         clientTls(secondStore), Loopback.HANDSHAKE_TIMEOUT);
                 assertTrue(handshake.earlyData(), "the loaded ticket allows early data");
