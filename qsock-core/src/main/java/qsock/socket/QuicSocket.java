@@ -889,6 +889,10 @@ public final class QuicSocket implements Closeable {
             throw new UnsupportedOperationException(option + " is read-only: the server's parameters remembered for "
                     + "0-RTT travel inside the session ticket");
         }
+        if (option == QuicSocketOptions.TOKEN && connection != null) {
+            // The token is for the first Initial; after connect the slot holds what the connection receives.
+            throw new AlreadyConnectedException();
+        }
         return setup.call(() -> {
             ensureOpen();
             options.set(option, value, io);

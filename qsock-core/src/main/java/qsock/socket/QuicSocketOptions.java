@@ -74,8 +74,8 @@ public final class QuicSocketOptions {
      * connect: the token of the latest NEW_TOKEN frame this connection received, null until one arrived. 1 to
      * {@link qsock.api.TokenStore#MAX_TOKEN_LENGTH} (512) bytes, the draft's bound; null for none (the default). A
      * token is valid only for a connection of the QUIC version that received it (RFC 9369 §5). A server issues its
-     * tokens by itself ({@link #VALIDATE_PEER_ADDRESS}); on a server socket this option does nothing. Values are
-     * copied both ways.
+     * tokens by itself ({@link #VALIDATE_PEER_ADDRESS}); on a server socket this option does nothing. Setting it on
+     * a connected socket throws {@link java.nio.channels.AlreadyConnectedException}. Values are copied both ways.
      */
     public static final SocketOption<byte[]> TOKEN = new Option<>("QUIC_TOKEN", byte[].class);
 
