@@ -240,8 +240,8 @@ public final class QuicSocket implements Closeable {
                 bindLocked(new InetSocketAddress(route(peer), 0));
             }
             lock.run(() -> {
-                // RFC 9000 §8.1.3: NEW_TOKEN tokens kept and used (QuicSocketOptions.TOKEN_STORE).
-                io.endpoint().setTokenStore(options.tokenStore());
+                // RFC 9000 §8.1.3: NEW_TOKEN tokens kept and used (QuicSocketOptions.TOKEN_STORE, TOKEN).
+                io.endpoint().setTokenStore(options.connectTokenStore());
                 QuicConnection c = io.endpoint().connect(peer, System.nanoTime());
                 io.follow(client, c);
                 attach(c, peer);
@@ -886,6 +886,14 @@ public final class QuicSocket implements Closeable {
      */
     public <T> QuicSocket setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
+        if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
+            throw new UnsupportedOperationException(option + " is read-only: the server's parameters remembered for "
+                    + "0-RTT travel inside the session ticket");
+        }
+        if (option == QuicSocketOptions.TOKEN && connection != null) {
+            // The token is for the first Initial; after connect the slot holds what the connection receives.
+            throw new AlreadyConnectedException();
+        }
         return setup.call(() -> {
             ensureOpen();
             options.set(option, value, io);
@@ -900,6 +908,9 @@ public final class QuicSocket implements Closeable {
      * @throws UnsupportedOperationException for an option not in {@link QuicSocketOptions}
      */
     public <T> T getOption(SocketOption<T> option) {
+        if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
+            return option.type().cast(readConnection(c -> PeerTransportParameters.of(c.peerTransportParameters())));
+        }
         try {
             return options.get(option, io, this::closeError);
         } catch (IOException e) {

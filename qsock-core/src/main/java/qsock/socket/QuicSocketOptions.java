@@ -66,6 +66,29 @@ public final class QuicSocketOptions {
     public static final SocketOption<qsock.api.TokenStore> TOKEN_STORE =
             new Option<>("QUIC_TOKEN_STORE", qsock.api.TokenStore.class);
 
+    /**
+     * A client's address validation token, the socket draft's {@code QUIC_SOCKOPT_TOKEN} on a client (RFC 9000
+     * §8.1.3). Set before {@link QuicSocket#connect}: the token the first Initial carries (a NEW_TOKEN token an
+     * earlier connection to the same server received, perhaps in another process), in place of one from
+     * {@link #TOKEN_STORE}; connect takes it, since a token starts one connection only (RFC 9000 §8.1.3). Read after
+     * connect: the token of the latest NEW_TOKEN frame this connection received, null until one arrived. 1 to
+     * {@link qsock.api.TokenStore#MAX_TOKEN_LENGTH} (512) bytes, the draft's bound; null for none (the default). A
+     * token is valid only for a connection of the QUIC version that received it (RFC 9369 §5). A server issues its
+     * tokens by itself ({@link #VALIDATE_PEER_ADDRESS}); on a server socket this option does nothing. Setting it on
+     * a connected socket throws {@link java.nio.channels.AlreadyConnectedException}. Values are copied both ways.
+     */
+    public static final SocketOption<byte[]> TOKEN = new Option<>("QUIC_TOKEN", byte[].class);
+
+    /**
+     * Read-only: the peer's transport parameters once the handshake delivered them, else null; the socket draft's
+     * {@code QUIC_SOCKOPT_TRANSPORT_PARAM} read with {@code remote} set. The draft also sets them on a client, as the
+     * server's parameters remembered for 0-RTT; in qsock they travel inside the session ticket (qsock-tls's
+     * {@code ClientTicket.serverTransportParameters}, in its byte form too), so a client resuming with a ticket has
+     * them already, and setting this option throws {@link UnsupportedOperationException}.
+     */
+    public static final SocketOption<PeerTransportParameters> REMOTE_TRANSPORT_PARAMETERS =
+            new Option<>("QUIC_REMOTE_TRANSPORT_PARAM", PeerTransportParameters.class);
+
     private QuicSocketOptions() {}
 
     /** One option: compared by identity, as the JDK's own options are. */

@@ -51,6 +51,22 @@ final class SocketOptionTable {
                     (qsock.api.TokenKeys) v), t -> t.validation.keys()),
             QuicSocketOptions.TOKEN_STORE, value((t, v) -> t.tokenStore = (qsock.api.TokenStore) v,
                     t -> t.tokenStore),
+            QuicSocketOptions.TOKEN, new Entry<byte[]>() {
+                @Override
+                public void set(SocketOptionTable t, byte[] token, IoEndpoint bound) {
+                    if (token != null && (token.length == 0 || token.length > qsock.api.TokenStore.MAX_TOKEN_LENGTH)) {
+                        throw new IllegalArgumentException("a token has 1 to " + qsock.api.TokenStore.MAX_TOKEN_LENGTH
+                                + " bytes, not " + token.length);
+                    }
+                    t.token = token == null ? null : token.clone();
+                }
+
+                @Override
+                public byte[] get(SocketOptionTable t, IoEndpoint bound, Supplier<ConnectionError> closeError) {
+                    byte[] token = t.token;
+                    return token == null ? null : token.clone();
+                }
+            },
             QuicSocketOptions.TIMEOUT, new Entry<Duration>() {
                 @Override
                 public void set(SocketOptionTable t, Duration d, IoEndpoint bound) {
@@ -137,6 +153,8 @@ final class SocketOptionTable {
     private volatile ConnectionCloseInfo closeInfo = ConnectionCloseInfo.NONE;
     private volatile qsock.core.endpoint.AddressValidation validation = qsock.core.endpoint.AddressValidation.defaults();
     private volatile qsock.api.TokenStore tokenStore;
+    /** The TOKEN slot: the token set for the Initial until connect takes it, then the latest NEW_TOKEN token received. */
+    private volatile byte[] token;
 
     /** {@return a table for a socket {@code accept} returns: this one's values, but the default close information} */
     SocketOptionTable forAccepted() {
@@ -207,6 +225,23 @@ final class SocketOptionTable {
     /** {@return where a client socket keeps NEW_TOKEN tokens, or null} */
     qsock.api.TokenStore tokenStore() {
         return tokenStore;
+    }
+
+    /**
+     * {@return what a client connection takes its Initial token from and gives its NEW_TOKEN tokens to}: the TOKEN
+     * set, else the TOKEN_STORE's; received tokens go to the TOKEN slot and the store (RFC 9000 §8.1.3)
+     */
+    qsock.api.TokenStore connectTokenStore() {
+        byte[] set = token;
+        // The token set goes to this connection alone (RFC 9000 §8.1.3: not for more than one connection attempt);
+        // the slot then holds only what this connection receives.
+        token = null;
+        return new SocketTokenStore(this, tokenStore, set);
+    }
+
+    /** A NEW_TOKEN token arrived on this socket's connection: the TOKEN option reads it from now on. */
+    void tokenReceived(byte[] received) {
+        token = received.clone();
     }
 
     /** {@return the close information this socket sends} */

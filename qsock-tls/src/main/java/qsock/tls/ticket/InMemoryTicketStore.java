@@ -1,8 +1,10 @@
 package qsock.tls.ticket;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -91,6 +93,32 @@ public final class InMemoryTicketStore implements TicketStore {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Removes every ticket of {@code serverName} and returns those still usable at {@code nowMillis}, oldest first
+     * (expired ones are dropped), so that an application can keep them beyond this process: encode each with
+     * {@link ClientTicket#encode()}, and in a later process {@link #store} what {@link ClientTicket#decode} gives,
+     * in the same order. They are taken out, not copied, since a ticket is used once (RFC 8446 §C.4): put back
+     * what should still serve this process.
+     *
+     * @return the usable tickets, oldest first; at most the per-server bound
+     */
+    public synchronized List<ClientTicket> takeAll(String serverName, long nowMillis) {
+        String key = key(serverName);
+        List<ClientTicket> taken = new ArrayList<>();
+        for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (!e.server().equals(key)) {
+                continue;
+            }
+            it.remove();
+            decrement(key);
+            if (e.ticket().isUsableAt(nowMillis)) {
+                taken.add(e.ticket());
+            }
+        }
+        return taken;
     }
 
     /** {@return the number of tickets held for {@code serverName}, usable or not} */

@@ -20,6 +20,11 @@
  * <li>{@link qsock.tls.ticket.ClientTicket}: a received ticket with its PSK and what 0-RTT must remember.</li>
  * <li>{@link qsock.tls.ticket.TicketStore}, {@link qsock.tls.ticket.InMemoryTicketStore}: where tickets wait
  *     for the next connection; single-use.</li>
+ * <li>Sessions beyond the process (the socket draft's SESSION_TICKET): {@link
+ *     qsock.tls.ticket.InMemoryTicketStore#takeAll} takes a server's tickets out, {@link
+ *     qsock.tls.ticket.ClientTicket#encode()} gives each as at most 4096 bytes (the remembered transport parameters
+ *     inside), and {@link qsock.tls.ticket.ClientTicket#decode(byte[], long)} reads them back in a later process,
+ *     refusing bad or expired input with a {@link qsock.tls.ticket.SessionFormatException}.</li>
  * </ul>
  *
  * <h2>How the engine uses them</h2>

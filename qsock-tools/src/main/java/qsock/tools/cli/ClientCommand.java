@@ -1,6 +1,9 @@
 package qsock.tools.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +19,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import qsock.api.ConnectionConfig;
 import qsock.api.QuicVersion;
+import qsock.api.TokenStore;
+import qsock.socket.QuicSocketOptions;
+import qsock.tls.ticket.ClientTicket;
+import qsock.tls.ticket.InMemoryTicketStore;
+import qsock.tls.ticket.SessionFormatException;
+import qsock.tools.client.SessionFile;
 import qsock.tls.ClientTickets;
 import qsock.tls.TlsClientConfig;
 import qsock.socket.QuicStatistics;
@@ -73,6 +82,14 @@ public final class ClientCommand implements Callable<Integer> {
                     + "handshake completes (RFC 9001 §4.6); requests the server refuses early are sent again.")
     boolean zeroRtt;
 
+    @Option(names = "--session-file", paramLabel = "FILE",
+            description = "Keep the TLS session between runs: at the start, if FILE exists, its session tickets and "
+                    + "address validation token are loaded, so the first connection resumes (with --0rtt, sending "
+                    + "its requests as 0-RTT) and skips a Retry; at the end, the server's latest tickets and token "
+                    + "are written to FILE (owner-only permissions: it holds secrets). A file of another server, "
+                    + "or one that cannot be read, is ignored with a warning.")
+    Path sessionFile;
+
     @Spec
     CommandSpec spec;
 
@@ -106,7 +123,7 @@ public final class ClientCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--max-concurrent-streams must be at least 1: " + maxConcurrent);
         }
         boolean resuming = resume || zeroRtt;
-        if (resuming && parsed.size() < 2) {
+        if (resuming && parsed.size() < 2 && sessionFile == null) {
             throw new IllegalArgumentException((zeroRtt ? "--0rtt" : "--resume")
                     + " needs at least two URLs: the first connection fetches the first, the resuming one the rest");
         }
@@ -129,20 +146,28 @@ public final class ClientCommand implements Callable<Integer> {
         ConnectionConfig config = settings.build();
         Duration handshakeTimeout = transport.handshakeTimeout();
         // One store for the command's connections: each takes the ticket the one before it left (RFC 8446 §C.4: a
-        // ticket is used once).
-        ClientTickets tickets = resuming ? ClientTickets.defaults().withEarlyData(zeroRtt) : null;
+        // ticket is used once). With --session-file, it starts with the tickets of an earlier run.
+        InMemoryTicketStore ticketStore = new InMemoryTicketStore();
+        ClientTickets tickets = resuming || sessionFile != null
+                ? ClientTickets.defaults().withStore(ticketStore).withEarlyData(zeroRtt) : null;
         TlsClientConfig tlsConfig = transport.apply(psk.apply(clientCertificate.apply(tls.tlsConfig(tickets))));
+        // The name tickets are kept under: the TLS server name, the URL's host without one (as HqClient sends it).
+        String serverName = tlsConfig.serverName() != null ? tlsConfig.serverName() : first.host();
+        TokenStore tokens = sessionFile == null ? null : TokenStore.inMemory(4);
+        boolean sessionLoaded = sessionFile != null && loadSession(serverName, first, ticketStore, tokens, out);
         Files.createDirectories(output);
         boolean terminal = System.console() != null;
         long start = System.nanoTime();
         List<FetchResult> results = new ArrayList<>();
         List<List<HqUrl>> connections = connections(parsed);
+        byte[] lastToken = null;
+        QuicVersion lastVersion = null;
         for (int i = 0; i < connections.size(); i++) {
             List<HqUrl> batch = connections.get(i);
             String name = connections.size() > 1 ? "connection " + (i + 1) + ": " : "";
             long connectStart = System.nanoTime();
             try (HqClient client = HqClient.connect(first.host(), first.port(), tlsConfig, config, handshakeTimeout,
-                    zeroRtt && i > 0)) {
+                    zeroRtt && (i > 0 || sessionLoaded), tokens)) {
                 if (client.handshakeComplete()) {
                     out.println(name + "connected to " + first.authority() + " in "
                             + Units.duration(System.nanoTime() - connectStart) + " ("
@@ -163,12 +188,22 @@ public final class ClientCommand implements Callable<Integer> {
                     out.println(name + "connected to " + first.authority() + " ("
                             + describe(client, config.version()) + ")");
                 }
+                // The draft's TOKEN read after the connection: the NEW_TOKEN token it received, if any.
+                lastToken = client.socket().getOption(QuicSocketOptions.TOKEN);
+                lastVersion = client.socket().version();
                 QuicStatistics statistics = client.socket().statistics();
                 if (statistics.keyUpdatesInitiated() + statistics.keyUpdates() > 0) {
                     out.println(name + "key updates: " + statistics.keyUpdatesInitiated() + " started, "
                             + statistics.keyUpdates() + " followed");
                 }
             }
+        }
+        if (sessionFile != null) {
+            List<ClientTicket> kept = ticketStore.takeAll(serverName, System.currentTimeMillis());
+            SessionFile session = new SessionFile(serverName, lastToken, lastVersion, kept);
+            session.save(sessionFile);
+            out.println("session: saved " + session.tickets().size() + " ticket(s)"
+                    + (session.token() != null ? " and a token" : "") + " for " + serverName + " to " + sessionFile);
         }
         int refused = 0;
         long total = 0;
@@ -186,12 +221,47 @@ public final class ClientCommand implements Callable<Integer> {
         return refused == 0 ? 0 : 1;
     }
 
+    /**
+     * Loads {@link #sessionFile} into the stores, if it exists and is for {@code serverName}; a file that cannot be
+     * used is reported and left for the end of the run to replace. {@return true if a ticket was loaded}
+     */
+    private boolean loadSession(String serverName, HqUrl server, InMemoryTicketStore ticketStore, TokenStore tokens,
+                                PrintWriter out) throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        SessionFile session;
+        try {
+            session = SessionFile.load(sessionFile, System.currentTimeMillis());
+        } catch (SessionFormatException e) {
+            err.println("qsock client: ignoring session file " + sessionFile + ": " + e.getMessage());
+            return false;
+        }
+        if (session == null) {
+            return false;
+        }
+        if (!session.serverName().equalsIgnoreCase(serverName)) {
+            err.println("qsock client: ignoring session file " + sessionFile + ": it is for " + session.serverName()
+                    + ", not " + serverName);
+            return false;
+        }
+        for (ClientTicket t : session.tickets()) {
+            ticketStore.store(serverName, t);
+        }
+        if (session.token() != null) {
+            // RFC 9000 §8.1.3: the token proves our address to the server that gave it; RFC 9369 §5: for its version.
+            tokens.put(new InetSocketAddress(InetAddress.getByName(server.host()), server.port()),
+                    session.tokenVersion(), session.token());
+        }
+        out.println("session: loaded " + session.tickets().size() + " ticket(s)"
+                + (session.token() != null ? " and a token" : "") + " for " + serverName + " from " + sessionFile);
+        return !session.tickets().isEmpty();
+    }
+
     /** {@return the URLs of each connection, in order} */
     private List<List<HqUrl>> connections(List<HqUrl> urls) {
         if (connectionPerRequest) {
             return urls.stream().map(List::of).toList();
         }
-        if (resume || zeroRtt) {
+        if ((resume || zeroRtt) && urls.size() > 1) {
             return List.of(List.of(urls.getFirst()), urls.subList(1, urls.size()));
         }
         return List.of(urls);

@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import qsock.api.ConnectionConfig;
+import qsock.api.TokenStore;
 import qsock.core.error.ConnectionError;
 import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
+import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
 import qsock.tls.QuicHandshake;
@@ -107,12 +109,28 @@ public final class HqClient implements Closeable {
      */
     public static HqClient connect(String host, int port, TlsClientConfig tls, ConnectionConfig transport,
                                    Duration timeout, boolean earlyData) throws IOException {
+        return connect(host, port, tls, transport, timeout, earlyData, null);
+    }
+
+    /**
+     * Connects as {@link #connect(String, int, TlsClientConfig, ConnectionConfig, Duration, boolean)} does, keeping
+     * the server's NEW_TOKEN tokens in {@code tokens} and taking one from it for the first Initial (RFC 9000 §8.1.3:
+     * the connection then skips a Retry).
+     *
+     * @param tokens the token store, or null for none
+     * @throws IOException as {@link #connect(String, int, TlsClientConfig, Duration)} does
+     */
+    public static HqClient connect(String host, int port, TlsClientConfig tls, ConnectionConfig transport,
+                                   Duration timeout, boolean earlyData, TokenStore tokens) throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
         TlsClientConfig config = tls.withApplicationProtocols(List.of(HqInterop.ALPN))
                 .withServerName(tls.serverName() != null ? tls.serverName() : host);
         QuicSocket socket = QuicSocket.open(transport);
         HqClient client = new HqClient(socket, transport, address, config);
         try {
+            if (tokens != null) {
+                socket.setOption(QuicSocketOptions.TOKEN_STORE, tokens);
+            }
             socket.connect(address);
             if (earlyData) {
                 QuicHandshake.ClientHandshake handshake = QuicHandshake.startClientHandshake(socket, config, timeout);
