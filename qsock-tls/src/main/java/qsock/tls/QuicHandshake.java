@@ -261,6 +261,12 @@ public final class QuicHandshake {
                     // A client's state is ESTABLISHED as soon as its side completed; wait if it is not yet.
                     while (!isEstablished(socket.state())) {
                         if (socket.state().isClosingOrClosed()) {
+                            if (closedCleanlyByPeer(socket.closeError())) {
+                                // The engine completed, so the peer finished its side; its close (a client that
+                                // read its 0.5-RTT answer and left with its Finished) came with it. The handshake
+                                // succeeded; the application finds the connection closed on its next call.
+                                return driver.engine();
+                            }
                             throw failure(socket, driver, side);
                         }
                         awaitInput(socket, driver, deadline, timeout, side);
@@ -273,6 +279,12 @@ public final class QuicHandshake {
                 case FAILED -> throw failure(socket, driver, side);
             }
         }
+    }
+
+    /** {@return whether the peer closed without an error: an application close, or a transport NO_ERROR} */
+    private static boolean closedCleanlyByPeer(ConnectionError error) {
+        return error != null && error.byPeer()
+                && (error.kind() == ConnectionError.Kind.APPLICATION || error.code() == 0);
     }
 
     private static boolean isEstablished(ConnectionState state) {

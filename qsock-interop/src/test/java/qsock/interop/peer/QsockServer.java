@@ -161,6 +161,19 @@ public final class QsockServer implements InteropServer {
         return List.copyOf(handshakes);
     }
 
+    /**
+     * Waits until {@code count} handshakes completed or a connection failed, for at most {@code timeout}: a server
+     * that answers with 0.5-RTT data may still be completing its handshake when the client has its answer.
+     * {@return the handshakes completed by then}
+     */
+    public List<Handshake> awaitHandshakes(int count, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (handshakes.size() < count && failures.isEmpty() && System.nanoTime() - deadline < 0) {
+            Thread.sleep(5);
+        }
+        return handshakes();
+    }
+
     /** {@return the QUIC version of each connection whose handshake completed, in order} */
     public List<qsock.api.QuicVersion> versions() {
         return versions;
