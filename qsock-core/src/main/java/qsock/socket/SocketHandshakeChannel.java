@@ -102,6 +102,16 @@ final class SocketHandshakeChannel implements HandshakeChannel {
     }
 
     @Override
+    public void protocolViolation(String reason) {
+        lock.run(() -> {
+            connection.handshakeViolation(reason, System.nanoTime());
+            touched();
+            flushIfPending();
+            lock.signalAll();
+        });
+    }
+
+    @Override
     public void earlyDataAttempt(byte[] rememberedTransportParameters) {
         lock.run(() -> {
             connection.earlyDataAttempt(rememberedTransportParameters, System.nanoTime());

@@ -158,7 +158,11 @@ public final class HandshakeDriver {
             input = null;
             failed = true;
             failure = e;
-            channel.handshakeFailed(e.alert().code(), e.getMessage());
+            if (e.isQuicProtocolViolation()) {
+                channel.protocolViolation(e.getMessage());
+            } else {
+                channel.handshakeFailed(e.alert().code(), e.getMessage());
+            }
             return Step.FAILED;
         }
         if (engine.status() == TlsEngine.Status.TASK_PENDING) {

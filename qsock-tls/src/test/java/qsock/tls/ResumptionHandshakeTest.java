@@ -309,6 +309,8 @@ class ResumptionHandshakeTest {
                         List.of(new EarlyDataNewSessionTicket(16384)))));
         assertNotNull(p.client.failure);
         assertAlert(TlsAlert.ILLEGAL_PARAMETER, p.client.failure);
+        // RFC 9001 §4.6.1: QUIC closes with PROTOCOL_VIOLATION, not the alert's CRYPTO_ERROR.
+        assertTrue(p.client.failure.isQuicProtocolViolation(), "a QUIC PROTOCOL_VIOLATION");
     }
 
     @Test

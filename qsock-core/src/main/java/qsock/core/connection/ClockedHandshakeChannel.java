@@ -63,6 +63,11 @@ final class ClockedHandshakeChannel implements HandshakeChannel {
     }
 
     @Override
+    public void protocolViolation(String reason) {
+        connection.handshakeViolation(reason, clock.getAsLong());
+    }
+
+    @Override
     public void earlyDataAttempt(byte[] rememberedTransportParameters) {
         connection.earlyDataAttempt(rememberedTransportParameters, clock.getAsLong());
     }

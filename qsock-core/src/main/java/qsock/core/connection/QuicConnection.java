@@ -741,6 +741,14 @@ public final class QuicConnection {
         }
     }
 
+    /**
+     * The peer's handshake broke a rule whose error is PROTOCOL_VIOLATION (RFC 9001 §4.6.1): closes with it; see
+     * {@link HandshakeChannel#protocolViolation}.
+     */
+    public void handshakeViolation(String reason, long now) {
+        closeWithError(TransportErrorCode.PROTOCOL_VIOLATION, 0, reason, now);
+    }
+
     /** The TLS handshake failed with {@code alert}: closes with its CRYPTO_ERROR (RFC 9001 §4.8). */
     public void handshakeFailed(int alert, String reason, long now) {
         closeWithError(TransportErrorCode.cryptoError(alert), 0, reason, now);

@@ -70,6 +70,15 @@ public interface HandshakeChannel {
     void handshakeFailed(int alert, String reason);
 
     /**
+     * Says that the peer's handshake broke a rule that RFC 9001 makes a PROTOCOL_VIOLATION rather than a TLS alert
+     * (a NewSessionTicket whose early_data max_early_data_size is not 0xffffffff, §4.6.1): the transport closes the
+     * connection with PROTOCOL_VIOLATION. A channel without that path reports it as the alert illegal_parameter.
+     */
+    default void protocolViolation(String reason) {
+        handshakeFailed(47, reason);
+    }
+
+    /**
      * Says that the client offers early data (RFC 9001 §4.6.1) under a ticket that remembered the server's
      * transport parameters {@code rememberedTransportParameters} (encoded): until the server's own parameters
      * arrive, 0-RTT packets keep within the remembered flow-control and stream limits (RFC 9000 §7.4.1). Called

@@ -132,4 +132,20 @@ class ConnectionCloseTest {
         pair.runUntil(() -> server.state().isClosingOrClosed(), 5 * SECOND, 10_000);
         assertTrue(server.closeError().byPeer());
     }
+    /**
+     * RFC 9001 §4.6.1: what the TLS engine reports as a protocol violation (not an alert) closes the connection with
+     * the transport error PROTOCOL_VIOLATION, which the peer sees as such.
+     */
+    @Test
+    void aHandshakeProtocolViolationClosesWithProtocolViolationNotACryptoError() throws Exception {
+        ConnectionPair pair = ConnectionPair.established(61);
+        QuicConnection client = pair.clientConnection();
+        long now = pair.network.now();
+        client.handshakeChannel(() -> now).protocolViolation("early_data max_early_data_size 16384 in QUIC");
+        assertEquals(ConnectionError.Kind.TRANSPORT, client.closeError().kind());
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION.value(), client.closeError().code());
+        pair.runUntil(() -> pair.serverConnection().closeError() != null, 5 * SECOND, 10_000);
+        assertEquals(TransportErrorCode.PROTOCOL_VIOLATION.value(), pair.serverConnection().closeError().code());
+        assertTrue(pair.serverConnection().closeError().byPeer());
+    }
 }

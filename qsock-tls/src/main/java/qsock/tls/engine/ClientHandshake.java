@@ -838,10 +838,9 @@ public final class ClientHandshake extends Handshake {
                 .map(EarlyDataNewSessionTicket::maxEarlyDataSize).orElse(0L);
         if (quic && ticket.extension(EarlyDataNewSessionTicket.class).isPresent()
                 && maxEarly != EarlyDataNewSessionTicket.QUIC_MAX_EARLY_DATA_SIZE) {
-            // RFC 9001 §4.6.1: any other value is a connection error of type PROTOCOL_VIOLATION. TLS alerts
-            // cannot carry that code; illegal_parameter becomes CRYPTO_ERROR 0x12f, the nearest the engine's
-            // alert-only error model can say.
-            throw new TlsAlertException(TlsAlert.ILLEGAL_PARAMETER,
+            // RFC 9001 §4.6.1: any other value is a connection error of type PROTOCOL_VIOLATION, which the driver
+            // gives the transport; the engine's own view stays the nearest alert, illegal_parameter.
+            throw TlsAlertException.quicProtocolViolation(TlsAlert.ILLEGAL_PARAMETER,
                     "early_data max_early_data_size " + maxEarly + " in QUIC, not 0xffffffff");
         }
         ClientTickets tickets = config.tickets();
