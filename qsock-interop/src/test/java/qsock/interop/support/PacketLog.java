@@ -36,6 +36,7 @@ public final class PacketLog {
     private final long start = System.nanoTime();
     private final List<Entry> entries = new ArrayList<>();
     private final long[] count = new long[2];
+    private final long[] refused = new long[2];
     private final int[] largest = new int[2];
 
     /** Records one datagram; {@code datagram}'s position and limit are left as they were. */
@@ -46,6 +47,19 @@ public final class PacketLog {
         entries.add(new Entry(System.nanoTime() - start, direction, length, head, null));
         count[direction.ordinal()]++;
         largest[direction.ordinal()] = Math.max(largest[direction.ordinal()], length);
+    }
+
+    /**
+     * Counts one datagram going {@code direction} that the relay refused to relay because the test had finished its
+     * connection ({@link UdpRelay#finishNewestClient}); it gets no line of its own.
+     */
+    public synchronized void refused(Direction direction) {
+        refused[direction.ordinal()]++;
+    }
+
+    /** Datagrams going {@code direction} of connections the test had finished, counted and not relayed. */
+    public synchronized long refusedDatagrams(Direction direction) {
+        return refused[direction.ordinal()];
     }
 
     /** Adds a line of the test's own (a step it starts, an outcome) between the datagrams. */
@@ -89,6 +103,10 @@ public final class PacketLog {
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             w.write("# datagrams c->s " + count[0] + " (largest " + largest[0] + "), s->c " + count[1]
                     + " (largest " + largest[1] + ")\n");
+            if (refused[0] + refused[1] > 0) {
+                w.write("# datagrams of finished connections, not relayed: c->s " + refused[0] + ", s->c "
+                        + refused[1] + "\n");
+            }
             for (Entry e : entries) {
                 w.write(String.format("%12.6f ", e.nanos / 1e9));
                 if (e.note != null) {
