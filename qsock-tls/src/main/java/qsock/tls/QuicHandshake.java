@@ -41,14 +41,7 @@ public final class QuicHandshake {
      */
     public static TlsEngine clientHandshake(QuicSocket socket, TlsClientConfig config, Duration timeout)
             throws IOException {
-        Objects.requireNonNull(socket, "socket");
-        Objects.requireNonNull(config, "config");
-        if (config.applicationProtocols().isEmpty()) {
-            List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
-            if (!alpn.isEmpty()) {
-                config = config.withApplicationProtocols(alpn);
-            }
-        }
+        config = withSocketAlpn(socket, config);
         return run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
     }
 
@@ -63,14 +56,7 @@ public final class QuicHandshake {
      */
     public static TlsEngine serverHandshake(QuicSocket socket, TlsServerConfig config, Duration timeout)
             throws IOException {
-        Objects.requireNonNull(socket, "socket");
-        Objects.requireNonNull(config, "config");
-        if (config.applicationProtocols().isEmpty()) {
-            List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
-            if (!alpn.isEmpty()) {
-                config = config.withApplicationProtocols(alpn);
-            }
-        }
+        config = withSocketAlpn(socket, config);
         return run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");
     }
 
@@ -91,14 +77,7 @@ public final class QuicHandshake {
      */
     public static ClientHandshake startClientHandshake(QuicSocket socket, TlsClientConfig config, Duration timeout)
             throws IOException {
-        Objects.requireNonNull(socket, "socket");
-        Objects.requireNonNull(config, "config");
-        if (config.applicationProtocols().isEmpty()) {
-            List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
-            if (!alpn.isEmpty()) {
-                config = config.withApplicationProtocols(alpn);
-            }
-        }
+        config = withSocketAlpn(socket, config);
         HandshakeDriver driver = HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM);
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         // The first step writes the ClientHello and installs the 0-RTT keys; its read sends the flight.
@@ -168,14 +147,7 @@ public final class QuicHandshake {
      */
     public static ServerHandshake startServerHandshake(QuicSocket socket, TlsServerConfig config, Duration timeout)
             throws IOException {
-        Objects.requireNonNull(socket, "socket");
-        Objects.requireNonNull(config, "config");
-        if (config.applicationProtocols().isEmpty()) {
-            List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
-            if (!alpn.isEmpty()) {
-                config = config.withApplicationProtocols(alpn);
-            }
-        }
+        config = withSocketAlpn(socket, config);
         HandshakeDriver driver = HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM);
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         // Bounded by the deadline: each wait for input ends by it.
@@ -285,6 +257,30 @@ public final class QuicHandshake {
     private static boolean closedCleanlyByPeer(ConnectionError error) {
         return error != null && error.byPeer()
                 && (error.kind() == ConnectionError.Kind.APPLICATION || error.code() == 0);
+    }
+
+    /** {@return {@code config}, with the socket's ALPN option as its protocols when it names none} */
+    private static TlsClientConfig withSocketAlpn(QuicSocket socket, TlsClientConfig config) {
+        Objects.requireNonNull(config, "config");
+        List<String> alpn = socketAlpn(socket, config.applicationProtocols());
+        return alpn == null ? config : config.withApplicationProtocols(alpn);
+    }
+
+    /** {@return {@code config}, with the socket's ALPN option as its protocols when it names none} */
+    private static TlsServerConfig withSocketAlpn(QuicSocket socket, TlsServerConfig config) {
+        Objects.requireNonNull(config, "config");
+        List<String> alpn = socketAlpn(socket, config.applicationProtocols());
+        return alpn == null ? config : config.withApplicationProtocols(alpn);
+    }
+
+    /** {@return the socket's ALPN option when {@code configured} is empty and the option is not; else null} */
+    private static List<String> socketAlpn(QuicSocket socket, List<String> configured) {
+        Objects.requireNonNull(socket, "socket");
+        if (!configured.isEmpty()) {
+            return null;
+        }
+        List<String> alpn = socket.getOption(QuicSocketOptions.ALPN);
+        return alpn.isEmpty() ? null : alpn;
     }
 
     private static boolean isEstablished(ConnectionState state) {
