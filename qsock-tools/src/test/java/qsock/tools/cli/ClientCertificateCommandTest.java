@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -39,7 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import qsock.tools.Qsock;
 import qsock.tools.cert.SelfSignedCertificate;
 import qsock.tools.server.ConnectionLogLine;
 import qsock.tools.server.QsockServer;
@@ -55,18 +50,8 @@ class ClientCertificateCommandTest {
     @TempDir
     Path temp;
 
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine line = Qsock.commandLine();
-        line.setErr(new PrintWriter(err, true));
-        PrintWriter writer = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        line.setOut(writer);
-        int status = line.execute(args);
-        writer.flush();
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString());
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     /** A CA and the client certificate it issued (extendedKeyUsage clientAuth), written as PEM files. */
@@ -134,7 +119,7 @@ class ClientCertificateCommandTest {
             String serverCa = state.resolve(SelfSignedCertificate.CERTIFICATE_FILE).toString();
             Path downloads = temp.resolve("downloads");
 
-            Run ok = run("client", "--ca", serverCa, "--cert", trusted.certificateFile().toString(),
+            CommandRun ok = run("client", "--ca", serverCa, "--cert", trusted.certificateFile().toString(),
                     "--key", trusted.keyFile().toString(), "-o", downloads.toString(), url);
             assertEquals(0, ok.status(), ok.err());
             assertArrayEquals(content, Files.readAllBytes(downloads.resolve("f.bin")));
@@ -142,12 +127,12 @@ class ClientCertificateCommandTest {
             assertTrue(served != null && served.format().contains("client=\"CN=trusted client,O=qsock tests\""),
                     String.valueOf(served));
 
-            Run without = run("client", "--ca", serverCa, "-o", temp.resolve("d2").toString(), url);
+            CommandRun without = run("client", "--ca", serverCa, "-o", temp.resolve("d2").toString(), url);
             assertEquals(1, without.status(), without.out());
             assertTrue(without.err().contains("requires a client certificate") && without.err().contains("certificate_required(116)"), without.err());
 
             // A certificate from another CA is not sent (certificate_authorities names only the trusted one).
-            Run foreign = run("client", "--ca", serverCa, "--cert", other.certificateFile().toString(),
+            CommandRun foreign = run("client", "--ca", serverCa, "--cert", other.certificateFile().toString(),
                     "--key", other.keyFile().toString(), "-o", temp.resolve("d3").toString(), url);
             assertEquals(1, foreign.status(), foreign.out());
             assertTrue(foreign.err().contains("certificate_required"), foreign.err());
@@ -167,7 +152,7 @@ class ClientCertificateCommandTest {
                 tls.tlsConfig(), ServerCommand.handlers(List.of("hq-interop"), www), lines::add)) {
             String url = "https://localhost:" + server.port() + "/a.txt";
             String serverCa = state.resolve(SelfSignedCertificate.CERTIFICATE_FILE).toString();
-            Run anonymous = run("client", "--ca", serverCa, "-o", temp.resolve("d1").toString(), url);
+            CommandRun anonymous = run("client", "--ca", serverCa, "-o", temp.resolve("d1").toString(), url);
             assertEquals(0, anonymous.status(), anonymous.err());
             ConnectionLogLine line = lines.poll(30, TimeUnit.SECONDS);
             assertTrue(line != null && !line.format().contains("client="), String.valueOf(line));
@@ -177,16 +162,16 @@ class ClientCertificateCommandTest {
     @Test
     void inconsistentOptionsAreUsageErrors() throws Exception {
         Path ca = clientPki("x").caFile();
-        Run noCa = run("server", "--state-dir", temp.resolve("s").toString(), "--client-auth", "require");
+        CommandRun noCa = run("server", "--state-dir", temp.resolve("s").toString(), "--client-auth", "require");
         assertEquals(2, noCa.status());
         assertTrue(noCa.err().contains("--client-ca"), noCa.err());
-        Run badPolicy = run("server", "--state-dir", temp.resolve("s").toString(), "--client-auth", "sometimes",
+        CommandRun badPolicy = run("server", "--state-dir", temp.resolve("s").toString(), "--client-auth", "sometimes",
                 "--client-ca", ca.toString());
         assertEquals(2, badPolicy.status());
         assertTrue(badPolicy.err().contains("none, request or require"), badPolicy.err());
-        Run caWithoutPolicy = run("server", "--state-dir", temp.resolve("s").toString(), "--client-ca", ca.toString());
+        CommandRun caWithoutPolicy = run("server", "--state-dir", temp.resolve("s").toString(), "--client-ca", ca.toString());
         assertEquals(2, caWithoutPolicy.status());
-        Run certWithoutKey = run("client", "--cert", ca.toString(), "https://127.0.0.1:1/x");
+        CommandRun certWithoutKey = run("client", "--cert", ca.toString(), "https://127.0.0.1:1/x");
         assertEquals(2, certWithoutKey.status());
         assertTrue(certWithoutKey.err().contains("--cert and --key go together"), certWithoutKey.err());
     }

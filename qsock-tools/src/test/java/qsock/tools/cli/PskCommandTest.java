@@ -6,12 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import qsock.tools.Qsock;
 import qsock.tools.cert.SelfSignedCertificate;
 import qsock.tools.server.ConnectionLogLine;
 import qsock.tools.server.QsockServer;
@@ -47,18 +42,8 @@ class PskCommandTest {
     @TempDir
     Path temp;
 
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine line = Qsock.commandLine();
-        line.setErr(new PrintWriter(err, true));
-        PrintWriter writer = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        line.setOut(writer);
-        int status = line.execute(args);
-        writer.flush();
-        Run run = new Run(status, out.toString(StandardCharsets.UTF_8), err.toString());
+    private static CommandRun run(String... args) {
+        CommandRun run = CommandRun.of(args);
         assertNoKey(run.out() + run.err());
         return run;
     }
@@ -113,7 +98,7 @@ class PskCommandTest {
         try (QsockServer server = start(tls, www, lines)) {
             String url = "https://127.0.0.1:" + server.port() + "/f.bin";
 
-            Run withKeyFile = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(),
+            CommandRun withKeyFile = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(),
                     "-o", temp.resolve("d1").toString(), url);
             assertEquals(0, withKeyFile.status(), withKeyFile.err());
             assertArrayEquals(content, Files.readAllBytes(temp.resolve("d1").resolve("f.bin")));
@@ -121,14 +106,14 @@ class PskCommandTest {
             assertTrue(line.contains(" psk=\"alice\" psk_mode=psk_dhe_ke ") && line.contains("in=") , line);
             assertFalse(line.contains("client="), line);
 
-            Run withKeyring = run("client", "--psk-keyring", keyring.toString(), "--psk-identity", "bob",
+            CommandRun withKeyring = run("client", "--psk-keyring", keyring.toString(), "--psk-identity", "bob",
                     "-o", temp.resolve("d2").toString(), url);
             assertEquals(0, withKeyring.status(), withKeyring.err());
             assertArrayEquals(content, Files.readAllBytes(temp.resolve("d2").resolve("f.bin")));
             assertTrue(next(lines).format().contains(" psk=\"bob\" psk_mode=psk_dhe_ke "));
 
             // The identity is the client's text: its escape sequence reaches the log escaped.
-            Run odd = run("client", "--psk-keyring", keyring.toString(), "--psk-identity", ODD_IDENTITY,
+            CommandRun odd = run("client", "--psk-keyring", keyring.toString(), "--psk-identity", ODD_IDENTITY,
                     "-o", temp.resolve("d3").toString(), url);
             assertEquals(0, odd.status(), odd.err());
             String oddLine = next(lines).format();
@@ -136,7 +121,7 @@ class PskCommandTest {
             assertFalse(oddLine.contains("\u001b"), oddLine);
 
             // No certificate to fall back on: a client without a key is refused, and its message says so.
-            Run withoutPsk = run("client", "--insecure", "-o", temp.resolve("d4").toString(), url);
+            CommandRun withoutPsk = run("client", "--insecure", "-o", temp.resolve("d4").toString(), url);
             assertEquals(1, withoutPsk.status(), withoutPsk.out());
             assertTrue(withoutPsk.err().contains("handshake_failure(40)")
                     && withoutPsk.err().contains("no pre-shared key"), withoutPsk.err());
@@ -153,21 +138,21 @@ class PskCommandTest {
         LinkedBlockingQueue<ConnectionLogLine> lines = new LinkedBlockingQueue<>();
         try (QsockServer server = start(serverOptions("--psk-keyring", keyring.toString(), "--psk-ke"), www, lines)) {
             String url = "https://127.0.0.1:" + server.port() + "/a.txt";
-            Run both = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(), "--psk-ke",
+            CommandRun both = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(), "--psk-ke",
                     "-o", temp.resolve("d1").toString(), url);
             assertEquals(0, both.status(), both.err());
             assertEquals("hello", Files.readString(temp.resolve("d1").resolve("a.txt")));
             String line = next(lines).format();
             assertTrue(line.contains(" psk=\"alice\" psk_mode=psk_ke "), line);
 
-            Run serverOnly = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(),
+            CommandRun serverOnly = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(),
                     "-o", temp.resolve("d2").toString(), url);
             assertEquals(0, serverOnly.status(), serverOnly.err());
             assertTrue(next(lines).format().contains(" psk_mode=psk_dhe_ke "));
         }
         try (QsockServer server = start(serverOptions("--psk-keyring", keyring.toString()), www, lines)) {
             // A client asking for psk_ke alone, at a server that does not allow it: refused, and told why.
-            Run clientOnly = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(),
+            CommandRun clientOnly = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(),
                     "--psk-ke", "-o", temp.resolve("d3").toString(), "https://127.0.0.1:" + server.port() + "/a.txt");
             assertEquals(1, clientOnly.status(), clientOnly.out());
             assertTrue(clientOnly.err().contains("--psk-ke"), clientOnly.err());
@@ -183,7 +168,7 @@ class PskCommandTest {
         try (QsockServer server = start(serverOptions("--psk-keyring", keyring().toString()), www, lines)) {
             String url = "https://127.0.0.1:" + server.port() + "/a.txt";
 
-            Run wrong = run("client", "--psk-identity", "alice", "--psk-key-file", wrongKey.toString(),
+            CommandRun wrong = run("client", "--psk-identity", "alice", "--psk-key-file", wrongKey.toString(),
                     "-o", temp.resolve("d1").toString(), url);
             assertEquals(1, wrong.status(), wrong.out());
             assertTrue(wrong.err().contains("another key for this PSK identity")
@@ -192,7 +177,7 @@ class PskCommandTest {
             String refusedLine = next(lines).format();
             assertTrue(refusedLine.contains("decrypt_error") && !refusedLine.contains("psk="), refusedLine);
 
-            Run unknown = run("client", "--psk-identity", "mallory", "--psk-key-file", wrongKey.toString(),
+            CommandRun unknown = run("client", "--psk-identity", "mallory", "--psk-key-file", wrongKey.toString(),
                     "-o", temp.resolve("d2").toString(), url);
             assertEquals(1, unknown.status(), unknown.out());
             assertTrue(unknown.err().contains("knows no pre-shared key of the identity offered")
@@ -215,11 +200,11 @@ class PskCommandTest {
         try (QsockServer server = start(tls, www, lines)) {
             String url = "https://localhost:" + server.port() + "/a.txt";
             String serverCa = state.resolve(SelfSignedCertificate.CERTIFICATE_FILE).toString();
-            Run certificate = run("client", "--ca", serverCa, "-o", temp.resolve("d1").toString(), url);
+            CommandRun certificate = run("client", "--ca", serverCa, "-o", temp.resolve("d1").toString(), url);
             assertEquals(0, certificate.status(), certificate.err());
             assertFalse(next(lines).format().contains("psk="));
 
-            Run psk = run("client", "--ca", serverCa, "--psk-identity", "alice", "--psk-key-file",
+            CommandRun psk = run("client", "--ca", serverCa, "--psk-identity", "alice", "--psk-key-file",
                     keyFile("alice.key", ALICE_KEY).toString(), "-o", temp.resolve("d2").toString(), url);
             assertEquals(0, psk.status(), psk.err());
             assertTrue(next(lines).format().contains(" psk=\"alice\" "));
@@ -232,58 +217,58 @@ class PskCommandTest {
         Path aliceKey = keyFile("alice.key", ALICE_KEY);
         String url = "https://127.0.0.1:1/x";
 
-        Run noKey = run("client", "--psk-identity", "alice", url);
+        CommandRun noKey = run("client", "--psk-identity", "alice", url);
         assertEquals(2, noKey.status());
         assertTrue(noKey.err().contains("--psk-identity needs its key"), noKey.err());
 
-        Run noIdentity = run("client", "--psk-key-file", aliceKey.toString(), url);
+        CommandRun noIdentity = run("client", "--psk-key-file", aliceKey.toString(), url);
         assertEquals(2, noIdentity.status());
         assertTrue(noIdentity.err().contains("need --psk-identity"), noIdentity.err());
 
-        Run both = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(),
+        CommandRun both = run("client", "--psk-identity", "alice", "--psk-key-file", aliceKey.toString(),
                 "--psk-keyring", keyring.toString(), url);
         assertEquals(2, both.status());
         assertTrue(both.err().contains("exclude each other"), both.err());
 
         // A typo in the key: the message says what is wrong, not what the file holds.
-        Run oddDigits = run("client", "--psk-identity", "alice", "--psk-key-file",
+        CommandRun oddDigits = run("client", "--psk-identity", "alice", "--psk-key-file",
                 keyFile("odd.key", ALICE_KEY + "0").toString(), url);
         assertEquals(2, oddDigits.status());
         assertTrue(oddDigits.err().contains("does not hold a key as an even number of hex digits"), oddDigits.err());
-        Run notHex = run("client", "--psk-identity", "alice", "--psk-key-file",
+        CommandRun notHex = run("client", "--psk-identity", "alice", "--psk-key-file",
                 keyFile("nothex.key", ALICE_KEY.substring(0, 30) + "zz" + ALICE_KEY.substring(32)).toString(), url);
         assertEquals(2, notHex.status());
         assertTrue(notHex.err().contains("does not hold a key"), notHex.err());
         assertFalse(notHex.err().contains(ALICE_KEY.substring(0, 30)), notHex.err());
-        Run empty = run("client", "--psk-identity", "alice", "--psk-key-file", keyFile("empty.key", "\n").toString(),
+        CommandRun empty = run("client", "--psk-identity", "alice", "--psk-key-file", keyFile("empty.key", "\n").toString(),
                 url);
         assertEquals(2, empty.status());
         assertTrue(empty.err().contains("holds no key"), empty.err());
 
-        Run notInKeyring = run("client", "--psk-identity", "carol", "--psk-keyring", keyring.toString(), url);
+        CommandRun notInKeyring = run("client", "--psk-identity", "carol", "--psk-keyring", keyring.toString(), url);
         assertEquals(2, notInKeyring.status());
         assertTrue(notInKeyring.err().contains("holds no key for the identity 'carol'"), notInKeyring.err());
 
-        Run keWithoutIdentity = run("client", "--psk-ke", url);
+        CommandRun keWithoutIdentity = run("client", "--psk-ke", url);
         assertEquals(2, keWithoutIdentity.status());
 
         Path badKeyring = Files.writeString(temp.resolve("bad-keyring"), "alice:" + ALICE_KEY + "\nbob " + BOB_KEY + "\n");
-        Run clientBadKeyring = run("client", "--psk-identity", "alice", "--psk-keyring", badKeyring.toString(), url);
+        CommandRun clientBadKeyring = run("client", "--psk-identity", "alice", "--psk-keyring", badKeyring.toString(), url);
         assertEquals(2, clientBadKeyring.status());
         assertTrue(clientBadKeyring.err().contains("line 2"), clientBadKeyring.err());
 
         Path state = temp.resolve("s");
-        Run serverBadKeyring = run("server", "-p", "0", "--psk-keyring", badKeyring.toString());
+        CommandRun serverBadKeyring = run("server", "-p", "0", "--psk-keyring", badKeyring.toString());
         assertEquals(2, serverBadKeyring.status());
         assertTrue(serverBadKeyring.err().contains("line 2"), serverBadKeyring.err());
-        Run serverKeWithoutKeyring = run("server", "-p", "0", "--state-dir", state.toString(), "--psk-ke");
+        CommandRun serverKeWithoutKeyring = run("server", "-p", "0", "--state-dir", state.toString(), "--psk-ke");
         assertEquals(2, serverKeWithoutKeyring.status());
         assertTrue(serverKeWithoutKeyring.err().contains("--psk-ke needs --psk-keyring"), serverKeWithoutKeyring.err());
-        Run emptyKeyring = run("server", "-p", "0", "--psk-keyring",
+        CommandRun emptyKeyring = run("server", "-p", "0", "--psk-keyring",
                 Files.writeString(temp.resolve("empty-keyring"), "# none\n").toString());
         assertEquals(2, emptyKeyring.status());
         assertTrue(emptyKeyring.err().contains("holds no key"), emptyKeyring.err());
-        Run clientAuthWithoutCertificate = run("server", "-p", "0", "--psk-keyring", keyring.toString(),
+        CommandRun clientAuthWithoutCertificate = run("server", "-p", "0", "--psk-keyring", keyring.toString(),
                 "--client-auth", "require", "--client-ca", keyring.toString());
         assertEquals(2, clientAuthWithoutCertificate.status());
         assertTrue(clientAuthWithoutCertificate.err().contains("--client-auth needs a server certificate"),

@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,10 +17,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import qsock.core.packet.VersionNegotiationPacket;
 import qsock.tls.TlsServerConfig;
-import qsock.tools.Qsock;
 import qsock.tools.cert.SelfSignedCertificate;
 import qsock.tools.server.ConnectionLogLine;
 import qsock.tools.server.QsockServer;
@@ -36,18 +30,8 @@ class QsockCommandTest {
     @TempDir
     Path temp;
 
-    private record Run(int status, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine line = Qsock.commandLine();
-        line.setErr(new PrintWriter(err, true));
-        PrintWriter writer = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        line.setOut(writer);
-        int status = line.execute(args);
-        writer.flush();
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString());
+    private static CommandRun run(String... args) {
+        return CommandRun.of(args);
     }
 
     private TlsServerConfig serverTls() throws Exception {
@@ -58,7 +42,7 @@ class QsockCommandTest {
 
     @Test
     void listsTheSubcommands() {
-        Run r = run("--help");
+        CommandRun r = run("--help");
         assertEquals(0, r.status());
         for (String command : List.of("server", "client", "perf", "demo")) {
             assertTrue(r.out().contains(command), "[" + r.out() + "|" + r.err() + "]");
@@ -69,7 +53,7 @@ class QsockCommandTest {
     void badArgumentsExitWithUsageErrors() {
         assertEquals(2, run("client").status(), "a URL is required");
         assertEquals(2, run("demo", "--size", "lots").status());
-        Run r = run("client", "http://localhost/x");
+        CommandRun r = run("client", "http://localhost/x");
         assertEquals(2, r.status());
         assertTrue(r.err().contains("only https:// URLs"), r.err());
         r = run("client", "https://a:1/x", "https://b:1/y");
@@ -95,16 +79,16 @@ class QsockCommandTest {
                 tls.tlsConfig(), ServerCommand.handlers(List.of("hq-interop", "echo"), www), lines::add)) {
             String base = "https://localhost:" + server.port();
             Path ca = state.resolve(SelfSignedCertificate.CERTIFICATE_FILE);
-            Run ok = run("client", "--ca", ca.toString(), "-o", downloads.toString(), base + "/f.bin");
+            CommandRun ok = run("client", "--ca", ca.toString(), "-o", downloads.toString(), base + "/f.bin");
             assertEquals(0, ok.status(), ok.err());
             assertArrayEquals(content, Files.readAllBytes(downloads.resolve("f.bin")));
             assertTrue(ok.out().contains("/f.bin -> ") && ok.out().contains("293.0 KiB"), ok.out());
 
-            Run missing = run("client", "--insecure", "-o", downloads.toString(), base + "/f.bin", base + "/nope");
+            CommandRun missing = run("client", "--insecure", "-o", downloads.toString(), base + "/f.bin", base + "/nope");
             assertEquals(1, missing.status(), "a refused file makes the exit status 1");
             assertTrue(missing.out().contains("/nope: refused") && missing.out().contains("1 refused"), missing.out());
 
-            Run untrusted = run("client", "-o", downloads.toString(), base + "/f.bin");
+            CommandRun untrusted = run("client", "-o", downloads.toString(), base + "/f.bin");
             assertEquals(1, untrusted.status(), "the system trust store does not know the self-signed certificate");
             assertTrue(untrusted.err().toLowerCase().contains("unknown_ca") || untrusted.err().toLowerCase().contains("certificate"),
                     untrusted.err());
@@ -123,14 +107,14 @@ class QsockCommandTest {
                 Files.writeString(www.resolve("f" + i), "file " + i);
                 args.add("https://127.0.0.1:" + server.port() + "/f" + i);
             }
-            Run r = run(args.toArray(String[]::new));
+            CommandRun r = run(args.toArray(String[]::new));
             assertEquals(0, r.status(), r.err());
             assertTrue(r.out().contains("10 request(s)"), r.out());
         }
         for (int i = 0; i < 10; i++) {
             assertEquals("file " + i, Files.readString(downloads.resolve("f" + i)));
         }
-        Run none = run("client", "-j", "0", "https://127.0.0.1:1/x");
+        CommandRun none = run("client", "-j", "0", "https://127.0.0.1:1/x");
         assertEquals(2, none.status());
         assertTrue(none.err().contains("--max-concurrent-streams must be at least 1"), none.err());
     }
@@ -166,7 +150,7 @@ class QsockCommandTest {
         try (DatagramChannel udp = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Thread responder = Thread.ofVirtual().start(() -> answerWithVersionNegotiation(udp));
             int port = ((InetSocketAddress) udp.getLocalAddress()).getPort();
-            Run r = run("client", "--insecure", "-o", downloads.toString(), "https://127.0.0.1:" + port + "/x");
+            CommandRun r = run("client", "--insecure", "-o", downloads.toString(), "https://127.0.0.1:" + port + "/x");
             assertEquals(1, r.status(), r.out() + r.err());
             assertTrue(r.err().startsWith("qsock client: cannot connect to 127.0.0.1:" + port
                     + ": no QUIC version in common: this client speaks 0x00000001 (QUIC v1), and the server answered "
@@ -192,7 +176,7 @@ class QsockCommandTest {
         tls.stateDirectory = temp.resolve("state");
         try (QsockServer server = QsockServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 tls.tlsConfig(), ServerCommand.handlers(List.of("hq-interop"), www), line -> { })) {
-            Run r = run("client", "--insecure", "-o", temp.resolve("d").toString(),
+            CommandRun r = run("client", "--insecure", "-o", temp.resolve("d").toString(),
                     "https://127.0.0.1:" + server.port() + "/a");
             assertEquals(0, r.status(), r.err());
         }
@@ -206,7 +190,7 @@ class QsockCommandTest {
 
     @Test
     void perfLoopbackPrintsThroughputAndLatency() {
-        Run r = run("perf", "--loopback", "--total", "2M", "--msg-size", "16k", "--count", "100");
+        CommandRun r = run("perf", "--loopback", "--total", "2M", "--msg-size", "16k", "--count", "100");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("throughput: 2.0 MiB in "), r.out());
         assertTrue(r.out().contains("request/response: 100 x 1.0 KiB each way") && r.out().contains("p99="), r.out());
@@ -214,7 +198,7 @@ class QsockCommandTest {
 
     @Test
     void demoExitsZero() {
-        Run r = run("demo", "--size", "1M", "--echo-size", "64k");
+        CommandRun r = run("demo", "--size", "1M", "--echo-size", "64k");
         assertEquals(0, r.status(), r.out() + r.err());
         assertTrue(r.out().contains("demo: OK"), r.out());
     }
