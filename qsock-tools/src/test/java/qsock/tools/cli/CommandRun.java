@@ -14,6 +14,11 @@ import qsock.tools.Qsock;
  */
 record CommandRun(int status, String out, String err) {
 
+    /** {@return both outputs, labelled, for an assertion's message} */
+    String both() {
+        return "out:\n" + out + "\nerr:\n" + err;
+    }
+
     /** {@return the run of {@code qsock args...}} */
     static CommandRun of(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

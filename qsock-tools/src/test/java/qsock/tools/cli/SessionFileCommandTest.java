@@ -7,12 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +22,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
-import qsock.tools.Qsock;
 import qsock.tools.client.SessionFile;
 import qsock.tools.server.ConnectionLogLine;
 import qsock.tools.server.QsockServer;
@@ -46,27 +41,10 @@ class SessionFileCommandTest {
     @TempDir
     Path temp;
 
-    private record Run(int status, String out, String err) {
-        String both() {
-            return "out:\n" + out + "\nerr:\n" + err;
-        }
-    }
 
-    /** {@code qsock} in this JVM. */
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine line = Qsock.commandLine();
-        line.setErr(new PrintWriter(err, true));
-        PrintWriter writer = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        line.setOut(writer);
-        int status = line.execute(args);
-        writer.flush();
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString());
-    }
 
     /** {@code scripts/qsock} as a process of its own, from the test class path. */
-    private Run runProcess(String... args) throws Exception {
+    private CommandRun runProcess(String... args) throws Exception {
         Path out = temp.resolve("process-out.txt");
         Path err = temp.resolve("process-err.txt");
         ProcessBuilder builder = new ProcessBuilder("sh", QSOCK.toString());
@@ -80,7 +58,7 @@ class SessionFileCommandTest {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             fail("the client did not end within 90 s:\n" + Files.readString(out) + Files.readString(err));
         }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        return new CommandRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     /** A server as {@code qsock server --retry --early-data} runs it, serving {@code www}. */
@@ -122,7 +100,7 @@ class SessionFileCommandTest {
         try (QsockServer server = server(www, lines)) {
             String base = "https://127.0.0.1:" + server.port() + "/";
             Path first = temp.resolve("first");
-            Run one = run("client", "--insecure", "--session-file", file.toString(), "-o", first.toString(),
+            CommandRun one = CommandRun.of("client", "--insecure", "--session-file", file.toString(), "-o", first.toString(),
                     base + "a.bin");
             assertEquals(0, one.status(), one.both());
             assertTrue(line(one.out(), "connected to").contains("after a Retry"), one.both());
@@ -138,7 +116,7 @@ class SessionFileCommandTest {
 
             // Another JVM: nothing but the file carries the session.
             Path second = temp.resolve("second");
-            Run two = runProcess("client", "--insecure", "--session-file", file.toString(), "--0rtt", "-o",
+            CommandRun two = runProcess("client", "--insecure", "--session-file", file.toString(), "--0rtt", "-o",
                     second.toString(), base + "b.bin", base + "c.bin");
             assertEquals(0, two.status(), two.both());
             assertTrue(two.out().contains("session: loaded 1 ticket(s) and a token for 127.0.0.1"), two.both());
@@ -169,7 +147,7 @@ class SessionFileCommandTest {
         Path file = temp.resolve("session.bin");
         Files.writeString(file, "not a session");
         try (QsockServer server = server(www, new LinkedBlockingQueue<>())) {
-            Run r = run("client", "--insecure", "--session-file", file.toString(), "--0rtt", "-o",
+            CommandRun r = CommandRun.of("client", "--insecure", "--session-file", file.toString(), "--0rtt", "-o",
                     temp.resolve("d").toString(), "https://127.0.0.1:" + server.port() + "/a.bin");
             assertEquals(0, r.status(), r.both());
             assertTrue(r.err().contains("ignoring session file " + file + ": not a qsock session file"), r.both());

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +23,6 @@ import qsock.api.ConnectionConfig;
 import qsock.core.error.ConnectionError;
 import qsock.core.handshake.CipherSuite;
 import qsock.tls.TlsClientConfig;
-import qsock.tools.Qsock;
 import qsock.tools.TransportDefaults;
 import qsock.tools.client.HqClient;
 import qsock.tools.server.ConnectionLogLine;
@@ -46,19 +41,7 @@ class TransportOptionsCommandTest {
     @TempDir
     Path temp;
 
-    private record Run(int status, String out, String err) {}
 
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StringWriter err = new StringWriter();
-        CommandLine line = Qsock.commandLine();
-        line.setErr(new PrintWriter(err, true));
-        PrintWriter writer = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        line.setOut(writer);
-        int status = line.execute(args);
-        writer.flush();
-        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString());
-    }
 
     /** The server command with {@code args} parsed, as {@code qsock server} would run it. */
     private ServerCommand server(String... args) {
@@ -92,7 +75,7 @@ class TransportOptionsCommandTest {
         LinkedBlockingQueue<ConnectionLogLine> lines = new LinkedBlockingQueue<>();
         try (QsockServer server = start(server("--cipher-suites", CHACHA), www, lines)) {
             String url = "https://127.0.0.1:" + server.port() + "/f.bin";
-            Run ok = run("client", "--insecure", "--cipher-suites", CHACHA, "-o", downloads.toString(), url);
+            CommandRun ok = CommandRun.of("client", "--insecure", "--cipher-suites", CHACHA, "-o", downloads.toString(), url);
             assertEquals(0, ok.status(), ok.err());
             assertTrue(ok.out().contains("(hq-interop, " + CHACHA), ok.out());
             assertArrayEquals(Files.readAllBytes(www.resolve("f.bin")), Files.readAllBytes(downloads.resolve("f.bin")));
@@ -100,7 +83,7 @@ class TransportOptionsCommandTest {
             assertNotNull(line, "the server logs the connection");
             assertEquals(CipherSuite.TLS_CHACHA20_POLY1305_SHA256, line.cipherSuite());
 
-            Run refused = run("client", "--insecure", "--cipher-suites", "TLS_AES_256_GCM_SHA384", "-o",
+            CommandRun refused = CommandRun.of("client", "--insecure", "--cipher-suites", "TLS_AES_256_GCM_SHA384", "-o",
                     downloads.toString(), url);
             assertEquals(1, refused.status(), "the server accepts ChaCha20-Poly1305 only: " + refused.out());
             assertTrue(refused.err().toLowerCase().contains("handshake_failure"), refused.err());
@@ -115,17 +98,17 @@ class TransportOptionsCommandTest {
         try (QsockServer server = start(server("--no-pmtud"), www, new LinkedBlockingQueue<>())) {
             String url = "https://127.0.0.1:" + server.port() + "/f.bin";
             // 1200-byte datagrams: about 850 packets from the server, acknowledged in far more than five packets.
-            Run r = run("client", "--insecure", "--no-pmtud", "--key-update-interval", "5", "-o",
+            CommandRun r = CommandRun.of("client", "--insecure", "--no-pmtud", "--key-update-interval", "5", "-o",
                     downloads.toString(), url);
             assertEquals(0, r.status(), r.err());
             Matcher m = Pattern.compile("key updates: (\\d+) started").matcher(r.out());
             assertTrue(m.find(), r.out());
             assertTrue(Integer.parseInt(m.group(1)) >= 1, r.out());
-            Run none = run("client", "--insecure", "--no-pmtud", "-o", downloads.toString(), url);
+            CommandRun none = CommandRun.of("client", "--insecure", "--no-pmtud", "-o", downloads.toString(), url);
             assertEquals(0, none.status(), none.err());
             assertTrue(!none.out().contains("key updates:"), "no update with the default interval: " + none.out());
         }
-        assertEquals(2, run("client", "--key-update-interval", "0", "https://127.0.0.1:1/x").status());
+        assertEquals(2, CommandRun.of("client", "--key-update-interval", "0", "https://127.0.0.1:1/x").status());
     }
 
     /** Each option becomes the connection setting it names, on both commands. */
@@ -160,9 +143,9 @@ class TransportOptionsCommandTest {
             assertEquals(Duration.ofSeconds(7), parse(name, "--timeout", "7").handshakeTimeout(),
                     "--timeout stays as the old name");
         }
-        assertEquals(2, run("client", "--max-datagram", "1000", "https://127.0.0.1:1/x").status());
-        assertEquals(2, run("client", "--idle-timeout", "-1", "https://127.0.0.1:1/x").status());
-        assertEquals(2, run("client", "--cipher-suites", "TLS_NULL", "https://127.0.0.1:1/x").status());
+        assertEquals(2, CommandRun.of("client", "--max-datagram", "1000", "https://127.0.0.1:1/x").status());
+        assertEquals(2, CommandRun.of("client", "--idle-timeout", "-1", "https://127.0.0.1:1/x").status());
+        assertEquals(2, CommandRun.of("client", "--cipher-suites", "TLS_NULL", "https://127.0.0.1:1/x").status());
     }
 
     private static TransportOptions parse(String command, String... args) {
