@@ -42,6 +42,8 @@ public final class UdpRelay implements AutoCloseable {
      * way, are counted in the log and neither relayed nor logged one by one.
      */
     private final java.util.Set<SocketAddress> finished = ConcurrentHashMap.newKeySet();
+    /** The Destination Connection ID (hex) of each client's first long-header packet, to tell a new client apart. */
+    private final java.util.Map<SocketAddress, String> firstDcids = new ConcurrentHashMap<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -163,14 +165,27 @@ public final class UdpRelay implements AutoCloseable {
                 buf.clear();
                 SocketAddress client = front.receive(buf);
                 buf.flip();
+                String dcid = longHeaderDcid(buf);
                 if (finished.contains(client)) {
-                    log.refused(PacketLog.Direction.TO_SERVER);
-                    continue;
+                    if (dcid == null || dcid.equals(firstDcids.get(client))) {
+                        log.refused(PacketLog.Direction.TO_SERVER);
+                        continue;
+                    }
+                    // A long header with a connection ID the finished connection never used: a new client whose
+                    // socket got the finished one's port again (the system reuses ephemeral ports).
+                    finished.remove(client);
+                    firstDcids.put(client, dcid);
+                    newestClient = client;
+                    newestClientsLongHeaderCorrupted = false;
+                    log.note("new client " + client + " on a finished client's address");
                 }
                 log.record(PacketLog.Direction.TO_SERVER, buf);
                 if (clientsSeen.add(client)) {
                     newestClient = client;
                     newestClientsLongHeaderCorrupted = false;
+                    if (dcid != null) {
+                        firstDcids.put(client, dcid);
+                    }
                 }
                 // Read before the datagram may be corrupted.
                 int headerEnd = longHeaderEnd(buf);
@@ -314,6 +329,23 @@ public final class UdpRelay implements AutoCloseable {
         }
     }
 
+    /** {@return the Destination Connection ID of a datagram's long-header first packet, in hex; null otherwise} */
+    private static String longHeaderDcid(ByteBuffer datagram) {
+        int p = datagram.position();
+        if (datagram.remaining() < 6 || (datagram.get(p) & 0x80) == 0) {
+            return null;
+        }
+        int length = datagram.get(p + 5) & 0xff;
+        if (length > 20 || datagram.remaining() < 6 + length) {
+            return null;
+        }
+        StringBuilder hex = new StringBuilder(2 * length);
+        for (int i = 0; i < length; i++) {
+            hex.append(String.format("%02x", datagram.get(p + 6 + i)));
+        }
+        return hex.toString();
+    }
+
     /**
      * Ends the relaying for the newest client: from now on its datagrams, and the server's to it, are only counted
      * ({@link PacketLog#refused}), so that a peer that keeps sending on a connection the test has finished cannot
@@ -321,7 +353,9 @@ public final class UdpRelay implements AutoCloseable {
      * netty-codec-native-quic 4.2.18.Final) once did: a client closed with an application error before its
      * handshake was confirmed, while it still had Handshake data to repeat, sends ACK-only Handshake packets back to
      * back without end (see {@code QuicheClient#close}); 4.6 million of them starved a later connection. A test calls
-     * this once it is done with a connection, whether it passed or failed.
+     * this once it is done with a connection, whether it passed or failed. A later client that the system gives the
+     * same address (an ephemeral port used again) is told apart by its first long header's new connection ID and
+     * relayed.
      *
      * @return the address ended, or null when no client came yet
      */

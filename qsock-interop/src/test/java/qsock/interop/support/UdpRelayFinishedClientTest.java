@@ -100,4 +100,38 @@ class UdpRelayFinishedClientTest {
                     relay.log().datagrams(Direction.TO_CLIENT)}, "relayed datagrams each way");
         }
     }
+    /** {@return a datagram that starts like a long-header packet whose Destination Connection ID is {@code dcid}} */
+    private static ByteBuffer longHeader(byte dcid) {
+        byte[] b = new byte[40];
+        b[0] = (byte) 0xc0; // long header, QUIC bit
+        b[4] = 1; // version 1
+        b[5] = 8;
+        java.util.Arrays.fill(b, 6, 14, dcid);
+        return ByteBuffer.wrap(b);
+    }
+
+    /**
+     * The system may give a new client the port of a finished one: its first long header, with a connection ID the
+     * finished connection never used, makes it a client to relay again; the finished connection's own long headers
+     * stay refused.
+     */
+    @Test
+    void aNewClientOnAFinishedClientsAddressIsRelayed() throws Exception {
+        try (DatagramChannel server = open(); DatagramChannel client = open();
+             UdpRelay relay = UdpRelay.start((InetSocketAddress) server.getLocalAddress())) {
+            SocketAddress[] from = new SocketAddress[1];
+            client.send(longHeader((byte) 1), relay.address());
+            receive(server, from);
+            assertEquals(client.getLocalAddress(), relay.finishNewestClient());
+            client.send(longHeader((byte) 1), relay.address());
+            client.send(text("short"), relay.address());
+            // The same address, a connection ID not seen before: a new connection.
+            client.send(longHeader((byte) 2), relay.address());
+            ByteBuffer got = ByteBuffer.allocate(2048);
+            server.receive(got);
+            assertEquals(2, got.flip().get(6), "the new connection's first datagram was relayed");
+            assertEquals(2, relay.log().refusedDatagrams(Direction.TO_SERVER), "the finished connection's two");
+            assertEquals(client.getLocalAddress(), relay.finishNewestClient(), "the new client is the newest");
+        }
+    }
 }
