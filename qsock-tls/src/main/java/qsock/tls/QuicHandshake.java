@@ -28,6 +28,9 @@ public final class QuicHandshake {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Delegated tasks the I/O thread runs for one arrival of handshake bytes, at most. */
+    private static final int MAX_TASKS_PER_STEP = 16;
+
     private QuicHandshake() {}
 
     /**
@@ -67,8 +70,9 @@ public final class QuicHandshake {
      * ({@link QuicSocket#send}) leaves at once as 0-RTT, within the limits the server had set. Then
      * {@link ClientHandshake#finish()} completes the handshake as {@link #clientHandshake} does, and
      * {@link QuicSocket#earlyDataAccepted()} tells whether the server took the early data; if it did not, what was
-     * sent is sent again, so nothing is lost. Without such a ticket nothing is sent before {@code finish()}: sends
-     * wait for the handshake as usual.
+     * sent is sent again, so nothing is lost. Without such a ticket, sends wait for the handshake as usual. The
+     * socket's I/O thread goes on with the handshake as the server's messages arrive, so a client may also read its
+     * answer before calling {@code finish()}, which then only waits for completion and reports a failure.
      *
      * <p>Early data can be replayed by an attacker (RFC 8446 §8, §E.5): send only requests that are safe to repeat.
      *
@@ -85,6 +89,7 @@ public final class QuicHandshake {
         if (step == HandshakeDriver.Step.FAILED) {
             throw failure(socket, driver, "client");
         }
+        stepOnIoThread(socket, driver);
         return new ClientHandshake(socket, driver, deadline, timeout);
     }
 
@@ -117,6 +122,7 @@ public final class QuicHandshake {
          * @throws IOException if the handshake failed or timed out (see {@link QuicHandshake#clientHandshake})
          */
         public TlsEngine finish() throws IOException {
+            socket.setPostHandshakeReader(null);
             return run(socket, driver, deadline, timeout, "client");
         }
 
@@ -133,11 +139,11 @@ public final class QuicHandshake {
      * ({@code ConnectionConfig.halfRttData}), {@link ServerHandshake#halfRtt()} is true, what the client sent as
      * 0-RTT can be read ({@link QuicSocket#receive}) and stream data and datagrams sent now leave at once in 1-RTT
      * packets, within the anti-amplification limit while the client's address is unvalidated. Then
-     * {@link ServerHandshake#finish()} completes the handshake as {@link #serverHandshake} does: the client's Finished
-     * is processed only then, and so is whatever the client sent in 1-RTT packets (RFC 9001 §5.7): a server whose
-     * {@link ServerHandshake#earlyDataAccepted()} is not true has no request to read before {@code finish()}, and
-     * a receive would wait for it in vain. Without that setting this returns once the handshake is complete, and
-     * {@code finish()} returns at once.
+     * {@link ServerHandshake#finish()} waits for the handshake to complete, as {@link #serverHandshake} does. Until
+     * then the socket's I/O thread goes on with the handshake as the client's messages arrive: the client's Finished
+     * completes it, and only then is what the client sent in 1-RTT packets read (RFC 9001 §5.7), so a request that
+     * did not fit the client's 0-RTT packets still arrives whole before {@code finish()}. Without that setting this
+     * returns once the handshake is complete, and {@code finish()} returns at once.
      *
      * <p>Until {@code finish()} returns the client is not authenticated (a client certificate, if asked for, has not
      * been checked), and 0-RTT data may be a replay (RFC 8446 §8): answer only what is safe to answer so.
@@ -161,6 +167,7 @@ public final class QuicHandshake {
                 }
                 case NEEDS_INPUT -> {
                     if (socket.canSendHalfRtt()) {
+                        stepOnIoThread(socket, driver);
                         return new ServerHandshake(socket, driver, deadline, timeout);
                     }
                     awaitInput(socket, driver, deadline, timeout, "server");
@@ -207,8 +214,29 @@ public final class QuicHandshake {
          * @throws IOException if the handshake failed or timed out (see {@link QuicHandshake#serverHandshake})
          */
         public TlsEngine finish() throws IOException {
+            socket.setPostHandshakeReader(null);
             return run(socket, driver, deadline, timeout, "server");
         }
+    }
+
+    /**
+     * Until {@code finish()} takes the driver back, the socket's I/O thread steps a started handshake whenever
+     * handshake bytes arrive: the peer's next flight completes it there, so what the peer sends in 1-RTT packets
+     * becomes readable before {@code finish()} is called. A 0.5-RTT server reading a request that did not fit the
+     * client's 0-RTT packets, or a 0-RTT client reading its answer, would otherwise wait for data that only
+     * {@code finish()} could let in. Delegated tasks (a client certificate's check) run there too, a bounded number.
+     */
+    private static void stepOnIoThread(QuicSocket socket, HandshakeDriver driver) throws IOException {
+        socket.setPostHandshakeReader(() -> {
+            HandshakeDriver.Step step = driver.step();
+            for (int i = 0; i < MAX_TASKS_PER_STEP && step == HandshakeDriver.Step.TASK_PENDING; i++) {
+                Runnable task = driver.delegatedTask();
+                if (task != null) {
+                    task.run();
+                }
+                step = driver.step();
+            }
+        });
     }
 
     private static TlsEngine run(QuicSocket socket, HandshakeDriver driver, Duration timeout, String side)
