@@ -92,7 +92,8 @@ class HalfRttInteropTest {
             List<QsockServer.Handshake> handshakes = server.awaitHandshakes(2, Scenarios.TIMEOUT);
             assertEquals(2, handshakes.size(), "handshakes: " + handshakes + ", failures " + server.failures());
             assertEquals(Boolean.TRUE, handshakes.get(1).earlyDataAccepted(), "qsock took the 0-RTT");
-            // The echo was written before the handshake completed: 0.5-RTT data.
+            // The server took the 0.5-RTT path: it could answer while its handshake was not complete, and echoed
+            // before calling finish() (when the echo left on the wire is HalfRttSimulationTest's to show).
             assertEquals(List.of(ConnectionState.HANDSHAKING), server.halfRttAnswers());
             assertEquals(List.of(), server.failures(), "what the qsock server saw go wrong");
         }

@@ -142,7 +142,7 @@ public final class QsockServer implements InteropServer {
                 null, tickets);
     }
 
-    /** {@return the state of each connection when it echoed an early request as 0.5-RTT data, in order} */
+    /** {@return for each connection that echoed an early request before finish(), its state when it could start} */
     public List<qsock.api.ConnectionState> halfRttAnswers() {
         return List.copyOf(halfRttAnswers);
     }
@@ -287,20 +287,19 @@ public final class QsockServer implements InteropServer {
      */
     private qsock.tls.TlsEngine halfRttHandshake(QuicSocket s, TlsServerConfig tls) throws IOException {
         QuicHandshake.ServerHandshake handshake = QuicHandshake.startServerHandshake(s, tls, Qsock.HANDSHAKE_TIMEOUT);
+        // The state when the server may start answering; the socket completes the handshake by itself when the
+        // client's Finished arrives, a round trip later, so a state read after the first answer would race with it.
+        qsock.api.ConnectionState startedIn = s.state();
         if (handshake.halfRtt() && Boolean.TRUE.equals(handshake.earlyDataAccepted())) {
             ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-            qsock.api.ConnectionState answeredIn = null;
             StreamMessage m;
             do {
                 buf.clear();
                 m = s.receive(buf);
                 buf.flip();
-                if (answeredIn == null) {
-                    answeredIn = s.state();
-                }
                 s.send(buf, m.streamId(), m.fin() ? StreamFlags.FIN : 0);
             } while (!m.fin());
-            halfRttAnswers.add(answeredIn);
+            halfRttAnswers.add(startedIn);
         }
         return handshake.finish();
     }
