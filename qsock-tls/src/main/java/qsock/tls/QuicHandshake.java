@@ -168,12 +168,12 @@ public final class QuicHandshake {
                 case NEEDS_INPUT -> {
                     if (socket.canSendHalfRtt()) {
                         stepOnIoThread(socket, driver);
-                        return new ServerHandshake(socket, driver, deadline, timeout);
+                        return new ServerHandshake(socket, driver, deadline, timeout, true);
                     }
                     awaitInput(socket, driver, deadline, timeout, "server");
                 }
                 case COMPLETE -> {
-                    return new ServerHandshake(socket, driver, deadline, timeout);
+                    return new ServerHandshake(socket, driver, deadline, timeout, false);
                 }
                 case FAILED -> throw failure(socket, driver, "server");
             }
@@ -185,21 +185,28 @@ public final class QuicHandshake {
      * application may send 0.5-RTT data if {@link #halfRtt()}, {@link #finish()} completes it.
      */
     public static final class ServerHandshake {
+        private final boolean halfRtt;
         private final QuicSocket socket;
         private final HandshakeDriver driver;
         private final long deadline;
         private final Duration timeout;
 
-        private ServerHandshake(QuicSocket socket, HandshakeDriver driver, long deadline, Duration timeout) {
+        private ServerHandshake(QuicSocket socket, HandshakeDriver driver, long deadline, Duration timeout,
+                                boolean halfRtt) {
             this.socket = socket;
             this.driver = driver;
             this.deadline = deadline;
             this.timeout = timeout;
+            this.halfRtt = halfRtt;
         }
 
-        /** {@return whether data sent now, before {@link #finish()}, leaves as 0.5-RTT data} */
+        /**
+         * {@return whether this handshake was started for 0.5-RTT data} It returned before the client's Finished:
+         * data sent before that arrives leaves as 0.5-RTT data ({@link QuicSocket#canSendHalfRtt()} says whether
+         * that is still so; the socket completes the handshake by itself when the Finished comes).
+         */
         public boolean halfRtt() {
-            return socket.canSendHalfRtt();
+            return halfRtt;
         }
 
         /** {@return whether this server accepted the client's early data; null when none was offered} */
