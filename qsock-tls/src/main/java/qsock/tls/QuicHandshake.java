@@ -70,9 +70,9 @@ public final class QuicHandshake {
      * ({@link QuicSocket#send}) leaves at once as 0-RTT, within the limits the server had set. Then
      * {@link ClientHandshake#finish()} completes the handshake as {@link #clientHandshake} does, and
      * {@link QuicSocket#earlyDataAccepted()} tells whether the server took the early data; if it did not, what was
-     * sent is sent again, so nothing is lost. Without such a ticket, sends wait for the handshake as usual. The
-     * socket's I/O thread goes on with the handshake as the server's messages arrive, so a client may also read its
-     * answer before calling {@code finish()}, which then only waits for completion and reports a failure.
+     * sent is sent again, so nothing is lost. Without such a ticket nothing is sent before {@code finish()}: sends
+     * wait for the handshake as usual. Nothing drives the handshake until {@code finish()} (so what is sent first
+     * does go as 0-RTT): call it before waiting for the answer.
      *
      * <p>Early data can be replayed by an attacker (RFC 8446 §8, §E.5): send only requests that are safe to repeat.
      *
@@ -89,7 +89,6 @@ public final class QuicHandshake {
         if (step == HandshakeDriver.Step.FAILED) {
             throw failure(socket, driver, "client");
         }
-        stepOnIoThread(socket, driver);
         return new ClientHandshake(socket, driver, deadline, timeout);
     }
 
@@ -122,7 +121,6 @@ public final class QuicHandshake {
          * @throws IOException if the handshake failed or timed out (see {@link QuicHandshake#clientHandshake})
          */
         public TlsEngine finish() throws IOException {
-            socket.setPostHandshakeReader(null);
             return run(socket, driver, deadline, timeout, "client");
         }
 
@@ -227,11 +225,11 @@ public final class QuicHandshake {
     }
 
     /**
-     * Until {@code finish()} takes the driver back, the socket's I/O thread steps a started handshake whenever
-     * handshake bytes arrive: the peer's next flight completes it there, so what the peer sends in 1-RTT packets
+     * Until {@code finish()} takes the driver back, the socket's I/O thread steps a started server handshake whenever
+     * handshake bytes arrive: the client's Finished completes it there, so what the client sends in 1-RTT packets
      * becomes readable before {@code finish()} is called. A 0.5-RTT server reading a request that did not fit the
-     * client's 0-RTT packets, or a 0-RTT client reading its answer, would otherwise wait for data that only
-     * {@code finish()} could let in. Delegated tasks (a client certificate's check) run there too, a bounded number.
+     * client's 0-RTT packets would otherwise wait for data that only {@code finish()} could let in. Delegated tasks
+     * (a client certificate's check) run there too, a bounded number.
      */
     private static void stepOnIoThread(QuicSocket socket, HandshakeDriver driver) throws IOException {
         socket.setPostHandshakeReader(() -> {
