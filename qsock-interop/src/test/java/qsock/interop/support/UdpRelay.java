@@ -46,6 +46,13 @@ public final class UdpRelay implements AutoCloseable {
     private final java.util.Map<SocketAddress, String> firstDcids = new ConcurrentHashMap<>();
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** Bytes the relay has passed to the newest client, and the count past which it rebinds that client (or -1). */
+    private final java.util.concurrent.atomic.AtomicLong toNewestClient = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long rebindAt = -1;
+    private volatile java.net.InetAddress rebindAddress;
+    private final java.util.concurrent.atomic.AtomicInteger rebinds = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong toReboundMapping = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Set<DatagramChannel> reboundMappings = ConcurrentHashMap.newKeySet();
 
     private UdpRelay(InetSocketAddress server, Impairment impairment, DropRule rule) throws IOException {
         this.server = server;
@@ -228,6 +235,14 @@ public final class UdpRelay implements AutoCloseable {
                     continue;
                 }
                 log.record(PacketLog.Direction.TO_CLIENT, buf);
+                if (reboundMappings.contains(back)) {
+                    toReboundMapping.incrementAndGet();
+                }
+                if (client.equals(newestClient) && rebindAt >= 0
+                        && toNewestClient.addAndGet(buf.remaining()) >= rebindAt) {
+                    rebindAt = -1;
+                    rebind(client, back);
+                }
                 int headerEnd = longHeaderEnd(buf);
                 int fate = impair(toClient, buf);
                 if (client.equals(newestClient) && fate >= 0 && fate < headerEnd) {
@@ -326,6 +341,48 @@ public final class UdpRelay implements AutoCloseable {
             return back == null ? null : back.getLocalAddress();
         } catch (IOException e) {
             return null;
+        }
+    }
+
+    /**
+     * Rebinds the newest client's mapping, as a NAT does, once {@code bytes} more bytes have gone to that client: its
+     * datagrams then reach the server from a new socket bound to {@code address} (a new port; a new address as well
+     * when it is another loopback address such as 127.0.0.2), and the old socket closes, so what the server still
+     * sends to the old mapping is lost (the QUIC interop runner's rebind-port and rebind-addr cases).
+     */
+    public void rebindAfter(long bytes, java.net.InetAddress address) {
+        rebindAddress = address;
+        toNewestClient.set(0);
+        rebindAt = bytes;
+    }
+
+    /** {@return how many datagrams the server sent to a client's new mapping after a rebinding} */
+    public long datagramsToReboundMappings() {
+        return toReboundMapping.get();
+    }
+
+    /** {@return how many times the relay rebound a client} */
+    public int rebinds() {
+        return rebinds.get();
+    }
+
+    private void rebind(SocketAddress client, DatagramChannel old) {
+        try {
+            DatagramChannel fresh = DatagramChannel.open();
+            fresh.bind(new InetSocketAddress(rebindAddress, 0));
+            fresh.setOption(java.net.StandardSocketOptions.SO_RCVBUF, BUFFER);
+            fresh.setOption(java.net.StandardSocketOptions.SO_SNDBUF, BUFFER);
+            backs.put(client, fresh);
+            reboundMappings.add(fresh);
+            log.note("rebound client " + client + ": now relayed from " + fresh.getLocalAddress());
+            threads.add(Thread.ofPlatform().daemon().name("relay-to-client").start(() -> forwardToClient(fresh, client)));
+            rebinds.incrementAndGet();
+            if (closed) {
+                fresh.close();
+            }
+            old.close();
+        } catch (IOException e) {
+            log.note("rebinding " + client + " failed: " + e);
         }
     }
 
