@@ -430,14 +430,14 @@ public final class QuicConnection {
             // Our long headers carry the initial ID until the handshake is done (RFC 9000 §7.2).
             throw new IllegalStateException("connection IDs are retired only after the handshake");
         }
-        if (localIds.retirementOutstanding()) {
-            throw new IllegalStateException("the peer has not yet retired the IDs below " + localIds.retirePriorTo());
-        }
         long lowest = localIds.lowestUsableSequenceNumber();
         long last = localIds.nextSequenceNumber() - 1;
         if (sequenceNumber <= lowest || sequenceNumber > last) {
             throw new IllegalArgumentException("cannot retire our connection IDs below " + sequenceNumber
                     + ": the peer may use " + lowest + " to " + last);
+        }
+        if (localIds.retirementOutstanding()) {
+            throw new IllegalStateException("the peer has not yet retired the IDs below " + localIds.retirePriorTo());
         }
         localIds.retireAllBefore(sequenceNumber);
     }
