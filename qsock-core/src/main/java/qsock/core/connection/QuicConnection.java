@@ -465,6 +465,17 @@ public final class QuicConnection {
         return peerParameters != null && peerParameters.disableActiveMigration();
     }
 
+    /**
+     * {@return true if this endpoint may move the connection to another local address on its own initiative now}
+     * Only a client migrates (RFC 9000 §9), only once the handshake is confirmed (§9 ¶3), not when the peer sent
+     * disable_active_migration (§9 ¶5), and only with a connection ID of the peer we never sent to, as a new path
+     * needs one (§9.5); lacking one, the client stays where it is and keeps the ID in use (§5.1.1).
+     */
+    public boolean canMigrateActively() {
+        return role == Role.CLIENT && state == ConnectionState.CONFIRMED && !peerDisablesActiveMigration()
+                && peerIds.unusedCount() > 0;
+    }
+
     private void ensureNotClosing() {
         if (state.isClosingOrClosed()) {
             throw new IllegalStateException("the connection is " + state);

@@ -310,5 +310,27 @@ class ConnectionIdsTest {
                 ConnectionConfig.builder().disableActiveMigration(true).build());
         assertTrue(disabled.clientConnection().peerDisablesActiveMigration());
         assertFalse(disabled.serverConnection().peerDisablesActiveMigration());
+        // RFC 9000 §9: the client may not migrate on its own once the server disabled it; the server never does.
+        assertTrue(plain.clientConnection().canMigrateActively());
+        assertFalse(plain.serverConnection().canMigrateActively());
+        assertFalse(disabled.clientConnection().canMigrateActively());
+    }
+
+    /**
+     * RFC 9000 §5.1.1, §9.5: a client that used every ID the server offered cannot migrate (a new path needs an unused
+     * one) and keeps sending to the one in use until the server issues more.
+     */
+    @Test
+    void aClientWithoutAnUnusedPeerIdCannotMigrateUntilThePeerIssuesMore() throws Exception {
+        ConnectionPair pair = established(12);
+        QuicConnection client = pair.clientConnection();
+        assertTrue(client.canMigrateActively());
+        for (int i = 1; i <= 6; i++) {
+            client.switchPeerConnectionId();
+        }
+        assertEquals(0, client.peerConnectionIdsUnused());
+        assertFalse(client.canMigrateActively());
+        pair.runFor(300 * MS);
+        assertTrue(client.canMigrateActively(), "the server replaced the IDs the client retired");
     }
 }
