@@ -63,6 +63,9 @@ import java.util.Objects;
  *     may go to a peer that never completes the handshake. The anti-amplification limit still holds for an
  *     unvalidated client address (RFC 9000 §8.1), as do flow and congestion control; the client's 1-RTT packets
  *     are still not processed before the handshake completes (RFC 9001 §5.7). Ignored by a client
+ * @param disableActiveMigration send the disable_active_migration transport parameter (RFC 9000 §18.2): the peer
+ *     must then not move the connection to another of its addresses on its own (§9), though NAT rebinding may still
+ *     do it. Off by default, as in the kernel module, whose transport parameter defaults to 0
  */
 public record ConnectionConfig(
         QuicVersion version,
@@ -90,7 +93,8 @@ public record ConnectionConfig(
         int maxDatagramFrameSize,
         long keyUpdateInterval,
         int maxCryptoBuffer,
-        boolean halfRttData) {
+        boolean halfRttData,
+        boolean disableActiveMigration) {
 
     /** The smallest datagram every QUIC path carries (RFC 9000 §14). */
     public static final int MIN_DATAGRAM_SIZE = 1200;
@@ -196,6 +200,7 @@ public record ConnectionConfig(
         private long keyUpdateInterval = 1L << 22;
         private int maxCryptoBuffer = 64 * 1024;
         private boolean halfRttData;
+        private boolean disableActiveMigration;
 
         Builder() {}
 
@@ -227,6 +232,7 @@ public record ConnectionConfig(
             keyUpdateInterval = c.keyUpdateInterval;
             maxCryptoBuffer = c.maxCryptoBuffer;
             halfRttData = c.halfRttData;
+            disableActiveMigration = c.disableActiveMigration;
         }
 
         /** @return this */ public Builder version(QuicVersion v) { version = v; return this; }
@@ -257,6 +263,8 @@ public record ConnectionConfig(
         /** @return this */ public Builder maxCryptoBuffer(int v) { maxCryptoBuffer = v; return this; }
         /** @return this, a server sending 0.5-RTT data or not (see {@link ConnectionConfig#halfRttData()}) */
         public Builder halfRttData(boolean v) { halfRttData = v; return this; }
+        /** @return this, sending disable_active_migration or not (see {@link ConnectionConfig#disableActiveMigration()}) */
+        public Builder disableActiveMigration(boolean v) { disableActiveMigration = v; return this; }
 
         /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
         public ConnectionConfig build() {
@@ -264,7 +272,8 @@ public record ConnectionConfig(
                     activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, connectionSendBufferSize, congestionAlgorithm, initialRttMillis,
-                    keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer, halfRttData);
+                    keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer, halfRttData,
+                    disableActiveMigration);
         }
     }
 }

@@ -890,6 +890,10 @@ public final class QuicSocket implements Closeable {
             throw new UnsupportedOperationException(option + " is read-only: the server's parameters remembered for "
                     + "0-RTT travel inside the session ticket");
         }
+        if (option == QuicSocketOptions.CONNECTION_ID) {
+            setConnectionIds((ConnectionIdInfo) Objects.requireNonNull(value, "value"));
+            return this;
+        }
         if (option == QuicSocketOptions.TOKEN && connection != null) {
             // The token is for the first Initial; after connect the slot holds what the connection receives.
             throw new AlreadyConnectedException();
@@ -911,11 +915,40 @@ public final class QuicSocket implements Closeable {
         if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
             return option.type().cast(readConnection(c -> PeerTransportParameters.of(c.peerTransportParameters())));
         }
+        if (option == QuicSocketOptions.CONNECTION_ID) {
+            return option.type().cast(connectionIds(true));
+        }
         try {
             return options.get(option, io, this::closeError);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * {@return the connection IDs in use on the peer's side ({@code destination} true) or ours, as
+     * {@link QuicSocketOptions#CONNECTION_ID} reads them, or null if the socket is no connection}
+     */
+    public ConnectionIdInfo connectionIds(boolean destination) {
+        return readConnection(c -> destination
+                ? new ConnectionIdInfo(true, c.peerConnectionIdSequenceNumber(), c.peerConnectionIdLowestSequenceNumber())
+                : new ConnectionIdInfo(false, c.localConnectionIdLowestSequenceNumber(),
+                        c.localConnectionIdLowestSequenceNumber()));
+    }
+
+    /** The CONNECTION_ID option set: applied under the lock, and the frames it queued sent at once. */
+    private void setConnectionIds(ConnectionIdInfo info) throws IOException {
+        QuicConnection c = requireConnection();
+        lock.call(() -> {
+            ensureSendable(c);
+            if (info.destination()) {
+                c.usePeerConnectionId(info.active(), info.priorTo());
+            } else {
+                c.retireLocalConnectionIdsBefore(info.priorTo());
+            }
+            flush(c);
+            return null;
+        });
     }
 
     /** Sets blocking (the default) or non-blocking mode for the socket's calls. */

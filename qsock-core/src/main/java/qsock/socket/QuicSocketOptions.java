@@ -89,6 +89,23 @@ public final class QuicSocketOptions {
     public static final SocketOption<PeerTransportParameters> REMOTE_TRANSPORT_PARAMETERS =
             new Option<>("QUIC_REMOTE_TRANSPORT_PARAM", PeerTransportParameters.class);
 
+    /**
+     * The connection IDs in use, the socket draft's {@code QUIC_SOCKOPT_CONNECTION_ID} (see {@link ConnectionIdInfo}
+     * for what each field means read and set). Read: the peer's IDs, the draft's {@code dest} set;
+     * {@link QuicSocket#connectionIds(boolean)} reads either side. Null on a socket that is no connection.
+     *
+     * <p>Set, on a connection only. Refusals, with the errno the kernel module returns for each:
+     * {@link java.nio.channels.NotYetConnectedException} before connect (ENOTCONN); {@link ClosedConnectionException}
+     * once the connection closes; {@link IllegalArgumentException} (EINVAL) for a destination {@code active} that
+     * names none of the peer's IDs not retired, a {@code priorTo} above it, a request that changes nothing (the ID is
+     * in use and nothing below {@code priorTo} is left), a source {@code priorTo} not above the lowest ID the peer may
+     * use (retiring what is retired) or beyond the last issued (retiring them all); {@link IllegalStateException}
+     * (EBUSY/EINVAL) before the handshake completes, while the peer has not yet retired what an earlier source request
+     * asked (RFC 9000 §5.1.2), when we owe the peer as many retirements as we track, or with zero-length IDs.
+     */
+    public static final SocketOption<ConnectionIdInfo> CONNECTION_ID =
+            new Option<>("QUIC_CONNECTION_ID", ConnectionIdInfo.class);
+
     private QuicSocketOptions() {}
 
     /** One option: compared by identity, as the JDK's own options are. */

@@ -105,6 +105,42 @@ class QsockClientInteropTest {
     }
 
     /**
+     * RFC 9000 §5.1.2 through the CONNECTION_ID option: once the peer issued connection IDs, the qsock client moves to
+     * another one and retires those below it, twice; the peer keeps answering on the new IDs, so it honoured them.
+     */
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theClientSwitchesToThePeersNewConnectionIdsAndDataStillFlows(Peer peer) throws Exception {
+        Scenarios.qsockClient(peer, root, "connection ID switch", HqInterop.ECHO_ALPN, Scenarios.TIMEOUT,
+                (c, relay) -> {
+                    qsock.socket.QuicSocket socket = ((QsockClient) c).socket();
+                    Scenarios.echo(c);
+                    for (int round = 0; round < 2; round++) {
+                        qsock.socket.ConnectionIdInfo in = socket.getOption(qsock.socket.QuicSocketOptions.CONNECTION_ID);
+                        long next = in.active() + 1;
+                        byte[] before = socket.peerConnectionId();
+                        long deadline = System.nanoTime() + Scenarios.TIMEOUT.toNanos();
+                        boolean switched = false;
+                        // The peer's NEW_CONNECTION_ID frames may still be on their way: echoes let them land.
+                        while (!switched && System.nanoTime() - deadline < 0) {
+                            try {
+                                socket.setOption(qsock.socket.QuicSocketOptions.CONNECTION_ID,
+                                        new qsock.socket.ConnectionIdInfo(true, next, next));
+                                switched = true;
+                            } catch (IllegalArgumentException notYetIssued) {
+                                Scenarios.echo(c);
+                            }
+                        }
+                        assertTrue(switched, peer + " issued connection ID " + next);
+                        assertEquals(next, socket.getOption(qsock.socket.QuicSocketOptions.CONNECTION_ID).active());
+                        assertTrue(!java.util.Arrays.equals(before, socket.peerConnectionId()), "another ID in use");
+                        Scenarios.echo(c);
+                    }
+                });
+    }
+
+    /**
      * The interop runner's chacha20 case: a qsock client that offers ChaCha20-Poly1305 alone gets it from the peer,
      * whose packets then open with qsock's ChaCha20 header protection and AEAD (RFC 9001 §5.4.4), and a file
      * arrives whole.

@@ -66,6 +66,41 @@ class QsockServerInteropTest {
                 });
     }
 
+    /**
+     * RFC 9000 §5.1.2, §19.15 through the CONNECTION_ID option: the qsock server asks the peer's client to retire its
+     * connection IDs below a number, twice; the second request is accepted only once the client retired what the first
+     * asked (until then it is refused as still outstanding), and the echoes go on meanwhile.
+     */
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void thePeersClientRetiresTheServersConnectionIdsWhenAsked(Peer peer) throws Exception {
+        QsockServer[] started = new QsockServer[1];
+        Scenarios.qsockServer(peer, root, "connection ID retirement", HqInterop.ECHO_ALPN, Scenarios.TIMEOUT,
+                r -> started[0] = QsockServer.start(r), (c, relay) -> {
+                    Scenarios.echo(c);
+                    qsock.socket.QuicSocket socket = started[0].awaitHandshakes(1, Scenarios.TIMEOUT).getFirst().socket();
+                    for (int round = 0; round < 2; round++) {
+                        long lowest = socket.connectionIds(false).priorTo();
+                        long deadline = System.nanoTime() + Scenarios.TIMEOUT.toNanos();
+                        boolean asked = false;
+                        while (!asked && System.nanoTime() - deadline < 0) {
+                            try {
+                                socket.setOption(qsock.socket.QuicSocketOptions.CONNECTION_ID,
+                                        new qsock.socket.ConnectionIdInfo(false, 0, lowest + 1));
+                                asked = true;
+                            } catch (IllegalStateException | IllegalArgumentException notYet) {
+                                // The peer has not yet retired what the last round asked, or not yet got IDs.
+                                Scenarios.echo(c);
+                            }
+                        }
+                        assertTrue(asked, "round " + round + ": retire below " + (lowest + 1));
+                        assertEquals(lowest + 1, socket.connectionIds(false).priorTo());
+                        Scenarios.echo(c);
+                    }
+                });
+    }
+
     @org.junit.jupiter.api.Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void kwiksDatagramsComeBackWholeFromQsock() throws Exception {

@@ -336,6 +336,25 @@ public final class LocalConnectionIds {
         return count;
     }
 
+    /**
+     * {@return the lowest sequence number of our IDs the peer may keep using: those it was not asked to retire and
+     * has not retired} The socket draft's CONNECTION_ID option reports it as the active source ID.
+     */
+    public long lowestUsableSequenceNumber() {
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+            if (entries[i].sequenceNumber >= retirePriorTo) {
+                lowest = Math.min(lowest, entries[i].sequenceNumber);
+            }
+        }
+        return lowest == Long.MAX_VALUE ? retirePriorTo : lowest;
+    }
+
+    /** {@return true while the peer has not retired every ID we asked it to with {@link #retireAllBefore}} */
+    public boolean retirementOutstanding() {
+        return count > 0 && entries[0].sequenceNumber < retirePriorTo;
+    }
+
     /** {@return the sequence number the next issued ID will get} */
     public long nextSequenceNumber() {
         return nextSequenceNumber;

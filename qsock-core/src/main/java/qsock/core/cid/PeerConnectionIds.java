@@ -321,6 +321,62 @@ public final class PeerConnectionIds {
         return true;
     }
 
+    /**
+     * Switches to the active ID {@code sequenceNumber} and retires every active ID below {@code retirePriorTo}
+     * (RFC 9000 §5.1.2), as the application asks with the socket draft's CONNECTION_ID option. The ID switched
+     * from stays active unless it is below {@code retirePriorTo}.
+     *
+     * @return false, changing nothing, if we would then owe more retirements than we track
+     * @throws IllegalArgumentException if {@code sequenceNumber} is not an active ID, or {@code retirePriorTo}
+     *     exceeds it (the ID switched to cannot be retired at once)
+     */
+    public boolean use(long sequenceNumber, long retirePriorTo) {
+        int index = indexOf(sequenceNumber);
+        if (index < 0) {
+            throw new IllegalArgumentException("no active peer connection ID has sequence number " + sequenceNumber);
+        }
+        if (retirePriorTo > sequenceNumber) {
+            throw new IllegalArgumentException("cannot retire prior to " + retirePriorTo + " and use "
+                    + sequenceNumber);
+        }
+        int retiring = 0;
+        for (int i = 0; i < activeCount; i++) {
+            if (active[i].sequenceNumber < retirePriorTo && retireIndexOf(active[i].sequenceNumber) < 0) {
+                retiring++;
+            }
+        }
+        if (retireCount + retiring > retireSequence.length) {
+            return false;
+        }
+        switchTo(active[index]);
+        for (int i = 0; i < activeCount; ) {
+            long n = active[i].sequenceNumber;
+            if (n < retirePriorTo) {
+                removeAt(i);
+                if (retireIndexOf(n) < 0) {
+                    appendRetirement(n);
+                }
+            } else {
+                i++;
+            }
+        }
+        return true;
+    }
+
+    /** {@return the lowest sequence number among the active IDs, {@link #current()} included} */
+    public long lowestActiveSequenceNumber() {
+        return lowestActive().sequenceNumber;
+    }
+
+    /** {@return the highest sequence number among the active IDs} */
+    public long highestActiveSequenceNumber() {
+        long highest = active[0].sequenceNumber;
+        for (int i = 1; i < activeCount; i++) {
+            highest = Math.max(highest, active[i].sequenceNumber);
+        }
+        return highest;
+    }
+
     /** {@return the ID to put in the Destination Connection ID of the packets we send} */
     public ConnectionId current() {
         return current.cid;

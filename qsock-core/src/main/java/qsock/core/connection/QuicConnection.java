@@ -357,6 +357,131 @@ public final class QuicConnection {
         return peerIds.current();
     }
 
+    /**
+     * Moves to the next connection ID the peer issued that we never sent to, and retires the one in use with a
+     * RETIRE_CONNECTION_ID frame (RFC 9000 §5.1.2), so that packets sent from now on cannot be linked to earlier
+     * ones by their Destination Connection ID.
+     *
+     * @throws IllegalStateException if the connection is closing, the peer offered no unused ID (it issues them in
+     *     NEW_CONNECTION_ID frames after the handshake), or we already owe the peer as many retirements as we track
+     */
+    public void switchPeerConnectionId() {
+        ensureNotClosing();
+        if (peerIds.unusedCount() == 0) {
+            throw new IllegalStateException("no spare connection ID from the peer: it issued none we have not used");
+        }
+        if (!peerIds.rotate()) {
+            throw new IllegalStateException("too many connection ID retirements not yet acknowledged by the peer");
+        }
+    }
+
+    /**
+     * Sends to the peer's connection ID {@code sequenceNumber} from now on and retires every one of its IDs below
+     * {@code retirePriorTo} with RETIRE_CONNECTION_ID frames (RFC 9000 §5.1.2); the socket draft's CONNECTION_ID
+     * option with {@code dest} set.
+     *
+     * @throws IllegalArgumentException if {@code sequenceNumber} names no active ID of the peer, {@code
+     *     retirePriorTo} exceeds it, or the call would change nothing (already in use, nothing below to retire)
+     * @throws IllegalStateException if the connection is closing or we already owe the peer as many retirements as
+     *     we track
+     */
+    public void usePeerConnectionId(long sequenceNumber, long retirePriorTo) {
+        ensureNotClosing();
+        if (sequenceNumber == peerIds.currentSequenceNumber() && retirePriorTo <= peerIds.lowestActiveSequenceNumber()) {
+            throw new IllegalArgumentException("peer connection ID " + sequenceNumber
+                    + " is in use already and none below " + retirePriorTo + " is active");
+        }
+        if (!peerIds.use(sequenceNumber, retirePriorTo)) {
+            throw new IllegalStateException("too many connection ID retirements not yet acknowledged by the peer");
+        }
+    }
+
+    /** {@return the sequence number of the peer's connection ID we send to now} */
+    public long peerConnectionIdSequenceNumber() {
+        return peerIds.currentSequenceNumber();
+    }
+
+    /** {@return the lowest sequence number of the peer's connection IDs we have not retired} */
+    public long peerConnectionIdLowestSequenceNumber() {
+        return peerIds.lowestActiveSequenceNumber();
+    }
+
+    /** {@return how many of the peer's connection IDs we have not retired and never sent to} */
+    public int peerConnectionIdsUnused() {
+        return peerIds.unusedCount();
+    }
+
+    /**
+     * Asks the peer to retire every connection ID we issued below {@code sequenceNumber}: replacements go out in
+     * NEW_CONNECTION_ID frames whose Retire Prior To carries the request (RFC 9000 §5.1.2, §19.15), and the old IDs
+     * keep routing until the peer retires them.
+     *
+     * @throws IllegalArgumentException if {@code sequenceNumber} does not raise the lowest ID the peer may use, or
+     *     reaches beyond the last ID issued (the peer would be left with none it knows)
+     * @throws IllegalStateException if the connection is closing, we use zero-length IDs, the handshake is not
+     *     complete, or the peer has not yet retired what an earlier request asked (RFC 9000 §5.1.2)
+     */
+    public void retireLocalConnectionIdsBefore(long sequenceNumber) {
+        ensureNotClosing();
+        if (config.connectionIdLength() == 0) {
+            throw new IllegalStateException("zero-length connection IDs cannot be retired");
+        }
+        if (!state.isEstablished()) {
+            // Our long headers carry the initial ID until the handshake is done (RFC 9000 §7.2).
+            throw new IllegalStateException("connection IDs are retired only after the handshake");
+        }
+        long lowest = localIds.lowestUsableSequenceNumber();
+        long last = localIds.nextSequenceNumber() - 1;
+        if (sequenceNumber <= lowest || sequenceNumber > last) {
+            throw new IllegalArgumentException("cannot retire our connection IDs below " + sequenceNumber
+                    + ": the peer may use " + lowest + " to " + last);
+        }
+        if (localIds.retirementOutstanding()) {
+            throw new IllegalStateException("the peer has not yet retired the IDs below " + localIds.retirePriorTo());
+        }
+        localIds.retireAllBefore(sequenceNumber);
+    }
+
+    /** {@return the lowest sequence number of our connection IDs the peer may still use} */
+    public long localConnectionIdLowestSequenceNumber() {
+        return localIds.lowestUsableSequenceNumber();
+    }
+
+    /** {@return how many of our connection IDs the peer has not retired, those asked to retire included} */
+    public int localConnectionIdsActive() {
+        return localIds.activeCount();
+    }
+
+    /** {@return the sequence number the next connection ID we issue gets} */
+    public long localConnectionIdNextSequenceNumber() {
+        return localIds.nextSequenceNumber();
+    }
+
+    /**
+     * {@return true if the peer sent disable_active_migration (RFC 9000 §18.2): we must not move the connection to
+     * another local address on our own initiative (§9)} False before the peer's transport parameters arrived.
+     */
+    public boolean peerDisablesActiveMigration() {
+        return peerParameters != null && peerParameters.disableActiveMigration();
+    }
+
+    /**
+     * {@return true if this endpoint may move the connection to another local address on its own initiative now}
+     * Only a client migrates (RFC 9000 §9), only once the handshake is confirmed (§9 ¶3), not when the peer sent
+     * disable_active_migration (§9 ¶5), and only with a connection ID of the peer we never sent to, as a new path
+     * needs one (§9.5); lacking one, the client stays where it is and keeps the ID in use (§5.1.1).
+     */
+    public boolean canMigrateActively() {
+        return role == Role.CLIENT && state == ConnectionState.CONFIRMED && !peerDisablesActiveMigration()
+                && peerIds.unusedCount() > 0;
+    }
+
+    private void ensureNotClosing() {
+        if (state.isClosingOrClosed()) {
+            throw new IllegalStateException("the connection is " + state);
+        }
+    }
+
     /** {@return the QUIC version in use} */
     public QuicVersion version() {
         return version;

@@ -39,7 +39,7 @@ final class TransportParameterExchange {
                     .ackDelayExponent(c.config.ackDelayExponent())
                     .maxAckDelay(c.config.maxAckDelayMillis())
                     .activeConnectionIdLimit(c.config.activeConnectionIdLimit())
-                    .disableActiveMigration(true)
+                    .disableActiveMigration(c.config.disableActiveMigration())
                     .initialSourceConnectionId(c.localIds.initial())
                     .greaseQuicBit(c.config.greaseQuicBit())
                     .maxDatagramFrameSize(c.config.maxDatagramFrameSize())

@@ -517,4 +517,41 @@ class PeerConnectionIdsTest {
         token.writeTo(b);
         return b.flip();
     }
+
+    /**
+     * The CONNECTION_ID option's switch: to a given active ID, retiring those below a number; a number past the ID
+     * switched to, or an ID not active, is refused; and nothing changes when the retirements would overflow what we
+     * track (RFC 9000 §5.1.2 bounds them).
+     */
+    @Test
+    void useSwitchesToAGivenIdRetiresBelowAndRefusesWhatItCannotTrack() throws Exception {
+        PeerConnectionIds ids = ids(4);
+        for (long n = 1; n <= 3; n++) {
+            offer(ids, n, 0);
+        }
+        assertThrows(IllegalArgumentException.class, () -> ids.use(2, 3));
+        assertThrows(IllegalArgumentException.class, () -> ids.use(9, 0));
+        assertTrue(ids.use(2, 2));
+        assertEquals(cid(2), ids.current());
+        assertEquals(2, ids.lowestActiveSequenceNumber());
+        assertEquals(3, ids.highestActiveSequenceNumber());
+        assertEquals(List.of(0L, 1L), drain(ids));
+        assertThrows(IllegalArgumentException.class, () -> ids.use(1, 0));
+
+        // Fill the retirement table (4 per unit of the limit) with unacknowledged retirements, then ask for more.
+        PeerConnectionIds full = ids(2);
+        long seq = 1;
+        offer(full, seq, 0);
+        while (full.unacknowledgedRetirements() < PeerConnectionIds.RETIREMENTS_PER_LIMIT * 2 - 1) {
+            assertTrue(full.rotate());
+            seq++;
+            offer(full, seq, 0);
+        }
+        assertTrue(full.rotate());
+        seq++;
+        offer(full, seq, 0);
+        long before = full.currentSequenceNumber();
+        assertFalse(full.use(seq, seq), "one retirement more than the table holds");
+        assertEquals(before, full.currentSequenceNumber(), "nothing changed");
+    }
 }
