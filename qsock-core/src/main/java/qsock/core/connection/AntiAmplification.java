@@ -70,6 +70,14 @@ final class AntiAmplification {
         pathValidated = true;
     }
 
+    /**
+     * The validation of the peer's new address failed: the connection is back on the last validated address
+     * (RFC 9000 §9.3.2), which needs no limit.
+     */
+    void revertPath() {
+        pathValidated = true;
+    }
+
     boolean isPathValidated() {
         return pathValidated;
     }

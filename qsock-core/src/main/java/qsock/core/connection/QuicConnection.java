@@ -27,6 +27,7 @@ import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketType;
 import qsock.core.params.TransportParameters;
 import qsock.core.path.PathMtuSearch;
+import qsock.core.path.PathValidation;
 import qsock.core.recovery.AckOutcome;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.RttEstimator;
@@ -56,7 +57,7 @@ public final class QuicConnection {
     // TransportParameterExchange, AntiAmplification); nothing outside the package sees it.
     final Role role;
     final ConnectionConfig config;
-    private final RandomGenerator random;
+    final RandomGenerator random;
     /** The version in use: it changes with Version Negotiation and compatible negotiation (RFC 9368). */
     QuicVersion version;
     final ConnectionId originalDestinationId;
@@ -127,17 +128,15 @@ public final class QuicConnection {
     boolean handshakePacketSent;
 
     boolean handshakeDonePending;
-    boolean pathResponsePending;
     // The peer's address (RFC 9000 §9.3): after it moved, what we send there is limited to three times what
-    // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2).
-    boolean pathChallengePending;
-    boolean pathChallengeSent;
-    long pathChallengeData;
+    // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2); the PATH_RESPONSEs we owe.
+    final PathValidation paths = new PathValidation();
+    /** A validation of the peer's new address failed: the caller sends to its last validated address again. */
+    private boolean peerAddressReverted;
     boolean receivingFromNewAddress;
     boolean peerMoved;
     private long peerAddressChanges;
     private long datagramsFromUnknownAddresses;
-    long pathResponseData;
     boolean pingPending;
 
     /** Every deadline of the connection; {@link #nextDeadline()} is the earliest. */
@@ -852,10 +851,54 @@ public final class QuicConnection {
         peerMoved = false;
         peerAddressChanges++;
         amplification.onPeerMoved(length);
-        pathChallengePending = true;
-        pathChallengeSent = false;
-        pathChallengeData = random.nextLong();
+        peerAddressReverted = false;
+        // RFC 9000 §8.2.4: the validation fails after three times the larger of the PTO and a new path's PTO.
+        paths.start(now + PathValidation.timeoutNanos(recovery.rtt().pto(peerMaxAckDelayNanos, true),
+                peerMaxAckDelayNanos));
+        timers.set(Timer.PATH_VALIDATION, paths.deadline());
         return true;
+    }
+
+    /**
+     * The validation of the peer's new address did not succeed in time (RFC 9000 §8.2.4): the connection goes back
+     * to the last validated address (§9.3.2), and the caller learns it from {@link #takePeerAddressReverted()}.
+     */
+    void onPathValidationTimeout() {
+        timers.stop(Timer.PATH_VALIDATION);
+        if (!paths.isValidating()) {
+            return;
+        }
+        paths.fail();
+        amplification.revertPath();
+        peerAddressReverted = true;
+    }
+
+    /** Our PATH_CHALLENGE to the peer's new address was answered from a full-size datagram (RFC 9000 §8.2.2). */
+    void onPathValidated() {
+        timers.stop(Timer.PATH_VALIDATION);
+        amplification.validatePath();
+        peerAddressReverted = false;
+    }
+
+    /**
+     * {@return true, once, after a validation of the peer's new address failed (RFC 9000 §9.3.2)} The caller must
+     * then send to the peer's last validated address again, and no longer to the one that failed; the connection
+     * counts that address as validated from then on.
+     */
+    public boolean takePeerAddressReverted() {
+        boolean reverted = peerAddressReverted;
+        peerAddressReverted = false;
+        return reverted;
+    }
+
+    /** {@return validations of a new peer address that failed (RFC 9000 §8.2.4)} */
+    public long pathValidationFailures() {
+        return paths.failures();
+    }
+
+    /** {@return PATH_CHALLENGEs of the peer left unanswered because too many waited (RFC 9000 §8.2.2)} */
+    public long pathChallengesDropped() {
+        return paths.challengesDropped();
     }
 
     /** {@return how often the peer's address changed (RFC 9000 §9.3)} */
