@@ -214,6 +214,8 @@ class ConnectionPathValidationTest {
                 assertTrue(s.length() >= 1200, "the second challenge is full size: " + s.length());
             }
         }
+        t.server.handleDatagram(t.fromClient(new PathResponseFrame(secondChallenges.get(0) + 1)), t.now);
+        assertFalse(t.server.isPeerAddressValidated(), "an unmatched PATH_RESPONSE is ignored");
         t.server.handleDatagram(t.fromClient(new PathResponseFrame(secondChallenges.get(0))), t.now);
         assertTrue(t.server.isPeerAddressValidated());
         assertFalse(t.server.takePeerAddressReverted());
