@@ -37,8 +37,13 @@ final class PacketSender {
 
     /** Writes the next datagram into {@code out}; {@return its length, 0 if nothing is to be sent now} */
     int send(ByteBuffer out, long now) {
+        c.lastDatagramToPreviousPeer = false;
         if (c.state == ConnectionState.CLOSED || c.state == ConnectionState.DRAINING) {
             return 0;
+        }
+        if (c.paths.previousPathChallengePending() && !c.state.isClosingOrClosed() && c.oneRtt.canSend()
+                && !c.spaces[2].discarded && out.remaining() >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
+            return sendPreviousPathChallenge(out, now);
         }
         int budget = c.amplification.budget(Math.min(c.maxDatagramSize, out.remaining()));
         if (c.amplification.blocks(budget)) {
@@ -194,6 +199,28 @@ final class PacketSender {
         int length = b.seal(now);
         onDatagramSealed(length, now);
         c.pathMtu.onProbeSent(pn, size);
+        return length;
+    }
+
+    /**
+     * Sends a PATH_CHALLENGE to the peer's previously active, validated address after an apparent migration
+     * (RFC 9000 §9.3.3): one 1-RTT packet expanded to 1200 bytes (§8.2.1), alone in its datagram, which the caller
+     * sends there ({@link QuicConnection#lastDatagramToPreviousPeer()}). It is not counted against the new address's
+     * anti-amplification budget, and it is sent once: a genuine peer still there answers and moves us back with its
+     * next packets; if none comes, the new address's validation decides.
+     */
+    private int sendPreviousPathChallenge(ByteBuffer out, long now) {
+        PacketBuilder b = c.builder;
+        b.startDatagram(out, ConnectionConfig.MIN_DATAGRAM_SIZE);
+        b.begin(c.spaces[2], c.oneRtt.sealer, c.peerIds.current(), null, null);
+        long data = c.random.nextLong();
+        FrameEncoder.writePathChallenge(out, data);
+        b.finish(true, c.fate.take());
+        b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
+        int length = b.seal(now);
+        c.paths.onPreviousPathChallengeWritten(data);
+        c.amplification.onSentToPreviousAddress(length);
+        c.lastDatagramToPreviousPeer = true;
         return length;
     }
 
@@ -404,7 +431,11 @@ final class PacketSender {
 
     /** The datagram last written never left: its packets leave flight and their frames are queued again. */
     void onDatagramNotSent(long now) {
-        c.amplification.onNotSent(c.builder.lastDatagramLength());
+        if (c.lastDatagramToPreviousPeer) {
+            c.amplification.onNotSentToPreviousAddress(c.builder.lastDatagramLength());
+        } else {
+            c.amplification.onNotSent(c.builder.lastDatagramLength());
+        }
         for (int i = 0; i < c.builder.lastDatagramPackets(); i++) {
             PacketNumberSpace id = c.builder.lastDatagramSpace(i);
             long pn = c.builder.lastDatagramPacketNumber(i);

@@ -133,6 +133,8 @@ public final class QuicConnection {
     final PathValidation paths = new PathValidation();
     /** A validation of the peer's new address failed: the caller sends to its last validated address again. */
     private boolean peerAddressReverted;
+    /** The datagram {@link #pollDatagram} wrote last goes to the peer's previous address (RFC 9000 §9.3.3). */
+    boolean lastDatagramToPreviousPeer;
     boolean receivingFromNewAddress;
     boolean peerMoved;
     private long peerAddressChanges;
@@ -850,6 +852,11 @@ public final class QuicConnection {
         }
         peerMoved = false;
         peerAddressChanges++;
+        if (amplification.isPathValidated()) {
+            // RFC 9000 §9.3.3: the previously active path is challenged too. Only a validated one: a challenge to an
+            // address that was never validated would be unlimited traffic to it.
+            paths.challengePreviousPath();
+        }
         amplification.onPeerMoved(length);
         peerAddressReverted = false;
         // RFC 9000 §8.2.4: the validation fails after three times the larger of the PTO and a new path's PTO.
@@ -889,6 +896,20 @@ public final class QuicConnection {
         boolean reverted = peerAddressReverted;
         peerAddressReverted = false;
         return reverted;
+    }
+
+    /**
+     * {@return whether the datagram the last {@link #pollDatagram} wrote goes to the peer's previous address, the one
+     * before its last move, rather than its current one} A PATH_CHALLENGE that checks whether the peer is still there
+     * after an apparent migration (RFC 9000 §9.3.3).
+     */
+    public boolean lastDatagramToPreviousPeer() {
+        return lastDatagramToPreviousPeer;
+    }
+
+    /** {@return how often the peer answered from its previous address after an apparent migration (§9.3.3)} */
+    public long previousPeerAnswers() {
+        return paths.previousPathAnswers();
     }
 
     /** {@return validations of a new peer address that failed (RFC 9000 §8.2.4)} */

@@ -159,6 +159,8 @@ public final class QuicEndpoint {
         InetSocketAddress peer;
         /** The peer's last validated address, where it goes back to if a new one fails validation (§9.3.2). */
         InetSocketAddress validatedPeer;
+        /** The peer's address before its last move, challenged once after it (RFC 9000 §9.3.3). */
+        InetSocketAddress previousPeer;
         ConnectionId originalDestination;
         /** True while the connection is on the endpoint: from attach until reaped or evicted. */
         boolean attached;
@@ -488,6 +490,12 @@ public final class QuicEndpoint {
         }
     }
 
+    /** {@return where the datagram {@code route}'s connection wrote last goes: its peer, or its previous address} */
+    private static InetSocketAddress destination(Route route) {
+        return route.connection.lastDatagramToPreviousPeer() && route.previousPeer != null
+                ? route.previousPeer : route.peer;
+    }
+
     private void touch(Route route) {
         if (!route.attached) {
             return;
@@ -581,6 +589,7 @@ public final class QuicEndpoint {
                         if (route.connection.handleDatagramFromNewAddress(buf, now)) {
                             // RFC 9000 §9.3: only an authenticated, highest-numbered, non-probing packet moves the
                             // peer; the connection decided, and limits what goes there until it is validated.
+                            route.previousPeer = route.peer;
                             route.peer = from;
                         }
                     }
@@ -988,7 +997,7 @@ public final class QuicEndpoint {
                 route.sending = true;
                 sending.add(route);
                 lastPolled = route;
-                return route.peer;
+                return destination(route);
             }
             // Nothing to send now: it waits for a datagram, a timer or the application (see touched).
         }
@@ -1012,7 +1021,7 @@ public final class QuicEndpoint {
         }
         if (poll(route, out, out.position(), now) > 0) {
             lastPolled = route;
-            return route.peer;
+            return destination(route);
         }
         return null;
     }

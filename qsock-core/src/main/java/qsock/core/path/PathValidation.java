@@ -42,6 +42,10 @@ public final class PathValidation {
     private int lastWritten = -1;
     private long unmatchedResponses;
     private long failures;
+    private boolean previousPathChallengePending;
+    private boolean previousPathChallengeOutstanding;
+    private long previousPathChallenge;
+    private long previousPathAnswers;
 
     /** Creates the state of a connection that owes nothing and validates nothing. */
     public PathValidation() {
@@ -108,6 +112,32 @@ public final class PathValidation {
         lastWritten = -1;
     }
 
+    /**
+     * After an apparent migration the previously active path is challenged too (RFC 9000 §9.3.3): a genuine peer
+     * still there answers and sends from there again, which moves the connection back.
+     */
+    public void challengePreviousPath() {
+        previousPathChallengePending = true;
+        previousPathChallengeOutstanding = false;
+    }
+
+    /** {@return whether a PATH_CHALLENGE for the previously active path waits to be sent} */
+    public boolean previousPathChallengePending() {
+        return previousPathChallengePending;
+    }
+
+    /** The PATH_CHALLENGE for the previously active path was written, with {@code data}; it is sent once. */
+    public void onPreviousPathChallengeWritten(long data) {
+        previousPathChallengePending = false;
+        previousPathChallengeOutstanding = true;
+        previousPathChallenge = data;
+    }
+
+    /** {@return how often the previously active path answered its challenge} */
+    public long previousPathAnswers() {
+        return previousPathAnswers;
+    }
+
     /** {@return whether a validation runs} */
     public boolean isValidating() {
         return validating;
@@ -162,6 +192,12 @@ public final class PathValidation {
      * that echoes no outstanding challenge is ignored (§8.2.2).
      */
     public boolean onResponseReceived(long data) {
+        if (previousPathChallengeOutstanding && data == previousPathChallenge) {
+            // The old path is alive; this validates nothing new.
+            previousPathChallengeOutstanding = false;
+            previousPathAnswers++;
+            return false;
+        }
         if (validating) {
             for (int i = 0; i < outstandingCount; i++) {
                 if (outstanding[i] != data) {

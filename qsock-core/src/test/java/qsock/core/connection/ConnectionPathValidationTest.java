@@ -56,16 +56,25 @@ class ConnectionPathValidationTest {
                     Wire.frames(frames));
         }
 
-        /** {@return what the server sends now, read} */
+        /** {@return what the server sends now to the client's current address, read} */
         List<Sent> serverSends() {
+            return allServerSends().stream().filter(d -> !d.toPrevious()).toList();
+        }
+
+        /** {@return what the server sends now, read, to the client's current address or its previous one} */
+        List<Sent> allServerSends() {
             List<Sent> sent = new ArrayList<>();
-            for (ByteBuffer d : drain(server, now)) {
-                int length = d.remaining();
+            ByteBuffer out = ByteBuffer.allocate(2048);
+            for (int i = 0; i < 1000; i++) {
+                int n = server.pollDatagram(out.clear(), now);
+                if (n <= 0) {
+                    break;
+                }
                 List<Frame> frames = new ArrayList<>();
-                for (Wire.Packet p : serverWire.read(d)) {
+                for (Wire.Packet p : serverWire.read(out.flip())) {
                     frames.addAll(p.frames());
                 }
-                sent.add(new Sent(length, frames));
+                sent.add(new Sent(n, frames, server.lastDatagramToPreviousPeer()));
             }
             return sent;
         }
@@ -83,7 +92,7 @@ class ConnectionPathValidationTest {
         }
     }
 
-    private record Sent(int length, List<Frame> frames) {
+    private record Sent(int length, List<Frame> frames, boolean toPrevious) {
         <T extends Frame> List<T> of(Class<T> type) {
             List<T> found = new ArrayList<>();
             for (Frame f : frames) {
@@ -252,5 +261,33 @@ class ConnectionPathValidationTest {
         assertTrue(t.server.isPeerAddressValidated(), "back on the validated address");
         assertEquals(1, t.server.pathValidationFailures());
         assertEquals(ConnectionState.CONFIRMED, t.server.state());
+    }
+
+    /**
+     * RFC 9000 §9.3.3: on an apparent migration the previously active path is challenged too, in a full-size datagram
+     * of its own that does not eat the new address's budget; the answer from there is recognised and validates
+     * nothing new.
+     */
+    @Test
+    void anApparentMigrationChallengesThePreviousPathToo() throws Exception {
+        Fixture t = new Fixture(57);
+        int length = t.move();
+        List<Sent> sent = t.allServerSends();
+        List<Sent> toPrevious = sent.stream().filter(Sent::toPrevious).toList();
+        assertEquals(1, toPrevious.size(), "one datagram to the previous address");
+        assertTrue(toPrevious.get(0).length() >= 1200, "full size: " + toPrevious.get(0).length());
+        List<Long> previousChallenge = challenges(toPrevious);
+        assertEquals(1, previousChallenge.size());
+        List<Sent> toNew = sent.stream().filter(d -> !d.toPrevious()).toList();
+        assertEquals(1, challenges(toNew).size(), "the new address is challenged as well");
+        assertNotEquals(previousChallenge.get(0), challenges(toNew).get(0));
+        assertTrue(toNew.stream().mapToInt(Sent::length).sum() <= 3 * length, "the new address's budget is whole");
+
+        // The genuine client answers from its old address: a probing packet, so the peer does not move back.
+        ByteBuffer answer = t.fromClient(new PathResponseFrame(previousChallenge.get(0)), new PaddingFrame(1150));
+        assertFalse(t.server.handleDatagramFromNewAddress(answer, t.now));
+        assertEquals(1, t.server.previousPeerAnswers());
+        assertFalse(t.server.isPeerAddressValidated(), "the old path's answer validates nothing new");
+        assertTrue(t.allServerSends().stream().noneMatch(Sent::toPrevious), "challenged once");
     }
 }

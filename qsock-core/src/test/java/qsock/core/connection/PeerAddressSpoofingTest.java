@@ -53,6 +53,7 @@ class PeerAddressSpoofingTest {
             }
             return !armed[0] && now - silentUntil[0] < 0;
         });
+        long toClientBeforeMove = pair.network.stats(pair.server, pair.client).bytesSent();
         pair.runUntil(() -> server.peerAddressChanges() == 1, 10 * SECOND, 100_000);
         long movedAt = pair.network.now();
 
@@ -64,6 +65,9 @@ class PeerAddressSpoofingTest {
         assertTrue(toAttacker <= 3 * fromAttacker, toAttacker + " bytes to the attacker for " + fromAttacker);
         assertTrue(failedAt - movedAt >= 3 * 999 * MS, "the validation fails after 3 x the initial PTO");
         assertTrue(failedAt - silentUntil[0] < 0, "while the client is still silent");
+        // §9.3.3: the client's old address was challenged after the apparent migration.
+        assertTrue(pair.network.stats(pair.server, pair.client).bytesSent() - toClientBeforeMove >= 1200,
+                "a full-size PATH_CHALLENGE went to the client's previous address");
 
         // Back on the client's validated address: the server's probes reach the client even before it talks again.
         long toClientAtFailure = pair.network.stats(pair.server, pair.client).bytesSent();
