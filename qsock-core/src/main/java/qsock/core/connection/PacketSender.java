@@ -42,7 +42,8 @@ final class PacketSender {
             return 0;
         }
         if (c.paths.previousPathChallengePending() && !c.state.isClosingOrClosed() && c.oneRtt.canSend()
-                && !c.spaces[2].discarded && out.remaining() >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
+                && !c.spaces[2].discarded && !c.aeadLimits.nearlyExhausted(c.oneRtt.sealer)
+                && out.remaining() >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
             return sendPreviousPathChallenge(out, now);
         }
         int budget = c.amplification.budget(Math.min(c.maxDatagramSize, out.remaining()));
@@ -267,7 +268,8 @@ final class PacketSender {
             return true;
         }
         if (space.id == PacketNumberSpace.APPLICATION) {
-            return c.handshakeDonePending || newTokenDue() || c.paths.hasResponse() || c.paths.challengePending() || c.pingPending
+            return c.handshakeDonePending || newTokenDue() || c.paths.hasResponse() || c.paths.challengePending()
+                    || c.pingPending
                     || c.localIds.hasPending()
                     || c.peerIds.hasPending()
                     || (c.mayWriteApplicationData() && (c.streams.hasPendingFrames() || c.datagrams.hasOutgoing()));

@@ -827,8 +827,11 @@ public final class QuicConnection {
      * if they authenticate; the peer is taken to have moved there (RFC 9000 §9.3) only if one of them is a 1-RTT
      * packet with a non-probing frame and the highest packet number received yet. Then what is sent to the new
      * address is limited to three times what arrived from it (§8.1, §9.3.1) until a PATH_CHALLENGE this sends
-     * there is answered (§8.2); the caller sends to the new address from then on. A client drops datagrams from
-     * anywhere but its server (only clients migrate, §9). Never throws (see {@link #handleDatagram}).
+     * there is answered (§8.2); the caller sends to the new address from then on. If that validation fails
+     * (§8.2.4), {@link #takePeerAddressReverted()} tells the caller to go back to the last validated address
+     * (§9.3.2); the previous address is challenged once too ({@link #lastDatagramToPreviousPeer()}, §9.3.3). A client
+     * drops datagrams from anywhere but its server (only clients migrate, §9). Never throws (see {@link
+     * #handleDatagram}).
      *
      * @return true if the peer moved to the datagram's source address
      */

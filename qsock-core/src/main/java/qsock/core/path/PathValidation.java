@@ -188,8 +188,8 @@ public final class PathValidation {
 
     /**
      * The peer sent a PATH_RESPONSE with {@code data}. {@return true if it validates the path: it echoes a challenge
-     * that went in a full-size datagram} An echo of a smaller one asks for a full-size challenge (RFC 9000 §8.2.1); one
-     * that echoes no outstanding challenge is ignored (§8.2.2).
+     * that went in a full-size datagram} An echo of a smaller one asks for a full-size challenge (RFC 9000 §8.2.1);
+     * one that echoes no outstanding challenge is ignored (§8.2.2).
      */
     public boolean onResponseReceived(long data) {
         if (previousPathChallengeOutstanding && data == previousPathChallenge) {
