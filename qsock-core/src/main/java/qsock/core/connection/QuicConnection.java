@@ -135,6 +135,9 @@ public final class QuicConnection {
     private boolean peerAddressReverted;
     /** The datagram {@link #pollDatagram} wrote last goes to the peer's previous address (RFC 9000 §9.3.3). */
     boolean lastDatagramToPreviousPeer;
+    /** The peer address being validated differs from the last only in its port (NAT rebinding, RFC 9000 §9.4). */
+    private boolean movedPortOnly;
+    private long pathResets;
     boolean receivingFromNewAddress;
     boolean peerMoved;
     private long peerAddressChanges;
@@ -836,6 +839,17 @@ public final class QuicConnection {
      * @return true if the peer moved to the datagram's source address
      */
     public boolean handleDatagramFromNewAddress(ByteBuffer datagram, long now) {
+        return handleDatagramFromNewAddress(datagram, false, now);
+    }
+
+    /**
+     * As {@link #handleDatagramFromNewAddress(ByteBuffer, long)}, saying whether the new address differs from the
+     * peer's current one only in its port: then, once it is validated, congestion control and the RTT estimate are
+     * kept (RFC 9000 §9.4 allows it for a NAT rebinding); otherwise they start again from their initial values.
+     *
+     * @return true if the peer moved to the datagram's source address
+     */
+    public boolean handleDatagramFromNewAddress(ByteBuffer datagram, boolean portOnly, long now) {
         if (role == Role.CLIENT) {
             datagramsFromUnknownAddresses++;
             return false;
@@ -855,6 +869,8 @@ public final class QuicConnection {
         }
         peerMoved = false;
         peerAddressChanges++;
+        // A second move before the first was validated keeps the state only if neither changed more than the port.
+        movedPortOnly = portOnly && (amplification.isPathValidated() || movedPortOnly);
         if (amplification.isPathValidated()) {
             // RFC 9000 §9.3.3: the previously active path is challenged too. Only a validated one: a challenge to an
             // address that was never validated would be unlimited traffic to it.
@@ -888,6 +904,18 @@ public final class QuicConnection {
         timers.stop(Timer.PATH_VALIDATION);
         amplification.validatePath();
         peerAddressReverted = false;
+        if (!movedPortOnly) {
+            // RFC 9000 §9.4: on confirming a new peer address, congestion control and the RTT estimator start
+            // again from their initial values (RFC 9002 Appendices A.3, B.3), unless only the port changed.
+            congestion.resetToInitial();
+            recovery.rtt().resetToInitial();
+            pathResets++;
+        }
+    }
+
+    /** {@return how often congestion control and the RTT estimate were reset for a new peer address (§9.4)} */
+    public long pathResets() {
+        return pathResets;
     }
 
     /**

@@ -586,7 +586,9 @@ public final class QuicEndpoint {
                         route.connection.handleDatagram(buf, now);
                     } else {
                         rememberValidatedPeer(route);
-                        if (route.connection.handleDatagramFromNewAddress(buf, now)) {
+                        boolean portOnly = from.getAddress() != null
+                                && from.getAddress().equals(route.peer.getAddress());
+                        if (route.connection.handleDatagramFromNewAddress(buf, portOnly, now)) {
                             // RFC 9000 §9.3: only an authenticated, highest-numbered, non-probing packet moves the
                             // peer; the connection decided, and limits what goes there until it is validated.
                             route.previousPeer = route.peer;

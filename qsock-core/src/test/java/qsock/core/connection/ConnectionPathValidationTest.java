@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import qsock.api.ConnectionState;
 import qsock.api.Role;
+import qsock.core.cc.CongestionController;
 import qsock.core.frame.Frame;
 import qsock.core.frame.PaddingFrame;
 import qsock.core.frame.PathChallengeFrame;
@@ -289,5 +290,50 @@ class ConnectionPathValidationTest {
         assertEquals(1, t.server.previousPeerAnswers());
         assertFalse(t.server.isPeerAddressValidated(), "the old path's answer validates nothing new");
         assertTrue(t.allServerSends().stream().noneMatch(Sent::toPrevious), "challenged once");
+    }
+
+    /**
+     * Moves the client with a full-size datagram and answers the server's challenge: the new address is validated.
+     * Before the answer, persistent congestion collapses the server's window, so that a reset shows.
+     */
+    private static void moveAndValidate(Fixture t, boolean portOnly) {
+        ByteBuffer moved = t.fromClient(new PingFrame(), new PaddingFrame(1150));
+        assertTrue(t.server.handleDatagramFromNewAddress(moved, portOnly, t.now));
+        List<Long> challenges = challenges(t.serverSends());
+        assertEquals(1, challenges.size());
+        t.server.congestion.onPersistentCongestion(t.now);
+        assertTrue(t.server.congestion.congestionWindow()
+                < CongestionController.initialWindow(t.server.maxDatagramSize));
+        t.server.handleDatagram(t.fromClient(new PathResponseFrame(challenges.get(0))), t.now);
+        assertTrue(t.server.isPeerAddressValidated());
+    }
+
+    /**
+     * RFC 9000 §9.4: on confirming a new peer address the congestion controller and the RTT estimator start again
+     * from their initial values.
+     */
+    @Test
+    void aValidatedNewAddressResetsCongestionControlAndRtt() throws Exception {
+        Fixture t = new Fixture(58);
+        long initialWindow = CongestionController.initialWindow(t.server.maxDatagramSize);
+        long initialRtt = ConnectionPair.MS * 333;
+        assertNotEquals(initialRtt, t.server.recovery.rtt().smoothedRtt(), "the handshake measured the RTT");
+        moveAndValidate(t, false);
+        assertEquals(1, t.server.pathResets());
+        assertEquals(initialWindow, t.server.congestion.congestionWindow());
+        assertEquals(Long.MAX_VALUE, t.server.congestion.slowStartThreshold());
+        assertEquals(initialRtt, t.server.recovery.rtt().smoothedRtt());
+    }
+
+    /** RFC 9000 §9.4: when only the port changed (a NAT rebinding) both are kept. */
+    @Test
+    void aPortOnlyChangeKeepsCongestionControlAndRtt() throws Exception {
+        Fixture t = new Fixture(59);
+        long rtt = t.server.recovery.rtt().smoothedRtt();
+        moveAndValidate(t, true);
+        assertEquals(0, t.server.pathResets());
+        assertEquals(CongestionController.minimumWindow(t.server.maxDatagramSize),
+                t.server.congestion.congestionWindow(), "the collapsed window is kept");
+        assertEquals(rtt, t.server.recovery.rtt().smoothedRtt());
     }
 }
