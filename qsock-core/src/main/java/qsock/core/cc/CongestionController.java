@@ -137,6 +137,13 @@ public sealed interface CongestionController permits NewReno, Cubic {
      */
     void setMaxDatagramSize(int maxDatagramSize);
 
+    /**
+     * Returns the window, the slow start threshold and the recovery period to their initial values, as on a new
+     * path (RFC 9000 §9.4, RFC 9002 Appendix B.3). Bytes in flight stay counted: the packets already sent leave
+     * flight as they are acknowledged or lost.
+     */
+    void resetToInitial();
+
     /** {@return whether the window is below the slow start threshold (RFC 9002 §7.3.1)} */
     boolean inSlowStart();
 

@@ -185,6 +185,20 @@ public final class Cubic extends WindowController implements CongestionControlle
     }
 
     @Override
+    void afterResetToInitial() {
+        // RFC 9438 §4.1.2: W_max undefined again, no epoch: as a new controller.
+        wMax = 0;
+        cwndPrior = 0;
+        k = 0;
+        wEst = 0;
+        epochStarted = false;
+        epochStart = 0;
+        originAtNextEpoch = false;
+        windowFraction = 0;
+        flightEmptied = false;
+    }
+
+    @Override
     void afterPersistentCongestion() {
         // RFC 9438 §4.8: the first congestion avoidance stage after a timeout uses K = 0 and W_max =
         // cwnd_epoch; ssthresh was set by the congestion event that preceded it (RFC 9002 Appendix B.8).

@@ -50,6 +50,11 @@ public final class NewReno extends WindowController implements CongestionControl
     }
 
     @Override
+    void afterResetToInitial() {
+        bytesAckedInAvoidance = 0;
+    }
+
+    @Override
     void afterPersistentCongestion() {
         bytesAckedInAvoidance = 0;
     }

@@ -52,6 +52,9 @@ abstract sealed class WindowController permits NewReno, Cubic {
     /** Lets a subclass reset its state when persistent congestion collapsed the window. */
     void afterPersistentCongestion() {}
 
+    /** Lets a subclass return its own state to the initial values (see {@link #resetToInitial()}). */
+    void afterResetToInitial() {}
+
     /** Lets a subclass react to HyStart++ ending slow start without a loss (RFC 9406 §4.2, CSS_ROUNDS). */
     void afterSlowStartExitWithoutLoss() {}
 
@@ -74,6 +77,16 @@ abstract sealed class WindowController permits NewReno, Cubic {
 
     final long minimumWindow() {
         return CongestionController.minimumWindow(maxDatagramSize);
+    }
+
+    /** See {@link CongestionController#resetToInitial()}. */
+    public final void resetToInitial() {
+        congestionWindow = CongestionController.initialWindow(maxDatagramSize);
+        ssthresh = Long.MAX_VALUE;
+        recoveryStarted = false;
+        recoveryStartTime = 0;
+        cssCarry = 0;
+        afterResetToInitial();
     }
 
     /** {@return whether HyStart++ is in conservative slow start (RFC 9406 §4.2)} */

@@ -43,6 +43,19 @@ final class AntiAmplification {
         pathBytesSent += length;
     }
 
+    /**
+     * Counts a datagram of {@code length} bytes sent to the peer's previous, validated address (RFC 9000 §9.3.3): not
+     * against the new address's budget.
+     */
+    void onSentToPreviousAddress(int length) {
+        bytesSent += length;
+    }
+
+    /** Takes back a datagram sent to the peer's previous address that never left. */
+    void onNotSentToPreviousAddress(int length) {
+        bytesSent -= length;
+    }
+
     /** Takes back a datagram of {@code length} bytes counted as sent that never left. */
     void onNotSent(int length) {
         bytesSent -= length;
@@ -67,6 +80,14 @@ final class AntiAmplification {
 
     /** Our PATH_CHALLENGE to the peer's new address was answered (RFC 9000 §8.2.2). */
     void validatePath() {
+        pathValidated = true;
+    }
+
+    /**
+     * The validation of the peer's new address failed: the connection is back on the last validated address
+     * (RFC 9000 §9.3.2), which needs no limit.
+     */
+    void revertPath() {
         pathValidated = true;
     }
 

@@ -129,17 +129,12 @@ final class FrameDispatcher {
             }
             case RETIRE_CONNECTION_ID -> c.localIds.onRetireConnectionId(f.sequenceNumber(),
                     c.receiver.header.dcid(c.receiver.currentDatagram));
-            case PATH_CHALLENGE -> {
-                c.pathResponsePending = true;
-                c.pathResponseData = f.pathData();
-            }
+            case PATH_CHALLENGE -> c.paths.onChallengeReceived(f.pathData());
             case PATH_RESPONSE -> {
-                // RFC 9000 §8.2.2: the echo of our challenge validates the peer's new address; §19.18: any other
-                // PATH_RESPONSE is ignored.
-                if (!c.amplification.isPathValidated() && c.pathChallengeSent
-                        && f.pathData() == c.pathChallengeData) {
-                    c.amplification.validatePath();
-                    c.pathChallengePending = false;
+                // RFC 9000 §8.2.2: the echo of an outstanding challenge validates the peer's new address; §19.18:
+                // any other PATH_RESPONSE is ignored.
+                if (c.paths.onResponseReceived(f.pathData())) {
+                    c.onPathValidated();
                 }
             }
             case NEW_TOKEN -> {

@@ -286,12 +286,6 @@ final class PacketBuilder {
         }
     }
 
-    /** {@return whether the last finished packet carries {@code frames}' PATH_CHALLENGE} */
-    boolean lastCarriesPathChallenge() {
-        Layout l = layouts[count - 1];
-        return l.frames != null && l.frames.pathChallenge;
-    }
-
     /** {@return whether the last finished packet is ack-eliciting} */
     boolean lastAckEliciting() {
         return layouts[count - 1].ackEliciting;

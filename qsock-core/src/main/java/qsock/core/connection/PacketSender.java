@@ -24,6 +24,10 @@ final class PacketSender {
 
     /** Whether recovery was told that the anti-amplification limit blocks us (RFC 9002 §6.2.2.1). */
     private boolean amplificationLimited;
+    /** The datagram being built holds a PATH_CHALLENGE or PATH_RESPONSE: it is expanded (RFC 9000 §8.2). */
+    private boolean pathFrameWritten;
+    /** The datagram being built holds a PATH_CHALLENGE. */
+    private boolean challengeWritten;
 
     private final QuicConnection c;
 
@@ -33,8 +37,14 @@ final class PacketSender {
 
     /** Writes the next datagram into {@code out}; {@return its length, 0 if nothing is to be sent now} */
     int send(ByteBuffer out, long now) {
+        c.lastDatagramToPreviousPeer = false;
         if (c.state == ConnectionState.CLOSED || c.state == ConnectionState.DRAINING) {
             return 0;
+        }
+        if (c.paths.previousPathChallengePending() && !c.state.isClosingOrClosed() && c.oneRtt.canSend()
+                && !c.spaces[2].discarded && !c.aeadLimits.nearlyExhausted(c.oneRtt.sealer)
+                && out.remaining() >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
+            return sendPreviousPathChallenge(out, now);
         }
         int budget = c.amplification.budget(Math.min(c.maxDatagramSize, out.remaining()));
         if (c.amplification.blocks(budget)) {
@@ -77,6 +87,8 @@ final class PacketSender {
         }
         PacketBuilder b = c.builder;
         b.startDatagram(out, budget);
+        pathFrameWritten = false;
+        challengeWritten = false;
         boolean padDatagram = false;
         boolean probeCarried = false;
         for (PacketNumberSpace id : SPACES) {
@@ -111,11 +123,6 @@ final class PacketSender {
             }
             if (buildPacket(space, now, congestionBlocked, lowerCryptoPending)) {
                 probeCarried |= probe;
-                if (b.lastCarriesPathChallenge() && budget >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
-                    // RFC 9000 §8.2.1: a PATH_CHALLENGE goes in a datagram of at least 1200 bytes, unless the
-                    // anti-amplification limit allows less.
-                    padDatagram = true;
-                }
                 if (id == PacketNumberSpace.INITIAL && (c.role == Role.CLIENT || b.lastAckEliciting())) {
                     // RFC 9000 §14.1: datagrams carrying a client Initial, or an ack-eliciting server
                     // Initial, are at least 1200 bytes.
@@ -125,6 +132,17 @@ final class PacketSender {
         }
         if (b.packetCount() == 0) {
             return 0;
+        }
+        if (pathFrameWritten) {
+            // RFC 9000 §8.2.1, §8.2.2: a datagram with a PATH_CHALLENGE or PATH_RESPONSE is expanded to at least
+            // 1200 bytes, or as far as the anti-amplification limit allows; a challenge in a smaller datagram does
+            // not validate the path by itself (PathValidation).
+            padDatagram = true;
+            if (challengeWritten && budget >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
+                c.paths.onChallengeDatagramFullSize();
+            }
+            pathFrameWritten = false;
+            challengeWritten = false;
         }
         if (padDatagram) {
             b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
@@ -185,6 +203,28 @@ final class PacketSender {
         return length;
     }
 
+    /**
+     * Sends a PATH_CHALLENGE to the peer's previously active, validated address after an apparent migration
+     * (RFC 9000 §9.3.3): one 1-RTT packet expanded to 1200 bytes (§8.2.1), alone in its datagram, which the caller
+     * sends there ({@link QuicConnection#lastDatagramToPreviousPeer()}). It is not counted against the new address's
+     * anti-amplification budget, and it is sent once: a genuine peer still there answers and moves us back with its
+     * next packets; if none comes, the new address's validation decides.
+     */
+    private int sendPreviousPathChallenge(ByteBuffer out, long now) {
+        PacketBuilder b = c.builder;
+        b.startDatagram(out, ConnectionConfig.MIN_DATAGRAM_SIZE);
+        b.begin(c.spaces[2], c.oneRtt.sealer, c.peerIds.current(), null, null);
+        long data = c.random.nextLong();
+        FrameEncoder.writePathChallenge(out, data);
+        b.finish(true, c.fate.take());
+        b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
+        int length = b.seal(now);
+        c.paths.onPreviousPathChallengeWritten(data);
+        c.amplification.onSentToPreviousAddress(length);
+        c.lastDatagramToPreviousPeer = true;
+        return length;
+    }
+
     private void setAmplificationLimited(boolean limited) {
         if (limited != amplificationLimited) {
             amplificationLimited = limited;
@@ -228,7 +268,8 @@ final class PacketSender {
             return true;
         }
         if (space.id == PacketNumberSpace.APPLICATION) {
-            return c.handshakeDonePending || newTokenDue() || c.pathResponsePending || c.pathChallengePending || c.pingPending
+            return c.handshakeDonePending || newTokenDue() || c.paths.hasResponse() || c.paths.challengePending()
+                    || c.pingPending
                     || c.localIds.hasPending()
                     || c.peerIds.hasPending()
                     || (c.mayWriteApplicationData() && (c.streams.hasPendingFrames() || c.datagrams.hasOutgoing()));
@@ -356,16 +397,21 @@ final class PacketSender {
             frames.newToken = true;
             wrote = true;
         }
-        if (c.pathChallengePending && limit - out.position() >= 9) {
-            FrameEncoder.writePathChallenge(out, c.pathChallengeData);
+        if (c.paths.challengePending() && limit - out.position() >= 9) {
+            // RFC 9000 §8.2.1: unpredictable data, new for every challenge.
+            long data = c.random.nextLong();
+            FrameEncoder.writePathChallenge(out, data);
+            c.paths.onChallengeWritten(data);
             frames.pathChallenge = true;
-            c.pathChallengePending = false;
-            c.pathChallengeSent = true;
+            pathFrameWritten = true;
+            challengeWritten = true;
             wrote = true;
         }
-        if (c.pathResponsePending && limit - out.position() >= 9) {
-            FrameEncoder.writePathResponse(out, c.pathResponseData);
-            c.pathResponsePending = false;
+        // RFC 9000 §8.2.2: every challenge is answered with its own data.
+        while (c.paths.hasResponse() && limit - out.position() >= 9) {
+            FrameEncoder.writePathResponse(out, c.paths.nextResponse());
+            c.paths.onResponseWritten();
+            pathFrameWritten = true;
             wrote = true;
         }
         if (c.localIds.hasPending()) {
@@ -387,7 +433,11 @@ final class PacketSender {
 
     /** The datagram last written never left: its packets leave flight and their frames are queued again. */
     void onDatagramNotSent(long now) {
-        c.amplification.onNotSent(c.builder.lastDatagramLength());
+        if (c.lastDatagramToPreviousPeer) {
+            c.amplification.onNotSentToPreviousAddress(c.builder.lastDatagramLength());
+        } else {
+            c.amplification.onNotSent(c.builder.lastDatagramLength());
+        }
         for (int i = 0; i < c.builder.lastDatagramPackets(); i++) {
             PacketNumberSpace id = c.builder.lastDatagramSpace(i);
             long pn = c.builder.lastDatagramPacketNumber(i);

@@ -27,6 +27,7 @@ import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketType;
 import qsock.core.params.TransportParameters;
 import qsock.core.path.PathMtuSearch;
+import qsock.core.path.PathValidation;
 import qsock.core.recovery.AckOutcome;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.RttEstimator;
@@ -56,7 +57,7 @@ public final class QuicConnection {
     // TransportParameterExchange, AntiAmplification); nothing outside the package sees it.
     final Role role;
     final ConnectionConfig config;
-    private final RandomGenerator random;
+    final RandomGenerator random;
     /** The version in use: it changes with Version Negotiation and compatible negotiation (RFC 9368). */
     QuicVersion version;
     final ConnectionId originalDestinationId;
@@ -127,17 +128,20 @@ public final class QuicConnection {
     boolean handshakePacketSent;
 
     boolean handshakeDonePending;
-    boolean pathResponsePending;
     // The peer's address (RFC 9000 §9.3): after it moved, what we send there is limited to three times what
-    // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2).
-    boolean pathChallengePending;
-    boolean pathChallengeSent;
-    long pathChallengeData;
+    // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2); the PATH_RESPONSEs we owe.
+    final PathValidation paths = new PathValidation();
+    /** A validation of the peer's new address failed: the caller sends to its last validated address again. */
+    private boolean peerAddressReverted;
+    /** The datagram {@link #pollDatagram} wrote last goes to the peer's previous address (RFC 9000 §9.3.3). */
+    boolean lastDatagramToPreviousPeer;
+    /** The peer address being validated differs from the last only in its port (NAT rebinding, RFC 9000 §9.4). */
+    private boolean movedPortOnly;
+    private long pathResets;
     boolean receivingFromNewAddress;
     boolean peerMoved;
     private long peerAddressChanges;
     private long datagramsFromUnknownAddresses;
-    long pathResponseData;
     boolean pingPending;
 
     /** Every deadline of the connection; {@link #nextDeadline()} is the earliest. */
@@ -951,12 +955,26 @@ public final class QuicConnection {
      * if they authenticate; the peer is taken to have moved there (RFC 9000 §9.3) only if one of them is a 1-RTT
      * packet with a non-probing frame and the highest packet number received yet. Then what is sent to the new
      * address is limited to three times what arrived from it (§8.1, §9.3.1) until a PATH_CHALLENGE this sends
-     * there is answered (§8.2); the caller sends to the new address from then on. A client drops datagrams from
-     * anywhere but its server (only clients migrate, §9). Never throws (see {@link #handleDatagram}).
+     * there is answered (§8.2); the caller sends to the new address from then on. If that validation fails
+     * (§8.2.4), {@link #takePeerAddressReverted()} tells the caller to go back to the last validated address
+     * (§9.3.2); the previous address is challenged once too ({@link #lastDatagramToPreviousPeer()}, §9.3.3). A client
+     * drops datagrams from anywhere but its server (only clients migrate, §9). Never throws (see {@link
+     * #handleDatagram}).
      *
      * @return true if the peer moved to the datagram's source address
      */
     public boolean handleDatagramFromNewAddress(ByteBuffer datagram, long now) {
+        return handleDatagramFromNewAddress(datagram, false, now);
+    }
+
+    /**
+     * As {@link #handleDatagramFromNewAddress(ByteBuffer, long)}, saying whether the new address differs from the
+     * peer's current one only in its port: then, once it is validated, congestion control and the RTT estimate are
+     * kept (RFC 9000 §9.4 allows it for a NAT rebinding); otherwise they start again from their initial values.
+     *
+     * @return true if the peer moved to the datagram's source address
+     */
+    public boolean handleDatagramFromNewAddress(ByteBuffer datagram, boolean portOnly, long now) {
         if (role == Role.CLIENT) {
             datagramsFromUnknownAddresses++;
             return false;
@@ -976,11 +994,88 @@ public final class QuicConnection {
         }
         peerMoved = false;
         peerAddressChanges++;
+        // A second move before the first was validated keeps the state only if neither changed more than the port.
+        movedPortOnly = portOnly && (amplification.isPathValidated() || movedPortOnly);
+        if (amplification.isPathValidated()) {
+            // RFC 9000 §9.3.3: the previously active path is challenged too. Only a validated one: a challenge to an
+            // address that was never validated would be unlimited traffic to it.
+            paths.challengePreviousPath();
+        }
         amplification.onPeerMoved(length);
-        pathChallengePending = true;
-        pathChallengeSent = false;
-        pathChallengeData = random.nextLong();
+        peerAddressReverted = false;
+        // RFC 9000 §8.2.4: the validation fails after three times the larger of the PTO and a new path's PTO.
+        paths.start(now + PathValidation.timeoutNanos(recovery.rtt().pto(peerMaxAckDelayNanos, true),
+                peerMaxAckDelayNanos));
+        timers.set(Timer.PATH_VALIDATION, paths.deadline());
         return true;
+    }
+
+    /**
+     * The validation of the peer's new address did not succeed in time (RFC 9000 §8.2.4): the connection goes back
+     * to the last validated address (§9.3.2), and the caller learns it from {@link #takePeerAddressReverted()}.
+     */
+    void onPathValidationTimeout() {
+        timers.stop(Timer.PATH_VALIDATION);
+        if (!paths.isValidating()) {
+            return;
+        }
+        paths.fail();
+        amplification.revertPath();
+        peerAddressReverted = true;
+    }
+
+    /** Our PATH_CHALLENGE to the peer's new address was answered from a full-size datagram (RFC 9000 §8.2.2). */
+    void onPathValidated() {
+        timers.stop(Timer.PATH_VALIDATION);
+        amplification.validatePath();
+        peerAddressReverted = false;
+        if (!movedPortOnly) {
+            // RFC 9000 §9.4: on confirming a new peer address, congestion control and the RTT estimator start
+            // again from their initial values (RFC 9002 Appendices A.3, B.3), unless only the port changed.
+            congestion.resetToInitial();
+            recovery.rtt().resetToInitial();
+            pathResets++;
+        }
+    }
+
+    /** {@return how often congestion control and the RTT estimate were reset for a new peer address (§9.4)} */
+    public long pathResets() {
+        return pathResets;
+    }
+
+    /**
+     * {@return true, once, after a validation of the peer's new address failed (RFC 9000 §9.3.2)} The caller must
+     * then send to the peer's last validated address again, and no longer to the one that failed; the connection
+     * counts that address as validated from then on.
+     */
+    public boolean takePeerAddressReverted() {
+        boolean reverted = peerAddressReverted;
+        peerAddressReverted = false;
+        return reverted;
+    }
+
+    /**
+     * {@return whether the datagram the last {@link #pollDatagram} wrote goes to the peer's previous address, the one
+     * before its last move, rather than its current one} A PATH_CHALLENGE that checks whether the peer is still there
+     * after an apparent migration (RFC 9000 §9.3.3).
+     */
+    public boolean lastDatagramToPreviousPeer() {
+        return lastDatagramToPreviousPeer;
+    }
+
+    /** {@return how often the peer answered from its previous address after an apparent migration (§9.3.3)} */
+    public long previousPeerAnswers() {
+        return paths.previousPathAnswers();
+    }
+
+    /** {@return validations of a new peer address that failed (RFC 9000 §8.2.4)} */
+    public long pathValidationFailures() {
+        return paths.failures();
+    }
+
+    /** {@return PATH_CHALLENGEs of the peer left unanswered because too many waited (RFC 9000 §8.2.2)} */
+    public long pathChallengesDropped() {
+        return paths.challengesDropped();
     }
 
     /** {@return how often the peer's address changed (RFC 9000 §9.3)} */

@@ -168,8 +168,9 @@ final class SentFrameFate {
         if (f.newToken) {
             c.newTokenPending = true;
         }
-        if (f.pathChallenge && !c.amplification.isPathValidated()) {
-            c.pathChallengePending = true;
+        if (f.pathChallenge) {
+            // A new challenge, with new data, while the validation runs (RFC 9000 §8.2.1, §13.3).
+            c.paths.onChallengeLost();
         }
     }
 

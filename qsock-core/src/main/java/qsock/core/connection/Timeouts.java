@@ -55,6 +55,9 @@ final class Timeouts {
                     "no packet for " + c.idleTimeoutNanos / 1_000_000 + " ms", false));
             return;
         }
+        if (c.timers.isExpired(Timer.PATH_VALIDATION, now)) {
+            c.onPathValidationTimeout();
+        }
         if (c.timers.isExpired(Timer.PACING, now)) {
             c.timers.stop(Timer.PACING);
         }

@@ -20,7 +20,9 @@ enum Timer {
     /** When the read keys of the previous key phase are discarded (RFC 9001 §6.5). */
     KEY_DISCARD,
     /** When path MTU discovery looks above its settled size again (RFC 8899 §5.1.1, PMTU_RAISE_TIMER). */
-    PATH_MTU_RAISE;
+    PATH_MTU_RAISE,
+    /** When the validation of the peer's new address fails (RFC 9000 §8.2.4). */
+    PATH_VALIDATION;
 
     /** The number of timers. */
     static final int COUNT = values().length;

@@ -157,6 +157,10 @@ public final class QuicEndpoint {
         final QuicEndpoint endpoint;
         QuicConnection connection;
         InetSocketAddress peer;
+        /** The peer's last validated address, where it goes back to if a new one fails validation (§9.3.2). */
+        InetSocketAddress validatedPeer;
+        /** The peer's address before its last move, challenged once after it (RFC 9000 §9.3.3). */
+        InetSocketAddress previousPeer;
         ConnectionId originalDestination;
         /** True while the connection is on the endpoint: from attach until reaped or evicted. */
         boolean attached;
@@ -179,6 +183,7 @@ public final class QuicEndpoint {
         Route(QuicEndpoint endpoint, InetSocketAddress peer) {
             this.endpoint = endpoint;
             this.peer = peer;
+            this.validatedPeer = peer;
         }
 
         @Override
@@ -475,6 +480,22 @@ public final class QuicEndpoint {
      * The endpoint, or the application through {@link #touched}, called into the route's connection: its deadline
      * is read again before the next is reported or run, it is polled for datagrams, and it is reported changed.
      */
+    /**
+     * Before the peer may move: {@code route}'s current address is remembered if the connection counts it validated,
+     * to go back to if the next one fails validation (RFC 9000 §9.3.2).
+     */
+    private static void rememberValidatedPeer(Route route) {
+        if (route.connection.isPeerAddressValidated()) {
+            route.validatedPeer = route.peer;
+        }
+    }
+
+    /** {@return where the datagram {@code route}'s connection wrote last goes: its peer, or its previous address} */
+    private static InetSocketAddress destination(Route route) {
+        return route.connection.lastDatagramToPreviousPeer() && route.previousPeer != null
+                ? route.previousPeer : route.peer;
+    }
+
     private void touch(Route route) {
         if (!route.attached) {
             return;
@@ -563,10 +584,16 @@ public final class QuicEndpoint {
                 try {
                     if (from.equals(route.peer)) {
                         route.connection.handleDatagram(buf, now);
-                    } else if (route.connection.handleDatagramFromNewAddress(buf, now)) {
-                        // RFC 9000 §9.3: only an authenticated, highest-numbered, non-probing packet moves the
-                        // peer; the connection decided, and limits what goes there until the address is validated.
-                        route.peer = from;
+                    } else {
+                        rememberValidatedPeer(route);
+                        boolean portOnly = from.getAddress() != null
+                                && from.getAddress().equals(route.peer.getAddress());
+                        if (route.connection.handleDatagramFromNewAddress(buf, portOnly, now)) {
+                            // RFC 9000 §9.3: only an authenticated, highest-numbered, non-probing packet moves the
+                            // peer; the connection decided, and limits what goes there until it is validated.
+                            route.previousPeer = route.peer;
+                            route.peer = from;
+                        }
                     }
                 } catch (RuntimeException | Error e) {
                     failed(route, e, now);
@@ -972,7 +999,7 @@ public final class QuicEndpoint {
                 route.sending = true;
                 sending.add(route);
                 lastPolled = route;
-                return route.peer;
+                return destination(route);
             }
             // Nothing to send now: it waits for a datagram, a timer or the application (see touched).
         }
@@ -996,7 +1023,7 @@ public final class QuicEndpoint {
         }
         if (poll(route, out, out.position(), now) > 0) {
             lastPolled = route;
-            return route.peer;
+            return destination(route);
         }
         return null;
     }
@@ -1008,6 +1035,10 @@ public final class QuicEndpoint {
     private int poll(Route route, ByteBuffer out, int start, long now) {
         int length;
         connectionVisits++;
+        if (route.connection.takePeerAddressReverted()) {
+            // RFC 9000 §9.3.2: the peer's new address failed validation; back to the last validated one.
+            route.peer = route.validatedPeer;
+        }
         try {
             length = route.connection.pollDatagram(out, now);
         } catch (RuntimeException | Error e) {

@@ -1,0 +1,339 @@
+package qsock.core.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import qsock.api.ConnectionState;
+import qsock.api.Role;
+import qsock.core.cc.CongestionController;
+import qsock.core.frame.Frame;
+import qsock.core.frame.PaddingFrame;
+import qsock.core.frame.PathChallengeFrame;
+import qsock.core.frame.PathResponseFrame;
+import qsock.core.frame.PingFrame;
+import qsock.core.handshake.CipherSuite;
+import qsock.core.path.PathValidation;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.Wire;
+
+/**
+ * Path validation (RFC 9000 §8.2) and the server following a client whose address changed (§9.3), on the
+ * fixed-secret pair with packets the test forges as the client.
+ */
+class ConnectionPathValidationTest {
+
+    private static final CipherSuite SUITE = CipherSuite.TLS_AES_128_GCM_SHA256;
+
+    /** A server and a client, established and quiet, and the next client packet number to forge. */
+    private static final class Fixture {
+        final QuicConnection client;
+        final QuicConnection server;
+        final Wire serverWire;
+        long now;
+        long nextPacketNumber = 1_000;
+
+        Fixture(long seed) throws Exception {
+            ConnectionPair pair = ConnectionPair.established(seed);
+            client = pair.clientConnection();
+            server = pair.serverConnection();
+            now = pair.network.now() + SECOND;
+            client.handleTimeout(now);
+            server.handleTimeout(now);
+            drain(client, now);
+            drain(server, now);
+            serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
+        }
+
+        /** {@return a 1-RTT datagram of the client holding {@code frames}, numbered above every earlier one} */
+        ByteBuffer fromClient(Frame... frames) {
+            return Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), nextPacketNumber++,
+                    Wire.frames(frames));
+        }
+
+        /** {@return what the server sends now to the client's current address, read} */
+        List<Sent> serverSends() {
+            return allServerSends().stream().filter(d -> !d.toPrevious()).toList();
+        }
+
+        /** {@return what the server sends now, read, to the client's current address or its previous one} */
+        List<Sent> allServerSends() {
+            List<Sent> sent = new ArrayList<>();
+            ByteBuffer out = ByteBuffer.allocate(2048);
+            for (int i = 0; i < 1000; i++) {
+                int n = server.pollDatagram(out.clear(), now);
+                if (n <= 0) {
+                    break;
+                }
+                List<Frame> frames = new ArrayList<>();
+                for (Wire.Packet p : serverWire.read(out.flip())) {
+                    frames.addAll(p.frames());
+                }
+                sent.add(new Sent(n, frames, server.lastDatagramToPreviousPeer()));
+            }
+            return sent;
+        }
+
+        /** Moves the client to a new address with a small datagram: a PING, PATH_CHALLENGEs if given. */
+        int move(Frame... more) {
+            Frame[] frames = new Frame[more.length + 1];
+            frames[0] = new PingFrame();
+            System.arraycopy(more, 0, frames, 1, more.length);
+            ByteBuffer moved = fromClient(frames);
+            int length = moved.remaining();
+            assertTrue(server.handleDatagramFromNewAddress(moved, now), "the peer moved");
+            assertFalse(server.isPeerAddressValidated());
+            return length;
+        }
+    }
+
+    private record Sent(int length, List<Frame> frames, boolean toPrevious) {
+        <T extends Frame> List<T> of(Class<T> type) {
+            List<T> found = new ArrayList<>();
+            for (Frame f : frames) {
+                if (type.isInstance(f)) {
+                    found.add(type.cast(f));
+                }
+            }
+            return found;
+        }
+    }
+
+    private static List<ByteBuffer> drain(QuicConnection c, long now) {
+        List<ByteBuffer> sent = new ArrayList<>();
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        for (int i = 0; i < 1000; i++) {
+            int n = c.pollDatagram(out.clear(), now);
+            if (n <= 0) {
+                break;
+            }
+            ByteBuffer copy = ByteBuffer.allocate(n);
+            copy.put(out.flip()).flip();
+            sent.add(copy);
+        }
+        return sent;
+    }
+
+    private static List<Long> responses(List<Sent> sent) {
+        List<Long> data = new ArrayList<>();
+        for (Sent s : sent) {
+            for (PathResponseFrame f : s.of(PathResponseFrame.class)) {
+                data.add(f.data());
+            }
+        }
+        return data;
+    }
+
+    private static List<Long> challenges(List<Sent> sent) {
+        List<Long> data = new ArrayList<>();
+        for (Sent s : sent) {
+            for (PathChallengeFrame f : s.of(PathChallengeFrame.class)) {
+                data.add(f.data());
+            }
+        }
+        return data;
+    }
+
+    /** RFC 9000 §8.2.2: a datagram carrying a PATH_RESPONSE is expanded to at least 1200 bytes. */
+    @Test
+    void aPathResponseGoesInADatagramOfAtLeast1200Bytes() throws Exception {
+        Fixture t = new Fixture(51);
+        t.server.handleDatagram(t.fromClient(new PathChallengeFrame(0x1122334455667788L)), t.now);
+        List<Sent> sent = t.serverSends();
+        assertEquals(List.of(0x1122334455667788L), responses(sent));
+        for (Sent s : sent) {
+            if (!s.of(PathResponseFrame.class).isEmpty()) {
+                assertTrue(s.length() >= 1200, "the PATH_RESPONSE datagram has " + s.length() + " bytes");
+            }
+        }
+    }
+
+    /**
+     * RFC 9000 §8.2.2: the expansion stops at the anti-amplification limit: a client that moved with a small datagram
+     * holding a PATH_CHALLENGE is answered within three times its size.
+     */
+    @Test
+    void aPathResponseToAnUnvalidatedAddressStaysWithinTheAmplificationLimit() throws Exception {
+        Fixture t = new Fixture(52);
+        int length = t.move(new PathChallengeFrame(42));
+        List<Sent> sent = t.serverSends();
+        int bytes = sent.stream().mapToInt(Sent::length).sum();
+        assertTrue(bytes <= 3 * length, bytes + " bytes sent for " + length + " received");
+        assertEquals(List.of(42L), responses(sent), "answered within the limit");
+    }
+
+    /** RFC 9000 §8.2.2: every PATH_CHALLENGE is answered with its own data, two in one packet included. */
+    @Test
+    void everyPathChallengeIsAnsweredWithItsData() throws Exception {
+        Fixture t = new Fixture(53);
+        t.server.handleDatagram(t.fromClient(new PathChallengeFrame(1), new PathChallengeFrame(2)), t.now);
+        t.server.handleDatagram(t.fromClient(new PathChallengeFrame(3)), t.now);
+        assertEquals(List.of(1L, 2L, 3L), responses(t.serverSends()));
+        assertEquals(0, t.server.pathChallengesDropped());
+    }
+
+    /** The answers a peer can make us owe are bounded: challenges beyond them are dropped and counted. */
+    @Test
+    void pathChallengesBeyondTheBoundAreDroppedAndCounted() throws Exception {
+        Fixture t = new Fixture(54);
+        Frame[] many = new Frame[PathValidation.MAX_RESPONSES + 3];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = new PathChallengeFrame(100 + i);
+        }
+        t.server.handleDatagram(t.fromClient(many), t.now);
+        assertEquals(List.of(100L, 101L, 102L, 103L), responses(t.serverSends()));
+        assertEquals(3, t.server.pathChallengesDropped());
+        assertEquals(ConnectionState.CONFIRMED, t.server.state());
+    }
+
+    /**
+     * RFC 9000 §8.2.2: a PATH_RESPONSE that echoes no challenge of ours is ignored; §8.2.1: a challenge in a datagram
+     * the amplification limit kept under 1200 bytes does not validate the path: a second, full-size one follows once
+     * the limit allows, and its echo validates.
+     */
+    @Test
+    void onlyTheEchoOfAFullSizeChallengeValidatesTheNewAddress() throws Exception {
+        Fixture t = new Fixture(55);
+        int length = t.move();
+        List<Sent> first = t.serverSends();
+        List<Long> firstChallenges = challenges(first);
+        assertEquals(1, firstChallenges.size(), "a challenge to the new address");
+        assertTrue(first.stream().mapToInt(Sent::length).sum() <= 3 * length);
+
+        // A response with other data is ignored.
+        t.server.handleDatagram(t.fromClient(new PathResponseFrame(firstChallenges.get(0) ^ 1),
+                new PaddingFrame(1150)), t.now);
+        assertFalse(t.server.isPeerAddressValidated(), "an unmatched PATH_RESPONSE is ignored");
+
+        // The echo of the small challenge, in a full-size datagram: the path answers, but is not validated yet.
+        t.server.handleDatagram(t.fromClient(new PathResponseFrame(firstChallenges.get(0)),
+                new PaddingFrame(1150)), t.now);
+        assertFalse(t.server.isPeerAddressValidated(), "a challenge under 1200 bytes does not validate");
+        List<Sent> second = t.serverSends();
+        List<Long> secondChallenges = challenges(second);
+        assertEquals(1, secondChallenges.size(), "a second challenge");
+        assertNotEquals(firstChallenges.get(0), secondChallenges.get(0), "new unpredictable data");
+        for (Sent s : second) {
+            if (!s.of(PathChallengeFrame.class).isEmpty()) {
+                assertTrue(s.length() >= 1200, "the second challenge is full size: " + s.length());
+            }
+        }
+        t.server.handleDatagram(t.fromClient(new PathResponseFrame(secondChallenges.get(0) + 1)), t.now);
+        assertFalse(t.server.isPeerAddressValidated(), "an unmatched PATH_RESPONSE is ignored");
+        t.server.handleDatagram(t.fromClient(new PathResponseFrame(secondChallenges.get(0))), t.now);
+        assertTrue(t.server.isPeerAddressValidated());
+        assertFalse(t.server.takePeerAddressReverted());
+    }
+
+    /**
+     * RFC 9000 §8.2.4: a validation not done within three times the larger of the PTO and a new path's PTO (with
+     * kInitialRtt) fails; §9.3.2: the connection goes back to the last validated address, which the caller learns.
+     */
+    @Test
+    void aValidationThatTimesOutRevertsToTheLastValidatedAddress() throws Exception {
+        Fixture t = new Fixture(56);
+        t.move();
+        t.serverSends();
+        long timeout = PathValidation.timeoutNanos(t.server.recovery.rtt().pto(t.server.peerMaxAckDelayNanos, true),
+                t.server.peerMaxAckDelayNanos);
+        assertTrue(timeout >= 3 * 999_000_000L, "at least 3 x the PTO of kInitialRtt: " + timeout);
+        long deadline = t.now + timeout;
+        assertTrue(t.server.nextDeadline() - deadline <= 0, "a deadline no later than the validation's");
+        // Bounded: the connection's own timers (probes of the challenge) fire until the validation's deadline.
+        for (int i = 0; i < 100 && t.now - deadline < 0; i++) {
+            t.now = Math.min(t.server.nextDeadline(), deadline - 1);
+            t.server.handleTimeout(t.now);
+            t.serverSends();
+            assertFalse(t.server.takePeerAddressReverted(), "not before the deadline");
+            if (t.now == deadline - 1) {
+                break;
+            }
+        }
+        t.now = deadline;
+        t.server.handleTimeout(t.now);
+        assertTrue(t.server.takePeerAddressReverted(), "the validation failed");
+        assertFalse(t.server.takePeerAddressReverted(), "said once");
+        assertTrue(t.server.isPeerAddressValidated(), "back on the validated address");
+        assertEquals(1, t.server.pathValidationFailures());
+        assertEquals(ConnectionState.CONFIRMED, t.server.state());
+    }
+
+    /**
+     * RFC 9000 §9.3.3: on an apparent migration the previously active path is challenged too, in a full-size datagram
+     * of its own that does not eat the new address's budget; the answer from there is recognised and validates
+     * nothing new.
+     */
+    @Test
+    void anApparentMigrationChallengesThePreviousPathToo() throws Exception {
+        Fixture t = new Fixture(57);
+        int length = t.move();
+        List<Sent> sent = t.allServerSends();
+        List<Sent> toPrevious = sent.stream().filter(Sent::toPrevious).toList();
+        assertEquals(1, toPrevious.size(), "one datagram to the previous address");
+        assertTrue(toPrevious.get(0).length() >= 1200, "full size: " + toPrevious.get(0).length());
+        List<Long> previousChallenge = challenges(toPrevious);
+        assertEquals(1, previousChallenge.size());
+        List<Sent> toNew = sent.stream().filter(d -> !d.toPrevious()).toList();
+        assertEquals(1, challenges(toNew).size(), "the new address is challenged as well");
+        assertNotEquals(previousChallenge.get(0), challenges(toNew).get(0));
+        assertTrue(toNew.stream().mapToInt(Sent::length).sum() <= 3 * length, "the new address's budget is whole");
+
+        // The genuine client answers from its old address: a probing packet, so the peer does not move back.
+        ByteBuffer answer = t.fromClient(new PathResponseFrame(previousChallenge.get(0)), new PaddingFrame(1150));
+        assertFalse(t.server.handleDatagramFromNewAddress(answer, t.now));
+        assertEquals(1, t.server.previousPeerAnswers());
+        assertFalse(t.server.isPeerAddressValidated(), "the old path's answer validates nothing new");
+        assertTrue(t.allServerSends().stream().noneMatch(Sent::toPrevious), "challenged once");
+    }
+
+    /**
+     * Moves the client with a full-size datagram and answers the server's challenge: the new address is validated.
+     * Before the answer, persistent congestion collapses the server's window, so that a reset shows.
+     */
+    private static void moveAndValidate(Fixture t, boolean portOnly) {
+        ByteBuffer moved = t.fromClient(new PingFrame(), new PaddingFrame(1150));
+        assertTrue(t.server.handleDatagramFromNewAddress(moved, portOnly, t.now));
+        List<Long> challenges = challenges(t.serverSends());
+        assertEquals(1, challenges.size());
+        t.server.congestion.onPersistentCongestion(t.now);
+        assertTrue(t.server.congestion.congestionWindow()
+                < CongestionController.initialWindow(t.server.maxDatagramSize));
+        t.server.handleDatagram(t.fromClient(new PathResponseFrame(challenges.get(0))), t.now);
+        assertTrue(t.server.isPeerAddressValidated());
+    }
+
+    /**
+     * RFC 9000 §9.4: on confirming a new peer address the congestion controller and the RTT estimator start again
+     * from their initial values.
+     */
+    @Test
+    void aValidatedNewAddressResetsCongestionControlAndRtt() throws Exception {
+        Fixture t = new Fixture(58);
+        long initialWindow = CongestionController.initialWindow(t.server.maxDatagramSize);
+        long initialRtt = ConnectionPair.MS * 333;
+        assertNotEquals(initialRtt, t.server.recovery.rtt().smoothedRtt(), "the handshake measured the RTT");
+        moveAndValidate(t, false);
+        assertEquals(1, t.server.pathResets());
+        assertEquals(initialWindow, t.server.congestion.congestionWindow());
+        assertEquals(Long.MAX_VALUE, t.server.congestion.slowStartThreshold());
+        assertEquals(initialRtt, t.server.recovery.rtt().smoothedRtt());
+    }
+
+    /** RFC 9000 §9.4: when only the port changed (a NAT rebinding) both are kept. */
+    @Test
+    void aPortOnlyChangeKeepsCongestionControlAndRtt() throws Exception {
+        Fixture t = new Fixture(59);
+        long rtt = t.server.recovery.rtt().smoothedRtt();
+        moveAndValidate(t, true);
+        assertEquals(0, t.server.pathResets());
+        assertEquals(CongestionController.minimumWindow(t.server.maxDatagramSize),
+                t.server.congestion.congestionWindow(), "the collapsed window is kept");
+        assertEquals(rtt, t.server.recovery.rtt().smoothedRtt());
+    }
+}
