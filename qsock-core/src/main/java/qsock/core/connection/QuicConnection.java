@@ -1024,7 +1024,7 @@ public final class QuicConnection {
         peerAddressReverted = true;
     }
 
-    /** Our PATH_CHALLENGE to the peer's new address was answered from a full-size datagram (RFC 9000 §8.2.2). */
+    /** Our PATH_CHALLENGE to the peer's new address was answered: the address is validated (RFC 9000 §8.2.2). */
     void onPathValidated() {
         timers.stop(Timer.PATH_VALIDATION);
         amplification.validatePath();

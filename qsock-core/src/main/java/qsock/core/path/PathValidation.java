@@ -14,9 +14,9 @@ import qsock.core.recovery.RttEstimator;
  * challenge with fresh unpredictable data it draws from its random source (§8.2.1), and reports whether the datagram
  * that carried it was padded to 1200 bytes. Up to {@link #MAX_OUTSTANDING} challenges are remembered; a lost one is
  * replaced by a new one with new data (recovery paces that, so it is never more aggressive than the PTO, §9.4). A
- * PATH_RESPONSE that echoes none of them is ignored (§8.2.2). An echo of a challenge that went in a datagram smaller
- * than 1200 bytes (the anti-amplification limit allowed no more) does not validate the path: a second challenge, in a
- * full-size datagram, must be answered (§8.2.1, §8.2.4).
+ * PATH_RESPONSE that echoes none of them is ignored (§8.2.2). The first echo validates the peer's address; if its
+ * challenge went in a datagram smaller than 1200 bytes (the anti-amplification limit allowed no more), the path MTU
+ * is not shown yet and a second challenge, in a full-size datagram, follows (§8.2.1).
  *
  * <p>Pure state: no clock reads (deadlines come in as arguments), no allocation. Not thread-safe; the connection owns
  * it.
@@ -38,6 +38,8 @@ public final class PathValidation {
     private long deadline;
     private final long[] outstanding = new long[MAX_OUTSTANDING];
     private final boolean[] outstandingFullSize = new boolean[MAX_OUTSTANDING];
+    /** The running validation's address is confirmed (an echo came back); a full-size round may still be owed. */
+    private boolean addressConfirmed;
     private int outstandingCount;
     private int lastWritten = -1;
     private long unmatchedResponses;
@@ -106,6 +108,7 @@ public final class PathValidation {
     /** Starts validating the peer's (new) address; it fails at {@code deadline}. Earlier challenges no longer count. */
     public void start(long deadline) {
         validating = true;
+        addressConfirmed = false;
         challengePending = true;
         this.deadline = deadline;
         outstandingCount = 0;
@@ -187,9 +190,11 @@ public final class PathValidation {
     }
 
     /**
-     * The peer sent a PATH_RESPONSE with {@code data}. {@return true if it validates the path: it echoes a challenge
-     * that went in a full-size datagram} An echo of a smaller one asks for a full-size challenge (RFC 9000 §8.2.1);
-     * one that echoes no outstanding challenge is ignored (§8.2.2).
+     * The peer sent a PATH_RESPONSE with {@code data}. {@return true if it validates the peer's address now: the
+     * first echo of one of this validation's challenges} An echo of a challenge that went in a datagram under 1200
+     * bytes validates the address too (RFC 9000 §8.2.1: the second validation "can be performed after a
+     * PATH_RESPONSE is successfully received"), and asks for one more challenge, full size, for the path MTU;
+     * its echo ends the validation. One that echoes no outstanding challenge is ignored (§8.2.2).
      */
     public boolean onResponseReceived(long data) {
         if (previousPathChallengeOutstanding && data == previousPathChallenge) {
@@ -203,12 +208,14 @@ public final class PathValidation {
                 if (outstanding[i] != data) {
                     continue;
                 }
+                boolean first = !addressConfirmed;
+                addressConfirmed = true;
                 if (outstandingFullSize[i]) {
                     validating = false;
                     challengePending = false;
                     outstandingCount = 0;
                     lastWritten = -1;
-                    return true;
+                    return first;
                 }
                 // The peer answers on this path, but the path is not shown to carry 1200 bytes: one more round.
                 System.arraycopy(outstanding, i + 1, outstanding, i, outstandingCount - i - 1);
@@ -216,7 +223,7 @@ public final class PathValidation {
                 outstandingCount--;
                 lastWritten = -1;
                 challengePending = true;
-                return false;
+                return first;
             }
         }
         unmatchedResponses++;
@@ -225,7 +232,7 @@ public final class PathValidation {
 
     /** {@return whether the running validation is past its deadline (RFC 9000 §8.2.4)} */
     public boolean isExpired(long now) {
-        return validating && now - deadline >= 0;
+        return validating && !addressConfirmed && now - deadline >= 0;
     }
 
     /** The validation failed (or was abandoned): its challenges no longer count. */
