@@ -134,7 +134,7 @@ final class FrameDispatcher {
                 // RFC 9000 §8.2.2: the echo of an outstanding challenge validates the peer's new address; §19.18:
                 // any other PATH_RESPONSE is ignored.
                 if (c.paths.onResponseReceived(f.pathData())) {
-                    c.onPathValidated();
+                    c.onPathValidated(now);
                 }
             }
             case NEW_TOKEN -> {

@@ -1025,10 +1025,18 @@ public final class QuicConnection {
     }
 
     /** Our PATH_CHALLENGE to the peer's new address was answered: the address is validated (RFC 9000 §8.2.2). */
-    void onPathValidated() {
+    void onPathValidated(long now) {
         timers.stop(Timer.PATH_VALIDATION);
         amplification.validatePath();
         peerAddressReverted = false;
+        if (!movedPortOnly && pathMtu != null) {
+            // RFC 9000 §9.4, §14.3: what the old path carried says nothing of the new one; back to the size the
+            // transport parameters allow, which every path must carry, and a new search from there.
+            int base = (int) Math.min(config.maxDatagramSize(), peerParameters.maxUdpPayloadSize());
+            int ceiling = (int) Math.min(config.pathMtuCeiling(), peerParameters.maxUdpPayloadSize());
+            setMaxDatagramSize(base);
+            pathMtu = ceiling > base ? new PathMtuSearch(base, ceiling, now) : null;
+        }
         if (!movedPortOnly) {
             // RFC 9000 §9.4: on confirming a new peer address, congestion control and the RTT estimator start
             // again from their initial values (RFC 9002 Appendices A.3, B.3), unless only the port changed.

@@ -3,6 +3,7 @@ package qsock.core.connection;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
@@ -40,7 +41,20 @@ class ConnectionPathValidationTest {
         long nextPacketNumber = 1_000;
 
         Fixture(long seed) throws Exception {
-            ConnectionPair pair = ConnectionPair.established(seed);
+            this(ConnectionPair.established(seed));
+        }
+
+        /** A pair with {@code config} on both sides that has run {@code nanos} of virtual time after its handshake. */
+        Fixture(long seed, qsock.api.ConnectionConfig config, long nanos) throws Exception {
+            this(run(ConnectionPair.builder(seed).config(config).established(), nanos));
+        }
+
+        private static ConnectionPair run(ConnectionPair pair, long nanos) {
+            pair.runFor(nanos);
+            return pair;
+        }
+
+        private Fixture(ConnectionPair pair) throws Exception {
             client = pair.clientConnection();
             server = pair.serverConnection();
             now = pair.network.now() + SECOND;
@@ -335,5 +349,37 @@ class ConnectionPathValidationTest {
         assertEquals(CongestionController.minimumWindow(t.server.maxDatagramSize),
                 t.server.congestion.congestionWindow(), "the collapsed window is kept");
         assertEquals(rtt, t.server.recovery.rtt().smoothedRtt());
+    }
+    /** The client moves ({@code portOnly}: to a new port only) and answers the server's challenge. */
+    private static void move(Fixture t, boolean portOnly) {
+        assertTrue(t.server.handleDatagramFromNewAddress(t.fromClient(new PingFrame(), new PaddingFrame(1150)),
+                portOnly, t.now));
+        List<Long> challenges = challenges(t.serverSends());
+        assertEquals(1, challenges.size());
+        t.server.handleDatagram(t.fromClient(new PathResponseFrame(challenges.get(0))), t.now);
+        assertTrue(t.server.isPeerAddressValidated());
+    }
+
+    /**
+     * RFC 9000 §9.4, §14.3: a validated new address (not only a new port) starts path MTU discovery again from the
+     * size the transport parameters allow: what the old path carried says nothing of the new one. A port-only change
+     * keeps what was found.
+     */
+    @Test
+    void aValidatedNewAddressSearchesThePathMtuAgainFromTheBaseSize() throws Exception {
+        qsock.api.ConnectionConfig pmtud = qsock.api.ConnectionConfig.builder().pathMtuCeiling(9000).build();
+        Fixture t = new Fixture(61, pmtud, 10 * SECOND);
+        int found = t.server.maxDatagramSize;
+        assertTrue(found > 1200, "the search raised the size on the first path: " + found);
+        move(t, false);
+        assertEquals(1200, t.server.maxDatagramSize, "back to the base size");
+        assertNotNull(t.server.pathMtu);
+        assertFalse(t.server.pathMtu.isComplete(), "a new search");
+
+        Fixture port = new Fixture(62, pmtud, 10 * SECOND);
+        int kept = port.server.maxDatagramSize;
+        assertTrue(kept > 1200);
+        move(port, true);
+        assertEquals(kept, port.server.maxDatagramSize, "a port-only change keeps the size found");
     }
 }
