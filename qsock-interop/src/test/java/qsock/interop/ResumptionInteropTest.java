@@ -187,40 +187,7 @@ class ResumptionInteropTest {
              UdpRelay relay = UdpRelay.start(server.address(), ROUND_TRIP)) {
             List<Path> logs = new java.util.ArrayList<>();
             Evidence.keep(peer + " client vs qsock server: 0-RTT", relay, logs, server::failures, () -> {
-                switch (peer) {
-                    case QUICHE -> {
-                        QuicheClient.Sessions sessions = QuicheClient.Sessions.of(HqInterop.ECHO_ALPN, true);
-                        try (QuicheClient c = QuicheClient.connectSendingEarly(sessions, relay.address(),
-                                Scenarios.TIMEOUT, request)) {
-                            assertFalse(c.sentEarly(), "no session yet, so no 0-RTT");
-                            Scenarios.echo(c);
-                        }
-                        relay.log().note("second connection, 0-RTT");
-                        try (QuicheClient c = QuicheClient.connectSendingEarly(sessions, relay.address(),
-                                Scenarios.TIMEOUT, request)) {
-                            assertTrue(c.sentEarly(), "BoringSSL offered early data with qsock's ticket");
-                            assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
-                        }
-                    }
-                    case KWIK -> {
-                        tech.kwik.core.QuicSessionTicket ticket;
-                        try (KwikClient c = KwikClient.connectWithTicket(relay.address(), HqInterop.ECHO_ALPN,
-                                Scenarios.TIMEOUT, null)) {
-                            logs.add(c.log());
-                            Scenarios.echo(c);
-                            List<tech.kwik.core.QuicSessionTicket> t = c.sessionTickets(TICKET_WAIT);
-                            assertFalse(t.isEmpty(), "Kwik got qsock's session ticket");
-                            ticket = t.get(0);
-                        }
-                        relay.log().note("second connection, 0-RTT");
-                        try (KwikClient c = KwikClient.connectSendingEarly(relay.address(), HqInterop.ECHO_ALPN,
-                                Scenarios.TIMEOUT, ticket, request)) {
-                            logs.add(c.log());
-                            assertEquals("Accepted", c.earlyDataStatus(), "Kwik's view of its 0-RTT");
-                            assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
-                        }
-                    }
-                }
+                Scenarios.zeroRttEcho(peer, relay, request, logs, TICKET_WAIT, "second connection, 0-RTT");
                 assertTrue(relay.log().zeroRttDatagrams(Direction.TO_SERVER) > 0, "0-RTT packets on the wire");
             });
             List<QsockServer.Handshake> handshakes = server.handshakes();

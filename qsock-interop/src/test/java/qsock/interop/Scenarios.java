@@ -2,6 +2,7 @@ package qsock.interop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -144,6 +145,50 @@ final class Scenarios {
         }
         if (fullSize != null) {
             assertEquals(UDP_PAYLOAD, relay.log().largestPayload(fullSize), fullSize + ": largest UDP payload");
+        }
+    }
+    /**
+     * Two connections of {@code peer}'s client to a qsock server whose tickets allow early data: the first echoes and
+     * keeps the ticket, the second sends {@code request} as 0-RTT and must get it back whole (quiche: BoringSSL's
+     * session; Kwik: its session ticket, waited for at most {@code ticketWait}). {@code note} marks the second
+     * connection in the relay's log.
+     */
+    static void zeroRttEcho(Peer peer, UdpRelay relay, byte[] request, List<Path> logs, Duration ticketWait,
+                            String note) throws Exception {
+        switch (peer) {
+            case QUICHE -> {
+                qsock.interop.peer.QuicheClient.Sessions sessions =
+                        qsock.interop.peer.QuicheClient.Sessions.of(HqInterop.ECHO_ALPN, true);
+                try (qsock.interop.peer.QuicheClient c = qsock.interop.peer.QuicheClient.connectSendingEarly(
+                        sessions, relay.address(), TIMEOUT, request)) {
+                    assertFalse(c.sentEarly(), "no session yet, so no 0-RTT");
+                    echo(c);
+                }
+                relay.log().note(note);
+                try (qsock.interop.peer.QuicheClient c = qsock.interop.peer.QuicheClient.connectSendingEarly(
+                        sessions, relay.address(), TIMEOUT, request)) {
+                    assertTrue(c.sentEarly(), "BoringSSL offered early data with qsock's ticket");
+                    assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
+                }
+            }
+            case KWIK -> {
+                tech.kwik.core.QuicSessionTicket ticket;
+                try (qsock.interop.peer.KwikClient c = qsock.interop.peer.KwikClient.connectWithTicket(
+                        relay.address(), HqInterop.ECHO_ALPN, TIMEOUT, null)) {
+                    logs.add(c.log());
+                    echo(c);
+                    List<tech.kwik.core.QuicSessionTicket> t = c.sessionTickets(ticketWait);
+                    assertFalse(t.isEmpty(), "Kwik got qsock's session ticket");
+                    ticket = t.get(0);
+                }
+                relay.log().note(note);
+                try (qsock.interop.peer.KwikClient c = qsock.interop.peer.KwikClient.connectSendingEarly(
+                        relay.address(), HqInterop.ECHO_ALPN, TIMEOUT, ticket, request)) {
+                    logs.add(c.log());
+                    assertEquals("Accepted", c.earlyDataStatus(), "Kwik's view of its 0-RTT");
+                    assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
+                }
+            }
         }
     }
 }
