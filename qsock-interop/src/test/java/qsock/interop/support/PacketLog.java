@@ -33,6 +33,9 @@ public final class PacketLog {
 
     private record Entry(long nanos, Direction direction, int length, byte[] head, String note) {}
 
+    /** Datagrams each way holding a 0-RTT packet, at their head or coalesced behind another long-header packet. */
+    private final long[] zeroRtt = new long[2];
+
     private final long start = System.nanoTime();
     private final List<Entry> entries = new ArrayList<>();
     private final long[] count = new long[2];
@@ -45,6 +48,9 @@ public final class PacketLog {
         byte[] head = new byte[Math.min(HEAD, length)];
         datagram.get(datagram.position(), head);
         entries.add(new Entry(System.nanoTime() - start, direction, length, head, null));
+        if (holdsZeroRtt(datagram)) {
+            zeroRtt[direction.ordinal()]++;
+        }
         count[direction.ordinal()]++;
         largest[direction.ordinal()] = Math.max(largest[direction.ordinal()], length);
     }
@@ -78,23 +84,79 @@ public final class PacketLog {
     }
 
     /**
-     * Datagrams seen in {@code direction} whose first packet is a 0-RTT packet (RFC 9000 §17.2.3: long header type
-     * 0b01 in QUIC v1; RFC 9369 §3.2: 0b10 in v2). A 0-RTT packet coalesced behind an Initial is not counted: the
-     * log keeps only the head of each datagram.
+     * {@return datagrams seen in {@code direction} that hold a 0-RTT packet (type 0b01 in QUIC v1; RFC 9369 §3.2: 0b10
+     * in v2), at their head or coalesced behind an Initial}
      */
     public synchronized long zeroRttDatagrams(Direction direction) {
-        long n = 0;
-        for (Entry e : entries) {
-            if (e.direction == direction && e.head.length >= 5 && (e.head[0] & 0x80) != 0) {
-                int version = ((e.head[1] & 0xff) << 24) | ((e.head[2] & 0xff) << 16) | ((e.head[3] & 0xff) << 8)
-                        | (e.head[4] & 0xff);
-                int type = (e.head[0] >> 4) & 0x3;
-                if (version == 0x00000001 && type == 0b01 || version == 0x6b3343cf && type == 0b10) {
-                    n++;
-                }
+        return zeroRtt[direction.ordinal()];
+    }
+
+    /**
+     * {@return whether a long-header packet of the datagram is 0-RTT} Walks the coalesced long-header packets by
+     * their Length fields, which header protection leaves in clear (RFC 9000 §17.2); stops at anything it cannot read.
+     */
+    static boolean holdsZeroRtt(ByteBuffer d) {
+        int p = d.position();
+        int end = d.limit();
+        for (int packets = 0; packets < 8 && p + 7 <= end && (d.get(p) & 0x80) != 0; packets++) {
+            int version = d.getInt(p + 1);
+            int type = (d.get(p) >> 4) & 0x3;
+            boolean v1 = version == 0x00000001;
+            boolean v2 = version == 0x6b3343cf;
+            if (!v1 && !v2) {
+                return false;
             }
+            if (v1 && type == 0b01 || v2 && type == 0b10) {
+                return true;
+            }
+            int q = p + 5;
+            q += 1 + (d.get(q) & 0xff);
+            if (q >= end) {
+                return false;
+            }
+            q += 1 + (d.get(q) & 0xff);
+            boolean initial = v1 && type == 0b00 || v2 && type == 0b01;
+            boolean retry = v1 && type == 0b11 || v2 && type == 0b00;
+            if (retry) {
+                return false;
+            }
+            if (initial) {
+                if (q >= end) {
+                    return false;
+                }
+                long token = varint(d, q);
+                if (token < 0 || token > end) {
+                    return false;
+                }
+                q += varintLength(d, q) + (int) token;
+            }
+            if (q >= end) {
+                return false;
+            }
+            long length = varint(d, q);
+            q += varintLength(d, q);
+            if (length < 0 || q + length > end) {
+                return false;
+            }
+            p = q + (int) length;
         }
-        return n;
+        return false;
+    }
+
+    private static int varintLength(ByteBuffer d, int at) {
+        return 1 << ((d.get(at) & 0xff) >> 6);
+    }
+
+    private static long varint(ByteBuffer d, int at) {
+        int n = varintLength(d, at);
+        if (at + n > d.limit()) {
+            return -1;
+        }
+        long v = d.get(at) & 0x3f;
+        for (int i = 1; i < n; i++) {
+            v = (v << 8) | (d.get(at + i) & 0xff);
+        }
+        return v;
     }
 
     /** Writes the log as text, one line per datagram or note. */
