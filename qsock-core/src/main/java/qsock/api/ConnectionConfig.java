@@ -1,5 +1,6 @@
 package qsock.api;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -66,6 +67,14 @@ import java.util.Objects;
  * @param disableActiveMigration send the disable_active_migration transport parameter (RFC 9000 §18.2): the peer
  *     must then not move the connection to another of its addresses on its own (§9), though NAT rebinding may still
  *     do it. Off by default, as in the kernel module, whose transport parameter defaults to 0
+ * @param preferredAddressIpv4 a server's preferred IPv4 address (RFC 9000 §9.6, §18.2), or null: with it or
+ *     {@link #preferredAddressIpv6()}, the server sends the preferred_address transport parameter with a connection
+ *     ID of its own (sequence number 1), and its owner must receive there too. Ignored by a client; not with
+ *     zero-length connection IDs
+ * @param preferredAddressIpv6 a server's preferred IPv6 address, or null; as {@code preferredAddressIpv4}
+ * @param migrateToPreferredAddress whether a client moves to the server's preferred address of its own address
+ *     family once the handshake is confirmed (RFC 9000 §9.6.1), after validating it; the old address serves until
+ *     then. On by default: the server asked for it
  */
 public record ConnectionConfig(
         QuicVersion version,
@@ -94,7 +103,10 @@ public record ConnectionConfig(
         long keyUpdateInterval,
         int maxCryptoBuffer,
         boolean halfRttData,
-        boolean disableActiveMigration) {
+        boolean disableActiveMigration,
+        InetSocketAddress preferredAddressIpv4,
+        InetSocketAddress preferredAddressIpv6,
+        boolean migrateToPreferredAddress) {
 
     /** The smallest datagram every QUIC path carries (RFC 9000 §14). */
     public static final int MIN_DATAGRAM_SIZE = 1200;
@@ -107,6 +119,14 @@ public record ConnectionConfig(
     public ConnectionConfig {
         Objects.requireNonNull(version, "version");
         versions = List.copyOf(versions);
+        if (preferredAddressIpv4 != null && (preferredAddressIpv4.isUnresolved()
+                || !(preferredAddressIpv4.getAddress() instanceof java.net.Inet4Address))) {
+            throw new IllegalArgumentException("not a resolved IPv4 address: " + preferredAddressIpv4);
+        }
+        if (preferredAddressIpv6 != null && (preferredAddressIpv6.isUnresolved()
+                || !(preferredAddressIpv6.getAddress() instanceof java.net.Inet6Address))) {
+            throw new IllegalArgumentException("not a resolved IPv6 address: " + preferredAddressIpv6);
+        }
         if (versions.isEmpty() || !versions.contains(version) || versions.stream().distinct().count() != versions.size()) {
             throw new IllegalArgumentException("versions must list " + version + " and no version twice: " + versions);
         }
@@ -201,6 +221,9 @@ public record ConnectionConfig(
         private int maxCryptoBuffer = 64 * 1024;
         private boolean halfRttData;
         private boolean disableActiveMigration;
+        private InetSocketAddress preferredAddressIpv4;
+        private InetSocketAddress preferredAddressIpv6;
+        private boolean migrateToPreferredAddress = true;
 
         Builder() {}
 
@@ -233,6 +256,9 @@ public record ConnectionConfig(
             maxCryptoBuffer = c.maxCryptoBuffer;
             halfRttData = c.halfRttData;
             disableActiveMigration = c.disableActiveMigration;
+            preferredAddressIpv4 = c.preferredAddressIpv4;
+            preferredAddressIpv6 = c.preferredAddressIpv6;
+            migrateToPreferredAddress = c.migrateToPreferredAddress;
         }
 
         /** @return this */ public Builder version(QuicVersion v) { version = v; return this; }
@@ -265,6 +291,17 @@ public record ConnectionConfig(
         public Builder halfRttData(boolean v) { halfRttData = v; return this; }
         /** @return this, sending disable_active_migration or not (see {@link ConnectionConfig#disableActiveMigration()}) */
         public Builder disableActiveMigration(boolean v) { disableActiveMigration = v; return this; }
+        /**
+         * @return this, a server offering these preferred addresses, either may be null (see {@link
+         *     ConnectionConfig#preferredAddressIpv4()})
+         */
+        public Builder preferredAddress(InetSocketAddress ipv4, InetSocketAddress ipv6) {
+            preferredAddressIpv4 = ipv4;
+            preferredAddressIpv6 = ipv6;
+            return this;
+        }
+        /** @return this, a client moving to a server's preferred address or not (see {@link ConnectionConfig#migrateToPreferredAddress()}) */
+        public Builder migrateToPreferredAddress(boolean v) { migrateToPreferredAddress = v; return this; }
 
         /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
         public ConnectionConfig build() {
@@ -273,7 +310,7 @@ public record ConnectionConfig(
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, connectionSendBufferSize, congestionAlgorithm, initialRttMillis,
                     keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer, halfRttData,
-                    disableActiveMigration);
+                    disableActiveMigration, preferredAddressIpv4, preferredAddressIpv6, migrateToPreferredAddress);
         }
     }
 }

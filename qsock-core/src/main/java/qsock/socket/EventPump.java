@@ -34,6 +34,8 @@ final class EventPump {
                         add(new QuicEvent.HandshakeCompleted(done.applicationProtocol()));
                 case ConnectionEvent.HandshakeConfirmed confirmed -> { }
                 case ConnectionEvent.HalfRttReady ready -> { }
+                case ConnectionEvent.Migrated m -> add(new QuicEvent.ConnectionMigration(m.local()));
+                case ConnectionEvent.MigrationFailed f -> add(new QuicEvent.ConnectionMigrationFailed());
             }
         }
         StreamManager streams = c.streams();

@@ -48,4 +48,20 @@ public sealed interface QuicEvent {
      * @param error why, with the CONNECTION_CLOSE's code and reason when there was one
      */
     record ConnectionClose(ConnectionError error) implements QuicEvent {}
+
+    /**
+     * The connection moved to another path (QUIC_EVENT_CONNECTION_MIGRATION): our move, asked for with {@link
+     * QuicSocketOptions#CONNECTION_MIGRATION} or to the server's preferred address, completed ({@code local}), or
+     * the peer's new address was validated (RFC 9000 §9). {@link QuicSocket#getLocalAddress()} and {@link
+     * QuicSocket#getRemoteAddress()} then give the new addresses.
+     *
+     * @param local true for our own move, false for the peer's
+     */
+    record ConnectionMigration(boolean local) implements QuicEvent {}
+
+    /**
+     * Our move to another path was given up: the new path did not answer its PATH_CHALLENGE in time (RFC 9000
+     * §8.2.4). The connection stays on the path it had.
+     */
+    record ConnectionMigrationFailed() implements QuicEvent {}
 }

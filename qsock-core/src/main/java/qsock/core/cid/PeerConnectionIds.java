@@ -363,6 +363,83 @@ public final class PeerConnectionIds {
         return true;
     }
 
+    /**
+     * Takes the lowest active ID never sent to for a new path (RFC 9000 §9.5: a new local address gets an ID not
+     * used from another one). It is marked used, so its stateless reset token counts from now on (§10.3.1), but the
+     * current ID stays what it is until {@link #moveTo}.
+     *
+     * @return its sequence number, or -1 if the peer offered no unused ID
+     */
+    public long reserveUnused() {
+        Entry next = null;
+        for (int i = 0; i < activeCount; i++) {
+            Entry e = active[i];
+            if (!e.used && (next == null || e.sequenceNumber < next.sequenceNumber)) {
+                next = e;
+            }
+        }
+        if (next == null) {
+            return -1;
+        }
+        markUsed(next);
+        return next.sequenceNumber;
+    }
+
+    /**
+     * Takes the active ID {@code sequenceNumber} for a new path, as {@link #reserveUnused()} does: the ID of a
+     * server's preferred_address, sequence number 1 (RFC 9000 §9.6.1). {@return false if it is not active}
+     */
+    public boolean reserve(long sequenceNumber) {
+        int index = indexOf(sequenceNumber);
+        if (index < 0) {
+            return false;
+        }
+        markUsed(active[index]);
+        return true;
+    }
+
+    /** {@return the active ID numbered {@code sequenceNumber}, or null if it is not (or no longer) active} */
+    public ConnectionId activeId(long sequenceNumber) {
+        int index = indexOf(sequenceNumber);
+        return index < 0 ? null : active[index].cid;
+    }
+
+    /**
+     * Switches to the active ID {@code sequenceNumber}, a new path's, and retires the one sent to until now (RFC
+     * 9000 §9.5: the old path's ID is not used on the new one, and is no longer needed).
+     *
+     * @return false, changing nothing, if that ID is not active or is the current one, or we already owe as many
+     *     retirements as we track
+     */
+    public boolean moveTo(long sequenceNumber) {
+        int index = indexOf(sequenceNumber);
+        if (index < 0 || active[index] == current || retireCount == retireSequence.length) {
+            return false;
+        }
+        long old = current.sequenceNumber;
+        switchTo(active[index]);
+        removeAt(indexOf(old));
+        appendRetirement(old);
+        return true;
+    }
+
+    /**
+     * Retires the active ID {@code sequenceNumber}, which is not the current one: the ID of a path that was given
+     * up, which may not be used from another local address (RFC 9000 §9.5).
+     *
+     * @return false, changing nothing, if it is not active, is the current one, or we already owe as many
+     *     retirements as we track
+     */
+    public boolean retire(long sequenceNumber) {
+        int index = indexOf(sequenceNumber);
+        if (index < 0 || active[index] == current || retireCount == retireSequence.length) {
+            return false;
+        }
+        removeAt(index);
+        appendRetirement(sequenceNumber);
+        return true;
+    }
+
     /** {@return the lowest sequence number among the active IDs, {@link #current()} included} */
     public long lowestActiveSequenceNumber() {
         return lowestActive().sequenceNumber;
@@ -523,6 +600,10 @@ public final class PeerConnectionIds {
 
     private void switchTo(Entry e) {
         current = e;
+        markUsed(e);
+    }
+
+    private void markUsed(Entry e) {
         if (!e.used && e.token != null) {
             registry.addPeerResetToken(e.token);
         }

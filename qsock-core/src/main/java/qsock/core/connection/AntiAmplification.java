@@ -20,6 +20,8 @@ final class AntiAmplification {
     private boolean pathValidated = true;
     private long pathBytesReceived;
     private long pathBytesSent;
+    /** What may still be sent to an address of the peer that is not its current one (answers owed there). */
+    private long otherPathAllowance;
 
     /** @param addressValidated true for a client: its server's address needs no validation (RFC 9000 §8.1) */
     AntiAmplification(boolean addressValidated) {
@@ -101,6 +103,32 @@ final class AntiAmplification {
 
     long bytesSent() {
         return bytesSent;
+    }
+
+    /**
+     * A datagram of {@code length} bytes came from an address of the peer other than its current one and left
+     * answers owed there (RFC 9000 §8.2.2): what we send there is at most three times what came from it (§8.1). If
+     * answers were owed to such an address before ({@code sameAddress}), its allowance adds up.
+     */
+    void onOtherPathDatagram(int length, boolean sameAddress) {
+        otherPathAllowance = (sameAddress ? otherPathAllowance : 0) + (long) FACTOR * length;
+    }
+
+    /** {@return the bytes a datagram on the other path may have: at most {@code max}} */
+    int otherPathBudget(int max) {
+        return (int) Math.min(max, otherPathAllowance);
+    }
+
+    /** Counts a datagram of {@code length} bytes sent on the other path. */
+    void onSentOnOtherPath(int length) {
+        bytesSent += length;
+        otherPathAllowance = Math.max(0, otherPathAllowance - length);
+    }
+
+    /** Takes back a datagram sent on the other path that never left. */
+    void onNotSentOnOtherPath(int length) {
+        bytesSent -= length;
+        otherPathAllowance += length;
     }
 
     /** {@return the bytes the next datagram may have: at most {@code max}, less what the limits leave} */

@@ -32,4 +32,15 @@ public sealed interface ConnectionEvent {
      * @param error why
      */
     record Closed(ConnectionError error) implements ConnectionEvent {}
+
+    /**
+     * The connection moved to another path (the socket draft's QUIC_EVENT_CONNECTION_MIGRATION): this client's move
+     * completed ({@code local}), or the peer's new address was validated (RFC 9000 §9.2, §9.3).
+     *
+     * @param local true for our own move, false for the peer's
+     */
+    record Migrated(boolean local) implements ConnectionEvent {}
+
+    /** This client's move to another path was given up: the new path did not answer (RFC 9000 §8.2.4). */
+    record MigrationFailed() implements ConnectionEvent {}
 }

@@ -129,11 +129,15 @@ final class FrameDispatcher {
             }
             case RETIRE_CONNECTION_ID -> c.localIds.onRetireConnectionId(f.sequenceNumber(),
                     c.receiver.header.dcid(c.receiver.currentDatagram));
-            case PATH_CHALLENGE -> c.paths.onChallengeReceived(f.pathData());
+            // RFC 9000 §8.2.2: answered on the path the challenge came from.
+            case PATH_CHALLENGE -> c.paths.onChallengeReceived(f.pathData(),
+                    c.receivingFromNewAddress || c.receivingOnProbePath);
             case PATH_RESPONSE -> {
-                // RFC 9000 §8.2.2: the echo of an outstanding challenge validates the peer's new address; §19.18:
-                // any other PATH_RESPONSE is ignored.
-                if (c.paths.onResponseReceived(f.pathData())) {
+                // RFC 9000 §8.2.2: the echo of an outstanding challenge validates the path it was sent on, whichever
+                // path the echo came on (§8.2.3); §19.18: any other PATH_RESPONSE is ignored.
+                if (c.probe.isActive() && c.probe.validation.onResponseReceived(f.pathData())) {
+                    c.onProbeAnswered(now);
+                } else if (c.paths.onResponseReceived(f.pathData())) {
                     c.onPathValidated(now);
                 }
             }

@@ -8,6 +8,7 @@ import qsock.core.crypto.PacketProtection;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.packet.PacketNumberSpace;
+import qsock.core.wire.ConnectionId;
 
 /**
  * What the next datagram carries (RFC 9000 §12.2, §13): the packets of each space that has something to send, their
@@ -38,6 +39,7 @@ final class PacketSender {
     /** Writes the next datagram into {@code out}; {@return its length, 0 if nothing is to be sent now} */
     int send(ByteBuffer out, long now) {
         c.lastDatagramToPreviousPeer = false;
+        c.lastDatagramOnOtherPath = false;
         if (c.state == ConnectionState.CLOSED || c.state == ConnectionState.DRAINING) {
             return 0;
         }
@@ -45,6 +47,13 @@ final class PacketSender {
                 && !c.spaces[2].discarded && !c.aeadLimits.nearlyExhausted(c.oneRtt.sealer)
                 && out.remaining() >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
             return sendPreviousPathChallenge(out, now);
+        }
+        if ((c.probe.challengePending() || c.paths.hasOtherPathResponse()) && !c.state.isClosingOrClosed()
+                && c.oneRtt.canSend() && !c.spaces[2].discarded && !c.aeadLimits.nearlyExhausted(c.oneRtt.sealer)) {
+            int length = sendOnOtherPath(out, now);
+            if (length > 0) {
+                return length;
+            }
         }
         int budget = c.amplification.budget(Math.min(c.maxDatagramSize, out.remaining()));
         if (c.amplification.blocks(budget)) {
@@ -222,6 +231,65 @@ final class PacketSender {
         c.paths.onPreviousPathChallengeWritten(data);
         c.amplification.onSentToPreviousAddress(length);
         c.lastDatagramToPreviousPeer = true;
+        return length;
+    }
+
+    /**
+     * Sends what goes on the other path, alone in a 1-RTT packet of probing frames (RFC 9000 §9.1): a client's
+     * PATH_CHALLENGE on the path it probes to move to, with the server's connection ID reserved for that path (§9.5),
+     * in a datagram of 1200 bytes (§8.2.1); and the PATH_RESPONSEs owed to the path their challenges came from
+     * (§8.2.2), expanded to 1200 bytes as far as three times what came from there allows (§8.1). The caller sends it
+     * on that path ({@link QuicConnection#lastDatagramOnOtherPath()}).
+     *
+     * @return its length, 0 if nothing could be sent now
+     */
+    private int sendOnOtherPath(ByteBuffer out, long now) {
+        boolean probing = c.probe.isActive();
+        ConnectionId dcid = c.peerIds.current();
+        int size;
+        if (probing) {
+            dcid = c.peerIds.activeId(c.probe.cidSequence());
+            if (dcid == null) {
+                // The peer retired the ID the new path was to use (its Retire Prior To): the probe is given up.
+                c.onProbeTimeout();
+                return 0;
+            }
+            size = Math.min(ConnectionConfig.MIN_DATAGRAM_SIZE, out.remaining());
+        } else {
+            size = c.amplification.otherPathBudget(Math.min(ConnectionConfig.MIN_DATAGRAM_SIZE, out.remaining()));
+        }
+        if (size < PacketBuilder.MIN_PACKET_ROOM) {
+            return 0;
+        }
+        PacketBuilder b = c.builder;
+        b.startDatagram(out, size);
+        b.begin(c.spaces[2], c.oneRtt.sealer, dcid, null, null);
+        SentFrames frames = c.fate.take();
+        int limit = b.payloadLimit();
+        if (c.probe.challengePending() && limit - out.position() >= 9) {
+            // RFC 9000 §8.2.1: unpredictable data, new for every challenge.
+            long data = c.random.nextLong();
+            FrameEncoder.writePathChallenge(out, data);
+            c.probe.validation.onChallengeWritten(data);
+            if (size >= ConnectionConfig.MIN_DATAGRAM_SIZE) {
+                c.probe.validation.onChallengeDatagramFullSize();
+            }
+            frames.probeChallenge = true;
+        }
+        while (c.paths.hasOtherPathResponse() && limit - out.position() >= 9) {
+            FrameEncoder.writePathResponse(out, c.paths.nextOtherPathResponse());
+            c.paths.onOtherPathResponseWritten();
+        }
+        if (b.isEmpty()) {
+            b.abandon();
+            c.fate.recycle(frames);
+            return 0;
+        }
+        b.finish(true, frames);
+        b.padDatagram(size);
+        int length = b.seal(now);
+        c.amplification.onSentOnOtherPath(length);
+        c.lastDatagramOnOtherPath = true;
         return length;
     }
 
@@ -435,6 +503,8 @@ final class PacketSender {
     void onDatagramNotSent(long now) {
         if (c.lastDatagramToPreviousPeer) {
             c.amplification.onNotSentToPreviousAddress(c.builder.lastDatagramLength());
+        } else if (c.lastDatagramOnOtherPath) {
+            c.amplification.onNotSentOnOtherPath(c.builder.lastDatagramLength());
         } else {
             c.amplification.onNotSent(c.builder.lastDatagramLength());
         }

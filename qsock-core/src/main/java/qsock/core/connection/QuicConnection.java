@@ -28,6 +28,7 @@ import qsock.core.packet.PacketType;
 import qsock.core.params.TransportParameters;
 import qsock.core.path.PathMtuSearch;
 import qsock.core.path.PathValidation;
+import qsock.core.params.PreferredAddress;
 import qsock.core.recovery.AckOutcome;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.RttEstimator;
@@ -140,6 +141,18 @@ public final class QuicConnection {
     private long pathResets;
     boolean receivingFromNewAddress;
     boolean peerMoved;
+    /** A client's probe of a new path before it moves there (RFC 9000 §9.2, §9.6). */
+    final PathProbe probe = new PathProbe();
+    /** The datagram being processed came on the path {@link #probe} runs on. */
+    boolean receivingOnProbePath;
+    /** The datagram {@link #pollDatagram} wrote last goes on the other path: the probe's, or a peer's new address. */
+    boolean lastDatagramOnOtherPath;
+    /** The last datagram from a new address of the peer that did not move it left answers owed there (§8.2.2). */
+    private boolean answersNewAddress;
+    /** Our connection ID of sequence number 1, sent in the preferred_address transport parameter, or null. */
+    final qsock.core.cid.IssuedConnectionId preferredAddressId;
+    /** A client has the server's preferred address to move to, once the handshake is confirmed (§9.6.1). */
+    private boolean preferredAddressDue;
     private long peerAddressChanges;
     private long datagramsFromUnknownAddresses;
     boolean pingPending;
@@ -186,6 +199,10 @@ public final class QuicConnection {
         timers.set(Timer.IDLE, idleTimeoutNanos == 0 ? TimerTable.STOPPED : now + idleTimeoutNanos);
         // RFC 9000 §8.1: a client's address needs no validation by itself.
         this.amplification = new AntiAmplification(role == Role.CLIENT);
+        // RFC 9000 §5.1.1: the preferred address's connection ID is sequence number 1, issued before any other.
+        this.preferredAddressId = role == Role.SERVER
+                && (config.preferredAddressIpv4() != null || config.preferredAddressIpv6() != null)
+                ? localIds.issuePreferredAddressConnectionId() : null;
     }
 
     private static StreamConfig streamConfig(ConnectionConfig c) {
@@ -900,6 +917,13 @@ public final class QuicConnection {
         // RFC 9001 §4.9.3: so do 0-RTT keys (a server's: a client's went with its 1-RTT keys).
         earlyData.end();
         events.add(new ConnectionEvent.HandshakeConfirmed());
+        // RFC 9000 §9.6.1: a client moves to the server's preferred address only once the handshake is confirmed.
+        preferredAddressDue = role == Role.CLIENT && peerParameters != null
+                && peerParameters.preferredAddress() != null && config.migrateToPreferredAddress();
+        if (role == Role.CLIENT && peerParameters != null && peerParameters.preferredAddress() != null
+                && !config.migrateToPreferredAddress()) {
+            declinePreferredAddress();
+        }
     }
 
     /**
@@ -982,6 +1006,8 @@ public final class QuicConnection {
         int length = datagram.remaining();
         receivingFromNewAddress = true;
         peerMoved = false;
+        answersNewAddress = false;
+        boolean owedBefore = paths.hasOtherPathResponse();
         try {
             receiver.receive(datagram, now);
         } catch (RuntimeException e) {
@@ -990,9 +1016,17 @@ public final class QuicConnection {
             receivingFromNewAddress = false;
         }
         if (!peerMoved || state.isClosingOrClosed()) {
+            if (paths.hasOtherPathResponse() && !state.isClosingOrClosed()) {
+                // RFC 9000 §8.2.2, §9.1: a probe from the new address is answered there, within three times what
+                // came from it (§8.1). The answers owed to an address probed before go to this one now.
+                answersNewAddress = true;
+                amplification.onOtherPathDatagram(length, owedBefore);
+            }
             return false;
         }
         peerMoved = false;
+        // What the new address was owed goes to it now that it is the peer's current one.
+        paths.otherPathBecameCurrent();
         peerAddressChanges++;
         // A second move before the first was validated keeps the state only if neither changed more than the port.
         movedPortOnly = portOnly && (amplification.isPathValidated() || movedPortOnly);
@@ -1029,21 +1063,198 @@ public final class QuicConnection {
         timers.stop(Timer.PATH_VALIDATION);
         amplification.validatePath();
         peerAddressReverted = false;
-        if (!movedPortOnly && pathMtu != null) {
-            // RFC 9000 §9.4, §14.3: what the old path carried says nothing of the new one; back to the size the
-            // transport parameters allow, which every path must carry, and a new search from there.
+        if (!movedPortOnly) {
+            startOnNewPath(now);
+        }
+        if (peerAddressChanges > 0) {
+            events.add(new ConnectionEvent.Migrated(false));
+        }
+    }
+
+    /**
+     * The connection now sends on a path other than the one it measured (RFC 9000 §9.4): congestion control and the
+     * RTT estimator start again from their initial values (RFC 9002 Appendices A.3, B.3), and path MTU discovery
+     * from the size the transport parameters allow, which every path must carry (§14.3).
+     */
+    private void startOnNewPath(long now) {
+        if (pathMtu != null) {
             int base = (int) Math.min(config.maxDatagramSize(), peerParameters.maxUdpPayloadSize());
             int ceiling = (int) Math.min(config.pathMtuCeiling(), peerParameters.maxUdpPayloadSize());
             setMaxDatagramSize(base);
             pathMtu = ceiling > base ? new PathMtuSearch(base, ceiling, now) : null;
         }
-        if (!movedPortOnly) {
-            // RFC 9000 §9.4: on confirming a new peer address, congestion control and the RTT estimator start
-            // again from their initial values (RFC 9002 Appendices A.3, B.3), unless only the port changed.
-            congestion.resetToInitial();
-            recovery.rtt().resetToInitial();
-            pathResets++;
+        congestion.resetToInitial();
+        recovery.rtt().resetToInitial();
+        pathResets++;
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // A client's move to a new path: active migration (RFC 9000 §9.2) and the preferred address (§9.6)
+
+    /**
+     * Starts moving this client to a new local address (RFC 9000 §9.2; the socket draft's CONNECTION_MIGRATION
+     * option): the new path gets a connection ID of the server never used (§9.5) and carries PATH_CHALLENGEs, in
+     * datagrams the caller sends from the new address ({@link #lastDatagramOnOtherPath()}); datagrams that arrive
+     * there go to {@link #handleDatagramOnProbePath}. Once the server echoes a challenge the connection moves: its
+     * packets go on the new path with the new ID, the old ID is retired, congestion control and the RTT estimate
+     * start over (§9.4), and {@link #takeMigrationOutcome()} says so, as does a {@link ConnectionEvent.Migrated}
+     * event. Without an echo within three PTOs (§8.2.4) the probe is given up: the connection stays where it was,
+     * the new path's ID is retired, and a {@link ConnectionEvent.MigrationFailed} event says so.
+     *
+     * @throws IllegalStateException if this endpoint may not migrate now ({@link #canMigrateActively()}: a server,
+     *     the handshake not confirmed, the peer's disable_active_migration, no spare connection ID of the peer), or a
+     *     move is under way already
+     */
+    public void migrate(long now) {
+        ensureNotClosing();
+        if (probe.isActive()) {
+            throw new IllegalStateException("a move to another path is under way already");
         }
+        if (!canMigrateActively()) {
+            throw new IllegalStateException(role == Role.SERVER ? "only a client migrates (RFC 9000 §9)"
+                    : state != ConnectionState.CONFIRMED ? "the handshake is not confirmed yet (RFC 9000 §9)"
+                    : peerDisablesActiveMigration() ? "the peer sent disable_active_migration (RFC 9000 §9)"
+                    : "no spare connection ID of the peer for a new path (RFC 9000 §9.5)");
+        }
+        startProbe(peerIds.reserveUnused(), false, now);
+    }
+
+    /**
+     * {@return the server's preferred address (RFC 9000 §9.6) for the caller to move this client to, once, after the
+     * handshake is confirmed; else null} The caller picks the address of its family and calls {@link
+     * #migrateToPreferredAddress}, or {@link #declinePreferredAddress()} if it cannot reach either.
+     */
+    public PreferredAddress takePreferredAddress() {
+        if (!preferredAddressDue || state != ConnectionState.CONFIRMED) {
+            return null;
+        }
+        preferredAddressDue = false;
+        return peerParameters.preferredAddress();
+    }
+
+    /**
+     * Starts moving this client to the server's preferred address (RFC 9000 §9.6.1), the caller sending the new
+     * path's datagrams there: as {@link #migrate}, with the connection ID of the preferred_address parameter. The old
+     * address keeps serving until the move. Ignored if a move is under way or the ID is gone.
+     */
+    public void migrateToPreferredAddress(long now) {
+        if (state != ConnectionState.CONFIRMED || probe.isActive() || !peerIds.reserve(1)) {
+            return;
+        }
+        startProbe(1, true, now);
+    }
+
+    /** The client will not move to the server's preferred address: its connection ID is retired (§5.1.2). */
+    public void declinePreferredAddress() {
+        if (!state.isClosingOrClosed() && peerIds.currentSequenceNumber() != 1) {
+            peerIds.retire(1);
+        }
+    }
+
+    private void startProbe(long cidSequence, boolean toPreferredAddress, long now) {
+        // RFC 9000 §8.2.4: the validation gives up after three times the larger of the PTO and a new path's PTO.
+        probe.start(cidSequence, toPreferredAddress, now + PathValidation.timeoutNanos(
+                recovery.rtt().pto(peerMaxAckDelayNanos, true), peerMaxAckDelayNanos));
+        timers.set(Timer.PATH_PROBE, probe.validation.deadline());
+    }
+
+    /**
+     * Processes one datagram that arrived on the path a move probes ({@link #migrate}): its PATH_RESPONSE completes
+     * the move, a PATH_CHALLENGE of the server is answered on that path (RFC 9000 §8.2.2). Never throws (see {@link
+     * #handleDatagram}).
+     */
+    public void handleDatagramOnProbePath(ByteBuffer datagram, long now) {
+        receivingOnProbePath = probe.isActive();
+        try {
+            receiver.receive(datagram, now);
+        } catch (RuntimeException e) {
+            fail(e, now);
+        } finally {
+            receivingOnProbePath = false;
+        }
+    }
+
+    /** A PATH_RESPONSE echoed one of the probe's challenges: the connection moves to the new path (§9.2, §9.5). */
+    void onProbeAnswered(long now) {
+        timers.stop(Timer.PATH_PROBE);
+        long sequence = probe.cidSequence();
+        if (peerIds.activeId(sequence) == null) {
+            abandonProbe();
+            return;
+        }
+        if (!peerIds.moveTo(sequence)) {
+            // We owe as many retirements as we track: the old ID stays active a while, but is no longer used.
+            peerIds.use(sequence, 0);
+        }
+        probe.onMoved();
+        paths.otherPathBecameCurrent();
+        startOnNewPath(now);
+        events.add(new ConnectionEvent.Migrated(true));
+    }
+
+    /** The probe had no answer in time (RFC 9000 §8.2.4), or lost its connection ID: the connection stays. */
+    void onProbeTimeout() {
+        timers.stop(Timer.PATH_PROBE);
+        if (probe.isActive()) {
+            abandonProbe();
+        }
+    }
+
+    private void abandonProbe() {
+        long sequence = probe.cidSequence();
+        probe.onAbandoned();
+        // RFC 9000 §9.5: an ID sent from the abandoned local address may not be used from another one.
+        if (peerIds.currentSequenceNumber() != sequence) {
+            peerIds.retire(sequence);
+        }
+        // What the server asked on that path can no longer be answered there.
+        paths.dropOtherPathResponses();
+        events.add(new ConnectionEvent.MigrationFailed());
+    }
+
+    /**
+     * {@return what the last move to another path came to, once: MOVED when it completed (the caller now sends from
+     * the new path and to its address), ABANDONED when it was given up (the caller closes the new path), NONE}
+     */
+    public MigrationOutcome takeMigrationOutcome() {
+        return switch (probe.takeOutcome()) {
+            case NONE -> MigrationOutcome.NONE;
+            case MOVED -> MigrationOutcome.MOVED;
+            case ABANDONED -> MigrationOutcome.ABANDONED;
+        };
+    }
+
+    /** {@return whether a move to another path is being probed} */
+    public boolean isMigrating() {
+        return probe.isActive();
+    }
+
+    /** {@return moves to another path that completed} */
+    public long migrations() {
+        return probe.moves();
+    }
+
+    /** {@return moves to another path that were given up} */
+    public long migrationsAbandoned() {
+        return probe.abandonedCount();
+    }
+
+    /**
+     * {@return whether the datagram the last {@link #pollDatagram} wrote goes on the other path rather than the
+     * current one} For a client, the path a move probes ({@link #migrate}); for a server, the new address of the
+     * peer a PATH_CHALLENGE came from that did not move it ({@link #answersNewAddress()}, RFC 9000 §8.2.2).
+     */
+    public boolean lastDatagramOnOtherPath() {
+        return lastDatagramOnOtherPath;
+    }
+
+    /**
+     * {@return whether the last {@link #handleDatagramFromNewAddress} left answers owed to the datagram's source
+     * without moving the peer there} The caller then sends the datagrams {@link #lastDatagramOnOtherPath()} marks to
+     * that address (and from the local address it arrived on), up to three times what came from it (RFC 9000 §8.1).
+     */
+    public boolean answersNewAddress() {
+        return answersNewAddress;
     }
 
     /** {@return how often congestion control and the RTT estimate were reset for a new peer address (§9.4)} */

@@ -172,6 +172,9 @@ final class SentFrameFate {
             // A new challenge, with new data, while the validation runs (RFC 9000 §8.2.1, §13.3).
             c.paths.onChallengeLost();
         }
+        if (f.probeChallenge) {
+            c.probe.validation.onChallengeLost();
+        }
     }
 
     /** Recovery is done with {@code p}: its frame record goes back to the pool. */

@@ -46,6 +46,8 @@ final class SentFrames implements SentFrameSink {
     boolean newToken;
     /** Whether the packet carried our PATH_CHALLENGE, to send again if it is lost (RFC 9000 §8.2.1). */
     boolean pathChallenge;
+    /** Whether the packet carried a PATH_CHALLENGE of a client's probe of a new path (RFC 9000 §9.2). */
+    boolean probeChallenge;
     /** The Largest Acknowledged of the ACK frame the packet carried, or -1 if it carried none. */
     long ackLargest = -1;
 
@@ -68,6 +70,7 @@ final class SentFrames implements SentFrameSink {
         handshakeDone = false;
         newToken = false;
         pathChallenge = false;
+        probeChallenge = false;
         ackLargest = -1;
     }
 

@@ -58,6 +58,9 @@ final class Timeouts {
         if (c.timers.isExpired(Timer.PATH_VALIDATION, now)) {
             c.onPathValidationTimeout();
         }
+        if (c.timers.isExpired(Timer.PATH_PROBE, now)) {
+            c.onProbeTimeout();
+        }
         if (c.timers.isExpired(Timer.PACING, now)) {
             c.timers.stop(Timer.PACING);
         }

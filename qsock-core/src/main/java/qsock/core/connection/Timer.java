@@ -22,7 +22,9 @@ enum Timer {
     /** When path MTU discovery looks above its settled size again (RFC 8899 §5.1.1, PMTU_RAISE_TIMER). */
     PATH_MTU_RAISE,
     /** When the validation of the peer's new address fails (RFC 9000 §8.2.4). */
-    PATH_VALIDATION;
+    PATH_VALIDATION,
+    /** When a client gives up the path it probes to move to (RFC 9000 §8.2.4, §9.2). */
+    PATH_PROBE;
 
     /** The number of timers. */
     static final int COUNT = values().length;

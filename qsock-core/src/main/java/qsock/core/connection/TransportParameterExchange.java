@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import qsock.api.Role;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.params.PreferredAddress;
 import qsock.core.params.TransportParameters;
 import qsock.core.path.PathMtuSearch;
 
@@ -50,6 +51,13 @@ final class TransportParameterExchange {
                 b.originalDestinationConnectionId(c.originalDestinationId)
                         .retrySourceConnectionId(c.retrySourceId)
                         .statelessResetToken(c.localIds.initialStatelessResetToken());
+                if (c.preferredAddressId != null) {
+                    // RFC 9000 §9.6, §18.2: the addresses the server would rather be reached at, with our ID of
+                    // sequence number 1 and its reset token.
+                    b.preferredAddress(PreferredAddress.of(c.config.preferredAddressIpv4(),
+                            c.config.preferredAddressIpv6(), c.preferredAddressId.connectionId(),
+                            c.preferredAddressId.statelessResetToken()));
+                }
             }
             localParametersEncoded = b.build().toBytes();
         }
@@ -112,6 +120,11 @@ final class TransportParameterExchange {
         c.localIds.setPeerActiveConnectionIdLimit(p.activeConnectionIdLimit());
         if (c.role == Role.CLIENT && p.statelessResetToken() != null) {
             c.peerIds.setInitialStatelessResetToken(p.statelessResetToken());
+        }
+        if (c.role == Role.CLIENT && p.preferredAddress() != null) {
+            // RFC 9000 §5.1.1: the preferred address's ID is the server's sequence number 1, usable at once.
+            c.peerIds.onPreferredAddress(p.preferredAddress().connectionId(),
+                    p.preferredAddress().statelessResetToken());
         }
     }
 }

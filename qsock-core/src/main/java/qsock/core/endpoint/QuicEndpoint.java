@@ -34,8 +34,10 @@ import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
 import qsock.core.packet.ParseStatus;
 import qsock.api.QuicVersion;
+import qsock.api.Role;
 import qsock.core.packet.StatelessReset;
 import qsock.core.packet.VersionNegotiationPacket;
+import qsock.core.params.PreferredAddress;
 import qsock.core.params.StatelessResetToken;
 import qsock.core.wire.ConnectionId;
 
@@ -136,6 +138,10 @@ public final class QuicEndpoint {
     private boolean server;
     /** The route whose connection wrote the last polled datagram, null for a stateless answer or none. */
     private Route lastPolled;
+    /** The local address the last polled datagram goes from, null for the endpoint's own. */
+    private InetSocketAddress lastSource;
+    /** The local address the datagram being handled arrived at, null for the endpoint's own. */
+    private InetSocketAddress receivingAt;
 
     // Counters.
     private long datagramsDropped;
@@ -161,6 +167,24 @@ public final class QuicEndpoint {
         InetSocketAddress validatedPeer;
         /** The peer's address before its last move, challenged once after it (RFC 9000 §9.3.3). */
         InetSocketAddress previousPeer;
+        /**
+         * The local address the connection sends from and the peer sends to, null for the endpoint's own (the
+         * runtime's first socket); another for a client that moved to a new local address (RFC 9000 §9.2) or a
+         * server reached at its preferred address (§9.6). With {@link #peer}, the connection's current path.
+         */
+        InetSocketAddress local;
+        /** {@link #local} as it was with {@link #validatedPeer}, and with {@link #previousPeer}. */
+        InetSocketAddress validatedLocal;
+        InetSocketAddress previousLocal;
+        /** A client's new path while it probes it (RFC 9000 §9.2, §9.6), or null. */
+        InetSocketAddress probeLocal;
+        InetSocketAddress probePeer;
+        /** The last new address of the peer owed PATH_RESPONSEs there (RFC 9000 §8.2.2), and where it sent to. */
+        InetSocketAddress otherLocal;
+        InetSocketAddress otherPeer;
+        /** A local address the connection left, still read until {@link #leftLocalUntil}: what was in flight to it. */
+        InetSocketAddress leftLocal;
+        long leftLocalUntil;
         ConnectionId originalDestination;
         /** True while the connection is on the endpoint: from attach until reaped or evicted. */
         boolean attached;
@@ -227,7 +251,7 @@ public final class QuicEndpoint {
     }
 
     /** A stateless answer waiting to be sent. */
-    private record Response(InetSocketAddress to, byte[] datagram) {}
+    private record Response(InetSocketAddress to, InetSocketAddress from, byte[] datagram) {}
 
     /**
      * @param config connection settings and endpoint limits
@@ -487,13 +511,136 @@ public final class QuicEndpoint {
     private static void rememberValidatedPeer(Route route) {
         if (route.connection.isPeerAddressValidated()) {
             route.validatedPeer = route.peer;
+            route.validatedLocal = route.local;
         }
     }
 
-    /** {@return where the datagram {@code route}'s connection wrote last goes: its peer, or its previous address} */
-    private static InetSocketAddress destination(Route route) {
-        return route.connection.lastDatagramToPreviousPeer() && route.previousPeer != null
-                ? route.previousPeer : route.peer;
+    /**
+     * {@return where the datagram {@code route}'s connection wrote last goes: its peer, its previous address, or the
+     * other path (a client's probed path, a server's peer's new address owed answers)} {@link #lastSource} is set
+     * to the local address it goes from.
+     */
+    private InetSocketAddress destination(Route route) {
+        QuicConnection c = route.connection;
+        if (c.lastDatagramToPreviousPeer() && route.previousPeer != null) {
+            lastSource = route.previousLocal;
+            return route.previousPeer;
+        }
+        if (c.lastDatagramOnOtherPath()) {
+            if (route.probePeer != null) {
+                lastSource = route.probeLocal;
+                return route.probePeer;
+            }
+            if (route.otherPeer != null) {
+                lastSource = route.otherLocal;
+                return route.otherPeer;
+            }
+        }
+        lastSource = route.local;
+        return route.peer;
+    }
+
+    /**
+     * {@return the local address the datagram the last {@link #pollDatagram} wrote goes from, or null for the
+     * endpoint's own (the runtime's first socket)} Another after a client's move to a new local address ({@link
+     * #migrate}), while it probes one, or for a server's connection reached at its preferred address; the answer to
+     * a datagram that arrived at another local address goes from there too.
+     */
+    public InetSocketAddress lastDatagramSource() {
+        return lastSource;
+    }
+
+    /**
+     * Starts moving a client's connection to the local address {@code newLocal} (RFC 9000 §9.2; the socket draft's
+     * CONNECTION_MIGRATION option): the runtime has a socket bound there, passes what it receives there to {@link
+     * #handleDatagram(InetSocketAddress, InetSocketAddress, ByteBuffer, long)} with it, and sends from it what
+     * {@link #lastDatagramSource()} names so. See {@link QuicConnection#migrate} for what follows; once the move
+     * completes the connection sends from {@code newLocal} only, and the old local address is still read for three
+     * PTOs ({@link #isLocalAddressInUse}).
+     *
+     * @throws IllegalArgumentException if the connection is not on this endpoint or {@code newLocal} is its local
+     *     address already
+     * @throws IllegalStateException as {@link QuicConnection#migrate} does
+     */
+    public void migrate(QuicConnection connection, InetSocketAddress newLocal, long now) {
+        Objects.requireNonNull(newLocal, "newLocal");
+        Route route = active.get(connection);
+        if (route == null) {
+            throw new IllegalArgumentException("the connection is not on this endpoint");
+        }
+        if (newLocal.equals(route.local)) {
+            throw new IllegalArgumentException("the connection is at " + newLocal + " already");
+        }
+        connection.migrate(now);
+        route.probeLocal = newLocal;
+        route.probePeer = route.peer;
+        touch(route);
+    }
+
+    /**
+     * {@return whether a connection of this endpoint sends from or expects datagrams at the local address {@code
+     * local}} A runtime closes a socket it opened for a move ({@link #migrate}) once this is false: the move was
+     * given up, or completed three PTOs ago.
+     */
+    public boolean isLocalAddressInUse(InetSocketAddress local, long now) {
+        for (Route route : active.values()) {
+            if (!route.attached) {
+                continue;
+            }
+            if (local.equals(route.local) || local.equals(route.probeLocal) && route.connection.isMigrating()
+                    || local.equals(route.otherLocal)
+                    || local.equals(route.previousLocal)
+                    || local.equals(route.leftLocal) && now - route.leftLocalUntil < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Acts on a client's move to another path that ended: moved (the new path is the connection's, the old local
+     * address is still read a while), or given up (the probed path is forgotten). Also starts the move to a server's
+     * preferred address (RFC 9000 §9.6.1) once the connection offers it, to the address of the current peer's
+     * family, or declines it when the server offers none of that family.
+     */
+    private void followMigration(Route route, long now) {
+        QuicConnection c = route.connection;
+        PreferredAddress preferred = c.takePreferredAddress();
+        if (preferred != null) {
+            InetSocketAddress to = route.peer.getAddress() instanceof java.net.Inet4Address
+                    ? preferred.ipv4() : preferred.ipv6();
+            if (to != null && !to.equals(route.peer) && !c.isMigrating()) {
+                c.migrateToPreferredAddress(now);
+                if (c.isMigrating()) {
+                    route.probeLocal = route.local;
+                    route.probePeer = to;
+                }
+            } else {
+                c.declinePreferredAddress();
+            }
+        }
+        switch (c.takeMigrationOutcome()) {
+            case NONE -> { }
+            case MOVED -> {
+                if (!java.util.Objects.equals(route.local, route.probeLocal)) {
+                    route.leftLocal = route.local;
+                    // What was in flight to the old local address still arrives there for about a PTO.
+                    route.leftLocalUntil = now + 3 * c.rtt().pto(0, false);
+                }
+                route.previousPeer = null;
+                route.previousLocal = null;
+                route.local = route.probeLocal;
+                route.peer = route.probePeer;
+                route.validatedPeer = route.peer;
+                route.validatedLocal = route.local;
+                route.probeLocal = null;
+                route.probePeer = null;
+            }
+            case ABANDONED -> {
+                route.probeLocal = null;
+                route.probePeer = null;
+            }
+        }
     }
 
     private void touch(Route route) {
@@ -558,6 +705,27 @@ public final class QuicEndpoint {
      * in place; the buffer's position and limit are left as they are.
      */
     public void handleDatagram(InetSocketAddress from, ByteBuffer datagram, long now) {
+        handleDatagram(null, from, datagram, now);
+    }
+
+    /**
+     * Takes one datagram from {@code from} that arrived at the local address {@code local}: null for the endpoint's
+     * own (the runtime's first socket), or another socket's of the same runtime, one opened for a client's move
+     * ({@link #migrate}) or at a server's preferred address (RFC 9000 §9.6). A connection's path is the pair of both
+     * addresses: a datagram on another pair is a probe or a move of the peer (§9.3), and stateless answers go from
+     * where the datagram arrived.
+     */
+    public void handleDatagram(InetSocketAddress local, InetSocketAddress from, ByteBuffer datagram, long now) {
+        receivingAt = local;
+        try {
+            receive(from, datagram, now);
+        } finally {
+            receivingAt = null;
+        }
+    }
+
+    private void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
+        InetSocketAddress local = receivingAt;
         int length = datagram.remaining();
         // The checks below index from 0. A runtime's receive buffer starts there and goes on as it is, so
         // that a connection sees the same buffer each time and keeps its views of it (no allocation per
@@ -582,17 +750,34 @@ public final class QuicEndpoint {
                 datagramsDropped++;
             } else if (route.connection != null) {
                 try {
-                    if (from.equals(route.peer)) {
+                    boolean client = route.connection.role() == Role.CLIENT;
+                    if (route.probePeer != null && from.equals(route.probePeer)
+                            && Objects.equals(local, route.probeLocal)) {
+                        // The path a client probes to move to (RFC 9000 §9.2, §9.6).
+                        route.connection.handleDatagramOnProbePath(buf, now);
+                    } else if (from.equals(route.peer) && (client || Objects.equals(local, route.local))
+                            || client && from.equals(route.previousPeer)) {
+                        // A client reads what still arrives at the local address it left, and from the server's
+                        // address before its preferred one, as the current path's.
                         route.connection.handleDatagram(buf, now);
                     } else {
                         rememberValidatedPeer(route);
                         boolean portOnly = from.getAddress() != null
-                                && from.getAddress().equals(route.peer.getAddress());
+                                && from.getAddress().equals(route.peer.getAddress())
+                                && Objects.equals(local, route.local);
                         if (route.connection.handleDatagramFromNewAddress(buf, portOnly, now)) {
                             // RFC 9000 §9.3: only an authenticated, highest-numbered, non-probing packet moves the
                             // peer; the connection decided, and limits what goes there until it is validated.
                             route.previousPeer = route.peer;
+                            route.previousLocal = route.local;
                             route.peer = from;
+                            route.local = local;
+                            route.otherPeer = null;
+                            route.otherLocal = null;
+                        } else if (route.connection.answersNewAddress()) {
+                            // RFC 9000 §8.2.2: a probe from there is answered there, from where it arrived.
+                            route.otherPeer = from;
+                            route.otherLocal = local;
                         }
                     }
                 } catch (RuntimeException | Error e) {
@@ -680,6 +865,9 @@ public final class QuicEndpoint {
         makeRoom();
         ConnectionId clientSource = header.scid(buf);
         Route newRoute = new Route(this, from);
+        // The connection answers from the local address its first Initial came to (a preferred address too).
+        newRoute.local = local;
+        newRoute.validatedLocal = local;
         // RFC 9000 §7.3: after a Retry, original_destination_connection_id is the ID of the client's first Initial.
         ConnectionId originalDestination = token != null && token.kind() == AddressToken.Kind.RETRY
                 ? token.originalDestinationId() : original;
@@ -768,7 +956,7 @@ public final class QuicEndpoint {
         out.flip();
         byte[] bytes = new byte[out.remaining()];
         out.get(bytes);
-        responses.add(new Response(from, bytes));
+        responses.add(new Response(from, receivingAt, bytes));
         retriesSent++;
         datagramsDropped++;
     }
@@ -799,7 +987,7 @@ public final class QuicEndpoint {
         int length = keys.seal(out, 0, pnOffset, 1, 0, payloadEnd);
         byte[] bytes = new byte[length];
         out.get(0, bytes);
-        responses.add(new Response(from, bytes));
+        responses.add(new Response(from, receivingAt, bytes));
         datagramsDropped++;
     }
 
@@ -933,7 +1121,7 @@ public final class QuicEndpoint {
         out.flip();
         byte[] bytes = new byte[out.remaining()];
         out.get(bytes);
-        responses.add(new Response(from, bytes));
+        responses.add(new Response(from, receivingAt, bytes));
         versionNegotiationsSent++;
     }
 
@@ -960,7 +1148,7 @@ public final class QuicEndpoint {
         StatelessResetToken token = resetTokens.tokenFor(ConnectionId.of(copy(buf, 1, cidLength)));
         ByteBuffer out = ByteBuffer.allocate(resetLength);
         StatelessReset.write(out, resetLength, token.toByteArray(), random);
-        responses.add(new Response(from, out.array()));
+        responses.add(new Response(from, receivingAt, out.array()));
         statelessResetsSent++;
     }
 
@@ -981,9 +1169,11 @@ public final class QuicEndpoint {
      */
     public InetSocketAddress pollDatagram(ByteBuffer out, long now) {
         lastPolled = null;
+        lastSource = null;
         Response r = responses.poll();
         if (r != null) {
             out.put(r.datagram());
+            lastSource = r.from();
             return r.to();
         }
         int start = out.position();
@@ -1017,6 +1207,7 @@ public final class QuicEndpoint {
      */
     public InetSocketAddress pollDatagram(QuicConnection connection, ByteBuffer out, long now) {
         lastPolled = null;
+        lastSource = null;
         Route route = active.get(connection);
         if (route == null || !route.attached || route.abandoned) {
             return null;
@@ -1038,7 +1229,9 @@ public final class QuicEndpoint {
         if (route.connection.takePeerAddressReverted()) {
             // RFC 9000 §9.3.2: the peer's new address failed validation; back to the last validated one.
             route.peer = route.validatedPeer;
+            route.local = route.validatedLocal;
         }
+        followMigration(route, now);
         try {
             length = route.connection.pollDatagram(out, now);
         } catch (RuntimeException | Error e) {

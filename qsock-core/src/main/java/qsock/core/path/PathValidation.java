@@ -29,6 +29,9 @@ public final class PathValidation {
     public static final int MAX_OUTSTANDING = 4;
 
     private final long[] responses = new long[MAX_RESPONSES];
+    /** Whether the response in the same slot goes on the other path, the one its challenge came from. */
+    private final boolean[] responseOnOtherPath = new boolean[MAX_RESPONSES];
+    private int otherPathResponses;
     private int responseHead;
     private int responseCount;
     private long challengesDropped;
@@ -73,26 +76,94 @@ public final class PathValidation {
 
     /** The peer sent a PATH_CHALLENGE with {@code data}: it is answered, unless {@link #MAX_RESPONSES} already wait. */
     public void onChallengeReceived(long data) {
+        onChallengeReceived(data, false);
+    }
+
+    /**
+     * The peer sent a PATH_CHALLENGE with {@code data}, on the current path or, if {@code otherPath}, on another one
+     * (a new address of the peer that has not become its current one, or a path we probe): the answer goes on the
+     * path the challenge came from (RFC 9000 §8.2.2). It is dropped if {@link #MAX_RESPONSES} already wait.
+     */
+    public void onChallengeReceived(long data, boolean otherPath) {
         if (responseCount == MAX_RESPONSES) {
             challengesDropped++;
             return;
         }
-        responses[(responseHead + responseCount) % MAX_RESPONSES] = data;
+        int slot = (responseHead + responseCount) % MAX_RESPONSES;
+        responses[slot] = data;
+        responseOnOtherPath[slot] = otherPath;
         responseCount++;
+        if (otherPath) {
+            otherPathResponses++;
+        }
     }
 
-    /** {@return whether a PATH_RESPONSE waits to be sent} */
+    /** {@return whether a PATH_RESPONSE waits to be sent on the current path} */
     public boolean hasResponse() {
-        return responseCount > 0;
+        return responseCount > otherPathResponses;
     }
 
-    /** {@return the data of the next PATH_RESPONSE to send} Only when {@link #hasResponse()}. */
+    /** {@return the data of the next PATH_RESPONSE to send on the current path} Only when {@link #hasResponse()}. */
     public long nextResponse() {
-        return responses[responseHead];
+        return responses[next(false)];
     }
 
-    /** The next PATH_RESPONSE was written into a packet. */
+    /** The next PATH_RESPONSE for the current path was written into a packet. */
     public void onResponseWritten() {
+        remove(next(false));
+    }
+
+    /** {@return whether a PATH_RESPONSE waits to be sent on the other path (RFC 9000 §8.2.2)} */
+    public boolean hasOtherPathResponse() {
+        return otherPathResponses > 0;
+    }
+
+    /** {@return the data of the next PATH_RESPONSE to send on the other path} Only when {@link #hasOtherPathResponse()}. */
+    public long nextOtherPathResponse() {
+        return responses[next(true)];
+    }
+
+    /** The next PATH_RESPONSE for the other path was written into a packet. */
+    public void onOtherPathResponseWritten() {
+        remove(next(true));
+        otherPathResponses--;
+    }
+
+    /** The other path became the current one (the peer moved there, or we did): what it is owed goes there now. */
+    public void otherPathBecameCurrent() {
+        for (int i = 0; i < MAX_RESPONSES; i++) {
+            responseOnOtherPath[i] = false;
+        }
+        otherPathResponses = 0;
+    }
+
+    /** The other path was given up: what it is owed is dropped. */
+    public void dropOtherPathResponses() {
+        while (otherPathResponses > 0) {
+            onOtherPathResponseWritten();
+        }
+    }
+
+    /** {@return the slot of the oldest response waiting for the current path, or for the other one} */
+    private int next(boolean otherPath) {
+        for (int i = 0; i < responseCount; i++) {
+            int slot = (responseHead + i) % MAX_RESPONSES;
+            if (responseOnOtherPath[slot] == otherPath) {
+                return slot;
+            }
+        }
+        throw new IllegalStateException("no PATH_RESPONSE waits for that path");
+    }
+
+    /** Removes the response in {@code slot}, keeping the others in order. */
+    private void remove(int slot) {
+        int index = Math.floorMod(slot - responseHead, MAX_RESPONSES);
+        for (int i = index; i > 0; i--) {
+            int to = (responseHead + i) % MAX_RESPONSES;
+            int from = (responseHead + i - 1) % MAX_RESPONSES;
+            responses[to] = responses[from];
+            responseOnOtherPath[to] = responseOnOtherPath[from];
+        }
         responseHead = (responseHead + 1) % MAX_RESPONSES;
         responseCount--;
     }

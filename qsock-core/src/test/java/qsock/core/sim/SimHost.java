@@ -27,6 +27,15 @@ public interface SimHost {
      */
     InetSocketAddress poll(ByteBuffer out, long now);
 
+    /**
+     * {@return the address the datagram the last {@link #poll} wrote goes from, or null for {@link #address()}} A host
+     * with more than one address (a client that moves to a new local address, a server reached at a preferred one)
+     * names another: that of a host on the same network that hands what it receives to this one.
+     */
+    default InetSocketAddress lastSource() {
+        return null;
+    }
+
     /** {@return the virtual time at which {@link #onDeadline} should be called, or {@code Long.MAX_VALUE} for none} */
     long nextDeadline();
 

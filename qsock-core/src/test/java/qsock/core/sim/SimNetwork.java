@@ -295,7 +295,13 @@ public final class SimNetwork {
                     break;
                 }
                 out.flip();
-                send(h, to, out);
+                InetSocketAddress source = h.host.lastSource();
+                HostState from = source == null ? h : byAddress.get(source);
+                if (from == null) {
+                    throw hostFailure(h, "poll", new IllegalStateException("sends from " + source
+                            + ", which is not on the network"));
+                }
+                send(from, to, out);
             }
         }
         if (saturated) {

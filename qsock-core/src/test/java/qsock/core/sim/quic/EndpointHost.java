@@ -50,6 +50,21 @@ public abstract class EndpointHost implements SimHost {
     }
 
     @Override
+    public InetSocketAddress lastSource() {
+        return endpoint.lastDatagramSource();
+    }
+
+    /**
+     * Delivers a datagram that arrived at another of this host's addresses, {@code local} (see {@link
+     * LocalAddressHost}).
+     */
+    void receiveAt(InetSocketAddress local, InetSocketAddress from, ByteBuffer datagram, long now) {
+        this.now = now;
+        endpoint.handleDatagram(local, from, datagram, now);
+        turn(now);
+    }
+
+    @Override
     public long nextDeadline() {
         return endpoint.nextDeadline();
     }

@@ -1,0 +1,153 @@
+package qsock.core.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static qsock.core.sim.quic.ConnectionPair.MS;
+import static qsock.core.sim.quic.ConnectionPair.SECOND;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import qsock.api.ConnectionConfig;
+import qsock.core.sim.LinkConfig;
+import qsock.core.sim.quic.BulkReceiver;
+import qsock.core.sim.quic.BulkSender;
+import qsock.core.sim.quic.ConnectionPair;
+import qsock.core.sim.quic.LocalAddressHost;
+
+/**
+ * A client that moves its connection to a new local address on its own (RFC 9000 §9.2; the socket draft's
+ * CONNECTION_MIGRATION option), in the deterministic simulation: it probes the new path with a connection ID of the
+ * server never used (§9.5), moves once the server echoes its challenge, retires the old ID, and starts congestion
+ * control and the RTT estimate over (§9.4); the server follows it (§9.3). A new path that does not answer is given up
+ * (§8.2.4) and the connection stays; a server's disable_active_migration is honoured (§9).
+ */
+class ClientMigrationTest {
+
+    private static final LinkConfig LINK = LinkConfig.perfect().withDelay(10 * MS, 0).withBandwidth(20_000_000, 200_000);
+    private static final InetSocketAddress NEW_LOCAL = new InetSocketAddress("10.0.0.9", 40_000);
+
+    private record Setup(ConnectionPair pair, LocalAddressHost newLocal, BulkSender sender, BulkReceiver receiver) {}
+
+    private static Setup setup(long seed, long bytes, ConnectionConfig serverConfig) throws Exception {
+        BulkReceiver receiver = new BulkReceiver();
+        BulkSender sender = new BulkSender(bytes, seed);
+        ConnectionPair pair = ConnectionPair.builder(seed).links(LINK).serverConfig(serverConfig)
+                .clientApplication(() -> receiver).serverApplication(() -> sender).build();
+        LocalAddressHost newLocal = new LocalAddressHost(pair.client, NEW_LOCAL);
+        pair.network.add(newLocal);
+        pair.network.link(newLocal, pair.server, LINK);
+        pair.connect();
+        return new Setup(pair, newLocal, sender, receiver);
+    }
+
+    private static List<ConnectionEvent> events(QuicConnection c) {
+        List<ConnectionEvent> events = new ArrayList<>();
+        for (ConnectionEvent e = c.pollEvent(); e != null; e = c.pollEvent()) {
+            events.add(e);
+        }
+        return events;
+    }
+
+    @Test
+    void aClientMovesToANewLocalAddressMidTransferWithAFreshConnectionId() throws Exception {
+        Setup s = setup(71, 4_000_000, ConnectionConfig.defaults());
+        ConnectionPair pair = s.pair();
+        pair.runUntil(() -> s.receiver().received() > 1_000_000, 30 * SECOND, 500_000);
+        QuicConnection client = pair.clientConnection();
+        QuicConnection server = pair.serverConnection();
+        long oldSequence = client.peerConnectionIdSequenceNumber();
+        assertTrue(client.canMigrateActively());
+        events(client);
+        events(server);
+
+        pair.client.endpoint.migrate(client, NEW_LOCAL, pair.network.now());
+        assertTrue(client.isMigrating());
+        pair.runUntil(() -> client.migrations() == 1, 5 * SECOND, 100_000);
+
+        assertNotEquals(oldSequence, client.peerConnectionIdSequenceNumber(), "a fresh ID on the new path (§9.5)");
+        assertTrue(client.peerConnectionIdLowestSequenceNumber() > oldSequence, "the old ID is retired");
+        assertEquals(1, client.pathResets(), "congestion control and RTT start over on the new path (§9.4)");
+        assertTrue(events(client).contains(new ConnectionEvent.Migrated(true)));
+        long oldPathBytes = pair.network.stats(pair.client, pair.server).bytesSent();
+
+        pair.runUntil(() -> s.receiver().finished(), 60 * SECOND, 2_000_000);
+        assertEquals(s.sender().sha256(), s.receiver().sha256());
+        assertEquals(oldPathBytes, pair.network.stats(pair.client, pair.server).bytesSent(),
+                "once moved, nothing leaves from the old address");
+        assertEquals(1, server.peerAddressChanges(), "the server followed the client (§9.3)");
+        assertTrue(events(server).contains(new ConnectionEvent.Migrated(false)));
+        assertEquals(NEW_LOCAL, pair.server.endpoint.peerAddress(server));
+        assertTrue(s.newLocal().received > 0);
+    }
+
+    @Test
+    void thePathResponseGoesBackOnThePathTheChallengeCameFrom() throws Exception {
+        Setup s = setup(72, 2_000_000, ConnectionConfig.defaults());
+        ConnectionPair pair = s.pair();
+        pair.runUntil(() -> s.receiver().received() > 500_000, 30 * SECOND, 500_000);
+        QuicConnection client = pair.clientConnection();
+        // From now on nothing reaches the client's old address: the server's echo of the challenge the client sent
+        // from its new one can only arrive if the server answers on the path the challenge came on (RFC 9000 §8.2.2).
+        pair.network.configure(pair.server, pair.client, LINK.withLoss(1.0));
+        pair.client.endpoint.migrate(client, NEW_LOCAL, pair.network.now());
+        pair.runUntil(() -> client.migrations() == 1 || client.migrationsAbandoned() == 1, 10 * SECOND, 200_000);
+        assertEquals(1, client.migrations(), "the client got the echo on its new path");
+        pair.runUntil(() -> s.receiver().finished(), 60 * SECOND, 2_000_000);
+        assertEquals(s.sender().sha256(), s.receiver().sha256());
+    }
+
+    @Test
+    void aNewPathThatDoesNotAnswerIsGivenUpAndTheConnectionStays() throws Exception {
+        Setup s = setup(73, 2_000_000, ConnectionConfig.defaults());
+        ConnectionPair pair = s.pair();
+        pair.network.configure(s.newLocal(), pair.server, LINK.withLoss(1.0));
+        pair.network.configure(pair.server, s.newLocal(), LINK.withLoss(1.0));
+        pair.runUntil(() -> s.receiver().received() > 500_000, 30 * SECOND, 500_000);
+        QuicConnection client = pair.clientConnection();
+        long sequence = client.peerConnectionIdSequenceNumber();
+        events(client);
+
+        pair.client.endpoint.migrate(client, NEW_LOCAL, pair.network.now());
+        assertTrue(pair.client.endpoint.isLocalAddressInUse(NEW_LOCAL, pair.network.now()));
+        pair.runUntil(() -> client.migrationsAbandoned() == 1, 10 * SECOND, 500_000);
+
+        assertFalse(client.isMigrating());
+        assertEquals(0, client.migrations());
+        assertEquals(sequence, client.peerConnectionIdSequenceNumber(), "the connection keeps its path and ID");
+        assertTrue(events(client).contains(new ConnectionEvent.MigrationFailed()));
+        assertFalse(pair.client.endpoint.isLocalAddressInUse(NEW_LOCAL, pair.network.now()),
+                "the runtime may close the new socket");
+        pair.runUntil(() -> s.receiver().finished(), 60 * SECOND, 2_000_000);
+        assertEquals(s.sender().sha256(), s.receiver().sha256());
+        assertEquals(0, pair.serverConnection().peerAddressChanges());
+        assertTrue(pair.network.stats(s.newLocal(), pair.server).datagramsSent() > 0, "the new path was probed");
+    }
+
+    @Test
+    void aServerThatDisablesActiveMigrationIsNotMovedFrom() throws Exception {
+        Setup s = setup(74, 100_000, ConnectionConfig.builder().disableActiveMigration(true).build());
+        ConnectionPair pair = s.pair();
+        pair.runUntil(() -> s.receiver().finished(), 30 * SECOND, 500_000);
+        QuicConnection client = pair.clientConnection();
+        assertTrue(client.peerDisablesActiveMigration());
+        assertFalse(client.canMigrateActively());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> pair.client.endpoint.migrate(client, NEW_LOCAL, pair.network.now()));
+        assertTrue(e.getMessage().contains("disable_active_migration"), e.getMessage());
+        assertFalse(client.isMigrating());
+    }
+
+    @Test
+    void aServerCannotMigrate() throws Exception {
+        Setup s = setup(75, 100_000, ConnectionConfig.defaults());
+        ConnectionPair pair = s.pair();
+        pair.runUntil(() -> s.receiver().finished(), 30 * SECOND, 500_000);
+        QuicConnection server = pair.serverConnection();
+        assertThrows(IllegalStateException.class, () -> server.migrate(pair.network.now()));
+    }
+}
