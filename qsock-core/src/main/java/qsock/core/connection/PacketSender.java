@@ -222,7 +222,9 @@ final class PacketSender {
     private int sendPreviousPathChallenge(ByteBuffer out, long now) {
         PacketBuilder b = c.builder;
         b.startDatagram(out, ConnectionConfig.MIN_DATAGRAM_SIZE);
-        b.begin(c.spaces[2], c.oneRtt.sealer, c.peerIds.current(), null, null);
+        // RFC 9000 §9.5: the old path's ID, if the peer moved to a new one.
+        ConnectionId dcid = c.previousPathIdSequence >= 0 ? c.peerIds.activeId(c.previousPathIdSequence) : null;
+        b.begin(c.spaces[2], c.oneRtt.sealer, dcid != null ? dcid : c.peerIds.current(), null, null);
         long data = c.random.nextLong();
         FrameEncoder.writePathChallenge(out, data);
         b.finish(true, c.fate.take());
@@ -257,6 +259,15 @@ final class PacketSender {
             size = Math.min(ConnectionConfig.MIN_DATAGRAM_SIZE, out.remaining());
         } else {
             size = c.amplification.otherPathBudget(Math.min(ConnectionConfig.MIN_DATAGRAM_SIZE, out.remaining()));
+            if (c.otherPathIdSequence >= 0) {
+                // RFC 9000 §9.5: a peer that probes with a new ID of ours gets a new ID of its own there.
+                ConnectionId id = c.peerIds.activeId(c.otherPathIdSequence);
+                if (id == null) {
+                    c.paths.dropOtherPathResponses();
+                    return 0;
+                }
+                dcid = id;
+            }
         }
         if (size < PacketBuilder.MIN_PACKET_ROOM) {
             return 0;

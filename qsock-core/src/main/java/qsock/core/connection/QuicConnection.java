@@ -151,6 +151,12 @@ public final class QuicConnection {
     private boolean answersNewAddress;
     /** Our connection ID of sequence number 1, sent in the preferred_address transport parameter, or null. */
     final qsock.core.cid.IssuedConnectionId preferredAddressId;
+    /** The peer's ID we answer a new address with (§9.5), reserved, or -1 for the current one. */
+    long otherPathIdSequence = -1;
+    /** The peer's ID of the path it left, kept for the old path's challenge (§9.3.3) until the new one validates. */
+    long previousPathIdSequence = -1;
+    private long probesUnanswerable;
+    private long movesWithoutFreshId;
     /** A client has the server's preferred address to move to, once the handshake is confirmed (§9.6.1). */
     private boolean preferredAddressDue;
     private long peerAddressChanges;
@@ -1015,8 +1021,15 @@ public final class QuicConnection {
         } finally {
             receivingFromNewAddress = false;
         }
+        boolean newId = receiver.newAddressIdIsNew;
         if (!peerMoved || state.isClosingOrClosed()) {
             if (paths.hasOtherPathResponse() && !state.isClosingOrClosed()) {
+                if (newId && !chooseOtherPathId()) {
+                    // RFC 9000 §9.5: with no ID of the peer unused elsewhere, its probe cannot be answered.
+                    paths.dropOtherPathResponses();
+                    probesUnanswerable++;
+                    return false;
+                }
                 // RFC 9000 §8.2.2, §9.1: a probe from the new address is answered there, within three times what
                 // came from it (§8.1). The answers owed to an address probed before go to this one now.
                 answersNewAddress = true;
@@ -1025,6 +1038,9 @@ public final class QuicConnection {
             return false;
         }
         peerMoved = false;
+        if (newId) {
+            sendWithNewIdOnNewPath();
+        }
         // What the new address was owed goes to it now that it is the peer's current one.
         paths.otherPathBecameCurrent();
         peerAddressChanges++;
@@ -1053,6 +1069,13 @@ public final class QuicConnection {
         if (!paths.isValidating()) {
             return;
         }
+        if (previousPathIdSequence >= 0 && peerIds.activeId(previousPathIdSequence) != null) {
+            // Back on the old path with its ID; the one sent to the failed address is not used again (§9.5).
+            long failed = peerIds.currentSequenceNumber();
+            peerIds.use(previousPathIdSequence, 0);
+            peerIds.retire(failed);
+        }
+        previousPathIdSequence = -1;
         paths.fail();
         amplification.revertPath();
         peerAddressReverted = true;
@@ -1061,6 +1084,11 @@ public final class QuicConnection {
     /** Our PATH_CHALLENGE to the peer's new address was answered: the address is validated (RFC 9000 §8.2.2). */
     void onPathValidated(long now) {
         timers.stop(Timer.PATH_VALIDATION);
+        if (previousPathIdSequence >= 0) {
+            // The old path's ID is no longer needed: the peer is where it said (RFC 9000 §5.1.2).
+            peerIds.retire(previousPathIdSequence);
+            previousPathIdSequence = -1;
+        }
         amplification.validatePath();
         peerAddressReverted = false;
         if (!movedPortOnly) {
@@ -1069,6 +1097,66 @@ public final class QuicConnection {
         if (peerAddressChanges > 0) {
             events.add(new ConnectionEvent.Migrated(false));
         }
+    }
+
+    /**
+     * Picks the peer's connection ID for the answers owed to a new address whose datagram used a new ID of ours (RFC
+     * 9000 §9.5: a connection ID is not sent to more than one destination address): the one picked before if that
+     * datagram used the same ID as the last such probe, else one never used, the earlier pick retired. {@return
+     * false if the peer left us none}
+     */
+    private boolean chooseOtherPathId() {
+        if (otherPathIdSequence >= 0 && receiver.newAddressIdIsOtherPaths
+                && peerIds.activeId(otherPathIdSequence) != null) {
+            return true;
+        }
+        if (otherPathIdSequence >= 0 && otherPathIdSequence != peerIds.currentSequenceNumber()) {
+            peerIds.retire(otherPathIdSequence);
+        }
+        otherPathIdSequence = peerIds.reserveUnused();
+        if (otherPathIdSequence < 0) {
+            return false;
+        }
+        receiver.otherPathUsesLastNewAddressId();
+        return true;
+    }
+
+    /**
+     * The peer moved to a new address with a new connection ID of ours (active migration, RFC 9000 §9.2): we send
+     * there with a new ID of the peer's too (§9.5), the one its probes were answered with if any. The old path's ID
+     * stays for the challenge of the old path (§9.3.3) until the new address is validated, then is retired. If the
+     * peer left us no unused ID, the current one goes on (counted: the peer's ID supply is its to keep up, §5.1.1).
+     */
+    private void sendWithNewIdOnNewPath() {
+        long sequence = otherPathIdSequence >= 0 && receiver.newAddressIdIsOtherPaths
+                && peerIds.activeId(otherPathIdSequence) != null ? otherPathIdSequence : -1;
+        if (sequence < 0) {
+            if (otherPathIdSequence >= 0 && otherPathIdSequence != peerIds.currentSequenceNumber()) {
+                peerIds.retire(otherPathIdSequence);
+            }
+            sequence = peerIds.reserveUnused();
+        }
+        otherPathIdSequence = -1;
+        receiver.currentPathUsesLastNewAddressId();
+        if (sequence < 0) {
+            movesWithoutFreshId++;
+            return;
+        }
+        if (previousPathIdSequence >= 0 && previousPathIdSequence != peerIds.currentSequenceNumber()) {
+            peerIds.retire(previousPathIdSequence);
+        }
+        previousPathIdSequence = peerIds.currentSequenceNumber();
+        peerIds.use(sequence, 0);
+    }
+
+    /** {@return probes from a new address of the peer left unanswered: it left us no unused connection ID (§9.5)} */
+    public long probesUnanswerable() {
+        return probesUnanswerable;
+    }
+
+    /** {@return moves of the peer to a new ID on a new path that we followed with our old ID: it left us none} */
+    public long movesWithoutFreshId() {
+        return movesWithoutFreshId;
     }
 
     /**

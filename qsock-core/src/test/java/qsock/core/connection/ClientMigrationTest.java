@@ -61,6 +61,7 @@ class ClientMigrationTest {
         QuicConnection client = pair.clientConnection();
         QuicConnection server = pair.serverConnection();
         long oldSequence = client.peerConnectionIdSequenceNumber();
+        long serverOldSequence = server.peerConnectionIdSequenceNumber();
         assertTrue(client.canMigrateActively());
         events(client);
         events(server);
@@ -80,6 +81,11 @@ class ClientMigrationTest {
         assertEquals(oldPathBytes, pair.network.stats(pair.client, pair.server).bytesSent(),
                 "once moved, nothing leaves from the old address");
         assertEquals(1, server.peerAddressChanges(), "the server followed the client (§9.3)");
+        assertNotEquals(serverOldSequence, server.peerConnectionIdSequenceNumber(),
+                "the server sends to the new address with a new ID of the client's too (§9.5)");
+        assertTrue(server.peerConnectionIdLowestSequenceNumber() > serverOldSequence,
+                "and retired the old path's once the new one was validated");
+        assertEquals(0, server.movesWithoutFreshId());
         assertTrue(events(server).contains(new ConnectionEvent.Migrated(false)));
         assertEquals(NEW_LOCAL, pair.server.endpoint.peerAddress(server));
         assertTrue(s.newLocal().received > 0);

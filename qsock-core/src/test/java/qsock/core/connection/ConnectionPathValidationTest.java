@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
@@ -350,6 +351,78 @@ class ConnectionPathValidationTest {
                 t.server.congestion.congestionWindow(), "the collapsed window is kept");
         assertEquals(rtt, t.server.recovery.rtt().smoothedRtt());
     }
+    /** {@return the client's sequence number of the connection ID the server's next datagram goes to, -1 for none} */
+    private static long nextServerDestination(Fixture t) {
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        int n = t.server.pollDatagram(out, t.now);
+        if (n <= 0) {
+            return -1;
+        }
+        byte[] dcid = new byte[8];
+        out.get(1, dcid);
+        return t.client.localIds.sequenceNumberOf(qsock.core.wire.ConnectionId.of(dcid));
+    }
+
+    /** RFC 9000 §9.5: a NAT rebinding (our same connection ID, from a new address) may keep the peer's ID. */
+    @Test
+    void aRebindingWithTheSameConnectionIdKeepsThePeersId() throws Exception {
+        Fixture t = new Fixture(64);
+        t.server.handleDatagram(t.fromClient(new PingFrame()), t.now);
+        long before = t.server.peerConnectionIdSequenceNumber();
+        move(t, true);
+        assertEquals(before, t.server.peerConnectionIdSequenceNumber());
+        t.server.handleDatagram(t.fromClient(new PingFrame()), t.now);
+        assertEquals(before, nextServerDestination(t));
+    }
+
+    /**
+     * RFC 9000 §9.5: a peer that probes, then moves, with a new connection ID of ours is answered there with a new ID
+     * of its own (an ID is not sent to more than one destination address), on the path the probe came from
+     * (§8.2.2); the old path's ID serves the old path's challenge (§9.3.3) and is retired once the new address is
+     * validated.
+     */
+    @Test
+    void aPeerOnANewPathWithANewConnectionIdGetsANewIdOfItsOwn() throws Exception {
+        Fixture t = new Fixture(65);
+        t.server.handleDatagram(t.fromClient(new PingFrame()), t.now);
+        serverSendsDrained(t);
+        long before = t.server.peerConnectionIdSequenceNumber();
+        qsock.core.wire.ConnectionId newId = null;
+        for (long n = 1; n < 8 && newId == null; n++) {
+            qsock.core.wire.ConnectionId id = t.client.peerIds.activeId(n);
+            if (id != null && !id.equals(t.server.localId())) {
+                newId = id;
+            }
+        }
+        assertTrue(newId != null, "the server issued more than one ID");
+        // A probe: a PATH_CHALLENGE alone, with the new ID, from a new address. It moves nothing and is answered there.
+        ByteBuffer probe = Wire.oneRtt(Role.CLIENT, SUITE, t.client.version(), 0, newId, t.nextPacketNumber++,
+                Wire.frames(new PathChallengeFrame(77), new PaddingFrame(1150)));
+        assertFalse(t.server.handleDatagramFromNewAddress(probe, false, t.now));
+        assertTrue(t.server.answersNewAddress());
+        long answeredWith = nextServerDestination(t);
+        assertTrue(t.server.lastDatagramOnOtherPath(), "the answer goes on the probe's path");
+        assertTrue(answeredWith >= 0 && answeredWith != before, "answered with a new ID: " + answeredWith);
+        assertEquals(before, t.server.peerConnectionIdSequenceNumber(), "the current path keeps its ID");
+        // The move, with the same new ID.
+        ByteBuffer moved = Wire.oneRtt(Role.CLIENT, SUITE, t.client.version(), 0, newId, t.nextPacketNumber++,
+                Wire.frames(new PingFrame(), new PaddingFrame(1150)));
+        assertTrue(t.server.handleDatagramFromNewAddress(moved, false, t.now));
+        assertEquals(answeredWith, t.server.peerConnectionIdSequenceNumber(), "the probe's ID is the new path's");
+        List<Sent> sent = t.allServerSends();
+        assertTrue(sent.stream().anyMatch(Sent::toPrevious), "the old path is challenged (§9.3.3)");
+        List<Long> challenges = challenges(sent.stream().filter(x -> !x.toPrevious()).toList());
+        t.server.handleDatagram(Wire.oneRtt(Role.CLIENT, SUITE, t.client.version(), 0, newId, t.nextPacketNumber++,
+                Wire.frames(new PathResponseFrame(challenges.get(0)))), t.now);
+        assertTrue(t.server.isPeerAddressValidated());
+        assertNull(t.server.peerIds.activeId(before), "the old path's ID is retired once the new one is validated");
+        assertEquals(0, t.server.movesWithoutFreshId());
+    }
+
+    private static void serverSendsDrained(Fixture t) {
+        t.allServerSends();
+    }
+
     /** The client moves ({@code portOnly}: to a new port only) and answers the server's challenge. */
     private static void move(Fixture t, boolean portOnly) {
         assertTrue(t.server.handleDatagramFromNewAddress(t.fromClient(new PingFrame(), new PaddingFrame(1150)),
