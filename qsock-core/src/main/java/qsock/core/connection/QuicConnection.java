@@ -151,6 +151,10 @@ public final class QuicConnection {
     private boolean answersNewAddress;
     /** Our connection ID of sequence number 1, sent in the preferred_address transport parameter, or null. */
     final qsock.core.cid.IssuedConnectionId preferredAddressId;
+    /** The connection IDs last reported in a {@link ConnectionEvent.ConnectionIdsChanged}, -1 before the first look. */
+    private long reportedPeerIdActive = -1;
+    private long reportedPeerIdLowest = -1;
+    private long reportedLocalIdLowest = -1;
     /** The peer's ID we answer a new address with (§9.5), reserved, or -1 for the current one. */
     long otherPathIdSequence = -1;
     /** The peer's ID of the path it left, kept for the old path's challenge (§9.3.3) until the new one validates. */
@@ -680,7 +684,37 @@ public final class QuicConnection {
 
     /** {@return the next connection event, or null} */
     public ConnectionEvent pollEvent() {
+        if (events.isEmpty()) {
+            noteConnectionIdChanges();
+        }
         return events.poll();
+    }
+
+    /**
+     * Queues a {@link ConnectionEvent.ConnectionIdsChanged} for each side whose connection IDs changed since the last
+     * look (the socket draft's QUIC_EVENT_CONNECTION_ID): the peer's ID in use or the lowest not retired, or the
+     * lowest of ours the peer may use. Read when events are polled, so the packet path pays nothing for it.
+     */
+    private void noteConnectionIdChanges() {
+        if (peerIds == null || state == ConnectionState.CLOSED) {
+            return;
+        }
+        long active = peerIds.currentSequenceNumber();
+        long lowest = peerIds.lowestActiveSequenceNumber();
+        if (active != reportedPeerIdActive || lowest != reportedPeerIdLowest) {
+            if (reportedPeerIdActive >= 0) {
+                events.add(new ConnectionEvent.ConnectionIdsChanged(true, active, lowest));
+            }
+            reportedPeerIdActive = active;
+            reportedPeerIdLowest = lowest;
+        }
+        long local = localIds.lowestUsableSequenceNumber();
+        if (local != reportedLocalIdLowest) {
+            if (reportedLocalIdLowest >= 0) {
+                events.add(new ConnectionEvent.ConnectionIdsChanged(false, local, local));
+            }
+            reportedLocalIdLowest = local;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1046,6 +1080,10 @@ public final class QuicConnection {
         peerAddressChanges++;
         // A second move before the first was validated keeps the state only if neither changed more than the port.
         movedPortOnly = portOnly && (amplification.isPathValidated() || movedPortOnly);
+        if (!movedPortOnly) {
+            // RFC 9000 §9.4: what was sent before the move went on the old path.
+            recovery.startNewPath(spaces[2].nextPacketNumber);
+        }
         if (amplification.isPathValidated()) {
             // RFC 9000 §9.3.3: the previously active path is challenged too. Only a validated one: a challenge to an
             // address that was never validated would be unlimited traffic to it.
@@ -1247,6 +1285,61 @@ public final class QuicConnection {
     }
 
     /**
+     * Processes one datagram that a server's client sent, from its current address, to another local address of the
+     * server: its preferred address (RFC 9000 §9.6.2). Its PATH_CHALLENGEs are answered from there (§8.2.2), with a
+     * new connection ID of the client's if it used a new one of ours (§9.5). Its first non-probing packet, the highest
+     * numbered, makes the server probe the path from there toward the client (§9.6.2: the server MUST probe from its
+     * preferred address) with an ID of the client's never used (§9.5), the caller sending the datagrams {@link
+     * #lastDatagramOnOtherPath()} marks from that address; the server's non-probing packets stay on the original
+     * address until the client echoes the probe, then move there ({@link #takeMigrationOutcome()}). Once moved, what
+     * still arrives at another address is processed and moves nothing. Never throws (see {@link #handleDatagram}).
+     *
+     * @return true if the probe of that path starts now
+     */
+    public boolean handleDatagramAtOtherLocalAddress(ByteBuffer datagram, long now) {
+        int length = datagram.remaining();
+        receivingFromNewAddress = true;
+        peerMoved = false;
+        answersNewAddress = false;
+        boolean owedBefore = paths.hasOtherPathResponse();
+        try {
+            receiver.receive(datagram, now);
+        } catch (RuntimeException e) {
+            fail(e, now);
+        } finally {
+            receivingFromNewAddress = false;
+        }
+        boolean moved = peerMoved;
+        peerMoved = false;
+        if (state.isClosingOrClosed()) {
+            return false;
+        }
+        if (paths.hasOtherPathResponse()) {
+            if (receiver.newAddressIdIsNew && !chooseOtherPathId()) {
+                paths.dropOtherPathResponses();
+                probesUnanswerable++;
+            } else {
+                answersNewAddress = true;
+                amplification.onOtherPathDatagram(length, owedBefore);
+            }
+        }
+        if (!moved || role != Role.SERVER || state != ConnectionState.CONFIRMED || probe.isActive()
+                || probe.moves() > 0) {
+            return false;
+        }
+        long sequence = otherPathIdSequence >= 0 && peerIds.activeId(otherPathIdSequence) != null
+                ? otherPathIdSequence : peerIds.reserveUnused();
+        otherPathIdSequence = -1;
+        if (sequence < 0) {
+            // RFC 9000 §9.5: no ID of the client's unused elsewhere; the server stays on its original address.
+            probesUnanswerable++;
+            return false;
+        }
+        startProbe(sequence, false, now);
+        return true;
+    }
+
+    /**
      * Processes one datagram that arrived on the path a move probes ({@link #migrate}): its PATH_RESPONSE completes
      * the move, a PATH_CHALLENGE of the server is answered on that path (RFC 9000 §8.2.2). Never throws (see {@link
      * #handleDatagram}).
@@ -1276,8 +1369,10 @@ public final class QuicConnection {
         }
         probe.onMoved();
         paths.otherPathBecameCurrent();
+        recovery.startNewPath(spaces[2].nextPacketNumber);
         startOnNewPath(now);
-        events.add(new ConnectionEvent.Migrated(true));
+        // A client's move is its own; a server's to its preferred address follows its client's (the draft's event).
+        events.add(new ConnectionEvent.Migrated(role == Role.CLIENT));
     }
 
     /** The probe had no answer in time (RFC 9000 §8.2.4), or lost its connection ID: the connection stays. */

@@ -73,7 +73,11 @@ class ClientMigrationTest {
         assertNotEquals(oldSequence, client.peerConnectionIdSequenceNumber(), "a fresh ID on the new path (§9.5)");
         assertTrue(client.peerConnectionIdLowestSequenceNumber() > oldSequence, "the old ID is retired");
         assertEquals(1, client.pathResets(), "congestion control and RTT start over on the new path (§9.4)");
-        assertTrue(events(client).contains(new ConnectionEvent.Migrated(true)));
+        List<ConnectionEvent> moved = events(client);
+        assertTrue(moved.contains(new ConnectionEvent.Migrated(true)), moved.toString());
+        assertTrue(moved.contains(new ConnectionEvent.ConnectionIdsChanged(true,
+                client.peerConnectionIdSequenceNumber(), client.peerConnectionIdLowestSequenceNumber())),
+                "the draft's CONNECTION_ID event: " + moved);
         long oldPathBytes = pair.network.stats(pair.client, pair.server).bytesSent();
 
         pair.runUntil(() -> s.receiver().finished(), 60 * SECOND, 2_000_000);

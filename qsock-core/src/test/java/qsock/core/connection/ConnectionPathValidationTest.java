@@ -419,6 +419,55 @@ class ConnectionPathValidationTest {
         assertEquals(0, t.server.movesWithoutFreshId());
     }
 
+    /**
+     * RFC 9000 §9.4: packets sent on the old path MUST NOT contribute to congestion control or RTT estimation for the
+     * new path: acknowledged after the move, they give no RTT sample and do not grow the reset window.
+     */
+    @Test
+    void packetsOfTheOldPathFeedNeitherTheRttNorTheWindowOfTheNewOne() throws Exception {
+        Fixture t = new Fixture(66);
+        long id = t.server.streams().openStream(true);
+        t.server.streams().write(id, ByteBuffer.wrap(new byte[3000]), false);
+        List<Long> oldPath = new ArrayList<>();
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        for (int i = 0; i < 100; i++) {
+            if (t.server.pollDatagram(out.clear(), t.now) <= 0) {
+                break;
+            }
+            for (Wire.Packet packet : t.serverWire.read(out.flip())) {
+                oldPath.add(packet.number());
+            }
+        }
+        assertTrue(oldPath.size() >= 2, "stream data in flight on the old path: " + oldPath);
+        move(t, false);
+        long rtt = t.server.recovery.rtt().smoothedRtt();
+        long window = t.server.congestion.congestionWindow();
+        assertEquals(CongestionController.initialWindow(t.server.maxDatagramSize), window);
+        t.now += 40 * ConnectionPair.MS;
+        // Consecutive numbers make one range; (largest, smallest) pairs, descending.
+        List<Long> pairs = new ArrayList<>();
+        for (int i = oldPath.size() - 1; i >= 0; ) {
+            long largest = oldPath.get(i);
+            long smallest = largest;
+            while (i > 0 && oldPath.get(i - 1) == smallest - 1) {
+                smallest = oldPath.get(--i);
+            }
+            i--;
+            pairs.add(largest);
+            pairs.add(smallest);
+        }
+        long[] ranges = pairs.stream().mapToLong(Long::longValue).toArray();
+        t.server.handleDatagram(t.fromClient(qsock.core.frame.AckFrame.of(0, ranges)), t.now);
+        assertEquals(rtt, t.server.recovery.rtt().smoothedRtt(), "no RTT sample from an old path's packet");
+        assertEquals(window, t.server.congestion.congestionWindow(), "no window growth from an old path's packet");
+        assertEquals(0, t.server.congestion.bytesInFlight() - inFlightOfNewPath(t), "yet they left flight");
+    }
+
+    /** {@return the bytes in flight the server sent after its client's last move} */
+    private static long inFlightOfNewPath(Fixture t) {
+        return t.server.recovery.bytesInFlight();
+    }
+
     private static void serverSendsDrained(Fixture t) {
         t.allServerSends();
     }
