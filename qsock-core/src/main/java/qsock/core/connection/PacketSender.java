@@ -340,6 +340,11 @@ final class PacketSender {
             // would then never be sent again. Handshake flights are small and bounded by the TLS stack.
             return true;
         }
+        if (space.id == PacketNumberSpace.APPLICATION && (c.paths.challengePending() || c.paths.hasResponse())) {
+            // RFC 9000 §9.4: path validation is not held back by a window the old path filled (probe packets may be
+            // exempted); the anti-amplification limit still bounds what goes to an unvalidated address.
+            return true;
+        }
         if (congestionBlocked) {
             return false;
         }
@@ -399,6 +404,9 @@ final class PacketSender {
         if (space.crypto.hasPendingSend() && (mayAddData || space.id != PacketNumberSpace.APPLICATION)
                 && space.crypto.writeFrames(out, payloadLimit, frames)) {
             ackEliciting = true;
+        }
+        if (!mayAddData && space.id == PacketNumberSpace.APPLICATION) {
+            ackEliciting |= writePathFrames(out, payloadLimit, frames);
         }
         if (mayAddData) {
             if (space.id == PacketNumberSpace.APPLICATION) {
@@ -476,6 +484,27 @@ final class PacketSender {
             frames.newToken = true;
             wrote = true;
         }
+        wrote |= writePathFrames(out, limit, frames);
+        if (c.localIds.hasPending()) {
+            wrote |= c.localIds.writeFrames(out, limit - out.position(), frames::addNewConnectionId) > 0;
+        }
+        if (c.peerIds.hasPending()) {
+            wrote |= c.peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
+        }
+        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.datagrams.hasOutgoing()) {
+            wrote |= c.datagrams.writeFrames(out, limit, c.largestDatagramFrame());
+        }
+        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.streams.hasPendingFrames()) {
+            int before = out.position();
+            c.streams.writeFrames(out, limit - out.position(), frames, now);
+            wrote |= out.position() > before;
+        }
+        return wrote;
+    }
+
+    /** Writes our PATH_CHALLENGE and the PATH_RESPONSEs owed on the current path; {@return true if any} */
+    private boolean writePathFrames(ByteBuffer out, int limit, SentFrames frames) {
+        boolean wrote = false;
         if (c.paths.challengePending() && limit - out.position() >= 9) {
             // RFC 9000 §8.2.1: unpredictable data, new for every challenge.
             long data = c.random.nextLong();
@@ -492,20 +521,6 @@ final class PacketSender {
             c.paths.onResponseWritten();
             pathFrameWritten = true;
             wrote = true;
-        }
-        if (c.localIds.hasPending()) {
-            wrote |= c.localIds.writeFrames(out, limit - out.position(), frames::addNewConnectionId) > 0;
-        }
-        if (c.peerIds.hasPending()) {
-            wrote |= c.peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
-        }
-        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.datagrams.hasOutgoing()) {
-            wrote |= c.datagrams.writeFrames(out, limit, c.largestDatagramFrame());
-        }
-        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.streams.hasPendingFrames()) {
-            int before = out.position();
-            c.streams.writeFrames(out, limit - out.position(), frames, now);
-            wrote |= out.position() > before;
         }
         return wrote;
     }
