@@ -42,7 +42,81 @@ public final class KwikClient implements InteropClient {
 
     private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki,
                        qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred) throws IOException {
-        this(server, alpn, timeout, datagrams, pki, initial, preferred, null, null);
+        this(server, alpn, timeout, datagrams, pki, initial, preferred, null, null, null);
+    }
+
+    /** The sockets of a client that can move ({@link #connectMovable}), or null. */
+    private final LocalSockets sockets;
+
+    /**
+     * The local sockets Kwik's client opens (its {@code DatagramSocketFactory}): each bound to the loopback address
+     * the test names last, on an ephemeral port, so that a client can move to another address. Kwik opens one when it
+     * connects and one for each {@code changeAddress()}.
+     */
+    private static final class LocalSockets implements tech.kwik.core.DatagramSocketFactory {
+        private volatile java.net.InetAddress next = java.net.InetAddress.getLoopbackAddress();
+        private volatile java.net.DatagramSocket last;
+
+        @Override
+        public java.net.DatagramSocket createSocket(java.net.InetAddress destination) throws java.net.SocketException {
+            java.net.DatagramSocket socket = new java.net.DatagramSocket(new InetSocketAddress(next, 0));
+            last = socket;
+            return socket;
+        }
+    }
+
+    /**
+     * Connects like {@link #connect} from a socket bound to 127.0.0.1, so that {@link #migrate} can later move the
+     * connection to another local address or port.
+     */
+    public static KwikClient connectMovable(InetSocketAddress server, String alpn, Duration timeout)
+            throws IOException {
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, null, null,
+                new LocalSockets());
+    }
+
+    /**
+     * What one {@link #migrate} did.
+     *
+     * @param oldDcid the server's connection ID the client addressed it by before
+     * @param newDcid the one it addresses it by on the new path
+     * @param from the local address the client sent from before
+     * @param to the local address it sends from now
+     */
+    public record Migration(byte[] oldDcid, byte[] newDcid, InetSocketAddress from, InetSocketAddress to) {}
+
+    /**
+     * Moves the connection, mid-flight, to a new local socket bound to {@code address} (a new port; a new address too
+     * when it is another loopback address): an active migration (RFC 9000 §9.2) as Kwik 0.10.8 can do it. Kwik's
+     * client switches to the next connection ID the server issued ({@code nextDestinationConnectionId}, §9.5: a new
+     * path takes a new ID) and then to the new socket ({@code changeAddress}, which closes the old one). It does not
+     * probe the new path first (it never sends PATH_CHALLENGE) and keeps the old ID unretired; both are on its
+     * implementation class only. The switch of ID and the switch of socket are two steps: a packet Kwik's sender
+     * built between them goes out with the new ID from the old address.
+     *
+     * @throws IllegalStateException if the client was not connected by {@link #connectMovable}, the server issued no
+     *     connection ID Kwik has not used yet, or Kwik failed to open the new socket (it only logs that)
+     */
+    public Migration migrate(java.net.InetAddress address) {
+        if (sockets == null) {
+            throw new IllegalStateException("a client that can move is connected by connectMovable");
+        }
+        tech.kwik.core.impl.QuicClientConnectionImpl impl = (tech.kwik.core.impl.QuicClientConnectionImpl) connection;
+        java.net.DatagramSocket before = sockets.last;
+        InetSocketAddress from = (InetSocketAddress) before.getLocalSocketAddress();
+        byte[] oldDcid = impl.getDestinationConnectionId();
+        byte[] newDcid = impl.nextDestinationConnectionId();
+        if (newDcid == null) {
+            throw new IllegalStateException("Kwik holds no connection ID of the server it has not used (Kwik log "
+                    + log + ")");
+        }
+        sockets.next = address;
+        impl.changeAddress();
+        java.net.DatagramSocket after = sockets.last;
+        if (after == before) {
+            throw new IllegalStateException("Kwik did not open a socket on " + address + " (Kwik log " + log + ")");
+        }
+        return new Migration(oldDcid, newDcid, from, (InetSocketAddress) after.getLocalSocketAddress());
     }
 
     /** The stream Kwik sent the early request on, or null. */
@@ -50,11 +124,16 @@ public final class KwikClient implements InteropClient {
 
     private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki,
                        qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred,
-                       tech.kwik.core.QuicSessionTicket ticket, byte[] earlyRequest) throws IOException {
+                       tech.kwik.core.QuicSessionTicket ticket, byte[] earlyRequest, LocalSockets sockets)
+            throws IOException {
         this.timeout = timeout;
         this.alpn = alpn;
+        this.sockets = sockets;
         Path[] logFile = new Path[1];
         QuicClientConnection.Builder builder = QuicClientConnection.newBuilder();
+        if (sockets != null) {
+            builder.socketFactory(sockets);
+        }
         if (datagrams) {
             builder.enableDatagramExtension();
         }
@@ -144,7 +223,7 @@ public final class KwikClient implements InteropClient {
     /** Connects like {@link #connect}, resuming the session of {@code ticket} (RFC 8446 §4.6.1). */
     public static KwikClient connectWithTicket(InetSocketAddress server, String alpn, Duration timeout,
                                                tech.kwik.core.QuicSessionTicket ticket) throws IOException {
-        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, null);
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, null, null);
     }
 
     /**
@@ -154,7 +233,7 @@ public final class KwikClient implements InteropClient {
     public static KwikClient connectSendingEarly(InetSocketAddress server, String alpn, Duration timeout,
                                                  tech.kwik.core.QuicSessionTicket ticket, byte[] request)
             throws IOException {
-        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, request);
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, request, null);
     }
 
     /** {@return the answer to the request {@link #connectSendingEarly} sent, up to its FIN} */
