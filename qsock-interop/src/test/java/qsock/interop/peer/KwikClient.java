@@ -80,24 +80,28 @@ public final class KwikClient implements InteropClient {
      *
      * @param oldDcid the server's connection ID the client addressed it by before
      * @param newDcid the one it addresses it by on the new path
+     * @param newSequenceNumber the sequence number the server gave {@code newDcid} (RFC 9000 §5.1.1)
      * @param from the local address the client sent from before
      * @param to the local address it sends from now
      */
-    public record Migration(byte[] oldDcid, byte[] newDcid, InetSocketAddress from, InetSocketAddress to) {}
+    public record Migration(byte[] oldDcid, byte[] newDcid, int newSequenceNumber, InetSocketAddress from,
+                            InetSocketAddress to) {}
 
     /**
      * Moves the connection, mid-flight, to a new local socket bound to {@code address} (a new port; a new address too
      * when it is another loopback address): an active migration (RFC 9000 §9.2) as Kwik 0.10.8 can do it. Kwik's
      * client switches to the next connection ID the server issued ({@code nextDestinationConnectionId}, §9.5: a new
-     * path takes a new ID) and then to the new socket ({@code changeAddress}, which closes the old one). It does not
-     * probe the new path first (it never sends PATH_CHALLENGE) and keeps the old ID unretired; both are on its
-     * implementation class only. The switch of ID and the switch of socket are two steps: a packet Kwik's sender
-     * built between them goes out with the new ID from the old address.
+     * path takes a new ID), then to the new socket ({@code changeAddress}, which closes the old one), and the old ID
+     * is retired ({@code retireDestinationConnectionId}, §5.1.2), so that the server can issue another for a later
+     * move: Kwik's active_connection_id_limit is 2. Kwik does not probe the new path first (it never sends a
+     * PATH_CHALLENGE); these calls are on its implementation class only, and Kwik makes none of them by itself. The
+     * switch of ID and the switch of socket are two steps: a packet Kwik's sender built between them goes out with
+     * the new ID from the old address. Waits up to the client's timeout for the server's next ID to arrive.
      *
-     * @throws IllegalStateException if the client was not connected by {@link #connectMovable}, the server issued no
-     *     connection ID Kwik has not used yet, or Kwik failed to open the new socket (it only logs that)
+     * @throws IllegalStateException if the client was not connected by {@link #connectMovable}, the server's next
+     *     connection ID did not come in time, or Kwik failed to open the new socket (it only logs that)
      */
-    public Migration migrate(java.net.InetAddress address) {
+    public Migration migrate(java.net.InetAddress address) throws InterruptedException {
         if (sockets == null) {
             throw new IllegalStateException("a client that can move is connected by connectMovable");
         }
@@ -105,18 +109,37 @@ public final class KwikClient implements InteropClient {
         java.net.DatagramSocket before = sockets.last;
         InetSocketAddress from = (InetSocketAddress) before.getLocalSocketAddress();
         byte[] oldDcid = impl.getDestinationConnectionId();
-        byte[] newDcid = impl.nextDestinationConnectionId();
-        if (newDcid == null) {
-            throw new IllegalStateException("Kwik holds no connection ID of the server it has not used (Kwik log "
-                    + log + ")");
+        int oldSequenceNumber = sequenceNumberOf(impl, oldDcid);
+        // Kwik moves to the ID numbered one above the one in use, and to none if that has not come yet.
+        int next = oldSequenceNumber + 1;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!impl.getDestinationConnectionIds().containsKey(next)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the server's connection ID " + next + " did not come within "
+                        + timeout + ": Kwik holds " + impl.getDestinationConnectionIds().keySet() + " (Kwik log "
+                        + log + ")");
+            }
+            Thread.sleep(1);
         }
+        byte[] newDcid = impl.nextDestinationConnectionId();
         sockets.next = address;
         impl.changeAddress();
         java.net.DatagramSocket after = sockets.last;
         if (after == before) {
             throw new IllegalStateException("Kwik did not open a socket on " + address + " (Kwik log " + log + ")");
         }
-        return new Migration(oldDcid, newDcid, from, (InetSocketAddress) after.getLocalSocketAddress());
+        impl.retireDestinationConnectionId(oldSequenceNumber);
+        return new Migration(oldDcid, newDcid, next, from, (InetSocketAddress) after.getLocalSocketAddress());
+    }
+
+    private int sequenceNumberOf(tech.kwik.core.impl.QuicClientConnectionImpl impl, byte[] dcid) {
+        for (var e : impl.getDestinationConnectionIds().entrySet()) {
+            if (java.util.Arrays.equals(e.getValue().getConnectionId(), dcid)) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalStateException("Kwik's connection ID in use is not among its connection IDs (Kwik log "
+                + log + ")");
     }
 
     /** The stream Kwik sent the early request on, or null. */
