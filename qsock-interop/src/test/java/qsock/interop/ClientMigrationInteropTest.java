@@ -33,8 +33,8 @@ import qsock.socket.QuicStatistics;
  * migration, with a new connection ID on the new path, §9.5) in the middle of a 5 MB download from a qsock server:
  * the server must follow it (§9.3: on the highest-numbered non-probing packet, validating the new path with a
  * PATH_CHALLENGE) for the download to complete with the right SHA-256, and the server must have seen the client at
- * each new address, validated. The client retires the connection ID it leaves (§5.1.2); the second of two moves
- * takes the ID the server issued in its place.
+ * each new address, validated. The client retires the connection ID it leaves (§5.1.2) once the new one is on the
+ * wire; the second of two moves takes the ID the server issued in its place.
  *
  * <p>Kwik's client (0.10.8) moves through {@code QuicClientConnectionImpl.nextDestinationConnectionId()} and
  * {@code changeAddress()} ({@link KwikClient#migrate}); it does not probe the new path first, since it never sends a
@@ -75,8 +75,9 @@ class ClientMigrationInteropTest {
         Files.write(root.resolve(Scenarios.FILE.substring(1)), Scenarios.FILE_CONTENT);
         try (QsockServer server = QsockServer.start(root); UdpRelay relay = UdpRelay.start(server.address())) {
             List<Path> logs = new ArrayList<>();
-            Evidence.keep("KWIK client vs qsock server, migrating to a new " + moves, relay, logs, server::failures,
-                    () -> {
+            java.util.concurrent.atomic.AtomicReference<QuicSocket> accepted = new java.util.concurrent.atomic.AtomicReference<>();
+            Evidence.keep("KWIK client vs qsock server, migrating to a new " + moves, relay, logs,
+                    () -> sideNotes(server, accepted.get()), () -> {
                         try (KwikClient c = KwikClient.connectMovable(relay.address(), HqInterop.ALPN,
                                 Scenarios.TIMEOUT)) {
                             logs.add(c.log());
@@ -84,6 +85,7 @@ class ClientMigrationInteropTest {
                             List<QsockServer.Handshake> handshakes = server.awaitHandshakes(1, Scenarios.TIMEOUT);
                             assertEquals(1, handshakes.size(), "connections the qsock server accepted");
                             QuicSocket serverSide = handshakes.get(0).socket();
+                            accepted.set(serverSide);
                             relay.countShortHeaderDcids(serverSide.localConnectionId().length);
                             long before = relay.log().datagrams(Direction.TO_CLIENT);
 
@@ -100,6 +102,9 @@ class ClientMigrationInteropTest {
                                 relay.log().note("Kwik moved from " + m.from() + " to " + m.to() + ", connection ID "
                                         + hex(m.oldDcid()) + " -> " + hex(m.newDcid()) + " (sequence number "
                                         + m.newSequenceNumber() + ")");
+                                // RFC 9000 §5.1.2: the ID left behind is retired, once the new one is on the wire.
+                                awaitDcidFrom(relay, m);
+                                c.retire(m);
                                 done.add(m);
                             }
                             download.get(Scenarios.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -121,9 +126,10 @@ class ClientMigrationInteropTest {
     }
 
     /**
-     * The wire shows the move: the client's old address carried the old connection ID, and the new address mostly
-     * the new one (RFC 9000 §9.5). "Mostly": Kwik switches the ID before the socket, in two steps, so a packet its
-     * sender had built before the first may leave after the second.
+     * The wire shows the move: the client's old address carried the old connection ID, and on the new address the new
+     * one (RFC 9000 §9.5) outnumbers the old. Not "only": Kwik switches the ID before the socket, in two steps, so the
+     * old address may carry the new ID for a while (the test thread may be descheduled between them: 67 ms seen), and
+     * a packet its sender built with the old ID just before the first step may leave from the new socket.
      */
     private static void assertNewConnectionIdOnNewPath(Map<SocketAddress, Map<String, Long>> dcids,
                                                        KwikClient.Migration m) {
@@ -135,11 +141,35 @@ class ClientMigrationInteropTest {
         assertNotNull(newPath, "1-RTT packets from the client's new address " + m.to() + ": " + dcids);
         assertTrue(oldPath.getOrDefault(hex(m.oldDcid()), 0L) > 0,
                 "the old connection ID on the old path: " + oldPath);
-        long onNewPath = newPath.values().stream().mapToLong(Long::longValue).sum();
         long newIdOnNewPath = newPath.getOrDefault(hex(m.newDcid()), 0L);
-        // At least 1 MB of the download is acknowledged from each new address: some 50 packets of Kwik's.
-        assertTrue(newIdOnNewPath > 10 && 2 * newIdOnNewPath > onNewPath,
+        long oldIdOnNewPath = newPath.getOrDefault(hex(m.oldDcid()), 0L);
+        assertTrue(newIdOnNewPath > 0 && newIdOnNewPath > oldIdOnNewPath,
                 "the new connection ID " + hex(m.newDcid()) + " on the new path: " + newPath);
+    }
+
+    /**
+     * {@return what the qsock server saw go wrong, and where its connection sends now with its path counters} The
+     * latter tell a server that did not follow the client (or followed it back) from a client that went silent.
+     */
+    private static List<String> sideNotes(QsockServer server, QuicSocket serverSide) {
+        List<String> notes = new ArrayList<>(server.failures());
+        if (serverSide != null) {
+            notes.add("the server's connection sends to " + serverSide.remoteAddress() + "; "
+                    + serverSide.statistics());
+        }
+        return notes;
+    }
+
+    /** Waits until the relay saw a 1-RTT packet with {@code m}'s new connection ID from the client's new address. */
+    private static void awaitDcidFrom(UdpRelay relay, KwikClient.Migration m) throws InterruptedException {
+        long deadline = System.nanoTime() + Scenarios.TIMEOUT.toNanos();
+        while (!relay.shortHeaderDcids().getOrDefault(m.to(), Map.of()).containsKey(hex(m.newDcid()))) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no packet with the connection ID " + hex(m.newDcid()) + " from "
+                        + m.to() + " within " + Scenarios.TIMEOUT + ": " + relay.shortHeaderDcids());
+            }
+            Thread.sleep(1);
+        }
     }
 
     /** Waits until {@code count} datagrams went to the client, failing if the download ends or fails first. */

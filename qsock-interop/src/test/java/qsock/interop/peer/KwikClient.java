@@ -79,24 +79,26 @@ public final class KwikClient implements InteropClient {
      * What one {@link #migrate} did.
      *
      * @param oldDcid the server's connection ID the client addressed it by before
+     * @param oldSequenceNumber the sequence number of {@code oldDcid} (RFC 9000 §5.1.1)
      * @param newDcid the one it addresses it by on the new path
-     * @param newSequenceNumber the sequence number the server gave {@code newDcid} (RFC 9000 §5.1.1)
+     * @param newSequenceNumber the sequence number of {@code newDcid}
      * @param from the local address the client sent from before
      * @param to the local address it sends from now
      */
-    public record Migration(byte[] oldDcid, byte[] newDcid, int newSequenceNumber, InetSocketAddress from,
-                            InetSocketAddress to) {}
+    public record Migration(byte[] oldDcid, int oldSequenceNumber, byte[] newDcid, int newSequenceNumber,
+                            InetSocketAddress from, InetSocketAddress to) {}
 
     /**
      * Moves the connection, mid-flight, to a new local socket bound to {@code address} (a new port; a new address too
      * when it is another loopback address): an active migration (RFC 9000 §9.2) as Kwik 0.10.8 can do it. Kwik's
      * client switches to the next connection ID the server issued ({@code nextDestinationConnectionId}, §9.5: a new
-     * path takes a new ID), then to the new socket ({@code changeAddress}, which closes the old one), and the old ID
-     * is retired ({@code retireDestinationConnectionId}, §5.1.2), so that the server can issue another for a later
-     * move: Kwik's active_connection_id_limit is 2. Kwik does not probe the new path first (it never sends a
-     * PATH_CHALLENGE); these calls are on its implementation class only, and Kwik makes none of them by itself. The
-     * switch of ID and the switch of socket are two steps: a packet Kwik's sender built between them goes out with
-     * the new ID from the old address. Waits up to the client's timeout for the server's next ID to arrive.
+     * path takes a new ID), then to the new socket ({@code changeAddress}, which closes the old one), and a PING goes
+     * out at once from the new address: {@code changeAddress} sends nothing, and a client with nothing else to send
+     * would stay silent on its new path, the server sending into its closed old socket. Kwik does not probe the new
+     * path first (it never sends a PATH_CHALLENGE); these calls are on its implementation class only, and Kwik makes
+     * none of them by itself. The switch of ID and the switch of socket are two steps: a packet Kwik's sender built
+     * between them goes out with the new ID from the old address. The old ID stays in use until {@link #retire}.
+     * Waits up to the client's timeout for the server's next ID to arrive.
      *
      * @throws IllegalStateException if the client was not connected by {@link #connectMovable}, the server's next
      *     connection ID did not come in time, or Kwik failed to open the new socket (it only logs that)
@@ -128,8 +130,22 @@ public final class KwikClient implements InteropClient {
         if (after == before) {
             throw new IllegalStateException("Kwik did not open a socket on " + address + " (Kwik log " + log + ")");
         }
-        impl.retireDestinationConnectionId(oldSequenceNumber);
-        return new Migration(oldDcid, newDcid, next, from, (InetSocketAddress) after.getLocalSocketAddress());
+        impl.ping();
+        return new Migration(oldDcid, oldSequenceNumber, newDcid, next, from,
+                (InetSocketAddress) after.getLocalSocketAddress());
+    }
+
+    /**
+     * Retires the connection ID {@code m} left (RETIRE_CONNECTION_ID, RFC 9000 §5.1.2), so that the server can issue
+     * another for a later move: Kwik's active_connection_id_limit is 2. Call it only once a packet with the new ID
+     * has left: Kwik may still be building a packet with the old ID when it switches, and a RETIRE_CONNECTION_ID
+     * that went into it would retire the ID its own packet was sent to, which the server closes on as a
+     * PROTOCOL_VIOLATION (§19.16; seen). Kwik queues the frame without sending it; a PING flushes it.
+     */
+    public void retire(Migration m) {
+        tech.kwik.core.impl.QuicClientConnectionImpl impl = (tech.kwik.core.impl.QuicClientConnectionImpl) connection;
+        impl.retireDestinationConnectionId(m.oldSequenceNumber());
+        impl.ping();
     }
 
     private int sequenceNumberOf(tech.kwik.core.impl.QuicClientConnectionImpl impl, byte[] dcid) {
