@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,7 +76,7 @@ class ClientMigrationInteropTest {
         Files.write(root.resolve(Scenarios.FILE.substring(1)), Scenarios.FILE_CONTENT);
         try (QsockServer server = QsockServer.start(root); UdpRelay relay = UdpRelay.start(server.address())) {
             List<Path> logs = new ArrayList<>();
-            java.util.concurrent.atomic.AtomicReference<QuicSocket> accepted = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<QuicSocket> accepted = new AtomicReference<>();
             Evidence.keep("KWIK client vs qsock server, migrating to a new " + moves, relay, logs,
                     () -> sideNotes(server, accepted.get()), () -> {
                         try (KwikClient c = KwikClient.connectMovable(relay.address(), HqInterop.ALPN,
