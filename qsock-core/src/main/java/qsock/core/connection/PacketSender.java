@@ -85,7 +85,8 @@ final class PacketSender {
             return sendPathMtuProbe(out, now);
         }
         boolean congestionBlocked = !c.congestion.canSend(c.maxDatagramSize) && !probesPending();
-        if (!congestionBlocked && !probesPending()) {
+        // RFC 9000 §8.2.2: a PATH_RESPONSE is not delayed, not even by the pacer.
+        if (!congestionBlocked && !probesPending() && !c.paths.hasResponse()) {
             long release = c.pacer.nextSendTime(now, c.maxDatagramSize, c.congestion.congestionWindow(),
                     c.recovery.rtt().smoothedRtt());
             if (release - now > 0 && !ackDue(now)) {

@@ -152,6 +152,20 @@ class ClientMigrationTest {
         assertFalse(client.isMigrating());
     }
 
+    /** RFC 9000 §9: no migration before the handshake is confirmed. */
+    @Test
+    void aClientDoesNotMigrateBeforeTheHandshakeIsConfirmed() throws Exception {
+        Setup s = setup(76, 100_000, ConnectionConfig.defaults());
+        QuicConnection client = s.pair().clientConnection();
+        assertFalse(client.canMigrateActively());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> s.pair().client.endpoint.migrate(client, NEW_LOCAL, s.pair().network.now()));
+        assertTrue(e.getMessage().contains("not confirmed"), e.getMessage());
+        assertFalse(client.isMigrating());
+        s.pair().runUntil(() -> s.receiver().finished(), 30 * SECOND, 500_000);
+        assertEquals(0, s.newLocal().received, "nothing was sent from the new address");
+    }
+
     @Test
     void aServerCannotMigrate() throws Exception {
         Setup s = setup(75, 100_000, ConnectionConfig.defaults());

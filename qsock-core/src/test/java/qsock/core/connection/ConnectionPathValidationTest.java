@@ -468,6 +468,27 @@ class ConnectionPathValidationTest {
         return t.server.recovery.bytesInFlight();
     }
 
+    /** RFC 9000 §8.2.2: a packet with a PATH_RESPONSE is not delayed, not even by the pacer. */
+    @Test
+    void aPathResponseIsNotHeldBackByThePacer() throws Exception {
+        Fixture t = new Fixture(67);
+        // A first packet acknowledged, so that the challenge's packet, next in line, calls for no immediate ACK (which
+        // would let anything through the pacer).
+        t.server.handleDatagram(t.fromClient(new PingFrame()), t.now);
+        t.now += 30 * ConnectionPair.MS;
+        t.serverSends();
+        long id = t.server.streams().openStream(true);
+        t.server.streams().write(id, ByteBuffer.wrap(new byte[1 << 20]), false);
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        int sent = 0;
+        while (sent < 1000 && t.server.pollDatagram(out.clear(), t.now) > 0) {
+            sent++;
+        }
+        assertTrue(t.server.congestion.canSend(t.server.maxDatagramSize), "paced, not blocked by the window");
+        t.server.handleDatagram(t.fromClient(new PathChallengeFrame(0x5eed)), t.now);
+        assertEquals(List.of(0x5eedL), responses(t.serverSends()));
+    }
+
     private static void serverSendsDrained(Fixture t) {
         t.allServerSends();
     }
