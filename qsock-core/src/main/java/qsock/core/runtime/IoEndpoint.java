@@ -62,6 +62,8 @@ public final class IoEndpoint {
     private static final int MAX_UDP_PAYLOAD = 65_535;
     /** After the loop caught an exception, it sleeps at least this long, so a repeating failure cannot spin. */
     private static final long FAILURE_BACKOFF_MILLIS = 10;
+    /** With several sockets, one found empty is read again after this many turns of the others. */
+    private static final int RECHECK_EMPTY = 8;
     /** While a socket of a move may be about to go, how often the I/O thread looks whether it is still used. */
     private static final long PORT_CHECK_NANOS = 50_000_000;
     /** How long the I/O thread waits in the lock's queue before it leaves it and tries again. */
@@ -553,14 +555,10 @@ public final class IoEndpoint {
         try {
             boolean busy = false;
             long now = System.nanoTime();
-            // Each socket gets its share of the batch, so that a flood at one cannot keep the others unread.
-            int open = openPorts();
-            int share = open <= 1 ? MAX_DATAGRAMS_PER_BATCH : Math.max(1, MAX_DATAGRAMS_PER_BATCH / open);
-            for (int p = 0; p < ports.size(); p++) {
-                Port port = ports.get(p);
-                if (port.channel.isOpen() && receive(port, share, now)) {
-                    busy = true;
-                }
+            if (ports.size() == 1) {
+                busy = receive(ports.get(0), MAX_DATAGRAMS_PER_BATCH, now) > 0;
+            } else {
+                busy = receiveInTurn(now);
             }
             now = System.nanoTime();
             lastBatch = now;
@@ -620,10 +618,44 @@ public final class IoEndpoint {
     }
 
     /**
-     * Takes up to {@code max} datagrams waiting at {@code port} into the endpoint; {@return true if there was any}
+     * Takes the datagrams waiting at several sockets, one of each in turn, so that the endpoint sees them about in the
+     * order they arrived: a packet read after many sent later on another path would have its truncated packet number
+     * decoded wrongly (RFC 9000 §17.1; its sender counts on reordering of less than half its encoding's range). A
+     * socket found empty is looked at again every {@link #RECHECK_EMPTY} turns, cheaply bounding that reordering.
+     * {@return whether there was any}
      */
-    private boolean receive(Port port, int max, long now) {
+    private boolean receiveInTurn(long now) {
         boolean any = false;
+        for (int p = 0; p < ports.size(); p++) {
+            ports.get(p).empty = !ports.get(p).channel.isOpen();
+        }
+        int taken = 0;
+        for (int turn = 0; taken < MAX_DATAGRAMS_PER_BATCH; turn++) {
+            boolean recheck = turn % RECHECK_EMPTY == 0;
+            boolean readable = false;
+            for (int p = 0; p < ports.size() && taken < MAX_DATAGRAMS_PER_BATCH; p++) {
+                Port port = ports.get(p);
+                if (port.empty && !(recheck && port.channel.isOpen())) {
+                    continue;
+                }
+                int n = receive(port, 1, now);
+                port.empty = n == 0;
+                if (n > 0) {
+                    taken++;
+                    any = true;
+                    readable = true;
+                }
+            }
+            if (!readable) {
+                return any;
+            }
+        }
+        return any;
+    }
+
+    /** Takes up to {@code max} datagrams waiting at {@code port} into the endpoint; {@return how many} */
+    private int receive(Port port, int max, long now) {
+        int taken = 0;
         for (int i = 0; i < max; i++) {
             receiveBuffer.clear();
             SocketAddress from;
@@ -641,7 +673,7 @@ public final class IoEndpoint {
                 break;
             }
             receiveBuffer.flip();
-            any = true;
+            taken++;
             try {
                 endpoint.handleDatagram(port.local, (InetSocketAddress) from, receiveBuffer, now);
             } catch (Throwable t) {
@@ -649,7 +681,7 @@ public final class IoEndpoint {
                 failed(t, "datagram from", from);
             }
         }
-        return any;
+        return taken;
     }
 
     /** Sends datagrams until the connections have none or the kernel has no room. */
@@ -863,6 +895,8 @@ public final class IoEndpoint {
         InetSocketAddress pendingTarget;
         /** The number of polls when it was parked: still the endpoint's last polled datagram if no poll followed. */
         long parkedAt;
+        /** Found with nothing to read in this batch's turns ({@link #receiveInTurn}). */
+        boolean empty;
         private boolean writeInterest;
 
         Port(DatagramChannel channel, SelectionKey key, InetSocketAddress local, boolean forMigration, int size) {
