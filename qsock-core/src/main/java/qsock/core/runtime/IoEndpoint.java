@@ -37,6 +37,12 @@ import qsock.core.endpoint.QuicEndpoint;
  * every datagram waiting into one reused buffer; runs the deadlines that are due; then sends what the
  * connections have, keeping a datagram the kernel refused until the socket is writable again.
  *
+ * <p>A connection's path is a pair of addresses (RFC 9000 §9), so the endpoint may own more UDP sockets on the same
+ * selector and thread ({@link #openChannel}): one a client moves its connection to (§9.2), a server's preferred
+ * address (§9.6). Each datagram is read with the address of the socket it arrived at and sent from the socket the
+ * endpoint names for it; a socket whose kernel buffer is full holds its own datagram while the others go on. A
+ * client's socket it moved away from is closed once nothing more can arrive there.
+ *
  * <p>Application threads share the endpoint through {@link #lock()}: they call into the endpoint and its
  * connections with the lock held, then {@link #flush(QuicConnection)} to send what their connection produced from
  * their own thread (the other connections' sending stays on the I/O thread).
@@ -132,8 +138,7 @@ public final class IoEndpoint {
         this.udpOptions = udpOptions;
         this.lastBatch = System.nanoTime();
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
-        ports.add(new Port(channel, channel.register(selector, SelectionKey.OP_READ), null, false,
-                sendBuffer.capacity()));
+        ports.add(new Port(channel, channel.register(selector, SelectionKey.OP_READ), null, false));
         this.thread = Thread.ofPlatform().daemon().name("qsock-io-" + localAddress.getPort()).unstarted(this::run);
     }
 
@@ -231,7 +236,10 @@ public final class IoEndpoint {
         return endpoint;
     }
 
-    /** {@return the address the UDP socket is bound to} */
+    /**
+     * {@return the address the first UDP socket is bound to} A connection that moved may be elsewhere ({@link
+     * QuicEndpoint#localAddress(QuicConnection)}).
+     */
     public InetSocketAddress localAddress() {
         return localAddress;
     }
@@ -316,7 +324,7 @@ public final class IoEndpoint {
             // Registering does not wait for the select the I/O thread may sit in (JDK 11+); the key counts from
             // that thread's next select, which the wakeup below starts.
             SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            ports.add(new Port(channel, key, bound, forMigration, sendBuffer.capacity()));
+            ports.add(new Port(channel, key, bound, forMigration));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -753,8 +761,9 @@ public final class IoEndpoint {
     private void sendFrom(Port port, InetSocketAddress to, boolean last) {
         try {
             if (port.channel.send(sendBuffer, to) == 0) {
-                // The send buffer becomes the port's, and its spare the next datagram's: nothing is copied.
-                ByteBuffer spare = port.pending;
+                // The send buffer becomes the port's, and its spare the next datagram's: nothing is copied. The
+                // spare is made the first time a port is full, once.
+                ByteBuffer spare = port.pending != null ? port.pending : ByteBuffer.allocate(sendBuffer.capacity());
                 port.pending = sendBuffer;
                 sendBuffer = spare;
                 port.pendingTarget = to;
@@ -889,7 +898,10 @@ public final class IoEndpoint {
         final InetSocketAddress local;
         /** Opened for a move: closed once no connection uses it. */
         final boolean forMigration;
-        /** The parked datagram (while {@link #pendingTarget} is set), else a spare buffer of the same size. */
+        /**
+         * The parked datagram (while {@link #pendingTarget} is set), else a spare buffer of the send buffer's size;
+         * null until the port is first full.
+         */
         ByteBuffer pending;
         /** Where the parked datagram goes; null when there is none. */
         InetSocketAddress pendingTarget;
@@ -899,12 +911,11 @@ public final class IoEndpoint {
         boolean empty;
         private boolean writeInterest;
 
-        Port(DatagramChannel channel, SelectionKey key, InetSocketAddress local, boolean forMigration, int size) {
+        Port(DatagramChannel channel, SelectionKey key, InetSocketAddress local, boolean forMigration) {
             this.channel = channel;
             this.key = key;
             this.local = local;
             this.forMigration = forMigration;
-            this.pending = ByteBuffer.allocate(size);
         }
 
         void writeInterest(boolean on, Selector selector) {
