@@ -25,6 +25,9 @@ import qsock.core.endpoint.EndpointConfig;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class IoEndpointPortsTest {
 
+    /** More datagrams than the endpoint keeps stateless answers for (64), fewer than a batch takes (512). */
+    private static final int WAITING = 200;
+
     private static IoEndpoint listening(IoClient client) throws IOException {
         IoEndpoint io = IoEndpoint.bind(new InetSocketAddress("127.0.0.1", 0), EndpointConfig.defaults(),
                 UdpOptions.defaults(), client);
@@ -94,6 +97,55 @@ class IoEndpointPortsTest {
         }
         io.thread().join(10_000);
         assertFalse(io.isChannelOpen(null));
+    }
+
+    /**
+     * The sockets are read in turn, not one after the other: a datagram at the second socket is taken right after the
+     * first datagram waiting at the first, however many wait there. Read after them, a packet would meet a packet
+     * number decoded against those sent later (RFC 9000 §17.1); here, its answer would find the endpoint's queue of
+     * stateless answers full (QuicEndpoint.MAX_PENDING_RESPONSES, 64) and be dropped.
+     */
+    @Test
+    void theSocketsAreReadInTurn() throws Exception {
+        IoClient client = () -> { };
+        IoEndpoint io = listening(client);
+        try (java.net.DatagramSocket peer = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            InetSocketAddress second = open(io, false);
+            byte[] toSecond = {5, 5, 5, 5, 5, 5, 5, 5};
+            // Held, so that the I/O thread finds all of them waiting in its next batch.
+            io.lock().lock();
+            try {
+                for (int i = 0; i < WAITING; i++) {
+                    byte[] scid = {6, 6, 6, 6, 6, 6, (byte) (i >> 8), (byte) i};
+                    send(peer, IoEndpointTest.unknownVersion(scid), io.localAddress());
+                }
+                send(peer, IoEndpointTest.unknownVersion(toSecond), second);
+            } finally {
+                io.lock().unlock();
+            }
+            peer.setSoTimeout(5_000);
+            java.net.DatagramPacket answer = new java.net.DatagramPacket(new byte[1500], 1500);
+            // Every answer comes at once or not at all: a bounded number of receives, each with a deadline.
+            for (int i = 0; i <= WAITING; i++) {
+                try {
+                    peer.receive(answer);
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionError("no answer from the second socket: read after the first's, too late", e);
+                }
+                if (second.equals(answer.getSocketAddress()) && IoEndpointTest.isVersionNegotiationTo(
+                        ByteBuffer.wrap(answer.getData(), 0, answer.getLength()).slice(), toSecond)) {
+                    return;
+                }
+            }
+            throw new AssertionError("no answer from the second socket");
+        } finally {
+            detach(io, client);
+        }
+    }
+
+    private static void send(java.net.DatagramSocket socket, ByteBuffer datagram, InetSocketAddress to)
+            throws IOException {
+        socket.send(new java.net.DatagramPacket(datagram.array(), datagram.position(), datagram.remaining(), to));
     }
 
     @Test
