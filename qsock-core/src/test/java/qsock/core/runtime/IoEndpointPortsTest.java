@@ -153,8 +153,15 @@ class IoEndpointPortsTest {
         IoClient client = () -> { };
         IoEndpoint io = listening(client);
         try (DatagramChannel peer = DatagramChannel.open()) {
-            InetSocketAddress moveTo = open(io, true);
-            assertTrue(io.isChannelOpen(moveTo));
+            InetSocketAddress moveTo;
+            io.lock().lock();
+            try {
+                // Open while the lock is held: the first batch after it closes it, none using it.
+                moveTo = io.openChannel(new InetSocketAddress("127.0.0.1", 0), true);
+                assertTrue(io.isChannelOpen(moveTo));
+            } finally {
+                io.lock().unlock();
+            }
             peer.bind(new InetSocketAddress("127.0.0.1", 0));
             // Any datagram makes a batch; no connection moved to the new socket, so the batch closes it.
             byte[] scid = {3, 3, 3, 3, 3, 3, 3, 3};
