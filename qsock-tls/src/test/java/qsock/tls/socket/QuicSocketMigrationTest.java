@@ -105,6 +105,53 @@ class QuicSocketMigrationTest {
         }
     }
 
+    /**
+     * RFC 9000 §8.2.4, §9.2: a new path that never answers (a relay in front of the server passes the client's first
+     * address only) is given up after three PTOs: the connection stays where it was, the transfer completes, the
+     * socket bound for the move is closed, and a ConnectionMigrationFailed event says so.
+     */
+    @Test
+    void aMoveToAPathThatNeverAnswersIsGivenUpAndItsSocketClosed() throws Exception {
+        try (Loopback loopback = Loopback.listen("127.0.0.1");
+             FirstSenderRelay relay = new FirstSenderRelay(loopback.address)) {
+            Future<QuicSocket> accepted = loopback.background(() -> {
+                QuicSocket s = loopback.listener.accept();
+                QuicHandshake.serverHandshake(s, Loopback.serverTls(), Loopback.HANDSHAKE_TIMEOUT);
+                return s;
+            });
+            try (QuicSocket client = QuicSocket.open()) {
+                client.connect(relay.front());
+                QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
+                try (QuicSocket server = accepted.get(10, TimeUnit.SECONDS)) {
+                    Waits.until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
+                    InetSocketAddress before = (InetSocketAddress) client.localAddress();
+                    InetSocketAddress moveTo = freePort();
+                    events(client);
+                    Future<byte[]> sent = loopback.background(() -> sendBytes(server, TRANSFER / 2, 14));
+                    byte[] received = receiveAll(client, TRANSFER / 8, () -> {
+                        try {
+                            client.setOption(QuicSocketOptions.CONNECTION_MIGRATION, moveTo);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                    assertTrue(MessageDigest.isEqual(sent.get(20, TimeUnit.SECONDS), digest(received)),
+                            "the transfer arrived whole");
+                    List<QuicEvent> clientEvents = new ArrayList<>();
+                    Waits.until("the move was given up", () -> {
+                        clientEvents.addAll(events(client));
+                        return clientEvents.contains(new QuicEvent.ConnectionMigrationFailed());
+                    });
+                    assertTrue(!clientEvents.contains(new QuicEvent.ConnectionMigration(true)), clientEvents::toString);
+                    assertEquals(before, client.localAddress(), "the connection stayed");
+                    assertTrue(relay.dropped() > 0, "the new path was probed");
+                    Waits.until("the socket bound for the move is closed", () -> bindable(moveTo));
+                    assertEquals(0, server.statistics().peerAddressChanges());
+                }
+            }
+        }
+    }
+
     /** RFC 9000 §9.6: the listener's preferred address, set as the option; the client moves there by itself. */
     @Test
     void aClientMovesToTheServersPreferredAddressByItself() throws Exception {
@@ -209,6 +256,77 @@ class QuicSocketMigrationTest {
     }
 
     // ---- helpers ----
+
+    /**
+     * A relay on loopback in front of a server that passes the datagrams of the first address that sends to it, and
+     * the server's answers back there; anything from another address is dropped (and counted).
+     */
+    private static final class FirstSenderRelay implements AutoCloseable {
+        private final DatagramChannel front;
+        private final DatagramChannel back;
+        private final InetSocketAddress server;
+        private volatile java.net.SocketAddress client;
+        private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
+        FirstSenderRelay(InetSocketAddress server) throws IOException {
+            this.server = server;
+            this.front = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            this.back = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Thread.ofPlatform().daemon().start(this::toServer);
+            Thread.ofPlatform().daemon().start(this::toClient);
+        }
+
+        InetSocketAddress front() throws IOException {
+            return (InetSocketAddress) front.getLocalAddress();
+        }
+
+        long dropped() {
+            return dropped.get();
+        }
+
+        private void toServer() {
+            ByteBuffer buf = ByteBuffer.allocate(65_536);
+            try {
+                while (true) {
+                    buf.clear();
+                    java.net.SocketAddress from = front.receive(buf);
+                    if (client == null) {
+                        client = from;
+                    }
+                    if (!from.equals(client)) {
+                        dropped.incrementAndGet();
+                        continue;
+                    }
+                    buf.flip();
+                    back.send(buf, server);
+                }
+            } catch (IOException e) {
+                // closed: done
+            }
+        }
+
+        private void toClient() {
+            ByteBuffer buf = ByteBuffer.allocate(65_536);
+            try {
+                while (true) {
+                    buf.clear();
+                    back.receive(buf);
+                    buf.flip();
+                    if (client != null) {
+                        front.send(buf, client);
+                    }
+                }
+            } catch (IOException e) {
+                // closed: done
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            front.close();
+            back.close();
+        }
+    }
 
     private static List<QuicEvent> events(QuicSocket socket) {
         List<QuicEvent> events = new ArrayList<>();
