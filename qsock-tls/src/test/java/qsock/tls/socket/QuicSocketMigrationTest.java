@@ -241,6 +241,13 @@ class QuicSocketMigrationTest {
                     QuicSocketOptions.CONNECTION_MIGRATION, new InetSocketAddress("127.0.0.1", 0)));
             assertNull(socket.getOption(QuicSocketOptions.CONNECTION_MIGRATION));
         }
+        // A preferred address is one clients reach: not the wildcard.
+        try (QuicSocket listener = QuicSocket.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            listener.listen(4);
+            assertThrows(IllegalArgumentException.class, () -> listener.setOption(
+                    QuicSocketOptions.CONNECTION_MIGRATION, new InetSocketAddress("0.0.0.0", 0)));
+            assertNull(listener.getOption(QuicSocketOptions.CONNECTION_MIGRATION));
+        }
     }
 
     @Test
