@@ -52,8 +52,8 @@ public sealed interface QuicEvent {
     /**
      * The connection moved to another path (QUIC_EVENT_CONNECTION_MIGRATION): our move, asked for with {@link
      * QuicSocketOptions#CONNECTION_MIGRATION} or to the server's preferred address, completed ({@code local}), or
-     * the peer's new address was validated (RFC 9000 §9). {@link QuicSocket#getLocalAddress()} and {@link
-     * QuicSocket#getRemoteAddress()} then give the new addresses.
+     * the peer's new address was validated (RFC 9000 §9). {@link QuicSocket#localAddress()} and {@link
+     * QuicSocket#remoteAddress()} then give the new addresses.
      *
      * @param local true for our own move, false for the peer's
      */

@@ -75,6 +75,14 @@ public final class QuicSocket implements Closeable {
     private Runnable postHandshakeReader;
 
     private InetSocketAddress remote;
+    /**
+     * The server's preferred addresses (RFC 9000 §9.6; {@link QuicSocketOptions#CONNECTION_MIGRATION} on a listener):
+     * from the settings until {@link #listen} binds them, then where they are bound.
+     */
+    private volatile InetSocketAddress preferredIpv4;
+    private volatile InetSocketAddress preferredIpv6;
+    /** The preferred addresses of the settings are bound (at the first {@link #listen}). */
+    private boolean preferredBound;
     private boolean listening;
     private volatile boolean closed;
     private boolean readShutdown;
@@ -84,6 +92,8 @@ public final class QuicSocket implements Closeable {
     private QuicSocket(ConnectionConfig config, SocketOptionTable options) {
         this.config = config;
         this.options = options;
+        this.preferredIpv4 = config.preferredAddressIpv4();
+        this.preferredIpv6 = config.preferredAddressIpv6();
     }
 
     /** {@return an unbound socket with the default connection settings} */
@@ -160,15 +170,52 @@ public final class QuicSocket implements Closeable {
             if (connection != null) {
                 throw new IllegalStateException("a connected socket cannot listen");
             }
-            lock.run(() -> {
+            lock.call(() -> {
+                if (!preferredBound) {
+                    // RFC 9000 §9.6: the preferred addresses of the settings are received at before any client
+                    // hears of them.
+                    bindPreferredAddresses();
+                    preferredBound = true;
+                }
                 // RFC 9000 §8.1: Retry and token settings (QuicSocketOptions.VALIDATE_PEER_ADDRESS and others).
                 io.endpoint().setAddressValidation(options.addressValidation());
                 io.endpoint().listen(backlog);
                 listening = backlog > 0;
                 acceptShutdown = false;
+                return null;
             });
             return null;
         });
+    }
+
+    /** Binds the preferred addresses of the settings, if any; the endpoint's lock is held. */
+    private void bindPreferredAddresses() throws IOException {
+        InetSocketAddress v4 = preferredIpv4;
+        InetSocketAddress v6 = preferredIpv6;
+        if (v4 != null) {
+            bindPreferredAddress(v4);
+        }
+        if (v6 != null) {
+            bindPreferredAddress(v6);
+        }
+    }
+
+    /**
+     * Opens a UDP socket of the endpoint at {@code requested}, a server's preferred address (RFC 9000 §9.6), and makes
+     * the connections created from now on offer where it is bound; the endpoint's lock is held.
+     */
+    private void bindPreferredAddress(InetSocketAddress requested) throws IOException {
+        if (requested.getAddress().isAnyLocalAddress()) {
+            throw new IllegalArgumentException("a preferred address is one clients reach, not the wildcard: "
+                    + requested);
+        }
+        InetSocketAddress bound = io.openChannel(requested, false);
+        if (bound.getAddress() instanceof Inet4Address) {
+            preferredIpv4 = bound;
+        } else {
+            preferredIpv6 = bound;
+        }
+        io.endpoint().setPreferredAddress(preferredIpv4, preferredIpv6);
     }
 
     /**
@@ -199,6 +246,8 @@ public final class QuicSocket implements Closeable {
                     s.lock = new SocketLock(endpoint.lock());
                     s.io = endpoint;
                     s.blocking = blocking;
+                    s.preferredIpv4 = preferredIpv4;
+                    s.preferredIpv6 = preferredIpv6;
                     s.attach(c, quic.peerAddress(c));
                     endpoint.attach(s.client);
                     endpoint.follow(s.client, c);
@@ -856,10 +905,25 @@ public final class QuicSocket implements Closeable {
     // ------------------------------------------------------------------------------------------------
     // Addresses, options, state
 
-    /** {@return the local address of the UDP socket, or null if unbound} */
+    /**
+     * {@return the local address of the socket's connection, or of its UDP socket if it is none; null if unbound}
+     * The address the socket was bound to, until the connection moves: a client to the address it asked for with
+     * {@link QuicSocketOptions#CONNECTION_MIGRATION}, a server's connection to its preferred address once the client
+     * moved there (RFC 9000 §9.6).
+     */
     public SocketAddress localAddress() {
         IoEndpoint endpoint = io;
-        return endpoint == null ? null : endpoint.localAddress();
+        if (endpoint == null) {
+            return null;
+        }
+        QuicConnection c = connection;
+        if (c != null) {
+            InetSocketAddress moved = lock.get(() -> endpoint.endpoint().localAddress(c));
+            if (moved != null) {
+                return moved;
+            }
+        }
+        return endpoint.localAddress();
     }
 
     /** {@return the peer's address (the latest it used), or null if the socket is no connection} */
@@ -894,6 +958,10 @@ public final class QuicSocket implements Closeable {
             setConnectionIds((ConnectionIdInfo) Objects.requireNonNull(value, "value"));
             return this;
         }
+        if (option == QuicSocketOptions.CONNECTION_MIGRATION) {
+            setConnectionMigration(inet((SocketAddress) Objects.requireNonNull(value, "value"), "address"));
+            return this;
+        }
         if (option == QuicSocketOptions.TOKEN && connection != null) {
             // The token is for the first Initial; after connect the slot holds what the connection receives.
             throw new AlreadyConnectedException();
@@ -917,6 +985,14 @@ public final class QuicSocket implements Closeable {
         }
         if (option == QuicSocketOptions.CONNECTION_ID) {
             return option.type().cast(connectionIds(true));
+        }
+        if (option == QuicSocketOptions.CONNECTION_MIGRATION) {
+            QuicConnection c = connection;
+            if (c != null && c.role() == qsock.api.Role.CLIENT) {
+                return option.type().cast(localAddress());
+            }
+            InetSocketAddress v4 = preferredIpv4;
+            return option.type().cast(v4 != null ? v4 : preferredIpv6);
         }
         try {
             return options.get(option, io, this::closeError);
@@ -946,6 +1022,47 @@ public final class QuicSocket implements Closeable {
             } else {
                 c.retireLocalConnectionIdsBefore(info.priorTo());
             }
+            flush(c);
+            return null;
+        });
+    }
+
+    /**
+     * The CONNECTION_MIGRATION option set: a client's connection moves to {@code address}, a listener offers it as its
+     * preferred address (see {@link QuicSocketOptions#CONNECTION_MIGRATION}).
+     */
+    private void setConnectionMigration(InetSocketAddress address) throws IOException {
+        QuicConnection c = connection;
+        if (c == null) {
+            setup.call(() -> {
+                ensureOpen();
+                if (connection != null || !listening) {
+                    // Not a listener, so a client to be: it moves once connected.
+                    throw new NotYetConnectedException();
+                }
+                lock.call(() -> {
+                    bindPreferredAddress(address);
+                    return null;
+                });
+                return null;
+            });
+            return;
+        }
+        lock.call(() -> {
+            ensureSendable(c);
+            long now = System.nanoTime();
+            if (c.isMigrating() || !c.canMigrateActively()) {
+                // Refused before a socket is bound for nothing: the connection says why (RFC 9000 §9, §9.5).
+                c.migrate(now);
+            }
+            InetSocketAddress bound = io.openChannel(address, true);
+            try {
+                io.endpoint().migrate(c, bound, now);
+            } catch (RuntimeException e) {
+                io.closeChannel(bound);
+                throw e;
+            }
+            // The first PATH_CHALLENGE on the new path leaves now.
             flush(c);
             return null;
         });

@@ -106,6 +106,35 @@ public final class QuicSocketOptions {
     public static final SocketOption<ConnectionIdInfo> CONNECTION_ID =
             new Option<>("QUIC_CONNECTION_ID", ConnectionIdInfo.class);
 
+    /**
+     * Connection migration, the socket draft's {@code QUIC_SOCKOPT_CONNECTION_MIGRATION}.
+     *
+     * <p>Set on a connected client: a new UDP socket is bound at this local address (port 0 picks one) and the
+     * connection starts moving there (RFC 9000 §9.2): it probes the new path with a connection ID of the server's it
+     * never used (§9.5) and, once the server echoes its PATH_CHALLENGE, sends from the new address only; the old UDP
+     * socket is closed a few PTOs later (what was in flight to it still arrives). A {@link
+     * QuicEvent.ConnectionMigration} event with {@code local} true says the move completed, a {@link
+     * QuicEvent.ConnectionMigrationFailed} that it was given up (no answer within three PTOs, §8.2.4: the connection
+     * stays where it was and the new socket is closed). Refusals: {@link java.nio.channels.NotYetConnectedException}
+     * on a socket that neither is connected nor listens; {@link ClosedConnectionException} once the connection
+     * closes; {@link IllegalStateException}, with the reason, when the server sent disable_active_migration (§9),
+     * before the handshake is confirmed, without a connection ID of the server's to spare (§9.5), while a move is
+     * under way, or on a server's connection (only clients migrate); {@link java.io.IOException} if the address
+     * cannot be bound.
+     *
+     * <p>Set on a listening socket: the server's preferred address (RFC 9000 §9.6), IPv4 or IPv6 by the address's
+     * family (not the wildcard; port 0 picks one): a UDP socket of the listener is bound there at once, for as long
+     * as the listener's endpoint lives, and the connections it accepts from then on offer it in their
+     * preferred_address transport parameter; a client moves there by itself once the handshake is confirmed, and
+     * the accepted socket's {@link QuicSocket#localAddress()} then reads it. The preferred addresses of the
+     * socket's {@code ConnectionConfig} are bound the same way at {@link QuicSocket#listen}.
+     *
+     * <p>Read: a client's current local address ({@link QuicSocket#localAddress()}); on a listener or a server's
+     * connection, the preferred address where it is bound, the IPv4 one if both are set; null if none.
+     */
+    public static final SocketOption<java.net.InetSocketAddress> CONNECTION_MIGRATION =
+            new Option<>("QUIC_CONNECTION_MIGRATION", java.net.InetSocketAddress.class);
+
     private QuicSocketOptions() {}
 
     /** One option: compared by identity, as the JDK's own options are. */

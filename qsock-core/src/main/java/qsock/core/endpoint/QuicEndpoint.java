@@ -89,7 +89,8 @@ public final class QuicEndpoint {
     /** Pending stateless answers (Version Negotiation, stateless reset) are bounded; beyond, they are not sent. */
     static final int MAX_PENDING_RESPONSES = 64;
 
-    private final EndpointConfig config;
+    /** Replaced only to add a server's preferred address ({@link #setPreferredAddress}). */
+    private EndpointConfig config;
     private final RandomGenerator random;
     private final StatelessResetTokens resetTokens;
     private final ConnectionIdTable<Route> routes;
@@ -185,6 +186,8 @@ public final class QuicEndpoint {
         /** A local address the connection left, still read until {@link #leftLocalUntil}: what was in flight to it. */
         InetSocketAddress leftLocal;
         long leftLocalUntil;
+        /** {@link #leftLocal} is set (null there being the endpoint's own address). */
+        boolean leftLocalSet;
         ConnectionId originalDestination;
         /** True while the connection is on the endpoint: from attach until reaped or evicted. */
         boolean attached;
@@ -583,18 +586,46 @@ public final class QuicEndpoint {
      * given up, or completed three PTOs ago.
      */
     public boolean isLocalAddressInUse(InetSocketAddress local, long now) {
+        // Null is the endpoint's own address (a client's first socket, which it may leave too): each local address
+        // counts only with the peer address that makes it a path.
         for (Route route : active.values()) {
             if (!route.attached) {
                 continue;
             }
-            if (local.equals(route.local) || local.equals(route.probeLocal) && route.connection.isMigrating()
-                    || local.equals(route.otherLocal)
-                    || local.equals(route.previousLocal)
-                    || local.equals(route.leftLocal) && now - route.leftLocalUntil < 0) {
+            if (Objects.equals(local, route.local)
+                    || route.probePeer != null && Objects.equals(local, route.probeLocal)
+                            && route.connection.isMigrating()
+                    || route.otherPeer != null && Objects.equals(local, route.otherLocal)
+                    || route.previousPeer != null && Objects.equals(local, route.previousLocal)
+                    || route.leftLocalSet && Objects.equals(local, route.leftLocal)
+                            && now - route.leftLocalUntil < 0) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * {@return the local address {@code connection} sends from and is reached at now: null for the endpoint's own
+     * (the runtime's first socket), else the one a client moved to ({@link #migrate}) or a server is reached at (its
+     * preferred address, RFC 9000 §9.6); null too for a connection not on this endpoint}
+     */
+    public InetSocketAddress localAddress(QuicConnection connection) {
+        Route route = active.get(connection);
+        return route == null ? null : route.local;
+    }
+
+    /**
+     * Makes the connections this server creates from now on offer {@code ipv4} and {@code ipv6} (either may be null)
+     * as their preferred address (RFC 9000 §9.6; {@link ConnectionConfig#preferredAddressIpv4()}); those created
+     * before keep what they offered. The runtime receives at both already.
+     *
+     * @throws IllegalArgumentException for an address not of its family
+     */
+    public void setPreferredAddress(InetSocketAddress ipv4, InetSocketAddress ipv6) {
+        ConnectionConfig connection = config.connection().toBuilder().preferredAddress(ipv4, ipv6).build();
+        config = new EndpointConfig(connection, config.statelessResetKey(), config.maxHalfOpenConnections(),
+                config.statelessResetRate(), config.statelessResetBurst());
     }
 
     /**
@@ -624,6 +655,7 @@ public final class QuicEndpoint {
             case MOVED -> {
                 if (!Objects.equals(route.local, route.probeLocal)) {
                     route.leftLocal = route.local;
+                    route.leftLocalSet = true;
                     // What was in flight to the old local address still arrives there for about a PTO.
                     route.leftLocalUntil = now + 3 * c.rtt().pto(0, false);
                 }

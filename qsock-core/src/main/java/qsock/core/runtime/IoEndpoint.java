@@ -37,6 +37,12 @@ import qsock.core.endpoint.QuicEndpoint;
  * every datagram waiting into one reused buffer; runs the deadlines that are due; then sends what the
  * connections have, keeping a datagram the kernel refused until the socket is writable again.
  *
+ * <p>A connection's path is a pair of addresses (RFC 9000 §9), so the endpoint may own more UDP sockets on the same
+ * selector and thread ({@link #openChannel}): one a client moves its connection to (§9.2), a server's preferred
+ * address (§9.6). Each datagram is read with the address of the socket it arrived at and sent from the socket the
+ * endpoint names for it; a socket whose kernel buffer is full holds its own datagram while the others go on. A
+ * client's socket it moved away from is closed once nothing more can arrive there.
+ *
  * <p>Application threads share the endpoint through {@link #lock()}: they call into the endpoint and its
  * connections with the lock held, then {@link #flush(QuicConnection)} to send what their connection produced from
  * their own thread (the other connections' sending stays on the I/O thread).
@@ -62,14 +68,38 @@ public final class IoEndpoint {
     private static final int MAX_UDP_PAYLOAD = 65_535;
     /** After the loop caught an exception, it sleeps at least this long, so a repeating failure cannot spin. */
     private static final long FAILURE_BACKOFF_MILLIS = 10;
+    /** With several sockets, one found empty is read again after this many turns of the others. */
+    private static final int RECHECK_EMPTY = 8;
+    /** While a socket of a move may be about to go, how often the I/O thread looks whether it is still used. */
+    private static final long PORT_CHECK_NANOS = 50_000_000;
     /** How long the I/O thread waits in the lock's queue before it leaves it and tries again. */
     private static final long LOCK_ATTEMPT_NANOS = 10_000_000;
 
     private final QuicEndpoint endpoint;
-    private final DatagramChannel channel;
     private final Selector selector;
-    private final SelectionKey key;
     private final InetSocketAddress localAddress;
+    /**
+     * The UDP sockets: the first one bound (the endpoint's own, {@code local} null) at index 0, then those {@link
+     * #openChannel} added, each bound where a connection moved or is reached (RFC 9000 §9.2, §9.6). A handful at
+     * most: looked up by a scan.
+     */
+    private final List<Port> ports = new ArrayList<>(1);
+    /** The settings of the UDP sockets, for those opened later. */
+    private UdpOptions udpOptions;
+    /** Ports opened for a move ({@link #openChannel} with {@code forMigration}) still open; 0 for most endpoints. */
+    private int migrationPorts;
+    /** A move was started here: the first socket is closed too once no connection uses it (the client left it). */
+    private boolean firstPortClosable;
+    /** Ports holding a datagram the kernel had no room for. */
+    private int parkedPorts;
+    /**
+     * The port a datagram in {@link #sendBuffer} waits for, as that port holds one already: nothing more is polled
+     * until one of them leaves. Null when the send buffer holds nothing.
+     */
+    private Port stalled;
+    private InetSocketAddress stalledTarget;
+    /** Datagrams polled from the endpoint so far: tells whether a parked one is still the last polled. */
+    private long polls;
     private final ReentrantLock lock = new ReentrantLock();
     private final Set<IoClient> clients = new LinkedHashSet<>();
     /** The clients that follow no connection: listeners, told of every batch that took datagrams or ran timers. */
@@ -87,11 +117,8 @@ public final class IoEndpoint {
      * ceiling (stateless answers are smaller). Each client socket has an endpoint of its own: at the library's
      * 1200-byte default this spares 64 KiB per socket.
      */
-    private final ByteBuffer sendBuffer;
+    private ByteBuffer sendBuffer;
     private final Thread thread;
-    /** Where the datagram in {@link #sendBuffer} goes, while the kernel has no room for it; else null. */
-    private InetSocketAddress pendingTarget;
-    private boolean writeInterest;
     /** The time the last batch ran the deadlines at: what is due by then and still there waits to be sent. */
     private long lastBatch;
     private boolean released;
@@ -100,18 +127,18 @@ public final class IoEndpoint {
     private volatile long wakeAt = Long.MAX_VALUE;
     private volatile boolean stopped;
 
-    private IoEndpoint(QuicEndpoint endpoint, ConnectionConfig connections, DatagramChannel channel, Selector selector)
-            throws IOException {
+    private IoEndpoint(QuicEndpoint endpoint, ConnectionConfig connections, DatagramChannel channel, Selector selector,
+                       UdpOptions udpOptions) throws IOException {
         this.endpoint = endpoint;
         this.sendBuffer = ByteBuffer.allocate(Math.min(MAX_UDP_PAYLOAD,
                 Math.max(connections.maxDatagramSize(), connections.pathMtuCeiling())));
         // Batches tell only the clients of the connections they changed.
         endpoint.recordChanges();
-        this.channel = channel;
         this.selector = selector;
-        this.key = channel.register(selector, SelectionKey.OP_READ);
+        this.udpOptions = udpOptions;
         this.lastBatch = System.nanoTime();
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+        ports.add(new Port(channel, channel.register(selector, SelectionKey.OP_READ), null, false));
         this.thread = Thread.ofPlatform().daemon().name("qsock-io-" + localAddress.getPort()).unstarted(this::run);
     }
 
@@ -139,10 +166,32 @@ public final class IoEndpoint {
             random.nextBytes(key);
             config = config.withStatelessResetKey(key);
         }
+        DatagramChannel channel = openBound(local, options);
+        Selector selector = null;
+        try {
+            selector = Selector.open();
+            QuicEndpoint quic = new QuicEndpoint(config, random);
+            // Tokens carry wall-clock time, so that servers sharing token keys agree on their age (RFC 9000 §8.1.3).
+            quic.setTokenClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
+            IoEndpoint io = new IoEndpoint(quic, config.connection(), channel, selector, options);
+            io.clients.add(firstClient);
+            io.listeners.add(firstClient);
+            io.thread.start();
+            return io;
+        } catch (IOException | RuntimeException e) {
+            if (selector != null) {
+                selector.close();
+            }
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** {@return a non-blocking UDP socket of {@code local}'s family, with {@code options}, bound to {@code local}} */
+    private static DatagramChannel openBound(InetSocketAddress local, UdpOptions options) throws IOException {
         StandardProtocolFamily family = local.getAddress() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
         DatagramChannel channel = DatagramChannel.open(family);
-        Selector selector = null;
         try {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
             channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferSize());
@@ -153,19 +202,8 @@ public final class IoEndpoint {
             }
             channel.bind(local);
             channel.configureBlocking(false);
-            selector = Selector.open();
-            QuicEndpoint quic = new QuicEndpoint(config, random);
-            // Tokens carry wall-clock time, so that servers sharing token keys agree on their age (RFC 9000 §8.1.3).
-            quic.setTokenClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
-            IoEndpoint io = new IoEndpoint(quic, config.connection(), channel, selector);
-            io.clients.add(firstClient);
-            io.listeners.add(firstClient);
-            io.thread.start();
-            return io;
+            return channel;
         } catch (IOException | RuntimeException e) {
-            if (selector != null) {
-                selector.close();
-            }
             channel.close();
             throw e;
         }
@@ -198,7 +236,10 @@ public final class IoEndpoint {
         return endpoint;
     }
 
-    /** {@return the address the UDP socket is bound to} */
+    /**
+     * {@return the address the first UDP socket is bound to} A connection that moved may be elsewhere ({@link
+     * QuicEndpoint#localAddress(QuicConnection)}).
+     */
     public InetSocketAddress localAddress() {
         return localAddress;
     }
@@ -213,14 +254,113 @@ public final class IoEndpoint {
         return thread;
     }
 
-    /** Sets an option of the UDP socket (buffer sizes). */
+    /**
+     * Sets an option of the UDP sockets (buffer sizes): of every one open, and of those {@link #openChannel} opens
+     * later. Takes the lock.
+     */
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        channel.setOption(option, value);
+        lock.lock();
+        try {
+            for (int i = 0; i < ports.size(); i++) {
+                Port port = ports.get(i);
+                if (port.channel.isOpen()) {
+                    port.channel.setOption(option, value);
+                }
+            }
+            if (option == StandardSocketOptions.SO_RCVBUF) {
+                udpOptions = new UdpOptions((Integer) value, udpOptions.sendBufferSize());
+            } else if (option == StandardSocketOptions.SO_SNDBUF) {
+                udpOptions = new UdpOptions(udpOptions.receiveBufferSize(), (Integer) value);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** {@return an option of the UDP socket} */
+    /** {@return an option of the UDP socket: the first one, or after a move of the one open} Takes the lock. */
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        return channel.getOption(option);
+        lock.lock();
+        try {
+            for (int i = 0; i < ports.size(); i++) {
+                if (ports.get(i).channel.isOpen()) {
+                    return ports.get(i).channel.getOption(option);
+                }
+            }
+            return ports.get(0).channel.getOption(option);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Opens another UDP socket of this endpoint, bound to {@code local} (port 0 picks one) with the same settings as
+     * the first, read and written by the same I/O thread: what arrives there goes to {@link
+     * QuicEndpoint#handleDatagram(InetSocketAddress, InetSocketAddress, ByteBuffer, long)} with its bound address
+     * (the address returned), and each datagram {@link QuicEndpoint#lastDatagramSource()} names so leaves from it.
+     * The caller holds the lock; the I/O thread is woken to watch the new socket.
+     *
+     * @param forMigration true for a socket a client moves a connection to ({@link QuicEndpoint#migrate}): closed
+     *     after the first batch that finds no connection using its address ({@link
+     *     QuicEndpoint#isLocalAddressInUse}), so the caller starts the move before it releases the lock; and the
+     *     first socket is closed in the same way from then on, once the client left it. False for a server's
+     *     preferred address (RFC 9000 §9.6): open as long as the endpoint
+     * @return the address the socket is bound to
+     * @throws IOException if the socket cannot be opened or bound
+     * @throws IllegalStateException if the endpoint is shutting down
+     */
+    public InetSocketAddress openChannel(InetSocketAddress local, boolean forMigration) throws IOException {
+        requireLocked();
+        Objects.requireNonNull(local, "local");
+        if (local.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address: " + local);
+        }
+        if (released || stopped) {
+            throw new IllegalStateException("endpoint on " + localAddress + " is shutting down");
+        }
+        DatagramChannel channel = openBound(local, udpOptions);
+        InetSocketAddress bound;
+        try {
+            bound = (InetSocketAddress) channel.getLocalAddress();
+            // Registering does not wait for the select the I/O thread may sit in (JDK 11+); the key counts from
+            // that thread's next select, which the wakeup below starts.
+            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
+            ports.add(new Port(channel, key, bound, forMigration));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        if (forMigration) {
+            migrationPorts++;
+            firstPortClosable = true;
+        }
+        selector.wakeup();
+        return bound;
+    }
+
+    /**
+     * Closes the socket {@link #openChannel} opened at {@code local} (a move the caller could not start after all);
+     * the caller holds the lock. What it held to send is dropped. Nothing happens for an address of no such socket.
+     */
+    public void closeChannel(InetSocketAddress local) {
+        requireLocked();
+        Port port = port(Objects.requireNonNull(local, "local"));
+        if (port != null) {
+            closePort(port);
+        }
+    }
+
+    /**
+     * {@return whether a UDP socket of this endpoint is open at {@code local}: null for the first one, else an
+     * address {@link #openChannel} returned} For diagnostics and tests.
+     */
+    public boolean isChannelOpen(InetSocketAddress local) {
+        lock.lock();
+        try {
+            Port port = local == null ? ports.get(0) : port(local);
+            return port != null && port.channel.isOpen();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -294,26 +434,7 @@ public final class IoEndpoint {
     public void flush(QuicConnection connection) {
         requireLocked();
         long now = System.nanoTime();
-        if (pendingTarget == null || sendPending()) {
-            while (true) {
-                sendBuffer.clear();
-                InetSocketAddress to;
-                try {
-                    to = endpoint.pollDatagram(connection, sendBuffer, now);
-                } catch (Throwable t) {
-                    failed(t, "sending", connection);
-                    break;
-                }
-                if (to == null) {
-                    break;
-                }
-                sendBuffer.flip();
-                pendingTarget = to;
-                if (!sendPending()) {
-                    break;
-                }
-            }
-        }
+        sendDatagrams(Objects.requireNonNull(connection, "connection"), now);
         if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
             selector.wakeup();
         }
@@ -346,8 +467,16 @@ public final class IoEndpoint {
                     // time its timeout and polling cannot clear), but for what waits for the kernel's send buffer:
                     // then the wait is for writability (OP_WRITE) or a datagram, not for that deadline.
                     deadline = endpoint.nextDeadline();
-                    if (pendingTarget != null && deadline != Long.MAX_VALUE && deadline - lastBatch <= 0) {
+                    if (blockedOnKernel() && deadline != Long.MAX_VALUE && deadline - lastBatch <= 0) {
                         deadline = Long.MAX_VALUE;
+                    }
+                    if (firstPortClosable && openPorts() > 1) {
+                        // A socket of a move is in use until a time only the endpoint knows (what was in flight
+                        // to the address a client left, RFC 9000 §9.2): looked at again soon, however quiet.
+                        long check = System.nanoTime() + PORT_CHECK_NANOS;
+                        if (deadline == Long.MAX_VALUE || deadline - check > 0) {
+                            deadline = check;
+                        }
                     }
                     wakeAt = deadline;
                 } catch (Throwable t) {
@@ -434,27 +563,10 @@ public final class IoEndpoint {
         try {
             boolean busy = false;
             long now = System.nanoTime();
-            for (int i = 0; i < MAX_DATAGRAMS_PER_BATCH; i++) {
-                receiveBuffer.clear();
-                SocketAddress from;
-                try {
-                    from = channel.receive(receiveBuffer);
-                } catch (IOException e) {
-                    // A reported ICMP error or the like: the next receive goes on.
-                    LOG.log(System.Logger.Level.DEBUG, "receive on " + localAddress + " failed", e);
-                    continue;
-                }
-                if (from == null) {
-                    break;
-                }
-                receiveBuffer.flip();
-                busy = true;
-                try {
-                    endpoint.handleDatagram((InetSocketAddress) from, receiveBuffer, now);
-                } catch (Throwable t) {
-                    // The connection concerned, if any, was closed by the endpoint; the others go on.
-                    failed(t, "datagram from", from);
-                }
+            if (ports.size() == 1) {
+                busy = receive(ports.get(0), MAX_DATAGRAMS_PER_BATCH, now) > 0;
+            } else {
+                busy = receiveInTurn(now);
             }
             now = System.nanoTime();
             lastBatch = now;
@@ -471,6 +583,9 @@ public final class IoEndpoint {
             // A client may have answered at once (a socket shut down for reading reads what came, which can open
             // flow control windows): what it queued leaves now rather than with the next batch.
             flushLocked(now);
+            if (firstPortClosable) {
+                closeUnusedPorts(now);
+            }
         } catch (Throwable t) {
             failed(t, "batch", null);
         } finally {
@@ -510,70 +625,333 @@ public final class IoEndpoint {
         }
     }
 
+    /**
+     * Takes the datagrams waiting at several sockets, one of each in turn, so that the endpoint sees them about in the
+     * order they arrived: a packet read after many sent later on another path would have its truncated packet number
+     * decoded wrongly (RFC 9000 §17.1; its sender counts on reordering of less than half its encoding's range). A
+     * socket found empty is looked at again every {@link #RECHECK_EMPTY} turns, cheaply bounding that reordering.
+     * {@return whether there was any}
+     */
+    private boolean receiveInTurn(long now) {
+        boolean any = false;
+        for (int p = 0; p < ports.size(); p++) {
+            ports.get(p).empty = !ports.get(p).channel.isOpen();
+        }
+        int taken = 0;
+        for (int turn = 0; taken < MAX_DATAGRAMS_PER_BATCH; turn++) {
+            boolean recheck = turn % RECHECK_EMPTY == 0;
+            boolean readable = false;
+            for (int p = 0; p < ports.size() && taken < MAX_DATAGRAMS_PER_BATCH; p++) {
+                Port port = ports.get(p);
+                if (port.empty && !(recheck && port.channel.isOpen())) {
+                    continue;
+                }
+                int n = receive(port, 1, now);
+                port.empty = n == 0;
+                if (n > 0) {
+                    taken++;
+                    any = true;
+                    readable = true;
+                }
+            }
+            if (!readable) {
+                return any;
+            }
+        }
+        return any;
+    }
+
+    /** Takes up to {@code max} datagrams waiting at {@code port} into the endpoint; {@return how many} */
+    private int receive(Port port, int max, long now) {
+        int taken = 0;
+        for (int i = 0; i < max; i++) {
+            receiveBuffer.clear();
+            SocketAddress from;
+            try {
+                from = port.channel.receive(receiveBuffer);
+            } catch (IOException e) {
+                // A reported ICMP error or the like: the next receive goes on. A closed channel returns no more.
+                LOG.log(System.Logger.Level.DEBUG, "receive on " + port + " failed", e);
+                if (!port.channel.isOpen()) {
+                    break;
+                }
+                continue;
+            }
+            if (from == null) {
+                break;
+            }
+            receiveBuffer.flip();
+            taken++;
+            try {
+                endpoint.handleDatagram(port.local, (InetSocketAddress) from, receiveBuffer, now);
+            } catch (Throwable t) {
+                // The connection concerned, if any, was closed by the endpoint; the others go on.
+                failed(t, "datagram from", from);
+            }
+        }
+        return taken;
+    }
+
     /** Sends datagrams until the connections have none or the kernel has no room. */
     private void flushLocked(long now) {
-        if (pendingTarget != null && !sendPending()) {
-            return;
+        sendDatagrams(null, now);
+    }
+
+    /**
+     * Sends what the connections have ({@code only}'s alone, if not null) until they have nothing or the kernel has
+     * no room, each datagram from the socket the endpoint names for it ({@link QuicEndpoint#lastDatagramSource()}).
+     * A socket whose kernel buffer is full keeps one datagram (parked) and the others go on; the next datagram for
+     * it waits in the send buffer (stalled), and nothing more is polled until one of the two left: the endpoint
+     * cannot be asked for the datagrams of one path only.
+     */
+    private void sendDatagrams(QuicConnection only, long now) {
+        if (parkedPorts > 0) {
+            retryParked();
         }
-        while (true) {
+        if (stalled != null) {
+            Port port = stalled;
+            if (port.channel.isOpen() && port.pendingTarget != null) {
+                return;
+            }
+            stalled = null;
+            if (port.channel.isOpen()) {
+                sendFrom(port, stalledTarget, true);
+            } else {
+                // Its socket closed while it waited: lost, not sent from another address. Nothing was polled
+                // since, so the endpoint's last datagram is this one.
+                notSent();
+            }
+        }
+        while (parkedPorts < openPorts()) {
             sendBuffer.clear();
             InetSocketAddress to;
             try {
-                to = endpoint.pollDatagram(sendBuffer, now);
+                to = only == null ? endpoint.pollDatagram(sendBuffer, now) : endpoint.pollDatagram(only, sendBuffer, now);
             } catch (Throwable t) {
-                failed(t, "sending", null);
+                failed(t, "sending", only);
                 return;
             }
+            polls++;
             if (to == null) {
                 return;
             }
             sendBuffer.flip();
-            pendingTarget = to;
-            if (!sendPending()) {
+            InetSocketAddress source = endpoint.lastDatagramSource();
+            Port port = source == null ? ports.get(0) : port(source);
+            if (port == null || !port.channel.isOpen()) {
+                // Written for a socket closed since (the address a client left): lost, never sent from another
+                // address (RFC 9000 §9.5: what a path carries must not link it to another).
+                notSent();
+                continue;
+            }
+            if (port.pendingTarget != null) {
+                stalled = port;
+                stalledTarget = to;
                 return;
             }
+            sendFrom(port, to, true);
         }
     }
 
-    /** {@return true if the datagram in the send buffer left (or was dropped), false if the kernel is full} */
-    private boolean sendPending() {
+    /**
+     * Sends the datagram in the send buffer from {@code port} to {@code to}; if the kernel has no room, the port keeps
+     * it (parked) until the socket is writable. {@code last}: it is the endpoint's last polled datagram, which a
+     * failure tells the endpoint of.
+     */
+    private void sendFrom(Port port, InetSocketAddress to, boolean last) {
         try {
-            if (channel.send(sendBuffer, pendingTarget) == 0) {
-                if (!writeInterest) {
-                    writeInterest = true;
-                    key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-                    selector.wakeup();
-                }
-                return false;
+            if (port.channel.send(sendBuffer, to) == 0) {
+                // The send buffer becomes the port's, and its spare the next datagram's: nothing is copied. The
+                // spare is made the first time a port is full, once.
+                ByteBuffer spare = port.pending != null ? port.pending : ByteBuffer.allocate(sendBuffer.capacity());
+                port.pending = sendBuffer;
+                sendBuffer = spare;
+                port.pendingTarget = to;
+                port.parkedAt = polls;
+                parkedPorts++;
+                port.writeInterest(true, selector);
             }
         } catch (IOException e) {
             // Too large for the route (EMSGSIZE: IP_DONTFRAGMENT is set), an unreachable network and the like: the
             // datagram never left, so its connection takes it out of flight at once rather than wait for a PTO.
-            LOG.log(System.Logger.Level.DEBUG, "send to " + pendingTarget + " failed", e);
-            try {
-                endpoint.onDatagramNotSent(System.nanoTime());
-            } catch (Throwable t) {
-                failed(t, "a datagram not sent", null);
+            LOG.log(System.Logger.Level.DEBUG, "send to " + to + " from " + port + " failed", e);
+            if (last) {
+                notSent();
             }
         }
-        pendingTarget = null;
-        if (writeInterest) {
-            writeInterest = false;
-            key.interestOps(SelectionKey.OP_READ);
+    }
+
+    /** Sends the datagrams ports keep for want of room in the kernel, those that can go now. */
+    private void retryParked() {
+        for (int p = 0; p < ports.size(); p++) {
+            Port port = ports.get(p);
+            if (port.pendingTarget == null) {
+                continue;
+            }
+            try {
+                if (port.channel.send(port.pending, port.pendingTarget) == 0) {
+                    continue;
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "send to " + port.pendingTarget + " from " + port + " failed", e);
+                // The endpoint can be told only if nothing was polled since; otherwise loss recovery finds it lost.
+                if (port.parkedAt == polls) {
+                    notSent();
+                }
+            }
+            unpark(port);
         }
-        return true;
+    }
+
+    private void unpark(Port port) {
+        port.pendingTarget = null;
+        parkedPorts--;
+        port.writeInterest(false, selector);
+    }
+
+    /** Tells the endpoint that its last polled datagram did not leave. */
+    private void notSent() {
+        try {
+            endpoint.onDatagramNotSent(System.nanoTime());
+        } catch (Throwable t) {
+            failed(t, "a datagram not sent", null);
+        }
+    }
+
+    /** {@return whether what waits to be sent waits for the kernel: a stalled datagram, or every socket full} */
+    private boolean blockedOnKernel() {
+        return stalled != null || parkedPorts > 0 && parkedPorts >= openPorts();
+    }
+
+    /**
+     * Closes the sockets of moves that no connection uses any more (the move given up, or the address left three
+     * PTOs ago, RFC 9000 §9.2), and the first socket once a client left it; never the last one open.
+     */
+    private void closeUnusedPorts(long now) {
+        for (int p = ports.size() - 1; p >= 0 && openPorts() > 1; p--) {
+            Port port = ports.get(p);
+            if (!port.channel.isOpen() || !(port.forMigration || p == 0)) {
+                continue;
+            }
+            boolean used;
+            try {
+                used = endpoint.isLocalAddressInUse(port.local, now);
+            } catch (Throwable t) {
+                failed(t, "checking", port);
+                return;
+            }
+            if (!used) {
+                closePort(port);
+            }
+        }
+    }
+
+    /** Closes one socket and drops what it held to send. */
+    private void closePort(Port port) {
+        if (port.pendingTarget != null) {
+            unpark(port);
+        }
+        try {
+            port.channel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing " + port + " failed", e);
+        }
+        if (port.forMigration) {
+            migrationPorts--;
+        }
+        if (port.local != null) {
+            ports.remove(port);
+        }
+        if (stalled == port) {
+            // Nothing was polled since it stalled: the endpoint's last datagram is this one, lost.
+            stalled = null;
+            notSent();
+        }
+    }
+
+    /** {@return the socket opened at {@code local}, or null} */
+    private Port port(InetSocketAddress local) {
+        for (int p = 1; p < ports.size(); p++) {
+            Port port = ports.get(p);
+            if (local.equals(port.local)) {
+                return port;
+            }
+        }
+        return null;
+    }
+
+    private int openPorts() {
+        int n = 0;
+        for (int p = 0; p < ports.size(); p++) {
+            if (ports.get(p).channel.isOpen()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** One UDP socket of the endpoint, and the datagram it keeps while the kernel has no room for it. */
+    private static final class Port {
+        final DatagramChannel channel;
+        final SelectionKey key;
+        /** The address the endpoint knows the socket by: null for the first one, else its bound address. */
+        final InetSocketAddress local;
+        /** Opened for a move: closed once no connection uses it. */
+        final boolean forMigration;
+        /**
+         * The parked datagram (while {@link #pendingTarget} is set), else a spare buffer of the send buffer's size;
+         * null until the port is first full.
+         */
+        ByteBuffer pending;
+        /** Where the parked datagram goes; null when there is none. */
+        InetSocketAddress pendingTarget;
+        /** The number of polls when it was parked: still the endpoint's last polled datagram if no poll followed. */
+        long parkedAt;
+        /** Found with nothing to read in this batch's turns ({@link #receiveInTurn}). */
+        boolean empty;
+        private boolean writeInterest;
+
+        Port(DatagramChannel channel, SelectionKey key, InetSocketAddress local, boolean forMigration) {
+            this.channel = channel;
+            this.key = key;
+            this.local = local;
+            this.forMigration = forMigration;
+        }
+
+        void writeInterest(boolean on, Selector selector) {
+            if (on == writeInterest || !key.isValid()) {
+                return;
+            }
+            writeInterest = on;
+            key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+            if (on) {
+                selector.wakeup();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "UDP socket " + (local != null ? local : "(first)");
+        }
     }
 
     private void close() {
+        lockForIo();
         try {
-            selector.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing the selector failed", e);
-        }
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing the channel failed", e);
+            try {
+                selector.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the selector failed", e);
+            }
+            for (int p = 0; p < ports.size(); p++) {
+                try {
+                    ports.get(p).channel.close();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing the channel failed", e);
+                }
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
