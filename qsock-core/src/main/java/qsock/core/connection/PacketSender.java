@@ -261,6 +261,10 @@ final class PacketSender {
             // would then never be sent again. Handshake flights are small and bounded by the TLS stack.
             return true;
         }
+        if (space.id == PacketNumberSpace.APPLICATION && c.paths.challengePending()) {
+            // RFC 9000 §9.3, §9.4: not held back by the congestion window (buildPacket).
+            return true;
+        }
         if (congestionBlocked) {
             return false;
         }
@@ -310,6 +314,13 @@ final class PacketSender {
             }
         }
         boolean mayAddData = !congestionBlocked || space.probesPending > 0;
+        if (!mayAddData && space.id == PacketNumberSpace.APPLICATION) {
+            // RFC 9000 §9.3, §9.4: after the peer moved, the window is often full of packets sent to its old address
+            // (lost there after a NAT rebinding), which free it only once declared lost, a PTO or more later. Packets
+            // sent on the old path must not hold back the new one, whose validation starts at once: its PATH_CHALLENGE
+            // leaves, alone with what congestion control does not limit, within the amplification limit.
+            ackEliciting |= writePathChallengeAlone(out, payloadLimit, frames);
+        }
         if (space.probesPending > 0 && space.id != PacketNumberSpace.APPLICATION && !space.crypto.hasPendingSend()
                 && space.crypto.hasUnacked()) {
             // Every probe of a handshake level carries the unacknowledged CRYPTO data again, the second of a pair
@@ -429,6 +440,24 @@ final class PacketSender {
             wrote |= out.position() > before;
         }
         return wrote;
+    }
+
+    /**
+     * Writes the PATH_CHALLENGE that waits, if any and it fits, in a packet the congestion window gives no room for
+     * data (as writeApplicationFrames would with room); {@return whether it did}
+     */
+    private boolean writePathChallengeAlone(ByteBuffer out, int limit, SentFrames frames) {
+        if (!c.paths.challengePending() || limit - out.position() < 9) {
+            return false;
+        }
+        // RFC 9000 §8.2.1: unpredictable data, new for every challenge.
+        long data = c.random.nextLong();
+        FrameEncoder.writePathChallenge(out, data);
+        c.paths.onChallengeWritten(data);
+        frames.pathChallenge = true;
+        pathFrameWritten = true;
+        challengeWritten = true;
+        return true;
     }
 
     /** The datagram last written never left: its packets leave flight and their frames are queued again. */
