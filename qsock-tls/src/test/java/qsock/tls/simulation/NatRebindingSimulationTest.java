@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import qsock.api.ConnectionConfig;
 import qsock.core.connection.QuicConnection;
@@ -48,8 +49,6 @@ class NatRebindingSimulationTest {
     private static final long MB = 1_000_000;
     /** How often the NAT rebinds, in virtual time. */
     private static final long REBIND_INTERVAL = 2 * SECOND;
-    /** Each mapping's path to the server: 20 Mbit/s, 20 ms each way. */
-    private static final long BANDWIDTH = 20_000_000;
     /** The length of the previous-path PATH_CHALLENGE of RFC 9000 §9.3.3 (expanded to 1200 bytes, §8.2.1). */
     private static final int CHALLENGE_DATAGRAM = 1200;
 
@@ -57,16 +56,32 @@ class NatRebindingSimulationTest {
     @ValueSource(booleans = {true, false})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void fiftyMegabytesArriveWholeWhileTheNatRebindsEveryTwoSeconds(boolean upload) throws Exception {
-        transfer(50 * MB, upload, upload ? 133 : 134);
-    }
-
-    private static void transfer(long size, boolean upload, long seed) throws Exception {
-        BulkSender sender = new BulkSender(size, seed);
-        BulkReceiver receiver = new BulkReceiver();
         // A bandwidth-delay product of queue (40 ms RTT), some loss, some reordering besides what each rebinding
         // reorders (Mapping).
-        LinkConfig path = LinkConfig.perfect().withDelay(20 * MS, MS / 4).withBandwidth(BANDWIDTH, 100_000)
+        LinkConfig path = LinkConfig.perfect().withDelay(20 * MS, MS / 4).withBandwidth(20_000_000, 100_000)
                 .withLoss(0.002).withReordering(0.005, 10 * MS).withMtu(LinkConfig.ETHERNET_UDP_PAYLOAD);
+        transfer(50 * MB, upload, upload ? 133 : 134, path);
+    }
+
+    /**
+     * The same over a slower path that loses 1% and reorders 2% by 15 ms: a PATH_RESPONSE is lost now and then, and
+     * the window is often full when the client moves. The download with seed 201 failed before the PATH_CHALLENGE
+     * could leave with a full window, the runs with seeds 200 and 210 before a challenge acknowledged without its echo
+     * was sent again (PathChallengeRepairTest): an address was never validated before the client moved on.
+     */
+    @ParameterizedTest(name = "upload {0}, seed {1}")
+    @CsvSource({"false, 201", "false, 200", "true, 210"})
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void fiveMegabytesArriveWholeOverALossyPathWhileTheNatRebindsEveryTwoSeconds(boolean upload, long seed)
+            throws Exception {
+        LinkConfig path = LinkConfig.perfect().withDelay(20 * MS, 3 * MS).withBandwidth(2_000_000, 64 * 1024)
+                .withLoss(0.01).withReordering(0.02, 15 * MS).withMtu(LinkConfig.ETHERNET_UDP_PAYLOAD);
+        transfer(5 * MB, upload, seed, path);
+    }
+
+    private static void transfer(long size, boolean upload, long seed, LinkConfig path) throws Exception {
+        BulkSender sender = new BulkSender(size, seed);
+        BulkReceiver receiver = new BulkReceiver();
         // RFC 9000 §10.1.2: a client behind a NAT keeps it aware of the connection. Here it matters when a download's
         // only ACK from a new mapping is lost: the old mapping is gone, so nothing the server sends reaches the client,
         // and a client with nothing in flight is silent (no PTO) until its keep-alive PING moves the server.
@@ -103,7 +118,7 @@ class NatRebindingSimulationTest {
         int portRebinds = nat.portRebinds;
         int addressRebinds = nat.addressRebinds;
         int rebinds = portRebinds + addressRebinds;
-        assertTrue(portRebinds >= 10 && addressRebinds >= 10, "rebindings: " + portRebinds + " of the port, "
+        assertTrue(portRebinds >= 5 && addressRebinds >= 5, "rebindings: " + portRebinds + " of the port, "
                 + addressRebinds + " of the address; " + context);
         assertEquals(rebinds, server.peerAddressChanges(), "the server followed each rebinding once; " + context);
         assertEquals(nat.current().address, pair.server.endpoint.peerAddress(server), context);
@@ -112,7 +127,9 @@ class NatRebindingSimulationTest {
         assertEquals(addressRebinds, server.pathResets(), "path resets for " + addressRebinds
                 + " new addresses and " + portRebinds + " new ports; " + context);
         ledger.check(context);
-        assertTrue(ledger.lateFromOldMappings > 0, "datagrams sent before a rebinding arrived after it; " + context);
+        // Each rebinding's parked datagram, unless the path lost it.
+        assertTrue(ledger.lateFromOldMappings >= rebinds / 2, "datagrams sent before a rebinding arrived after it; "
+                + context);
         assertEquals(0, pair.network.stats(pair.server, pair.client).datagramsSent(),
                 "the server never saw the client's address behind the NAT; " + context);
         System.out.printf("simulation: %-16s %9d bytes %-8s virtual %8d ms, wall %6d ms, seed %d, %d port and %d"
@@ -132,8 +149,9 @@ class NatRebindingSimulationTest {
      * The client's NAT. Each mapping is a host of its own on the network, at the public address the server sees, with
      * its own path to the server; the client's datagrams (to the server, over the client's own link, which the NAT
      * takes them off) leave from the current mapping, and what reaches the current mapping goes to the client as from
-     * the server. A rebinding takes effect with the client's next datagram, as a NAT makes a new mapping for outbound
-     * traffic; from then on the old mapping drops what still arrives for it.
+     * the server. A rebinding takes effect with a datagram of the client, as a NAT makes a new mapping for outbound
+     * traffic; from then on the old mapping drops what still arrives for it. The datagram before it stays in the old
+     * mapping and leaves after it: at each rebinding, a datagram sent before it arrives after it.
      */
     private static final class Nat {
         private final ConnectionPair pair;
@@ -141,8 +159,10 @@ class NatRebindingSimulationTest {
         private final List<Mapping> mappings = new ArrayList<>();
         private final Set<InetSocketAddress> addresses = new HashSet<>();
         private int current;
-        /** A new mapping waits for the client's next datagram. */
+        /** A new mapping waits for the client's next datagram, which the old one parks... */
         private boolean armed;
+        /** ...and takes effect with the one after it. */
+        private boolean parked;
         int portRebinds;
         int addressRebinds;
 
@@ -151,18 +171,24 @@ class NatRebindingSimulationTest {
             this.path = path;
             add(publicAddress(1, 40_000));
             pair.network.filter(pair.client, pair.server, (index, datagram, now) -> {
-                if (armed) {
-                    armed = false;
-                    mappings.get(current).expire();
+                byte[] copy = new byte[datagram.remaining()];
+                datagram.get(datagram.position(), copy);
+                if (parked) {
+                    // The rebinding: what the old mapping holds, the parked datagram among it, leaves after this one.
+                    parked = false;
+                    mappings.get(current).expire(now);
                     current++;
                     if (current % 2 == 1) {
                         portRebinds++;
                     } else {
                         addressRebinds++;
                     }
+                } else if (armed) {
+                    armed = false;
+                    parked = true;
+                    current().park(copy);
+                    return true;
                 }
-                byte[] copy = new byte[datagram.remaining()];
-                datagram.get(datagram.position(), copy);
                 current().forward(copy, now);
                 return true;
             });
@@ -173,12 +199,12 @@ class NatRebindingSimulationTest {
         }
 
         /**
-         * Rebinds with the client's next datagram, alternately to a new port on the same address and to a new address;
-         * nothing if a rebinding waits for that datagram already. Called between runs of the network: a host cannot
-         * join while the network polls its hosts.
+         * Rebinds between the client's next two datagrams, alternately to a new port on the same address and to a new
+         * address; nothing if a rebinding waits already. Called between runs of the network: a host cannot join while
+         * the network polls its hosts.
          */
         void rebind() {
-            if (armed) {
+            if (armed || parked) {
                 return;
             }
             InetSocketAddress last = mappings.getLast().address;
@@ -225,12 +251,12 @@ class NatRebindingSimulationTest {
 
     /**
      * One mapping of the client's NAT: a public address and port. It forwards the client's datagrams after
-     * {@link #NAT_DELAY}; when the NAT rebinds, what the old mapping still holds leaves {@link #TEARDOWN_DELAY} later,
-     * after the new mapping's first datagrams: datagrams sent before the rebinding arrive after it.
+     * {@link #NAT_DELAY}; when the NAT rebinds, what the old mapping still holds leaves {@link #TEARDOWN_DELAY} after
+     * the new mapping's first datagram.
      */
     private static final class Mapping implements SimHost {
         static final long NAT_DELAY = 10 * MS;
-        static final long TEARDOWN_DELAY = 30 * MS;
+        static final long TEARDOWN_DELAY = 20 * MS;
 
         private record Held(long release, byte[] datagram) { }
 
@@ -250,13 +276,20 @@ class NatRebindingSimulationTest {
             held.addLast(new Held(now + NAT_DELAY, datagram));
         }
 
-        /** The NAT gave this mapping up: nothing reaches the client through it, and what it holds leaves late. */
-        void expire() {
+        /** Holds {@code datagram} until the mapping expires. */
+        void park(byte[] datagram) {
+            held.addLast(new Held(Long.MAX_VALUE, datagram));
+        }
+
+        /**
+         * The NAT gave this mapping up at {@code now}, for a datagram the new one forwards: nothing more reaches the
+         * client through this one, and what it holds leaves after that datagram.
+         */
+        void expire(long now) {
             expired = true;
             int n = held.size();
             for (int i = 0; i < n; i++) {
-                Held h = held.pollFirst();
-                held.addLast(new Held(h.release() + TEARDOWN_DELAY, h.datagram()));
+                held.addLast(new Held(now + NAT_DELAY + TEARDOWN_DELAY, held.pollFirst().datagram()));
             }
         }
 
