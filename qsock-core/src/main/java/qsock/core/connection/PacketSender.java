@@ -30,6 +30,8 @@ final class PacketSender {
     private boolean challengeWritten;
 
     private final QuicConnection c;
+    /** The packet number of the last PATH_CHALLENGE to the peer's previous address (RFC 9000 §9.3.3), or -1. */
+    private long previousPathChallengePacket = -1;
 
     PacketSender(QuicConnection connection) {
         this.c = connection;
@@ -212,6 +214,7 @@ final class PacketSender {
      */
     private int sendPreviousPathChallenge(ByteBuffer out, long now) {
         PacketBuilder b = c.builder;
+        previousPathChallengePacket = c.spaces[2].nextPacketNumber;
         b.startDatagram(out, ConnectionConfig.MIN_DATAGRAM_SIZE);
         b.begin(c.spaces[2], c.oneRtt.sealer, c.peerIds.current(), null, null);
         long data = c.random.nextLong();
@@ -458,6 +461,15 @@ final class PacketSender {
         pathFrameWritten = true;
         challengeWritten = true;
         return true;
+    }
+
+    /**
+     * {@return whether the 1-RTT packet {@code packetNumber} is the PATH_CHALLENGE sent to the peer's previous address}
+     * Its loss says nothing of the path the connection sends on: packets sent on the old path must not count for the
+     * new path's congestion control (RFC 9000 §9.4), and after a NAT rebinding the old address answers nothing.
+     */
+    boolean isPreviousPathChallenge(long packetNumber) {
+        return packetNumber == previousPathChallengePacket;
     }
 
     /** The datagram last written never left: its packets leave flight and their frames are queued again. */

@@ -83,6 +83,12 @@ final class SentFrameFate {
                 c.congestion.onPacketDiscarded(p.sentBytes());
                 lostBytes -= p.sentBytes();
             }
+            if (outcome.space() == PacketNumberSpace.APPLICATION && c.sender.isPreviousPathChallenge(p.packetNumber())
+                    && p.isInFlight()) {
+                // RFC 9000 §9.4: sent on the old path, it does not count for the new path's congestion control.
+                c.congestion.onPacketDiscarded(p.sentBytes());
+                lostBytes -= p.sentBytes();
+            }
             onFramesLost(c.spaces[outcome.space().ordinal()], (SentFrames) p.frames());
             release(p);
         }

@@ -147,6 +147,64 @@ class PathChallengeRepairTest {
         assertEquals(0, server.pathValidationFailures());
     }
 
+    /**
+     * The PATH_CHALLENGE a server sends the client's previous address after it moved (§9.3.3) is lost there after a
+     * NAT rebinding; its loss does not count for the congestion control of the path the server now sends on (§9.4).
+     * Before, it halved the window, kept over a port-only move, at every rebinding.
+     */
+    @Test
+    void theLossOfThePreviousPathsChallengeLeavesTheWindowAlone() throws Exception {
+        ConnectionPair pair = ConnectionPair.established(73);
+        QuicConnection client = pair.clientConnection();
+        QuicConnection server = pair.serverConnection();
+        long now = pair.network.now() + SECOND;
+        client.handleTimeout(now);
+        server.handleTimeout(now);
+        sends(client, now);
+        sends(server, now);
+        Wire serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
+
+        ByteBuffer moved = Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_000,
+                Wire.frames(new PingFrame(), new PaddingFrame(1150)));
+        assertTrue(server.handleDatagramFromNewAddress(moved, true, now), "the peer moved, its port only");
+        long toPrevious = -1;
+        long challenge = 0;
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        for (int i = 0; i < 100 && server.pollDatagram(out.clear(), now) > 0; i++) {
+            boolean previous = server.lastDatagramToPreviousPeer();
+            for (Wire.Packet p : serverWire.read(out.flip())) {
+                for (Frame f : p.frames()) {
+                    if (f instanceof PathChallengeFrame c) {
+                        if (previous) {
+                            toPrevious = p.number();
+                        } else {
+                            challenge = c.data();
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(toPrevious >= 0, "the previous address is challenged");
+        now += 40 * MS;
+        server.handleDatagram(Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_001,
+                Wire.frames(new PathResponseFrame(challenge))), now);
+        assertTrue(server.isPeerAddressValidated());
+
+        // The server sends on; the client acknowledges all of it but the challenge to its old address.
+        long stream = server.streams().openStream(false);
+        server.streams().write(stream, ByteBuffer.allocate(6_000), false);
+        sends(server, now);
+        long largest = server.spaces[2].nextPacketNumber - 1;
+        assertTrue(largest - toPrevious >= 3, "enough packets after it to declare it lost");
+        long window = server.congestion.congestionWindow();
+        now += 40 * MS;
+        server.handleDatagram(Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_002,
+                Wire.frames(AckFrame.of(0, largest, toPrevious + 1, toPrevious - 1, 0))), now);
+        assertEquals(0, server.congestion.bytesInFlight(), "the old path's challenge left flight, declared lost");
+        assertTrue(server.congestion.congestionWindow() >= window, "no congestion event: the window went from "
+                + window + " to " + server.congestion.congestionWindow());
+    }
+
     /** {@return what {@code c} sends now to its peer's current address} */
     private static List<ByteBuffer> sends(QuicConnection c, long now) {
         List<ByteBuffer> sent = new ArrayList<>();
