@@ -65,9 +65,9 @@ class NatRebindingSimulationTest {
 
     /**
      * The same over a slower path that loses 1% and reorders 2% by 15 ms: a PATH_RESPONSE is lost now and then, and
-     * the window is often full when the client moves. The download with seed 201 failed before the PATH_CHALLENGE
-     * could leave with a full window, the runs with seeds 200 and 210 before a challenge acknowledged without its echo
-     * was sent again (PathChallengeRepairTest): an address was never validated before the client moved on.
+     * the window is often full when the client moves. The download with seed 201 fails unless the PATH_CHALLENGE
+     * leaves with a full window, the upload with seed 210 unless a challenge acknowledged without its echo is sent
+     * again (PathChallengeRepairTest): an address is never validated before the client moves on.
      */
     @ParameterizedTest(name = "upload {0}, seed {1}")
     @CsvSource({"false, 201", "false, 200", "true, 210"})
