@@ -30,7 +30,10 @@ final class PacketSender {
     private boolean challengeWritten;
 
     private final QuicConnection c;
-    /** The packet number of the last PATH_CHALLENGE to the peer's previous address (RFC 9000 §9.3.3), or -1. */
+    /**
+     * The packet number of the last PATH_CHALLENGE to the peer's previous address (RFC 9000 §9.3.3), or -1: every
+     * packet up to it went to that address.
+     */
     private long previousPathChallengePacket = -1;
 
     PacketSender(QuicConnection connection) {
@@ -464,12 +467,13 @@ final class PacketSender {
     }
 
     /**
-     * {@return whether the 1-RTT packet {@code packetNumber} is the PATH_CHALLENGE sent to the peer's previous address}
-     * Its loss says nothing of the path the connection sends on: packets sent on the old path must not count for the
-     * new path's congestion control (RFC 9000 §9.4), and after a NAT rebinding the old address answers nothing.
+     * {@return whether the 1-RTT packet {@code packetNumber} went to the peer's previous address: before its last move
+     * from a validated address, or the PATH_CHALLENGE sent there after it (RFC 9000 §9.3.3), the first packet after the
+     * move} Their loss says nothing of the path the connection sends on now: packets sent on the old path must not
+     * count for the new path's congestion control (§9.4), and after a NAT rebinding the old address receives nothing.
      */
-    boolean isPreviousPathChallenge(long packetNumber) {
-        return packetNumber == previousPathChallengePacket;
+    boolean sentOnPreviousPath(long packetNumber) {
+        return packetNumber <= previousPathChallengePacket;
     }
 
     /** The datagram last written never left: its packets leave flight and their frames are queued again. */

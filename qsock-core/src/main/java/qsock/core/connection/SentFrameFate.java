@@ -74,6 +74,8 @@ final class SentFrameFate {
             return;
         }
         long lostBytes = outcome.lostBytesInFlight();
+        // RFC 9000 §9.4: persistent congestion shown only by packets of the old path says nothing of the new one.
+        boolean newPathLoss = false;
         for (int i = 0; i < outcome.lostCount(); i++) {
             SentPacket p = outcome.lost(i);
             if (c.pathMtu != null && outcome.space() == PacketNumberSpace.APPLICATION
@@ -82,12 +84,14 @@ final class SentFrameFate {
                 c.pathMtu.onProbeLost(now);
                 c.congestion.onPacketDiscarded(p.sentBytes());
                 lostBytes -= p.sentBytes();
-            }
-            if (outcome.space() == PacketNumberSpace.APPLICATION && c.sender.isPreviousPathChallenge(p.packetNumber())
-                    && p.isInFlight()) {
+                newPathLoss = true;
+            } else if (outcome.space() == PacketNumberSpace.APPLICATION && p.isInFlight()
+                    && c.sender.sentOnPreviousPath(p.packetNumber())) {
                 // RFC 9000 §9.4: sent on the old path, it does not count for the new path's congestion control.
                 c.congestion.onPacketDiscarded(p.sentBytes());
                 lostBytes -= p.sentBytes();
+            } else {
+                newPathLoss = true;
             }
             onFramesLost(c.spaces[outcome.space().ordinal()], (SentFrames) p.frames());
             release(p);
@@ -95,7 +99,7 @@ final class SentFrameFate {
         if (lostBytes > 0) {
             c.congestion.onPacketsLost(now, outcome.newestLostSentTime(), lostBytes);
         }
-        if (outcome.persistentCongestion()) {
+        if (outcome.persistentCongestion() && newPathLoss) {
             c.congestion.onPersistentCongestion(now);
             if (c.pathMtu != null && c.pathMtu.onBlackHole(now)) {
                 c.setMaxDatagramSize(c.pathMtu.current());

@@ -205,6 +205,67 @@ class PathChallengeRepairTest {
                 + window + " to " + server.congestion.congestionWindow());
     }
 
+    /**
+     * Stream data the server sent the client's old address before the move, lost there (the NAT rebinding) and declared
+     * lost once the new path's packets are acknowledged, is sent again but is no congestion signal for the new path
+     * (§9.4): neither a congestion event nor persistent congestion. Before, each rebinding during a download halved
+     * the window.
+     */
+    @Test
+    void dataSentToTheOldAddressAndLostAfterTheMoveLeavesTheWindowAlone() throws Exception {
+        ConnectionPair pair = ConnectionPair.established(74);
+        QuicConnection client = pair.clientConnection();
+        QuicConnection server = pair.serverConnection();
+        long now = pair.network.now() + SECOND;
+        client.handleTimeout(now);
+        server.handleTimeout(now);
+        sends(client, now);
+        sends(server, now);
+        Wire serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
+
+        // Data to the old address, never acknowledged: the NAT's old mapping is gone.
+        long firstOld = server.spaces[2].nextPacketNumber;
+        long stream = server.streams().openStream(false);
+        server.streams().write(stream, ByteBuffer.allocate(6_000), false);
+        sends(server, now);
+        assertTrue(server.spaces[2].nextPacketNumber - firstOld >= 4, "packets to the old address");
+
+        // The client speaks from its new port two seconds later, the server validates it.
+        now += 2 * SECOND;
+        ByteBuffer moved = Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_000,
+                Wire.frames(new PingFrame(), new PaddingFrame(1150)));
+        assertTrue(server.handleDatagramFromNewAddress(moved, true, now), "the peer moved, its port only");
+        // The first packet after the move is the challenge to the old address (§9.3.3); the rest go to the new one.
+        long firstNew = server.spaces[2].nextPacketNumber + 1;
+        long challenge = 0;
+        for (ByteBuffer d : sends(server, now)) {
+            for (Wire.Packet p : serverWire.read(d)) {
+                for (Frame f : p.frames()) {
+                    if (f instanceof PathChallengeFrame c) {
+                        challenge = c.data();
+                    }
+                }
+            }
+        }
+        now += 40 * MS;
+        server.handleDatagram(Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_001,
+                Wire.frames(new PathResponseFrame(challenge))), now);
+        assertTrue(server.isPeerAddressValidated());
+
+        // The server sends on to the new port; the client acknowledges what reached it there, and nothing before.
+        server.streams().write(stream, ByteBuffer.allocate(6_000), false);
+        sends(server, now);
+        long largest = server.spaces[2].nextPacketNumber - 1;
+        assertTrue(largest - firstNew >= 3, "enough packets to the new address to declare the old ones lost");
+        long window = server.congestion.congestionWindow();
+        now += 40 * MS;
+        server.handleDatagram(Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_002,
+                Wire.frames(AckFrame.of(0, largest, firstNew, firstOld - 1, 0))), now);
+        assertTrue(server.congestion.congestionWindow() >= window, "no congestion event: the window went from "
+                + window + " to " + server.congestion.congestionWindow());
+        assertEquals(0, server.congestion.bytesInFlight(), "what went to the old address left flight, declared lost");
+    }
+
     /** {@return what {@code c} sends now to its peer's current address} */
     private static List<ByteBuffer> sends(QuicConnection c, long now) {
         List<ByteBuffer> sent = new ArrayList<>();
