@@ -233,6 +233,8 @@ final class PacketSender {
         int length = b.seal(now);
         c.paths.onPreviousPathChallengeWritten(data);
         c.amplification.onSentToPreviousAddress(length);
+        // RFC 9000 §9.4: this packet goes on the old path too; the new path's packets start after it.
+        c.recovery.startNewPath(c.spaces[2].nextPacketNumber);
         c.lastDatagramToPreviousPeer = true;
         return length;
     }

@@ -1080,10 +1080,9 @@ public final class QuicConnection {
         peerAddressChanges++;
         // A second move before the first was validated keeps the state only if neither changed more than the port.
         movedPortOnly = portOnly && (amplification.isPathValidated() || movedPortOnly);
-        if (!movedPortOnly) {
-            // RFC 9000 §9.4: what was sent before the move went on the old path.
-            recovery.startNewPath(spaces[2].nextPacketNumber);
-        }
+        // RFC 9000 §9.4: what was sent before the move went on the old path, and says nothing of the new one (after a
+        // NAT rebinding, a port-only move, the old mapping is usually gone: its losses are no congestion signal).
+        recovery.startNewPath(spaces[2].nextPacketNumber);
         if (amplification.isPathValidated()) {
             // RFC 9000 §9.3.3: the previously active path is challenged too. Only a validated one: a challenge to an
             // address that was never validated would be unlimited traffic to it.

@@ -149,6 +149,13 @@ final class SentFrameFate {
             // RFC 9000 §13.2.4: once an ACK frame is acknowledged, the ranges it covered need not be repeated.
             space.acks.onAckOfOurAckFrame(f.ackLargest);
         }
+        if (f.pathChallenge) {
+            // RFC 9000 §8.2.2: the peer answers a PATH_CHALLENGE at once, in the packet that acknowledges it (whose
+            // frames come after this ACK) or before. If the validation still waits after that packet, the answer was
+            // lost: a new challenge (§8.2.1), at most one per round trip, else the validation would wait for its
+            // timeout and go back to an address the peer left (§8.2.4). An echo merely late still counts.
+            c.paths.onChallengeLost();
+        }
     }
 
     /** The frames {@code f} recorded are taken as lost in {@code space}: what must be repeated is queued again. */
