@@ -1367,6 +1367,9 @@ public final class QuicConnection {
             peerIds.use(sequence, 0);
         }
         probe.onMoved();
+        // The rest of this datagram came on what is now the current path: a PATH_CHALLENGE behind the echo (quiche
+        // sends both in one packet) is answered there (RFC 9000 §8.2.2).
+        receivingOnProbePath = false;
         paths.otherPathBecameCurrent();
         recovery.startNewPath(spaces[2].nextPacketNumber);
         startOnNewPath(now);

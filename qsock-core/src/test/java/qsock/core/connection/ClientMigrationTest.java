@@ -9,15 +9,22 @@ import static qsock.core.sim.quic.ConnectionPair.MS;
 import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import qsock.api.ConnectionConfig;
+import qsock.api.Role;
+import qsock.core.frame.PaddingFrame;
+import qsock.core.frame.PathChallengeFrame;
+import qsock.core.frame.PathResponseFrame;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.sim.LinkConfig;
 import qsock.core.sim.quic.BulkReceiver;
 import qsock.core.sim.quic.BulkSender;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.sim.quic.LocalAddressHost;
+import qsock.core.sim.quic.Wire;
 
 /**
  * A client that moves its connection to a new local address on its own (RFC 9000 §9.2; the socket draft's
@@ -29,6 +36,7 @@ import qsock.core.sim.quic.LocalAddressHost;
 class ClientMigrationTest {
 
     private static final LinkConfig LINK = LinkConfig.perfect().withDelay(10 * MS, 0).withBandwidth(20_000_000, 200_000);
+    private static final CipherSuite SUITE = CipherSuite.TLS_AES_128_GCM_SHA256;
     private static final InetSocketAddress NEW_LOCAL = new InetSocketAddress("10.0.0.9", 40_000);
 
     private record Setup(ConnectionPair pair, LocalAddressHost newLocal, BulkSender sender, BulkReceiver receiver) {}
@@ -173,5 +181,47 @@ class ClientMigrationTest {
         pair.runUntil(() -> s.receiver().finished(), 30 * SECOND, 500_000);
         QuicConnection server = pair.serverConnection();
         assertThrows(IllegalStateException.class, () -> server.migrate(pair.network.now()));
+    }
+
+    /**
+     * RFC 9000 §8.2.2: a server that answers the client's probe with its PATH_RESPONSE and, in the same packet, a
+     * PATH_CHALLENGE of its own (quiche does) gets its challenge answered on the path the client just moved to.
+     */
+    @Test
+    void aChallengeBehindTheEchoThatCompletesTheMoveIsAnsweredOnTheNewPath() throws Exception {
+        ConnectionPair pair = ConnectionPair.established(77);
+        QuicConnection client = pair.clientConnection();
+        long now = pair.network.now() + SECOND;
+        client.handleTimeout(now);
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        for (int i = 0; i < 100 && client.pollDatagram(out.clear(), now) > 0; i++) {
+            // drained
+        }
+        client.migrate(now);
+        Wire clientWire = new Wire(Role.CLIENT, SUITE, client.version(), client.originalDestinationId(), 8);
+        long probeData = -1;
+        for (int i = 0; i < 10 && probeData == -1 && client.pollDatagram(out.clear(), now) > 0; i++) {
+            assertTrue(client.lastDatagramOnOtherPath(), "the probe goes on the new path");
+            for (Wire.Packet p : clientWire.read(out.flip())) {
+                for (PathChallengeFrame f : p.frames(PathChallengeFrame.class)) {
+                    probeData = f.data();
+                }
+            }
+        }
+        assertNotEquals(-1, probeData, "the client probed");
+        ByteBuffer answer = Wire.oneRtt(Role.SERVER, SUITE, client.version(), 0, client.localId(), 1_000,
+                Wire.frames(new PathResponseFrame(probeData), new PathChallengeFrame(0x77), new PaddingFrame(1100)));
+        client.handleDatagramOnProbePath(answer, now);
+        assertEquals(1, client.migrations());
+        List<Long> answers = new ArrayList<>();
+        for (int i = 0; i < 10 && client.pollDatagram(out.clear(), now) > 0; i++) {
+            assertFalse(client.lastDatagramOnOtherPath(), "the new path is the current one now");
+            for (Wire.Packet p : clientWire.read(out.flip())) {
+                for (PathResponseFrame f : p.frames(PathResponseFrame.class)) {
+                    answers.add(f.data());
+                }
+            }
+        }
+        assertEquals(List.of(0x77L), answers);
     }
 }
