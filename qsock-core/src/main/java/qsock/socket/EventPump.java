@@ -36,6 +36,8 @@ final class EventPump {
                 case ConnectionEvent.HalfRttReady ready -> { }
                 case ConnectionEvent.Migrated m -> add(new QuicEvent.ConnectionMigration(m.local()));
                 case ConnectionEvent.MigrationFailed f -> add(new QuicEvent.ConnectionMigrationFailed());
+                case ConnectionEvent.ConnectionIdsChanged ids -> add(new QuicEvent.ConnectionIds(
+                        new ConnectionIdInfo(ids.destination(), ids.active(), ids.priorTo())));
             }
         }
         StreamManager streams = c.streams();

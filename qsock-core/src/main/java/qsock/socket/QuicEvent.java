@@ -64,4 +64,13 @@ public sealed interface QuicEvent {
      * §8.2.4). The connection stays on the path it had.
      */
     record ConnectionMigrationFailed() implements QuicEvent {}
+
+    /**
+     * Connection IDs of one side were retired or another is in use (QUIC_EVENT_CONNECTION_ID), as {@link
+     * QuicSocketOptions#CONNECTION_ID} would now read them: after a migration, the peer's Retire Prior To, or a
+     * change the application asked for.
+     *
+     * @param ids which side, the ID in use and the lowest not retired
+     */
+    record ConnectionIds(ConnectionIdInfo ids) implements QuicEvent {}
 }

@@ -304,13 +304,7 @@ public final class PeerConnectionIds {
         if (retireCount == retireSequence.length) {
             return false;
         }
-        Entry next = null;
-        for (int i = 0; i < activeCount; i++) {
-            Entry e = active[i];
-            if (!e.used && (next == null || e.sequenceNumber < next.sequenceNumber)) {
-                next = e;
-            }
-        }
+        Entry next = lowestUnused();
         if (next == null) {
             return false;
         }
@@ -371,13 +365,7 @@ public final class PeerConnectionIds {
      * @return its sequence number, or -1 if the peer offered no unused ID
      */
     public long reserveUnused() {
-        Entry next = null;
-        for (int i = 0; i < activeCount; i++) {
-            Entry e = active[i];
-            if (!e.used && (next == null || e.sequenceNumber < next.sequenceNumber)) {
-                next = e;
-            }
-        }
+        Entry next = lowestUnused();
         if (next == null) {
             return -1;
         }
@@ -608,6 +596,18 @@ public final class PeerConnectionIds {
             registry.addPeerResetToken(e.token);
         }
         e.used = true;
+    }
+
+    /** {@return the active ID never sent to with the lowest sequence number, or null} */
+    private Entry lowestUnused() {
+        Entry next = null;
+        for (int i = 0; i < activeCount; i++) {
+            Entry e = active[i];
+            if (!e.used && (next == null || e.sequenceNumber < next.sequenceNumber)) {
+                next = e;
+            }
+        }
+        return next;
     }
 
     private Entry lowestActive() {

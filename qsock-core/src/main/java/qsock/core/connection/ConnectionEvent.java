@@ -43,4 +43,14 @@ public sealed interface ConnectionEvent {
 
     /** This client's move to another path was given up: the new path did not answer (RFC 9000 §8.2.4). */
     record MigrationFailed() implements ConnectionEvent {}
+
+    /**
+     * Connection IDs of one side were retired or another one is in use (the socket draft's QUIC_EVENT_CONNECTION_ID):
+     * after a migration, a Retire Prior To, or the application's own change.
+     *
+     * @param destination true for the peer's IDs (those we send to), false for ours
+     * @param active the sequence number of the ID in use (for ours: the lowest the peer may use)
+     * @param priorTo the lowest sequence number not retired
+     */
+    record ConnectionIdsChanged(boolean destination, long active, long priorTo) implements ConnectionEvent {}
 }

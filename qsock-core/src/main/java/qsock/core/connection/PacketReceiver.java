@@ -30,6 +30,17 @@ final class PacketReceiver {
     private final OpenedPacket opened = new OpenedPacket();
     /** The datagram being processed, for frames that refer to the packet's header (RETIRE_CONNECTION_ID). */
     ByteBuffer currentDatagram;
+    /** Our connection ID the peer used last on the current path, on the other path, and from a new address. */
+    private final byte[] currentPathId = new byte[ConnectionId.MAX_LENGTH];
+    private int currentPathIdLength = -1;
+    private final byte[] otherPathId = new byte[ConnectionId.MAX_LENGTH];
+    private int otherPathIdLength = -1;
+    private final byte[] lastNewAddressId = new byte[ConnectionId.MAX_LENGTH];
+    private int lastNewAddressIdLength;
+    /** The last datagram from a new address used another of our IDs than the current path does. */
+    boolean newAddressIdIsNew;
+    /** ... the same as the other path's (the address answers are owed to). */
+    boolean newAddressIdIsOtherPaths;
 
     private final QuicConnection c;
 
@@ -86,6 +97,9 @@ final class PacketReceiver {
             }
             offset = end;
         }
+        if (processedAny && firstDcidOffset >= 0) {
+            rememberDestinationId(buf, firstDcidOffset, firstDcidLength);
+        }
         if (processedAny) {
             c.lastReceiveTime = now;
             c.ackElicitingSentSinceReceive = false;
@@ -94,6 +108,51 @@ final class PacketReceiver {
             // RFC 9000 §10.3.1: a datagram we cannot process may be a stateless reset.
             c.handleStatelessReset(datagram, now);
         }
+    }
+
+    /**
+     * Keeps which of our connection IDs the peer used on each path, without allocating: on the current path it is
+     * copied when it changes; for a datagram from a new address it is compared (RFC 9000 §9.5: a peer that moved to a
+     * new ID on a new path gets packets with a new ID of its own there, while a NAT rebinding keeps its ID).
+     */
+    private void rememberDestinationId(ByteBuffer buf, int offset, int length) {
+        if (c.receivingFromNewAddress) {
+            newAddressIdIsNew = currentPathIdLength >= 0 && !matches(buf, offset, length, currentPathId,
+                    currentPathIdLength);
+            newAddressIdIsOtherPaths = otherPathIdLength >= 0 && matches(buf, offset, length, otherPathId,
+                    otherPathIdLength);
+            buf.get(offset, lastNewAddressId, 0, length);
+            lastNewAddressIdLength = length;
+        } else if (!c.receivingOnProbePath
+                && !matches(buf, offset, length, currentPathId, currentPathIdLength)) {
+            buf.get(offset, currentPathId, 0, length);
+            currentPathIdLength = length;
+        }
+    }
+
+    /** The ID the last datagram from a new address used is now the other path's. */
+    void otherPathUsesLastNewAddressId() {
+        System.arraycopy(lastNewAddressId, 0, otherPathId, 0, lastNewAddressIdLength);
+        otherPathIdLength = lastNewAddressIdLength;
+    }
+
+    /** The peer moved to the new address: the ID it used there is the current path's. */
+    void currentPathUsesLastNewAddressId() {
+        System.arraycopy(lastNewAddressId, 0, currentPathId, 0, lastNewAddressIdLength);
+        currentPathIdLength = lastNewAddressIdLength;
+        otherPathIdLength = -1;
+    }
+
+    private static boolean matches(ByteBuffer buf, int offset, int length, byte[] id, int idLength) {
+        if (length != idLength) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (buf.get(offset + i) != id[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean sameBytes(ByteBuffer buf, int a, int aLength, int b, int bLength) {

@@ -85,7 +85,8 @@ final class PacketSender {
             return sendPathMtuProbe(out, now);
         }
         boolean congestionBlocked = !c.congestion.canSend(c.maxDatagramSize) && !probesPending();
-        if (!congestionBlocked && !probesPending()) {
+        // RFC 9000 §8.2.2: a PATH_RESPONSE is not delayed, not even by the pacer.
+        if (!congestionBlocked && !probesPending() && !c.paths.hasResponse()) {
             long release = c.pacer.nextSendTime(now, c.maxDatagramSize, c.congestion.congestionWindow(),
                     c.recovery.rtt().smoothedRtt());
             if (release - now > 0 && !ackDue(now)) {
@@ -222,7 +223,9 @@ final class PacketSender {
     private int sendPreviousPathChallenge(ByteBuffer out, long now) {
         PacketBuilder b = c.builder;
         b.startDatagram(out, ConnectionConfig.MIN_DATAGRAM_SIZE);
-        b.begin(c.spaces[2], c.oneRtt.sealer, c.peerIds.current(), null, null);
+        // RFC 9000 §9.5: the old path's ID, if the peer moved to a new one.
+        ConnectionId dcid = c.previousPathIdSequence >= 0 ? c.peerIds.activeId(c.previousPathIdSequence) : null;
+        b.begin(c.spaces[2], c.oneRtt.sealer, dcid != null ? dcid : c.peerIds.current(), null, null);
         long data = c.random.nextLong();
         FrameEncoder.writePathChallenge(out, data);
         b.finish(true, c.fate.take());
@@ -257,6 +260,15 @@ final class PacketSender {
             size = Math.min(ConnectionConfig.MIN_DATAGRAM_SIZE, out.remaining());
         } else {
             size = c.amplification.otherPathBudget(Math.min(ConnectionConfig.MIN_DATAGRAM_SIZE, out.remaining()));
+            if (c.otherPathIdSequence >= 0) {
+                // RFC 9000 §9.5: a peer that probes with a new ID of ours gets a new ID of its own there.
+                ConnectionId id = c.peerIds.activeId(c.otherPathIdSequence);
+                if (id == null) {
+                    c.paths.dropOtherPathResponses();
+                    return 0;
+                }
+                dcid = id;
+            }
         }
         if (size < PacketBuilder.MIN_PACKET_ROOM) {
             return 0;
@@ -329,6 +341,11 @@ final class PacketSender {
             // would then never be sent again. Handshake flights are small and bounded by the TLS stack.
             return true;
         }
+        if (space.id == PacketNumberSpace.APPLICATION && (c.paths.challengePending() || c.paths.hasResponse())) {
+            // RFC 9000 §9.4: path validation is not held back by a window the old path filled (probe packets may be
+            // exempted); the anti-amplification limit still bounds what goes to an unvalidated address.
+            return true;
+        }
         if (congestionBlocked) {
             return false;
         }
@@ -388,6 +405,9 @@ final class PacketSender {
         if (space.crypto.hasPendingSend() && (mayAddData || space.id != PacketNumberSpace.APPLICATION)
                 && space.crypto.writeFrames(out, payloadLimit, frames)) {
             ackEliciting = true;
+        }
+        if (!mayAddData && space.id == PacketNumberSpace.APPLICATION) {
+            ackEliciting |= writePathFrames(out, payloadLimit, frames);
         }
         if (mayAddData) {
             if (space.id == PacketNumberSpace.APPLICATION) {
@@ -465,6 +485,27 @@ final class PacketSender {
             frames.newToken = true;
             wrote = true;
         }
+        wrote |= writePathFrames(out, limit, frames);
+        if (c.localIds.hasPending()) {
+            wrote |= c.localIds.writeFrames(out, limit - out.position(), frames::addNewConnectionId) > 0;
+        }
+        if (c.peerIds.hasPending()) {
+            wrote |= c.peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
+        }
+        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.datagrams.hasOutgoing()) {
+            wrote |= c.datagrams.writeFrames(out, limit, c.largestDatagramFrame());
+        }
+        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.streams.hasPendingFrames()) {
+            int before = out.position();
+            c.streams.writeFrames(out, limit - out.position(), frames, now);
+            wrote |= out.position() > before;
+        }
+        return wrote;
+    }
+
+    /** Writes our PATH_CHALLENGE and the PATH_RESPONSEs owed on the current path; {@return true if any} */
+    private boolean writePathFrames(ByteBuffer out, int limit, SentFrames frames) {
+        boolean wrote = false;
         if (c.paths.challengePending() && limit - out.position() >= 9) {
             // RFC 9000 §8.2.1: unpredictable data, new for every challenge.
             long data = c.random.nextLong();
@@ -481,20 +522,6 @@ final class PacketSender {
             c.paths.onResponseWritten();
             pathFrameWritten = true;
             wrote = true;
-        }
-        if (c.localIds.hasPending()) {
-            wrote |= c.localIds.writeFrames(out, limit - out.position(), frames::addNewConnectionId) > 0;
-        }
-        if (c.peerIds.hasPending()) {
-            wrote |= c.peerIds.writeFrames(out, limit - out.position(), frames::addRetireConnectionId) > 0;
-        }
-        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.datagrams.hasOutgoing()) {
-            wrote |= c.datagrams.writeFrames(out, limit, c.largestDatagramFrame());
-        }
-        if (c.mayWriteApplicationData() && !lowerCryptoPending && c.streams.hasPendingFrames()) {
-            int before = out.position();
-            c.streams.writeFrames(out, limit - out.position(), frames, now);
-            wrote |= out.position() > before;
         }
         return wrote;
     }

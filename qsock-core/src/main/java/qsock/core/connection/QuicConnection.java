@@ -151,6 +151,16 @@ public final class QuicConnection {
     private boolean answersNewAddress;
     /** Our connection ID of sequence number 1, sent in the preferred_address transport parameter, or null. */
     final qsock.core.cid.IssuedConnectionId preferredAddressId;
+    /** The connection IDs last reported in a {@link ConnectionEvent.ConnectionIdsChanged}, -1 before the first look. */
+    private long reportedPeerIdActive = -1;
+    private long reportedPeerIdLowest = -1;
+    private long reportedLocalIdLowest = -1;
+    /** The peer's ID we answer a new address with (§9.5), reserved, or -1 for the current one. */
+    long otherPathIdSequence = -1;
+    /** The peer's ID of the path it left, kept for the old path's challenge (§9.3.3) until the new one validates. */
+    long previousPathIdSequence = -1;
+    private long probesUnanswerable;
+    private long movesWithoutFreshId;
     /** A client has the server's preferred address to move to, once the handshake is confirmed (§9.6.1). */
     private boolean preferredAddressDue;
     private long peerAddressChanges;
@@ -674,7 +684,37 @@ public final class QuicConnection {
 
     /** {@return the next connection event, or null} */
     public ConnectionEvent pollEvent() {
+        if (events.isEmpty()) {
+            noteConnectionIdChanges();
+        }
         return events.poll();
+    }
+
+    /**
+     * Queues a {@link ConnectionEvent.ConnectionIdsChanged} for each side whose connection IDs changed since the last
+     * look (the socket draft's QUIC_EVENT_CONNECTION_ID): the peer's ID in use or the lowest not retired, or the
+     * lowest of ours the peer may use. Read when events are polled, so the packet path pays nothing for it.
+     */
+    private void noteConnectionIdChanges() {
+        if (peerIds == null || state == ConnectionState.CLOSED) {
+            return;
+        }
+        long active = peerIds.currentSequenceNumber();
+        long lowest = peerIds.lowestActiveSequenceNumber();
+        if (active != reportedPeerIdActive || lowest != reportedPeerIdLowest) {
+            if (reportedPeerIdActive >= 0) {
+                events.add(new ConnectionEvent.ConnectionIdsChanged(true, active, lowest));
+            }
+            reportedPeerIdActive = active;
+            reportedPeerIdLowest = lowest;
+        }
+        long local = localIds.lowestUsableSequenceNumber();
+        if (local != reportedLocalIdLowest) {
+            if (reportedLocalIdLowest >= 0) {
+                events.add(new ConnectionEvent.ConnectionIdsChanged(false, local, local));
+            }
+            reportedLocalIdLowest = local;
+        }
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1015,8 +1055,15 @@ public final class QuicConnection {
         } finally {
             receivingFromNewAddress = false;
         }
+        boolean newId = receiver.newAddressIdIsNew;
         if (!peerMoved || state.isClosingOrClosed()) {
             if (paths.hasOtherPathResponse() && !state.isClosingOrClosed()) {
+                if (newId && !chooseOtherPathId()) {
+                    // RFC 9000 §9.5: with no ID of the peer unused elsewhere, its probe cannot be answered.
+                    paths.dropOtherPathResponses();
+                    probesUnanswerable++;
+                    return false;
+                }
                 // RFC 9000 §8.2.2, §9.1: a probe from the new address is answered there, within three times what
                 // came from it (§8.1). The answers owed to an address probed before go to this one now.
                 answersNewAddress = true;
@@ -1025,11 +1072,18 @@ public final class QuicConnection {
             return false;
         }
         peerMoved = false;
+        if (newId) {
+            sendWithNewIdOnNewPath();
+        }
         // What the new address was owed goes to it now that it is the peer's current one.
         paths.otherPathBecameCurrent();
         peerAddressChanges++;
         // A second move before the first was validated keeps the state only if neither changed more than the port.
         movedPortOnly = portOnly && (amplification.isPathValidated() || movedPortOnly);
+        if (!movedPortOnly) {
+            // RFC 9000 §9.4: what was sent before the move went on the old path.
+            recovery.startNewPath(spaces[2].nextPacketNumber);
+        }
         if (amplification.isPathValidated()) {
             // RFC 9000 §9.3.3: the previously active path is challenged too. Only a validated one: a challenge to an
             // address that was never validated would be unlimited traffic to it.
@@ -1053,6 +1107,13 @@ public final class QuicConnection {
         if (!paths.isValidating()) {
             return;
         }
+        if (previousPathIdSequence >= 0 && peerIds.activeId(previousPathIdSequence) != null) {
+            // Back on the old path with its ID; the one sent to the failed address is not used again (§9.5).
+            long failed = peerIds.currentSequenceNumber();
+            peerIds.use(previousPathIdSequence, 0);
+            peerIds.retire(failed);
+        }
+        previousPathIdSequence = -1;
         paths.fail();
         amplification.revertPath();
         peerAddressReverted = true;
@@ -1061,6 +1122,11 @@ public final class QuicConnection {
     /** Our PATH_CHALLENGE to the peer's new address was answered: the address is validated (RFC 9000 §8.2.2). */
     void onPathValidated(long now) {
         timers.stop(Timer.PATH_VALIDATION);
+        if (previousPathIdSequence >= 0) {
+            // The old path's ID is no longer needed: the peer is where it said (RFC 9000 §5.1.2).
+            peerIds.retire(previousPathIdSequence);
+            previousPathIdSequence = -1;
+        }
         amplification.validatePath();
         peerAddressReverted = false;
         if (!movedPortOnly) {
@@ -1069,6 +1135,66 @@ public final class QuicConnection {
         if (peerAddressChanges > 0) {
             events.add(new ConnectionEvent.Migrated(false));
         }
+    }
+
+    /**
+     * Picks the peer's connection ID for the answers owed to a new address whose datagram used a new ID of ours (RFC
+     * 9000 §9.5: a connection ID is not sent to more than one destination address): the one picked before if that
+     * datagram used the same ID as the last such probe, else one never used, the earlier pick retired. {@return
+     * false if the peer left us none}
+     */
+    private boolean chooseOtherPathId() {
+        if (otherPathIdSequence >= 0 && receiver.newAddressIdIsOtherPaths
+                && peerIds.activeId(otherPathIdSequence) != null) {
+            return true;
+        }
+        if (otherPathIdSequence >= 0 && otherPathIdSequence != peerIds.currentSequenceNumber()) {
+            peerIds.retire(otherPathIdSequence);
+        }
+        otherPathIdSequence = peerIds.reserveUnused();
+        if (otherPathIdSequence < 0) {
+            return false;
+        }
+        receiver.otherPathUsesLastNewAddressId();
+        return true;
+    }
+
+    /**
+     * The peer moved to a new address with a new connection ID of ours (active migration, RFC 9000 §9.2): we send
+     * there with a new ID of the peer's too (§9.5), the one its probes were answered with if any. The old path's ID
+     * stays for the challenge of the old path (§9.3.3) until the new address is validated, then is retired. If the
+     * peer left us no unused ID, the current one goes on (counted: the peer's ID supply is its to keep up, §5.1.1).
+     */
+    private void sendWithNewIdOnNewPath() {
+        long sequence = otherPathIdSequence >= 0 && receiver.newAddressIdIsOtherPaths
+                && peerIds.activeId(otherPathIdSequence) != null ? otherPathIdSequence : -1;
+        if (sequence < 0) {
+            if (otherPathIdSequence >= 0 && otherPathIdSequence != peerIds.currentSequenceNumber()) {
+                peerIds.retire(otherPathIdSequence);
+            }
+            sequence = peerIds.reserveUnused();
+        }
+        otherPathIdSequence = -1;
+        receiver.currentPathUsesLastNewAddressId();
+        if (sequence < 0) {
+            movesWithoutFreshId++;
+            return;
+        }
+        if (previousPathIdSequence >= 0 && previousPathIdSequence != peerIds.currentSequenceNumber()) {
+            peerIds.retire(previousPathIdSequence);
+        }
+        previousPathIdSequence = peerIds.currentSequenceNumber();
+        peerIds.use(sequence, 0);
+    }
+
+    /** {@return probes from a new address of the peer left unanswered: it left us no unused connection ID (§9.5)} */
+    public long probesUnanswerable() {
+        return probesUnanswerable;
+    }
+
+    /** {@return moves of the peer to a new ID on a new path that we followed with our old ID: it left us none} */
+    public long movesWithoutFreshId() {
+        return movesWithoutFreshId;
     }
 
     /**
@@ -1159,6 +1285,61 @@ public final class QuicConnection {
     }
 
     /**
+     * Processes one datagram that a server's client sent, from its current address, to another local address of the
+     * server: its preferred address (RFC 9000 §9.6.2). Its PATH_CHALLENGEs are answered from there (§8.2.2), with a
+     * new connection ID of the client's if it used a new one of ours (§9.5). Its first non-probing packet, the highest
+     * numbered, makes the server probe the path from there toward the client (§9.6.2: the server MUST probe from its
+     * preferred address) with an ID of the client's never used (§9.5), the caller sending the datagrams {@link
+     * #lastDatagramOnOtherPath()} marks from that address; the server's non-probing packets stay on the original
+     * address until the client echoes the probe, then move there ({@link #takeMigrationOutcome()}). Once moved, what
+     * still arrives at another address is processed and moves nothing. Never throws (see {@link #handleDatagram}).
+     *
+     * @return true if the probe of that path starts now
+     */
+    public boolean handleDatagramAtOtherLocalAddress(ByteBuffer datagram, long now) {
+        int length = datagram.remaining();
+        receivingFromNewAddress = true;
+        peerMoved = false;
+        answersNewAddress = false;
+        boolean owedBefore = paths.hasOtherPathResponse();
+        try {
+            receiver.receive(datagram, now);
+        } catch (RuntimeException e) {
+            fail(e, now);
+        } finally {
+            receivingFromNewAddress = false;
+        }
+        boolean moved = peerMoved;
+        peerMoved = false;
+        if (state.isClosingOrClosed()) {
+            return false;
+        }
+        if (paths.hasOtherPathResponse()) {
+            if (receiver.newAddressIdIsNew && !chooseOtherPathId()) {
+                paths.dropOtherPathResponses();
+                probesUnanswerable++;
+            } else {
+                answersNewAddress = true;
+                amplification.onOtherPathDatagram(length, owedBefore);
+            }
+        }
+        if (!moved || role != Role.SERVER || state != ConnectionState.CONFIRMED || probe.isActive()
+                || probe.moves() > 0) {
+            return false;
+        }
+        long sequence = otherPathIdSequence >= 0 && peerIds.activeId(otherPathIdSequence) != null
+                ? otherPathIdSequence : peerIds.reserveUnused();
+        otherPathIdSequence = -1;
+        if (sequence < 0) {
+            // RFC 9000 §9.5: no ID of the client's unused elsewhere; the server stays on its original address.
+            probesUnanswerable++;
+            return false;
+        }
+        startProbe(sequence, false, now);
+        return true;
+    }
+
+    /**
      * Processes one datagram that arrived on the path a move probes ({@link #migrate}): its PATH_RESPONSE completes
      * the move, a PATH_CHALLENGE of the server is answered on that path (RFC 9000 §8.2.2). Never throws (see {@link
      * #handleDatagram}).
@@ -1188,8 +1369,10 @@ public final class QuicConnection {
         }
         probe.onMoved();
         paths.otherPathBecameCurrent();
+        recovery.startNewPath(spaces[2].nextPacketNumber);
         startOnNewPath(now);
-        events.add(new ConnectionEvent.Migrated(true));
+        // A client's move is its own; a server's to its preferred address follows its client's (the draft's event).
+        events.add(new ConnectionEvent.Migrated(role == Role.CLIENT));
     }
 
     /** The probe had no answer in time (RFC 9000 §8.2.4), or lost its connection ID: the connection stays. */

@@ -50,7 +50,11 @@ final class SentFrameFate {
                     && c.pathMtu.isProbe(p.packetNumber()) && c.pathMtu.onProbeAcked(now)) {
                 c.setMaxDatagramSize(c.pathMtu.current());
             }
-            if (p.isInFlight()) {
+            if (p.isInFlight() && space.id == PacketNumberSpace.APPLICATION
+                    && c.recovery.sentOnOldPath(p.packetNumber())) {
+                // RFC 9000 §9.4: a packet of the old path tells nothing of the new one's capacity.
+                c.congestion.onPacketDiscarded(p.sentBytes());
+            } else if (p.isInFlight()) {
                 // The controller wants the sample this ACK produced, once, or 0 (qsock.core.cc contract).
                 long sample = outcome.rttSampleTaken() ? rtt.latestRtt() : 0;
                 c.congestion.onPacketAcked(now, p.timeSent(), p.sentBytes(), sample, rtt.smoothedRtt(),
@@ -74,6 +78,7 @@ final class SentFrameFate {
             return;
         }
         long lostBytes = outcome.lostBytesInFlight();
+        int oldPathLosses = 0;
         for (int i = 0; i < outcome.lostCount(); i++) {
             SentPacket p = outcome.lost(i);
             if (c.pathMtu != null && outcome.space() == PacketNumberSpace.APPLICATION
@@ -82,6 +87,12 @@ final class SentFrameFate {
                 c.pathMtu.onProbeLost(now);
                 c.congestion.onPacketDiscarded(p.sentBytes());
                 lostBytes -= p.sentBytes();
+            } else if (outcome.space() == PacketNumberSpace.APPLICATION && p.isInFlight()
+                    && c.recovery.sentOnOldPath(p.packetNumber())) {
+                // RFC 9000 §9.4: nor does the loss of one.
+                c.congestion.onPacketDiscarded(p.sentBytes());
+                lostBytes -= p.sentBytes();
+                oldPathLosses++;
             }
             onFramesLost(c.spaces[outcome.space().ordinal()], (SentFrames) p.frames());
             release(p);
@@ -89,7 +100,7 @@ final class SentFrameFate {
         if (lostBytes > 0) {
             c.congestion.onPacketsLost(now, outcome.newestLostSentTime(), lostBytes);
         }
-        if (outcome.persistentCongestion()) {
+        if (outcome.persistentCongestion() && oldPathLosses < outcome.lostCount()) {
             c.congestion.onPersistentCongestion(now);
             if (c.pathMtu != null && c.pathMtu.onBlackHole(now)) {
                 c.setMaxDatagramSize(c.pathMtu.current());

@@ -653,13 +653,15 @@ public final class QuicEndpoint {
         switch (c.takeMigrationOutcome()) {
             case NONE -> { }
             case MOVED -> {
-                if (!java.util.Objects.equals(route.local, route.probeLocal)) {
+                if (!Objects.equals(route.local, route.probeLocal)) {
                     route.leftLocal = route.local;
                     route.leftLocalSet = true;
                     // What was in flight to the old local address still arrives there for about a PTO.
                     route.leftLocalUntil = now + 3 * c.rtt().pto(0, false);
                 }
-                route.previousPeer = null;
+                // A client still reads what its server sends from the address it left (RFC 9000 §9.6.2: the server
+                // keeps to its original address until it validated the new path).
+                route.previousPeer = c.role() == Role.CLIENT && !route.peer.equals(route.probePeer) ? route.peer : null;
                 route.previousLocal = null;
                 route.local = route.probeLocal;
                 route.peer = route.probePeer;
@@ -792,6 +794,16 @@ public final class QuicEndpoint {
                         // A client reads what still arrives at the local address it left, and from the server's
                         // address before its preferred one, as the current path's.
                         route.connection.handleDatagram(buf, now);
+                    } else if (!client && from.equals(route.peer)) {
+                        // The client sends to another of our addresses, our preferred one (RFC 9000 §9.6.2): the
+                        // connection probes the path from there before it moves.
+                        if (route.connection.handleDatagramAtOtherLocalAddress(buf, now)) {
+                            route.probeLocal = local;
+                            route.probePeer = from;
+                        } else if (route.connection.answersNewAddress()) {
+                            route.otherPeer = from;
+                            route.otherLocal = local;
+                        }
                     } else {
                         rememberValidatedPeer(route);
                         boolean portOnly = from.getAddress() != null

@@ -62,6 +62,8 @@ public final class LossDetector {
     public static final long DEFAULT_MAX_ACK_DELAY_NANOS = 25_000_000L;
 
     /** No deadline, no loss time. */
+    /** The first application packet sent on the current path, after a move (RFC 9000 §9.4); 0 before any. */
+    private long newPathFirstPacket;
     private static final long NONE = Long.MAX_VALUE;
 
     private static final PacketNumberSpace[] SPACES = PacketNumberSpace.values();
@@ -143,6 +145,19 @@ public final class LossDetector {
             setLossDetectionTimer(timeSent);
         }
         return p;
+    }
+
+    /**
+     * The connection moved to a new path with application packet {@code packetNumber} as its first (RFC 9000 §9.4):
+     * the acknowledgement of an earlier one, sent on the old path, gives no RTT sample for the new one.
+     */
+    public void startNewPath(long packetNumber) {
+        newPathFirstPacket = packetNumber;
+    }
+
+    /** {@return whether application packet {@code packetNumber} went on the path before the last move (§9.4)} */
+    public boolean sentOnOldPath(long packetNumber) {
+        return packetNumber < newPathFirstPacket;
     }
 
     /**
@@ -234,7 +249,8 @@ public final class LossDetector {
         out.largestAckedSentTime = newest.timeSent;
         // RFC 9002 §5.1: a sample only if the largest acknowledged is newly acknowledged and an
         // ack-eliciting packet is among the newly acknowledged.
-        if (newest.packetNumber == largest && out.ackedAckEliciting) {
+        if (newest.packetNumber == largest && out.ackedAckEliciting
+                && !(space == PacketNumberSpace.APPLICATION && largest < newPathFirstPacket)) {
             // RFC 9002 §5.3: MAY ignore the ack delay for Initial packets, which the peer does not delay.
             long ackDelay = space == PacketNumberSpace.INITIAL ? 0 : ackDelayNanos;
             rtt.update(now - newest.timeSent, ackDelay, handshakeConfirmed, maxAckDelay);

@@ -2,6 +2,7 @@ package qsock.core.cid;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -553,5 +554,40 @@ class PeerConnectionIdsTest {
         long before = full.currentSequenceNumber();
         assertFalse(full.use(seq, seq), "one retirement more than the table holds");
         assertEquals(before, full.currentSequenceNumber(), "nothing changed");
+    }
+
+    /** RFC 9000 §9.5: a new path gets an ID never used; the current one stays until the move. */
+    @Test
+    void aNewPathReservesAnUnusedIdAndMovesToItRetiringTheOld() throws QuicProtocolException {
+        PeerConnectionIds ids = ids(4);
+        assertEquals(-1, ids.reserveUnused(), "nothing unused yet");
+        offer(ids, 1, 0);
+        offer(ids, 2, 0);
+        long reserved = ids.reserveUnused();
+        assertEquals(1, reserved);
+        assertEquals(0, ids.currentSequenceNumber(), "reserving does not switch");
+        assertEquals(1, ids.unusedCount(), "the reserved ID counts as used");
+        assertEquals(cid(1), ids.activeId(1));
+        assertTrue(ids.moveTo(1));
+        assertEquals(1, ids.currentSequenceNumber());
+        assertNull(ids.activeId(0));
+        assertEquals(List.of(0L), drain(ids));
+        assertFalse(ids.moveTo(1), "already current");
+        assertFalse(ids.moveTo(9), "not active");
+    }
+
+    /** RFC 9000 §9.5: the ID of a path given up is retired, never the current one. */
+    @Test
+    void theIdOfAnAbandonedPathIsRetired() throws QuicProtocolException {
+        PeerConnectionIds ids = ids(4);
+        offer(ids, 1, 0);
+        assertTrue(ids.reserve(1));
+        assertFalse(ids.reserve(5));
+        assertFalse(ids.retire(0), "the current ID");
+        assertTrue(ids.retire(1));
+        assertNull(ids.activeId(1));
+        assertFalse(ids.retire(1), "retired already");
+        assertEquals(List.of(1L), drain(ids));
+        assertEquals(0, ids.currentSequenceNumber());
     }
 }

@@ -61,6 +61,7 @@ class ClientMigrationTest {
         QuicConnection client = pair.clientConnection();
         QuicConnection server = pair.serverConnection();
         long oldSequence = client.peerConnectionIdSequenceNumber();
+        long serverOldSequence = server.peerConnectionIdSequenceNumber();
         assertTrue(client.canMigrateActively());
         events(client);
         events(server);
@@ -72,7 +73,11 @@ class ClientMigrationTest {
         assertNotEquals(oldSequence, client.peerConnectionIdSequenceNumber(), "a fresh ID on the new path (§9.5)");
         assertTrue(client.peerConnectionIdLowestSequenceNumber() > oldSequence, "the old ID is retired");
         assertEquals(1, client.pathResets(), "congestion control and RTT start over on the new path (§9.4)");
-        assertTrue(events(client).contains(new ConnectionEvent.Migrated(true)));
+        List<ConnectionEvent> moved = events(client);
+        assertTrue(moved.contains(new ConnectionEvent.Migrated(true)), moved.toString());
+        assertTrue(moved.contains(new ConnectionEvent.ConnectionIdsChanged(true,
+                client.peerConnectionIdSequenceNumber(), client.peerConnectionIdLowestSequenceNumber())),
+                "the draft's CONNECTION_ID event: " + moved);
         long oldPathBytes = pair.network.stats(pair.client, pair.server).bytesSent();
 
         pair.runUntil(() -> s.receiver().finished(), 60 * SECOND, 2_000_000);
@@ -80,6 +85,11 @@ class ClientMigrationTest {
         assertEquals(oldPathBytes, pair.network.stats(pair.client, pair.server).bytesSent(),
                 "once moved, nothing leaves from the old address");
         assertEquals(1, server.peerAddressChanges(), "the server followed the client (§9.3)");
+        assertNotEquals(serverOldSequence, server.peerConnectionIdSequenceNumber(),
+                "the server sends to the new address with a new ID of the client's too (§9.5)");
+        assertTrue(server.peerConnectionIdLowestSequenceNumber() > serverOldSequence,
+                "and retired the old path's once the new one was validated");
+        assertEquals(0, server.movesWithoutFreshId());
         assertTrue(events(server).contains(new ConnectionEvent.Migrated(false)));
         assertEquals(NEW_LOCAL, pair.server.endpoint.peerAddress(server));
         assertTrue(s.newLocal().received > 0);
@@ -140,6 +150,20 @@ class ClientMigrationTest {
                 () -> pair.client.endpoint.migrate(client, NEW_LOCAL, pair.network.now()));
         assertTrue(e.getMessage().contains("disable_active_migration"), e.getMessage());
         assertFalse(client.isMigrating());
+    }
+
+    /** RFC 9000 §9: no migration before the handshake is confirmed. */
+    @Test
+    void aClientDoesNotMigrateBeforeTheHandshakeIsConfirmed() throws Exception {
+        Setup s = setup(76, 100_000, ConnectionConfig.defaults());
+        QuicConnection client = s.pair().clientConnection();
+        assertFalse(client.canMigrateActively());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> s.pair().client.endpoint.migrate(client, NEW_LOCAL, s.pair().network.now()));
+        assertTrue(e.getMessage().contains("not confirmed"), e.getMessage());
+        assertFalse(client.isMigrating());
+        s.pair().runUntil(() -> s.receiver().finished(), 30 * SECOND, 500_000);
+        assertEquals(0, s.newLocal().received, "nothing was sent from the new address");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
@@ -350,6 +351,148 @@ class ConnectionPathValidationTest {
                 t.server.congestion.congestionWindow(), "the collapsed window is kept");
         assertEquals(rtt, t.server.recovery.rtt().smoothedRtt());
     }
+    /** {@return the client's sequence number of the connection ID the server's next datagram goes to, -1 for none} */
+    private static long nextServerDestination(Fixture t) {
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        int n = t.server.pollDatagram(out, t.now);
+        if (n <= 0) {
+            return -1;
+        }
+        byte[] dcid = new byte[8];
+        out.get(1, dcid);
+        return t.client.localIds.sequenceNumberOf(qsock.core.wire.ConnectionId.of(dcid));
+    }
+
+    /** RFC 9000 §9.5: a NAT rebinding (our same connection ID, from a new address) may keep the peer's ID. */
+    @Test
+    void aRebindingWithTheSameConnectionIdKeepsThePeersId() throws Exception {
+        Fixture t = new Fixture(64);
+        t.server.handleDatagram(t.fromClient(new PingFrame()), t.now);
+        long before = t.server.peerConnectionIdSequenceNumber();
+        move(t, true);
+        assertEquals(before, t.server.peerConnectionIdSequenceNumber());
+        t.server.handleDatagram(t.fromClient(new PingFrame()), t.now);
+        assertEquals(before, nextServerDestination(t));
+    }
+
+    /**
+     * RFC 9000 §9.5: a peer that probes, then moves, with a new connection ID of ours is answered there with a new ID
+     * of its own (an ID is not sent to more than one destination address), on the path the probe came from
+     * (§8.2.2); the old path's ID serves the old path's challenge (§9.3.3) and is retired once the new address is
+     * validated.
+     */
+    @Test
+    void aPeerOnANewPathWithANewConnectionIdGetsANewIdOfItsOwn() throws Exception {
+        Fixture t = new Fixture(65);
+        t.server.handleDatagram(t.fromClient(new PingFrame()), t.now);
+        serverSendsDrained(t);
+        long before = t.server.peerConnectionIdSequenceNumber();
+        qsock.core.wire.ConnectionId newId = null;
+        for (long n = 1; n < 8 && newId == null; n++) {
+            qsock.core.wire.ConnectionId id = t.client.peerIds.activeId(n);
+            if (id != null && !id.equals(t.server.localId())) {
+                newId = id;
+            }
+        }
+        assertTrue(newId != null, "the server issued more than one ID");
+        // A probe: a PATH_CHALLENGE alone, with the new ID, from a new address. It moves nothing and is answered there.
+        ByteBuffer probe = Wire.oneRtt(Role.CLIENT, SUITE, t.client.version(), 0, newId, t.nextPacketNumber++,
+                Wire.frames(new PathChallengeFrame(77), new PaddingFrame(1150)));
+        assertFalse(t.server.handleDatagramFromNewAddress(probe, false, t.now));
+        assertTrue(t.server.answersNewAddress());
+        long answeredWith = nextServerDestination(t);
+        assertTrue(t.server.lastDatagramOnOtherPath(), "the answer goes on the probe's path");
+        assertTrue(answeredWith >= 0 && answeredWith != before, "answered with a new ID: " + answeredWith);
+        assertEquals(before, t.server.peerConnectionIdSequenceNumber(), "the current path keeps its ID");
+        // The move, with the same new ID.
+        ByteBuffer moved = Wire.oneRtt(Role.CLIENT, SUITE, t.client.version(), 0, newId, t.nextPacketNumber++,
+                Wire.frames(new PingFrame(), new PaddingFrame(1150)));
+        assertTrue(t.server.handleDatagramFromNewAddress(moved, false, t.now));
+        assertEquals(answeredWith, t.server.peerConnectionIdSequenceNumber(), "the probe's ID is the new path's");
+        List<Sent> sent = t.allServerSends();
+        assertTrue(sent.stream().anyMatch(Sent::toPrevious), "the old path is challenged (§9.3.3)");
+        List<Long> challenges = challenges(sent.stream().filter(x -> !x.toPrevious()).toList());
+        t.server.handleDatagram(Wire.oneRtt(Role.CLIENT, SUITE, t.client.version(), 0, newId, t.nextPacketNumber++,
+                Wire.frames(new PathResponseFrame(challenges.get(0)))), t.now);
+        assertTrue(t.server.isPeerAddressValidated());
+        assertNull(t.server.peerIds.activeId(before), "the old path's ID is retired once the new one is validated");
+        assertEquals(0, t.server.movesWithoutFreshId());
+    }
+
+    /**
+     * RFC 9000 §9.4: packets sent on the old path MUST NOT contribute to congestion control or RTT estimation for the
+     * new path: acknowledged after the move, they give no RTT sample and do not grow the reset window.
+     */
+    @Test
+    void packetsOfTheOldPathFeedNeitherTheRttNorTheWindowOfTheNewOne() throws Exception {
+        Fixture t = new Fixture(66);
+        long id = t.server.streams().openStream(true);
+        t.server.streams().write(id, ByteBuffer.wrap(new byte[3000]), false);
+        List<Long> oldPath = new ArrayList<>();
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        for (int i = 0; i < 100; i++) {
+            if (t.server.pollDatagram(out.clear(), t.now) <= 0) {
+                break;
+            }
+            for (Wire.Packet packet : t.serverWire.read(out.flip())) {
+                oldPath.add(packet.number());
+            }
+        }
+        assertTrue(oldPath.size() >= 2, "stream data in flight on the old path: " + oldPath);
+        move(t, false);
+        long rtt = t.server.recovery.rtt().smoothedRtt();
+        long window = t.server.congestion.congestionWindow();
+        assertEquals(CongestionController.initialWindow(t.server.maxDatagramSize), window);
+        t.now += 40 * ConnectionPair.MS;
+        // Consecutive numbers make one range; (largest, smallest) pairs, descending.
+        List<Long> pairs = new ArrayList<>();
+        for (int i = oldPath.size() - 1; i >= 0; ) {
+            long largest = oldPath.get(i);
+            long smallest = largest;
+            while (i > 0 && oldPath.get(i - 1) == smallest - 1) {
+                smallest = oldPath.get(--i);
+            }
+            i--;
+            pairs.add(largest);
+            pairs.add(smallest);
+        }
+        long[] ranges = pairs.stream().mapToLong(Long::longValue).toArray();
+        t.server.handleDatagram(t.fromClient(qsock.core.frame.AckFrame.of(0, ranges)), t.now);
+        assertEquals(rtt, t.server.recovery.rtt().smoothedRtt(), "no RTT sample from an old path's packet");
+        assertEquals(window, t.server.congestion.congestionWindow(), "no window growth from an old path's packet");
+        assertEquals(0, t.server.congestion.bytesInFlight() - inFlightOfNewPath(t), "yet they left flight");
+    }
+
+    /** {@return the bytes in flight the server sent after its client's last move} */
+    private static long inFlightOfNewPath(Fixture t) {
+        return t.server.recovery.bytesInFlight();
+    }
+
+    /** RFC 9000 §8.2.2: a packet with a PATH_RESPONSE is not delayed, not even by the pacer. */
+    @Test
+    void aPathResponseIsNotHeldBackByThePacer() throws Exception {
+        Fixture t = new Fixture(67);
+        // A first packet acknowledged, so that the challenge's packet, next in line, calls for no immediate ACK (which
+        // would let anything through the pacer).
+        t.server.handleDatagram(t.fromClient(new PingFrame()), t.now);
+        t.now += 30 * ConnectionPair.MS;
+        t.serverSends();
+        long id = t.server.streams().openStream(true);
+        t.server.streams().write(id, ByteBuffer.wrap(new byte[1 << 20]), false);
+        ByteBuffer out = ByteBuffer.allocate(2048);
+        int sent = 0;
+        while (sent < 1000 && t.server.pollDatagram(out.clear(), t.now) > 0) {
+            sent++;
+        }
+        assertTrue(t.server.congestion.canSend(t.server.maxDatagramSize), "paced, not blocked by the window");
+        t.server.handleDatagram(t.fromClient(new PathChallengeFrame(0x5eed)), t.now);
+        assertEquals(List.of(0x5eedL), responses(t.serverSends()));
+    }
+
+    private static void serverSendsDrained(Fixture t) {
+        t.allServerSends();
+    }
+
     /** The client moves ({@code portOnly}: to a new port only) and answers the server's challenge. */
     private static void move(Fixture t, boolean portOnly) {
         assertTrue(t.server.handleDatagramFromNewAddress(t.fromClient(new PingFrame(), new PaddingFrame(1150)),

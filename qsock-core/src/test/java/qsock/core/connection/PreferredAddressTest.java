@@ -9,8 +9,17 @@ import static qsock.core.sim.quic.ConnectionPair.MS;
 import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import qsock.api.ConnectionConfig;
+import qsock.api.Role;
+import qsock.core.frame.Frame;
+import qsock.core.frame.NewConnectionIdFrame;
+import qsock.core.frame.PaddingFrame;
+import qsock.core.frame.PathChallengeFrame;
+import qsock.core.frame.PathResponseFrame;
+import qsock.core.handshake.CipherSuite;
 import qsock.core.params.PreferredAddress;
 import qsock.core.params.TransportParameters;
 import qsock.core.sim.LinkConfig;
@@ -18,6 +27,7 @@ import qsock.core.sim.quic.BulkReceiver;
 import qsock.core.sim.quic.BulkSender;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.sim.quic.LocalAddressHost;
+import qsock.core.sim.quic.Wire;
 
 /**
  * A server's preferred address (RFC 9000 §9.6), in the deterministic simulation: the server advertises it with its
@@ -71,11 +81,65 @@ class PreferredAddressTest {
         assertEquals(PREFERRED, pair.client.endpoint.peerAddress(client));
         assertEquals(1, client.peerConnectionIdSequenceNumber(), "with the preferred address's ID (§9.6.1)");
         assertTrue(s.preferred().received > 0);
-        assertEquals(1, server.peerAddressChanges(), "the server's path is new: it now sends from the preferred address");
+        assertEquals(1, server.migrations(), "the server probed from its preferred address and moved there");
+        assertEquals(0, server.peerAddressChanges(), "the client's own address did not change");
         long fromOldAddress = pair.network.stats(pair.server, pair.client).bytesSent();
         long fromPreferred = pair.network.stats(s.preferred(), pair.client).bytesSent();
         assertTrue(fromPreferred > fromOldAddress, fromPreferred + " bytes from the preferred address, "
                 + fromOldAddress + " from the old one");
+    }
+
+    /**
+     * RFC 9000 §9.6.2: the server MUST send non-probing packets from its original address until the client sent a
+     * non-probing packet to the preferred one and the server validated the path, and MUST probe that path from its
+     * preferred address. Every datagram leaving the preferred address before the server moved is read here.
+     */
+    @Test
+    void theServerSendsOnlyProbesFromItsPreferredAddressUntilItValidatedThePath() throws Exception {
+        Setup s = setup(84, ConnectionConfig.defaults());
+        ConnectionPair pair = s.pair();
+        List<String> early = new ArrayList<>();
+        int[] probes = {0};
+        pair.network.filter(s.preferred(), pair.client, (index, datagram, now) -> {
+            QuicConnection server = pair.serverConnection();
+            if (server.migrations() > 0) {
+                return false;
+            }
+            Wire wire = new Wire(Role.SERVER, CipherSuite.TLS_AES_128_GCM_SHA256, server.version(),
+                    server.originalDestinationId(), 8);
+            for (Wire.Packet p : wire.read(datagram.duplicate())) {
+                for (Frame f : p.frames()) {
+                    if (f instanceof PathChallengeFrame) {
+                        probes[0]++;
+                    } else if (!(f instanceof PaddingFrame || f instanceof PathResponseFrame
+                            || f instanceof NewConnectionIdFrame)) {
+                        early.add(f.getClass().getSimpleName());
+                    }
+                }
+            }
+            return false;
+        });
+        pair.runUntil(() -> s.receiver().finished(), 60 * SECOND, 2_000_000);
+        assertEquals(s.sender().sha256(), s.receiver().sha256());
+        assertEquals(1, pair.serverConnection().migrations());
+        assertTrue(probes[0] > 0, "the server probed from its preferred address");
+        assertEquals(List.of(), early, "non-probing frames from the preferred address before the server moved");
+    }
+
+    /** RFC 9000 §9.6.1: if the preferred address does not answer, the client MUST keep to the original one. */
+    @Test
+    void aPreferredAddressThatDoesNotAnswerLeavesTheClientOnTheOriginal() throws Exception {
+        Setup s = setup(85, ConnectionConfig.defaults());
+        ConnectionPair pair = s.pair();
+        pair.network.configure(pair.client, s.preferred(), LINK.withLoss(1.0));
+        pair.runUntil(() -> s.receiver().finished() && pair.clientConnection().migrationsAbandoned() > 0,
+                60 * SECOND, 2_000_000);
+        assertEquals(s.sender().sha256(), s.receiver().sha256());
+        QuicConnection client = pair.clientConnection();
+        assertEquals(1, client.migrationsAbandoned());
+        assertEquals(0, client.migrations());
+        assertEquals(pair.server.address(), pair.client.endpoint.peerAddress(client));
+        assertNull(client.peerIds.activeId(1), "the preferred address's ID is retired with the probe (§9.5)");
     }
 
     @Test

@@ -42,7 +42,120 @@ public final class KwikClient implements InteropClient {
 
     private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki,
                        qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred) throws IOException {
-        this(server, alpn, timeout, datagrams, pki, initial, preferred, null, null);
+        this(server, alpn, timeout, datagrams, pki, initial, preferred, null, null, null);
+    }
+
+    /** The sockets of a client that can move ({@link #connectMovable}), or null. */
+    private final LocalSockets sockets;
+
+    /**
+     * The local sockets Kwik's client opens (its {@code DatagramSocketFactory}): each bound to the loopback address
+     * the test names last, on an ephemeral port, so that a client can move to another address. Kwik opens one when it
+     * connects and one for each {@code changeAddress()}.
+     */
+    private static final class LocalSockets implements tech.kwik.core.DatagramSocketFactory {
+        private volatile java.net.InetAddress next = java.net.InetAddress.getLoopbackAddress();
+        private volatile java.net.DatagramSocket last;
+
+        @Override
+        public java.net.DatagramSocket createSocket(java.net.InetAddress destination) throws java.net.SocketException {
+            java.net.DatagramSocket socket = new java.net.DatagramSocket(new InetSocketAddress(next, 0));
+            last = socket;
+            return socket;
+        }
+    }
+
+    /**
+     * Connects like {@link #connect} from a socket bound to 127.0.0.1, so that {@link #migrate} can later move the
+     * connection to another local address or port.
+     */
+    public static KwikClient connectMovable(InetSocketAddress server, String alpn, Duration timeout)
+            throws IOException {
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, null, null,
+                new LocalSockets());
+    }
+
+    /**
+     * What one {@link #migrate} did.
+     *
+     * @param oldDcid the server's connection ID the client addressed it by before
+     * @param oldSequenceNumber the sequence number of {@code oldDcid} (RFC 9000 §5.1.1)
+     * @param newDcid the one it addresses it by on the new path
+     * @param newSequenceNumber the sequence number of {@code newDcid}
+     * @param from the local address the client sent from before
+     * @param to the local address it sends from now
+     */
+    public record Migration(byte[] oldDcid, int oldSequenceNumber, byte[] newDcid, int newSequenceNumber,
+                            InetSocketAddress from, InetSocketAddress to) {}
+
+    /**
+     * Moves the connection, mid-flight, to a new local socket bound to {@code address} (a new port; a new address too
+     * when it is another loopback address): an active migration (RFC 9000 §9.2) as Kwik 0.10.8 can do it. Kwik's
+     * client switches to the next connection ID the server issued ({@code nextDestinationConnectionId}, §9.5: a new
+     * path takes a new ID), then to the new socket ({@code changeAddress}, which closes the old one), and a PING goes
+     * out at once from the new address: {@code changeAddress} sends nothing, and a client with nothing else to send
+     * would stay silent on its new path, the server sending into its closed old socket. Kwik does not probe the new
+     * path first (it never sends a PATH_CHALLENGE); these calls are on its implementation class only, and Kwik makes
+     * none of them by itself. The switch of ID and the switch of socket are two steps: a packet Kwik's sender built
+     * between them goes out with the new ID from the old address. The old ID stays in use until {@link #retire}.
+     * Waits up to the client's timeout for the server's next ID to arrive.
+     *
+     * @throws IllegalStateException if the client was not connected by {@link #connectMovable}, the server's next
+     *     connection ID did not come in time, or Kwik failed to open the new socket (it only logs that)
+     */
+    public Migration migrate(java.net.InetAddress address) throws InterruptedException {
+        if (sockets == null) {
+            throw new IllegalStateException("a client that can move is connected by connectMovable");
+        }
+        tech.kwik.core.impl.QuicClientConnectionImpl impl = (tech.kwik.core.impl.QuicClientConnectionImpl) connection;
+        java.net.DatagramSocket before = sockets.last;
+        InetSocketAddress from = (InetSocketAddress) before.getLocalSocketAddress();
+        byte[] oldDcid = impl.getDestinationConnectionId();
+        int oldSequenceNumber = sequenceNumberOf(impl, oldDcid);
+        // Kwik moves to the ID numbered one above the one in use, and to none if that has not come yet.
+        int next = oldSequenceNumber + 1;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!impl.getDestinationConnectionIds().containsKey(next)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the server's connection ID " + next + " did not come within "
+                        + timeout + ": Kwik holds " + impl.getDestinationConnectionIds().keySet() + " (Kwik log "
+                        + log + ")");
+            }
+            Thread.sleep(1);
+        }
+        byte[] newDcid = impl.nextDestinationConnectionId();
+        sockets.next = address;
+        impl.changeAddress();
+        java.net.DatagramSocket after = sockets.last;
+        if (after == before) {
+            throw new IllegalStateException("Kwik did not open a socket on " + address + " (Kwik log " + log + ")");
+        }
+        impl.ping();
+        return new Migration(oldDcid, oldSequenceNumber, newDcid, next, from,
+                (InetSocketAddress) after.getLocalSocketAddress());
+    }
+
+    /**
+     * Retires the connection ID {@code m} left (RETIRE_CONNECTION_ID, RFC 9000 §5.1.2), so that the server can issue
+     * another for a later move: Kwik's active_connection_id_limit is 2. Call it only once a packet with the new ID
+     * has left: Kwik may still be building a packet with the old ID when it switches, and a RETIRE_CONNECTION_ID
+     * that went into it would retire the ID its own packet was sent to, which the server closes on as a
+     * PROTOCOL_VIOLATION (§19.16; seen). Kwik queues the frame without sending it; a PING flushes it.
+     */
+    public void retire(Migration m) {
+        tech.kwik.core.impl.QuicClientConnectionImpl impl = (tech.kwik.core.impl.QuicClientConnectionImpl) connection;
+        impl.retireDestinationConnectionId(m.oldSequenceNumber());
+        impl.ping();
+    }
+
+    private int sequenceNumberOf(tech.kwik.core.impl.QuicClientConnectionImpl impl, byte[] dcid) {
+        for (var e : impl.getDestinationConnectionIds().entrySet()) {
+            if (java.util.Arrays.equals(e.getValue().getConnectionId(), dcid)) {
+                return e.getKey();
+            }
+        }
+        throw new IllegalStateException("Kwik's connection ID in use is not among its connection IDs (Kwik log "
+                + log + ")");
     }
 
     /** The stream Kwik sent the early request on, or null. */
@@ -50,11 +163,16 @@ public final class KwikClient implements InteropClient {
 
     private KwikClient(InetSocketAddress server, String alpn, Duration timeout, boolean datagrams, Pki pki,
                        qsock.api.QuicVersion initial, qsock.api.QuicVersion preferred,
-                       tech.kwik.core.QuicSessionTicket ticket, byte[] earlyRequest) throws IOException {
+                       tech.kwik.core.QuicSessionTicket ticket, byte[] earlyRequest, LocalSockets sockets)
+            throws IOException {
         this.timeout = timeout;
         this.alpn = alpn;
+        this.sockets = sockets;
         Path[] logFile = new Path[1];
         QuicClientConnection.Builder builder = QuicClientConnection.newBuilder();
+        if (sockets != null) {
+            builder.socketFactory(sockets);
+        }
         if (datagrams) {
             builder.enableDatagramExtension();
         }
@@ -144,7 +262,7 @@ public final class KwikClient implements InteropClient {
     /** Connects like {@link #connect}, resuming the session of {@code ticket} (RFC 8446 §4.6.1). */
     public static KwikClient connectWithTicket(InetSocketAddress server, String alpn, Duration timeout,
                                                tech.kwik.core.QuicSessionTicket ticket) throws IOException {
-        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, null);
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, null, null);
     }
 
     /**
@@ -154,7 +272,7 @@ public final class KwikClient implements InteropClient {
     public static KwikClient connectSendingEarly(InetSocketAddress server, String alpn, Duration timeout,
                                                  tech.kwik.core.QuicSessionTicket ticket, byte[] request)
             throws IOException {
-        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, request);
+        return new KwikClient(server, alpn, timeout, false, Pki.standard(), null, null, ticket, request, null);
     }
 
     /** {@return the answer to the request {@link #connectSendingEarly} sent, up to its FIN} */

@@ -53,6 +53,10 @@ public final class UdpRelay implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger rebinds = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong toReboundMapping = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.Set<DatagramChannel> reboundMappings = ConcurrentHashMap.newKeySet();
+    /** The length of the connection IDs {@link #countShortHeaderDcids} counts, or 0 while it counts none. */
+    private volatile int shortHeaderDcidLength;
+    /** Per client address, short-header datagrams per Destination Connection ID (hex). */
+    private final Map<SocketAddress, Map<String, Long>> dcidsByClient = new ConcurrentHashMap<>();
 
     private UdpRelay(InetSocketAddress server, Impairment impairment, DropRule rule) throws IOException {
         this.server = server;
@@ -144,11 +148,25 @@ public final class UdpRelay implements AutoCloseable {
     }
 
     private static DatagramChannel open() throws IOException {
+        return open(InetAddress.getLoopbackAddress());
+    }
+
+    private static DatagramChannel open(InetAddress address) throws IOException {
         DatagramChannel ch = DatagramChannel.open();
         ch.setOption(StandardSocketOptions.SO_RCVBUF, BUFFER);
         ch.setOption(StandardSocketOptions.SO_SNDBUF, BUFFER);
-        ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ch.bind(new InetSocketAddress(address, 0));
         return ch;
+    }
+
+    /**
+     * {@return the address the relay's socket for {@code client} binds to: the client's own loopback address} A
+     * client that moves to another loopback address (127.0.0.2, say) then reaches the server from that address too,
+     * so the server sees an address change and not only a new port (RFC 9000 §9.4 tells the two apart).
+     */
+    private static InetAddress backAddressFor(SocketAddress client) {
+        InetAddress a = ((InetSocketAddress) client).getAddress();
+        return a.isLoopbackAddress() && a instanceof java.net.Inet4Address ? a : InetAddress.getLoopbackAddress();
     }
 
     /** Where clients send. */
@@ -187,6 +205,7 @@ public final class UdpRelay implements AutoCloseable {
                     log.note("new client " + client + " on a finished client's address");
                 }
                 log.record(PacketLog.Direction.TO_SERVER, buf);
+                countShortHeaderDcid(client, buf);
                 if (clientsSeen.add(client)) {
                     newestClient = client;
                     newestClientsLongHeaderCorrupted = false;
@@ -205,7 +224,7 @@ public final class UdpRelay implements AutoCloseable {
                 }
                 DatagramChannel back = backs.get(client);
                 if (back == null) {
-                    back = open();
+                    back = open(backAddressFor(client));
                     backs.put(client, back);
                     log.note("new client " + client + " relayed from " + back.getLocalAddress());
                     DatagramChannel b = back;
@@ -383,6 +402,48 @@ public final class UdpRelay implements AutoCloseable {
             old.close();
         } catch (IOException e) {
             log.note("rebinding " + client + " failed: " + e);
+        }
+    }
+
+    /**
+     * Counts, from now on, the Destination Connection IDs of the short-header (1-RTT) packets each client sends, taking
+     * the first {@code length} bytes after the first byte as the ID (RFC 9000 §17.3.1: its length is the one the
+     * server chose, which the header does not carry). A test then sees which connection ID a client used from which
+     * address ({@link #shortHeaderDcids()}): a client that migrates must use a new one on its new path (§9.5).
+     */
+    public void countShortHeaderDcids(int length) {
+        if (length < 1 || length > 20) {
+            throw new IllegalArgumentException("connection ID length " + length);
+        }
+        shortHeaderDcidLength = length;
+    }
+
+    /**
+     * {@return for each client address, how many short-header datagrams carried each Destination Connection ID (hex),
+     * since {@link #countShortHeaderDcids}} At most {@link #MAX_DCIDS_PER_CLIENT} IDs per address are kept.
+     */
+    public Map<SocketAddress, Map<String, Long>> shortHeaderDcids() {
+        Map<SocketAddress, Map<String, Long>> copy = new java.util.HashMap<>();
+        dcidsByClient.forEach((client, counts) -> copy.put(client, Map.copyOf(counts)));
+        return copy;
+    }
+
+    /** Connection IDs counted per client address: a client that changes its ID more often is not a test's peer. */
+    public static final int MAX_DCIDS_PER_CLIENT = 64;
+
+    private void countShortHeaderDcid(SocketAddress client, ByteBuffer datagram) {
+        int length = shortHeaderDcidLength;
+        int p = datagram.position();
+        if (length == 0 || datagram.remaining() < 1 + length || (datagram.get(p) & 0x80) != 0) {
+            return;
+        }
+        StringBuilder hex = new StringBuilder(2 * length);
+        for (int i = 0; i < length; i++) {
+            hex.append(String.format("%02x", datagram.get(p + 1 + i)));
+        }
+        Map<String, Long> counts = dcidsByClient.computeIfAbsent(client, c -> new ConcurrentHashMap<>());
+        if (counts.size() < MAX_DCIDS_PER_CLIENT || counts.containsKey(hex.toString())) {
+            counts.merge(hex.toString(), 1L, Long::sum);
         }
     }
 
