@@ -232,6 +232,45 @@ public final class QsockClient implements InteropClient {
         return out.toByteArray();
     }
 
+    /**
+     * hq-interop: requests {@code path} like {@link #get} and, once {@code after} bytes of the body arrived, moves the
+     * connection to the local address {@code to} (RFC 9000 §9.2: {@link QuicSocketOptions#CONNECTION_MIGRATION}), on
+     * the thread that reads, between two reads; the rest of the body arrives on whichever path the connection then
+     * uses. {@code onMove} is told how the request to move went: null when the move started, else the refusal.
+     */
+    public Received getMovingAfter(String path, long after, InetSocketAddress to,
+                                   java.util.function.Consumer<RuntimeException> onMove) throws IOException {
+        Received.Accumulator acc = new Received.Accumulator();
+        long stream = socket.openStream(0);
+        byte[] request = HqInterop.request(path);
+        if (socket.send(ByteBuffer.wrap(request), stream, StreamFlags.FIN) != request.length) {
+            throw new IOException("qsock did not take the whole request on stream " + stream);
+        }
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        boolean asked = false;
+        while (true) {
+            buf.clear();
+            StreamMessage m = socket.receive(buf);
+            if (m.streamId() != stream) {
+                throw new IOException("data on stream " + m.streamId() + " while only stream " + stream + " is open");
+            }
+            buf.flip();
+            acc.update(buf);
+            if (!asked && acc.length() >= after) {
+                asked = true;
+                try {
+                    socket.setOption(QuicSocketOptions.CONNECTION_MIGRATION, to);
+                    onMove.accept(null);
+                } catch (IllegalStateException e) {
+                    onMove.accept(e);
+                }
+            }
+            if (m.fin()) {
+                return acc.finish();
+            }
+        }
+    }
+
     @FunctionalInterface
     private interface Sink {
         void accept(ByteBuffer data);

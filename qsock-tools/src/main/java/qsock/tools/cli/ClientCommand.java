@@ -90,6 +90,23 @@ public final class ClientCommand implements Callable<Integer> {
                     + "or one that cannot be read, is ignored with a warning.")
     Path sessionFile;
 
+    @Option(names = "--migrate-after", paramLabel = "BYTES", converter = SizeConverter.class,
+            description = "Move the connection to a new local address (RFC 9000 §9.2: connection migration) once "
+                    + "this many response bytes arrived on it (sizes like 1M), and print the move and the new local "
+                    + "address. The client probes the new path first and stays where it was if the server does not "
+                    + "answer there; a server that sent disable_active_migration refuses the move.")
+    Long migrateAfter;
+
+    @Option(names = "--migrate-to", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "The local address --migrate-after moves to; port 0 for any free one (default: the "
+                    + "current local IP address, a new port). An IPv6 address goes in brackets: [::1]:0.")
+    InetSocketAddress migrateTo;
+
+    @Option(names = "--no-preferred-address",
+            description = "Stay at the address connected to when the server offers a preferred address (RFC 9000 "
+                    + "§9.6); by default the client moves there after the handshake and prints the move.")
+    boolean noPreferredAddress;
+
     @Spec
     CommandSpec spec;
 
@@ -127,7 +144,13 @@ public final class ClientCommand implements Callable<Integer> {
             throw new IllegalArgumentException((zeroRtt ? "--0rtt" : "--resume")
                     + " needs at least two URLs: the first connection fetches the first, the resuming one the rest");
         }
-        ConnectionConfig.Builder settings = transport.builder();
+        if (migrateTo != null && migrateAfter == null) {
+            throw new IllegalArgumentException("--migrate-to needs --migrate-after: when to move");
+        }
+        if (migrateAfter != null && migrateAfter < 0) {
+            throw new IllegalArgumentException("--migrate-after must not be negative: " + migrateAfter);
+        }
+        ConnectionConfig.Builder settings = transport.builder().migrateToPreferredAddress(!noPreferredAddress);
         if (keyUpdateInterval != null) {
             if (keyUpdateInterval < 1 || keyUpdateInterval > 1L << 23) {
                 throw new IllegalArgumentException("--key-update-interval must be 1..8388608: " + keyUpdateInterval);
@@ -176,6 +199,8 @@ public final class ClientCommand implements Callable<Integer> {
                     out.println(name + "resuming " + first.authority() + ", sending " + batch.size()
                             + " request(s) as 0-RTT");
                 }
+                // Each connection moves once after --migrate-after bytes; every move it makes is printed.
+                client.migrateAfter(migrateAfter == null ? -1 : migrateAfter, migrateTo, note -> out.println(name + note));
                 if (batch.size() == 1 && connections.size() == 1) {
                     FetchResult result = client.fetch(batch.getFirst(), output, terminal ? out : null);
                     out.println(result.describe());
@@ -188,6 +213,7 @@ public final class ClientCommand implements Callable<Integer> {
                     out.println(name + "connected to " + first.authority() + " ("
                             + describe(client, config.version()) + ")");
                 }
+                client.reportPathChanges();
                 // The draft's TOKEN read after the connection: the NEW_TOKEN token it received, if any.
                 lastToken = client.socket().getOption(QuicSocketOptions.TOKEN);
                 lastVersion = client.socket().version();

@@ -1,6 +1,7 @@
 package qsock.tools.cli;
 
 import java.io.PrintWriter;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import qsock.tools.server.EchoHandler;
 import qsock.tools.server.HqInteropHandler;
 import qsock.tools.server.QsockServer;
 import java.io.IOException;
+import qsock.api.ConnectionConfig;
 import qsock.tls.ServerTickets;
 import qsock.tls.TlsServerConfig;
 
@@ -64,6 +66,14 @@ public final class ServerCommand implements Callable<Integer> {
                     + "this process. Every connection gets one session ticket, valid a day, either way.")
     boolean earlyData;
 
+    @Option(names = "--preferred-address", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "Offer this address to every client as the server's preferred address (RFC 9000 §9.6): "
+                    + "the server listens there too, and a client moves its connection there after the handshake "
+                    + "(it validates the new path first; the first address keeps working until it moves). At most "
+                    + "one IPv4 and one IPv6 address (repeat the option); not a wildcard; port 0 picks a free one. "
+                    + "An IPv6 address goes in brackets: [::1]:4434.")
+    List<InetSocketAddress> preferredAddresses;
+
     @Spec
     CommandSpec spec;
 
@@ -79,8 +89,9 @@ public final class ServerCommand implements Callable<Integer> {
         Map<String, ApplicationHandler> handlers = handlers(protocols, directory);
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
         TlsServerConfig config = transport.apply(tls.tlsConfig(tickets()));
+        ConnectionConfig connectionConfig = connectionConfig();
         QsockServer server = QsockServer.start(local, config, handlers, line -> out.println(line.format()),
-                transport.connectionConfig(), transport.handshakeTimeout(), retry);
+                connectionConfig, transport.handshakeTimeout(), retry);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -88,6 +99,10 @@ public final class ServerCommand implements Callable<Integer> {
         }));
         out.println("qsock server on " + Units.address(server.localAddress()) + ", protocols " + handlers.keySet()
                 + (handlers.containsKey(HqInterop.ALPN) ? ", serving " + directory.toAbsolutePath().normalize() : ""));
+        if (preferredAddresses != null) {
+            out.println("preferred address: " + describePreferred(connectionConfig, server.preferredAddress())
+                    + " (clients move there after the handshake, RFC 9000 §9.6)");
+        }
         if (retry || earlyData || transport.versions() != null) {
             out.println((retry ? "retry: every client; " : "") + (earlyData ? "0-RTT: accepted; " : "")
                     + "versions: " + transport.connectionConfig().versions().stream()
@@ -104,6 +119,55 @@ public final class ServerCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@return the transport settings of every connection: the transport options, and the preferred addresses}
+     *
+     * @throws IllegalArgumentException if two preferred addresses are of one family, or one is a wildcard
+     */
+    ConnectionConfig connectionConfig() {
+        ConnectionConfig.Builder settings = transport.builder();
+        if (preferredAddresses != null) {
+            InetSocketAddress ipv4 = null;
+            InetSocketAddress ipv6 = null;
+            for (InetSocketAddress a : preferredAddresses) {
+                if (a.getAddress().isAnyLocalAddress()) {
+                    // RFC 9000 §18.2: the address a client sends to; a wildcard names none.
+                    throw new IllegalArgumentException("--preferred-address must be an address clients can reach, "
+                            + "not the wildcard " + Units.address(a));
+                }
+                boolean v4 = a.getAddress() instanceof Inet4Address;
+                if ((v4 ? ipv4 : ipv6) != null) {
+                    // The transport parameter holds one address per family (RFC 9000 §18.2).
+                    throw new IllegalArgumentException("--preferred-address: one IPv4 and one IPv6 address at most, "
+                            + "not two of IPv" + (v4 ? "4" : "6") + ": " + preferredAddresses.stream()
+                                    .map(Units::address).toList());
+                }
+                if (v4) {
+                    ipv4 = a;
+                } else {
+                    ipv6 = a;
+                }
+            }
+            settings.preferredAddress(ipv4, ipv6);
+        }
+        return settings.build();
+    }
+
+    /**
+     * {@return the preferred addresses of {@code config}, the one {@code bound} names (its port chosen when port 0
+     * was asked for) in its place}
+     */
+    private static String describePreferred(ConnectionConfig config, InetSocketAddress bound) {
+        List<String> named = new java.util.ArrayList<>();
+        for (InetSocketAddress a : new InetSocketAddress[] {config.preferredAddressIpv4(), config.preferredAddressIpv6()}) {
+            if (a != null) {
+                boolean sameFamily = bound != null && bound.getAddress().getClass() == a.getAddress().getClass();
+                named.add(Units.address(sameFamily ? bound : a));
+            }
+        }
+        return String.join(" and ", named);
     }
 
     /**

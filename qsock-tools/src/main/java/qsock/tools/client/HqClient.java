@@ -21,6 +21,7 @@ import qsock.api.TokenStore;
 import qsock.core.error.ConnectionError;
 import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
+import qsock.socket.QuicEvent;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;
@@ -61,6 +62,32 @@ public final class HqClient implements Closeable {
     private final List<Map.Entry<Long, ByteBuffer>> unsent = new ArrayList<>();
     private TlsEngine engine;
     private boolean earlyDataSent;
+
+    /** Where migration notes go ({@link #migrateAfter}, {@link #reportPathChanges}), or null. */
+    private Consumer<String> pathNotes;
+    /** Response bytes this connection received so far, counted for {@link #migrateAfter}. */
+    private long bytesReceived;
+    /** The bytes after which the client moves to {@link #migrateTo}, or -1 for no move. */
+    private long migrateAfter = -1;
+    private InetSocketAddress migrateTo;
+    private Move move = Move.NONE;
+    /** Whether the move was refused once already, while another was under way. */
+    private boolean moveRetried;
+    /** The addresses of the connection's path as last reported: a move changes one of them. */
+    private InetSocketAddress knownLocal;
+    private InetSocketAddress knownRemote;
+
+    /** Where the move {@link #migrateAfter} asked for stands. */
+    private enum Move {
+        /** None asked for, or done with: moved, given up, refused for good or not possible. */
+        NONE,
+        /** Waits for its bytes. */
+        DUE,
+        /** Refused while another move was under way: tried again once that one ends. */
+        AFTER_CURRENT,
+        /** Started: waits for the connection to say it moved or gave up. */
+        STARTED
+    }
 
     private HqClient(QuicSocket socket, ConnectionConfig config, InetSocketAddress address, TlsClientConfig tls) {
         this.socket = socket;
@@ -213,6 +240,105 @@ public final class HqClient implements Closeable {
         return earlyDataSent && engine != null ? socket.earlyDataAccepted() : null;
     }
 
+    /**
+     * Moves the connection to a new local address (RFC 9000 §9.2; the socket's CONNECTION_MIGRATION option) once
+     * {@code bytes} of responses arrived, and reports the moves the connection makes (this one, or to the server's
+     * preferred address, §9.6) to {@code notes} as they complete, on the calling thread of {@link #fetchAll}.
+     *
+     * @param bytes the response bytes after which the client moves; -1 for no move (only the reports)
+     * @param to the new local address, port 0 for any free one; null for the current local IP address on a new port
+     * @param notes told of each move, in a user's words
+     */
+    public void migrateAfter(long bytes, InetSocketAddress to, Consumer<String> notes) {
+        if (bytes < -1) {
+            throw new IllegalArgumentException("bytes must be -1 or at least 0: " + bytes);
+        }
+        this.pathNotes = java.util.Objects.requireNonNull(notes, "notes");
+        this.migrateAfter = bytes;
+        this.migrateTo = to;
+        this.move = bytes >= 0 ? Move.DUE : Move.NONE;
+        this.knownLocal = (InetSocketAddress) socket.localAddress();
+        this.knownRemote = (InetSocketAddress) socket.remoteAddress();
+    }
+
+    /**
+     * Reports the moves the connection completed or gave up since the last report, to the notes of {@link
+     * #migrateAfter} (nothing without them); {@link #fetchAll} does so as responses arrive, a caller once more at its
+     * end.
+     */
+    public void reportPathChanges() {
+        if (pathNotes == null) {
+            return;
+        }
+        for (QuicEvent e = socket.pollEvent(); e != null; e = socket.pollEvent()) {
+            switch (e) {
+                case QuicEvent.ConnectionMigration m when m.local() -> moved();
+                case QuicEvent.ConnectionMigrationFailed f -> {
+                    pathNotes.accept("migration: given up, the new path did not answer (RFC 9000 §8.2.4); the "
+                            + "connection stays at local address " + Units.address(socket.localAddress()));
+                    afterMove();
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** A move of ours completed: the local address (our move) or the server's (its preferred address) changed. */
+    private void moved() {
+        InetSocketAddress local = (InetSocketAddress) socket.localAddress();
+        InetSocketAddress remote = (InetSocketAddress) socket.remoteAddress();
+        if (!remote.equals(knownRemote)) {
+            pathNotes.accept("preferred address: moved to the server's preferred address " + Units.address(remote)
+                    + " (RFC 9000 §9.6)");
+        }
+        if (!local.equals(knownLocal)) {
+            pathNotes.accept("migration: moved to local address " + Units.address(local) + " (from "
+                    + Units.address(knownLocal) + ")");
+        }
+        knownLocal = local;
+        knownRemote = remote;
+        afterMove();
+    }
+
+    /** A move ended, ours or another: the one {@link #migrateAfter} asked for is done, or may start now. */
+    private void afterMove() {
+        if (move == Move.STARTED) {
+            move = Move.NONE;
+        } else if (move == Move.AFTER_CURRENT) {
+            move = Move.DUE;
+            moveRetried = true;
+            startMove();
+        }
+    }
+
+    /** Starts the move {@link #migrateAfter} asked for, now that its bytes arrived. */
+    private void startMove() {
+        InetSocketAddress from = (InetSocketAddress) socket.localAddress();
+        InetSocketAddress to = migrateTo != null ? migrateTo : new InetSocketAddress(from.getAddress(), 0);
+        try {
+            socket.setOption(QuicSocketOptions.CONNECTION_MIGRATION, to);
+            move = Move.STARTED;
+            pathNotes.accept("migration: after " + Units.bytes(bytesReceived) + ", moving from local address "
+                    + Units.address(from) + " to " + Units.address(to));
+        } catch (IllegalStateException e) {
+            if (socket.state() != qsock.api.ConnectionState.CONFIRMED && !socket.state().isClosingOrClosed()) {
+                // RFC 9000 §9: not before the handshake is confirmed; the next bytes that arrive try again.
+                return;
+            }
+            // The server's disable_active_migration stands (RFC 9000 §9). A move to its preferred address may be
+            // under way (§9.6), or it may not have issued a spare connection ID yet (§9.5): once a move ends, the
+            // client tries again, once.
+            var peer = socket.getOption(QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS);
+            boolean disabled = peer != null && peer.disableActiveMigration();
+            move = moveRetried || disabled ? Move.NONE : Move.AFTER_CURRENT;
+            pathNotes.accept("migration: refused: " + e.getMessage()
+                    + (move == Move.AFTER_CURRENT ? " (tries again once the move under way ends)" : ""));
+        } catch (IOException e) {
+            move = Move.NONE;
+            pathNotes.accept("migration: cannot bind " + Units.address(to) + ": " + e.getMessage());
+        }
+    }
+
     /** {@return the connection's socket} */
     public QuicSocket socket() {
         return socket;
@@ -281,9 +407,16 @@ public final class HqClient implements Closeable {
                     continue; // hq-interop servers open no streams; anything else is dropped
                 }
                 buffer.flip();
+                bytesReceived += buffer.remaining();
                 download.write(buffer);
                 if (bar != null) {
                     bar.update(download.received(), System.nanoTime());
+                }
+                if (pathNotes != null) {
+                    if (move == Move.DUE && bytesReceived >= migrateAfter) {
+                        startMove();
+                    }
+                    reportPathChanges();
                 }
                 if (message.fin()) {
                     inFlight.remove(message.streamId());

@@ -129,6 +129,14 @@ public final class QsockServer implements Closeable {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /**
+     * {@return the server's preferred address where it is bound (RFC 9000 §9.6; the IPv4 one when both families were
+     * given), or null when it offers none}
+     */
+    public InetSocketAddress preferredAddress() {
+        return listener.getOption(QuicSocketOptions.CONNECTION_MIGRATION);
+    }
+
     /** {@return the UDP port the server listens on} */
     public int port() {
         return localAddress().getPort();
