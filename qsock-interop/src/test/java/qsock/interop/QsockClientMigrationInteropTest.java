@@ -86,13 +86,9 @@ class QsockClientMigrationInteropTest {
     }
 
     /**
-     * Disabled until qsock-core's QuicConnection.onProbeAnswered clears {@code receivingOnProbePath}: a PATH_CHALLENGE
-     * that follows the PATH_RESPONSE completing the move in the same datagram (quiche's order) is otherwise taken as
-     * one of the probe path's after that path became the current one, queued for "the other path" (now the old one)
-     * and never answered. With that one line: 9 of 10 runs pass the new port, 10 of 10 the new address; without it 0
-     * of 4 (stall or PROTOCOL_VIOLATION).
+     * quiche answers the client's probe with its PATH_RESPONSE followed, in the same packet, by a PATH_CHALLENGE of
+     * its own: the client moves on the echo and answers the challenge on the new path (RFC 9000 §8.2.2).
      */
-    @org.junit.jupiter.api.Disabled("needs QuicConnection.onProbeAnswered to clear receivingOnProbePath (issue 13)")
     @ParameterizedTest(name = "qsock client moves to a new {0} mid-download from quiche''s server")
     @EnumSource(Move.class)
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
