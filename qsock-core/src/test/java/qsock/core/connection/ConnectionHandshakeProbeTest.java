@@ -7,11 +7,17 @@ import static qsock.core.sim.quic.ConnectionPair.SECOND;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import qsock.api.ConnectionConfig;
+import qsock.api.ConnectionState;
 import qsock.api.Role;
+import qsock.core.frame.AckFrame;
 import qsock.core.frame.CryptoFrame;
+import qsock.core.frame.PaddingFrame;
 import qsock.core.handshake.CipherSuite;
 import qsock.core.packet.PacketType;
 import qsock.core.sim.LinkConfig;
+import qsock.core.sim.quic.BulkReceiver;
+import qsock.core.sim.quic.BulkSender;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.sim.quic.Wire;
 
@@ -57,6 +63,51 @@ class ConnectionHandshakeProbeTest {
 
         pair.runUntil(pair::bothConfirmed, lossEnds + 2 * SECOND, 1_000_000);
         assertTrue(pair.bothConfirmed(), "confirmed within 2 s of the loss ending: " + pair.describe());
+    }
+
+    /**
+     * The server completed and discarded its Handshake keys, but what it sent next is lost for ten seconds: the
+     * acknowledgment of the client's Finished, HANDSHAKE_DONE and its data (as quiche's answer was lost five times
+     * while its probe timer backed off to 11, 23, 46 s: CI, LossyHandshakeInteropTest, seed 9001); its ACK-only
+     * packets arrive. The client's Handshake probes reach a server that can no longer read them; each is joined by a
+     * 1-RTT PING carrying the client's 1-RTT ACK, which the server acknowledges, and whose ACK of that acknowledgment
+     * lets the server's loss detection send HANDSHAKE_DONE and the data again at once. The server's own probe timer
+     * has backed off past the end of the loss by then.
+     */
+    @Test
+    void anUnconfirmedClientsHandshakeProbeBringsA1RttPingThatGetsTheServersLostPacketsSentAgain() throws Exception {
+        long lossEnds = 10 * SECOND;
+        BulkReceiver receiver = new BulkReceiver();
+        BulkSender sender = new BulkSender(300, 17);
+        ConnectionPair pair = ConnectionPair.builder(17).links(LinkConfig.perfect().withDelay(10 * MS, 0))
+                .clientConfig(ConnectionConfig.builder().maxIdleTimeoutMillis(8_000).build())
+                .serverConfig(ConnectionConfig.builder().maxIdleTimeoutMillis(120_000).build())
+                .clientApplication(() -> receiver).serverApplication(() -> sender).build();
+        Wire[] wire = {null};
+        pair.network.filter(pair.server, pair.client, (index, datagram, now) -> {
+            if (now >= lossEnds || !pair.bothStarted() || !pair.serverConnection().state().isEstablished()) {
+                return false;
+            }
+            if (wire[0] == null) {
+                QuicConnection client = pair.clientConnection();
+                wire[0] = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
+            }
+            for (Wire.Packet p : wire[0].read(datagram)) {
+                if (p.type() == PacketType.HANDSHAKE || p.frames().stream()
+                        .anyMatch(f -> !(f instanceof AckFrame) && !(f instanceof PaddingFrame))) {
+                    return true;
+                }
+            }
+            return false;
+        });
+        pair.connect();
+        pair.runUntil(() -> pair.bothStarted() && pair.serverConnection().state().isEstablished(),
+                5 * SECOND, 100_000);
+        pair.runFor(SECOND);
+        assertFalse(pair.clientConnection().state() == ConnectionState.CONFIRMED, "HANDSHAKE_DONE was lost");
+
+        pair.runUntil(() -> pair.bothConfirmed() && receiver.finished(), lossEnds + 3 * SECOND, 1_000_000);
+        assertTrue(receiver.finished(), "the data arrived within 3 s of the loss ending: " + pair.describe());
     }
 
     private static boolean carriesHandshakeCrypto(Wire wire, ByteBuffer datagram) {
