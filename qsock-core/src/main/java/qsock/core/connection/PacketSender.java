@@ -56,10 +56,14 @@ final class PacketSender {
             }
         }
         int budget = c.amplification.budget(Math.min(c.maxDatagramSize, out.remaining()));
+        boolean handshakeOnly = false;
         if (c.amplification.blocks(budget)) {
-            // Anti-amplification blocks us (RFC 9000 §8.1): wait for the client to send more.
-            setAmplificationLimited(!c.amplification.isAddressValidated());
-            return 0;
+            if (!handshakeFitsUnderLimit(budget)) {
+                // Anti-amplification blocks us (RFC 9000 §8.1): wait for the client to send more.
+                setAmplificationLimited(!c.amplification.isAddressValidated());
+                return 0;
+            }
+            handshakeOnly = true;
         }
         setAmplificationLimited(false);
         if (c.state == ConnectionState.CLOSING) {
@@ -103,6 +107,9 @@ final class PacketSender {
         boolean probeCarried = false;
         for (PacketNumberSpace id : SPACES) {
             PacketSpace space = c.spaces[id.ordinal()];
+            if (handshakeOnly && id != PacketNumberSpace.HANDSHAKE) {
+                continue;
+            }
             if (!c.canSendIn(space)) {
                 if (id == PacketNumberSpace.APPLICATION && c.earlyData.canSend() && !space.discarded
                         && b.room() >= PacketBuilder.MIN_PACKET_ROOM) {
@@ -307,6 +314,22 @@ final class PacketSender {
         return length;
     }
 
+    /**
+     * {@return whether a server whose anti-amplification budget is below a full datagram may still send a Handshake
+     * packet in it} Only an ack-eliciting Initial needs a 1200-byte datagram (RFC 9000 §14.1); a Handshake packet
+     * fits what is left, so the server is not blocked while it has Handshake data in flight (RFC 9002 §6.2.2.1 stops
+     * its probe timer only when nothing can be sent). That probe is what gets the client to answer in a Handshake
+     * packet, which validates its address (RFC 9000 §8.1): a client whose Initial acknowledgments were lost but which
+     * has the server's flight sends only small packets (its Finished, its 1-RTT packets), and the budget they add
+     * never reaches a full datagram while the client's own probes back off (quiche's client: 3, 12, 50 s).
+     */
+    private boolean handshakeFitsUnderLimit(int budget) {
+        PacketSpace handshake = c.spaces[1];
+        return !c.amplification.isAddressValidated() && c.state == ConnectionState.HANDSHAKING
+                && budget >= PacketBuilder.MIN_PACKET_ROOM
+                && c.canSendIn(handshake) && c.recovery.log(PacketNumberSpace.HANDSHAKE).ackElicitingInFlight() > 0;
+    }
+
     private void setAmplificationLimited(boolean limited) {
         if (limited != amplificationLimited) {
             amplificationLimited = limited;
@@ -382,8 +405,10 @@ final class PacketSender {
         // last one (RFC 9000 §13.2.1 lets any packet carry one): a server's ACK-only Initial goes out before its
         // TLS stack answers, and when that datagram is lost the ServerHello would otherwise leave the client without
         // an RTT sample and with its Initial unacknowledged, its probes backing off from the initial PTO.
-        boolean repeatAck = space.id != PacketNumberSpace.APPLICATION && space.acks.rangeCount() > 0
-                && (space.crypto.hasPendingSend() || space.probesPending > 0);
+        // A 1-RTT probe repeats the ACK too: the peer's loss detection learns from it what of its own to send again,
+        // and the probe may follow one that carried the last ACK and was lost (Timeouts.oneRttPingDue).
+        boolean repeatAck = space.acks.rangeCount() > 0 && (space.probesPending > 0
+                || space.id != PacketNumberSpace.APPLICATION && space.crypto.hasPendingSend());
         if (space.acks.hasSomethingToAck() || repeatAck) {
             // The oldest ranges give way when the whole frame does not fit (a small anti-amplification budget):
             // one range always fits a packet the builder begins (AntiAmplification.blocksSending), so an ACK that

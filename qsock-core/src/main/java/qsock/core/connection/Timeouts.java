@@ -110,12 +110,25 @@ final class Timeouts {
         // (no Application Data PTO before it, §6.2.1) could leave it lost until the peer gives up.
         for (PacketSpace other : c.spaces) {
             if (other != space && c.canSendIn(other)
-                    && c.recovery.log(other.id).ackElicitingInFlight() > 0) {
+                    && (c.recovery.log(other.id).ackElicitingInFlight() > 0 || oneRttPingDue(space, other))) {
                 other.probesPending = Math.max(other.probesPending, 1);
                 queueProbeData(other);
             }
         }
         return true;
+    }
+
+    /**
+     * {@return whether a Handshake PTO of a client whose handshake is complete but not confirmed probes 1-RTT too, with
+     * nothing in flight there} The server may have our Finished (its acknowledgment lost) and then has discarded its
+     * Handshake keys (RFC 9001 §4.9.2), so that our Handshake probe is unreadable to it, while its HANDSHAKE_DONE, or
+     * the answer to our acknowledged request, was lost. A 1-RTT PING carrying our 1-RTT ACK lets the server's
+     * loss detection see what of its own it must send again (RFC 9002 §6.1), where its probe timer may back off
+     * without a cap (quiche's answer lost five times waited 11, 23, 46 s). RFC 9002 §6.2.4 allows the extra probe.
+     */
+    private boolean oneRttPingDue(PacketSpace ptoSpace, PacketSpace other) {
+        return c.role == qsock.api.Role.CLIENT && ptoSpace.id == PacketNumberSpace.HANDSHAKE
+                && other.id == PacketNumberSpace.APPLICATION && c.state == ConnectionState.ESTABLISHED;
     }
 
     /**

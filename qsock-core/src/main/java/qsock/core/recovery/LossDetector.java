@@ -36,6 +36,11 @@ import qsock.core.packet.PacketNumberSpace;
  *       not only with nothing in flight (Appendix A.8) but also when only Application Data is in
  *       flight before the handshake is confirmed, as §6.2.2.1 requires ("even if there are no packets
  *       in flight"); Appendix A's pseudocode would leave the timer unset then.
+ *   <li>Either side holding Handshake keys keeps that timer armed, with nothing in flight, until the handshake
+ *       is confirmed, each expiry asking for one Handshake probe: with its own packets all acknowledged it
+ *       may still lack the peer's flight (or a client the server's HANDSHAKE_DONE), and a probe that the peer
+ *       acknowledges, acknowledged in turn, makes the peer's loss detection send it again (§6.2.4 allows
+ *       probes beyond those required). A server blocked by the anti-amplification limit still waits.
  * </ul>
  */
 public final class LossDetector {
@@ -404,7 +409,11 @@ public final class LossDetector {
         setLossDetectionTimer(lastNow);
     }
 
-    /** Records whether Handshake keys are available, which picks the space of a client's anti-deadlock probe. */
+    /**
+     * Records whether Handshake keys are available, which picks the space of a client's anti-deadlock probe; while
+     * they are and the handshake is not confirmed, the probe timer stays armed with nothing in flight (see the class
+     * description).
+     */
     public void setHasHandshakeKeys(boolean has) {
         hasHandshakeKeys = has;
         setLossDetectionTimer(lastNow);
@@ -609,15 +618,34 @@ public final class LossDetector {
                 }
             }
         }
-        if (timeout == NONE && !peerCompletedAddressValidation()) {
+        if (timeout == NONE && (!peerCompletedAddressValidation() || handshakeUnconfirmedWithKeys())) {
             // RFC 9002 §6.2.2.1: the client MUST arm the PTO timer, even with nothing in flight, until it
-            // knows the server validated its address; the timeout starts now.
+            // knows the server validated its address; the timeout starts now. Past that, either side keeps it
+            // armed until the handshake is confirmed (see handshakeUnconfirmedWithKeys).
             ptoAntiDeadlock = true;
             space = hasHandshakeKeys ? PacketNumberSpace.HANDSHAKE.ordinal() : PacketNumberSpace.INITIAL.ordinal();
             timeout = now + capped(rtt.pto(0, false) << shift);
         }
         ptoSpace = space;
         return timeout;
+    }
+
+    /**
+     * Whether the probe timer stays armed with nothing in flight because the handshake is not yet confirmed while we
+     * hold Handshake keys: the peer's part of the handshake may be missing (a client without the server's whole
+     * flight, a server without the client's Finished), or, for a client, the server's HANDSHAKE_DONE. Our own packets
+     * all acknowledged, RFC 9002 leaves the repair to the peer's loss detection, and a peer whose timer backs off
+     * without a cap (quiche: 11, 23, 46 s) or never fires (Kwik 0.10.8 once left its corrupted Handshake flight unsent
+     * for two minutes) stalls the handshake. The probe this arms is one ack-eliciting packet (a PING with our ACK) in
+     * the Handshake space, sent like the client's anti-deadlock probe (§6.2.2.1): the peer acknowledges it, and our
+     * next probe acknowledges that acknowledgment, so the peer's packet or time threshold (§6.1) declares what it
+     * sent before lost and sends it again at once. RFC 9002 §6.2.4 lets a sender send probes beyond those it must;
+     * the backoff grows while nothing answers, and every acknowledgment resets it (Appendix A.7). A server's timer
+     * still waits while the anti-amplification limit blocks it (§6.2.2.1); a server's handshake is confirmed when it
+     * completes (RFC 9001 §4.1.2), a client's with HANDSHAKE_DONE, and the Handshake keys go then (§4.9.2).
+     */
+    private boolean handshakeUnconfirmedWithKeys() {
+        return hasHandshakeKeys && !handshakeConfirmed && !discarded[PacketNumberSpace.HANDSHAKE.ordinal()];
     }
 
     /**
@@ -658,7 +686,7 @@ public final class LossDetector {
             deadline = NONE;
             return;
         }
-        if (!hasAckElicitingInFlight() && peerCompletedAddressValidation()) {
+        if (!hasAckElicitingInFlight() && peerCompletedAddressValidation() && !handshakeUnconfirmedWithKeys()) {
             deadline = NONE;
             return;
         }

@@ -255,6 +255,50 @@ class LossDetectorTest {
         assertEquals(Long.MAX_VALUE, d.lossDetectionDeadline());
     }
 
+    /**
+     * Past the anti-deadlock period (a Handshake ACK arrived), a client holding Handshake keys keeps the timer armed
+     * with nothing in flight until the handshake is confirmed: it may still lack the server's flight, which a probe the
+     * server acknowledges, acknowledged in turn, makes the server's loss detection send again.
+     */
+    @Test
+    void aClientKeepsAHandshakeProbeArmedUntilTheHandshakeIsConfirmed() throws Exception {
+        LossDetector d = new LossDetector(Role.CLIENT);
+        d.setHasHandshakeKeys(true);
+        send(d, HANDSHAKE, 0, 0);
+        d.onAckReceived(HANDSHAKE, ack(0, 0), 0, 100 * MS, out);
+        assertTrue(d.peerCompletedAddressValidation());
+        assertFalse(d.hasAckElicitingInFlight());
+        assertEquals(100 * MS + 300 * MS, d.lossDetectionDeadline());  // from now: 100 + 4 * 50 ms
+
+        d.onLossDetectionTimeout(d.lossDetectionDeadline(), out);
+        assertEquals(HANDSHAKE, out.ptoSpace());
+        assertEquals(1, out.probeCount());
+        assertEquals(1, d.ptoCount());
+        assertEquals(400 * MS + 2 * 300 * MS, d.lossDetectionDeadline());  // backed off while nothing answers
+
+        d.setHandshakeConfirmed();
+        assertEquals(Long.MAX_VALUE, d.lossDetectionDeadline());
+    }
+
+    /** The same for a server waiting for the client's Finished, unless the anti-amplification limit blocks it. */
+    @Test
+    void aServerWithHandshakeKeysKeepsAProbeArmedUntilConfirmedUnlessAmplificationLimited() throws Exception {
+        LossDetector d = new LossDetector(Role.SERVER);
+        d.setHasHandshakeKeys(true);
+        send(d, HANDSHAKE, 0, 0);
+        d.onAckReceived(HANDSHAKE, ack(0, 0), 0, 100 * MS, out);
+        assertEquals(400 * MS, d.lossDetectionDeadline());
+        d.setAmplificationLimited(true);
+        assertEquals(Long.MAX_VALUE, d.lossDetectionDeadline());
+        d.setAmplificationLimited(false);
+        d.onLossDetectionTimeout(d.lossDetectionDeadline(), out);
+        assertEquals(HANDSHAKE, out.ptoSpace());
+        assertEquals(1, out.probeCount());
+
+        d.discardSpace(HANDSHAKE, out);  // RFC 9001 §4.9.2: confirmed, the Handshake keys go
+        assertEquals(Long.MAX_VALUE, d.lossDetectionDeadline());
+    }
+
     @Test
     void aServerArmsNoTimerWithNothingInFlight() throws Exception {
         LossDetector d = new LossDetector(Role.SERVER);
