@@ -8,6 +8,7 @@ import qsock.core.crypto.PacketProtection;
 import qsock.core.crypto.RetryIntegrity;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.packet.Ecn;
 import qsock.core.packet.PacketHeaderView;
 import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
@@ -43,6 +44,8 @@ final class PacketReceiver {
     boolean newAddressIdIsOtherPaths;
 
     private final QuicConnection c;
+    /** The ECN codepoint of the datagram being processed, counted for each of its packets (RFC 9000 §13.4.1). */
+    private Ecn datagramEcn = Ecn.NOT_ECT;
 
     PacketReceiver(QuicConnection connection) {
         this.c = connection;
@@ -50,6 +53,7 @@ final class PacketReceiver {
 
     /** Processes one datagram from the peer: every packet coalesced in it (RFC 9000 §12.2). */
     void receive(ByteBuffer datagram, long now) {
+        datagramEcn = c.ecn.takeReceived();
         if (c.state == ConnectionState.CLOSED || c.state == ConnectionState.DRAINING) {
             return;
         }
@@ -270,7 +274,8 @@ final class PacketReceiver {
             if (c.receivingFromNewAddress && highest && c.dispatcher.packetNonProbing && type == PacketType.ONE_RTT) {
                 c.peerMoved = true;
             }
-            space.acks.onPacketReceived(pn, ackEliciting, now);
+            space.acks.onPacketReceived(pn, ackEliciting, datagramEcn == Ecn.CE, now);
+            space.acks.countEcn(datagramEcn);
         } catch (QuicProtocolException e) {
             // The closing period starts now: a connection idle for longer than three PTOs would otherwise go
             // CLOSED before its CONNECTION_CLOSE left.
