@@ -207,6 +207,19 @@ class EcnTest {
     }
 
     @Test
+    void aPathThatDropsMarkedPacketsFailsValidationOnceAllOfThemAreLost() throws Exception {
+        Transfer t = transfer(309, 500_000, true, LINK);
+        t.pair().network.ecn(t.pair().server, t.pair().client, EcnLink.dropEcnCapable());
+        t.pair().connect();
+        t.complete();
+        // Only the test's packets were marked (10, or 3 PTOs), all lost: ECN is off, the connection carried on.
+        assertEquals(1, t.server().ecnValidationFailures(), "all packets sent with ECT lost (§13.4.2.1)");
+        assertFalse(t.server().ecnInUse());
+        LinkStats s = t.pair().network.stats(t.pair().server, t.pair().client);
+        assertTrue(s.ecnCapableSent() <= EcnValidation.TESTING_PACKETS, s.toString());
+    }
+
+    @Test
     void aPathThatMarksEverythingCeIsCongestedNotBroken() throws Exception {
         Transfer t = transfer(307, 500_000, true, LINK);
         t.pair().network.ecn(t.pair().server, t.pair().client, EcnLink.ceOnAll());

@@ -11,7 +11,7 @@ import qsock.core.packet.Ecn;
 public interface EcnLink {
 
     /**
-     * {@return the codepoint the datagram arrives with}
+     * {@return the codepoint the datagram arrives with, or null to drop it (counted as a loss)}
      *
      * @param sent the codepoint it was sent with
      * @param queuedBytes the bytes queued at the link ahead of it (0 on a link without a bandwidth)
@@ -35,6 +35,11 @@ public interface EcnLink {
     /** {@return a router that rewrites {@code from} to {@code to} and leaves the other codepoints alone} */
     static EcnLink remark(Ecn from, Ecn to) {
         return (sent, queued) -> sent == from ? to : sent;
+    }
+
+    /** {@return a faulty element that drops every ECN-capable datagram (RFC 9000 §13.4.2) and passes the others} */
+    static EcnLink dropEcnCapable() {
+        return (sent, queued) -> sent != Ecn.NOT_ECT ? null : sent;
     }
 
     /** {@return a router that marks CE on every ECN-capable datagram} */

@@ -413,6 +413,11 @@ public final class SimNetwork {
         }
         // What the link does to the ECN field: no draw, so the other impairments' pattern stays as it was.
         Ecn ecn = d.ecn == null ? sentEcn : d.ecn.apply(sentEcn, d.queuedBytes - length);
+        if (ecn == null) {
+            s.droppedLoss++;
+            record(now, id, src.address, to, length, Fate.DROPPED_LOSS);
+            return;
+        }
         if (ecn != sentEcn) {
             s.ecnChanged++;
         }
