@@ -196,7 +196,7 @@ final class PacketReceiver {
             // RFC 9001 §4.1.4: kept while the server has not decided on early data; dropped otherwise (RFC 9000
             // §17.2.3: a client drops 0-RTT packets, and so does a server without 0-RTT keys).
             if (!c.earlyData.mayBuffer() || view.quicVersion() != c.version
-                    || !c.earlyData.pending.add(buf, view.packetStart(), view.packetEnd())) {
+                    || !c.earlyData.pending.add(buf, view.packetStart(), view.packetEnd(), datagramEcn)) {
                 c.packetsDropped++;
             }
             return false;
@@ -217,7 +217,7 @@ final class PacketReceiver {
         }
         boolean keysReady = type == PacketType.ONE_RTT ? c.oneRtt.canReceive() : zeroRtt || space.opener != null;
         if (!keysReady) {
-            if (!space.pending.add(buf, view.packetStart(), view.packetEnd())) {
+            if (!space.pending.add(buf, view.packetStart(), view.packetEnd(), datagramEcn)) {
                 c.packetsDropped++;
             }
             return false;
@@ -334,13 +334,20 @@ final class PacketReceiver {
             return;
         }
         // Copy out first: processing may buffer again only for another level, never this one.
-        for (int i = 0; i < n && !c.state.isClosingOrClosed(); i++) {
-            ByteBuffer packet = pending.packet(i);
-            ParseStatus status = PacketParser.parse(packet, 0, c.config.connectionIdLength(), c.config.greaseQuicBit(),
-                    header);
-            if (status == ParseStatus.OK) {
-                processPacket(packet, header, now);
+        Ecn datagramsEcn = datagramEcn;
+        try {
+            for (int i = 0; i < n && !c.state.isClosingOrClosed(); i++) {
+                ByteBuffer packet = pending.packet(i);
+                ParseStatus status = PacketParser.parse(packet, 0, c.config.connectionIdLength(),
+                        c.config.greaseQuicBit(), header);
+                if (status == ParseStatus.OK) {
+                    // RFC 9000 §13.4.1: counted with the codepoint of the datagram it came in.
+                    datagramEcn = pending.ecn(i);
+                    processPacket(packet, header, now);
+                }
             }
+        } finally {
+            datagramEcn = datagramsEcn;
         }
         pending.clear();
     }
