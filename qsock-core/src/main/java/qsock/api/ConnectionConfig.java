@@ -75,6 +75,10 @@ import java.util.Objects;
  * @param migrateToPreferredAddress whether a client moves to the server's preferred address of its own address
  *     family once the handshake is confirmed (RFC 9000 §9.6.1), after validating it; the old address serves until
  *     then. On by default: the server asked for it
+ * @param ecn whether the connection uses ECN (RFC 9000 §13.4) when its runtime can read and set the ECN codepoint of
+ *     datagrams (a runtime says so with {@code QuicEndpoint.setEcnCapable}): it marks ECT(0) and validates the path
+ *     (§13.4.2). On by default; a runtime that cannot (the NIO one) leaves ECN off whatever this says. Received
+ *     codepoints a runtime passes are counted and reported in ACK frames either way (§13.4.1)
  */
 public record ConnectionConfig(
         QuicVersion version,
@@ -106,7 +110,8 @@ public record ConnectionConfig(
         boolean disableActiveMigration,
         InetSocketAddress preferredAddressIpv4,
         InetSocketAddress preferredAddressIpv6,
-        boolean migrateToPreferredAddress) {
+        boolean migrateToPreferredAddress,
+        boolean ecn) {
 
     /** The smallest datagram every QUIC path carries (RFC 9000 §14). */
     public static final int MIN_DATAGRAM_SIZE = 1200;
@@ -224,6 +229,7 @@ public record ConnectionConfig(
         private InetSocketAddress preferredAddressIpv4;
         private InetSocketAddress preferredAddressIpv6;
         private boolean migrateToPreferredAddress = true;
+        private boolean ecn = true;
 
         Builder() {}
 
@@ -259,6 +265,7 @@ public record ConnectionConfig(
             preferredAddressIpv4 = c.preferredAddressIpv4;
             preferredAddressIpv6 = c.preferredAddressIpv6;
             migrateToPreferredAddress = c.migrateToPreferredAddress;
+            ecn = c.ecn;
         }
 
         /** @return this */ public Builder version(QuicVersion v) { version = v; return this; }
@@ -302,6 +309,8 @@ public record ConnectionConfig(
         }
         /** @return this, a client moving to a server's preferred address or not (see {@link ConnectionConfig#migrateToPreferredAddress()}) */
         public Builder migrateToPreferredAddress(boolean v) { migrateToPreferredAddress = v; return this; }
+        /** @return this, using ECN where the runtime can or not (see {@link ConnectionConfig#ecn()}) */
+        public Builder ecn(boolean v) { ecn = v; return this; }
 
         /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
         public ConnectionConfig build() {
@@ -310,7 +319,8 @@ public record ConnectionConfig(
                     initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, connectionSendBufferSize, congestionAlgorithm, initialRttMillis,
                     keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer, halfRttData,
-                    disableActiveMigration, preferredAddressIpv4, preferredAddressIpv6, migrateToPreferredAddress);
+                    disableActiveMigration, preferredAddressIpv4, preferredAddressIpv6, migrateToPreferredAddress,
+                    ecn);
         }
     }
 }

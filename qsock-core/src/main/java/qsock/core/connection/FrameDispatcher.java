@@ -195,8 +195,14 @@ final class FrameDispatcher {
         long ackDelayNanos = space.id == PacketNumberSpace.INITIAL ? 0
                 : Math.min(ack.ackDelay() << Math.min(c.peerAckDelayExponent, 20), Long.MAX_VALUE / 2000) * 1000;
         c.outcome.clear();
+        long largestBefore = c.recovery.largestAcked(space.id);
         c.recovery.onAckReceived(space.id, ack.ackRanges(), ack.ackRangeCount(), ack.typeCode(), ackDelayNanos, now,
                 c.outcome);
+        if (c.recovery.largestAcked(space.id) > largestBefore) {
+            // RFC 9000 §13.4.2.1, RFC 9002 Appendix B.7: the ECN counts, before the acknowledged packets go.
+            c.ecn.onAck(space.id, ack.hasEcnCounts(), ack.ect0(), ack.ect1(), ack.ecnCe(), c.outcome, c.congestion,
+                    now);
+        }
         if (space.id == PacketNumberSpace.APPLICATION) {
             c.oneRtt.onAcknowledged(c.recovery.largestAcked(space.id));
         }

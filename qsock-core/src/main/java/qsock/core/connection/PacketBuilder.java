@@ -86,6 +86,8 @@ final class PacketBuilder {
     private final RandomGenerator random;
     private final LossDetector recovery;
     private final CongestionController congestion;
+    /** The connection's ECN state, told of every packet sealed (RFC 9000 §13.4.2); set once by the connection. */
+    EcnValidation ecn;
     private final Pacer pacer;
     private final KeyPhases oneRtt;
     private final Layout[] layouts = {new Layout(), new Layout(), new Layout()};
@@ -314,8 +316,9 @@ final class PacketBuilder {
             if (!l.longHeader) {
                 oneRtt.onPacketSealed(l.packetNumber);
             }
-            if (l.tracked) {
-                track(l, size, now);
+            SentPacket sent = l.tracked ? track(l, size, now) : null;
+            if (ecn != null) {
+                ecn.onPacketSealed(l.space.id, sent);
             }
         }
         int length = layouts[count - 1].payloadEnd + TAG - datagramStart;
@@ -324,7 +327,7 @@ final class PacketBuilder {
         return length;
     }
 
-    private void track(Layout l, int size, long now) {
+    private SentPacket track(Layout l, int size, long now) {
         SentPacket sent = recovery.onPacketSent(l.space.id, l.packetNumber, now, size, l.ackEliciting, l.inFlight);
         if (l.frames.ackLargest >= 0) {
             l.space.acks.onAckSent(l.packetNumber);
@@ -338,6 +341,7 @@ final class PacketBuilder {
         lastSpaces[lastPackets] = l.space.id;
         lastNumbers[lastPackets] = l.packetNumber;
         lastPackets++;
+        return sent;
     }
 
     /** {@return whether the datagram being built, or else the one sealed last, holds a packet of {@code id}} */

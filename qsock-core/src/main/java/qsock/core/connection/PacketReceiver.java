@@ -8,6 +8,7 @@ import qsock.core.crypto.PacketProtection;
 import qsock.core.crypto.RetryIntegrity;
 import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.packet.Ecn;
 import qsock.core.packet.PacketHeaderView;
 import qsock.core.packet.PacketParser;
 import qsock.core.packet.PacketType;
@@ -43,6 +44,8 @@ final class PacketReceiver {
     boolean newAddressIdIsOtherPaths;
 
     private final QuicConnection c;
+    /** The ECN codepoint of the datagram being processed, counted for each of its packets (RFC 9000 §13.4.1). */
+    private Ecn datagramEcn = Ecn.NOT_ECT;
 
     PacketReceiver(QuicConnection connection) {
         this.c = connection;
@@ -50,6 +53,7 @@ final class PacketReceiver {
 
     /** Processes one datagram from the peer: every packet coalesced in it (RFC 9000 §12.2). */
     void receive(ByteBuffer datagram, long now) {
+        datagramEcn = c.ecn.takeReceived();
         if (c.state == ConnectionState.CLOSED || c.state == ConnectionState.DRAINING) {
             return;
         }
@@ -192,7 +196,7 @@ final class PacketReceiver {
             // RFC 9001 §4.1.4: kept while the server has not decided on early data; dropped otherwise (RFC 9000
             // §17.2.3: a client drops 0-RTT packets, and so does a server without 0-RTT keys).
             if (!c.earlyData.mayBuffer() || view.quicVersion() != c.version
-                    || !c.earlyData.pending.add(buf, view.packetStart(), view.packetEnd())) {
+                    || !c.earlyData.pending.add(buf, view.packetStart(), view.packetEnd(), datagramEcn)) {
                 c.packetsDropped++;
             }
             return false;
@@ -213,7 +217,7 @@ final class PacketReceiver {
         }
         boolean keysReady = type == PacketType.ONE_RTT ? c.oneRtt.canReceive() : zeroRtt || space.opener != null;
         if (!keysReady) {
-            if (!space.pending.add(buf, view.packetStart(), view.packetEnd())) {
+            if (!space.pending.add(buf, view.packetStart(), view.packetEnd(), datagramEcn)) {
                 c.packetsDropped++;
             }
             return false;
@@ -270,7 +274,8 @@ final class PacketReceiver {
             if (c.receivingFromNewAddress && highest && c.dispatcher.packetNonProbing && type == PacketType.ONE_RTT) {
                 c.peerMoved = true;
             }
-            space.acks.onPacketReceived(pn, ackEliciting, now);
+            space.acks.onPacketReceived(pn, ackEliciting, datagramEcn == Ecn.CE, now);
+            space.acks.countEcn(datagramEcn);
         } catch (QuicProtocolException e) {
             // The closing period starts now: a connection idle for longer than three PTOs would otherwise go
             // CLOSED before its CONNECTION_CLOSE left.
@@ -329,13 +334,20 @@ final class PacketReceiver {
             return;
         }
         // Copy out first: processing may buffer again only for another level, never this one.
-        for (int i = 0; i < n && !c.state.isClosingOrClosed(); i++) {
-            ByteBuffer packet = pending.packet(i);
-            ParseStatus status = PacketParser.parse(packet, 0, c.config.connectionIdLength(), c.config.greaseQuicBit(),
-                    header);
-            if (status == ParseStatus.OK) {
-                processPacket(packet, header, now);
+        Ecn datagramsEcn = datagramEcn;
+        try {
+            for (int i = 0; i < n && !c.state.isClosingOrClosed(); i++) {
+                ByteBuffer packet = pending.packet(i);
+                ParseStatus status = PacketParser.parse(packet, 0, c.config.connectionIdLength(),
+                        c.config.greaseQuicBit(), header);
+                if (status == ParseStatus.OK) {
+                    // RFC 9000 §13.4.1: counted with the codepoint of the datagram it came in.
+                    datagramEcn = pending.ecn(i);
+                    processPacket(packet, header, now);
+                }
             }
+        } finally {
+            datagramEcn = datagramsEcn;
         }
         pending.clear();
     }

@@ -23,6 +23,7 @@ import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.handshake.KeyDirection;
+import qsock.core.packet.Ecn;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketType;
 import qsock.core.params.TransportParameters;
@@ -139,6 +140,8 @@ public final class QuicConnection {
     /** The peer address being validated differs from the last only in its port (NAT rebinding, RFC 9000 §9.4). */
     private boolean movedPortOnly;
     private long pathResets;
+    /** ECN: received codepoints, marking and validation (RFC 9000 §13.4). */
+    final EcnValidation ecn;
     boolean receivingFromNewAddress;
     boolean peerMoved;
     /** A client's probe of a new path before it moves there (RFC 9000 §9.2, §9.6). */
@@ -201,6 +204,8 @@ public final class QuicConnection {
         this.pacer = new Pacer(maxDatagramSize);
         this.congestion = CongestionController.create(config.congestionAlgorithm(), maxDatagramSize);
         this.builder = new PacketBuilder(version, random, recovery, congestion, pacer, oneRtt);
+        this.ecn = new EcnValidation(config.ecn());
+        builder.ecn = ecn;
         this.streams = new StreamManager(role, streamConfig(config));
         // Until the peer's parameters arrive, its idle timeout is unknown: ours alone applies.
         this.idleTimeoutNanos = config.maxIdleTimeoutMillis() * 1_000_000L;
@@ -1211,6 +1216,8 @@ public final class QuicConnection {
         congestion.resetToInitial();
         recovery.rtt().resetToInitial();
         pathResets++;
+        // RFC 9000 §13.4.2: ECN is validated again on each new path.
+        ecn.onNewPath(now);
     }
 
     // --------------------------------------------------------------------------------------------
@@ -1515,6 +1522,7 @@ public final class QuicConnection {
     public int pollDatagram(ByteBuffer out, long now) {
         int start = out.position();
         try {
+            beginEcnDatagram(now);
             return sender.send(out, now);
         } catch (RuntimeException e) {
             out.position(start);
@@ -1536,6 +1544,64 @@ public final class QuicConnection {
         } catch (RuntimeException e) {
             fail(e, now);
         }
+    }
+
+    // --------------------------------------------------------------------------------------------
+    // ECN (RFC 9000 §13.4, RFC 9002 §7.1)
+
+    /**
+     * The runtime can set the ECN codepoint of the datagrams it sends and read that of those it receives: with {@link
+     * ConnectionConfig#ecn()} on, the connection marks ECT(0) and validates the path (RFC 9000 §13.4.2). A runtime
+     * that cannot never calls this, and ECN stays off. Called by the endpoint before the first datagram.
+     */
+    public void setEcnCapable(long now) {
+        ecn.enable(now);
+    }
+
+    /**
+     * Gives the ECN codepoint of the datagram the next {@code handleDatagram...} call carries; that call takes it, and
+     * the datagram after it is Not-ECT unless this is called again. Its packets are counted for the ACK frames' ECN
+     * counts (RFC 9000 §13.4.1).
+     */
+    public void setReceivedEcn(Ecn codepoint) {
+        ecn.setReceived(codepoint);
+    }
+
+    /** {@return the ECN codepoint to mark the datagram the last {@link #pollDatagram} wrote with} */
+    public Ecn lastDatagramEcn() {
+        return ecn.marking();
+    }
+
+    /** {@return whether the current path passed ECN validation and is marked ECT(0) (RFC 9000 §13.4.2)} */
+    public boolean ecnValidated() {
+        return ecn.state() == EcnValidation.State.CAPABLE;
+    }
+
+    /** {@return whether ECN is in use on the current path: being tested or validated, not failed or off} */
+    public boolean ecnInUse() {
+        EcnValidation.State s = ecn.state();
+        return s == EcnValidation.State.TESTING || s == EcnValidation.State.UNKNOWN || s == EcnValidation.State.CAPABLE;
+    }
+
+    /** {@return how often ECN validation failed on a path of this connection, ECN turning off there} */
+    public long ecnValidationFailures() {
+        return ecn.failures();
+    }
+
+    /** {@return how often an increase of the peer's CE count was a congestion event (RFC 9002 §7.1)} */
+    public long ecnCongestionEvents() {
+        return ecn.congestionEvents();
+    }
+
+    /** {@return the ECT(0), ECT(1) and CE counts of the packets received in {@code space} (RFC 9000 §13.4.1)} */
+    public long[] ecnCountsReceived(PacketNumberSpace space) {
+        return spaces[space.ordinal()].acks.ecnCounts();
+    }
+
+    /** Decides the ECN codepoint of the datagram about to be built; the probe timeout only while testing. */
+    private void beginEcnDatagram(long now) {
+        ecn.beginDatagram(now, ecn.state() == EcnValidation.State.TESTING
+                ? recovery.rtt().pto(peerMaxAckDelayNanos, true) : 0);
     }
 
     /** {@return the fault of qsock's own that closed this connection with INTERNAL_ERROR, or null} */

@@ -77,6 +77,7 @@ final class SentFrameFate {
         if (outcome.lostCount() == 0) {
             return;
         }
+        c.ecn.onLost(outcome);
         long lostBytes = outcome.lostBytesInFlight();
         int oldPathLosses = 0;
         for (int i = 0; i < outcome.lostCount(); i++) {

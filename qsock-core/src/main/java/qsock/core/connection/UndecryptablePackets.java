@@ -1,6 +1,7 @@
 package qsock.core.connection;
 
 import java.nio.ByteBuffer;
+import qsock.core.packet.Ecn;
 
 /**
  * Packets of one level that arrived before the level's read keys, kept to be processed once the keys are
@@ -20,17 +21,26 @@ final class UndecryptablePackets {
 
     /** Null until the first packet is buffered. */
     private byte[][] packets;
+    /** The ECN codepoint of each packet's datagram, counted when it is processed (RFC 9000 §13.4.1). */
+    private Ecn[] ecns;
     private int count;
 
     /** Copies {@code [from, to)} of {@code datagram}; returns false if full or too large (dropped). */
     boolean add(ByteBuffer datagram, int from, int to) {
+        return add(datagram, from, to, Ecn.NOT_ECT);
+    }
+
+    /** As {@link #add(ByteBuffer, int, int)}, for a datagram that arrived with the ECN codepoint {@code ecn}. */
+    boolean add(ByteBuffer datagram, int from, int to, Ecn ecn) {
         int length = to - from;
         if (count == MAX_PACKETS || length > MAX_PACKET_SIZE) {
             return false;
         }
         if (packets == null) {
             packets = new byte[MAX_PACKETS][];
+            ecns = new Ecn[MAX_PACKETS];
         }
+        ecns[count] = ecn;
         byte[] packet = new byte[length];
         datagram.get(from, packet, 0, length);
         packets[count++] = packet;
@@ -46,9 +56,15 @@ final class UndecryptablePackets {
         return ByteBuffer.wrap(packets[i]);
     }
 
+    /** {@return the ECN codepoint of the i-th packet's datagram} */
+    Ecn ecn(int i) {
+        return ecns[i];
+    }
+
     /** Forgets every packet and lets their copies go, the slots too (rare: packets before their keys). */
     void clear() {
         packets = null;
+        ecns = null;
         count = 0;
     }
 }

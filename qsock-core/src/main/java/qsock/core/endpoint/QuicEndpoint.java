@@ -28,6 +28,7 @@ import qsock.core.error.QuicProtocolException;
 import qsock.core.error.TransportErrorCode;
 import qsock.core.frame.FrameReader;
 import qsock.core.frame.FrameType;
+import qsock.core.packet.Ecn;
 import qsock.core.packet.PacketHeaderView;
 import qsock.core.packet.PacketNumber;
 import qsock.core.packet.PacketParser;
@@ -143,6 +144,10 @@ public final class QuicEndpoint {
     private InetSocketAddress lastSource;
     /** The local address the datagram being handled arrived at, null for the endpoint's own. */
     private InetSocketAddress receivingAt;
+    /** The ECN codepoint of the datagram being received (RFC 9000 §13.4.1). */
+    private Ecn receivingEcn = Ecn.NOT_ECT;
+    /** Whether the runtime sets and reads ECN codepoints: connections created from then on use ECN. */
+    private boolean ecnCapable;
 
     // Counters.
     private long datagramsDropped;
@@ -336,6 +341,9 @@ public final class QuicEndpoint {
     public QuicConnection connect(InetSocketAddress peer, long now) {
         Route route = new Route(this, peer);
         QuicConnection c = QuicConnection.client(config.connection(), random, resetTokens, route, now);
+        if (ecnCapable) {
+            c.setEcnCapable(now);
+        }
         TokenStore store = tokenStore;
         if (store != null) {
             // RFC 9000 §8.1.3: a NEW_TOKEN token from an earlier connection to this server proves our address.
@@ -758,6 +766,37 @@ public final class QuicEndpoint {
         }
     }
 
+    /**
+     * As {@link #handleDatagram(InetSocketAddress, InetSocketAddress, ByteBuffer, long)}, for a runtime that reads
+     * the ECN codepoint of each datagram it receives (IP_RECVTOS / IPV6_RECVTCLASS): the connection counts it for
+     * each packet in the datagram and reports the counts in its ACK frames (RFC 9000 §13.4.1).
+     */
+    public void handleDatagram(InetSocketAddress local, InetSocketAddress from, ByteBuffer datagram, Ecn ecn,
+                               long now) {
+        receivingEcn = ecn;
+        try {
+            handleDatagram(local, from, datagram, now);
+        } finally {
+            receivingEcn = Ecn.NOT_ECT;
+        }
+    }
+
+    /**
+     * Tells the endpoint that its runtime sets the ECN codepoint {@link #lastDatagramEcn()} names on each datagram it
+     * sends and passes that of each one it receives: connections created from now on mark ECT(0) and validate ECN
+     * on their paths (RFC 9000 §13.4.2), if their {@code ConnectionConfig.ecn()} is on. A runtime that cannot do both
+     * does not call this, and ECN stays off at no cost.
+     */
+    public void setEcnCapable(boolean capable) {
+        ecnCapable = capable;
+    }
+
+    /** {@return the ECN codepoint to mark the datagram the last {@link #pollDatagram} wrote with} Not-ECT for none. */
+    public Ecn lastDatagramEcn() {
+        Route route = lastPolled;
+        return route == null || route.connection == null ? Ecn.NOT_ECT : route.connection.lastDatagramEcn();
+    }
+
     private void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
         InetSocketAddress local = receivingAt;
         int length = datagram.remaining();
@@ -784,6 +823,7 @@ public final class QuicEndpoint {
                 datagramsDropped++;
             } else if (route.connection != null) {
                 try {
+                    route.connection.setReceivedEcn(receivingEcn);
                     boolean client = route.connection.role() == Role.CLIENT;
                     if (route.probePeer != null && from.equals(route.probePeer)
                             && Objects.equals(local, route.probeLocal)) {
@@ -918,6 +958,9 @@ public final class QuicEndpoint {
         QuicConnection c = QuicConnection.server(config.connection(), random, resetTokens, newRoute, version,
                 originalDestination, clientSource, clientInitial,
                 PacketProtection.fromSecret(InitialSecrets.CIPHER_SUITE, version, secrets.serverSecret()), now);
+        if (ecnCapable) {
+            c.setEcnCapable(now);
+        }
         if (token != null) {
             validatedByToken++;
             c.addressValidatedByToken(token.kind() == AddressToken.Kind.RETRY ? token.retrySourceId() : null);
@@ -933,6 +976,7 @@ public final class QuicEndpoint {
         acceptQueue.add(newRoute);
         halfOpen.add(newRoute);
         try {
+            c.setReceivedEcn(receivingEcn);
             c.handleDatagram(buf, now);
         } catch (RuntimeException | Error e) {
             failed(newRoute, e, now);

@@ -2,6 +2,7 @@ package qsock.core.recovery;
 
 import java.nio.ByteBuffer;
 import qsock.core.frame.FrameEncoder;
+import qsock.core.packet.Ecn;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.wire.VarInt;
 
@@ -67,6 +68,10 @@ public final class AckTracker {
 
     private long largestReceived = -1;
     private long largestReceivedTime;
+    /** ECN counts of the packets processed in this space (RFC 9000 §13.4.1). */
+    private long ect0Count;
+    private long ect1Count;
+    private long ceCount;
     private long largestAckEliciting = -1;
     private int ackElicitingSinceAck;
     private boolean newSinceAck;
@@ -131,6 +136,33 @@ public final class AckTracker {
             }
         }
         return false;
+    }
+
+    /**
+     * Counts a processed packet's ECN codepoint (RFC 9000 §13.4.1: per packet, not per datagram), for the ECN counts
+     * of the ACK frames this writes: once any is non-zero, they are ACK frames of type 0x03 (§19.3.2).
+     */
+    public void countEcn(Ecn ecn) {
+        switch (ecn) {
+            case ECT_0 -> ect0Count++;
+            case ECT_1 -> ect1Count++;
+            case CE -> ceCount++;
+            case NOT_ECT -> { }
+        }
+    }
+
+    /** {@return the packets counted with ECT(0), ECT(1) and CE, in that order, into a new array (tests)} */
+    public long[] ecnCounts() {
+        return new long[] {ect0Count, ect1Count, ceCount};
+    }
+
+    private boolean reportsEcn() {
+        return (ect0Count | ect1Count | ceCount) != 0;
+    }
+
+    private int frameLength(long delay, int count) {
+        return reportsEcn() ? FrameEncoder.ackEcnFrameLength(delay, ranges, count, ect0Count, ect1Count, ceCount)
+                : FrameEncoder.ackFrameLength(delay, ranges, count);
     }
 
     /** Records a processed packet without an ECN-CE mark; see {@link #onPacketReceived(long, boolean, boolean, long)}. */
@@ -230,11 +262,11 @@ public final class AckTracker {
         if (rangeCount == 0) {
             return 0;
         }
-        return FrameEncoder.ackFrameLength(ackDelayField(now, ackDelayExponent), ranges, rangeCount);
+        return frameLength(ackDelayField(now, ackDelayExponent), rangeCount);
     }
 
     /**
-     * Writes an ACK frame (type 0x02) of the tracked ranges at the buffer's position. If the whole frame
+     * Writes an ACK frame (type 0x02, or 0x03 with the ECN counts once one is non-zero) of the tracked ranges at the buffer's position. If the whole frame
      * does not fit, the ranges with the smallest packet numbers are left out (RFC 9000 §13.2.3). The ACK
      * Delay is the time since the largest packet number was received, in microseconds divided by
      * 2^{@code ackDelayExponent} (RFC 9000 §13.2.5, §19.3). Call {@link #onAckSent} once the packet
@@ -251,15 +283,20 @@ public final class AckTracker {
         }
         long delay = ackDelayField(now, ackDelayExponent);
         int count = rangeCount;
-        int length = FrameEncoder.ackFrameLength(delay, ranges, count);
+        int length = frameLength(delay, count);
         while (length > buf.remaining() && count > 1) {
             count--;
-            length = FrameEncoder.ackFrameLength(delay, ranges, count);
+            length = frameLength(delay, count);
         }
         if (length > buf.remaining()) {
             return 0;
         }
-        FrameEncoder.writeAckFrame(buf, delay, ranges, count);
+        if (reportsEcn()) {
+            // RFC 9000 §13.4.1: the markings received are reported, type 0x03.
+            FrameEncoder.writeAckEcnFrame(buf, delay, ranges, count, ect0Count, ect1Count, ceCount);
+        } else {
+            FrameEncoder.writeAckFrame(buf, delay, ranges, count);
+        }
         writtenLargest = ranges[0];
         return length;
     }

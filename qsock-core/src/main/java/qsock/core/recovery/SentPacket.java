@@ -22,6 +22,7 @@ public final class SentPacket {
     int sentBytes;
     boolean ackEliciting;
     boolean inFlight;
+    boolean ecnMarked;
     Object frames;
 
     SentPacket(SentPacketLog owner) {
@@ -35,6 +36,17 @@ public final class SentPacket {
         this.ackEliciting = ackEliciting;
         this.inFlight = inFlight;
         this.frames = null;
+        this.ecnMarked = false;
+    }
+
+    /** {@return whether the packet left in a datagram marked ECT(0) (RFC 9000 §13.4.2)} */
+    public boolean isEcnMarked() {
+        return ecnMarked;
+    }
+
+    /** Records that the packet left in a datagram marked ECT(0). */
+    public void setEcnMarked(boolean marked) {
+        this.ecnMarked = marked;
     }
 
     /** {@return the packet number} */

@@ -15,6 +15,8 @@ public final class LinkStats {
     long droppedMtu;
     long duplicated;
     long corrupted;
+    long ecnChanged;
+    long ecnCapableSent;
     long reordered;
 
     LinkStats() {}
@@ -67,6 +69,16 @@ public final class LinkStats {
     /** {@return datagrams with one bit flipped} */
     public long corrupted() {
         return corrupted;
+    }
+
+    /** {@return datagrams sent into the link with an ECN codepoint other than Not-ECT} */
+    public long ecnCapableSent() {
+        return ecnCapableSent;
+    }
+
+    /** {@return datagrams whose ECN codepoint the link changed (see {@link SimNetwork#ecn})} */
+    public long ecnChanged() {
+        return ecnChanged;
     }
 
     /** {@return datagrams given the reordering delay} */

@@ -2,6 +2,7 @@ package qsock.core.sim;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import qsock.core.packet.Ecn;
 
 /**
  * A host on the simulated network: the adapter between {@link SimNetwork} and a sans-I/O endpoint or
@@ -18,6 +19,19 @@ public interface SimHost {
      * it is reused once this returns: the simulator overwrites it, so a host must copy what it keeps.
      */
     void receive(InetSocketAddress from, ByteBuffer datagram, long now);
+
+    /**
+     * Delivers one datagram that arrived with the ECN codepoint {@code ecn} (RFC 3168): a host whose runtime reads
+     * codepoints overrides this; by default it is dropped, as a socket that cannot read the TOS byte drops it.
+     */
+    default void receive(InetSocketAddress from, ByteBuffer datagram, Ecn ecn, long now) {
+        receive(from, datagram, now);
+    }
+
+    /** {@return the ECN codepoint the datagram the last {@link #poll} wrote leaves with} Not-ECT by default. */
+    default Ecn lastEcn() {
+        return Ecn.NOT_ECT;
+    }
 
     /**
      * Writes the next datagram to send into {@code out}, which the caller has cleared, with relative puts:

@@ -13,6 +13,7 @@ import java.util.PriorityQueue;
 import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
+import qsock.core.packet.Ecn;
 
 /**
  * A deterministic network of {@link SimHost}s in virtual time: one thread, no clock, every random choice
@@ -176,6 +177,14 @@ public final class SimNetwork {
         direction(from, to).filter = filter;
     }
 
+    /**
+     * Makes the direction {@code from} → {@code to} change the ECN codepoint of the datagrams sent from now on as
+     * {@code link} says (a CE-marking queue, a router that bleaches or remarks the field); null carries it unchanged.
+     */
+    public void ecn(SimHost from, SimHost to, EcnLink link) {
+        direction(from, to).ecn = link;
+    }
+
     /** {@return how the direction {@code from} → {@code to} treats datagrams} */
     public LinkConfig config(SimHost from, SimHost to) {
         return direction(from, to).config;
@@ -301,7 +310,7 @@ public final class SimNetwork {
                     throw hostFailure(h, "poll", new IllegalStateException("sends from " + source
                             + ", which is not on the network"));
                 }
-                send(from, to, out);
+                send(from, to, out, h.host.lastEcn());
             }
         }
         if (saturated) {
@@ -353,7 +362,7 @@ public final class SimNetwork {
     }
 
     /** Decides the fate of one datagram (the bytes remaining in {@code datagram}) as it leaves {@code src}. */
-    private void send(HostState src, InetSocketAddress to, ByteBuffer datagram) {
+    private void send(HostState src, InetSocketAddress to, ByteBuffer datagram, Ecn sentEcn) {
         long id = nextDatagramId++;
         int length = datagram.remaining();
         Direction d = src.links.get(to);
@@ -365,6 +374,9 @@ public final class SimNetwork {
         LinkStats s = d.stats;
         s.datagramsSent++;
         s.bytesSent += length;
+        if (sentEcn != Ecn.NOT_ECT) {
+            s.ecnCapableSent++;
+        }
         LinkConfig c = d.config;
         RandomGenerator r = d.random;
         // The same seven draws for every datagram: see the class comment.
@@ -399,6 +411,16 @@ public final class SimNetwork {
             d.busyUntil = departure;
             d.enqueue(departure, length);
         }
+        // What the link does to the ECN field: no draw, so the other impairments' pattern stays as it was.
+        Ecn ecn = d.ecn == null ? sentEcn : d.ecn.apply(sentEcn, d.queuedBytes - length);
+        if (ecn == null) {
+            s.droppedLoss++;
+            record(now, id, src.address, to, length, Fate.DROPPED_LOSS);
+            return;
+        }
+        if (ecn != sentEcn) {
+            s.ecnChanged++;
+        }
         if (lossDraw < c.lossRate()) {
             s.droppedLoss++;
             record(now, id, src.address, to, length, Fate.DROPPED_LOSS);
@@ -411,7 +433,7 @@ public final class SimNetwork {
             s.reordered++;
             record(now, id, src.address, to, length, Fate.REORDERED);
         }
-        Event first = schedule(d, id, arrival, datagram);
+        Event first = schedule(d, id, arrival, datagram, ecn);
         if (corruptDraw < c.corruptRate() && length > 0) {
             long bit = Math.unsignedMultiplyHigh(bitDraw, length * 8L);
             int index = (int) (bit >>> 3);
@@ -420,13 +442,13 @@ public final class SimNetwork {
             record(now, id, src.address, to, length, Fate.CORRUPTED);
         }
         if (duplicateDraw < c.duplicateRate()) {
-            schedule(d, id, arrival + 1 + uniform(duplicateGapDraw, c.delayNanos()), datagram);
+            schedule(d, id, arrival + 1 + uniform(duplicateGapDraw, c.delayNanos()), datagram, ecn);
             s.duplicated++;
             record(now, id, src.address, to, length, Fate.DUPLICATED);
         }
     }
 
-    private Event schedule(Direction d, long id, long time, ByteBuffer datagram) {
+    private Event schedule(Direction d, long id, long time, ByteBuffer datagram, Ecn ecn) {
         int length = datagram.remaining();
         Event e = freeEvents.pollLast();
         if (e == null) {
@@ -444,6 +466,7 @@ public final class SimNetwork {
         e.id = id;
         e.data = data;
         e.length = length;
+        e.ecn = ecn;
         events.add(e);
         return e;
     }
@@ -456,7 +479,7 @@ public final class SimNetwork {
         ByteBuffer data = e.data;
         data.clear().limit(e.length);
         try {
-            d.to.host.receive(d.from.address, data, now);
+            d.to.host.receive(d.from.address, data, e.ecn, now);
         } catch (SimulationFailure f) {
             throw f;
         } catch (RuntimeException | AssertionError ex) {
@@ -589,6 +612,7 @@ public final class SimNetwork {
         final RandomGenerator random;
         final LinkStats stats = new LinkStats();
         DatagramFilter filter;
+        EcnLink ecn;
         long sentIndex;
         long busyUntil;
         long queuedBytes;
@@ -642,5 +666,6 @@ public final class SimNetwork {
         long id;
         ByteBuffer data;
         int length;
+        Ecn ecn;
     }
 }

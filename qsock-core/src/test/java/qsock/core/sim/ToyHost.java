@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.function.LongConsumer;
+import qsock.core.packet.Ecn;
 
 /**
  * A scriptable {@link SimHost} for testing the simulator and for tests that need a plain peer: it sends what
@@ -35,6 +36,9 @@ public final class ToyHost implements SimHost {
     private final List<Long> wakeups = new ArrayList<>();
     private LongConsumer onWake = now -> {};
     private long nextNumber;
+    /** The codepoint what this host sends leaves with, and those of what it received, in order. */
+    private Ecn sendEcn = Ecn.NOT_ECT;
+    private final List<Ecn> receivedEcn = new ArrayList<>();
 
     /** Creates a host at {@code address}. */
     public ToyHost(InetSocketAddress address) {
@@ -115,6 +119,27 @@ public final class ToyHost implements SimHost {
         byte[] data = new byte[datagram.remaining()];
         datagram.get(data);
         received.add(new Received(now, from, data));
+    }
+
+    @Override
+    public void receive(InetSocketAddress from, ByteBuffer datagram, Ecn ecn, long now) {
+        receivedEcn.add(ecn);
+        receive(from, datagram, now);
+    }
+
+    /** Marks what this host sends from now on with {@code ecn}. */
+    public void sendEcn(Ecn ecn) {
+        sendEcn = ecn;
+    }
+
+    /** {@return the ECN codepoints of the datagrams this host received, in order} */
+    public List<Ecn> receivedEcn() {
+        return receivedEcn;
+    }
+
+    @Override
+    public Ecn lastEcn() {
+        return sendEcn;
     }
 
     @Override

@@ -51,6 +51,10 @@ public final class ConnectionPair {
         network.add(client);
         network.add(server);
         network.link(client, server, b.clientToServer, b.serverToClient);
+        if (b.ecn) {
+            client.ecnCapable(true);
+            server.ecnCapable(true);
+        }
     }
 
     private static InetAddress address(int a, int b, int c, int d) {
@@ -155,6 +159,7 @@ public final class ConnectionPair {
         private HandshakeFactory serverHandshakes = FixedSecretHandshake.factory();
         private Supplier<Application> clientApplication = () -> Application.IDLE;
         private Supplier<Application> serverApplication = () -> Application.IDLE;
+        private boolean ecn;
 
         private Builder(long seed) {
             this.seed = seed;
@@ -214,6 +219,12 @@ public final class ConnectionPair {
         /** {@return this, with what each server connection runs once established} */
         public Builder serverApplication(Supplier<Application> a) {
             this.serverApplication = a;
+            return this;
+        }
+
+        /** {@return this, with both hosts' runtimes reading and setting ECN codepoints or not} (default: not) */
+        public Builder ecn(boolean capable) {
+            this.ecn = capable;
             return this;
         }
 

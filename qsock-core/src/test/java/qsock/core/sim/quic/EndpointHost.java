@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.LongSupplier;
 import qsock.core.endpoint.QuicEndpoint;
+import qsock.core.packet.Ecn;
 import qsock.core.sim.SimHost;
 
 /**
@@ -19,6 +20,8 @@ public abstract class EndpointHost implements SimHost {
     public QuicEndpoint endpoint;
     /** The virtual time of the host's current call: what its handshake channels stamp their calls with. */
     protected long now;
+    /** Whether this host's runtime reads and sets ECN codepoints. */
+    protected boolean ecnCapable;
     /** This host's clock, for {@link qsock.core.connection.QuicConnection#handshakeChannel}. */
     protected final LongSupplier clock = () -> now;
 
@@ -43,6 +46,36 @@ public abstract class EndpointHost implements SimHost {
         turn(now);
     }
 
+    /**
+     * Delivers the datagram with its ECN codepoint if this host's runtime reads codepoints ({@link #ecnCapable}),
+     * else without, as a socket that cannot read the TOS byte.
+     */
+    @Override
+    public void receive(InetSocketAddress from, ByteBuffer datagram, Ecn ecn, long now) {
+        receiveAt(null, from, datagram, ecn, now);
+    }
+
+    /**
+     * Makes this host's runtime one that reads and sets ECN codepoints (the endpoint learns it: {@link
+     * QuicEndpoint#setEcnCapable}); off by default, as the NIO runtime, so that the simulation without it is what it
+     * was before ECN.
+     */
+    public EndpointHost ecnCapable(boolean capable) {
+        ecnCapable = capable;
+        endpoint.setEcnCapable(capable);
+        return this;
+    }
+
+    /** {@return whether this host's runtime reads and sets ECN codepoints} */
+    public boolean isEcnCapable() {
+        return ecnCapable;
+    }
+
+    @Override
+    public Ecn lastEcn() {
+        return ecnCapable ? endpoint.lastDatagramEcn() : Ecn.NOT_ECT;
+    }
+
     @Override
     public InetSocketAddress poll(ByteBuffer out, long now) {
         this.now = now;
@@ -59,8 +92,17 @@ public abstract class EndpointHost implements SimHost {
      * LocalAddressHost}).
      */
     void receiveAt(InetSocketAddress local, InetSocketAddress from, ByteBuffer datagram, long now) {
+        receiveAt(local, from, datagram, Ecn.NOT_ECT, now);
+    }
+
+    /** As {@link #receiveAt(InetSocketAddress, InetSocketAddress, ByteBuffer, long)}, with the datagram's codepoint. */
+    void receiveAt(InetSocketAddress local, InetSocketAddress from, ByteBuffer datagram, Ecn ecn, long now) {
         this.now = now;
-        endpoint.handleDatagram(local, from, datagram, now);
+        if (ecnCapable) {
+            endpoint.handleDatagram(local, from, datagram, ecn, now);
+        } else {
+            endpoint.handleDatagram(local, from, datagram, now);
+        }
         turn(now);
     }
 

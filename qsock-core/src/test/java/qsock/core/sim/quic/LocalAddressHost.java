@@ -2,6 +2,7 @@ package qsock.core.sim.quic;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import qsock.core.packet.Ecn;
 import qsock.core.sim.SimHost;
 
 /**
@@ -33,6 +34,12 @@ public final class LocalAddressHost implements SimHost {
     public void receive(InetSocketAddress from, ByteBuffer datagram, long now) {
         received++;
         owner.receiveAt(address, from, datagram, now);
+    }
+
+    @Override
+    public void receive(InetSocketAddress from, ByteBuffer datagram, Ecn ecn, long now) {
+        received++;
+        owner.receiveAt(address, from, datagram, ecn, now);
     }
 
     @Override

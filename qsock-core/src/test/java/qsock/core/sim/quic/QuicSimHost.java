@@ -82,6 +82,7 @@ public final class QuicSimHost extends EndpointHost {
      */
     public void restart() {
         endpoint = new QuicEndpoint(config, random);
+        endpoint.setEcnCapable(ecnCapable);
         endpoint.listen(16);
         sessions.clear();
     }
