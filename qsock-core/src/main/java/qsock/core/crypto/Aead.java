@@ -39,7 +39,8 @@ import qsock.core.handshake.CipherSuite;
  * <p>The JDK's own allocation per call, measured on Java 25 with SunJCE and a 1-RTT packet of 1452 bytes
  * (issue 14; {@code qsock.bench.crypto.AeadVariantBenchmark} and a per-phase count of the thread's
  * allocated bytes): 896 bytes per AES-GCM seal and 928 per open, all inside
- * {@code com.sun.crypto.provider}:
+ * {@code com.sun.crypto.provider} (a JMH fork reports 904 to 1016 for some compilations of the JDK's code,
+ * whose escape analysis removes some of these objects or not):
  * <ul>
  *   <li>{@code Cipher.init}, 32: {@code SecretKeySpec.getEncoded()} copies the key for
  *       {@code GaloisCounterMode.init} (which keeps or zeroes that copy).
@@ -63,10 +64,12 @@ import qsock.core.handshake.CipherSuite;
  * garbage. ChaCha20-Poly1305 allocates about 2.2 KB per call
  * (its Poly1305 key derivation fills a new 1 KB keystream array on every {@code init}).
  *
- * <p>What else the JDK allows was measured and is slower (Java 25, 2 cores, 1452 bytes, AES-128-GCM):
- * {@code doFinal(ByteBuffer, ByteBuffer)} in place on heap buffers +20% (seal) and on direct buffers 2-3x
- * with 3 KB of garbage; decrypting out of place into a second array (which lets SunJCE use its combined
- * AES-GCM intrinsic, skipped for in-place decryption) and copying the plaintext back +8%. Seal and open here
+ * <p>What else the JDK allows was measured and is no faster (Java 25, 2 cores, 1200 and 1452 bytes,
+ * AES-128-GCM, one JMH run): {@code updateAAD(ByteBuffer)} and {@code doFinal(ByteBuffer, ByteBuffer)} in place
+ * on heap buffers, the same time and 100-200 bytes more; on direct buffers +45-90% and 2.5-3.1 KB; decrypting
+ * out of place into a second array (which lets SunJCE use its combined AES-GCM intrinsic, skipped for in-place
+ * decryption) and copying the plaintext back, +1-8%; a new {@code GCMParameterSpec} per packet, 88 bytes
+ * more. Seal and open here
  * cost within noise of the bare {@code init}/{@code updateAAD}/{@code doFinal} calls in place on a
  * {@code byte[]}, about half of it fixed per packet (init, engine, tag) and half in proportion to the length.
   */
