@@ -39,8 +39,9 @@ import qsock.core.handshake.CipherSuite;
  * <p>The JDK's own allocation per call, measured on Java 25 with SunJCE and a 1-RTT packet of 1452 bytes
  * (issue 14; {@code qsock.bench.crypto.AeadVariantBenchmark} and a per-phase count of the thread's
  * allocated bytes): 896 bytes per AES-GCM seal and 928 per open, all inside
- * {@code com.sun.crypto.provider} (a JMH fork reports 904 to 1016 for some compilations of the JDK's code,
- * whose escape analysis removes some of these objects or not):
+ * {@code com.sun.crypto.provider} (some JVMs report 112 bytes more in {@code doFinal}: how C2 compiled the
+ * JDK's code decides whether escape analysis removes a short-lived object there; and before C2 has compiled
+ * it, as in short tests, about 1.7 KB; {@code qsock.bench.crypto.GcmAllocationProbe} counts it per call):
  * <ul>
  *   <li>{@code Cipher.init}, 32: {@code SecretKeySpec.getEncoded()} copies the key for
  *       {@code GaloisCounterMode.init} (which keeps or zeroes that copy).
