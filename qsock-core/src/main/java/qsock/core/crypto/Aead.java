@@ -65,15 +65,16 @@ import qsock.core.handshake.CipherSuite;
  * garbage. ChaCha20-Poly1305 allocates about 2.2 KB per call
  * (its Poly1305 key derivation fills a new 1 KB keystream array on every {@code init}).
  *
- * <p>What else the JDK allows was measured and is no faster (Java 25, 2 cores, 1200 and 1452 bytes,
- * AES-128-GCM, one JMH run): {@code updateAAD(ByteBuffer)} and {@code doFinal(ByteBuffer, ByteBuffer)} in place
- * on heap buffers, the same time and 100-200 bytes more; on direct buffers +45-90% and 2.5-3.1 KB; decrypting
- * out of place into a second array (which lets SunJCE use its combined AES-GCM intrinsic, skipped for in-place
- * decryption) and copying the plaintext back, +1-8%; a new {@code GCMParameterSpec} per packet, 88 bytes
- * more. Seal and open here
- * cost within noise of the bare {@code init}/{@code updateAAD}/{@code doFinal} calls in place on a
- * {@code byte[]}, about half of it fixed per packet (init, engine, tag) and half in proportion to the length.
-  */
+ * <p>What else the JDK allows was measured (Java 25, 2 cores, 1200 and 1452 bytes, AES-128-GCM, one JMH run;
+ * time and bytes relative to this class's heap path): a new {@code GCMParameterSpec} per packet, 1.11-1.14x and
+ * 88 bytes more; {@code updateAAD(ByteBuffer)} and {@code doFinal(ByteBuffer, ByteBuffer)} in place on heap
+ * buffers, 1.08-1.16x and up to 200 bytes more; on direct buffers 1.6-1.9x and 2.5-3.1 KB; decrypting out of
+ * place into a second array (which lets SunJCE use its combined AES-GCM intrinsic, skipped for in-place
+ * decryption) and copying the plaintext back, 1.08x (two forks of five iterations). Seal and open here
+ * cost no more than the bare {@code init}/{@code updateAAD}/{@code doFinal} calls in place on a
+ * {@code byte[]}. A packet of 1452 bytes costs only 3-9% more than one of 1200: most of the cost comes per
+ * packet (init, engine, tag), not per byte, which is what larger packets (path MTU discovery) divide.
+ */
 public final class Aead {
 
     /** Returned by {@link #open} when the ciphertext does not authenticate (RFC 9001 §5.5: drop it). */
