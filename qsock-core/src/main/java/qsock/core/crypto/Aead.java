@@ -34,10 +34,46 @@ import qsock.core.handshake.CipherSuite;
  * <p>Not thread-safe. Allocates nothing of its own per call: the {@code AlgorithmParameterSpec} handed to
  * {@code Cipher.init} is one object per key whose {@code getIV()} answers the current nonce, so the only
  * nonce copy is the one {@code getIV()} makes by contract for the provider (a new {@code GCMParameterSpec}
- * per packet would cost 56 bytes more). The JDK's own allocation per call, on Java 25 with SunJCE: about
- * 930 bytes for AES-GCM (120 in {@code init}: IV and key copies; 530 for the GCM engine made at the first
- * update; 280 in {@code doFinal}) and about 2.2 KB for ChaCha20-Poly1305 (its Poly1305 key derivation
- * fills a new 1 KB keystream array on every {@code init}).
+ * per packet would cost 32 bytes more, the spec itself another 24 or so).
+ *
+ * <p>The JDK's own allocation per call, measured on Java 25 with SunJCE and a 1-RTT packet of 1452 bytes
+ * (issue 14; {@code qsock.bench.crypto.AeadVariantBenchmark} and a per-phase count of the thread's
+ * allocated bytes): 896 bytes per AES-GCM seal and 928 per open, all inside
+ * {@code com.sun.crypto.provider} (some JVMs report 112 bytes more in {@code doFinal}: how C2 compiled the
+ * JDK's code decides whether escape analysis removes a short-lived object there; and before C2 has compiled
+ * it, as in short tests, about 1.7 KB; {@code qsock.bench.crypto.GcmAllocationProbe} counts it per call):
+ * <ul>
+ *   <li>{@code Cipher.init}, 32: {@code SecretKeySpec.getEncoded()} copies the key for
+ *       {@code GaloisCounterMode.init} (which keeps or zeroes that copy).
+ *   <li>the first {@code updateAAD}, 584 (seal) / 560 (open): {@code GaloisCounterMode.checkInit} builds a new
+ *       {@code GCMEncrypt}/{@code GCMDecrypt} engine after every init ({@code engineInit} sets it to null): the
+ *       hash subkey H, J0 and J0+1 ({@code byte[16]} each), a {@code GCTR} with its counter and keystream
+ *       blocks, a {@code GHASH} with its {@code long[2]} state and {@code long[18]} subkey table (216 bytes), an
+ *       {@code EncryptOp}; and an {@code AEADBufferedStream} holding the associated data.
+ *   <li>{@code doFinal}, 280 (seal) / 336 (open): {@code byte[16]} blocks for the padded associated data
+ *       ({@code processAAD}), the partial last block ({@code GHASH.doFinal}, {@code GCTR.checkBlock}), the
+ *       length block, the GHASH digest, a second {@code GCTR} (120 bytes) that encrypts the tag; on open also
+ *       the received tag's copy ({@code findTag}) and a {@code DecryptOp}.
+ * </ul>
+ * None of it can be avoided through JCA: {@code Cipher.init} is needed per packet (SunJCE's GCM refuses a
+ * second encryption under one key and IV, and has no other way to take a new IV), and it discards the engine.
+ * A {@code SecretKey} handing out reused arrays from {@code getEncoded()} saves the 32-byte key copy, but
+ * SunJCE zeroes the array it kept from the previous encryption before it keys AES with the new one: the trick
+ * is correct only while the number of {@code getEncoded()} calls per init stays odd (one under the default
+ * policy, three under a limited crypto policy, whose checks call {@code engineGetKeySize} twice; any provider
+ * version may change it), and an even count would key AES with zeros, silently. Not worth 3.5% of the
+ * garbage. ChaCha20-Poly1305 allocates about 2.2 KB per call
+ * (its Poly1305 key derivation fills a new 1 KB keystream array on every {@code init}).
+ *
+ * <p>What else the JDK allows was measured (Java 25, 2 cores, 1200 and 1452 bytes, AES-128-GCM, one JMH run;
+ * time and bytes relative to this class's heap path): a new {@code GCMParameterSpec} per packet, 1.11-1.14x and
+ * 88 bytes more; {@code updateAAD(ByteBuffer)} and {@code doFinal(ByteBuffer, ByteBuffer)} in place on heap
+ * buffers, 1.08-1.16x and up to 200 bytes more; on direct buffers 1.6-1.9x and 2.5-3.1 KB; decrypting out of
+ * place into a second array (which lets SunJCE use its combined AES-GCM intrinsic, skipped for in-place
+ * decryption) and copying the plaintext back, 1.08x (two forks of five iterations). Seal and open here
+ * cost no more than the bare {@code init}/{@code updateAAD}/{@code doFinal} calls in place on a
+ * {@code byte[]}. A packet of 1452 bytes costs only 3-9% more than one of 1200: most of the cost comes per
+ * packet (init, engine, tag), not per byte, which is what larger packets (path MTU discovery) divide.
  */
 public final class Aead {
 
