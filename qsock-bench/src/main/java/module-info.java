@@ -11,4 +11,5 @@ module qsock.bench {
 
     opens qsock.bench.crypto;
     opens qsock.bench.tls;
+    opens qsock.bench.udp;
 }

@@ -17,6 +17,8 @@ module qsock.core {
     exports qsock.socket;
 
     exports qsock.core.crypto to qsock.tls, qsock.bench;
+    // The FFM UDP socket, measured against NIO before the runtime takes it up (issue 14).
+    exports qsock.core.runtime.ffm to qsock.bench;
     // The TLS engine checks 0-RTT against the transport parameters a ticket remembers (RFC 9000 §7.4.1).
     exports qsock.core.params to qsock.tls;
 }
