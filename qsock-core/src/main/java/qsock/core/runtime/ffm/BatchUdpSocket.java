@@ -5,7 +5,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -24,7 +24,8 @@ import java.util.Objects;
  * #sendSlot} views and sends them with {@link #send}; {@link #receive} fills the receive slots, read through {@link
  * #received}. Nothing is allocated per datagram: addresses are encoded again only when they change, and a source
  * address is made into an {@link InetSocketAddress} only when it differs from the one last seen in that slot.
- * Calls never block (MSG_DONTWAIT): a full or empty socket gives 0. IPv4 for now. Not thread-safe: one I/O thread
+ * Calls never block (MSG_DONTWAIT): a full or empty socket gives 0. IPv4 or IPv6 (an IPv6 socket reaches IPv4 peers
+ * through mapped addresses unless the system forbids it). Not thread-safe: one I/O thread
  * owns it.
  */
 public final class BatchUdpSocket implements Closeable {
@@ -62,7 +63,10 @@ public final class BatchUdpSocket implements Closeable {
     private final MemorySegment receiveNames;
     private final MemorySegment receiveControl;
     private final ByteBuffer[] receiveViews;
-    private final long[] sourceKey;
+    /** The bytes of a socket address of this socket's family: sockaddr_in (16) or sockaddr_in6 (28). */
+    private final long nameSize;
+    /** Per receive slot, a copy of the last source address's bytes, to tell a new one without allocating. */
+    private final MemorySegment sourceSeen;
     private final InetSocketAddress[] source;
     private final int[] segmentSize;
     private boolean closed;
@@ -78,7 +82,7 @@ public final class BatchUdpSocket implements Closeable {
     }
 
     /**
-     * Opens a non-blocking UDP socket bound to {@code local} (an IPv4 address; port 0 for any).
+     * Opens a non-blocking UDP socket bound to {@code local} (IPv4 or IPv6; port 0 for any).
      *
      * @param slots datagrams (or GSO trains) per send and receive call, 1 to 1024
      * @param slotSize bytes of each slot, 1200 to 65535: 65535 to send GSO trains or receive GRO batches
@@ -90,8 +94,8 @@ public final class BatchUdpSocket implements Closeable {
         if (!isSupported()) {
             throw new UnsupportedOperationException("no FFM UDP here: " + unsupportedReason());
         }
-        if (!(local.getAddress() instanceof Inet4Address)) {
-            throw new IllegalArgumentException("an IPv4 address is needed: " + local);
+        if (local.isUnresolved()) {
+            throw new IllegalArgumentException("an unresolved address: " + local);
         }
         if (slots < 1 || slots > 1024 || slotSize < 1200 || slotSize > 65_535) {
             throw new IllegalArgumentException("slots " + slots + ", slot size " + slotSize);
@@ -102,20 +106,22 @@ public final class BatchUdpSocket implements Closeable {
     private BatchUdpSocket(InetSocketAddress bindTo, int slots, int slotSize) throws IOException {
         this.slots = slots;
         this.slotSize = slotSize;
-        int s = Libc.socket(errno, Libc.AF_INET, Libc.SOCK_DGRAM, 0);
+        boolean ipv6 = bindTo.getAddress() instanceof Inet6Address;
+        this.nameSize = ipv6 ? Libc.SOCKADDR_IN6_SIZE : Libc.SOCKADDR_IN_SIZE;
+        int s = Libc.socket(errno, ipv6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_DGRAM, 0);
         if (s < 0) {
             arena.close();
             throw Libc.error("socket", errno);
         }
         this.fd = s;
         try {
-            MemorySegment name = arena.allocate(Libc.SOCKADDR_IN_SIZE, 8);
+            MemorySegment name = arena.allocate(nameSize, 8);
             writeAddress(name, bindTo);
-            if (Libc.bind(errno, fd, name, (int) Libc.SOCKADDR_IN_SIZE) != 0) {
+            if (Libc.bind(errno, fd, name, (int) nameSize) != 0) {
                 throw Libc.error("bind " + bindTo, errno);
             }
             MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
-            length.set(ValueLayout.JAVA_INT, 0, (int) Libc.SOCKADDR_IN_SIZE);
+            length.set(ValueLayout.JAVA_INT, 0, (int) nameSize);
             if (Libc.getsockname(errno, fd, name, length) != 0) {
                 throw Libc.error("getsockname", errno);
             }
@@ -128,7 +134,7 @@ public final class BatchUdpSocket implements Closeable {
         sendData = arena.allocate((long) slots * slotSize, 64);
         sendMessages = arena.allocate(slots * Libc.MMSGHDR_SIZE, 8);
         sendIovecs = arena.allocate(slots * Libc.IOVEC_SIZE, 8);
-        sendNames = arena.allocate(slots * Libc.SOCKADDR_IN_SIZE, 8);
+        sendNames = arena.allocate(slots * nameSize, 8);
         sendControl = arena.allocate(slots * CONTROL_SPACE, 8);
         sendViews = new ByteBuffer[slots];
         sendNameSlices = new MemorySegment[slots];
@@ -139,31 +145,30 @@ public final class BatchUdpSocket implements Closeable {
         receiveData = arena.allocate((long) slots * slotSize, 64);
         receiveMessages = arena.allocate(slots * Libc.MMSGHDR_SIZE, 8);
         receiveIovecs = arena.allocate(slots * Libc.IOVEC_SIZE, 8);
-        receiveNames = arena.allocate(slots * Libc.SOCKADDR_IN_SIZE, 8);
+        receiveNames = arena.allocate(slots * nameSize, 8);
+        sourceSeen = arena.allocate(slots * nameSize, 8);
         receiveControl = arena.allocate(slots * CONTROL_SPACE, 8);
         receiveViews = new ByteBuffer[slots];
-        sourceKey = new long[slots];
         source = new InetSocketAddress[slots];
         segmentSize = new int[slots];
         for (int i = 0; i < slots; i++) {
             sendViews[i] = sendData.asSlice((long) i * slotSize, slotSize).asByteBuffer();
             receiveViews[i] = receiveData.asSlice((long) i * slotSize, slotSize).asByteBuffer();
-            sourceKey[i] = -1;
-            sendNameSlices[i] = sendNames.asSlice(i * Libc.SOCKADDR_IN_SIZE, Libc.SOCKADDR_IN_SIZE);
+            sendNameSlices[i] = sendNames.asSlice(i * nameSize, nameSize);
             sendControlSlices[i] = sendControl.asSlice(i * CONTROL_SPACE, CONTROL_SPACE);
-            receiveNameSlices[i] = receiveNames.asSlice(i * Libc.SOCKADDR_IN_SIZE, Libc.SOCKADDR_IN_SIZE);
+            receiveNameSlices[i] = receiveNames.asSlice(i * nameSize, nameSize);
             MemorySegment iov = sendIovecs.asSlice(i * Libc.IOVEC_SIZE, Libc.IOVEC_SIZE);
             iov.set(ValueLayout.ADDRESS, 0, sendData.asSlice((long) i * slotSize, slotSize));
             MemorySegment riov = receiveIovecs.asSlice(i * Libc.IOVEC_SIZE, Libc.IOVEC_SIZE);
             riov.set(ValueLayout.ADDRESS, 0, receiveData.asSlice((long) i * slotSize, slotSize));
             riov.set(LONG, 8, slotSize);
             MemorySegment m = sendMessages.asSlice(i * Libc.MMSGHDR_SIZE, Libc.MMSGHDR_SIZE);
-            m.set(ValueLayout.ADDRESS, Libc.MSG_NAME, sendNames.asSlice(i * Libc.SOCKADDR_IN_SIZE));
-            m.set(INT, Libc.MSG_NAMELEN, (int) Libc.SOCKADDR_IN_SIZE);
+            m.set(ValueLayout.ADDRESS, Libc.MSG_NAME, sendNameSlices[i]);
+            m.set(INT, Libc.MSG_NAMELEN, (int) nameSize);
             m.set(ValueLayout.ADDRESS, Libc.MSG_IOV, iov);
             m.set(LONG, Libc.MSG_IOVLEN, 1);
             MemorySegment r = receiveMessages.asSlice(i * Libc.MMSGHDR_SIZE, Libc.MMSGHDR_SIZE);
-            r.set(ValueLayout.ADDRESS, Libc.MSG_NAME, receiveNames.asSlice(i * Libc.SOCKADDR_IN_SIZE));
+            r.set(ValueLayout.ADDRESS, Libc.MSG_NAME, receiveNameSlices[i]);
             r.set(ValueLayout.ADDRESS, Libc.MSG_IOV, riov);
             r.set(LONG, Libc.MSG_IOVLEN, 1);
             r.set(ValueLayout.ADDRESS, Libc.MSG_CONTROL, receiveControl.asSlice(i * CONTROL_SPACE, CONTROL_SPACE));
@@ -265,7 +270,7 @@ public final class BatchUdpSocket implements Closeable {
         ensureOpen();
         for (int i = 0; i < slots; i++) {
             long m = i * Libc.MMSGHDR_SIZE;
-            receiveMessages.set(INT, m + Libc.MSG_NAMELEN, (int) Libc.SOCKADDR_IN_SIZE);
+            receiveMessages.set(INT, m + Libc.MSG_NAMELEN, (int) nameSize);
             receiveMessages.set(LONG, m + Libc.MSG_CONTROLLEN, CONTROL_SPACE);
             receiveMessages.set(INT, m + Libc.MSG_FLAGS, 0);
         }
@@ -296,9 +301,9 @@ public final class BatchUdpSocket implements Closeable {
                 }
             }
             MemorySegment name = receiveNameSlices[i];
-            long key = ((long) (name.get(PORT, 2) & 0xffff) << 32) | (name.get(INT, 4) & 0xffffffffL);
-            if (key != sourceKey[i]) {
-                sourceKey[i] = key;
+            long seen = i * nameSize;
+            if (source[i] == null || MemorySegment.mismatch(name, 0, nameSize, sourceSeen, seen, seen + nameSize) >= 0) {
+                MemorySegment.copy(name, 0, sourceSeen, seen, nameSize);
                 source[i] = readAddress(name);
             }
         }
@@ -341,24 +346,44 @@ public final class BatchUdpSocket implements Closeable {
     }
 
     private static void writeAddress(MemorySegment name, InetSocketAddress address) {
-        if (!(address.getAddress() instanceof Inet4Address a)) {
-            throw new IllegalArgumentException("an IPv4 address is needed: " + address);
-        }
-        byte[] bytes = a.getAddress();
+        byte[] bytes = address.getAddress().getAddress();
         name.fill((byte) 0);
+        if (name.byteSize() == Libc.SOCKADDR_IN6_SIZE) {
+            // sockaddr_in6: family, port, flow info, address (16), scope id. An IPv4 address goes as ::ffff:a.b.c.d.
+            name.set(SHORT, 0, (short) Libc.AF_INET6);
+            name.set(PORT, 2, (short) address.getPort());
+            if (bytes.length == 4) {
+                name.set(ValueLayout.JAVA_BYTE, 18, (byte) 0xff);
+                name.set(ValueLayout.JAVA_BYTE, 19, (byte) 0xff);
+                MemorySegment.copy(bytes, 0, name, ValueLayout.JAVA_BYTE, 20, 4);
+            } else {
+                MemorySegment.copy(bytes, 0, name, ValueLayout.JAVA_BYTE, 8, 16);
+                if (address.getAddress() instanceof Inet6Address a6) {
+                    name.set(INT, 24, a6.getScopeId());
+                }
+            }
+            return;
+        }
+        if (bytes.length != 4) {
+            throw new IllegalArgumentException("an IPv4 address is needed on an IPv4 socket: " + address);
+        }
         name.set(SHORT, 0, (short) Libc.AF_INET);
         name.set(PORT, 2, (short) address.getPort());
-        for (int b = 0; b < 4; b++) {
-            name.set(ValueLayout.JAVA_BYTE, 4 + b, bytes[b]);
-        }
+        MemorySegment.copy(bytes, 0, name, ValueLayout.JAVA_BYTE, 4, 4);
     }
 
     private static InetSocketAddress readAddress(MemorySegment name) {
-        byte[] bytes = new byte[4];
-        for (int b = 0; b < 4; b++) {
-            bytes[b] = name.get(ValueLayout.JAVA_BYTE, 4 + b);
+        int family = name.get(SHORT, 0);
+        byte[] bytes;
+        if (family == Libc.AF_INET6) {
+            bytes = new byte[16];
+            MemorySegment.copy(name, ValueLayout.JAVA_BYTE, 8, bytes, 0, 16);
+        } else {
+            bytes = new byte[4];
+            MemorySegment.copy(name, ValueLayout.JAVA_BYTE, 4, bytes, 0, 4);
         }
         try {
+            // InetAddress.getByAddress turns ::ffff:a.b.c.d into the IPv4 address, as the JDK's sockets report it.
             return new InetSocketAddress(InetAddress.getByAddress(bytes), name.get(PORT, 2) & 0xffff);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);

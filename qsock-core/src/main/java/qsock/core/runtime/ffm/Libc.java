@@ -22,6 +22,7 @@ import java.lang.invoke.VarHandle;
 final class Libc {
 
     static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
     static final int SOCK_DGRAM = 2;
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
@@ -37,6 +38,8 @@ final class Libc {
 
     /** struct sockaddr_in: family (2), port (2, network order), address (4), zero (8). */
     static final long SOCKADDR_IN_SIZE = 16;
+    /** struct sockaddr_in6: family (2), port (2), flow info (4), address (16), scope id (4). */
+    static final long SOCKADDR_IN6_SIZE = 28;
     /** struct iovec: base pointer, length. */
     static final long IOVEC_SIZE = 16;
     /** struct msghdr on LP64: name, namelen (+4), iov, iovlen, control, controllen, flags (+4). */
