@@ -24,28 +24,6 @@ class ConnectionAckTest {
     /** Gaps this wide take 4-byte varints: 32 ranges make an ACK frame of about 160 bytes. */
     private static final long GAP = 20_000;
 
-    /**
-     * Polls {@code c} until it has nothing more (bounded); {@return the datagrams it sent to the peer's current
-     * address} (not the PATH_CHALLENGE to its previous one after a move, RFC 9000 §9.3.3)
-     */
-    private static List<ByteBuffer> drain(QuicConnection c, long now) {
-        List<ByteBuffer> sent = new ArrayList<>();
-        ByteBuffer out = ByteBuffer.allocate(2048);
-        for (int i = 0; i < 1000; i++) {
-            int n = c.pollDatagram(out.clear(), now);
-            if (n <= 0) {
-                break;
-            }
-            if (c.lastDatagramToPreviousPeer()) {
-                continue;
-            }
-            ByteBuffer copy = ByteBuffer.allocate(n);
-            copy.put(out.flip()).flip();
-            sent.add(copy);
-        }
-        return sent;
-    }
-
     private static ByteBuffer ping(QuicConnection client, QuicConnection server, long packetNumber) {
         return Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), packetNumber,
                 Wire.frames(new PingFrame()));
@@ -66,23 +44,23 @@ class ConnectionAckTest {
         long now = pair.network.now() + SECOND;
         client.handleTimeout(now);
         server.handleTimeout(now);
-        drain(client, now);
-        drain(server, now);
+        Drain.toCurrentPeer(client, now);
+        Drain.toCurrentPeer(server, now);
         // 40 PINGs of the client, each GAP numbers after the last: the server keeps 32 ranges, none acknowledged.
         long base = 1_000;
         for (int i = 0; i < 40; i++) {
             server.handleDatagram(ping(client, server, base + i * GAP), now);
         }
-        drain(server, now);
+        Drain.toCurrentPeer(server, now);
         // The highest-numbered packet comes from a new address: the peer moved, with a budget of 3 x its size.
         // It comes after a gap, so it is acknowledged at once (RFC 9000 §13.2.1).
         ByteBuffer moved = ping(client, server, base + 40 * GAP);
         int budget = 3 * moved.remaining();
         assertTrue(server.handleDatagramFromNewAddress(moved, now), "the peer moved");
         assertFalse(server.isPeerAddressValidated());
-        List<ByteBuffer> sent = drain(server, now);
+        List<ByteBuffer> sent = Drain.toCurrentPeer(server, now);
         server.handleTimeout(now);
-        sent.addAll(drain(server, now));
+        sent.addAll(Drain.toCurrentPeer(server, now));
 
         Wire wire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
         List<AckFrame> acks = new ArrayList<>();

@@ -61,8 +61,8 @@ class ConnectionPathValidationTest {
             now = pair.network.now() + SECOND;
             client.handleTimeout(now);
             server.handleTimeout(now);
-            drain(client, now);
-            drain(server, now);
+            Drain.all(client, now);
+            Drain.all(server, now);
             serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
         }
 
@@ -118,21 +118,6 @@ class ConnectionPathValidationTest {
             }
             return found;
         }
-    }
-
-    private static List<ByteBuffer> drain(QuicConnection c, long now) {
-        List<ByteBuffer> sent = new ArrayList<>();
-        ByteBuffer out = ByteBuffer.allocate(2048);
-        for (int i = 0; i < 1000; i++) {
-            int n = c.pollDatagram(out.clear(), now);
-            if (n <= 0) {
-                break;
-            }
-            ByteBuffer copy = ByteBuffer.allocate(n);
-            copy.put(out.flip()).flip();
-            sent.add(copy);
-        }
-        return sent;
     }
 
     private static List<Long> responses(List<Sent> sent) {

@@ -37,15 +37,15 @@ class MigrationUnderFullWindowTest {
         long now = pair.network.now() + SECOND;
         client.handleTimeout(now);
         server.handleTimeout(now);
-        drain(client, now);
-        drain(server, now);
+        Drain.all(client, now);
+        Drain.all(server, now);
         Wire serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
 
         // A download the client no longer acknowledges: the server fills its window and stops.
         long id = server.streams().openStream(false);
         server.streams().write(id, ByteBuffer.wrap(new byte[1 << 20]), true);
         for (int i = 0; i < 1000 && server.congestion.canSend(server.maxDatagramSize); i++) {
-            if (drain(server, now).isEmpty()) {
+            if (Drain.all(server, now).isEmpty()) {
                 // Paced: on to the release time, which comes long before any PTO.
                 now = server.nextDeadline();
                 server.handleTimeout(now);
@@ -70,18 +70,4 @@ class MigrationUnderFullWindowTest {
                 "a PATH_CHALLENGE to the new address, though the window is full: " + frames);
     }
 
-    private static List<ByteBuffer> drain(QuicConnection c, long now) {
-        List<ByteBuffer> sent = new ArrayList<>();
-        ByteBuffer out = ByteBuffer.allocate(2048);
-        for (int i = 0; i < 1000; i++) {
-            int n = c.pollDatagram(out.clear(), now);
-            if (n <= 0) {
-                break;
-            }
-            ByteBuffer copy = ByteBuffer.allocate(n);
-            copy.put(out.flip()).flip();
-            sent.add(copy);
-        }
-        return sent;
-    }
 }

@@ -46,8 +46,8 @@ class PathChallengeRepairTest {
         long now = pair.network.now() + SECOND;
         client.handleTimeout(now);
         server.handleTimeout(now);
-        sends(client, now);
-        sends(server, now);
+        Drain.toCurrentPeer(client, now);
+        Drain.toCurrentPeer(server, now);
         Wire serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
 
         // The server sends a large stream until its window is full (the pacer spreads it over a few milliseconds);
@@ -55,7 +55,7 @@ class PathChallengeRepairTest {
         long stream = server.streams().openStream(false);
         server.streams().write(stream, ByteBuffer.allocate(1 << 20), false);
         for (int i = 0; i < 1_000 && server.congestion.canSend(server.maxDatagramSize); i++) {
-            sends(server, now);
+            Drain.toCurrentPeer(server, now);
             now += MS;
         }
         assertFalse(server.congestion.canSend(server.maxDatagramSize), "the window is full");
@@ -65,7 +65,7 @@ class PathChallengeRepairTest {
                 Wire.frames(new PingFrame()));
         int length = moved.remaining();
         assertTrue(server.handleDatagramFromNewAddress(moved, true, now), "the peer moved");
-        List<ByteBuffer> sent = sends(server, now);
+        List<ByteBuffer> sent = Drain.toCurrentPeer(server, now);
         List<Frame> frames = new ArrayList<>();
         int bytes = 0;
         for (ByteBuffer d : sent) {
@@ -103,8 +103,8 @@ class PathChallengeRepairTest {
         long now = pair.network.now() + SECOND;
         client.handleTimeout(now);
         server.handleTimeout(now);
-        sends(client, now);
-        sends(server, now);
+        Drain.toCurrentPeer(client, now);
+        Drain.toCurrentPeer(server, now);
         Wire serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
 
         ByteBuffer moved = Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_000,
@@ -112,7 +112,7 @@ class PathChallengeRepairTest {
         assertTrue(server.handleDatagramFromNewAddress(moved, true, now), "the peer moved");
         long challengePacket = -1;
         long first = 0;
-        for (ByteBuffer d : sends(server, now)) {
+        for (ByteBuffer d : Drain.toCurrentPeer(server, now)) {
             for (Wire.Packet p : serverWire.read(d)) {
                 for (Frame f : p.frames()) {
                     if (f instanceof PathChallengeFrame c) {
@@ -129,7 +129,7 @@ class PathChallengeRepairTest {
         server.handleDatagram(Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_001,
                 Wire.frames(AckFrame.of(0, challengePacket, challengePacket))), now);
         List<Long> again = new ArrayList<>();
-        for (ByteBuffer d : sends(server, now)) {
+        for (ByteBuffer d : Drain.toCurrentPeer(server, now)) {
             for (Wire.Packet p : serverWire.read(d)) {
                 for (Frame f : p.frames()) {
                     if (f instanceof PathChallengeFrame c) {
@@ -160,8 +160,8 @@ class PathChallengeRepairTest {
         long now = pair.network.now() + SECOND;
         client.handleTimeout(now);
         server.handleTimeout(now);
-        sends(client, now);
-        sends(server, now);
+        Drain.toCurrentPeer(client, now);
+        Drain.toCurrentPeer(server, now);
         Wire serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
 
         ByteBuffer moved = Wire.oneRtt(Role.CLIENT, SUITE, client.version(), 0, server.localId(), 1_000,
@@ -193,7 +193,7 @@ class PathChallengeRepairTest {
         // The server sends on; the client acknowledges all of it but the challenge to its old address.
         long stream = server.streams().openStream(false);
         server.streams().write(stream, ByteBuffer.allocate(6_000), false);
-        sends(server, now);
+        Drain.toCurrentPeer(server, now);
         long largest = server.spaces[2].nextPacketNumber - 1;
         assertTrue(largest - toPrevious >= 3, "enough packets after it to declare it lost");
         long window = server.congestion.congestionWindow();
@@ -219,15 +219,15 @@ class PathChallengeRepairTest {
         long now = pair.network.now() + SECOND;
         client.handleTimeout(now);
         server.handleTimeout(now);
-        sends(client, now);
-        sends(server, now);
+        Drain.toCurrentPeer(client, now);
+        Drain.toCurrentPeer(server, now);
         Wire serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
 
         // Data to the old address, never acknowledged: the NAT's old mapping is gone.
         long firstOld = server.spaces[2].nextPacketNumber;
         long stream = server.streams().openStream(false);
         server.streams().write(stream, ByteBuffer.allocate(6_000), false);
-        sends(server, now);
+        Drain.toCurrentPeer(server, now);
         assertTrue(server.spaces[2].nextPacketNumber - firstOld >= 4, "packets to the old address");
 
         // The client speaks from its new port two seconds later, the server validates it.
@@ -238,7 +238,7 @@ class PathChallengeRepairTest {
         // The first packet after the move is the challenge to the old address (§9.3.3); the rest go to the new one.
         long firstNew = server.spaces[2].nextPacketNumber + 1;
         long challenge = 0;
-        for (ByteBuffer d : sends(server, now)) {
+        for (ByteBuffer d : Drain.toCurrentPeer(server, now)) {
             for (Wire.Packet p : serverWire.read(d)) {
                 for (Frame f : p.frames()) {
                     if (f instanceof PathChallengeFrame c) {
@@ -254,7 +254,7 @@ class PathChallengeRepairTest {
 
         // The server sends on to the new port; the client acknowledges what reached it there, and nothing before.
         server.streams().write(stream, ByteBuffer.allocate(6_000), false);
-        sends(server, now);
+        Drain.toCurrentPeer(server, now);
         long largest = server.spaces[2].nextPacketNumber - 1;
         assertTrue(largest - firstNew >= 3, "enough packets to the new address to declare the old ones lost");
         long window = server.congestion.congestionWindow();
@@ -264,24 +264,5 @@ class PathChallengeRepairTest {
         assertTrue(server.congestion.congestionWindow() >= window, "no congestion event: the window went from "
                 + window + " to " + server.congestion.congestionWindow());
         assertEquals(0, server.congestion.bytesInFlight(), "what went to the old address left flight, declared lost");
-    }
-
-    /** {@return what {@code c} sends now to its peer's current address} */
-    private static List<ByteBuffer> sends(QuicConnection c, long now) {
-        List<ByteBuffer> sent = new ArrayList<>();
-        ByteBuffer out = ByteBuffer.allocate(2048);
-        for (int i = 0; i < 1000; i++) {
-            int n = c.pollDatagram(out.clear(), now);
-            if (n <= 0) {
-                break;
-            }
-            if (c.lastDatagramToPreviousPeer()) {
-                continue; // the old address's challenge (RFC 9000 §9.3.3): not what this test is about
-            }
-            ByteBuffer copy = ByteBuffer.allocate(n);
-            copy.put(out.flip()).flip();
-            sent.add(copy);
-        }
-        return sent;
     }
 }
