@@ -17,10 +17,19 @@ import qsock.core.wire.VarInt;
  * §13.2.3: older ranges are omitted first).
  *
  * <p><b>Floor.</b> RFC 9000 §13.2.3: "A receiver MUST retain an ACK Range unless it can ensure that it
- * will not subsequently accept packets with numbers in that range." Dropping a range, or forgetting
- * ranges once an ACK frame that carried them was acknowledged (§13.2.4), raises a floor: every packet
- * number below it counts as a duplicate, including packets never received there. A packet reordered
- * that far behind is discarded and its sender retransmits what it carried.
+ * will not subsequently accept packets with numbers in that range." Dropping a range at the cap (or
+ * discarding the space) raises a floor: every packet number below it counts as a duplicate, including
+ * packets never received there. A packet reordered that far behind is discarded and its sender
+ * retransmits what it carried.
+ *
+ * <p><b>Acknowledged ACK frames.</b> Once an ACK frame is acknowledged, its ranges leave later ACK
+ * frames (RFC 9000 §13.2.4: "the receiver can stop acknowledging packets less than or equal to the
+ * Largest Acknowledged field in the sent ACK frame"): an ACK floor, below which nothing is written.
+ * The ranges themselves are kept for duplicate detection, so a packet that arrives after that, still
+ * missing below the ACK floor, is accepted and acknowledged (the ACK floor drops to it), not taken for
+ * a duplicate. Such a packet is common after a migration: packets sent on the old path arrive after
+ * later ones on the new path were acknowledged, and their sender, which keeps per-path loss state (as
+ * quiche does), may never declare them lost if they are not acknowledged.
  *
  * <p><b>When to acknowledge</b> (RFC 9000 §13.2.1, §13.2.2). An ack-eliciting packet makes an ACK due:
  * at once in the Initial and Handshake spaces; in the Application Data space at once for the second
@@ -31,7 +40,7 @@ import qsock.core.wire.VarInt;
  * <p><b>Sending.</b> {@link #writeAck} writes the frame into a packet being built; {@link #onAckSent}
  * commits it once the packet is really sent, resets the counters and remembers the packet number with
  * the frame's Largest Acknowledged. When the peer acknowledges that packet, {@link #onOwnPacketAcked}
- * (or {@link #onAckOfOurAckFrame} directly) forgets the ranges up to it.
+ * (or {@link #onAckOfOurAckFrame} directly) leaves the ranges up to it out of later frames.
  *
  * <p><b>Memory.</b> The arrays start small and grow, at most to the cap, as ranges or sent ACK frames need
  * them: a connection that sits idle holds a range or two. Once they have grown, no method allocates.
@@ -65,6 +74,8 @@ public final class AckTracker {
     private long[] ranges;
     private int rangeCount;
     private long floor;
+    /** Packet numbers below it are left out of ACK frames (§13.2.4); at least {@link #floor}. */
+    private long ackFloor;
 
     private long largestReceived = -1;
     private long largestReceivedTime;
@@ -120,8 +131,8 @@ public final class AckTracker {
     // ---- receiving ----
 
     /**
-     * {@return true if {@code packetNumber} was already received, or lies below the floor of forgotten
-     * and dropped ranges; such a packet must be discarded (RFC 9000 §12.3)}
+     * {@return true if {@code packetNumber} was already received, or lies below the floor of dropped
+     * ranges; such a packet must be discarded (RFC 9000 §12.3)}
      */
     public boolean isDuplicate(long packetNumber) {
         if (packetNumber < floor) {
@@ -187,6 +198,10 @@ public final class AckTracker {
             throw new IllegalArgumentException("duplicate packet number " + packetNumber);
         }
         int index = insert(packetNumber);
+        if (packetNumber < ackFloor) {
+            // A late packet in a gap the peer already saw: acknowledged, from it upwards.
+            ackFloor = packetNumber;
+        }
         if (packetNumber > largestReceived) {
             largestReceived = packetNumber;
             largestReceivedTime = now;
@@ -242,7 +257,7 @@ public final class AckTracker {
      * outgoing packet; it need not be sent on its own unless one is due}
      */
     public boolean hasSomethingToAck() {
-        return newSinceAck && rangeCount > 0;
+        return newSinceAck && ackRangeCount() > 0;
     }
 
     /** {@return the number of ack-eliciting packets received since the last ACK frame was sent} */
@@ -259,10 +274,15 @@ public final class AckTracker {
      * @throws IllegalArgumentException if the exponent is outside 0..20
      */
     public int ackFrameLength(long now, int ackDelayExponent) {
-        if (rangeCount == 0) {
+        int count = ackRangeCount();
+        if (count == 0) {
             return 0;
         }
-        return frameLength(ackDelayField(now, ackDelayExponent), rangeCount);
+        long delay = ackDelayField(now, ackDelayExponent);
+        long smallest = clipLastAckRange(count);
+        int length = frameLength(delay, count);
+        ranges[2 * count - 1] = smallest;
+        return length;
     }
 
     /**
@@ -278,27 +298,53 @@ public final class AckTracker {
      * @throws IllegalArgumentException if the exponent is outside 0..20
      */
     public int writeAck(ByteBuffer buf, long now, int ackDelayExponent) {
-        if (rangeCount == 0) {
+        int all = ackRangeCount();
+        if (all == 0) {
             return 0;
         }
         long delay = ackDelayField(now, ackDelayExponent);
-        int count = rangeCount;
-        int length = frameLength(delay, count);
-        while (length > buf.remaining() && count > 1) {
-            count--;
-            length = frameLength(delay, count);
+        long smallest = clipLastAckRange(all);
+        try {
+            int count = all;
+            int length = frameLength(delay, count);
+            while (length > buf.remaining() && count > 1) {
+                count--;
+                length = frameLength(delay, count);
+            }
+            if (length > buf.remaining()) {
+                return 0;
+            }
+            if (reportsEcn()) {
+                // RFC 9000 §13.4.1: the markings received are reported, type 0x03.
+                FrameEncoder.writeAckEcnFrame(buf, delay, ranges, count, ect0Count, ect1Count, ceCount);
+            } else {
+                FrameEncoder.writeAckFrame(buf, delay, ranges, count);
+            }
+            writtenLargest = ranges[0];
+            return length;
+        } finally {
+            ranges[2 * all - 1] = smallest;
         }
-        if (length > buf.remaining()) {
-            return 0;
+    }
+
+    /** {@return how many ranges, from the highest, reach the ACK floor: those an ACK frame carries} */
+    private int ackRangeCount() {
+        int n = 0;
+        while (n < rangeCount && ranges[2 * n] >= ackFloor) {
+            n++;
         }
-        if (reportsEcn()) {
-            // RFC 9000 §13.4.1: the markings received are reported, type 0x03.
-            FrameEncoder.writeAckEcnFrame(buf, delay, ranges, count, ect0Count, ect1Count, ceCount);
-        } else {
-            FrameEncoder.writeAckFrame(buf, delay, ranges, count);
-        }
-        writtenLargest = ranges[0];
-        return length;
+        return n;
+    }
+
+    /**
+     * Raises the smallest packet number of the last of {@code count} ranges to the ACK floor, for writing in place;
+     * {@return its value before, which the caller puts back}
+     */
+    private long clipLastAckRange(int count) {
+        int at = 2 * count - 1;
+        long smallest = ranges[at];
+        ranges[at] = Math.max(smallest, ackFloor);
+        return smallest;
     }
 
     /**
@@ -332,7 +378,7 @@ public final class AckTracker {
 
     /**
      * Tells the tracker that the peer acknowledged our packet {@code packetNumber}. If that packet carried
-     * one of the last {@value #REMEMBERED_ACK_FRAMES} ACK frames sent, the ranges it covered are forgotten
+     * one of the last {@value #REMEMBERED_ACK_FRAMES} ACK frames sent, the ranges it covered leave later ACK frames
      * ({@link #onAckOfOurAckFrame}).
      *
      * @return whether the packet carried a remembered ACK frame
@@ -356,24 +402,13 @@ public final class AckTracker {
     }
 
     /**
-     * Forgets every packet number up to {@code largestAckedInThatAckFrame} (RFC 9000 §13.2.4: "When a packet
-     * containing an ACK frame is acknowledged, the receiver can stop acknowledging packets less than or
-     * equal to the Largest Acknowledged field in the sent ACK frame"), and raises the floor above it.
+     * Leaves every packet number up to {@code largestAckedInThatAckFrame} out of later ACK frames (RFC 9000
+     * §13.2.4: "When a packet containing an ACK frame is acknowledged, the receiver can stop acknowledging
+     * packets less than or equal to the Largest Acknowledged field in the sent ACK frame"). The ranges stay
+     * for duplicate detection: a packet still missing there is accepted if it comes.
      */
     public void onAckOfOurAckFrame(long largestAckedInThatAckFrame) {
-        if (largestAckedInThatAckFrame < floor) {
-            return;
-        }
-        floor = largestAckedInThatAckFrame + 1;
-        int keep = 0;
-        while (keep < rangeCount && ranges[2 * keep + 1] >= floor) {
-            keep++;
-        }
-        if (keep < rangeCount && ranges[2 * keep] >= floor) {
-            ranges[2 * keep + 1] = floor;  // the straddling range keeps its part above the floor
-            keep++;
-        }
-        rangeCount = keep;
+        ackFloor = Math.max(ackFloor, largestAckedInThatAckFrame + 1);
     }
 
     // ---- discarding ----
@@ -387,6 +422,7 @@ public final class AckTracker {
         if (rangeCount > 0) {
             floor = Math.max(floor, ranges[0] + 1);
         }
+        ackFloor = Math.max(ackFloor, floor);
         rangeCount = 0;
         ranges = new long[2];
         sentAckPn = NO_LONGS;
@@ -411,7 +447,7 @@ public final class AckTracker {
         return largestReceivedTime;
     }
 
-    /** {@return the number of tracked ranges} */
+    /** {@return the number of remembered ranges (some may lie below the {@link #ackFloor() ACK floor})} */
     public int rangeCount() {
         return rangeCount;
     }
@@ -431,6 +467,11 @@ public final class AckTracker {
     /** {@return the floor: packet numbers below it count as duplicates} */
     public long floor() {
         return floor;
+    }
+
+    /** {@return the ACK floor: packet numbers below it are left out of ACK frames} */
+    public long ackFloor() {
+        return ackFloor;
     }
 
     /** {@return the packet number space tracked} */
@@ -507,6 +548,7 @@ public final class AckTracker {
             // RFC 9000 §13.2.3: drop the oldest range and never accept packets in it again.
             rangeCount--;
             floor = Math.max(floor, ranges[2 * rangeCount] + 1);
+            ackFloor = Math.max(ackFloor, floor);
             return i == rangeCount ? -1 : i;
         }
         return i;
@@ -518,6 +560,6 @@ public final class AckTracker {
         for (int i = 0; i < rangeCount; i++) {
             s.append(i == 0 ? "" : ",").append(ranges[2 * i + 1]).append("..").append(ranges[2 * i]);
         }
-        return s.append(", floor=").append(floor).append(ackNow ? ", ack now" : "").append(']').toString();
+        return s.append(", floor=").append(floor).append(", ackFloor=").append(ackFloor).append(ackNow ? ", ack now" : "").append(']').toString();
     }
 }

@@ -119,7 +119,7 @@ class AckTrackerTest {
     }
 
     @Test
-    void rangesAreForgottenOnceAnAckFrameCarryingThemIsAcknowledged() {
+    void rangesLeaveAckFramesOnceAnAckFrameCarryingThemIsAcknowledged() {
         AckTracker t = app();
         for (long pn = 0; pn < 10; pn++) {
             t.onPacketReceived(pn, true, pn * MS);
@@ -133,29 +133,66 @@ class AckTrackerTest {
         assertFalse(t.onOwnPacketAcked(99));
         assertTrue(t.onOwnPacketAcked(100));
         // RFC 9000 §13.2.4: stop acknowledging packets <= 9.
-        assertArrayEquals(new long[] {12, 11}, ranges(t));
-        assertEquals(10, t.floor());
+        assertEquals(10, t.ackFloor());
+        assertArrayEquals(new long[] {12, 11}, acked(writeAndDecode(t, 14 * MS, 3)));
+        // The ranges stay for duplicate detection: 5 came, 10 did not.
+        assertArrayEquals(new long[] {12, 11, 9, 0}, ranges(t));
+        assertEquals(0, t.floor());
         assertTrue(t.isDuplicate(5));
         assertFalse(t.isDuplicate(10));
         assertFalse(t.onOwnPacketAcked(100));  // already used
 
         assertTrue(t.onOwnPacketAcked(101));
-        assertEquals(0, t.rangeCount());
+        assertEquals(13, t.ackFloor());
         assertFalse(t.hasSomethingToAck());
         assertEquals(12, t.largestReceived());  // RFC 9000 §13.2.3: the largest is kept
         assertEquals(0, t.writeAck(ByteBuffer.allocate(100), 20 * MS, 3));
     }
 
     @Test
-    void forgettingInsideARangeKeepsItsUpperPart() {
+    void aPacketStillMissingBelowAnAcknowledgedAckFrameIsAcceptedAndAcknowledged() {
+        // After a migration, packets of the old path arrive after later ones of the new path were acknowledged, and
+        // the ACK frame that showed them missing was acknowledged in turn: they are not duplicates.
+        AckTracker t = app();
+        for (long pn : new long[] {0, 1, 2, 6, 7, 8}) {
+            t.onPacketReceived(pn, true, 0);
+        }
+        writeAndDecode(t, 0, 3);
+        t.onAckSent(50);
+        assertTrue(t.onOwnPacketAcked(50));
+        assertEquals(9, t.ackFloor());
+        assertFalse(t.hasSomethingToAck());
+
+        assertFalse(t.isDuplicate(4), "missing, not a duplicate");
+        assertTrue(t.isDuplicate(7));
+        t.onPacketReceived(4, true, 10 * MS);
+        assertTrue(t.ackNow(), "out of order: acknowledged at once (RFC 9000 §13.2.1)");
+        assertTrue(t.hasSomethingToAck());
+        assertEquals(4, t.ackFloor());
+        assertArrayEquals(new long[] {8, 6, 4, 4}, acked(writeAndDecode(t, 10 * MS, 3)));
+        assertTrue(t.isDuplicate(4));
+    }
+
+    private static long[] acked(AckFrame f) {
+        List<Long> r = new ArrayList<>();
+        f.forEachRange((smallest, largest) -> {
+            r.add(largest);
+            r.add(smallest);
+        });
+        return r.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    @Test
+    void anAckFloorInsideARangeKeepsItsUpperPartInAckFrames() {
         AckTracker t = app();
         receive(t, 0, 1, 2, 3, 4, 5, 8, 9);
         t.onAckOfOurAckFrame(3);
-        assertArrayEquals(new long[] {9, 8, 5, 4}, ranges(t));
-        assertEquals(4, t.floor());
-        t.onAckOfOurAckFrame(2);  // older than the floor: nothing to do
-        assertEquals(4, t.floor());
-        assertArrayEquals(new long[] {9, 8, 5, 4}, ranges(t));
+        assertArrayEquals(new long[] {9, 8, 5, 4}, acked(writeAndDecode(t, 0, 3)));
+        assertEquals(4, t.ackFloor());
+        t.onAckOfOurAckFrame(2);  // older than the ACK floor: nothing to do
+        assertEquals(4, t.ackFloor());
+        assertArrayEquals(new long[] {9, 8, 5, 4}, acked(writeAndDecode(t, 0, 3)));
+        assertArrayEquals(new long[] {9, 8, 5, 0}, ranges(t), "writing put the range back whole");
     }
 
     @Test
@@ -168,7 +205,7 @@ class AckTrackerTest {
         }
         assertFalse(t.onOwnPacketAcked(1000));  // pushed out by newer frames
         assertTrue(t.onOwnPacketAcked(1001));
-        assertEquals(2, t.floor());
+        assertEquals(2, t.ackFloor());
         assertThrows(IllegalStateException.class, () -> app().onAckSent(1));
     }
 
