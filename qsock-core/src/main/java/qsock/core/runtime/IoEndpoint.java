@@ -1,17 +1,10 @@
 package qsock.core.runtime;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.SocketOption;
-import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -24,21 +17,25 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import jdk.net.ExtendedSocketOptions;
 import qsock.api.ConnectionConfig;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
+import qsock.core.packet.Ecn;
 
 /**
- * One bound UDP port at run time: a non-blocking {@link DatagramChannel}, a {@link Selector}, the
- * sans-I/O {@link QuicEndpoint}, and the I/O thread ({@code qsock-io-<port>}) that drives them. The loop
- * sleeps in {@code select} until a datagram arrives or the endpoint's next deadline, never spins; takes
- * every datagram waiting into one reused buffer; runs the deadlines that are due; then sends what the
- * connections have, keeping a datagram the kernel refused until the socket is writable again.
+ * One bound UDP port at run time: a non-blocking UDP socket, the sans-I/O {@link QuicEndpoint}, and the I/O thread
+ * ({@code qsock-io-<port>}) that drives them. The loop sleeps until a datagram arrives or the endpoint's next
+ * deadline, never spins; takes every datagram waiting into one reused buffer; runs the deadlines that are due; then
+ * sends what the connections have, keeping a datagram the kernel refused until the socket is writable again.
+ *
+ * <p>The system calls beneath are an {@link IoDriver}'s ({@link IoDrivers} picks): on Linux with native access, qsock's
+ * own sockets through FFM, which send a flush's datagrams in one sendmmsg, those of one size to one destination as a
+ * GSO train, and receive GRO batches; elsewhere NIO's {@code DatagramChannel} and {@code Selector}. The endpoint sees
+ * the same datagrams either way.
  *
  * <p>A connection's path is a pair of addresses (RFC 9000 §9), so the endpoint may own more UDP sockets on the same
- * selector and thread ({@link #openChannel}): one a client moves its connection to (§9.2), a server's preferred
+ * I/O thread ({@link #openChannel}): one a client moves its connection to (§9.2), a server's preferred
  * address (§9.6). Each datagram is read with the address of the socket it arrived at and sent from the socket the
  * endpoint names for it; a socket whose kernel buffer is full holds its own datagram while the others go on. A
  * client's socket it moved away from is closed once nothing more can arrive there.
@@ -58,7 +55,7 @@ import qsock.core.endpoint.QuicEndpoint;
  * timed attempts, so that a waiter queued ahead of it that never runs (a virtual thread left without a
  * carrier, after an OutOfMemoryError) cannot hold it back once the lock is free. Once the last client
  * {@linkplain #detach detached}, the thread keeps serving connections still closing or draining, then
- * closes the channel and ends.
+ * closes the sockets and ends.
  */
 public final class IoEndpoint {
 
@@ -76,7 +73,7 @@ public final class IoEndpoint {
     private static final long LOCK_ATTEMPT_NANOS = 10_000_000;
 
     private final QuicEndpoint endpoint;
-    private final Selector selector;
+    private final IoDriver driver;
     private final InetSocketAddress localAddress;
     /**
      * The UDP sockets: the first one bound (the endpoint's own, {@code local} null) at index 0, then those {@link
@@ -110,8 +107,13 @@ public final class IoEndpoint {
     /** The connections one batch changed, while their clients are told. */
     private final List<QuicConnection> toNotify = new ArrayList<>();
     // Heap buffers: packet protection works on their arrays in place (a direct buffer costs it a copy each
-    // way), and the channel copies through its own cached direct buffer once.
+    // way), and the socket copies through its own native memory once.
     private final ByteBuffer receiveBuffer = ByteBuffer.allocate(MAX_UDP_PAYLOAD);
+    /** Hands each received datagram to the endpoint; made once. */
+    private final UdpPort.Receiver receiver = this::onDatagram;
+    /** The port and time of the receive in progress, for {@link #receiver}. */
+    private Port receivingPort;
+    private long receivingAt;
     /**
      * As large as the largest datagram the connections may write: their datagram size, or the path MTU discovery
      * ceiling (stateless answers are smaller). Each client socket has an endpoint of its own: at the library's
@@ -127,18 +129,18 @@ public final class IoEndpoint {
     private volatile long wakeAt = Long.MAX_VALUE;
     private volatile boolean stopped;
 
-    private IoEndpoint(QuicEndpoint endpoint, ConnectionConfig connections, DatagramChannel channel, Selector selector,
-                       UdpOptions udpOptions) throws IOException {
+    private IoEndpoint(QuicEndpoint endpoint, ConnectionConfig connections, UdpPort first, IoDriver driver,
+                       UdpOptions udpOptions) {
         this.endpoint = endpoint;
         this.sendBuffer = ByteBuffer.allocate(Math.min(MAX_UDP_PAYLOAD,
                 Math.max(connections.maxDatagramSize(), connections.pathMtuCeiling())));
         // Batches tell only the clients of the connections they changed.
         endpoint.recordChanges();
-        this.selector = selector;
+        this.driver = driver;
         this.udpOptions = udpOptions;
         this.lastBatch = System.nanoTime();
-        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
-        ports.add(new Port(channel, channel.register(selector, SelectionKey.OP_READ), null, false));
+        this.localAddress = first.boundAddress();
+        ports.add(new Port(first, null, false));
         this.thread = Thread.ofPlatform().daemon().name("qsock-io-" + localAddress.getPort()).unstarted(this::run);
     }
 
@@ -166,45 +168,23 @@ public final class IoEndpoint {
             random.nextBytes(key);
             config = config.withStatelessResetKey(key);
         }
-        DatagramChannel channel = openBound(local, options);
-        Selector selector = null;
+        IoDriver driver = IoDrivers.open();
+        UdpPort port = null;
         try {
-            selector = Selector.open();
+            port = driver.open(local, options);
             QuicEndpoint quic = new QuicEndpoint(config, random);
             // Tokens carry wall-clock time, so that servers sharing token keys agree on their age (RFC 9000 §8.1.3).
             quic.setTokenClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
-            IoEndpoint io = new IoEndpoint(quic, config.connection(), channel, selector, options);
+            IoEndpoint io = new IoEndpoint(quic, config.connection(), port, driver, options);
             io.clients.add(firstClient);
             io.listeners.add(firstClient);
             io.thread.start();
             return io;
         } catch (IOException | RuntimeException e) {
-            if (selector != null) {
-                selector.close();
+            if (port != null) {
+                port.close();
             }
-            channel.close();
-            throw e;
-        }
-    }
-
-    /** {@return a non-blocking UDP socket of {@code local}'s family, with {@code options}, bound to {@code local}} */
-    private static DatagramChannel openBound(InetSocketAddress local, UdpOptions options) throws IOException {
-        StandardProtocolFamily family = local.getAddress() instanceof Inet4Address
-                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-        DatagramChannel channel = DatagramChannel.open(family);
-        try {
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferSize());
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBufferSize());
-            if (channel.supportedOptions().contains(ExtendedSocketOptions.IP_DONTFRAGMENT)) {
-                // RFC 9000 §14: QUIC datagrams are never fragmented at the IP layer. A datagram too large for the
-                // route then fails to send, and recovery counts it lost: what path MTU discovery needs to see.
-                channel.setOption(ExtendedSocketOptions.IP_DONTFRAGMENT, true);
-            }
-            channel.bind(local);
-            channel.configureBlocking(false);
-            return channel;
-        } catch (IOException | RuntimeException e) {
-            channel.close();
+            driver.close();
             throw e;
         }
     }
@@ -221,7 +201,7 @@ public final class IoEndpoint {
         }
     }
 
-    /** {@return the lock that guards the endpoint, its connections and the channel's sending side} */
+    /** {@return the lock that guards the endpoint, its connections and the sockets' sending side} */
     public ReentrantLock lock() {
         return lock;
     }
@@ -263,8 +243,8 @@ public final class IoEndpoint {
         try {
             for (int i = 0; i < ports.size(); i++) {
                 Port port = ports.get(i);
-                if (port.channel.isOpen()) {
-                    port.channel.setOption(option, value);
+                if (port.udp.isOpen()) {
+                    port.udp.setOption(option, value);
                 }
             }
             if (option == StandardSocketOptions.SO_RCVBUF) {
@@ -282,11 +262,11 @@ public final class IoEndpoint {
         lock.lock();
         try {
             for (int i = 0; i < ports.size(); i++) {
-                if (ports.get(i).channel.isOpen()) {
-                    return ports.get(i).channel.getOption(option);
+                if (ports.get(i).udp.isOpen()) {
+                    return ports.get(i).udp.getOption(option);
                 }
             }
-            return ports.get(0).channel.getOption(option);
+            return ports.get(0).udp.getOption(option);
         } finally {
             lock.unlock();
         }
@@ -317,23 +297,15 @@ public final class IoEndpoint {
         if (released || stopped) {
             throw new IllegalStateException("endpoint on " + localAddress + " is shutting down");
         }
-        DatagramChannel channel = openBound(local, udpOptions);
-        InetSocketAddress bound;
-        try {
-            bound = (InetSocketAddress) channel.getLocalAddress();
-            // Registering does not wait for the select the I/O thread may sit in (JDK 11+); the key counts from
-            // that thread's next select, which the wakeup below starts.
-            SelectionKey key = channel.register(selector, SelectionKey.OP_READ);
-            ports.add(new Port(channel, key, bound, forMigration));
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
+        UdpPort udp = driver.open(local, udpOptions);
+        InetSocketAddress bound = udp.boundAddress();
+        ports.add(new Port(udp, bound, forMigration));
         if (forMigration) {
             migrationPorts++;
             firstPortClosable = true;
         }
-        selector.wakeup();
+        // The I/O thread's wait counts the new socket from its next turn, which this starts.
+        driver.wakeup();
         return bound;
     }
 
@@ -357,7 +329,7 @@ public final class IoEndpoint {
         lock.lock();
         try {
             Port port = local == null ? ports.get(0) : port(local);
-            return port != null && port.channel.isOpen();
+            return port != null && port.udp.isOpen();
         } finally {
             lock.unlock();
         }
@@ -409,7 +381,7 @@ public final class IoEndpoint {
         }
         if (clients.isEmpty()) {
             released = true;
-            selector.wakeup();
+            driver.wakeup();
         }
     }
 
@@ -422,7 +394,7 @@ public final class IoEndpoint {
         long now = System.nanoTime();
         flushLocked(now);
         if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
-            selector.wakeup();
+            driver.wakeup();
         }
     }
 
@@ -436,13 +408,13 @@ public final class IoEndpoint {
         long now = System.nanoTime();
         sendDatagrams(Objects.requireNonNull(connection, "connection"), now);
         if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
-            selector.wakeup();
+            driver.wakeup();
         }
     }
 
     /** Wakes the I/O thread, so that it runs a turn (flushing, re-reading deadlines) soon. */
     public void wakeup() {
-        selector.wakeup();
+        driver.wakeup();
     }
 
     private void requireLocked() {
@@ -487,15 +459,13 @@ public final class IoEndpoint {
                 }
                 try {
                     select(deadline);
-                } catch (ClosedSelectorException e) {
-                    throw e;
                 } catch (RuntimeException | Error e) {
                     failed(e, "waiting", null);
                 }
                 batch();
             }
-        } catch (IOException | ClosedSelectorException e) {
-            // The selector broke: nothing can be received any more.
+        } catch (IOException e) {
+            // The wait broke: nothing can be received any more.
             LOG.log(System.Logger.Level.ERROR, "qsock I/O thread on " + localAddress + " ends", e);
         } finally {
             stopped = true;
@@ -547,15 +517,13 @@ public final class IoEndpoint {
         } else {
             long wait = deadline - System.nanoTime();
             if (wait <= 0) {
-                selector.selectNow();
-                selector.selectedKeys().clear();
+                driver.await(-1);
                 return;
             }
-            // Rounded up: waking before the deadline would only mean another select.
+            // Rounded up: waking before the deadline would only mean another wait.
             millis = Math.max(1, (wait + 999_999) / 1_000_000);
         }
-        selector.select(millis);
-        selector.selectedKeys().clear();
+        driver.await(millis);
     }
 
     private void batch() {
@@ -635,7 +603,7 @@ public final class IoEndpoint {
     private boolean receiveInTurn(long now) {
         boolean any = false;
         for (int p = 0; p < ports.size(); p++) {
-            ports.get(p).empty = !ports.get(p).channel.isOpen();
+            ports.get(p).empty = !ports.get(p).udp.isOpen();
         }
         int taken = 0;
         for (int turn = 0; taken < MAX_DATAGRAMS_PER_BATCH; turn++) {
@@ -643,7 +611,7 @@ public final class IoEndpoint {
             boolean readable = false;
             for (int p = 0; p < ports.size() && taken < MAX_DATAGRAMS_PER_BATCH; p++) {
                 Port port = ports.get(p);
-                if (port.empty && !(recheck && port.channel.isOpen())) {
+                if (port.empty && !(recheck && port.udp.isOpen())) {
                     continue;
                 }
                 int n = receive(port, 1, now);
@@ -661,35 +629,24 @@ public final class IoEndpoint {
         return any;
     }
 
-    /** Takes up to {@code max} datagrams waiting at {@code port} into the endpoint; {@return how many} */
+    /** Takes about {@code max} datagrams waiting at {@code port} into the endpoint; {@return how many} */
     private int receive(Port port, int max, long now) {
-        int taken = 0;
-        for (int i = 0; i < max; i++) {
-            receiveBuffer.clear();
-            SocketAddress from;
-            try {
-                from = port.channel.receive(receiveBuffer);
-            } catch (IOException e) {
-                // A reported ICMP error or the like: the next receive goes on. A closed channel returns no more.
-                LOG.log(System.Logger.Level.DEBUG, "receive on " + port + " failed", e);
-                if (!port.channel.isOpen()) {
-                    break;
-                }
-                continue;
-            }
-            if (from == null) {
-                break;
-            }
-            receiveBuffer.flip();
-            taken++;
-            try {
-                endpoint.handleDatagram(port.local, (InetSocketAddress) from, receiveBuffer, now);
-            } catch (Throwable t) {
-                // The connection concerned, if any, was closed by the endpoint; the others go on.
-                failed(t, "datagram from", from);
-            }
+        if (!port.udp.isOpen()) {
+            return 0;
         }
-        return taken;
+        receivingPort = port;
+        receivingAt = now;
+        return port.udp.receive(max, receiveBuffer, receiver);
+    }
+
+    /** One datagram of {@link #receive}, to the endpoint. */
+    private void onDatagram(ByteBuffer datagram, InetSocketAddress from, Ecn ecn) {
+        try {
+            endpoint.handleDatagram(receivingPort.local, from, datagram, ecn, receivingAt);
+        } catch (Throwable t) {
+            // The connection concerned, if any, was closed by the endpoint; the others go on.
+            failed(t, "datagram from", from);
+        }
     }
 
     /** Sends datagrams until the connections have none or the kernel has no room. */
@@ -702,19 +659,25 @@ public final class IoEndpoint {
      * no room, each datagram from the socket the endpoint names for it ({@link QuicEndpoint#lastDatagramSource()}).
      * A socket whose kernel buffer is full keeps one datagram (parked) and the others go on; the next datagram for
      * it waits in the send buffer (stalled), and nothing more is polled until one of the two left: the endpoint
-     * cannot be asked for the datagrams of one path only.
+     * cannot be asked for the datagrams of one path only. What the sockets queued (a batch, GSO trains) leaves at the
+     * end, one system call per socket.
      */
     private void sendDatagrams(QuicConnection only, long now) {
+        pollAndSend(only, now);
+        flushPorts();
+    }
+
+    private void pollAndSend(QuicConnection only, long now) {
         if (parkedPorts > 0) {
             retryParked();
         }
         if (stalled != null) {
             Port port = stalled;
-            if (port.channel.isOpen() && port.pendingTarget != null) {
+            if (port.udp.isOpen() && port.pendingTarget != null) {
                 return;
             }
             stalled = null;
-            if (port.channel.isOpen()) {
+            if (port.udp.isOpen()) {
                 sendFrom(port, stalledTarget, true);
             } else {
                 // Its socket closed while it waited: lost, not sent from another address. Nothing was polled
@@ -738,7 +701,7 @@ public final class IoEndpoint {
             sendBuffer.flip();
             InetSocketAddress source = endpoint.lastDatagramSource();
             Port port = source == null ? ports.get(0) : port(source);
-            if (port == null || !port.channel.isOpen()) {
+            if (port == null || !port.udp.isOpen()) {
                 // Written for a socket closed since (the address a client left): lost, never sent from another
                 // address (RFC 9000 §9.5: what a path carries must not link it to another).
                 notSent();
@@ -760,7 +723,7 @@ public final class IoEndpoint {
      */
     private void sendFrom(Port port, InetSocketAddress to, boolean last) {
         try {
-            if (port.channel.send(sendBuffer, to) == 0) {
+            if (!port.udp.send(sendBuffer, to, Ecn.NOT_ECT)) {
                 // The send buffer becomes the port's, and its spare the next datagram's: nothing is copied. The
                 // spare is made the first time a port is full, once.
                 ByteBuffer spare = port.pending != null ? port.pending : ByteBuffer.allocate(sendBuffer.capacity());
@@ -769,7 +732,7 @@ public final class IoEndpoint {
                 port.pendingTarget = to;
                 port.parkedAt = polls;
                 parkedPorts++;
-                port.writeInterest(true, selector);
+                port.writeInterest(true);
             }
         } catch (IOException e) {
             // Too large for the route (EMSGSIZE: IP_DONTFRAGMENT is set), an unreachable network and the like: the
@@ -789,7 +752,7 @@ public final class IoEndpoint {
                 continue;
             }
             try {
-                if (port.channel.send(port.pending, port.pendingTarget) == 0) {
+                if (!port.udp.send(port.pending, port.pendingTarget, Ecn.NOT_ECT)) {
                     continue;
                 }
             } catch (IOException e) {
@@ -806,7 +769,18 @@ public final class IoEndpoint {
     private void unpark(Port port) {
         port.pendingTarget = null;
         parkedPorts--;
-        port.writeInterest(false, selector);
+        port.writeInterest(port.queueBlocked);
+    }
+
+    /** Sends what the sockets queued; one the kernel has no room for keeps it and is watched for writability. */
+    private void flushPorts() {
+        for (int p = 0; p < ports.size(); p++) {
+            Port port = ports.get(p);
+            if (port.udp.isOpen()) {
+                port.queueBlocked = !port.udp.flush();
+                port.writeInterest(port.queueBlocked || port.pendingTarget != null);
+            }
+        }
     }
 
     /** Tells the endpoint that its last polled datagram did not leave. */
@@ -830,7 +804,7 @@ public final class IoEndpoint {
     private void closeUnusedPorts(long now) {
         for (int p = ports.size() - 1; p >= 0 && openPorts() > 1; p--) {
             Port port = ports.get(p);
-            if (!port.channel.isOpen() || !(port.forMigration || p == 0)) {
+            if (!port.udp.isOpen() || !(port.forMigration || p == 0)) {
                 continue;
             }
             boolean used;
@@ -851,11 +825,7 @@ public final class IoEndpoint {
         if (port.pendingTarget != null) {
             unpark(port);
         }
-        try {
-            port.channel.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing " + port + " failed", e);
-        }
+        port.udp.close();
         if (port.forMigration) {
             migrationPorts--;
         }
@@ -883,7 +853,7 @@ public final class IoEndpoint {
     private int openPorts() {
         int n = 0;
         for (int p = 0; p < ports.size(); p++) {
-            if (ports.get(p).channel.isOpen()) {
+            if (ports.get(p).udp.isOpen()) {
                 n++;
             }
         }
@@ -892,8 +862,7 @@ public final class IoEndpoint {
 
     /** One UDP socket of the endpoint, and the datagram it keeps while the kernel has no room for it. */
     private static final class Port {
-        final DatagramChannel channel;
-        final SelectionKey key;
+        final UdpPort udp;
         /** The address the endpoint knows the socket by: null for the first one, else its bound address. */
         final InetSocketAddress local;
         /** Opened for a move: closed once no connection uses it. */
@@ -909,23 +878,20 @@ public final class IoEndpoint {
         long parkedAt;
         /** Found with nothing to read in this batch's turns ({@link #receiveInTurn}). */
         boolean empty;
+        /** The socket holds queued datagrams the kernel had no room for at the last flush. */
+        boolean queueBlocked;
         private boolean writeInterest;
 
-        Port(DatagramChannel channel, SelectionKey key, InetSocketAddress local, boolean forMigration) {
-            this.channel = channel;
-            this.key = key;
+        Port(UdpPort udp, InetSocketAddress local, boolean forMigration) {
+            this.udp = udp;
             this.local = local;
             this.forMigration = forMigration;
         }
 
-        void writeInterest(boolean on, Selector selector) {
-            if (on == writeInterest || !key.isValid()) {
-                return;
-            }
-            writeInterest = on;
-            key.interestOps(on ? SelectionKey.OP_READ | SelectionKey.OP_WRITE : SelectionKey.OP_READ);
-            if (on) {
-                selector.wakeup();
+        void writeInterest(boolean on) {
+            if (on != writeInterest && udp.isOpen()) {
+                writeInterest = on;
+                udp.writeInterest(on);
             }
         }
 
@@ -938,18 +904,10 @@ public final class IoEndpoint {
     private void close() {
         lockForIo();
         try {
-            try {
-                selector.close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing the selector failed", e);
-            }
             for (int p = 0; p < ports.size(); p++) {
-                try {
-                    ports.get(p).channel.close();
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "closing the channel failed", e);
-                }
+                ports.get(p).udp.close();
             }
+            driver.close();
         } finally {
             lock.unlock();
         }

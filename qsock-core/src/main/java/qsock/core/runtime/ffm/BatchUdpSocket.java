@@ -180,6 +180,11 @@ public final class BatchUdpSocket implements Closeable {
         return local;
     }
 
+    /** {@return the socket's descriptor, for {@link Poller}} */
+    int fd() {
+        return fd;
+    }
+
     /** {@return datagrams (or GSO trains) per call} */
     public int slots() {
         return slots;

@@ -1,0 +1,26 @@
+package qsock.core.runtime;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * The system calls an {@link IoEndpoint}'s thread makes: opening UDP sockets and waiting until one of them has
+ * something or another thread wakes it. {@link IoDrivers} picks one per endpoint.
+ */
+interface IoDriver {
+
+    /** {@return a non-blocking UDP socket bound to {@code local} (port 0 picks one), of its family} */
+    UdpPort open(InetSocketAddress local, UdpOptions options) throws IOException;
+
+    /**
+     * Waits until a socket is readable (or writable, where asked), {@link #wakeup()} was called, or {@code millis}
+     * passed: 0 waits without limit, a negative value not at all.
+     */
+    void await(long millis) throws IOException;
+
+    /** Makes the current or next {@link #await} return at once; any thread. */
+    void wakeup();
+
+    /** Releases what the driver holds; the sockets are closed by their owner. */
+    void close();
+}

@@ -1,0 +1,58 @@
+package qsock.core.runtime;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import qsock.core.packet.Ecn;
+
+/**
+ * One UDP socket of an {@link IoEndpoint}, as its I/O thread uses it, whatever the system calls beneath: a NIO
+ * {@code DatagramChannel} ({@link NioUdpPort}), or qsock's own socket through FFM downcalls with batches and
+ * segmentation offloads ({@link FfmUdpPort}). Only the endpoint's lock holder calls it.
+ */
+interface UdpPort {
+
+    /** Takes one received datagram: {@code data} from its position to its limit, valid during the call only. */
+    @FunctionalInterface
+    interface Receiver {
+        void datagram(ByteBuffer data, InetSocketAddress from, Ecn ecn);
+    }
+
+    /** {@return the address the socket is bound to} */
+    InetSocketAddress boundAddress();
+
+    /** {@return false once closed} */
+    boolean isOpen();
+
+    /**
+     * Takes what waits at the socket, about {@code max} datagrams at most (a batch may give a few more), each copied
+     * into {@code into} and handed to {@code receiver}. A transient error (an ICMP report) ends the call early.
+     * {@return how many datagrams were taken}
+     */
+    int receive(int max, ByteBuffer into, Receiver receiver);
+
+    /**
+     * Sends the datagram from {@code datagram}'s position to its limit, or queues it for {@link #flush()}; the
+     * buffer is the caller's again on return.
+     *
+     * @return false if the kernel has no room: nothing was taken
+     * @throws IOException if the datagram cannot be sent at all (too large for the route, unreachable)
+     */
+    boolean send(ByteBuffer datagram, InetSocketAddress to, Ecn ecn) throws IOException;
+
+    /** Sends what {@link #send} queued; {@return false if some of it is left for want of room in the kernel} */
+    boolean flush();
+
+    /** Asks the I/O thread's wait to return when the socket can take datagrams again ({@code on}), or not. */
+    void writeInterest(boolean on);
+
+    /** Sets a socket option (the buffer sizes). */
+    <T> void setOption(SocketOption<T> option, T value) throws IOException;
+
+    /** {@return a socket option's value} */
+    <T> T getOption(SocketOption<T> option) throws IOException;
+
+    /** Closes the socket; what it queued is dropped. */
+    void close();
+}
