@@ -3,7 +3,6 @@ package qsock.core.runtime.ffm;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -15,8 +14,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few libc calls the batched UDP runtime makes, as FFM downcalls (Linux, x86-64 and aarch64 share these
- * signatures and struct layouts): socket, bind, getsockname, setsockopt, sendmmsg, recvmmsg, close. Each call captures
- * errno, so that a failure says why ({@link #error}). Looked up once; {@link #AVAILABLE} is false where a symbol is
+ * signatures and struct layouts): socket, bind, getsockname, setsockopt, getsockopt, sendmmsg, recvmmsg, close. Each
+ * call captures errno, so that a failure says why ({@link #error}: an {@link ErrnoException} naming the call and the
+ * errno's symbol and text, from a table of the errnos these calls give). Looked up once; {@link #AVAILABLE} is false where a symbol is
  * missing or native access is refused, and the NIO runtime is used instead.
  */
 final class Libc {
@@ -27,14 +27,40 @@ final class Libc {
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
     static final int SO_SNDBUF = 7;
+    static final int SO_REUSEPORT = 15;
     static final int SOL_UDP = 17;
+    /** SOL_IP: IPv4 options, also on an IPv6 socket for its IPv4-mapped traffic. */
+    static final int SOL_IP = 0;
+    static final int SOL_IPV6 = 41;
+    /** The TOS byte: a cmsg on send (int or byte), the cmsg IP_RECVTOS delivers (one byte). */
+    static final int IP_TOS = 1;
+    static final int IP_PKTINFO = 8;
+    static final int IP_MTU_DISCOVER = 10;
+    static final int IP_RECVERR = 11;
+    static final int IP_RECVTOS = 13;
+    /** Set DF, never fragment locally, and ignore the kernel's own path MTU cache (linux/in.h). */
+    static final int IP_PMTUDISC_PROBE = 3;
+    static final int IPV6_MTU_DISCOVER = 23;
+    static final int IPV6_RECVPKTINFO = 49;
+    static final int IPV6_PKTINFO = 50;
+    static final int IPV6_RECVTCLASS = 66;
+    static final int IPV6_TCLASS = 67;
+    static final int IPV6_PMTUDISC_PROBE = 3;
     /** UDP generic segmentation offload: one send of up to 64 segments of one size (linux/udp.h). */
     static final int UDP_SEGMENT = 103;
     /** UDP generic receive offload: one receive of coalesced same-size datagrams (linux/udp.h). */
     static final int UDP_GRO = 104;
     static final int MSG_DONTWAIT = 0x40;
-    static final int EAGAIN = 11;
+    static final int MSG_CTRUNC = 0x8;
     static final int EINTR = 4;
+    static final int EAGAIN = 11;
+    static final int EINVAL = 22;
+    static final int EMSGSIZE = 90;
+    static final int EADDRINUSE = 98;
+    static final int ENETUNREACH = 101;
+    static final int ECONNREFUSED = 111;
+    static final int EHOSTDOWN = 112;
+    static final int EHOSTUNREACH = 113;
 
     /** struct sockaddr_in: family (2), port (2, network order), address (4), zero (8). */
     static final long SOCKADDR_IN_SIZE = 16;
@@ -56,6 +82,37 @@ final class Libc {
     static final long MMSG_LEN = 56;
     /** struct cmsghdr on LP64: length (8), level (4), type (4), then the data, aligned to 8. */
     static final long CMSG_HEADER = 16;
+    /** struct in_pktinfo: interface index (4), local address ipi_spec_dst (4), header destination ipi_addr (4). */
+    static final long IN_PKTINFO_SIZE = 12;
+    /** struct in6_pktinfo: address (16), interface index (4). */
+    static final long IN6_PKTINFO_SIZE = 20;
+
+    /** Linux's errno values on x86-64 and aarch64 (asm-generic/errno*.h), with their symbols and strerror texts. */
+    private static final String[][] ERRNOS = new String[134][];
+
+    static {
+        String[][] known = {
+            {"1", "EPERM", "Operation not permitted"}, {"4", "EINTR", "Interrupted system call"},
+            {"5", "EIO", "Input/output error"}, {"9", "EBADF", "Bad file descriptor"},
+            {"11", "EAGAIN", "Resource temporarily unavailable"}, {"12", "ENOMEM", "Cannot allocate memory"},
+            {"13", "EACCES", "Permission denied"}, {"14", "EFAULT", "Bad address"},
+            {"22", "EINVAL", "Invalid argument"}, {"23", "ENFILE", "Too many open files in system"},
+            {"24", "EMFILE", "Too many open files"}, {"32", "EPIPE", "Broken pipe"},
+            {"71", "EPROTO", "Protocol error"}, {"88", "ENOTSOCK", "Socket operation on non-socket"},
+            {"89", "EDESTADDRREQ", "Destination address required"}, {"90", "EMSGSIZE", "Message too long"},
+            {"92", "ENOPROTOOPT", "Protocol not available"}, {"93", "EPROTONOSUPPORT", "Protocol not supported"},
+            {"95", "EOPNOTSUPP", "Operation not supported"},
+            {"97", "EAFNOSUPPORT", "Address family not supported by protocol"},
+            {"98", "EADDRINUSE", "Address already in use"},
+            {"99", "EADDRNOTAVAIL", "Cannot assign requested address"}, {"100", "ENETDOWN", "Network is down"},
+            {"101", "ENETUNREACH", "Network is unreachable"}, {"104", "ECONNRESET", "Connection reset by peer"},
+            {"105", "ENOBUFS", "No buffer space available"}, {"111", "ECONNREFUSED", "Connection refused"},
+            {"112", "EHOSTDOWN", "Host is down"}, {"113", "EHOSTUNREACH", "No route to host"},
+        };
+        for (String[] e : known) {
+            ERRNOS[Integer.parseInt(e[0])] = new String[] {e[1], e[2]};
+        }
+    }
 
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -66,6 +123,7 @@ final class Libc {
     private static final MethodHandle BIND;
     private static final MethodHandle GETSOCKNAME;
     private static final MethodHandle SETSOCKOPT;
+    private static final MethodHandle GETSOCKOPT;
     private static final MethodHandle SENDMMSG;
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle CLOSE;
@@ -75,6 +133,7 @@ final class Libc {
         MethodHandle bind = null;
         MethodHandle getsockname = null;
         MethodHandle setsockopt = null;
+        MethodHandle getsockopt = null;
         MethodHandle sendmmsg = null;
         MethodHandle recvmmsg = null;
         MethodHandle close = null;
@@ -88,6 +147,8 @@ final class Libc {
             getsockname = downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
             setsockopt = downcall("setsockopt",
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+            getsockopt = downcall("getsockopt",
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
             sendmmsg = downcall("sendmmsg", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
             recvmmsg = downcall("recvmmsg",
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS));
@@ -102,6 +163,7 @@ final class Libc {
         BIND = bind;
         GETSOCKNAME = getsockname;
         SETSOCKOPT = setsockopt;
+        GETSOCKOPT = getsockopt;
         SENDMMSG = sendmmsg;
         RECVMMSG = recvmmsg;
         CLOSE = close;
@@ -131,9 +193,21 @@ final class Libc {
         return (int) ERRNO.get(state, 0L);
     }
 
-    /** {@return an IOException naming the call and its errno} */
-    static IOException error(String call, MemorySegment state) {
-        return new IOException(call + " failed: errno " + errno(state));
+    /** {@return an exception naming the call and the errno it captured into {@code state}} */
+    static ErrnoException error(String call, MemorySegment state) {
+        return new ErrnoException(call, errno(state), null);
+    }
+
+    /** {@return the symbol of {@code errno}, as "EMSGSIZE", or "errno N" for one the table lacks} */
+    static String errnoName(int errno) {
+        String[] e = errno > 0 && errno < ERRNOS.length ? ERRNOS[errno] : null;
+        return e == null ? "errno " + errno : e[0];
+    }
+
+    /** {@return strerror's text for {@code errno}, or null for one the table lacks} */
+    static String errnoText(int errno) {
+        String[] e = errno > 0 && errno < ERRNOS.length ? ERRNOS[errno] : null;
+        return e == null ? null : e[1];
     }
 
     static int socket(MemorySegment state, int domain, int type, int protocol) {
@@ -163,6 +237,15 @@ final class Libc {
     static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
         try {
             return (int) SETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value,
+            MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
