@@ -173,6 +173,25 @@ final class PacketBuilder {
         begin(space, sealer, dcid, scid, null, true);
     }
 
+    /**
+     * Writes the header of a 1-RTT packet for a path other than the current one (a probe, a PATH_RESPONSE on the path
+     * its challenge came by) with the longest packet number encoding, 4 bytes. RFC 9000 §17.1 sizes the encoding for
+     * the reordering of one path; a receiver reads two paths' datagrams in its own order, and may have processed many
+     * later packets of the current path before this one: a shorter encoding would then decode wrong and the packet
+     * fail authentication. Such packets are few: the 3 bytes cost nothing that matters.
+     */
+    void beginOnOtherPath(PacketSpace space, PacketProtection sealer, ConnectionId dcid) {
+        fullPacketNumber = true;
+        try {
+            begin(space, sealer, dcid, null, null, false);
+        } finally {
+            fullPacketNumber = false;
+        }
+    }
+
+    /** Set while {@link #beginOnOtherPath} begins its packet. */
+    private boolean fullPacketNumber;
+
     private void begin(PacketSpace space, PacketProtection sealer, ConnectionId dcid, ConnectionId scid,
                        ByteBuffer token, boolean longHeader) {
         if (open != null) {
@@ -183,7 +202,7 @@ final class PacketBuilder {
         }
         Layout l = layouts[count];
         long pn = space.nextPacketNumber;
-        int pnLength = PacketNumber.encodedLength(pn, recovery.largestAcked(space.id));
+        int pnLength = fullPacketNumber ? 4 : PacketNumber.encodedLength(pn, recovery.largestAcked(space.id));
         boolean fixedBit = !greaseQuicBit || greaseBit();
         l.space = space;
         l.sealer = sealer;

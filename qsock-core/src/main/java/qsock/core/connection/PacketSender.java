@@ -284,7 +284,7 @@ final class PacketSender {
         }
         PacketBuilder b = c.builder;
         b.startDatagram(out, size);
-        b.begin(c.spaces[2], c.oneRtt.sealer, dcid, null, null);
+        b.beginOnOtherPath(c.spaces[2], c.oneRtt.sealer, dcid);
         SentFrames frames = c.fate.take();
         int limit = b.payloadLimit();
         if (c.probe.challengePending() && limit - out.position() >= 9) {

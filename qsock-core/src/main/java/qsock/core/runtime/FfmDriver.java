@@ -3,6 +3,7 @@ package qsock.core.runtime;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import qsock.core.packet.Ecn;
 import qsock.core.runtime.ffm.BatchUdpSocket;
@@ -36,14 +37,21 @@ final class FfmDriver implements IoDriver {
     public UdpPort open(InetSocketAddress local, UdpOptions options) throws IOException {
         BatchUdpSocket socket = BatchUdpSocket.open(local, SLOTS, SLOT_SIZE);
         try {
+            socket.setReceiveBufferSize(options.receiveBufferSize());
+            socket.setSendBufferSize(options.sendBufferSize());
             socket.enableGro();
             Port port = new Port(socket);
             poller.add(socket);
             return port;
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
+    }
+
+    @Override
+    public boolean marksEcn() {
+        return true;
     }
 
     @Override
@@ -118,12 +126,13 @@ final class FfmDriver implements IoDriver {
                     into.clear();
                     into.put(slot);
                     InetSocketAddress from = socket.sourceOf(i);
+                    Ecn mark = socket.ecnOf(i);
                     int segment = socket.segmentSizeOf(i);
                     // A GRO batch: datagrams of `segment` bytes, the last maybe shorter, each handed on in place.
                     for (int offset = 0; offset < length; offset += segment) {
                         into.limit(Math.min(length, offset + segment)).position(offset);
                         taken++;
-                        receiver.datagram(into, from, Ecn.NOT_ECT);
+                        receiver.datagram(into, from, mark);
                         if (!open) {
                             return taken;
                         }
@@ -177,7 +186,7 @@ final class FfmDriver implements IoDriver {
             while (queued > 0 && open) {
                 int sent;
                 try {
-                    sent = socket.send(queued, lengths, to, segments);
+                    sent = socket.send(queued, lengths, to, segments, ecn);
                 } catch (IOException e) {
                     // The first message cannot go (too large for the route, unreachable): its datagrams are lost,
                     // which loss recovery finds; the others go on.
@@ -236,11 +245,23 @@ final class FfmDriver implements IoDriver {
 
         @Override
         public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-            throw new UnsupportedOperationException(option + " on qsock's FFM socket");
+            if (option == StandardSocketOptions.SO_RCVBUF) {
+                socket.setReceiveBufferSize((Integer) value);
+            } else if (option == StandardSocketOptions.SO_SNDBUF) {
+                socket.setSendBufferSize((Integer) value);
+            } else {
+                throw new UnsupportedOperationException(option + " on qsock's FFM socket");
+            }
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public <T> T getOption(SocketOption<T> option) throws IOException {
+            if (option == StandardSocketOptions.SO_RCVBUF) {
+                return (T) Integer.valueOf(socket.receiveBufferSize());
+            } else if (option == StandardSocketOptions.SO_SNDBUF) {
+                return (T) Integer.valueOf(socket.sendBufferSize());
+            }
             throw new UnsupportedOperationException(option + " on qsock's FFM socket");
         }
 

@@ -13,6 +13,12 @@ interface IoDriver {
     UdpPort open(InetSocketAddress local, UdpOptions options) throws IOException;
 
     /**
+     * {@return whether its sockets mark each datagram with the ECN codepoint given to {@link UdpPort#send} and report
+     * that of each one received} Without both, ECN stays off (RFC 9000 §13.4).
+     */
+    boolean marksEcn();
+
+    /**
      * Waits until a socket is readable (or writable, where asked), {@link #wakeup()} was called, or {@code millis}
      * passed: 0 waits without limit, a negative value not at all.
      */

@@ -74,6 +74,8 @@ public final class IoEndpoint {
 
     private final QuicEndpoint endpoint;
     private final IoDriver driver;
+    /** The driver marks datagrams with ECN codepoints: the endpoint names one for each ({@link QuicEndpoint#lastDatagramEcn}). */
+    private final boolean ecn;
     private final InetSocketAddress localAddress;
     /**
      * The UDP sockets: the first one bound (the endpoint's own, {@code local} null) at index 0, then those {@link
@@ -95,6 +97,7 @@ public final class IoEndpoint {
      */
     private Port stalled;
     private InetSocketAddress stalledTarget;
+    private Ecn stalledEcn = Ecn.NOT_ECT;
     /** Datagrams polled from the endpoint so far: tells whether a parked one is still the last polled. */
     private long polls;
     private final ReentrantLock lock = new ReentrantLock();
@@ -136,6 +139,9 @@ public final class IoEndpoint {
                 Math.max(connections.maxDatagramSize(), connections.pathMtuCeiling())));
         // Batches tell only the clients of the connections they changed.
         endpoint.recordChanges();
+        // RFC 9000 §13.4: connections mark ECT(0) and validate ECN only if the sockets carry the codepoints.
+        this.ecn = driver.marksEcn();
+        endpoint.setEcnCapable(ecn);
         this.driver = driver;
         this.udpOptions = udpOptions;
         this.lastBatch = System.nanoTime();
@@ -678,7 +684,7 @@ public final class IoEndpoint {
             }
             stalled = null;
             if (port.udp.isOpen()) {
-                sendFrom(port, stalledTarget, true);
+                sendFrom(port, stalledTarget, stalledEcn, true);
             } else {
                 // Its socket closed while it waited: lost, not sent from another address. Nothing was polled
                 // since, so the endpoint's last datagram is this one.
@@ -707,12 +713,14 @@ public final class IoEndpoint {
                 notSent();
                 continue;
             }
+            Ecn mark = ecn ? endpoint.lastDatagramEcn() : Ecn.NOT_ECT;
             if (port.pendingTarget != null) {
                 stalled = port;
                 stalledTarget = to;
+                stalledEcn = mark;
                 return;
             }
-            sendFrom(port, to, true);
+            sendFrom(port, to, mark, true);
         }
     }
 
@@ -721,15 +729,16 @@ public final class IoEndpoint {
      * it (parked) until the socket is writable. {@code last}: it is the endpoint's last polled datagram, which a
      * failure tells the endpoint of.
      */
-    private void sendFrom(Port port, InetSocketAddress to, boolean last) {
+    private void sendFrom(Port port, InetSocketAddress to, Ecn mark, boolean last) {
         try {
-            if (!port.udp.send(sendBuffer, to, Ecn.NOT_ECT)) {
+            if (!port.udp.send(sendBuffer, to, mark)) {
                 // The send buffer becomes the port's, and its spare the next datagram's: nothing is copied. The
                 // spare is made the first time a port is full, once.
                 ByteBuffer spare = port.pending != null ? port.pending : ByteBuffer.allocate(sendBuffer.capacity());
                 port.pending = sendBuffer;
                 sendBuffer = spare;
                 port.pendingTarget = to;
+                port.pendingEcn = mark;
                 port.parkedAt = polls;
                 parkedPorts++;
                 port.writeInterest(true);
@@ -752,7 +761,7 @@ public final class IoEndpoint {
                 continue;
             }
             try {
-                if (!port.udp.send(port.pending, port.pendingTarget, Ecn.NOT_ECT)) {
+                if (!port.udp.send(port.pending, port.pendingTarget, port.pendingEcn)) {
                     continue;
                 }
             } catch (IOException e) {
@@ -874,6 +883,8 @@ public final class IoEndpoint {
         ByteBuffer pending;
         /** Where the parked datagram goes; null when there is none. */
         InetSocketAddress pendingTarget;
+        /** The parked datagram's ECN codepoint. */
+        Ecn pendingEcn = Ecn.NOT_ECT;
         /** The number of polls when it was parked: still the endpoint's last polled datagram if no poll followed. */
         long parkedAt;
         /** Found with nothing to read in this batch's turns ({@link #receiveInTurn}). */

@@ -54,6 +54,11 @@ final class NioDriver implements IoDriver {
     }
 
     @Override
+    public boolean marksEcn() {
+        return false;
+    }
+
+    @Override
     public void await(long millis) throws IOException {
         if (millis < 0) {
             selector.selectNow();
