@@ -98,6 +98,8 @@ public final class BatchUdpSocket implements Closeable {
     private final int[] sendSegmentOf;
     private final int[] sendEcnOf;
     private final InetSocketAddress[] sendSourceOf;
+    /** Per send slot, the bytes of its source address (null: none, or a wildcard), made when the source changes. */
+    private final byte[][] sendSourceBytes;
     private final boolean[] sendControlV4;
     private final long[] sendControlLength;
 
@@ -253,6 +255,7 @@ public final class BatchUdpSocket implements Closeable {
         Arrays.fill(sendSegmentOf, -1);
         sendEcnOf = new int[slots];
         sendSourceOf = new InetSocketAddress[slots];
+        sendSourceBytes = new byte[slots][];
         sendControlV4 = new boolean[slots];
         sendControlLength = new long[slots];
         receiveData = arena.allocate((long) slots * slotSize, 64);
@@ -525,8 +528,15 @@ public final class BatchUdpSocket implements Closeable {
                         + " of slot " + i + " differ in family");
             }
         }
+        if (from != sendSourceOf[i]) {
+            // Encoded again only when the source changes: a new mark or segment size rebuilds without allocating.
+            sendSourceBytes[i] = from == null || from.getAddress().isAnyLocalAddress() ? null
+                    : from.getAddress().getAddress();
+        }
         long c = i * SEND_CONTROL_SPACE;
-        sendControl.asSlice(c, SEND_CONTROL_SPACE).fill((byte) 0);
+        for (long z = 0; z < SEND_CONTROL_SPACE; z += 8) {
+            sendControl.set(LONG, c + z, 0L);
+        }
         long at = c;
         if (segment > 0) {
             at = cmsg(at, Libc.SOL_UDP, Libc.UDP_SEGMENT, 2);
@@ -538,8 +548,8 @@ public final class BatchUdpSocket implements Closeable {
             at = toV4 ? cmsg(at, Libc.SOL_IP, Libc.IP_TOS, 4) : cmsg(at, Libc.SOL_IPV6, Libc.IPV6_TCLASS, 4);
             sendControl.set(INT, at - CMSG_SMALL + Libc.CMSG_HEADER, bits);
         }
-        if (from != null && !from.getAddress().isAnyLocalAddress()) {
-            byte[] address = from.getAddress().getAddress();
+        byte[] address = sendSourceBytes[i];
+        if (address != null) {
             if (toV4) {
                 // in_pktinfo: ifindex 0, ipi_spec_dst the source, ipi_addr unused on send.
                 sendControl.set(LONG, at, Libc.CMSG_HEADER + Libc.IN_PKTINFO_SIZE);
