@@ -467,6 +467,23 @@ public final class BatchUdpSocket implements Closeable {
      */
     public int send(int count, int[] lengths, InetSocketAddress[] to, int[] segments, Ecn[] ecn,
             InetSocketAddress[] sources) throws IOException {
+        return send(count, lengths, to, segments, ecn, null, sources);
+    }
+
+    /**
+     * Sends as {@link #send(int, int[], InetSocketAddress[], int[], Ecn[], InetSocketAddress[])} does, the ECN
+     * codepoints given as their two bits ({@link Ecn#bits()}: 0b10 ECT(0), 0b11 CE; higher bits ignored), for a
+     * caller that holds them so. A null array: unmarked.
+     *
+     * @throws ErrnoException naming sendmmsg and the errno (see the class's "Errors")
+     */
+    public int sendWithEcnBits(int count, int[] lengths, InetSocketAddress[] to, int[] segments, byte[] ecnBits,
+            InetSocketAddress[] sources) throws IOException {
+        return send(count, lengths, to, segments, null, ecnBits, sources);
+    }
+
+    private int send(int count, int[] lengths, InetSocketAddress[] to, int[] segments, Ecn[] ecn, byte[] ecnBits,
+            InetSocketAddress[] sources) throws IOException {
         ensureOpen();
         if (count < 1 || count > slots) {
             throw new IllegalArgumentException("count " + count);
@@ -485,7 +502,7 @@ public final class BatchUdpSocket implements Closeable {
             if (segment <= 0 || segment >= lengths[i]) {
                 segment = 0;
             }
-            int bits = ecn == null || ecn[i] == null ? 0 : ecn[i].bits();
+            int bits = ecnBits != null ? ecnBits[i] & 0b11 : ecn == null || ecn[i] == null ? 0 : ecn[i].bits();
             InetSocketAddress from = sources == null ? null : sources[i];
             if (segment != sendSegmentOf[i] || bits != sendEcnOf[i] || from != sendSourceOf[i]
                     || sendToV4[i] != sendControlV4[i]) {
@@ -726,6 +743,11 @@ public final class BatchUdpSocket implements Closeable {
      */
     public Ecn ecnOf(int i) {
         return Ecn.fromTos(ecnBits[i]);
+    }
+
+    /** {@return the two ECN bits of the datagram in receive slot {@code i}, as {@link #ecnOf} but as {@link Ecn#bits()}} */
+    public int ecnBitsOf(int i) {
+        return ecnBits[i];
     }
 
     /**

@@ -65,6 +65,13 @@ class BatchUdpSocketEcnTest {
             a.sendSlot(0).clear().put(new byte[1300]);
             assertEquals(1, a.send(1, new int[] {1300}, new InetSocketAddress[] {b.localAddress()}, null));
             assertEquals(Ecn.NOT_ECT, Datagrams.receive(b, 1).get(0).ecn());
+            // The same as two bits, for a caller that holds codepoints so.
+            assertEquals(2, a.sendWithEcnBits(2, new int[] {1200, 1201},
+                    new InetSocketAddress[] {b.localAddress(), b.localAddress()}, null,
+                    new byte[] {(byte) Ecn.CE.bits(), (byte) Ecn.ECT_0.bits()}, null));
+            assertEquals(2, b.receive());
+            assertEquals(Ecn.CE.bits(), b.ecnBitsOf(0));
+            assertEquals(Ecn.ECT_0.bits(), b.ecnBitsOf(1));
         }
     }
 
