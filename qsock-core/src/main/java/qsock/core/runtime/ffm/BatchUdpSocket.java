@@ -124,7 +124,8 @@ public final class BatchUdpSocket implements Closeable {
 
     /**
      * What {@link #open(InetSocketAddress, int, int, Options)} sets on a socket beyond what every socket has (don't
-     * fragment, IP_PMTUDISC_PROBE). An option {@link UdpFeatures#probed()} says the system lacks is left out.
+     * fragment, IP_PMTUDISC_PROBE). A reading option {@link UdpFeatures#probed()} says the system lacks is left out
+     * (ECN then reads NOT_ECT, a destination the socket's address); SO_REUSEPORT refused fails the open.
      *
      * @param reusePort SO_REUSEPORT before bind: several sockets (of one user) bind the same address and port, and the
      *     kernel spreads datagrams among them by a hash of the addresses
@@ -371,7 +372,11 @@ public final class BatchUdpSocket implements Closeable {
         setOrThrow(Libc.SOL_SOCKET, Libc.SO_RCVBUF, bytes, "SO_RCVBUF");
     }
 
-    /** {@return SO_RCVBUF as the kernel has it (on Linux twice what was set, capped)} @throws ErrnoException */
+    /**
+     * {@return SO_RCVBUF as the kernel has it (on Linux twice what was set, capped)}
+     *
+     * @throws ErrnoException naming getsockopt and the errno
+     */
     public int receiveBufferSize() throws IOException {
         ensureOpen();
         return intOption(Libc.SOL_SOCKET, Libc.SO_RCVBUF, "SO_RCVBUF");
@@ -390,7 +395,11 @@ public final class BatchUdpSocket implements Closeable {
         setOrThrow(Libc.SOL_SOCKET, Libc.SO_SNDBUF, bytes, "SO_SNDBUF");
     }
 
-    /** {@return SO_SNDBUF as the kernel has it (on Linux twice what was set, capped)} @throws ErrnoException */
+    /**
+     * {@return SO_SNDBUF as the kernel has it (on Linux twice what was set, capped)}
+     *
+     * @throws ErrnoException naming getsockopt and the errno
+     */
     public int sendBufferSize() throws IOException {
         ensureOpen();
         return intOption(Libc.SOL_SOCKET, Libc.SO_SNDBUF, "SO_SNDBUF");
