@@ -51,9 +51,14 @@ class BatchUdpSocketAllocationTest {
             rounds(client, server, serverAt, 30_000);
             InetSocketAddress destination = server.destinationOf(0);
             assertEquals(serverAt, destination);
-            long before = allocatedBytes();
-            rounds(client, server, serverAt, 2_000);
-            long allocated = allocatedBytes() - before;
+            // Up to five measurements: on a busy machine the JIT may still be compiling the path (its interpreted
+            // steps allocate); an allocation per datagram would show in every one.
+            long allocated = Long.MAX_VALUE;
+            for (int attempt = 0; attempt < 5 && allocated >= 16 << 10; attempt++) {
+                long before = allocatedBytes();
+                rounds(client, server, serverAt, 2_000);
+                allocated = allocatedBytes() - before;
+            }
             assertTrue(allocated < 16 << 10, "allocated " + allocated + " bytes for 2,000 rounds of 9-10 datagrams");
             assertSame(destination, server.destinationOf(0), "an unchanged destination is not made again");
         }

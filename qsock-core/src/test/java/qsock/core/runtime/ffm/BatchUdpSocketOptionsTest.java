@@ -60,6 +60,29 @@ class BatchUdpSocketOptionsTest {
         }
     }
 
+    @Test
+    void anIpv6DatagramLargerThanLoopbacksMtuFailsInsteadOfLeavingInFragments() throws Exception {
+        assumeTrue(BatchUdpSocket.features().mtuProbeV6());
+        InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 0);
+        BatchUdpSocket a;
+        try {
+            a = BatchUdpSocket.open(v6, 1, 65_535);
+        } catch (ErrnoException e) {
+            assumeTrue(false, "no IPv6 loopback here: " + e.getMessage());
+            return;
+        }
+        try (a; BatchUdpSocket b = BatchUdpSocket.open(v6, 1, 65_535)) {
+            // 65,536 bytes of MTU less 40 of IPv6 header and 8 of UDP: 65,488 go whole.
+            Datagrams.send(a, 65_488, b.localAddress(), null, null);
+            assertEquals(65_488, Datagrams.receive(b, 1).get(0).bytes().length);
+            // One more byte: Linux's default (IPV6_PMTUDISC_WANT) would send it in two fragments; PROBE refuses it.
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> Datagrams.send(a, 65_489, b.localAddress(), null, null));
+            assertEquals("EMSGSIZE", e.errnoName(), e.getMessage());
+            assertTrue(e.getMessage().contains("65489 bytes to " + b.localAddress()), e.getMessage());
+        }
+    }
+
     /** An IPv4 address of an interface up with an MTU below 60,000, and its network; null if the host has none. */
     private static InterfaceAddress smallMtuInterface() throws IOException {
         for (NetworkInterface n : NetworkInterface.networkInterfaces().toList()) {
