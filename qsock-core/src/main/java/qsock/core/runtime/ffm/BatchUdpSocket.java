@@ -58,7 +58,7 @@ public final class BatchUdpSocket implements Closeable {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     /** Space of a cmsg with up to 8 bytes of data (UDP_SEGMENT's u16, IP_TOS's int, UDP_GRO's int): CMSG_SPACE(8). */
     private static final long CMSG_SMALL = Libc.CMSG_HEADER + 8;
-    /** Send control space per message: UDP_SEGMENT, IP_TOS or IPV6_TCLASS, in_pktinfo or in6_pktinfo (CMSG_SPACE 40). */
+    /** Send control space per message: UDP_SEGMENT, IP_TOS or IPV6_TCLASS, in_pktinfo or in6_pktinfo (40 bytes). */
     private static final long SEND_CONTROL_SPACE = CMSG_SMALL + CMSG_SMALL + Libc.CMSG_HEADER + 24;
     /**
      * Receive control space per message: UDP_GRO, IPV6_TCLASS, IPV6_PKTINFO, and on an IPv6 socket's IPv4-mapped
@@ -132,7 +132,8 @@ public final class BatchUdpSocket implements Closeable {
      * @param receiveEcn read each datagram's ECN codepoint ({@link #ecnOf}): IP_RECVTOS, IPV6_RECVTCLASS (and
      *     IP_RECVTOS on an IPv6 socket, for its IPv4-mapped traffic)
      * @param receiveDestination read each datagram's destination address ({@link #destinationOf}): IP_PKTINFO,
-     *     IPV6_RECVPKTINFO; what a socket bound to a wildcard address needs to answer from the address it was reached on
+     *     IPV6_RECVPKTINFO; what a socket bound to a wildcard address needs to answer from the address it was
+     *     reached on
      */
     public record Options(boolean reusePort, boolean receiveEcn, boolean receiveDestination) {
 
@@ -443,9 +444,9 @@ public final class BatchUdpSocket implements Closeable {
 
     /**
      * Sends the first {@code count} send slots, slot {@code i} holding {@code lengths[i]} bytes for {@code to[i]}; with
-     * {@code segments[i] > 0} the kernel splits that slot into datagrams of that many bytes (UDP_SEGMENT; at most 64
-     * of them, the last possibly shorter). One system call. Not ECN-capable (NOT_ECT), from the address the kernel
-     * chooses.
+     * {@code segments[i] > 0} the kernel splits that slot into datagrams of that many bytes (UDP_SEGMENT; at most
+     * UDP_MAX_SEGMENTS of them, 64 on older kernels and 128 on newer ones, the last possibly shorter). One system
+     * call. Not ECN-capable (NOT_ECT), from the address the kernel chooses.
      *
      * @return how many slots left (from the first); 0 when the socket's buffer is full
      * @throws ErrnoException for any other failure, naming sendmmsg and the errno (see the class's "Errors")
@@ -456,8 +457,8 @@ public final class BatchUdpSocket implements Closeable {
 
     /**
      * Sends as {@link #send(int, int[], InetSocketAddress[], int[])} does, slot {@code i} marked with the ECN codepoint
-     * {@code ecn[i]} (RFC 9000 §13.4.2, RFC 3168 §5): a cmsg IP_TOS, or IPV6_TCLASS to an IPv6 destination, beside the
-     * UDP_SEGMENT one; every datagram of a GSO train carries it. NOT_ECT, a null entry or a null array send no cmsg.
+     * {@code ecn[i]} (RFC 9000 §13.4.2, RFC 3168 §5): a cmsg IP_TOS, or IPV6_TCLASS to an IPv6 destination, beside
+     * the UDP_SEGMENT one; every datagram of a GSO train carries it. NOT_ECT, a null entry or a null array send no cmsg.
      *
      * @throws ErrnoException naming sendmmsg and the errno (see the class's "Errors")
      */
@@ -467,9 +468,9 @@ public final class BatchUdpSocket implements Closeable {
 
     /**
      * Sends as {@link #send(int, int[], InetSocketAddress[], int[], Ecn[])} does, slot {@code i} from the local address
-     * {@code sources[i]} (its port is this socket's, whatever it says): an in_pktinfo cmsg (ipi_spec_dst), or in6_pktinfo
-     * (ipi6_addr) from an IPv6 address. What a socket bound to a wildcard address needs to answer from the address it was
-     * reached on ({@link #destinationOf}). A null entry, a null array or a wildcard address: the kernel chooses.
+     * {@code sources[i]} (its port is this socket's, whatever it says): an in_pktinfo cmsg (ipi_spec_dst), or
+     * in6_pktinfo (ipi6_addr) from an IPv6 address. What a socket bound to a wildcard address needs to answer from the
+     * address it was reached on ({@link #destinationOf}). A null entry, a null array or a wildcard address: the kernel chooses.
      *
      * @throws IllegalArgumentException if a source and its destination are of different families
      * @throws ErrnoException naming sendmmsg and the errno (EINVAL for a source that is not a local address)
@@ -600,7 +601,7 @@ public final class BatchUdpSocket implements Closeable {
         sendControlV4[i] = toV4;
     }
 
-    /** Writes a cmsg header for {@code dataLength} (at most 8) bytes at {@code at}; {@return where the next one goes} */
+    /** Writes a cmsg header for {@code dataLength} (at most 8) bytes at {@code at}. {@return where the next one goes} */
     private long cmsg(long at, int level, int type, int dataLength) {
         sendControl.set(LONG, at, Libc.CMSG_HEADER + dataLength);
         sendControl.set(INT, at + 8, level);
@@ -708,7 +709,8 @@ public final class BatchUdpSocket implements Closeable {
             }
             MemorySegment name = receiveNameSlices[i];
             long seen = i * nameSize;
-            if (source[i] == null || MemorySegment.mismatch(name, 0, nameSize, sourceSeen, seen, seen + nameSize) >= 0) {
+            if (source[i] == null
+                    || MemorySegment.mismatch(name, 0, nameSize, sourceSeen, seen, seen + nameSize) >= 0) {
                 MemorySegment.copy(name, 0, sourceSeen, seen, nameSize);
                 source[i] = readAddress(name);
             }
@@ -754,7 +756,7 @@ public final class BatchUdpSocket implements Closeable {
         return Ecn.fromTos(ecnBits[i]);
     }
 
-    /** {@return the two ECN bits of the datagram in receive slot {@code i}, as {@link #ecnOf} but as {@link Ecn#bits()}} */
+    /** {@return the two ECN bits of the datagram in receive slot {@code i}: {@link #ecnOf} as {@link Ecn#bits()}} */
     public int ecnBitsOf(int i) {
         return ecnBits[i];
     }

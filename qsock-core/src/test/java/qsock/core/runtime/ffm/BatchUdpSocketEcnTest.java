@@ -85,7 +85,8 @@ class BatchUdpSocketEcnTest {
     @Test
     void ipv4MappedTrafficOfADualStackSocketCarriesItsCodepointBothWays() throws Exception {
         try (BatchUdpSocket v6 = openV6("::"); BatchUdpSocket v4 = BatchUdpSocket.open(V4, 8, 2048)) {
-            InetSocketAddress mapped = new InetSocketAddress(InetAddress.getLoopbackAddress(), v6.localAddress().getPort());
+            InetSocketAddress mapped =
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), v6.localAddress().getPort());
             // Into the IPv6 socket: Linux reports the TOS as IP_TOS (IP_RECVTOS), not as IPV6_TCLASS.
             eachCodepointArrives(v4, v6, mapped);
             // Out of it to an IPv4 destination: marked through IP_TOS, as IPv4's send path ignores IPV6_TCLASS.

@@ -122,7 +122,7 @@ class BatchUdpSocketOptionsTest {
         try (BatchUdpSocket a = BatchUdpSocket.open(V4, 1, 65_535);
              BatchUdpSocket b = BatchUdpSocket.open(V4, 1, 65_535)) {
             InetSocketAddress[] to = {b.localAddress()};
-            // More segments than UDP_MAX_SEGMENTS (64 before Linux 6.10?, 128 since): EINVAL.
+            // More segments (300) than UDP_MAX_SEGMENTS (64 on older kernels, 128 on newer ones): EINVAL.
             a.sendSlot(0).clear().put(new byte[60_000]);
             ErrnoException tooMany = assertThrows(ErrnoException.class,
                     () -> a.send(1, new int[] {60_000}, to, new int[] {200}));
