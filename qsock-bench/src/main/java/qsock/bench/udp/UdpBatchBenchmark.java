@@ -29,8 +29,8 @@ import qsock.core.runtime.ffm.BatchUdpSocket;
  * carries an ECT(0) mark (a cmsg IP_TOS), as every QUIC endpoint does (RFC 9000 §13.4); with "all" they also read each
  * datagram's destination address (IP_PKTINFO) and every send names its source (an in_pktinfo cmsg), as a QUIC server on
  * a wildcard address does; "none": the bare calls, to tell what those cost. Run: {@code java
- * --enable-native-access=ALL-UNNAMED -jar qsock-bench/target/benchmarks.jar UdpBatchBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1}
- * (Java 25). What the cmsgs cost, in one JVM with the three settings interleaved so that a
+ * --enable-native-access=ALL-UNNAMED -jar qsock-bench/target/benchmarks.jar UdpBatchBenchmark -f 1 -wi 3 -w 1 -i 5
+ * -r 1} (Java 25). What the cmsgs cost, in one JVM with the three settings interleaved so that a
  * busy machine's drift falls on each alike: {@code java --enable-native-access=ALL-UNNAMED -cp
  * qsock-bench/target/benchmarks.jar qsock.bench.udp.UdpBatchBenchmark} ({@link #main}).
  */

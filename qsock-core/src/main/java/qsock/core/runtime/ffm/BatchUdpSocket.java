@@ -458,7 +458,8 @@ public final class BatchUdpSocket implements Closeable {
     /**
      * Sends as {@link #send(int, int[], InetSocketAddress[], int[])} does, slot {@code i} marked with the ECN codepoint
      * {@code ecn[i]} (RFC 9000 §13.4.2, RFC 3168 §5): a cmsg IP_TOS, or IPV6_TCLASS to an IPv6 destination, beside
-     * the UDP_SEGMENT one; every datagram of a GSO train carries it. NOT_ECT, a null entry or a null array send no cmsg.
+     * the UDP_SEGMENT one; every datagram of a GSO train carries it. NOT_ECT, a null entry or a null array send no
+     * cmsg.
      *
      * @throws ErrnoException naming sendmmsg and the errno (see the class's "Errors")
      */
@@ -470,7 +471,8 @@ public final class BatchUdpSocket implements Closeable {
      * Sends as {@link #send(int, int[], InetSocketAddress[], int[], Ecn[])} does, slot {@code i} from the local address
      * {@code sources[i]} (its port is this socket's, whatever it says): an in_pktinfo cmsg (ipi_spec_dst), or
      * in6_pktinfo (ipi6_addr) from an IPv6 address. What a socket bound to a wildcard address needs to answer from the
-     * address it was reached on ({@link #destinationOf}). A null entry, a null array or a wildcard address: the kernel chooses.
+     * address it was reached on ({@link #destinationOf}). A null entry, a null array or a wildcard address: the
+     * kernel chooses.
      *
      * @throws IllegalArgumentException if a source and its destination are of different families
      * @throws ErrnoException naming sendmmsg and the errno (EINVAL for a source that is not a local address)
@@ -601,7 +603,7 @@ public final class BatchUdpSocket implements Closeable {
         sendControlV4[i] = toV4;
     }
 
-    /** Writes a cmsg header for {@code dataLength} (at most 8) bytes at {@code at}. {@return where the next one goes} */
+    /** Writes a cmsg header for {@code dataLength} (at most 8) bytes at {@code at}. {@return where the next goes} */
     private long cmsg(long at, int level, int type, int dataLength) {
         sendControl.set(LONG, at, Libc.CMSG_HEADER + dataLength);
         sendControl.set(INT, at + 8, level);
