@@ -58,7 +58,7 @@ public final class BatchUdpSocket implements Closeable {
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED;
     /** Space of a cmsg with up to 8 bytes of data (UDP_SEGMENT's u16, IP_TOS's int, UDP_GRO's int): CMSG_SPACE(8). */
     private static final long CMSG_SMALL = Libc.CMSG_HEADER + 8;
-    /** Send control space per message: UDP_SEGMENT, IP_TOS or IPV6_TCLASS, in_pktinfo or in6_pktinfo (CMSG_SPACE 40). */
+    /** Send control space per message: UDP_SEGMENT, IP_TOS or IPV6_TCLASS, in_pktinfo or in6_pktinfo (40 bytes). */
     private static final long SEND_CONTROL_SPACE = CMSG_SMALL + CMSG_SMALL + Libc.CMSG_HEADER + 24;
     /**
      * Receive control space per message: UDP_GRO, IPV6_TCLASS, IPV6_PKTINFO, and on an IPv6 socket's IPv4-mapped
@@ -98,6 +98,8 @@ public final class BatchUdpSocket implements Closeable {
     private final int[] sendSegmentOf;
     private final int[] sendEcnOf;
     private final InetSocketAddress[] sendSourceOf;
+    /** Per send slot, the bytes of its source address (null: none, or a wildcard), made when the source changes. */
+    private final byte[][] sendSourceBytes;
     private final boolean[] sendControlV4;
     private final long[] sendControlLength;
 
@@ -122,14 +124,16 @@ public final class BatchUdpSocket implements Closeable {
 
     /**
      * What {@link #open(InetSocketAddress, int, int, Options)} sets on a socket beyond what every socket has (don't
-     * fragment, IP_PMTUDISC_PROBE). An option {@link UdpFeatures#probed()} says the system lacks is left out.
+     * fragment, IP_PMTUDISC_PROBE). A reading option {@link UdpFeatures#probed()} says the system lacks is left out
+     * (ECN then reads NOT_ECT, a destination the socket's address); SO_REUSEPORT refused fails the open.
      *
      * @param reusePort SO_REUSEPORT before bind: several sockets (of one user) bind the same address and port, and the
      *     kernel spreads datagrams among them by a hash of the addresses
      * @param receiveEcn read each datagram's ECN codepoint ({@link #ecnOf}): IP_RECVTOS, IPV6_RECVTCLASS (and
      *     IP_RECVTOS on an IPv6 socket, for its IPv4-mapped traffic)
      * @param receiveDestination read each datagram's destination address ({@link #destinationOf}): IP_PKTINFO,
-     *     IPV6_RECVPKTINFO; what a socket bound to a wildcard address needs to answer from the address it was reached on
+     *     IPV6_RECVPKTINFO; what a socket bound to a wildcard address needs to answer from the address it was
+     *     reached on
      */
     public record Options(boolean reusePort, boolean receiveEcn, boolean receiveDestination) {
 
@@ -253,6 +257,7 @@ public final class BatchUdpSocket implements Closeable {
         Arrays.fill(sendSegmentOf, -1);
         sendEcnOf = new int[slots];
         sendSourceOf = new InetSocketAddress[slots];
+        sendSourceBytes = new byte[slots][];
         sendControlV4 = new boolean[slots];
         sendControlLength = new long[slots];
         receiveData = arena.allocate((long) slots * slotSize, 64);
@@ -368,7 +373,11 @@ public final class BatchUdpSocket implements Closeable {
         setOrThrow(Libc.SOL_SOCKET, Libc.SO_RCVBUF, bytes, "SO_RCVBUF");
     }
 
-    /** {@return SO_RCVBUF as the kernel has it (on Linux twice what was set, capped)} @throws ErrnoException */
+    /**
+     * {@return SO_RCVBUF as the kernel has it (on Linux twice what was set, capped)}
+     *
+     * @throws ErrnoException naming getsockopt and the errno
+     */
     public int receiveBufferSize() throws IOException {
         ensureOpen();
         return intOption(Libc.SOL_SOCKET, Libc.SO_RCVBUF, "SO_RCVBUF");
@@ -387,7 +396,11 @@ public final class BatchUdpSocket implements Closeable {
         setOrThrow(Libc.SOL_SOCKET, Libc.SO_SNDBUF, bytes, "SO_SNDBUF");
     }
 
-    /** {@return SO_SNDBUF as the kernel has it (on Linux twice what was set, capped)} @throws ErrnoException */
+    /**
+     * {@return SO_SNDBUF as the kernel has it (on Linux twice what was set, capped)}
+     *
+     * @throws ErrnoException naming getsockopt and the errno
+     */
     public int sendBufferSize() throws IOException {
         ensureOpen();
         return intOption(Libc.SOL_SOCKET, Libc.SO_SNDBUF, "SO_SNDBUF");
@@ -436,9 +449,9 @@ public final class BatchUdpSocket implements Closeable {
 
     /**
      * Sends the first {@code count} send slots, slot {@code i} holding {@code lengths[i]} bytes for {@code to[i]}; with
-     * {@code segments[i] > 0} the kernel splits that slot into datagrams of that many bytes (UDP_SEGMENT; at most 64
-     * of them, the last possibly shorter). One system call. Not ECN-capable (NOT_ECT), from the address the kernel
-     * chooses.
+     * {@code segments[i] > 0} the kernel splits that slot into datagrams of that many bytes (UDP_SEGMENT; at most
+     * UDP_MAX_SEGMENTS of them, 64 on older kernels and 128 on newer ones, the last possibly shorter). One system
+     * call. Not ECN-capable (NOT_ECT), from the address the kernel chooses.
      *
      * @return how many slots left (from the first); 0 when the socket's buffer is full
      * @throws ErrnoException for any other failure, naming sendmmsg and the errno (see the class's "Errors")
@@ -449,8 +462,9 @@ public final class BatchUdpSocket implements Closeable {
 
     /**
      * Sends as {@link #send(int, int[], InetSocketAddress[], int[])} does, slot {@code i} marked with the ECN codepoint
-     * {@code ecn[i]} (RFC 9000 §13.4.2, RFC 3168 §5): a cmsg IP_TOS, or IPV6_TCLASS to an IPv6 destination, beside the
-     * UDP_SEGMENT one; every datagram of a GSO train carries it. NOT_ECT, a null entry or a null array send no cmsg.
+     * {@code ecn[i]} (RFC 9000 §13.4.2, RFC 3168 §5): a cmsg IP_TOS, or IPV6_TCLASS to an IPv6 destination, beside
+     * the UDP_SEGMENT one; every datagram of a GSO train carries it. NOT_ECT, a null entry or a null array send no
+     * cmsg.
      *
      * @throws ErrnoException naming sendmmsg and the errno (see the class's "Errors")
      */
@@ -460,14 +474,32 @@ public final class BatchUdpSocket implements Closeable {
 
     /**
      * Sends as {@link #send(int, int[], InetSocketAddress[], int[], Ecn[])} does, slot {@code i} from the local address
-     * {@code sources[i]} (its port is this socket's, whatever it says): an in_pktinfo cmsg (ipi_spec_dst), or in6_pktinfo
-     * (ipi6_addr) from an IPv6 address. What a socket bound to a wildcard address needs to answer from the address it was
-     * reached on ({@link #destinationOf}). A null entry, a null array or a wildcard address: the kernel chooses.
+     * {@code sources[i]} (its port is this socket's, whatever it says): an in_pktinfo cmsg (ipi_spec_dst), or
+     * in6_pktinfo (ipi6_addr) from an IPv6 address. What a socket bound to a wildcard address needs to answer from the
+     * address it was reached on ({@link #destinationOf}). A null entry, a null array or a wildcard address: the
+     * kernel chooses.
      *
      * @throws IllegalArgumentException if a source and its destination are of different families
      * @throws ErrnoException naming sendmmsg and the errno (EINVAL for a source that is not a local address)
      */
     public int send(int count, int[] lengths, InetSocketAddress[] to, int[] segments, Ecn[] ecn,
+            InetSocketAddress[] sources) throws IOException {
+        return send(count, lengths, to, segments, ecn, null, sources);
+    }
+
+    /**
+     * Sends as {@link #send(int, int[], InetSocketAddress[], int[], Ecn[], InetSocketAddress[])} does, the ECN
+     * codepoints given as their two bits ({@link Ecn#bits()}: 0b10 ECT(0), 0b11 CE; higher bits ignored), for a
+     * caller that holds them so. A null array: unmarked.
+     *
+     * @throws ErrnoException naming sendmmsg and the errno (see the class's "Errors")
+     */
+    public int sendWithEcnBits(int count, int[] lengths, InetSocketAddress[] to, int[] segments, byte[] ecnBits,
+            InetSocketAddress[] sources) throws IOException {
+        return send(count, lengths, to, segments, null, ecnBits, sources);
+    }
+
+    private int send(int count, int[] lengths, InetSocketAddress[] to, int[] segments, Ecn[] ecn, byte[] ecnBits,
             InetSocketAddress[] sources) throws IOException {
         ensureOpen();
         if (count < 1 || count > slots) {
@@ -487,7 +519,7 @@ public final class BatchUdpSocket implements Closeable {
             if (segment <= 0 || segment >= lengths[i]) {
                 segment = 0;
             }
-            int bits = ecn == null || ecn[i] == null ? 0 : ecn[i].bits();
+            int bits = ecnBits != null ? ecnBits[i] & 0b11 : ecn == null || ecn[i] == null ? 0 : ecn[i].bits();
             InetSocketAddress from = sources == null ? null : sources[i];
             if (segment != sendSegmentOf[i] || bits != sendEcnOf[i] || from != sendSourceOf[i]
                     || sendToV4[i] != sendControlV4[i]) {
@@ -530,8 +562,15 @@ public final class BatchUdpSocket implements Closeable {
                         + " of slot " + i + " differ in family");
             }
         }
+        if (from != sendSourceOf[i]) {
+            // Encoded again only when the source changes: a new mark or segment size rebuilds without allocating.
+            sendSourceBytes[i] = from == null || from.getAddress().isAnyLocalAddress() ? null
+                    : from.getAddress().getAddress();
+        }
         long c = i * SEND_CONTROL_SPACE;
-        sendControl.asSlice(c, SEND_CONTROL_SPACE).fill((byte) 0);
+        for (long z = 0; z < SEND_CONTROL_SPACE; z += 8) {
+            sendControl.set(LONG, c + z, 0L);
+        }
         long at = c;
         if (segment > 0) {
             at = cmsg(at, Libc.SOL_UDP, Libc.UDP_SEGMENT, 2);
@@ -543,8 +582,8 @@ public final class BatchUdpSocket implements Closeable {
             at = toV4 ? cmsg(at, Libc.SOL_IP, Libc.IP_TOS, 4) : cmsg(at, Libc.SOL_IPV6, Libc.IPV6_TCLASS, 4);
             sendControl.set(INT, at - CMSG_SMALL + Libc.CMSG_HEADER, bits);
         }
-        if (from != null && !from.getAddress().isAnyLocalAddress()) {
-            byte[] address = from.getAddress().getAddress();
+        byte[] address = sendSourceBytes[i];
+        if (address != null) {
             if (toV4) {
                 // in_pktinfo: ifindex 0, ipi_spec_dst the source, ipi_addr unused on send.
                 sendControl.set(LONG, at, Libc.CMSG_HEADER + Libc.IN_PKTINFO_SIZE);
@@ -569,7 +608,7 @@ public final class BatchUdpSocket implements Closeable {
         sendControlV4[i] = toV4;
     }
 
-    /** Writes a cmsg header for {@code dataLength} (at most 8) bytes at {@code at}; {@return where the next one goes} */
+    /** Writes a cmsg header for {@code dataLength} (at most 8) bytes at {@code at}. {@return where the next goes} */
     private long cmsg(long at, int level, int type, int dataLength) {
         sendControl.set(LONG, at, Libc.CMSG_HEADER + dataLength);
         sendControl.set(INT, at + 8, level);
@@ -677,7 +716,8 @@ public final class BatchUdpSocket implements Closeable {
             }
             MemorySegment name = receiveNameSlices[i];
             long seen = i * nameSize;
-            if (source[i] == null || MemorySegment.mismatch(name, 0, nameSize, sourceSeen, seen, seen + nameSize) >= 0) {
+            if (source[i] == null
+                    || MemorySegment.mismatch(name, 0, nameSize, sourceSeen, seen, seen + nameSize) >= 0) {
                 MemorySegment.copy(name, 0, sourceSeen, seen, nameSize);
                 source[i] = readAddress(name);
             }
@@ -721,6 +761,11 @@ public final class BatchUdpSocket implements Closeable {
      */
     public Ecn ecnOf(int i) {
         return Ecn.fromTos(ecnBits[i]);
+    }
+
+    /** {@return the two ECN bits of the datagram in receive slot {@code i}: {@link #ecnOf} as {@link Ecn#bits()}} */
+    public int ecnBitsOf(int i) {
+        return ecnBits[i];
     }
 
     /**

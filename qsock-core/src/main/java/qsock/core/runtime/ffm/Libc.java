@@ -16,8 +16,8 @@ import java.lang.invoke.VarHandle;
  * The few libc calls the batched UDP runtime makes, as FFM downcalls (Linux, x86-64 and aarch64 share these
  * signatures and struct layouts): socket, bind, getsockname, setsockopt, getsockopt, sendmmsg, recvmmsg, close. Each
  * call captures errno, so that a failure says why ({@link #error}: an {@link ErrnoException} naming the call and the
- * errno's symbol and text, from a table of the errnos these calls give). Looked up once; {@link #AVAILABLE} is false where a symbol is
- * missing or native access is refused, and the NIO runtime is used instead.
+ * errno's symbol and text, from a table of the errnos these calls give). Looked up once; {@link #AVAILABLE} is false
+ * where a symbol is missing or native access is refused, and the NIO runtime is used instead.
  */
 final class Libc {
 

@@ -65,6 +65,13 @@ class BatchUdpSocketEcnTest {
             a.sendSlot(0).clear().put(new byte[1300]);
             assertEquals(1, a.send(1, new int[] {1300}, new InetSocketAddress[] {b.localAddress()}, null));
             assertEquals(Ecn.NOT_ECT, Datagrams.receive(b, 1).get(0).ecn());
+            // The same as two bits, for a caller that holds codepoints so.
+            assertEquals(2, a.sendWithEcnBits(2, new int[] {1200, 1201},
+                    new InetSocketAddress[] {b.localAddress(), b.localAddress()}, null,
+                    new byte[] {(byte) Ecn.CE.bits(), (byte) Ecn.ECT_0.bits()}, null));
+            assertEquals(2, b.receive());
+            assertEquals(Ecn.CE.bits(), b.ecnBitsOf(0));
+            assertEquals(Ecn.ECT_0.bits(), b.ecnBitsOf(1));
         }
     }
 
@@ -78,7 +85,8 @@ class BatchUdpSocketEcnTest {
     @Test
     void ipv4MappedTrafficOfADualStackSocketCarriesItsCodepointBothWays() throws Exception {
         try (BatchUdpSocket v6 = openV6("::"); BatchUdpSocket v4 = BatchUdpSocket.open(V4, 8, 2048)) {
-            InetSocketAddress mapped = new InetSocketAddress(InetAddress.getLoopbackAddress(), v6.localAddress().getPort());
+            InetSocketAddress mapped =
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), v6.localAddress().getPort());
             // Into the IPv6 socket: Linux reports the TOS as IP_TOS (IP_RECVTOS), not as IPV6_TCLASS.
             eachCodepointArrives(v4, v6, mapped);
             // Out of it to an IPv4 destination: marked through IP_TOS, as IPv4's send path ignores IPV6_TCLASS.

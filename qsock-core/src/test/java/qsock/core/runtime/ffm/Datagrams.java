@@ -27,11 +27,12 @@ final class Datagrams {
             }
             for (int i = 0; i < n; i++) {
                 ByteBuffer b = socket.received(i);
-                int size = socket.segmentSizeOf(i);
+                int size = Math.max(1, socket.segmentSizeOf(i));
                 for (int at = 0; at < b.limit(); at += size) {
                     byte[] d = new byte[Math.min(size, b.limit() - at)];
                     b.get(at, d);
-                    got.add(new Got(d, socket.sourceOf(i), socket.destinationOf(i), socket.ecnOf(i), size));
+                    got.add(new Got(d, socket.sourceOf(i), socket.destinationOf(i), socket.ecnOf(i),
+                            socket.segmentSizeOf(i)));
                 }
             }
         }
