@@ -200,6 +200,10 @@ public final class IoEndpoint {
                 // route then fails to send, and recovery counts it lost: what path MTU discovery needs to see.
                 channel.setOption(ExtendedSocketOptions.IP_DONTFRAGMENT, true);
             }
+            if (options.reusePort()) {
+                // Several I/O threads on one port (IoEndpointGroup): each binds a socket of its own to it.
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(local);
             channel.configureBlocking(false);
             return channel;
@@ -268,9 +272,9 @@ public final class IoEndpoint {
                 }
             }
             if (option == StandardSocketOptions.SO_RCVBUF) {
-                udpOptions = new UdpOptions((Integer) value, udpOptions.sendBufferSize());
+                udpOptions = new UdpOptions((Integer) value, udpOptions.sendBufferSize(), udpOptions.reusePort());
             } else if (option == StandardSocketOptions.SO_SNDBUF) {
-                udpOptions = new UdpOptions(udpOptions.receiveBufferSize(), (Integer) value);
+                udpOptions = new UdpOptions(udpOptions.receiveBufferSize(), (Integer) value, udpOptions.reusePort());
             }
         } finally {
             lock.unlock();
@@ -568,6 +572,10 @@ public final class IoEndpoint {
             } else {
                 busy = receiveInTurn(now);
             }
+            IoEndpointGroup.Member m = member;
+            if (m != null && m.takeHandedOff(now) > 0) {
+                busy = true; // datagrams of our connections another I/O thread received (IoEndpointGroup)
+            }
             now = System.nanoTime();
             lastBatch = now;
             if (endpoint.nextDeadline() - now <= 0) {
@@ -682,6 +690,10 @@ public final class IoEndpoint {
             }
             receiveBuffer.flip();
             taken++;
+            IoEndpointGroup.Member m = member;
+            if (m != null && m.handOff(port.local, (InetSocketAddress) from, receiveBuffer)) {
+                continue; // another I/O thread's connection (IoEndpointGroup)
+            }
             try {
                 endpoint.handleDatagram(port.local, (InetSocketAddress) from, receiveBuffer, now);
             } catch (Throwable t) {
@@ -690,6 +702,29 @@ public final class IoEndpoint {
             }
         }
         return taken;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Several I/O threads on one port (IoEndpointGroup)
+
+    /** The endpoint's place among several sharing its port, set once before it listens; null if alone. */
+    private volatile IoEndpointGroup.Member member;
+
+    /** Makes the endpoint one of a group: {@code m} sees every datagram received first. */
+    void joinGroup(IoEndpointGroup.Member m) {
+        this.member = m;
+    }
+
+    /**
+     * Hands the endpoint a datagram another I/O thread of the group received at {@code local} (null: the first socket,
+     * bound to the same address as the other thread's) from {@code from}; on the I/O thread, the lock held.
+     */
+    void injectDatagram(InetSocketAddress local, InetSocketAddress from, ByteBuffer datagram, long now) {
+        try {
+            endpoint.handleDatagram(local, from, datagram, now);
+        } catch (Throwable t) {
+            failed(t, "datagram handed over from", from);
+        }
     }
 
     /** Sends datagrams until the connections have none or the kernel has no room. */
