@@ -11,20 +11,21 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * bounded queue: each slot's sequence number tells whose turn it is, producers claim a slot by a compare-and-set).
  *
  * <p>Never blocks and allocates nothing in the steady state: a full ring drops the datagram (counted), as a full
- * socket buffer would, and QUIC's loss recovery resends what it carried; a slot's buffer grows only for a datagram
- * larger than any it held before. A producer that loses the race for a slot too many times in a row drops too, so
+ * socket buffer would, and QUIC's loss recovery resends what it carried; a slot's buffer is made at its first use and
+ * grows only for a datagram larger than any it held before. A producer that loses the race for a slot too many times in a row drops too, so
  * that an offer takes bounded time.
  */
 final class HandoffRing {
 
     /** A producer gives up after this many lost races for a slot: a bound, never reached but under a storm. */
     private static final int MAX_ATTEMPTS = 64;
-    /** A slot's first buffer: a datagram at the library's default size, grown for larger ones. */
+    /** A slot's first buffer, made at its first use: an Ethernet-sized datagram; grown for larger ones. */
     private static final int INITIAL_SLOT_SIZE = 1500;
 
     /** One datagram: where it arrived, who sent it, its bytes from 0 to the limit. */
     static final class Slot {
-        ByteBuffer data = ByteBuffer.allocate(INITIAL_SLOT_SIZE);
+        /** Null until the slot is first used: a ring that is never used (no client moved) costs no buffers. */
+        ByteBuffer data;
         InetSocketAddress local;
         InetSocketAddress from;
     }
@@ -81,8 +82,8 @@ final class HandoffRing {
         }
         Slot slot = slots[i];
         int length = datagram.remaining();
-        if (slot.data.capacity() < length) {
-            slot.data = ByteBuffer.allocate(length);
+        if (slot.data == null || slot.data.capacity() < length) {
+            slot.data = ByteBuffer.allocate(Math.max(INITIAL_SLOT_SIZE, length));
         }
         slot.data.clear();
         slot.data.put(slot.data.position(), datagram, datagram.position(), length);

@@ -47,8 +47,12 @@ import qsock.core.error.TransportErrorCode;
 public final class IoEndpointGroup {
 
     private static final System.Logger LOG = System.getLogger(IoEndpointGroup.class.getName());
-    /** Datagrams waiting for one thread from the others; a power of two. */
-    private static final int HANDOFF_SLOTS = 64;
+    /**
+     * Datagrams waiting for one thread from the others; a power of two. Another thread takes up to 512 datagrams in one
+     * batch, which may all be for this one (a busy client that moved): the ring holds half a batch, the owner draining
+     * it as it goes. Slot buffers are made at first use: about 1.5 KB each at internet datagram sizes.
+     */
+    private static final int HANDOFF_SLOTS = 256;
     private static final boolean REUSE_PORT = probeReusePort();
 
     private final Member[] members;

@@ -144,7 +144,12 @@ class QuicSocketIoThreadsTest {
                 IoThreadStatistics ownerNow = listener.ioThreads().get(owner);
                 assertTrue(otherNow.datagramsHandedOff() > handedBefore, "the other thread handed over: " + otherNow);
                 assertTrue(ownerNow.datagramsTakenOver() > 0, "the owner took them over: " + ownerNow);
-                assertEquals(0, ownerNow.handoffsDropped(), ownerNow.toString());
+                // Every datagram handed over was taken over, or dropped for want of room (counted, never lost unseen).
+                Waits.until("what was handed over is accounted for", () -> {
+                    List<IoThreadStatistics> t = listener.ioThreads();
+                    return t.get(other).datagramsHandedOff()
+                            == t.get(owner).datagramsTakenOver() + t.get(owner).handoffsDropped();
+                });
                 // Still served by its own thread alone.
                 assertEquals(owner, threadIndex(server.ioThreads().get(0).thread()));
                 server.close();
