@@ -206,6 +206,47 @@ class QuicSocketIoThreadsTest {
         }
     }
 
+    /**
+     * RFC 9000 §9.6: a listener of two threads with a preferred address binds it on each thread; clients move there by
+     * themselves once confirmed, whichever socket of the preferred address their datagrams reach, and go on.
+     */
+    @Test
+    void clientsMoveToThePreferredAddressOfAListenerOfTwoThreads() throws Exception {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             QuicSocket listener = listener(2, 16)) {
+            listener.setOption(QuicSocketOptions.CONNECTION_MIGRATION, new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress preferred = listener.getOption(QuicSocketOptions.CONNECTION_MIGRATION);
+            assertNotEquals(0, preferred.getPort());
+            int n = 6;
+            Future<List<QuicSocket>> served = pool.submit(() -> serve(listener, n, pool));
+            List<QuicSocket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < n; i++) {
+                    QuicSocket client = QuicSocket.open();
+                    clients.add(client);
+                    client.connect(listener.localAddress());
+                    QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
+                }
+                List<QuicSocket> servers = served.get(10, TimeUnit.SECONDS);
+                for (int i = 0; i < n; i++) {
+                    QuicSocket client = clients.get(i);
+                    Waits.until("client " + client + " moved to the preferred address",
+                            () -> preferred.equals(client.remoteAddress()));
+                    assertArrayEquals(data(50_000, i), echo(client, 50_000, i), "the echo after the move");
+                }
+                for (QuicSocket server : servers) {
+                    Waits.until("the server's connection is reached at its preferred address",
+                            () -> preferred.equals(server.localAddress()));
+                    server.close();
+                }
+            } finally {
+                for (QuicSocket c : clients) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     /** Closing the listener (and its connections) ends every I/O thread. */
     @Test
     void closingTheListenerEndsEveryThread() throws Exception {
