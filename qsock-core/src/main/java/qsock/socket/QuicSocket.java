@@ -1078,6 +1078,13 @@ public final class QuicSocket implements Closeable {
         return setup.call(() -> {
             ensureOpen();
             options.set(option, value, io);
+            IoEndpointGroup g = group;
+            if (g != null && (option == QuicSocketOptions.RECEIVE_BUFFER_SIZE
+                    || option == QuicSocketOptions.SEND_BUFFER_SIZE)) {
+                // Every I/O thread's socket of the listener's port.
+                g.setOption(option == QuicSocketOptions.RECEIVE_BUFFER_SIZE ? java.net.StandardSocketOptions.SO_RCVBUF
+                        : java.net.StandardSocketOptions.SO_SNDBUF, (Integer) value);
+            }
             return this;
         });
     }
@@ -1287,7 +1294,8 @@ public final class QuicSocket implements Closeable {
      */
     public int blockedCalls() {
         SocketLock l = lock;
-        return l == null ? 0 : l.waiters();
+        IoEndpointGroup g = group;
+        return (l == null ? 0 : l.waiters()) + (g == null ? 0 : g.acceptWaiters());
     }
 
     /**

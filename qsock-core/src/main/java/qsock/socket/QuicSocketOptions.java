@@ -142,7 +142,7 @@ public final class QuicSocketOptions {
      * address changes and so reaches another thread's socket is handed over to its own by the connection ID it
      * addresses (every ID a thread issues names it). Set before {@link QuicSocket#bind} (the port is bound to be
      * shared); the threads start at {@link QuicSocket#listen}. 1 to 32; default one per two cores, at least 1
-     * ({@code max(1, availableProcessors() / 2)}). Where the port cannot be shared this way (not Linux), and with
+     * ({@code max(1, availableProcessors() / 2)}), or the system property {@code qsock.ioThreads}. Where the port cannot be shared this way (not Linux), and with
      * zero-length connection IDs, a listener has one thread whatever is set; reading the option on a listener tells
      * how many it has. Each thread queues up to the backlog of new connections.
      */

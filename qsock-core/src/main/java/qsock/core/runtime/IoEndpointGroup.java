@@ -68,8 +68,25 @@ public final class IoEndpointGroup {
         this.random = random;
     }
 
-    /** {@return the default I/O thread count of a listener: one per two cores, at least one} */
+    /**
+     * {@return the default I/O thread count of a listener: one per two cores, at least one} The system property {@code
+     * qsock.ioThreads} (1 to 32) overrides it, for deployments that set it outside the code and for running the socket
+     * tests on several threads on a small machine.
+     */
     public static int defaultThreads() {
+        String set = System.getProperty("qsock.ioThreads");
+        if (set != null) {
+            try {
+                int n = Integer.parseInt(set.trim());
+                if (n >= 1 && n <= ConnectionIdOwner.MAX_OWNERS) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // Ignored as below.
+            }
+            LOG.log(System.Logger.Level.WARNING, "qsock.ioThreads=" + set + " is not 1 to "
+                    + ConnectionIdOwner.MAX_OWNERS + ": ignored");
+        }
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
@@ -316,6 +333,23 @@ public final class IoEndpointGroup {
             throw new InterruptedIOException("interrupted while waiting");
         } finally {
             acceptLock.unlock();
+        }
+    }
+
+    /** {@return the accept calls waiting for a new connection now} For diagnostics and tests. */
+    public int acceptWaiters() {
+        acceptLock.lock();
+        try {
+            return acceptLock.getWaitQueueLength(acceptable);
+        } finally {
+            acceptLock.unlock();
+        }
+    }
+
+    /** Sets a UDP socket option (the buffer sizes) on the endpoints but the first, each under its lock. */
+    public <T> void setOption(java.net.SocketOption<T> option, T value) throws IOException {
+        for (int i = 1; i < members.length; i++) {
+            members[i].io.setOption(option, value);
         }
     }
 
