@@ -36,6 +36,8 @@ import qsock.core.error.TransportErrorCode;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.runtime.IoClient;
 import qsock.core.runtime.IoEndpoint;
+import qsock.core.runtime.IoEndpointGroup;
+import qsock.core.runtime.UdpOptions;
 
 /**
  * A QUIC socket, after the Linux kernel's (draft-lxin-quic-socket-apis): one listener or one connection on
@@ -88,6 +90,14 @@ public final class QuicSocket implements Closeable {
     private boolean readShutdown;
     private boolean acceptShutdown;
     private volatile boolean blocking = true;
+    /** The listener's I/O threads ({@link QuicSocketOptions#IO_THREADS}), until bind reads them. */
+    private volatile int ioThreads = IoEndpointGroup.defaultThreads();
+    /** The endpoint settings shared by a listener's I/O threads (one reset key), set at bind; null for one thread. */
+    private EndpointConfig sharedEndpointConfig;
+    /** A listener's several I/O threads, formed at its first listen; null with one thread and on connections. */
+    private volatile IoEndpointGroup group;
+    /** The group whose thread serves this accepted connection, for {@link #ioThreads()}; null if none. */
+    private volatile IoEndpointGroup servedBy;
 
     private QuicSocket(ConnectionConfig config, SocketOptionTable options) {
         this.config = config;
@@ -132,13 +142,22 @@ public final class QuicSocket implements Closeable {
             if (io != null) {
                 throw new AlreadyBoundException();
             }
-            bindLocked(address);
+            bindLocked(address, true);
             return this;
         });
     }
 
-    private void bindLocked(InetSocketAddress address) throws IOException {
-        IoEndpoint endpoint = IoEndpoint.bind(address, new EndpointConfig(config, null), options.udpOptions(), client);
+    private void bindLocked(InetSocketAddress address, boolean mayListen) throws IOException {
+        EndpointConfig endpointConfig = new EndpointConfig(config, null);
+        UdpOptions udp = options.udpOptions();
+        if (mayListen && ioThreads > 1 && config.connectionIdLength() > 0 && IoEndpointGroup.supported()) {
+            // Several I/O threads (QuicSocketOptions.IO_THREADS): the port is bound to be shared, with the reset key
+            // the others will have.
+            endpointConfig = IoEndpointGroup.sharedConfig(config);
+            udp = udp.withReusePort(true);
+            sharedEndpointConfig = endpointConfig;
+        }
+        IoEndpoint endpoint = IoEndpoint.bind(address, endpointConfig, udp, client);
         lock = new SocketLock(endpoint.lock());
         io = endpoint;
     }
@@ -170,7 +189,13 @@ public final class QuicSocket implements Closeable {
             if (connection != null) {
                 throw new IllegalStateException("a connected socket cannot listen");
             }
-            lock.call(() -> {
+            qsock.core.endpoint.AddressValidation validation = lock.call(() -> {
+                if (sharedEndpointConfig != null && group == null) {
+                    // QuicSocketOptions.IO_THREADS: the other threads bind the port now, before the preferred
+                    // addresses (which each of them binds too).
+                    group = IoEndpointGroup.form(io, sharedEndpointConfig,
+                            options.udpOptions().withReusePort(true), ioThreads);
+                }
                 if (!preferredBound) {
                     // RFC 9000 §9.6: the preferred addresses of the settings are received at before any client
                     // hears of them.
@@ -178,12 +203,20 @@ public final class QuicSocket implements Closeable {
                     preferredBound = true;
                 }
                 // RFC 9000 §8.1: Retry and token settings (QuicSocketOptions.VALIDATE_PEER_ADDRESS and others).
-                io.endpoint().setAddressValidation(options.addressValidation());
+                qsock.core.endpoint.AddressValidation v = options.addressValidation();
+                if (group != null) {
+                    // A token must open on whichever thread checks it (RFC 9000 §8.1.3).
+                    v = group.shareKeys(v);
+                }
+                io.endpoint().setAddressValidation(v);
                 io.endpoint().listen(backlog);
                 listening = backlog > 0;
                 acceptShutdown = false;
-                return null;
+                return v;
             });
+            if (group != null) {
+                group.listen(validation, backlog);
+            }
             return null;
         });
     }
@@ -216,6 +249,10 @@ public final class QuicSocket implements Closeable {
             preferredIpv6 = bound;
         }
         io.endpoint().setPreferredAddress(preferredIpv4, preferredIpv6);
+        if (group != null) {
+            // Each I/O thread has a socket there too: a client moving there may hash to any (RFC 9000 §9.6).
+            group.bindPreferredAddress(bound, preferredIpv4, preferredIpv6);
+        }
     }
 
     /**
@@ -229,6 +266,10 @@ public final class QuicSocket implements Closeable {
      */
     public QuicSocket accept() throws IOException {
         IoEndpoint endpoint = requireBound();
+        IoEndpointGroup g = group;
+        if (g != null) {
+            return acceptFromGroup(g);
+        }
         return lock.call(() -> {
             long deadline = deadline();
             while (true) {
@@ -242,16 +283,7 @@ public final class QuicSocket implements Closeable {
                 QuicEndpoint quic = endpoint.endpoint();
                 QuicConnection c = quic.accept();
                 if (c != null) {
-                    QuicSocket s = new QuicSocket(config, options.forAccepted());
-                    s.lock = new SocketLock(endpoint.lock());
-                    s.io = endpoint;
-                    s.blocking = blocking;
-                    s.preferredIpv4 = preferredIpv4;
-                    s.preferredIpv6 = preferredIpv6;
-                    s.attach(c, quic.peerAddress(c));
-                    endpoint.attach(s.client);
-                    endpoint.follow(s.client, c);
-                    return s;
+                    return acceptedSocket(endpoint, c);
                 }
                 if (!blocking) {
                     return null;
@@ -261,8 +293,62 @@ public final class QuicSocket implements Closeable {
         });
     }
 
+    /** {@return the socket of {@code c}, a new connection taken from {@code endpoint}'s queue; its lock is held} */
+    private QuicSocket acceptedSocket(IoEndpoint endpoint, QuicConnection c) {
+        QuicSocket s = new QuicSocket(config, options.forAccepted());
+        s.lock = new SocketLock(endpoint.lock());
+        s.io = endpoint;
+        s.blocking = blocking;
+        s.preferredIpv4 = preferredIpv4;
+        s.preferredIpv6 = preferredIpv6;
+        s.servedBy = group;
+        s.attach(c, endpoint.endpoint().peerAddress(c));
+        endpoint.attach(s.client);
+        endpoint.follow(s.client, c);
+        return s;
+    }
+
+    /**
+     * {@link #accept()} on a listener of several I/O threads: the oldest connection of one of their queues, taken in
+     * turn; waits on the group's signal, which every thread's batch that queued one gives.
+     */
+    private QuicSocket acceptFromGroup(IoEndpointGroup g) throws IOException {
+        long deadline = deadline();
+        while (true) {
+            // Read before looking, so that a connection queued after the look is not slept through.
+            long seen = g.acceptSignals();
+            lock.call(() -> {
+                ensureOpen();
+                if (acceptShutdown) {
+                    throw new AsynchronousCloseException();
+                }
+                if (!listening) {
+                    throw new IllegalStateException("the socket does not listen");
+                }
+                return null;
+            });
+            QuicSocket s = g.pollAccepted(this::acceptedSocket);
+            if (s != null) {
+                return s;
+            }
+            if (!blocking) {
+                return null;
+            }
+            if (!g.awaitAccept(seen, deadline)) {
+                throw new SocketTimeoutException("timed out after " + options.timeout());
+            }
+            if (closed) {
+                throw new AsynchronousCloseException();
+            }
+        }
+    }
+
     /** {@return the connections waiting for {@link #accept()} on this socket's UDP port; 0 if unbound} */
     public int acceptQueueLength() {
+        IoEndpointGroup g = group;
+        if (g != null) {
+            return g.acceptQueueLength();
+        }
         IoEndpoint endpoint = io;
         return endpoint == null ? 0 : lock.get(() -> endpoint.endpoint().acceptQueueLength());
     }
@@ -286,7 +372,7 @@ public final class QuicSocket implements Closeable {
                 throw new IllegalStateException("a listening socket cannot connect");
             }
             if (io == null) {
-                bindLocked(new InetSocketAddress(route(peer), 0));
+                bindLocked(new InetSocketAddress(route(peer), 0), false);
             }
             lock.run(() -> {
                 // RFC 9000 §8.1.3: NEW_TOKEN tokens kept and used (QuicSocketOptions.TOKEN_STORE, TOKEN).
@@ -849,6 +935,9 @@ public final class QuicSocket implements Closeable {
                 }
             }
             lock.signalAll();
+            if (group != null) {
+                group.wakeAcceptors();
+            }
             return null;
         });
     }
@@ -899,6 +988,11 @@ public final class QuicSocket implements Closeable {
                 lock.signalAll();
                 endpoint.detach(client);
             });
+            IoEndpointGroup g = group;
+            if (g != null) {
+                // The other I/O threads refuse what waits there, and end once their connections did.
+                g.close();
+            }
         });
     }
 
@@ -962,6 +1056,21 @@ public final class QuicSocket implements Closeable {
             setConnectionMigration(inet((SocketAddress) Objects.requireNonNull(value, "value"), "address"));
             return this;
         }
+        if (option == QuicSocketOptions.IO_THREADS) {
+            int n = (Integer) Objects.requireNonNull(value, "value");
+            if (n < 1 || n > 32) {
+                throw new IllegalArgumentException("I/O threads: 1 to 32, not " + n);
+            }
+            setup.call(() -> {
+                ensureOpen();
+                if (io != null) {
+                    throw new AlreadyBoundException();
+                }
+                ioThreads = n;
+                return null;
+            });
+            return this;
+        }
         if (option == QuicSocketOptions.TOKEN && connection != null) {
             // The token is for the first Initial; after connect the slot holds what the connection receives.
             throw new AlreadyConnectedException();
@@ -969,6 +1078,13 @@ public final class QuicSocket implements Closeable {
         return setup.call(() -> {
             ensureOpen();
             options.set(option, value, io);
+            IoEndpointGroup g = group;
+            if (g != null && (option == QuicSocketOptions.RECEIVE_BUFFER_SIZE
+                    || option == QuicSocketOptions.SEND_BUFFER_SIZE)) {
+                // Every I/O thread's socket of the listener's port.
+                g.setOption(option == QuicSocketOptions.RECEIVE_BUFFER_SIZE ? java.net.StandardSocketOptions.SO_RCVBUF
+                        : java.net.StandardSocketOptions.SO_SNDBUF, (Integer) value);
+            }
             return this;
         });
     }
@@ -985,6 +1101,10 @@ public final class QuicSocket implements Closeable {
         }
         if (option == QuicSocketOptions.CONNECTION_ID) {
             return option.type().cast(connectionIds(true));
+        }
+        if (option == QuicSocketOptions.IO_THREADS) {
+            IoEndpointGroup g = group;
+            return option.type().cast(g != null ? g.size() : listening ? 1 : ioThreads);
         }
         if (option == QuicSocketOptions.CONNECTION_MIGRATION) {
             QuicConnection c = connection;
@@ -1174,7 +1294,31 @@ public final class QuicSocket implements Closeable {
      */
     public int blockedCalls() {
         SocketLock l = lock;
-        return l == null ? 0 : l.waiters();
+        IoEndpointGroup g = group;
+        return (l == null ? 0 : l.waiters()) + (g == null ? 0 : g.acceptWaiters());
+    }
+
+    /**
+     * {@return the I/O threads serving this socket and their counters: a listener's (several with {@link
+     * QuicSocketOptions#IO_THREADS}), or the one of its connection; empty if unbound} For diagnostics and tests.
+     */
+    public java.util.List<IoThreadStatistics> ioThreads() {
+        IoEndpoint endpoint = io;
+        if (endpoint == null) {
+            return java.util.List.of();
+        }
+        IoEndpointGroup g = group != null ? group : servedBy;
+        if (g == null) {
+            return java.util.List.of(new IoThreadStatistics(endpoint.thread().getName(), 0, 0, 0, 0));
+        }
+        java.util.List<IoThreadStatistics> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < g.size(); i++) {
+            if (group != null || g.endpoint(i) == endpoint) {
+                long[] n = g.counters(i);
+                threads.add(new IoThreadStatistics(g.endpoint(i).thread().getName(), n[0], n[1], n[2], n[3]));
+            }
+        }
+        return java.util.List.copyOf(threads);
     }
 
     /** {@return {@code getter} applied to the connection under the endpoint's lock, or null if there is none} */

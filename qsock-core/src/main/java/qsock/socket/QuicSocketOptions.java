@@ -135,6 +135,19 @@ public final class QuicSocketOptions {
     public static final SocketOption<java.net.InetSocketAddress> CONNECTION_MIGRATION =
             new Option<>("QUIC_CONNECTION_MIGRATION", java.net.InetSocketAddress.class);
 
+    /**
+     * The I/O threads of a listener: each has a UDP socket of its own bound to the listener's address and port
+     * (SO_REUSEPORT: the kernel spreads datagrams over them by the hash of their addresses), its own share of the
+     * connections, pinned to it for their life, and its own lock, so that a server uses as many cores. A client whose
+     * address changes and so reaches another thread's socket is handed over to its own by the connection ID it
+     * addresses (every ID a thread issues names it). Set before {@link QuicSocket#bind} (the port is bound to be
+     * shared); the threads start at {@link QuicSocket#listen}. 1 to 32; default one per two cores, at least 1
+     * ({@code max(1, availableProcessors() / 2)}), or the system property {@code qsock.ioThreads}. Where the port cannot be shared this way (not Linux), and with
+     * zero-length connection IDs, a listener has one thread whatever is set; reading the option on a listener tells
+     * how many it has. Each thread queues up to the backlog of new connections.
+     */
+    public static final SocketOption<Integer> IO_THREADS = new Option<>("QUIC_IO_THREADS", Integer.class);
+
     private QuicSocketOptions() {}
 
     /** One option: compared by identity, as the JDK's own options are. */

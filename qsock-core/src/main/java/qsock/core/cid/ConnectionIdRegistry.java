@@ -48,4 +48,12 @@ public interface ConnectionIdRegistry {
     default boolean isInUse(ConnectionId cid) {
         return false;
     }
+
+    /**
+     * {@return a new connection ID of {@code length} bytes for the connection to issue} Random by default; an
+     * endpoint on one of several I/O threads marks its thread in it ({@link ConnectionIdOwner}).
+     */
+    default ConnectionId newConnectionId(java.util.random.RandomGenerator random, int length) {
+        return ConnectionId.random(random, length);
+    }
 }

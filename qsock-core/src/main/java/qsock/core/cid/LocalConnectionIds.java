@@ -403,7 +403,7 @@ public final class LocalConnectionIds {
 
     private ConnectionId freshId() {
         for (int draw = 0; draw < MAX_DRAWS; draw++) {
-            ConnectionId cid = ConnectionId.random(random, cidLength);
+            ConnectionId cid = registry.newConnectionId(random, cidLength);
             if (!isLocal(cid) && !registry.isInUse(cid)) {
                 return cid;
             }

@@ -275,7 +275,7 @@ public final class QuicConnection {
                                         ConnectionId clientSourceId, PacketProtection clientInitial,
                                         PacketProtection serverInitial, long now) {
         Objects.requireNonNull(config, "config");
-        ConnectionId source = ConnectionId.random(random, config.connectionIdLength());
+        ConnectionId source = registry.newConnectionId(random, config.connectionIdLength());
         QuicConnection c = new QuicConnection(Role.SERVER, config, random, version, originalDestinationId,
                 source, tokens, registry, Objects.requireNonNull(clientInitial, "clientInitial"),
                 Objects.requireNonNull(serverInitial, "serverInitial"), now);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
+import qsock.core.cid.ConnectionIdOwner;
 import qsock.core.cid.ConnectionIdRegistry;
 import qsock.core.cid.StatelessResetTokens;
 import qsock.api.ConnectionConfig;
@@ -148,6 +149,8 @@ public final class QuicEndpoint {
     private Ecn receivingEcn = Ecn.NOT_ECT;
     /** Whether the runtime sets and reads ECN codepoints: connections created from then on use ECN. */
     private boolean ecnCapable;
+    /** The I/O thread this endpoint is among several of one port, marked in every ID it issues; null if alone. */
+    private ConnectionIdOwner idOwner;
 
     // Counters.
     private long datagramsDropped;
@@ -250,6 +253,12 @@ public final class QuicEndpoint {
             return attached && connection.state() == ConnectionState.HANDSHAKING;
         }
 
+        @Override
+        public ConnectionId newConnectionId(RandomGenerator random, int length) {
+            ConnectionIdOwner owner = endpoint.idOwner;
+            return owner == null ? ConnectionId.random(random, length) : owner.newId(random, length);
+        }
+
         void forgetPeerResetTokens() {
             for (StatelessResetToken token : peerTokens) {
                 endpoint.peerResetTokens.remove(token, this);
@@ -278,6 +287,40 @@ public final class QuicEndpoint {
         this.routes = new ConnectionIdTable<>(random.nextInt());
         this.peerResetTokens = new PeerResetTokenIndex<>(random);
         this.resetBudget = new TokenBucket(config.statelessResetRate(), config.statelessResetBurst());
+    }
+
+    /**
+     * Makes this endpoint one of several I/O threads sharing a UDP port: every connection ID its connections issue from
+     * now on names {@code owner} ({@link ConnectionIdOwner}), so that another thread that receives a datagram of theirs
+     * can hand it over. Set before any connection is made. The endpoints of the port share the stateless reset key
+     * ({@link EndpointConfig#statelessResetKey()}) and the token keys, so that any of them answers for all.
+     *
+     * @throws IllegalArgumentException with several owners and zero-length connection IDs, which can name none
+     */
+    public void setConnectionIdOwner(ConnectionIdOwner owner) {
+        if (owner != null && owner.owners() > 1 && config.connection().connectionIdLength() == 0) {
+            throw new IllegalArgumentException("zero-length connection IDs cannot name one of several I/O threads");
+        }
+        this.idOwner = owner;
+    }
+
+    /**
+     * {@return the owner that the Destination Connection ID of a short-header packet at the start of {@code datagram}
+     * names, or -1} -1 for a long header (Initials and 0-RTT carry IDs the client chose: they are handled where they
+     * land, their addresses unchanged), a datagram too short, an ID that names no owner, or an endpoint alone on its
+     * port. Reads the datagram from its position without moving it.
+     */
+    public int connectionIdOwner(ByteBuffer datagram) {
+        ConnectionIdOwner owner = idOwner;
+        if (owner == null || owner.owners() < 2) {
+            return -1;
+        }
+        int at = datagram.position();
+        // RFC 9000 §17.3: a short header is 1 byte, then the Destination Connection ID of the length we issue.
+        if (datagram.remaining() < 1 + config.connection().connectionIdLength() || (datagram.get(at) & 0x80) != 0) {
+            return -1;
+        }
+        return ConnectionIdOwner.ownerOf(datagram.get(at + 1), owner.owners());
     }
 
     /**

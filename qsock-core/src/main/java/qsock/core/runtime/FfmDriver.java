@@ -35,7 +35,10 @@ final class FfmDriver implements IoDriver {
 
     @Override
     public UdpPort open(InetSocketAddress local, UdpOptions options) throws IOException {
-        BatchUdpSocket socket = BatchUdpSocket.open(local, SLOTS, SLOT_SIZE);
+        // Destinations are read where the socket is bound to a wildcard address; SO_REUSEPORT for a listener's several
+        // I/O threads (IoEndpointGroup).
+        BatchUdpSocket socket = BatchUdpSocket.open(local, SLOTS, SLOT_SIZE, new BatchUdpSocket.Options(
+                options.reusePort(), true, local.getAddress().isAnyLocalAddress()));
         try {
             socket.setReceiveBufferSize(options.receiveBufferSize());
             socket.setSendBufferSize(options.sendBufferSize());

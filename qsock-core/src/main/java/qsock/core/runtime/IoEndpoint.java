@@ -254,9 +254,9 @@ public final class IoEndpoint {
                 }
             }
             if (option == StandardSocketOptions.SO_RCVBUF) {
-                udpOptions = new UdpOptions((Integer) value, udpOptions.sendBufferSize());
+                udpOptions = new UdpOptions((Integer) value, udpOptions.sendBufferSize(), udpOptions.reusePort());
             } else if (option == StandardSocketOptions.SO_SNDBUF) {
-                udpOptions = new UdpOptions(udpOptions.receiveBufferSize(), (Integer) value);
+                udpOptions = new UdpOptions(udpOptions.receiveBufferSize(), (Integer) value, udpOptions.reusePort());
             }
         } finally {
             lock.unlock();
@@ -542,6 +542,10 @@ public final class IoEndpoint {
             } else {
                 busy = receiveInTurn(now);
             }
+            IoEndpointGroup.Member m = member;
+            if (m != null && m.takeHandedOff(now) > 0) {
+                busy = true; // datagrams of our connections another I/O thread received (IoEndpointGroup)
+            }
             now = System.nanoTime();
             lastBatch = now;
             if (endpoint.nextDeadline() - now <= 0) {
@@ -647,11 +651,38 @@ public final class IoEndpoint {
 
     /** One datagram of {@link #receive}, to the endpoint. */
     private void onDatagram(ByteBuffer datagram, InetSocketAddress from, Ecn ecn) {
+        IoEndpointGroup.Member m = member;
+        if (m != null && m.handOff(receivingPort.local, from, datagram)) {
+            return; // another I/O thread's connection (IoEndpointGroup)
+        }
         try {
             endpoint.handleDatagram(receivingPort.local, from, datagram, ecn, receivingAt);
         } catch (Throwable t) {
             // The connection concerned, if any, was closed by the endpoint; the others go on.
             failed(t, "datagram from", from);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Several I/O threads on one port (IoEndpointGroup)
+
+    /** The endpoint's place among several sharing its port, set once before it listens; null if alone. */
+    private volatile IoEndpointGroup.Member member;
+
+    /** Makes the endpoint one of a group: {@code m} sees every datagram received first. */
+    void joinGroup(IoEndpointGroup.Member m) {
+        this.member = m;
+    }
+
+    /**
+     * Hands the endpoint a datagram another I/O thread of the group received at {@code local} (null: the first socket,
+     * bound to the same address as the other thread's) from {@code from}; on the I/O thread, the lock held.
+     */
+    void injectDatagram(InetSocketAddress local, InetSocketAddress from, ByteBuffer datagram, long now) {
+        try {
+            endpoint.handleDatagram(local, from, datagram, now);
+        } catch (Throwable t) {
+            failed(t, "datagram handed over from", from);
         }
     }
 

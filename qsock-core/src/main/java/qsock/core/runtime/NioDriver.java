@@ -41,6 +41,10 @@ final class NioDriver implements IoDriver {
                 // route then fails to send, and recovery counts it lost: what path MTU discovery needs to see.
                 channel.setOption(ExtendedSocketOptions.IP_DONTFRAGMENT, true);
             }
+            if (options.reusePort()) {
+                // Several I/O threads on one port (IoEndpointGroup): each binds a socket of its own to it.
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             channel.bind(local);
             channel.configureBlocking(false);
             // Registering does not wait for a select the I/O thread may sit in (JDK 11+); the key counts from that

@@ -1,0 +1,229 @@
+package qsock.bench.cores;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import qsock.socket.ClosedConnectionException;
+import qsock.socket.QuicSocket;
+import qsock.socket.QuicSocketOptions;
+import qsock.socket.StreamFlags;
+import qsock.socket.StreamMessage;
+import qsock.tls.Credential;
+import qsock.tls.QuicHandshake;
+import qsock.tls.TlsClientConfig;
+import qsock.tls.TlsServerConfig;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.cert.PemFiles;
+
+/**
+ * A scripted loopback run (not a test, not JMH) for a listener's I/O threads ({@link QuicSocketOptions#IO_THREADS}):
+ * a server process with N threads, a client process with many concurrent connections; run by
+ * {@code scripts/bench-cores}, which compares N=1 with N=2.
+ *
+ * <pre>
+ *   server PORT THREADS                       serves until killed
+ *   handshakes PORT CONCURRENCY SECONDS       handshakes/s: loops of connect, handshake, one tiny request, close
+ *   throughput PORT CONNECTIONS SECONDS       aggregate download: each connection asks for 1 MiB at a time
+ * </pre>
+ * The client prints one line: the rate, and the process CPU time per unit.
+ */
+public final class IoThreadsLoopback {
+
+    private static final int BLOCK = 1 << 20;
+
+    private IoThreadsLoopback() {}
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "server" -> server(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "handshakes" -> handshakes(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    Integer.parseInt(args[3]));
+            case "throughput" -> throughput(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+                    Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static void server(int port, int threads) throws Exception {
+        TlsServerConfig tls = serverTls();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            QuicSocket listener = QuicSocket.open();
+            listener.setOption(QuicSocketOptions.IO_THREADS, threads);
+            listener.bind(new InetSocketAddress("127.0.0.1", port));
+            listener.listen(1024);
+            System.out.println("listening threads=" + listener.getOption(QuicSocketOptions.IO_THREADS));
+            while (true) {
+                QuicSocket s = listener.accept();
+                pool.submit(() -> {
+                    try (s) {
+                        QuicHandshake.serverHandshake(s, tls, Duration.ofSeconds(10));
+                        serve(s);
+                    } catch (Exception e) {
+                        // A client that went: nothing to do.
+                    }
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** Each request: a stream carrying 4 bytes, a length; the answer: that many bytes on the same stream. */
+    private static void serve(QuicSocket s) throws IOException {
+        ByteBuffer in = ByteBuffer.allocate(64);
+        ByteBuffer out = ByteBuffer.allocate(BLOCK);
+        try {
+            while (true) {
+                in.clear();
+                StreamMessage m = s.receive(in);
+                if (!m.fin()) {
+                    continue;
+                }
+                int length = in.getInt(0);
+                out.clear().limit(length);
+                s.send(out, m.streamId(), StreamFlags.FIN);
+            }
+        } catch (ClosedConnectionException e) {
+            // done
+        }
+    }
+
+    private static long request(QuicSocket c, int length, ByteBuffer buf) throws IOException {
+        long stream = c.openStream(0);
+        c.send(ByteBuffer.allocate(4).putInt(0, length), stream, StreamFlags.FIN);
+        long got = 0;
+        while (true) {
+            buf.clear();
+            StreamMessage m = c.receive(buf);
+            got += m.length();
+            if (m.fin()) {
+                return got;
+            }
+        }
+    }
+
+    private static void handshakes(int port, int concurrency, int seconds) throws Exception {
+        TlsClientConfig tls = clientTls();
+        InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
+        AtomicLong done = new AtomicLong();
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+        long[] cpuAtStart = new long[1];
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> loops = new ArrayList<>();
+            for (int i = 0; i < concurrency; i++) {
+                loops.add(pool.submit(() -> {
+                    ByteBuffer buf = ByteBuffer.allocate(64);
+                    while (System.nanoTime() - end < 0) {
+                        try (QuicSocket c = QuicSocket.open()) {
+                            c.connect(server);
+                            QuicHandshake.clientHandshake(c, tls, Duration.ofSeconds(10));
+                            request(c, 16, buf);
+                            long now = System.nanoTime();
+                            if (now - warmEnd >= 0 && now - end < 0) {
+                                done.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            sleepUntil(warmEnd);
+            cpuAtStart[0] = cpu();
+            for (Future<?> f : loops) {
+                f.get();
+            }
+        }
+        double cpuMs = (cpu() - cpuAtStart[0]) / 1e6;
+        System.out.printf("handshakes/s %.0f (client CPU %.2f ms per handshake)%n", done.get() / (double) seconds,
+                cpuMs / Math.max(1, done.get()));
+    }
+
+    private static void throughput(int port, int connections, int seconds) throws Exception {
+        TlsClientConfig tls = clientTls();
+        InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
+        AtomicLong bytes = new AtomicLong();
+        List<QuicSocket> sockets = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            QuicSocket c = QuicSocket.open();
+            c.connect(server);
+            QuicHandshake.clientHandshake(c, tls, Duration.ofSeconds(10));
+            sockets.add(c);
+        }
+        long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
+        long cpuAtStart;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> loops = new ArrayList<>();
+            for (QuicSocket c : sockets) {
+                loops.add(pool.submit(() -> {
+                    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+                    while (System.nanoTime() - end < 0) {
+                        long got = request(c, BLOCK, buf);
+                        long now = System.nanoTime();
+                        if (now - warmEnd >= 0 && now - end < 0) {
+                            bytes.addAndGet(got);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            sleepUntil(warmEnd);
+            cpuAtStart = cpu();
+            for (Future<?> f : loops) {
+                f.get();
+            }
+        }
+        double cpuMs = (cpu() - cpuAtStart) / 1e6;
+        double mib = bytes.get() / (double) (1 << 20);
+        System.out.printf("aggregate MiB/s %.1f over %d connections (client CPU %.1f ms per MiB)%n", mib / seconds,
+                connections, cpuMs / Math.max(1, mib));
+        for (QuicSocket c : sockets) {
+            c.close();
+        }
+    }
+
+    private static void sleepUntil(long deadline) throws InterruptedException {
+        long wait;
+        while ((wait = deadline - System.nanoTime()) > 0) {
+            Thread.sleep(Math.max(1, wait / 1_000_000));
+        }
+    }
+
+    private static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static TlsServerConfig serverTls() throws IOException {
+        try (InputStream chain = resource("ecdsa-p256-chain.pem"); InputStream key = resource("ecdsa-p256-leaf.key")) {
+            return TlsServerConfig.builder(new Credential(PemFiles.readCertificates(chain),
+                    PemFiles.readPrivateKey(key))).applicationProtocols("bench").build();
+        }
+    }
+
+    private static TlsClientConfig clientTls() throws IOException {
+        try (InputStream ca = resource("ecdsa-p256-ca.pem")) {
+            return TlsClientConfig.builder().serverName("localhost").applicationProtocols("bench")
+                    .certificateValidator(CertificateValidator.forTrustedCertificates(PemFiles.readCertificates(ca)))
+                    .build();
+        }
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = IoThreadsLoopback.class.getResourceAsStream("/qsock/bench/tls/" + name);
+        if (in == null) {
+            throw new IOException("missing resource " + name);
+        }
+        return in;
+    }
+}
