@@ -216,7 +216,7 @@ public final class PeerPerf {
      * {@code count} connections from {@code parallel} threads, each connecting, running one empty throughput
      * stream and closing; {@return the line qsock perf prints for its handshakes}
      */
-    private static String handshakes(PerfStack stack, int count, int parallel, long deadlineNanos)
+    static String handshakes(PerfStack stack, int count, int parallel, long deadlineNanos)
             throws Exception {
         long[] samples = new long[count];
         AtomicInteger next = new AtomicInteger();
@@ -258,7 +258,7 @@ public final class PeerPerf {
      * Opens {@code n} connections, then has each send its share of {@code total} at once from a thread of its own;
      * {@return the line qsock perf prints for it}
      */
-    private static String concurrent(PerfStack stack, int n, long total, int messageSize, long deadlineNanos)
+    static String concurrent(PerfStack stack, int n, long total, int messageSize, long deadlineNanos)
             throws Exception {
         List<PerfStack.Connection> open = new ArrayList<>(n);
         ExecutorService pool = Executors.newFixedThreadPool(n);

@@ -70,8 +70,9 @@ final class QuichePerf implements PerfStack {
      * says (up to 65527, for comparing with qsock's path MTU discovery on loopback; quiche through Netty has none).
      */
     private static final int UDP_PAYLOAD = Integer.getInteger("qsock.perf.quicheDatagram", 1452);
-    /** Netty's epoll transport with GSO and GRO instead of NIO. */
-    static final boolean EPOLL = "epoll".equals(System.getProperty("qsock.perf.quicheTransport", "nio"));
+    /** The transport {@link #QuichePerf()} takes: NIO unless the system property says epoll. */
+    private static final boolean EPOLL_BY_DEFAULT =
+            "epoll".equals(System.getProperty("qsock.perf.quicheTransport", "nio"));
     /** Datagrams per GSO send: 40 x 1452 bytes stay under the 64 KiB a UDP send may carry. */
     private static final int GSO_SEGMENTS = 40;
     private static final int GRO_BUFFER = 64 * 1024;
@@ -82,8 +83,10 @@ final class QuichePerf implements PerfStack {
     /** Every connection's handler on the server, where no connection-level event needs handling. */
     private static final ChannelHandler NOTHING = new Nothing();
 
-    private final EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, ioHandler());
-    private final EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(2, ioHandler());
+    /** Netty's epoll transport with GSO and GRO instead of NIO. */
+    private final boolean epoll;
+    private final EventLoopGroup serverGroup;
+    private final EventLoopGroup clientGroup;
     private final Channel serverChannel;
     /** Where a client's QUIC channel connects to: the server's port. */
     private final int serverPort;
@@ -95,8 +98,17 @@ final class QuichePerf implements PerfStack {
             .applicationProtocols(ALPN)
             .build();
 
+    /** quiche on the transport the system property {@code qsock.perf.quicheTransport} names (default NIO). */
     QuichePerf() throws InterruptedException {
-        if (EPOLL && UDP_PAYLOAD * GSO_SEGMENTS > 65507) {
+        this(EPOLL_BY_DEFAULT);
+    }
+
+    /** quiche on Netty's epoll transport with GSO and GRO, or on NIO. */
+    QuichePerf(boolean epoll) throws InterruptedException {
+        this.epoll = epoll;
+        serverGroup = new MultiThreadIoEventLoopGroup(1, ioHandler());
+        clientGroup = new MultiThreadIoEventLoopGroup(2, ioHandler());
+        if (epoll && UDP_PAYLOAD * GSO_SEGMENTS > 65507) {
             throw new IllegalArgumentException("GSO sends of " + GSO_SEGMENTS + " x " + UDP_PAYLOAD
                     + " bytes exceed a UDP send");
         }
@@ -104,7 +116,7 @@ final class QuichePerf implements PerfStack {
                 .applicationProtocols(ALPN)
                 .build();
         QuicServerCodecBuilder server = configure(new QuicServerCodecBuilder());
-        if (EPOLL) {
+        if (epoll) {
             server.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
                     EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
         }
@@ -124,8 +136,8 @@ final class QuichePerf implements PerfStack {
         serverPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    private static IoHandlerFactory ioHandler() {
-        return EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    private IoHandlerFactory ioHandler() {
+        return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
     private static <B extends QuicCodecBuilder<B>> B configure(B builder) {
@@ -141,9 +153,9 @@ final class QuichePerf implements PerfStack {
                 .initialMaxStreamsUnidirectional(100);
     }
 
-    private static Channel bind(EventLoopGroup group, ChannelHandler codec) throws InterruptedException {
+    private Channel bind(EventLoopGroup group, ChannelHandler codec) throws InterruptedException {
         Bootstrap b = new Bootstrap();
-        if (EPOLL) {
+        if (epoll) {
             // PEERS.md: with GRO a receive returns up to 64 KiB of coalesced datagrams; a smaller buffer loses them.
             b.option(EpollChannelOption.UDP_GRO, true);
             b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO_BUFFER));
@@ -151,7 +163,7 @@ final class QuichePerf implements PerfStack {
             // Room for the largest datagram: Netty's default 2048-byte receive buffer would cut it short.
             b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_PAYLOAD));
         }
-        Class<? extends DatagramChannel> type = EPOLL ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         return b
                 .group(group)
                 .channel(type)
@@ -166,7 +178,7 @@ final class QuichePerf implements PerfStack {
     @Override
     public String datagramSize() {
         // Netty falls back to plain sends without saying so when the kernel or the native library lacks GSO.
-        return UDP_PAYLOAD + (EPOLL ? " (epoll, GSO " + GSO_SEGMENTS + " segments "
+        return UDP_PAYLOAD + (epoll ? " (epoll, GSO " + GSO_SEGMENTS + " segments "
                 + (SegmentedDatagramPacket.isSupported() ? "supported" : "NOT SUPPORTED") + ", GRO)" : "");
     }
 
@@ -238,12 +250,12 @@ final class QuichePerf implements PerfStack {
                     .build();
             Channel channel = null;
             try {
-                channel = bind(stack.clientGroup, codec);
+                channel = stack.bind(stack.clientGroup, codec);
                 QuicChannelBootstrap bootstrap = QuicChannel.newBootstrap(channel)
                         .handler(NOTHING)
                         .streamHandler(NOTHING)
                         .remoteAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), stack.serverPort));
-                if (EPOLL) {
+                if (stack.epoll) {
                     bootstrap.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
                             EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
                 }
