@@ -139,10 +139,15 @@ public final class PeerPerf {
                 }
                 System.out.println("warmed up: " + warmup + " bytes, " + warmupCount + " round trips");
             }
+            // Each measurement runs whatever became of the one before it (Kwik's connections may close under a
+            // long request/response run): the exit status is the worst of them, 3 for a stall, 1 for a failure.
+            int status = 0;
             if (bulk || rr) {
-                int status = single(stack, bulk, rr, total, messageSize, count, rrSize, deadline, deadlineSeconds);
-                if (status != 0) {
-                    return status;
+                try {
+                    status = single(stack, bulk, rr, total, messageSize, count, rrSize, deadline, deadlineSeconds);
+                } catch (IOException e) {
+                    System.out.println("failed: single connection: " + e + causes(e));
+                    status = 1;
                 }
             }
             if (handshakeRate) {
@@ -154,7 +159,10 @@ public final class PeerPerf {
                     System.out.println(handshakes(stack, handshakes, parallel, System.nanoTime() + deadline));
                 } catch (PerfStack.StalledException e) {
                     System.out.println("stalled: handshakes: " + e.getMessage());
-                    return 3;
+                    status = 3;
+                } catch (IOException e) {
+                    System.out.println("failed: handshakes: " + e + causes(e));
+                    status = Math.max(status, 1);
                 }
             }
             if (many) {
@@ -164,12 +172,23 @@ public final class PeerPerf {
                                 System.nanoTime() + deadline));
                     } catch (PerfStack.StalledException e) {
                         System.out.println("stalled: concurrent " + n + ": " + e.getMessage());
-                        return 3;
+                        status = 3;
+                    } catch (IOException e) {
+                        System.out.println("failed: concurrent " + n + ": " + e + causes(e));
+                        status = Math.max(status, 1);
                     }
                 }
             }
+            return status;
         }
-        return 0;
+    }
+
+    private static String causes(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            text.append(" <- ").append(c);
+        }
+        return text.toString();
     }
 
     /** The single-connection measurements on one new connection; {@return the exit status so far} */
