@@ -11,12 +11,21 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
+import io.netty.handler.codec.quic.EpollQuicUtils;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicChannelBootstrap;
+import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicCodecBuilder;
 import io.netty.handler.codec.quic.QuicServerCodecBuilder;
@@ -35,15 +44,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import qsock.interop.support.TestPki;
 
 /**
- * quiche through Netty's native QUIC codec (NIO transport, one event loop thread per end) as both ends of
- * qsock perf. Settings from shared/PEERS.md: 1452-byte UDP payloads both ways, 4 MiB socket buffers, the FIN
- * sent with the last data; windows as in the interop tests (64 MiB connection, 16 MiB stream). The client is
- * written as Netty applications are, on its event loop: each write or request goes out from the handler that
- * saw the previous step complete.
+ * quiche through Netty's native QUIC codec as both ends of qsock perf. Settings from shared/PEERS.md: 1452-byte
+ * UDP payloads both ways, 4 MiB socket buffers, the FIN sent with the last data; windows as in the interop tests
+ * (64 MiB connection, 16 MiB stream). The client is written as Netty applications are, on its event loop: each
+ * write or request goes out from the handler that saw the previous step complete.
+ *
+ * <p>Threads: the server is one UDP channel on one event loop thread; the clients share an event loop group of
+ * two threads (this machine's cores), each client a UDP channel of its own on one of them.
+ *
+ * <p>Transport: Netty's NIO ({@code DatagramChannel}, one system call per datagram) unless the system property
+ * {@code qsock.perf.quicheTransport} is {@code epoll}: then Netty's native epoll transport, with UDP GSO on send
+ * (Netty QUIC's segmented datagram allocator, {@value #GSO_SEGMENTS} datagrams per send at most) and UDP GRO on
+ * receive (with a 64 KiB receive buffer, which GRO needs: PEERS.md). On a loaded 2-core machine 10 segments, or
+ * GRO off, measured slower than this.
  */
 final class QuichePerf implements PerfStack {
 
@@ -52,6 +70,12 @@ final class QuichePerf implements PerfStack {
      * says (up to 65527, for comparing with qsock's path MTU discovery on loopback; quiche through Netty has none).
      */
     private static final int UDP_PAYLOAD = Integer.getInteger("qsock.perf.quicheDatagram", 1452);
+    /** The transport {@link #QuichePerf()} takes: NIO unless the system property says epoll. */
+    private static final boolean EPOLL_BY_DEFAULT =
+            "epoll".equals(System.getProperty("qsock.perf.quicheTransport", "nio"));
+    /** Datagrams per GSO send: 40 x 1452 bytes stay under the 64 KiB a UDP send may carry. */
+    private static final int GSO_SEGMENTS = 40;
+    private static final int GRO_BUFFER = 64 * 1024;
     private static final int SOCKET_BUFFER = 4 << 20;
     private static final long CONNECTION_WINDOW = 64L << 20;
     private static final long STREAM_WINDOW = 16L << 20;
@@ -59,14 +83,44 @@ final class QuichePerf implements PerfStack {
     /** Every connection's handler on the server, where no connection-level event needs handling. */
     private static final ChannelHandler NOTHING = new Nothing();
 
-    private final EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    /** Netty's epoll transport with GSO and GRO instead of NIO. */
+    private final boolean epoll;
+    private final EventLoopGroup serverGroup;
+    private final EventLoopGroup clientGroup;
     private final Channel serverChannel;
+    /** Where a client's QUIC channel connects to: the server's port. */
+    private final int serverPort;
+    /** Every client engine's own port number for the session cache's key: see {@link Client}. */
+    private final AtomicInteger sessionKeys = new AtomicInteger();
+    /** The one client TLS context (its session cache never hit: see {@link Client}). */
+    private final QuicSslContext clientSsl = QuicSslContextBuilder.forClient()
+            .trustManager(TestPki.ca())
+            .applicationProtocols(ALPN)
+            .build();
 
+    /** quiche on the transport the system property {@code qsock.perf.quicheTransport} names (default NIO). */
     QuichePerf() throws InterruptedException {
+        this(EPOLL_BY_DEFAULT);
+    }
+
+    /** quiche on Netty's epoll transport with GSO and GRO, or on NIO. */
+    QuichePerf(boolean epoll) throws InterruptedException {
+        this.epoll = epoll;
+        serverGroup = new MultiThreadIoEventLoopGroup(1, ioHandler());
+        clientGroup = new MultiThreadIoEventLoopGroup(2, ioHandler());
+        if (epoll && UDP_PAYLOAD * GSO_SEGMENTS > 65507) {
+            throw new IllegalArgumentException("GSO sends of " + GSO_SEGMENTS + " x " + UDP_PAYLOAD
+                    + " bytes exceed a UDP send");
+        }
         QuicSslContext ssl = QuicSslContextBuilder.forServer(TestPki.key(), null, TestPki.chain())
                 .applicationProtocols(ALPN)
                 .build();
-        ChannelHandler codec = configure(new QuicServerCodecBuilder())
+        QuicServerCodecBuilder server = configure(new QuicServerCodecBuilder());
+        if (epoll) {
+            server.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                    EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
+        }
+        ChannelHandler codec = server
                 .sslContext(ssl)
                 .tokenHandler(NoToken.INSTANCE)
                 .handler(NOTHING)
@@ -79,6 +133,11 @@ final class QuichePerf implements PerfStack {
                 })
                 .build();
         serverChannel = bind(serverGroup, codec);
+        serverPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    private IoHandlerFactory ioHandler() {
+        return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
     private static <B extends QuicCodecBuilder<B>> B configure(B builder) {
@@ -94,15 +153,20 @@ final class QuichePerf implements PerfStack {
                 .initialMaxStreamsUnidirectional(100);
     }
 
-    private static Channel bind(EventLoopGroup group, ChannelHandler codec) throws InterruptedException {
+    private Channel bind(EventLoopGroup group, ChannelHandler codec) throws InterruptedException {
         Bootstrap b = new Bootstrap();
-        if (UDP_PAYLOAD > 2048) {
+        if (epoll) {
+            // PEERS.md: with GRO a receive returns up to 64 KiB of coalesced datagrams; a smaller buffer loses them.
+            b.option(EpollChannelOption.UDP_GRO, true);
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(GRO_BUFFER));
+        } else if (UDP_PAYLOAD > 2048) {
             // Room for the largest datagram: Netty's default 2048-byte receive buffer would cut it short.
             b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_PAYLOAD));
         }
+        Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         return b
                 .group(group)
-                .channel(NioDatagramChannel.class)
+                .channel(type)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
                 .handler(codec)
@@ -113,17 +177,20 @@ final class QuichePerf implements PerfStack {
 
     @Override
     public String datagramSize() {
-        return Integer.toString(UDP_PAYLOAD);
+        // Netty falls back to plain sends without saying so when the kernel or the native library lacks GSO.
+        return UDP_PAYLOAD + (epoll ? " (epoll, GSO " + GSO_SEGMENTS + " segments "
+                + (SegmentedDatagramPacket.isSupported() ? "supported" : "NOT SUPPORTED") + ", GRO)" : "");
     }
 
     @Override
     public Connection connect() throws IOException {
-        return new Client(((InetSocketAddress) serverChannel.localAddress()).getPort());
+        return new Client(this);
     }
 
     @Override
     public void close() {
         serverChannel.close().syncUninterruptibly();
+        clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
@@ -165,34 +232,45 @@ final class QuichePerf implements PerfStack {
         }
     }
 
-    /** One client connection on its own event loop and UDP socket. */
+    /**
+     * One client connection on a UDP channel of its own, on the shared client event loop group. Its TLS engine is
+     * made for "localhost" (the certificate's name, checked) and a port number of its own: Netty's client session
+     * cache is keyed by host and port (the port is used for nothing else, the datagrams go to the QUIC channel's
+     * remote address), so no connection finds an earlier one's ticket and every handshake is a full one, as
+     * qsock's and the others' are here.
+     */
     private static final class Client implements Connection {
-        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         private final Channel udp;
         private final QuicChannel quic;
 
-        Client(int port) throws IOException {
-            QuicSslContext ssl = QuicSslContextBuilder.forClient()
-                    .trustManager(TestPki.ca())
-                    .applicationProtocols(ALPN)
-                    .build();
+        Client(QuichePerf stack) throws IOException {
             ChannelHandler codec = configure(new QuicClientCodecBuilder())
-                    .sslEngineProvider(q -> ssl.newEngine(q.alloc(), "localhost", port))
+                    .sslEngineProvider(q -> stack.clientSsl.newEngine(q.alloc(), "localhost",
+                            stack.sessionKeys.incrementAndGet()))
                     .build();
+            Channel channel = null;
             try {
-                udp = bind(group, codec);
-                quic = QuicChannel.newBootstrap(udp)
+                channel = stack.bind(stack.clientGroup, codec);
+                QuicChannelBootstrap bootstrap = QuicChannel.newBootstrap(channel)
                         .handler(NOTHING)
                         .streamHandler(NOTHING)
-                        .remoteAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
-                        .connect()
-                        .get(10, TimeUnit.SECONDS);
+                        .remoteAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), stack.serverPort));
+                if (stack.epoll) {
+                    bootstrap.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR,
+                            EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
+                }
+                quic = bootstrap.connect().get(10, TimeUnit.SECONDS);
+                udp = channel;
             } catch (InterruptedException e) {
-                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                if (channel != null) {
+                    channel.close();
+                }
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while connecting");
             } catch (ExecutionException | TimeoutException e) {
-                group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+                if (channel != null) {
+                    channel.close();
+                }
                 throw new IOException("quiche client: handshake failed", e);
             }
         }
@@ -273,7 +351,6 @@ final class QuichePerf implements PerfStack {
         public void close() {
             quic.close(true, 0, Unpooled.EMPTY_BUFFER).awaitUninterruptibly(2, TimeUnit.SECONDS);
             udp.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 

@@ -23,6 +23,7 @@ import qsock.tools.TransportDefaults;
 import qsock.tools.cert.SelfSignedCertificate;
 import qsock.tools.perf.PerfClient;
 import qsock.tools.perf.PerfHandler;
+import qsock.tools.perf.PerfLoad;
 import qsock.tools.perf.PerfProtocol;
 import qsock.tools.perf.RequestResponseResult;
 import qsock.tools.perf.ThroughputResult;
@@ -36,8 +37,29 @@ import qsock.tools.term.Units;
                 "--loopback runs both in this process over 127.0.0.1."})
 public final class PerfCommand implements Callable<Integer> {
 
-    /** What the client measures. */
-    enum Mode { throughput, rr, all }
+    /**
+     * What the client measures: {@code all} is throughput and rr; {@code suite} adds handshakes and concurrent, so
+     * that scripts/perf-compare gets a stack's whole row from one JVM.
+     */
+    enum Mode {
+        throughput, rr, all, handshakes, concurrent, suite;
+
+        boolean bulk() {
+            return this == throughput || this == all || this == suite;
+        }
+
+        boolean requestResponse() {
+            return this == rr || this == all || this == suite;
+        }
+
+        boolean handshakeRate() {
+            return this == handshakes || this == suite;
+        }
+
+        boolean manyConnections() {
+            return this == concurrent || this == suite;
+        }
+    }
 
     @Option(names = "--server", description = "Run the perf server.")
     boolean server;
@@ -56,7 +78,8 @@ public final class PerfCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--mode", defaultValue = "all",
-            description = "throughput, rr (request/response) or all (default: ${DEFAULT-VALUE}).")
+            description = "throughput, rr (request/response), all (both), handshakes, concurrent (--connections "
+                    + "at once) or suite (all of them) (default: ${DEFAULT-VALUE}).")
     Mode mode;
 
     @Option(names = "--msg-size", paramLabel = "SIZE", defaultValue = "64k", converter = SizeConverter.class,
@@ -77,6 +100,31 @@ public final class PerfCommand implements Callable<Integer> {
 
     @Option(names = "--runs", defaultValue = "1", description = "Repeat each measurement (default: ${DEFAULT-VALUE}).")
     int runs;
+
+    @Option(names = "--handshakes", paramLabel = "N", defaultValue = "1000",
+            description = "Handshakes: connections to open and close (default: ${DEFAULT-VALUE}).")
+    int handshakeCount;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "4",
+            description = "Handshakes: client threads connecting at once (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--connections", paramLabel = "N[,N...]", split = ",", defaultValue = "1,10,100",
+            description = "Concurrent: numbers of connections sending at once, each number a run of its own "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int[] connections;
+
+    @Option(names = "--concurrent-total", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Concurrent: bytes over all connections together, split evenly (default: --total).")
+    Long concurrentTotal;
+
+    @Option(names = "--deadline", paramLabel = "SECONDS", defaultValue = "120",
+            description = "Handshakes, concurrent: a run not done by then fails (default: ${DEFAULT-VALUE}).")
+    long deadlineSeconds;
+
+    @Option(names = "--warmup-handshakes", paramLabel = "N", defaultValue = "0",
+            description = "Handshakes: connections opened and closed first, unreported (default: ${DEFAULT-VALUE}).")
+    int warmupHandshakes;
 
     @Option(names = "--datagram-size", paramLabel = "BYTES",
             description = "Client: send UDP payloads of exactly this size, 1200..65527, without path MTU "
@@ -123,15 +171,23 @@ public final class PerfCommand implements Callable<Integer> {
                 || count <= 0 || runs <= 0) {
             throw new IllegalArgumentException("--msg-size, --rr-size, --count and --runs must be positive");
         }
-        if (warmup < 0 || warmupCount < 0) {
-            throw new IllegalArgumentException("--warmup and --warmup-count must not be negative");
+        if (warmup < 0 || warmupCount < 0 || warmupHandshakes < 0) {
+            throw new IllegalArgumentException("--warmup, --warmup-count and --warmup-handshakes must not be negative");
+        }
+        if (handshakeCount <= 0 || parallel <= 0 || deadlineSeconds <= 0) {
+            throw new IllegalArgumentException("--handshakes, --parallel and --deadline must be positive");
+        }
+        for (int n : connections) {
+            if (n <= 0 || n > 10_000 || n > concurrentTotal()) {
+                throw new IllegalArgumentException("--connections: " + n + " is not 1..10000 or more than the bytes");
+            }
         }
         if (loopback) {
             // A key and certificate for this run only: nothing is written, the client trusts exactly it.
             Credential credential = SelfSignedCertificate.generate(Instant.now());
             try (QsockServer s = QsockServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                     TlsServerConfig.builder(credential).build(), Map.of(PerfProtocol.ALPN, new PerfHandler()),
-                    line -> out.println("server: " + line.format()))) {
+                    line -> logServerLine(out, line))) {
                 TlsClientConfig tls = TlsClientConfig.builder()
                         .certificateValidator(CertificateValidator.forTrustedCertificates(credential.chain())).build();
                 run(out, s.localAddress(), "localhost", tls);
@@ -145,12 +201,28 @@ public final class PerfCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The loopback server's line per connection: printed in the modes of one or two connections, left out where
+     * hundreds of connections come and go (the handshakes would then measure the printing too).
+     */
+    private void logServerLine(PrintWriter out, qsock.tools.server.ConnectionLogLine line) {
+        if (!mode.handshakeRate() && !mode.manyConnections()) {
+            out.println("server: " + line.format());
+        }
+    }
+
+    private long concurrentTotal() {
+        return concurrentTotal == null ? total : concurrentTotal;
+    }
+
     private void run(PrintWriter out, InetSocketAddress address, String serverName, TlsClientConfig tls)
             throws Exception {
         ConnectionConfig transport = datagramSize == null ? TransportDefaults.connectionConfig()
                 : TransportDefaults.fixedDatagramSize(datagramSize);
-        boolean warmThroughput = mode != Mode.rr && warmup > 0;
-        boolean warmRequestResponse = mode != Mode.throughput && warmupCount > 0;
+        PerfLoad.Connector connector = () -> PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10),
+                transport);
+        boolean warmThroughput = (mode.bulk() || mode.manyConnections()) && warmup > 0;
+        boolean warmRequestResponse = mode.requestResponse() && warmupCount > 0;
         if (warmThroughput || warmRequestResponse) {
             try (PerfClient client = PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10), transport)) {
                 if (warmThroughput) {
@@ -163,16 +235,36 @@ public final class PerfCommand implements Callable<Integer> {
             out.println("warmed up: " + (warmThroughput ? Units.bytes(warmup) : "no bytes") + ", "
                     + (warmRequestResponse ? warmupCount : 0) + " round trips");
         }
-        try (PerfClient client = PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10), transport)) {
-            out.println("connected to " + Units.address(address));
-            for (int run = 0; run < runs; run++) {
-                if (mode != Mode.rr) {
-                    ThroughputResult result = client.throughput(total, (int) messageSize);
-                    out.println(result);
+        if (mode.bulk() || mode.requestResponse()) {
+            try (PerfClient client = connector.connect()) {
+                out.println("connected to " + Units.address(address));
+                for (int run = 0; run < runs; run++) {
+                    if (mode.bulk()) {
+                        ThroughputResult result = client.throughput(total, (int) messageSize);
+                        out.println(result);
+                    }
+                    if (mode.requestResponse()) {
+                        RequestResponseResult result = client.requestResponse(count, (int) rrSize);
+                        out.println(result);
+                    }
                 }
-                if (mode != Mode.throughput) {
-                    RequestResponseResult result = client.requestResponse(count, (int) rrSize);
-                    out.println(result);
+            }
+        }
+        long deadline = deadlineSeconds * 1_000_000_000L;
+        if (mode.handshakeRate()) {
+            if (warmupHandshakes > 0) {
+                PerfLoad.handshakes(connector, warmupHandshakes, parallel, System.nanoTime() + deadline);
+                out.println("warmed up: " + warmupHandshakes + " handshakes");
+            }
+            for (int run = 0; run < runs; run++) {
+                out.println(PerfLoad.handshakes(connector, handshakeCount, parallel, System.nanoTime() + deadline));
+            }
+        }
+        if (mode.manyConnections()) {
+            for (int run = 0; run < runs; run++) {
+                for (int n : connections) {
+                    out.println(PerfLoad.concurrent(connector, n, concurrentTotal(), (int) messageSize,
+                            System.nanoTime() + deadline));
                 }
             }
         }
