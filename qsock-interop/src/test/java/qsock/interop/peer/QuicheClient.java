@@ -147,7 +147,11 @@ public final class QuicheClient implements InteropClient {
                         .addListener(f -> {
                             if (f.isSuccess()) {
                                 QuicStreamChannel stream = (QuicStreamChannel) f.getNow();
-                                stream.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(request), true));
+                                // The stream is made after the connection's first flight went out: unless the
+                                // connection flushes again now, quiche sends the request only when the server's
+                                // Initial comes in, as 1-RTT (seen in CI: the early-data event fired, no 0-RTT).
+                                stream.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.wrappedBuffer(request), true))
+                                        .addListener(w -> ctx.channel().flush());
                             } else {
                                 earlyAnswer.completeExceptionally(f.cause());
                             }
