@@ -40,9 +40,19 @@ import qsock.tls.QuicHandshake;
  * the listener ends every thread.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // a resource closed for its effect alone: the accepted sockets, before the pool waits
 class QuicSocketIoThreadsTest {
 
     private static final int CONNECTIONS = 40;
+    /** Every server socket accepted, closed after each test however it ended, so that no echo outlives it. */
+    private static final java.util.Queue<QuicSocket> ACCEPTED = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Closes the server sockets accepted: declared after the pool, it runs before the pool waits for their echoes. */
+    private static void closeAccepted() {
+        for (QuicSocket s = ACCEPTED.poll(); s != null; s = ACCEPTED.poll()) {
+            s.close();
+        }
+    }
 
     @BeforeAll
     static void linux() {
@@ -61,6 +71,7 @@ class QuicSocketIoThreadsTest {
 
     private static void manyClients(int threads) throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             AutoCloseable accepted = QuicSocketIoThreadsTest::closeAccepted;
              QuicSocket listener = listener(threads, CONNECTIONS)) {
             assertEquals(threads, listener.getOption(QuicSocketOptions.IO_THREADS));
             List<IoThreadStatistics> listenerThreads = listener.ioThreads();
@@ -123,6 +134,7 @@ class QuicSocketIoThreadsTest {
     @Test
     void aClientThatMovesToAPortOfTheOtherThreadIsHandedOver() throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             AutoCloseable accepted = QuicSocketIoThreadsTest::closeAccepted;
              QuicSocket listener = listener(2, 4)) {
             Future<List<QuicSocket>> served = pool.submit(() -> serve(listener, 1, pool));
             try (QuicSocket client = QuicSocket.open()) {
@@ -165,6 +177,7 @@ class QuicSocketIoThreadsTest {
     @Test
     void aFloodedThreadDoesNotHoldTheOtherBack() throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             AutoCloseable accepted = QuicSocketIoThreadsTest::closeAccepted;
              QuicSocket listener = listener(2, 32)) {
             Future<List<QuicSocket>> served = pool.submit(() -> serve(listener, Integer.MAX_VALUE, pool));
             // Connect until each thread has a connection (bounded: each new one lands on either with about even odds).
@@ -213,6 +226,7 @@ class QuicSocketIoThreadsTest {
     @Test
     void clientsMoveToThePreferredAddressOfAListenerOfTwoThreads() throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             AutoCloseable accepted = QuicSocketIoThreadsTest::closeAccepted;
              QuicSocket listener = listener(2, 16)) {
             listener.setOption(QuicSocketOptions.CONNECTION_MIGRATION, new InetSocketAddress("127.0.0.1", 0));
             InetSocketAddress preferred = listener.getOption(QuicSocketOptions.CONNECTION_MIGRATION);
@@ -294,6 +308,7 @@ class QuicSocketIoThreadsTest {
         for (int i = 0; i < n; i++) {
             QuicSocket s = listener.accept();
             sockets.add(s);
+            ACCEPTED.add(s);
             pool.submit(() -> {
                 QuicHandshake.serverHandshake(s, Loopback.serverTls(), Loopback.HANDSHAKE_TIMEOUT);
                 return EchoServer.run(s);
