@@ -244,8 +244,18 @@ class QuicSocketIoThreadsTest {
                 List<QuicSocket> servers = served.get(10, TimeUnit.SECONDS);
                 for (int i = 0; i < n; i++) {
                     QuicSocket client = clients.get(i);
-                    Waits.until("client " + client + " moved to the preferred address",
-                            () -> preferred.equals(client.remoteAddress()));
+                    try {
+                        Waits.until("client " + client + " moved to the preferred address",
+                                () -> preferred.equals(client.remoteAddress()));
+                    } catch (AssertionError e) {
+                        // What the client went through, to tell a lost probe from a move given up (RFC 9000 §8.2.4).
+                        List<Object> events = new ArrayList<>();
+                        for (var ev = client.pollEvent(); ev != null; ev = client.pollEvent()) {
+                            events.add(ev);
+                        }
+                        throw new AssertionError(e.getMessage() + "; client " + client.state() + " "
+                                + client.statistics() + ", events " + events + ", threads " + listener.ioThreads(), e);
+                    }
                     assertArrayEquals(data(50_000, i), echo(client, 50_000, i), "the echo after the move");
                 }
                 for (QuicSocket server : servers) {
