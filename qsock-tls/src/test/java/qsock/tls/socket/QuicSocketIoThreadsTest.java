@@ -141,7 +141,7 @@ class QuicSocketIoThreadsTest {
                 client.connect(listener.localAddress());
                 QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
                 QuicSocket server = served.get(10, TimeUnit.SECONDS).get(0);
-                Waits.until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
+                until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
                 assertArrayEquals(data(5000, 1), echo(client, 5000, 1));
                 int owner = threadIndex(server.ioThreads().get(0).thread());
                 int other = 1 - owner;
@@ -151,13 +151,13 @@ class QuicSocketIoThreadsTest {
                 client.setOption(QuicSocketOptions.CONNECTION_MIGRATION, port);
                 assertArrayEquals(data(300_000, 2), echo(client, 300_000, 2), "the echo after the move");
                 assertEquals(port, client.localAddress());
-                Waits.until("the server follows the client", () -> port.equals(server.remoteAddress()));
+                until("the server follows the client", () -> port.equals(server.remoteAddress()));
                 IoThreadStatistics otherNow = listener.ioThreads().get(other);
                 IoThreadStatistics ownerNow = listener.ioThreads().get(owner);
                 assertTrue(otherNow.datagramsHandedOff() > handedBefore, "the other thread handed over: " + otherNow);
                 assertTrue(ownerNow.datagramsTakenOver() > 0, "the owner took them over: " + ownerNow);
                 // Every datagram handed over was taken over, or dropped for want of room (counted, never lost unseen).
-                Waits.until("what was handed over is accounted for", () -> {
+                until("what was handed over is accounted for", () -> {
                     List<IoThreadStatistics> t = listener.ioThreads();
                     return t.get(other).datagramsHandedOff()
                             == t.get(owner).datagramsTakenOver() + t.get(owner).handoffsDropped();
@@ -245,7 +245,7 @@ class QuicSocketIoThreadsTest {
                 for (int i = 0; i < n; i++) {
                     QuicSocket client = clients.get(i);
                     try {
-                        Waits.until("client " + client + " moved to the preferred address",
+                        until("client " + client + " moved to the preferred address",
                                 () -> preferred.equals(client.remoteAddress()));
                     } catch (AssertionError e) {
                         // What the client went through, to tell a lost probe from a move given up (RFC 9000 §8.2.4).
@@ -259,7 +259,7 @@ class QuicSocketIoThreadsTest {
                     assertArrayEquals(data(50_000, i), echo(client, 50_000, i), "the echo after the move");
                 }
                 for (QuicSocket server : servers) {
-                    Waits.until("the server's connection is reached at its preferred address",
+                    until("the server's connection is reached at its preferred address",
                             () -> preferred.equals(server.localAddress()));
                     server.close();
                 }
@@ -280,7 +280,7 @@ class QuicSocketIoThreadsTest {
             names = listener.ioThreads().stream().map(IoThreadStatistics::thread).toList();
             assertEquals(3, names.size());
             assertEquals(3, Set.copyOf(names).size());
-            Waits.until("the threads run", () -> liveThreads(names) == 3);
+            until("the threads run", () -> liveThreads(names) == 3);
             Future<List<QuicSocket>> served = pool.submit(() -> serve(listener, 6, pool));
             List<QuicSocket> clients = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -299,7 +299,7 @@ class QuicSocketIoThreadsTest {
                 c.close();
             }
         }
-        Waits.until("every I/O thread of the listener ended", () -> liveThreads(names) == 0);
+        until("every I/O thread of the listener ended", () -> liveThreads(names) == 0);
     }
 
     // ---- helpers ----
@@ -341,6 +341,20 @@ class QuicSocketIoThreadsTest {
         return b;
     }
 
+    /**
+     * Waits until {@code condition} holds, at most 30 s (three times {@link Waits#LIMIT}: these tests run dozens of
+     * connections and several I/O threads on two shared cores); fails naming {@code what} after it.
+     */
+    private static void until(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 3 * Waits.LIMIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("still waiting after " + 3 * Waits.LIMIT.toSeconds() + " s until " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     private static int threadIndex(String name) {
         return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
     }
@@ -367,7 +381,7 @@ class QuicSocketIoThreadsTest {
                 long atOwner = listener.ioThreads().get(owner).datagramsReceived();
                 ch.send(ByteBuffer.wrap(probe), server);
                 boolean[] hit = new boolean[1];
-                Waits.until("the probe arrived", () -> {
+                until("the probe arrived", () -> {
                     List<IoThreadStatistics> t = listener.ioThreads();
                     hit[0] = t.get(other).datagramsReceived() > atOther;
                     return hit[0] || t.get(owner).datagramsReceived() > atOwner;
