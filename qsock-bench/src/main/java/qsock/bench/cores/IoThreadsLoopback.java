@@ -34,6 +34,10 @@ import qsock.tls.cert.PemFiles;
  *   server PORT THREADS                       serves until killed
  *   handshakes PORT CONCURRENCY SECONDS       handshakes/s: loops of connect, handshake, one tiny request, close
  *   throughput PORT CONNECTIONS SECONDS       aggregate download: each connection asks for 1 MiB at a time
+ *   handoff SECONDS                           in one process: a listener of 2 threads, one client uploading, first
+ *                                             on its own thread's socket, then moved to a port the kernel hashes to
+ *                                             the other thread's: every datagram then goes through the hand-over
+ *                                             (what one socket dispatched by CID would do to all of them)
  * </pre>
  * The client prints one line: the rate, and the process CPU time per unit.
  */
@@ -50,6 +54,7 @@ public final class IoThreadsLoopback {
                     Integer.parseInt(args[3]));
             case "throughput" -> throughput(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
                     Integer.parseInt(args[3]));
+            case "handoff" -> handoff(Integer.parseInt(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -190,6 +195,95 @@ public final class IoThreadsLoopback {
         for (QuicSocket c : sockets) {
             c.close();
         }
+    }
+
+    private static void handoff(int seconds) throws Exception {
+        TlsServerConfig serverTls = serverTls();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            QuicSocket listener = QuicSocket.open();
+            listener.setOption(QuicSocketOptions.IO_THREADS, 2);
+            listener.bind(new InetSocketAddress("127.0.0.1", 0));
+            listener.listen(16);
+            Future<QuicSocket> accepted = pool.submit(() -> {
+                QuicSocket s = listener.accept();
+                QuicHandshake.serverHandshake(s, serverTls, Duration.ofSeconds(10));
+                return s;
+            });
+            QuicSocket client = QuicSocket.open();
+            client.connect(listener.localAddress());
+            QuicHandshake.clientHandshake(client, clientTls(), Duration.ofSeconds(10));
+            QuicSocket server = accepted.get();
+            AtomicLong received = new AtomicLong();
+            pool.submit(() -> {
+                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+                try {
+                    while (true) {
+                        buf.clear();
+                        received.addAndGet(server.receive(buf).length());
+                    }
+                } catch (IOException e) {
+                    return null;
+                }
+            });
+            long stream = client.openStream(0);
+            Future<?> upload = pool.submit(() -> {
+                ByteBuffer block = ByteBuffer.allocate(64 * 1024);
+                while (!Thread.currentThread().isInterrupted()) {
+                    block.clear();
+                    client.send(block, stream, 0);
+                }
+                return null;
+            });
+            String name = server.ioThreads().get(0).thread();
+            int owner = Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
+            double direct = rate(received, seconds);
+            InetSocketAddress port = portHashedTo(listener, owner, 1 - owner);
+            client.setOption(QuicSocketOptions.CONNECTION_MIGRATION, port);
+            Thread.sleep(1000);
+            long handedBefore = listener.ioThreads().get(1 - owner).datagramsHandedOff();
+            double handed = rate(received, seconds);
+            long handedDuring = listener.ioThreads().get(1 - owner).datagramsHandedOff() - handedBefore;
+            // And back to a port of the owner's socket, so that JIT warm-up does not favour the second phase.
+            client.setOption(QuicSocketOptions.CONNECTION_MIGRATION, portHashedTo(listener, 1 - owner, owner));
+            Thread.sleep(1000);
+            double directAgain = rate(received, seconds);
+            System.out.printf("upload MiB/s direct %.1f (cold), every datagram handed over %.1f, direct again %.1f (handed"
+                    + " over / direct again %.2f); %d handed over, %d dropped%n", direct, handed, directAgain,
+                    handed / directAgain, handedDuring, listener.ioThreads().get(owner).handoffsDropped());
+            upload.cancel(true);
+            client.close();
+            server.close();
+            listener.close();
+            System.exit(0);
+        }
+    }
+
+    /** {@return the MiB/s {@code counter} grows by over {@code seconds}, after a second of warm-up} */
+    private static double rate(AtomicLong counter, int seconds) throws InterruptedException {
+        Thread.sleep(1000);
+        long start = counter.get();
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        return (counter.get() - start) / (double) (1 << 20) / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A free loopback port whose datagrams reach thread {@code other}'s socket (as the socket test finds one). */
+    private static InetSocketAddress portHashedTo(QuicSocket listener, int notThis, int other) throws Exception {
+        InetSocketAddress server = (InetSocketAddress) listener.localAddress();
+        byte[] probe = new byte[64];
+        probe[0] = 0x40;
+        for (int attempt = 0; attempt < 64; attempt++) {
+            try (java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open()) {
+                ch.bind(new InetSocketAddress("127.0.0.1", 0));
+                long atOther = listener.ioThreads().get(other).datagramsReceived();
+                ch.send(ByteBuffer.wrap(probe), server);
+                Thread.sleep(50);
+                if (listener.ioThreads().get(other).datagramsReceived() > atOther) {
+                    return (InetSocketAddress) ch.getLocalAddress();
+                }
+            }
+        }
+        throw new IllegalStateException("no port hashed to thread " + other);
     }
 
     private static void sleepUntil(long deadline) throws InterruptedException {

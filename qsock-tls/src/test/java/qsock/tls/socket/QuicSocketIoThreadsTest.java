@@ -40,9 +40,19 @@ import qsock.tls.QuicHandshake;
  * the listener ends every thread.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@SuppressWarnings("try") // a resource closed for its effect alone: the accepted sockets, before the pool waits
 class QuicSocketIoThreadsTest {
 
     private static final int CONNECTIONS = 40;
+    /** Every server socket accepted, closed after each test however it ended, so that no echo outlives it. */
+    private static final java.util.Queue<QuicSocket> ACCEPTED = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** Closes the server sockets accepted: declared after the pool, it runs before the pool waits for their echoes. */
+    private static void closeAccepted() {
+        for (QuicSocket s = ACCEPTED.poll(); s != null; s = ACCEPTED.poll()) {
+            s.close();
+        }
+    }
 
     @BeforeAll
     static void linux() {
@@ -61,6 +71,7 @@ class QuicSocketIoThreadsTest {
 
     private static void manyClients(int threads) throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             AutoCloseable accepted = QuicSocketIoThreadsTest::closeAccepted;
              QuicSocket listener = listener(threads, CONNECTIONS)) {
             assertEquals(threads, listener.getOption(QuicSocketOptions.IO_THREADS));
             List<IoThreadStatistics> listenerThreads = listener.ioThreads();
@@ -123,13 +134,14 @@ class QuicSocketIoThreadsTest {
     @Test
     void aClientThatMovesToAPortOfTheOtherThreadIsHandedOver() throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             AutoCloseable accepted = QuicSocketIoThreadsTest::closeAccepted;
              QuicSocket listener = listener(2, 4)) {
             Future<List<QuicSocket>> served = pool.submit(() -> serve(listener, 1, pool));
             try (QuicSocket client = QuicSocket.open()) {
                 client.connect(listener.localAddress());
                 QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
                 QuicSocket server = served.get(10, TimeUnit.SECONDS).get(0);
-                Waits.until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
+                until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
                 assertArrayEquals(data(5000, 1), echo(client, 5000, 1));
                 int owner = threadIndex(server.ioThreads().get(0).thread());
                 int other = 1 - owner;
@@ -139,13 +151,13 @@ class QuicSocketIoThreadsTest {
                 client.setOption(QuicSocketOptions.CONNECTION_MIGRATION, port);
                 assertArrayEquals(data(300_000, 2), echo(client, 300_000, 2), "the echo after the move");
                 assertEquals(port, client.localAddress());
-                Waits.until("the server follows the client", () -> port.equals(server.remoteAddress()));
+                until("the server follows the client", () -> port.equals(server.remoteAddress()));
                 IoThreadStatistics otherNow = listener.ioThreads().get(other);
                 IoThreadStatistics ownerNow = listener.ioThreads().get(owner);
                 assertTrue(otherNow.datagramsHandedOff() > handedBefore, "the other thread handed over: " + otherNow);
                 assertTrue(ownerNow.datagramsTakenOver() > 0, "the owner took them over: " + ownerNow);
                 // Every datagram handed over was taken over, or dropped for want of room (counted, never lost unseen).
-                Waits.until("what was handed over is accounted for", () -> {
+                until("what was handed over is accounted for", () -> {
                     List<IoThreadStatistics> t = listener.ioThreads();
                     return t.get(other).datagramsHandedOff()
                             == t.get(owner).datagramsTakenOver() + t.get(owner).handoffsDropped();
@@ -165,6 +177,7 @@ class QuicSocketIoThreadsTest {
     @Test
     void aFloodedThreadDoesNotHoldTheOtherBack() throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             AutoCloseable accepted = QuicSocketIoThreadsTest::closeAccepted;
              QuicSocket listener = listener(2, 32)) {
             Future<List<QuicSocket>> served = pool.submit(() -> serve(listener, Integer.MAX_VALUE, pool));
             // Connect until each thread has a connection (bounded: each new one lands on either with about even odds).
@@ -213,6 +226,7 @@ class QuicSocketIoThreadsTest {
     @Test
     void clientsMoveToThePreferredAddressOfAListenerOfTwoThreads() throws Exception {
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+             AutoCloseable accepted = QuicSocketIoThreadsTest::closeAccepted;
              QuicSocket listener = listener(2, 16)) {
             listener.setOption(QuicSocketOptions.CONNECTION_MIGRATION, new InetSocketAddress("127.0.0.1", 0));
             InetSocketAddress preferred = listener.getOption(QuicSocketOptions.CONNECTION_MIGRATION);
@@ -230,12 +244,22 @@ class QuicSocketIoThreadsTest {
                 List<QuicSocket> servers = served.get(10, TimeUnit.SECONDS);
                 for (int i = 0; i < n; i++) {
                     QuicSocket client = clients.get(i);
-                    Waits.until("client " + client + " moved to the preferred address",
-                            () -> preferred.equals(client.remoteAddress()));
+                    try {
+                        until("client " + client + " moved to the preferred address",
+                                () -> preferred.equals(client.remoteAddress()));
+                    } catch (AssertionError e) {
+                        // What the client went through, to tell a lost probe from a move given up (RFC 9000 §8.2.4).
+                        List<Object> events = new ArrayList<>();
+                        for (var ev = client.pollEvent(); ev != null; ev = client.pollEvent()) {
+                            events.add(ev);
+                        }
+                        throw new AssertionError(e.getMessage() + "; client " + client.state() + " "
+                                + client.statistics() + ", events " + events + ", threads " + listener.ioThreads(), e);
+                    }
                     assertArrayEquals(data(50_000, i), echo(client, 50_000, i), "the echo after the move");
                 }
                 for (QuicSocket server : servers) {
-                    Waits.until("the server's connection is reached at its preferred address",
+                    until("the server's connection is reached at its preferred address",
                             () -> preferred.equals(server.localAddress()));
                     server.close();
                 }
@@ -256,7 +280,7 @@ class QuicSocketIoThreadsTest {
             names = listener.ioThreads().stream().map(IoThreadStatistics::thread).toList();
             assertEquals(3, names.size());
             assertEquals(3, Set.copyOf(names).size());
-            Waits.until("the threads run", () -> liveThreads(names) == 3);
+            until("the threads run", () -> liveThreads(names) == 3);
             Future<List<QuicSocket>> served = pool.submit(() -> serve(listener, 6, pool));
             List<QuicSocket> clients = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
@@ -275,7 +299,7 @@ class QuicSocketIoThreadsTest {
                 c.close();
             }
         }
-        Waits.until("every I/O thread of the listener ended", () -> liveThreads(names) == 0);
+        until("every I/O thread of the listener ended", () -> liveThreads(names) == 0);
     }
 
     // ---- helpers ----
@@ -294,6 +318,7 @@ class QuicSocketIoThreadsTest {
         for (int i = 0; i < n; i++) {
             QuicSocket s = listener.accept();
             sockets.add(s);
+            ACCEPTED.add(s);
             pool.submit(() -> {
                 QuicHandshake.serverHandshake(s, Loopback.serverTls(), Loopback.HANDSHAKE_TIMEOUT);
                 return EchoServer.run(s);
@@ -314,6 +339,20 @@ class QuicSocketIoThreadsTest {
         byte[] b = new byte[n];
         new SplittableRandom(seed).nextBytes(b);
         return b;
+    }
+
+    /**
+     * Waits until {@code condition} holds, at most 30 s (three times {@link Waits#LIMIT}: these tests run dozens of
+     * connections and several I/O threads on two shared cores); fails naming {@code what} after it.
+     */
+    private static void until(String what, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + 3 * Waits.LIMIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("still waiting after " + 3 * Waits.LIMIT.toSeconds() + " s until " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
     }
 
     private static int threadIndex(String name) {
@@ -342,7 +381,7 @@ class QuicSocketIoThreadsTest {
                 long atOwner = listener.ioThreads().get(owner).datagramsReceived();
                 ch.send(ByteBuffer.wrap(probe), server);
                 boolean[] hit = new boolean[1];
-                Waits.until("the probe arrived", () -> {
+                until("the probe arrived", () -> {
                     List<IoThreadStatistics> t = listener.ioThreads();
                     hit[0] = t.get(other).datagramsReceived() > atOther;
                     return hit[0] || t.get(owner).datagramsReceived() > atOwner;
