@@ -30,6 +30,11 @@ import qsock.core.connection.QuicConnection;
  * @param peerAddressValidated whether the peer's current address answered a path challenge, or needed none
  * @param datagramsFromUnknownAddresses datagrams for this connection from an address that is not its peer's,
  *     dropped
+ * @param ecnValidated whether the current path passed ECN validation: this side marks its packets ECT(0) and the
+ *     peer's ACK frames count them (RFC 9000 §13.4.2); never on a runtime that cannot set and read the codepoints
+ *     (the NIO one)
+ * @param ecnCePacketsReceived packets received marked CE (congestion experienced), 1-RTT
+ * @param ecnCongestionEvents increases of the peer's CE count taken as congestion events (RFC 9002 §7.1)
  */
 public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long latestRttNanos, long rttVarNanos,
                              long congestionWindow, long bytesInFlight, int maxDatagramSize,
@@ -37,7 +42,8 @@ public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long lates
                              long packetsLost, long packetsDropped, long keyUpdates, long keyUpdatesInitiated,
                              int retries, boolean datagramWaiting, long datagramsDroppedOnArrival,
                              long datagramsDiscardedUnsent, long peerAddressChanges, boolean peerAddressValidated,
-                             long datagramsFromUnknownAddresses) {
+                             long datagramsFromUnknownAddresses, boolean ecnValidated, long ecnCePacketsReceived,
+                             long ecnCongestionEvents) {
 
     /** {@return the snapshot of {@code c}} The caller holds the endpoint's lock. */
     static QuicStatistics of(QuicConnection c) {
@@ -50,6 +56,7 @@ public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long lates
                 c.packetsLost(), c.packetsDropped(), c.keyUpdates(), c.keyUpdatesInitiated(),
                 c.retries(), c.hasDatagram(), c.datagramsDroppedOnArrival(),
                 c.datagramsDiscardedUnsent(), c.peerAddressChanges(), c.isPeerAddressValidated(),
-                c.datagramsFromUnknownAddresses());
+                c.datagramsFromUnknownAddresses(), c.ecnValidated(),
+                c.ecnCountsReceived(qsock.core.packet.PacketNumberSpace.APPLICATION)[2], c.ecnCongestionEvents());
     }
 }
