@@ -61,7 +61,7 @@ class QuicSocketMigrationTest {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
             QuicSocket client = c.client();
             QuicSocket server = c.server();
-            Waits.until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
+            Waits.untilConfirmed(client, server);
             InetSocketAddress before = (InetSocketAddress) client.localAddress();
             assertEquals(before, server.remoteAddress());
             assertEquals(before, client.getOption(QuicSocketOptions.CONNECTION_MIGRATION));
@@ -123,7 +123,7 @@ class QuicSocketMigrationTest {
                 client.connect(relay.front());
                 QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
                 try (QuicSocket server = accepted.get(10, TimeUnit.SECONDS)) {
-                    Waits.until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
+                    Waits.untilConfirmed(client, server);
                     InetSocketAddress before = (InetSocketAddress) client.localAddress();
                     InetSocketAddress moveTo = freePort();
                     events(client);
@@ -219,7 +219,7 @@ class QuicSocketMigrationTest {
         ConnectionConfig disabling = ConnectionConfig.builder().disableActiveMigration(true).build();
         try (Loopback loopback = Loopback.listen("127.0.0.1", disabling, 16); Loopback.Connection c = loopback.connect()) {
             QuicSocket client = c.client();
-            Waits.until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
+            Waits.untilConfirmed(client, c.server());
             InetSocketAddress wanted = freePort();
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> client.setOption(QuicSocketOptions.CONNECTION_MIGRATION, wanted));
@@ -254,7 +254,7 @@ class QuicSocketMigrationTest {
     void aClosedConnectionCannotMove() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
             QuicSocket client = c.client();
-            Waits.until("the handshake is confirmed", () -> client.state() == ConnectionState.CONFIRMED);
+            Waits.untilConfirmed(client, c.server());
             c.server().close();
             Waits.until("the client heard the server close", () -> client.state().isClosingOrClosed());
             assertThrows(ClosedConnectionException.class, () -> client.setOption(

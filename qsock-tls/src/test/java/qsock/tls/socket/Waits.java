@@ -12,20 +12,36 @@ import qsock.socket.QuicSocket;
  */
 final class Waits {
 
-    /** Long enough for anything on loopback, short of the tests' own timeouts. */
-    static final Duration LIMIT = Duration.ofSeconds(10);
+    /**
+     * Long enough for anything on loopback, short of the tests' own timeouts: 30 s, as a handshake's confirmation has
+     * been seen to take over 10 s on this 2-core machine while benchmarks and builds loaded it (cause not found; the
+     * waits that failed so now say the connections' states and counters).
+     */
+    static final Duration LIMIT = Duration.ofSeconds(30);
 
     private Waits() {}
 
     /** Waits until {@code condition} holds, at most {@link #LIMIT}; fails naming {@code what} after it. */
     static void until(String what, BooleanSupplier condition) {
+        until(what, condition, () -> "");
+    }
+
+    /** As {@link #until(String, BooleanSupplier)}, the failure also saying {@code state}. */
+    static void until(String what, BooleanSupplier condition, java.util.function.Supplier<String> state) {
         long deadline = System.nanoTime() + LIMIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("still waiting after " + LIMIT + " until " + what);
+                throw new AssertionError("still waiting after " + LIMIT + " until " + what + " " + state.get());
             }
             LockSupport.parkNanos(1_000_000);
         }
+    }
+
+    /** Waits until {@code client}'s handshake is confirmed (HANDSHAKE_DONE); a failure says both ends' states. */
+    static void untilConfirmed(QuicSocket client, QuicSocket server) {
+        until("the handshake is confirmed", () -> client.state() == qsock.api.ConnectionState.CONFIRMED,
+                () -> "client " + client.state() + " " + client.statistics() + ", server " + server.state() + " "
+                        + server.statistics());
     }
 
     /**
