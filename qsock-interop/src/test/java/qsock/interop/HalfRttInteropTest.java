@@ -50,17 +50,21 @@ class HalfRttInteropTest {
                 ServerTickets.defaults().withEarlyData(true, ServerTickets.EarlyDataPolicy.ACCEPT));
              UdpRelay relay = UdpRelay.start(server.address(), ROUND_TRIP)) {
             List<Path> logs = new java.util.ArrayList<>();
+            int[] connections = new int[1];
             Evidence.keep(peer + " client vs qsock server: 0.5-RTT", relay, logs, server::failures, () -> {
-                Scenarios.zeroRttEcho(peer, relay, request, logs, TICKET_WAIT, "second connection, 0-RTT and 0.5-RTT");
+                connections[0] = Scenarios.zeroRttEcho(peer, relay, request, logs, TICKET_WAIT,
+                        "second connection, 0-RTT and 0.5-RTT");
                 assertTrue(relay.log().zeroRttDatagrams(Direction.TO_SERVER) > 0, "0-RTT packets on the wire");
             });
             // The server echoed before its handshake completed: the client may have its answer first.
-            List<QsockServer.Handshake> handshakes = server.awaitHandshakes(2, Scenarios.TIMEOUT);
-            assertEquals(2, handshakes.size(), "handshakes: " + handshakes + ", failures " + server.failures());
-            assertEquals(Boolean.TRUE, handshakes.get(1).earlyDataAccepted(), "qsock took the 0-RTT");
+            int n = connections[0];
+            List<QsockServer.Handshake> handshakes = server.awaitHandshakes(n, Scenarios.TIMEOUT);
+            assertEquals(n, handshakes.size(), "handshakes: " + handshakes + ", failures " + server.failures());
+            assertEquals(Boolean.TRUE, handshakes.get(n - 1).earlyDataAccepted(), "qsock took the 0-RTT");
             // The server took the 0.5-RTT path: it could answer while its handshake was not complete, and echoed
             // before calling finish() (when the echo left on the wire is HalfRttSimulationTest's to show).
-            assertEquals(List.of(ConnectionState.HANDSHAKING), server.halfRttAnswers());
+            List<ConnectionState> answers = server.halfRttAnswers();
+            assertEquals(ConnectionState.HANDSHAKING, answers.get(answers.size() - 1), answers.toString());
             assertEquals(List.of(), server.failures(), "what the qsock server saw go wrong");
         }
     }

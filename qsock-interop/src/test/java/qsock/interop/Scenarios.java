@@ -153,8 +153,8 @@ final class Scenarios {
      * session; Kwik: its session ticket, waited for at most {@code ticketWait}). {@code note} marks the second
      * connection in the relay's log.
      */
-    static void zeroRttEcho(Peer peer, UdpRelay relay, byte[] request, List<Path> logs, Duration ticketWait,
-                            String note) throws Exception {
+    static int zeroRttEcho(Peer peer, UdpRelay relay, byte[] request, List<Path> logs, Duration ticketWait,
+                           String note) throws Exception {
         switch (peer) {
             case QUICHE -> {
                 qsock.interop.peer.QuicheClient.Sessions sessions =
@@ -164,12 +164,26 @@ final class Scenarios {
                     assertFalse(c.sentEarly(), "no session yet, so no 0-RTT");
                     echo(c);
                 }
-                relay.log().note(note);
-                try (qsock.interop.peer.QuicheClient c = qsock.interop.peer.QuicheClient.connectSendingEarly(
-                        sessions, relay.address(), TIMEOUT, request)) {
-                    assertTrue(c.sentEarly(), "BoringSSL offered early data with qsock's ticket");
-                    assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
+                // quiche's client (through Netty 4.2.18) writes the early request on BoringSSL's early-data event;
+                // now and then (CI, a loaded machine: 3 of some 20 full runs) it then holds it until the server's
+                // Initial comes back and sends it as 1-RTT, although the event fired and 200 ms passed. Such a
+                // connection shows qsock nothing of 0-RTT: it is done again, with the session it left, up to three
+                // times in all, until the relay saw 0-RTT go to the server.
+                int connections = 1;
+                for (int attempt = 1; attempt <= 3; attempt++) {
+                    long zeroRttBefore = relay.log().zeroRttDatagrams(Direction.TO_SERVER);
+                    relay.log().note(attempt == 1 ? note : note + ", again: quiche sent its early request as 1-RTT");
+                    try (qsock.interop.peer.QuicheClient c = qsock.interop.peer.QuicheClient.connectSendingEarly(
+                            sessions, relay.address(), TIMEOUT, request)) {
+                        connections++;
+                        assertTrue(c.sentEarly(), "BoringSSL offered early data with qsock's ticket");
+                        assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
+                    }
+                    if (relay.log().zeroRttDatagrams(Direction.TO_SERVER) > zeroRttBefore) {
+                        break;
+                    }
                 }
+                return connections;
             }
             case KWIK -> {
                 tech.kwik.core.QuicSessionTicket ticket;
@@ -188,7 +202,9 @@ final class Scenarios {
                     assertEquals("Accepted", c.earlyDataStatus(), "Kwik's view of its 0-RTT");
                     assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
                 }
+                return 2;
             }
+            default -> throw new IllegalArgumentException("no such peer: " + peer);
         }
     }
 }
