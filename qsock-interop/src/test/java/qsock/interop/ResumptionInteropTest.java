@@ -39,15 +39,14 @@ import qsock.tls.ticket.InMemoryTicketStore;
  */
 class ResumptionInteropTest {
     /**
-     * The relay's one-way delay in the 0-RTT tests: with a round trip of 200 ms the early request leaves well before
-     * the server's first flight is back, as 0-RTT is meant to be used, even when a peer's event loop lags on a loaded
-     * machine (at 40 ms, quiche's client sometimes wrote its early request only after the server's Initial). Without it, Kwik 0.10.8's client on loopback
+     * The relay's one-way delay in the 0-RTT tests: with a round trip of 40 ms the early request leaves well before
+     * the server's first flight is back, as 0-RTT is meant to be used. Without it, Kwik 0.10.8's client on loopback
      * reads the server's EncryptedExtensions (early_data accepted) before it sends its early data, and sending then
      * sets its status back to Requested: it reports "Server did not accept early data" and sends it all again,
      * although qsock had accepted it (seen in Kwik's log: "Server has accepted early data." then "Sending 3000 bytes
      * of early data" then "Server did not accept early data; retransmitting all data.").
      */
-    private static final Impairment ROUND_TRIP = new Impairment(0, 0, 0, 1, 100);
+    private static final Impairment ROUND_TRIP = new Impairment(0, 0, 0, 1, 20);
 
     /** How long a client waits for the ticket the server sends after the handshake. */
     private static final Duration TICKET_WAIT = Duration.ofSeconds(10);

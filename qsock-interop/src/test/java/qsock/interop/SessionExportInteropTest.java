@@ -40,8 +40,8 @@ import qsock.tls.ticket.InMemoryTicketStore;
  */
 class SessionExportInteropTest {
 
-    /** A 200 ms round trip, as in {@link HalfRttInteropTest}: the early request leaves before the server answers. */
-    private static final Impairment ROUND_TRIP = new Impairment(0, 0, 0, 1, 100);
+    /** A 40 ms round trip, as in {@link ResumptionInteropTest}: the early request leaves before the server answers. */
+    private static final Impairment ROUND_TRIP = new Impairment(0, 0, 0, 1, 20);
     private static final Duration TICKET_WAIT = Duration.ofSeconds(10);
 
     @TempDir
