@@ -165,10 +165,10 @@ final class Scenarios {
                     echo(c);
                 }
                 // quiche's client (through Netty 4.2.18) writes the early request on BoringSSL's early-data event;
-                // now and then (CI, a loaded machine: 3 of some 20 full runs) it then holds it until the server's
-                // Initial comes back and sends it as 1-RTT, although the event fired and 200 ms passed. Such a
-                // connection shows qsock nothing of 0-RTT: it is done again, with the session it left, up to three
-                // times in all, until the relay saw 0-RTT go to the server.
+                // now and then (CI: 3 of some 20 full runs; also with a 200 ms round trip through the relay) it then
+                // holds it until the server's Initial comes back and sends it as 1-RTT, although the event fired.
+                // Such a connection shows qsock nothing of 0-RTT: it is done again, with the session it left, up to
+                // three times in all, until the relay saw 0-RTT go to the server.
                 int connections = 1;
                 for (int attempt = 1; attempt <= 3; attempt++) {
                     long zeroRttBefore = relay.log().zeroRttDatagrams(Direction.TO_SERVER);
