@@ -11,9 +11,6 @@ package qsock.socket;
  *     and so reached this socket), handed to that thread
  * @param datagramsTakenOver datagrams of its own connections the other threads received and handed to it
  * @param handoffsDropped datagrams handed to it that found no room (it was behind) and were dropped
- * @param applicationBatches batches application threads ran in its place: a blocked reader on a platform thread reads
- *     the UDP sockets itself where the runtime allows it (the FFM one), so that what it waits for reaches it without
- *     the I/O thread's hand-off
  */
 public record IoThreadStatistics(String thread, long datagramsReceived, long datagramsHandedOff,
-                                 long datagramsTakenOver, long handoffsDropped, long applicationBatches) {}
+                                 long datagramsTakenOver, long handoffsDropped) {}

@@ -158,7 +158,7 @@ public final class QuicSocket implements Closeable {
             sharedEndpointConfig = endpointConfig;
         }
         IoEndpoint endpoint = IoEndpoint.bind(address, endpointConfig, udp, client);
-        lock = new SocketLock(endpoint.lock(), endpoint::wakeAppPoller);
+        lock = new SocketLock(endpoint.lock());
         io = endpoint;
     }
 
@@ -296,7 +296,7 @@ public final class QuicSocket implements Closeable {
     /** {@return the socket of {@code c}, a new connection taken from {@code endpoint}'s queue; its lock is held} */
     private QuicSocket acceptedSocket(IoEndpoint endpoint, QuicConnection c) {
         QuicSocket s = new QuicSocket(config, options.forAccepted());
-        s.lock = new SocketLock(endpoint.lock(), endpoint::wakeAppPoller);
+        s.lock = new SocketLock(endpoint.lock());
         s.io = endpoint;
         s.blocking = blocking;
         s.preferredIpv4 = preferredIpv4;
@@ -1309,15 +1309,13 @@ public final class QuicSocket implements Closeable {
         }
         IoEndpointGroup g = group != null ? group : servedBy;
         if (g == null) {
-            return java.util.List.of(new IoThreadStatistics(endpoint.thread().getName(), 0, 0, 0, 0,
-                    endpoint.applicationBatches()));
+            return java.util.List.of(new IoThreadStatistics(endpoint.thread().getName(), 0, 0, 0, 0));
         }
         java.util.List<IoThreadStatistics> threads = new java.util.ArrayList<>();
         for (int i = 0; i < g.size(); i++) {
             if (group != null || g.endpoint(i) == endpoint) {
                 long[] n = g.counters(i);
-                threads.add(new IoThreadStatistics(g.endpoint(i).thread().getName(), n[0], n[1], n[2], n[3],
-                        g.endpoint(i).applicationBatches()));
+                threads.add(new IoThreadStatistics(g.endpoint(i).thread().getName(), n[0], n[1], n[2], n[3]));
             }
         }
         return java.util.List.copyOf(threads);
@@ -1384,14 +1382,9 @@ public final class QuicSocket implements Closeable {
         return System.nanoTime() + nanos;
     }
 
-    /**
-     * Waits for what the caller waits for to change, the lock held: reading the sockets itself where the runtime
-     * lets this thread ({@link IoEndpoint#pollInsteadOfWaiting}: a request's answer then needs no hand-off from the
-     * I/O thread), else until the I/O thread signals.
-     */
+    /** Waits for the I/O thread's next signal; the lock is held. */
     private void await(long deadline) throws IOException {
-        IoEndpoint endpoint = io;
-        if ((endpoint == null || !endpoint.pollInsteadOfWaiting(deadline)) && !lock.await(deadline)) {
+        if (!lock.await(deadline)) {
             throw new SocketTimeoutException("timed out after " + options.timeout());
         }
         if (closed) {

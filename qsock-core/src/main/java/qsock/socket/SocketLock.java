@@ -22,17 +22,10 @@ final class SocketLock {
 
     private final ReentrantLock lock;
     private final Condition changed;
-    /** Also wakes a thread of the socket that waits elsewhere than on the condition (on the UDP sockets); may be null. */
-    private final Runnable waker;
 
     SocketLock(ReentrantLock lock) {
-        this(lock, null);
-    }
-
-    SocketLock(ReentrantLock lock, Runnable waker) {
         this.lock = lock;
         this.changed = lock.newCondition();
-        this.waker = waker;
     }
 
     /** {@return what {@code body} returned, run with the lock held} */
@@ -93,9 +86,6 @@ final class SocketLock {
     /** Wakes every thread waiting on the condition; the lock is held. */
     void signalAll() {
         changed.signalAll();
-        if (waker != null) {
-            waker.run();
-        }
     }
 
     /** {@return the threads waiting on the condition, which have released the lock to do so} */

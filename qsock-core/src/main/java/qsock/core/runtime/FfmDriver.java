@@ -68,21 +68,6 @@ final class FfmDriver implements IoDriver {
     }
 
     @Override
-    public boolean hasSecondWaiter() {
-        return true;
-    }
-
-    @Override
-    public void awaitSecond(long millis) throws IOException {
-        poller.awaitSecond(millis);
-    }
-
-    @Override
-    public void wakeSecond() {
-        poller.wakeSecond();
-    }
-
-    @Override
     public void close() {
         poller.close();
     }

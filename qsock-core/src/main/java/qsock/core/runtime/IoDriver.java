@@ -27,23 +27,6 @@ interface IoDriver {
     /** Makes the current or next {@link #await} return at once; any thread. */
     void wakeup();
 
-    /**
-     * {@return whether a second thread may wait on the sockets for reading beside the I/O thread ({@link
-     * #awaitSecond})}
-     */
-    boolean hasSecondWaiter();
-
-    /**
-     * The second waiter's wait: until a socket is readable, {@link #wakeSecond()} was called, or {@code millis}
-     * passed (negative: not at all).
-     *
-     * @throws UnsupportedOperationException if {@link #hasSecondWaiter()} is false
-     */
-    void awaitSecond(long millis) throws IOException;
-
-    /** Makes the second waiter's current or next {@link #awaitSecond} return at once; any thread. */
-    void wakeSecond();
-
     /** Releases what the driver holds; the sockets are closed by their owner. */
     void close();
 }

@@ -69,8 +69,6 @@ public final class IoEndpoint {
     private static final int RECHECK_EMPTY = 8;
     /** While a socket of a move may be about to go, how often the I/O thread looks whether it is still used. */
     private static final long PORT_CHECK_NANOS = 50_000_000;
-    /** The longest wait of an application thread on the sockets ({@link #pollInsteadOfWaiting}). */
-    private static final long APP_POLL_SLICE_MILLIS = 100;
     /** How long the I/O thread waits in the lock's queue before it leaves it and tries again. */
     private static final long LOCK_ATTEMPT_NANOS = 10_000_000;
 
@@ -133,9 +131,6 @@ public final class IoEndpoint {
     /** When the I/O thread wakes by itself; others wake it earlier when they make a deadline earlier. */
     private volatile long wakeAt = Long.MAX_VALUE;
     private volatile boolean stopped;
-    /** The application thread waiting on the sockets in {@link #pollInsteadOfWaiting}, or null; the lock guards it. */
-    private Thread appPoller;
-    private long appBatches;
 
     private IoEndpoint(QuicEndpoint endpoint, ConnectionConfig connections, UdpPort first, IoDriver driver,
                        UdpOptions udpOptions) {
@@ -540,15 +535,6 @@ public final class IoEndpoint {
     private void batch() {
         lockForIo();
         try {
-            runBatch();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** A batch: what waits at the sockets, the deadlines due, what the connections send, the clients told. */
-    private void runBatch() {
-        try {
             boolean busy = false;
             long now = System.nanoTime();
             if (ports.size() == 1) {
@@ -580,82 +566,8 @@ public final class IoEndpoint {
             }
         } catch (Throwable t) {
             failed(t, "batch", null);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------
-    // An application thread that reads the sockets itself
-
-    /**
-     * For an application thread that holds the lock (once) and would wait for its connection: waits on the sockets
-     * itself, beside the I/O thread, until a datagram arrives, the endpoint's next deadline, {@code deadline} or a
-     * {@link #wakeAppPoller() wakeup}, then runs a batch as the I/O thread would (receive, timers, send, tell the
-     * clients), the lock held again. A request answered then reaches its reader without the I/O thread's hand-off
-     * (its wakeup of the reader after it processed the answer): one thread wakes instead of two in a row. The I/O
-     * thread also wakes for the datagram, and finds it taken.
-     *
-     * <p>Only one application thread does it at a time, a platform thread (the wait is a system call that would pin a
-     * virtual thread's carrier), and only on a driver that allows a second waiter (FFM; a NIO selector admits one
-     * selecting thread); each wait lasts at most {@value #APP_POLL_SLICE_MILLIS} ms, so that an interrupt is seen
-     * within that.
-     *
-     * @return false if the caller must wait on its condition instead (and nothing was done); true after the batch,
-     *     when the caller looks again at what it waits for
-     * @throws IOException if the wait failed
-     */
-    public boolean pollInsteadOfWaiting(long deadline) throws IOException {
-        requireLocked();
-        Thread self = Thread.currentThread();
-        if (appPoller != null || !driver.hasSecondWaiter() || lock.getHoldCount() != 1 || released || stopped
-                || self.isVirtual() || self.isInterrupted()) {
-            return false;
-        }
-        long now = System.nanoTime();
-        if (deadline != Long.MAX_VALUE && deadline - now <= 0) {
-            return false;
-        }
-        long until = endpoint.nextDeadline();
-        if (deadline != Long.MAX_VALUE && (until == Long.MAX_VALUE || deadline - until < 0)) {
-            until = deadline;
-        }
-        long millis = APP_POLL_SLICE_MILLIS;
-        if (until != Long.MAX_VALUE) {
-            long wait = until - now;
-            millis = wait <= 0 ? -1 : Math.min(APP_POLL_SLICE_MILLIS, Math.max(1, (wait + 999_999) / 1_000_000));
-        }
-        appPoller = self;
-        lock.unlock();
-        try {
-            driver.awaitSecond(millis);
-        } finally {
-            lock.lock();
-            appPoller = null;
-        }
-        appBatches++;
-        runBatch();
-        if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
-            driver.wakeup();
-        }
-        return true;
-    }
-
-    /** {@return how many batches application threads ran in {@link #pollInsteadOfWaiting}} For diagnostics and tests. */
-    public long applicationBatches() {
-        lock.lock();
-        try {
-            return appBatches;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * Wakes the application thread waiting in {@link #pollInsteadOfWaiting}, if there is one, for what it waits for
-     * may have come (the socket's condition was signalled); the lock is held.
-     */
-    public void wakeAppPoller() {
-        if (appPoller != null) {
-            driver.wakeSecond();
         }
     }
 

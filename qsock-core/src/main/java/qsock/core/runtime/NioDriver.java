@@ -77,22 +77,6 @@ final class NioDriver implements IoDriver {
         selector.wakeup();
     }
 
-    /** A selector admits one selecting thread: the application threads wait for the I/O thread. */
-    @Override
-    public boolean hasSecondWaiter() {
-        return false;
-    }
-
-    @Override
-    public void awaitSecond(long millis) {
-        throw new UnsupportedOperationException("one thread selects");
-    }
-
-    @Override
-    public void wakeSecond() {
-        throw new UnsupportedOperationException("one thread selects");
-    }
-
     @Override
     public void close() {
         try {

@@ -21,14 +21,9 @@ import java.lang.invoke.VarHandle;
  * write to wake it ({@link #wakeup()}), as a NIO {@code Selector} does for channels. Each socket is watched for
  * reading, and for writing while its owner asks ({@link #watchWrite}): when the kernel had no room for a datagram.
  *
- * <p>A second thread may wait on the same sockets at the same time ({@link #awaitSecond}, for reading only), with a
- * wakeup of its own ({@link #wakeSecond()}): an application thread that reads its connection's datagrams itself
- * rather than be woken by the I/O thread after it did.
- *
- * <p>{@link #await} blocks the calling thread in the kernel: it is meant for platform threads, never a virtual
- * thread. {@link #wakeup()} may be called from any thread; adding and removing sockets from one thread at a time
- * (the endpoint's lock holder), each waiter from one thread at a time. Nothing is allocated per wait: the pollfd
- * arrays are rebuilt only when the sockets change.
+ * <p>{@link #await} blocks the calling thread in the kernel: it is meant for the runtime's platform I/O thread, never
+ * a virtual thread. {@link #wakeup()} may be called from any thread; the rest from the owner's thread only. Nothing
+ * is allocated per wait: the pollfd array is rebuilt only when the sockets change.
  */
 public final class Poller implements Closeable {
 
@@ -69,23 +64,16 @@ public final class Poller implements Closeable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment errno = arena.allocate(CAPTURE);
     private final int eventFd;
-    private final int secondEventFd;
     /** pollfd[0] is the eventfd; then one per socket. */
     private final MemorySegment pollFds = arena.allocate(POLLFD_SIZE * (MAX_SOCKETS + 1), 8);
-    /** The second waiter's: pollfd[0] its eventfd, then the sockets, for reading only. */
-    private final MemorySegment secondPollFds = arena.allocate(POLLFD_SIZE * (MAX_SOCKETS + 1), 8);
-    private final MemorySegment secondErrno = arena.allocate(CAPTURE);
-    private final MemorySegment secondCounter = arena.allocate(JAVA_LONG);
     /** The eventfd counter read into on the owner's thread, and the 1 others write from theirs. */
     private final MemorySegment counter = arena.allocate(JAVA_LONG);
     private final MemorySegment one = arena.allocate(JAVA_LONG);
     private final BatchUdpSocket[] sockets = new BatchUdpSocket[MAX_SOCKETS];
     private final boolean[] writeWatched = new boolean[MAX_SOCKETS];
-    /** Read by the waiters outside the adder's lock: published by the write. */
-    private volatile int count;
+    private int count;
     /** Set by {@link #wakeup()} until the owner's next wait consumes it: spares a write per wakeup while one is due. */
     private volatile boolean woken;
-    private volatile boolean secondWoken;
     private volatile boolean closed;
 
     /**
@@ -99,33 +87,20 @@ public final class Poller implements Closeable {
             throw new UnsupportedOperationException("no FFM here: " + BatchUdpSocket.unsupportedReason());
         }
         one.set(JAVA_LONG, 0, 1L);
-        int fd = eventFd();
+        int fd;
+        try {
+            fd = (int) EVENTFD.invokeExact(errno, 0, EFD_NONBLOCK | EFD_CLOEXEC);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
         if (fd < 0) {
             int e = errno();
             arena.close();
             throw new IOException("eventfd failed: errno " + e);
         }
-        int second = eventFd();
-        if (second < 0) {
-            int e = errno();
-            Libc.close(errno, fd);
-            arena.close();
-            throw new IOException("eventfd failed: errno " + e);
-        }
         eventFd = fd;
-        secondEventFd = second;
         pollFds.set(JAVA_INT, 0, eventFd);
         pollFds.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-        secondPollFds.set(JAVA_INT, 0, secondEventFd);
-        secondPollFds.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
-    }
-
-    private int eventFd() {
-        try {
-            return (int) EVENTFD.invokeExact(errno, 0, EFD_NONBLOCK | EFD_CLOEXEC);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
     }
 
     /** Watches {@code socket} for reading from the next {@link #await}. */
@@ -169,8 +144,6 @@ public final class Poller implements Closeable {
             long at = (i + 1) * POLLFD_SIZE;
             pollFds.set(JAVA_INT, at, sockets[i].fd());
             pollFds.set(ValueLayout.JAVA_SHORT, at + 4, writeWatched[i] ? (short) (POLLIN | POLLOUT) : POLLIN);
-            secondPollFds.set(JAVA_INT, at, sockets[i].fd());
-            secondPollFds.set(ValueLayout.JAVA_SHORT, at + 4, POLLIN);
         }
     }
 
@@ -205,54 +178,6 @@ public final class Poller implements Closeable {
         }
     }
 
-    /**
-     * The second waiter's wait: until a socket is readable, {@link #wakeSecond()} was called since its last wait, or
-     * {@code millis} passed (negative: do not wait; 0 is not allowed: the second waiter's waits are bounded).
-     *
-     * @throws IOException if poll fails for another reason than a signal
-     */
-    public void awaitSecond(long millis) throws IOException {
-        if (millis == 0) {
-            throw new IllegalArgumentException("the second waiter waits a bounded time");
-        }
-        if (secondWoken) {
-            millis = -1;
-        }
-        int timeout = millis < 0 ? 0 : (int) Math.min(millis, Integer.MAX_VALUE);
-        int n;
-        try {
-            n = (int) POLL.invokeExact(secondErrno, secondPollFds, (long) count + 1, timeout);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (n < 0 && (int) ERRNO.get(secondErrno, 0L) != 4) {
-            throw new IOException("poll failed: errno " + (int) ERRNO.get(secondErrno, 0L));
-        }
-        if (secondWoken || n > 0 && (secondPollFds.get(ValueLayout.JAVA_SHORT, 6) & POLLIN) != 0) {
-            secondWoken = false;
-            try {
-                long ignored = (long) READ.invokeExact(secondErrno, secondEventFd, secondCounter, 8L);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-        }
-    }
-
-    /** Makes the second waiter's current or next {@link #awaitSecond} return at once. Any thread. */
-    public void wakeSecond() {
-        if (secondWoken || closed) {
-            return;
-        }
-        secondWoken = true;
-        try {
-            long ignored = (long) WRITE.invokeExact(secondEventFd, one, 8L);
-        } catch (IllegalStateException e) {
-            // Closed meanwhile by its owner: nothing waits any more.
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     /** Makes the owner's current or next {@link #await} return at once. Any thread. */
     public void wakeup() {
         if (woken || closed) {
@@ -280,7 +205,6 @@ public final class Poller implements Closeable {
         }
         closed = true;
         Libc.close(errno, eventFd);
-        Libc.close(errno, secondEventFd);
         arena.close();
     }
 
