@@ -201,6 +201,11 @@ final class Scenarios {
                     logs.add(c.log());
                     assertEquals("Accepted", c.earlyDataStatus(), "Kwik's view of its 0-RTT");
                     assertArrayEquals(request, c.earlyAnswer(), "the early request, echoed");
+                    // One 1-RTT exchange before the close: the 0.5-RTT answer can come before Kwik sent its Finished,
+                    // and a Kwik 0.10.8 closed right then left it unsent now and then (CI, NIO run: the server's
+                    // handshake never completed, the close waiting behind it as 1-RTT). qsock answers 1-RTT only once
+                    // its handshake is complete.
+                    echo(c);
                 }
                 return 2;
             }
