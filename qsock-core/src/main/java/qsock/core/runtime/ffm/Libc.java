@@ -171,7 +171,8 @@ final class Libc {
 
     private Libc() {}
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+    /** {@return a downcall handle to libc's {@code name}, errno captured into the segment passed first} */
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
         Linker linker = Linker.nativeLinker();
         MemorySegment symbol = linker.defaultLookup().find(name).orElseThrow();
         // The first argument of every handle is then the segment errno is captured into.
@@ -275,7 +276,8 @@ final class Libc {
         }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    /** {@return {@code t} as thrown by a downcall's invokeExact: an unchecked exception, or an error thrown at once} */
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) {
             return r;
         }

@@ -48,9 +48,9 @@ public final class Poller implements Closeable {
         MethodHandle write = null;
         if (BatchUdpSocket.isSupported()) {
             Linker linker = Linker.nativeLinker();
-            poll = downcall(linker, "poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-            eventfd = downcall(linker, "eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
-            read = downcall(linker, "read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+            poll = Libc.downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+            eventfd = Libc.downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+            read = Libc.downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
             // Without errno capture: any thread writes, and a failed write (the counter full) still wakes.
             write = linker.downcallHandle(linker.defaultLookup().find("write").orElseThrow(),
                     FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -91,7 +91,7 @@ public final class Poller implements Closeable {
         try {
             fd = (int) EVENTFD.invokeExact(errno, 0, EFD_NONBLOCK | EFD_CLOEXEC);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
         if (fd < 0) {
             int e = errno();
@@ -162,7 +162,7 @@ public final class Poller implements Closeable {
         try {
             n = (int) POLL.invokeExact(errno, pollFds, (long) count + 1, timeout);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
         if (n < 0 && errno() != 4) { // EINTR: a signal; the caller's loop looks again
             throw new IOException("poll failed: errno " + errno());
@@ -173,7 +173,7 @@ public final class Poller implements Closeable {
             try {
                 long ignored = (long) READ.invokeExact(errno, eventFd, counter, 8L);
             } catch (Throwable t) {
-                throw rethrow(t);
+                throw Libc.rethrow(t);
             }
         }
     }
@@ -189,7 +189,7 @@ public final class Poller implements Closeable {
         } catch (IllegalStateException e) {
             // Closed meanwhile by its owner: nothing waits any more.
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Libc.rethrow(t);
         }
     }
 
@@ -206,20 +206,5 @@ public final class Poller implements Closeable {
         closed = true;
         Libc.close(errno, eventFd);
         arena.close();
-    }
-
-    private static MethodHandle downcall(Linker linker, String name, FunctionDescriptor descriptor) {
-        MemorySegment symbol = linker.defaultLookup().find(name).orElseThrow();
-        return linker.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 }
