@@ -22,8 +22,11 @@ import java.lang.invoke.VarHandle;
  * reading, and for writing while its owner asks ({@link #watchWrite}): when the kernel had no room for a datagram.
  *
  * <p>{@link #await} blocks the calling thread in the kernel: it is meant for the runtime's platform I/O thread, never
- * a virtual thread. {@link #wakeup()} may be called from any thread; the rest from the owner's thread only. Nothing
- * is allocated per wait: the pollfd array is rebuilt only when the sockets change.
+ * a virtual thread. {@link #wakeup()} may be called from any thread; {@link #add}, {@link #remove} and {@link
+ * #watchWrite} by one thread at a time (the endpoint's lock holder, an application thread opening a socket for a move
+ * among them), while the I/O thread may sit in {@link #await}: the kernel copies the pollfd array when a wait starts,
+ * so a change counts from the next wait, which the caller starts with a {@link #wakeup()}. Nothing is allocated per
+ * wait: the pollfd array is rebuilt only when the sockets change.
  */
 public final class Poller implements Closeable {
 
@@ -71,7 +74,8 @@ public final class Poller implements Closeable {
     private final MemorySegment one = arena.allocate(JAVA_LONG);
     private final BatchUdpSocket[] sockets = new BatchUdpSocket[MAX_SOCKETS];
     private final boolean[] writeWatched = new boolean[MAX_SOCKETS];
-    private int count;
+    /** Read by the waiting thread outside the lock the adders hold: published by the volatile write. */
+    private volatile int count;
     /** Set by {@link #wakeup()} until the owner's next wait consumes it: spares a write per wakeup while one is due. */
     private volatile boolean woken;
     private volatile boolean closed;
