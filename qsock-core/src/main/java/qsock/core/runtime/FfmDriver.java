@@ -247,25 +247,17 @@ final class FfmDriver implements IoDriver {
         }
 
         @Override
-        public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-            if (option == StandardSocketOptions.SO_RCVBUF) {
-                socket.setReceiveBufferSize((Integer) value);
-            } else if (option == StandardSocketOptions.SO_SNDBUF) {
-                socket.setSendBufferSize((Integer) value);
+        public void setBufferSize(SocketOption<Integer> which, int bytes) throws IOException {
+            if (which == StandardSocketOptions.SO_RCVBUF) {
+                socket.setReceiveBufferSize(bytes);
             } else {
-                throw new UnsupportedOperationException(option + " on qsock's FFM socket");
+                socket.setSendBufferSize(bytes);
             }
         }
 
         @Override
-        @SuppressWarnings("unchecked")
-        public <T> T getOption(SocketOption<T> option) throws IOException {
-            if (option == StandardSocketOptions.SO_RCVBUF) {
-                return (T) Integer.valueOf(socket.receiveBufferSize());
-            } else if (option == StandardSocketOptions.SO_SNDBUF) {
-                return (T) Integer.valueOf(socket.sendBufferSize());
-            }
-            throw new UnsupportedOperationException(option + " on qsock's FFM socket");
+        public int bufferSize(SocketOption<Integer> which) throws IOException {
+            return which == StandardSocketOptions.SO_RCVBUF ? socket.receiveBufferSize() : socket.sendBufferSize();
         }
 
         @Override

@@ -241,40 +241,54 @@ public final class IoEndpoint {
     }
 
     /**
-     * Sets an option of the UDP sockets (buffer sizes): of every one open, and of those {@link #openChannel} opens
-     * later. Takes the lock.
+     * Sets a kernel buffer size of the UDP sockets, SO_RCVBUF or SO_SNDBUF: of every one open, and of those {@link
+     * #openChannel} opens later. Takes the lock.
+     *
+     * @throws IllegalArgumentException for any other option: the sockets take no other after they are open, on
+     *     either driver
      */
-    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+    public void setOption(SocketOption<Integer> option, int bytes) throws IOException {
+        checkBufferOption(option);
         lock.lock();
         try {
             for (int i = 0; i < ports.size(); i++) {
                 Port port = ports.get(i);
                 if (port.udp.isOpen()) {
-                    port.udp.setOption(option, value);
+                    port.udp.setBufferSize(option, bytes);
                 }
             }
-            if (option == StandardSocketOptions.SO_RCVBUF) {
-                udpOptions = new UdpOptions((Integer) value, udpOptions.sendBufferSize(), udpOptions.reusePort());
-            } else if (option == StandardSocketOptions.SO_SNDBUF) {
-                udpOptions = new UdpOptions(udpOptions.receiveBufferSize(), (Integer) value, udpOptions.reusePort());
-            }
+            udpOptions = option == StandardSocketOptions.SO_RCVBUF
+                    ? new UdpOptions(bytes, udpOptions.sendBufferSize(), udpOptions.reusePort())
+                    : new UdpOptions(udpOptions.receiveBufferSize(), bytes, udpOptions.reusePort());
         } finally {
             lock.unlock();
         }
     }
 
-    /** {@return an option of the UDP socket: the first one, or after a move of the one open} Takes the lock. */
-    public <T> T getOption(SocketOption<T> option) throws IOException {
+    /**
+     * {@return a kernel buffer size, SO_RCVBUF or SO_SNDBUF, of the UDP socket: the first one, or after a move of the
+     * one open} Takes the lock.
+     *
+     * @throws IllegalArgumentException for any other option
+     */
+    public int getOption(SocketOption<Integer> option) throws IOException {
+        checkBufferOption(option);
         lock.lock();
         try {
             for (int i = 0; i < ports.size(); i++) {
                 if (ports.get(i).udp.isOpen()) {
-                    return ports.get(i).udp.getOption(option);
+                    return ports.get(i).udp.bufferSize(option);
                 }
             }
-            return ports.get(0).udp.getOption(option);
+            return ports.get(0).udp.bufferSize(option);
         } finally {
             lock.unlock();
+        }
+    }
+
+    private static void checkBufferOption(SocketOption<Integer> option) {
+        if (option != StandardSocketOptions.SO_RCVBUF && option != StandardSocketOptions.SO_SNDBUF) {
+            throw new IllegalArgumentException("only SO_RCVBUF and SO_SNDBUF are set on open UDP sockets, not " + option);
         }
     }
 

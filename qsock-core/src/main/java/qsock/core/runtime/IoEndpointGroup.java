@@ -346,10 +346,10 @@ public final class IoEndpointGroup {
         }
     }
 
-    /** Sets a UDP socket option (the buffer sizes) on the endpoints but the first, each under its lock. */
-    public <T> void setOption(java.net.SocketOption<T> option, T value) throws IOException {
+    /** Sets a kernel buffer size (SO_RCVBUF, SO_SNDBUF) on the endpoints but the first, each under its lock. */
+    public void setOption(java.net.SocketOption<Integer> option, int bytes) throws IOException {
         for (int i = 1; i < members.length; i++) {
-            members[i].io.setOption(option, value);
+            members[i].io.setOption(option, bytes);
         }
     }
 

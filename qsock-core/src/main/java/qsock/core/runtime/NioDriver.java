@@ -167,13 +167,13 @@ final class NioDriver implements IoDriver {
         }
 
         @Override
-        public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-            channel.setOption(option, value);
+        public void setBufferSize(SocketOption<Integer> which, int bytes) throws IOException {
+            channel.setOption(which, bytes);
         }
 
         @Override
-        public <T> T getOption(SocketOption<T> option) throws IOException {
-            return channel.getOption(option);
+        public int bufferSize(SocketOption<Integer> which) throws IOException {
+            return channel.getOption(which);
         }
 
         @Override

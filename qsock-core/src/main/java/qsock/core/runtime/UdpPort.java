@@ -47,11 +47,11 @@ interface UdpPort {
     /** Asks the I/O thread's wait to return when the socket can take datagrams again ({@code on}), or not. */
     void writeInterest(boolean on);
 
-    /** Sets a socket option (the buffer sizes). */
-    <T> void setOption(SocketOption<T> option, T value) throws IOException;
+    /** Sets a kernel buffer size: {@code which} is SO_RCVBUF or SO_SNDBUF (the caller checked). */
+    void setBufferSize(SocketOption<Integer> which, int bytes) throws IOException;
 
-    /** {@return a socket option's value} */
-    <T> T getOption(SocketOption<T> option) throws IOException;
+    /** {@return a kernel buffer size as the kernel has it: {@code which} is SO_RCVBUF or SO_SNDBUF} */
+    int bufferSize(SocketOption<Integer> which) throws IOException;
 
     /** Closes the socket; what it queued is dropped. */
     void close();

@@ -180,6 +180,10 @@ class IoEndpointTest {
             assertTrue(io.getOption(StandardSocketOptions.SO_RCVBUF) >= 64 * 1024 / 2);
             assertTrue(io.getOption(StandardSocketOptions.SO_SNDBUF) >= 96 * 1024 / 2);
             assertThrows(IllegalArgumentException.class, () -> new UdpOptions(0, 1));
+            // Set later, they reach the socket; no other option is taken, on either driver.
+            io.setOption(StandardSocketOptions.SO_RCVBUF, 256 * 1024);
+            assertTrue(io.getOption(StandardSocketOptions.SO_RCVBUF) >= 256 * 1024 / 2);
+            assertThrows(IllegalArgumentException.class, () -> io.setOption(StandardSocketOptions.IP_TOS, 0));
         } finally {
             io.lock().lock();
             io.detach(client);
