@@ -235,7 +235,9 @@ final class PacketSender {
         b.begin(c.spaces[2], c.oneRtt.sealer, dcid != null ? dcid : c.peerIds.current(), null, null);
         long data = c.random.nextLong();
         FrameEncoder.writePathChallenge(out, data);
-        b.finish(true, c.fate.take());
+        SentFrames frames = c.fate.take();
+        frames.otherPath = true;
+        b.finish(true, frames);
         b.padDatagram(ConnectionConfig.MIN_DATAGRAM_SIZE);
         int length = b.seal(now);
         c.paths.onPreviousPathChallengeWritten(data);
@@ -306,6 +308,7 @@ final class PacketSender {
             c.fate.recycle(frames);
             return 0;
         }
+        frames.otherPath = true;
         b.finish(true, frames);
         b.padDatagram(size);
         int length = b.seal(now);

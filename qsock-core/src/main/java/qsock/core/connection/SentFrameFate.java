@@ -51,8 +51,9 @@ final class SentFrameFate {
                 c.setMaxDatagramSize(c.pathMtu.current());
             }
             if (p.isInFlight() && space.id == PacketNumberSpace.APPLICATION
-                    && c.recovery.sentOnOldPath(p.packetNumber())) {
-                // RFC 9000 §9.4: a packet of the old path tells nothing of the new one's capacity.
+                    && (c.recovery.sentOnOldPath(p.packetNumber()) || onOtherPath(p))) {
+                // RFC 9000 §9.4: a packet of the old path, or of another one, tells nothing of the current one's
+                // capacity.
                 c.congestion.onPacketDiscarded(p.sentBytes());
             } else if (p.isInFlight()) {
                 // The controller wants the sample this ACK produced, once, or 0 (qsock.core.cc contract).
@@ -89,8 +90,10 @@ final class SentFrameFate {
                 c.congestion.onPacketDiscarded(p.sentBytes());
                 lostBytes -= p.sentBytes();
             } else if (outcome.space() == PacketNumberSpace.APPLICATION && p.isInFlight()
-                    && c.recovery.sentOnOldPath(p.packetNumber())) {
-                // RFC 9000 §9.4: nor does the loss of one.
+                    && (c.recovery.sentOnOldPath(p.packetNumber()) || onOtherPath(p))) {
+                // RFC 9000 §9.4: nor does the loss of one. A probe of another path is lost spuriously when the
+                // current path's later packets are acknowledged first (the paths' delays differ); that is no sign of
+                // congestion either.
                 c.congestion.onPacketDiscarded(p.sentBytes());
                 lostBytes -= p.sentBytes();
                 oldPathLosses++;
@@ -157,6 +160,17 @@ final class SentFrameFate {
             // timeout and go back to an address the peer left (§8.2.4). An echo merely late still counts.
             c.paths.onChallengeLost();
         }
+        if (f.probeChallenge) {
+            // The same for a probe of a new path: an acknowledged challenge whose echo did not come with or before
+            // the acknowledgment had its echo lost, and a PATH_RESPONSE is never sent again (RFC 9000 §13.3). Without
+            // a new challenge the probe would wait for its deadline and give the move up.
+            c.probe.validation.onChallengeLost();
+        }
+    }
+
+    /** {@return whether {@code p} went on a path other than the current one (see {@link SentFrames#otherPath})} */
+    private static boolean onOtherPath(SentPacket p) {
+        return p.frames() instanceof SentFrames f && f.otherPath;
     }
 
     /** The frames {@code f} recorded are taken as lost in {@code space}: what must be repeated is queued again. */

@@ -48,6 +48,12 @@ final class SentFrames implements SentFrameSink {
     boolean pathChallenge;
     /** Whether the packet carried a PATH_CHALLENGE of a client's probe of a new path (RFC 9000 §9.2). */
     boolean probeChallenge;
+    /**
+     * Whether the packet went on a path other than the current one (a probe of a new path, an answer to a challenge
+     * from another address, a challenge to the previous path): its fate says nothing of the current path's capacity
+     * (RFC 9000 §9.4).
+     */
+    boolean otherPath;
     /** The Largest Acknowledged of the ACK frame the packet carried, or -1 if it carried none. */
     long ackLargest = -1;
 
@@ -71,6 +77,7 @@ final class SentFrames implements SentFrameSink {
         newToken = false;
         pathChallenge = false;
         probeChallenge = false;
+        otherPath = false;
         ackLargest = -1;
     }
 

@@ -144,6 +144,69 @@ class ClientMigrationTest {
         assertEquals(s.sender().sha256(), s.receiver().sha256());
     }
 
+    /**
+     * RFC 9000 §13.3: a PATH_RESPONSE is never sent again; the side that validates sends new challenges. The server
+     * acknowledges the probe (on the old path) but its echo, on the new path, is lost: the acknowledgment without an
+     * echo makes the client challenge again, and it moves well before the validation's deadline.
+     */
+    @Test
+    void aLostEchoOfAnAcknowledgedChallengeIsAskedForAgain() throws Exception {
+        BulkReceiver receiver = new BulkReceiver();
+        BulkSender sender = new BulkSender(2_000_000, 74);
+        ConnectionPair pair = ConnectionPair.builder(74).links(LINK)
+                .clientApplication(() -> receiver).serverApplication(() -> sender).build();
+        LocalAddressHost newLocal = new LocalAddressHost(pair.client, NEW_LOCAL);
+        pair.network.add(newLocal);
+        // A shorter new path: the server reads the probe before the old path's packets sent ahead of it, and
+        // acknowledges it with them, so that the probe is acknowledged, never taken for lost.
+        pair.network.link(newLocal, pair.server, LINK.withDelay(2 * MS, 0));
+        pair.connect();
+        pair.runUntil(() -> receiver.received() > 500_000, 30 * SECOND, 500_000);
+        QuicConnection client = pair.clientConnection();
+        pair.network.filter(pair.server, newLocal, (index, datagram, now) -> index == 0);
+        long start = pair.network.now();
+        pair.client.endpoint.migrate(client, NEW_LOCAL, start);
+        pair.runUntil(() -> client.migrations() == 1 || client.migrationsAbandoned() == 1, 10 * SECOND, 200_000);
+        assertEquals(1, client.migrations(), "the second challenge was echoed");
+        assertEquals(1, pair.network.stats(pair.server, newLocal).droppedLoss(), "the first echo was lost");
+        assertTrue(pair.network.now() - start < 200 * MS, "a round trip or two, not the validation's timeout: "
+                + (pair.network.now() - start) / MS + " ms");
+        pair.runUntil(receiver::finished, 60 * SECOND, 2_000_000);
+        assertEquals(sender.sha256(), receiver.sha256());
+    }
+
+    /**
+     * RFC 9000 §9.4: what is lost on a path other than the current one is no sign of congestion on the current one. The
+     * server answers a client's probes on the new path, where every answer is lost; those packets of its, declared
+     * lost, leave its congestion controller as it was (the links queue deeply enough that the transfer loses nothing).
+     */
+    @Test
+    void answersLostOnAProbedPathLeaveTheCurrentPathsCongestionControlAlone() throws Exception {
+        LinkConfig deep = LINK.withBandwidth(20_000_000, 50_000_000);
+        BulkReceiver receiver = new BulkReceiver();
+        BulkSender sender = new BulkSender(3_000_000, 75);
+        ConnectionPair pair = ConnectionPair.builder(75).links(deep)
+                .clientApplication(() -> receiver).serverApplication(() -> sender).build();
+        LocalAddressHost newLocal = new LocalAddressHost(pair.client, NEW_LOCAL);
+        pair.network.add(newLocal);
+        pair.network.link(newLocal, pair.server, deep);
+        pair.network.configure(pair.server, newLocal, deep.withLoss(1.0));
+        pair.connect();
+        pair.runUntil(() -> receiver.received() > 500_000, 30 * SECOND, 500_000);
+        QuicConnection client = pair.clientConnection();
+        QuicConnection server = pair.serverConnection();
+        assertEquals(0, server.packetsLost(), "the transfer alone loses nothing");
+        long threshold = server.congestion.slowStartThreshold();
+
+        pair.client.endpoint.migrate(client, NEW_LOCAL, pair.network.now());
+        pair.runUntil(() -> client.migrationsAbandoned() == 1, 10 * SECOND, 200_000);
+        assertTrue(pair.network.stats(pair.server, newLocal).droppedLoss() >= 2, "the server answered, more than once");
+        pair.runUntil(() -> server.packetsLost() >= 2, 10 * SECOND, 200_000);
+        assertEquals(threshold, server.congestion.slowStartThreshold(), "no congestion event");
+        pair.runUntil(receiver::finished, 60 * SECOND, 2_000_000);
+        assertEquals(sender.sha256(), receiver.sha256());
+    }
+
     @Test
     void aNewPathThatDoesNotAnswerIsGivenUpAndTheConnectionStays() throws Exception {
         Setup s = setup(73, 2_000_000, ConnectionConfig.defaults());
