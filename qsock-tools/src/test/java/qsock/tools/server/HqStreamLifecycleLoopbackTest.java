@@ -68,6 +68,16 @@ class HqStreamLifecycleLoopbackTest {
         return socket;
     }
 
+    /** Opens the next stream; a wait for credit that times out fails with what the server's responses did. */
+    private long openOrExplain(QuicSocket socket, long request) throws Exception {
+        try {
+            return socket.openStream(0);
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("request " + request + ": no stream credit came back in 10 s; responses started "
+                    + observer.started() + ", ended " + observer.ended() + "; client " + socket.statistics(), e);
+        }
+    }
+
     private static ByteBuffer request(String path) {
         return ByteBuffer.wrap(("GET " + path + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
@@ -106,7 +116,7 @@ class HqStreamLifecycleLoopbackTest {
         try (QuicSocket socket = connect()) {
             for (long i = 0; i < requests; i++) {
                 // Blocks (then times out) once the server's stream limit is reached, unless streams come back.
-                long id = socket.openStream(0);
+                long id = openOrExplain(socket, i);
                 socket.send(request("/large"), id, 0);
                 socket.resetStream(id, CANCELLED);
             }
@@ -122,7 +132,7 @@ class HqStreamLifecycleLoopbackTest {
         long requests = 3 * streamLimit();
         try (QuicSocket socket = connect()) {
             for (long i = 0; i < requests; i++) {
-                long id = socket.openStream(0);
+                long id = openOrExplain(socket, i);
                 // No FIN: only the server's own STOP_SENDING ends the request half.
                 socket.send(request("/large"), id, 0);
                 socket.stopSending(id, CANCELLED);
