@@ -21,6 +21,7 @@ import java.nio.channels.NotYetBoundException;
 import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import qsock.api.QuicVersion;
@@ -90,6 +91,12 @@ public final class QuicSocket implements Closeable {
     private boolean readShutdown;
     private boolean acceptShutdown;
     private volatile boolean blocking = true;
+    /** What runs on the I/O thread when the connection changed ({@link #setReadyHandler}); null for none. */
+    private volatile Consumer<? super QuicSocket> readyHandler;
+    /** A handler just set runs at the next batch whether or not anything changed, for what came before it. */
+    private boolean readyHandlerNew;
+    /** The thread running the ready handler, whose calls never wait (it is the I/O thread); null otherwise. */
+    private Thread inReadyHandler;
     /** The listener's I/O threads ({@link QuicSocketOptions#IO_THREADS}), until bind reads them. */
     private volatile int ioThreads = IoEndpointGroup.defaultThreads();
     /** The endpoint settings shared by a listener's I/O threads (one reset key), set at bind; null for one thread. */
@@ -115,6 +122,8 @@ public final class QuicSocket implements Closeable {
     public static QuicSocket open(ConnectionConfig config) throws IOException {
         return new QuicSocket(Objects.requireNonNull(config, "config"), new SocketOptionTable());
     }
+
+    private static final System.Logger LOG = System.getLogger(QuicSocket.class.getName());
 
     /** The socket's face towards the I/O thread. */
     private final class Client implements IoClient {
@@ -505,7 +514,7 @@ public final class QuicSocket implements Closeable {
         QuicConnection c = requireConnection();
         return lock.call(() -> {
             long deadline = deadline();
-            boolean wait = blocking && (flags & StreamFlags.DONTWAIT) == 0;
+            boolean wait = mayWait() && (flags & StreamFlags.DONTWAIT) == 0;
             if (!awaitEstablished(c, wait, deadline)) {
                 return 0;
             }
@@ -562,7 +571,7 @@ public final class QuicSocket implements Closeable {
         QuicConnection c = requireConnection();
         return lock.call(() -> {
             long deadline = deadline();
-            boolean wait = blocking && (flags & StreamFlags.DONTWAIT) == 0;
+            boolean wait = mayWait() && (flags & StreamFlags.DONTWAIT) == 0;
             if (!awaitEstablished(c, wait, deadline)) {
                 return false;
             }
@@ -624,7 +633,7 @@ public final class QuicSocket implements Closeable {
         QuicConnection c = requireConnection();
         return lock.call(() -> {
             long deadline = deadline();
-            boolean wait = blocking && (flags & StreamFlags.DONTWAIT) == 0;
+            boolean wait = mayWait() && (flags & StreamFlags.DONTWAIT) == 0;
             if (!awaitEstablished(c, wait, deadline)) {
                 return -1L;
             }
@@ -744,7 +753,7 @@ public final class QuicSocket implements Closeable {
                 if (c.state().isClosingOrClosed()) {
                     throw new ClosedConnectionException(c.closeError());
                 }
-                if (!blocking) {
+                if (!mayWait()) {
                     return null;
                 }
                 await(deadline);
@@ -757,6 +766,7 @@ public final class QuicSocket implements Closeable {
 
     /** Reads one stream, for its input stream: -1 at its end; waits until there is something. */
     int readStream(long id, ByteBuffer dst, boolean[] seen) throws IOException {
+        refuseWaitingInReadyHandler();
         QuicConnection c = requireConnection();
         return lock.call(() -> {
             long deadline = deadline();
@@ -836,6 +846,7 @@ public final class QuicSocket implements Closeable {
 
     /** Sends all of {@code src} on a stream, waiting whatever the blocking mode, for its output stream. */
     void writeStream(long id, ByteBuffer src, boolean fin) throws IOException {
+        refuseWaitingInReadyHandler();
         int flags = fin ? StreamFlags.FIN : 0;
         if (blocking) {
             send(src, id, flags);
@@ -897,8 +908,67 @@ public final class QuicSocket implements Closeable {
             return;
         }
         readPostHandshake(c);
-        if (events.changed(c, drainEvents(c))) {
+        boolean changed = events.changed(c, drainEvents(c));
+        if (changed) {
             lock.signalAll();
+        }
+        Consumer<? super QuicSocket> handler = readyHandler;
+        if (handler != null && (changed || readyHandlerNew) && !closed) {
+            readyHandlerNew = false;
+            runReadyHandler(c, handler);
+        }
+    }
+
+    /**
+     * Runs the ready handler on the I/O thread, the lock held. One that throws is the application's bug: it is
+     * removed, logged, and the connection closed (INTERNAL_ERROR), so that neither end waits for what it would
+     * have sent; the I/O thread goes on with the other connections.
+     */
+    private void runReadyHandler(QuicConnection c, Consumer<? super QuicSocket> handler) {
+        inReadyHandler = Thread.currentThread();
+        try {
+            handler.accept(this);
+        } catch (RuntimeException | Error e) {
+            readyHandler = null;
+            LOG.log(System.Logger.Level.WARNING, "the ready handler of " + this + " failed; closing", e);
+            if (!c.state().isClosingOrClosed()) {
+                c.closeWithError(TransportErrorCode.INTERNAL_ERROR, 0, "ready handler failed", System.nanoTime());
+                io.endpoint().touched(c);
+            }
+        } finally {
+            inReadyHandler = null;
+        }
+    }
+
+    /**
+     * Sets what runs on the socket's I/O thread whenever its connection changed: data or a FIN arrived, a stream was
+     * reset, room to send freed, an event came, the state changed (the connection closing among them). It is the
+     * alternative to blocking calls for a request/response protocol (as Netty's handlers are): a handler that
+     * reads the request and sends the answer at once sends it in the same turn of the I/O thread that received the
+     * request, with no thread woken in between. The blocking calls of other threads keep working beside it.
+     *
+     * <p>The handler runs with the socket's lock held, one run at a time, first at the I/O thread's next turn (for
+     * what arrived before it was set), then after every turn that concerned the connection, until the socket is
+     * closed. Inside it every call acts as in non-blocking mode: {@link #receive} returns null when nothing is
+     * readable, {@link #send} takes what fits and returns the count (maybe 0); the rest waits for a later run, when
+     * room freed. A call that can only wait (an {@link #inputStream input} or {@link #outputStream output stream}'s)
+     * throws {@link IllegalStateException}. A handler should be short: the I/O thread serves the other connections of
+     * its endpoint only after it. A handler that throws is removed, and the connection closed with INTERNAL_ERROR.
+     *
+     * @param handler what runs, given this socket; null removes the handler
+     * @throws NotYetConnectedException if the socket is no connection
+     */
+    public void setReadyHandler(Consumer<? super QuicSocket> handler) throws IOException {
+        QuicConnection c = requireConnection();
+        lock.run(() -> {
+            readyHandler = handler;
+            readyHandlerNew = handler != null;
+            if (handler != null) {
+                io.endpoint().touched(c);
+            }
+        });
+        if (handler != null) {
+            io.wakeup();
         }
     }
 
@@ -1382,8 +1452,22 @@ public final class QuicSocket implements Closeable {
         return System.nanoTime() + nanos;
     }
 
+    /** A call that can only wait is refused in the ready handler: the I/O thread would wait for its own signal. */
+    private void refuseWaitingInReadyHandler() {
+        if (inReadyHandler == Thread.currentThread()) {
+            throw new IllegalStateException("an input or output stream's calls wait, which the ready handler, on the"
+                    + " I/O thread, cannot: use receive and send");
+        }
+    }
+
+    /** {@return whether a call may wait: in blocking mode, and not from the ready handler (see {@link #setReadyHandler})} */
+    private boolean mayWait() {
+        return blocking && inReadyHandler != Thread.currentThread();
+    }
+
     /** Waits for the I/O thread's next signal; the lock is held. */
     private void await(long deadline) throws IOException {
+        refuseWaitingInReadyHandler();
         if (!lock.await(deadline)) {
             throw new SocketTimeoutException("timed out after " + options.timeout());
         }
