@@ -413,9 +413,7 @@ public final class IoEndpoint {
         requireLocked();
         long now = System.nanoTime();
         flushLocked(now);
-        if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
-            driver.wakeup();
-        }
+        wakeIfEarlier();
     }
 
     /**
@@ -427,7 +425,17 @@ public final class IoEndpoint {
         requireLocked();
         long now = System.nanoTime();
         sendDatagrams(Objects.requireNonNull(connection, "connection"), now);
-        if (endpoint.nextDeadline() - wakeAt < 0 && !stopped) {
+        wakeIfEarlier();
+    }
+
+    /**
+     * Wakes the I/O thread if a deadline is now earlier than the one it sleeps until. Not from the I/O thread itself
+     * (a socket's ready handler): it reads the deadlines again at the end of its turn, and a wakeup would only cost it
+     * a turn for nothing (an eventfd write and read, a poll, an empty receive: per request, in a request/response
+     * run).
+     */
+    private void wakeIfEarlier() {
+        if (endpoint.nextDeadline() - wakeAt < 0 && !stopped && Thread.currentThread() != thread) {
             driver.wakeup();
         }
     }

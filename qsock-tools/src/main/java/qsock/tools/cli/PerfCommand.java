@@ -1,5 +1,6 @@
 package qsock.tools.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -137,6 +138,11 @@ public final class PerfCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     long warmup;
 
+    @Option(names = "--ready-handler",
+            description = "Serve, and run the request/response client, from the I/O thread in the socket's ready "
+                    + "handler (QuicSocket.setReadyHandler) instead of with blocking calls on application threads.")
+    boolean readyHandler;
+
     @Option(names = "--warmup-count", defaultValue = "0",
             description = "Request/response: round trips run first, unreported, on that warm-up connection "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -157,7 +163,7 @@ public final class PerfCommand implements Callable<Integer> {
         if (server) {
             InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
             QsockServer s = QsockServer.start(local, serverTls.tlsConfig(),
-                    Map.of(PerfProtocol.ALPN, new PerfHandler()), line -> out.println(line.format()));
+                    Map.of(PerfProtocol.ALPN, new PerfHandler(readyHandler)), line -> out.println(line.format()));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 s.close();
@@ -186,7 +192,7 @@ public final class PerfCommand implements Callable<Integer> {
             // A key and certificate for this run only: nothing is written, the client trusts exactly it.
             Credential credential = SelfSignedCertificate.generate(Instant.now());
             try (QsockServer s = QsockServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                    TlsServerConfig.builder(credential).build(), Map.of(PerfProtocol.ALPN, new PerfHandler()),
+                    TlsServerConfig.builder(credential).build(), Map.of(PerfProtocol.ALPN, new PerfHandler(readyHandler)),
                     line -> logServerLine(out, line))) {
                 TlsClientConfig tls = TlsClientConfig.builder()
                         .certificateValidator(CertificateValidator.forTrustedCertificates(credential.chain())).build();
@@ -211,6 +217,11 @@ public final class PerfCommand implements Callable<Integer> {
         }
     }
 
+    private RequestResponseResult requestResponse(PerfClient client, int rounds) throws IOException {
+        return readyHandler ? client.requestResponseOnIoThread(rounds, (int) rrSize, Duration.ofSeconds(deadlineSeconds))
+                : client.requestResponse(rounds, (int) rrSize);
+    }
+
     private long concurrentTotal() {
         return concurrentTotal == null ? total : concurrentTotal;
     }
@@ -229,7 +240,7 @@ public final class PerfCommand implements Callable<Integer> {
                     client.throughput(warmup, (int) messageSize, true);
                 }
                 if (warmRequestResponse) {
-                    client.requestResponse(warmupCount, (int) rrSize);
+                    requestResponse(client, warmupCount);
                 }
             }
             out.println("warmed up: " + (warmThroughput ? Units.bytes(warmup) : "no bytes") + ", "
@@ -244,7 +255,7 @@ public final class PerfCommand implements Callable<Integer> {
                         out.println(result);
                     }
                     if (mode.requestResponse()) {
-                        RequestResponseResult result = client.requestResponse(count, (int) rrSize);
+                        RequestResponseResult result = requestResponse(client, count);
                         out.println(result);
                     }
                 }

@@ -142,6 +142,114 @@ public final class PerfClient implements Closeable {
         return new RequestResponseResult(LatencySummary.of(samples, count), size, nanos);
     }
 
+    /**
+     * As {@link #requestResponse}, with every round trip driven from the socket's I/O thread in its ready handler
+     * ({@link QuicSocket#setReadyHandler}): a response's last bytes are read, and the next request sent, in the turn
+     * that received them, with no thread woken in between. The calling thread only waits for the end.
+     *
+     * @param deadline how long the whole run may take
+     * @return the round trips' latencies and the requests per second
+     */
+    public RequestResponseResult requestResponseOnIoThread(int count, int size, Duration deadline) throws IOException {
+        if (count <= 0 || size <= 0) {
+            throw new IllegalArgumentException("count " + count + ", size " + size);
+        }
+        long id = socket.openStream(StreamFlags.NEW);
+        socket.send(ByteBuffer.wrap(new byte[] {PerfProtocol.REQUEST_RESPONSE}), id, 0);
+        RoundTrips trips = new RoundTrips(id, count, size);
+        long start = System.nanoTime();
+        socket.setReadyHandler(trips);
+        try {
+            if (!trips.done.await(deadline.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                throw new java.net.SocketTimeoutException("request/response: " + trips.round + " of " + count
+                        + " round trips in " + deadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        } finally {
+            socket.setReadyHandler(null);
+        }
+        if (trips.failure != null) {
+            throw new IOException("request/response failed at round " + trips.round, trips.failure);
+        }
+        long nanos = trips.endedAt - start;
+        socket.send(ByteBuffer.allocate(0), id, StreamFlags.FIN);
+        awaitFin(id);
+        return new RequestResponseResult(LatencySummary.of(trips.samples, count), size, nanos);
+    }
+
+    /** The round trips of {@link #requestResponseOnIoThread}, as the ready handler runs them; non-blocking calls. */
+    private final class RoundTrips implements java.util.function.Consumer<QuicSocket> {
+        final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        final long[] samples;
+        volatile int round;
+        volatile long endedAt;
+        volatile Exception failure;
+        private final long id;
+        private final int count;
+        private final ByteBuffer request;
+        private final ByteBuffer response;
+        private long sentAt;
+
+        RoundTrips(long id, int count, int size) {
+            this.id = id;
+            this.count = count;
+            this.samples = new long[count];
+            this.request = ByteBuffer.allocateDirect(size);
+            this.response = ByteBuffer.allocateDirect(size);
+            request.limit(0); // nothing sent yet: the first run sends round 0
+        }
+
+        @Override
+        public void accept(QuicSocket s) {
+            if (done.getCount() == 0) {
+                return;
+            }
+            try {
+                while (true) {
+                    if (!request.hasRemaining() && response.position() == 0 && sentAt == 0) {
+                        request.clear();
+                        request.put(0, (byte) round);
+                        sentAt = System.nanoTime();
+                    }
+                    if (request.hasRemaining()) {
+                        s.send(request, id, 0);
+                        if (request.hasRemaining()) {
+                            return; // the rest when room frees
+                        }
+                    }
+                    while (response.hasRemaining()) {
+                        StreamMessage m = s.receive(response);
+                        if (m == null) {
+                            return;
+                        }
+                        if (m.streamId() != id || m.fin()) {
+                            throw new IOException("unexpected " + (m.fin() ? "end of" : "data on") + " stream "
+                                    + m.streamId());
+                        }
+                    }
+                    int r = round;
+                    samples[r] = System.nanoTime() - sentAt;
+                    if (response.get(0) != (byte) r) {
+                        throw new IOException("response " + r + " does not echo its request");
+                    }
+                    response.clear();
+                    sentAt = 0;
+                    round = r + 1;
+                    if (r + 1 == count) {
+                        endedAt = System.nanoTime();
+                        done.countDown();
+                        return;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+                done.countDown();
+            }
+        }
+    }
+
     /** Fills {@code dst} from stream {@code id}; {@return true if the stream's FIN came with the last bytes} */
     private boolean readFully(long id, ByteBuffer dst) throws IOException {
         boolean fin = false;

@@ -42,6 +42,18 @@ class PerfCommandTest {
         assertTrue(r.out().contains("server: "), "the connection's line, as before: " + r.out());
     }
 
+    /** --ready-handler: the server and the round trips run in the sockets' ready handlers; the echo is checked. */
+    @Test
+    void readyHandlersServeThroughputAndRequestResponse() {
+        CommandRun r = CommandRun.of("perf", "--loopback", "--mode", "all", "--total", "2M", "--msg-size", "16k",
+                "--count", "300", "--warmup-count", "20", "--ready-handler");
+        assertEquals(0, r.status(), r.both());
+        assertTrue(r.out().contains("throughput: 2.0 MiB in "), r.out());
+        assertTrue(r.out().contains("warmed up: no bytes, 20 round trips"), r.out());
+        assertTrue(Pattern.compile("(?m)^request/response: 300 x 1\\.0 KiB each way in [0-9.]+ m?s: [0-9]+ round trips/s,"
+                + " latency n=300 ").matcher(r.out()).find(), r.out());
+    }
+
     @Test
     void concurrentRejectsZeroConnections() {
         CommandRun r = CommandRun.of("perf", "--loopback", "--mode", "concurrent", "--connections", "0");
