@@ -339,6 +339,11 @@ public final class QuicEndpoint {
         }
     }
 
+    /** {@return whether the endpoint is a server: it listened (see {@link #listen})} */
+    public boolean isServer() {
+        return server;
+    }
+
     /**
      * Sets how new clients' addresses are validated (RFC 9000 §8.1): Retry always or past a threshold of
      * unvalidated half-open connections, the token keys and lifetimes, NEW_TOKEN issuance. Applies to the Initials

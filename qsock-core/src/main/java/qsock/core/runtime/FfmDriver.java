@@ -85,7 +85,11 @@ final class FfmDriver implements IoDriver {
         private final int[] segments = new int[SLOTS];
         private final int[] segmentCount = new int[SLOTS];
         private final InetSocketAddress[] to = new InetSocketAddress[SLOTS];
+        /** Per slot, the source address to send from (IP_PKTINFO), or null; only for a wildcard socket. */
+        private final InetSocketAddress[] from = new InetSocketAddress[SLOTS];
         private final Ecn[] ecn = new Ecn[SLOTS];
+        /** Bound to a wildcard address: each datagram's destination is read, and answers name their source. */
+        private final boolean wildcard;
         /** Messages queued in the send slots, from slot 0. */
         private int queued;
         /** The last queued message takes more datagrams of its segment size: none shorter came yet. */
@@ -99,6 +103,12 @@ final class FfmDriver implements IoDriver {
         Port(BatchUdpSocket socket) {
             this.socket = socket;
             this.bound = socket.localAddress();
+            this.wildcard = bound.getAddress().isAnyLocalAddress();
+        }
+
+        @Override
+        public boolean readsDestinations() {
+            return wildcard;
         }
 
         @Override
@@ -129,13 +139,14 @@ final class FfmDriver implements IoDriver {
                     into.clear();
                     into.put(slot);
                     InetSocketAddress from = socket.sourceOf(i);
+                    InetSocketAddress destination = wildcard ? socket.destinationOf(i) : null;
                     Ecn mark = socket.ecnOf(i);
                     int segment = socket.segmentSizeOf(i);
                     // A GRO batch: datagrams of `segment` bytes, the last maybe shorter, each handed on in place.
                     for (int offset = 0; offset < length; offset += segment) {
                         into.limit(Math.min(length, offset + segment)).position(offset);
                         taken++;
-                        receiver.datagram(into, from, mark);
+                        receiver.datagram(into, from, destination, mark);
                         if (!open) {
                             return taken;
                         }
@@ -149,7 +160,11 @@ final class FfmDriver implements IoDriver {
         }
 
         @Override
-        public boolean send(ByteBuffer datagram, InetSocketAddress destination, Ecn mark) throws IOException {
+        public boolean send(ByteBuffer datagram, InetSocketAddress destination, InetSocketAddress source, Ecn mark)
+                throws IOException {
+            if (!wildcard) {
+                source = null;
+            }
             if (!open) {
                 throw new IOException("the socket is closed");
             }
@@ -158,7 +173,8 @@ final class FfmDriver implements IoDriver {
                 int last = queued - 1;
                 // GSO: every datagram of a train but the last has the segment size, the last is no larger.
                 if (length <= segments[last] && segmentCount[last] < MAX_SEGMENTS
-                        && lengths[last] + length <= SLOT_SIZE && mark == ecn[last] && destination.equals(to[last])) {
+                        && lengths[last] + length <= SLOT_SIZE && mark == ecn[last] && destination.equals(to[last])
+                        && java.util.Objects.equals(source, from[last])) {
                     ByteBuffer slot = socket.sendSlot(last);
                     slot.limit(SLOT_SIZE).position(lengths[last]);
                     copy(datagram, slot);
@@ -179,6 +195,7 @@ final class FfmDriver implements IoDriver {
             segments[i] = length;
             segmentCount[i] = 1;
             to[i] = destination;
+            from[i] = source;
             ecn[i] = mark;
             trainOpen = true;
             return true;
@@ -189,7 +206,7 @@ final class FfmDriver implements IoDriver {
             while (queued > 0 && open) {
                 int sent;
                 try {
-                    sent = socket.send(queued, lengths, to, segments, ecn);
+                    sent = socket.send(queued, lengths, to, segments, ecn, wildcard ? from : null);
                 } catch (IOException e) {
                     // The first message cannot go (too large for the route, unreachable): its datagrams are lost,
                     // which loss recovery finds; the others go on.
@@ -219,15 +236,16 @@ final class FfmDriver implements IoDriver {
         /** Moves the messages after the first {@code n} to the front: the kernel took those. */
         private void dropFirst(int n) {
             for (int i = n; i < queued; i++) {
-                ByteBuffer from = socket.sendSlot(i);
-                from.limit(lengths[i]).position(0);
+                ByteBuffer moved = socket.sendSlot(i);
+                moved.limit(lengths[i]).position(0);
                 ByteBuffer into = socket.sendSlot(i - n);
                 into.clear();
-                into.put(from);
+                into.put(moved);
                 lengths[i - n] = lengths[i];
                 segments[i - n] = segments[i];
                 segmentCount[i - n] = segmentCount[i];
                 to[i - n] = to[i];
+                from[i - n] = from[i];
                 ecn[i - n] = ecn[i];
             }
             queued -= n;

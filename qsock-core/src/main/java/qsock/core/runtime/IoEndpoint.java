@@ -98,6 +98,7 @@ public final class IoEndpoint {
     private Port stalled;
     private InetSocketAddress stalledTarget;
     private Ecn stalledEcn = Ecn.NOT_ECT;
+    private InetSocketAddress stalledSource;
     /** Datagrams polled from the endpoint so far: tells whether a parked one is still the last polled. */
     private long polls;
     private final ReentrantLock lock = new ReentrantLock();
@@ -672,13 +673,20 @@ public final class IoEndpoint {
     }
 
     /** One datagram of {@link #receive}, to the endpoint. */
-    private void onDatagram(ByteBuffer datagram, InetSocketAddress from, Ecn ecn) {
+    private void onDatagram(ByteBuffer datagram, InetSocketAddress from, InetSocketAddress to, Ecn ecn) {
+        InetSocketAddress local = receivingPort.local;
+        if (local == null && to != null && endpoint.isServer()) {
+            // A server's first socket bound to a wildcard address: its connections know the address the client sent
+            // to as their local one, and answer from it (IP_PKTINFO) rather than from the address the kernel would
+            // pick, which a client reaching us at another of our addresses would not take for ours.
+            local = to;
+        }
         IoEndpointGroup.Member m = member;
-        if (m != null && m.handOff(receivingPort.local, from, datagram)) {
+        if (m != null && m.handOff(local, from, datagram)) {
             return; // another I/O thread's connection (IoEndpointGroup)
         }
         try {
-            endpoint.handleDatagram(receivingPort.local, from, datagram, ecn, receivingAt);
+            endpoint.handleDatagram(local, from, datagram, ecn, receivingAt);
         } catch (Throwable t) {
             // The connection concerned, if any, was closed by the endpoint; the others go on.
             failed(t, "datagram from", from);
@@ -737,7 +745,7 @@ public final class IoEndpoint {
             }
             stalled = null;
             if (port.udp.isOpen()) {
-                sendFrom(port, stalledTarget, stalledEcn, true);
+                sendFrom(port, stalledTarget, stalledSource, stalledEcn, true);
             } else {
                 // Its socket closed while it waited: lost, not sent from another address. Nothing was polled
                 // since, so the endpoint's last datagram is this one.
@@ -760,6 +768,12 @@ public final class IoEndpoint {
             sendBuffer.flip();
             InetSocketAddress source = endpoint.lastDatagramSource();
             Port port = source == null ? ports.get(0) : port(source);
+            InetSocketAddress sendFrom = null;
+            if (port == null && answersFromDestinations(source)) {
+                // An address of the first socket's wildcard (see onDatagram): sent from there, with it as source.
+                port = ports.get(0);
+                sendFrom = source;
+            }
             if (port == null || !port.udp.isOpen()) {
                 // Written for a socket closed since (the address a client left): lost, never sent from another
                 // address (RFC 9000 §9.5: what a path carries must not link it to another).
@@ -770,11 +784,19 @@ public final class IoEndpoint {
             if (port.pendingTarget != null) {
                 stalled = port;
                 stalledTarget = to;
+                stalledSource = sendFrom;
                 stalledEcn = mark;
                 return;
             }
-            sendFrom(port, to, mark, true);
+            sendFrom(port, to, sendFrom, mark, true);
         }
+    }
+
+    /** {@return whether {@code source} is an address of the first socket's wildcard, which it sends from} */
+    private boolean answersFromDestinations(InetSocketAddress source) {
+        Port first = ports.get(0);
+        return first.udp.isOpen() && first.udp.readsDestinations()
+                && source.getPort() == first.udp.boundAddress().getPort();
     }
 
     /**
@@ -782,15 +804,16 @@ public final class IoEndpoint {
      * it (parked) until the socket is writable. {@code last}: it is the endpoint's last polled datagram, which a
      * failure tells the endpoint of.
      */
-    private void sendFrom(Port port, InetSocketAddress to, Ecn mark, boolean last) {
+    private void sendFrom(Port port, InetSocketAddress to, InetSocketAddress source, Ecn mark, boolean last) {
         try {
-            if (!port.udp.send(sendBuffer, to, mark)) {
+            if (!port.udp.send(sendBuffer, to, source, mark)) {
                 // The send buffer becomes the port's, and its spare the next datagram's: nothing is copied. The
                 // spare is made the first time a port is full, once.
                 ByteBuffer spare = port.pending != null ? port.pending : ByteBuffer.allocate(sendBuffer.capacity());
                 port.pending = sendBuffer;
                 sendBuffer = spare;
                 port.pendingTarget = to;
+                port.pendingSource = source;
                 port.pendingEcn = mark;
                 port.parkedAt = polls;
                 parkedPorts++;
@@ -814,7 +837,7 @@ public final class IoEndpoint {
                 continue;
             }
             try {
-                if (!port.udp.send(port.pending, port.pendingTarget, port.pendingEcn)) {
+                if (!port.udp.send(port.pending, port.pendingTarget, port.pendingSource, port.pendingEcn)) {
                     continue;
                 }
             } catch (IOException e) {
@@ -938,6 +961,8 @@ public final class IoEndpoint {
         InetSocketAddress pendingTarget;
         /** The parked datagram's ECN codepoint. */
         Ecn pendingEcn = Ecn.NOT_ECT;
+        /** The parked datagram's source address, for the first socket's wildcard; null for none. */
+        InetSocketAddress pendingSource;
         /** The number of polls when it was parked: still the endpoint's last polled datagram if no poll followed. */
         long parkedAt;
         /** Found with nothing to read in this batch's turns ({@link #receiveInTurn}). */

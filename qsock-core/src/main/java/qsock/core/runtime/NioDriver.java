@@ -134,13 +134,19 @@ final class NioDriver implements IoDriver {
                 }
                 into.flip();
                 taken++;
-                receiver.datagram(into, (InetSocketAddress) from, Ecn.NOT_ECT);
+                receiver.datagram(into, (InetSocketAddress) from, null, Ecn.NOT_ECT);
             }
             return taken;
         }
 
         @Override
-        public boolean send(ByteBuffer datagram, InetSocketAddress to, Ecn ecn) throws IOException {
+        public boolean readsDestinations() {
+            return false; // a DatagramChannel neither reads nor sets IP_PKTINFO: the kernel picks the source
+        }
+
+        @Override
+        public boolean send(ByteBuffer datagram, InetSocketAddress to, InetSocketAddress source, Ecn ecn)
+                throws IOException {
             int position = datagram.position();
             if (channel.send(datagram, to) == 0) {
                 datagram.position(position);

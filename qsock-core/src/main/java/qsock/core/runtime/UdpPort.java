@@ -13,10 +13,14 @@ import qsock.core.packet.Ecn;
  */
 interface UdpPort {
 
-    /** Takes one received datagram: {@code data} from its position to its limit, valid during the call only. */
+    /**
+     * Takes one received datagram: {@code data} from its position to its limit, valid during the call only; {@code
+     * to} is the host address it was sent to, with the socket's port, where a socket bound to a wildcard address
+     * reads it (IP_PKTINFO, IPV6_RECVPKTINFO), else null.
+     */
     @FunctionalInterface
     interface Receiver {
-        void datagram(ByteBuffer data, InetSocketAddress from, Ecn ecn);
+        void datagram(ByteBuffer data, InetSocketAddress from, InetSocketAddress to, Ecn ecn);
     }
 
     /** {@return the address the socket is bound to} */
@@ -36,10 +40,15 @@ interface UdpPort {
      * Sends the datagram from {@code datagram}'s position to its limit, or queues it for {@link #flush()}; the
      * buffer is the caller's again on return.
      *
+     * @param source for a socket bound to a wildcard address, the host address to send from (the one the peer sent
+     *     to, as {@link Receiver} gave it); null lets the kernel choose, as a socket that cannot choose always does
      * @return false if the kernel has no room: nothing was taken
      * @throws IOException if the datagram cannot be sent at all (too large for the route, unreachable)
      */
-    boolean send(ByteBuffer datagram, InetSocketAddress to, Ecn ecn) throws IOException;
+    boolean send(ByteBuffer datagram, InetSocketAddress to, InetSocketAddress source, Ecn ecn) throws IOException;
+
+    /** {@return whether {@link Receiver} gives each datagram's destination: a wildcard socket that reads it} */
+    boolean readsDestinations();
 
     /** Sends what {@link #send} queued; {@return false if some of it is left for want of room in the kernel} */
     boolean flush();

@@ -43,7 +43,7 @@ class FfmDriverTest {
         ByteBuffer into = ByteBuffer.allocate(65_535);
         for (int wait = 0; wait < 200 && got.size() < count; wait++) {
             driver.await(10);
-            port.receive(1000, into, (data, source, ecn) -> {
+            port.receive(1000, into, (data, source, to, ecn) -> {
                 byte[] b = new byte[data.remaining()];
                 data.get(data.position(), b);
                 got.add(b);
@@ -65,7 +65,7 @@ class FfmDriverTest {
             }
             sent.add(datagram(700, 99));  // shorter: the train's last
             for (ByteBuffer d : sent) {
-                assertTrue(a.send(d, b.boundAddress(), Ecn.NOT_ECT));
+                assertTrue(a.send(d, b.boundAddress(), null, Ecn.NOT_ECT));
                 assertEquals(0, d.position(), "the caller's buffer is left as it was");
             }
             assertEquals(0, a.sendCalls, "queued until the flush");
@@ -95,12 +95,12 @@ class FfmDriverTest {
         UdpPort b = driver.open(LOOPBACK, UdpOptions.defaults());
         UdpPort c = driver.open(LOOPBACK, UdpOptions.defaults());
         try {
-            a.send(datagram(1000, 1), b.boundAddress(), Ecn.NOT_ECT);
-            a.send(datagram(1000, 2), b.boundAddress(), Ecn.NOT_ECT);
-            a.send(datagram(1200, 3), b.boundAddress(), Ecn.NOT_ECT);  // larger: a new message
-            a.send(datagram(500, 4), b.boundAddress(), Ecn.NOT_ECT);   // shorter: ends that train
-            a.send(datagram(500, 5), b.boundAddress(), Ecn.NOT_ECT);   // after the shorter one: a new message
-            a.send(datagram(500, 6), c.boundAddress(), Ecn.NOT_ECT);   // elsewhere: a new message
+            a.send(datagram(1000, 1), b.boundAddress(), null, Ecn.NOT_ECT);
+            a.send(datagram(1000, 2), b.boundAddress(), null, Ecn.NOT_ECT);
+            a.send(datagram(1200, 3), b.boundAddress(), null, Ecn.NOT_ECT);  // larger: a new message
+            a.send(datagram(500, 4), b.boundAddress(), null, Ecn.NOT_ECT);   // shorter: ends that train
+            a.send(datagram(500, 5), b.boundAddress(), null, Ecn.NOT_ECT);   // after the shorter one: a new message
+            a.send(datagram(500, 6), c.boundAddress(), null, Ecn.NOT_ECT);   // elsewhere: a new message
             assertTrue(a.flush());
             assertEquals(1, a.sendCalls);
             assertEquals(4, a.messagesSent);
@@ -127,7 +127,7 @@ class FfmDriverTest {
             // message of its own, many more than the slots.
             int n = 40;
             for (int i = 0; i < n; i++) {
-                assertTrue(a.send(datagram(1200 + i, i), b.boundAddress(), Ecn.NOT_ECT));
+                assertTrue(a.send(datagram(1200 + i, i), b.boundAddress(), null, Ecn.NOT_ECT));
             }
             assertTrue(a.flush());
             assertEquals(n, a.messagesSent);
@@ -160,10 +160,10 @@ class FfmDriverTest {
             });
             driver.await(0);  // no time limit: only the wakeup can end it
             waker.join();
-            a.send(datagram(100, 0), b.boundAddress(), Ecn.NOT_ECT);
+            a.send(datagram(100, 0), b.boundAddress(), null, Ecn.NOT_ECT);
             a.flush();
             driver.await(0);  // the datagram ends it
-            assertEquals(1, b.receive(10, ByteBuffer.allocate(2000), (d, f, e) -> { }));
+            assertEquals(1, b.receive(10, ByteBuffer.allocate(2000), (d, f, t, e) -> { }));
         } finally {
             a.close();
             b.close();
