@@ -340,13 +340,32 @@ final class PacketBuilder {
                 ecn.onPacketSealed(l.space.id, sent);
             }
         }
+        countedSizeCap = Integer.MAX_VALUE;
         int length = layouts[count - 1].payloadEnd + TAG - datagramStart;
         out.position(datagramStart + length);
         lastLength = length;
         return length;
     }
 
-    private SentPacket track(Layout l, int size, long now) {
+    /**
+     * The most bytes the next sealed datagram's packets count for in flight, the congestion window and the pacer:
+     * set for a path MTU probe, which counts as a datagram of the current size (see {@link #countAsAtMost}).
+     */
+    private int countedSizeCap = Integer.MAX_VALUE;
+
+    /**
+     * Makes the datagram sealed next count as at most {@code bytes} for congestion control, pacing and bytes in
+     * flight: a path MTU probe counts as a datagram of the current size, what the sender asked room for. Counted
+     * whole, a large probe would fill the window and drain the pacer's bucket until the peer acknowledges it, which
+     * it may delay (max_ack_delay): what the application sends meanwhile would wait for it. Its loss is no congestion
+     * signal (RFC 9000 §14.4), so the rest of it is at no one's cost but the probe's. Reset by {@link #seal}.
+     */
+    void countAsAtMost(int bytes) {
+        countedSizeCap = bytes;
+    }
+
+    private SentPacket track(Layout l, int wireSize, long now) {
+        int size = Math.min(wireSize, countedSizeCap);
         SentPacket sent = recovery.onPacketSent(l.space.id, l.packetNumber, now, size, l.ackEliciting, l.inFlight);
         if (l.frames.ackLargest >= 0) {
             l.space.acks.onAckSent(l.packetNumber);

@@ -214,6 +214,7 @@ final class PacketSender {
         FrameEncoder.writePing(out);
         b.finish(true, c.fate.take());
         b.padDatagram(size);
+        b.countAsAtMost(c.maxDatagramSize);
         int length = b.seal(now);
         onDatagramSealed(length, now);
         c.pathMtu.onProbeSent(pn, size);

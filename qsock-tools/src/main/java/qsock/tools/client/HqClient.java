@@ -258,7 +258,9 @@ public final class HqClient implements Closeable {
         this.migrateTo = to;
         this.move = bytes >= 0 ? Move.DUE : Move.NONE;
         this.knownLocal = (InetSocketAddress) socket.localAddress();
-        this.knownRemote = (InetSocketAddress) socket.remoteAddress();
+        // The address connected to, not where the connection is now: a move to the server's preferred address can
+        // complete before this call (right after the handshake is confirmed), and is reported all the same.
+        this.knownRemote = address;
     }
 
     /**
