@@ -73,6 +73,15 @@ public final class KwikSender {
     }
 
     /**
+     * Waits until Kwik has taken every written byte into a frame, reviving a lost send request meanwhile: what a
+     * request/response exchange needs after each message, where the stall would leave the message in Kwik's buffer
+     * until the next write, which never comes.
+     */
+    public void flush() throws IOException {
+        awaitBuffered(0);
+    }
+
+    /**
      * Waits until Kwik has taken every written byte into a frame, then sends the FIN; a watcher then revives lost send
      * requests for retransmissions until the deadline.
      */
