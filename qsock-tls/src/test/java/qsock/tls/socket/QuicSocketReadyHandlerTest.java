@@ -137,6 +137,38 @@ class QuicSocketReadyHandlerTest {
         }
     }
 
+    /** A handler may answer and close the connection in one run: the answer arrives before the close. */
+    @Test
+    void aHandlerThatAnswersAndClosesIsHeardInFull() throws Exception {
+        try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            QuicSocket client = c.client();
+            long id = client.openStream(StreamFlags.NEW);
+            c.server().setReadyHandler(s -> {
+                try {
+                    StreamMessage m = s.receive(ByteBuffer.allocate(64));
+                    if (m != null && m.fin()) {
+                        s.send(ByteBuffer.wrap("bye".getBytes(java.nio.charset.StandardCharsets.US_ASCII)),
+                                m.streamId(), StreamFlags.FIN);
+                        s.close(7, "done");
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            client.send(ByteBuffer.wrap(new byte[] {1}), id, StreamFlags.FIN);
+            ByteBuffer answer = ByteBuffer.allocate(16);
+            boolean fin = false;
+            while (!fin) {
+                fin = client.receive(answer).fin();
+            }
+            assertEquals("bye", new String(answer.array(), 0, answer.position(),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            ClosedConnectionException closed = assertThrows(ClosedConnectionException.class,
+                    () -> client.receive(ByteBuffer.allocate(16)));
+            assertEquals(7, closed.error().code(), closed.toString());
+        }
+    }
+
     @Test
     void aCallThatWouldWaitIsRefusedInTheHandlerWhichIsRemovedAndTheConnectionClosed() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
