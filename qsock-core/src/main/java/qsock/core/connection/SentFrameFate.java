@@ -50,8 +50,7 @@ final class SentFrameFate {
                     && c.pathMtu.isProbe(p.packetNumber()) && c.pathMtu.onProbeAcked(now)) {
                 c.setMaxDatagramSize(c.pathMtu.current());
             }
-            if (p.isInFlight() && space.id == PacketNumberSpace.APPLICATION
-                    && (c.recovery.sentOnOldPath(p.packetNumber()) || onOtherPath(p))) {
+            if (p.isInFlight() && space.id == PacketNumberSpace.APPLICATION && notOfCurrentPath(p)) {
                 // RFC 9000 §9.4: a packet of the old path, or of another one, tells nothing of the current one's
                 // capacity.
                 c.congestion.onPacketDiscarded(p.sentBytes());
@@ -89,8 +88,7 @@ final class SentFrameFate {
                 c.pathMtu.onProbeLost(now);
                 c.congestion.onPacketDiscarded(p.sentBytes());
                 lostBytes -= p.sentBytes();
-            } else if (outcome.space() == PacketNumberSpace.APPLICATION && p.isInFlight()
-                    && (c.recovery.sentOnOldPath(p.packetNumber()) || onOtherPath(p))) {
+            } else if (outcome.space() == PacketNumberSpace.APPLICATION && p.isInFlight() && notOfCurrentPath(p)) {
                 // RFC 9000 §9.4: nor does the loss of one. A probe of another path is lost spuriously when the
                 // current path's later packets are acknowledged first (the paths' delays differ); that is no sign of
                 // congestion either.
@@ -168,9 +166,12 @@ final class SentFrameFate {
         }
     }
 
-    /** {@return whether {@code p} went on a path other than the current one (see {@link SentFrames#otherPath})} */
-    private static boolean onOtherPath(SentPacket p) {
-        return p.frames() instanceof SentFrames f && f.otherPath;
+    /**
+     * {@return whether 1-RTT packet {@code p} went on the path before the current one, or on another one than the
+     * current (see {@link SentFrames#otherPath})}
+     */
+    private boolean notOfCurrentPath(SentPacket p) {
+        return c.recovery.sentOnOldPath(p.packetNumber()) || p.frames() instanceof SentFrames f && f.otherPath;
     }
 
     /** The frames {@code f} recorded are taken as lost in {@code space}: what must be repeated is queued again. */

@@ -366,11 +366,7 @@ public final class BatchUdpSocket implements Closeable {
      * @throws ErrnoException naming setsockopt and the errno
      */
     public void setReceiveBufferSize(int bytes) throws IOException {
-        ensureOpen();
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("receive buffer " + bytes);
-        }
-        setOrThrow(Libc.SOL_SOCKET, Libc.SO_RCVBUF, bytes, "SO_RCVBUF");
+        setBufferSize(Libc.SO_RCVBUF, "SO_RCVBUF", bytes);
     }
 
     /**
@@ -389,11 +385,16 @@ public final class BatchUdpSocket implements Closeable {
      * @throws ErrnoException naming setsockopt and the errno
      */
     public void setSendBufferSize(int bytes) throws IOException {
+        setBufferSize(Libc.SO_SNDBUF, "SO_SNDBUF", bytes);
+    }
+
+    /** Sets the kernel buffer {@code option} (SO_RCVBUF or SO_SNDBUF, named {@code name}) to {@code bytes}. */
+    private void setBufferSize(int option, String name, int bytes) throws IOException {
         ensureOpen();
         if (bytes <= 0) {
-            throw new IllegalArgumentException("send buffer " + bytes);
+            throw new IllegalArgumentException(name + " " + bytes);
         }
-        setOrThrow(Libc.SOL_SOCKET, Libc.SO_SNDBUF, bytes, "SO_SNDBUF");
+        setOrThrow(Libc.SOL_SOCKET, option, bytes, name);
     }
 
     /**
