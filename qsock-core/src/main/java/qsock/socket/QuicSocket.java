@@ -105,6 +105,11 @@ public final class QuicSocket implements Closeable {
     private volatile IoEndpointGroup group;
     /** The group whose thread serves this accepted connection, for {@link #ioThreads()}; null if none. */
     private volatile IoEndpointGroup servedBy;
+    /**
+     * What a selector hears, on the I/O thread with the lock held, after a batch that may have changed this socket's
+     * readiness; null if the socket is registered with none.
+     */
+    private volatile Runnable readinessWatcher;
 
     private QuicSocket(ConnectionConfig config, SocketOptionTable options) {
         this.config = config;
@@ -904,6 +909,7 @@ public final class QuicSocket implements Closeable {
         if (c == null) {
             if (listening && io.endpoint().acceptQueueLength() > 0) {
                 lock.signalAll();
+                watchReadiness();
             }
             return;
         }
@@ -911,12 +917,30 @@ public final class QuicSocket implements Closeable {
         boolean changed = events.changed(c, drainEvents(c));
         if (changed) {
             lock.signalAll();
+            watchReadiness();
         }
         Consumer<? super QuicSocket> handler = readyHandler;
         if (handler != null && (changed || readyHandlerNew) && !closed) {
             readyHandlerNew = false;
             runReadyHandler(c, handler);
         }
+    }
+
+    /** Tells the selector this socket is registered with, if any, that its readiness may have changed. */
+    private void watchReadiness() {
+        Runnable watcher = readinessWatcher;
+        if (watcher != null) {
+            watcher.run();
+        }
+    }
+
+    /**
+     * Sets what runs, on the I/O thread with the lock held, after a batch that may have changed this socket's
+     * readiness (data, room, events, a state change, a connection to accept); null for none. For a selector: it
+     * must not block.
+     */
+    void setReadinessWatcher(Runnable watcher) {
+        readinessWatcher = watcher;
     }
 
     /**
