@@ -16,7 +16,11 @@ final class ConnectionStreams {
 
     private final StreamManager streams;
     private final Role role;
-    private long lastOpened = -1;
+    /**
+     * The kernel's active stream: the one a send with stream ID -1 names. The stream we opened last, or the bidirectional
+     * stream the peer opened last, until its FIN is queued or it is reset; -1 for none.
+     */
+    private long active = -1;
     /** Where input is dropped after a shutdown for reading; made on first use. */
     private ByteBuffer discard;
 
@@ -25,18 +29,70 @@ final class ConnectionStreams {
         this.role = role;
     }
 
-    /** {@return the new stream's ID, or -1 if the peer's limit allows none now} */
-    long open(boolean bidirectional) {
-        long id = streams.openStream(bidirectional);
+    /**
+     * Opens the next stream of a direction; {@code reportBlocked} false keeps STREAMS_BLOCKED from leaving when the
+     * peer's limit refuses it. {@return the new stream's ID, or -1 if the peer's limit allows none now}
+     */
+    long open(boolean bidirectional, boolean reportBlocked) {
+        long id = streams.openStream(bidirectional, reportBlocked);
         if (id >= 0) {
-            lastOpened = id;
+            active = id;
         }
         return id;
     }
 
-    /** {@return the stream opened last, or -1} */
-    long lastOpened() {
-        return lastOpened;
+    /** {@return the active stream (see {@link #active}), or -1} */
+    long active() {
+        return active;
+    }
+
+    /** The peer opened stream {@code id}: a bidirectional one becomes the active stream, as in the kernel. */
+    void peerOpened(long id) {
+        if (StreamIds.isBidirectional(id)) {
+            active = id;
+        }
+    }
+
+    /** Stream {@code id}'s sending part is over (FIN queued, reset, or the stream closed): it is no longer active. */
+    void sendingEnded(long id) {
+        if (active == id) {
+            active = -1;
+        }
+    }
+
+    /** {@return the ID the next stream of this direction opened by us ({@code local}) or by the peer will have} */
+    long nextStreamId(boolean bidirectional, boolean local) {
+        return streams.nextStreamId(bidirectional, local);
+    }
+
+    /** {@return the sending part of stream {@code id}, or null if it has none or is unknown} */
+    qsock.core.stream.SendStream sendPart(long id) {
+        return streams.sendStream(id);
+    }
+
+    /** Records a wish to open a stream of this direction beyond the peer's limit (see StreamManager.refuseOpen). */
+    void refuseOpen(boolean bidirectional, boolean reportBlocked) {
+        streams.refuseOpen(bidirectional, reportBlocked);
+    }
+
+    /** {@return the receiving part of stream {@code id}, or null if it has none or is unknown} */
+    qsock.core.stream.RecvStream recvPart(long id) {
+        return streams.recvStream(id);
+    }
+
+    /** {@return the peer's limit on the streams of this direction we open} */
+    long peerMaxStreams(boolean bidirectional) {
+        return streams.peerMaxStreams(bidirectional);
+    }
+
+    /** {@return true if stream {@code id}'s queued data waits for the peer's flow control credit} */
+    boolean isFlowControlBlocked(long id) {
+        return streams.isFlowControlBlocked(id);
+    }
+
+    /** {@return true if the connection's flow control credit is used up} */
+    boolean isConnectionFlowControlBlocked() {
+        return streams.isConnectionFlowControlBlocked();
     }
 
     /** {@return true if stream {@code id} has a sending part still open} */

@@ -1,6 +1,7 @@
 package qsock.socket;
 
 import java.util.ArrayDeque;
+import java.util.function.Consumer;
 import qsock.core.connection.ConnectionEvent;
 import qsock.api.ConnectionState;
 import qsock.core.connection.QuicConnection;
@@ -8,9 +9,10 @@ import qsock.core.stream.StreamEvent;
 import qsock.core.stream.StreamManager;
 
 /**
- * Moves what a connection and its streams report into one socket's {@link QuicEvent} queue, and tells after a batch
- * of the I/O thread whether it changed anything that the socket's waiters wait for. Every call is made with the
- * endpoint's lock held.
+ * Moves what a connection and its streams report into one socket's {@link QuicEvent} queue, or to its listener,
+ * keeping only the kinds the application turned on ({@link QuicSocketOptions#EVENT}; all off at first, as in the
+ * kernel), and tells after a batch of the I/O thread whether it changed anything that the socket's waiters wait for.
+ * Every call is made with the endpoint's lock held.
  */
 final class EventPump {
 
@@ -22,16 +24,39 @@ final class EventPump {
     // What waiters last heard of, so that a batch that changed nothing for this connection wakes nobody.
     private long packetsSignalled = -1;
     private ConnectionState stateSignalled;
+    /** The kinds turned on, as {@link QuicEvent.Type#bit()}s. */
+    private int enabled;
+    /** Where events go instead of the queue; null for the queue. */
+    private Consumer<? super QuicEvent> listener;
+
+    /** {@return the kinds turned on, as bits} */
+    int enabled() {
+        return enabled;
+    }
+
+    /** Turns the kinds of {@code bits} on and the others off. */
+    void enable(int bits) {
+        enabled = bits;
+    }
+
+    /** Sends events to {@code to} from now on, or to the queue if null; those queued already go to it first. */
+    void listen(Consumer<? super QuicEvent> to) {
+        listener = to;
+        if (to != null) {
+            for (QuicEvent e = events.poll(); e != null; e = events.poll()) {
+                to.accept(e);
+            }
+        }
+    }
 
     /** Moves the connection's and its streams' events into the queue; {@return true if there was any} */
-    boolean drain(QuicConnection c) {
+    boolean drain(QuicConnection c, ConnectionStreams socketStreams) {
         boolean any = false;
         for (ConnectionEvent e = c.pollEvent(); e != null; e = c.pollEvent()) {
             any = true;
             switch (e) {
                 case ConnectionEvent.Closed closed -> add(new QuicEvent.ConnectionClose(closed.error()));
-                case ConnectionEvent.HandshakeCompleted done ->
-                        add(new QuicEvent.HandshakeCompleted(done.applicationProtocol()));
+                case ConnectionEvent.HandshakeCompleted done -> { }
                 case ConnectionEvent.HandshakeConfirmed confirmed -> { }
                 case ConnectionEvent.HalfRttReady ready -> { }
                 case ConnectionEvent.Migrated m -> add(new QuicEvent.ConnectionMigration(m.local()));
@@ -48,13 +73,16 @@ final class EventPump {
                 case StreamEvent.Readable r -> { }
                 case StreamEvent.ResetReceived r -> add(new QuicEvent.StreamUpdate(r.streamId(),
                         QuicEvent.StreamState.RECV_RESET_RECVD, r.errorCode(), r.finalSize()));
-                case StreamEvent.StopSendingReceived s -> add(new QuicEvent.StreamUpdate(s.streamId(),
-                        QuicEvent.StreamState.SEND_RESET_SENT, s.errorCode(), 0));
+                case StreamEvent.StopSendingReceived s -> {
+                    socketStreams.sendingEnded(s.streamId());
+                    add(new QuicEvent.StreamUpdate(s.streamId(), QuicEvent.StreamState.SEND_RESET_SENT, s.errorCode(),
+                            0));
+                }
                 case StreamEvent.StreamsAvailable a ->
                         add(new QuicEvent.MaxStreams(a.bidirectional(), streams.peerMaxStreams(a.bidirectional())));
-                case StreamEvent.Opened o -> { }
+                case StreamEvent.Opened o -> socketStreams.peerOpened(o.streamId());
                 case StreamEvent.Writable w -> { }
-                case StreamEvent.Closed closedStream -> { }
+                case StreamEvent.Closed closedStream -> socketStreams.sendingEnded(closedStream.streamId());
             }
         }
         return any;
@@ -80,7 +108,20 @@ final class EventPump {
         return events.poll();
     }
 
+    /** {@return whether an event waits in the queue} */
+    boolean hasEvent() {
+        return !events.isEmpty();
+    }
+
     private void add(QuicEvent e) {
+        if ((enabled & e.type().bit()) == 0) {
+            return;
+        }
+        Consumer<? super QuicEvent> to = listener;
+        if (to != null) {
+            to.accept(e);
+            return;
+        }
         if (events.size() >= MAX_EVENTS) {
             events.poll();
         }

@@ -67,6 +67,7 @@ public final class QuicSocket implements Closeable {
     private final SocketLock setup = new SocketLock(new ReentrantLock());
     private final Client client = new Client();
     private final EventPump events = new EventPump();
+    private final MessageReader reader = new MessageReader();
 
     // Set once, in this order, each before what depends on it: the endpoint's lock, the endpoint, the connection.
     private volatile SocketLock lock;
@@ -182,6 +183,7 @@ public final class QuicSocket implements Closeable {
         handshake = new SocketHandshakeChannel(c, io, lock);
         remote = peer;
         connection = c;
+        applyEventInterest(c);
     }
 
     /**
@@ -310,6 +312,7 @@ public final class QuicSocket implements Closeable {
     /** {@return the socket of {@code c}, a new connection taken from {@code endpoint}'s queue; its lock is held} */
     private QuicSocket acceptedSocket(IoEndpoint endpoint, QuicConnection c) {
         QuicSocket s = new QuicSocket(config, options.forAccepted());
+        s.events.enable(events.enabled());
         s.lock = new SocketLock(endpoint.lock());
         s.io = endpoint;
         s.blocking = blocking;
@@ -495,37 +498,87 @@ public final class QuicSocket implements Closeable {
     // Streams
 
     /**
-     * Sends stream data (the kernel's sendmsg with stream information). {@code streamId} -1 with
-     * {@link StreamFlags#NEW} opens the next stream ({@link StreamFlags#UNI} for a unidirectional one);
-     * -1 without it uses the stream opened last; a stream ID of ours not yet opened is opened (with the
-     * ones before it). {@link StreamFlags#FIN} ends the stream after {@code src}.
+     * Sends stream data (the kernel's sendmsg with stream information, {@code quic_sendmsg}), with the kernel's
+     * rules for naming the stream:
+     * <ul>
+     * <li>{@code streamId} -1 names the active stream: the stream opened last (by us, or a bidirectional one by the
+     *     peer) until its FIN is sent or it is reset; with none active, the next stream of ours of the direction
+     *     {@link StreamFlags#UNI} picks.
+     * <li>A stream of ours not yet open is opened only with {@link StreamFlags#NEW} (with the lower IDs of its type,
+     *     RFC 9000 §3.2); without it the send is refused ({@link StreamNotOpenException}). {@code NEW} on a stream
+     *     that already carries data, or on the active stream, is refused ({@link StreamAlreadyOpenException}): so
+     *     {@code send(src, -1, NEW)} while the last stream is not finished fails, as in the kernel.
+     * <li>A stream whose FIN was sent, which we reset, or which was closed is refused ({@link StreamClosedException});
+     *     one the peer's STOP_SENDING reset throws {@link StreamResetException} with the peer's code; the peer's
+     *     unidirectional streams and IDs that are no stream are {@link IllegalArgumentException}s.
+     * <li>Beyond the peer's stream limit, the call waits for it to rise (and says so with STREAMS_BLOCKED) or, with
+     *     {@link StreamFlags#DONTWAIT} or in non-blocking mode, throws {@link StreamLimitException} ({@code EAGAIN};
+     *     STREAMS_BLOCKED only with {@link StreamFlags#SNDBLOCK}).
+     * </ul>
+     * {@link StreamFlags#FIN} ends the stream after {@code src} (an empty {@code src} with FIN is allowed, an empty
+     * one without is refused, the kernel's {@code EMSGSIZE}). {@link StreamFlags#MORE} corks: the data is held until a
+     * packet is full or a send without it. {@link StreamFlags#DATAGRAM} sends {@code src} as one datagram instead
+     * ({@link #sendDatagram}).
      *
      * <p>What may be queued is bounded twice, acknowledgement pending: per stream
      * ({@code ConnectionConfig.streamSendBufferSize}) and for all streams of the connection together
      * ({@code ConnectionConfig.connectionSendBufferSize}, shared fairly among the streams that wait for
      * room; {@link #sendBuffered()}). Blocking mode waits until the connection is established, the stream
-     * can be opened and every byte of {@code src} is taken, as the peer's acknowledgements free room; with
-     * {@link StreamFlags#DONTWAIT} or in non-blocking mode, it returns what fitted at once, maybe 0 (the
-     * kernel's EAGAIN).
+     * can be opened and every byte of {@code src} is taken, as the peer's acknowledgements free room. With
+     * {@link StreamFlags#DONTWAIT} or in non-blocking mode it takes what fits at once and returns the count; when
+     * nothing fits it throws: {@link FlowControlBlockedException} ({@code ENOSPC}) when the peer's flow control holds
+     * the stream's data back, else {@link WouldBlockException} ({@code EAGAIN}; also before the handshake allows
+     * sending).
      *
-     * @return the bytes taken from {@code src}
-     * @throws ClosedConnectionException if the connection ended
+     * @return the bytes taken from {@code src}, at least 1 unless {@code src} was empty with FIN
+     * @throws ClosedConnectionException if the connection ended (the kernel's {@code EPIPE})
      * @throws StreamResetException if the peer asked us to stop sending on the stream
      * @throws SocketTimeoutException if the timeout passed before anything was taken
      */
     public int send(ByteBuffer src, long streamId, int flags) throws IOException {
+        return send(src, streamId, flags, true);
+    }
+
+    /**
+     * {@link #send} without waiting ({@link StreamFlags#DONTWAIT} implied) that returns 0 where {@code send} would
+     * throw {@link WouldBlockException} (a full buffer, flow control, the peer's stream limit, a handshake not done):
+     * the JDK's non-blocking idiom, for event loops and ready handlers that retry when the socket is writable again,
+     * at no cost when it is not. Every other refusal throws as with {@code send}.
+     *
+     * @return the bytes taken from {@code src}, maybe 0
+     */
+    public int trySend(ByteBuffer src, long streamId, int flags) throws IOException {
+        return send(src, streamId, flags | StreamFlags.DONTWAIT, false);
+    }
+
+    private int send(ByteBuffer src, long streamId, int flags, boolean throwIfBlocked) throws IOException {
         Objects.requireNonNull(src, "src");
-        StreamFlags.check(flags);
+        StreamFlags.check(flags, StreamFlags.SEND, "send");
+        if ((flags & StreamFlags.DATAGRAM) != 0) {
+            return sendAsDatagram(src, flags);
+        }
+        if (!src.hasRemaining() && (flags & StreamFlags.FIN) == 0) {
+            // The kernel's EMSGSIZE: an empty send says nothing unless it ends the stream.
+            throw new IllegalArgumentException("nothing to send: an empty send needs StreamFlags.FIN");
+        }
         QuicConnection c = requireConnection();
         return lock.call(() -> {
             long deadline = deadline();
             boolean wait = mayWait() && (flags & StreamFlags.DONTWAIT) == 0;
             if (!awaitEstablished(c, wait, deadline)) {
-                return 0;
+                if (!throwIfBlocked) {
+                    return 0;
+                }
+                throw new WouldBlockException("the connection cannot send stream data yet: its handshake is not done");
             }
-            long id = sendStream(c, streamId, flags, wait, deadline);
-            if (id < 0) {
-                return 0;
+            long id;
+            try {
+                id = sendStream(c, streamId, flags, wait, deadline);
+            } catch (StreamLimitException e) {
+                if (!throwIfBlocked) {
+                    return 0;
+                }
+                throw e;
             }
             boolean fin = (flags & StreamFlags.FIN) != 0;
             int total = 0;
@@ -534,11 +587,20 @@ public final class QuicSocket implements Closeable {
                 try {
                     total += streams.write(id, src, fin);
                 } catch (IllegalStateException e) {
-                    throw new IOException("cannot send on stream " + id + ": " + e.getMessage(), e);
+                    throw new StreamClosedException(id, e.getMessage());
+                }
+                if (fin && !src.hasRemaining()) {
+                    streams.sendingEnded(id);
                 }
                 flush(c);
-                if (!src.hasRemaining() || !wait) {
+                if (!src.hasRemaining()) {
                     return total;
+                }
+                if (!wait) {
+                    if (total > 0 || !throwIfBlocked) {
+                        return total;
+                    }
+                    throw sendBlocked(id);
                 }
                 try {
                     await(deadline);
@@ -550,6 +612,27 @@ public final class QuicSocket implements Closeable {
                 }
             }
         });
+    }
+
+    /** {@return why a send that must not wait took nothing from stream {@code id}: flow control, or a full buffer} */
+    private WouldBlockException sendBlocked(long id) {
+        if (streams.isFlowControlBlocked(id)) {
+            return new FlowControlBlockedException(id, streams.isConnectionFlowControlBlocked());
+        }
+        return new WouldBlockException("no room to queue more on stream " + id + ": the send buffer is full"
+                + " until the peer acknowledges what is in flight");
+    }
+
+    /** {@link #send} with {@link StreamFlags#DATAGRAM}: one datagram, its length returned as the kernel does. */
+    private int sendAsDatagram(ByteBuffer src, int flags) throws IOException {
+        if ((flags & ~(StreamFlags.DATAGRAM | StreamFlags.DONTWAIT | StreamFlags.MORE)) != 0) {
+            throw new IllegalArgumentException("a datagram takes no stream flag: 0x" + Integer.toHexString(flags));
+        }
+        int length = src.remaining();
+        if (!sendDatagram(src, flags & StreamFlags.DONTWAIT)) {
+            throw new WouldBlockException("no room to queue a datagram now");
+        }
+        return length;
     }
 
     /**
@@ -610,8 +693,8 @@ public final class QuicSocket implements Closeable {
     public int receiveDatagram(ByteBuffer dst) throws IOException {
         Objects.requireNonNull(dst, "dst");
         QuicConnection c = requireConnection();
-        Integer n = receiving(c, () -> {
-            int length = c.receiveDatagram(dst);
+        Integer n = receiving(c, mayWait(), () -> {
+            int length = reader.readDatagram(dst, c);
             return length >= 0 ? length : null;
         });
         return n == null ? -1 : n;
@@ -627,22 +710,47 @@ public final class QuicSocket implements Closeable {
     }
 
     /**
-     * Opens the next stream without sending (the kernel's {@code QUIC_SOCKOPT_STREAM_OPEN}):
-     * {@link StreamFlags#UNI} for a unidirectional one, {@link StreamFlags#DONTWAIT} not to wait for the
-     * peer's stream limit.
+     * Opens the next stream without sending: {@code openStream(-1, flags)}.
      *
-     * @return the stream's ID, or -1 if it cannot be opened without waiting (DONTWAIT, non-blocking mode)
+     * @return the stream's ID
+     * @throws StreamLimitException if the peer's stream limit allows none now and the call must not wait
      */
     public long openStream(int flags) throws IOException {
-        StreamFlags.check(flags);
+        return openStream(-1, flags);
+    }
+
+    /**
+     * Opens a stream without sending (the kernel's {@code QUIC_SOCKOPT_STREAM_OPEN}): stream {@code streamId} of
+     * ours with the lower IDs of its type (RFC 9000 §3.2), or with -1 the next one, unidirectional with
+     * {@link StreamFlags#UNI}. A stream of ours that is open but has carried nothing yet is returned as it is. The
+     * stream becomes the active one that a send with stream ID -1 names. Beyond the peer's stream limit the call
+     * waits for the limit to rise, or with {@link StreamFlags#DONTWAIT} (or in non-blocking mode) throws {@link
+     * StreamLimitException} at once; {@link QuicEvent.MaxStreams} says when more are allowed.
+     *
+     * @param flags {@link StreamFlags#UNI}, {@link StreamFlags#DONTWAIT}, {@link StreamFlags#SNDBLOCK} ({@link
+     *     StreamFlags#NEW} is implied)
+     * @return the stream's ID
+     * @throws StreamLimitException if the stream is beyond the peer's limit and the call must not wait ({@code EAGAIN})
+     * @throws StreamClosedException if the stream was open before and is finished, reset or closed
+     * @throws StreamAlreadyOpenException if the stream carried data already
+     * @throws IllegalArgumentException if {@code streamId} is not a stream we may open
+     * @throws WouldBlockException if the handshake does not allow streams yet and the call must not wait
+     */
+    public long openStream(long streamId, int flags) throws IOException {
+        StreamFlags.check(flags, StreamFlags.OPEN, "openStream");
         QuicConnection c = requireConnection();
         return lock.call(() -> {
             long deadline = deadline();
             boolean wait = mayWait() && (flags & StreamFlags.DONTWAIT) == 0;
             if (!awaitEstablished(c, wait, deadline)) {
-                return -1L;
+                throw new WouldBlockException("the connection cannot open streams yet: its handshake is not done");
             }
-            return open(c, (flags & StreamFlags.UNI) == 0, wait, deadline);
+            // Unlike a send, -1 here is the next stream, never the active one (the kernel's quic_sock_stream_open).
+            long id = streamId == -1 ? streams.nextStreamId((flags & StreamFlags.UNI) == 0, true) : streamId;
+            if (id >= 0 && StreamIds.canSend(id, c.role()) && !StreamIds.isInitiatedBy(id, c.role())) {
+                throw new IllegalArgumentException("stream " + id + " is the peer's: only the peer opens it");
+            }
+            return sendStream(c, id, flags | StreamFlags.NEW, wait, deadline);
         });
     }
 
@@ -659,54 +767,78 @@ public final class QuicSocket implements Closeable {
         return true;
     }
 
+    /**
+     * {@return the stream a send names, opened if {@link StreamFlags#NEW} asks}: the kernel's rules (see {@link
+     * #send}); waits for the peer's stream limit when {@code wait}, else refuses at once.
+     */
     private long sendStream(QuicConnection c, long streamId, int flags, boolean wait, long deadline)
             throws IOException {
-        boolean bidirectional = (flags & StreamFlags.UNI) == 0;
-        if (streamId == -1) {
-            if ((flags & StreamFlags.NEW) != 0) {
-                return open(c, bidirectional, wait, deadline);
-            }
-            if (streams.lastOpened() < 0) {
-                throw new IllegalArgumentException("no stream opened yet: send with StreamFlags.NEW");
-            }
-            return streams.lastOpened();
-        }
-        if (streamId < 0 || StreamIds.index(streamId) > StreamIds.MAX_INDEX) {
+        boolean isNew = (flags & StreamFlags.NEW) != 0;
+        long id = streamId;
+        if (id == -1) {
+            long active = streams.active();
+            id = active >= 0 ? active : streams.nextStreamId((flags & StreamFlags.UNI) == 0, true);
+        } else if (id < 0 || StreamIds.index(id) > StreamIds.MAX_INDEX) {
             throw new IllegalArgumentException("not a stream ID: " + streamId);
         }
-        if (streams.canSendOn(streamId)) {
-            return streamId;
+        if (!StreamIds.canSend(id, c.role())) {
+            throw new IllegalArgumentException("stream " + id + " is the peer's unidirectional stream: receive-only");
         }
-        if (!StreamIds.canSend(streamId, c.role())) {
-            throw new IllegalArgumentException("stream " + streamId + " is receive-only");
-        }
-        if (!StreamIds.isInitiatedBy(streamId, c.role())) {
-            throw new IOException("stream " + streamId + " is not open");
-        }
-        // A stream of ours: open it, and those before it, as the kernel does for a given ID.
-        boolean bidi = StreamIds.isBidirectional(streamId);
-        while (true) {
-            long id = open(c, bidi, wait, deadline);
-            if (id < 0) {
-                return -1;
+        boolean bidi = StreamIds.isBidirectional(id);
+        boolean ours = StreamIds.isInitiatedBy(id, c.role());
+        qsock.core.stream.SendStream part = streams.sendPart(id);
+        if (part != null) {
+            if (part.isResetByPeer()) {
+                // RFC 9000 §3.5: the peer's STOP_SENDING; its code says why.
+                throw new StreamResetException(id, part.resetCode());
             }
-            if (id == streamId) {
-                return id;
+            if (part.resetCode() >= 0) {
+                throw new StreamClosedException(id, "we reset it");
             }
-            if (id > streamId) {
-                throw new IOException("stream " + streamId + " is closed");
+            if (part.isFinished() || !part.state().isSending()) {
+                throw new StreamClosedException(id, "its FIN was sent");
             }
+            if (isNew && part.buffer().writeOffset() > 0) {
+                throw new StreamAlreadyOpenException(id);
+            }
+            return id;
         }
+        if (id < streams.nextStreamId(bidi, ours)) {
+            // Opened before (by one side or the other) and forgotten since: both of its parts ended.
+            throw new StreamClosedException(id, "both of its parts ended");
+        }
+        if (!ours) {
+            throw new StreamNotOpenException(id, "stream " + id + " is the peer's and not open yet: the peer opens it");
+        }
+        if (!isNew) {
+            throw new StreamNotOpenException(id);
+        }
+        return openUpTo(c, id, flags, wait, deadline);
     }
 
-    private long open(QuicConnection c, boolean bidirectional, boolean wait, long deadline) throws IOException {
+    /**
+     * Opens our stream {@code id} and the lower ones of its type not yet open, all or none: waits for the peer's
+     * stream limit to allow {@code id} when {@code wait}, else throws {@link StreamLimitException}.
+     */
+    private long openUpTo(QuicConnection c, long id, int flags, boolean wait, long deadline) throws IOException {
+        boolean bidi = StreamIds.isBidirectional(id);
         while (true) {
             ensureSendable(c);
-            long id = streams.open(bidirectional);
-            // Sent either way: the new stream's data to come, or STREAMS_BLOCKED.
-            flush(c);
-            if (id >= 0 || !wait) {
+            long max = streams.peerMaxStreams(bidi);
+            if (StreamIds.index(id) < max) {
+                long opened;
+                do {
+                    opened = streams.open(bidi, true);
+                } while (opened >= 0 && opened < id);
+                flush(c);
                 return id;
+            }
+            // RFC 9000 §4.6: STREAMS_BLOCKED when we wish to open a stream but cannot; a call that gives up at once
+            // says so only when asked (SNDBLOCK), as the kernel does.
+            streams.refuseOpen(bidi, wait || (flags & StreamFlags.SNDBLOCK) != 0);
+            flush(c);
+            if (!wait) {
+                throw new StreamLimitException(id, max);
             }
             await(deadline);
         }
@@ -729,9 +861,43 @@ public final class QuicSocket implements Closeable {
             throw new IllegalArgumentException("no room in the buffer");
         }
         QuicConnection c = requireConnection();
-        return receiving(c, () -> {
-            StreamMessage m = streams.readNext(dst);
+        return receiving(c, mayWait(), () -> {
+            StreamMessage m = reader.readStream(dst, streams);
             if (m != null) {
+                flush(c); // window updates
+            }
+            return m;
+        });
+    }
+
+    /**
+     * Receives the next message (the kernel's recvmsg, {@code quic_recvmsg}): an event that is turned on
+     * ({@link QuicSocketOptions#EVENT}), a datagram, or stream data of one stream, in that order of precedence, as the
+     * kernel queues events ahead of data. The {@link QuicMessage} tells which, with the stream and its FIN for stream
+     * data. A datagram or event larger than {@code dst} comes in parts, each call going on where the last stopped,
+     * the last part flagged {@link StreamFlags#EOR} (the kernel's MSG_EOR); the record of an event is on every part.
+     * With {@link StreamFlags#PEEK} the message stays: the next call returns the same bytes again.
+     *
+     * @param flags {@link StreamFlags#DONTWAIT} (return null at once when nothing is there, as in non-blocking mode),
+     *     {@link StreamFlags#PEEK}
+     * @return what was read; null when nothing is there and the call must not wait
+     * @throws StreamResetException if the stream whose turn it was was reset by the peer (the next call goes on)
+     * @throws ClosedConnectionException if the connection ended and nothing is left to read (its
+     *     {@link QuicEvent.ConnectionClose}, if turned on, comes first)
+     * @throws SocketTimeoutException if the timeout passed
+     * @throws AsynchronousCloseException if the socket was shut down for reading or closed while waiting
+     */
+    public QuicMessage receive(ByteBuffer dst, int flags) throws IOException {
+        Objects.requireNonNull(dst, "dst");
+        StreamFlags.check(flags, StreamFlags.RECEIVE, "receive");
+        if (!dst.hasRemaining()) {
+            throw new IllegalArgumentException("no room in the buffer");
+        }
+        boolean peek = (flags & StreamFlags.PEEK) != 0;
+        QuicConnection c = requireConnection();
+        return receiving(c, mayWait() && (flags & StreamFlags.DONTWAIT) == 0, () -> {
+            QuicMessage m = reader.read(dst, peek, c, events, streams);
+            if (m != null && m.isStreamData()) {
                 flush(c); // window updates
             }
             return m;
@@ -742,7 +908,7 @@ public final class QuicSocket implements Closeable {
      * The waiting both receive calls share: under the lock, reads until {@code reading} has something (not null),
      * the connection ends, or, in non-blocking mode, at once (null).
      */
-    private <T> T receiving(QuicConnection c, SocketLock.Body<T> reading) throws IOException {
+    private <T> T receiving(QuicConnection c, boolean wait, SocketLock.Body<T> reading) throws IOException {
         return lock.call(() -> {
             ensureOpen();
             if (readShutdown) {
@@ -758,7 +924,7 @@ public final class QuicSocket implements Closeable {
                 if (c.state().isClosingOrClosed()) {
                     throw new ClosedConnectionException(c.closeError());
                 }
-                if (!mayWait()) {
+                if (!wait) {
                     return null;
                 }
                 await(deadline);
@@ -796,36 +962,82 @@ public final class QuicSocket implements Closeable {
     }
 
     /**
-     * Resets our sending part of a stream (the kernel's {@code QUIC_SOCKOPT_STREAM_RESET}).
+     * Resets our sending part of a stream (the kernel's {@code QUIC_SOCKOPT_STREAM_RESET}; RFC 9000 §3.1): from the
+     * Ready, Send and Data Sent states, so also after a FIN whose data is not all acknowledged.
      *
-     * @throws IOException if the stream is not open for sending
+     * @throws StreamNotOpenException if the stream was never opened ({@code EINVAL})
+     * @throws StreamClosedException if it is closed, reset already, or all its data acknowledged ({@code EINVAL},
+     *     {@code ENOSTR})
+     * @throws IllegalArgumentException if we cannot send on it (the peer's unidirectional stream)
      */
     public void resetStream(long streamId, long errorCode) throws IOException {
-        streamControl("reset stream " + streamId, () -> streams.reset(streamId, errorCode));
+        streamControl(streamId, () -> {
+            qsock.core.stream.SendStream part = streams.sendPart(streamId);
+            if (part == null) {
+                throw unknownStream(streamId, true);
+            }
+            if (!part.state().isSending()) {
+                throw new StreamClosedException(streamId, part.resetCode() >= 0 ? "it was reset already"
+                        : "all its data was acknowledged");
+            }
+            streams.reset(streamId, errorCode);
+            streams.sendingEnded(streamId);
+        });
     }
 
     /**
-     * Asks the peer to stop sending on a stream (the kernel's {@code QUIC_SOCKOPT_STREAM_STOP_SENDING}).
+     * Asks the peer to stop sending on a stream (the kernel's {@code QUIC_SOCKOPT_STREAM_STOP_SENDING}; RFC 9000
+     * §3.5). Asking again while the first request stands changes nothing.
      *
-     * @throws IOException if the stream is not open for receiving
+     * @throws StreamNotOpenException if the stream was never opened ({@code EINVAL})
+     * @throws StreamClosedException if it is closed, or all its data or the peer's reset already arrived (RFC 9000
+     *     §3.3; {@code EINVAL})
+     * @throws IllegalArgumentException if we cannot receive on it (our unidirectional stream)
      */
     public void stopSending(long streamId, long errorCode) throws IOException {
-        streamControl("stop sending on stream " + streamId, () -> streams.stopSending(streamId, errorCode));
+        streamControl(streamId, () -> {
+            qsock.core.stream.RecvStream part = streams.recvPart(streamId);
+            if (part == null) {
+                throw unknownStream(streamId, false);
+            }
+            qsock.core.stream.RecvStreamState state = part.state();
+            if (state != qsock.core.stream.RecvStreamState.RECV && state != qsock.core.stream.RecvStreamState.SIZE_KNOWN) {
+                throw new StreamClosedException(streamId, state == qsock.core.stream.RecvStreamState.DATA_RECVD
+                        || state == qsock.core.stream.RecvStreamState.DATA_READ
+                        ? "all its data arrived" : "the peer reset it");
+            }
+            streams.stopSending(streamId, errorCode);
+        });
     }
 
-    /**
-     * Applies a stream control under the lock and sends what it queued; a stream in the wrong state is an
-     * {@link IOException} that names {@code what}.
-     */
-    private void streamControl(String what, Runnable control) throws IOException {
+    /** {@return why a stream control found no part of stream {@code id} to act on} */
+    private IOException unknownStream(long id, boolean send) {
+        QuicConnection c = connection;
+        if (id < 0 || StreamIds.index(id) > StreamIds.MAX_INDEX) {
+            throw new IllegalArgumentException("not a stream ID: " + id);
+        }
+        if (send ? !StreamIds.canSend(id, c.role()) : !StreamIds.canReceive(id, c.role())) {
+            throw new IllegalArgumentException("stream " + id + " is " + (send ? "receive" : "send") + "-only for us");
+        }
+        boolean ours = StreamIds.isInitiatedBy(id, c.role());
+        if (id < streams.nextStreamId(StreamIds.isBidirectional(id), ours)) {
+            return new StreamClosedException(id, "both of its parts ended");
+        }
+        return new StreamNotOpenException(id, "stream " + id + " is not open");
+    }
+
+    /** A stream control: checks, then acts, under the lock; it may throw what the checks refuse. */
+    @FunctionalInterface
+    private interface StreamControl {
+        void run() throws IOException;
+    }
+
+    /** Applies a stream control under the lock and sends what it queued. */
+    private void streamControl(long streamId, StreamControl control) throws IOException {
         QuicConnection c = requireConnection();
         lock.call(() -> {
             ensureSendable(c);
-            try {
-                control.run();
-            } catch (IllegalStateException e) {
-                throw new IOException("cannot " + what + ": " + e.getMessage(), e);
-            }
+            control.run();
             flush(c);
             // A reset frees its room under the connection's send bound at once: writers waiting for it go on.
             lock.signalAll();
@@ -852,24 +1064,36 @@ public final class QuicSocket implements Closeable {
     /** Sends all of {@code src} on a stream, waiting whatever the blocking mode, for its output stream. */
     void writeStream(long id, ByteBuffer src, boolean fin) throws IOException {
         refuseWaitingInReadyHandler();
-        int flags = fin ? StreamFlags.FIN : 0;
-        if (blocking) {
-            send(src, id, flags);
-            return;
-        }
-        // Non-blocking socket: an OutputStream has no way to say "later", so wait here.
         QuicConnection c = requireConnection();
         lock.call(() -> {
             long deadline = deadline();
             while (true) {
-                send(src, id, flags);
-                if (!src.hasRemaining()) {
+                // An output stream of a stream of ours not yet open opens it with its first write.
+                int flags = (fin ? StreamFlags.FIN : 0) | (opensOnWrite(c, id) ? StreamFlags.NEW : 0);
+                if (blocking) {
+                    send(src, id, flags);
+                    return null;
+                }
+                // Non-blocking socket: an OutputStream has no way to say "later", so wait here.
+                try {
+                    send(src, id, flags);
+                } catch (WouldBlockException e) {
+                    // Waits below, as a blocking send would.
+                }
+                qsock.core.stream.SendStream part = streams.sendPart(id);
+                if (!src.hasRemaining() && (!fin || part == null || part.isFinished())) {
                     return null;
                 }
                 await(deadline);
                 ensureSendable(c);
             }
         });
+    }
+
+    /** {@return true if {@code id} is a stream of ours not opened yet}; the lock is held */
+    private boolean opensOnWrite(QuicConnection c, long id) {
+        return id >= 0 && StreamIds.isInitiatedBy(id, c.role()) && streams.sendPart(id) == null
+                && id >= streams.nextStreamId(StreamIds.isBidirectional(id), true);
     }
 
     /** Tells the endpoint that this socket called into its connection and sends what it queued; the lock is held. */
@@ -889,13 +1113,45 @@ public final class QuicSocket implements Closeable {
         }
         return lock.get(() -> {
             drainEvents(c);
-            return events.poll();
+            QuicEvent begun = reader.takeEvent();
+            return begun != null ? begun : events.poll();
         });
+    }
+
+    /**
+     * Sends this connection's events to {@code listener} as they happen, instead of queueing them for {@link
+     * #receive(ByteBuffer, int)} and {@link #pollEvent()}; those queued already go to it first. Only the kinds turned
+     * on ({@link QuicSocketOptions#EVENT}) are heard. It runs with the socket's lock held, on the thread that finds
+     * the event (the I/O thread as packets arrive, or a thread calling into the socket), one call at a time, and must
+     * not block. A listener that throws is removed (and the failure logged); the connection goes on.
+     *
+     * @param listener what hears the events, or null to queue them again
+     * @throws NotYetConnectedException if the socket is no connection
+     */
+    public void setEventListener(Consumer<? super QuicEvent> listener) {
+        requireConnection();
+        lock.run(() -> events.listen(listener == null ? null : guarded(listener)));
+    }
+
+    /** {@return {@code listener}, removed when it throws, so that no exception reaches the I/O thread} */
+    private Consumer<QuicEvent> guarded(Consumer<? super QuicEvent> listener) {
+        return new Consumer<>() {
+            @Override
+            public void accept(QuicEvent e) {
+                try {
+                    listener.accept(e);
+                } catch (RuntimeException | Error failure) {
+                    events.listen(null);
+                    LOG.log(System.Logger.Level.WARNING, "the event listener of " + QuicSocket.this
+                            + " failed; events are queued from now on", failure);
+                }
+            }
+        };
     }
 
     /** Moves the connection's events into the socket's; {@return true if there was any} The lock is held. */
     private boolean drainEvents(QuicConnection c) {
-        boolean any = events.drain(c);
+        boolean any = events.drain(c, streams);
         if (readShutdown && streams.discardInput()) {
             // Reading opens flow control windows: the endpoint sends the updates.
             io.endpoint().touched(c);
@@ -1138,6 +1394,10 @@ public final class QuicSocket implements Closeable {
      */
     public <T> QuicSocket setOption(SocketOption<T> option, T value) throws IOException {
         Objects.requireNonNull(option, "option");
+        if (option == QuicSocketOptions.EVENT) {
+            setEvents((java.util.Set<?>) Objects.requireNonNull(value, "value"));
+            return this;
+        }
         if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
             throw new UnsupportedOperationException(option + " is read-only: the server's parameters remembered for "
                     + "0-RTT travel inside the session ticket");
@@ -1190,6 +1450,9 @@ public final class QuicSocket implements Closeable {
      * @throws UnsupportedOperationException for an option not in {@link QuicSocketOptions}
      */
     public <T> T getOption(SocketOption<T> option) {
+        if (option == QuicSocketOptions.EVENT) {
+            return option.type().cast(eventKinds(events.enabled()));
+        }
         if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
             return option.type().cast(readConnection(c -> PeerTransportParameters.of(c.peerTransportParameters())));
         }
@@ -1213,6 +1476,53 @@ public final class QuicSocket implements Closeable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The EVENT option set: the kinds of events kept from now on. */
+    private void setEvents(java.util.Set<?> kinds) throws IOException {
+        int bits = 0;
+        for (Object kind : kinds) {
+            if (!(kind instanceof QuicEvent.Type type)) {
+                throw new IllegalArgumentException("not a QuicEvent.Type: " + kind);
+            }
+            bits |= type.bit();
+        }
+        int on = bits;
+        setup.call(() -> {
+            ensureOpen();
+            SocketLock l = lock;
+            if (l == null) {
+                events.enable(on);
+            } else {
+                l.run(() -> {
+                    events.enable(on);
+                    QuicConnection c = connection;
+                    if (c != null) {
+                        applyEventInterest(c);
+                    }
+                });
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Tells the connection which of the events it makes only on demand the socket wants (those that would cost the
+     * hot path otherwise); the lock is held.
+     */
+    private void applyEventInterest(QuicConnection c) {
+        // Every kind the connection reports today comes at no cost; nothing to ask for.
+    }
+
+    /** {@return the kinds of {@code bits}, as a set} */
+    private static java.util.Set<QuicEvent.Type> eventKinds(int bits) {
+        java.util.EnumSet<QuicEvent.Type> kinds = java.util.EnumSet.noneOf(QuicEvent.Type.class);
+        for (QuicEvent.Type type : QuicEvent.Type.values()) {
+            if ((bits & type.bit()) != 0) {
+                kinds.add(type);
+            }
+        }
+        return java.util.Collections.unmodifiableSet(kinds);
     }
 
     /**

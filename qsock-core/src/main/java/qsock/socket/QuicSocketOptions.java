@@ -148,6 +148,18 @@ public final class QuicSocketOptions {
      */
     public static final SocketOption<Integer> IO_THREADS = new Option<>("QUIC_IO_THREADS", Integer.class);
 
+    /**
+     * The kinds of events the socket reports, the socket draft's {@code QUIC_SOCKOPT_EVENT} ({@code struct
+     * quic_event_option}, one kind on or off per call there; the whole set here). Empty by default: every kind is off
+     * until turned on, as in the kernel. Events of the kinds on arrive through {@link QuicSocket#receive(
+     * java.nio.ByteBuffer, int)}, {@link QuicSocket#pollEvent()} or {@link QuicSocket#setEventListener}; the others are
+     * not kept. May be set at any time, on a listener too: the sockets it accepts start with its set. Read: the kinds
+     * on.
+     */
+    @SuppressWarnings("unchecked")
+    public static final SocketOption<java.util.Set<QuicEvent.Type>> EVENT =
+            new Option<>("QUIC_EVENT", (Class<java.util.Set<QuicEvent.Type>>) (Class<?>) java.util.Set.class);
+
     private QuicSocketOptions() {}
 
     /** One option: compared by identity, as the JDK's own options are. */

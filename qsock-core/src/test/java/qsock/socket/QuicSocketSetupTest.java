@@ -70,10 +70,18 @@ class QuicSocketSetupTest {
         try (QuicSocket peer = QuicSocket.open().bind(new InetSocketAddress("127.0.0.1", 0));
              QuicSocket s = QuicSocket.open()) {
             s.connect(peer.localAddress());
-            assertThrows(IllegalArgumentException.class, () -> s.send(ByteBuffer.allocate(1), -1, 16));
+            assertThrows(IllegalArgumentException.class, () -> s.send(ByteBuffer.allocate(1), -1, 0x4000));
+            assertThrows(IllegalArgumentException.class, () -> s.send(ByteBuffer.allocate(1), -1, StreamFlags.PEEK));
+            assertThrows(IllegalArgumentException.class, () -> s.openStream(-1, StreamFlags.FIN));
+            assertThrows(IllegalArgumentException.class, () -> s.receive(ByteBuffer.allocate(1), StreamFlags.NEW));
+            assertThrows(IllegalArgumentException.class, () -> s.send(ByteBuffer.allocate(0), -1, StreamFlags.NEW),
+                    "an empty send without FIN says nothing (the kernel's EMSGSIZE)");
             assertThrows(IllegalArgumentException.class, () -> s.receive(ByteBuffer.allocate(0)));
             s.configureBlocking(false);
-            assertEquals(0, s.send(ByteBuffer.allocate(1), -1, StreamFlags.NEW), "not established yet");
+            assertThrows(WouldBlockException.class, () -> s.send(ByteBuffer.allocate(1), -1, StreamFlags.NEW),
+                    "not established yet");
+            assertEquals(0, s.trySend(ByteBuffer.allocate(1), -1, StreamFlags.NEW), "not established yet");
+            assertNull(s.receive(ByteBuffer.allocate(1), 0));
             assertNull(s.receive(ByteBuffer.allocate(1)));
         }
     }

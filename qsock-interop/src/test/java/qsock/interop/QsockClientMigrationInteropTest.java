@@ -99,6 +99,7 @@ class QsockClientMigrationInteropTest {
                 (client, relay) -> {
                     QsockClient c = (QsockClient) client;
                     QuicSocket s = c.socket();
+                    s.setOption(QuicSocketOptions.EVENT, java.util.EnumSet.allOf(QuicEvent.Type.class));
                     Scenarios.handshake(c, HqInterop.ALPN);
                     awaitConfirmed(s);
                     assertFalse(s.getOption(QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS).disableActiveMigration(),
@@ -149,6 +150,7 @@ class QsockClientMigrationInteropTest {
                 Scenarios.TIMEOUT, (client, relay) -> {
                     QsockClient c = (QsockClient) client;
                     QuicSocket s = c.socket();
+                    s.setOption(QuicSocketOptions.EVENT, java.util.EnumSet.allOf(QuicEvent.Type.class));
                     Scenarios.handshake(c, HqInterop.ALPN);
                     awaitConfirmed(s);
                     PeerTransportParameters kwik = s.getOption(QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS);

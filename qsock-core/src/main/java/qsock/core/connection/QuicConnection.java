@@ -613,6 +613,11 @@ public final class QuicConnection {
         return datagrams.poll(dst);
     }
 
+    /** {@return the length of the next received datagram, or -1 if none waits} */
+    public int nextDatagramLength() {
+        return datagrams.nextLength();
+    }
+
     /** {@return whether a received datagram waits for {@link #receiveDatagram}} */
     public boolean hasDatagram() {
         return datagrams.nextLength() >= 0;

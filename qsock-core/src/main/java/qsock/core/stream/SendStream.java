@@ -63,6 +63,11 @@ public final class SendStream {
         return resetCode;
     }
 
+    /** {@return true if we reset the stream because the peer's STOP_SENDING asked us to (RFC 9000 §3.5)} */
+    public boolean isResetByPeer() {
+        return resetByPeer;
+    }
+
     /** {@return true if the application ended the stream (FIN queued)} */
     public boolean isFinished() {
         return finQueued;

@@ -223,24 +223,70 @@ public final class StreamManager {
      *     the peer raises the limit
      */
     public long openStream(boolean bidirectional) {
+        return openStream(bidirectional, true);
+    }
+
+    /**
+     * Opens a stream, as {@link #openStream(boolean)} does; {@code reportBlocked} false sends no STREAMS_BLOCKED when
+     * the peer's limit refuses it (the socket draft's open with DONTWAIT and without SNDBLOCK: a probe, not a wish to
+     * wait), though {@link StreamEvent.StreamsAvailable} still follows a raised limit.
+     */
+    public long openStream(boolean bidirectional, boolean reportBlocked) {
         int dir = dir(bidirectional);
         if (!peerLimitsKnown) {
             return -1;
         }
         long index = nextLocalIndex[dir];
         if (index >= peerMaxStreams[dir]) {
-            openRefused[dir] = true;
-            // RFC 9000 §4.6: STREAMS_BLOCKED when we wish to open a stream but cannot.
-            if (streamsBlockedReportedAt[dir] != peerMaxStreams[dir]) {
-                streamsBlockedReportedAt[dir] = peerMaxStreams[dir];
-                streamsBlockedPending[dir] = true;
-            }
+            refuseOpen(bidirectional, reportBlocked);
             return -1;
         }
         nextLocalIndex[dir] = index + 1;
         long id = StreamId.of(role, bidirectional, index);
         createEntry(id);
         return id;
+    }
+
+    /**
+     * Records that the application wished to open a stream of this direction beyond the peer's limit: a
+     * {@link StreamEvent.StreamsAvailable} follows when the limit rises, and with {@code reportBlocked}, STREAMS_BLOCKED
+     * is queued once per limit value (RFC 9000 §4.6).
+     */
+    public void refuseOpen(boolean bidirectional, boolean reportBlocked) {
+        int dir = dir(bidirectional);
+        openRefused[dir] = true;
+        // RFC 9000 §4.6: STREAMS_BLOCKED when we wish to open a stream but cannot.
+        if (reportBlocked && streamsBlockedReportedAt[dir] != peerMaxStreams[dir]) {
+            streamsBlockedReportedAt[dir] = peerMaxStreams[dir];
+            streamsBlockedPending[dir] = true;
+        }
+    }
+
+    /**
+     * {@return the ID the next stream of this direction opened by us ({@code local}) or by the peer will have} The
+     * streams below it were opened (RFC 9000 §3.2: opening one opens those before it), and may be closed since.
+     */
+    public long nextStreamId(boolean bidirectional, boolean local) {
+        int dir = dir(bidirectional);
+        return StreamId.of(local ? role : role.peer(), bidirectional, local ? nextLocalIndex[dir] : nextPeerIndex[dir]);
+    }
+
+    /**
+     * {@return true if stream {@code id}'s queued data waits for the peer's flow control credit}: the stream's limit
+     * (MAX_STREAM_DATA) or, with data left to send, the connection's (MAX_DATA) (RFC 9000 §4.1)
+     */
+    public boolean isFlowControlBlocked(long id) {
+        StreamEntry e = streams.get(id);
+        if (e == null || e.send == null) {
+            return false;
+        }
+        return e.send.isBlockedByStreamLimit() || (connCredit() == 0 && e.send.buffer().writeOffset()
+                > e.send.buffer().sendOffset());
+    }
+
+    /** {@return true if the connection's flow control credit (MAX_DATA, RFC 9000 §4.1) is used up} */
+    public boolean isConnectionFlowControlBlocked() {
+        return connCredit() == 0;
     }
 
     /**

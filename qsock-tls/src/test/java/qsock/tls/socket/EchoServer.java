@@ -36,7 +36,8 @@ final class EchoServer {
                     if (StreamId.isBidirectional(m.streamId())) {
                         socket.send(back, m.streamId(), StreamFlags.FIN);
                     } else {
-                        socket.send(back, -1, StreamFlags.NEW | StreamFlags.UNI | StreamFlags.FIN);
+                        // By its ID: -1 would name the active stream, maybe a bidirectional one the client opened.
+                        socket.send(back, socket.openStream(-1, StreamFlags.UNI), StreamFlags.FIN);
                     }
                     echoed++;
                 }

@@ -22,6 +22,11 @@ import qsock.tls.cert.TestPki;
 /** Real sockets on loopback with the test PKI: a listener, and clients connected to it with handshakes done. */
 final class Loopback implements AutoCloseable {
 
+    /** Every kind of event: tests that read events turn them all on (they are off by default, as in the kernel). */
+    static final java.util.Set<qsock.socket.QuicEvent.Type> ALL_EVENTS =
+            java.util.EnumSet.allOf(qsock.socket.QuicEvent.Type.class);
+
+
     static final String PKI = "ecdsa-p256";
     static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 

@@ -23,6 +23,7 @@ import qsock.core.error.ConnectionError;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.ConnectionCloseInfo;
 import qsock.socket.QuicEvent;
+import qsock.socket.StreamLimitException;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
 import qsock.socket.ShutdownHow;
@@ -36,6 +37,7 @@ class QuicSocketCloseTest {
     @Test
     void closeWithCodeAndReasonIsSeenByThePeer() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            c.server().setOption(QuicSocketOptions.EVENT, java.util.Set.of(QuicEvent.Type.CONNECTION_CLOSE));
             Future<IOException> blocked = loopback.background(() -> expectFailure(c.server()));
             c.client().close(42, "bye now");
             ClosedConnectionException e = assertInstanceOf(ClosedConnectionException.class, blocked.get(10, TimeUnit.SECONDS));
@@ -138,11 +140,14 @@ class QuicSocketCloseTest {
             assertNull(c.client().receive(ByteBuffer.allocate(10)));
             assertEquals(0, c.client().openStream(StreamFlags.NEW));
             assertEquals(4, c.client().openStream(StreamFlags.NEW));
-            assertEquals(-1, c.client().openStream(StreamFlags.NEW), "the server allows two streams");
-            assertEquals(0, c.client().send(ByteBuffer.allocate(10), -1, StreamFlags.NEW));
+            assertThrows(StreamLimitException.class, () -> c.client().openStream(StreamFlags.NEW),
+                    "the server allows two streams");
+            // Stream 4 is the active one, open and unused: NEW names it, and the send takes all.
+            assertThrows(StreamLimitException.class, () -> c.client().send(ByteBuffer.allocate(10), 8,
+                    StreamFlags.NEW));
             // Blocking mode with DONTWAIT does not wait either.
             c.client().configureBlocking(true);
-            assertEquals(-1, c.client().openStream(StreamFlags.NEW | StreamFlags.DONTWAIT));
+            assertThrows(StreamLimitException.class, () -> c.client().openStream(StreamFlags.NEW | StreamFlags.DONTWAIT));
             assertEquals(3, c.client().send(ByteBuffer.allocate(3), 4, StreamFlags.DONTWAIT | StreamFlags.FIN));
         }
     }
@@ -151,9 +156,10 @@ class QuicSocketCloseTest {
     void refusedOpenIsFollowedByAMaxStreamsEventOnceStreamsClose() throws Exception {
         ConnectionConfig twoStreams = ConnectionConfig.builder().maxStreamsBidi(2).build();
         try (Loopback loopback = Loopback.listen("127.0.0.1", twoStreams, 16); Loopback.Connection c = loopback.connect()) {
+            c.client().setOption(QuicSocketOptions.EVENT, java.util.Set.of(QuicEvent.Type.STREAM_MAX_STREAM));
             assertEquals(1, c.client().send(ByteBuffer.wrap(new byte[] {1}), -1, StreamFlags.NEW | StreamFlags.FIN));
             assertEquals(1, c.client().send(ByteBuffer.wrap(new byte[] {2}), -1, StreamFlags.NEW | StreamFlags.FIN));
-            assertEquals(-1, c.client().openStream(StreamFlags.NEW | StreamFlags.DONTWAIT));
+            assertThrows(StreamLimitException.class, () -> c.client().openStream(StreamFlags.NEW | StreamFlags.DONTWAIT));
             // Only now does the server answer, so that the streams cannot have closed before the refusal.
             Future<Integer> echo = loopback.background(() -> EchoServer.run(c.server()));
             for (int i = 0; i < 2; i++) {

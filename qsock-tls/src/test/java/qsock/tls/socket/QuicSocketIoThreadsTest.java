@@ -186,6 +186,7 @@ class QuicSocketIoThreadsTest {
             try {
                 for (int i = 0; i < 24 && (onThread[0] == null || onThread[1] == null); i++) {
                     QuicSocket client = QuicSocket.open();
+                    client.setOption(QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
                     clients.add(client);
                     client.connect(listener.localAddress());
                     QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
@@ -237,6 +238,7 @@ class QuicSocketIoThreadsTest {
             try {
                 for (int i = 0; i < n; i++) {
                     QuicSocket client = QuicSocket.open();
+                    client.setOption(QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
                     clients.add(client);
                     client.connect(listener.localAddress());
                     QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);

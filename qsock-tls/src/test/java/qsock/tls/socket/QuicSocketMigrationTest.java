@@ -61,6 +61,8 @@ class QuicSocketMigrationTest {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
             QuicSocket client = c.client();
             QuicSocket server = c.server();
+            client.setOption(QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
+            server.setOption(QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
             Waits.untilConfirmed(client, server);
             InetSocketAddress before = (InetSocketAddress) client.localAddress();
             assertEquals(before, server.remoteAddress());
@@ -120,6 +122,7 @@ class QuicSocketMigrationTest {
                 return s;
             });
             try (QuicSocket client = QuicSocket.open()) {
+                client.setOption(QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
                 client.connect(relay.front());
                 QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
                 try (QuicSocket server = accepted.get(10, TimeUnit.SECONDS)) {
@@ -189,6 +192,7 @@ class QuicSocketMigrationTest {
                 return s;
             });
             try (QuicSocket client = QuicSocket.open()) {
+                client.setOption(QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
                 client.connect(listener.localAddress());
                 QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
                 try (QuicSocket server = accepted.get(10, TimeUnit.SECONDS)) {

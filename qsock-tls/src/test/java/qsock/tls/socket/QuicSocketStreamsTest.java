@@ -82,6 +82,7 @@ class QuicSocketStreamsTest {
     @Test
     void resetStreamReachesThePeersReceiveWithItsCode() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            c.server().setOption(qsock.socket.QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
             long id = c.client().openStream(StreamFlags.NEW);
             c.client().send(ByteBuffer.wrap(new byte[1000]), id, 0);
             c.client().resetStream(id, 77);
@@ -102,6 +103,7 @@ class QuicSocketStreamsTest {
     @Test
     void stopSendingMakesThePeersSendFailWithItsCode() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            c.client().setOption(qsock.socket.QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
             long id = c.client().openStream(StreamFlags.NEW);
             c.client().send(ByteBuffer.wrap(new byte[10]), id, 0);
             c.server().receive(ByteBuffer.allocate(100));

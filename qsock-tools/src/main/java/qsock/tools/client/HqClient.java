@@ -158,6 +158,8 @@ public final class HqClient implements Closeable {
             if (tokens != null) {
                 socket.setOption(QuicSocketOptions.TOKEN_STORE, tokens);
             }
+            // The moves reportPathChanges tells of (the socket draft's events are off until asked for).
+            socket.setOption(QuicSocketOptions.EVENT, java.util.Set.of(QuicEvent.Type.CONNECTION_MIGRATION));
             socket.connect(address);
             if (earlyData) {
                 QuicHandshake.ClientHandshake handshake = QuicHandshake.startClientHandshake(socket, config, timeout);
@@ -451,8 +453,10 @@ public final class HqClient implements Closeable {
             // server's MAX_STREAMS can, so wait for it. Before a 0-RTT handshake completes nothing may wait: the
             // handshake is not driven until the requests are out (the remembered stream limit applies, RFC 9000
             // §7.4.1).
-            long id = socket.openStream(inFlight.isEmpty() && !early ? 0 : StreamFlags.DONTWAIT);
-            if (id < 0) {
+            long id;
+            try {
+                id = socket.openStream(inFlight.isEmpty() && !early ? 0 : StreamFlags.DONTWAIT);
+            } catch (qsock.socket.WouldBlockException atTheLimit) {
                 break;
             }
             HqUrl url = urls.get(next);
@@ -463,7 +467,7 @@ public final class HqClient implements Closeable {
             ByteBuffer request = ByteBuffer.wrap(new HqRequest(url.path()).encode());
             if (early) {
                 // Taken at once as 0-RTT (the FIN only with the last byte); what did not fit goes after the handshake.
-                if (socket.send(request, id, StreamFlags.FIN | StreamFlags.DONTWAIT) > 0) {
+                if (socket.trySend(request, id, StreamFlags.FIN) > 0) {
                     earlyDataSent = true;
                 }
                 if (request.hasRemaining()) {

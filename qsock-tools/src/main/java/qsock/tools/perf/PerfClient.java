@@ -214,7 +214,7 @@ public final class PerfClient implements Closeable {
                         sentAt = System.nanoTime();
                     }
                     if (request.hasRemaining()) {
-                        s.send(request, id, 0);
+                        s.trySend(request, id, 0);
                         if (request.hasRemaining()) {
                             return; // the rest when room frees
                         }

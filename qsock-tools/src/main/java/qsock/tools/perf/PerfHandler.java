@@ -168,7 +168,7 @@ public final class PerfHandler implements ApplicationHandler {
                 return;
             }
             int n = data.remaining();
-            int taken = connection.send(data, id, fin ? StreamFlags.FIN : 0);
+            int taken = connection.trySend(data, id, fin ? StreamFlags.FIN : 0);
             traffic.sent(taken);
             if (taken < n) {
                 unsent.put(id, ByteBuffer.allocate(data.remaining()).put(data).flip());
@@ -182,7 +182,7 @@ public final class PerfHandler implements ApplicationHandler {
                 long id = e.getKey();
                 boolean fin = finUnsent.getOrDefault(id, false);
                 try {
-                    traffic.sent(connection.send(e.getValue(), id, fin ? StreamFlags.FIN : 0));
+                    traffic.sent(connection.trySend(e.getValue(), id, fin ? StreamFlags.FIN : 0));
                 } catch (StreamResetException reset) {
                     it.remove();
                     finUnsent.remove(id);

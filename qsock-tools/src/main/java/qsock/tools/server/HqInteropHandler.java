@@ -221,7 +221,7 @@ public final class HqInteropHandler implements ApplicationHandler {
                 offered = chunk.remaining();
                 last = n < 0 || response.sent + offered >= size;
                 // Without waiting: the chunk goes back at once, whatever the peer does.
-                taken = connection.send(chunk, id, StreamFlags.DONTWAIT | (last ? StreamFlags.FIN : 0));
+                taken = connection.trySend(chunk, id, last ? StreamFlags.FIN : 0);
             } finally {
                 chunks.release(chunk);
             }
