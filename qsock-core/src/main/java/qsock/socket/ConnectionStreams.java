@@ -41,6 +41,17 @@ final class ConnectionStreams {
         return id;
     }
 
+    /**
+     * Corks the connection's stream data or not (StreamFlags.MORE): while corked, new data leaves only in packets of
+     * {@code fullPacket} bytes of it.
+     */
+    void cork(boolean corked, int fullPacket) {
+        if (corked || streams.isCorked()) {
+            streams.setFullPacket(fullPacket);
+            streams.setCorked(corked);
+        }
+    }
+
     /** {@return the active stream (see {@link #active}), or -1} */
     long active() {
         return active;

@@ -571,6 +571,8 @@ public final class QuicSocket implements Closeable {
                 }
                 throw new WouldBlockException("the connection cannot send stream data yet: its handshake is not done");
             }
+            // MSG_MORE: hold what this call queues until a packet is full or a send without it comes.
+            streams.cork((flags & StreamFlags.MORE) != 0, fullPacket(c));
             long id;
             try {
                 id = sendStream(c, streamId, flags, wait, deadline);
@@ -614,6 +616,14 @@ public final class QuicSocket implements Closeable {
         });
     }
 
+    /**
+     * {@return the stream data a full packet of {@code c} carries now}: its datagram size less what a short header,
+     * a STREAM frame's header and the AEAD tag take, so that corked data leaves in packets as full as they come
+     */
+    private static int fullPacket(QuicConnection c) {
+        return Math.max(1, c.maxDatagramSize() - 64);
+    }
+
     /** {@return why a send that must not wait took nothing from stream {@code id}: flow control, or a full buffer} */
     private WouldBlockException sendBlocked(long id) {
         if (streams.isFlowControlBlocked(id)) {
@@ -625,8 +635,9 @@ public final class QuicSocket implements Closeable {
 
     /** {@link #send} with {@link StreamFlags#DATAGRAM}: one datagram, its length returned as the kernel does. */
     private int sendAsDatagram(ByteBuffer src, int flags) throws IOException {
-        if ((flags & ~(StreamFlags.DATAGRAM | StreamFlags.DONTWAIT | StreamFlags.MORE)) != 0) {
-            throw new IllegalArgumentException("a datagram takes no stream flag: 0x" + Integer.toHexString(flags));
+        if ((flags & ~(StreamFlags.DATAGRAM | StreamFlags.DONTWAIT)) != 0) {
+            throw new IllegalArgumentException("a datagram takes no flag but DONTWAIT: 0x"
+                    + Integer.toHexString(flags & ~StreamFlags.DATAGRAM));
         }
         int length = src.remaining();
         if (!sendDatagram(src, flags & StreamFlags.DONTWAIT)) {

@@ -35,6 +35,10 @@ import qsock.core.connection.QuicConnection;
  *     (the NIO one)
  * @param ecnCePacketsReceived packets received marked CE (congestion experienced), 1-RTT
  * @param ecnCongestionEvents increases of the peer's CE count taken as congestion events (RFC 9002 §7.1)
+ * @param streamsBlockedReceived STREAMS_BLOCKED frames the peer sent: it wished to open streams beyond our limit
+ *     (RFC 9000 §19.14)
+ * @param dataBlockedReceived DATA_BLOCKED frames the peer sent: our connection flow control limit held it back
+ *     (RFC 9000 §19.12)
  */
 public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long latestRttNanos, long rttVarNanos,
                              long congestionWindow, long bytesInFlight, int maxDatagramSize,
@@ -43,7 +47,7 @@ public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long lates
                              int retries, boolean datagramWaiting, long datagramsDroppedOnArrival,
                              long datagramsDiscardedUnsent, long peerAddressChanges, boolean peerAddressValidated,
                              long datagramsFromUnknownAddresses, boolean ecnValidated, long ecnCePacketsReceived,
-                             long ecnCongestionEvents) {
+                             long ecnCongestionEvents, long streamsBlockedReceived, long dataBlockedReceived) {
 
     /** {@return the snapshot of {@code c}} The caller holds the endpoint's lock. */
     static QuicStatistics of(QuicConnection c) {
@@ -57,6 +61,7 @@ public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long lates
                 c.retries(), c.hasDatagram(), c.datagramsDroppedOnArrival(),
                 c.datagramsDiscardedUnsent(), c.peerAddressChanges(), c.isPeerAddressValidated(),
                 c.datagramsFromUnknownAddresses(), c.ecnValidated(),
-                c.ecnCountsReceived(qsock.core.packet.PacketNumberSpace.APPLICATION)[2], c.ecnCongestionEvents());
+                c.ecnCountsReceived(qsock.core.packet.PacketNumberSpace.APPLICATION)[2], c.ecnCongestionEvents(),
+                c.streams().streamsBlockedReceived(), c.streams().dataBlockedReceived());
     }
 }

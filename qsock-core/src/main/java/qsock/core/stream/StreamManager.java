@@ -95,6 +95,18 @@ public final class StreamManager {
     /** Waiting streams not yet told (by {@link StreamEvent.Writable}) that the connection's room grew. */
     private final ArrayDeque<StreamEntry> roomWaiters = new ArrayDeque<>(1);
 
+    /** STREAMS_BLOCKED frames received (RFC 9000 §19.14), for statistics. */
+    private long streamsBlockedReceived;
+    /** DATA_BLOCKED frames received (RFC 9000 §19.12), for statistics. */
+    private long dataBlockedReceived;
+
+    // Holding small new data back to fill packets: the socket's cork (MSG_MORE) and Nagle's algorithm.
+    private boolean corked;
+    private boolean nagle;
+    private int fullPacket = 1200;
+    /** Stream bytes sent and neither acknowledged nor declared lost, for Nagle's algorithm. */
+    private long streamBytesInFlight;
+
     // Connection-level flow control, sending.
     private long peerMaxData;
     private long connSent;
@@ -282,6 +294,16 @@ public final class StreamManager {
         }
         return e.send.isBlockedByStreamLimit() || (connCredit() == 0 && e.send.buffer().writeOffset()
                 > e.send.buffer().sendOffset());
+    }
+
+    /** {@return the STREAMS_BLOCKED frames the peer sent (RFC 9000 §19.14)} */
+    public long streamsBlockedReceived() {
+        return streamsBlockedReceived;
+    }
+
+    /** {@return the DATA_BLOCKED frames the peer sent (RFC 9000 §19.12)} */
+    public long dataBlockedReceived() {
+        return dataBlockedReceived;
     }
 
     /** {@return true if the connection's flow control credit (MAX_DATA, RFC 9000 §4.1) is used up} */
@@ -677,6 +699,7 @@ public final class StreamManager {
      * blocked at, our MAX_DATA was probably lost, so it is sent again.
      */
     public void onDataBlocked(long limit) {
+        dataBlockedReceived++;
         if (connWindow.limit() > limit) {
             maxDataPending = true;
         }
@@ -698,6 +721,7 @@ public final class StreamManager {
 
     /** Takes a STREAMS_BLOCKED frame (RFC 9000 §19.14), answered like {@link #onDataBlocked}. */
     public void onStreamsBlocked(boolean bidirectional, long limit) {
+        streamsBlockedReceived++;
         int dir = dir(bidirectional);
         if (localMaxStreams[dir] > limit) {
             maxStreamsPending[dir] = true;
@@ -724,7 +748,65 @@ public final class StreamManager {
             e.inFlushable = false;
             park(e);
         }
-        return !control.isEmpty() || !flushable.isEmpty();
+        return !control.isEmpty() || (!flushable.isEmpty() && (!holdingNewData() || hasRetransmission()));
+    }
+
+    /**
+     * Holds new stream data back until a packet's worth waits (the socket draft's MSG_MORE, the kernel's
+     * {@code force_delay}): while corked, new data and FINs leave only in full packets; uncorking lets what waits go.
+     * Retransmissions and control frames are never held.
+     */
+    public void setCorked(boolean corked) {
+        this.corked = corked;
+    }
+
+    /** {@return whether new stream data is held back until a packet's worth waits} */
+    public boolean isCorked() {
+        return corked;
+    }
+
+    /**
+     * Turns Nagle's algorithm on or off (the socket draft's {@code stream_data_nodelay} off or on): with it, while
+     * stream data is in flight, new data smaller than a packet waits for the acknowledgements, as the kernel's
+     * {@code quic_outq_delay_check} does.
+     */
+    public void setNagle(boolean on) {
+        nagle = on;
+    }
+
+    /** Sets the new data a full packet carries, which cork and Nagle's algorithm wait for; at least 1. */
+    public void setFullPacket(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("a packet carries at least a byte: " + bytes);
+        }
+        fullPacket = bytes;
+    }
+
+    /** {@return true if new stream data waits for more (cork or Nagle) rather than leave in a small packet} */
+    private boolean holdingNewData() {
+        if (!corked && !(nagle && streamBytesInFlight > 0)) {
+            return false;
+        }
+        long unsent = 0;
+        for (StreamEntry e : flushable) {
+            if (e.send != null) {
+                unsent += e.send.newDataAllowed();
+                if (unsent >= fullPacket) {
+                    return false;
+                }
+            }
+        }
+        return Math.min(unsent, connCredit()) < fullPacket;
+    }
+
+    /** {@return true if a queued stream has bytes to send again} */
+    private boolean hasRetransmission() {
+        for (StreamEntry e : flushable) {
+            if (e.send != null && e.send.hasRetransmission()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -862,6 +944,10 @@ public final class StreamManager {
     }
 
     private void writeStreamData(ByteBuffer packet, int end, SentFrameSink sink) {
+        if (holdingNewData()) {
+            writeRetransmissions(packet, end, sink);
+            return;
+        }
         while (!flushable.isEmpty()) {
             StreamEntry e = flushable.poll();
             e.inFlushable = false;
@@ -883,6 +969,21 @@ public final class StreamManager {
                 StreamEntry e = flushable.poll();
                 e.inFlushable = false;
                 updateFlushable(e);
+            }
+        }
+    }
+
+    /** While new data is held back: only what is sent again leaves, each stream keeping its place in the queue. */
+    private void writeRetransmissions(ByteBuffer packet, int end, SentFrameSink sink) {
+        for (int turns = flushable.size(); turns > 0; turns--) {
+            StreamEntry e = flushable.poll();
+            boolean room = true;
+            while (room && e.send != null && !e.removed && e.send.hasRetransmission()) {
+                room = writeStreamFrame(e, packet, end, sink);
+            }
+            flushable.add(e);
+            if (!room) {
+                break;
             }
         }
     }
@@ -922,6 +1023,7 @@ public final class StreamManager {
             connSent += b.sendOffset() - sentBefore;
         }
         sink.streamFrame(e.id, offset, length, fin);
+        streamBytesInFlight += length;
         return true;
     }
 
@@ -929,6 +1031,7 @@ public final class StreamManager {
 
     /** Records that a STREAM frame was acknowledged; may free send-buffer room and close the stream. */
     public void onStreamFrameAcked(long id, long offset, int length, boolean fin) {
+        streamBytesInFlight = Math.max(0, streamBytesInFlight - length);
         StreamEntry e = streams.get(id);
         if (e == null || e.send == null) {
             return;
@@ -946,6 +1049,7 @@ public final class StreamManager {
 
     /** Records that a STREAM frame was lost: its unacknowledged bytes and FIN are queued again. */
     public void onStreamFrameLost(long id, long offset, int length, boolean fin) {
+        streamBytesInFlight = Math.max(0, streamBytesInFlight - length);
         StreamEntry e = streams.get(id);
         if (e == null || e.send == null) {
             return;

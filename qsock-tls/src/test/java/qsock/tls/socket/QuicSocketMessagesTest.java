@@ -114,12 +114,19 @@ class QuicSocketMessagesTest {
             buf.position(buf.position() + 3);
             assertEquals(7, buf.getInt());
             assertEquals(10, buf.getLong());
-            // Then the data, still there after the event.
-            buf.clear();
-            QuicMessage d = server.receive(buf, 0);
-            assertTrue(d.isStreamData() && d.fin() && !d.endOfRecord(), d.toString());
-            assertEquals(data, d.streamId());
-            assertEquals(3, d.length());
+            // Then the data, still there after the event (maybe in pieces: the peeks above may have held one).
+            int length = 0;
+            for (int i = 0; i < 4; i++) {
+                buf.clear();
+                QuicMessage d = server.receive(buf, 0);
+                assertTrue(d.isStreamData() && !d.endOfRecord(), d.toString());
+                assertEquals(data, d.streamId());
+                length += d.length();
+                if (d.fin()) {
+                    break;
+                }
+            }
+            assertEquals(3, length);
         }
     }
 
