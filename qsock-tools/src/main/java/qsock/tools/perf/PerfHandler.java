@@ -160,6 +160,9 @@ public final class PerfHandler implements ApplicationHandler {
 
         /** Sends {@code data} on {@code id} behind what waits there; keeps a copy of what the stream cannot take. */
         private void send(QuicSocket connection, long id, ByteBuffer data, boolean fin) throws IOException {
+            if (!data.hasRemaining() && !fin) {
+                return; // nothing to say: an empty send carries a FIN or nothing
+            }
             ByteBuffer waiting = unsent.get(id);
             if (waiting != null) {
                 ByteBuffer more = ByteBuffer.allocate(waiting.remaining() + data.remaining());
