@@ -55,6 +55,8 @@ final class EventPump {
                 case StreamEvent.Opened o -> { }
                 case StreamEvent.Writable w -> { }
                 case StreamEvent.Closed closedStream -> { }
+                // Off unless the socket enables them (StreamManager.setStateEvents), which it does not yet.
+                case StreamEvent.Notification n -> { }
             }
         }
         return any;
