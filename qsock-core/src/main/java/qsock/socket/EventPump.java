@@ -38,6 +38,8 @@ final class EventPump {
                 case ConnectionEvent.MigrationFailed f -> add(new QuicEvent.ConnectionMigrationFailed());
                 case ConnectionEvent.ConnectionIdsChanged ids -> add(new QuicEvent.ConnectionIds(
                         new ConnectionIdInfo(ids.destination(), ids.active(), ids.priorTo())));
+                // Off unless the socket enables them (QuicConnection.setEvents), which it does not yet.
+                case ConnectionEvent.Notification n -> { }
             }
         }
         StreamManager streams = c.streams();
