@@ -42,6 +42,8 @@ final class KeyPhases {
     private boolean localUpdateOpen;
     /** Where completed updates are reported, or null when nobody asked for them. */
     private Queue<ConnectionEvent> reports;
+    /** We followed the peer's update and no ack-eliciting packet of the new phase was asked for yet. */
+    private boolean ackElicitationDue;
 
     /** Reports each completed key update to {@code events} from now on, or to nobody if null. */
     void reportTo(Queue<ConnectionEvent> events) {
@@ -102,6 +104,7 @@ final class KeyPhases {
             destroyGeneration(old);
             newWritePhase();
             updates++;
+            ackElicitationDue = true;
             // §6.2: both sides now send with the keys of the peer's update.
             report(sealer.keyPhase(), false);
         } else {
@@ -109,6 +112,19 @@ final class KeyPhases {
             completeLocalUpdate();
         }
         return n;
+    }
+
+    /**
+     * {@return true once after we followed the peer's update} The caller sends an ack-eliciting packet of the new
+     * phase: an ACK-only one is never acknowledged (RFC 9000 §13.2.1), and until one of the new phase is, this side
+     * may start no update (RFC 9001 §6.1); on a connection that only answers, that would be never.
+     */
+    boolean takeAckElicitation() {
+        if (ackElicitationDue) {
+            ackElicitationDue = false;
+            return true;
+        }
+        return false;
     }
 
     /** Counts a 1-RTT packet sealed with the current write keys. */
