@@ -235,9 +235,12 @@ class ConnectionKeyUpdateEventsTest {
         assertEquals(0, client.keyPhase());
     }
 
-    /** The same from the server's side: the peer-initiated event comes on the client, the local one on the server. */
+    /**
+     * The same from the server's side: the peer-initiated event comes on the client, the local one on the server.
+     * Then the client, idle, starts one of its own (the kernel's test: local and peer key updates complete).
+     */
     @Test
-    void aServersUpdateIsReportedOnBothSides() throws Exception {
+    void aServersUpdateIsReportedOnBothSidesAndTheClientMayThenStartOne() throws Exception {
         ConnectionPair pair = established(2);
         QuicConnection client = pair.clientConnection();
         QuicConnection server = pair.serverConnection();
@@ -250,6 +253,13 @@ class ConnectionKeyUpdateEventsTest {
         assertEquals(1, client.keyPhase());
         assertEquals(1, client.keyUpdates());
         assertEquals(1, server.keyUpdatesInitiated());
+        // The client, which only answered, gets a packet of the new phase acknowledged and may then start its own.
+        pair.runUntil(() -> !client.keyUpdateInProgress(), 5 * SECOND, 10_000);
+        client.initiateKeyUpdate(pair.network.now());
+        pair.runUntil(() -> clientHeard.keyUpdates().size() == 2, 5 * SECOND, 10_000);
+        assertEquals(new ConnectionEvent.KeyUpdated(0, true), clientHeard.keyUpdates().getLast());
+        assertEquals(List.of(new ConnectionEvent.KeyUpdated(1, true), new ConnectionEvent.KeyUpdated(0, false)),
+                serverHeard.keyUpdates());
     }
 
     /**
