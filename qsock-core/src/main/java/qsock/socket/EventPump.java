@@ -63,6 +63,8 @@ final class EventPump {
                 case ConnectionEvent.MigrationFailed f -> add(new QuicEvent.ConnectionMigrationFailed());
                 case ConnectionEvent.ConnectionIdsChanged ids -> add(new QuicEvent.ConnectionIds(
                         new ConnectionIdInfo(ids.destination(), ids.active(), ids.priorTo())));
+                case ConnectionEvent.KeyUpdated k -> add(new QuicEvent.KeyUpdate(k.keyPhase(), k.local()));
+                case ConnectionEvent.NewToken t -> add(new QuicEvent.NewToken(t.token()));
             }
         }
         StreamManager streams = c.streams();
@@ -78,8 +80,20 @@ final class EventPump {
                     add(new QuicEvent.StreamUpdate(s.streamId(), QuicEvent.StreamState.SEND_RESET_SENT, s.errorCode(),
                             0));
                 }
-                case StreamEvent.StreamsAvailable a ->
-                        add(new QuicEvent.MaxStreams(a.bidirectional(), streams.peerMaxStreams(a.bidirectional())));
+                // Each raise is told by MaxStreamsRaised when the application asked for them (STREAM_MAX_STREAM).
+                case StreamEvent.StreamsAvailable a -> { }
+                case StreamEvent.MaxStreamsRaised m -> add(new QuicEvent.MaxStreams(m.bidirectional(), m.maxStreams()));
+                case StreamEvent.MaxStreamDataRaised m -> add(new QuicEvent.MaxStreamData(m.streamId(), m.maxData()));
+                case StreamEvent.DataAcknowledged d -> add(new QuicEvent.StreamUpdate(d.streamId(),
+                        QuicEvent.StreamState.SEND_RECVD, 0, 0));
+                case StreamEvent.ResetAcknowledged r -> add(new QuicEvent.StreamUpdate(r.streamId(),
+                        QuicEvent.StreamState.SEND_RESET_RECVD, r.errorCode(), r.finalSize()));
+                case StreamEvent.FirstDataReceived f -> add(new QuicEvent.StreamUpdate(f.streamId(),
+                        QuicEvent.StreamState.RECV_RECV, 0, 0));
+                case StreamEvent.SizeKnown k -> add(new QuicEvent.StreamUpdate(k.streamId(),
+                        QuicEvent.StreamState.RECV_SIZE_KNOWN, 0, k.finalSize()));
+                case StreamEvent.AllDataReceived a -> add(new QuicEvent.StreamUpdate(a.streamId(),
+                        QuicEvent.StreamState.RECV_RECVD, 0, a.finalSize()));
                 case StreamEvent.Opened o -> socketStreams.peerOpened(o.streamId());
                 case StreamEvent.Writable w -> { }
                 case StreamEvent.Closed closedStream -> socketStreams.sendingEnded(closedStream.streamId());

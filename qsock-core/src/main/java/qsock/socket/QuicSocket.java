@@ -1522,7 +1522,10 @@ public final class QuicSocket implements Closeable {
      * hot path otherwise); the lock is held.
      */
     private void applyEventInterest(QuicConnection c) {
-        // Every kind the connection reports today comes at no cost; nothing to ask for.
+        int on = events.enabled();
+        c.streams().setStateEvents((on & QuicEvent.Type.STREAM_UPDATE.bit()) != 0,
+                (on & QuicEvent.Type.STREAM_MAX_DATA.bit()) != 0, (on & QuicEvent.Type.STREAM_MAX_STREAM.bit()) != 0);
+        c.setEvents((on & QuicEvent.Type.KEY_UPDATE.bit()) != 0, (on & QuicEvent.Type.NEW_TOKEN.bit()) != 0);
     }
 
     /** {@return the kinds of {@code bits}, as a set} */

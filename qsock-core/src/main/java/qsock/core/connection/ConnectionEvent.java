@@ -1,5 +1,7 @@
 package qsock.core.connection;
 
+import java.util.Arrays;
+import java.util.Objects;
 import qsock.core.error.ConnectionError;
 
 /**
@@ -53,4 +55,61 @@ public sealed interface ConnectionEvent {
      * @param priorTo the lowest sequence number not retired
      */
     record ConnectionIdsChanged(boolean destination, long active, long priorTo) implements ConnectionEvent {}
+
+    /**
+     * The notifications an application asks for with {@link QuicConnection#setEvents}: none is generated unless
+     * enabled, so a consumer that never enables them may pass over them all with one case.
+     */
+    sealed interface Notification extends ConnectionEvent permits KeyUpdated, NewToken {}
+
+    /**
+     * A 1-RTT key update completed: both sides send with the new keys (the socket draft's QUIC_EVENT_KEY_UPDATE,
+     * RFC 9001 §6). One event per update. For an update this side started ({@link QuicConnection#initiateKeyUpdate},
+     * or the automatic one of {@link qsock.api.ConnectionConfig#keyUpdateInterval()}), when the peer acknowledged a
+     * packet of the new phase, having answered in it (§6.1, §6.2); for the peer's, when a packet of the new phase
+     * opened and our send keys followed (§6.2).
+     *
+     * @param keyPhase the Key Phase bit of the new keys (RFC 9001 §6)
+     * @param local true if this side started the update, false if the peer did
+     */
+    record KeyUpdated(int keyPhase, boolean local) implements Notification {}
+
+    /**
+     * A NEW_TOKEN frame arrived (the socket draft's QUIC_EVENT_NEW_TOKEN, RFC 9000 §19.7): a token for this client's
+     * next connection to the server (§8.1.3). Coalesced: while one waits in the queue, a newer token replaces the one
+     * it carries when polled (the latest is the one worth using), so a server sending many leaves one event.
+     *
+     * @param token the token's bytes; the record keeps a copy and hands out copies
+     */
+    record NewToken(byte[] token) implements Notification {
+
+        /** Copies {@code token}, so that neither the caller nor a later reader can change it. */
+        public NewToken {
+            token = Objects.requireNonNull(token, "token").clone();
+        }
+
+        /** {@return a copy of the token's bytes} */
+        @Override
+        public byte[] token() {
+            return token.clone();
+        }
+
+        /** {@return true for another event with the same token bytes} */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof NewToken other && Arrays.equals(token, other.token);
+        }
+
+        /** {@return a hash of the token bytes, agreeing with {@link #equals}} */
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(token);
+        }
+
+        /** {@return the token's length, not its bytes: a token is a credential of the client's address} */
+        @Override
+        public String toString() {
+            return "NewToken[" + token.length + " bytes]";
+        }
+    }
 }

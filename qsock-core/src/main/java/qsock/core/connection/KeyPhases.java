@@ -1,5 +1,6 @@
 package qsock.core.connection;
 
+import java.util.Queue;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
 
@@ -9,8 +10,13 @@ import qsock.core.crypto.PacketProtection;
  * so that reordered packets still open (§6.5). Header protection keys never change (§6).
  *
  * <p>Updates the peer starts are followed; this side starts one after a configured number of packets under one
- * write key, below the AEAD confidentiality limit (§6.6: 2^23 packets for AES-GCM), but only once a packet sent
- * with the current keys was acknowledged (§6.1) and the previous read keys are gone (the last update is over).
+ * write key, below the AEAD confidentiality limit (§6.6: 2^23 packets for AES-GCM), or when the application asks
+ * ({@link #initiate}), but only once the last update is over ({@link #updateRefusal}).
+ *
+ * <p>An update is complete when both sides send with the new keys: for one this side started, when the peer
+ * acknowledged a packet of the new phase and answered in it (§6.1, §6.2); for the peer's, when our send keys
+ * followed (§6.2). Each completed update is reported once, as a {@link ConnectionEvent.KeyUpdated}, to the queue
+ * given to {@link #reportTo}, if any.
  */
 final class KeyPhases {
 
@@ -32,6 +38,17 @@ final class KeyPhases {
     private long writePhasePackets;
     /** Whether an ACK covered a packet sealed with the current write keys (RFC 9001 §6.1). */
     private boolean writePhaseAcknowledged;
+    /** This side started the update to the current write keys, and its completion is not yet reported. */
+    private boolean localUpdateOpen;
+    /** Where completed updates are reported, or null when nobody asked for them. */
+    private Queue<ConnectionEvent> reports;
+    /** We followed the peer's update and no ack-eliciting packet of the new phase was asked for yet. */
+    private boolean ackElicitationDue;
+
+    /** Reports each completed key update to {@code events} from now on, or to nobody if null. */
+    void reportTo(Queue<ConnectionEvent> events) {
+        this.reports = events;
+    }
 
     boolean canSend() {
         return sealer != null;
@@ -77,13 +94,37 @@ final class KeyPhases {
         currentPhaseFirstPacket = pn;
         previousDiscardDeadline = now + 3 * pto;
         if (sealer.generation() < opener.generation()) {
+            if (localUpdateOpen) {
+                // The peer moved on from the phase we started: it had answered in it, so that update is over too.
+                localUpdateOpen = false;
+                report(sealer.keyPhase(), true);
+            }
             PacketProtection old = sealer;
             sealer = sealer.nextGeneration();
             destroyGeneration(old);
             newWritePhase();
             updates++;
+            ackElicitationDue = true;
+            // §6.2: both sides now send with the keys of the peer's update.
+            report(sealer.keyPhase(), false);
+        } else {
+            // The peer answered the update we started (§6.2); complete once a packet of it was acknowledged too.
+            completeLocalUpdate();
         }
         return n;
+    }
+
+    /**
+     * {@return true once after we followed the peer's update} The caller sends an ack-eliciting packet of the new
+     * phase: an ACK-only one is never acknowledged (RFC 9000 §13.2.1), and until one of the new phase is, this side
+     * may start no update (RFC 9001 §6.1); on a connection that only answers, that would be never.
+     */
+    boolean takeAckElicitation() {
+        if (ackElicitationDue) {
+            ackElicitationDue = false;
+            return true;
+        }
+        return false;
     }
 
     /** Counts a 1-RTT packet sealed with the current write keys. */
@@ -96,9 +137,56 @@ final class KeyPhases {
 
     /** Notes the largest 1-RTT packet number an ACK frame acknowledged. */
     void onAcknowledged(long largestAcknowledged) {
-        if (writePhaseFirstPacket >= 0 && largestAcknowledged >= writePhaseFirstPacket) {
+        if (!writePhaseAcknowledged && writePhaseFirstPacket >= 0 && largestAcknowledged >= writePhaseFirstPacket) {
             writePhaseAcknowledged = true;
+            completeLocalUpdate();
         }
+    }
+
+    /**
+     * Reports the update this side started as complete if both sides are in its phase: the peer acknowledged a packet
+     * sealed with the new keys (RFC 9001 §6.1) and answered with them (§6.2).
+     */
+    private void completeLocalUpdate() {
+        if (localUpdateOpen && writePhaseAcknowledged && opener.generation() == sealer.generation()) {
+            localUpdateOpen = false;
+            report(sealer.keyPhase(), true);
+        }
+    }
+
+    private void report(int keyPhase, boolean local) {
+        if (reports != null) {
+            reports.add(new ConnectionEvent.KeyUpdated(keyPhase, local));
+        }
+    }
+
+    /**
+     * {@return why this side may not start a key update now, or null if it may} The handshake's confirmation
+     * (RFC 9001 §6.1) is the caller's to check. An update is in progress, and another must wait, until the peer
+     * answered in the new phase (§6.2), a packet of the new phase was acknowledged (§6.1: "MUST NOT initiate a
+     * subsequent key update unless it has received an acknowledgment for a packet that was sent protected with keys
+     * from the current key phase"), and the previous read keys, kept for three PTOs after the switch, are gone
+     * (§6.5: "SHOULD wait three times the PTO before initiating a key update after receiving an acknowledgment that
+     * confirms that the previous key update was received"). The first phase needs no acknowledgement: there is no
+     * previous update.
+     */
+    String updateRefusal() {
+        if (sealer == null || opener == null) {
+            return "no 1-RTT keys";
+        }
+        if (sealer.generation() != opener.generation()) {
+            return "a key update is in progress: the peer has not answered in key phase " + sealer.keyPhase()
+                    + " yet (RFC 9001 §6.2)";
+        }
+        if (sealer.generation() > 0 && !writePhaseAcknowledged) {
+            return "a key update is in progress: no packet of key phase " + sealer.keyPhase()
+                    + " acknowledged yet (RFC 9001 §6.1)";
+        }
+        if (previousOpener != null) {
+            return "a key update is in progress: the previous read keys are kept for three PTOs after the last"
+                    + " update (RFC 9001 §6.5)";
+        }
+        return null;
     }
 
     /**
@@ -114,13 +202,22 @@ final class KeyPhases {
                 || sealer.generation() != opener.generation()) {
             return false;
         }
+        initiate();
+        return true;
+    }
+
+    /**
+     * Starts a key update (RFC 9001 §6.1): new write keys from now on; the read keys follow when the peer answers in
+     * the new phase ({@link #decrypt}). The caller checked that one may start ({@link #updateRefusal}).
+     */
+    void initiate() {
         PacketProtection old = sealer;
         sealer = sealer.nextGeneration();
         // Every packet of the old write keys is sealed: they are not needed any more (RFC 9001 §9).
         destroyGeneration(old);
         newWritePhase();
         initiated++;
-        return true;
+        localUpdateOpen = true;
     }
 
     private void newWritePhase() {

@@ -237,6 +237,11 @@ final class PacketReceiver {
             onAuthenticationFailure(hp, now);
             return false;
         }
+        if (type == PacketType.ONE_RTT && c.oneRtt.takeAckElicitation()) {
+            // We followed the peer's key update: a PING of the new phase gets one of our packets of it acknowledged,
+            // without which we could start no update of our own (RFC 9001 §6.1) while we only send ACKs.
+            c.pingPending = true;
+        }
         if (otherVersionInitial != null && c.role == Role.CLIENT) {
             // RFC 9369 §4: an authenticated server Initial of another version is the server's compatible move to it.
             c.versions.followServer(view.quicVersion(), otherVersionInitial);

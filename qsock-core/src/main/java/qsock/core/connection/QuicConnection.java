@@ -76,6 +76,12 @@ public final class QuicConnection {
     ByteBuffer initialToken;
     /** Where a client hands the tokens of NEW_TOKEN frames, or null to drop them. */
     private Consumer<byte[]> newTokenSink;
+    /** Whether a NEW_TOKEN frame is reported as a {@link ConnectionEvent.NewToken} ({@link #setEvents}). */
+    private boolean newTokenEvents;
+    /** A {@link ConnectionEvent.NewToken} waits in the queue: later tokens coalesce into it. */
+    private boolean newTokenEventQueued;
+    /** The latest token that arrived while that event waited, which it reports when polled; or null. */
+    private byte[] newerToken;
     /** The token a server sends in a NEW_TOKEN frame once the handshake is confirmed, or null. */
     byte[] newToken;
     /** True while that NEW_TOKEN frame waits to be sent (again, if it was lost). */
@@ -335,9 +341,37 @@ public final class QuicConnection {
 
     /** A client received a NEW_TOKEN frame's token (RFC 9000 §19.7). */
     void newTokenReceived(byte[] token) {
+        if (newTokenEvents) {
+            // Copied before the sink sees the array. Coalesced: one event waits at most, with the latest token.
+            if (newTokenEventQueued) {
+                newerToken = token.clone();
+            } else {
+                newTokenEventQueued = true;
+                events.add(new ConnectionEvent.NewToken(token));
+            }
+        }
         if (newTokenSink != null) {
             newTokenSink.accept(token);
         }
+    }
+
+    /**
+     * Turns the {@link ConnectionEvent.Notification}s on or off (the socket draft's QUIC_EVENT_KEY_UPDATE and
+     * QUIC_EVENT_NEW_TOKEN, §6); both are off at first, and while off nothing of them is allocated or queued. Turning
+     * one off leaves those already queued to be polled. Both are gated, though key updates are rare, so that a
+     * consumer hears only of what it asked for, as with the draft's EVENT option.
+     *
+     * <p>Neither can grow the queue without bound: a key update is reported once, and the next cannot start before
+     * it completed; NEW_TOKEN frames are coalesced, one {@link ConnectionEvent.NewToken} waiting at most, carrying
+     * the latest token when polled (a client needs only the latest, RFC 9000 §8.1.3).
+     *
+     * @param keyUpdate report each completed key update ({@link ConnectionEvent.KeyUpdated}), ours and the peer's
+     * @param newToken report each NEW_TOKEN frame a client receives ({@link ConnectionEvent.NewToken}), in addition to
+     *     the sink of {@link #onNewToken}
+     */
+    public void setEvents(boolean keyUpdate, boolean newToken) {
+        oneRtt.reportTo(keyUpdate ? events : null);
+        newTokenEvents = newToken;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -692,12 +726,66 @@ public final class QuicConnection {
         return oneRtt.initiated;
     }
 
-    /** {@return the next connection event, or null} */
+    /**
+     * Starts a 1-RTT key update now (RFC 9001 §6.1; the socket draft's QUIC_SOCKOPT_KEY_UPDATE): packets are sealed
+     * with the next keys from the next one on, and a PING goes out with them, so that the peer answers in the new
+     * phase and acknowledges it without waiting for application data. {@link ConnectionEvent.KeyUpdated} tells when
+     * the update is complete, if asked for ({@link #setEvents}).
+     *
+     * @param now the time of the call: previous read keys whose three PTOs are over by then are dropped first, so
+     *     that a call made as they expire is not refused for them
+     * @throws IllegalStateException (the kernel module's EPIPE) if the connection is closing or closed, or the
+     *     handshake is not confirmed (RFC 9001 §6.1: no update before); (its EINVAL) if an update is in progress
+     *     ({@link #keyUpdateInProgress()}), the reason saying which step it waits for
+     */
+    public void initiateKeyUpdate(long now) {
+        ensureNotClosing();
+        if (state != ConnectionState.CONFIRMED) {
+            throw new IllegalStateException("the handshake is not confirmed yet: no key update before it is"
+                    + " (RFC 9001 §6.1)");
+        }
+        oneRtt.onTimeout(now);
+        String refusal = oneRtt.updateRefusal();
+        if (refusal != null) {
+            throw new IllegalStateException(refusal);
+        }
+        oneRtt.initiate();
+        // An ack-eliciting packet of the new phase, which the peer answers in it (RFC 9001 §6.2).
+        pingPending = true;
+    }
+
+    /**
+     * {@return true while a key update, ours or the peer's, is not over: the peer has not answered in the new phase,
+     * no packet of the new phase was acknowledged (RFC 9001 §6.1), or the previous read keys are still kept, for
+     * three PTOs after the switch (§6.5)} {@link #initiateKeyUpdate} refuses then; the automatic updates of {@link
+     * ConnectionConfig#keyUpdateInterval()} wait. False before both 1-RTT keys are installed.
+     */
+    public boolean keyUpdateInProgress() {
+        return oneRtt.canSend() && oneRtt.canReceive() && oneRtt.updateRefusal() != null;
+    }
+
+    /** {@return the Key Phase bit of the keys we send 1-RTT packets with (RFC 9001 §6): 0 before any update} */
+    public int keyPhase() {
+        return oneRtt.canSend() ? oneRtt.sealer.keyPhase() : 0;
+    }
+
+    /**
+     * {@return the next connection event, or null} A coalesced {@link ConnectionEvent.NewToken} carries the latest
+     * token (see {@link #setEvents}).
+     */
     public ConnectionEvent pollEvent() {
         if (events.isEmpty()) {
             noteConnectionIdChanges();
         }
-        return events.poll();
+        ConnectionEvent e = events.poll();
+        if (e instanceof ConnectionEvent.NewToken && newTokenEventQueued) {
+            newTokenEventQueued = false;
+            if (newerToken != null) {
+                e = new ConnectionEvent.NewToken(newerToken);
+                newerToken = null;
+            }
+        }
+        return e;
     }
 
     /**

@@ -18,6 +18,8 @@ final class StreamEntry {
     boolean inControl;
     boolean readableQueued;
     boolean writableQueued;
+    /** A {@link StreamEvent.MaxStreamDataRaised} for it waits in the queue: later raises coalesce into it. */
+    boolean maxDataEventQueued;
     boolean writeBlocked;
     /** Its last write was cut short by the connection's send bound (see {@link StreamManager}). */
     boolean sendWaiting;

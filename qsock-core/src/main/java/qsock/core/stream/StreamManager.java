@@ -58,6 +58,12 @@ public final class StreamManager {
     private final ArrayDeque<StreamEntry> connBlocked = new ArrayDeque<>(2);
     private final ArrayDeque<StreamEntry> control = new ArrayDeque<>(2);
     private final ArrayDeque<StreamEvent> events = new ArrayDeque<>(2);
+    // Which notifications the application asked for (setStateEvents): all off at first, and nothing of them is done.
+    private boolean stateEvents;
+    private boolean maxStreamDataEvents;
+    private boolean maxStreamsEvents;
+    /** A {@link StreamEvent.MaxStreamsRaised} waits in the queue, per direction: later raises coalesce into it. */
+    private final boolean[] maxStreamsEventQueued = new boolean[2];
     /** The streams with something to read, oldest first: a list through the entries ({@link #readableNext}). */
     private StreamEntry readableHead;
     private StreamEntry readableTail;
@@ -516,21 +522,79 @@ public final class StreamManager {
         }
     }
 
-    /** {@return the next event, or null} */
+    /**
+     * Turns the {@link StreamEvent.Notification}s on or off: the socket draft's QUIC_EVENT_STREAM_UPDATE states,
+     * QUIC_EVENT_STREAM_MAX_DATA and QUIC_EVENT_STREAM_MAX_STREAM (§6). All are off at first, and while off nothing
+     * of them is computed, allocated or queued: the frames of the peer cost what they cost without them. Turning a
+     * kind off leaves those already queued to be polled.
+     *
+     * <p>The queue stays bounded whatever the peer sends. A stream's states only move forward, so each state event
+     * comes at most once per stream; the limit events are coalesced rather than queued per frame: while a {@link
+     * StreamEvent.MaxStreamDataRaised} waits in the queue for a stream, or a {@link StreamEvent.MaxStreamsRaised} for
+     * a direction, later raises only change the limit it carries when polled, the latest. A flood of MAX_STREAM_DATA
+     * or MAX_STREAMS frames thus leaves one event per stream or direction, and the peer cannot have more streams
+     * than our MAX_STREAMS, which rises only as the application finishes them.
+     *
+     * @param streamStates the sending part's Data Recvd and Reset Recvd ({@link StreamEvent.DataAcknowledged},
+     *     {@link StreamEvent.ResetAcknowledged}), the receiving part's Recv, Size Known and Data Recvd ({@link
+     *     StreamEvent.FirstDataReceived}, {@link StreamEvent.SizeKnown}, {@link StreamEvent.AllDataReceived}); RFC
+     *     9000 §3
+     * @param maxStreamData {@link StreamEvent.MaxStreamDataRaised}, when a MAX_STREAM_DATA frame raises a stream's
+     *     send limit
+     * @param maxStreams {@link StreamEvent.MaxStreamsRaised}, when a MAX_STREAMS frame raises the peer's limit on
+     *     our streams of a direction
+     */
+    public void setStateEvents(boolean streamStates, boolean maxStreamData, boolean maxStreams) {
+        this.stateEvents = streamStates;
+        this.maxStreamDataEvents = maxStreamData;
+        this.maxStreamsEvents = maxStreams;
+    }
+
+    /**
+     * {@return the next event, or null} A coalesced {@link StreamEvent.MaxStreamDataRaised} or {@link
+     * StreamEvent.MaxStreamsRaised} carries the latest limit (see {@link #setStateEvents}).
+     */
     public StreamEvent pollEvent() {
         StreamEvent ev = events.poll();
-        if (ev instanceof StreamEvent.Readable(long id)) {
-            StreamEntry e = streams.get(id);
-            if (e != null) {
-                e.readableQueued = false;
+        switch (ev) {
+            case StreamEvent.Readable(long id) -> {
+                StreamEntry e = streams.get(id);
+                if (e != null) {
+                    e.readableQueued = false;
+                }
             }
-        } else if (ev instanceof StreamEvent.Writable(long id)) {
-            StreamEntry e = streams.get(id);
-            if (e != null) {
-                e.writableQueued = false;
+            case StreamEvent.Writable(long id) -> {
+                StreamEntry e = streams.get(id);
+                if (e != null) {
+                    e.writableQueued = false;
+                }
+            }
+            case StreamEvent.MaxStreamDataRaised(long id, long max) -> {
+                StreamEntry e = streams.get(id);
+                if (e != null && e.maxDataEventQueued) {
+                    e.maxDataEventQueued = false;
+                    long latest = e.send.maxStreamData();
+                    if (latest > max) {
+                        ev = new StreamEvent.MaxStreamDataRaised(id, latest);
+                    }
+                }
+            }
+            case StreamEvent.MaxStreamsRaised(boolean bidirectional, long max) -> {
+                int dir = dir(bidirectional);
+                maxStreamsEventQueued[dir] = false;
+                if (peerMaxStreams[dir] > max) {
+                    ev = new StreamEvent.MaxStreamsRaised(bidirectional, peerMaxStreams[dir]);
+                }
+            }
+            case null, default -> {
             }
         }
         return ev;
+    }
+
+    /** {@return the number of events waiting to be polled} For tests of the queue's bound. */
+    int queuedEvents() {
+        return events.size();
     }
 
     /** {@return the sending part of stream {@code id}, or null if it has none or is unknown} */
@@ -606,10 +670,37 @@ public final class StreamManager {
         RecvStream r = e.recv;
         connWindow.start(now);
         r.window().start(now);
+        RecvStreamState was = r.state();
+        // Nothing received yet (no byte, no final size): this frame may be the first (RFC 9000 §3.2, Recv).
+        boolean first = stateEvents && r.highestOffset() == 0 && r.finalSize() < 0;
         long grew = r.onData(offset, data, fin);
         onReceived(grew, STREAM_FRAME);
+        if (stateEvents) {
+            noteReceiveState(r, was, first);
+        }
         if (r.isReadable()) {
             queueReadable(e);
+        }
+    }
+
+    /**
+     * Queues the receive-state events a STREAM frame brought to {@code r}, which was in {@code was} before it and had
+     * received nothing if {@code first}; the conditions are the kernel module's (inqueue.c): Recv for the first frame
+     * that carries data or a FIN, Size Known for a FIN that leaves data before it missing, Data Recvd when the data up
+     * to the final size is complete (RFC 9000 §3.2).
+     */
+    private void noteReceiveState(RecvStream r, RecvStreamState was, boolean first) {
+        if (first && (r.highestOffset() > 0 || r.finalSize() >= 0)) {
+            events.add(new StreamEvent.FirstDataReceived(r.id()));
+        }
+        RecvStreamState state = r.state();
+        if (state == was) {
+            return;
+        }
+        if (state == RecvStreamState.SIZE_KNOWN) {
+            events.add(new StreamEvent.SizeKnown(r.id(), r.finalSize()));
+        } else if (state == RecvStreamState.DATA_RECVD) {
+            events.add(new StreamEvent.AllDataReceived(r.id(), r.finalSize()));
         }
     }
 
@@ -677,6 +768,11 @@ public final class StreamManager {
         StreamEntry e = streamForFrame(id, ControlFrame.MAX_STREAM_DATA.typeCode(), false, true);
         if (e != null && e.send.onMaxStreamData(max)) {
             updateFlushable(e);
+            if (maxStreamDataEvents && !e.maxDataEventQueued) {
+                // Coalesced: one waits per stream at most, and reports the latest limit when polled.
+                e.maxDataEventQueued = true;
+                events.add(new StreamEvent.MaxStreamDataRaised(id, max));
+            }
         }
     }
 
@@ -690,6 +786,11 @@ public final class StreamManager {
             if (openRefused[dir]) {
                 openRefused[dir] = false;
                 events.add(new StreamEvent.StreamsAvailable(bidirectional));
+            }
+            if (maxStreamsEvents && !maxStreamsEventQueued[dir]) {
+                // Coalesced: one waits per direction at most, and reports the latest limit when polled.
+                maxStreamsEventQueued[dir] = true;
+                events.add(new StreamEvent.MaxStreamsRaised(bidirectional, max));
             }
         }
     }
@@ -1037,12 +1138,17 @@ public final class StreamManager {
             return;
         }
         long held = e.send.buffer().held();
+        SendStreamState was = e.send.state();
         if (e.send.onFrameAcked(offset, length, fin)) {
             if (e.writeBlocked) {
                 e.writeBlocked = false;
                 queueWritable(e);
             }
             accountSend(e, held, e.sendWaiting);
+        }
+        if (stateEvents && was != SendStreamState.DATA_RECVD && e.send.state() == SendStreamState.DATA_RECVD) {
+            // RFC 9000 §3.1: all data and the FIN acknowledged, Data Recvd.
+            events.add(new StreamEvent.DataAcknowledged(id));
         }
         maybeRemove(e);
     }
@@ -1063,7 +1169,13 @@ public final class StreamManager {
         if (kind == ControlFrame.RESET_STREAM) {
             StreamEntry e = streams.get(id);
             if (e != null && e.send != null) {
-                e.send.onResetAcked();
+                SendStream s = e.send;
+                SendStreamState was = s.state();
+                s.onResetAcked();
+                if (stateEvents && was == SendStreamState.RESET_SENT && s.state() == SendStreamState.RESET_RECVD) {
+                    // RFC 9000 §3.1: our RESET_STREAM acknowledged, Reset Recvd.
+                    events.add(new StreamEvent.ResetAcknowledged(id, s.resetCode(), s.finalSize()));
+                }
                 maybeRemove(e);
             }
         }
