@@ -101,6 +101,8 @@ public final class QuicSelector implements Closeable {
     /** The keys one round looks at. */
     private final ArrayList<QuicSelectionKey> work = new ArrayList<>();
     private long round;
+    /** Readiness looks taken, each under a socket's lock: what a selection costs, for the tests that bound it. */
+    private long looks;
 
     /** The thread in a selection, which a signal or a wakeup unparks; null between selections. */
     private volatile Thread selecting;
@@ -361,6 +363,7 @@ public final class QuicSelector implements Closeable {
                 drop(k);
                 continue;
             }
+            looks++;
             int ready = k.socket().readyOps(k.interestOpsForSelection());
             // A key cancelled meanwhile was signalled by its cancel: the next round drops it.
             if (ready == 0 || !k.isValid()) {
@@ -381,6 +384,11 @@ public final class QuicSelector implements Closeable {
         }
         work.clear();
         return updated;
+    }
+
+    /** {@return the readiness looks taken so far, each under a socket's lock} For tests; the selecting thread's. */
+    long looks() {
+        return looks;
     }
 
     /** Takes a cancelled key out of the key sets. */
