@@ -183,7 +183,12 @@ public final class QuicSelectionKey {
         return (readyOps & OP_ACCEPT) != 0;
     }
 
-    /** Attaches {@code object} (null for none) to the key; {@return the attachment it replaced, or null} */
+    /**
+     * Attaches {@code object} (null for none) to the key: the application's state of the connection, at hand when the
+     * key is selected.
+     *
+     * @return the attachment it replaced, or null
+     */
     public Object attach(Object object) {
         return ATTACHMENT.getAndSet(this, object);
     }

@@ -21,6 +21,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import com.sun.management.UnixOperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import qsock.api.ConnectionConfig;
@@ -60,6 +63,12 @@ class QuicSelectorScaleTest {
 
     @Test
     void oneThreadServesManyConnectionsWithOneSelector() throws Exception {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+            // Three descriptors a client at most (the NIO runtime's socket, epoll and wakeup pipe), and the rest.
+            long needed = 3L * CONNECTIONS + 1000;
+            Assumptions.assumeTrue(os.getMaxFileDescriptorCount() >= needed, "the file descriptor limit ("
+                    + os.getMaxFileDescriptorCount() + ") is below the " + needed + " this test needs: raise ulimit -n");
+        }
         try (QuicSocket listener = QuicSocket.open(CONFIG).bind(new InetSocketAddress("127.0.0.1", 0))) {
             listener.listen(CONNECTIONS);
             Server server = new Server(listener, CONNECTIONS);
@@ -69,7 +78,7 @@ class QuicSelectorScaleTest {
             try {
                 clients.run();
                 // What 1,000 client sockets cost here, for the record (not asserted): a thread and descriptors each.
-                java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
                 System.out.printf("QuicSelectorScaleTest: %d connections echoed in %.1f s (CPU: server thread %.1f s,"
                         + " client thread %.1f s); %d threads, %s file descriptors open at the peak%n",
                         clients.answered, (System.nanoTime() - start) / 1e9,
