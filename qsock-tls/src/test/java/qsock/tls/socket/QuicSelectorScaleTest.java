@@ -74,15 +74,17 @@ class QuicSelectorScaleTest {
             Server server = new Server(listener, CONNECTIONS);
             Thread serverThread = Thread.ofPlatform().name("selector-server").start(server);
             Clients clients = new Clients((InetSocketAddress) listener.localAddress(), CONNECTIONS);
+            java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             long start = System.nanoTime();
+            long clientCpuStart = mx.getCurrentThreadCpuTime();
             try {
                 clients.run();
                 // What 1,000 client sockets cost here, for the record (not asserted): a thread and descriptors each.
-                java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
                 System.out.printf("QuicSelectorScaleTest: %d connections echoed in %.1f s (CPU: server thread %.1f s,"
                         + " client thread %.1f s); %d threads, %s file descriptors open at the peak%n",
                         clients.answered, (System.nanoTime() - start) / 1e9,
-                        mx.getThreadCpuTime(serverThread.threadId()) / 1e9, mx.getCurrentThreadCpuTime() / 1e9,
+                        mx.getThreadCpuTime(serverThread.threadId()) / 1e9,
+                        (mx.getCurrentThreadCpuTime() - clientCpuStart) / 1e9,
                         mx.getThreadCount(), openFiles());
             } finally {
                 // Each client closes once all have their answers (or the run failed): the server sees every close.
