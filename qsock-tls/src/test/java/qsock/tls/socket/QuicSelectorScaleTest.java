@@ -67,7 +67,8 @@ class QuicSelectorScaleTest {
             // Three descriptors a client at most (the NIO runtime's socket, epoll and wakeup pipe), and the rest.
             long needed = 3L * CONNECTIONS + 1000;
             Assumptions.assumeTrue(os.getMaxFileDescriptorCount() >= needed, "the file descriptor limit ("
-                    + os.getMaxFileDescriptorCount() + ") is below the " + needed + " this test needs: raise ulimit -n");
+                    + os.getMaxFileDescriptorCount() + ") is below the " + needed
+                    + " this test needs: raise ulimit -n");
         }
         try (QuicSocket listener = QuicSocket.open(CONFIG).bind(new InetSocketAddress("127.0.0.1", 0))) {
             listener.listen(CONNECTIONS);
