@@ -141,4 +141,9 @@ final class EventPump {
         }
         events.add(e);
     }
+
+    /** {@return true if no event waits to be polled} */
+    boolean isEmpty() {
+        return events.isEmpty();
+    }
 }

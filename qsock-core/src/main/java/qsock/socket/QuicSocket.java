@@ -211,6 +211,7 @@ public final class QuicSocket implements Closeable {
                     // addresses (which each of them binds too).
                     group = IoEndpointGroup.form(io, sharedEndpointConfig,
                             options.udpOptions().withReusePort(true), ioThreads);
+                    group.setAcceptWatcher(this::watchReadiness);
                 }
                 if (!preferredBound) {
                     // RFC 9000 §9.6: the preferred addresses of the settings are received at before any client
@@ -1210,6 +1211,159 @@ public final class QuicSocket implements Closeable {
         readinessWatcher = watcher;
     }
 
+    // ------------------------------------------------------------------------------------------------
+    // Selection: registration with a QuicSelector and the readiness it asks for
+
+    /** The key of the selector this socket is registered with, or null; set and cleared under the setup lock. */
+    private volatile QuicSelectionKey selectionKey;
+
+    /**
+     * Registers this socket with {@code selector}, interested in {@code ops}; see {@link #register(QuicSelector, int,
+     * Object)}.
+     */
+    public QuicSelectionKey register(QuicSelector selector, int ops) throws IOException {
+        return register(selector, ops, null);
+    }
+
+    /**
+     * Registers this socket with {@code selector}, interested in {@code ops} ({@link QuicSelectionKey}'s operations),
+     * with {@code attachment} on its key; registered with the same selector already, its key's interest set and
+     * attachment are replaced. A socket is registered with one selector at a time: cancel its key first to move it.
+     * The socket must be in non-blocking mode, and stay so while registered; it must listen or be a connection, which
+     * fixes the operations it supports ({@link QuicSelectionKey#validOps()}). Closing the socket cancels its key.
+     *
+     * @return the socket's key
+     * @throws java.nio.channels.IllegalBlockingModeException if the socket is in blocking mode
+     * @throws IllegalStateException if the socket is registered with another selector, or neither listens nor is a
+     *     connection
+     * @throws IllegalArgumentException if {@code ops} holds an operation the socket does not support
+     * @throws java.nio.channels.ClosedSelectorException if the selector is closed
+     * @throws ClosedChannelException if the socket is closed
+     */
+    public QuicSelectionKey register(QuicSelector selector, int ops, Object attachment) throws IOException {
+        Objects.requireNonNull(selector, "selector");
+        return setup.call(() -> {
+            ensureOpen();
+            if (blocking) {
+                throw new java.nio.channels.IllegalBlockingModeException();
+            }
+            QuicSelectionKey key = selectionKey;
+            if (key != null) {
+                if (key.selector() != selector) {
+                    throw new IllegalStateException(this + " is registered with another selector (one at a time)");
+                }
+                key.interestOps(ops);
+                key.attach(attachment);
+                return key;
+            }
+            int valid = connection != null
+                    ? QuicSelectionKey.OP_CONNECT | QuicSelectionKey.OP_READ | QuicSelectionKey.OP_WRITE
+                    : listening ? QuicSelectionKey.OP_ACCEPT : 0;
+            if (valid == 0) {
+                throw new IllegalStateException("neither listening nor connected: nothing to select " + this + " for");
+            }
+            key = selector.register(this, valid, ops, attachment);
+            selectionKey = key;
+            // The watcher first, then the signal: a change after the first look is heard, one before it seen.
+            setReadinessWatcher(key.watcher);
+            key.signal();
+            return key;
+        });
+    }
+
+    /** {@return this socket's key with {@code selector}, or null if it is not registered with it} */
+    public QuicSelectionKey keyFor(QuicSelector selector) {
+        QuicSelectionKey key = selectionKey;
+        return key != null && key.selector() == selector ? key : null;
+    }
+
+    /** The key was cancelled, or its selector closed: the socket is registered no more. */
+    void deregister(QuicSelectionKey key) {
+        setup.run(() -> {
+            if (selectionKey == key) {
+                selectionKey = null;
+                setReadinessWatcher(null);
+            }
+        });
+    }
+
+    /** Closing the socket cancels its key. */
+    private void cancelSelectionKey() {
+        QuicSelectionKey key = selectionKey;
+        if (key != null) {
+            key.cancel();
+        }
+    }
+
+    /** A registered socket stays non-blocking, as the JDK's channels do. */
+    private void refuseBlockingWhileRegistered(boolean blocking) {
+        if (blocking && selectionKey != null) {
+            throw new java.nio.channels.IllegalBlockingModeException();
+        }
+    }
+
+    /**
+     * {@return which operations of {@code interest} would not wait now} Takes the endpoint's lock itself, allocating
+     * nothing: a selector asks this of each key signalled, and of each found ready the selection before.
+     */
+    int readyOps(int interest) {
+        IoEndpoint endpoint = io;
+        if (endpoint == null || closed) {
+            return 0;
+        }
+        IoEndpointGroup g;
+        ReentrantLock l = endpoint.lock();
+        l.lock();
+        try {
+            QuicConnection c = connection;
+            if (c != null) {
+                return connectionReadyOps(c, interest);
+            }
+            if ((interest & QuicSelectionKey.OP_ACCEPT) == 0 || !(listening || acceptShutdown)) {
+                return 0;
+            }
+            if (acceptShutdown) {
+                return QuicSelectionKey.OP_ACCEPT; // accept throws at once
+            }
+            g = group;
+            if (g == null) {
+                return endpoint.endpoint().acceptQueueLength() > 0 ? QuicSelectionKey.OP_ACCEPT : 0;
+            }
+        } finally {
+            l.unlock();
+        }
+        // Several I/O threads: their queues, each under its own lock, no two held at once (IoEndpointGroup).
+        return g.acceptQueueLength() > 0 ? QuicSelectionKey.OP_ACCEPT : 0;
+    }
+
+    /** {@return which operations of {@code interest} the connection's socket would do now; the lock is held} */
+    private int connectionReadyOps(QuicConnection c, int interest) {
+        ConnectionState state = c.state();
+        // A call that would throw at once is ready, as the JDK reports end of file readable.
+        boolean ended = state.isClosingOrClosed();
+        int ready = 0;
+        if ((interest & QuicSelectionKey.OP_CONNECT) != 0 && handshake.inputMayBeReady()) {
+            ready |= QuicSelectionKey.OP_CONNECT;
+        }
+        if ((interest & QuicSelectionKey.OP_READ) != 0) {
+            if (ended || readShutdown) {
+                ready |= QuicSelectionKey.OP_READ;
+            } else {
+                drainEvents(c);
+                if (c.streams().hasReadable() || c.hasDatagram() || !events.isEmpty()) {
+                    ready |= QuicSelectionKey.OP_READ;
+                }
+            }
+        }
+        if ((interest & QuicSelectionKey.OP_WRITE) != 0 && (ended
+                // As send's awaitEstablished, then room under the connection's send bound.
+                || (state.isEstablished() || c.canSendEarlyData() || c.canSendHalfRtt())
+                        && c.streams().belowSendBound())) {
+            ready |= QuicSelectionKey.OP_WRITE;
+        }
+        return ready;
+    }
+
     /**
      * Runs the ready handler on the I/O thread, the lock held. One that throws is the application's bug: it is
      * removed, logged, and the connection closed (INTERNAL_ERROR), so that neither end waits for what it would
@@ -1296,6 +1450,7 @@ public final class QuicSocket implements Closeable {
                 }
             }
             lock.signalAll();
+            watchReadiness();
             if (group != null) {
                 group.wakeAcceptors();
             }
@@ -1355,6 +1510,7 @@ public final class QuicSocket implements Closeable {
                 g.close();
             }
         });
+        cancelSelectionKey();
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -1608,6 +1764,7 @@ public final class QuicSocket implements Closeable {
 
     /** Sets blocking (the default) or non-blocking mode for the socket's calls. */
     public void configureBlocking(boolean blocking) {
+        refuseBlockingWhileRegistered(blocking);
         this.blocking = blocking;
         if (io != null && !blocking) {
             lock.run(lock::signalAll);

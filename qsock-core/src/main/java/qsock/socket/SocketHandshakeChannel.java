@@ -30,6 +30,8 @@ final class SocketHandshakeChannel implements HandshakeChannel {
     private final SocketLock lock;
     // What the last readHandshake saw, so that awaitInput misses nothing.
     private long packetsAtRead = -1;
+    /** The connection's state at the last readHandshake, so that a selector hears of a change since. */
+    private ConnectionState stateAtRead;
     private boolean flushPending;
 
     SocketHandshakeChannel(QuicConnection connection, IoEndpoint io, SocketLock lock) {
@@ -48,6 +50,7 @@ final class SocketHandshakeChannel implements HandshakeChannel {
         return lock.get(() -> {
             flushIfPending();
             packetsAtRead = connection.packetsReceived();
+            stateAtRead = connection.state();
             return connection.readHandshake(dst);
         });
     }
@@ -181,5 +184,16 @@ final class SocketHandshakeChannel implements HandshakeChannel {
             flushPending = false;
             io.flush(connection);
         }
+    }
+
+    /**
+     * {@return whether a handshake driver waiting for input has something to do now: handshake bytes wait, a packet
+     * arrived or the connection's state changed since its last {@link #readHandshake}, or the connection is closing
+     * or closed} The level-triggered form of {@link #awaitInput}, for a selector's OP_CONNECT; the lock is held.
+     */
+    boolean inputMayBeReady() {
+        ConnectionState state = connection.state();
+        return connection.packetsReceived() != packetsAtRead || state != stateAtRead || state.isClosingOrClosed()
+                || connection.hasHandshakeInput();
     }
 }

@@ -161,6 +161,10 @@ final class FrameDispatcher {
                 }
                 if (c.state == ConnectionState.ESTABLISHED) {
                     c.confirmHandshake();
+                } else if (c.state == ConnectionState.HANDSHAKING) {
+                    // Only a server whose handshake completed sends it, in a 1-RTT packet we could open: our TLS
+                    // stack has not said so yet, and the frame, acknowledged, is not sent again (RFC 9001 §4.1.2).
+                    c.handshakeDoneEarly = true;
                 }
             }
             case DATAGRAM -> {

@@ -136,6 +136,11 @@ public final class QuicConnection {
     boolean handshakePacketSent;
 
     boolean handshakeDonePending;
+    /**
+     * A client's HANDSHAKE_DONE came before its TLS stack reported the handshake complete (its Finished can leave, and
+     * the server's answer arrive, before the driver's next call): confirmed at completion (RFC 9001 §4.1.2).
+     */
+    boolean handshakeDoneEarly;
     // The peer's address (RFC 9000 §9.3): after it moved, what we send there is limited to three times what
     // arrived from it (§8.1, §9.3.1) until our PATH_CHALLENGE comes back (§8.2); the PATH_RESPONSEs we owe.
     final PathValidation paths = new PathValidation();
@@ -1021,6 +1026,9 @@ public final class QuicConnection {
             // RFC 9001 §4.1.2: the server's handshake is confirmed once complete; it says so with
             // HANDSHAKE_DONE.
             handshakeDonePending = true;
+            confirmHandshake();
+        } else if (handshakeDoneEarly) {
+            // RFC 9001 §4.1.2: the server's HANDSHAKE_DONE, acknowledged already, will not come again.
             confirmHandshake();
         }
     }

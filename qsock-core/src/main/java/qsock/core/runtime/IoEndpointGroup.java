@@ -60,6 +60,8 @@ public final class IoEndpointGroup {
     private final Condition acceptable = acceptLock.newCondition();
     /** Counts the signals of new connections (and wakeups): a waiter sleeps only while it is what it read. */
     private long acceptSignals;
+    /** What hears of every accept signal besides the waiters: a selector the listener is registered with; or null. */
+    private volatile Runnable acceptWatcher;
     private final SecureRandom random;
     private TokenKeys tokenKeys;
 
@@ -362,6 +364,19 @@ public final class IoEndpointGroup {
         } finally {
             acceptLock.unlock();
         }
+        Runnable watcher = acceptWatcher;
+        if (watcher != null) {
+            watcher.run();
+        }
+    }
+
+    /**
+     * Sets what runs after every accept signal ({@link #wakeAcceptors}), for a listener that tells a selector; null for
+     * nothing. It runs on whichever thread signals, an I/O thread among them with its endpoint's lock held, so it must
+     * not block nor take another endpoint's lock.
+     */
+    public void setAcceptWatcher(Runnable watcher) {
+        acceptWatcher = watcher;
     }
 
     /** {@return the connections waiting to be accepted on all the endpoints} */

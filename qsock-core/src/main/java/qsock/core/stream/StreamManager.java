@@ -1509,4 +1509,21 @@ public final class StreamManager {
             FrameEncoder.writeConnectionLimit(packet, kind.typeCode(), value);
         }
     }
+
+    /**
+     * {@return whether a stream has something to read (data, its end, or a reset)} What {@link #readableNext} would
+     * find, without taking a stream's turn: for a selector asking whether a receive would return at once.
+     */
+    public boolean hasReadable() {
+        return readableHead != null;
+    }
+
+    /**
+     * {@return whether the bytes queued on all streams are below the connection's send bound, so that a write may
+     * take some} For a selector asking whether a send would take anything now; a stream's own bound and the
+     * fair share among waiting streams may still hold a particular write back.
+     */
+    public boolean belowSendBound() {
+        return sendBuffered < config.connectionSendBufferSize();
+    }
 }
