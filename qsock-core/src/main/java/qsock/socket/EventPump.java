@@ -122,11 +122,6 @@ final class EventPump {
         return events.poll();
     }
 
-    /** {@return whether an event waits in the queue} */
-    boolean hasEvent() {
-        return !events.isEmpty();
-    }
-
     private void add(QuicEvent e) {
         if ((enabled & e.type().bit()) == 0) {
             return;

@@ -1350,7 +1350,7 @@ public final class QuicSocket implements Closeable {
                 ready |= QuicSelectionKey.OP_READ;
             } else {
                 drainEvents(c);
-                if (c.streams().hasReadable() || c.hasDatagram() || !events.isEmpty()) {
+                if (c.streams().hasReadable() || c.hasDatagram() || !events.isEmpty() || reader.hasPending()) {
                     ready |= QuicSelectionKey.OP_READ;
                 }
             }
