@@ -1565,6 +1565,19 @@ public final class QuicSocket implements Closeable {
             setEvents((java.util.Set<?>) Objects.requireNonNull(value, "value"));
             return this;
         }
+        if (option == QuicSocketOptions.KEY_UPDATE) {
+            if (!Boolean.TRUE.equals(value)) {
+                throw new IllegalArgumentException("KEY_UPDATE is set to true, to start one: " + value);
+            }
+            QuicConnection c = requireConnection();
+            lock.call(() -> {
+                ensureSendable(c);
+                c.initiateKeyUpdate(System.nanoTime());
+                flush(c);
+                return null;
+            });
+            return this;
+        }
         if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
             throw new UnsupportedOperationException(option + " is read-only: the server's parameters remembered for "
                     + "0-RTT travel inside the session ticket");
@@ -1619,6 +1632,9 @@ public final class QuicSocket implements Closeable {
     public <T> T getOption(SocketOption<T> option) {
         if (option == QuicSocketOptions.EVENT) {
             return option.type().cast(eventKinds(events.enabled()));
+        }
+        if (option == QuicSocketOptions.KEY_UPDATE) {
+            return option.type().cast(Boolean.TRUE.equals(readConnection(QuicConnection::keyUpdateInProgress)));
         }
         if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
             return option.type().cast(readConnection(c -> PeerTransportParameters.of(c.peerTransportParameters())));

@@ -160,6 +160,18 @@ public final class QuicSocketOptions {
     public static final SocketOption<java.util.Set<QuicEvent.Type>> EVENT =
             new Option<>("QUIC_EVENT", (Class<java.util.Set<QuicEvent.Type>>) (Class<?>) java.util.Set.class);
 
+    /**
+     * A key update, the socket draft's {@code QUIC_SOCKOPT_KEY_UPDATE} (RFC 9001 §6). Set {@code true} on a connection:
+     * this side moves to the next 1-RTT keys now (and sends a PING in them, so that the update completes on an idle
+     * connection); {@link QuicEvent.KeyUpdate} says when both sides use them. Refused with
+     * {@link IllegalStateException} (the kernel's {@code EINVAL}) while an update is in progress (the last one's new
+     * keys not yet acknowledged in them, or the old keys still kept for late packets, RFC 9001 §6.1, §6.5) or before the
+     * handshake is confirmed (§6.1; the kernel's {@code EPIPE} before it is established);
+     * {@link ClosedConnectionException} once the connection closes; {@link java.nio.channels.NotYetConnectedException}
+     * on a socket that is no connection; {@code false} is no value to set. Read: whether an update is in progress.
+     */
+    public static final SocketOption<Boolean> KEY_UPDATE = new Option<>("QUIC_KEY_UPDATE", Boolean.class);
+
     private QuicSocketOptions() {}
 
     /** One option: compared by identity, as the JDK's own options are. */
