@@ -1017,7 +1017,7 @@ public final class QuicSocket implements Closeable {
      * @throws UnknownStreamException if the connection does not know the stream: not opened yet, or ended and
      *     forgotten (the kernel's EINVAL, ENOSTR)
      * @throws IllegalStateException if the stream is peeled off already (the kernel's EBUSY)
-     * @throws IOException if {@value PeeledStreams#MAX} streams are peeled off and open (the kernel's EMFILE)
+     * @throws IOException if 1024 streams are peeled off and have not ended yet (the kernel's EMFILE)
      * @throws ClosedConnectionException if the connection ended
      * @throws NotYetConnectedException if the socket is no connection
      */
@@ -1066,6 +1066,7 @@ public final class QuicSocket implements Closeable {
                     n = streams.readPeeled(id, dst, ch.seen);
                 } catch (StreamResetException e) {
                     ch.resetCode = e.errorCode();
+                    flush(c); // the reset read may have ended the stream: MAX_STREAMS
                     throw e;
                 }
                 if (n != 0) {
@@ -1094,7 +1095,7 @@ public final class QuicSocket implements Closeable {
             while (true) {
                 ensurePeeledOpen(ch);
                 if (ch.outputShut) {
-                    throw total > 0 ? new AsynchronousCloseException() : new ClosedChannelException();
+                    throw new ClosedChannelException();
                 }
                 if (!src.hasRemaining()) {
                     return total;

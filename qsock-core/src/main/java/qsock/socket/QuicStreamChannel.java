@@ -65,7 +65,11 @@ import qsock.core.wire.VarInt;
  * }
  * }</pre>
  *
- * <p>Thread-safe: every call takes the lock of the socket's UDP endpoint.
+ * <p>Close the channel when done with it: until then, nothing drops what arrives on the stream, which therefore may
+ * never end and be forgotten, and the stream counts against the 1024 that may be peeled off at once. Inside the
+ * socket's {@linkplain QuicSocket#setReadyHandler ready handler} the channel's calls never wait, as the socket's do
+ * not. Thread-safe: every call takes the lock of the socket's UDP endpoint. A thread interrupted while waiting gets
+ * an {@link java.io.InterruptedIOException}; the channel stays open.
  */
 public final class QuicStreamChannel implements ByteChannel {
 
