@@ -1,8 +1,13 @@
 package qsock.socket;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.function.LongPredicate;
 import qsock.api.Role;
 import qsock.core.error.StreamResetException;
+import qsock.core.stream.RecvStream;
+import qsock.core.stream.RecvStreamState;
+import qsock.core.stream.SendStream;
 import qsock.core.stream.StreamManager;
 import qsock.core.stream.StreamRead;
 
@@ -23,6 +28,10 @@ final class ConnectionStreams {
     private long active = -1;
     /** Where input is dropped after a shutdown for reading; made on first use. */
     private ByteBuffer discard;
+    /** The streams peeled off as channels of their own, which {@link #readNext} passes by. */
+    private final PeeledStreams peeled = new PeeledStreams();
+    /** Whether the connection forgot a stream (both parts ended, RFC 9000 §3.3): made once, for {@link #peeled}. */
+    private final LongPredicate forgotten = this::isForgotten;
 
     ConnectionStreams(StreamManager streams, Role role) {
         this.streams = streams;
@@ -119,6 +128,7 @@ final class ConnectionStreams {
      * @throws IllegalStateException if the stream cannot be written (unknown, receive-only, finished)
      */
     int write(long id, ByteBuffer src, boolean fin) throws StreamResetException {
+        refuseIfPeeled(id);
         return streams.write(id, src, fin);
     }
 
@@ -135,6 +145,9 @@ final class ConnectionStreams {
      */
     StreamMessage readNext(ByteBuffer dst) throws StreamResetException {
         for (long id = streams.readableNext(); id >= 0; id = streams.readableNext()) {
+            if (peeled.contains(id)) {
+                continue; // its channel reads it
+            }
             long read = streams.recv(id, dst);
             int n = StreamRead.length(read);
             boolean fin = StreamRead.fin(read);
@@ -153,6 +166,11 @@ final class ConnectionStreams {
      * @throws StreamResetException if the peer reset the stream
      */
     int read(long id, ByteBuffer dst, boolean[] seen) throws StreamResetException {
+        refuseIfPeeled(id);
+        return readOne(id, dst, seen);
+    }
+
+    private int readOne(long id, ByteBuffer dst, boolean[] seen) throws StreamResetException {
         if (streams.recvStream(id) != null) {
             seen[0] = true;
             return streams.read(id, dst);
@@ -167,25 +185,34 @@ final class ConnectionStreams {
      * @return true if something was read, which may have opened flow control windows
      */
     boolean discardInput() {
+        boolean read = false;
+        for (long id = streams.readableNext(); id >= 0; id = streams.readableNext()) {
+            if (peeled.contains(id)) {
+                continue; // its channel reads it, or drops it (discardPeeledInput)
+            }
+            read = true;
+            drop(id);
+        }
+        return read;
+    }
+
+    /** Reads and drops what stream {@code id} has to read: data, its end, its reset. */
+    private void drop(long id) {
         if (discard == null) {
             discard = ByteBuffer.allocate(16 * 1024);
         }
-        boolean read = false;
-        for (long id = streams.readableNext(); id >= 0; id = streams.readableNext()) {
-            read = true;
-            try {
-                while (true) {
-                    discard.clear();
-                    long got = streams.recv(id, discard);
-                    if (StreamRead.length(got) == 0 || StreamRead.fin(got)) {
-                        break;
-                    }
+        try {
+            // Bounded by what the stream's flow control window let in.
+            while (true) {
+                discard.clear();
+                long got = streams.recv(id, discard);
+                if (StreamRead.length(got) == 0 || StreamRead.fin(got)) {
+                    break;
                 }
-            } catch (StreamResetException e) {
-                // Dropped as the data is.
             }
+        } catch (StreamResetException e) {
+            // Dropped as the data is.
         }
-        return read;
     }
 
     /**
@@ -204,5 +231,129 @@ final class ConnectionStreams {
      */
     void stopSending(long id, long errorCode) {
         streams.stopSending(id, errorCode);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Peeled-off streams (QuicSocket#peelOff)
+
+    /** {@return true if the connection knows stream {@code id}: opened, and not yet forgotten} */
+    boolean knows(long id) {
+        return !isForgotten(id);
+    }
+
+    private boolean isForgotten(long id) {
+        return streams.sendStream(id) == null && streams.recvStream(id) == null;
+    }
+
+    /** {@return true if stream {@code id} is peeled off} */
+    boolean isPeeled(long id) {
+        return peeled.contains(id);
+    }
+
+    /**
+     * Marks stream {@code id}, which the connection knows, as peeled off: the socket's own reads pass it by from now
+     * on. When the bound is reached, the streams the connection forgot make room first.
+     *
+     * @throws IllegalStateException if it is peeled off already (the kernel's EBUSY)
+     * @throws IOException if {@link PeeledStreams#MAX} streams are peeled off and open (the kernel's EMFILE)
+     */
+    void peel(long id) throws IOException {
+        if (peeled.contains(id)) {
+            throw new IllegalStateException("stream " + id + " is peeled off already (EBUSY)");
+        }
+        if (peeled.size() == PeeledStreams.MAX) {
+            peeled.removeIf(forgotten, false);
+        }
+        if (!peeled.add(id)) {
+            throw new IOException("too many streams peeled off: " + PeeledStreams.MAX + " are open (EMFILE)");
+        }
+    }
+
+    /** Refuses the socket's own reads and writes on a peeled stream, which belongs to its channel. */
+    private void refuseIfPeeled(long id) {
+        if (peeled.contains(id)) {
+            throw new IllegalStateException("stream " + id + " is peeled off: use its QuicStreamChannel");
+        }
+    }
+
+    /**
+     * Reads a peeled stream, for its channel, as {@link #read} does for an input stream; {@code seen} is true from
+     * the peel on, the stream known then.
+     */
+    int readPeeled(long id, ByteBuffer dst, boolean[] seen) throws StreamResetException {
+        return readOne(id, dst, seen);
+    }
+
+    /** Writes a peeled stream, for its channel, as {@link #write} does for the socket. */
+    int writePeeled(long id, ByteBuffer src, boolean fin) throws StreamResetException {
+        return streams.write(id, src, fin);
+    }
+
+    /**
+     * Ends the sending part of a peeled stream with FIN, if it is still open: not finished, not reset (by us, or
+     * after the peer's STOP_SENDING), and still known.
+     *
+     * @return true if the FIN was queued
+     */
+    boolean finishPeeled(long id) throws StreamResetException {
+        SendStream s = streams.sendStream(id);
+        if (s == null || !s.isSending() || s.isFinished()) {
+            return false;
+        }
+        streams.write(id, ByteBuffer.allocate(0), true);
+        return true;
+    }
+
+    /** Drops from now on whatever arrives on a peeled stream ({@link #discardPeeledInput}): its input was given up. */
+    void discardPeeled(long id) {
+        peeled.discard(id);
+    }
+
+    /**
+     * Asks the peer to stop sending on a peeled stream (RFC 9000 §3.5), if its receiving part still receives (Recv
+     * or Size Known: not all data in, no reset).
+     *
+     * @return true if STOP_SENDING was queued
+     */
+    boolean stopPeeled(long id, long errorCode) {
+        RecvStream r = streams.recvStream(id);
+        // RFC 9000 §3.5: STOP_SENDING only for a part in Recv or Size Known, whose peer may still be sending.
+        if (r == null || (r.state() != RecvStreamState.RECV && r.state() != RecvStreamState.SIZE_KNOWN)) {
+            return false;
+        }
+        streams.stopSending(id, errorCode);
+        return true;
+    }
+
+    /** Forgets stream {@code id} as peeled if the connection forgot it; its channel closed. */
+    void unpeelIfForgotten(long id) {
+        if (isForgotten(id) && peeled.contains(id)) {
+            peeled.removeIf(forgotten, false);
+        }
+    }
+
+    /**
+     * Drops what arrived on the peeled streams whose channels gave their input up, and forgets those the connection
+     * forgot; cheap when there are none. Called as events are drained, on the I/O thread among others.
+     *
+     * @return true if something was read, which may have opened flow control windows
+     */
+    boolean discardPeeledInput() {
+        if (!peeled.anyDiscarding()) {
+            return false;
+        }
+        boolean read = false;
+        for (int i = 0; i < peeled.size(); i++) {
+            if (!peeled.discarding(i)) {
+                continue;
+            }
+            RecvStream r = streams.recvStream(peeled.id(i));
+            if (r != null && r.isReadable()) {
+                read = true;
+                drop(peeled.id(i));
+            }
+        }
+        peeled.removeIf(forgotten, true);
+        return read;
     }
 }

@@ -1168,6 +1168,7 @@ public final class QuicSocket implements Closeable {
             // Reading opens flow control windows: the endpoint sends the updates.
             io.endpoint().touched(c);
         }
+        dropPeeledInput(c);
         return any;
     }
 
@@ -1414,6 +1415,263 @@ public final class QuicSocket implements Closeable {
         });
         if (handler != null) {
             io.wakeup();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Peeled-off streams
+
+    /**
+     * Peels stream {@code streamId} off the connection as a channel of its own (the socket draft's
+     * {@code QUIC_SOCKOPT_STREAM_PEELOFF}), to be read and written as a TCP socket is: see {@link QuicStreamChannel}.
+     * From now on this socket's {@link #receive} passes the stream by, and this socket refuses to send on it or read
+     * it ({@link #send}, {@link #inputStream}, {@link #outputStream}); its {@link #resetStream} and
+     * {@link #stopSending} still apply to it.
+     *
+     * <p>The stream must be one the connection knows: one the peer opened (its first bytes arrived), or one we
+     * opened ({@link #openStream}, {@link #send} with {@link StreamFlags#NEW}). A stream of ours not yet opened is
+     * refused rather than opened: the kernel's stream lookup opens a stream only for a send that carries the
+     * new-stream flag, which a peel-off does not have.
+     *
+     * @return the stream's channel, in blocking mode with no timeout
+     * @throws IllegalArgumentException if {@code streamId} is no stream ID (the kernel's EINVAL)
+     * @throws UnknownStreamException if the connection does not know the stream: not opened yet, or ended and
+     *     forgotten (the kernel's EINVAL, ENOSTR)
+     * @throws IllegalStateException if the stream is peeled off already (the kernel's EBUSY)
+     * @throws IOException if 1024 streams are peeled off and have not ended yet (the kernel's EMFILE)
+     * @throws ClosedConnectionException if the connection ended
+     * @throws NotYetConnectedException if the socket is no connection
+     */
+    public QuicStreamChannel peelOff(long streamId) throws IOException {
+        if (streamId < 0 || streamId > qsock.core.wire.VarInt.MAX_VALUE) {
+            throw new IllegalArgumentException("not a stream ID: " + streamId);
+        }
+        QuicConnection c = requireConnection();
+        return lock.call(() -> {
+            ensureSendable(c);
+            if (streams.isPeeled(streamId)) {
+                throw new IllegalStateException("stream " + streamId + " is peeled off already (EBUSY)");
+            }
+            if (!streams.knows(streamId)) {
+                throw new UnknownStreamException(streamId, "stream " + streamId
+                        + (StreamIds.isInitiatedBy(streamId, c.role())
+                                ? " is not open: not opened yet (openStream opens it), or ended"
+                                : " is not open: the peer has not opened it yet, or it ended"));
+            }
+            streams.peel(streamId);
+            return new QuicStreamChannel(this, streamId, StreamIds.canReceive(streamId, c.role()),
+                    StreamIds.canSend(streamId, c.role()));
+        });
+    }
+
+    /** {@link QuicStreamChannel#read}: its own blocking mode and timeout, not the socket's. */
+    int readPeeled(QuicStreamChannel ch, ByteBuffer dst) throws IOException {
+        QuicConnection c = requireConnection();
+        long id = ch.streamId();
+        return lock.call(() -> {
+            long deadline = ch.deadline();
+            while (true) {
+                ensurePeeledOpen(ch);
+                if (ch.inputShut || ch.eof) {
+                    return -1;
+                }
+                if (ch.resetCode >= 0) {
+                    throw new StreamResetException(id, ch.resetCode);
+                }
+                if (!dst.hasRemaining()) {
+                    return 0;
+                }
+                drainEvents(c);
+                int n;
+                try {
+                    n = streams.readPeeled(id, dst, ch.seen);
+                } catch (StreamResetException e) {
+                    ch.resetCode = e.errorCode();
+                    flush(c); // the reset read may have ended the stream: MAX_STREAMS
+                    throw e;
+                }
+                if (n != 0) {
+                    flush(c); // window updates
+                    ch.eof = n < 0;
+                    return n;
+                }
+                if (c.state().isClosingOrClosed()) {
+                    throw new ClosedConnectionException(c.closeError());
+                }
+                if (!peeledMayWait(ch)) {
+                    return 0;
+                }
+                awaitPeeled(ch, deadline);
+            }
+        });
+    }
+
+    /** {@link QuicStreamChannel#write}: its own blocking mode and timeout, not the socket's. */
+    int writePeeled(QuicStreamChannel ch, ByteBuffer src) throws IOException {
+        QuicConnection c = requireConnection();
+        long id = ch.streamId();
+        return lock.call(() -> {
+            long deadline = ch.deadline();
+            int total = 0;
+            while (true) {
+                ensurePeeledOpen(ch);
+                if (ch.outputShut) {
+                    throw new ClosedChannelException();
+                }
+                if (!src.hasRemaining()) {
+                    return total;
+                }
+                ensureSendable(c);
+                try {
+                    total += streams.writePeeled(id, src, false);
+                } catch (IllegalStateException e) {
+                    throw new IOException("cannot write on stream " + id + ": " + e.getMessage(), e);
+                }
+                flush(c);
+                if (!src.hasRemaining() || !peeledMayWait(ch)) {
+                    return total;
+                }
+                try {
+                    awaitPeeled(ch, deadline);
+                } catch (SocketTimeoutException e) {
+                    if (total > 0) {
+                        return total;
+                    }
+                    throw e;
+                }
+                if (ch.outputShut) {
+                    throw new AsynchronousCloseException();
+                }
+            }
+        });
+    }
+
+    /** {@link QuicStreamChannel#shutdownInput}: STOP_SENDING if the stream's and the connection's states permit. */
+    void shutdownPeeledInput(QuicStreamChannel ch, long errorCode) throws IOException {
+        QuicConnection c = requireConnection();
+        lock.call(() -> {
+            ensurePeeledOpen(ch);
+            if (!ch.inputShut) {
+                ch.inputShut = true;
+                giveUpPeeledInput(c, ch, errorCode);
+                lock.signalAll(); // blocked reads return -1
+            }
+            return null;
+        });
+    }
+
+    /** {@link QuicStreamChannel#shutdownOutput}: FIN if the stream's and the connection's states permit. */
+    void shutdownPeeledOutput(QuicStreamChannel ch) throws IOException {
+        QuicConnection c = requireConnection();
+        lock.call(() -> {
+            ensurePeeledOpen(ch);
+            if (!ch.outputShut) {
+                ch.outputShut = true;
+                finishPeeledOutput(c, ch);
+                lock.signalAll(); // blocked writes give up
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@link QuicStreamChannel#close}: FIN and STOP_SENDING as the stream's states permit, nothing once the connection
+     * is closing, and nothing at all once this socket is closed; wakes the channel's blocked calls.
+     */
+    void closePeeled(QuicStreamChannel ch) {
+        QuicConnection c = connection;
+        lock.run(() -> {
+            if (ch.isClosed()) {
+                return;
+            }
+            ch.markClosed();
+            if (closed) {
+                return; // the connection was closed with the socket
+            }
+            if (ch.isWritable() && !ch.outputShut) {
+                ch.outputShut = true;
+                finishPeeledOutput(c, ch);
+            }
+            if (ch.isReadable() && !ch.inputShut) {
+                ch.inputShut = true;
+                giveUpPeeledInput(c, ch, ch.closeErrorCode());
+            }
+            streams.unpeelIfForgotten(ch.streamId());
+            lock.signalAll();
+        });
+    }
+
+    /** Queues FIN on a peeled stream and sends it, unless its part or the connection ended; the lock is held. */
+    private void finishPeeledOutput(QuicConnection c, QuicStreamChannel ch) {
+        if (c.state().isClosingOrClosed()) {
+            return;
+        }
+        try {
+            if (streams.finishPeeled(ch.streamId())) {
+                flush(c);
+            }
+        } catch (StreamResetException e) {
+            // The peer's STOP_SENDING reset the part already: there is nothing to finish.
+        }
+    }
+
+    /**
+     * Stops reading a peeled stream: STOP_SENDING sent unless the part or the connection ended, and what still arrives
+     * dropped; the lock is held.
+     */
+    private void giveUpPeeledInput(QuicConnection c, QuicStreamChannel ch, long errorCode) {
+        streams.discardPeeled(ch.streamId());
+        if (c.state().isClosingOrClosed()) {
+            return;
+        }
+        boolean stopped = streams.stopPeeled(ch.streamId(), errorCode);
+        // What had arrived unread is dropped now (its credit given back); what comes later, as events are drained.
+        boolean dropped = streams.discardPeeledInput();
+        if (stopped || dropped) {
+            flush(c);
+        }
+    }
+
+    /** Drops what arrived on peeled streams whose channels gave their input up; the lock is held. */
+    private void dropPeeledInput(QuicConnection c) {
+        if (streams.discardPeeledInput()) {
+            // Reading opens flow control windows: the endpoint sends the updates.
+            io.endpoint().touched(c);
+        }
+    }
+
+    /** {@return true while this socket is open}, for {@link QuicStreamChannel#isOpen()} */
+    boolean isOpenForPeeled() {
+        return !closed;
+    }
+
+    /** Wakes the calls waiting on this socket's connection, for a peeled stream's channel turned non-blocking. */
+    void wakePeeled() {
+        SocketLock l = lock;
+        if (l != null) {
+            l.run(l::signalAll);
+        }
+    }
+
+    private void ensurePeeledOpen(QuicStreamChannel ch) throws ClosedChannelException {
+        ensureOpen();
+        if (ch.isClosed()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** {@return whether a channel's call may wait: in its blocking mode, and not from the ready handler} */
+    private boolean peeledMayWait(QuicStreamChannel ch) {
+        return ch.isBlocking() && inReadyHandler != Thread.currentThread();
+    }
+
+    /** Waits, for a peeled stream's channel, for the I/O thread's next signal or the channel's deadline. */
+    private void awaitPeeled(QuicStreamChannel ch, long deadline) throws IOException {
+        if (!lock.await(deadline)) {
+            throw new SocketTimeoutException("stream " + ch.streamId() + " timed out after " + ch.timeout());
+        }
+        if (closed || ch.isClosed()) {
+            throw new AsynchronousCloseException();
         }
     }
 
