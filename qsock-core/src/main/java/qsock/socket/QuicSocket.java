@@ -796,6 +796,9 @@ public final class QuicSocket implements Closeable {
         if (!StreamIds.canSend(id, c.role())) {
             throw new IllegalArgumentException("stream " + id + " is the peer's unidirectional stream: receive-only");
         }
+        if (streams.isPeeled(id)) {
+            throw new StreamStateException(id, "stream " + id + " is peeled off: send on its QuicStreamChannel");
+        }
         boolean bidi = StreamIds.isBidirectional(id);
         boolean ours = StreamIds.isInitiatedBy(id, c.role());
         qsock.core.stream.SendStream part = streams.sendPart(id);
@@ -1435,8 +1438,8 @@ public final class QuicSocket implements Closeable {
      *
      * @return the stream's channel, in blocking mode with no timeout
      * @throws IllegalArgumentException if {@code streamId} is no stream ID (the kernel's EINVAL)
-     * @throws UnknownStreamException if the connection does not know the stream: not opened yet, or ended and
-     *     forgotten (the kernel's EINVAL, ENOSTR)
+     * @throws StreamNotOpenException if the stream is not open yet (the kernel's EINVAL)
+     * @throws StreamClosedException if the stream ended and was forgotten (the kernel's ENOSTR)
      * @throws IllegalStateException if the stream is peeled off already (the kernel's EBUSY)
      * @throws IOException if 1024 streams are peeled off and have not ended yet (the kernel's EMFILE)
      * @throws ClosedConnectionException if the connection ended
@@ -1453,10 +1456,12 @@ public final class QuicSocket implements Closeable {
                 throw new IllegalStateException("stream " + streamId + " is peeled off already (EBUSY)");
             }
             if (!streams.knows(streamId)) {
-                throw new UnknownStreamException(streamId, "stream " + streamId
-                        + (StreamIds.isInitiatedBy(streamId, c.role())
-                                ? " is not open: not opened yet (openStream opens it), or ended"
-                                : " is not open: the peer has not opened it yet, or it ended"));
+                boolean ours = StreamIds.isInitiatedBy(streamId, c.role());
+                if (streamId < streams.nextStreamId(StreamIds.isBidirectional(streamId), ours)) {
+                    throw new StreamClosedException(streamId, "both of its parts ended");
+                }
+                throw new StreamNotOpenException(streamId, "stream " + streamId + (ours
+                        ? " is not open: openStream opens it" : " is not open: the peer has not opened it yet"));
             }
             streams.peel(streamId);
             return new QuicStreamChannel(this, streamId, StreamIds.canReceive(streamId, c.role()),

@@ -30,7 +30,8 @@ import qsock.socket.QuicSocketOptions;
 import qsock.socket.QuicStreamChannel;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
-import qsock.socket.UnknownStreamException;
+import qsock.socket.StreamClosedException;
+import qsock.socket.StreamNotOpenException;
 
 /** Streams peeled off as channels of their own (the draft's QUIC_SOCKOPT_STREAM_PEELOFF), over real UDP on loopback. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -214,6 +215,7 @@ class QuicStreamChannelTest {
     @Test
     void closeSendsFinAndStopSendingWithTheCloseErrorCode() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            c.server().setOption(qsock.socket.QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
             long id = c.client().openStream(0);
             QuicStreamChannel ch = c.client().peelOff(id);
             ch.setCloseErrorCode(9);
@@ -257,7 +259,7 @@ class QuicStreamChannelTest {
             assertEquals(sent, c.client().statistics().packetsSent(), "the close sent a packet");
             assertFalse(ch.isOpen());
             // The unread answer was dropped, so the stream ended and the connection forgot it.
-            assertThrows(UnknownStreamException.class, () -> c.client().peelOff(id));
+            assertThrows(StreamClosedException.class, () -> c.client().peelOff(id));
         }
     }
 
@@ -278,7 +280,7 @@ class QuicStreamChannelTest {
             ch.close();
             assertEquals(sent, c.client().statistics().packetsSent(), "the close sent a packet");
             // The peer's reset, unread, was taken in by the close: the stream ended and the connection forgot it.
-            assertThrows(UnknownStreamException.class, () -> c.client().peelOff(id));
+            assertThrows(StreamClosedException.class, () -> c.client().peelOff(id));
         }
     }
 
@@ -328,9 +330,9 @@ class QuicStreamChannelTest {
             assertThrows(IllegalStateException.class, () -> c.client().peelOff(id));
 
             // The server's first bidirectional stream, which it has not opened; our next one, not opened either.
-            UnknownStreamException peers = assertThrows(UnknownStreamException.class, () -> c.client().peelOff(1));
+            StreamNotOpenException peers = assertThrows(StreamNotOpenException.class, () -> c.client().peelOff(1));
             assertEquals(1, peers.streamId());
-            UnknownStreamException ours = assertThrows(UnknownStreamException.class, () -> c.client().peelOff(4));
+            StreamNotOpenException ours = assertThrows(StreamNotOpenException.class, () -> c.client().peelOff(4));
             assertEquals(4, ours.streamId());
             assertThrows(IllegalArgumentException.class, () -> c.client().peelOff(-1));
         }
