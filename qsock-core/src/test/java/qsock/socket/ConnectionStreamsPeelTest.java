@@ -32,7 +32,7 @@ class ConnectionStreamsPeelTest {
     void peelingIsBoundedUntilAPeeledStreamEnds() throws Exception {
         long[] ids = new long[PeeledStreams.MAX + 1];
         for (int i = 0; i < ids.length; i++) {
-            ids[i] = streams.open(false);
+            ids[i] = streams.open(false, true);
         }
         for (int i = 0; i < PeeledStreams.MAX; i++) {
             streams.peel(ids[i]);
@@ -53,7 +53,7 @@ class ConnectionStreamsPeelTest {
 
     @Test
     void aStreamIsPeeledOffOnce() throws Exception {
-        long id = streams.open(true);
+        long id = streams.open(true, true);
         streams.peel(id);
         IllegalStateException twice = assertThrows(IllegalStateException.class, () -> streams.peel(id));
         assertTrue(twice.getMessage().contains("EBUSY"), twice.getMessage());
@@ -63,7 +63,7 @@ class ConnectionStreamsPeelTest {
     void peeledStreamsAreFoundInWhateverOrderTheyWerePeeled() throws Exception {
         long[] ids = new long[20];
         for (int i = 0; i < ids.length; i++) {
-            ids[i] = streams.open(true);
+            ids[i] = streams.open(true, true);
         }
         for (int i = ids.length - 1; i >= 0; i -= 2) {
             streams.peel(ids[i]);
@@ -95,7 +95,7 @@ class ConnectionStreamsPeelTest {
 
     @Test
     void theSocketsOwnWritesAndReadsRefuseAPeeledStream() throws Exception {
-        long id = streams.open(true);
+        long id = streams.open(true, true);
         streams.peel(id);
         assertThrows(IllegalStateException.class, () -> streams.write(id, ByteBuffer.allocate(1), false));
         assertThrows(IllegalStateException.class, () -> streams.read(id, ByteBuffer.allocate(1), new boolean[1]));
