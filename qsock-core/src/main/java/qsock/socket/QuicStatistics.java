@@ -35,6 +35,8 @@ import qsock.core.connection.QuicConnection;
  *     (the NIO one)
  * @param ecnCePacketsReceived packets received marked CE (congestion experienced), 1-RTT
  * @param ecnCongestionEvents increases of the peer's CE count taken as congestion events (RFC 9002 §7.1)
+ * @param congestionAlgorithm the congestion controller the connection runs ({@code ConnectionConfig}, or the
+ *     {@link QuicSocketOptions#CONFIG} option's {@code congestionControl})
  */
 public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long latestRttNanos, long rttVarNanos,
                              long congestionWindow, long bytesInFlight, int maxDatagramSize,
@@ -43,7 +45,7 @@ public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long lates
                              int retries, boolean datagramWaiting, long datagramsDroppedOnArrival,
                              long datagramsDiscardedUnsent, long peerAddressChanges, boolean peerAddressValidated,
                              long datagramsFromUnknownAddresses, boolean ecnValidated, long ecnCePacketsReceived,
-                             long ecnCongestionEvents) {
+                             long ecnCongestionEvents, qsock.api.CongestionAlgorithm congestionAlgorithm) {
 
     /** {@return the snapshot of {@code c}} The caller holds the endpoint's lock. */
     static QuicStatistics of(QuicConnection c) {
@@ -57,6 +59,8 @@ public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long lates
                 c.retries(), c.hasDatagram(), c.datagramsDroppedOnArrival(),
                 c.datagramsDiscardedUnsent(), c.peerAddressChanges(), c.isPeerAddressValidated(),
                 c.datagramsFromUnknownAddresses(), c.ecnValidated(),
-                c.ecnCountsReceived(qsock.core.packet.PacketNumberSpace.APPLICATION)[2], c.ecnCongestionEvents());
+                c.ecnCountsReceived(qsock.core.packet.PacketNumberSpace.APPLICATION)[2], c.ecnCongestionEvents(),
+                congestion instanceof qsock.core.cc.Cubic ? qsock.api.CongestionAlgorithm.CUBIC
+                        : qsock.api.CongestionAlgorithm.NEW_RENO);
     }
 }
