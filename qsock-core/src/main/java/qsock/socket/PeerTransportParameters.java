@@ -80,10 +80,13 @@ public record PeerTransportParameters(boolean disableActiveMigration, boolean gr
 
     /**
      * {@return these parameters encoded as a server's quic_transport_parameters (RFC 9000 §18), what a session
-     * ticket remembers for 0-RTT} Call {@link #checkRemembered()} first.
+     * ticket remembers for 0-RTT} The connection IDs every server's set names (§7.3), which 0-RTT does not use, are
+     * empty. Call {@link #checkRemembered()} first.
      */
     byte[] encodeRemembered() {
         return TransportParameters.builder()
+                .originalDestinationConnectionId(qsock.core.wire.ConnectionId.EMPTY)
+                .initialSourceConnectionId(qsock.core.wire.ConnectionId.EMPTY)
                 .maxIdleTimeout(maxIdleTimeout.toMillis())
                 .maxUdpPayloadSize(maxUdpPayloadSize)
                 .initialMaxData(maxData)
