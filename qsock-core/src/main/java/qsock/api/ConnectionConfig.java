@@ -94,7 +94,8 @@ import java.util.Objects;
  *     to another of {@code versions}: a client lists them all as its Available Versions and follows a server that
  *     moves it, a server moves a client to the version it prefers. Off (the socket draft's
  *     {@code disable_compatible_version}), a client lists only the version it starts with and follows no move, and a
- *     server keeps every client on the version it came with; version_information is still sent and checked, as RFC
+ *     server lists only the version in use and keeps every client on the version it came with; version_information is
+ *     still sent and checked, as RFC
  *     9369 §4 requires of an endpoint that speaks version 2 and as downgrade detection needs (RFC 9368 §4), where the
  *     kernel module leaves the parameter out. On by default
  * @param pathMtuProbeIntervalMillis the socket draft's {@code plpmtud_probe_interval} while path MTU discovery is on

@@ -18,7 +18,9 @@ import qsock.core.params.TransportParameters;
  * @param disableActiveMigration disable_active_migration
  * @param greaseQuicBit grease_quic_bit (RFC 9287)
  * @param statelessReset whether the peer gave a stateless_reset_token
- * @param disableCompatibleVersion whether the peer sent no version_information (RFC 9368)
+ * @param disableCompatibleVersion whether the peer takes part in no compatible version negotiation (RFC 9368 §2.3):
+ *     it sent no version_information, or one listing no version but the one in use (as qsock does with the draft's
+ *     {@code disable_compatible_version}, see {@link LocalTransportParameters})
  * @param activeConnectionIdLimit active_connection_id_limit
  * @param ackDelayExponent ack_delay_exponent
  * @param maxDatagramFrameSize max_datagram_frame_size (RFC 9221); 0: no DATAGRAM frames
@@ -110,7 +112,10 @@ public record PeerTransportParameters(boolean disableActiveMigration, boolean gr
             return null;
         }
         return new PeerTransportParameters(p.disableActiveMigration(), p.greaseQuicBit(),
-                p.statelessResetToken() != null, p.versionInformation() == null, p.activeConnectionIdLimit(),
+                p.statelessResetToken() != null, p.versionInformation() == null
+                        || p.versionInformation().availableVersions().stream()
+                                .allMatch(v -> v == p.versionInformation().chosenVersion()),
+                p.activeConnectionIdLimit(),
                 p.ackDelayExponent(), p.maxDatagramFrameSize(), p.maxUdpPayloadSize(),
                 Duration.ofMillis(p.maxIdleTimeout()), Duration.ofMillis(p.maxAckDelay()), p.initialMaxStreamsBidi(),
                 p.initialMaxStreamsUni(), p.initialMaxData(), p.initialMaxStreamDataBidiLocal(),

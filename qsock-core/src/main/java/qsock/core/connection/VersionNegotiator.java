@@ -49,13 +49,14 @@ final class VersionNegotiator {
     }
 
     /**
-     * {@return our version_information (RFC 9368 §3): the version in use, and our versions in preference order} A
-     * client without compatible negotiation ({@code ConnectionConfig.compatibleVersionNegotiation}) lists only the
-     * version it uses, so that no server moves it (§2.3).
+     * {@return our version_information (RFC 9368 §3): the version in use, and our versions in preference order}
+     * Without compatible negotiation ({@code ConnectionConfig.compatibleVersionNegotiation}) only the version in use
+     * is listed: a client's list then leaves a server nothing to move it to (§2.3), and a server's tells the client
+     * it takes no other.
      */
     VersionInformation local() {
-        List<QuicVersion> versions = c.role == Role.CLIENT && !c.config.compatibleVersionNegotiation()
-                ? List.of(c.version) : c.config.versions();
+        List<QuicVersion> versions = c.config.compatibleVersionNegotiation() ? c.config.versions()
+                : List.of(c.version);
         int[] available = new int[versions.size()];
         for (int i = 0; i < available.length; i++) {
             available[i] = versions.get(i).wireValue();
