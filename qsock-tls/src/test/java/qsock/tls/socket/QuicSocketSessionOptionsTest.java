@@ -66,7 +66,7 @@ class QuicSocketSessionOptionsTest {
             assertFalse(c.clientEngine().resumed());
             // receiveSessionTicket: the handshake call returned once the ticket was in.
             byte[] session = c.client().getOption(QuicSocketOptions.SESSION_TICKET);
-            assertNotNull(session, "the handshake waited for the ticket");
+            assertNotNull(session, "the session of the server's ticket");
             assertEquals("echo", ClientTicket.decode(session).alpn());
             return session;
         }
@@ -88,6 +88,66 @@ class QuicSocketSessionOptionsTest {
                         () -> c.client().setOption(QuicSocketOptions.SESSION_TICKET, session), "after the start");
             }
         }
+    }
+
+    /**
+     * receiveSessionTicket, made deterministic: the server's handshake is stepped by hand and held before it reads the
+     * client's Finished (after which it sends its ticket) until the client's handshake call either returned or waits
+     * for the ticket. Without the wait the call returns with no session; with it, it returns with the session.
+     */
+    @Test
+    void theHandshakeCallWaitsForTheTicketTheServerSendsLater() throws Exception {
+        try (OptionsLoopback loopback = OptionsLoopback.listen(OptionsLoopback.Setup.NONE);
+             QuicSocket client = QuicSocket.open()) {
+            WAIT_FOR_TICKET.apply(client);
+            client.connect(loopback.address);
+            java.util.concurrent.CompletableFuture<byte[]> atReturn = new java.util.concurrent.CompletableFuture<>();
+            Thread clientThread = Thread.ofPlatform().start(() -> {
+                try {
+                    QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
+                    atReturn.complete(client.getOption(QuicSocketOptions.SESSION_TICKET));
+                } catch (Throwable t) {
+                    atReturn.completeExceptionally(t);
+                }
+            });
+            try (QuicSocket server = loopback.listener.accept()) {
+                qsock.tls.HandshakeDriver driver = qsock.tls.HandshakeDriver.server(server.handshakeChannel(),
+                        ticketing, new java.security.SecureRandom());
+                // The server's flight (the step that reads the ClientHello writes it all: it signs inline), then no
+                // step until the client's call returned or waits.
+                Waits.until("the server's flight", () -> {
+                    stepOnce(server, driver);
+                    return driver.engine().cipherSuite() != null;
+                });
+                Waits.until("the client completed its side", () -> client.state().isEstablished());
+                Waits.until("the client's call returned or waits for the ticket", () -> atReturn.isDone()
+                        || Arrays.stream(clientThread.getStackTrace()).anyMatch(f -> f.getMethodName()
+                                .equals("awaitTicket")));
+                // Now the server reads the client's Finished and sends its ticket.
+                Waits.until("the server's handshake completed", () -> stepOnce(server, driver)
+                        == qsock.tls.HandshakeDriver.Step.COMPLETE);
+                server.setPostHandshakeReader(driver::step);
+                byte[] session = atReturn.get(Waits.LIMIT.toSeconds(), TimeUnit.SECONDS);
+                assertNotNull(session, "the call returned once the ticket was in");
+                assertEquals("echo", ClientTicket.decode(session).alpn());
+            } finally {
+                clientThread.join(Waits.LIMIT.toMillis());
+            }
+        }
+    }
+
+    /** One step of a server driver, its delegated tasks run; {@return the step's outcome} */
+    private static qsock.tls.HandshakeDriver.Step stepOnce(QuicSocket server, qsock.tls.HandshakeDriver driver) {
+        qsock.tls.HandshakeDriver.Step step = driver.step();
+        for (int i = 0; i < 16 && step == qsock.tls.HandshakeDriver.Step.TASK_PENDING; i++) {
+            Runnable task = driver.delegatedTask();
+            if (task != null) {
+                task.run();
+            }
+            step = driver.step();
+        }
+        assertTrue(step != qsock.tls.HandshakeDriver.Step.FAILED, "the server's handshake failed");
+        return step;
     }
 
     @Test

@@ -98,6 +98,44 @@ class QuicSocketSettingsOptionsTest {
         }
     }
 
+    /**
+     * A listener of several I/O threads binds the port at bind, each thread's endpoint at listen: the settings set in
+     * between reach the connections of every thread.
+     */
+    @Test
+    void theSettingsReachEveryIoThreadOfAListener() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(qsock.core.runtime.IoEndpointGroup.supported(),
+                "SO_REUSEPORT spreading datagrams: Linux only");
+        try (QuicSocket listener = QuicSocket.open().setOption(QuicSocketOptions.IO_THREADS, 2)
+                .bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            LocalTransportParameters set = changed(listener, 0);
+            listener.setOption(QuicSocketOptions.TRANSPORT_PARAM, set);
+            listener.setOption(QuicSocketOptions.CONFIG, listener.getOption(QuicSocketOptions.CONFIG)
+                    .withCongestionControl(CongestionAlgorithm.CUBIC));
+            listener.listen(16);
+            java.util.Set<String> threads = new java.util.HashSet<>();
+            // Bounded: new clients until both threads served one (the kernel hashes their addresses), at most 32.
+            for (int i = 0; i < 32 && threads.size() < 2; i++) {
+                java.util.concurrent.Future<QuicSocket> accepted = pool.submit(() -> {
+                    QuicSocket s = listener.accept();
+                    qsock.tls.QuicHandshake.serverHandshake(s, serverTls(), Loopback.HANDSHAKE_TIMEOUT);
+                    return s;
+                });
+                try (QuicSocket client = QuicSocket.open()) {
+                    client.connect(listener.localAddress());
+                    qsock.tls.QuicHandshake.clientHandshake(client, clientTls(), Loopback.HANDSHAKE_TIMEOUT);
+                    try (QuicSocket server = accepted.get()) {
+                        threads.add(server.ioThreads().get(0).thread());
+                        assertPeerRead(set, client.getOption(QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS));
+                        assertEquals(CongestionAlgorithm.CUBIC, server.statistics().congestionAlgorithm());
+                    }
+                }
+            }
+            assertEquals(2, threads.size(), "both threads served a client: " + threads);
+        }
+    }
+
     @Test
     void aServerSendsItsResetTokenByDefault() throws Exception {
         try (OptionsLoopback loopback = OptionsLoopback.listen(OptionsLoopback.Setup.NONE);
