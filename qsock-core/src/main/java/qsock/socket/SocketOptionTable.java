@@ -421,11 +421,6 @@ final class SocketOptionTable {
         return ((Entry<T>) entry(option)).get(this, host);
     }
 
-    /** {@return whether the table has an entry for {@code option}} */
-    static boolean handles(SocketOption<?> option) {
-        return ENTRIES.containsKey(option);
-    }
-
     private static Entry<?> entry(SocketOption<?> option) {
         Entry<?> e = ENTRIES.get(Objects.requireNonNull(option, "option"));
         if (e == null) {

@@ -325,8 +325,7 @@ public final class QuicHandshake {
      * A client handshake's configuration with the socket's options applied, and the store that ties the socket's
      * SESSION_TICKET slot to it (null when no ticket is kept or resumed).
      */
-    private record ClientSetup(QuicSocket socket, TlsClientConfig config, SocketSessionStore sessions,
-                               Duration ticketWait) {
+    private record ClientSetup(TlsClientConfig config, SocketSessionStore sessions, Duration ticketWait) {
 
         /** Waits for the server's first session ticket, as the socket's CONFIG receiveSessionTicket asks. */
         void awaitTicket() throws IOException {
@@ -361,7 +360,7 @@ public final class QuicHandshake {
         Duration wait = options.receiveSessionTicket();
         ClientTickets tickets = config.tickets();
         if (session == null && wait.isZero() && (tickets == null || config.serverName() == null)) {
-            return new ClientSetup(socket, config, null, wait);
+            return new ClientSetup(config, null, wait);
         }
         if (config.serverName() == null) {
             throw new IllegalStateException("session tickets are kept and offered by server name, and the TLS "
@@ -380,7 +379,7 @@ public final class QuicHandshake {
         SocketSessionStore store = new SocketSessionStore(socket, tickets == null ? null : tickets.store(), resume);
         ClientTickets withSocket = tickets == null ? new ClientTickets(store, false, System::currentTimeMillis)
                 : tickets.withStore(store);
-        return new ClientSetup(socket, config.withTickets(withSocket), store, wait);
+        return new ClientSetup(config.withTickets(withSocket), store, wait);
     }
 
     /** {@return the server's configuration with the socket's options applied (see the class comment)} */
