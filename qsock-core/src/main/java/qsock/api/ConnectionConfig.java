@@ -31,10 +31,16 @@ import java.util.Objects;
  *     largest UDP payload it probes for (RFC 9000 §14.3), from {@code maxDatagramSize} up (the kernel probes up
  *     to 9000; loopback carries 65527); the peer's max_udp_payload_size lowers it
  * @param initialMaxData our connection receive window at the start
- * @param initialMaxStreamData our per-stream receive window at the start, for every kind of stream
+ * @param initialMaxStreamDataBidiLocal our receive window at the start of each bidirectional stream we open
+ *     (initial_max_stream_data_bidi_local, RFC 9000 §18.2)
+ * @param initialMaxStreamDataBidiRemote our receive window at the start of each bidirectional stream the peer opens
+ *     (initial_max_stream_data_bidi_remote)
+ * @param initialMaxStreamDataUni our receive window at the start of each unidirectional stream the peer opens
+ *     (initial_max_stream_data_uni)
  * @param maxConnectionWindow the cap to which the connection receive window may grow with the measured
  *     bandwidth-delay product
- * @param maxStreamWindow the cap to which a stream receive window may grow
+ * @param maxStreamWindow the cap to which a stream receive window may grow, at least the largest of the three
+ *     initial stream windows
  * @param maxStreamsBidi how many bidirectional streams the peer may have open at once
  * @param maxStreamsUni how many unidirectional streams the peer may have open at once
  * @param streamSendBufferSize bytes an application may queue on one stream, acknowledgement pending, before
@@ -79,6 +85,24 @@ import java.util.Objects;
  *     datagrams (a runtime says so with {@code QuicEndpoint.setEcnCapable}): it marks ECT(0) and validates the path
  *     (§13.4.2). On by default; a runtime that cannot (the NIO one) leaves ECN off whatever this says. Received
  *     codepoints a runtime passes are counted and reported in ACK frames either way (§13.4.1)
+ * @param statelessReset whether a server sends the stateless_reset_token transport parameter for the connection ID
+ *     of its handshake (RFC 9000 §10.3, §18.2; the socket draft's {@code stateless_reset}). On by default, unlike the
+ *     kernel module's 0: without it a client whose server lost the connection's state learns so only at its idle
+ *     timeout, since the reset token of the handshake's connection ID travels only here. Ignored by a client (RFC
+ *     9000 §18.2: a client must not send it)
+ * @param compatibleVersionNegotiation whether compatible version negotiation (RFC 9368 §2.3) may move the connection
+ *     to another of {@code versions}: a client lists them all as its Available Versions and follows a server that
+ *     moves it, a server moves a client to the version it prefers. Off (the socket draft's
+ *     {@code disable_compatible_version}), a client lists only the version it starts with and follows no move, and a
+ *     server lists only the version in use and keeps every client on the version it came with; version_information is
+ *     still sent and checked, as RFC
+ *     9369 §4 requires of an endpoint that speaks version 2 and as downgrade detection needs (RFC 9368 §4), where the
+ *     kernel module leaves the parameter out. On by default
+ * @param pathMtuProbeIntervalMillis the socket draft's {@code plpmtud_probe_interval} while path MTU discovery is on
+ *     ({@code pathMtuCeiling} not 0): once a search settled below its ceiling, it probes above its result again
+ *     30 times this interval later (RFC 8899 §5.1.1 PMTU_RAISE_TIMER; 30 is the kernel module's factor). Within a
+ *     search the next probe leaves as soon as the previous one is acknowledged or declared lost, as the kernel module
+ *     does. Default 20 s, so that the raise timer is RFC 8899's 600 s; 1 ms to one hour
  */
 public record ConnectionConfig(
         QuicVersion version,
@@ -92,7 +116,9 @@ public record ConnectionConfig(
         int maxDatagramSize,
         int pathMtuCeiling,
         long initialMaxData,
-        long initialMaxStreamData,
+        long initialMaxStreamDataBidiLocal,
+        long initialMaxStreamDataBidiRemote,
+        long initialMaxStreamDataUni,
         long maxConnectionWindow,
         long maxStreamWindow,
         long maxStreamsBidi,
@@ -111,7 +137,10 @@ public record ConnectionConfig(
         InetSocketAddress preferredAddressIpv4,
         InetSocketAddress preferredAddressIpv6,
         boolean migrateToPreferredAddress,
-        boolean ecn) {
+        boolean ecn,
+        boolean statelessReset,
+        boolean compatibleVersionNegotiation,
+        long pathMtuProbeIntervalMillis) {
 
     /** The smallest datagram every QUIC path carries (RFC 9000 §14). */
     public static final int MIN_DATAGRAM_SIZE = 1200;
@@ -149,9 +178,13 @@ public record ConnectionConfig(
         check(pathMtuCeiling == 0 || pathMtuCeiling >= maxDatagramSize && pathMtuCeiling <= 65527,
                 "pathMtuCeiling", pathMtuCeiling);
         check(initialMaxData >= 0, "initialMaxData", initialMaxData);
-        check(initialMaxStreamData >= 0, "initialMaxStreamData", initialMaxStreamData);
+        check(initialMaxStreamDataBidiLocal >= 0, "initialMaxStreamDataBidiLocal", initialMaxStreamDataBidiLocal);
+        check(initialMaxStreamDataBidiRemote >= 0, "initialMaxStreamDataBidiRemote", initialMaxStreamDataBidiRemote);
+        check(initialMaxStreamDataUni >= 0, "initialMaxStreamDataUni", initialMaxStreamDataUni);
         check(maxConnectionWindow >= initialMaxData, "maxConnectionWindow", maxConnectionWindow);
-        check(maxStreamWindow >= initialMaxStreamData, "maxStreamWindow", maxStreamWindow);
+        check(maxStreamWindow >= Math.max(initialMaxStreamDataUni,
+                Math.max(initialMaxStreamDataBidiLocal, initialMaxStreamDataBidiRemote)), "maxStreamWindow",
+                maxStreamWindow);
         check(maxStreamsBidi >= 0 && maxStreamsBidi <= 1L << 60, "maxStreamsBidi", maxStreamsBidi);
         check(maxStreamsUni >= 0 && maxStreamsUni <= 1L << 60, "maxStreamsUni", maxStreamsUni);
         check(streamSendBufferSize > 0, "streamSendBufferSize", streamSendBufferSize);
@@ -162,6 +195,8 @@ public record ConnectionConfig(
                 "maxDatagramFrameSize", maxDatagramFrameSize);
         check(keyUpdateInterval >= 1 && keyUpdateInterval <= 1L << 23, "keyUpdateInterval", keyUpdateInterval);
         check(maxCryptoBuffer >= 4096, "maxCryptoBuffer", maxCryptoBuffer);
+        check(pathMtuProbeIntervalMillis >= 1 && pathMtuProbeIntervalMillis <= 3_600_000, "pathMtuProbeIntervalMillis",
+                pathMtuProbeIntervalMillis);
     }
 
     private static void check(boolean ok, String name, long value) {
@@ -210,7 +245,9 @@ public record ConnectionConfig(
         private int maxDatagramSize = MIN_DATAGRAM_SIZE;
         private int pathMtuCeiling;
         private long initialMaxData = 2L << 20;
-        private long initialMaxStreamData = 1L << 20;
+        private long initialMaxStreamDataBidiLocal = 1L << 20;
+        private long initialMaxStreamDataBidiRemote = 1L << 20;
+        private long initialMaxStreamDataUni = 1L << 20;
         private long maxConnectionWindow = 24L << 20;
         private long maxStreamWindow = 16L << 20;
         private long maxStreamsBidi = 100;
@@ -230,6 +267,9 @@ public record ConnectionConfig(
         private InetSocketAddress preferredAddressIpv6;
         private boolean migrateToPreferredAddress = true;
         private boolean ecn = true;
+        private boolean statelessReset = true;
+        private boolean compatibleVersionNegotiation = true;
+        private long pathMtuProbeIntervalMillis = 20_000;
 
         Builder() {}
 
@@ -246,7 +286,9 @@ public record ConnectionConfig(
             maxDatagramSize = c.maxDatagramSize;
             pathMtuCeiling = c.pathMtuCeiling;
             initialMaxData = c.initialMaxData;
-            initialMaxStreamData = c.initialMaxStreamData;
+            initialMaxStreamDataBidiLocal = c.initialMaxStreamDataBidiLocal;
+            initialMaxStreamDataBidiRemote = c.initialMaxStreamDataBidiRemote;
+            initialMaxStreamDataUni = c.initialMaxStreamDataUni;
             maxConnectionWindow = c.maxConnectionWindow;
             maxStreamWindow = c.maxStreamWindow;
             maxStreamsBidi = c.maxStreamsBidi;
@@ -266,6 +308,9 @@ public record ConnectionConfig(
             preferredAddressIpv6 = c.preferredAddressIpv6;
             migrateToPreferredAddress = c.migrateToPreferredAddress;
             ecn = c.ecn;
+            statelessReset = c.statelessReset;
+            compatibleVersionNegotiation = c.compatibleVersionNegotiation;
+            pathMtuProbeIntervalMillis = c.pathMtuProbeIntervalMillis;
         }
 
         /** @return this */ public Builder version(QuicVersion v) { version = v; return this; }
@@ -280,7 +325,16 @@ public record ConnectionConfig(
         /** @return this */ public Builder maxDatagramSize(int v) { maxDatagramSize = v; return this; }
         /** @return this */ public Builder pathMtuCeiling(int v) { pathMtuCeiling = v; return this; }
         /** @return this */ public Builder initialMaxData(long v) { initialMaxData = v; return this; }
-        /** @return this */ public Builder initialMaxStreamData(long v) { initialMaxStreamData = v; return this; }
+        /** @return this, with all three initial stream windows {@code v} */
+        public Builder initialMaxStreamData(long v) {
+            initialMaxStreamDataBidiLocal = v;
+            initialMaxStreamDataBidiRemote = v;
+            initialMaxStreamDataUni = v;
+            return this;
+        }
+        /** @return this */ public Builder initialMaxStreamDataBidiLocal(long v) { initialMaxStreamDataBidiLocal = v; return this; }
+        /** @return this */ public Builder initialMaxStreamDataBidiRemote(long v) { initialMaxStreamDataBidiRemote = v; return this; }
+        /** @return this */ public Builder initialMaxStreamDataUni(long v) { initialMaxStreamDataUni = v; return this; }
         /** @return this */ public Builder maxConnectionWindow(long v) { maxConnectionWindow = v; return this; }
         /** @return this */ public Builder maxStreamWindow(long v) { maxStreamWindow = v; return this; }
         /** @return this */ public Builder maxStreamsBidi(long v) { maxStreamsBidi = v; return this; }
@@ -311,16 +365,26 @@ public record ConnectionConfig(
         public Builder migrateToPreferredAddress(boolean v) { migrateToPreferredAddress = v; return this; }
         /** @return this, using ECN where the runtime can or not (see {@link ConnectionConfig#ecn()}) */
         public Builder ecn(boolean v) { ecn = v; return this; }
+        /** @return this, a server sending stateless_reset_token or not (see {@link ConnectionConfig#statelessReset()}) */
+        public Builder statelessReset(boolean v) { statelessReset = v; return this; }
+        /**
+         * @return this, with compatible version negotiation on or off (see
+         *     {@link ConnectionConfig#compatibleVersionNegotiation()})
+         */
+        public Builder compatibleVersionNegotiation(boolean v) { compatibleVersionNegotiation = v; return this; }
+        /** @return this (see {@link ConnectionConfig#pathMtuProbeIntervalMillis()}) */
+        public Builder pathMtuProbeIntervalMillis(long v) { pathMtuProbeIntervalMillis = v; return this; }
 
         /** {@return the settings} @throws IllegalArgumentException for a value out of its range */
         public ConnectionConfig build() {
             return new ConnectionConfig(version, versions == null ? defaultVersions(version) : versions, maxIdleTimeoutMillis, maxAckDelayMillis, ackDelayExponent,
                     activeConnectionIdLimit, connectionIdLength, maxUdpPayloadSize, maxDatagramSize, pathMtuCeiling,
-                    initialMaxData, initialMaxStreamData, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
+                    initialMaxData, initialMaxStreamDataBidiLocal, initialMaxStreamDataBidiRemote,
+                    initialMaxStreamDataUni, maxConnectionWindow, maxStreamWindow, maxStreamsBidi,
                     maxStreamsUni, streamSendBufferSize, connectionSendBufferSize, congestionAlgorithm, initialRttMillis,
                     keepAliveMillis, greaseQuicBit, maxDatagramFrameSize, keyUpdateInterval, maxCryptoBuffer, halfRttData,
                     disableActiveMigration, preferredAddressIpv4, preferredAddressIpv6, migrateToPreferredAddress,
-                    ecn);
+                    ecn, statelessReset, compatibleVersionNegotiation, pathMtuProbeIntervalMillis);
         }
     }
 }

@@ -122,6 +122,16 @@ final class EventPump {
         return events.poll();
     }
 
+    /**
+     * Reports an event the socket learns of itself (a session ticket from the TLS stack); {@return true if it was
+     * kept, its kind being on}
+     */
+    boolean report(QuicEvent e) {
+        boolean on = (enabled & e.type().bit()) != 0;
+        add(e);
+        return on;
+    }
+
     private void add(QuicEvent e) {
         if ((enabled & e.type().bit()) == 0) {
             return;

@@ -61,8 +61,19 @@ import qsock.core.runtime.UdpOptions;
  */
 public final class QuicSocket implements Closeable {
 
-    private final ConnectionConfig config;
+    /**
+     * The settings of the socket's connections: those of {@link #open(ConnectionConfig)}, changed by the options
+     * {@link QuicSocketOptions#TRANSPORT_PARAM} and {@link QuicSocketOptions#CONFIG} until connect or the first listen
+     * takes them (each then hands them to the endpoint); written under {@link #setup}.
+     */
+    private volatile ConnectionConfig config;
     private final SocketOptionTable options;
+    /** What the option table asks of this socket. */
+    private final OptionHost optionHost = new OptionHost();
+    /** The socket listened once: its connections' settings are the endpoint's since. */
+    private volatile boolean listened;
+    /** The socket is one {@link #accept()} returned: its connection was made with the listener's settings. */
+    private volatile boolean accepted;
     /** Guards the setup (bind, connect, listen, options) before an endpoint, and so its lock, exists. */
     private final SocketLock setup = new SocketLock(new ReentrantLock());
     private final Client client = new Client();
@@ -163,6 +174,7 @@ public final class QuicSocket implements Closeable {
     }
 
     private void bindLocked(InetSocketAddress address, boolean mayListen) throws IOException {
+        ConnectionConfig config = this.config;
         EndpointConfig endpointConfig = new EndpointConfig(config, null);
         UdpOptions udp = options.udpOptions();
         if (mayListen && ioThreads > 1 && config.connectionIdLength() > 0 && IoEndpointGroup.supported()) {
@@ -180,10 +192,13 @@ public final class QuicSocket implements Closeable {
     /** Makes this socket the one of {@code c}; the endpoint's lock is held. */
     private void attach(QuicConnection c, InetSocketAddress peer) {
         streams = new ConnectionStreams(c.streams(), c.role());
-        handshake = new SocketHandshakeChannel(c, io, lock);
+        handshake = new SocketHandshakeChannel(c, io, lock, options);
         remote = peer;
         connection = c;
         applyEventInterest(c);
+        // The draft's stream_data_nodelay off: Nagle's algorithm holds small data while data is in flight.
+        c.streams().setNagle(!streamDataNodelay());
+        c.streams().setFullPacket(fullPacket(c));
     }
 
     /**
@@ -206,6 +221,14 @@ public final class QuicSocket implements Closeable {
                 throw new IllegalStateException("a connected socket cannot listen");
             }
             qsock.core.endpoint.AddressValidation validation = lock.call(() -> {
+                if (!listened) {
+                    // The settings as the options left them since bind (TRANSPORT_PARAM, CONFIG): the connections
+                    // accepted from now on, on every I/O thread, are made with them.
+                    io.setConnectionConfig(config);
+                    if (sharedEndpointConfig != null) {
+                        sharedEndpointConfig = sharedEndpointConfig.withConnection(config);
+                    }
+                }
                 if (sharedEndpointConfig != null && group == null) {
                     // QuicSocketOptions.IO_THREADS: the other threads bind the port now, before the preferred
                     // addresses (which each of them binds too).
@@ -228,6 +251,7 @@ public final class QuicSocket implements Closeable {
                 io.endpoint().setAddressValidation(v);
                 io.endpoint().listen(backlog);
                 listening = backlog > 0;
+                listened = true;
                 acceptShutdown = false;
                 return v;
             });
@@ -314,6 +338,7 @@ public final class QuicSocket implements Closeable {
     private QuicSocket acceptedSocket(IoEndpoint endpoint, QuicConnection c) {
         QuicSocket s = new QuicSocket(config, options.forAccepted());
         s.events.enable(events.enabled());
+        s.accepted = true;
         s.lock = new SocketLock(endpoint.lock());
         s.io = endpoint;
         s.blocking = blocking;
@@ -393,6 +418,8 @@ public final class QuicSocket implements Closeable {
                 bindLocked(new InetSocketAddress(route(peer), 0), false);
             }
             lock.run(() -> {
+                // The settings as the options left them (TRANSPORT_PARAM, CONFIG), if the socket was bound before.
+                io.setConnectionConfig(config);
                 // RFC 9000 §8.1.3: NEW_TOKEN tokens kept and used (QuicSocketOptions.TOKEN_STORE, TOKEN).
                 io.endpoint().setTokenStore(options.connectTokenStore());
                 QuicConnection c = io.endpoint().connect(peer, System.nanoTime());
@@ -1816,8 +1843,9 @@ public final class QuicSocket implements Closeable {
     }
 
     /**
-     * Sets an option of {@link QuicSocketOptions}; the UDP buffer sizes apply to the bound socket at once,
-     * or at bind.
+     * Sets an option of {@link QuicSocketOptions}; each option's Javadoc says when it may be set, what setting it does,
+     * and which exception stands for which of the kernel's errors. The UDP buffer sizes apply to the bound socket at
+     * once, or at bind.
      *
      * @return this
      * @throws UnsupportedOperationException for an option not in {@link QuicSocketOptions}
@@ -1840,10 +1868,6 @@ public final class QuicSocket implements Closeable {
                 return null;
             });
             return this;
-        }
-        if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
-            throw new UnsupportedOperationException(option + " is read-only: the server's parameters remembered for "
-                    + "0-RTT travel inside the session ticket");
         }
         if (option == QuicSocketOptions.CONNECTION_ID) {
             setConnectionIds((ConnectionIdInfo) Objects.requireNonNull(value, "value"));
@@ -1868,13 +1892,9 @@ public final class QuicSocket implements Closeable {
             });
             return this;
         }
-        if (option == QuicSocketOptions.TOKEN && connection != null) {
-            // The token is for the first Initial; after connect the slot holds what the connection receives.
-            throw new AlreadyConnectedException();
-        }
         return setup.call(() -> {
             ensureOpen();
-            options.set(option, value, io);
+            options.set(option, value, optionHost);
             IoEndpointGroup g = group;
             if (g != null && (option == QuicSocketOptions.RECEIVE_BUFFER_SIZE
                     || option == QuicSocketOptions.SEND_BUFFER_SIZE)) {
@@ -1887,10 +1907,11 @@ public final class QuicSocket implements Closeable {
     }
 
     /**
-     * {@return the value of an option of {@link QuicSocketOptions}} The UDP buffer sizes are what the kernel
-     * granted once bound; {@link QuicSocketOptions#CONNECTION_CLOSE} is what the peer sent once it closed.
+     * {@return the value of an option of {@link QuicSocketOptions}} Each option's Javadoc says what it reads: the UDP
+     * buffer sizes are what the kernel granted once bound, {@link QuicSocketOptions#CONNECTION_CLOSE} is what the peer
+     * sent once it closed, {@link QuicSocketOptions#ALPN} the negotiated protocol once the handshake completed.
      *
-     * @throws UnsupportedOperationException for an option not in {@link QuicSocketOptions}
+     * @throws UnsupportedOperationException for an option not in {@link QuicSocketOptions}, or a write-only one
      */
     public <T> T getOption(SocketOption<T> option) {
         if (option == QuicSocketOptions.EVENT) {
@@ -1898,9 +1919,6 @@ public final class QuicSocket implements Closeable {
         }
         if (option == QuicSocketOptions.KEY_UPDATE) {
             return option.type().cast(Boolean.TRUE.equals(readConnection(QuicConnection::keyUpdateInProgress)));
-        }
-        if (option == QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS) {
-            return option.type().cast(readConnection(c -> PeerTransportParameters.of(c.peerTransportParameters())));
         }
         if (option == QuicSocketOptions.CONNECTION_ID) {
             return option.type().cast(connectionIds(true));
@@ -1918,7 +1936,7 @@ public final class QuicSocket implements Closeable {
             return option.type().cast(v4 != null ? v4 : preferredIpv6);
         }
         try {
-            return options.get(option, io, this::closeError);
+            return options.get(option, optionHost);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -1972,6 +1990,195 @@ public final class QuicSocket implements Closeable {
             }
         }
         return java.util.Collections.unmodifiableSet(kinds);
+    }
+
+    /**
+     * A hook for the TLS stack that runs this client's handshake (qsock-tls's {@code QuicHandshake}; in the kernel, the
+     * userspace handshake reading {@code QUIC_SOCKOPT_SESSION_TICKET}): {@return the session set with {@link
+     * QuicSocketOptions#SESSION_TICKET} to resume, or null} The slot is empty afterwards, so that the option reads only
+     * the sessions the handshake then receives. The bytes are opaque to the socket: the TLS stack's own form.
+     */
+    public byte[] takeSessionTicket() {
+        return options.takeSession();
+    }
+
+    /**
+     * A hook for the TLS stack that runs this client's handshake: a session made from the server's NewSessionTicket,
+     * in the TLS stack's byte form, which {@link QuicSocketOptions#SESSION_TICKET} reads from now on (the latest
+     * wins). Takes no lock: the TLS stack may call it from the socket's I/O thread, where post-handshake messages are
+     * read.
+     *
+     * @throws IllegalArgumentException if the session is empty or longer than 4096 bytes (the option's bound)
+     */
+    public void putSessionTicket(byte[] session) {
+        Objects.requireNonNull(session, "session");
+        if (session.length == 0 || session.length > OptionRanges.MAX_SESSION_TICKET) {
+            throw new IllegalArgumentException("a session has 1 to " + OptionRanges.MAX_SESSION_TICKET
+                    + " bytes, not " + session.length);
+        }
+        options.sessionReceived(session);
+        QuicConnection c = connection;
+        if (c != null) {
+            // QUIC_EVENT_NEW_SESSION_TICKET, with the session the ticket made (reentrant: the I/O thread may hold it).
+            lock.run(() -> {
+                if (events.report(new QuicEvent.NewSessionTicket(session))) {
+                    lock.signalAll();
+                    watchReadiness();
+                }
+            });
+        }
+    }
+
+    /**
+     * {@return whether stream data is to be sent without waiting to fill packets: the socket draft's
+     * {@code stream_data_nodelay} ({@link QuicConfig#streamDataNodelay()}), for the send path}
+     */
+    boolean streamDataNodelay() {
+        return options.streamDataNodelay();
+    }
+
+    /**
+     * The socket as its {@link SocketOptionTable} sees it: its settings and the timing rule of those that shape a
+     * connection, its connection, and the calls on it that options make.
+     */
+    private final class OptionHost implements SocketOptionTable.Host {
+
+        @Override
+        public IoEndpoint bound() {
+            return io;
+        }
+
+        @Override
+        public ConnectionError closeError() {
+            return QuicSocket.this.closeError();
+        }
+
+        @Override
+        public ConnectionConfig config() {
+            return config;
+        }
+
+        @Override
+        public void changeConfig(java.util.function.UnaryOperator<ConnectionConfig> change, SocketOption<?> option) {
+            // The setup lock is held (setOption), which connect and listen take too.
+            if (accepted) {
+                throw new IllegalStateException(option + " cannot be set on an accepted socket: its connection was "
+                        + "made with its listener's settings");
+            }
+            if (connection != null) {
+                throw new IllegalStateException(option + " is set before connect: the connection has its settings");
+            }
+            if (listened) {
+                throw new IllegalStateException(option + " is set before listen: the listener's connections have "
+                        + "their settings");
+            }
+            config = change.apply(config);
+        }
+
+        @Override
+        public boolean serverSide() {
+            return listened || accepted;
+        }
+
+        @Override
+        public boolean listened() {
+            return listened;
+        }
+
+        @Override
+        public boolean connected() {
+            return connection != null;
+        }
+
+        @Override
+        public boolean handshakeStarted() {
+            SocketHandshakeChannel h = connection != null ? handshake : null;
+            return h != null && h.started();
+        }
+
+        @Override
+        public String negotiatedAlpn() {
+            QuicConnection c = connection;
+            if (c == null || !handshake.completed()) {
+                return null;
+            }
+            String alpn = lock.get(c::applicationProtocol);
+            return alpn == null ? "" : alpn;
+        }
+
+        @Override
+        public PeerTransportParameters peerTransportParameters() {
+            return readConnection(c -> PeerTransportParameters.of(c.peerTransportParameters()));
+        }
+
+        @Override
+        public void issueNewToken() throws IOException {
+            QuicConnection c = requireConnection();
+            lock.call(() -> {
+                ensureSendable(c);
+                io.endpoint().issueNewToken(c, System.nanoTime());
+                flush(c);
+                return null;
+            });
+        }
+
+        @Override
+        public void installSecret(CryptoSecret secret) throws IOException {
+            QuicConnection c = requireConnection();
+            lock.call(() -> {
+                duringHandshake(c, QuicSocketOptions.CRYPTO_SECRET);
+                byte[] bytes = secret.secret();
+                try {
+                    handshake.installSecret(secret.level(), secret.direction(), secret.cipherSuite(), bytes);
+                } finally {
+                    // RFC 9001 §9: the connection keeps its own copy.
+                    java.util.Arrays.fill(bytes, (byte) 0);
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public byte[] localTransportParameterExtension() throws IOException {
+            QuicConnection c = requireConnection();
+            return lock.call(() -> {
+                duringHandshake(c, QuicSocketOptions.TRANSPORT_PARAM_EXT);
+                return handshake.localTransportParameters();
+            });
+        }
+
+        @Override
+        public void peerTransportParameterExtension(byte[] extension) throws IOException {
+            QuicConnection c = requireConnection();
+            lock.call(() -> {
+                duringHandshake(c, QuicSocketOptions.TRANSPORT_PARAM_EXT);
+                handshake.peerTransportParameters(extension);
+                if (c.state().isClosingOrClosed()) {
+                    // RFC 9000 §7.4: the parameters closed the connection (TRANSPORT_PARAMETER_ERROR); the close
+                    // leaves now.
+                    flush(c);
+                    throw new ClosedConnectionException(c.closeError());
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public void resetStream(long streamId, long errorCode) throws IOException {
+            QuicSocket.this.resetStream(streamId, errorCode);
+        }
+
+        @Override
+        public void stopSending(long streamId, long errorCode) throws IOException {
+            QuicSocket.this.stopSending(streamId, errorCode);
+        }
+    }
+
+    /** Refuses an option that acts on the handshake once it is over; the lock is held. */
+    private static void duringHandshake(QuicConnection c, SocketOption<?> option) {
+        if (!c.isHandshaking()) {
+            throw new IllegalStateException(option + " is for the handshake, and the connection is " + c.state());
+        }
     }
 
     /**

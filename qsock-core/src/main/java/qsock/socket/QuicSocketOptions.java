@@ -15,9 +15,16 @@ public final class QuicSocketOptions {
     public static final SocketOption<Duration> TIMEOUT = new Option<>("QUIC_TIMEOUT", Duration.class);
 
     /**
-     * The ALPN protocols, in preference order (the kernel's {@code QUIC_SOCKOPT_ALPN}); the handshake
-     * helpers use them when their TLS configuration names none. After the handshake, the negotiated one
-     * is {@link QuicSocket#applicationProtocol()}.
+     * The ALPN protocols, the socket draft's {@code QUIC_SOCKOPT_ALPN}: in preference order, what the handshake
+     * helpers (qsock-tls's {@code QuicHandshake}) offer (client) or accept (server) when their TLS configuration names
+     * none. Checked as the kernel module checks them: each name 1 to 255 bytes of UTF-8 with no comma in it (the
+     * draft joins them with commas), the comma-joined list at most 128 bytes; the empty list is none, the default.
+     *
+     * <p>Set before {@link QuicSocket#listen} on a listener (the kernel refuses it on a listening socket, EINVAL: here
+     * {@link IllegalStateException}), before the handshake on a connection; a bad list is an {@link
+     * IllegalArgumentException} (EINVAL). Read: the list set; once the connection's handshake completed, the ALPN it
+     * negotiated, as a one-element list, or the empty list if none was (the draft's userspace handshake writes the
+     * selected one back). An accepted socket starts with its listener's list.
      */
     @SuppressWarnings("unchecked")
     public static final SocketOption<List<String>> ALPN =
@@ -39,8 +46,9 @@ public final class QuicSocketOptions {
 
     /**
      * A listening socket answers every new client that brings no valid token with a Retry, validating its address
-     * before it keeps any state (RFC 9000 §8.1.2; the socket draft's {@code validate_peer_address}). Default false:
-     * Retry starts by itself past {@link #RETRY_THRESHOLD}. Takes effect at {@link QuicSocket#listen}.
+     * before it keeps any state (RFC 9000 §8.1.2; the socket draft's {@code validate_peer_address} of
+     * {@link #CONFIG}, which reads and sets this same setting). Default false: Retry starts by itself past
+     * {@link #RETRY_THRESHOLD}. Takes effect at {@link QuicSocket#listen}.
      */
     public static final SocketOption<Boolean> VALIDATE_PEER_ADDRESS =
             new Option<>("QUIC_VALIDATE_PEER_ADDRESS", Boolean.class);
@@ -67,27 +75,141 @@ public final class QuicSocketOptions {
             new Option<>("QUIC_TOKEN_STORE", qsock.api.TokenStore.class);
 
     /**
-     * A client's address validation token, the socket draft's {@code QUIC_SOCKOPT_TOKEN} on a client (RFC 9000
-     * §8.1.3). Set before {@link QuicSocket#connect}: the token the first Initial carries (a NEW_TOKEN token an
+     * Address validation tokens (RFC 9000 §8.1.3), the socket draft's {@code QUIC_SOCKOPT_TOKEN}.
+     *
+     * <p>On a client: set before {@link QuicSocket#connect}, the token the first Initial carries (a NEW_TOKEN token an
      * earlier connection to the same server received, perhaps in another process), in place of one from
      * {@link #TOKEN_STORE}; connect takes it, since a token starts one connection only (RFC 9000 §8.1.3). Read after
      * connect: the token of the latest NEW_TOKEN frame this connection received, null until one arrived. 1 to
-     * {@link qsock.api.TokenStore#MAX_TOKEN_LENGTH} (512) bytes, the draft's bound; null for none (the default). A
-     * token is valid only for a connection of the QUIC version that received it (RFC 9369 §5). A server issues its
-     * tokens by itself ({@link #VALIDATE_PEER_ADDRESS}); on a server socket this option does nothing. Setting it on
-     * a connected socket throws {@link java.nio.channels.AlreadyConnectedException}. Values are copied both ways.
+     * {@link qsock.api.TokenStore#MAX_TOKEN_LENGTH} (512) bytes, the draft's bound; null for none (the default). An
+     * empty token is an {@link IllegalArgumentException}, as the kernel's EINVAL (its functional test sets one to see
+     * it refused). A token is valid only for a connection of the QUIC version that received it (RFC 9369 §5). Setting
+     * it on a connected client throws {@link java.nio.channels.AlreadyConnectedException}. Values are copied both
+     * ways.
+     *
+     * <p>On a server's connection (an accepted socket): set, with the value null, issues a NEW_TOKEN frame now, with a
+     * fresh token for the client's current address sealed under the listener's {@link #TOKEN_KEYS}, in place of one
+     * not yet acknowledged (where the kernel answers EAGAIN while one is in flight, the client gets the newest).
+     * Refused, as in the kernel, with {@link IllegalStateException} (EINVAL) before the handshake completed and on a
+     * listener; with {@link IllegalArgumentException} for a value that is not null; with {@link
+     * ClosedConnectionException} once the connection closed. A server issues one token by itself after each
+     * handshake unless told otherwise. Read on a server: null.
      */
     public static final SocketOption<byte[]> TOKEN = new Option<>("QUIC_TOKEN", byte[].class);
 
     /**
-     * Read-only: the peer's transport parameters once the handshake delivered them, else null; the socket draft's
-     * {@code QUIC_SOCKOPT_TRANSPORT_PARAM} read with {@code remote} set. The draft also sets them on a client, as the
-     * server's parameters remembered for 0-RTT; in qsock they travel inside the session ticket (qsock-tls's
-     * {@code ClientTicket.serverTransportParameters}, in its byte form too), so a client resuming with a ticket has
-     * them already, and setting this option throws {@link UnsupportedOperationException}.
+     * The peer's transport parameters, the socket draft's {@code QUIC_SOCKOPT_TRANSPORT_PARAM} with {@code remote} set.
+     *
+     * <p>Read: the peer's parameters once the handshake delivered them; before that, what was set for 0-RTT, else
+     * null.
+     *
+     * <p>Set, on a client ("set for 0-RTT"): the server's parameters remembered from an earlier connection, which the
+     * early data of a resumed session keeps within until the server's own arrive (RFC 9000 §7.4.1): its flow-control
+     * and stream limits. qsock's session tickets remember them already (qsock-tls's
+     * {@code ClientTicket.serverTransportParameters}, in its byte form too); a value set here is used in their place,
+     * for an application that keeps them apart from the session. Setting it does not itself make 0-RTT happen: that
+     * takes a session that allows early data. Null clears it. Settable before {@link QuicSocket#connect}, and after it
+     * until the handshake writes its ClientHello (the kernel's window is "while establishing"); later, and on a
+     * listener or a server's connection, {@link IllegalStateException} (EINVAL). Fields out of the kernel's ranges
+     * (see {@link PeerTransportParameters}) are an {@link IllegalArgumentException} (EINVAL).
      */
     public static final SocketOption<PeerTransportParameters> REMOTE_TRANSPORT_PARAMETERS =
             new Option<>("QUIC_REMOTE_TRANSPORT_PARAM", PeerTransportParameters.class);
+
+    /**
+     * This end's transport parameters (RFC 9000 §18.2), the socket draft's {@code QUIC_SOCKOPT_TRANSPORT_PARAM}
+     * without {@code remote}: settings of the socket's {@code ConnectionConfig} (see {@link LocalTransportParameters}
+     * for each field, its range and default). Read: what the socket's next connection advertises, or, on a connection,
+     * what it advertised.
+     *
+     * <p>Set before {@link QuicSocket#connect} (client) or the first {@link QuicSocket#listen} (server): the
+     * connections made from then on advertise them. Afterwards, and on an accepted socket (whose connection was made
+     * with its listener's settings, which it reads), refused with {@link IllegalStateException}, where the kernel
+     * refuses an established socket with EINVAL (the kernel also allows the window between connect and the end of
+     * the handshake; qsock's connection has its settings from connect on). A field out of the kernel's range is an
+     * {@link IllegalArgumentException} (EINVAL) naming it.
+     */
+    public static final SocketOption<LocalTransportParameters> TRANSPORT_PARAM =
+            new Option<>("QUIC_TRANSPORT_PARAM", LocalTransportParameters.class);
+
+    /**
+     * The connection's configuration, the socket draft's {@code QUIC_SOCKOPT_CONFIG} (see {@link QuicConfig} for each
+     * field, its range and default): version, path MTU discovery, initial RTT, congestion control, keep-alive,
+     * address validation, and what the handshake helper takes from the socket (preferred cipher, certificate request,
+     * the wait for a session ticket). Read: the socket's configuration; on a connection, the one it was made with.
+     *
+     * <p>Set with the timing of {@link #TRANSPORT_PARAM}: before connect or the first listen, refused afterwards and on
+     * an accepted socket with {@link IllegalStateException} (the kernel's EINVAL). A field out of the kernel's range,
+     * and the AES-CCM cipher the JDK lacks, are an {@link IllegalArgumentException} (EINVAL). Its
+     * {@code validatePeerAddress} is {@link #VALIDATE_PEER_ADDRESS}, and its {@code disableCompatibleVersion} the
+     * field of {@link #TRANSPORT_PARAM} of the name: setting one sets the other.
+     */
+    public static final SocketOption<QuicConfig> CONFIG = new Option<>("QUIC_CONFIG", QuicConfig.class);
+
+    /**
+     * Session resumption data, the socket draft's {@code QUIC_SOCKOPT_SESSION_TICKET}: the byte form of a client's
+     * session (qsock-tls's {@code ClientTicket.encode()}: the ticket, its PSK and what resuming needs, the server's
+     * remembered transport parameters among it; keep it as secret as a key). The socket holds the bytes only; qsock-tls's
+     * {@code QuicHandshake} reads and writes them through {@link QuicSocket#takeSessionTicket()} and
+     * {@link QuicSocket#putSessionTicket(byte[])}.
+     *
+     * <p>On a client: set before the handshake, the session to resume (and, if it allows early data and the TLS
+     * configuration asks for 0-RTT, to send early data with); the handshake takes it. Read after the handshake: the
+     * latest session the server's NewSessionTicket messages gave, null until one came (wait for it with
+     * {@link QuicConfig#receiveSessionTicket()}). 64 to 4096 bytes (the kernel's and the draft's bounds), else
+     * {@link IllegalArgumentException} (EINVAL); null clears it. Set once the handshake started: {@link
+     * IllegalStateException}.
+     *
+     * <p>On a listener or a server's connection: {@link UnsupportedOperationException} both ways. The kernel returns
+     * the key its userspace handshake seals tickets with; in qsock that key belongs to the TLS configuration (qsock-tls's
+     * {@code ServerTickets} and its {@code TicketSealer}): servers that are to accept each other's tickets share its
+     * {@code TicketKey}s there.
+     */
+    public static final SocketOption<byte[]> SESSION_TICKET = new Option<>("QUIC_SESSION_TICKET", byte[].class);
+
+    /**
+     * Write-only: installs a traffic secret, the socket draft's {@code QUIC_SOCKOPT_CRYPTO_SECRET}, for an application
+     * that runs its own TLS 1.3 stack over the socket (the handshake messages move through
+     * {@link QuicSocket#handshakeChannel()}); the same as the channel's {@code installSecret}. Only during the
+     * handshake: before connect (or on a listener) {@link java.nio.channels.NotYetConnectedException}; once the
+     * handshake completed or the connection closed, {@link IllegalStateException} (the kernel's EINVAL); a secret of
+     * that level and direction installed already, {@link IllegalStateException}. Reading it throws
+     * {@link UnsupportedOperationException}.
+     */
+    public static final SocketOption<CryptoSecret> CRYPTO_SECRET = new Option<>("QUIC_CRYPTO_SECRET",
+            CryptoSecret.class);
+
+    /**
+     * The quic_transport_parameters TLS extension (RFC 9001 §8.2), the socket draft's
+     * {@code QUIC_SOCKOPT_TRANSPORT_PARAM_EXT}, for an application that runs its own TLS 1.3 stack. Read: our
+     * transport parameters, encoded, for the TLS stack to send. Set: the peer's, as its TLS message carried them; at
+     * most 512 bytes (the kernel's bound; {@link IllegalArgumentException}, EINVAL). Parameters that break RFC 9000
+     * §7.4 or §18.2 close the connection with TRANSPORT_PARAMETER_ERROR (or VERSION_NEGOTIATION_ERROR, RFC 9368 §4)
+     * and the set throws {@link ClosedConnectionException} naming it, where the kernel returns the error after
+     * closing. Both only during the handshake: before connect {@link java.nio.channels.NotYetConnectedException},
+     * after it {@link IllegalStateException} (EINVAL).
+     */
+    public static final SocketOption<byte[]> TRANSPORT_PARAM_EXT = new Option<>("QUIC_TRANSPORT_PARAM_EXT",
+            byte[].class);
+
+    /**
+     * Write-only: resets our sending part of a stream with an application error code (RESET_STREAM, RFC 9000 §19.4),
+     * the socket draft's {@code QUIC_SOCKOPT_STREAM_RESET}; the same as {@link QuicSocket#resetStream}. Refusals:
+     * {@link java.nio.channels.NotYetConnectedException} without a connection, {@link ClosedConnectionException} once
+     * it closed, {@link java.io.IOException} for a stream not open for sending (the kernel's EINVAL). Reading it
+     * throws {@link UnsupportedOperationException}.
+     */
+    public static final SocketOption<StreamErrorInfo> STREAM_RESET = new Option<>("QUIC_STREAM_RESET",
+            StreamErrorInfo.class);
+
+    /**
+     * Write-only: asks the peer to stop sending on a stream (STOP_SENDING, RFC 9000 §19.5), the socket draft's
+     * {@code QUIC_SOCKOPT_STREAM_STOP_SENDING}; the same as {@link QuicSocket#stopSending}, with its refusals ({@link
+     * java.io.IOException} for a stream not open for receiving, the kernel's EINVAL). Reading it throws
+     * {@link UnsupportedOperationException}.
+     */
+    public static final SocketOption<StreamErrorInfo> STREAM_STOP_SENDING = new Option<>("QUIC_STREAM_STOP_SENDING",
+            StreamErrorInfo.class);
 
     /**
      * The connection IDs in use, the socket draft's {@code QUIC_SOCKOPT_CONNECTION_ID} (see {@link ConnectionIdInfo}

@@ -39,6 +39,8 @@ import qsock.core.connection.QuicConnection;
  *     (RFC 9000 §19.14)
  * @param dataBlockedReceived DATA_BLOCKED frames the peer sent: our connection flow control limit held it back
  *     (RFC 9000 §19.12)
+ * @param congestionAlgorithm the congestion controller the connection runs ({@code ConnectionConfig}, or the
+ *     {@link QuicSocketOptions#CONFIG} option's {@code congestionControl})
  */
 public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long latestRttNanos, long rttVarNanos,
                              long congestionWindow, long bytesInFlight, int maxDatagramSize,
@@ -47,7 +49,8 @@ public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long lates
                              int retries, boolean datagramWaiting, long datagramsDroppedOnArrival,
                              long datagramsDiscardedUnsent, long peerAddressChanges, boolean peerAddressValidated,
                              long datagramsFromUnknownAddresses, boolean ecnValidated, long ecnCePacketsReceived,
-                             long ecnCongestionEvents, long streamsBlockedReceived, long dataBlockedReceived) {
+                             long ecnCongestionEvents, long streamsBlockedReceived, long dataBlockedReceived,
+                             qsock.api.CongestionAlgorithm congestionAlgorithm) {
 
     /** {@return the snapshot of {@code c}} The caller holds the endpoint's lock. */
     static QuicStatistics of(QuicConnection c) {
@@ -62,6 +65,8 @@ public record QuicStatistics(long smoothedRttNanos, long minRttNanos, long lates
                 c.datagramsDiscardedUnsent(), c.peerAddressChanges(), c.isPeerAddressValidated(),
                 c.datagramsFromUnknownAddresses(), c.ecnValidated(),
                 c.ecnCountsReceived(qsock.core.packet.PacketNumberSpace.APPLICATION)[2], c.ecnCongestionEvents(),
-                c.streams().streamsBlockedReceived(), c.streams().dataBlockedReceived());
+                c.streams().streamsBlockedReceived(), c.streams().dataBlockedReceived(),
+                congestion instanceof qsock.core.cc.Cubic ? qsock.api.CongestionAlgorithm.CUBIC
+                        : qsock.api.CongestionAlgorithm.NEW_RENO);
     }
 }

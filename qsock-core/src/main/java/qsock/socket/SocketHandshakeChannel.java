@@ -28,16 +28,33 @@ final class SocketHandshakeChannel implements HandshakeChannel {
     private final QuicConnection connection;
     private final IoEndpoint io;
     private final SocketLock lock;
+    /** The socket's options: the server parameters set for 0-RTT ({@link QuicSocketOptions#REMOTE_TRANSPORT_PARAMETERS}). */
+    private final SocketOptionTable options;
+    /** The handshake wrote its first bytes: the options that choose what it starts with are fixed. */
+    private volatile boolean started;
+    /** The TLS stack said the handshake completed: the options read what it negotiated. */
+    private volatile boolean completed;
     // What the last readHandshake saw, so that awaitInput misses nothing.
     private long packetsAtRead = -1;
     /** The connection's state at the last readHandshake, so that a selector hears of a change since. */
     private ConnectionState stateAtRead;
     private boolean flushPending;
 
-    SocketHandshakeChannel(QuicConnection connection, IoEndpoint io, SocketLock lock) {
+    SocketHandshakeChannel(QuicConnection connection, IoEndpoint io, SocketLock lock, SocketOptionTable options) {
         this.connection = connection;
         this.io = io;
         this.lock = lock;
+        this.options = options;
+    }
+
+    /** {@return whether the handshake wrote its first bytes (a client's ClientHello)} */
+    boolean started() {
+        return started;
+    }
+
+    /** {@return whether the TLS stack said the handshake completed} */
+    boolean completed() {
+        return completed;
     }
 
     @Override
@@ -58,6 +75,7 @@ final class SocketHandshakeChannel implements HandshakeChannel {
     @Override
     public void writeHandshake(EncryptionLevel level, ByteBuffer data) {
         lock.run(() -> {
+            started = true;
             connection.writeHandshake(level, data, System.nanoTime());
             touched();
         });
@@ -87,6 +105,7 @@ final class SocketHandshakeChannel implements HandshakeChannel {
     @Override
     public void handshakeComplete(String applicationProtocol) {
         lock.run(() -> {
+            completed = true;
             connection.handshakeComplete(applicationProtocol, System.nanoTime());
             touched();
             flushIfPending();
@@ -114,10 +133,16 @@ final class SocketHandshakeChannel implements HandshakeChannel {
         });
     }
 
+    /**
+     * {@inheritDoc} The server parameters set with {@link QuicSocketOptions#REMOTE_TRANSPORT_PARAMETERS}, if any, are
+     * the remembered ones in place of the TLS stack's (the session ticket's).
+     */
     @Override
     public void earlyDataAttempt(byte[] rememberedTransportParameters) {
+        byte[] set = options.rememberedPeerParameters();
+        byte[] remembered = set != null ? set : rememberedTransportParameters;
         lock.run(() -> {
-            connection.earlyDataAttempt(rememberedTransportParameters, System.nanoTime());
+            connection.earlyDataAttempt(remembered, System.nanoTime());
             touched();
         });
     }

@@ -4,14 +4,21 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import qsock.core.error.ConnectionError;
 import qsock.api.ConnectionState;
 import qsock.core.error.PeerText;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.handshake.CipherSuite;
+import qsock.socket.CertificateRequest;
+import qsock.socket.QuicConfig;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
+import qsock.tls.cert.CertificateValidator;
+import qsock.tls.ticket.ClientTicket;
+import qsock.tls.ticket.SessionFormatException;
 
 /**
  * Blocking TLS handshakes over a {@link QuicSocket}, as libquic's {@code quic_client_handshake} and
@@ -21,8 +28,22 @@ import qsock.socket.QuicSocketOptions;
  * waits for the peer's flights through {@link QuicSocket#awaitHandshakeInput}. The socket's I/O thread never
  * runs TLS code.
  *
- * <p>When the TLS configuration names no ALPN protocol, the socket's {@link QuicSocketOptions#ALPN} option
- * is offered (client) or accepted (server).
+ * <p>The socket's options reach the handshake as the kernel's reach its userspace handshake:
+ * <ul>
+ *   <li>{@link QuicSocketOptions#ALPN}: offered (client) or accepted (server) when the TLS configuration names no
+ *       protocol.
+ *   <li>{@link QuicSocketOptions#CONFIG}'s {@code payloadCipher}: a client offers that cipher suite alone; a server
+ *       puts it first among its own (it chooses, RFC 8446 §4.1.1).
+ *   <li>{@link QuicSocketOptions#CONFIG}'s {@code certificateRequest}: a server whose TLS configuration asks for no
+ *       client certificate asks for one ({@link ClientAuth#REQUEST}) or requires one ({@link ClientAuth#REQUIRE}),
+ *       checking it with the configuration's client certificate validator, else the system's trust store.
+ *   <li>{@link QuicSocketOptions#SESSION_TICKET}: a client resumes the session set there first (it needs a TLS
+ *       configuration naming its server; 0-RTT with it needs the configuration's tickets to ask for early data), and
+ *       every session ticket the server sends is written back there, where the option reads the latest. The
+ *       configuration's own ticket store, if any, keeps working behind it.
+ *   <li>{@link QuicSocketOptions#CONFIG}'s {@code receiveSessionTicket}: a client's handshake call returns only once
+ *       the server's first ticket arrived, or that long after the handshake, or when the connection closed.
+ * </ul>
  */
 public final class QuicHandshake {
 
@@ -44,8 +65,11 @@ public final class QuicHandshake {
      */
     public static TlsEngine clientHandshake(QuicSocket socket, TlsClientConfig config, Duration timeout)
             throws IOException {
-        config = withSocketAlpn(socket, config);
-        return run(socket, HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM), timeout, "client");
+        ClientSetup setup = clientSetup(socket, config);
+        TlsEngine engine = run(socket, HandshakeDriver.client(socket.handshakeChannel(), setup.config(), RANDOM),
+                timeout, "client");
+        setup.awaitTicket();
+        return engine;
     }
 
     /**
@@ -59,7 +83,7 @@ public final class QuicHandshake {
      */
     public static TlsEngine serverHandshake(QuicSocket socket, TlsServerConfig config, Duration timeout)
             throws IOException {
-        config = withSocketAlpn(socket, config);
+        config = serverSetup(socket, config);
         return run(socket, HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM), timeout, "server");
     }
 
@@ -81,15 +105,15 @@ public final class QuicHandshake {
      */
     public static ClientHandshake startClientHandshake(QuicSocket socket, TlsClientConfig config, Duration timeout)
             throws IOException {
-        config = withSocketAlpn(socket, config);
-        HandshakeDriver driver = HandshakeDriver.client(socket.handshakeChannel(), config, RANDOM);
+        ClientSetup setup = clientSetup(socket, config);
+        HandshakeDriver driver = HandshakeDriver.client(socket.handshakeChannel(), setup.config(), RANDOM);
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         // The first step writes the ClientHello and installs the 0-RTT keys; its read sends the flight.
         HandshakeDriver.Step step = driver.step();
         if (step == HandshakeDriver.Step.FAILED) {
             throw failure(socket, driver, "client");
         }
-        return new ClientHandshake(socket, driver, deadline, timeout);
+        return new ClientHandshake(socket, driver, deadline, timeout, setup);
     }
 
     /**
@@ -101,12 +125,15 @@ public final class QuicHandshake {
         private final HandshakeDriver driver;
         private final long deadline;
         private final Duration timeout;
+        private final ClientSetup setup;
 
-        private ClientHandshake(QuicSocket socket, HandshakeDriver driver, long deadline, Duration timeout) {
+        private ClientHandshake(QuicSocket socket, HandshakeDriver driver, long deadline, Duration timeout,
+                                ClientSetup setup) {
             this.socket = socket;
             this.driver = driver;
             this.deadline = deadline;
             this.timeout = timeout;
+            this.setup = setup;
         }
 
         /** {@return whether this handshake offers early data: stream data sent before {@link #finish()} is 0-RTT} */
@@ -121,7 +148,9 @@ public final class QuicHandshake {
          * @throws IOException if the handshake failed or timed out (see {@link QuicHandshake#clientHandshake})
          */
         public TlsEngine finish() throws IOException {
-            return run(socket, driver, deadline, timeout, "client");
+            TlsEngine engine = run(socket, driver, deadline, timeout, "client");
+            setup.awaitTicket();
+            return engine;
         }
 
         /** {@return whether the server accepted the early data; null until known or when none was offered} */
@@ -151,7 +180,7 @@ public final class QuicHandshake {
      */
     public static ServerHandshake startServerHandshake(QuicSocket socket, TlsServerConfig config, Duration timeout)
             throws IOException {
-        config = withSocketAlpn(socket, config);
+        config = serverSetup(socket, config);
         HandshakeDriver driver = HandshakeDriver.server(socket.handshakeChannel(), config, RANDOM);
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         // Bounded by the deadline: each wait for input ends by it.
@@ -290,6 +319,92 @@ public final class QuicHandshake {
     private static boolean closedCleanlyByPeer(ConnectionError error) {
         return error != null && error.byPeer()
                 && (error.kind() == ConnectionError.Kind.APPLICATION || error.code() == 0);
+    }
+
+    /**
+     * A client handshake's configuration with the socket's options applied, and the store that ties the socket's
+     * SESSION_TICKET slot to it (null when no ticket is kept or resumed).
+     */
+    private record ClientSetup(TlsClientConfig config, SocketSessionStore sessions, Duration ticketWait) {
+
+        /** Waits for the server's first session ticket, as the socket's CONFIG receiveSessionTicket asks. */
+        void awaitTicket() throws IOException {
+            if (sessions == null || ticketWait.isZero()) {
+                return;
+            }
+            try {
+                sessions.awaitTicket(ticketWait.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for a session ticket");
+            }
+        }
+    }
+
+    /**
+     * {@return the client's configuration with the socket's options applied (see the class comment)}
+     *
+     * @throws IllegalArgumentException if the session set with SESSION_TICKET is not one qsock-tls made
+     * @throws IllegalStateException if a session is to be resumed or awaited and the configuration names no server
+     */
+    private static ClientSetup clientSetup(QuicSocket socket, TlsClientConfig config) {
+        config = withSocketAlpn(socket, config);
+        QuicConfig options = socket.getOption(QuicSocketOptions.CONFIG);
+        CipherSuite preferred = options.payloadCipher().cipherSuite();
+        if (preferred != null) {
+            // The server chooses among what the client offers, by its own order (RFC 8446 §4.1.1): a preference the
+            // client states decides only when it is all it offers.
+            config = config.withCipherSuites(List.of(preferred));
+        }
+        byte[] session = socket.takeSessionTicket();
+        Duration wait = options.receiveSessionTicket();
+        ClientTickets tickets = config.tickets();
+        if (session == null && wait.isZero() && (tickets == null || config.serverName() == null)) {
+            return new ClientSetup(config, null, wait);
+        }
+        if (config.serverName() == null) {
+            throw new IllegalStateException("session tickets are kept and offered by server name, and the TLS "
+                    + "configuration names none (TlsClientConfig.serverName): SESSION_TICKET and "
+                    + "receiveSessionTicket need one");
+        }
+        ClientTicket resume = null;
+        if (session != null) {
+            try {
+                resume = ClientTicket.decode(session);
+            } catch (SessionFormatException e) {
+                throw new IllegalArgumentException("the SESSION_TICKET set is no session qsock-tls made: "
+                        + e.getMessage(), e);
+            }
+        }
+        SocketSessionStore store = new SocketSessionStore(socket, tickets == null ? null : tickets.store(), resume);
+        ClientTickets withSocket = tickets == null ? new ClientTickets(store, false, System::currentTimeMillis)
+                : tickets.withStore(store);
+        return new ClientSetup(config.withTickets(withSocket), store, wait);
+    }
+
+    /** {@return the server's configuration with the socket's options applied (see the class comment)} */
+    private static TlsServerConfig serverSetup(QuicSocket socket, TlsServerConfig config) {
+        config = withSocketAlpn(socket, config);
+        QuicConfig options = socket.getOption(QuicSocketOptions.CONFIG);
+        CipherSuite preferred = options.payloadCipher().cipherSuite();
+        if (preferred != null) {
+            List<CipherSuite> suites = new ArrayList<>(List.of(preferred));
+            for (CipherSuite suite : config.cipherSuites()) {
+                if (suite != preferred) {
+                    suites.add(suite);
+                }
+            }
+            config = config.withCipherSuites(suites);
+        }
+        if (config.clientAuthentication() == ClientAuth.NONE
+                && options.certificateRequest() != CertificateRequest.NONE) {
+            ClientAuth policy = options.certificateRequest() == CertificateRequest.REQUIRE ? ClientAuth.REQUIRE
+                    : ClientAuth.REQUEST;
+            CertificateValidator validator = config.clientCertificateValidator() != null
+                    ? config.clientCertificateValidator() : CertificateValidator.system();
+            config = config.withClientAuthentication(policy, validator);
+        }
+        return config;
     }
 
     /** {@return {@code config}, with the socket's ALPN option as its protocols when it names none} */

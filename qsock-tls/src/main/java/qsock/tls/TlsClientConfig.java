@@ -109,6 +109,16 @@ public record TlsClientConfig(List<CipherSuite> cipherSuites, List<NamedGroup> g
     }
 
     /**
+     * {@return this configuration keeping and resuming with session tickets as {@code tickets} says instead (null for
+     * none)}
+     */
+    public TlsClientConfig withTickets(ClientTickets tickets) {
+        return new TlsClientConfig(cipherSuites, groups, keyShareGroups, signatureSchemes, certificateSignatureSchemes,
+                applicationProtocols, serverName, certificateValidator, keyLog, delegateTasks, quic, credentials,
+                externalPsk, pskModes, tickets);
+    }
+
+    /**
      * {@return this configuration offering the external pre-shared key {@code psk} (RFC 8446 §4.2.11) with the
      * key exchange modes {@code modes} (RFC 8446 §4.2.9) instead}
      *

@@ -127,6 +127,17 @@ public record TlsServerConfig(List<Credential> credentials, List<CipherSuite> ci
                 quic, helloRetryCookieKey, clientAuthentication, clientCertificateValidator, pskKeyring, pskModes, tickets);
     }
 
+    /**
+     * {@return this configuration asking for ({@link ClientAuth#REQUEST}) or requiring ({@link ClientAuth#REQUIRE}) a
+     * client certificate, or not, whose chain {@code validator} checks, instead}
+     *
+     * @throws IllegalArgumentException if a certificate is asked for without a validator
+     */
+    public TlsServerConfig withClientAuthentication(ClientAuth policy, CertificateValidator validator) {
+        return new TlsServerConfig(credentials, cipherSuites, groups, signatureSchemes, applicationProtocols, keyLog,
+                delegateTasks, quic, helloRetryCookieKey, policy, validator, pskKeyring, pskModes, tickets);
+    }
+
     /** {@return a builder with the defaults and this credential} */
     public static Builder builder(Credential credential) {
         return new Builder(Objects.requireNonNull(credential, "credential"));

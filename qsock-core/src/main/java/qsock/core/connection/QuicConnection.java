@@ -232,8 +232,8 @@ public final class QuicConnection {
     }
 
     private static StreamConfig streamConfig(ConnectionConfig c) {
-        return new StreamConfig(c.initialMaxData(), c.initialMaxStreamData(), c.initialMaxStreamData(),
-                c.initialMaxStreamData(), c.maxStreamsBidi(), c.maxStreamsUni(), c.maxConnectionWindow(),
+        return new StreamConfig(c.initialMaxData(), c.initialMaxStreamDataBidiLocal(),
+                c.initialMaxStreamDataBidiRemote(), c.initialMaxStreamDataUni(), c.maxStreamsBidi(), c.maxStreamsUni(), c.maxConnectionWindow(),
                 c.maxStreamWindow(), c.streamSendBufferSize(), c.connectionSendBufferSize(), 1024);
     }
 
@@ -1303,6 +1303,14 @@ public final class QuicConnection {
     }
 
     /**
+     * {@return how long a settled path MTU search waits before it probes above its result again}: 30 probe intervals
+     * (RFC 8899 §5.1.1 PMTU_RAISE_TIMER; the kernel module's factor, {@link ConnectionConfig#pathMtuProbeIntervalMillis()})
+     */
+    long pathMtuRaiseIntervalNanos() {
+        return config.pathMtuProbeIntervalMillis() * 30 * 1_000_000L;
+    }
+
+    /**
      * The connection now sends on a path other than the one it measured (RFC 9000 §9.4): congestion control and the
      * RTT estimator start again from their initial values (RFC 9002 Appendices A.3, B.3), and path MTU discovery
      * from the size the transport parameters allow, which every path must carry (§14.3).
@@ -1312,7 +1320,7 @@ public final class QuicConnection {
             int base = (int) Math.min(config.maxDatagramSize(), peerParameters.maxUdpPayloadSize());
             int ceiling = (int) Math.min(config.pathMtuCeiling(), peerParameters.maxUdpPayloadSize());
             setMaxDatagramSize(base);
-            pathMtu = ceiling > base ? new PathMtuSearch(base, ceiling, now) : null;
+            pathMtu = ceiling > base ? new PathMtuSearch(base, ceiling, pathMtuRaiseIntervalNanos(), now) : null;
         }
         congestion.resetToInitial();
         recovery.rtt().resetToInitial();

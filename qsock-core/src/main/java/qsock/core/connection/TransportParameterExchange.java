@@ -32,9 +32,9 @@ final class TransportParameterExchange {
                     .maxIdleTimeout(c.config.maxIdleTimeoutMillis())
                     .maxUdpPayloadSize(c.config.maxUdpPayloadSize())
                     .initialMaxData(c.config.initialMaxData())
-                    .initialMaxStreamDataBidiLocal(c.config.initialMaxStreamData())
-                    .initialMaxStreamDataBidiRemote(c.config.initialMaxStreamData())
-                    .initialMaxStreamDataUni(c.config.initialMaxStreamData())
+                    .initialMaxStreamDataBidiLocal(c.config.initialMaxStreamDataBidiLocal())
+                    .initialMaxStreamDataBidiRemote(c.config.initialMaxStreamDataBidiRemote())
+                    .initialMaxStreamDataUni(c.config.initialMaxStreamDataUni())
                     .initialMaxStreamsBidi(c.config.maxStreamsBidi())
                     .initialMaxStreamsUni(c.config.maxStreamsUni())
                     .ackDelayExponent(c.config.ackDelayExponent())
@@ -49,8 +49,11 @@ final class TransportParameterExchange {
             if (c.role == Role.SERVER) {
                 // RFC 9000 §7.3: after a Retry, the server names the Retry's Source Connection ID too.
                 b.originalDestinationConnectionId(c.originalDestinationId)
-                        .retrySourceConnectionId(c.retrySourceId)
-                        .statelessResetToken(c.localIds.initialStatelessResetToken());
+                        .retrySourceConnectionId(c.retrySourceId);
+                if (c.config.statelessReset()) {
+                    // RFC 9000 §10.3: the reset token of the connection ID of the handshake travels only here.
+                    b.statelessResetToken(c.localIds.initialStatelessResetToken());
+                }
                 if (c.preferredAddressId != null) {
                     // RFC 9000 §9.6, §18.2: the addresses the server would rather be reached at, with our ID of
                     // sequence number 1 and its reset token.
@@ -104,7 +107,7 @@ final class TransportParameterExchange {
         c.setMaxDatagramSize((int) Math.min(c.config.maxDatagramSize(), p.maxUdpPayloadSize()));
         int ceiling = (int) Math.min(c.config.pathMtuCeiling(), p.maxUdpPayloadSize());
         if (ceiling > c.maxDatagramSize) {
-            c.pathMtu = new PathMtuSearch(c.maxDatagramSize, ceiling, now);
+            c.pathMtu = new PathMtuSearch(c.maxDatagramSize, ceiling, c.pathMtuRaiseIntervalNanos(), now);
         }
         c.recovery.setMaxAckDelay(c.peerMaxAckDelayNanos);
         // RFC 9000 §10.1: the idle timeout is the smaller of both, when both advertise one.

@@ -48,9 +48,15 @@ final class VersionNegotiator {
         this.original = version;
     }
 
-    /** {@return our version_information (RFC 9368 §3): the version in use, and our versions in preference order} */
+    /**
+     * {@return our version_information (RFC 9368 §3): the version in use, and our versions in preference order}
+     * Without compatible negotiation ({@code ConnectionConfig.compatibleVersionNegotiation}) only the version in use
+     * is listed: a client's list then leaves a server nothing to move it to (§2.3), and a server's tells the client
+     * it takes no other.
+     */
     VersionInformation local() {
-        List<QuicVersion> versions = c.config.versions();
+        List<QuicVersion> versions = c.config.compatibleVersionNegotiation() ? c.config.versions()
+                : List.of(c.version);
         int[] available = new int[versions.size()];
         for (int i = 0; i < available.length; i++) {
             available[i] = versions.get(i).wireValue();
@@ -122,7 +128,8 @@ final class VersionNegotiator {
     PacketProtection compatibleInitialOpener(QuicVersion version) {
         // Once Handshake keys are in, the server's ServerHello arrived: its version is the one in use.
         if (c.role != Role.CLIENT || negotiatedKnown || c.spaces[1].opener != null
-                || c.state != ConnectionState.HANDSHAKING || !c.config.versions().contains(version)) {
+                || c.state != ConnectionState.HANDSHAKING || !c.config.versions().contains(version)
+                || !c.config.compatibleVersionNegotiation()) {
             return null;
         }
         return PacketProtection.initial(version, initialDestination(), Role.SERVER);
@@ -160,6 +167,9 @@ final class VersionNegotiator {
             if (peer.chosenVersion() != chosen.wireValue()) {
                 throw error("the client's Chosen Version 0x" + Integer.toHexString(peer.chosenVersion())
                         + " is not the version of its Initial, " + chosen);
+            }
+            if (!c.config.compatibleVersionNegotiation()) {
+                return; // the client stays on the version it came with (the socket draft's disable_compatible_version)
             }
             // RFC 9368 §2.3: the server picks among the client's Available Versions. It moves the client only to a
             // version both sides rank above the Chosen Version: the server's list, then the client's (its order is

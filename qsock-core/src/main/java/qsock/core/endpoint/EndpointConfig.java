@@ -66,6 +66,12 @@ public record EndpointConfig(ConnectionConfig connection, byte[] statelessResetK
         return new EndpointConfig(connection, key, maxHalfOpenConnections, statelessResetRate, statelessResetBurst);
     }
 
+    /** {@return these settings with other connection settings} */
+    public EndpointConfig withConnection(ConnectionConfig connection) {
+        return new EndpointConfig(connection, statelessResetKey, maxHalfOpenConnections, statelessResetRate,
+                statelessResetBurst);
+    }
+
     /** {@return these settings with another bound on half-open connections} */
     public EndpointConfig withMaxHalfOpenConnections(int max) {
         return new EndpointConfig(connection, statelessResetKey, max, statelessResetRate, statelessResetBurst);

@@ -685,6 +685,46 @@ public final class QuicEndpoint {
     }
 
     /**
+     * Makes the connections created from now on use {@code connection} (the socket's options changed before connect
+     * or listen); those created before keep theirs. The preferred addresses stay what {@link #setPreferredAddress}
+     * made them, since the runtime receives there already.
+     *
+     * @throws IllegalArgumentException if the connection ID length differs: the endpoint routes by it
+     */
+    public void setConnectionConfig(ConnectionConfig connection) {
+        ConnectionConfig now = config.connection();
+        if (connection.connectionIdLength() != now.connectionIdLength()) {
+            throw new IllegalArgumentException("the endpoint routes by " + now.connectionIdLength()
+                    + "-byte connection IDs, not " + connection.connectionIdLength());
+        }
+        config = config.withConnection(connection.toBuilder()
+                .preferredAddress(now.preferredAddressIpv4(), now.preferredAddressIpv6()).build());
+    }
+
+    /**
+     * Gives a server connection of this endpoint a fresh NEW_TOKEN token for its client's current address, sent at
+     * once (RFC 9000 §8.1.3; the socket draft's TOKEN option set on a server), in place of one not yet acknowledged.
+     *
+     * @throws IllegalArgumentException if the connection is not on this endpoint
+     * @throws IllegalStateException if it is a client's, or its handshake is not complete
+     */
+    public void issueNewToken(QuicConnection connection, long now) {
+        Route route = active.get(connection);
+        if (route == null) {
+            throw new IllegalArgumentException("not a connection of this endpoint");
+        }
+        if (connection.role() != qsock.api.Role.SERVER) {
+            throw new IllegalStateException("only a server issues NEW_TOKEN tokens (RFC 9000 §19.7)");
+        }
+        if (!connection.state().isEstablished()) {
+            throw new IllegalStateException("NEW_TOKEN is sent once the handshake is complete (RFC 9000 §19.7), the"
+                    + " connection is " + connection.state());
+        }
+        connection.offerNewToken(tokens().sealNewToken(route.peer, connection.version(), now + tokenClockOffset));
+        touch(route);
+    }
+
+    /**
      * Acts on a client's move to another path that ended: moved (the new path is the connection's, the old local
      * address is still read a while), or given up (the probed path is forgotten). Also starts the move to a server's
      * preferred address (RFC 9000 §9.6.1) once the connection offers it, to the address of the current peer's

@@ -8,8 +8,9 @@ package qsock.core.path;
  * must carry) and probes up to a ceiling: the configured one, which the connection lowers to the peer's
  * max_udp_payload_size before it starts the search. The first probe tries the ceiling itself, which settles
  * loopback and jumbo-frame paths in one round trip; after that it is a binary search. A size is given up after {@link #MAX_PROBES} lost probes (RFC 8899 §5.1.2); the search is complete
- * when the bounds are closer than {@link #MIN_STEP} bytes. {@link #RAISE_INTERVAL_NANOS} after completing it looks
- * again above what it found (RFC 8899 §5.1.1, PMTU_RAISE_TIMER), in case the path grew.
+ * when the bounds are closer than {@link #MIN_STEP} bytes. A raise interval ({@link #RAISE_INTERVAL_NANOS} unless
+ * given) after completing it looks again above what it found (RFC 8899 §5.1.1, PMTU_RAISE_TIMER), in case the path
+ * grew.
  *
  * <p>One probe is outstanding at a time; the connection sends it as a datagram of its own holding PING and PADDING
  * (RFC 9000 §14.4), reports it with {@link #onProbeSent}, and reports its acknowledgement or loss. A lost probe is
@@ -25,13 +26,14 @@ public final class PathMtuSearch {
     public static final int MAX_PROBES = 3;
     /** The search stops once the largest size known to work is this close to the smallest known to fail. */
     public static final int MIN_STEP = 20;
-    /** How long after a completed search it probes above its result again (RFC 8899 §5.1.1: 600 s). */
+    /** How long after a completed search it probes above its result again by default (RFC 8899 §5.1.1: 600 s). */
     public static final long RAISE_INTERVAL_NANOS = 600_000_000_000L;
 
     private static final long NONE = -1;
 
     private final int base;
     private final int ceiling;
+    private final long raiseIntervalNanos;
     /** The largest size acknowledged: what the connection may send. */
     private int current;
     /** The smallest size given up, minus one: no probe goes above it. */
@@ -51,11 +53,26 @@ public final class PathMtuSearch {
      * @throws IllegalArgumentException if {@code base} is below 1200 or above {@code ceiling}
      */
     public PathMtuSearch(int base, int ceiling, long now) {
-        if (base < 1200 || ceiling < base) {
-            throw new IllegalArgumentException("base " + base + " and ceiling " + ceiling);
+        this(base, ceiling, RAISE_INTERVAL_NANOS, now);
+    }
+
+    /**
+     * @param base the size the connection sends now, which the path is assumed to carry
+     * @param ceiling the largest size to probe for
+     * @param raiseIntervalNanos how long after a completed search it probes above its result again (RFC 8899
+     *     §5.1.1, PMTU_RAISE_TIMER), positive
+     * @param now the caller's clock
+     * @throws IllegalArgumentException if {@code base} is below 1200 or above {@code ceiling}, or the interval is not
+     *     positive
+     */
+    public PathMtuSearch(int base, int ceiling, long raiseIntervalNanos, long now) {
+        if (base < 1200 || ceiling < base || raiseIntervalNanos <= 0) {
+            throw new IllegalArgumentException("base " + base + ", ceiling " + ceiling + " and raise interval "
+                    + raiseIntervalNanos);
         }
         this.base = base;
         this.ceiling = ceiling;
+        this.raiseIntervalNanos = raiseIntervalNanos;
         this.current = base;
         this.high = ceiling;
         finishIfNarrow(now);
@@ -80,12 +97,12 @@ public final class PathMtuSearch {
      * {@code Long.MAX_VALUE} if it is not settled or already at the ceiling} The caller calls {@link #onTimeout} then.
      */
     public long raiseDeadline() {
-        return complete && current < ceiling ? completedAt + RAISE_INTERVAL_NANOS : Long.MAX_VALUE;
+        return complete && current < ceiling ? completedAt + raiseIntervalNanos : Long.MAX_VALUE;
     }
 
     /** Acts on {@link #raiseDeadline()} if {@code now} reached it: the search starts again above the current size. */
     public void onTimeout(long now) {
-        if (!complete || current >= ceiling || now - completedAt - RAISE_INTERVAL_NANOS < 0) {
+        if (!complete || current >= ceiling || now - completedAt - raiseIntervalNanos < 0) {
             return;
         }
         // RFC 8899 §5.1.1: after PMTU_RAISE_TIMER, look again above the current size.

@@ -267,6 +267,33 @@ public final class IoEndpoint {
     }
 
     /**
+     * Makes the connections the endpoint creates from now on use {@code connections} ({@link
+     * QuicEndpoint#setConnectionConfig}), and makes room for the datagrams they may write: the send buffer grows to
+     * their datagram size or path MTU discovery ceiling. Takes the lock.
+     *
+     * @throws IllegalArgumentException if the connection ID length differs from the endpoint's
+     */
+    public void setConnectionConfig(ConnectionConfig connections) {
+        lock.lock();
+        try {
+            endpoint.setConnectionConfig(connections);
+            int needed = Math.min(MAX_UDP_PAYLOAD, Math.max(connections.maxDatagramSize(),
+                    connections.pathMtuCeiling()));
+            if (sendBuffer.capacity() < needed) {
+                // A stalled datagram waiting in the send buffer moves along; ports' spare buffers of the old size are
+                // replaced when next taken (sendFrom).
+                ByteBuffer larger = ByteBuffer.allocate(needed);
+                if (stalled != null) {
+                    larger.put(sendBuffer.duplicate()).flip();
+                }
+                sendBuffer = larger;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * {@return a kernel buffer size, SO_RCVBUF or SO_SNDBUF, of the UDP socket: the first one, or after a move of the
      * one open} Takes the lock.
      *
@@ -809,7 +836,8 @@ public final class IoEndpoint {
             if (!port.udp.send(sendBuffer, to, source, mark)) {
                 // The send buffer becomes the port's, and its spare the next datagram's: nothing is copied. The
                 // spare is made the first time a port is full, once.
-                ByteBuffer spare = port.pending != null ? port.pending : ByteBuffer.allocate(sendBuffer.capacity());
+                ByteBuffer spare = port.pending != null && port.pending.capacity() >= sendBuffer.capacity()
+                        ? port.pending : ByteBuffer.allocate(sendBuffer.capacity());
                 port.pending = sendBuffer;
                 sendBuffer = spare;
                 port.pendingTarget = to;

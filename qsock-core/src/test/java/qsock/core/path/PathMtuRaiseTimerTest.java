@@ -35,6 +35,22 @@ class PathMtuRaiseTimerTest {
     }
 
     @Test
+    void aRaiseIntervalGivenReplacesTheDefault() {
+        // The connection gives 30 probe intervals (ConnectionConfig.pathMtuProbeIntervalMillis, the socket draft's
+        // plpmtud_probe_interval).
+        long interval = 30 * 5_000_000_000L;
+        PathMtuSearch s = new PathMtuSearch(1200, 1500, interval, 0);
+        for (int i = 0; i < 100 && !s.isComplete(); i++) {
+            s.onProbeSent(i, s.nextProbeSize());
+            s.onProbeLost(1_000);
+        }
+        assertTrue(s.isComplete());
+        assertEquals(1_000 + interval, s.raiseDeadline());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new PathMtuSearch(1200, 1500, 0, 0));
+    }
+
+    @Test
     void aSearchAtItsCeilingHasNoRaiseTimer() {
         PathMtuSearch t = new PathMtuSearch(1200, 1500, 0);
         t.onProbeSent(0, t.nextProbeSize());

@@ -145,6 +145,33 @@ class DeadlineProgressSimulationTest {
         assertTrue(client.maxDatagramSize() <= 1472, pair.describe());
     }
 
+    /**
+     * The socket draft's plpmtud_probe_interval ({@code ConnectionConfig.pathMtuProbeIntervalMillis}, the CONFIG
+     * option's field): a settled search looks again 30 intervals later, as the kernel module's raise timer does, here
+     * 150 s for 5 s instead of the default 600 s.
+     */
+    @Test
+    @Timeout(60)
+    void theProbeIntervalSetsTheRaiseTimerToThirtyOfThem() throws Exception {
+        ConnectionConfig config = ConnectionConfig.builder().pathMtuCeiling(16_000).maxIdleTimeoutMillis(0)
+                .pathMtuProbeIntervalMillis(5_000).build();
+        long raise = 30 * 5 * SECOND;
+        LinkConfig path = LinkConfig.perfect().withDelay(10 * MS, 0).withMtu(1472);
+        ConnectionPair pair = TlsHandshakes.pair(37).config(config).links(path).build().connect();
+        pair.runUntil(pair::bothConfirmed, 10 * SECOND, 100_000);
+        pair.network.runFor(10 * SECOND, 100_000);
+        QuicConnection client = pair.clientSession.connection;
+        long now = pair.network.now();
+        long deadline = client.nextDeadline();
+        assertTrue(deadline != Long.MAX_VALUE && deadline - now > 0 && deadline - now <= raise,
+                "the quiet client wakes within 30 probe intervals: deadline " + deadline + ", now " + now);
+        LinkStats up = pair.network.stats(pair.client, pair.server);
+        long before = up.droppedMtu();
+        pair.network.runFor(raise + SECOND, 100_000);
+        assertTrue(up.droppedMtu() > before, "a probe above the path's MTU left after 30 probe intervals; "
+                + pair.describe());
+    }
+
     /** A datagram in flight on the hand-made network of {@link #afterEachTurnTheDeadlineIsInTheFuture}. */
     private record InFlight(long time, long sequence, QuicSimHost to, InetSocketAddress from, ByteBuffer bytes)
             implements Comparable<InFlight> {

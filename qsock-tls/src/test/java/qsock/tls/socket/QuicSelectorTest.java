@@ -315,6 +315,7 @@ class QuicSelectorTest {
             QuicSelectionKey key = c.server().register(selector, OP_READ);
             assertEquals(0, selector.selectNow(), "no data comes on the server's stream, no event yet");
 
+            c.server().setOption(qsock.socket.QuicSocketOptions.EVENT, java.util.EnumSet.of(QuicEvent.Type.STREAM_UPDATE));
             c.client().stopSending(id, 7);
             assertEquals(1, selector.select(LIMIT_MILLIS));
             assertTrue(key.isReadable());
@@ -331,6 +332,7 @@ class QuicSelectorTest {
              Loopback.Connection c = settled(loopback, ConnectionConfig.defaults());
              Loopback.Connection d = settled(loopback, ConnectionConfig.defaults());
              QuicSelector selector = QuicSelector.open()) {
+            c.server().setOption(qsock.socket.QuicSocketOptions.EVENT, java.util.EnumSet.of(QuicEvent.Type.CONNECTION_CLOSE));
             QuicSelectionKey closedByPeer = c.server().register(selector, OP_READ);
             QuicSelectionKey shutDown = d.server().register(selector, OP_READ);
             assertEquals(0, selector.selectNow());

@@ -112,8 +112,9 @@ class QuicSocketSessionExportTest {
                 assertEquals(defaults.initialMaxData(), remote.maxData());
                 assertEquals(defaults.maxStreamsBidi(), remote.maxStreamsBidi());
                 assertTrue(remote.statelessReset());
-                assertThrows(UnsupportedOperationException.class,
-                        () -> socket.setOption(QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS, remote));
+                assertThrows(IllegalStateException.class,
+                        () -> socket.setOption(QuicSocketOptions.REMOTE_TRANSPORT_PARAMETERS, remote),
+                        "the remembered parameters are set before the handshake");
 
                 socket.send(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)), -1,
                         StreamFlags.NEW | StreamFlags.FIN);
