@@ -372,7 +372,8 @@ final class SocketOptionTable {
     private volatile byte[] token;
     /** The socket's own fields of {@link QuicConfig}. */
     private volatile PayloadCipher payloadCipher = PayloadCipher.ANY;
-    private volatile boolean streamDataNodelay;
+    /** Nagle off by default, unlike the kernel: see {@link QuicConfig#streamDataNodelay()}. */
+    private volatile boolean streamDataNodelay = true;
     private volatile Duration receiveSessionTicket = Duration.ZERO;
     private volatile CertificateRequest certificateRequest = CertificateRequest.NONE;
     /**

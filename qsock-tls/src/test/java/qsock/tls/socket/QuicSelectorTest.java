@@ -677,7 +677,7 @@ class QuicSelectorTest {
         ByteBuffer data = ByteBuffer.allocate(RECEIVE_WINDOW + SEND_BOUND + 1000);
         Waits.until("the bound is full past the receiver's window", () -> {
             try {
-                sender.send(data, id, StreamFlags.DONTWAIT);
+                sender.trySend(data, id, 0);
             } catch (java.io.IOException e) {
                 throw new AssertionError(e);
             }

@@ -152,7 +152,7 @@ class QuicSocketSettingsOptionsTest {
         try (OptionsLoopback loopback = OptionsLoopback.listen(s -> {
                 config[0] = s.getOption(QuicSocketOptions.CONFIG).withCongestionControl(CongestionAlgorithm.CUBIC)
                         .withInitialSmoothedRtt(Duration.ofMillis(200)).withKeepAliveInterval(Duration.ofSeconds(2))
-                        .withStreamDataNodelay(true).withReceiveSessionTicket(Duration.ofSeconds(1))
+                        .withStreamDataNodelay(false).withReceiveSessionTicket(Duration.ofSeconds(1))
                         .withPayloadCipher(PayloadCipher.CHACHA20_POLY1305).withValidatePeerAddress(true);
                 s.setOption(QuicSocketOptions.CONFIG, config[0]);
                 params[0] = changed(s, 0);
