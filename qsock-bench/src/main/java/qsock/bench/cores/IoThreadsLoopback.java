@@ -1,7 +1,6 @@
 package qsock.bench.cores;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -18,12 +17,9 @@ import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamMessage;
-import qsock.tls.Credential;
 import qsock.tls.QuicHandshake;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
-import qsock.tls.cert.CertificateValidator;
-import qsock.tls.cert.PemFiles;
 
 /**
  * A scripted loopback run (not a test, not JMH) for a listener's I/O threads ({@link QuicSocketOptions#IO_THREADS}):
@@ -60,7 +56,7 @@ public final class IoThreadsLoopback {
     }
 
     private static void server(int port, int threads) throws Exception {
-        TlsServerConfig tls = serverTls();
+        TlsServerConfig tls = qsock.bench.tls.LoopbackTls.server();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             QuicSocket listener = QuicSocket.open();
             listener.setOption(QuicSocketOptions.IO_THREADS, threads);
@@ -117,7 +113,7 @@ public final class IoThreadsLoopback {
     }
 
     private static void handshakes(int port, int concurrency, int seconds) throws Exception {
-        TlsClientConfig tls = clientTls();
+        TlsClientConfig tls = qsock.bench.tls.LoopbackTls.client();
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
         AtomicLong done = new AtomicLong();
         long warmEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
@@ -154,7 +150,7 @@ public final class IoThreadsLoopback {
     }
 
     private static void throughput(int port, int connections, int seconds) throws Exception {
-        TlsClientConfig tls = clientTls();
+        TlsClientConfig tls = qsock.bench.tls.LoopbackTls.client();
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", port);
         AtomicLong bytes = new AtomicLong();
         List<QuicSocket> sockets = new ArrayList<>();
@@ -198,7 +194,7 @@ public final class IoThreadsLoopback {
     }
 
     private static void handoff(int seconds) throws Exception {
-        TlsServerConfig serverTls = serverTls();
+        TlsServerConfig serverTls = qsock.bench.tls.LoopbackTls.server();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             QuicSocket listener = QuicSocket.open();
             listener.setOption(QuicSocketOptions.IO_THREADS, 2);
@@ -211,7 +207,7 @@ public final class IoThreadsLoopback {
             });
             QuicSocket client = QuicSocket.open();
             client.connect(listener.localAddress());
-            QuicHandshake.clientHandshake(client, clientTls(), Duration.ofSeconds(10));
+            QuicHandshake.clientHandshake(client, qsock.bench.tls.LoopbackTls.client(), Duration.ofSeconds(10));
             QuicSocket server = accepted.get();
             AtomicLong received = new AtomicLong();
             pool.submit(() -> {
@@ -296,28 +292,5 @@ public final class IoThreadsLoopback {
     private static long cpu() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
-    }
-
-    private static TlsServerConfig serverTls() throws IOException {
-        try (InputStream chain = resource("ecdsa-p256-chain.pem"); InputStream key = resource("ecdsa-p256-leaf.key")) {
-            return TlsServerConfig.builder(new Credential(PemFiles.readCertificates(chain),
-                    PemFiles.readPrivateKey(key))).applicationProtocols("bench").build();
-        }
-    }
-
-    private static TlsClientConfig clientTls() throws IOException {
-        try (InputStream ca = resource("ecdsa-p256-ca.pem")) {
-            return TlsClientConfig.builder().serverName("localhost").applicationProtocols("bench")
-                    .certificateValidator(CertificateValidator.forTrustedCertificates(PemFiles.readCertificates(ca)))
-                    .build();
-        }
-    }
-
-    private static InputStream resource(String name) throws IOException {
-        InputStream in = IoThreadsLoopback.class.getResourceAsStream("/qsock/bench/tls/" + name);
-        if (in == null) {
-            throw new IOException("missing resource " + name);
-        }
-        return in;
     }
 }

@@ -1,7 +1,6 @@
 package qsock.bench.socket;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -14,12 +13,9 @@ import qsock.socket.QuicMessage;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;
-import qsock.tls.Credential;
 import qsock.tls.QuicHandshake;
 import qsock.tls.TlsClientConfig;
 import qsock.tls.TlsServerConfig;
-import qsock.tls.cert.CertificateValidator;
-import qsock.tls.cert.PemFiles;
 
 /**
  * A loopback measurement (not a test, not JMH) of the socket draft's {@code stream_data_nodelay} ({@link
@@ -44,8 +40,8 @@ public final class NagleLatency {
 
     public static void main(String[] args) throws Exception {
         long seconds = args.length > 0 ? Long.parseLong(args[0]) : 3;
-        TlsServerConfig serverTls = serverTls();
-        TlsClientConfig clientTls = clientTls();
+        TlsServerConfig serverTls = qsock.bench.tls.LoopbackTls.server();
+        TlsClientConfig clientTls = qsock.bench.tls.LoopbackTls.client();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (String pattern : new String[] {"write-write-read", "write-read", "small-writes"}) {
                 for (boolean nodelay : new boolean[] {false, true, false, true}) {
@@ -141,28 +137,5 @@ public final class NagleLatency {
         } catch (ClosedConnectionException e) {
             return total;
         }
-    }
-
-    private static TlsServerConfig serverTls() throws IOException {
-        try (InputStream chain = resource("ecdsa-p256-chain.pem"); InputStream key = resource("ecdsa-p256-leaf.key")) {
-            return TlsServerConfig.builder(new Credential(PemFiles.readCertificates(chain),
-                    PemFiles.readPrivateKey(key))).applicationProtocols("bench").build();
-        }
-    }
-
-    private static TlsClientConfig clientTls() throws IOException {
-        try (InputStream ca = resource("ecdsa-p256-ca.pem")) {
-            return TlsClientConfig.builder().serverName("localhost").applicationProtocols("bench")
-                    .certificateValidator(CertificateValidator.forTrustedCertificates(PemFiles.readCertificates(ca)))
-                    .build();
-        }
-    }
-
-    private static InputStream resource(String name) throws IOException {
-        InputStream in = NagleLatency.class.getResourceAsStream("/qsock/bench/tls/" + name);
-        if (in == null) {
-            throw new IOException("missing resource " + name);
-        }
-        return in;
     }
 }
