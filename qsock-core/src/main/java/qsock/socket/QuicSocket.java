@@ -2037,6 +2037,11 @@ public final class QuicSocket implements Closeable {
         return options.streamDataNodelay();
     }
 
+    /** {@return whether the connection runs Nagle's algorithm, as {@link #streamDataNodelay()} asked; for tests} */
+    boolean nagle() {
+        return Boolean.TRUE.equals(readConnection(c -> c.streams().isNagle()));
+    }
+
     /**
      * The socket as its {@link SocketOptionTable} sees it: its settings and the timing rule of those that shape a
      * connection, its connection, and the calls on it that options make.

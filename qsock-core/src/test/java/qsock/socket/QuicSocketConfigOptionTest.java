@@ -152,6 +152,19 @@ class QuicSocketConfigOptionTest {
     }
 
     @Test
+    void theConnectionRunsNagleOnlyWhenNoDelayIsOff() throws Exception {
+        try (QuicSocket peer = QuicSocket.open().bind(LOOPBACK); QuicSocket s = QuicSocket.open();
+             QuicSocket nagle = QuicSocket.open()) {
+            s.connect(peer.localAddress());
+            assertFalse(s.nagle(), "no-delay by default");
+            nagle.setOption(QuicSocketOptions.CONFIG,
+                    nagle.getOption(QuicSocketOptions.CONFIG).withStreamDataNodelay(false));
+            nagle.connect(peer.localAddress());
+            assertTrue(nagle.nagle(), "stream_data_nodelay off: Nagle's algorithm on");
+        }
+    }
+
+    @Test
     void settableUntilConnectThenRefused() throws Exception {
         try (QuicSocket peer = QuicSocket.open().bind(LOOPBACK); QuicSocket s = QuicSocket.open()) {
             QuicConfig c = changed(s.getOption(QuicSocketOptions.CONFIG));

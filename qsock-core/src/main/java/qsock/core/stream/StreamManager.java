@@ -875,6 +875,11 @@ public final class StreamManager {
         nagle = on;
     }
 
+    /** {@return whether Nagle's algorithm holds small new data while data is in flight} */
+    public boolean isNagle() {
+        return nagle;
+    }
+
     /** Sets the new data a full packet carries, which cork and Nagle's algorithm wait for; at least 1. */
     public void setFullPacket(int bytes) {
         if (bytes < 1) {
