@@ -2,6 +2,7 @@ package qsock.socket;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import qsock.api.Role;
 import qsock.core.connection.QuicConnection;
 import qsock.core.error.StreamResetException;
 
@@ -76,7 +77,7 @@ final class MessageReader {
         if (record.isEmpty()) {
             QuicEvent e = events.poll();
             if (e != null) {
-                record.hold(QuicEvent.encode(e), StreamFlags.NOTIFICATION, -1, false, e);
+                record.hold(QuicEvent.encode(e, c.role() == Role.SERVER), StreamFlags.NOTIFICATION, -1, false, e);
             } else {
                 int length = c.nextDatagramLength();
                 if (length >= 0) {

@@ -310,8 +310,11 @@ public sealed interface QuicEvent {
      * structure ({@code struct quic_stream_update}, {@code quic_stream_max_data}, the {@code u64} max_stream with the
      * stream type in its two low bits, {@code quic_connection_id_info}, {@code quic_connection_close} with the reason
      * as UTF-8, one byte for a migration or key phase, the raw token or session), little-endian
+     *
+     * @param server whether the socket reading it is a server's connection: the type bits of max_stream are those of
+     *     the streams the limit is for, ours (RFC 9000 §2.1: a server's are 1 and 3)
      */
-    static byte[] encode(QuicEvent event) {
+    static byte[] encode(QuicEvent event, boolean server) {
         ByteBuffer b;
         switch (event) {
             case StreamUpdate u -> {
@@ -325,8 +328,9 @@ public sealed interface QuicEvent {
             }
             case MaxStreams m -> {
                 b = start(event, 8);
-                // The kernel's max_stream: the last stream ID allowed's type bits with the count shifted past them.
-                b.putLong(m.maxStreams() << 2 | (m.bidirectional() ? 0 : 2));
+                // The draft's max_stream: the type of the streams the limit is for in the two low bits, the count
+                // past them.
+                b.putLong(m.maxStreams() << 2 | (m.bidirectional() ? 0 : 2) | (server ? 1 : 0));
             }
             case ConnectionIds c -> {
                 b = start(event, 12);

@@ -959,7 +959,15 @@ public final class QuicSocket implements Closeable {
             long deadline = deadline();
             while (true) {
                 drainEvents(c);
-                T got = reading.run();
+                T got;
+                try {
+                    got = reading.run();
+                } catch (StreamResetException reset) {
+                    // Reading the peer's reset may have ended its stream: the MAX_STREAMS that hands its slot back
+                    // leaves now, not with whatever packet comes next (RFC 9000 §4.6).
+                    flush(c);
+                    throw reset;
+                }
                 if (got != null) {
                     return got;
                 }
@@ -989,7 +997,13 @@ public final class QuicSocket implements Closeable {
                     throw new ClosedChannelException();
                 }
                 drainEvents(c);
-                int n = streams.read(id, dst, seen);
+                int n;
+                try {
+                    n = streams.read(id, dst, seen);
+                } catch (StreamResetException reset) {
+                    flush(c); // as in receiving: the stream's slot goes back now
+                    throw reset;
+                }
                 if (n != 0) {
                     flush(c);
                     return n;

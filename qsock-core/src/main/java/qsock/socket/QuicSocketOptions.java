@@ -39,7 +39,8 @@ public final class QuicSocketOptions {
     /**
      * The close information (the kernel's {@code QUIC_SOCKOPT_CONNECTION_CLOSE}): set, what
      * {@link QuicSocket#close()} and {@link QuicSocket#shutdown} send; read after the peer closed, what it
-     * sent.
+     * sent. Set, its frame type is dropped (read back as 0), as the kernel does: an application's CONNECTION_CLOSE
+     * has none (RFC 9000 §19.19).
      */
     public static final SocketOption<ConnectionCloseInfo> CONNECTION_CLOSE =
             new Option<>("QUIC_CONNECTION_CLOSE", ConnectionCloseInfo.class);

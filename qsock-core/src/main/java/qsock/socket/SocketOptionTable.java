@@ -231,7 +231,10 @@ final class SocketOptionTable {
             Map.entry(QuicSocketOptions.CONNECTION_CLOSE, new Entry<ConnectionCloseInfo>() {
                 @Override
                 public void set(SocketOptionTable t, ConnectionCloseInfo info, Host host) {
-                    t.closeInfo = Objects.requireNonNull(info, "value");
+                    Objects.requireNonNull(info, "value");
+                    // What close() sends is an application's CONNECTION_CLOSE, which has no frame type (RFC 9000
+                    // §19.19): one given is dropped, as the kernel does, so that the option reads what is sent.
+                    t.closeInfo = ConnectionCloseInfo.of(info.errorCode(), info.reason());
                 }
 
                 @Override

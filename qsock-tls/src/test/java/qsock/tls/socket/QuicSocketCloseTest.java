@@ -64,6 +64,19 @@ class QuicSocketCloseTest {
         }
     }
 
+    /**
+     * The close information set reads back without its frame type, as in the kernel: close() sends an application's
+     * CONNECTION_CLOSE, which has none (RFC 9000 §19.19), so the option reads what is sent.
+     */
+    @Test
+    void theCloseOptionDropsTheFrameTypeAnApplicationCloseCannotCarry() throws Exception {
+        try (QuicSocket socket = QuicSocket.open()) {
+            socket.setOption(QuicSocketOptions.CONNECTION_CLOSE, new ConnectionCloseInfo(10, 1, "app err"));
+            assertEquals(new ConnectionCloseInfo(10, 0, "app err"),
+                    socket.getOption(QuicSocketOptions.CONNECTION_CLOSE));
+        }
+    }
+
     @Test
     void shutdownBothWakesABlockedReceiveAndThePeerSeesTheClose() throws Exception {
         try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {

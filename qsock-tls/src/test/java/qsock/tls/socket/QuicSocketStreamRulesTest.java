@@ -28,7 +28,7 @@ import qsock.socket.WouldBlockException;
  * receive"; the kernel's quic_msghdr_parse, quic_stream_get and quic_sock_send_stream), on real sockets, beyond what
  * its functional tests check ({@link KernelFunctionalStreamTest}).
  */
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class QuicSocketStreamRulesTest {
 
     private static ByteBuffer text(String s) {
@@ -116,6 +116,46 @@ class QuicSocketStreamRulesTest {
             }
             client.close();
             assertEquals(3, echo.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * RFC 9000 §4.6: a peer's stream whose reset the application read is over, and its slot goes back through
+     * MAX_STREAMS at once, from the receive that reported the reset, even on a connection that has nothing else to
+     * send (the MAX_STREAMS frame used to wait for the next packet, so a peer blocked on the limit stayed blocked).
+     */
+    @Test
+    void readingThePeersResetHandsItsStreamBackAtOnce() throws Exception {
+        ConnectionConfig oneUni = ConnectionConfig.builder().maxStreamsUni(1).build();
+        try (Loopback loopback = Loopback.listen("127.0.0.1", oneUni, 16); Loopback.Connection c = loopback.connect()) {
+            QuicSocket client = c.client();
+            client.send(text("reset me"), 2, StreamFlags.NEW);
+            client.resetStream(2, 5);
+            assertThrows(StreamLimitException.class, () -> client.openStream(6, StreamFlags.DONTWAIT));
+            // Both ends idle first: no packet of the server's is due that the MAX_STREAMS frame could ride along with.
+            Waits.until("everything either side sent is acknowledged", () -> client.statistics().bytesInFlight() == 0
+                    && c.server().statistics().bytesInFlight() == 0);
+            StreamResetException reset = assertThrows(StreamResetException.class, () -> {
+                ByteBuffer buf = ByteBuffer.allocate(100);
+                while (true) {
+                    buf.clear();
+                    c.server().receive(buf); // the data that arrived before the reset may come first
+                }
+            });
+            assertEquals(2, reset.streamId());
+            // Tried without waiting, so that the client sends nothing the server would answer (no STREAMS_BLOCKED).
+            Waits.until("the limit rose once the server read the reset", () -> opens(client, 6));
+        }
+    }
+
+    /** {@return true if stream {@code id} opens now; false while the peer's limit holds it back} */
+    private static boolean opens(QuicSocket client, long id) {
+        try {
+            return client.openStream(id, StreamFlags.DONTWAIT) == id;
+        } catch (StreamLimitException notYet) {
+            return false;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
