@@ -941,6 +941,10 @@ public final class QuicSocket implements Closeable {
                 // RFC 9000 §3.5: the peer's STOP_SENDING; its code says why.
                 throw new StreamResetException(id, part.resetCode());
             }
+            if (part.fileFailure() != null) {
+                throw new StreamClosedException(id, "it was reset: a file region queued on it could not be read: "
+                        + part.fileFailure());
+            }
             if (part.resetCode() >= 0) {
                 throw new StreamClosedException(id, "we reset it");
             }

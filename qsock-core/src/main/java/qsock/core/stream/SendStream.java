@@ -71,6 +71,14 @@ public final class SendStream {
         return resetByPeer;
     }
 
+    /**
+     * {@return why a file region queued on this stream could not be read when a packet was built, which reset the
+     * stream; null if none failed}
+     */
+    public String fileFailure() {
+        return fileFailure;
+    }
+
     /** {@return true if the application ended the stream (FIN queued)} */
     public boolean isFinished() {
         return finQueued;
