@@ -752,6 +752,23 @@ public final class QuicSocket implements Closeable {
     }
 
     /**
+     * {@return the bytes queued on stream {@code streamId}'s sending part that the peer has not acknowledged} 0 once
+     * every byte is acknowledged, when the part was reset, when the stream is unknown or gone, and when the connection
+     * ended or the socket is no connection: then nothing queued will be sent any more. An application that gave a
+     * file to {@link #sendFile} learns from it when the file may be closed.
+     */
+    public long streamSendBuffered(long streamId) {
+        Long n = readConnection(c -> {
+            if (c.state().isClosingOrClosed() || closed) {
+                return 0L;
+            }
+            qsock.core.stream.SendStream part = streams.sendPart(streamId);
+            return part == null || !part.isSending() ? 0L : part.buffer().held();
+        });
+        return n == null ? 0 : n;
+    }
+
+    /**
      * {@return the stream data a full packet of {@code c} carries now}: its datagram size less what a short header,
      * a STREAM frame's header and the AEAD tag take, so that corked data leaves in packets as full as they come
      */
