@@ -667,17 +667,23 @@ public final class QuicSocket implements Closeable {
      * when all of it is queued; with {@link StreamFlags#DONTWAIT} or in non-blocking mode it takes what fits now and
      * returns the count, or throws as {@code send} does when nothing fits.
      *
-     * <p>The file stays the application's: qsock never closes, truncates or moves it (reads are positional), and
-     * reads it with the calling thread's interrupt set aside, so that an interrupt cannot close it. It must stay
-     * open and at least {@code position + count} long until {@link #sendBuffered()} shows the bytes acknowledged
-     * (or the stream is reset). If the application closes or truncates it before, the bytes that can no longer be
-     * read are not sent: the stream's sending part is reset, the peer receives RESET_STREAM with application error
-     * code {@link #FILE_UNREADABLE} (0x7366), and the next {@code send} or {@code sendFile} on the
-     * stream throws {@link StreamClosedException} saying the file could not be read. Bytes already acknowledged
-     * stay delivered; the connection and its other streams go on. Bytes the application rewrites in place while
-     * queued are sent as they are when read, so a retransmission may differ from the first send: do not.
+     * <p>The bytes are copied from the page cache into each packet through a read-only mapping of a 4 MiB window of
+     * the file around them (one {@code mmap} per window, none per packet), which costs less CPU than a positional
+     * read per packet and than the application's read-then-send loop (scripts/bench-sendfile).
      *
-     * @param file an open file readable by positional reads
+     * <p>The file stays the application's: qsock never closes, truncates or moves it (it maps it with the calling
+     * thread's interrupt set aside, so that an interrupt cannot close it). It must stay open and at least {@code
+     * position + count} long until {@link #streamSendBuffered(long)} says the stream's bytes are acknowledged (or the
+     * stream is reset). If the application closes it, or truncates it below the region, before then, the bytes that
+     * can no longer be read are not sent: the stream's sending part is reset, the peer receives RESET_STREAM with
+     * application error code {@link #FILE_UNREADABLE} (0x7366), and the next {@code send} or {@code sendFile} on the
+     * stream throws {@link StreamClosedException} saying the file could not be read. Bytes already sent stay sent; the
+     * connection and its other streams go on. One limit of the mapping: bytes between a truncation point and the end
+     * of its 4 KiB page read as zeros (the kernel's mapping gives them), so a file truncated in the middle of a page
+     * sends up to a page of zeros before the reset. Bytes the application rewrites in place while queued are sent as
+     * they are when read, so a retransmission may differ from the first send: do not.
+     *
+     * @param file an open file, readable
      * @param position where the region starts in the file
      * @param count the region's length; {@code position + count} must not exceed the file's size now
      * @return the bytes of the region queued, at least 1 unless {@code count} was 0 with FIN

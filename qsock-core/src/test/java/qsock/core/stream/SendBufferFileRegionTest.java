@@ -189,11 +189,12 @@ class SendBufferFileRegionTest {
         read(b, 0, 1000);
         b.onSent(0, 1000);
         try (FileChannel writer = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            writer.truncate(50_000);
+            // At a page boundary (12 pages of 4 KiB): the mapping faults on every page past it.
+            writer.truncate(49_152);
         }
         assertArrayEquals(fileBytes(1000, 1000), read(b, 1000, 1000), "what is left of the file still reads");
         ByteBuffer packet = ByteBuffer.allocate(2000);
-        UncheckedIOException truncated = assertThrows(UncheckedIOException.class, () -> b.write(packet, 49_500, 1000));
+        UncheckedIOException truncated = assertThrows(UncheckedIOException.class, () -> b.write(packet, 49_000, 1000));
         assertInstanceOf(EOFException.class, truncated.getCause());
         assertEquals(2000, packet.limit(), "the packet's limit is restored");
 
@@ -214,6 +215,26 @@ class SendBufferFileRegionTest {
             Thread.interrupted();
         }
         assertTrue(file.isOpen(), "the application's file stays open");
+    }
+
+    @Test
+    void framesStraddlingTheMappedWindowsOfALargeFileReadTheRightBytes() throws IOException {
+        int size = (int) FileRegions.WINDOW * 2 + 5000;
+        byte[] large = new byte[size];
+        new java.util.SplittableRandom(7).nextBytes(large);
+        Path largePath = dir.resolve("large");
+        Files.write(largePath, large);
+        try (FileChannel f = FileChannel.open(largePath, StandardOpenOption.READ)) {
+            SendBuffer b = new SendBuffer(Integer.MAX_VALUE);
+            long position = 3;
+            b.appendFile(f, position, size - position, Integer.MAX_VALUE);
+            // First sends across each window boundary, then a retransmission back in the first window.
+            for (long at : new long[] {FileRegions.WINDOW - 700, 2 * FileRegions.WINDOW - 3, 10, size - 1203}) {
+                long offset = at - position;
+                assertArrayEquals(Arrays.copyOfRange(large, (int) at, (int) at + 1200), read(b, offset, 1200),
+                        "1200 bytes from file position " + at);
+            }
+        }
     }
 
     @Test
