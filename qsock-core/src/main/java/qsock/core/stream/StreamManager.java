@@ -55,7 +55,6 @@ public final class StreamManager {
      */
     public static final long FILE_UNREADABLE = 0x7366;
 
-
     /** RFC 9002 §6.2.2: the RTT assumed before a sample. */
     private static final long INITIAL_RTT_NANOS = 333_000_000L;
     private static final long MAX_STREAMS = 1L << 60;
