@@ -668,8 +668,8 @@ public final class QuicSocket implements Closeable {
      * returns the count, or throws as {@code send} does when nothing fits.
      *
      * <p>The bytes are copied from the page cache into each packet through a read-only mapping of a 4 MiB window of
-     * the file around them (one {@code mmap} per window, none per packet), which costs less CPU than a positional
-     * read per packet and than the application's read-then-send loop (scripts/bench-sendfile).
+     * the file around them (one {@code mmap} per window, no system call per packet), which costs less CPU than the
+     * application's read-then-send loop (scripts/bench-sendfile).
      *
      * <p>The file stays the application's: qsock never closes, truncates or moves it (it maps it with the calling
      * thread's interrupt set aside, so that an interrupt cannot close it). It must stay open and at least {@code
