@@ -160,6 +160,39 @@ class QuicSocketSendFileTest {
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aBlockedSendFileWhoseFileIsTruncatedThrowsStreamClosed() throws Exception {
+        Path path = file(FILE_SIZE);
+        ConnectionConfig server = ConnectionConfig.builder().initialMaxStreamData(64 << 10).build();
+        try (Loopback loopback = Loopback.listen("127.0.0.1", server, 4);
+             Loopback.Connection c = loopback.connect(smallBuffers());
+             FileChannel f = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            QuicSocket client = c.client();
+            long id = client.openStream(0);
+            // Blocks: the stream's buffer takes 256 KiB, the server lets 64 KiB through and reads nothing yet.
+            Future<Long> sending = loopback.background(() -> client.sendFile(f, 0, FILE_SIZE, id, StreamFlags.FIN));
+            Waits.until("the stream's buffer is full", () -> client.sendBuffered() >= 256 << 10);
+            f.truncate(0);
+            // The server reads, opening its window: the next packets would read what the file no longer has.
+            ByteBuffer buf = ByteBuffer.allocate(64 << 10);
+            StreamResetException reset = null;
+            for (int calls = 0; calls < 10_000 && reset == null; calls++) {
+                try {
+                    c.server().receive(buf.clear());
+                } catch (StreamResetException e) {
+                    reset = e;
+                }
+            }
+            assertTrue(reset != null, "the stream is reset");
+            assertEquals(QuicSocket.FILE_UNREADABLE, reset.errorCode());
+            java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> sending.get(30, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof StreamClosedException, "the blocked call ends: " + failed.getCause());
+            assertTrue(failed.getCause().getMessage().contains("could not be read"), failed.getCause().getMessage());
+        }
+    }
+
     /** A call that queues or throws. */
     private interface Call {
         void run() throws Exception;
