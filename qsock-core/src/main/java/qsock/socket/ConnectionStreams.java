@@ -132,6 +132,20 @@ final class ConnectionStreams {
         return streams.write(id, src, fin);
     }
 
+    /**
+     * Queues a region of {@code file} on stream {@code id}, unread, as much as the bounds let in now ({@link
+     * StreamManager#writeFile}).
+     *
+     * @return the bytes taken
+     * @throws StreamResetException if the peer asked us to stop sending
+     * @throws IllegalStateException if the stream cannot be written (unknown, receive-only, finished)
+     */
+    long writeFile(long id, java.nio.channels.FileChannel file, long position, long count, boolean fin)
+            throws StreamResetException {
+        refuseIfPeeled(id);
+        return streams.writeFile(id, file, position, count, fin);
+    }
+
     /** {@return the bytes queued on all streams that the peer has not acknowledged} */
     long sendBuffered() {
         return streams.sendBuffered();

@@ -17,6 +17,7 @@ import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
@@ -60,6 +61,14 @@ import qsock.core.runtime.UdpOptions;
  * connection queue from the calling thread; the endpoint's other connections send from its I/O thread.
  */
 public final class QuicSocket implements Closeable {
+
+    /**
+     * The application error code of the RESET_STREAM a stream gets when a file region {@link #sendFile} queued on it
+     * can no longer be read as a packet is built (the application closed or truncated the file): "sf" in ASCII,
+     * qsock's own, since the application protocols define none for it (RFC 9000 §20.2).
+     */
+    public static final long FILE_UNREADABLE = qsock.core.stream.StreamManager.FILE_UNREADABLE;
+
 
     /**
      * The settings of the socket's connections: those of {@link #open(ConnectionConfig)}, changed by the options
@@ -645,6 +654,127 @@ public final class QuicSocket implements Closeable {
     }
 
     /**
+     * Sends {@code count} bytes of {@code file} from {@code position} on stream data without copying them through
+     * the application or into the stream's buffer (the kernel's {@code sendfile} on a QUIC socket): the stream's
+     * send buffer references the file region, and each packet that carries part of it, its first send and every
+     * retransmission, reads those bytes from the file straight into the packet. The stream is named, opened and
+     * ended as with {@link #send}: {@code streamId} -1, {@link StreamFlags#NEW}, {@link StreamFlags#FIN} (after the
+     * region; a {@code count} of 0 needs it), {@link StreamFlags#MORE}, {@link StreamFlags#DONTWAIT}, and the same
+     * exceptions for the same causes. {@link StreamFlags#DATAGRAM} is refused.
+     *
+     * <p>The region counts against the stream's and the connection's send bounds as queued bytes do, until
+     * acknowledged: a blocking call takes a large file piece by piece as acknowledgements free room and returns
+     * when all of it is queued; with {@link StreamFlags#DONTWAIT} or in non-blocking mode it takes what fits now and
+     * returns the count, or throws as {@code send} does when nothing fits.
+     *
+     * <p>The bytes are copied from the page cache into each packet through a read-only mapping of a 4 MiB window of
+     * the file around them (one {@code mmap} per window, no system call per packet), which costs less CPU than the
+     * application's read-then-send loop (scripts/bench-sendfile).
+     *
+     * <p>The file stays the application's: qsock never closes, truncates or moves it (it maps it with the calling
+     * thread's interrupt set aside, so that an interrupt cannot close it). It must stay open and at least {@code
+     * position + count} long until {@link #streamSendBuffered(long)} says the stream's bytes are acknowledged (or the
+     * stream is reset). If the application closes it, or truncates it below the region, before then, the bytes that
+     * can no longer be read are not sent: the stream's sending part is reset, the peer receives RESET_STREAM with
+     * application error code {@link #FILE_UNREADABLE} (0x7366), and the next {@code send} or {@code sendFile} on the
+     * stream throws {@link StreamClosedException} saying the file could not be read. Bytes already sent stay sent; the
+     * connection and its other streams go on. One limit of the mapping: bytes between a truncation point and the end
+     * of its 4 KiB page read as zeros (the kernel's mapping gives them), so a file truncated in the middle of a page
+     * sends up to a page of zeros before the reset. Bytes the application rewrites in place while queued are sent as
+     * they are when read, so a retransmission may differ from the first send: do not.
+     *
+     * @param file an open file, readable
+     * @param position where the region starts in the file
+     * @param count the region's length; {@code position + count} must not exceed the file's size now
+     * @return the bytes of the region queued, at least 1 unless {@code count} was 0 with FIN
+     * @throws IllegalArgumentException if the region is negative or beyond the file's end, or {@code count} is 0
+     *     without FIN (the kernel's {@code EMSGSIZE})
+     * @throws java.nio.channels.NonReadableChannelException if the file was not opened for reading
+     * @throws java.nio.channels.ClosedChannelException if the file is closed
+     * @throws ClosedConnectionException if the connection ended (the kernel's {@code EPIPE})
+     * @throws StreamResetException if the peer asked us to stop sending on the stream
+     * @throws SocketTimeoutException if the timeout passed before anything was taken
+     */
+    public long sendFile(FileChannel file, long position, long count, long streamId, int flags) throws IOException {
+        Objects.requireNonNull(file, "file");
+        StreamFlags.check(flags, StreamFlags.SEND, "sendFile");
+        if ((flags & StreamFlags.DATAGRAM) != 0) {
+            throw new IllegalArgumentException("sendFile sends stream data: DATAGRAM is refused");
+        }
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("negative file region: position " + position + ", count " + count);
+        }
+        if (count == 0 && (flags & StreamFlags.FIN) == 0) {
+            throw new IllegalArgumentException("nothing to send: an empty sendFile needs StreamFlags.FIN");
+        }
+        long size = file.size();
+        if (position > size || count > size - position) {
+            throw new IllegalArgumentException("the region [" + position + ", " + position + " + " + count
+                    + ") goes beyond the file's end at " + size);
+        }
+        // Refuses a file not opened for reading now, rather than when a packet is built.
+        file.read(ByteBuffer.allocate(0), position);
+        QuicConnection c = requireConnection();
+        return lock.call(() -> {
+            long deadline = deadline();
+            boolean wait = mayWait() && (flags & StreamFlags.DONTWAIT) == 0;
+            if (!awaitEstablished(c, wait, deadline)) {
+                throw new WouldBlockException("the connection cannot send stream data yet: its handshake is not done");
+            }
+            streams.cork((flags & StreamFlags.MORE) != 0, fullPacket(c));
+            long id = sendStream(c, streamId, flags, wait, deadline);
+            boolean fin = (flags & StreamFlags.FIN) != 0;
+            long total = 0;
+            while (true) {
+                ensureSendable(c);
+                try {
+                    total += streams.writeFile(id, file, position + total, count - total, fin);
+                } catch (IllegalStateException e) {
+                    throw new StreamClosedException(id, e.getMessage());
+                }
+                if (fin && total == count) {
+                    streams.sendingEnded(id);
+                }
+                flush(c);
+                if (total == count) {
+                    return total;
+                }
+                if (!wait) {
+                    if (total > 0) {
+                        return total;
+                    }
+                    throw sendBlocked(id);
+                }
+                try {
+                    await(deadline);
+                } catch (SocketTimeoutException e) {
+                    if (total > 0) {
+                        return total;
+                    }
+                    throw e;
+                }
+            }
+        });
+    }
+
+    /**
+     * {@return the bytes queued on stream {@code streamId}'s sending part that the peer has not acknowledged} 0 once
+     * every byte is acknowledged, when the part was reset, when the stream is unknown or gone, and when the connection
+     * ended or the socket is no connection: then nothing queued will be sent any more. An application that gave a
+     * file to {@link #sendFile} learns from it when the file may be closed.
+     */
+    public long streamSendBuffered(long streamId) {
+        Long n = readConnection(c -> {
+            if (c.state().isClosingOrClosed() || closed) {
+                return 0L;
+            }
+            qsock.core.stream.SendStream part = streams.sendPart(streamId);
+            return part == null || !part.isSending() ? 0L : part.buffer().held();
+        });
+        return n == null ? 0 : n;
+    }
+
+    /**
      * {@return the stream data a full packet of {@code c} carries now}: its datagram size less what a short header,
      * a STREAM frame's header and the AEAD tag take, so that corked data leaves in packets as full as they come
      */
@@ -833,6 +963,10 @@ public final class QuicSocket implements Closeable {
             if (part.isResetByPeer()) {
                 // RFC 9000 §3.5: the peer's STOP_SENDING; its code says why.
                 throw new StreamResetException(id, part.resetCode());
+            }
+            if (part.fileFailure() != null) {
+                throw new StreamClosedException(id, "it was reset: a file region queued on it could not be read: "
+                        + part.fileFailure());
             }
             if (part.resetCode() >= 0) {
                 throw new StreamClosedException(id, "we reset it");

@@ -1,6 +1,8 @@
 package qsock.core.stream;
 
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 
 /**
  * Bytes queued for sending on one ordered byte stream (a STREAM's send half, or CRYPTO data at one
@@ -18,6 +20,10 @@ import java.nio.ByteBuffer;
  * or {@linkplain #discard() discarded} it keeps no chunk for reuse. The range sets are capped; when the peer's
  * acknowledgements fragment them past the cap, the buffer errs on the side of sending again: a range it
  * cannot record as acknowledged is treated as lost, and lost ranges are merged across their gaps.
+ *
+ * <p>Besides bytes copied in, the buffer holds regions of files ({@link #appendFile}): they count against the
+ * capacity like copied bytes, but their bytes are read from the file into the packet when it is built, every
+ * time they are sent.
  */
 public final class SendBuffer {
 
@@ -31,6 +37,8 @@ public final class SendBuffer {
     private long ackedOffset;
     private long sendOffset;
     private long writeOffset;
+    /** The file regions held, created at the first {@link #appendFile}. */
+    private FileRegions regions;
 
     /**
      * A buffer of {@code capacity} bytes with {@link #DEFAULT_MAX_RANGES} ranges.
@@ -143,6 +151,34 @@ public final class SendBuffer {
     }
 
     /**
+     * Queues the region {@code [position, position + count)} of {@code file}, as much of it as there is room for
+     * but at most {@code max}, without reading it: its bytes are read into each packet that carries them. The
+     * file must stay open and at least that long until the bytes are acknowledged.
+     *
+     * @return the number of bytes taken, 0 when the buffer is full or {@code max} is not positive
+     * @throws IllegalArgumentException if {@code position} or {@code count} is negative
+     */
+    public long appendFile(FileChannel file, long position, long count, int max) {
+        if (position < 0 || count < 0) {
+            throw new IllegalArgumentException("negative file region: position " + position + ", count " + count);
+        }
+        long n = Math.min(count, Math.min(available(), max));
+        if (n > 0) {
+            if (regions == null) {
+                regions = new FileRegions();
+            }
+            regions.add(writeOffset, file, position, n);
+            writeOffset += n;
+        }
+        return Math.max(n, 0);
+    }
+
+    /** {@return the file regions held now, for tests of their release} */
+    int fileRegionsHeld() {
+        return regions == null ? 0 : regions.size();
+    }
+
+    /**
      * {@return the offset of the next byte to send: the first lost byte not since acknowledged, else
      * {@link #sendOffset()} if there is unsent data, else -1}
      */
@@ -217,12 +253,18 @@ public final class SendBuffer {
      *
      * @return {@code length}
      * @throws IllegalArgumentException if the range is not held (acknowledged or not yet appended)
+     * @throws UncheckedIOException if part of the range is a file region whose file cannot supply it (closed,
+     *     truncated, failing); {@code dst}'s position is then unspecified within the range
      */
     public int write(ByteBuffer dst, long offset, int length) {
         if (length < 0 || offset < ackedOffset || offset + length > writeOffset) {
             throw new IllegalArgumentException("range [" + offset + ", " + (offset + length) + ") is not held");
         }
-        store.get(offset, dst, length);
+        if (regions == null || regions.isEmpty()) {
+            store.get(offset, dst, length);
+        } else {
+            regions.copy(dst, offset, length, store);
+        }
         return length;
     }
 
@@ -247,7 +289,7 @@ public final class SendBuffer {
                 acked.removeFirst();
             }
             lost.removeBelow(ackedOffset);
-            store.releaseBelow(ackedOffset);
+            release();
             return true;
         }
         if (!acked.add(start, end)) {
@@ -260,10 +302,18 @@ public final class SendBuffer {
             ackedOffset = acked.end(0);
             acked.removeFirst();
             lost.removeBelow(ackedOffset);
-            store.releaseBelow(ackedOffset);
+            release();
             return true;
         }
         return false;
+    }
+
+    /** Frees what lies below the acknowledged prefix: chunks of storage, file regions. */
+    private void release() {
+        store.releaseBelow(ackedOffset);
+        if (regions != null) {
+            regions.releaseBelow(ackedOffset);
+        }
     }
 
     /**
@@ -298,6 +348,9 @@ public final class SendBuffer {
     public void discard() {
         store.releaseAll();
         store.stopKeepingSpares();
+        if (regions != null) {
+            regions.clear();
+        }
         acked.clear();
         lost.clear();
         ackedOffset = writeOffset;

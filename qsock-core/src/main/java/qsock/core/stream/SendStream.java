@@ -1,6 +1,7 @@
 package qsock.core.stream;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import qsock.core.error.StreamResetException;
 
 /**
@@ -21,6 +22,8 @@ public final class SendStream {
     private long finalSize = -1;
     private long resetCode = -1;
     private boolean resetByPeer;
+    /** Why a file region queued on this stream could not be read, which reset it; null if none failed. */
+    private String fileFailure;
 
     /**
      * @param id the stream
@@ -68,6 +71,14 @@ public final class SendStream {
         return resetByPeer;
     }
 
+    /**
+     * {@return why a file region queued on this stream could not be read when a packet was built, which reset the
+     * stream; null if none failed}
+     */
+    public String fileFailure() {
+        return fileFailure;
+    }
+
     /** {@return true if the application ended the stream (FIN queued)} */
     public boolean isFinished() {
         return finQueued;
@@ -94,15 +105,7 @@ public final class SendStream {
      * @throws IllegalStateException if the stream was already finished or reset by the application
      */
     public int write(ByteBuffer src, boolean fin, int max) throws StreamResetException {
-        if (resetByPeer) {
-            throw new StreamResetException(id, resetCode);
-        }
-        if (resetCode >= 0) {
-            throw new IllegalStateException("stream " + id + " was reset");
-        }
-        if (finQueued) {
-            throw new IllegalStateException("stream " + id + " was finished");
-        }
+        checkWritable();
         int n = buffer.append(src, max);
         if (fin && !src.hasRemaining()) {
             finQueued = true;
@@ -110,6 +113,59 @@ public final class SendStream {
             buffer.finish();
         }
         return n;
+    }
+
+    /**
+     * Queues the region {@code [position, position + count)} of {@code file} up to the buffer's room and at most
+     * {@code max}, unread (see {@link SendBuffer#appendFile}), and the end of the stream if {@code fin} and the
+     * whole region was taken.
+     *
+     * @return the bytes taken
+     * @throws StreamResetException if the sending part was reset after the peer's STOP_SENDING
+     * @throws IllegalStateException if the stream was already finished or reset by the application, or because
+     *     a file region queued on it could not be read
+     */
+    public long writeFile(FileChannel file, long position, long count, boolean fin, int max)
+            throws StreamResetException {
+        checkWritable();
+        long n = buffer.appendFile(file, position, count, max);
+        if (fin && n == count) {
+            finQueued = true;
+            finalSize = buffer.writeOffset();
+            buffer.finish();
+        }
+        return n;
+    }
+
+    private void checkWritable() throws StreamResetException {
+        if (resetByPeer) {
+            throw new StreamResetException(id, resetCode);
+        }
+        if (fileFailure != null) {
+            throw new IllegalStateException("stream " + id + " was reset because a file region queued on it"
+                    + " could not be read: " + fileFailure);
+        }
+        if (resetCode >= 0) {
+            throw new IllegalStateException("stream " + id + " was reset");
+        }
+        if (finQueued) {
+            throw new IllegalStateException("stream " + id + " was finished");
+        }
+    }
+
+    /**
+     * Resets the sending part because a file region queued on it could not be read when a packet was built
+     * (the application closed or truncated the file): what is queued cannot be sent, so the peer hears
+     * RESET_STREAM with {@code errorCode}, and the application's next write on the stream says why.
+     *
+     * @return false if the part was already reset or all its data acknowledged
+     */
+    boolean resetForFile(long errorCode, String why) {
+        if (!reset(errorCode, false)) {
+            return false;
+        }
+        fileFailure = why;
+        return true;
     }
 
     /**

@@ -1,6 +1,8 @@
 package qsock.core.stream;
 
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import qsock.api.Role;
@@ -44,6 +46,14 @@ import qsock.core.wire.VarInt;
  * included, and read every receiving part to its end.
  */
 public final class StreamManager {
+
+    /**
+     * The application error code of the RESET_STREAM sent when a file region queued on a stream cannot be read
+     * as a packet is built ({@link #writeFile}: the application closed or truncated the file): "sf" in ASCII, a
+     * code of qsock's own, as hq-interop and HTTP/3 define none for it (RFC 9000 §20.2 leaves the codes to the
+     * application).
+     */
+    public static final long FILE_UNREADABLE = 0x7366;
 
     /** RFC 9002 §6.2.2: the RTT assumed before a sample. */
     private static final long INITIAL_RTT_NANOS = 333_000_000L;
@@ -94,6 +104,8 @@ public final class StreamManager {
 
     // What the application queued on all streams, acknowledgement pending, against the connection's bound.
     private long sendBuffered;
+    /** A file region failed while this packet's frames were written ({@link #failFileStream}). */
+    private boolean fileFailed;
     /** Streams that hold queued bytes or wait for the connection's room: those that share the bound. */
     private int sendSharers;
     /** Streams whose last write the connection's bound cut short. */
@@ -340,6 +352,40 @@ public final class StreamManager {
         }
         // Cut short with room left in its own buffer: the connection's bound stopped it.
         e.sendWaiting = src.hasRemaining() && b.available() > 0;
+        if (e.sendWaiting && !e.inRoomWaiters) {
+            e.inRoomWaiters = true;
+            roomWaiters.add(e);
+        }
+        accountSend(e, held, waiting);
+        updateFlushable(e);
+        return n;
+    }
+
+    /**
+     * Queues the region {@code [position, position + count)} of {@code file} for stream {@code id}, unread, under
+     * the same bounds as {@link #write}: the region's bytes count as held until acknowledged, and are read from
+     * the file into each packet that carries them (see {@link SendBuffer#appendFile}). If the file cannot supply
+     * them then, the stream is reset with {@link #FILE_UNREADABLE}.
+     *
+     * @return the bytes taken
+     * @throws StreamResetException if the peer's STOP_SENDING made us reset the stream
+     * @throws IllegalStateException if the stream is unknown, receive-only, finished or reset by us
+     */
+    public long writeFile(long id, FileChannel file, long position, long count, boolean fin)
+            throws StreamResetException {
+        StreamEntry e = existing(id);
+        if (e.send == null) {
+            throw new IllegalStateException("stream " + id + " is receive-only");
+        }
+        SendBuffer b = e.send.buffer();
+        long held = b.held();
+        boolean waiting = e.sendWaiting;
+        long n = e.send.writeFile(file, position, count, fin, sendAllowance(e, held));
+        boolean rest = n < count;
+        if (rest) {
+            e.writeBlocked = true;
+        }
+        e.sendWaiting = rest && b.available() > 0;
         if (e.sendWaiting && !e.inRoomWaiters) {
             e.inRoomWaiters = true;
             roomWaiters.add(e);
@@ -930,6 +976,11 @@ public final class StreamManager {
         writeConnectionControl(packet, end, sink, now);
         writeStreamControl(packet, end, sink, now);
         writeStreamData(packet, end, sink);
+        if (fileFailed) {
+            // A stream reset as its file failed: its RESET_STREAM goes in this packet if it fits.
+            fileFailed = false;
+            writeStreamControl(packet, end, sink, now);
+        }
         return packet.position() - start;
     }
 
@@ -1121,8 +1172,16 @@ public final class StreamManager {
         }
         int length = (int) Math.min(available, room - header);
         boolean fin = s.isFinished() && offset + length == s.finalSize();
+        int frameStart = packet.position();
         FrameEncoder.writeStreamHeader(packet, e.id, offset, length, fin, true);
-        b.write(packet, offset, length);
+        try {
+            b.write(packet, offset, length);
+        } catch (UncheckedIOException failure) {
+            // A file region the application closed or truncated: the frame is taken back and the stream reset.
+            packet.position(frameStart);
+            failFileStream(e, failure);
+            return true;
+        }
         long sentBefore = b.sendOffset();
         s.onFrameSent(offset, length, fin);
         if (newData) {
@@ -1131,6 +1190,25 @@ public final class StreamManager {
         sink.streamFrame(e.id, offset, length, fin);
         streamBytesInFlight += length;
         return true;
+    }
+
+    /**
+     * Resets stream {@code e}'s sending part because a file region queued on it could not be read: RESET_STREAM
+     * with {@link #FILE_UNREADABLE} goes to the peer, the application's next write says why.
+     */
+    private void failFileStream(StreamEntry e, UncheckedIOException failure) {
+        long held = e.send.buffer().held();
+        if (e.send.resetForFile(FILE_UNREADABLE, failure.getMessage())) {
+            stopWaiting(e, held);
+            if (e.writeBlocked) {
+                // A writer waiting for room hears of the reset at once.
+                e.writeBlocked = false;
+                queueWritable(e);
+            }
+            e.resetPending = true;
+            queueControl(e);
+            fileFailed = true;
+        }
     }
 
     // ---------------------------------------------------------------- fate of sent frames

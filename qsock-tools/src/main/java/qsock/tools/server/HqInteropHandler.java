@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAccumulator;
 import qsock.api.Role;
 import qsock.core.error.PeerText;
 import qsock.core.error.StreamResetException;
@@ -34,11 +33,12 @@ import qsock.tools.hq.ServedDirectory;
  * {@link HqInterop#NOT_FOUND}; a malformed request with {@link HqInterop#BAD_REQUEST}.
  *
  * <p>One thread reads every stream; each response is written by a virtual thread of its own, so large files
- * go out side by side and a slow one holds up no request. The responses of one connection share
- * {@value #CHUNKS_PER_CONNECTION} file chunks of {@value #CHUNK_SIZE} bytes: a response holds one only while it
- * reads its file and hands the bytes to the transport without waiting, and waits for room in the stream with
- * nothing held, so what the handler holds per connection does not grow with the streams a client opens or
- * leaves unread; the transport bounds what it queues.
+ * go out side by side and a slow one holds up no request. A response hands its file to the transport with
+ * {@link QuicSocket#sendFile} ({@value #PIECE} bytes a call, so that its progress shows in the traffic counts):
+ * the file's bytes go from the file into the packets, never through a buffer of the handler's, so what the
+ * handler holds per connection does not grow with the streams a client opens or leaves unread; the transport
+ * bounds what it queues. The file stays open until the client acknowledged every byte of it (or the stream
+ * ended otherwise), since retransmissions read it again.
  *
  * <p>A stream ends in both directions: when the client resets its request, the response stops and the
  * stream is reset back with the client's code; when the client asks the server to stop sending, the transport
@@ -48,19 +48,20 @@ import qsock.tools.hq.ServedDirectory;
  */
 public final class HqInteropHandler implements ApplicationHandler {
 
-    /** File chunks one connection's responses share. */
-    public static final int CHUNKS_PER_CONNECTION = 2;
-    /** The size of a file chunk: large enough that a fast transfer makes few calls, small per connection. */
-    public static final int CHUNK_SIZE = 64 * 1024;
+    /** The most of a file one {@code sendFile} call hands over. */
+    public static final long PIECE = 1 << 20;
+    /** How long a finished response keeps its file open at most, waiting for the client's acknowledgements. */
+    private static final long ACK_WAIT_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(5);
+    /** The longest pause between two looks at what the client has not acknowledged yet. */
+    private static final long ACK_POLL_MAX_MILLIS = 100;
 
     private static final System.Logger LOG = System.getLogger(HqInteropHandler.class.getName());
     private static final int READ_BUFFER_SIZE = 16 * 1024;
-    /** The least a response reads from its file at a time, but for its end. */
-    private static final int MIN_READ = 4 * 1024;
 
     private final ServedDirectory directory;
     private final ResponseObserver observer;
-    private final LongAccumulator maxChunkBytes = new LongAccumulator(Math::max, 0);
+    /** Files the responses of every connection hold open now. */
+    private final AtomicInteger openFiles = new AtomicInteger();
 
     /** Serves the files under {@code directory}. */
     public HqInteropHandler(ServedDirectory directory) {
@@ -73,14 +74,13 @@ public final class HqInteropHandler implements ApplicationHandler {
         this.observer = observer;
     }
 
-    /** {@return the most file-chunk bytes one connection held, over the connections served so far} */
-    public long maxChunkBytesPerConnection() {
-        return maxChunkBytes.get();
+    /** {@return the files the responses hold open now: each until the client acknowledged it, or its stream ended} */
+    public int openFiles() {
+        return openFiles.get();
     }
 
     @Override
     public void serve(QuicSocket connection, Traffic traffic) throws IOException {
-        ChunkPool chunks = new ChunkPool(CHUNKS_PER_CONNECTION, CHUNK_SIZE, maxChunkBytes::accumulate);
         ByteBuffer buffer = ByteBuffer.allocate(READ_BUFFER_SIZE);
         // Request streams the client has not ended yet; bounded by the streams the peer may open.
         Map<Long, Request> requests = new HashMap<>();
@@ -112,7 +112,7 @@ public final class HqInteropHandler implements ApplicationHandler {
                     int length = lineEnd < 0 ? request.length
                             : lineEnd + (request.bytes[lineEnd] == '\r' ? 2 : 1);
                     byte[] bytes = request.bytes;
-                    request.answer(respond(connection, traffic, chunks, id, bytes, length));
+                    request.answer(respond(connection, traffic, id, bytes, length));
                 }
             }
             if (message.fin()) {
@@ -140,8 +140,7 @@ public final class HqInteropHandler implements ApplicationHandler {
     }
 
     /** {@return the response started for the request in {@code bytes[0, length)}, or null if it was refused} */
-    private Response respond(QuicSocket connection, Traffic traffic, ChunkPool chunks, long id, byte[] bytes,
-                             int length) {
+    private Response respond(QuicSocket connection, Traffic traffic, long id, byte[] bytes, int length) {
         HqRequest request;
         try {
             request = HqRequest.parse(bytes, length);
@@ -156,21 +155,31 @@ public final class HqInteropHandler implements ApplicationHandler {
             return null;
         }
         Response response = new Response(id, request.path(), file.get());
-        Thread.ofVirtual().name("qsock-hq-" + id).start(() -> send(connection, traffic, chunks, response));
+        Thread.ofVirtual().name("qsock-hq-" + id).start(() -> send(connection, traffic, response));
         return response;
     }
 
     /** The response's thread: sends the file, then tells the observer how it ended. */
-    private void send(QuicSocket connection, Traffic traffic, ChunkPool chunks, Response response) {
+    private void send(QuicSocket connection, Traffic traffic, Response response) {
         long id = response.streamId;
         boolean complete = false;
         try {
             observer.responseStarting(id, response.path);
             try (FileChannel file = FileChannel.open(response.file, StandardOpenOption.READ)) {
-                complete = transfer(connection, traffic, chunks, file, response);
-            }
-            if (complete) {
-                stopReading(connection, id);
+                openFiles.incrementAndGet();
+                try {
+                    complete = transfer(connection, traffic, file, response);
+                    if (complete) {
+                        stopReading(connection, id);
+                    }
+                } finally {
+                    // Whatever ended the response, the transport may still read the file for what it queued.
+                    try {
+                        awaitAcknowledged(connection, id);
+                    } finally {
+                        openFiles.decrementAndGet();
+                    }
+                }
             }
         } catch (StreamResetException e) {
             // The client asked us to stop sending (the transport reset the response): nothing more of the
@@ -197,60 +206,42 @@ public final class HqInteropHandler implements ApplicationHandler {
     }
 
     /**
-     * Sends the file from {@code response.sent} on; {@return true when its last byte and the stream's FIN were
-     * taken, false if the response was cancelled}
+     * Sends the file from {@code response.sent} on with {@link QuicSocket#sendFile}, which waits for room as the
+     * client acknowledges; {@return true when its last byte and the stream's FIN were taken, false if the response
+     * was cancelled}
      */
-    private static boolean transfer(QuicSocket connection, Traffic traffic, ChunkPool chunks, FileChannel file,
-                                    Response response) throws IOException {
+    private static boolean transfer(QuicSocket connection, Traffic traffic, FileChannel file, Response response)
+            throws IOException {
         long id = response.streamId;
-        // The size read at open decides the end; a file that shrank meanwhile ends where it ends.
+        // The size read at open decides the end; the file must not change while it is sent.
         long size = file.size();
-        ByteBuffer oneByte = null;
-        // How much to read next: a whole chunk while the transport takes everything; after it had no room, about
-        // what it took then, so that bytes read but not taken (read again later) stay a fraction of those sent.
-        int want = CHUNK_SIZE;
-        while (!response.isCancelled()) {
-            int offered;
-            int taken;
-            boolean last;
-            ByteBuffer chunk = chunks.acquire();
-            try {
-                chunk.limit((int) Math.min(want, size - response.sent));
-                int n = chunk.hasRemaining() ? file.read(chunk, response.sent) : 0;
-                chunk.flip();
-                offered = chunk.remaining();
-                last = n < 0 || response.sent + offered >= size;
-                // Without waiting: the chunk goes back at once, whatever the peer does.
-                taken = connection.trySend(chunk, id, last ? StreamFlags.FIN : 0);
-            } finally {
-                chunks.release(chunk);
-            }
+        // Each call takes at least one byte or ends the response, so the file's bytes bound the calls.
+        for (long calls = 0; calls <= size && !response.isCancelled(); calls++) {
+            long count = Math.min(PIECE, size - response.sent);
+            boolean last = response.sent + count >= size;
+            long taken = connection.sendFile(file, response.sent, count, id, last ? StreamFlags.FIN : 0);
             response.sent += taken;
             traffic.sent(taken);
-            if (taken == offered) {
-                if (last) {
-                    return response.finish();
-                }
-                want = Math.min(CHUNK_SIZE, 2 * want);
-                continue;
-            }
-            want = Math.clamp(2L * taken, MIN_READ, CHUNK_SIZE);
-            // The stream (or the connection) has no room. The socket has no call that only waits for room; a
-            // blocking send of the next byte is one, and it holds no chunk while it waits.
-            oneByte = oneByte == null ? ByteBuffer.allocate(1) : oneByte.clear();
-            if (file.read(oneByte, response.sent) <= 0) {
-                continue; // the file shrank: the next round sends the FIN
-            }
-            oneByte.flip();
-            boolean lastByte = response.sent + 1 >= size;
-            connection.send(oneByte, id, lastByte ? StreamFlags.FIN : 0);
-            response.sent++;
-            traffic.sent(1);
-            if (lastByte) {
+            if (last && taken == count) {
                 return response.finish();
             }
         }
         return false;
+    }
+
+    /**
+     * Waits until the client acknowledged all that stream {@code id} queued (or the stream or the connection ended),
+     * for so long at most: until then the transport reads the file again for what is lost, so it stays open. There
+     * is no call that waits for acknowledgements, so it looks now and then, more rarely as the wait goes on; the
+     * thread is virtual and a look is cheap.
+     */
+    private static void awaitAcknowledged(QuicSocket connection, long id) throws InterruptedException {
+        long deadline = System.nanoTime() + ACK_WAIT_NANOS;
+        long pause = 1;
+        while (connection.streamSendBuffered(id) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(pause);
+            pause = Math.min(ACK_POLL_MAX_MILLIS, 2 * pause);
+        }
     }
 
     /**
