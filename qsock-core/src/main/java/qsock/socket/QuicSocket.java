@@ -20,6 +20,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
@@ -111,6 +112,16 @@ public final class QuicSocket implements Closeable {
     private Thread inReadyHandler;
     /** The listener's I/O threads ({@link QuicSocketOptions#IO_THREADS}), until bind reads them. */
     private volatile int ioThreads = IoEndpointGroup.defaultThreads();
+    /** {@link QuicSocketOptions#IO_THREADS} was set, not left at its default. */
+    private volatile boolean ioThreadsSet;
+    /** {@link QuicSocketOptions#REUSE_PORT}, until bind reads it. */
+    private volatile boolean reusePort;
+    /** The port this socket shares with other listeners of the JVM ({@link SharedPorts}); null if it shares none. */
+    private SharedPorts.Entry shared;
+    /** The address a sharing socket bound (its endpoint may be bound to another address of the port). */
+    private volatile InetSocketAddress sharedAddress;
+    /** A sharing socket's place among the port's listeners, from its first listen; null before and otherwise. */
+    private volatile qsock.core.endpoint.AlpnListener alpnListener;
     /** The endpoint settings shared by a listener's I/O threads (one reset key), set at bind; null for one thread. */
     private EndpointConfig sharedEndpointConfig;
     /** A listener's several I/O threads, formed at its first listen; null with one thread and on connections. */
@@ -177,6 +188,21 @@ public final class QuicSocket implements Closeable {
         ConnectionConfig config = this.config;
         EndpointConfig endpointConfig = new EndpointConfig(config, null);
         UdpOptions udp = options.udpOptions();
+        if (mayListen && (reusePort || !alpnList().isEmpty())) {
+            // ALPN routing: listeners of this JVM share the port, each new connection going to the one its
+            // ClientHello's ALPN picks (SharedPorts, AlpnListeners). One I/O thread serves the port.
+            if (ioThreadsSet && ioThreads > 1) {
+                throw new IllegalStateException("a socket sharing its port by ALPN or REUSE_PORT has one I/O thread;"
+                        + " IO_THREADS " + ioThreads + " is not supported with it");
+            }
+            SharedPorts.Entry e = SharedPorts.bind(address, endpointConfig, udp, client);
+            InetSocketAddress bound = e.endpoint.localAddress();
+            shared = e;
+            sharedAddress = new InetSocketAddress(address.getAddress(), bound.getPort());
+            lock = new SocketLock(e.endpoint.lock());
+            io = e.endpoint;
+            return;
+        }
         if (mayListen && ioThreads > 1 && config.connectionIdLength() > 0 && IoEndpointGroup.supported()) {
             // Several I/O threads (QuicSocketOptions.IO_THREADS): the port is bound to be shared, with the reset key
             // the others will have.
@@ -187,6 +213,16 @@ public final class QuicSocket implements Closeable {
         IoEndpoint endpoint = IoEndpoint.bind(address, endpointConfig, udp, client);
         lock = new SocketLock(endpoint.lock());
         io = endpoint;
+    }
+
+    /** {@return the ALPN option's list as set now} */
+    private List<String> alpnList() {
+        try {
+            List<String> l = options.get(QuicSocketOptions.ALPN, optionHost);
+            return l == null ? List.of() : l;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Makes this socket the one of {@code c}; the endpoint's lock is held. */
@@ -219,6 +255,10 @@ public final class QuicSocket implements Closeable {
             }
             if (connection != null) {
                 throw new IllegalStateException("a connected socket cannot listen");
+            }
+            if (shared != null) {
+                listenShared(backlog);
+                return null;
             }
             qsock.core.endpoint.AddressValidation validation = lock.call(() -> {
                 if (!listened) {
@@ -260,6 +300,53 @@ public final class QuicSocket implements Closeable {
             }
             return null;
         });
+    }
+
+    /**
+     * {@link #listen} for a socket sharing its port: joins the port's listeners with its ALPN list (the kernel's
+     * {@code quic_hash}). The first listener of the port sets what every connection of the port is made with
+     * (transport settings, address validation, preferred addresses); a later one's are its own only in what the
+     * accepted sockets copy (its options, ALPN among them).
+     *
+     * @throws java.net.BindException (EADDRINUSE) if the ALPN list equals or overlaps that of another listener of
+     *     the same address and port outside a reuse-port group
+     */
+    private void listenShared(int backlog) throws IOException {
+        lock.call(() -> {
+            QuicEndpoint quic = io.endpoint();
+            if (backlog == 0) {
+                if (alpnListener != null) {
+                    quic.removeListener(alpnListener);
+                }
+                listening = false;
+                return null;
+            }
+            qsock.core.endpoint.AlpnListener l = alpnListener;
+            if (l == null) {
+                l = new qsock.core.endpoint.AlpnListener(sharedAddress.getAddress(), alpnList(), reusePort);
+            }
+            boolean first = quic.listeners().isEmpty() && !quic.isServer();
+            quic.addListener(l, backlog);
+            alpnListener = l;
+            if (first) {
+                io.setConnectionConfig(config);
+                quic.setAddressValidation(options.addressValidation());
+                if (!preferredBound) {
+                    bindPreferredAddresses();
+                    preferredBound = true;
+                }
+            }
+            listening = true;
+            listened = true;
+            acceptShutdown = false;
+            return null;
+        });
+    }
+
+    /** {@return the connections waiting for this listener's accept; the lock is held} */
+    private int queuedForAccept(QuicEndpoint quic) {
+        qsock.core.endpoint.AlpnListener l = alpnListener;
+        return l != null ? quic.acceptQueueLength(l) : quic.acceptQueueLength();
     }
 
     /** Binds the preferred addresses of the settings, if any; the endpoint's lock is held. */
@@ -322,7 +409,8 @@ public final class QuicSocket implements Closeable {
                     throw new IllegalStateException("the socket does not listen");
                 }
                 QuicEndpoint quic = endpoint.endpoint();
-                QuicConnection c = quic.accept();
+                qsock.core.endpoint.AlpnListener l = alpnListener;
+                QuicConnection c = l != null ? quic.accept(l) : quic.accept();
                 if (c != null) {
                     return acceptedSocket(endpoint, c);
                 }
@@ -393,7 +481,7 @@ public final class QuicSocket implements Closeable {
             return g.acceptQueueLength();
         }
         IoEndpoint endpoint = io;
-        return endpoint == null ? 0 : lock.get(() -> endpoint.endpoint().acceptQueueLength());
+        return endpoint == null ? 0 : lock.get(() -> queuedForAccept(endpoint.endpoint()));
     }
 
     /**
@@ -413,6 +501,10 @@ public final class QuicSocket implements Closeable {
             }
             if (listening) {
                 throw new IllegalStateException("a listening socket cannot connect");
+            }
+            if (shared != null) {
+                throw new IllegalStateException("a socket sharing its port with listeners (ALPN or REUSE_PORT set"
+                        + " before bind) cannot connect");
             }
             if (io == null) {
                 bindLocked(new InetSocketAddress(route(peer), 0), false);
@@ -1220,7 +1312,7 @@ public final class QuicSocket implements Closeable {
     private void onBatch() {
         QuicConnection c = connection;
         if (c == null) {
-            if (listening && io.endpoint().acceptQueueLength() > 0) {
+            if (listening && queuedForAccept(io.endpoint()) > 0) {
                 lock.signalAll();
                 watchReadiness();
             }
@@ -1372,7 +1464,7 @@ public final class QuicSocket implements Closeable {
             }
             g = group;
             if (g == null) {
-                return endpoint.endpoint().acceptQueueLength() > 0 ? QuicSelectionKey.OP_ACCEPT : 0;
+                return queuedForAccept(endpoint.endpoint()) > 0 ? QuicSelectionKey.OP_ACCEPT : 0;
             }
         } finally {
             l.unlock();
@@ -1793,7 +1885,19 @@ public final class QuicSocket implements Closeable {
                     c.close(applicationErrorCode, reason, System.nanoTime());
                     flush(c);
                 }
-                if (listening) {
+                qsock.core.endpoint.AlpnListener l = alpnListener;
+                if (l != null) {
+                    // One listener of a shared port: only its own queue is refused; the others go on.
+                    QuicEndpoint quic = endpoint.endpoint();
+                    listening = false;
+                    for (QuicConnection refused = quic.accept(l); refused != null; refused = quic.accept(l)) {
+                        refused.closeWithError(TransportErrorCode.CONNECTION_REFUSED, 0, "listener closed",
+                                System.nanoTime());
+                        quic.touched(refused);
+                    }
+                    quic.removeListener(l);
+                    endpoint.flush();
+                } else if (listening) {
                     QuicEndpoint quic = endpoint.endpoint();
                     quic.listen(0);
                     listening = false;
@@ -1808,6 +1912,10 @@ public final class QuicSocket implements Closeable {
                 lock.signalAll();
                 endpoint.detach(client);
             });
+            SharedPorts.Entry e = shared;
+            if (e != null) {
+                SharedPorts.leave(e);
+            }
             IoEndpointGroup g = group;
             if (g != null) {
                 // The other I/O threads refuse what waits there, and end once their connections did.
@@ -1830,6 +1938,10 @@ public final class QuicSocket implements Closeable {
         IoEndpoint endpoint = io;
         if (endpoint == null) {
             return null;
+        }
+        InetSocketAddress sharedAt = sharedAddress;
+        if (sharedAt != null) {
+            return sharedAt;
         }
         QuicConnection c = connection;
         if (c != null) {
@@ -1902,6 +2014,19 @@ public final class QuicSocket implements Closeable {
                     throw new AlreadyBoundException();
                 }
                 ioThreads = n;
+                ioThreadsSet = true;
+                return null;
+            });
+            return this;
+        }
+        if (option == QuicSocketOptions.REUSE_PORT) {
+            boolean on = (Boolean) Objects.requireNonNull(value, "value");
+            setup.call(() -> {
+                ensureOpen();
+                if (io != null) {
+                    throw new AlreadyBoundException();
+                }
+                reusePort = on;
                 return null;
             });
             return this;
@@ -1936,6 +2061,9 @@ public final class QuicSocket implements Closeable {
         }
         if (option == QuicSocketOptions.CONNECTION_ID) {
             return option.type().cast(connectionIds(true));
+        }
+        if (option == QuicSocketOptions.REUSE_PORT) {
+            return option.type().cast(reusePort);
         }
         if (option == QuicSocketOptions.IO_THREADS) {
             IoEndpointGroup g = group;
