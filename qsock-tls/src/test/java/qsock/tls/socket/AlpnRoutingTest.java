@@ -123,6 +123,10 @@ class AlpnRoutingTest {
         return index;
     }
 
+    /** The two ends of the connection {@link #route} made last. */
+    private QuicSocket lastClient;
+    private QuicSocket lastAccepted;
+
     /** Connects a client asking for {@code alpn} and {@return the index of the listener that served it} */
     private int route(List<QuicSocket> listeners, InetSocketAddress to, String expectedAlpn, String... alpn)
             throws Exception {
@@ -130,6 +134,8 @@ class AlpnRoutingTest {
         List<QuicSocket> accepted = new ArrayList<>();
         int index = acceptedBy(listeners, accepted);
         c.handshake().get(20, TimeUnit.SECONDS);
+        lastClient = c.socket();
+        lastAccepted = accepted.getFirst();
         assertEquals(List.of(expectedAlpn), c.socket().getOption(QuicSocketOptions.ALPN), "the client's ALPN");
         assertEquals(List.of(expectedAlpn), accepted.getFirst().getOption(QuicSocketOptions.ALPN), "the server's");
         return index;
@@ -267,5 +273,30 @@ class AlpnRoutingTest {
         assertTrue(String.valueOf(e.getCause()).contains("no_application_protocol"), String.valueOf(e.getCause()));
         assertEquals(0x178, c.socket().closeError().code());
         assertEquals(0, h3.acceptQueueLength() + smbd.acceptQueueLength());
+    }
+
+    @Test
+    void closingOneListenerLeavesTheOthersAndEveryAcceptedConnection() throws Exception {
+        QuicSocket smbd = listener("127.0.0.1", 0, false, "smbd");
+        int port = port(smbd);
+        QuicSocket h3 = listener("127.0.0.1", port, false, "h3");
+        QuicSocket ksmbd = listener("127.0.0.1", port, false, "ksmbd");
+        InetSocketAddress to = new InetSocketAddress(Loopback.address("127.0.0.1"), port);
+        List<QuicSocket> listeners = List.of(smbd, h3, ksmbd);
+        assertEquals(1, route(listeners, to, "h3", "h3"));
+        QuicSocket client = lastClient;
+        QuicSocket server = lastAccepted;
+        smbd.close();
+        assertEquals(2, route(listeners, to, "ksmbd", "ksmbd"), "the others still route");
+        Client refused = connect(to, "smbd");
+        Exception e = assertThrows(Exception.class, () -> refused.handshake().get(20, TimeUnit.SECONDS));
+        assertTrue(String.valueOf(e.getCause()).contains("no_application_protocol"), String.valueOf(e.getCause()));
+        h3.close();
+        ksmbd.close();
+        // No listener is left; the connections accepted keep the shared endpoint, and work.
+        byte[] request = "still here".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        client.send(ByteBuffer.wrap(request), -1, qsock.socket.StreamFlags.NEW | qsock.socket.StreamFlags.FIN);
+        long[] id = {-1};
+        org.junit.jupiter.api.Assertions.assertArrayEquals(request, EchoServer.receiveStream(server, id));
     }
 }
