@@ -94,8 +94,16 @@ final class SharedPorts {
             if (!endpoint.isRunning()) {
                 return false;
             }
-            boolean covered = e.first.getAddress().isAnyLocalAddress() || e.first.getAddress().equals(local.getAddress())
-                    || e.opened.contains(local);
+            boolean covered = e.first.getAddress().equals(local.getAddress()) || e.opened.contains(local);
+            if (!covered && e.first.getAddress().isAnyLocalAddress()) {
+                // The wildcard's socket receives for every address of this host; one that is not ours fails as a
+                // bind of it would (EADDRNOTAVAIL).
+                if (!local.getAddress().isAnyLocalAddress() && !local.getAddress().isLoopbackAddress()
+                        && java.net.NetworkInterface.getByInetAddress(local.getAddress()) == null) {
+                    throw new java.net.BindException("cannot assign requested address (EADDRNOTAVAIL): " + local);
+                }
+                covered = true;
+            }
             if (!covered) {
                 // Another specific address of the port: a socket of its own on the same endpoint.
                 e.opened.add(endpoint.openChannel(local, false));

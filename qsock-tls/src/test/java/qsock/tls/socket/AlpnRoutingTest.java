@@ -299,4 +299,26 @@ class AlpnRoutingTest {
         long[] id = {-1};
         org.junit.jupiter.api.Assertions.assertArrayEquals(request, EchoServer.receiveStream(server, id));
     }
+
+    @Test
+    void aSharingSocketHasOneIoThreadAndCannotConnect() throws Exception {
+        QuicSocket h3 = listener("127.0.0.1", 0, false, "h3");
+        int port = port(h3);
+        QuicSocket threaded = QuicSocket.open();
+        sockets.add(threaded);
+        threaded.setOption(QuicSocketOptions.ALPN, List.of("smbd"));
+        threaded.setOption(QuicSocketOptions.IO_THREADS, 2);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> threaded.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), port)));
+        assertTrue(e.getMessage().contains("IO_THREADS"), e.getMessage());
+        QuicSocket joined = QuicSocket.open();
+        sockets.add(joined);
+        joined.setOption(QuicSocketOptions.REUSE_PORT, true);
+        assertEquals(true, joined.getOption(QuicSocketOptions.REUSE_PORT));
+        joined.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), port));
+        assertThrows(java.nio.channels.AlreadyBoundException.class,
+                () -> joined.setOption(QuicSocketOptions.REUSE_PORT, false));
+        assertThrows(IllegalStateException.class, () -> joined.connect(new InetSocketAddress(
+                Loopback.address("127.0.0.1"), port(h3))), "a socket sharing a listener's port does not connect");
+    }
 }
