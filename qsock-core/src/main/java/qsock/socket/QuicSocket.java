@@ -168,9 +168,15 @@ public final class QuicSocket implements Closeable {
      * Binds the socket to a local address; port 0 picks one. An IPv4 address gives an IPv4 socket, an IPv6
      * one (the wildcard {@code ::} among them) a dual-stack socket where the system allows it.
      *
+     * <p>With {@link QuicSocketOptions#ALPN} or {@link QuicSocketOptions#REUSE_PORT} set, the socket shares the port
+     * with the other listeners of this JVM that did the same (ALPN routing, see {@link QuicSocketOptions#REUSE_PORT}).
+     *
      * @return this
      * @throws AlreadyBoundException if the socket is bound already
-     * @throws IOException if the UDP socket cannot be bound
+     * @throws IOException if the UDP socket cannot be bound (EADDRINUSE for a port in use by a socket that does not
+     *     share it)
+     * @throws IllegalStateException if the socket shares its port and {@link QuicSocketOptions#IO_THREADS} above 1 was
+     *     set: a shared port has one I/O thread
      */
     public QuicSocket bind(SocketAddress local) throws IOException {
         InetSocketAddress address = inet(local, "local address");
@@ -239,10 +245,14 @@ public final class QuicSocket implements Closeable {
 
     /**
      * Listens for connections, up to {@code backlog} of them waiting for {@link #accept()}; 0 stops
-     * listening (connections already waiting stay).
+     * listening (connections already waiting stay). A socket that shares its port ({@link QuicSocketOptions#ALPN} or
+     * {@link QuicSocketOptions#REUSE_PORT} set before bind) joins the port's listeners here with its ALPN list, and
+     * its accept queue holds only the connections routed to it.
      *
      * @throws NotYetBoundException if the socket is not bound
      * @throws IllegalStateException if the socket is a connection
+     * @throws java.net.BindException (the kernel's EADDRINUSE) if the socket shares its port and its ALPN list equals
+     *     or overlaps that of another listener of the same address, outside a reuse-port group of equal lists
      */
     public void listen(int backlog) throws IOException {
         if (backlog < 0) {

@@ -66,6 +66,14 @@ import qsock.core.wire.ConnectionId;
  * CONNECTION_REFUSED {@link ConnectionError} that says why, which a handshake running on it sees. A legitimate
  * client so gets in as long as fewer newcomers than the bound arrive during its handshake.
  *
+ * <p><b>Listeners sharing the port.</b> Several listeners may take the endpoint's new connections
+ * ({@link #addListener}), each with its ALPN list (the kernel QUIC module's listeners grouped by port). From the
+ * second one on, a new connection is queued for none until its whole ClientHello is in (its Initial CRYPTO bytes,
+ * read without being consumed, across as many Initials as it spans); {@link AlpnListeners} then picks the listener,
+ * or none: a malformed ClientHello is dropped without a word ({@link #clientHellosMalformed()}), one that no listener
+ * serves is closed with CRYPTO_ERROR no_application_protocol ({@link #noApplicationProtocol()}). Only connections
+ * still waiting for their ClientHello are looked at: established ones see no extra work per packet but one flag.
+ *
  * <p><b>Stateless answers.</b> Only a server answers what belongs to no connection: an endpoint that never
  * listened (a client's) sends neither Version Negotiation (RFC 9000 §6.1 reserves it to servers) nor
  * stateless resets; a client's connections end by their idle timeout when it has forgotten them. A server's
