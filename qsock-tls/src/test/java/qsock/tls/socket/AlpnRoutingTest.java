@@ -321,4 +321,21 @@ class AlpnRoutingTest {
         assertThrows(IllegalStateException.class, () -> joined.connect(new InetSocketAddress(
                 Loopback.address("127.0.0.1"), port(h3))), "a socket sharing a listener's port does not connect");
     }
+
+    @Test
+    void aPortHeldByASocketThatDoesNotShareStaysInUse() throws Exception {
+        // A listener without ALPN or REUSE_PORT, and a client's socket: neither shares its port.
+        QuicSocket plain = listener("127.0.0.1", 0, false);
+        QuicSocket client = QuicSocket.open();
+        sockets.add(client);
+        client.connect(new InetSocketAddress(Loopback.address("127.0.0.1"), port(plain)));
+        for (int port : new int[] {port(plain), ((InetSocketAddress) client.localAddress()).getPort()}) {
+            QuicSocket routed = QuicSocket.open();
+            sockets.add(routed);
+            routed.setOption(QuicSocketOptions.ALPN, List.of("h3"));
+            routed.setOption(QuicSocketOptions.REUSE_PORT, true);
+            assertThrows(IOException.class,
+                    () -> routed.bind(new InetSocketAddress(Loopback.address("127.0.0.1"), port)), "port " + port);
+        }
+    }
 }
