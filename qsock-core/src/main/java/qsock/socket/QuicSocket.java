@@ -21,6 +21,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.NotYetBoundException;
 import java.nio.channels.NotYetConnectedException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
@@ -120,6 +121,16 @@ public final class QuicSocket implements Closeable {
     private Thread inReadyHandler;
     /** The listener's I/O threads ({@link QuicSocketOptions#IO_THREADS}), until bind reads them. */
     private volatile int ioThreads = IoEndpointGroup.defaultThreads();
+    /** {@link QuicSocketOptions#IO_THREADS} was set, not left at its default. */
+    private volatile boolean ioThreadsSet;
+    /** {@link QuicSocketOptions#REUSE_PORT}, until bind reads it. */
+    private volatile boolean reusePort;
+    /** The port this socket shares with other listeners of the JVM ({@link SharedPorts}); null if it shares none. */
+    private SharedPorts.Entry shared;
+    /** The address a sharing socket bound (its endpoint may be bound to another address of the port). */
+    private volatile InetSocketAddress sharedAddress;
+    /** A sharing socket's place among the port's listeners, from its first listen; null before and otherwise. */
+    private volatile qsock.core.endpoint.AlpnListener alpnListener;
     /** The endpoint settings shared by a listener's I/O threads (one reset key), set at bind; null for one thread. */
     private EndpointConfig sharedEndpointConfig;
     /** A listener's several I/O threads, formed at its first listen; null with one thread and on connections. */
@@ -166,9 +177,15 @@ public final class QuicSocket implements Closeable {
      * Binds the socket to a local address; port 0 picks one. An IPv4 address gives an IPv4 socket, an IPv6
      * one (the wildcard {@code ::} among them) a dual-stack socket where the system allows it.
      *
+     * <p>With {@link QuicSocketOptions#ALPN} or {@link QuicSocketOptions#REUSE_PORT} set, the socket shares the port
+     * with the other listeners of this JVM that did the same (ALPN routing, see {@link QuicSocketOptions#REUSE_PORT}).
+     *
      * @return this
      * @throws AlreadyBoundException if the socket is bound already
-     * @throws IOException if the UDP socket cannot be bound
+     * @throws IOException if the UDP socket cannot be bound (EADDRINUSE for a port in use by a socket that does not
+     *     share it)
+     * @throws IllegalStateException if the socket shares its port and {@link QuicSocketOptions#IO_THREADS} above 1 was
+     *     set: a shared port has one I/O thread
      */
     public QuicSocket bind(SocketAddress local) throws IOException {
         InetSocketAddress address = inet(local, "local address");
@@ -186,6 +203,21 @@ public final class QuicSocket implements Closeable {
         ConnectionConfig config = this.config;
         EndpointConfig endpointConfig = new EndpointConfig(config, null);
         UdpOptions udp = options.udpOptions();
+        if (mayListen && (reusePort || !alpnList().isEmpty())) {
+            // ALPN routing: listeners of this JVM share the port, each new connection going to the one its
+            // ClientHello's ALPN picks (SharedPorts, AlpnListeners). One I/O thread serves the port.
+            if (ioThreadsSet && ioThreads > 1) {
+                throw new IllegalStateException("a socket sharing its port by ALPN or REUSE_PORT has one I/O thread;"
+                        + " IO_THREADS " + ioThreads + " is not supported with it");
+            }
+            SharedPorts.Entry e = SharedPorts.bind(address, endpointConfig, udp, client);
+            InetSocketAddress bound = e.endpoint.localAddress();
+            shared = e;
+            sharedAddress = new InetSocketAddress(address.getAddress(), bound.getPort());
+            lock = new SocketLock(e.endpoint.lock());
+            io = e.endpoint;
+            return;
+        }
         if (mayListen && ioThreads > 1 && config.connectionIdLength() > 0 && IoEndpointGroup.supported()) {
             // Several I/O threads (QuicSocketOptions.IO_THREADS): the port is bound to be shared, with the reset key
             // the others will have.
@@ -196,6 +228,16 @@ public final class QuicSocket implements Closeable {
         IoEndpoint endpoint = IoEndpoint.bind(address, endpointConfig, udp, client);
         lock = new SocketLock(endpoint.lock());
         io = endpoint;
+    }
+
+    /** {@return the ALPN option's list as set now} */
+    private List<String> alpnList() {
+        try {
+            List<String> l = options.get(QuicSocketOptions.ALPN, optionHost);
+            return l == null ? List.of() : l;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Makes this socket the one of {@code c}; the endpoint's lock is held. */
@@ -212,10 +254,14 @@ public final class QuicSocket implements Closeable {
 
     /**
      * Listens for connections, up to {@code backlog} of them waiting for {@link #accept()}; 0 stops
-     * listening (connections already waiting stay).
+     * listening (connections already waiting stay). A socket that shares its port ({@link QuicSocketOptions#ALPN} or
+     * {@link QuicSocketOptions#REUSE_PORT} set before bind) joins the port's listeners here with its ALPN list, and
+     * its accept queue holds only the connections routed to it.
      *
      * @throws NotYetBoundException if the socket is not bound
      * @throws IllegalStateException if the socket is a connection
+     * @throws java.net.BindException (the kernel's EADDRINUSE) if the socket shares its port and its ALPN list equals
+     *     or overlaps that of another listener of the same address, outside a reuse-port group of equal lists
      */
     public void listen(int backlog) throws IOException {
         if (backlog < 0) {
@@ -228,6 +274,10 @@ public final class QuicSocket implements Closeable {
             }
             if (connection != null) {
                 throw new IllegalStateException("a connected socket cannot listen");
+            }
+            if (shared != null) {
+                listenShared(backlog);
+                return null;
             }
             qsock.core.endpoint.AddressValidation validation = lock.call(() -> {
                 if (!listened) {
@@ -269,6 +319,53 @@ public final class QuicSocket implements Closeable {
             }
             return null;
         });
+    }
+
+    /**
+     * {@link #listen} for a socket sharing its port: joins the port's listeners with its ALPN list (the kernel's
+     * {@code quic_hash}). The first listener of the port sets what every connection of the port is made with
+     * (transport settings, address validation, preferred addresses); a later one's are its own only in what the
+     * accepted sockets copy (its options, ALPN among them).
+     *
+     * @throws java.net.BindException (EADDRINUSE) if the ALPN list equals or overlaps that of another listener of
+     *     the same address and port outside a reuse-port group
+     */
+    private void listenShared(int backlog) throws IOException {
+        lock.call(() -> {
+            QuicEndpoint quic = io.endpoint();
+            if (backlog == 0) {
+                if (alpnListener != null) {
+                    quic.removeListener(alpnListener);
+                }
+                listening = false;
+                return null;
+            }
+            qsock.core.endpoint.AlpnListener l = alpnListener;
+            if (l == null) {
+                l = new qsock.core.endpoint.AlpnListener(sharedAddress.getAddress(), alpnList(), reusePort);
+            }
+            boolean first = quic.listeners().isEmpty() && !quic.isServer();
+            quic.addListener(l, backlog);
+            alpnListener = l;
+            if (first) {
+                io.setConnectionConfig(config);
+                quic.setAddressValidation(options.addressValidation());
+                if (!preferredBound) {
+                    bindPreferredAddresses();
+                    preferredBound = true;
+                }
+            }
+            listening = true;
+            listened = true;
+            acceptShutdown = false;
+            return null;
+        });
+    }
+
+    /** {@return the connections waiting for this listener's accept; the lock is held} */
+    private int queuedForAccept(QuicEndpoint quic) {
+        qsock.core.endpoint.AlpnListener l = alpnListener;
+        return l != null ? quic.acceptQueueLength(l) : quic.acceptQueueLength();
     }
 
     /** Binds the preferred addresses of the settings, if any; the endpoint's lock is held. */
@@ -331,7 +428,8 @@ public final class QuicSocket implements Closeable {
                     throw new IllegalStateException("the socket does not listen");
                 }
                 QuicEndpoint quic = endpoint.endpoint();
-                QuicConnection c = quic.accept();
+                qsock.core.endpoint.AlpnListener l = alpnListener;
+                QuicConnection c = l != null ? quic.accept(l) : quic.accept();
                 if (c != null) {
                     return acceptedSocket(endpoint, c);
                 }
@@ -402,7 +500,7 @@ public final class QuicSocket implements Closeable {
             return g.acceptQueueLength();
         }
         IoEndpoint endpoint = io;
-        return endpoint == null ? 0 : lock.get(() -> endpoint.endpoint().acceptQueueLength());
+        return endpoint == null ? 0 : lock.get(() -> queuedForAccept(endpoint.endpoint()));
     }
 
     /**
@@ -422,6 +520,10 @@ public final class QuicSocket implements Closeable {
             }
             if (listening) {
                 throw new IllegalStateException("a listening socket cannot connect");
+            }
+            if (shared != null) {
+                throw new IllegalStateException("a socket sharing its port with listeners (ALPN or REUSE_PORT set"
+                        + " before bind) cannot connect");
             }
             if (io == null) {
                 bindLocked(new InetSocketAddress(route(peer), 0), false);
@@ -1354,7 +1456,7 @@ public final class QuicSocket implements Closeable {
     private void onBatch() {
         QuicConnection c = connection;
         if (c == null) {
-            if (listening && io.endpoint().acceptQueueLength() > 0) {
+            if (listening && queuedForAccept(io.endpoint()) > 0) {
                 lock.signalAll();
                 watchReadiness();
             }
@@ -1506,7 +1608,7 @@ public final class QuicSocket implements Closeable {
             }
             g = group;
             if (g == null) {
-                return endpoint.endpoint().acceptQueueLength() > 0 ? QuicSelectionKey.OP_ACCEPT : 0;
+                return queuedForAccept(endpoint.endpoint()) > 0 ? QuicSelectionKey.OP_ACCEPT : 0;
             }
         } finally {
             l.unlock();
@@ -1927,7 +2029,19 @@ public final class QuicSocket implements Closeable {
                     c.close(applicationErrorCode, reason, System.nanoTime());
                     flush(c);
                 }
-                if (listening) {
+                qsock.core.endpoint.AlpnListener l = alpnListener;
+                if (l != null) {
+                    // One listener of a shared port: only its own queue is refused; the others go on.
+                    QuicEndpoint quic = endpoint.endpoint();
+                    listening = false;
+                    for (QuicConnection refused = quic.accept(l); refused != null; refused = quic.accept(l)) {
+                        refused.closeWithError(TransportErrorCode.CONNECTION_REFUSED, 0, "listener closed",
+                                System.nanoTime());
+                        quic.touched(refused);
+                    }
+                    quic.removeListener(l);
+                    endpoint.flush();
+                } else if (listening) {
                     QuicEndpoint quic = endpoint.endpoint();
                     quic.listen(0);
                     listening = false;
@@ -1942,6 +2056,10 @@ public final class QuicSocket implements Closeable {
                 lock.signalAll();
                 endpoint.detach(client);
             });
+            SharedPorts.Entry e = shared;
+            if (e != null) {
+                SharedPorts.leave(e);
+            }
             IoEndpointGroup g = group;
             if (g != null) {
                 // The other I/O threads refuse what waits there, and end once their connections did.
@@ -1964,6 +2082,10 @@ public final class QuicSocket implements Closeable {
         IoEndpoint endpoint = io;
         if (endpoint == null) {
             return null;
+        }
+        InetSocketAddress sharedAt = sharedAddress;
+        if (sharedAt != null) {
+            return sharedAt;
         }
         QuicConnection c = connection;
         if (c != null) {
@@ -2036,6 +2158,19 @@ public final class QuicSocket implements Closeable {
                     throw new AlreadyBoundException();
                 }
                 ioThreads = n;
+                ioThreadsSet = true;
+                return null;
+            });
+            return this;
+        }
+        if (option == QuicSocketOptions.REUSE_PORT) {
+            boolean on = (Boolean) Objects.requireNonNull(value, "value");
+            setup.call(() -> {
+                ensureOpen();
+                if (io != null) {
+                    throw new AlreadyBoundException();
+                }
+                reusePort = on;
                 return null;
             });
             return this;
@@ -2070,6 +2205,9 @@ public final class QuicSocket implements Closeable {
         }
         if (option == QuicSocketOptions.CONNECTION_ID) {
             return option.type().cast(connectionIds(true));
+        }
+        if (option == QuicSocketOptions.REUSE_PORT) {
+            return option.type().cast(reusePort);
         }
         if (option == QuicSocketOptions.IO_THREADS) {
             IoEndpointGroup g = group;

@@ -272,6 +272,18 @@ public final class QuicSocketOptions {
     public static final SocketOption<Integer> IO_THREADS = new Option<>("QUIC_IO_THREADS", Integer.class);
 
     /**
+     * Shares the listener's address and port with other listeners of this JVM (the kernel's SO_REUSEPORT on a QUIC
+     * listener). Set before {@link QuicSocket#bind}. A socket with this on, or with an {@link #ALPN} list set before
+     * bind, shares its port: the listeners of one port take one UDP socket, and each new connection goes to the one
+     * whose ALPN list holds the first of the client's protocols that any of them serves (a specific local address
+     * beating the wildcard); a ClientHello without ALPN goes to a listener without a list. Listeners of one address
+     * with equal ALPN lists (or none) must all have this on: they form a reuse-port group and share new connections
+     * by a hash of the client's address; overlapping lists are refused at {@link QuicSocket#listen}. A sharing socket
+     * cannot connect and has one I/O thread ({@link #IO_THREADS} above 1 is refused at bind). Default false.
+     */
+    public static final SocketOption<Boolean> REUSE_PORT = new Option<>("QUIC_REUSE_PORT", Boolean.class);
+
+    /**
      * The kinds of events the socket reports, the socket draft's {@code QUIC_SOCKOPT_EVENT} ({@code struct
      * quic_event_option}, one kind on or off per call there; the whole set here). Empty by default: every kind is off
      * until turned on, as in the kernel. Events of the kinds on arrive through {@link QuicSocket#receive(

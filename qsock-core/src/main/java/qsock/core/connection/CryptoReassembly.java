@@ -163,6 +163,19 @@ final class CryptoReassembly {
         return n;
     }
 
+    /**
+     * Copies the in-order bytes from the stream's start into {@code dst}, as many as fit, without reading them:
+     * for a look at a ClientHello before the TLS stack reads it. {@return the number copied; 0 once any was read}
+     */
+    int peekFromStart(ByteBuffer dst) {
+        if (readOffset != 0 || count == 0 || starts[0] != 0) {
+            return 0;
+        }
+        int n = Math.min(dst.remaining(), lengths[0]);
+        dst.put(data[0], from[0], n);
+        return n;
+    }
+
     /** Drops every byte held: the level's keys are gone, nothing more is read. */
     void discard() {
         starts = null;

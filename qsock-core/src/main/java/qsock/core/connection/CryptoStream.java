@@ -72,6 +72,11 @@ final class CryptoStream {
         return receive.read(dst);
     }
 
+    /** {@return the number of in-order bytes from the stream's start copied into {@code dst}, none read} */
+    int peekFromStart(ByteBuffer dst) {
+        return receive.peekFromStart(dst);
+    }
+
     /** {@return whether in-order bytes are ready to read} */
     boolean readable() {
         return receive.readable();

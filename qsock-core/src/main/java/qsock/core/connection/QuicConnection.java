@@ -850,6 +850,16 @@ public final class QuicConnection {
         return null;
     }
 
+    /**
+     * Copies the Initial CRYPTO bytes received in order from offset 0 into {@code dst}, as many as fit, without
+     * consuming them: a server's endpoint reads the client's ClientHello there to choose a listener by its ALPN
+     * before the handshake reads it. {@return the number copied; 0 if none, or once the handshake read any}
+     */
+    public int peekInitialCrypto(ByteBuffer dst) {
+        PacketSpace initial = spaceOf(EncryptionLevel.INITIAL);
+        return initial.discarded ? 0 : initial.crypto.peekFromStart(dst);
+    }
+
     /** {@return whether handshake bytes wait for {@link #readHandshake} at some level} Allocates nothing. */
     public boolean hasHandshakeInput() {
         for (PacketSpace space : spaces) {

@@ -66,6 +66,14 @@ import qsock.core.wire.ConnectionId;
  * CONNECTION_REFUSED {@link ConnectionError} that says why, which a handshake running on it sees. A legitimate
  * client so gets in as long as fewer newcomers than the bound arrive during its handshake.
  *
+ * <p><b>Listeners sharing the port.</b> Several listeners may take the endpoint's new connections
+ * ({@link #addListener}), each with its ALPN list (the kernel QUIC module's listeners grouped by port). From the
+ * second one on, a new connection is queued for none until its whole ClientHello is in (its Initial CRYPTO bytes,
+ * read without being consumed, across as many Initials as it spans); {@link AlpnListeners} then picks the listener,
+ * or none: a malformed ClientHello is dropped without a word ({@link #clientHellosMalformed()}), one that no listener
+ * serves is closed with CRYPTO_ERROR no_application_protocol ({@link #noApplicationProtocol()}). Only connections
+ * still waiting for their ClientHello are looked at: established ones see no extra work per packet but one flag.
+ *
  * <p><b>Stateless answers.</b> Only a server answers what belongs to no connection: an endpoint that never
  * listened (a client's) sends neither Version Negotiation (RFC 9000 §6.1 reserves it to servers) nor
  * stateless resets; a client's connections end by their idle timeout when it has forgotten them. A server's
@@ -151,6 +159,16 @@ public final class QuicEndpoint {
     private boolean ecnCapable;
     /** The I/O thread this endpoint is among several of one port, marked in every ID it issues; null if alone. */
     private ConnectionIdOwner idOwner;
+    /**
+     * The listeners sharing this endpoint's port, each with its backlog; null while the endpoint is an ordinary one
+     * (one listener or none). With two or more, new connections are routed by their ClientHello's ALPN.
+     */
+    private AlpnListeners alpnListeners;
+    private final Map<AlpnListener, Integer> listenerBacklogs = new IdentityHashMap<>();
+    /** The address of the runtime's first socket, which datagrams arriving there are routed by; null if unknown. */
+    private InetSocketAddress ownAddress;
+    /** Where a routed connection's first CRYPTO bytes are read into; made at the first routing. */
+    private ByteBuffer clientHello;
 
     // Counters.
     private long datagramsDropped;
@@ -164,6 +182,8 @@ public final class QuicEndpoint {
     private long retriesSent;
     private long invalidTokens;
     private long validatedByToken;
+    private long clientHellosMalformed;
+    private long noApplicationProtocol;
     /** Calls into connections to read a deadline, run timers or poll a datagram: the endpoint's work. */
     private long connectionVisits;
 
@@ -211,6 +231,10 @@ public final class QuicEndpoint {
         boolean changed;
         /** In {@link QuicEndpoint#reapable}. */
         boolean reapable;
+        /** Its ClientHello is not yet complete: not queued for any listener yet ({@link QuicEndpoint#route}). */
+        boolean routing;
+        /** The listener whose queue it is in (or was routed to), null on an endpoint without listeners. */
+        AlpnListener listener;
         private final List<ConnectionId> early = new ArrayList<>(2);
         /** The peer's tokens indexed for this connection, forgotten when it is reaped. */
         private final List<StatelessResetToken> peerTokens = new ArrayList<>(2);
@@ -410,6 +434,94 @@ public final class QuicEndpoint {
     }
 
     /**
+     * Adds a listener of the port this endpoint serves, taking up to {@code backlog} connections routed to it (see
+     * {@link AlpnListeners}); the endpoint accepts new connections from then on. While one listener is on the
+     * endpoint, every new connection is its own, as on an endpoint without listeners; from two on, each new
+     * connection waits for its whole ClientHello and goes to the listener its ALPN picks. Adding a listener again
+     * changes its backlog.
+     *
+     * @throws java.net.BindException (EADDRINUSE) if its ALPN list equals or overlaps that of another listener of
+     *     the same address outside a reuse-port group
+     */
+    public void addListener(AlpnListener listener, int backlog) throws java.net.BindException {
+        if (backlog < 1) {
+            throw new IllegalArgumentException("a listener's backlog is positive: " + backlog);
+        }
+        if (alpnListeners == null) {
+            alpnListeners = new AlpnListeners();
+        }
+        alpnListeners.add(listener);
+        listenerBacklogs.put(listener, backlog);
+        listen(sumOfBacklogs());
+    }
+
+    /**
+     * Removes a listener: the connections queued for it are dropped without a word, as a closed listener's are
+     * refused (the caller refuses them first if it wants the clients told, see {@link #accept(AlpnListener)}); the
+     * other listeners and every accepted connection go on. With none left, the endpoint accepts nothing.
+     */
+    public void removeListener(AlpnListener listener) {
+        if (alpnListeners == null || listenerBacklogs.remove(listener) == null) {
+            return;
+        }
+        alpnListeners.remove(listener);
+        for (Route route : List.copyOf(acceptQueue)) {
+            if (route.listener == listener) {
+                evict(route, "dropped before it was accepted: its listener closed");
+            }
+        }
+        listen(sumOfBacklogs());
+    }
+
+    /** The accept queue is bounded by the listeners' backlogs together: one queue, in arrival order. */
+    private int sumOfBacklogs() {
+        long sum = 0;
+        for (int b : listenerBacklogs.values()) {
+            sum += b;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, sum);
+    }
+
+    /**
+     * Tells the endpoint the address its runtime's first socket is bound to: a datagram that arrived there (its local
+     * address null) is routed as one that reached this address, so a listener of that specific address takes it.
+     */
+    public void setOwnAddress(InetSocketAddress address) {
+        this.ownAddress = address;
+    }
+
+    /** {@return the listeners sharing this endpoint, in the order they were added; empty if none} */
+    public List<AlpnListener> listeners() {
+        return alpnListeners == null ? List.of() : alpnListeners.listeners();
+    }
+
+    /**
+     * {@return the oldest connection routed to {@code listener} and waiting to be accepted, or null} Its whole
+     * ClientHello is in (when routed) or at least its first Initial (when the listener is alone).
+     */
+    public QuicConnection accept(AlpnListener listener) {
+        for (java.util.Iterator<Route> i = acceptQueue.iterator(); i.hasNext(); ) {
+            Route route = i.next();
+            if (route.listener == listener) {
+                i.remove();
+                return route.connection;
+            }
+        }
+        return null;
+    }
+
+    /** {@return the number of connections routed to {@code listener} and waiting for {@link #accept(AlpnListener)}} */
+    public int acceptQueueLength(AlpnListener listener) {
+        int n = 0;
+        for (Route route : acceptQueue) {
+            if (route.listener == listener) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
      * {@return where {@code connection}'s peer is now: the address it was connected to or its first Initial came
      * from, or the address it moved to (RFC 9000 §9.3); null if the connection is not (or no longer) on this
      * endpoint}
@@ -526,6 +638,19 @@ public final class QuicEndpoint {
      */
     public long halfOpenEvicted() {
         return halfOpenEvicted;
+    }
+
+    /** {@return new connections dropped because their ClientHello was malformed, so no listener could be chosen} */
+    public long clientHellosMalformed() {
+        return clientHellosMalformed;
+    }
+
+    /**
+     * {@return new connections closed with CRYPTO_ERROR no_application_protocol (0x178) because no listener serves
+     * any ALPN their ClientHello offers}
+     */
+    public long noApplicationProtocol() {
+        return noApplicationProtocol;
     }
 
     /** {@return Retry packets sent (RFC 9000 §8.1.2): each answered an Initial without a valid token, keeping no state} */
@@ -959,6 +1084,10 @@ public final class QuicEndpoint {
                 } finally {
                     touch(route);
                 }
+                if (route.routing) {
+                    // Only a connection whose ClientHello is still incomplete: never an established one.
+                    route(route, now);
+                }
             }
             return;
         }
@@ -1061,7 +1190,13 @@ public final class QuicEndpoint {
         // The client keeps addressing its first Destination Connection ID until it hears from us.
         newRoute.originalDestination = original;
         routes.put(original, newRoute);
-        acceptQueue.add(newRoute);
+        boolean routed = alpnListeners != null && listenerBacklogs.size() > 1;
+        if (routed) {
+            newRoute.routing = true;
+        } else {
+            newRoute.listener = listenerBacklogs.size() == 1 ? listenerBacklogs.keySet().iterator().next() : null;
+            acceptQueue.add(newRoute);
+        }
         halfOpen.add(newRoute);
         try {
             c.setReceivedEcn(receivingEcn);
@@ -1071,6 +1206,62 @@ public final class QuicEndpoint {
             throw e;
         } finally {
             touch(newRoute);
+        }
+        if (routed) {
+            route(newRoute, now);
+        }
+    }
+
+    /**
+     * Routes a new connection to a listener once its ClientHello is whole (the kernel's listener lookup by ALPN):
+     * its Initial CRYPTO bytes from offset 0, reassembled by the connection across the client's Initials (a
+     * post-quantum ClientHello spans two), are read without being consumed, for the handshake reads them later.
+     * An incomplete one waits for more Initials, bounded by {@link ClientHelloReader#MAX_CLIENT_HELLO} and by the
+     * half-open bound and idle timeout that limit every new connection; a malformed one is dropped without a word
+     * (it could be no TLS peer's); one that no listener serves is closed with CRYPTO_ERROR no_application_protocol
+     * (RFC 9001 §8.1, RFC 7301 §3.2) in an Initial packet, so the client hears why at once.
+     */
+    private void route(Route route, long now) {
+        QuicConnection c = route.connection;
+        if (c == null || route.abandoned || !route.attached || c.state().isClosingOrClosed()) {
+            route.routing = false;
+            return;
+        }
+        if (clientHello == null) {
+            clientHello = ByteBuffer.allocate(ClientHelloReader.MAX_CLIENT_HELLO);
+        }
+        ByteBuffer hello = clientHello.clear();
+        c.peekInitialCrypto(hello);
+        ClientHelloAlpn alpn = ClientHelloReader.read(hello.flip());
+        switch (alpn.status()) {
+            case INCOMPLETE -> { }
+            case MALFORMED -> {
+                route.routing = false;
+                clientHellosMalformed++;
+                c.abandon(ConnectionError.transport(TransportErrorCode.PROTOCOL_VIOLATION, 0,
+                        "malformed ClientHello: no listener can be chosen", false));
+                markChanged(route);
+                active.remove(c);
+                detach(route);
+                halfOpen.remove(route);
+            }
+            case COMPLETE -> {
+                route.routing = false;
+                InetSocketAddress local = route.local != null ? route.local : ownAddress;
+                AlpnListener listener = alpnListeners.select(local == null ? null : local.getAddress(), route.peer,
+                        alpn);
+                if (listener == null) {
+                    noApplicationProtocol++;
+                    // RFC 9001 §4.8: a TLS alert becomes CRYPTO_ERROR 0x100 + alert; no_application_protocol is 120.
+                    c.closeWithError(TransportErrorCode.cryptoError(120), FrameType.CRYPTO.firstCode(),
+                            alpn.hasAlpn() ? "no listener serves any of the ALPN protocols " + alpn.protocols()
+                                    : "no listener takes a ClientHello without ALPN", now);
+                    touch(route);
+                } else {
+                    route.listener = listener;
+                    acceptQueue.add(route);
+                }
+            }
         }
     }
 
