@@ -1,6 +1,7 @@
 package qsock.core.cid.lb;
 
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -84,7 +85,7 @@ final class QuicLbCipher {
      * half's last four).
      */
     private void round(byte[] source, byte[] target, int pass, boolean targetIsRight) {
-        java.util.Arrays.fill(aesIn, (byte) 0);
+        Arrays.fill(aesIn, (byte) 0);
         System.arraycopy(source, 0, aesIn, 0, halfLength);
         aesIn[BLOCK - 2] = (byte) length;
         aesIn[BLOCK - 1] = (byte) pass;
