@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import qsock.core.cid.ConnectionIdOwner;
+import qsock.core.cid.lb.QuicLbConfig;
+import qsock.core.cid.lb.QuicLbEncoder;
 import qsock.core.cid.ConnectionIdRegistry;
 import qsock.core.cid.StatelessResetTokens;
 import qsock.api.ConnectionConfig;
@@ -159,6 +161,8 @@ public final class QuicEndpoint {
     private boolean ecnCapable;
     /** The I/O thread this endpoint is among several of one port, marked in every ID it issues; null if alone. */
     private ConnectionIdOwner idOwner;
+    /** The QUIC-LB encoder every issued connection ID comes from, or null for random ones. */
+    private volatile QuicLbEncoder quicLb;
     /**
      * The listeners sharing this endpoint's port, each with its backlog; null while the endpoint is an ordinary one
      * (one listener or none). With two or more, new connections are routed by their ClientHello's ALPN.
@@ -279,8 +283,7 @@ public final class QuicEndpoint {
 
         @Override
         public ConnectionId newConnectionId(RandomGenerator random, int length) {
-            ConnectionIdOwner owner = endpoint.idOwner;
-            return owner == null ? ConnectionId.random(random, length) : owner.newId(random, length);
+            return endpoint.newLocalConnectionId(random, length);
         }
 
         void forgetPeerResetTokens() {
@@ -325,7 +328,66 @@ public final class QuicEndpoint {
         if (owner != null && owner.owners() > 1 && config.connection().connectionIdLength() == 0) {
             throw new IllegalArgumentException("zero-length connection IDs cannot name one of several I/O threads");
         }
+        checkOwnerFitsQuicLb(owner, quicLb);
         this.idOwner = owner;
+    }
+
+    /**
+     * Makes every connection ID this endpoint issues from now on a QUIC-LB routable ID of {@code encoder}'s server
+     * ID (draft-ietf-quic-load-balancers §"Server Actions"): the Source Connection ID of a server's first Initial,
+     * those of NEW_CONNECTION_ID frames and of the preferred address, and the Source Connection IDs of Retry and
+     * of the stateless close of a bad token (the client's next Initial is addressed to the Retry's). A load
+     * balancer sharing the configuration so finds this server from any of them, whatever the client's address.
+     * Set before any connection is made; {@code null} goes back to random IDs.
+     *
+     * <p>With several I/O threads ({@link #setConnectionIdOwner}) the thread index goes into the first octet's low
+     * bits, which QUIC-LB leaves random when the configuration does not self-encode the length.
+     *
+     * @throws IllegalArgumentException if the endpoint's connection ID length is not the configuration's, or if the
+     *     configuration self-encodes the length while several I/O threads need those bits for their index
+     */
+    public void setQuicLbEncoder(QuicLbEncoder encoder) {
+        if (encoder != null && encoder.config().connectionIdLength() != config.connection().connectionIdLength()) {
+            throw new IllegalArgumentException("QUIC-LB connection IDs are " + encoder.config().connectionIdLength()
+                    + " bytes but the endpoint issues " + config.connection().connectionIdLength());
+        }
+        checkOwnerFitsQuicLb(idOwner, encoder);
+        this.quicLb = encoder;
+    }
+
+    private static void checkOwnerFitsQuicLb(ConnectionIdOwner owner, QuicLbEncoder encoder) {
+        if (owner != null && owner.owners() > 1 && encoder != null && encoder.config().selfEncodeLength()) {
+            throw new IllegalArgumentException("a QUIC-LB configuration that self-encodes the length leaves no bits"
+                    + " of the first octet to name one of several I/O threads");
+        }
+    }
+
+    /** {@return a new connection ID for this endpoint to issue: QUIC-LB if configured, naming its owner if any} */
+    private ConnectionId newLocalConnectionId(RandomGenerator random, int length) {
+        QuicLbEncoder lb = quicLb;
+        ConnectionIdOwner owner = idOwner;
+        if (lb == null || length != lb.config().connectionIdLength()) {
+            return owner == null ? ConnectionId.random(random, length) : owner.newId(random, length);
+        }
+        ConnectionId cid;
+        try {
+            cid = lb.next();
+        } catch (IllegalStateException noncesExhausted) {
+            // §"Connection ID Entropy": out of nonces and with no other configuration, the server MUST fall back to
+            // the unroutable codepoint, 0b111 with the length self-encoded (§"Configuration Failover").
+            byte[] b = new byte[length];
+            random.nextBytes(b);
+            b[0] = (byte) (QuicLbConfig.UNROUTABLE_ROTATION << 5 | (length - 1) & 0x1f);
+            return ConnectionId.of(b);
+        }
+        if (owner == null || owner.owners() < 2) {
+            return cid;
+        }
+        // The low bits of the first octet are random under this configuration: the thread index replaces them.
+        byte[] b = cid.toByteArray();
+        int mask = ConnectionIdOwner.mask(owner.owners());
+        b[0] = (byte) (b[0] & ~mask | owner.index());
+        return ConnectionId.of(b);
     }
 
     /**
@@ -1313,7 +1375,7 @@ public final class QuicEndpoint {
         // RFC 9000 §17.2.5.1: the Retry's Source Connection ID differs from the client's Destination Connection ID.
         ConnectionId retrySource;
         do {
-            retrySource = ConnectionId.random(random, config.connection().connectionIdLength());
+            retrySource = newLocalConnectionId(random, config.connection().connectionIdLength());
         } while (retrySource.equals(original));
         byte[] token = tokens().sealRetry(from, version, original, retrySource, tokenNow);
         ByteBuffer out = ByteBuffer.allocate(7 + 2 * ConnectionId.MAX_LENGTH + token.length + RetryIntegrity.TAG_LENGTH);
@@ -1340,7 +1402,7 @@ public final class QuicEndpoint {
             return;
         }
         ConnectionId clientSource = header.scid(buf);
-        ConnectionId source = ConnectionId.random(random, config.connection().connectionIdLength());
+        ConnectionId source = newLocalConnectionId(random, config.connection().connectionIdLength());
         ByteBuffer out = ByteBuffer.allocate(64 + 2 * ConnectionId.MAX_LENGTH);
         int pnOffset = PacketHeaderWriter.writeLongHeader(out, version, PacketType.INITIAL, clientSource, source,
                 null, 0, 1, 2, true);
