@@ -31,8 +31,9 @@ import qsock.tls.ticket.TicketStore;
  * {@link HandshakeServiceConfig} file holds, so that a consumer linking qsock-core alone gets TLS as the kernel's
  * SMB and NFS get it from tlshd. The file is the one {@link HandshakeServiceConfig#PROPERTY} names, else
  * {@link HandshakeServiceConfig#DEFAULT_PATH}; it is read at the first handshake and again whenever it changed
- * (its modification time or size), so a fixed file is fixed at once. Session tickets a client receives are kept
- * in memory, by server name, and resumed with.
+ * (its modification time or size), so a fixed file is fixed at once. A server issues one session ticket a
+ * connection under a key of this service's (RFC 8446 §4.6.1); a client keeps the tickets it receives in memory, by
+ * server name, and resumes with them (its certificate check was made when the ticket's session was).
  *
  * <p>On a server, a request's {@code peerName} makes the client certificate required and the handshake fail
  * ({@link HandshakeFailure#AUTHENTICATION_FAILED}) unless it names that host; its {@code pskIdentity} makes it
@@ -46,6 +47,7 @@ public final class TlsHandshakeService implements HandshakeService {
 
     private final Path fixedPath;
     private final TicketStore tickets = new InMemoryTicketStore();
+    private final ServerTickets serverTickets = ServerTickets.defaults();
     private final Object loadLock = new Object();
     private volatile Loaded loaded;
 
@@ -165,6 +167,11 @@ public final class TlsHandshakeService implements HandshakeService {
         }
         if (request.pskIdentity() != null) {
             psk(socket, config, request.pskIdentity());
+        }
+        if (request.peerName() == null) {
+            // A resumed session carries no client certificate (RFC 8446 §4.6.1), so a server that must see the
+            // client's name issues and accepts no tickets: every client proves its name anew.
+            builder.tickets(serverTickets);
         }
         ClientAuth policy = request.peerName() != null ? ClientAuth.REQUIRE : config.clientCertificate();
         if (policy != ClientAuth.NONE) {

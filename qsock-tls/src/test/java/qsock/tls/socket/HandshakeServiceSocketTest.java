@@ -123,6 +123,24 @@ class HandshakeServiceSocketTest {
     }
 
     @Test
+    void sessionTicketWaitReturnsWithTheServersTicket() throws Exception {
+        HandshakeService service = service("session_ticket_wait = 20000", "");
+        try (Loopback loop = Loopback.listen("127.0.0.1")) {
+            Future<QuicSocket> server = loop.background(() -> echoOnce(service, loop.listener.accept(),
+                    HandshakeRequest.anyPeer()));
+            try (QuicSocket client = QuicSocket.open()) {
+                client.connect(loop.address);
+                service.clientHandshake(client, HandshakeRequest.x509("localhost"), TIMEOUT);
+                // The ticket arrives after the handshake (RFC 8446 §4.6.1); the service waited for it.
+                assertTrue(client.getOption(QuicSocketOptions.SESSION_TICKET) != null,
+                        "the server's session ticket arrived before clientHandshake returned");
+                assertEquals("ticket", ask(client, "ticket"));
+            }
+            server.get().close();
+        }
+    }
+
+    @Test
     void pskHandshakeThroughTheService() throws Exception {
         HandshakeService service = service("", "");
         try (Loopback loop = Loopback.listen("127.0.0.1")) {
