@@ -66,14 +66,11 @@ public final class HandshakeServiceConfig {
             "authenticate.server", Set.of("x509.truststore", "x509.certificate", "x509.private_key", "alpn",
                     "client_certificate"));
 
-    /** One side's settings; {@code trustAnchors} null for the system's trust store. */
-    record Side(List<X509Certificate> trustAnchors, Credential credential, List<String> applicationProtocols) {
-
-        CertificateValidator validator() {
-            return trustAnchors == null ? CertificateValidator.system()
-                    : CertificateValidator.forTrustedCertificates(trustAnchors);
-        }
-    }
+    /**
+     * One side's settings; {@code validator} checks the peer's chain against the configured trust anchors, else the
+     * system's trust store. Made once: a trust manager is costly to build, and every handshake needs one.
+     */
+    record Side(CertificateValidator validator, Credential credential, List<String> applicationProtocols) {}
 
     private final PskKeyring keyring;
     private final Side client;
@@ -245,7 +242,15 @@ public final class HandshakeServiceConfig {
                     throw malformed(name, alpnEntry.line(), e.getMessage());
                 }
             }
-            return new Side(anchors, credential, alpn);
+            try {
+                return new Side(anchors == null ? CertificateValidator.system()
+                        : CertificateValidator.forTrustedCertificates(anchors), credential, alpn);
+            } catch (RuntimeException e) {
+                if (truststore == null) {
+                    throw new IllegalArgumentException(name + ": no x509.truststore, and " + e.getMessage(), e);
+                }
+                throw malformed(name, truststore.line(), "the trust anchors cannot be used: " + e.getMessage());
+            }
         }
 
         List<X509Certificate> certificates(Entry entry) throws IOException {
