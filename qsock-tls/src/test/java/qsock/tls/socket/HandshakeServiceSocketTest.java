@@ -212,6 +212,37 @@ class HandshakeServiceSocketTest {
     }
 
     @Test
+    void changedConfigurationFileIsReadAgain() throws Exception {
+        Path conf = HandshakeServiceFiles.write(dir, "", "");
+        String good = java.nio.file.Files.readString(conf);
+        // The client offers "nfs" only, which the server does not accept (RFC 7301 §3.2: no_application_protocol).
+        java.nio.file.Files.writeString(conf, good.replaceFirst("alpn = echo", "alpn = nfs"));
+        HandshakeService service = new TlsHandshakeService(conf);
+        try (Loopback loop = Loopback.listen("127.0.0.1")) {
+            Future<QuicSocket> refused = loop.background(() -> service.serverHandshake(loop.listener.accept(),
+                    HandshakeRequest.anyPeer(), TIMEOUT));
+            try (QuicSocket client = QuicSocket.open()) {
+                client.connect(loop.address);
+                HandshakeFailedException e = assertThrows(HandshakeFailedException.class,
+                        () -> service.clientHandshake(client, HandshakeRequest.x509("localhost"), TIMEOUT));
+                assertEquals(HandshakeFailure.PEER_REJECTED, e.reason());
+            }
+            assertThrows(ExecutionException.class, refused::get);
+            java.nio.file.Files.writeString(conf, good);
+            java.nio.file.Files.setLastModifiedTime(conf,
+                    java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+            Future<QuicSocket> server = loop.background(() -> echoOnce(service, loop.listener.accept(),
+                    HandshakeRequest.anyPeer()));
+            try (QuicSocket client = QuicSocket.open()) {
+                client.connect(loop.address);
+                service.clientHandshake(client, HandshakeRequest.x509("localhost"), TIMEOUT);
+                assertEquals("fixed", ask(client, "fixed"));
+            }
+            server.get().close();
+        }
+    }
+
+    @Test
     void hundredConcurrentHandshakesAgainstOneServer() throws Exception {
         HandshakeService service = service("", "");
         int clients = 100;
