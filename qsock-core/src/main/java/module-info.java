@@ -16,6 +16,9 @@ module qsock.core {
     exports qsock.core.handshake;
     exports qsock.socket;
 
+    // The handshake service (qsock's tlshd): a consumer finds it without linking a TLS engine; qsock-tls provides it.
+    uses qsock.socket.HandshakeService;
+
     exports qsock.core.crypto to qsock.tls, qsock.bench;
     // The FFM UDP socket, measured against NIO before the runtime takes it up (issue 14).
     exports qsock.core.runtime.ffm to qsock.bench;

@@ -13,4 +13,7 @@ module qsock.tls {
     exports qsock.tls.cert;
     exports qsock.tls.jca;
     exports qsock.tls.ticket;
+
+    // qsock's tlshd: consumers that link qsock-core alone find it through ServiceLoader.
+    provides qsock.socket.HandshakeService with qsock.tls.TlsHandshakeService;
 }

@@ -116,6 +116,11 @@ public final class PskKeyring {
         return byIdentity.get(ByteBuffer.wrap(identity));
     }
 
+    /** {@return the keys, in the order they were given} */
+    List<ExternalPsk> keys() {
+        return List.copyOf(byIdentity.values());
+    }
+
     /** {@return the number of keys} */
     public int size() {
         return byIdentity.size();

@@ -180,6 +180,16 @@ public final class CertificateValidator {
     }
 
     /**
+     * {@return whether {@code certificate} names {@code host} (a DNS name or an IP literal) in its subjectAltName},
+     * as a client checks its server's; for a server that wants to know which client a validated chain is
+     * (RFC 6125 §6).
+     */
+    public static boolean certifiesName(X509Certificate certificate, String host) {
+        return HostNameMatcher.matches(Objects.requireNonNull(certificate, "certificate"),
+                Objects.requireNonNull(host, "host"));
+    }
+
+    /**
      * Validates a server's chain, as a client.
      *
      * @param chain the server's certificates, end-entity first (from {@link #parseChain})
