@@ -163,6 +163,7 @@ public final class HqInteropHandler implements ApplicationHandler {
     private void send(QuicSocket connection, Traffic traffic, Response response) {
         long id = response.streamId;
         boolean complete = false;
+        boolean told = false;
         try {
             observer.responseStarting(id, response.path);
             try (FileChannel file = FileChannel.open(response.file, StandardOpenOption.READ)) {
@@ -171,6 +172,10 @@ public final class HqInteropHandler implements ApplicationHandler {
                     complete = transfer(connection, traffic, file, response);
                     if (complete) {
                         stopReading(connection, id);
+                        // The response is whole once its last byte and FIN are queued, as with send: the observer
+                        // hears it now, not after the wait for acknowledgements below.
+                        observer.responseEnded(id, response.sent, true);
+                        told = true;
                     }
                 } finally {
                     // Whatever ended the response, the transport may still read the file for what it queued.
@@ -201,7 +206,9 @@ public final class HqInteropHandler implements ApplicationHandler {
             LOG.log(Level.ERROR, () -> "stream " + id + ": response failed", e);
             reset(connection, id, HqInterop.SERVER_ERROR);
         } finally {
-            observer.responseEnded(id, response.sent, complete);
+            if (!told) {
+                observer.responseEnded(id, response.sent, complete);
+            }
         }
     }
 
