@@ -24,4 +24,6 @@ module qsock.core {
     exports qsock.core.runtime.ffm to qsock.bench;
     // The TLS engine checks 0-RTT against the transport parameters a ticket remembers (RFC 9000 §7.4.1).
     exports qsock.core.params to qsock.tls;
+    // routerd, which `qsock routerd` runs; listeners reach it through QuicSocketOptions.ROUTER.
+    exports qsock.core.router to qsock.tools;
 }

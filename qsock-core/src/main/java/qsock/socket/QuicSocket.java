@@ -125,6 +125,10 @@ public final class QuicSocket implements Closeable {
     private volatile boolean ioThreadsSet;
     /** {@link QuicSocketOptions#REUSE_PORT}, until bind reads it. */
     private volatile boolean reusePort;
+    /** {@link QuicSocketOptions#ROUTER}: routerd's control socket, until bind reads it; null for none. */
+    private volatile java.nio.file.Path router;
+    /** A listener's registration with routerd, from bind; null otherwise. */
+    private volatile qsock.core.router.RouterLink routerLink;
     /** The port this socket shares with other listeners of the JVM ({@link SharedPorts}); null if it shares none. */
     private SharedPorts.Entry shared;
     /** The address a sharing socket bound (its endpoint may be bound to another address of the port). */
@@ -203,6 +207,10 @@ public final class QuicSocket implements Closeable {
         ConnectionConfig config = this.config;
         EndpointConfig endpointConfig = new EndpointConfig(config, null);
         UdpOptions udp = options.udpOptions();
+        if (mayListen && router != null) {
+            bindRouted(address, udp);
+            return;
+        }
         if (mayListen && (reusePort || !alpnList().isEmpty())) {
             // ALPN routing: listeners of this JVM share the port, each new connection going to the one its
             // ClientHello's ALPN picks (SharedPorts, AlpnListeners). One I/O thread serves the port.
@@ -228,6 +236,39 @@ public final class QuicSocket implements Closeable {
         IoEndpoint endpoint = IoEndpoint.bind(address, endpointConfig, udp, client);
         lock = new SocketLock(endpoint.lock());
         io = endpoint;
+    }
+
+    /**
+     * Binds a listener through routerd ({@link QuicSocketOptions#ROUTER}): registers its ALPN list with the daemon and
+     * binds its endpoint behind it ({@link IoEndpoint#bindRouted}), with connection IDs of the daemon's QUIC-LB length.
+     */
+    private void bindRouted(InetSocketAddress address, UdpOptions udp) throws IOException {
+        if (ioThreadsSet && ioThreads > 1) {
+            throw new IllegalStateException("a listener behind routerd has one I/O thread; IO_THREADS " + ioThreads
+                    + " is not supported with it");
+        }
+        qsock.core.router.RouterLink link = qsock.core.router.RouterLink.register(router, alpnList(), reusePort);
+        try {
+            InetSocketAddress at = link.registration().publicAddress();
+            boolean addressFits = address.getAddress().isAnyLocalAddress()
+                    || address.getAddress().equals(at.getAddress());
+            if (!addressFits || address.getPort() != 0 && address.getPort() != at.getPort()) {
+                throw new java.net.BindException("routerd at " + router + " owns " + at + ", not " + address);
+            }
+            int cidLength = link.registration().quicLb().connectionIdLength();
+            if (config.connectionIdLength() != cidLength) {
+                // Every ID must carry the daemon's QUIC-LB server ID, which fixes their length.
+                config = config.toBuilder().connectionIdLength(cidLength).build();
+            }
+            IoEndpoint endpoint = IoEndpoint.bindRouted(link, new EndpointConfig(config, null), udp, client);
+            routerLink = link;
+            sharedAddress = at;
+            lock = new SocketLock(endpoint.lock());
+            io = endpoint;
+        } catch (IOException | RuntimeException e) {
+            link.close();
+            throw e;
+        }
     }
 
     /** {@return the ALPN option's list as set now} */
@@ -524,6 +565,10 @@ public final class QuicSocket implements Closeable {
             if (shared != null) {
                 throw new IllegalStateException("a socket sharing its port with listeners (ALPN or REUSE_PORT set"
                         + " before bind) cannot connect");
+            }
+            if (routerLink != null) {
+                throw new IllegalStateException("a socket bound through routerd (ROUTER set before bind) cannot"
+                        + " connect");
             }
             if (io == null) {
                 bindLocked(new InetSocketAddress(route(peer), 0), false);
@@ -2060,6 +2105,15 @@ public final class QuicSocket implements Closeable {
             if (e != null) {
                 SharedPorts.leave(e);
             }
+            qsock.core.router.RouterLink link = routerLink;
+            if (link != null && link.isOpen()) {
+                // No new connection is routed here; the accepted ones go on through the link until they end.
+                try {
+                    link.withdraw();
+                } catch (IOException gone) {
+                    // The daemon went: it routes nothing here any more either.
+                }
+            }
             IoEndpointGroup g = group;
             if (g != null) {
                 // The other I/O threads refuse what waits there, and end once their connections did.
@@ -2163,6 +2217,18 @@ public final class QuicSocket implements Closeable {
             });
             return this;
         }
+        if (option == QuicSocketOptions.ROUTER) {
+            java.nio.file.Path path = (java.nio.file.Path) value;
+            setup.call(() -> {
+                ensureOpen();
+                if (io != null) {
+                    throw new AlreadyBoundException();
+                }
+                router = path;
+                return null;
+            });
+            return this;
+        }
         if (option == QuicSocketOptions.REUSE_PORT) {
             boolean on = (Boolean) Objects.requireNonNull(value, "value");
             setup.call(() -> {
@@ -2208,6 +2274,9 @@ public final class QuicSocket implements Closeable {
         }
         if (option == QuicSocketOptions.REUSE_PORT) {
             return option.type().cast(reusePort);
+        }
+        if (option == QuicSocketOptions.ROUTER) {
+            return option.type().cast(router);
         }
         if (option == QuicSocketOptions.IO_THREADS) {
             IoEndpointGroup g = group;

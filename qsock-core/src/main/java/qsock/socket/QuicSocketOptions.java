@@ -284,6 +284,21 @@ public final class QuicSocketOptions {
     public static final SocketOption<Boolean> REUSE_PORT = new Option<>("QUIC_REUSE_PORT", Boolean.class);
 
     /**
+     * Listens through routerd (qsock's routing daemon, {@code qsock routerd}): the path of its control socket. Set
+     * before {@link QuicSocket#bind}, with {@link #ALPN} (and {@link #REUSE_PORT} for a reuse-port group) set before it
+     * too: bind registers the listener with the daemon, which owns the public UDP address and port and sends each new
+     * connection to the listener of the process whose ALPN list the ClientHello picks, as listeners of one JVM are
+     * picked. The address given to bind must be the daemon's, its wildcard, or port 0; {@link
+     * QuicSocket#localAddress()} reads the daemon's. Only a connection's first datagrams pass through the daemon: the
+     * listener then opens a socket connected to each client on the public port, to which Linux delivers that client's
+     * datagrams directly. Every connection ID the listener issues carries the server ID the daemon gave (QUIC-LB), so a
+     * client that moves to another address is still routed here. One I/O thread ({@link #IO_THREADS} above 1 is
+     * refused). Bind fails with {@link java.net.ConnectException} if no daemon runs there, {@link
+     * java.net.BindException} if the ALPN list overlaps another process's. Default null: no routerd.
+     */
+    public static final SocketOption<java.nio.file.Path> ROUTER = new Option<>("QUIC_ROUTER", java.nio.file.Path.class);
+
+    /**
      * The kinds of events the socket reports, the socket draft's {@code QUIC_SOCKOPT_EVENT} ({@code struct
      * quic_event_option}, one kind on or off per call there; the whole set here). Empty by default: every kind is off
      * until turned on, as in the kernel. Events of the kinds on arrive through {@link QuicSocket#receive(

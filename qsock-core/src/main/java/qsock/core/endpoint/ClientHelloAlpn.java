@@ -25,8 +25,10 @@ public record ClientHelloAlpn(Status status, List<String> protocols, boolean has
         COMPLETE
     }
 
-    static final ClientHelloAlpn INCOMPLETE = new ClientHelloAlpn(Status.INCOMPLETE, List.of(), false);
-    static final ClientHelloAlpn MALFORMED = new ClientHelloAlpn(Status.MALFORMED, List.of(), false);
+    /** A ClientHello of which more is needed. */
+    public static final ClientHelloAlpn INCOMPLETE = new ClientHelloAlpn(Status.INCOMPLETE, List.of(), false);
+    /** What cannot be a ClientHello. */
+    public static final ClientHelloAlpn MALFORMED = new ClientHelloAlpn(Status.MALFORMED, List.of(), false);
 
     /** Copies the list and checks that only a complete ClientHello names protocols. */
     public ClientHelloAlpn {

@@ -849,6 +849,29 @@ public final class QuicEndpoint {
     }
 
     /**
+     * Adds to {@code into} every peer address a connection of this endpoint sends to or expects datagrams from: its
+     * path's, a path it validates or moved from. A runtime with a socket per peer address (a listener behind routerd)
+     * closes those of addresses no longer here. One walk over the connections.
+     */
+    public void collectPeerAddresses(java.util.Set<InetSocketAddress> into) {
+        for (Route route : active.values()) {
+            if (!route.attached) {
+                continue;
+            }
+            addIfSet(into, route.peer);
+            addIfSet(into, route.probePeer);
+            addIfSet(into, route.otherPeer);
+            addIfSet(into, route.previousPeer);
+        }
+    }
+
+    private static void addIfSet(java.util.Set<InetSocketAddress> into, InetSocketAddress a) {
+        if (a != null) {
+            into.add(a);
+        }
+    }
+
+    /**
      * {@return the local address {@code connection} sends from and is reached at now: null for the endpoint's own
      * (the runtime's first socket), else the one a client moved to ({@link #migrate}) or a server is reached at (its
      * preferred address, RFC 9000 §9.6); null too for a connection not on this endpoint}

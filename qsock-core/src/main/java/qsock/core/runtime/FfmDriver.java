@@ -23,6 +23,11 @@ final class FfmDriver implements IoDriver {
     private static final System.Logger LOG = System.getLogger(IoEndpoint.class.getName());
     /** Messages per system call each way; each slot holds a GSO train or a GRO batch of up to 64 KiB. */
     private static final int SLOTS = 4;
+    /**
+     * A socket connected to one client (a listener behind routerd, {@link IoEndpoint#bindRouted}) carries one
+     * connection: half the batch, half the native memory (2 x 2 x 64 KiB).
+     */
+    private static final int PEER_SLOTS = 2;
     private static final int SLOT_SIZE = 65_535;
     /** The kernel's cap on the datagrams of one GSO send (UDP_MAX_SEGMENTS). */
     private static final int MAX_SEGMENTS = 64;
@@ -35,11 +40,19 @@ final class FfmDriver implements IoDriver {
 
     @Override
     public UdpPort open(InetSocketAddress local, UdpOptions options) throws IOException {
+        return open(local, options, null);
+    }
+
+    @Override
+    public UdpPort open(InetSocketAddress local, UdpOptions options, InetSocketAddress peer) throws IOException {
         // Destinations are read where the socket is bound to a wildcard address; SO_REUSEPORT for a listener's several
-        // I/O threads (IoEndpointGroup).
-        BatchUdpSocket socket = BatchUdpSocket.open(local, SLOTS, SLOT_SIZE, new BatchUdpSocket.Options(
-                options.reusePort(), true, local.getAddress().isAnyLocalAddress()));
+        // I/O threads (IoEndpointGroup) and for the sockets connected to clients behind routerd.
+        BatchUdpSocket socket = BatchUdpSocket.open(local, peer == null ? SLOTS : PEER_SLOTS, SLOT_SIZE,
+                new BatchUdpSocket.Options(options.reusePort(), true, local.getAddress().isAnyLocalAddress()));
         try {
+            if (peer != null) {
+                socket.connect(peer);
+            }
             socket.setReceiveBufferSize(options.receiveBufferSize());
             socket.setSendBufferSize(options.sendBufferSize());
             socket.enableGro();
@@ -81,13 +94,14 @@ final class FfmDriver implements IoDriver {
     final class Port implements UdpPort {
         private final BatchUdpSocket socket;
         private final InetSocketAddress bound;
-        private final int[] lengths = new int[SLOTS];
-        private final int[] segments = new int[SLOTS];
-        private final int[] segmentCount = new int[SLOTS];
-        private final InetSocketAddress[] to = new InetSocketAddress[SLOTS];
+        private final int slots;
+        private final int[] lengths;
+        private final int[] segments;
+        private final int[] segmentCount;
+        private final InetSocketAddress[] to;
         /** Per slot, the source address to send from (IP_PKTINFO), or null; only for a wildcard socket. */
-        private final InetSocketAddress[] from = new InetSocketAddress[SLOTS];
-        private final Ecn[] ecn = new Ecn[SLOTS];
+        private final InetSocketAddress[] from;
+        private final Ecn[] ecn;
         /** Bound to a wildcard address: each datagram's destination is read, and answers name their source. */
         private final boolean wildcard;
         /** Messages queued in the send slots, from slot 0. */
@@ -102,6 +116,13 @@ final class FfmDriver implements IoDriver {
 
         Port(BatchUdpSocket socket) {
             this.socket = socket;
+            this.slots = socket.slots();
+            this.lengths = new int[slots];
+            this.segments = new int[slots];
+            this.segmentCount = new int[slots];
+            this.to = new InetSocketAddress[slots];
+            this.from = new InetSocketAddress[slots];
+            this.ecn = new Ecn[slots];
             this.bound = socket.localAddress();
             this.wildcard = bound.getAddress().isAnyLocalAddress();
         }
@@ -109,6 +130,11 @@ final class FfmDriver implements IoDriver {
         @Override
         public boolean readsDestinations() {
             return wildcard;
+        }
+
+        @Override
+        public boolean mayBeReadable() {
+            return socket.pollReadable();
         }
 
         @Override
@@ -184,7 +210,7 @@ final class FfmDriver implements IoDriver {
                     return true;
                 }
             }
-            if (queued == SLOTS && !flush() && queued == SLOTS) {
+            if (queued == slots && !flush() && queued == slots) {
                 return false;
             }
             int i = queued++;

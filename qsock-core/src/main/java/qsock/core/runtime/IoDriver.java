@@ -13,6 +13,14 @@ interface IoDriver {
     UdpPort open(InetSocketAddress local, UdpOptions options) throws IOException;
 
     /**
+     * {@return a non-blocking UDP socket bound to {@code local} and, unless {@code peer} is null, connected to it} A
+     * connected socket bound with SO_REUSEPORT beside an unconnected one receives that peer's datagrams in its place
+     * (Linux's UDP lookup prefers the socket matching all four addresses): how a listener behind routerd takes its
+     * clients' datagrams straight from the kernel.
+     */
+    UdpPort open(InetSocketAddress local, UdpOptions options, InetSocketAddress peer) throws IOException;
+
+    /**
      * {@return whether its sockets mark each datagram with the ECN codepoint given to {@link UdpPort#send} and report
      * that of each one received} Without both, ECN stays off (RFC 9000 §13.4).
      */

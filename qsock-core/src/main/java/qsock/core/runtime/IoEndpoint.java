@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.LinkedHashSet;
@@ -18,10 +20,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import qsock.api.ConnectionConfig;
+import qsock.core.cid.lb.QuicLbEncoder;
 import qsock.core.connection.QuicConnection;
 import qsock.core.endpoint.EndpointConfig;
 import qsock.core.endpoint.QuicEndpoint;
 import qsock.core.packet.Ecn;
+import qsock.core.router.RouterLink;
+import qsock.core.router.RouterRegistration;
 
 /**
  * One bound UDP port at run time: a non-blocking UDP socket, the sans-I/O {@link QuicEndpoint}, and the I/O thread
@@ -71,6 +76,8 @@ public final class IoEndpoint {
     private static final long PORT_CHECK_NANOS = 50_000_000;
     /** How long the I/O thread waits in the lock's queue before it leaves it and tries again. */
     private static final long LOCK_ATTEMPT_NANOS = 10_000_000;
+    /** Behind routerd, how often the sockets of clients gone are looked for and closed. */
+    private static final long PEER_CHECK_NANOS = 1_000_000_000;
 
     private final QuicEndpoint endpoint;
     private final IoDriver driver;
@@ -133,6 +140,23 @@ public final class IoEndpoint {
     private volatile long wakeAt = Long.MAX_VALUE;
     private volatile boolean stopped;
 
+    // A listener behind routerd (bindRouted): null and empty otherwise.
+    /** The registration with routerd, closed when the thread ends. */
+    private RouterLink routerLink;
+    /** The address routerd owns, which this endpoint's connections are reached at. */
+    private InetSocketAddress routedAddress;
+    /** The datagrams routerd forwarded, from the link's thread to this one. */
+    private HandoffRing routedInbox;
+    /** A socket per client address, bound to {@link #routedAddress} with SO_REUSEPORT and connected to it. */
+    private final Map<InetSocketAddress, Port> peerPorts = new HashMap<>();
+    /** The peer addresses still in use, gathered at each check ({@link #closeIdlePeerPorts}). */
+    private final Set<InetSocketAddress> peersInUse = new HashSet<>();
+    private long nextPeerCheck;
+    /** Peer sockets opened and closed, and sockets that could not be opened; for tests and diagnostics. */
+    private long peerPortsOpened;
+    private long peerPortsClosed;
+    private long peerPortFailures;
+
     private IoEndpoint(QuicEndpoint endpoint, ConnectionConfig connections, UdpPort first, IoDriver driver,
                        UdpOptions udpOptions) {
         this.endpoint = endpoint;
@@ -193,6 +217,88 @@ public final class IoEndpoint {
             }
             driver.close();
             throw e;
+        }
+    }
+
+    /**
+     * Binds a listener's endpoint behind routerd ({@link RouterLink}): its connections are reached at the daemon's
+     * public address, their first datagrams come forwarded over the link, and every connection ID it issues carries
+     * the server ID the daemon gave (QUIC-LB), so that what reaches the daemon later finds it again. For each client
+     * address it sends to, the endpoint opens a UDP socket bound to the public address with SO_REUSEPORT and connected
+     * to the client, which Linux prefers over the daemon's unconnected socket for that client's datagrams: from then
+     * on they come straight from the kernel, not through the daemon. A socket no connection uses any more is closed
+     * within a second.
+     *
+     * <p>The first socket is bound to an ephemeral port of the public address and never used: the runtime needs
+     * one, and an unconnected socket on the public port would take datagrams meant for the daemon.
+     *
+     * @param link a registration not started yet; the endpoint starts and in the end closes it
+     * @throws IOException if the sockets cannot be opened
+     */
+    public static IoEndpoint bindRouted(RouterLink link, EndpointConfig config, UdpOptions options,
+                                        IoClient firstClient) throws IOException {
+        Objects.requireNonNull(link, "link");
+        RouterRegistration r = link.registration();
+        InetSocketAddress publicAddress = r.publicAddress();
+        if (config.connection().connectionIdLength() != r.quicLb().connectionIdLength()) {
+            throw new IllegalArgumentException("behind routerd connection IDs are " + r.quicLb().connectionIdLength()
+                    + " bytes, not " + config.connection().connectionIdLength());
+        }
+        SecureRandom random = random();
+        if (config.statelessResetKey() == null) {
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            config = config.withStatelessResetKey(key);
+        }
+        IoDriver driver = IoDrivers.open();
+        UdpPort port = null;
+        try {
+            port = driver.open(new InetSocketAddress(publicAddress.getAddress(), 0), options.withReusePort(false));
+            QuicEndpoint quic = new QuicEndpoint(config, random);
+            quic.setTokenClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
+            quic.setQuicLbEncoder(new QuicLbEncoder(r.quicLb(), r.serverId(), random));
+            IoEndpoint io = new IoEndpoint(quic, config.connection(), port, driver, options.withReusePort(true));
+            io.routerLink = link;
+            io.routedAddress = publicAddress;
+            io.routedInbox = new HandoffRing(1024);
+            io.clients.add(firstClient);
+            io.listeners.add(firstClient);
+            io.thread.start();
+            link.start(io::offerRouted, "qsock-routerd-link-" + publicAddress.getPort());
+            return io;
+        } catch (IOException | RuntimeException e) {
+            if (port != null) {
+                port.close();
+            }
+            driver.close();
+            link.close();
+            throw e;
+        }
+    }
+
+    /** A datagram routerd forwarded, on the link's thread: queued for the I/O thread, which is woken. */
+    private void offerRouted(InetSocketAddress local, InetSocketAddress peer, ByteBuffer data) {
+        if (routedInbox.offer(local, peer, data)) {
+            driver.wakeup();
+        }
+    }
+
+    /** {@return the registration with routerd of an endpoint {@link #bindRouted} made; null for others} */
+    public RouterLink routerLink() {
+        return routerLink;
+    }
+
+    /**
+     * {@return counts of the sockets connected to clients behind routerd: opened, closed, and failed to open; and
+     * the datagrams routerd forwarded that were dropped for want of room} For diagnostics and tests.
+     */
+    public long[] peerSocketCounts() {
+        lock.lock();
+        try {
+            return new long[] {peerPortsOpened, peerPortsClosed, peerPortFailures,
+                routedInbox == null ? 0 : routedInbox.dropped()};
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -506,6 +612,9 @@ public final class IoEndpoint {
                             deadline = check;
                         }
                     }
+                    if (!peerPorts.isEmpty() && (deadline == Long.MAX_VALUE || deadline - nextPeerCheck > 0)) {
+                        deadline = nextPeerCheck;
+                    }
                     wakeAt = deadline;
                 } catch (Throwable t) {
                     failed(t, "reading the deadlines", null);
@@ -596,6 +705,9 @@ public final class IoEndpoint {
             if (m != null && m.takeHandedOff(now) > 0) {
                 busy = true; // datagrams of our connections another I/O thread received (IoEndpointGroup)
             }
+            if (routedInbox != null && takeRouted(now) > 0) {
+                busy = true; // a connection's first datagrams, or a moved client's, through routerd
+            }
             now = System.nanoTime();
             lastBatch = now;
             if (endpoint.nextDeadline() - now <= 0) {
@@ -613,6 +725,9 @@ public final class IoEndpoint {
             flushLocked(now);
             if (firstPortClosable) {
                 closeUnusedPorts(now);
+            }
+            if (!peerPorts.isEmpty() && now - nextPeerCheck >= 0) {
+                closeIdlePeerPorts(now);
             }
         } catch (Throwable t) {
             failed(t, "batch", null);
@@ -663,7 +778,10 @@ public final class IoEndpoint {
     private boolean receiveInTurn(long now) {
         boolean any = false;
         for (int p = 0; p < ports.size(); p++) {
-            ports.get(p).empty = !ports.get(p).udp.isOpen();
+            Port port = ports.get(p);
+            // The wait's readiness spares a receive call per empty socket: many behind routerd.
+            port.empty = !port.udp.isOpen() || !port.udp.mayBeReadable();
+            port.ready = !port.empty;
         }
         int taken = 0;
         for (int turn = 0; taken < MAX_DATAGRAMS_PER_BATCH; turn++) {
@@ -671,7 +789,7 @@ public final class IoEndpoint {
             boolean readable = false;
             for (int p = 0; p < ports.size() && taken < MAX_DATAGRAMS_PER_BATCH; p++) {
                 Port port = ports.get(p);
-                if (port.empty && !(recheck && port.udp.isOpen())) {
+                if (port.empty && !(recheck && port.ready && port.udp.isOpen())) {
                     continue;
                 }
                 int n = receive(port, 1, now);
@@ -743,6 +861,65 @@ public final class IoEndpoint {
         }
     }
 
+    /** Hands the endpoint what routerd forwarded; on the I/O thread, the lock held. {@return how many} */
+    private int takeRouted(long now) {
+        int n = 0;
+        for (HandoffRing.Slot s = routedInbox.peek(); s != null && n < routedInbox.capacity(); s = routedInbox.peek()) {
+            try {
+                // Reached at the public address whatever the daemon bound: the endpoint's connections know one local
+                // address, the one their sockets are bound to.
+                endpoint.handleDatagram(routedAddress, s.from, s.data, now);
+            } catch (Throwable t) {
+                failed(t, "datagram through routerd from", s.from);
+            } finally {
+                routedInbox.release();
+            }
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * {@return the socket connected to {@code peer}, opened now if there is none; null if it cannot be} Bound to the
+     * public address with SO_REUSEPORT beside routerd's socket, and connected: Linux delivers {@code peer}'s datagrams
+     * to it from then on. The lock is held.
+     */
+    private Port peerPort(InetSocketAddress peer) {
+        Port port = peerPorts.get(peer);
+        if (port != null && port.udp.isOpen()) {
+            return port;
+        }
+        try {
+            UdpPort udp = driver.open(routedAddress, udpOptions.withReusePort(true), peer);
+            port = new Port(udp, routedAddress, false, peer);
+            ports.add(port);
+            peerPorts.put(peer, port);
+            peerPortsOpened++;
+            if (peerPorts.size() == 1) {
+                nextPeerCheck = System.nanoTime() + PEER_CHECK_NANOS;
+            }
+            return port;
+        } catch (IOException | RuntimeException e) {
+            peerPortFailures++;
+            LOG.log(System.Logger.Level.WARNING, "cannot open a socket at " + routedAddress + " for " + peer, e);
+            return null;
+        }
+    }
+
+    /** Closes the sockets of clients no connection sends to or hears from any more (routerd). */
+    private void closeIdlePeerPorts(long now) {
+        nextPeerCheck = now + PEER_CHECK_NANOS;
+        peersInUse.clear();
+        endpoint.collectPeerAddresses(peersInUse);
+        for (int p = ports.size() - 1; p > 0; p--) {
+            Port port = ports.get(p);
+            if (port.peer != null && !peersInUse.contains(port.peer)) {
+                closePort(port);
+            }
+        }
+        peersInUse.clear();
+    }
+
     /** Sends datagrams until the connections have none or the kernel has no room. */
     private void flushLocked(long now) {
         sendDatagrams(null, now);
@@ -794,6 +971,23 @@ public final class IoEndpoint {
             }
             sendBuffer.flip();
             InetSocketAddress source = endpoint.lastDatagramSource();
+            if (routedAddress != null) {
+                Port peerPort = peerPort(to);
+                if (peerPort == null) {
+                    notSent();
+                    continue;
+                }
+                Ecn mark = ecn ? endpoint.lastDatagramEcn() : Ecn.NOT_ECT;
+                if (peerPort.pendingTarget != null) {
+                    stalled = peerPort;
+                    stalledTarget = to;
+                    stalledSource = null;
+                    stalledEcn = mark;
+                    return;
+                }
+                sendFrom(peerPort, to, null, mark, true);
+                continue;
+            }
             Port port = source == null ? ports.get(0) : port(source);
             InetSocketAddress sendFrom = null;
             if (port == null && answersFromDestinations(source)) {
@@ -942,6 +1136,10 @@ public final class IoEndpoint {
         if (port.forMigration) {
             migrationPorts--;
         }
+        if (port.peer != null) {
+            peerPorts.remove(port.peer, port);
+            peerPortsClosed++;
+        }
         if (port.local != null) {
             ports.remove(port);
         }
@@ -956,7 +1154,7 @@ public final class IoEndpoint {
     private Port port(InetSocketAddress local) {
         for (int p = 1; p < ports.size(); p++) {
             Port port = ports.get(p);
-            if (local.equals(port.local)) {
+            if (port.peer == null && local.equals(port.local)) {
                 return port;
             }
         }
@@ -980,6 +1178,10 @@ public final class IoEndpoint {
         final InetSocketAddress local;
         /** Opened for a move: closed once no connection uses it. */
         final boolean forMigration;
+        /** The client the socket is connected to (behind routerd); null for the others. */
+        final InetSocketAddress peer;
+        /** The last wait found the socket readable ({@link UdpPort#mayBeReadable}). */
+        boolean ready;
         /**
          * The parked datagram (while {@link #pendingTarget} is set), else a spare buffer of the send buffer's size;
          * null until the port is first full.
@@ -1000,9 +1202,14 @@ public final class IoEndpoint {
         private boolean writeInterest;
 
         Port(UdpPort udp, InetSocketAddress local, boolean forMigration) {
+            this(udp, local, forMigration, null);
+        }
+
+        Port(UdpPort udp, InetSocketAddress local, boolean forMigration, InetSocketAddress peer) {
             this.udp = udp;
             this.local = local;
             this.forMigration = forMigration;
+            this.peer = peer;
         }
 
         void writeInterest(boolean on) {
@@ -1014,7 +1221,7 @@ public final class IoEndpoint {
 
         @Override
         public String toString() {
-            return "UDP socket " + (local != null ? local : "(first)");
+            return "UDP socket " + (local != null ? local : "(first)") + (peer != null ? " connected to " + peer : "");
         }
     }
 
@@ -1027,6 +1234,9 @@ public final class IoEndpoint {
             driver.close();
         } finally {
             lock.unlock();
+        }
+        if (routerLink != null) {
+            routerLink.close();
         }
     }
 

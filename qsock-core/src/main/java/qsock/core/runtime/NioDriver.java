@@ -30,6 +30,11 @@ final class NioDriver implements IoDriver {
 
     @Override
     public UdpPort open(InetSocketAddress local, UdpOptions options) throws IOException {
+        return open(local, options, null);
+    }
+
+    @Override
+    public UdpPort open(InetSocketAddress local, UdpOptions options, InetSocketAddress peer) throws IOException {
         StandardProtocolFamily family = local.getAddress() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
         DatagramChannel channel = DatagramChannel.open(family);
@@ -46,6 +51,9 @@ final class NioDriver implements IoDriver {
                 channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
             channel.bind(local);
+            if (peer != null) {
+                channel.connect(peer);
+            }
             channel.configureBlocking(false);
             // Registering does not wait for a select the I/O thread may sit in (JDK 11+); the key counts from that
             // thread's next select, which the caller's wakeup starts.

@@ -47,6 +47,14 @@ interface UdpPort {
      */
     boolean send(ByteBuffer datagram, InetSocketAddress to, InetSocketAddress source, Ecn ecn) throws IOException;
 
+    /**
+     * {@return false if the last wait found nothing to read at the socket} A hint that spares an I/O thread with many
+     * sockets a receive call on each of them per batch; true where the driver does not know.
+     */
+    default boolean mayBeReadable() {
+        return true;
+    }
+
     /** {@return whether {@link Receiver} gives each datagram's destination: a wildcard socket that reads it} */
     boolean readsDestinations();
 

@@ -120,6 +120,16 @@ public final class BatchUdpSocket implements Closeable {
     /** Per receive slot, {@link #DESTINATION_SEEN} bytes: the last destination's length and bytes. */
     private final MemorySegment destinationSeen;
     private long icmpErrors;
+    /**
+     * Whether the last {@link Poller#await} found the socket readable (or in error): a hint for an I/O thread with
+     * many sockets, true until the first wait. Written and read by the polling thread alone.
+     */
+    boolean pollReadable = true;
+
+    /** {@return whether the last {@link Poller#await} found the socket readable or in error; true before any} */
+    public boolean pollReadable() {
+        return pollReadable;
+    }
     private boolean closed;
 
     /**
@@ -418,6 +428,27 @@ public final class BatchUdpSocket implements Closeable {
     /** {@return the address the socket is bound to, its port resolved} */
     public InetSocketAddress localAddress() {
         return local;
+    }
+
+    /**
+     * Connects the socket to {@code peer} (connect(2)): it then receives only what {@code peer} sends to its address,
+     * and Linux delivers that 4-tuple's datagrams to it rather than to an unconnected socket of the same port and
+     * SO_REUSEPORT group (a connected socket scores higher in the UDP lookup). Datagrams may still be sent to others.
+     *
+     * @throws ErrnoException if the system refuses (an address of the other family, a closed socket)
+     */
+    public void connect(InetSocketAddress peer) throws IOException {
+        ensureOpen();
+        if (peer.isUnresolved()) {
+            throw new IllegalArgumentException("an unresolved address: " + peer);
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment name = scratch.allocate(nameSize, 8);
+            writeAddress(name, peer);
+            if (Libc.connect(errno, fd, name, (int) nameSize) != 0) {
+                throw Libc.error("connect " + peer, errno);
+            }
+        }
     }
 
     /** {@return the socket's descriptor, for {@link Poller}} */

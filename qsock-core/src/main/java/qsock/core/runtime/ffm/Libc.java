@@ -121,6 +121,7 @@ final class Libc {
     private static final String UNAVAILABLE_REASON;
     private static final MethodHandle SOCKET;
     private static final MethodHandle BIND;
+    private static final MethodHandle CONNECT;
     private static final MethodHandle GETSOCKNAME;
     private static final MethodHandle SETSOCKOPT;
     private static final MethodHandle GETSOCKOPT;
@@ -131,6 +132,7 @@ final class Libc {
     static {
         MethodHandle socket = null;
         MethodHandle bind = null;
+        MethodHandle connect = null;
         MethodHandle getsockname = null;
         MethodHandle setsockopt = null;
         MethodHandle getsockopt = null;
@@ -144,6 +146,7 @@ final class Libc {
             }
             socket = downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
             bind = downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+            connect = downcall("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
             getsockname = downcall("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
             setsockopt = downcall("setsockopt",
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
@@ -161,6 +164,7 @@ final class Libc {
         UNAVAILABLE_REASON = reason;
         SOCKET = socket;
         BIND = bind;
+        CONNECT = connect;
         GETSOCKNAME = getsockname;
         SETSOCKOPT = setsockopt;
         GETSOCKOPT = getsockopt;
@@ -222,6 +226,14 @@ final class Libc {
     static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
         try {
             return (int) BIND.invokeExact(state, fd, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int connect(MemorySegment state, int fd, MemorySegment address, int length) {
+        try {
+            return (int) CONNECT.invokeExact(state, fd, address, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

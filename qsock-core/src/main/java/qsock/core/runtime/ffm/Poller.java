@@ -35,7 +35,12 @@ public final class Poller implements Closeable {
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
     private static final long POLLFD_SIZE = 8;
-    private static final int MAX_SOCKETS = 64;
+    /**
+     * poll(2) is linear in its descriptors; a listener behind routerd has one per client address, and 1024 of them
+     * cost a wait some microseconds.
+     */
+    private static final int MAX_SOCKETS = 1024;
+    private static final short POLLERR = 0x8;
 
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -170,6 +175,14 @@ public final class Poller implements Closeable {
         }
         if (n < 0 && errno() != 4) { // EINTR: a signal; the caller's loop looks again
             throw new IOException("poll failed: errno " + errno());
+        }
+        int watched = count;
+        for (int i = 0; i < watched; i++) {
+            BatchUdpSocket socket = sockets[i];
+            if (socket != null) {
+                socket.pollReadable = n > 0
+                        && (pollFds.get(ValueLayout.JAVA_SHORT, (i + 1) * POLLFD_SIZE + 6) & (POLLIN | POLLERR)) != 0;
+            }
         }
         // The eventfd is drained whenever a wakeup is pending, so that its readiness says "a new wakeup".
         if (woken || n > 0 && (pollFds.get(ValueLayout.JAVA_SHORT, 6) & POLLIN) != 0) {
