@@ -65,6 +65,11 @@ public final class PerfCommand implements Callable<Integer> {
     @Option(names = "--server", description = "Run the perf server.")
     boolean server;
 
+    @Option(names = "--router", paramLabel = "SOCKET",
+            description = "Server: listen through the qsock routerd whose control socket is SOCKET (--bind and --port"
+                    + " are then unused).")
+    java.nio.file.Path router;
+
     @Option(names = "--loopback", description = "Run a server and the client in this process, over 127.0.0.1.")
     boolean loopback;
 
@@ -161,9 +166,12 @@ public final class PerfCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (server) {
-            InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
+            InetSocketAddress local = router != null ? new InetSocketAddress(0)
+                    : new InetSocketAddress(InetAddress.getByName(bind), port);
             QsockServer s = QsockServer.start(local, serverTls.tlsConfig(),
-                    Map.of(PerfProtocol.ALPN, new PerfHandler(readyHandler)), line -> out.println(line.format()));
+                    Map.of(PerfProtocol.ALPN, new PerfHandler(readyHandler)), line -> out.println(line.format()),
+                    qsock.tools.TransportDefaults.connectionConfig(), QsockServer.HANDSHAKE_TIMEOUT, false,
+                    router == null ? listener -> { } : QsockServer.throughRouter(router));
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 s.close();

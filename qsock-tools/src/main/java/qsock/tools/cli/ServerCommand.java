@@ -77,6 +77,11 @@ public final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--router", paramLabel = "SOCKET",
+            description = "Listen through a qsock routerd whose control socket is SOCKET: the daemon owns the public"
+                    + " address and port and routes new connections here by ALPN (--bind and --port are then unused).")
+    java.nio.file.Path router;
+
     @Mixin
     ServerTlsOptions tls;
 
@@ -90,14 +95,19 @@ public final class ServerCommand implements Callable<Integer> {
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
         TlsServerConfig config = transport.apply(tls.tlsConfig(tickets()));
         ConnectionConfig connectionConfig = connectionConfig();
+        if (router != null) {
+            local = new InetSocketAddress(0);
+        }
         QsockServer server = QsockServer.start(local, config, handlers, line -> out.println(line.format()),
-                connectionConfig, transport.handshakeTimeout(), retry);
+                connectionConfig, transport.handshakeTimeout(), retry,
+                router == null ? listener -> { } : QsockServer.throughRouter(router));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }));
-        out.println("qsock server on " + Units.address(server.localAddress()) + ", protocols " + handlers.keySet()
+        out.println("qsock server on " + Units.address(server.localAddress())
+                + (router != null ? " through routerd " + router : "") + ", protocols " + handlers.keySet()
                 + (handlers.containsKey(HqInterop.ALPN) ? ", serving " + directory.toAbsolutePath().normalize() : ""));
         if (preferredAddresses != null) {
             out.println("preferred address: " + describePreferred(connectionConfig, server.preferredAddress())

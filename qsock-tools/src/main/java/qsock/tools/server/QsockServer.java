@@ -101,6 +101,30 @@ public final class QsockServer implements Closeable {
     public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
                                     Consumer<ConnectionLogLine> log, ConnectionConfig transport,
                                     Duration handshakeTimeout, boolean validatePeerAddress) throws IOException {
+        return start(local, tls, handlers, log, transport, handshakeTimeout, validatePeerAddress, listener -> { });
+    }
+
+    /** What is done to the listener before it binds: the options that must be set then. */
+    @FunctionalInterface
+    public interface ListenerSetup {
+        /** Sets options on {@code listener}, not bound yet. */
+        void apply(QuicSocket listener) throws IOException;
+    }
+
+    /** {@return a setup that makes the listener listen through routerd at {@code control} (QuicSocketOptions.ROUTER)} */
+    public static ListenerSetup throughRouter(java.nio.file.Path control) {
+        return listener -> listener.setOption(QuicSocketOptions.ROUTER, control);
+    }
+
+    /**
+     * Binds {@code local}, listens and starts accepting, as the other {@code start} does, after {@code setup} set
+     * options on the listener. A listener behind routerd ({@link #throughRouter}) registers the handlers' protocols as
+     * its ALPN list.
+     */
+    public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
+                                    Consumer<ConnectionLogLine> log, ConnectionConfig transport,
+                                    Duration handshakeTimeout, boolean validatePeerAddress, ListenerSetup setup)
+            throws IOException {
         if (handlers.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one application protocol");
         }
@@ -109,6 +133,11 @@ public final class QsockServer implements Closeable {
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         QuicSocket listener = QuicSocket.open(transport);
         try {
+            setup.apply(listener);
+            if (listener.getOption(QuicSocketOptions.ROUTER) != null) {
+                // routerd routes by the ALPN list the listener registers at bind.
+                listener.setOption(QuicSocketOptions.ALPN, List.copyOf(copy.keySet()));
+            }
             listener.bind(local);
             if (validatePeerAddress) {
                 listener.setOption(QuicSocketOptions.VALIDATE_PEER_ADDRESS, true);
