@@ -129,8 +129,8 @@ public final class RouterLink implements Closeable {
             }
         } catch (IOException e) {
             if (!closed) {
-                LOG.log(System.Logger.Level.WARNING, "the link to routerd at " + path + " ended: no new connections"
-                        + " reach this listener; its connections go on", e);
+                LOG.log(System.Logger.Level.WARNING, "the link to routerd at " + path + " ended (" + e.getMessage()
+                        + "): no new connections reach this listener; its connections go on");
             }
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "the link to routerd at " + path + " failed", t);

@@ -98,6 +98,8 @@ public final class IoEndpoint {
     private boolean firstPortClosable;
     /** Ports holding a datagram the kernel had no room for. */
     private int parkedPorts;
+    /** Ports whose socket is open. */
+    private int openPortCount;
     /**
      * The port a datagram in {@link #sendBuffer} waits for, as that port holds one already: nothing more is polled
      * until one of them leaves. Null when the send buffer holds nothing.
@@ -172,6 +174,7 @@ public final class IoEndpoint {
         this.lastBatch = System.nanoTime();
         this.localAddress = first.boundAddress();
         ports.add(new Port(first, null, false));
+        openPortCount = 1;
         this.thread = Thread.ofPlatform().daemon().name("qsock-io-" + localAddress.getPort()).unstarted(this::run);
     }
 
@@ -454,6 +457,7 @@ public final class IoEndpoint {
         UdpPort udp = driver.open(local, udpOptions);
         InetSocketAddress bound = udp.boundAddress();
         ports.add(new Port(udp, bound, forMigration));
+        openPortCount++;
         if (forMigration) {
             migrationPorts++;
             firstPortClosable = true;
@@ -893,6 +897,7 @@ public final class IoEndpoint {
             UdpPort udp = driver.open(routedAddress, udpOptions.withReusePort(true), peer);
             port = new Port(udp, routedAddress, false, peer);
             ports.add(port);
+            openPortCount++;
             peerPorts.put(peer, port);
             peerPortsOpened++;
             if (peerPorts.size() == 1) {
@@ -1132,6 +1137,9 @@ public final class IoEndpoint {
         if (port.pendingTarget != null) {
             unpark(port);
         }
+        if (port.udp.isOpen()) {
+            openPortCount--;
+        }
         port.udp.close();
         if (port.forMigration) {
             migrationPorts--;
@@ -1161,14 +1169,9 @@ public final class IoEndpoint {
         return null;
     }
 
+    /** {@return the sockets open} Counted as they open and close: behind routerd there may be hundreds. */
     private int openPorts() {
-        int n = 0;
-        for (int p = 0; p < ports.size(); p++) {
-            if (ports.get(p).udp.isOpen()) {
-                n++;
-            }
-        }
-        return n;
+        return openPortCount;
     }
 
     /** One UDP socket of the endpoint, and the datagram it keeps while the kernel has no room for it. */

@@ -95,7 +95,8 @@ class RouterdTest {
         if (reusePort) {
             s.setOption(QuicSocketOptions.REUSE_PORT, true);
         }
-        s.bind(new InetSocketAddress("127.0.0.1", 0));
+        // The wildcard and port 0: the daemon's address is the one (its own works too, another is refused).
+        s.bind(new InetSocketAddress(0));
         s.listen(16);
         return s;
     }
@@ -128,6 +129,27 @@ class RouterdTest {
         QuicHandshake.serverHandshake(server, serverTls(), Loopback.HANDSHAKE_TIMEOUT);
         handshake.get(20, TimeUnit.SECONDS);
         return new Connection(client, server, index);
+    }
+
+    @Test
+    void eachNewConnectionGoesToTheListenerOfItsAlpnOverIpv6() throws Exception {
+        daemon.close();
+        daemon = RouterDaemon.start(new InetSocketAddress("::1", 0), dir.resolve("routerd6.sock"));
+        eachNewConnectionGoesToTheListenerOfItsAlpn();
+    }
+
+    @Test
+    void aBindToAnotherAddressThanTheDaemonsIsRefused() throws IOException {
+        QuicSocket s = QuicSocket.open();
+        sockets.add(s);
+        s.setOption(QuicSocketOptions.ROUTER, daemon.controlPath());
+        s.setOption(QuicSocketOptions.ALPN, List.of("h3"));
+        assertThrows(BindException.class, () -> s.bind(new InetSocketAddress("127.0.0.2", 0)));
+        assertThrows(BindException.class, () -> s.bind(new InetSocketAddress("127.0.0.1",
+                daemon.publicAddress().getPort() == 65535 ? 1 : daemon.publicAddress().getPort() + 1)));
+        s.bind(daemon.publicAddress());
+        assertEquals(daemon.publicAddress(), s.localAddress());
+        assertEquals(1, daemon.statistics().listeners());
     }
 
     @Test
@@ -257,8 +279,15 @@ class RouterdTest {
         }
         try (SocketChannel control = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             control.connect(UnixDomainSocketAddress.of(daemon.controlPath()));
+            // A HELLO whose ALPN list runs past its frame: the daemon hangs up on it.
             control.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 9, 1, 1, 0, 9, 9, 9, 9, 9, 9}));
-            control.write(ByteBuffer.wrap(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 77}));
+            assertHungUp(control);
+        }
+        try (SocketChannel control = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            control.connect(UnixDomainSocketAddress.of(daemon.controlPath()));
+            // A frame length beyond any frame.
+            control.write(ByteBuffer.wrap(new byte[] {(byte) 0x7F, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1}));
+            assertHungUp(control);
         }
         assertArrayEquals(digestOf(50_000, 6), echo(kept, 50_000, 6), "the other listener's connection goes on");
         Connection again = connect(List.of(h3), "h3");
@@ -266,6 +295,15 @@ class RouterdTest {
         QuicSocket restarted = listener(false, "smbd");
         assertEquals(0, connect(List.of(restarted), "smbd").listener(), "a restarted listener registers again");
         assertNotEquals(0, daemon.statistics().malformed() + daemon.statistics().unroutable());
+    }
+
+    /** Asserts that the daemon closed {@code control}: an end of stream, or a reset where data was left unread. */
+    private static void assertHungUp(SocketChannel control) {
+        try {
+            assertEquals(-1, control.read(ByteBuffer.allocate(64)), "the daemon closed the broken control connection");
+        } catch (IOException reset) {
+            // ECONNRESET: closed with bytes of ours unread, as closed as can be.
+        }
     }
 
     /** The client sends {@code n} seeded bytes on a new stream; the server echoes them; {@return their digest} */
