@@ -4,14 +4,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import qsock.tools.cli.ClientCommand;
 import qsock.tools.cli.DemoCommand;
+import qsock.tools.cli.FleetKeysCommand;
 import qsock.tools.cli.PerfCommand;
 import qsock.tools.cli.ServerCommand;
 
-/** The {@code qsock} command: {@code server}, {@code client}, {@code perf} and {@code demo}. */
+/** The {@code qsock} command: {@code server}, {@code client}, {@code perf}, {@code demo} and {@code fleet-keys}. */
 @Command(name = "qsock", mixinStandardHelpOptions = true, version = "qsock 0.1.0",
         description = "QUIC for the JVM: serve and fetch files, echo, measure, and see it work on loopback.",
         subcommands = {ServerCommand.class, ClientCommand.class, PerfCommand.class, DemoCommand.class,
-                CommandLine.HelpCommand.class})
+                FleetKeysCommand.class, CommandLine.HelpCommand.class})
 public final class Qsock implements Runnable {
 
     @CommandLine.Spec

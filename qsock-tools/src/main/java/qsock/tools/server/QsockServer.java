@@ -101,6 +101,26 @@ public final class QsockServer implements Closeable {
     public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
                                     Consumer<ConnectionLogLine> log, ConnectionConfig transport,
                                     Duration handshakeTimeout, boolean validatePeerAddress) throws IOException {
+        return start(local, tls, handlers, log, transport, handshakeTimeout, validatePeerAddress, listener -> { });
+    }
+
+    /** Sets options on the listener before it binds: those that take effect only then (fleet keys, QUIC-LB). */
+    @FunctionalInterface
+    public interface BeforeBind {
+        /** Sets what the server needs on {@code listener}, not yet bound. */
+        void apply(QuicSocket listener) throws IOException;
+    }
+
+    /**
+     * {@link #start(SocketAddress, TlsServerConfig, Map, Consumer, ConnectionConfig, Duration, boolean)} with options
+     * set on the listener by {@code beforeBind} before it binds ({@link QuicSocketOptions#FLEET_KEYS},
+     * {@link QuicSocketOptions#QUIC_LB}).
+     */
+    public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
+                                    Consumer<ConnectionLogLine> log, ConnectionConfig transport,
+                                    Duration handshakeTimeout, boolean validatePeerAddress, BeforeBind beforeBind)
+            throws IOException {
+        Objects.requireNonNull(beforeBind, "beforeBind");
         if (handlers.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one application protocol");
         }
@@ -109,6 +129,7 @@ public final class QsockServer implements Closeable {
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         QuicSocket listener = QuicSocket.open(transport);
         try {
+            beforeBind.apply(listener);
             listener.bind(local);
             if (validatePeerAddress) {
                 listener.setOption(QuicSocketOptions.VALIDATE_PEER_ADDRESS, true);
