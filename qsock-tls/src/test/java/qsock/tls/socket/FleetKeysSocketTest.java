@@ -242,8 +242,10 @@ class FleetKeysSocketTest {
         Server two = new Server(v1, 2);
         UdpRelay relay = relay(one.address);
         RecordingStore store = new RecordingStore();
-        connect(relay.address(), one, null, store, clientTls(null)).close();
+        // The NEW_TOKEN frame follows the handshake: the connection stays open until it arrived.
+        QuicSocket first = connect(relay.address(), one, null, store, clientTls(null));
         Waits.until("a token under key 1", () -> store.given.size() == 1);
+        first.close();
         byte[] underKey1 = store.given.getFirst();
 
         // Rotation: key 2 seals from now on, key 1 still opens.
