@@ -22,6 +22,7 @@ import qsock.tools.perf.PerfHandler;
 import qsock.tools.perf.PerfProtocol;
 import qsock.tools.server.ApplicationHandler;
 import qsock.tools.server.EchoHandler;
+import qsock.tools.server.FleetKeyReloader;
 import qsock.tools.server.HqInteropHandler;
 import qsock.tools.server.QsockServer;
 import java.io.IOException;
@@ -79,11 +80,15 @@ public final class ServerCommand implements Callable<Integer> {
                     + "An IPv6 address goes in brackets: [::1]:4434.")
     List<InetSocketAddress> preferredAddresses;
 
+    /** How often {@code --fleet-keys} FILE is read again for rotated keys. */
+    static final java.time.Duration FLEET_KEYS_CHECK = java.time.Duration.ofSeconds(10);
+
     @Option(names = "--fleet-keys", paramLabel = "FILE",
             description = "Share keys with the other servers of a fleet (a file of token-key, ticket-key and "
                     + "stateless-reset-key lines, see the README; 'qsock fleet-keys --out FILE' writes one): any of "
                     + "them accepts the others' Retry and NEW_TOKEN tokens, resumes their session tickets and sends "
-                    + "stateless resets their clients recognise.")
+                    + "stateless resets their clients recognise. The file is read again every 10 s: rewrite it "
+                    + "on every server to rotate keys (the stateless reset key stays).")
     Path fleetKeysFile;
 
     @Option(names = "--quic-lb", paramLabel = "server-id=HEX,nonce=N[,key=HEX][,rotation=R]",
@@ -147,6 +152,16 @@ public final class ServerCommand implements Callable<Integer> {
         if (tls.selfSigned()) {
             out.println("self-signed certificate: " + tls.stateDirectory().resolve("cert.pem")
                     + " (clients: --ca that file, or --insecure)");
+        }
+        if (fleet != null) {
+            // Rotation: the file is read again every FLEET_KEYS_CHECK, and changed keys replace the old ones.
+            FleetKeyReloader reloader = new FleetKeyReloader(fleetKeysFile, fleet, keys -> {
+                server.setListenerOption(QuicSocketOptions.FLEET_KEYS, keys);
+                if (config.tickets() != null && !keys.ticketKeys().isEmpty()) {
+                    config.tickets().sealer().setKeys(keys);
+                }
+            }, out::println);
+            reloader.start(FLEET_KEYS_CHECK);
         }
         stopped.await();
         return 0;

@@ -145,6 +145,16 @@ public final class QsockServer implements Closeable {
         return server;
     }
 
+    /**
+     * Sets an option of the listening socket while the server runs: {@link QuicSocketOptions#FLEET_KEYS} again, to
+     * rotate the fleet's keys.
+     *
+     * @throws IOException as {@link QuicSocket#setOption} does
+     */
+    public <T> void setListenerOption(java.net.SocketOption<T> option, T value) throws IOException {
+        listener.setOption(option, value);
+    }
+
     /** {@return the address the server listens on} */
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) listener.localAddress();
