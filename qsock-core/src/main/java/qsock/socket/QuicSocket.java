@@ -146,6 +146,14 @@ public final class QuicSocket implements Closeable {
      * readiness; null if the socket is registered with none.
      */
     private volatile Runnable readinessWatcher;
+    /** {@link QuicSocketOptions#FLEET_KEYS}: the keys set, or null. */
+    private volatile qsock.api.FleetKeys fleetKeys;
+    /** The socket was bound with {@link #fleetKeys}' stateless reset key (set before bind). */
+    private boolean boundWithFleetKeys;
+    /** {@link QuicSocketOptions#QUIC_LB}: the settings set, or null. */
+    private volatile qsock.api.QuicLbSettings quicLb;
+    /** The one QUIC-LB encoder of a listener's I/O threads, made at bind from {@link #quicLb}; null without. */
+    private qsock.core.cid.lb.QuicLbEncoder quicLbEncoder;
 
     private QuicSocket(ConnectionConfig config, SocketOptionTable options) {
         this.config = config;
@@ -204,14 +212,31 @@ public final class QuicSocket implements Closeable {
     }
 
     private void bindLocked(InetSocketAddress address, boolean mayListen) throws IOException {
+        qsock.api.FleetKeys fleet = fleetKeys;
+        qsock.api.QuicLbSettings lb = mayListen ? quicLb : null;
+        if (lb != null && this.config.connectionIdLength() != lb.connectionIdLength()) {
+            // QUIC-LB IDs are of one length (draft-ietf-quic-load-balancers §"Server Actions"): the endpoint
+            // issues and routes by it.
+            this.config = this.config.toBuilder().connectionIdLength(lb.connectionIdLength()).build();
+        }
         ConnectionConfig config = this.config;
-        EndpointConfig endpointConfig = new EndpointConfig(config, null);
+        // RFC 9000 §10.3: with fleet keys, every server of the fleet derives the same reset token for an ID.
+        EndpointConfig endpointConfig = new EndpointConfig(config, fleet == null ? null : fleet.statelessResetKey());
         UdpOptions udp = options.udpOptions();
         if (mayListen && router != null) {
-            bindRouted(address, udp);
+            if (lb != null) {
+                throw new IllegalStateException("QUIC_LB is not set on a listener behind routerd (ROUTER): the daemon"
+                        + " gives it its QUIC-LB server ID");
+            }
+            bindRouted(address, udp, fleet);
             return;
         }
         if (mayListen && (reusePort || !alpnList().isEmpty())) {
+            if (fleet != null || lb != null) {
+                // The port's endpoint, its reset key and its connection IDs, serve every listener sharing it.
+                throw new IllegalStateException("FLEET_KEYS and QUIC_LB are not supported on a socket sharing its"
+                        + " port by ALPN or REUSE_PORT: the port's endpoint serves other listeners too");
+            }
             // ALPN routing: listeners of this JVM share the port, each new connection going to the one its
             // ClientHello's ALPN picks (SharedPorts, AlpnListeners). One I/O thread serves the port.
             if (ioThreadsSet && ioThreads > 1) {
@@ -229,11 +254,25 @@ public final class QuicSocket implements Closeable {
         if (mayListen && ioThreads > 1 && config.connectionIdLength() > 0 && IoEndpointGroup.supported()) {
             // Several I/O threads (QuicSocketOptions.IO_THREADS): the port is bound to be shared, with the reset key
             // the others will have.
-            endpointConfig = IoEndpointGroup.sharedConfig(config);
+            if (fleet == null) {
+                endpointConfig = IoEndpointGroup.sharedConfig(config);
+            }
             udp = udp.withReusePort(true);
             sharedEndpointConfig = endpointConfig;
         }
         IoEndpoint endpoint = IoEndpoint.bind(address, endpointConfig, udp, client);
+        if (lb != null) {
+            quicLbEncoder = new qsock.core.cid.lb.QuicLbEncoder(new qsock.core.cid.lb.QuicLbConfig(
+                    lb.configRotation(), lb.serverId().length, lb.nonceLength(), lb.key(), false), lb.serverId(),
+                    new java.security.SecureRandom());
+            endpoint.lock().lock();
+            try {
+                endpoint.endpoint().setQuicLbEncoder(quicLbEncoder);
+            } finally {
+                endpoint.lock().unlock();
+            }
+        }
+        boundWithFleetKeys = fleet != null;
         lock = new SocketLock(endpoint.lock());
         io = endpoint;
     }
@@ -242,7 +281,7 @@ public final class QuicSocket implements Closeable {
      * Binds a listener through routerd ({@link QuicSocketOptions#ROUTER}): registers its ALPN list with the daemon and
      * binds its endpoint behind it ({@link IoEndpoint#bindRouted}), with connection IDs of the daemon's QUIC-LB length.
      */
-    private void bindRouted(InetSocketAddress address, UdpOptions udp) throws IOException {
+    private void bindRouted(InetSocketAddress address, UdpOptions udp, qsock.api.FleetKeys fleet) throws IOException {
         if (ioThreadsSet && ioThreads > 1) {
             throw new IllegalStateException("a listener behind routerd has one I/O thread; IO_THREADS " + ioThreads
                     + " is not supported with it");
@@ -260,7 +299,10 @@ public final class QuicSocket implements Closeable {
                 // Every ID must carry the daemon's QUIC-LB server ID, which fixes their length.
                 config = config.toBuilder().connectionIdLength(cidLength).build();
             }
-            IoEndpoint endpoint = IoEndpoint.bindRouted(link, new EndpointConfig(config, null), udp, client);
+            // RFC 9000 §10.3: with fleet keys, every server of the fleet derives the same reset token for an ID.
+            IoEndpoint endpoint = IoEndpoint.bindRouted(link,
+                    new EndpointConfig(config, fleet == null ? null : fleet.statelessResetKey()), udp, client);
+            boundWithFleetKeys = fleet != null;
             routerLink = link;
             sharedAddress = at;
             lock = new SocketLock(endpoint.lock());
@@ -335,6 +377,19 @@ public final class QuicSocket implements Closeable {
                     group = IoEndpointGroup.form(io, sharedEndpointConfig,
                             options.udpOptions().withReusePort(true), ioThreads);
                     group.setAcceptWatcher(this::watchReadiness);
+                    if (quicLbEncoder != null) {
+                        // QuicSocketOptions.QUIC_LB: one encoder, one nonce sequence, for all the threads, set before
+                        // they listen (the group's endpoints have made no connection yet).
+                        for (int i = 1; i < group.size(); i++) {
+                            IoEndpoint other = group.endpoint(i);
+                            other.lock().lock();
+                            try {
+                                other.endpoint().setQuicLbEncoder(quicLbEncoder);
+                            } finally {
+                                other.lock().unlock();
+                            }
+                        }
+                    }
                 }
                 if (!preferredBound) {
                     // RFC 9000 §9.6: the preferred addresses of the settings are received at before any client
@@ -569,6 +624,9 @@ public final class QuicSocket implements Closeable {
             if (routerLink != null) {
                 throw new IllegalStateException("a socket bound through routerd (ROUTER set before bind) cannot"
                         + " connect");
+            }
+            if (quicLb != null) {
+                throw new IllegalStateException("a socket with QUIC_LB set is a listener's: it cannot connect");
             }
             if (io == null) {
                 bindLocked(new InetSocketAddress(route(peer), 0), false);
@@ -2229,6 +2287,22 @@ public final class QuicSocket implements Closeable {
             });
             return this;
         }
+        if (option == QuicSocketOptions.FLEET_KEYS) {
+            setFleetKeys((qsock.api.FleetKeys) value);
+            return this;
+        }
+        if (option == QuicSocketOptions.QUIC_LB) {
+            qsock.api.QuicLbSettings settings = (qsock.api.QuicLbSettings) value;
+            setup.call(() -> {
+                ensureOpen();
+                if (io != null) {
+                    throw new AlreadyBoundException();
+                }
+                quicLb = settings;
+                return null;
+            });
+            return this;
+        }
         if (option == QuicSocketOptions.REUSE_PORT) {
             boolean on = (Boolean) Objects.requireNonNull(value, "value");
             setup.call(() -> {
@@ -2278,6 +2352,12 @@ public final class QuicSocket implements Closeable {
         if (option == QuicSocketOptions.ROUTER) {
             return option.type().cast(router);
         }
+        if (option == QuicSocketOptions.FLEET_KEYS) {
+            return option.type().cast(fleetKeys);
+        }
+        if (option == QuicSocketOptions.QUIC_LB) {
+            return option.type().cast(quicLb);
+        }
         if (option == QuicSocketOptions.IO_THREADS) {
             IoEndpointGroup g = group;
             return option.type().cast(g != null ? g.size() : listening ? 1 : ioThreads);
@@ -2294,6 +2374,59 @@ public final class QuicSocket implements Closeable {
             return options.get(option, optionHost);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The FLEET_KEYS option set ({@link QuicSocketOptions#FLEET_KEYS}): before bind, the keys the socket binds and
+     * listens with; after, a rotation of the token keys, applied at once on every I/O thread of a listener.
+     */
+    private void setFleetKeys(qsock.api.FleetKeys keys) throws IOException {
+        setup.call(() -> {
+            ensureOpen();
+            if (connection != null) {
+                throw new IllegalStateException("FLEET_KEYS is a listener's option, not a connection's");
+            }
+            if (io != null) {
+                if (!boundWithFleetKeys) {
+                    throw new IllegalStateException("FLEET_KEYS is set before bind, where the stateless reset key is"
+                            + " fixed; this socket was bound without");
+                }
+                Objects.requireNonNull(keys, "fleet keys cannot be removed from a bound socket");
+                if (!java.util.Arrays.equals(keys.statelessResetKey(), fleetKeys.statelessResetKey())) {
+                    // RFC 9000 §10.3.2: the tokens of the connections alive were derived from the bound key.
+                    throw new IllegalArgumentException("the fleet's stateless reset key changed: it cannot while the"
+                            + " socket is bound (its connections hold tokens derived from the old one)");
+                }
+            }
+            options.set(QuicSocketOptions.TOKEN_KEYS, keys == null ? null : keys.tokenKeys(), optionHost);
+            fleetKeys = keys;
+            if (io != null && listened && shared == null) {
+                rekeyAddressValidation();
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Gives the listener's endpoints the address validation of the options as they are now (its token keys rotated):
+     * each under its own lock, one at a time. Tokens sealed under a key no longer listed no longer open.
+     */
+    private void rekeyAddressValidation() throws IOException {
+        qsock.core.endpoint.AddressValidation v = options.addressValidation();
+        IoEndpointGroup g = group;
+        lock.run(() -> io.endpoint().setAddressValidation(g == null ? v : g.shareKeys(v)));
+        if (g != null) {
+            qsock.core.endpoint.AddressValidation shared = g.shareKeys(v);
+            for (int i = 1; i < g.size(); i++) {
+                IoEndpoint other = g.endpoint(i);
+                other.lock().lock();
+                try {
+                    other.endpoint().setAddressValidation(shared);
+                } finally {
+                    other.lock().unlock();
+                }
+            }
         }
     }
 

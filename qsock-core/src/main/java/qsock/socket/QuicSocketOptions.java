@@ -68,6 +68,37 @@ public final class QuicSocketOptions {
             new Option<>("QUIC_TOKEN_KEYS", qsock.api.TokenKeys.class);
 
     /**
+     * The keys a fleet of servers shares ({@link qsock.api.FleetKeys}, loaded from a fleet key file): the token keys
+     * of Retry and NEW_TOKEN tokens (RFC 9000 §8.1) and the stateless reset key (§10.3), so that any server of the
+     * fleet accepts the others' tokens and sends stateless resets their clients recognise. The session ticket keys of
+     * the same file are the TLS engine's (qsock-tls: {@code TicketSealer.fromFleetKeys}).
+     *
+     * <p>Set on a listener before {@link QuicSocket#bind}: the listener and all its I/O threads use the file's
+     * stateless reset key, and from {@link QuicSocket#listen} its token keys (in place of {@link #TOKEN_KEYS}).
+     * Set again on a bound or listening socket, to rotate: the token keys take effect at once on every I/O thread
+     * (new tokens sealed under the new first key; the keys listed still open, a key no longer listed no longer does);
+     * the stateless reset key must be the one bound with ({@link IllegalArgumentException} otherwise, nothing
+     * changed), since connections alive hold tokens derived from it. Refused with {@link IllegalStateException} on a
+     * connection, and on a bound socket that was bound without fleet keys. Read: the keys set, or null.
+     */
+    public static final SocketOption<qsock.api.FleetKeys> FLEET_KEYS =
+            new Option<>("QUIC_FLEET_KEYS", qsock.api.FleetKeys.class);
+
+    /**
+     * QUIC-LB routable connection IDs ({@link qsock.api.QuicLbSettings}, draft-ietf-quic-load-balancers): every
+     * connection ID the listener issues (the Source Connection ID of its Initials and Retry, those of
+     * NEW_CONNECTION_ID frames and of the preferred address) encodes the settings' server ID, so a load balancer with
+     * the same configuration routes each packet of a connection to this server, whatever the client's address. The
+     * connection ID length becomes the settings' {@link qsock.api.QuicLbSettings#connectionIdLength()}. With
+     * {@link #IO_THREADS} above 1 the threads share one encoder (one nonce sequence, never repeated) and each writes its
+     * index into the first octet's low bits, which the draft leaves to the server. Set on a listener before
+     * {@link QuicSocket#bind} ({@link java.nio.channels.AlreadyBoundException} after); a socket with these settings
+     * cannot connect. Null for random IDs (the default). Read: the settings.
+     */
+    public static final SocketOption<qsock.api.QuicLbSettings> QUIC_LB =
+            new Option<>("QUIC_LB", qsock.api.QuicLbSettings.class);
+
+    /**
      * Where a client socket keeps the tokens servers send in NEW_TOKEN frames and takes one for its next connection
      * to the same server (the draft's {@code TOKEN} option, RFC 9000 §8.1.3); share one store between sockets. Default
      * none. Takes effect at {@link QuicSocket#connect}.

@@ -13,8 +13,9 @@ import qsock.core.wire.ConnectionId;
  * Destination Connection ID of the short-header packet and hands the datagram over, without any shared table.
  *
  * <p>Only as many bits as the thread count needs are taken (1 for two threads, 2 for up to four, at most 5 for
- * {@link #MAX_OWNERS}); the three high bits of the first byte stay random, so the config rotation bits of QUIC-LB
- * (draft-ietf-quic-load-balancers §3) can be taken later without moving the index. An ID is then 5 bits less random at
+ * {@link #MAX_OWNERS}); the three high bits of the first byte stay random, or are QUIC-LB's config rotation bits
+ * (draft-ietf-quic-load-balancers §3) when the listener issues QUIC-LB IDs, whose low bits the draft leaves to the
+ * server: the index takes them there too. An ID is then 5 bits less random at
  * most: still far from guessable at the 8 bytes the library issues (RFC 9000 §10.3 asks only that a third party cannot
  * predict it). Zero-length IDs carry no owner; a listener with several threads needs IDs of one byte at least.
  *

@@ -3,12 +3,15 @@ package qsock.tls.ticket;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import qsock.api.FleetKeys;
+import qsock.api.FleetTicketKey;
 
 /**
  * Seals a server's {@link SessionState} into a self-contained session ticket and opens such tickets again.
@@ -68,6 +71,41 @@ public final class TicketSealer {
     /** {@return a sealer with one new random key} */
     public static TicketSealer withRandomKey(SecureRandom random) {
         return new TicketSealer(TicketKey.generate(random), null, random);
+    }
+
+    /**
+     * {@return a sealer of the fleet's ticket keys} (a fleet key file's {@code ticket-key} lines): it seals under the
+     * first and also opens tickets of the second, so that tickets sealed by any server of the fleet open on every
+     * other. Read the file again and pass it to {@link #setKeys(FleetKeys)} to rotate.
+     *
+     * @param random the source of nonces
+     * @throws IllegalArgumentException if the file has no ticket key
+     */
+    public static TicketSealer fromFleetKeys(FleetKeys keys, SecureRandom random) {
+        TicketKey[] k = ticketKeys(keys);
+        return new TicketSealer(k[0], k[1], random);
+    }
+
+    /**
+     * Replaces the keys with the fleet's ticket keys, as read again from the file: tickets are sealed under its first
+     * key from now on, tickets of its second still open, and tickets of a key the file no longer lists do not.
+     *
+     * @throws IllegalArgumentException if the file has no ticket key (the keys stay as they were)
+     */
+    public void setKeys(FleetKeys keys) {
+        TicketKey[] k = ticketKeys(keys);
+        setKeys(k[0], k[1]);
+    }
+
+    private static TicketKey[] ticketKeys(FleetKeys keys) {
+        Objects.requireNonNull(keys, "keys");
+        List<FleetTicketKey> list = keys.ticketKeys();
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException("the fleet keys have no ticket-key line to seal session tickets with");
+        }
+        TicketKey current = new TicketKey(list.get(0).id(), list.get(0).key());
+        TicketKey previous = list.size() > 1 ? new TicketKey(list.get(1).id(), list.get(1).key()) : null;
+        return new TicketKey[] {current, previous};
     }
 
     /**

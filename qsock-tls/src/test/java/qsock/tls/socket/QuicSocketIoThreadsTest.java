@@ -357,7 +357,7 @@ class QuicSocketIoThreadsTest {
         }
     }
 
-    private static int threadIndex(String name) {
+    static int threadIndex(String name) {
         return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1));
     }
 
@@ -371,7 +371,7 @@ class QuicSocketIoThreadsTest {
      * thread (the connection is on the owner's), whose received count so tells a hit; the owner's count rising first
      * is taken as a miss (at worst a hit missed). At most 64 candidates.
      */
-    private static InetSocketAddress portHashedTo(QuicSocket listener, int owner, int other) throws IOException {
+    static InetSocketAddress portHashedTo(QuicSocket listener, int owner, int other) throws IOException {
         InetSocketAddress server = (InetSocketAddress) listener.localAddress();
         byte[] probe = new byte[64];
         new SplittableRandom(3).nextBytes(probe);

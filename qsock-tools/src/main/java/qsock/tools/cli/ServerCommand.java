@@ -22,10 +22,16 @@ import qsock.tools.perf.PerfHandler;
 import qsock.tools.perf.PerfProtocol;
 import qsock.tools.server.ApplicationHandler;
 import qsock.tools.server.EchoHandler;
+import qsock.tools.server.FleetKeyReloader;
 import qsock.tools.server.HqInteropHandler;
 import qsock.tools.server.QsockServer;
 import java.io.IOException;
+import java.security.SecureRandom;
 import qsock.api.ConnectionConfig;
+import qsock.api.FleetKeys;
+import qsock.api.QuicLbSettings;
+import qsock.socket.QuicSocketOptions;
+import qsock.tls.ticket.TicketSealer;
 import qsock.tls.ServerTickets;
 import qsock.tls.TlsServerConfig;
 
@@ -74,6 +80,25 @@ public final class ServerCommand implements Callable<Integer> {
                     + "An IPv6 address goes in brackets: [::1]:4434.")
     List<InetSocketAddress> preferredAddresses;
 
+    /** How often {@code --fleet-keys} FILE is read again for rotated keys. */
+    static final java.time.Duration FLEET_KEYS_CHECK = java.time.Duration.ofSeconds(10);
+
+    @Option(names = "--fleet-keys", paramLabel = "FILE",
+            description = "Share keys with the other servers of a fleet (a file of token-key, ticket-key and "
+                    + "stateless-reset-key lines, see the README; 'qsock fleet-keys --out FILE' writes one): any of "
+                    + "them accepts the others' Retry and NEW_TOKEN tokens, resumes their session tickets and sends "
+                    + "stateless resets their clients recognise. The file is read again every 10 s: rewrite it "
+                    + "on every server to rotate keys (the stateless reset key stays).")
+    Path fleetKeysFile;
+
+    @Option(names = "--quic-lb", paramLabel = "server-id=HEX,nonce=N[,key=HEX][,rotation=R]",
+            description = "Issue QUIC-LB routable connection IDs (draft-ietf-quic-load-balancers) that carry this "
+                    + "server ID, so a QUIC-LB load balancer routes every packet of a connection here: the server "
+                    + "ID in hex, the nonce length in octets (at least 4; with the ID at most 19), an AES-128 key "
+                    + "in hex for encrypted IDs (32 hex digits; without, the ID is in clear), the config rotation "
+                    + "0 to 6 (default 0).")
+    String quicLb;
+
     @Spec
     CommandSpec spec;
 
@@ -81,6 +106,11 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Listen through a qsock routerd whose control socket is SOCKET: the daemon owns the public"
                     + " address and port and routes new connections here by ALPN (--bind and --port are then unused).")
     java.nio.file.Path router;
+
+    @Option(names = "--reuse-port",
+            description = "Share new connections with other servers of the same ALPN list by client address: with"
+                    + " --router, servers in other processes behind the same routerd (a reuse-port group).")
+    boolean reusePort;
 
     @Mixin
     ServerTlsOptions tls;
@@ -93,14 +123,14 @@ public final class ServerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, ApplicationHandler> handlers = handlers(protocols, directory);
         InetSocketAddress local = new InetSocketAddress(InetAddress.getByName(bind), port);
-        TlsServerConfig config = transport.apply(tls.tlsConfig(tickets()));
+        FleetKeys fleet = fleetKeys();
+        QuicLbSettings lb = quicLbSettings();
+        TlsServerConfig config = transport.apply(tls.tlsConfig(tickets(fleet)));
         ConnectionConfig connectionConfig = connectionConfig();
         if (router != null) {
             local = new InetSocketAddress(0);
         }
-        QsockServer server = QsockServer.start(local, config, handlers, line -> out.println(line.format()),
-                connectionConfig, transport.handshakeTimeout(), retry,
-                router == null ? listener -> { } : QsockServer.throughRouter(router));
+        QsockServer server = start(local, handlers, config, line -> out.println(line.format()), fleet, lb);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -123,12 +153,73 @@ public final class ServerCommand implements Callable<Integer> {
             out.println("pre-shared keys: " + config.pskKeyring().size() + " from " + tls.pskKeyringFile()
                     + (tls.pskOnly() ? " (no certificate: PSK clients only)" : " (or the certificate)"));
         }
+        if (fleet != null) {
+            // How many keys, never the keys.
+            out.println("fleet keys: " + fleetKeysFile + " (" + (fleet.tokenKeys().previous() == null ? 1 : 2)
+                    + " token key(s), " + fleet.ticketKeys().size() + " ticket key(s), a stateless reset key)");
+        }
+        if (lb != null) {
+            out.println("QUIC-LB: server ID " + java.util.HexFormat.of().formatHex(lb.serverId()) + ", "
+                    + lb.connectionIdLength() + "-byte connection IDs, config rotation " + lb.configRotation()
+                    + (lb.key() == null ? ", plaintext" : ", encrypted"));
+        }
         if (tls.selfSigned()) {
             out.println("self-signed certificate: " + tls.stateDirectory().resolve("cert.pem")
                     + " (clients: --ca that file, or --insecure)");
         }
+        if (fleet != null) {
+            // Rotation: the file is read again every FLEET_KEYS_CHECK, and changed keys replace the old ones.
+            FleetKeyReloader reloader = new FleetKeyReloader(fleetKeysFile, fleet, keys -> {
+                server.setListenerOption(QuicSocketOptions.FLEET_KEYS, keys);
+                if (config.tickets() != null && !keys.ticketKeys().isEmpty()) {
+                    config.tickets().sealer().setKeys(keys);
+                }
+            }, out::println);
+            reloader.start(FLEET_KEYS_CHECK);
+        }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * {@return a server started as this command starts it, on {@code local}, serving {@code handlers}, logging to {@code
+     * log}} With its TLS, transport, Retry, fleet keys and QUIC-LB options.
+     */
+    QsockServer start(InetSocketAddress local, Map<String, ApplicationHandler> handlers,
+                      java.util.function.Consumer<qsock.tools.server.ConnectionLogLine> log) throws IOException {
+        FleetKeys fleet = fleetKeys();
+        return start(local, handlers, transport.apply(tls.tlsConfig(tickets(fleet))), log, fleet, quicLbSettings());
+    }
+
+    private QsockServer start(InetSocketAddress local, Map<String, ApplicationHandler> handlers,
+                              TlsServerConfig config,
+                              java.util.function.Consumer<qsock.tools.server.ConnectionLogLine> log, FleetKeys fleet,
+                              QuicLbSettings lb) throws IOException {
+        return QsockServer.start(local, config, handlers, log, connectionConfig(), transport.handshakeTimeout(), retry,
+                listener -> {
+                    if (router != null) {
+                        listener.setOption(QuicSocketOptions.ROUTER, router);
+                    }
+                    if (reusePort) {
+                        listener.setOption(QuicSocketOptions.REUSE_PORT, true);
+                    }
+                    if (fleet != null) {
+                        listener.setOption(QuicSocketOptions.FLEET_KEYS, fleet);
+                    }
+                    if (lb != null) {
+                        listener.setOption(QuicSocketOptions.QUIC_LB, lb);
+                    }
+                });
+    }
+
+    /** {@return the keys of --fleet-keys, read now, or null without the option} */
+    FleetKeys fleetKeys() throws IOException {
+        return fleetKeysFile == null ? null : FleetKeys.load(fleetKeysFile);
+    }
+
+    /** {@return the settings of --quic-lb, or null without the option} */
+    QuicLbSettings quicLbSettings() {
+        return quicLb == null ? null : QuicLbSettings.parse(quicLb);
     }
 
     /**
@@ -182,10 +273,20 @@ public final class ServerCommand implements Callable<Integer> {
 
     /**
      * {@return the session tickets the server issues: one per connection, valid a day, under a key of this process,
-     * allowing 0-RTT with --early-data} Resumption saves a returning client the certificate and its signature.
+     * allowing 0-RTT with --early-data; under the fleet's ticket keys with --fleet-keys} Resumption saves a returning
+     * client the certificate and its signature.
      */
     ServerTickets tickets() {
+        return tickets(null);
+    }
+
+    /** {@link #tickets()}, sealed under the fleet's ticket keys if {@code fleet} has any. */
+    ServerTickets tickets(FleetKeys fleet) {
         ServerTickets tickets = ServerTickets.defaults();
+        if (fleet != null && !fleet.ticketKeys().isEmpty()) {
+            // The fleet's ticket keys: a ticket of any server of the fleet resumes here (RFC 8446 §4.6.1).
+            tickets = tickets.withSealer(TicketSealer.fromFleetKeys(fleet, new SecureRandom()));
+        }
         return earlyData ? tickets.withEarlyData(true, ServerTickets.EarlyDataPolicy.ACCEPT) : tickets;
     }
 

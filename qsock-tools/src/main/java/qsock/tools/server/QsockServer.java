@@ -104,27 +104,29 @@ public final class QsockServer implements Closeable {
         return start(local, tls, handlers, log, transport, handshakeTimeout, validatePeerAddress, listener -> { });
     }
 
-    /** What is done to the listener before it binds: the options that must be set then. */
+    /** Sets options on the listener before it binds: those that take effect only then (fleet keys, QUIC-LB). */
     @FunctionalInterface
-    public interface ListenerSetup {
-        /** Sets options on {@code listener}, not bound yet. */
+    public interface BeforeBind {
+        /** Sets what the server needs on {@code listener}, not yet bound. */
         void apply(QuicSocket listener) throws IOException;
     }
 
     /** {@return a setup that makes the listener listen through routerd at {@code control} (QuicSocketOptions.ROUTER)} */
-    public static ListenerSetup throughRouter(java.nio.file.Path control) {
+    public static BeforeBind throughRouter(java.nio.file.Path control) {
         return listener -> listener.setOption(QuicSocketOptions.ROUTER, control);
     }
 
     /**
-     * Binds {@code local}, listens and starts accepting, as the other {@code start} does, after {@code setup} set
-     * options on the listener. A listener behind routerd ({@link #throughRouter}) registers the handlers' protocols as
-     * its ALPN list.
+     * {@link #start(SocketAddress, TlsServerConfig, Map, Consumer, ConnectionConfig, Duration, boolean)} with options
+     * set on the listener by {@code beforeBind} before it binds ({@link QuicSocketOptions#FLEET_KEYS},
+     * {@link QuicSocketOptions#QUIC_LB}, {@link QuicSocketOptions#ROUTER}). A listener behind routerd registers the
+     * handlers' protocols as its ALPN list.
      */
     public static QsockServer start(SocketAddress local, TlsServerConfig tls, Map<String, ApplicationHandler> handlers,
                                     Consumer<ConnectionLogLine> log, ConnectionConfig transport,
-                                    Duration handshakeTimeout, boolean validatePeerAddress, ListenerSetup setup)
+                                    Duration handshakeTimeout, boolean validatePeerAddress, BeforeBind beforeBind)
             throws IOException {
+        Objects.requireNonNull(beforeBind, "beforeBind");
         if (handlers.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one application protocol");
         }
@@ -133,7 +135,7 @@ public final class QsockServer implements Closeable {
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         QuicSocket listener = QuicSocket.open(transport);
         try {
-            setup.apply(listener);
+            beforeBind.apply(listener);
             if (listener.getOption(QuicSocketOptions.ROUTER) != null) {
                 // routerd routes by the ALPN list the listener registers at bind.
                 listener.setOption(QuicSocketOptions.ALPN, List.copyOf(copy.keySet()));
@@ -151,6 +153,16 @@ public final class QsockServer implements Closeable {
                 handshakeTimeout);
         server.acceptor.start();
         return server;
+    }
+
+    /**
+     * Sets an option of the listening socket while the server runs: {@link QuicSocketOptions#FLEET_KEYS} again, to
+     * rotate the fleet's keys.
+     *
+     * @throws IOException as {@link QuicSocket#setOption} does
+     */
+    public <T> void setListenerOption(java.net.SocketOption<T> option, T value) throws IOException {
+        listener.setOption(option, value);
     }
 
     /** {@return the address the server listens on} */
