@@ -286,14 +286,11 @@ public final class QuicSocket implements Closeable {
             throw new IllegalStateException("a listener behind routerd has one I/O thread; IO_THREADS " + ioThreads
                     + " is not supported with it");
         }
-        qsock.core.router.RouterLink link = qsock.core.router.RouterLink.register(router, alpnList(), reusePort);
+        // The daemon checks the address (its own, its wildcard, port 0) before it registers anything.
+        qsock.core.router.RouterLink link = qsock.core.router.RouterLink.register(router, address, alpnList(),
+                reusePort);
         try {
             InetSocketAddress at = link.registration().publicAddress();
-            boolean addressFits = address.getAddress().isAnyLocalAddress()
-                    || address.getAddress().equals(at.getAddress());
-            if (!addressFits || address.getPort() != 0 && address.getPort() != at.getPort()) {
-                throw new java.net.BindException("routerd at " + router + " owns " + at + ", not " + address);
-            }
             int cidLength = link.registration().quicLb().connectionIdLength();
             if (config.connectionIdLength() != cidLength) {
                 // Every ID must carry the daemon's QUIC-LB server ID, which fixes their length.

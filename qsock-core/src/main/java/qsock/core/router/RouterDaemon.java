@@ -520,6 +520,14 @@ public final class RouterDaemon implements Closeable {
             refuse(c, 95, "routerd speaks version " + RouterWire.VERSION + ", not " + hello.version());
             return null;
         }
+        InetSocketAddress asked = hello.address();
+        boolean fits = (asked.getAddress().isAnyLocalAddress() || asked.getAddress().equals(publicAddress.getAddress()))
+                && (asked.getPort() == 0 || asked.getPort() == publicAddress.getPort());
+        if (!fits) {
+            refuse(c, 99, "cannot assign requested address (EADDRNOTAVAIL): routerd owns " + publicAddress + ", not "
+                    + asked);
+            return null;
+        }
         AlpnListener a;
         try {
             a = new AlpnListener(publicAddress.getAddress(), hello.protocols(), hello.reusePort());

@@ -46,15 +46,19 @@ public final class RouterLink implements Closeable {
      * Registers a listener serving {@code protocols} (empty: ClientHellos without ALPN) with the daemon at {@code
      * control}.
      *
+     * @param address the address the listener binds: the daemon's public address, its wildcard, or port 0 for the
+     *     daemon's port; another is refused
      * @param reusePort join a reuse-port group of listeners with the same list (new connections shared by client
      *     address), as {@code QuicSocketOptions.REUSE_PORT} does in one JVM
      * @throws java.net.ConnectException if no daemon answers there (it is not running)
-     * @throws BindException (EADDRINUSE) if the list equals or overlaps another listener's outside a reuse-port group
+     * @throws BindException (EADDRINUSE) if the list equals or overlaps another listener's outside a reuse-port group,
+     *     (EADDRNOTAVAIL) if {@code address} is not the daemon's
      * @throws IOException if the daemon refused for another reason (its text says why) or broke the protocol
      */
-    public static RouterLink register(Path control, List<String> protocols, boolean reusePort) throws IOException {
+    public static RouterLink register(Path control, InetSocketAddress address, List<String> protocols,
+                                      boolean reusePort) throws IOException {
         Objects.requireNonNull(control, "control");
-        ByteBuffer hello = RouterWire.hello(protocols, reusePort);
+        ByteBuffer hello = RouterWire.hello(address, protocols, reusePort);
         SocketChannel c;
         try {
             c = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -83,7 +87,8 @@ public final class RouterLink implements Closeable {
                     RouterWire.need(b, 1);
                     int code = b.get() & 0xFF;
                     String reason = StandardCharsets.UTF_8.decode(b).toString();
-                    throw code == 98 ? new BindException(reason) : new IOException("routerd refused: " + reason);
+                    throw code == 98 || code == 99 ? new BindException(reason)
+                            : new IOException("routerd refused: " + reason);
                 }
                 default -> throw new ProtocolException("routerd answered HELLO with " + f.type());
             }

@@ -114,13 +114,19 @@ public final class RouterWire {
         }
     }
 
-    /** HELLO's body. */
-    public static ByteBuffer hello(List<String> protocols, boolean reusePort) {
+    /**
+     * HELLO's body.
+     *
+     * @param address the address the listener was asked to bind: the daemon's, its wildcard, port 0 for any
+     */
+    public static ByteBuffer hello(InetSocketAddress address, List<String> protocols, boolean reusePort) {
         if (protocols.size() > 255) {
             throw new IllegalArgumentException("at most 255 ALPN protocols: " + protocols.size());
         }
-        ByteBuffer b = ByteBuffer.allocate(3 + protocols.size() * 256);
-        b.put((byte) VERSION).put((byte) (reusePort ? FLAG_REUSE_PORT : 0)).put((byte) protocols.size());
+        ByteBuffer b = ByteBuffer.allocate(3 + addressSize(address) + protocols.size() * 256);
+        b.put((byte) VERSION).put((byte) (reusePort ? FLAG_REUSE_PORT : 0));
+        putAddress(b, address);
+        b.put((byte) protocols.size());
         for (String p : protocols) {
             byte[] bytes = p.getBytes(StandardCharsets.UTF_8);
             if (bytes.length < 1 || bytes.length > 255) {
@@ -132,14 +138,16 @@ public final class RouterWire {
     }
 
     /** The fields of a HELLO. */
-    public record Hello(int version, boolean reusePort, List<String> protocols) {
+    public record Hello(int version, boolean reusePort, InetSocketAddress address, List<String> protocols) {
     }
 
     /** Reads a HELLO body. @throws ProtocolException if it is malformed */
     public static Hello readHello(ByteBuffer b) throws ProtocolException {
-        need(b, 3);
+        need(b, 2);
         int version = b.get() & 0xFF;
         int flags = b.get() & 0xFF;
+        InetSocketAddress address = getAddress(b);
+        need(b, 1);
         int count = b.get() & 0xFF;
         List<String> protocols = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -156,7 +164,7 @@ public final class RouterWire {
         if (b.hasRemaining()) {
             throw new ProtocolException(b.remaining() + " bytes after a HELLO");
         }
-        return new Hello(version, (flags & FLAG_REUSE_PORT) != 0, protocols);
+        return new Hello(version, (flags & FLAG_REUSE_PORT) != 0, address, protocols);
     }
 
     /** {@return a REFUSED body: a reason code and its text} */

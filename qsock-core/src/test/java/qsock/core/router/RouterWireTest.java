@@ -29,12 +29,13 @@ class RouterWireTest {
 
     @Test
     void helloRoundTripsItsProtocolsAndFlag() throws Exception {
-        RouterWire.Frame f = readBack(RouterFrameType.HELLO, RouterWire.hello(List.of("h3", "smb", "ünï"), true));
+        RouterWire.Frame f = readBack(RouterFrameType.HELLO, RouterWire.hello(new InetSocketAddress("0.0.0.0", 0), List.of("h3", "smb", "ünï"), true));
         assertEquals(RouterFrameType.HELLO, f.type());
         RouterWire.Hello h = RouterWire.readHello(f.body());
         assertEquals(RouterWire.VERSION, h.version());
         assertTrue(h.reusePort());
         assertEquals(List.of("h3", "smb", "ünï"), h.protocols());
+        assertEquals(new InetSocketAddress("0.0.0.0", 0), h.address());
     }
 
     @Test
@@ -64,9 +65,9 @@ class RouterWireTest {
                 Channels.newChannel(new ByteArrayInputStream(new byte[] {0, 0, 0, 9, 1, 1})),
                 ByteBuffer.allocate(RouterWire.MAX_BODY + 5)));
         // A protocol list that runs past the frame, an empty protocol, bytes after the list.
-        assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 1, 5, 'a'})));
-        assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 1, 0})));
-        assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 0, 9})));
+        assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 4, 0, 0, 0, 0, 0, 0, 1, 5, 'a'})));
+        assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 4, 0, 0, 0, 0, 0, 0, 1, 0})));
+        assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 9})));
         assertThrows(ProtocolException.class, () -> RouterWire.getAddress(ByteBuffer.wrap(new byte[] {5, 1, 2})));
         assertThrows(ProtocolException.class, () -> RouterWire.getAddress(ByteBuffer.wrap(new byte[] {4, 127, 0})));
         // A WELCOME of another version, and one whose QUIC-LB fields are out of the draft's bounds.
@@ -79,7 +80,7 @@ class RouterWireTest {
 
     @Test
     void anAlpnProtocolOutOfBoundsIsRefusedBeforeItIsSent() {
-        assertThrows(IllegalArgumentException.class, () -> RouterWire.hello(List.of(""), false));
-        assertThrows(IllegalArgumentException.class, () -> RouterWire.hello(List.of("x".repeat(256)), false));
+        assertThrows(IllegalArgumentException.class, () -> RouterWire.hello(new InetSocketAddress(0), List.of(""), false));
+        assertThrows(IllegalArgumentException.class, () -> RouterWire.hello(new InetSocketAddress(0), List.of("x".repeat(256)), false));
     }
 }
