@@ -151,7 +151,7 @@ public final class QuicSocket implements Closeable {
     /** The socket was bound with {@link #fleetKeys}' stateless reset key (set before bind). */
     private boolean boundWithFleetKeys;
     /** {@link QuicSocketOptions#QUIC_LB}: the settings set, or null. */
-    private volatile qsock.api.QuicLbSettings quicLb;
+    private volatile qsock.socket.QuicLbSettings quicLb;
     /** The one QUIC-LB encoder of a listener's I/O threads, made at bind from {@link #quicLb}; null without. */
     private qsock.core.cid.lb.QuicLbEncoder quicLbEncoder;
 
@@ -213,7 +213,7 @@ public final class QuicSocket implements Closeable {
 
     private void bindLocked(InetSocketAddress address, boolean mayListen) throws IOException {
         qsock.api.FleetKeys fleet = fleetKeys;
-        qsock.api.QuicLbSettings lb = mayListen ? quicLb : null;
+        qsock.socket.QuicLbSettings lb = mayListen ? quicLb : null;
         if (lb != null && this.config.connectionIdLength() != lb.connectionIdLength()) {
             // QUIC-LB IDs are of one length (draft-ietf-quic-load-balancers §"Server Actions"): the endpoint
             // issues and routes by it.
@@ -2289,7 +2289,7 @@ public final class QuicSocket implements Closeable {
             return this;
         }
         if (option == QuicSocketOptions.QUIC_LB) {
-            qsock.api.QuicLbSettings settings = (qsock.api.QuicLbSettings) value;
+            qsock.socket.QuicLbSettings settings = (qsock.socket.QuicLbSettings) value;
             setup.call(() -> {
                 ensureOpen();
                 if (io != null) {

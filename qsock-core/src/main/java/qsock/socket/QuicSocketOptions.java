@@ -85,18 +85,18 @@ public final class QuicSocketOptions {
             new Option<>("QUIC_FLEET_KEYS", qsock.api.FleetKeys.class);
 
     /**
-     * QUIC-LB routable connection IDs ({@link qsock.api.QuicLbSettings}, draft-ietf-quic-load-balancers): every
+     * QUIC-LB routable connection IDs ({@link qsock.socket.QuicLbSettings}, draft-ietf-quic-load-balancers): every
      * connection ID the listener issues (the Source Connection ID of its Initials and Retry, those of
      * NEW_CONNECTION_ID frames and of the preferred address) encodes the settings' server ID, so a load balancer with
      * the same configuration routes each packet of a connection to this server, whatever the client's address. The
-     * connection ID length becomes the settings' {@link qsock.api.QuicLbSettings#connectionIdLength()}. With
+     * connection ID length becomes the settings' {@link qsock.socket.QuicLbSettings#connectionIdLength()}. With
      * {@link #IO_THREADS} above 1 the threads share one encoder (one nonce sequence, never repeated) and each writes its
      * index into the first octet's low bits, which the draft leaves to the server. Set on a listener before
      * {@link QuicSocket#bind} ({@link java.nio.channels.AlreadyBoundException} after); a socket with these settings
      * cannot connect. Null for random IDs (the default). Read: the settings.
      */
-    public static final SocketOption<qsock.api.QuicLbSettings> QUIC_LB =
-            new Option<>("QUIC_LB", qsock.api.QuicLbSettings.class);
+    public static final SocketOption<qsock.socket.QuicLbSettings> QUIC_LB =
+            new Option<>("QUIC_LB", qsock.socket.QuicLbSettings.class);
 
     /**
      * Where a client socket keeps the tokens servers send in NEW_TOKEN frames and takes one for its next connection

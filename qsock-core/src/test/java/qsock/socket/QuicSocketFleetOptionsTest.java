@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import qsock.api.FleetKeys;
-import qsock.api.QuicLbSettings;
+import qsock.socket.QuicLbSettings;
 
 /**
  * When {@link QuicSocketOptions#FLEET_KEYS} and {@link QuicSocketOptions#QUIC_LB} may be set, without a handshake:

@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import qsock.api.ConnectionConfig;
-import qsock.api.QuicLbSettings;
+import qsock.socket.QuicLbSettings;
 import qsock.core.runtime.IoEndpointGroup;
 import qsock.socket.ConnectionIdInfo;
 import qsock.socket.QuicSocket;

@@ -29,7 +29,7 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import qsock.api.ConnectionConfig;
 import qsock.api.FleetKeys;
-import qsock.api.QuicLbSettings;
+import qsock.socket.QuicLbSettings;
 import qsock.socket.QuicSocketOptions;
 import qsock.tls.ticket.TicketSealer;
 import qsock.tls.ServerTickets;

@@ -7,7 +7,7 @@
  * {@link qsock.core.cid.lb.QuicLbEncoder} is the server's side and {@link qsock.core.cid.lb.QuicLbDecoder}
  * the load balancer's. Only the JDK's AES is used.
  *
- * <p>Not exported: applications configure QUIC-LB through {@link qsock.api.QuicLbSettings} and the listener option
+ * <p>Not exported: applications configure QUIC-LB through {@link qsock.socket.QuicLbSettings} and the listener option
  * {@code QuicSocketOptions.QUIC_LB}, which builds one {@link qsock.core.cid.lb.QuicLbEncoder} shared by all of a
  * listener's I/O threads ({@code next()} is synchronized: the nonce counter is its only mutable state);
  * {@code QuicLbSettings.serverIdOf} decodes through {@link qsock.core.cid.lb.QuicLbDecoder}. qsock's own router

@@ -1,4 +1,4 @@
-package qsock.api;
+package qsock.socket;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package qsock.api;
+package qsock.socket;
 
 import java.util.Arrays;
 import java.util.HexFormat;
