@@ -976,26 +976,16 @@ public final class IoEndpoint {
             }
             sendBuffer.flip();
             InetSocketAddress source = endpoint.lastDatagramSource();
-            if (routedAddress != null) {
-                Port peerPort = peerPort(to);
-                if (peerPort == null) {
-                    notSent();
-                    continue;
-                }
-                Ecn mark = ecn ? endpoint.lastDatagramEcn() : Ecn.NOT_ECT;
-                if (peerPort.pendingTarget != null) {
-                    stalled = peerPort;
-                    stalledTarget = to;
-                    stalledSource = null;
-                    stalledEcn = mark;
-                    return;
-                }
-                sendFrom(peerPort, to, null, mark, true);
-                continue;
-            }
-            Port port = source == null ? ports.get(0) : port(source);
             InetSocketAddress sendFrom = null;
-            if (port == null && answersFromDestinations(source)) {
+            Port port;
+            if (routedAddress != null) {
+                // Behind routerd every datagram leaves from the socket connected to its destination (null: none could
+                // be opened, and it is lost).
+                port = peerPort(to);
+            } else {
+                port = source == null ? ports.get(0) : port(source);
+            }
+            if (port == null && routedAddress == null && answersFromDestinations(source)) {
                 // An address of the first socket's wildcard (see onDatagram): sent from there, with it as source.
                 port = ports.get(0);
                 sendFrom = source;
