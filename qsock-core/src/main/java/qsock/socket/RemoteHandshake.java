@@ -165,7 +165,9 @@ final class RemoteHandshake {
             drain();
         }
         int attempt = channel.handshakeAttempt();
-        PayloadWriter state = new PayloadWriter().u8(channel.isHandshaking() ? 1 : 0).u32(attempt & 0xFFFF_FFFFL)
+        int flags = (channel.isHandshaking() ? FrameType.STATE_HANDSHAKING : 0)
+                | (socket.state().isClosingOrClosed() ? FrameType.STATE_CLOSED : 0);
+        PayloadWriter state = new PayloadWriter().u8(flags).u32(attempt & 0xFFFF_FFFFL)
                 .u32(channel.quicVersion() & 0xFFFF_FFFFL);
         if (attempt != sentAttempt) {
             // RFC 9368 §2.1: a new attempt starts a new ClientHello with our transport parameters as they are now.

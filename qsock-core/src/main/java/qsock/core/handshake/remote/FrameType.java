@@ -11,8 +11,9 @@ public enum FrameType {
     /** Application: handshake bytes the peer sent: {@code level (1) | bytes}. */
     CRYPTO(0x02, true, false),
     /**
-     * Application: the transport's state, ends the turn: {@code handshaking (1) | attempt (4) | quic version (4) |
-     * local transport parameters (rest; present only when the attempt changed, RFC 9368 §2.1)}.
+     * Application: the transport's state, ends the turn: {@code flags (1: 0x01 handshaking, 0x02 closing or closed) |
+     * attempt (4) | quic version (4) | local transport parameters (rest; present only when the attempt changed,
+     * RFC 9368 §2.1)}.
      */
     STATE(0x03, true, true),
 
@@ -41,6 +42,11 @@ public enum FrameType {
     ESTABLISHED(0x51, false, true),
     /** Daemon: the handshake failed ({@link Verdict.Failed}); ends the request. */
     FAILED(0x52, false, true);
+
+    /** STATE flag: {@link qsock.core.handshake.HandshakeChannel#isHandshaking()}. */
+    public static final int STATE_HANDSHAKING = 0x01;
+    /** STATE flag: the connection is closing or closed. */
+    public static final int STATE_CLOSED = 0x02;
 
     private static final FrameType[] BY_CODE = new FrameType[256];
 
