@@ -36,6 +36,8 @@ final class RemoteHandshake {
     private static final int MAX_FRAMES = 100_000;
     /** Handshake-byte chunks sent in one turn at most; the rest goes at the next (the daemon bounds its queue). */
     private static final int MAX_CHUNKS_PER_TURN = 32;
+    /** How often a wait for the peer's flight looks whether the daemon is still there. */
+    private static final long DAEMON_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** AWAIT's max wait meaning "as long as the request's timeout allows". */
     private static final long WAIT_UNBOUNDED = 0xFFFF_FFFFL;
 
@@ -159,9 +161,7 @@ final class RemoteHandshake {
         if (drain() == 0 && maxWait > 0) {
             long wait = maxWait == WAIT_UNBOUNDED ? remaining
                     : Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(maxWait));
-            if (!socket.awaitHandshakeInput(wait) && deadline - System.nanoTime() <= 0) {
-                throw timeout();
-            }
+            awaitInput(wait);
             drain();
         }
         int attempt = channel.handshakeAttempt();
@@ -176,6 +176,30 @@ final class RemoteHandshake {
         }
         frames.write(FrameType.STATE, state);
         frames.flush();
+    }
+
+    /**
+     * Waits up to {@code waitNanos} for handshake input, in slices, so that a daemon that goes away meanwhile (its
+     * socket closed) fails the handshake at once rather than at the deadline.
+     */
+    private void awaitInput(long waitNanos) throws IOException {
+        long until = System.nanoTime() + waitNanos;
+        // Bounded by the wait: each pass waits up to a slice of it.
+        while (true) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+                if (deadline - System.nanoTime() <= 0) {
+                    throw timeout();
+                }
+                return;
+            }
+            if (socket.awaitHandshakeInput(Math.min(left, DAEMON_CHECK_NANOS))) {
+                return;
+            }
+            if (frames.peerClosed()) {
+                throw new EOFException("the handshake daemon closed the request");
+            }
+        }
     }
 
     /** Queues CRYPTO frames of what the connection received; {@return how many} */

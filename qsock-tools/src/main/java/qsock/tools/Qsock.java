@@ -4,6 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import qsock.tools.cli.ClientCommand;
 import qsock.tools.cli.DemoCommand;
+import qsock.tools.cli.HandshakedCommand;
 import qsock.tools.cli.PerfCommand;
 import qsock.tools.cli.ServerCommand;
 
@@ -11,6 +12,7 @@ import qsock.tools.cli.ServerCommand;
 @Command(name = "qsock", mixinStandardHelpOptions = true, version = "qsock 0.1.0",
         description = "QUIC for the JVM: serve and fetch files, echo, measure, and see it work on loopback.",
         subcommands = {ServerCommand.class, ClientCommand.class, PerfCommand.class, DemoCommand.class,
+                HandshakedCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Qsock implements Runnable {
 

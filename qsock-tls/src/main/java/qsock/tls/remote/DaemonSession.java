@@ -83,6 +83,11 @@ final class DaemonSession implements Runnable {
             daemon.broken();
             sendQuietly(new Verdict.Failed(HandshakeFailure.LOCAL_CONFIGURATION, -1,
                     "the handshake daemon refused the request: " + e.getMessage()));
+            try {
+                frames.drainAfterRefusal();
+            } catch (IOException ignored) {
+                // Gone already: the refusal was all there was to say.
+            }
         } catch (EOFException | ClosedChannelException e) {
             // The application left (its timeout, its close) or the session expired: nothing to answer.
             LOG.log(Level.DEBUG, "handshake request ended by the application{0}", expired ? " (expired)" : "");

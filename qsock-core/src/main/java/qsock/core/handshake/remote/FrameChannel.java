@@ -3,7 +3,7 @@ package qsock.core.handshake.remote;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -26,13 +26,13 @@ public final class FrameChannel implements AutoCloseable {
     /** A turn's frames are sent once this many bytes are queued, without waiting for the end of the turn. */
     private static final int FLUSH_THRESHOLD = 1 << 18;
 
-    private final ByteChannel channel;
+    private final SocketChannel channel;
     private final ByteBuffer header = ByteBuffer.allocate(4);
     private byte[] out = new byte[4096];
     private int outLength;
 
     /** @param channel a connected, blocking stream channel */
-    public FrameChannel(ByteChannel channel) {
+    public FrameChannel(SocketChannel channel) {
         this.channel = Objects.requireNonNull(channel, "channel");
     }
 
@@ -109,6 +109,28 @@ public final class FrameChannel implements AutoCloseable {
         }
     }
 
+    /**
+     * {@return whether the other side closed} Looks without blocking, for a side that waits for something else
+     * while it is the other side's turn to be silent.
+     *
+     * @throws RemoteProtocolException if the other side sent a byte out of its turn
+     */
+    public boolean peerClosed() throws IOException {
+        synchronized (channel.blockingLock()) {
+            channel.configureBlocking(false);
+            try {
+                ByteBuffer one = ByteBuffer.allocate(1);
+                int n = channel.read(one);
+                if (n > 0) {
+                    throw new RemoteProtocolException("a frame arrived out of turn");
+                }
+                return n < 0;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        }
+    }
+
     /** Sends what is queued, then overwrites it with zeros. */
     public void flush() throws IOException {
         try {
@@ -120,6 +142,24 @@ public final class FrameChannel implements AutoCloseable {
         } finally {
             Arrays.fill(out, 0, outLength, (byte) 0);
             outLength = 0;
+        }
+    }
+
+    /**
+     * Ends a session this side refused: sends nothing more, and reads and drops what the other side still sends (at
+     * most 64 KiB) until it closes, so that the refusal just sent is not lost to a reset (a socket closed with
+     * unread bytes resets the connection). The caller bounds it in time as it bounds reads.
+     */
+    public void drainAfterRefusal() throws IOException {
+        channel.shutdownOutput();
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        for (int total = 0; total < 1 << 16; ) {
+            sink.clear();
+            int n = channel.read(sink);
+            if (n < 0) {
+                return;
+            }
+            total += n;
         }
     }
 

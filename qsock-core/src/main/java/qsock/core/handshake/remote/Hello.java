@@ -11,7 +11,7 @@ import qsock.socket.HandshakeRequest;
  * needs up front (as {@code QuicHandshake} reads it from a local socket): the socket's ALPN option, the cipher suite
  * its configuration prefers, its certificate-request policy, the QUIC version and attempt, its transport parameters.
  *
- * <p>Payload: {@code version (1) | client (1) | timeout millis (4) | peer name (str16) | psk identity (str16) |
+ * <p>Payload: {@code version (1) | role (1: client 0, server 1) | timeout millis (4) | peer name (str16) | psk identity (str16) |
  * alpn (count (1), str8 each) | socket alpn (count (1), str8 each) | cipher suite (2, 0 for none) |
  * certificate request (1) | quic version (4) | attempt (4) | local transport parameters (2 + n)}.
  *
@@ -54,7 +54,7 @@ public record Hello(boolean client, long timeoutMillis, HandshakeRequest request
 
     /** {@return the payload of the HELLO frame} */
     public PayloadWriter encode() {
-        PayloadWriter w = new PayloadWriter().u8(VERSION).u8(client ? 1 : 0).u32(timeoutMillis)
+        PayloadWriter w = new PayloadWriter().u8(VERSION).u8(client ? 0 : 1).u32(timeoutMillis)
                 .str16(request.peerName()).str16(request.pskIdentity());
         alpn(w, request.applicationProtocols());
         alpn(w, socketApplicationProtocols);
