@@ -24,15 +24,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import qsock.socket.HandshakeService;
 import qsock.socket.QuicSocket;
 import qsock.tls.cert.TestPki;
+import qsock.tls.remote.HandshakeDaemon;
 
 /**
  * A consumer of the handshake service as the kernel's SMB or NFS is of tlshd: a module that {@code requires
  * qsock.core} alone, compiled here against qsock-core's module alone (so it cannot name a TLS type: a variant that
  * tries does not compile), then run in its own JVM on the module path. With qsock-tls on that path the module
  * system binds its provider (qsock-core {@code uses} the service, qsock-tls {@code provides} it) and the
- * consumer's X.509 and PSK handshakes work; without it the consumer gets NO_SERVICE.
+ * consumer's X.509 and PSK handshakes work; without it the consumer gets NO_SERVICE, unless it is given the socket
+ * of a {@code qsock handshaked} ({@link HandshakeDaemon}), whose process then runs its handshakes.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HandshakeServiceConsumerTest {
@@ -151,10 +154,15 @@ class HandshakeServiceConsumerTest {
 
     /** {@return the consumer's output, run on {@code modulePath} with the configuration file set} */
     private List<String> run(Path config, Path... modulePath) throws Exception {
+        return run("-D" + HandshakeServiceConfig.PROPERTY + "=" + config, modulePath);
+    }
+
+    /** {@return the consumer's output, run on {@code modulePath} with the system property {@code property} set} */
+    private List<String> run(String property, Path... modulePath) throws Exception {
         String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(launcher, "-Xmx256m",
                 "--enable-native-access=qsock.core",
-                "-D" + HandshakeServiceConfig.PROPERTY + "=" + config,
+                property,
                 "--module-path", String.join(File.pathSeparator,
                         Arrays.stream(modulePath).map(Path::toString).toList()),
                 "-m", "qsock.consumer/consumer.Main"));
@@ -210,5 +218,18 @@ class HandshakeServiceConsumerTest {
         Path out = Files.createDirectories(dir.resolve("good"));
         assertEquals(List.of(), compile(out, MAIN));
         assertEquals(List.of("FAILED NO_SERVICE"), run(config(), out, core));
+    }
+
+    @Test
+    void consumerWithoutQsockTlsHandshakesThroughTheDaemon() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("good"));
+        assertEquals(List.of(), compile(out, MAIN));
+        // The consumer's module path holds qsock-core alone: no TLS engine, no key can be in its process. The
+        // daemon, in this JVM, has them; the property that names its socket is all the consumer is given.
+        try (HandshakeDaemon daemon = HandshakeDaemon.start(config(), dir.resolve("hsd.sock"))) {
+            assertEquals(List.of("SERVICE qsock.core", "ECHO x509", "ECHO psk"),
+                    run("-D" + HandshakeService.PROPERTY + "=" + daemon.socketPath(), out, core));
+            assertEquals(4, daemon.established(), "both ends of both connections handshook in the daemon");
+        }
     }
 }
