@@ -141,14 +141,26 @@ public final class HandshakeDaemon implements AutoCloseable {
                 continue;
             }
             open.add(frames);
-            Thread.ofVirtual().name("qsock-handshaked-request").start(() -> {
+            try {
+                Thread.ofVirtual().name("qsock-handshaked-request").start(() -> {
+                    try {
+                        new DaemonSession(this, frames).run();
+                    } finally {
+                        open.remove(frames);
+                        sessions.release();
+                    }
+                });
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // No thread for this request: it fails (its application sees the close), the daemon goes on.
+                LOG.log(Level.WARNING, "no thread for a handshake request: {0}", e.toString());
+                open.remove(frames);
+                sessions.release();
                 try {
-                    new DaemonSession(this, frames).run();
-                } finally {
-                    open.remove(frames);
-                    sessions.release();
+                    frames.close();
+                } catch (IOException ignored) {
+                    // Closed either way.
                 }
-            });
+            }
         }
     }
 
