@@ -62,7 +62,11 @@ final class RemoteHandshake {
         this.timedOut = timedOut;
     }
 
-    /** {@return the socket, established} @throws HandshakeFailedException why not; the socket is closed then */
+    /**
+     * {@return the socket, established}
+     *
+     * @throws HandshakeFailedException why not; the socket is closed then
+     */
     QuicSocket run() throws HandshakeFailedException {
         try {
             QuicConfig config = socket.getOption(QuicSocketOptions.CONFIG);

@@ -145,7 +145,8 @@ final class DaemonSession implements Runnable {
                         hello.socketApplicationProtocols());
                 TlsClientConfig tls = plan.config();
                 if (preferred != null) {
-                    // As QuicHandshake: the server chooses (RFC 8446 §4.1.1), so a client's preference is all it offers.
+                    // As QuicHandshake: the server chooses (RFC 8446 §4.1.1), so a client's preference is all it
+                    // offers.
                     tls = tls.withCipherSuites(List.of(preferred));
                 }
                 driver = HandshakeDriver.client(proxy, tls, RANDOM);

@@ -56,7 +56,11 @@ final class ProxyHandshakeChannel implements HandshakeChannel {
         this.quicVersion = hello.quicVersion();
     }
 
-    /** Queues handshake bytes the application relayed. @throws RemoteProtocolException past the bound */
+    /**
+     * Queues handshake bytes the application relayed.
+     *
+     * @throws RemoteProtocolException past {@link #MAX_QUEUED_BYTES} unread
+     */
     void offer(EncryptionLevel level, byte[] data) throws RemoteProtocolException {
         if (data.length == 0) {
             return;

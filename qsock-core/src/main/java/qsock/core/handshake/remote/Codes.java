@@ -21,7 +21,11 @@ public final class Codes {
         };
     }
 
-    /** {@return the level with {@code code}} @throws RemoteProtocolException if there is none */
+    /**
+     * {@return the level with {@code code}}
+     *
+     * @throws RemoteProtocolException if there is none
+     */
     public static EncryptionLevel level(int code) throws RemoteProtocolException {
         return switch (code) {
             case 0 -> EncryptionLevel.INITIAL;
@@ -37,7 +41,11 @@ public final class Codes {
         return direction == KeyDirection.READ ? 0 : 1;
     }
 
-    /** {@return the direction with {@code code}} @throws RemoteProtocolException if there is none */
+    /**
+     * {@return the direction with {@code code}}
+     *
+     * @throws RemoteProtocolException if there is none
+     */
     public static KeyDirection direction(int code) throws RemoteProtocolException {
         return switch (code) {
             case 0 -> KeyDirection.READ;

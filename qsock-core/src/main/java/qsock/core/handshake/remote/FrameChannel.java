@@ -96,7 +96,10 @@ public final class FrameChannel implements AutoCloseable {
         }
         int need = outLength + 4 + payload.length;
         if (need > out.length) {
-            out = Arrays.copyOf(out, Math.max(need, out.length * 2));
+            byte[] bigger = Arrays.copyOf(out, Math.max(need, out.length * 2));
+            // What was queued may hold a secret (RFC 9001 §9): the old array leaves no copy behind.
+            Arrays.fill(out, (byte) 0);
+            out = bigger;
         }
         out[outLength++] = (byte) type.code();
         out[outLength++] = (byte) (payload.length >>> 16);

@@ -11,8 +11,8 @@ import qsock.socket.HandshakeRequest;
  * needs up front (as {@code QuicHandshake} reads it from a local socket): the socket's ALPN option, the cipher suite
  * its configuration prefers, its certificate-request policy, the QUIC version and attempt, its transport parameters.
  *
- * <p>Payload: {@code version (1) | role (1: client 0, server 1) | timeout millis (4) | peer name (str16) | psk identity (str16) |
- * alpn (count (1), str8 each) | socket alpn (count (1), str8 each) | cipher suite (2, 0 for none) |
+ * <p>Payload: {@code version (1) | role (1: client 0, server 1) | timeout millis (4) | peer name (str16) |
+ * psk identity (str16) | alpn (count (1), str8 each) | socket alpn (count (1), str8 each) | cipher suite (2, 0 for none) |
  * certificate request (1) | quic version (4) | attempt (4) | local transport parameters (2 + n)}.
  *
  * @param client true for a client handshake

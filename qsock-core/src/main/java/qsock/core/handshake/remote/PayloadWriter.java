@@ -17,7 +17,11 @@ public final class PayloadWriter {
             throw new IllegalArgumentException("a frame's payload is at most " + FrameChannel.MAX_PAYLOAD + " bytes");
         }
         if (length + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.min(FrameChannel.MAX_PAYLOAD, Math.max(buf.length * 2, length + n)));
+            int size = Math.min(FrameChannel.MAX_PAYLOAD, Math.max(buf.length * 2, length + n));
+            byte[] bigger = Arrays.copyOf(buf, size);
+            // A payload may hold a secret (RFC 9001 §9): the old array leaves no copy behind.
+            Arrays.fill(buf, (byte) 0);
+            buf = bigger;
         }
     }
 
