@@ -56,12 +56,16 @@ final class DaemonSession implements Runnable {
     private static final int MAX_STEPS = 100_000;
     /** Frames in one application turn at most: it sends at most 32 CRYPTO frames and a STATE. */
     private static final int MAX_FRAMES_PER_TURN = 256;
+    /** How long before the request's deadline a wait for a session ticket ends. */
+    private static final long TICKET_WAIT_MARGIN_MILLIS = 200;
     /** AWAIT's max wait meaning "as long as the request's timeout allows". */
     private static final long WAIT_UNBOUNDED = 0xFFFF_FFFFL;
 
     private final HandshakeDaemon daemon;
     private final FrameChannel frames;
     private volatile boolean expired;
+    /** When the request's timeout ends, by {@link System#nanoTime()}: the application gives up then. */
+    private long requestDeadline;
 
     DaemonSession(HandshakeDaemon daemon, FrameChannel frames) {
         this.daemon = daemon;
@@ -73,6 +77,7 @@ final class DaemonSession implements Runnable {
         ScheduledFuture<?> watchdog = Deadlines.after(HELLO_TIMEOUT, this::expire);
         try {
             Hello hello = Hello.decode(frames.read());
+            requestDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(hello.timeoutMillis());
             watchdog.cancel(false);
             watchdog = Deadlines.after(Duration.ofMillis(hello.timeoutMillis()).plus(GRACE), this::expire);
             Verdict verdict = serve(hello);
@@ -204,8 +209,11 @@ final class DaemonSession implements Runnable {
         Duration ticketWait = config.sessionTicketWait();
         if (plan != null && plan.ticketWait() != null && !ticketWait.isZero()) {
             // As the in-process service: the server's first ticket before the consumer goes on; one that does not
-            // come is no failure. The ticket stays here, in the daemon's store, with the session's secret.
-            long until = System.nanoTime() + ticketWait.toNanos();
+            // come is no failure. The ticket stays here, in the daemon's store, with the session's secret. Unlike in
+            // process, the wait ends with the request's timeout (less a margin for the verdict to travel): the
+            // application gives up then, and a handshake that succeeded must not be reported as timed out.
+            long until = Math.min(System.nanoTime() + ticketWait.toNanos(),
+                    requestDeadline - TimeUnit.MILLISECONDS.toNanos(TICKET_WAIT_MARGIN_MILLIS));
             for (int i = 0; i < MAX_STEPS && plan.ticketWait().arrived().getCount() > 0 && !proxy.closed(); i++) {
                 long left = until - System.nanoTime();
                 if (left <= 0) {
@@ -214,6 +222,9 @@ final class DaemonSession implements Runnable {
                 await(proxy, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
                 driver.step();
             }
+        }
+        if (engine.resumed()) {
+            daemon.resumed();
         }
         String group = engine.keyExchangeGroup() == null ? null : engine.keyExchangeGroup().toString();
         return new Verdict.Established(engine.applicationProtocol(), engine.cipherSuite().code(), group);

@@ -54,6 +54,7 @@ public final class HandshakeDaemon implements AutoCloseable {
     private final Set<FrameChannel> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong established = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong resumed = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Thread acceptor;
@@ -195,6 +196,11 @@ public final class HandshakeDaemon implements AutoCloseable {
         (success ? established : failed).incrementAndGet();
     }
 
+    /** A request's handshake resumed a session (RFC 8446 §2.2). */
+    void resumed() {
+        resumed.incrementAndGet();
+    }
+
     /** A request broke the protocol. */
     void broken() {
         refused.incrementAndGet();
@@ -208,6 +214,14 @@ public final class HandshakeDaemon implements AutoCloseable {
     /** {@return how many requests ended with the connection established} */
     public long established() {
         return established.get();
+    }
+
+    /**
+     * {@return how many established requests resumed a session from a ticket} A client's tickets stay in this
+     * daemon's store with their secrets, a server's ticket key in its memory: the applications hold neither.
+     */
+    public long resumedSessions() {
+        return resumed.get();
     }
 
     /** {@return how many requests ended with a failure the TLS handshake or the connection caused} */

@@ -130,6 +130,31 @@ class HandshakeDaemonSocketTest {
     }
 
     @Test
+    void sessionTicketWaitKeepsTheTicketInTheDaemonAndTheNextConnectionResumes() throws Exception {
+        daemon.close();
+        daemon = HandshakeDaemon.start(HandshakeServiceFiles.write(dir, "session_ticket_wait = 20000", ""),
+                dir.resolve("hsd.sock"));
+        try (Loopback loop = Loopback.listen("127.0.0.1")) {
+            for (int i = 0; i < 2; i++) {
+                Future<QuicSocket> server = loop.background(() -> echoOnce(service, loop.listener.accept(),
+                        HandshakeRequest.anyPeer()));
+                try (QuicSocket client = QuicSocket.open()) {
+                    client.connect(loop.address);
+                    // A 20 s ticket wait inside a 10 s request: the ticket comes at once, else the wait would end
+                    // with the request, before its deadline, and the handshake would still succeed.
+                    service.clientHandshake(client, HandshakeRequest.x509("localhost"), TIMEOUT);
+                    assertEquals("ticket " + i, ask(client, "ticket " + i));
+                }
+                server.get().close();
+            }
+        }
+        assertEquals(4, daemon.established());
+        // The first connection's ticket reached the daemon's store before clientHandshake returned: the second
+        // connection resumed with it, on both sides.
+        assertEquals(2, daemon.resumedSessions());
+    }
+
+    @Test
     void clientCertificatePolicyFailureComesBackTyped() throws Exception {
         try (Loopback loop = Loopback.listen("127.0.0.1")) {
             Future<QuicSocket> server = loop.background(() -> service.serverHandshake(loop.listener.accept(),
