@@ -52,7 +52,7 @@ public final class HandshakedCommand implements Callable<Integer> {
             }
         }
         spec.commandLine().getOut().println("qsock handshaked: stopped (" + daemon.established() + " established, "
-                + daemon.failed() + " failed, " + daemon.refused() + " refused)");
+                + daemon.resumedSessions() + " resumed, " + daemon.failed() + " failed, " + daemon.refused() + " refused)");
         return 0;
     }
 }
