@@ -82,6 +82,9 @@ public final class TlsHandshakeService implements HandshakeService {
         } catch (HandshakeFailedException e) {
             socket.close();
             throw e;
+        } catch (RuntimeException e) {
+            // A configuration the TLS engine cannot use (the builder's IllegalArgumentException).
+            throw failure(socket, e, "client");
         }
         try {
             QuicHandshake.clientHandshake(socket, plan.config(), timeout);
@@ -114,6 +117,8 @@ public final class TlsHandshakeService implements HandshakeService {
         } catch (HandshakeFailedException e) {
             socket.close();
             throw e;
+        } catch (RuntimeException e) {
+            throw failure(socket, e, "server");
         }
         TlsEngine engine;
         try {

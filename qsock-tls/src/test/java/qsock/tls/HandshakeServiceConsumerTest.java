@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -154,19 +155,28 @@ class HandshakeServiceConsumerTest {
 
     /** {@return the consumer's output, run on {@code modulePath} with the configuration file set} */
     private List<String> run(Path config, Path... modulePath) throws Exception {
-        return run("-D" + HandshakeServiceConfig.PROPERTY + "=" + config, modulePath);
+        return run("-D" + HandshakeServiceConfig.PROPERTY + "=" + config, Map.of(), modulePath);
     }
 
-    /** {@return the consumer's output, run on {@code modulePath} with the system property {@code property} set} */
-    private List<String> run(String property, Path... modulePath) throws Exception {
+    /**
+     * {@return the consumer's output, run on {@code modulePath} with the system property {@code property} set (null:
+     * none) and
+     * {@code environment} added to its environment}
+     */
+    private List<String> run(String property, Map<String, String> environment, Path... modulePath)
+            throws Exception {
         String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(launcher, "-Xmx256m",
-                "--enable-native-access=qsock.core",
-                property,
-                "--module-path", String.join(File.pathSeparator,
+        List<String> command = new ArrayList<>(List.of(launcher, "-Xmx256m", "--enable-native-access=qsock.core"));
+        if (property != null) {
+            command.add(property);
+        }
+        command.addAll(List.of("--module-path", String.join(File.pathSeparator,
                         Arrays.stream(modulePath).map(Path::toString).toList()),
                 "-m", "qsock.consumer/consumer.Main"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove(HandshakeService.ENVIRONMENT);
+        builder.environment().putAll(environment);
+        Process process = builder.redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.txt").toFile()).start();
         if (!process.waitFor(90, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -225,10 +235,10 @@ class HandshakeServiceConsumerTest {
         Path out = Files.createDirectories(dir.resolve("good"));
         assertEquals(List.of(), compile(out, MAIN));
         // The consumer's module path holds qsock-core alone: no TLS engine, no key can be in its process. The
-        // daemon, in this JVM, has them; the property that names its socket is all the consumer is given.
+        // daemon, in this JVM, has them; the environment variable that names its socket is all the consumer is given.
         try (HandshakeDaemon daemon = HandshakeDaemon.start(config(), dir.resolve("hsd.sock"))) {
-            assertEquals(List.of("SERVICE qsock.core", "ECHO x509", "ECHO psk"),
-                    run("-D" + HandshakeService.PROPERTY + "=" + daemon.socketPath(), out, core));
+            assertEquals(List.of("SERVICE qsock.core", "ECHO x509", "ECHO psk"), run(null,
+                    Map.of(HandshakeService.ENVIRONMENT, daemon.socketPath().toString()), out, core));
             assertEquals(4, daemon.established(), "both ends of both connections handshook in the daemon");
         }
     }
