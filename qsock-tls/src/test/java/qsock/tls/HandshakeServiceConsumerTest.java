@@ -160,8 +160,7 @@ class HandshakeServiceConsumerTest {
 
     /**
      * {@return the consumer's output, run on {@code modulePath} with the system property {@code property} set (null:
-     * none) and
-     * {@code environment} added to its environment}
+     * none) and {@code environment} added to its environment}
      */
     private List<String> run(String property, Map<String, String> environment, Path... modulePath)
             throws Exception {
@@ -171,8 +170,7 @@ class HandshakeServiceConsumerTest {
             command.add(property);
         }
         command.addAll(List.of("--module-path", String.join(File.pathSeparator,
-                        Arrays.stream(modulePath).map(Path::toString).toList()),
-                "-m", "qsock.consumer/consumer.Main"));
+                Arrays.stream(modulePath).map(Path::toString).toList()), "-m", "qsock.consumer/consumer.Main"));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove(HandshakeService.ENVIRONMENT);
         builder.environment().putAll(environment);
