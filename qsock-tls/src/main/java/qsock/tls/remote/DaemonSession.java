@@ -64,6 +64,8 @@ final class DaemonSession implements Runnable {
     private final HandshakeDaemon daemon;
     private final FrameChannel frames;
     private volatile boolean expired;
+    /** Whether the request's outcome was counted. */
+    private boolean counted;
     /** When the request's timeout ends, by {@link System#nanoTime()}: the application gives up then. */
     private long requestDeadline;
 
@@ -81,8 +83,9 @@ final class DaemonSession implements Runnable {
             watchdog.cancel(false);
             watchdog = Deadlines.after(Duration.ofMillis(hello.timeoutMillis()).plus(GRACE), this::expire);
             Verdict verdict = serve(hello);
+            // Counted before it leaves, so that an application that has its answer sees it counted.
+            count(verdict instanceof Verdict.Established);
             send(verdict);
-            daemon.ended(verdict instanceof Verdict.Established);
         } catch (RemoteProtocolException e) {
             LOG.log(Level.WARNING, "handshake request refused: {0}", e.getMessage());
             daemon.broken();
@@ -96,14 +99,14 @@ final class DaemonSession implements Runnable {
         } catch (EOFException | ClosedChannelException e) {
             // The application left (its timeout, its close) or the session expired: nothing to answer.
             LOG.log(Level.DEBUG, "handshake request ended by the application{0}", expired ? " (expired)" : "");
-            daemon.ended(false);
+            count(false);
         } catch (IOException | UncheckedIOException e) {
             LOG.log(Level.DEBUG, "handshake request ended: {0}", e.toString());
-            daemon.ended(false);
+            count(false);
         } catch (RuntimeException e) {
             // An engine's bug must not end the daemon: this request fails, the others go on.
             LOG.log(Level.WARNING, "handshake request failed", e);
-            daemon.ended(false);
+            count(false);
             sendQuietly(new Verdict.Failed(HandshakeFailure.LOCAL_CONFIGURATION, -1,
                     "the handshake daemon failed: " + e));
         } finally {
@@ -113,6 +116,14 @@ final class DaemonSession implements Runnable {
             } catch (IOException ignored) {
                 // Closed either way.
             }
+        }
+    }
+
+    /** Counts the request's outcome once, whichever way it ends. */
+    private void count(boolean established) {
+        if (!counted) {
+            counted = true;
+            daemon.ended(established);
         }
     }
 
