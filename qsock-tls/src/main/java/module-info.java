@@ -13,6 +13,8 @@ module qsock.tls {
     exports qsock.tls.cert;
     exports qsock.tls.jca;
     exports qsock.tls.ticket;
+    // qsock handshaked: the handshake service out of process (issue 16).
+    exports qsock.tls.remote;
 
     // qsock's tlshd: consumers that link qsock-core alone find it through ServiceLoader.
     provides qsock.socket.HandshakeService with qsock.tls.TlsHandshakeService;

@@ -1,6 +1,6 @@
 /**
- * The {@code qsock} command (server, client, perf, demo, cert) over qsock's public API. picocli reads the commands'
- * annotated fields by reflection, hence the opened packages.
+ * The {@code qsock} command (server, client, perf, demo, handshaked, cert) over qsock's public API. picocli reads the
+ * commands' annotated fields by reflection, hence the opened packages.
  */
 module qsock.tools {
     requires qsock.tls;

@@ -7,8 +7,9 @@ package qsock.socket;
  */
 public enum HandshakeFailure {
     /**
-     * No handshake service is installed: no provider of {@link HandshakeService} on the module or class path (for
-     * the kernel's consumers, no tlshd listening for handshake requests).
+     * No handshake service is installed: no provider of {@link HandshakeService} on the module or class path, or no
+     * {@code qsock handshaked} listening on the socket {@link HandshakeService#remote} names (for the kernel's
+     * consumers, no tlshd listening for handshake requests).
      */
     NO_SERVICE,
     /**

@@ -360,6 +360,16 @@ public final class HandshakeServiceConfig {
         return server.applicationProtocols();
     }
 
+    /** {@return what a client checks a server's certificate with: [authenticate.client]'s trust store, else the system's} */
+    public CertificateValidator serverCertificateValidator() {
+        return client().validator();
+    }
+
+    /** {@return what a server checks a client's certificate with: [authenticate.server]'s trust store, else the system's} */
+    public CertificateValidator clientCertificateValidator() {
+        return server().validator();
+    }
+
     Side client() {
         return client;
     }

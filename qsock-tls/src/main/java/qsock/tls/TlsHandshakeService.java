@@ -3,16 +3,10 @@ package qsock.tls;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import qsock.core.error.ConnectionError;
 import qsock.core.error.TransportErrorCode;
@@ -21,9 +15,9 @@ import qsock.socket.HandshakeFailure;
 import qsock.socket.HandshakeRequest;
 import qsock.socket.HandshakeService;
 import qsock.socket.QuicSocket;
-import qsock.tls.cert.CertificateValidator;
-import qsock.tls.ticket.ClientTicket;
 import qsock.tls.ticket.InMemoryTicketStore;
+import qsock.tls.service.ServiceConfigFile;
+import qsock.tls.service.ServiceTlsConfigs;
 import qsock.tls.ticket.TicketStore;
 
 /**
@@ -46,22 +40,20 @@ public final class TlsHandshakeService implements HandshakeService {
     public static final long REFUSED_ERROR_CODE = 0x1;
 
     private final Path fixedPath;
+    private final ServiceConfigFile file;
     private final TicketStore tickets = new InMemoryTicketStore();
     private final ServerTickets serverTickets = ServerTickets.defaults();
-    private final Object loadLock = new Object();
-    private volatile Loaded loaded;
-
-    /** A configuration and the state of its file when it was read. */
-    private record Loaded(Path path, FileTime modified, long size, HandshakeServiceConfig config) {}
 
     /** The service ServiceLoader makes: its configuration is the system property's file, else the default one. */
     public TlsHandshakeService() {
         this.fixedPath = null;
+        this.file = new ServiceConfigFile(HandshakeServiceConfig::configuredPath);
     }
 
     /** A service configured from {@code configFile}, whatever the system property says. */
     public TlsHandshakeService(Path configFile) {
         this.fixedPath = Objects.requireNonNull(configFile, "configFile");
+        this.file = new ServiceConfigFile(() -> configFile);
     }
 
     /**
@@ -70,30 +62,7 @@ public final class TlsHandshakeService implements HandshakeService {
      * @throws HandshakeFailedException with {@link HandshakeFailure#LOCAL_CONFIGURATION} naming the file (and line)
      */
     HandshakeServiceConfig config() throws HandshakeFailedException {
-        Path path = fixedPath != null ? fixedPath : HandshakeServiceConfig.configuredPath();
-        try {
-            FileTime modified = Files.getLastModifiedTime(path);
-            long size = Files.size(path);
-            Loaded current = loaded;
-            if (current != null && current.path().equals(path) && current.modified().equals(modified)
-                    && current.size() == size) {
-                return current.config();
-            }
-            synchronized (loadLock) {
-                current = loaded;
-                if (current != null && current.path().equals(path) && current.modified().equals(modified)
-                        && current.size() == size) {
-                    return current.config();
-                }
-                HandshakeServiceConfig config = HandshakeServiceConfig.load(path);
-                loaded = new Loaded(path, modified, size, config);
-                return config;
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            throw new HandshakeFailedException(HandshakeFailure.LOCAL_CONFIGURATION,
-                    "the handshake service's configuration " + path + " (system property "
-                            + HandshakeServiceConfig.PROPERTY + "): " + e.getMessage(), e);
-        }
+        return file.config();
     }
 
     @Override
@@ -104,36 +73,30 @@ public final class TlsHandshakeService implements HandshakeService {
             throw new IllegalArgumentException("a client request names the server (peerName), a PSK identity or "
                     + "both: the client must authenticate its server somehow");
         }
-        HandshakeServiceConfig config = configOrClose(socket);
-        TlsClientConfig.Builder builder = TlsClientConfig.builder().certificateValidator(config.client().validator());
-        if (request.peerName() != null) {
-            builder.serverName(request.peerName());
-        }
-        if (config.clientCredential() != null) {
-            builder.credential(config.clientCredential());
-        }
-        List<String> alpn = request.applicationProtocols().isEmpty() ? config.clientApplicationProtocols()
-                : request.applicationProtocols();
-        builder.applicationProtocols(alpn.toArray(String[]::new));
-        if (request.pskIdentity() != null) {
-            builder.externalPsk(psk(socket, config, request.pskIdentity()));
-        }
-        TicketWait wait = null;
-        if (request.peerName() != null) {
-            wait = new TicketWait(tickets);
-            builder.tickets(ClientTickets.defaults().withStore(wait));
+        HandshakeServiceConfig config;
+        ServiceTlsConfigs.ClientPlan plan;
+        try {
+            config = config();
+            // No fallback ALPN: QuicHandshake offers the socket's ALPN option when the configuration names none.
+            plan = ServiceTlsConfigs.client(config, request, tickets, List.of());
+        } catch (HandshakeFailedException e) {
+            socket.close();
+            throw e;
+        } catch (RuntimeException e) {
+            // A configuration the TLS engine cannot use (the builder's IllegalArgumentException).
+            throw failure(socket, e, "client");
         }
         try {
-            QuicHandshake.clientHandshake(socket, builder.build(), timeout);
+            QuicHandshake.clientHandshake(socket, plan.config(), timeout);
         } catch (IOException | RuntimeException e) {
             throw failure(socket, e, "client");
         }
         Duration ticketWait = config.sessionTicketWait();
-        if (wait != null && !ticketWait.isZero()) {
+        if (plan.ticketWait() != null && !ticketWait.isZero()) {
             // A consumer that will resume (NFS reconnecting) wants the ticket before it goes on; tlshd's
             // counterpart is the kernel's receive_session_ticket. A ticket that does not come is no failure.
             try {
-                wait.arrived.await(ticketWait.toNanos(), TimeUnit.NANOSECONDS);
+                plan.ticketWait().arrived().await(ticketWait.toNanos(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 socket.close();
@@ -148,53 +111,25 @@ public final class TlsHandshakeService implements HandshakeService {
     public QuicSocket serverHandshake(QuicSocket socket, HandshakeRequest request, Duration timeout)
             throws HandshakeFailedException {
         check(socket, request, timeout);
-        HandshakeServiceConfig config = configOrClose(socket);
-        Credential credential = config.serverCredential();
-        PskKeyring keyring = config.keyring();
-        TlsServerConfig.Builder builder;
-        if (credential != null) {
-            builder = TlsServerConfig.builder(credential);
-            if (!keyring.isEmpty()) {
-                builder.pskKeyring(keyring);
-            }
-        } else if (!keyring.isEmpty()) {
-            builder = TlsServerConfig.builder(keyring);
-        } else {
+        TlsServerConfig config;
+        try {
+            config = ServiceTlsConfigs.server(config(), request, serverTickets, List.of());
+        } catch (HandshakeFailedException e) {
             socket.close();
-            throw new HandshakeFailedException(HandshakeFailure.LOCAL_CONFIGURATION, "[authenticate.server] names "
-                    + "no x509.certificate and [authenticate] no keyrings: a server has nothing to authenticate "
-                    + "with", null);
+            throw e;
+        } catch (RuntimeException e) {
+            throw failure(socket, e, "server");
         }
-        if (request.pskIdentity() != null) {
-            psk(socket, config, request.pskIdentity());
-        }
-        if (request.peerName() == null) {
-            // A resumed session carries no client certificate (RFC 8446 §4.6.1), so a server that must see the
-            // client's name issues and accepts no tickets: every client proves its name anew.
-            builder.tickets(serverTickets);
-        }
-        ClientAuth policy = request.peerName() != null ? ClientAuth.REQUIRE : config.clientCertificate();
-        if (policy != ClientAuth.NONE) {
-            builder.clientAuthentication(policy, config.server().validator());
-        }
-        List<String> alpn = request.applicationProtocols().isEmpty() ? config.serverApplicationProtocols()
-                : request.applicationProtocols();
-        builder.applicationProtocols(alpn.toArray(String[]::new));
         TlsEngine engine;
         try {
-            engine = QuicHandshake.serverHandshake(socket, builder.build(), timeout);
+            engine = QuicHandshake.serverHandshake(socket, config, timeout);
         } catch (IOException | RuntimeException e) {
             throw failure(socket, e, "server");
         }
-        if (request.pskIdentity() != null && !request.pskIdentity().equals(engine.pskIdentity())) {
-            throw refuse(socket, "the client did not authenticate with the PSK asked for");
-        }
-        if (request.peerName() != null) {
-            List<X509Certificate> chain = engine.peerCertificates();
-            if (chain == null || chain.isEmpty()
-                    || !CertificateValidator.certifiesName(chain.getFirst(), request.peerName())) {
-                throw refuse(socket, "the client's certificate does not name " + request.peerName());
-            }
+        String refusal = ServiceTlsConfigs.refusal(engine, request);
+        if (refusal != null) {
+            socket.close(REFUSED_ERROR_CODE, "authentication refused");
+            throw new HandshakeFailedException(HandshakeFailure.AUTHENTICATION_FAILED, refusal, null);
         }
         return socket;
     }
@@ -206,33 +141,6 @@ public final class TlsHandshakeService implements HandshakeService {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("the timeout must be positive: " + timeout);
         }
-    }
-
-    private HandshakeServiceConfig configOrClose(QuicSocket socket) throws HandshakeFailedException {
-        try {
-            return config();
-        } catch (HandshakeFailedException e) {
-            socket.close();
-            throw e;
-        }
-    }
-
-    /** {@return the keyring's key for {@code identity}} */
-    private static ExternalPsk psk(QuicSocket socket, HandshakeServiceConfig config, String identity)
-            throws HandshakeFailedException {
-        ExternalPsk psk = config.keyring().find(identity.getBytes(StandardCharsets.UTF_8));
-        if (psk == null) {
-            socket.close();
-            // The identity is the consumer's own, but it may be a secret's name: it does not go into the message.
-            throw new HandshakeFailedException(HandshakeFailure.LOCAL_CONFIGURATION,
-                    "the configured keyrings hold no key for the PSK identity asked for", null);
-        }
-        return psk;
-    }
-
-    private static HandshakeFailedException refuse(QuicSocket socket, String why) {
-        socket.close(REFUSED_ERROR_CODE, "authentication refused");
-        return new HandshakeFailedException(HandshakeFailure.AUTHENTICATION_FAILED, why, null);
     }
 
     /** {@return the typed failure of a handshake QuicHandshake ended with {@code e}}; the socket is closed. */
@@ -257,32 +165,6 @@ public final class TlsHandshakeService implements HandshakeService {
             reason = HandshakeFailure.CONNECTION_FAILED;
         }
         return new HandshakeFailedException(reason, side + " handshake: " + e.getMessage(), e);
-    }
-
-    /** The service's ticket store, with a latch for the first ticket of one handshake. */
-    private static final class TicketWait implements TicketStore {
-        private final TicketStore store;
-        final CountDownLatch arrived = new CountDownLatch(1);
-
-        TicketWait(TicketStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public void store(String serverName, ClientTicket ticket) {
-            store.store(serverName, ticket);
-            arrived.countDown();
-        }
-
-        @Override
-        public Optional<ClientTicket> take(String serverName, long nowMillis) {
-            return store.take(serverName, nowMillis);
-        }
-
-        @Override
-        public Optional<ClientTicket> take(String serverName, int quicVersion, long nowMillis) {
-            return store.take(serverName, quicVersion, nowMillis);
-        }
     }
 
     @Override

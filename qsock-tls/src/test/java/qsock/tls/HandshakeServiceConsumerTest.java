@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.tools.DiagnosticCollector;
 import javax.tools.JavaCompiler;
@@ -24,15 +25,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import qsock.socket.HandshakeService;
 import qsock.socket.QuicSocket;
 import qsock.tls.cert.TestPki;
+import qsock.tls.remote.HandshakeDaemon;
 
 /**
  * A consumer of the handshake service as the kernel's SMB or NFS is of tlshd: a module that {@code requires
  * qsock.core} alone, compiled here against qsock-core's module alone (so it cannot name a TLS type: a variant that
  * tries does not compile), then run in its own JVM on the module path. With qsock-tls on that path the module
  * system binds its provider (qsock-core {@code uses} the service, qsock-tls {@code provides} it) and the
- * consumer's X.509 and PSK handshakes work; without it the consumer gets NO_SERVICE.
+ * consumer's X.509 and PSK handshakes work; without it the consumer gets NO_SERVICE, unless it is given the socket
+ * of a {@code qsock handshaked} ({@link HandshakeDaemon}), whose process then runs its handshakes.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class HandshakeServiceConsumerTest {
@@ -151,14 +155,26 @@ class HandshakeServiceConsumerTest {
 
     /** {@return the consumer's output, run on {@code modulePath} with the configuration file set} */
     private List<String> run(Path config, Path... modulePath) throws Exception {
+        return run("-D" + HandshakeServiceConfig.PROPERTY + "=" + config, Map.of(), modulePath);
+    }
+
+    /**
+     * {@return the consumer's output, run on {@code modulePath} with the system property {@code property} set (null:
+     * none) and {@code environment} added to its environment}
+     */
+    private List<String> run(String property, Map<String, String> environment, Path... modulePath)
+            throws Exception {
         String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(launcher, "-Xmx256m",
-                "--enable-native-access=qsock.core",
-                "-D" + HandshakeServiceConfig.PROPERTY + "=" + config,
-                "--module-path", String.join(File.pathSeparator,
-                        Arrays.stream(modulePath).map(Path::toString).toList()),
-                "-m", "qsock.consumer/consumer.Main"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of(launcher, "-Xmx256m", "--enable-native-access=qsock.core"));
+        if (property != null) {
+            command.add(property);
+        }
+        command.addAll(List.of("--module-path", String.join(File.pathSeparator,
+                Arrays.stream(modulePath).map(Path::toString).toList()), "-m", "qsock.consumer/consumer.Main"));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove(HandshakeService.ENVIRONMENT);
+        builder.environment().putAll(environment);
+        Process process = builder.redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.txt").toFile()).start();
         if (!process.waitFor(90, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -210,5 +226,18 @@ class HandshakeServiceConsumerTest {
         Path out = Files.createDirectories(dir.resolve("good"));
         assertEquals(List.of(), compile(out, MAIN));
         assertEquals(List.of("FAILED NO_SERVICE"), run(config(), out, core));
+    }
+
+    @Test
+    void consumerWithoutQsockTlsHandshakesThroughTheDaemon() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("good"));
+        assertEquals(List.of(), compile(out, MAIN));
+        // The consumer's module path holds qsock-core alone: no TLS engine, no key can be in its process. The
+        // daemon, in this JVM, has them; the environment variable that names its socket is all the consumer is given.
+        try (HandshakeDaemon daemon = HandshakeDaemon.start(config(), dir.resolve("hsd.sock"))) {
+            assertEquals(List.of("SERVICE qsock.core", "ECHO x509", "ECHO psk"), run(null,
+                    Map.of(HandshakeService.ENVIRONMENT, daemon.socketPath().toString()), out, core));
+            assertEquals(4, daemon.established(), "both ends of both connections handshook in the daemon");
+        }
     }
 }

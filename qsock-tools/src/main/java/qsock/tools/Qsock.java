@@ -5,18 +5,19 @@ import picocli.CommandLine.Command;
 import qsock.tools.cli.ClientCommand;
 import qsock.tools.cli.DemoCommand;
 import qsock.tools.cli.FleetKeysCommand;
+import qsock.tools.cli.HandshakedCommand;
 import qsock.tools.cli.PerfCommand;
 import qsock.tools.cli.RouterdCommand;
 import qsock.tools.cli.ServerCommand;
 
 /**
- * The {@code qsock} command: {@code server}, {@code client}, {@code perf}, {@code demo}, {@code routerd} and {@code
- * fleet-keys}.
+ * The {@code qsock} command: {@code server}, {@code client}, {@code perf}, {@code demo}, {@code routerd}, {@code
+ * fleet-keys} and {@code handshaked}.
  */
 @Command(name = "qsock", mixinStandardHelpOptions = true, version = "qsock 0.1.0",
         description = "QUIC for the JVM: serve and fetch files, echo, measure, and see it work on loopback.",
         subcommands = {ServerCommand.class, ClientCommand.class, PerfCommand.class, DemoCommand.class,
-                RouterdCommand.class, FleetKeysCommand.class, CommandLine.HelpCommand.class})
+                RouterdCommand.class, FleetKeysCommand.class, HandshakedCommand.class, CommandLine.HelpCommand.class})
 public final class Qsock implements Runnable {
 
     @CommandLine.Spec
