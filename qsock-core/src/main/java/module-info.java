@@ -10,6 +10,8 @@
  */
 module qsock.core {
     requires jdk.net;
+    // The endpoints' counters as MBeans (QuicEndpointMXBean).
+    requires java.management;
 
     exports qsock.api;
     exports qsock.core.error;

@@ -357,6 +357,7 @@ public final class QuicSocket implements Closeable {
             }
             if (shared != null) {
                 listenShared(backlog);
+                registerCounters();
                 return null;
             }
             qsock.core.endpoint.AddressValidation validation = lock.call(() -> {
@@ -410,8 +411,25 @@ public final class QuicSocket implements Closeable {
             if (group != null) {
                 group.listen(validation, backlog);
             }
+            registerCounters();
             return null;
         });
+    }
+
+    /**
+     * Makes the listener's endpoints' counters JMX MBeans ({@link QuicEndpointMXBean}), one per I/O thread, named by
+     * the port the listener is reached at; once per endpoint, however often listen is called.
+     */
+    private void registerCounters() {
+        int port = ((InetSocketAddress) localAddress()).getPort();
+        IoEndpointGroup g = group;
+        if (g == null) {
+            EndpointBean.register(io, port, 0);
+            return;
+        }
+        for (int i = 0; i < g.size(); i++) {
+            EndpointBean.register(g.endpoint(i), port, i);
+        }
     }
 
     /**

@@ -109,6 +109,8 @@ public final class QuicEndpoint {
     private final PeerResetTokenIndex<Route> peerResetTokens;
     /** The connections on the endpoint, from attach until reaped or evicted. */
     private final Map<QuicConnection, Route> active = new IdentityHashMap<>();
+    /** The connections opened and how they ended, and their counters' sums ({@link #counters()}). */
+    private final EndpointCounters counters = new EndpointCounters();
     /** The connections by their next deadline, as last read ({@link #rekey}). */
     private final DeadlineHeap<Route> deadlines = new DeadlineHeap<>();
     /** Connections called into since their deadline was last read. */
@@ -733,6 +735,14 @@ public final class QuicEndpoint {
         return validatedByToken;
     }
 
+    /**
+     * {@return the connections opened and ended and their counters' sums, those alive included} Walks the
+     * connections: for monitoring, not for a per-packet path.
+     */
+    public EndpointCounters.Snapshot counters() {
+        return counters.snapshot(active.keySet());
+    }
+
     /** {@return stateless resets not sent because the rate limit was reached} */
     public long resetsRateLimited() {
         return resetsRateLimited;
@@ -743,6 +753,7 @@ public final class QuicEndpoint {
         route.early.clear();
         route.attached = true;
         active.put(c, route);
+        counters.opened();
         touch(route);
     }
 
@@ -1327,6 +1338,7 @@ public final class QuicEndpoint {
                         "malformed ClientHello: no listener can be chosen", false));
                 markChanged(route);
                 active.remove(c);
+                counters.closed(c, true);
                 detach(route);
                 halfOpen.remove(route);
             }
@@ -1510,6 +1522,7 @@ public final class QuicEndpoint {
         // Its handshake, if one runs, hears of the end.
         markChanged(route);
         active.remove(route.connection);
+        counters.closed(route.connection, true);
         detach(route);
         halfOpen.remove(route);
     }
@@ -1815,6 +1828,7 @@ public final class QuicEndpoint {
                 continue;
             }
             active.remove(route.connection);
+            counters.closed(route.connection, route.abandoned);
             detach(route);
             reaped = true;
         }

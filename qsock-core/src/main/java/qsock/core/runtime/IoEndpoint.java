@@ -286,6 +286,28 @@ public final class IoEndpoint {
         }
     }
 
+    /** What runs once the I/O thread ended and the sockets are closed ({@link #onClose}). */
+    private final List<Runnable> closeHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Runs {@code hook} once the endpoint has ended (its thread, after the last client detached and the connections
+     * ended), or at once if it has; a hook that throws is logged. Any thread.
+     */
+    public void onClose(Runnable hook) {
+        closeHooks.add(Objects.requireNonNull(hook, "hook"));
+        if (stopped && closeHooks.remove(hook)) {
+            runHook(hook);
+        }
+    }
+
+    private static void runHook(Runnable hook) {
+        try {
+            hook.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "an endpoint's close hook failed", e);
+        }
+    }
+
     /** {@return the registration with routerd of an endpoint {@link #bindRouted} made; null for others} */
     public RouterLink routerLink() {
         return routerLink;
@@ -1230,6 +1252,11 @@ public final class IoEndpoint {
         }
         if (routerLink != null) {
             routerLink.close();
+        }
+        for (Runnable hook : closeHooks) {
+            if (closeHooks.remove(hook)) {
+                runHook(hook);
+            }
         }
     }
 
