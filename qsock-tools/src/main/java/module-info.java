@@ -6,6 +6,8 @@ module qsock.tools {
     requires qsock.tls;
     requires info.picocli;
     requires java.management;
+    // qsock stats: a local JMX attach to a running process.
+    requires jdk.attach;
     requires jdk.jfr;
     requires jdk.management;
     requires org.bouncycastle.pkix;

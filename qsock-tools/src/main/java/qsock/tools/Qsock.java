@@ -9,15 +9,17 @@ import qsock.tools.cli.HandshakedCommand;
 import qsock.tools.cli.PerfCommand;
 import qsock.tools.cli.RouterdCommand;
 import qsock.tools.cli.ServerCommand;
+import qsock.tools.cli.StatsCommand;
 
 /**
  * The {@code qsock} command: {@code server}, {@code client}, {@code perf}, {@code demo}, {@code routerd}, {@code
- * fleet-keys} and {@code handshaked}.
+ * fleet-keys}, {@code handshaked} and {@code stats}.
  */
 @Command(name = "qsock", mixinStandardHelpOptions = true, version = "qsock 0.1.0",
         description = "QUIC for the JVM: serve and fetch files, echo, measure, and see it work on loopback.",
         subcommands = {ServerCommand.class, ClientCommand.class, PerfCommand.class, DemoCommand.class,
-                RouterdCommand.class, FleetKeysCommand.class, HandshakedCommand.class, CommandLine.HelpCommand.class})
+                RouterdCommand.class, FleetKeysCommand.class, HandshakedCommand.class, StatsCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Qsock implements Runnable {
 
     @CommandLine.Spec
