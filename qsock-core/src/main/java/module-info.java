@@ -12,6 +12,8 @@ module qsock.core {
     requires jdk.net;
     // The endpoints' counters as MBeans (QuicEndpointMXBean).
     requires java.management;
+    // Flight Recorder events of handshakes and connection ends (qsock.core.jfr).
+    requires jdk.jfr;
 
     exports qsock.api;
     exports qsock.core.error;

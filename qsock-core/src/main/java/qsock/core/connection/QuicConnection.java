@@ -23,6 +23,7 @@ import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.handshake.KeyDirection;
+import qsock.core.jfr.HandshakeEvent;
 import qsock.core.packet.Ecn;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketType;
@@ -119,6 +120,10 @@ public final class QuicConnection {
     final ArrayDeque<ConnectionEvent> events = new ArrayDeque<>();
 
     ConnectionState state = ConnectionState.HANDSHAKING;
+    /** When the connection was made: its handshake's start, for the JFR event. */
+    private final long createdAt;
+    /** The handshake completed on this side, whatever came after. */
+    private boolean handshakeCompleted;
     private RuntimeException internalError;
     ConnectionError closeError;
     TransportParameters peerParameters;
@@ -194,6 +199,7 @@ public final class QuicConnection {
                            ConnectionId originalDestinationId, ConnectionId localId, StatelessResetTokens tokens,
                            ConnectionIdRegistry registry, PacketProtection clientInitial,
                            PacketProtection serverInitial, long now) {
+        this.createdAt = now;
         this.role = role;
         this.config = config;
         this.random = random;
@@ -381,6 +387,16 @@ public final class QuicConnection {
 
     // ------------------------------------------------------------------------------------------------
     // Getters
+
+    /** {@return whether the handshake completed on this side, even if the connection has ended since} */
+    public boolean handshakeCompleted() {
+        return handshakeCompleted;
+    }
+
+    /** {@return when the connection was made, on the clock of the {@code now} it was given} */
+    public long createdAt() {
+        return createdAt;
+    }
 
     /** {@return CLIENT or SERVER} */
     public Role role() {
@@ -1031,7 +1047,17 @@ public final class QuicConnection {
             return;
         }
         state = ConnectionState.ESTABLISHED;
+        handshakeCompleted = true;
         events.add(new ConnectionEvent.HandshakeCompleted(applicationProtocol));
+        HandshakeEvent recorded = new HandshakeEvent();
+        if (recorded.shouldCommit()) {
+            recorded.role = role == Role.SERVER ? "server" : "client";
+            recorded.handshakeTime = now - createdAt;
+            recorded.alpn = applicationProtocol;
+            recorded.version = version.name();
+            recorded.retry = retries() > 0;
+            recorded.commit();
+        }
         if (role == Role.SERVER) {
             // RFC 9001 §4.1.2: the server's handshake is confirmed once complete; it says so with
             // HANDSHAKE_DONE.

@@ -1,9 +1,11 @@
 package qsock.core.endpoint;
 
 import java.util.Collection;
+import qsock.api.Role;
 import qsock.core.connection.QuicConnection;
 import qsock.core.error.ConnectionError;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.jfr.ConnectionCloseEvent;
 
 /**
  * What an endpoint's connections did, as the kernel module's {@code /proc/net/quic} counts it for a namespace: the
@@ -49,8 +51,22 @@ public final class EndpointCounters {
 
     /** The endpoint forgets {@code c}: its counters are folded in, and how it ended counted. */
     void closed(QuicConnection c, boolean abandoned) {
-        closed[(abandoned ? CloseCause.DROPPED : causeOf(c.closeError())).ordinal()]++;
+        CloseCause cause = abandoned ? CloseCause.DROPPED : causeOf(c.closeError());
+        closed[cause.ordinal()]++;
         fold(c, this);
+        ConnectionCloseEvent recorded = new ConnectionCloseEvent();
+        if (recorded.shouldCommit()) {
+            ConnectionError e = c.closeError();
+            recorded.role = c.role() == Role.SERVER ? "server" : "client";
+            recorded.cause = cause.name();
+            recorded.errorCode = e == null ? 0 : e.code();
+            recorded.reason = e == null ? "" : e.toString();
+            recorded.established = c.handshakeCompleted();
+            recorded.bytesSent = c.bytesSent();
+            recorded.bytesReceived = c.bytesReceived();
+            recorded.packetsLost = c.packetsLost();
+            recorded.commit();
+        }
     }
 
     private static void fold(QuicConnection c, EndpointCounters into) {
