@@ -24,6 +24,7 @@ import qsock.core.handshake.EncryptionLevel;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.handshake.KeyDirection;
 import qsock.core.jfr.HandshakeEvent;
+import qsock.core.jfr.StallEvent;
 import qsock.core.packet.Ecn;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketType;
@@ -1668,11 +1669,44 @@ public final class QuicConnection {
         int start = out.position();
         try {
             beginEcnDatagram(now);
-            return sender.send(out, now);
+            int n = sender.send(out, now);
+            if (STALLS.isEnabled()) {
+                watchStall(n, now);
+            }
+            return n;
         } catch (RuntimeException e) {
             out.position(start);
             fail(e, now);
             return 0;
+        }
+    }
+
+    /** The Flight Recorder's stall event: watched only while a recording enables it. */
+    private static final jdk.jfr.EventType STALLS = jdk.jfr.EventType.getEventType(StallEvent.class);
+    /** A stall is no datagram for more than 4 smoothed RTTs while stream data waits, and at least this long. */
+    private static final long STALL_FLOOR_NANOS = 100_000_000L;
+    /** Since when stream data waits with nothing sent (a poll found nothing to send), or -1. */
+    private long waitingSince = -1;
+
+    /**
+     * Watches for a stall ({@link StallEvent}): a poll that sent nothing while stream data waits starts the wait; the
+     * next datagram ends it, and records it if it lasted more than {@code max(4 x smoothed RTT, 100 ms)}.
+     */
+    private void watchStall(int sent, long now) {
+        if (sent > 0) {
+            long waited = waitingSince < 0 ? 0 : now - waitingSince;
+            waitingSince = -1;
+            if (waited > Math.max(4 * rtt().smoothedRtt(), STALL_FLOOR_NANOS)) {
+                StallEvent e = new StallEvent();
+                e.role = role == Role.SERVER ? "server" : "client";
+                e.stalledFor = waited;
+                e.smoothedRtt = rtt().smoothedRtt();
+                e.congestionWindow = congestion().congestionWindow();
+                e.bytesInFlight = congestion().bytesInFlight();
+                e.commit();
+            }
+        } else if (waitingSince < 0 && state.isEstablished() && streams.hasPendingFrames()) {
+            waitingSince = now;
         }
     }
 
