@@ -37,12 +37,14 @@ final class SocketSessionStore implements TicketStore {
 
     @Override
     public void store(String serverName, ClientTicket ticket) {
-        if (base != null) {
-            base.store(serverName, ticket);
-        }
+        // The socket's slot first: a base store that signals a waiter (the handshake service's ticket wait) must find
+        // the option set when the waiter reads it.
         // A ticket of a form longer than the option's bound is kept in memory only (ClientTicket.isEncodable).
         if (ticket.isEncodable()) {
             socket.putSessionTicket(ticket.encode());
+        }
+        if (base != null) {
+            base.store(serverName, ticket);
         }
         stored.countDown();
     }
