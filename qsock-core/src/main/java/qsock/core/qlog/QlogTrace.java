@@ -51,6 +51,9 @@ public final class QlogTrace {
     private long ssthresh = -1;
     private String congestionState;
 
+    /** The close the writer's full queue refused, which the writer takes up once it ran dry; or null. */
+    volatile QlogEvent.ConnectionClosed pendingClose;
+
     // The writer thread's own: the open file, and whether the trace ended or failed (no more records).
     Writer out;
     boolean failed;
@@ -79,7 +82,14 @@ public final class QlogTrace {
     public static QlogTrace start(Path directory, ConnectionId odcid, boolean server, long now) {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(odcid, "odcid");
-        return new QlogTrace(directory, odcid, server, System.currentTimeMillis(), now, QlogWriter.shared());
+        return start(directory, odcid, server, now, QlogWriter.shared());
+    }
+
+    /** {@link #start(Path, ConnectionId, boolean, long)} with a writer of its own, for tests. */
+    static QlogTrace start(Path directory, ConnectionId odcid, boolean server, long now, QlogWriter writer) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(odcid, "odcid");
+        return new QlogTrace(directory, odcid, server, System.currentTimeMillis(), now, writer);
     }
 
     /** {@return the trace's file} */
@@ -260,7 +270,7 @@ public final class QlogTrace {
         ended = true;
         long t = lastNow - start;
         if (error == null) {
-            offer(new QlogEvent.ConnectionClosed(t, null, -1, -1, "dropped", "unspecified"));
+            end(new QlogEvent.ConnectionClosed(t, null, -1, -1, "dropped", "unspecified"));
             return;
         }
         String owner = error.byPeer() ? "remote" : "local";
@@ -272,7 +282,14 @@ public final class QlogTrace {
             default -> "unspecified";
         };
         boolean application = error.kind() == ConnectionError.Kind.APPLICATION;
-        offer(new QlogEvent.ConnectionClosed(t, owner, application ? -1 : error.code(),
+        end(new QlogEvent.ConnectionClosed(t, owner, application ? -1 : error.code(),
                 application ? error.code() : -1, error.reason(), trigger));
+    }
+
+    /** Offers the last event; if the queue is full, leaves it for the writer to find once the queue ran dry. */
+    private void end(QlogEvent.ConnectionClosed close) {
+        if (!writer.offer(this, close)) {
+            pendingClose = close;
+        }
     }
 }

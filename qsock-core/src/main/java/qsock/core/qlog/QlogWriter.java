@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +35,12 @@ public final class QlogWriter {
 
     // The writer thread's own.
     private final Set<QlogTrace> unflushed = new LinkedHashSet<>();
+    /** The traces whose files are open: a close the full queue refused is looked for among them. */
+    private final Set<QlogTrace> open = new LinkedHashSet<>();
     private final StringBuilder json = new StringBuilder(512);
 
-    private QlogWriter(int capacity) {
+    /** A writer of its own, for tests of a small queue; connections use {@link #shared()}. */
+    QlogWriter(int capacity) {
         this.queue = new ArrayBlockingQueue<>(capacity);
     }
 
@@ -81,6 +85,9 @@ public final class QlogWriter {
                 flushAll();
                 lastFlush = System.nanoTime();
             }
+            if (e == null) {
+                closeRefused();
+            }
         }
     }
 
@@ -94,6 +101,7 @@ public final class QlogWriter {
                 Files.createDirectories(trace.file().getParent());
                 trace.out = Files.newBufferedWriter(trace.file(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                open.add(trace);
                 QlogJson.header(json, trace.odcidHex(), trace.server(), trace.referenceTimeMillis());
             }
             QlogJson.event(json, event);
@@ -114,6 +122,20 @@ public final class QlogWriter {
         }
     }
 
+    /**
+     * Writes the closes the full queue refused ({@link QlogTrace#pendingClose}), once the queue ran dry: every event
+     * of the trace offered before its close is written by then, and its file is closed rather than left open.
+     */
+    private void closeRefused() {
+        for (QlogTrace t : List.copyOf(open)) {
+            QlogEvent.ConnectionClosed close = t.pendingClose;
+            if (close != null) {
+                t.pendingClose = null;
+                write(t, close);
+            }
+        }
+    }
+
     private void flushAll() {
         for (QlogTrace t : unflushed) {
             try {
@@ -130,6 +152,7 @@ public final class QlogWriter {
 
     private void close(QlogTrace trace) throws IOException {
         unflushed.remove(trace);
+        open.remove(trace);
         Writer out = trace.out;
         // No more records: a late event of a closed trace is dropped rather than reopen (and truncate) the file.
         trace.failed = true;
@@ -139,6 +162,7 @@ public final class QlogWriter {
 
     private void fail(QlogTrace trace, Exception cause) {
         unflushed.remove(trace);
+        open.remove(trace);
         trace(trace, cause);
     }
 

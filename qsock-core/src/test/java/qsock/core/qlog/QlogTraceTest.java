@@ -141,6 +141,32 @@ class QlogTraceTest {
         assertFalse(text.contains("generic:info"), "nothing was dropped");
     }
 
+    @Test
+    void aFullQueueDropsAndCountsEventsAndTheCloseStillEndsTheFile() throws Exception {
+        // A queue of 4 behind a thread that writes a file: 20,000 events offered at once cannot all fit.
+        QlogWriter small = new QlogWriter(4);
+        QlogTrace trace = QlogTrace.start(dir, ODCID, true, 0, small);
+        int offered = 20_000;
+        for (int i = 0; i < offered; i++) {
+            trace.keyUpdated("server_1rtt_secret", "local_update", i + 1, i);
+        }
+        trace.closed(ConnectionError.application(7, "bye", false));
+        Path file = dir.resolve("0102030405060708_server.sqlog");
+
+        String text = "";
+        for (int i = 0; i < 400 && !text.contains("connection_closed"); i++) {
+            Thread.sleep(25);
+            text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        }
+        assertTrue(text.contains("connection_closed"), "the close is written even if the queue refused it");
+        long dropped = trace.dropped();
+        assertTrue(dropped > 0, "the queue of 4 was full at times");
+        assertEquals(offered, count(text, "security:key_updated") + dropped, "every event written or counted");
+        String[] records = text.split("\u001e", -1);
+        assertTrue(records[records.length - 1].contains("\"message\":\"" + dropped + " events dropped"),
+                "the count ends the trace: " + records[records.length - 1]);
+    }
+
     private static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
