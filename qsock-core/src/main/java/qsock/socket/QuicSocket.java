@@ -127,6 +127,8 @@ public final class QuicSocket implements Closeable {
     private volatile boolean reusePort;
     /** {@link QuicSocketOptions#ROUTER}: routerd's control socket, until bind reads it; null for none. */
     private volatile java.nio.file.Path router;
+    /** {@link QuicSocketOptions#QLOG_DIR}: where connections made from now on write qlog; null for none. */
+    private volatile java.nio.file.Path qlogDir;
     /** A listener's registration with routerd, from bind; null otherwise. */
     private volatile qsock.core.router.RouterLink routerLink;
     /** The port this socket shares with other listeners of the JVM ({@link SharedPorts}); null if it shares none. */
@@ -402,6 +404,7 @@ public final class QuicSocket implements Closeable {
                     v = group.shareKeys(v);
                 }
                 io.endpoint().setAddressValidation(v);
+                io.endpoint().setQlogDirectory(qlogDir);
                 io.endpoint().listen(backlog);
                 listening = backlog > 0;
                 listened = true;
@@ -409,6 +412,7 @@ public final class QuicSocket implements Closeable {
                 return v;
             });
             if (group != null) {
+                group.setQlogDirectory(qlogDir);
                 group.listen(validation, backlog);
             }
             registerCounters();
@@ -461,6 +465,7 @@ public final class QuicSocket implements Closeable {
             if (first) {
                 io.setConnectionConfig(config);
                 quic.setAddressValidation(options.addressValidation());
+                quic.setQlogDirectory(qlogDir);
                 if (!preferredBound) {
                     bindPreferredAddresses();
                     preferredBound = true;
@@ -563,6 +568,7 @@ public final class QuicSocket implements Closeable {
         s.preferredIpv4 = preferredIpv4;
         s.preferredIpv6 = preferredIpv6;
         s.servedBy = group;
+        s.qlogDir = qlogDir;
         s.attach(c, endpoint.endpoint().peerAddress(c));
         endpoint.attach(s.client);
         endpoint.follow(s.client, c);
@@ -651,6 +657,7 @@ public final class QuicSocket implements Closeable {
                 io.setConnectionConfig(config);
                 // RFC 9000 §8.1.3: NEW_TOKEN tokens kept and used (QuicSocketOptions.TOKEN_STORE, TOKEN).
                 io.endpoint().setTokenStore(options.connectTokenStore());
+                io.endpoint().setQlogDirectory(qlogDir);
                 QuicConnection c = io.endpoint().connect(peer, System.nanoTime());
                 io.follow(client, c);
                 attach(c, peer);
@@ -2290,6 +2297,18 @@ public final class QuicSocket implements Closeable {
             });
             return this;
         }
+        if (option == QuicSocketOptions.QLOG_DIR) {
+            java.nio.file.Path dir = (java.nio.file.Path) value;
+            if (dir != null && java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("QLOG_DIR is not a directory: " + dir);
+            }
+            setup.call(() -> {
+                ensureOpen();
+                qlogDir = dir;
+                return null;
+            });
+            return this;
+        }
         if (option == QuicSocketOptions.ROUTER) {
             java.nio.file.Path path = (java.nio.file.Path) value;
             setup.call(() -> {
@@ -2363,6 +2382,9 @@ public final class QuicSocket implements Closeable {
         }
         if (option == QuicSocketOptions.REUSE_PORT) {
             return option.type().cast(reusePort);
+        }
+        if (option == QuicSocketOptions.QLOG_DIR) {
+            return option.type().cast(qlogDir);
         }
         if (option == QuicSocketOptions.ROUTER) {
             return option.type().cast(router);

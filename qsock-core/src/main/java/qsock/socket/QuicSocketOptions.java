@@ -353,6 +353,20 @@ public final class QuicSocketOptions {
      */
     public static final SocketOption<Boolean> KEY_UPDATE = new Option<>("QUIC_KEY_UPDATE", Boolean.class);
 
+    /**
+     * Where each connection writes its qlog trace (draft-ietf-quic-qlog-main-schema and -quic-events, JSON-SEQ): the
+     * file {@code <original Destination Connection ID in hex>_<client|server>.sqlog} in this directory, created if
+     * missing, with every packet sent and received and its frames, recovery metrics and congestion state, keys
+     * installed and updated, and the connection's start and end; qvis reads it. Set before {@link
+     * QuicSocket#connect} on a client, before {@link QuicSocket#listen} on a listener, whose accepted connections all
+     * write one (and whose accepted sockets read the same value). Written off the I/O threads by one writer thread of
+     * the JVM through a bounded queue: when the disk cannot keep up, events are dropped and the count is written at
+     * the trace's end. Refused with {@link IllegalArgumentException} if the path exists and is no directory. Default
+     * null: no qlog, at the cost of one check per event site.
+     */
+    public static final SocketOption<java.nio.file.Path> QLOG_DIR =
+            new Option<>("QUIC_QLOG_DIR", java.nio.file.Path.class);
+
     private QuicSocketOptions() {}
 
     /** One option: compared by identity, as the JDK's own options are. */

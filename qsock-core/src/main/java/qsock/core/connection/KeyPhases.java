@@ -1,5 +1,6 @@
 package qsock.core.connection;
 
+import qsock.core.qlog.QlogTrace;
 import java.util.Queue;
 import qsock.core.crypto.OpenedPacket;
 import qsock.core.crypto.PacketProtection;
@@ -42,6 +43,10 @@ final class KeyPhases {
     private boolean localUpdateOpen;
     /** Where completed updates are reported, or null when nobody asked for them. */
     private Queue<ConnectionEvent> reports;
+    /** The connection's qlog trace, told of every key update; null logs nothing. */
+    QlogTrace qlog;
+    /** Whether the keys are a server's, for qlog's key names. */
+    boolean server;
     /** We followed the peer's update and no ack-eliciting packet of the new phase was asked for yet. */
     private boolean ackElicitationDue;
 
@@ -92,6 +97,10 @@ final class KeyPhases {
         opener = nextOpener;
         nextOpener = null;
         currentPhaseFirstPacket = pn;
+        if (qlog != null) {
+            qlog.keyUpdated(secret(false), sealer.generation() < opener.generation() ? "remote_update" : "local_update",
+                    opener.generation(), now);
+        }
         previousDiscardDeadline = now + 3 * pto;
         if (sealer.generation() < opener.generation()) {
             if (localUpdateOpen) {
@@ -105,6 +114,9 @@ final class KeyPhases {
             newWritePhase();
             updates++;
             ackElicitationDue = true;
+            if (qlog != null) {
+                qlog.keyUpdated(secret(true), "remote_update", sealer.generation(), now);
+            }
             // §6.2: both sides now send with the keys of the peer's update.
             report(sealer.keyPhase(), false);
         } else {
@@ -217,7 +229,15 @@ final class KeyPhases {
         destroyGeneration(old);
         newWritePhase();
         initiated++;
+        if (qlog != null) {
+            qlog.keyUpdated(secret(true), "local_update", sealer.generation());
+        }
         localUpdateOpen = true;
+    }
+
+    /** {@return qlog's KeyType of our 1-RTT secret ({@code ours}) or the peer's} */
+    private String secret(boolean ours) {
+        return (server == ours ? "server" : "client") + "_1rtt_secret";
     }
 
     private void newWritePhase() {

@@ -11,6 +11,7 @@ import qsock.core.packet.PacketHeaderWriter;
 import qsock.core.packet.PacketNumber;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketType;
+import qsock.core.qlog.QlogTrace;
 import qsock.api.QuicVersion;
 import qsock.core.recovery.LossDetector;
 import qsock.core.recovery.SentPacket;
@@ -69,6 +70,9 @@ final class PacketBuilder {
         int lengthFieldSize;
         long packetNumber;
         int payloadEnd;
+        /** Where the payload begins, for the qlog trace that reads the frames back before sealing. */
+        int payloadStart;
+        PacketType type;
         boolean longHeader;
         boolean tracked;
         boolean ackEliciting;
@@ -88,6 +92,8 @@ final class PacketBuilder {
     private final CongestionController congestion;
     /** The connection's ECN state, told of every packet sealed (RFC 9000 §13.4.2); set once by the connection. */
     EcnValidation ecn;
+    /** The connection's qlog trace, told of every packet sealed; null (the default) logs nothing. */
+    QlogTrace qlog;
     private final Pacer pacer;
     private final KeyPhases oneRtt;
     private final Layout[] layouts = {new Layout(), new Layout(), new Layout()};
@@ -214,14 +220,17 @@ final class PacketBuilder {
             l.lengthFieldSize = limit - l.start <= TWO_BYTE_LENGTH_LIMIT ? 2 : 4;
             PacketType type = space.id == PacketNumberSpace.APPLICATION ? PacketType.ZERO_RTT
                     : PacketType.of(space.level);
+            l.type = type;
             l.pnOffset = PacketHeaderWriter.writeLongHeader(out, version, type, dcid, scid,
                     token, pn, pnLength, l.lengthFieldSize, fixedBit);
         } else {
+            l.type = PacketType.ONE_RTT;
             l.lengthFieldSize = 0;
             l.pnOffset = PacketHeaderWriter.writeShortHeader(out, dcid, false, sealer.keyPhase() == 1, pn, pnLength,
                     fixedBit);
         }
         payloadStart = out.position();
+        l.payloadStart = payloadStart;
         open = l;
     }
 
@@ -329,6 +338,11 @@ final class PacketBuilder {
             Layout l = layouts[i];
             if (l.longHeader) {
                 PacketHeaderWriter.setLength(out, l.pnOffset, l.lengthFieldSize, l.payloadEnd + TAG);
+            }
+            if (qlog != null) {
+                // The frames are read back from the plaintext, before sealing encrypts it in place.
+                qlog.packet(true, l.type, l.packetNumber, l.payloadEnd + TAG - l.start, out, l.payloadStart,
+                        l.payloadEnd, now);
             }
             int size = l.sealer.seal(out, l.start, l.pnOffset, l.pnLength, l.packetNumber, l.payloadEnd);
             packetsSent++;

@@ -252,6 +252,11 @@ final class PacketReceiver {
             return false;
         }
         c.packetsReceived++;
+        if (c.qlog != null) {
+            // The frames are read back from the opened plaintext, before the dispatcher acts on them.
+            c.qlog.packet(false, type, pn, view.packetEnd() - view.packetStart(), buf, opened.payloadOffset(),
+                    opened.payloadOffset() + opened.payloadLength(), now);
+        }
         if (zeroRtt) {
             c.earlyData.packetsReceived++;
         }

@@ -28,6 +28,7 @@ import qsock.core.jfr.StallEvent;
 import qsock.core.packet.Ecn;
 import qsock.core.packet.PacketNumberSpace;
 import qsock.core.packet.PacketType;
+import qsock.core.qlog.QlogTrace;
 import qsock.core.params.TransportParameters;
 import qsock.core.path.PathMtuSearch;
 import qsock.core.path.PathValidation;
@@ -97,6 +98,8 @@ public final class QuicConnection {
     final CongestionController congestion;
     final Pacer pacer;
     final PacketBuilder builder;
+    /** The qlog trace ({@link #setQlog}); null (the default) logs nothing, at the cost of one check per event site. */
+    QlogTrace qlog;
     final StreamManager streams;
     final AckOutcome outcome = new AckOutcome();
     final Datagrams datagrams = new Datagrams();
@@ -921,6 +924,13 @@ public final class QuicConnection {
             return;
         }
         PacketProtection keys = PacketProtection.fromSecret(suite, version, secret);
+        if (qlog != null) {
+            // qlog's KeyType names the side whose secret it is: our write secret is our role's.
+            boolean ours = direction == KeyDirection.WRITE;
+            String side = (role == Role.CLIENT) == ours ? "client" : "server";
+            qlog.keyUpdated(side + (level == EncryptionLevel.HANDSHAKE ? "_handshake_secret" : "_1rtt_secret"), "tls",
+                    0, now);
+        }
         if (level == EncryptionLevel.HANDSHAKE) {
             PacketSpace space = spaces[1];
             if (direction == KeyDirection.WRITE) {
@@ -1152,6 +1162,9 @@ public final class QuicConnection {
     public void handleDatagram(ByteBuffer datagram, long now) {
         try {
             receiver.receive(datagram, now);
+            if (qlog != null) {
+                qlog.metrics(rtt(), congestion, now);
+            }
         } catch (RuntimeException e) {
             fail(e, now);
         }
@@ -1673,6 +1686,9 @@ public final class QuicConnection {
             if (STALLS.isEnabled()) {
                 watchStall(n, now);
             }
+            if (qlog != null && n > 0) {
+                qlog.metrics(rtt(), congestion, now);
+            }
             return n;
         } catch (RuntimeException e) {
             out.position(start);
@@ -1781,6 +1797,28 @@ public final class QuicConnection {
     private void beginEcnDatagram(long now) {
         ecn.beginDatagram(now, ecn.state() == EcnValidation.State.TESTING
                 ? recovery.rtt().pto(peerMaxAckDelayNanos, true) : 0);
+    }
+
+    /**
+     * Starts logging this connection to {@code trace} (qlog): connection_started now, then every packet sealed and
+     * opened with its frames, recovery metrics and congestion state as they change, and keys installed and updated.
+     * The endpoint that ends the connection logs connection_closed ({@link QlogTrace#closed}). Set once, on the
+     * connection's thread, before its first datagram.
+     */
+    public void setQlog(QlogTrace trace, long now) {
+        if (qlog != null) {
+            throw new IllegalStateException("the connection has a qlog trace already");
+        }
+        qlog = Objects.requireNonNull(trace, "trace");
+        builder.qlog = trace;
+        oneRtt.qlog = trace;
+        oneRtt.server = role == Role.SERVER;
+        trace.started(localId(), peerIds.current(), now);
+    }
+
+    /** {@return the connection's qlog trace, or null} */
+    public QlogTrace qlog() {
+        return qlog;
     }
 
     /** {@return the fault of qsock's own that closed this connection with INTERNAL_ERROR, or null} */

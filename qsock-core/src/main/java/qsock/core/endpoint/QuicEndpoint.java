@@ -1,5 +1,6 @@
 package qsock.core.endpoint;
 
+import qsock.core.qlog.QlogTrace;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -143,6 +144,8 @@ public final class QuicEndpoint {
     private long tokenClockOffset;
     /** Where a client's connections take and keep NEW_TOKEN tokens, or null for none. */
     private TokenStore tokenStore;
+    /** Where each new connection writes its qlog trace, or null for none. */
+    private java.nio.file.Path qlogDirectory;
     /** Where a new client's first Initial is opened: a copy, since the connection then opens the original. */
     private ByteBuffer scratch;
     /** A view of {@link #scratch} that frames are read from. */
@@ -465,6 +468,36 @@ public final class QuicEndpoint {
         this.tokenStore = store;
     }
 
+    /**
+     * Sets the directory where each connection made from now on, client or server, writes its qlog trace
+     * ({@code <ODCID hex>_<client|server>.sqlog}, see {@link qsock.core.qlog}); null (the default) writes none.
+     */
+    public void setQlogDirectory(java.nio.file.Path directory) {
+        this.qlogDirectory = directory;
+    }
+
+    /** {@return where new connections write their qlog traces, or null} */
+    public java.nio.file.Path qlogDirectory() {
+        return qlogDirectory;
+    }
+
+    /** Starts {@code c}'s qlog trace if a directory is set, before its first datagram. */
+    private void startQlog(QuicConnection c, long now) {
+        java.nio.file.Path dir = qlogDirectory;
+        if (dir != null) {
+            c.setQlog(QlogTrace.start(dir, c.originalDestinationId(), c.role() == Role.SERVER, now), now);
+        }
+    }
+
+    /** Counts {@code c}'s end and ends its qlog trace. */
+    private void ended(QuicConnection c, boolean abandoned) {
+        counters.closed(c, abandoned);
+        QlogTrace trace = c.qlog();
+        if (trace != null) {
+            trace.closed(c.closeError());
+        }
+    }
+
     /** {@return where client connections keep NEW_TOKEN tokens, or null} */
     public TokenStore tokenStore() {
         return tokenStore;
@@ -477,6 +510,7 @@ public final class QuicEndpoint {
     public QuicConnection connect(InetSocketAddress peer, long now) {
         Route route = new Route(this, peer);
         QuicConnection c = QuicConnection.client(config.connection(), random, resetTokens, route, now);
+        startQlog(c, now);
         if (ecnCapable) {
             c.setEcnCapable(now);
         }
@@ -1271,6 +1305,7 @@ public final class QuicEndpoint {
         QuicConnection c = QuicConnection.server(config.connection(), random, resetTokens, newRoute, version,
                 originalDestination, clientSource, clientInitial,
                 PacketProtection.fromSecret(InitialSecrets.CIPHER_SUITE, version, secrets.serverSecret()), now);
+        startQlog(c, now);
         if (ecnCapable) {
             c.setEcnCapable(now);
         }
@@ -1338,7 +1373,7 @@ public final class QuicEndpoint {
                         "malformed ClientHello: no listener can be chosen", false));
                 markChanged(route);
                 active.remove(c);
-                counters.closed(c, true);
+                ended(c, true);
                 detach(route);
                 halfOpen.remove(route);
             }
@@ -1522,7 +1557,7 @@ public final class QuicEndpoint {
         // Its handshake, if one runs, hears of the end.
         markChanged(route);
         active.remove(route.connection);
-        counters.closed(route.connection, true);
+        ended(route.connection, true);
         detach(route);
         halfOpen.remove(route);
     }
@@ -1828,7 +1863,7 @@ public final class QuicEndpoint {
                 continue;
             }
             active.remove(route.connection);
-            counters.closed(route.connection, route.abandoned);
+            ended(route.connection, route.abandoned);
             detach(route);
             reaped = true;
         }

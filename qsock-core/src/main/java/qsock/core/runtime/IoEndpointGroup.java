@@ -225,6 +225,22 @@ public final class IoEndpointGroup {
     }
 
     /**
+     * Sets where the connections of the endpoints but the first (the caller does that one under its own lock) write
+     * their qlog traces, or null for none; each under its lock.
+     */
+    public void setQlogDirectory(java.nio.file.Path directory) {
+        for (int i = 1; i < members.length; i++) {
+            IoEndpoint io = members[i].io;
+            io.lock().lock();
+            try {
+                io.endpoint().setQlogDirectory(directory);
+            } finally {
+                io.lock().unlock();
+            }
+        }
+    }
+
+    /**
      * Applies the listener's address validation and backlog to the endpoints but the first (the caller does that one
      * under its own lock), each under its lock. Each endpoint queues up to {@code backlog} connections.
      */

@@ -50,6 +50,11 @@ final class Loopback implements AutoCloseable {
         return new Loopback(listener);
     }
 
+    /** {@return a loopback around {@code listener}, already listening; closing it closes the listener} */
+    static Loopback wrap(QuicSocket listener) {
+        return new Loopback(listener);
+    }
+
     static InetAddress address(String host) {
         try {
             return InetAddress.getByName(host);

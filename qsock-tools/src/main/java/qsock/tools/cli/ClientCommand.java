@@ -122,6 +122,9 @@ public final class ClientCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transport;
 
+    @Mixin
+    QlogOptions qlog;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -190,7 +193,7 @@ public final class ClientCommand implements Callable<Integer> {
             String name = connections.size() > 1 ? "connection " + (i + 1) + ": " : "";
             long connectStart = System.nanoTime();
             try (HqClient client = HqClient.connect(first.host(), first.port(), tlsConfig, config, handshakeTimeout,
-                    zeroRtt && (i > 0 || sessionLoaded), tokens)) {
+                    zeroRtt && (i > 0 || sessionLoaded), tokens, qlog.directory())) {
                 if (client.handshakeComplete()) {
                     out.println(name + "connected to " + first.authority() + " in "
                             + Units.duration(System.nanoTime() - connectStart) + " ("

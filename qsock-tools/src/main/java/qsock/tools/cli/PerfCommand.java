@@ -162,6 +162,9 @@ public final class PerfCommand implements Callable<Integer> {
     @Mixin
     ClientTlsOptions clientTls;
 
+    @Mixin
+    QlogOptions qlog;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -171,7 +174,12 @@ public final class PerfCommand implements Callable<Integer> {
             QsockServer s = QsockServer.start(local, serverTls.tlsConfig(),
                     Map.of(PerfProtocol.ALPN, new PerfHandler(readyHandler)), line -> out.println(line.format()),
                     qsock.tools.TransportDefaults.connectionConfig(), QsockServer.HANDSHAKE_TIMEOUT, false,
-                    router == null ? listener -> { } : QsockServer.throughRouter(router));
+                    listener -> {
+                        qlog.applyTo(listener);
+                        if (router != null) {
+                            QsockServer.throughRouter(router).apply(listener);
+                        }
+                    });
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 s.close();
@@ -238,12 +246,13 @@ public final class PerfCommand implements Callable<Integer> {
             throws Exception {
         ConnectionConfig transport = datagramSize == null ? TransportDefaults.connectionConfig()
                 : TransportDefaults.fixedDatagramSize(datagramSize);
+        java.nio.file.Path qlogDir = qlog.directory();
         PerfLoad.Connector connector = () -> PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10),
-                transport);
+                transport, qlogDir);
         boolean warmThroughput = (mode.bulk() || mode.manyConnections()) && warmup > 0;
         boolean warmRequestResponse = mode.requestResponse() && warmupCount > 0;
         if (warmThroughput || warmRequestResponse) {
-            try (PerfClient client = PerfClient.connect(address, serverName, tls, Duration.ofSeconds(10), transport)) {
+            try (PerfClient client = connector.connect()) {
                 if (warmThroughput) {
                     client.throughput(warmup, (int) messageSize, true);
                 }

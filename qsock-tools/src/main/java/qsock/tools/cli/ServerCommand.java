@@ -118,6 +118,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Mixin
     TransportOptions transport;
 
+    @Mixin
+    QlogOptions qlog;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -197,6 +200,7 @@ public final class ServerCommand implements Callable<Integer> {
                               QuicLbSettings lb) throws IOException {
         return QsockServer.start(local, config, handlers, log, connectionConfig(), transport.handshakeTimeout(), retry,
                 listener -> {
+                    qlog.applyTo(listener);
                     if (router != null) {
                         listener.setOption(QuicSocketOptions.ROUTER, router);
                     }

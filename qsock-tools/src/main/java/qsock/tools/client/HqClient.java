@@ -149,6 +149,19 @@ public final class HqClient implements Closeable {
      */
     public static HqClient connect(String host, int port, TlsClientConfig tls, ConnectionConfig transport,
                                    Duration timeout, boolean earlyData, TokenStore tokens) throws IOException {
+        return connect(host, port, tls, transport, timeout, earlyData, tokens, null);
+    }
+
+    /**
+     * Connects as {@link #connect(String, int, TlsClientConfig, ConnectionConfig, Duration, boolean, TokenStore)}
+     * does, the connection writing its qlog trace to {@code qlogDirectory} ({@link QuicSocketOptions#QLOG_DIR}).
+     *
+     * @param qlogDirectory where the qlog trace goes, or null for none
+     * @throws IOException as {@link #connect(String, int, TlsClientConfig, Duration)} does
+     */
+    public static HqClient connect(String host, int port, TlsClientConfig tls, ConnectionConfig transport,
+                                   Duration timeout, boolean earlyData, TokenStore tokens,
+                                   java.nio.file.Path qlogDirectory) throws IOException {
         InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
         TlsClientConfig config = tls.withApplicationProtocols(List.of(HqInterop.ALPN))
                 .withServerName(tls.serverName() != null ? tls.serverName() : host);
@@ -157,6 +170,9 @@ public final class HqClient implements Closeable {
         try {
             if (tokens != null) {
                 socket.setOption(QuicSocketOptions.TOKEN_STORE, tokens);
+            }
+            if (qlogDirectory != null) {
+                socket.setOption(QuicSocketOptions.QLOG_DIR, qlogDirectory);
             }
             // The moves reportPathChanges tells of (the socket draft's events are off until asked for).
             socket.setOption(QuicSocketOptions.EVENT, java.util.Set.of(QuicEvent.Type.CONNECTION_MIGRATION));

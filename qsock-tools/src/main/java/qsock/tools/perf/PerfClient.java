@@ -41,9 +41,24 @@ public final class PerfClient implements Closeable {
      */
     public static PerfClient connect(InetSocketAddress server, String serverName, TlsClientConfig tls,
                                      Duration timeout, ConnectionConfig transport) throws IOException {
+        return connect(server, serverName, tls, timeout, transport, null);
+    }
+
+    /**
+     * Connects as {@link #connect(InetSocketAddress, String, TlsClientConfig, Duration, ConnectionConfig)} does, the
+     * connection writing its qlog trace to {@code qlogDirectory} ({@code QuicSocketOptions.QLOG_DIR}).
+     *
+     * @param qlogDirectory where the qlog trace goes, or null for none
+     */
+    public static PerfClient connect(InetSocketAddress server, String serverName, TlsClientConfig tls,
+                                     Duration timeout, ConnectionConfig transport, java.nio.file.Path qlogDirectory)
+            throws IOException {
         TlsClientConfig config = tls.withApplicationProtocols(List.of(PerfProtocol.ALPN)).withServerName(serverName);
         QuicSocket socket = QuicSocket.open(transport);
         try {
+            if (qlogDirectory != null) {
+                socket.setOption(qsock.socket.QuicSocketOptions.QLOG_DIR, qlogDirectory);
+            }
             socket.connect(server);
             QuicHandshake.clientHandshake(socket, config, timeout);
         } catch (IOException | RuntimeException e) {

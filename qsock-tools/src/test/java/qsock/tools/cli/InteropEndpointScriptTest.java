@@ -214,6 +214,7 @@ class InteropEndpointScriptTest {
         assertDownloaded(files, run);
         assertTrue(run.client().contains("3 request(s) on 3 connections"), run.both());
         assertEquals(3, count(run.server(), "alpn=hq-interop"), run.both());
+        assertQlogPairs(3);
     }
 
     @Test
@@ -231,6 +232,28 @@ class InteropEndpointScriptTest {
         Run run = run("retry", "127.0.0.1", files);
         assertDownloaded(files, run);
         assertTrue(run.client().contains("after a Retry"), run.both());
+        // RFC 9000 §7.3: after a Retry both sides still name the connection by the client's first Destination CID.
+        assertQlogPairs(1);
+    }
+
+    /**
+     * Checks that QLOGDIR received {@code connections} qlog traces of each side, paired by ODCID, each starting with
+     * its JSON-SEQ header.
+     */
+    private void assertQlogPairs(int connections) throws IOException {
+        java.util.Set<String> clients = new java.util.TreeSet<>();
+        java.util.Set<String> servers = new java.util.TreeSet<>();
+        try (java.util.stream.Stream<Path> files = Files.list(work)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".sqlog")).toList()) {
+                String name = f.getFileName().toString();
+                String text = Files.readString(f);
+                assertTrue(text.startsWith("\u001e{\"qlog_version\":\"0.3\",\"qlog_format\":\"JSON-SEQ\""),
+                        name + ": " + text.substring(0, Math.min(200, text.length())));
+                (name.endsWith("_client.sqlog") ? clients : servers).add(name.substring(0, name.indexOf('_')));
+            }
+        }
+        assertEquals(connections, clients.size(), "client traces: " + clients);
+        assertEquals(clients, servers, "one server trace for each client trace, by ODCID");
     }
 
     @Test
