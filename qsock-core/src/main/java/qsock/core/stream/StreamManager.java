@@ -660,6 +660,21 @@ public final class StreamManager {
         return streams.size();
     }
 
+    /**
+     * {@return the reassembly storage all receiving streams hold now, in bytes} Bounded by the connection's receive
+     * window (each stream's storage spans at most what it received, whose highest offsets connection flow control
+     * sums, RFC 9000 §4.1) plus a chunk per stream. Walks every stream: for counters and tests, not the hot path.
+     */
+    public long receiveBytesHeld() {
+        long[] sum = {0};
+        streams.forEach(e -> {
+            if (e.recv != null) {
+                sum[0] += e.recv.bytesHeld();
+            }
+        });
+        return sum[0];
+    }
+
     /** {@return our current limit on the peer's streams of one direction (the MAX_STREAMS we advertise)} */
     public long localMaxStreams(boolean bidirectional) {
         return localMaxStreams[dir(bidirectional)];
