@@ -5,13 +5,19 @@ import static qsock.core.sim.quic.ConnectionPair.SECOND;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableSet;
+import java.util.TreeSet;
 import qsock.api.ConnectionConfig;
 import qsock.api.Role;
 import qsock.core.connection.QuicConnection;
+import qsock.core.frame.AckFrame;
 import qsock.core.frame.Frame;
+import qsock.core.frame.PingFrame;
 import qsock.core.handshake.CipherSuite;
+import qsock.core.packet.PacketType;
 import qsock.core.sim.quic.ConnectionPair;
 import qsock.core.sim.quic.Wire;
+import qsock.core.wire.ConnectionId;
 
 /**
  * A client that completed a real handshake with a qsock server in the simulation and then stops behaving: the test
@@ -28,6 +34,10 @@ final class HostileClient {
     final Wire serverWire;
     long now;
     private long nextPacketNumber = 1_000;
+    /** Where the test's datagrams go: the server's first connection ID unless a test moves it. */
+    ConnectionId destination;
+    /** The 1-RTT packet numbers of the server's packets read so far. */
+    final NavigableSet<Long> received = new TreeSet<>();
     /** Datagrams and bytes the server sent since the fixture was made. */
     long datagramsFromServer;
     long bytesFromServer;
@@ -45,11 +55,12 @@ final class HostileClient {
         server.handleTimeout(now);
         serverSends();
         serverWire = new Wire(Role.SERVER, SUITE, client.version(), client.originalDestinationId(), 8);
+        destination = server.localId();
     }
 
     /** {@return a 1-RTT datagram of the client holding {@code frames}, numbered above every earlier one} */
     ByteBuffer datagram(Frame... frames) {
-        return Wire.oneRtt(Role.CLIENT, SUITE, server.version(), 0, server.localId(), nextPacketNumber++,
+        return Wire.oneRtt(Role.CLIENT, SUITE, server.version(), 0, destination, nextPacketNumber++,
                 Wire.frames(frames));
     }
 
@@ -76,10 +87,49 @@ final class HostileClient {
             datagramsFromServer++;
             bytesFromServer += n;
             if (serverWire != null) {
-                packets.addAll(serverWire.read(out.flip()));
+                for (Wire.Packet p : serverWire.read(out.flip())) {
+                    packets.add(p);
+                    if (p.type() == PacketType.ONE_RTT) {
+                        received.add(p.number());
+                    }
+                }
             }
         }
         return packets;
+    }
+
+    /**
+     * {@return an ACK of the server's 1-RTT packets read so far, its newest 32 ranges, or a PING if none was read}
+     * What an honest receiver would say.
+     */
+    Frame ack() {
+        if (received.isEmpty()) {
+            return new PingFrame();
+        }
+        List<Long> ranges = new ArrayList<>();
+        long hi = -1;
+        long lo = -1;
+        for (long pn : received.descendingSet()) {
+            if (hi < 0) {
+                hi = pn;
+                lo = pn;
+            } else if (pn == lo - 1) {
+                lo = pn;
+            } else {
+                ranges.add(hi);
+                ranges.add(lo);
+                if (ranges.size() == 64) {
+                    break;
+                }
+                hi = pn;
+                lo = pn;
+            }
+        }
+        if (ranges.size() < 64) {
+            ranges.add(hi);
+            ranges.add(lo);
+        }
+        return AckFrame.of(0, ranges.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** {@return the frames of {@code type} in {@code packets}} */
