@@ -7,11 +7,12 @@ import java.util.random.RandomGenerator;
  * packets it has not received yet, to make us send faster than the path allows (an optimistic ACK attack), sooner or
  * later acknowledges a number that was never sent, which the loss detector turns into a PROTOCOL_VIOLATION (§13.1).
  *
- * <p>One number is skipped after a random run of {@value #MIN_RUN} to {@value #MAX_RUN} packets, drawn from the
- * connection's generator (seeded in simulations, so a run replays the same skips). The run is short enough that the
- * loss detector's memory of the last skipped ranges (eight) covers more than a thousand packets, long enough that
- * the gaps cost the peer's ACK frames little: one more range now and then. Only the application space skips: the
- * Initial and Handshake spaces carry a handful of packets, and their peers cannot yet gain anything by optimism.
+ * <p>One number is skipped after a random run of {@value #MIN_RUN} up to (not including) {@value #MAX_RUN} packets,
+ * drawn from the connection's generator (seeded in simulations, so a run replays the same skips). The run is short
+ * enough that the loss detector's memory of the last skipped ranges (eight) covers more than a thousand packets, long
+ * enough that the gaps cost the peer's ACK frames little: one more range now and then. Only the application space
+ * skips: the Initial and Handshake spaces carry a handful of packets, and their peers cannot yet gain anything by
+ * optimism.
  *
  * <p>Not thread-safe; the connection's packet builder owns it.
  */
@@ -46,10 +47,5 @@ final class PacketNumberSkips {
             next = following + random.nextInt(MIN_RUN, MAX_RUN);
         }
         return following;
-    }
-
-    /** {@return the number that will be skipped next, or -1 before the first application packet} (for tests) */
-    long nextSkip() {
-        return next;
     }
 }
