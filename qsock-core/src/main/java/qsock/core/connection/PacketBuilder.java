@@ -97,6 +97,7 @@ final class PacketBuilder {
     private final Pacer pacer;
     private final KeyPhases oneRtt;
     private final Layout[] layouts = {new Layout(), new Layout(), new Layout()};
+    private final PacketNumberSkips skips;
 
     private ByteBuffer out;
     private int datagramStart;
@@ -126,6 +127,7 @@ final class PacketBuilder {
         this.congestion = congestion;
         this.pacer = pacer;
         this.oneRtt = oneRtt;
+        this.skips = new PacketNumberSkips(random);
     }
 
     /** The peer advertised grease_quic_bit and so do we: the fixed bit is random from now on (RFC 9287 §3). */
@@ -289,7 +291,9 @@ final class PacketBuilder {
             l.inFlight = true;
         }
         l.payloadEnd = out.position();
-        l.space.nextPacketNumber++;
+        // RFC 9000 §21.4: the application space skips a number now and then, against optimistic ACKs.
+        l.space.nextPacketNumber = l.space.id == PacketNumberSpace.APPLICATION
+                ? skips.after(l.packetNumber) : l.packetNumber + 1;
         // Room for the tag; sealing fills it.
         out.position(l.payloadEnd + TAG);
         open = null;

@@ -131,6 +131,11 @@ final class ChunkedBytes {
         return inUse + spareCount;
     }
 
+    /** {@return the bytes of the chunks {@link #chunksHeld() held}} */
+    long bytesHeld() {
+        return (long) chunksHeld() * chunkSize;
+    }
+
     /** Releases every chunk that lies wholly below {@code offset}. */
     void releaseBelow(long offset) {
         long firstKept = offset >>> chunkShift;

@@ -47,6 +47,20 @@ public final class ReassemblyBuffer {
         this(limit, DEFAULT_MAX_RANGES);
     }
 
+    /**
+     * {@return the bytes of storage this buffer holds now: its chunks, in use and kept for reuse} What a peer can make
+     * a receiver keep for one stream (RFC 9000 §21.7), bounded by the limit's distance from the read point plus a
+     * chunk.
+     */
+    public long bytesHeld() {
+        return store.bytesHeld();
+    }
+
+    /** {@return the received ranges held now, at most the cap given at construction} */
+    public int rangeCount() {
+        return received.size();
+    }
+
     /** {@return the offset of the next byte {@link #read} hands out} */
     public long readOffset() {
         return readOffset;

@@ -68,6 +68,16 @@ public final class RecvStream {
         return resetCode;
     }
 
+    /** {@return the bytes of reassembly storage this stream holds now (see {@link ReassemblyBuffer#bytesHeld()})} */
+    public long bytesHeld() {
+        return buffer.bytesHeld();
+    }
+
+    /** {@return the received ranges held for reassembly} */
+    public int rangeCount() {
+        return buffer.rangeCount();
+    }
+
     /** {@return the offset of the next byte the application reads} */
     public long readOffset() {
         return buffer.readOffset();

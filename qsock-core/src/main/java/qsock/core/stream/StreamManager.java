@@ -660,6 +660,21 @@ public final class StreamManager {
         return streams.size();
     }
 
+    /**
+     * {@return the reassembly storage all receiving streams hold now, in bytes} Bounded by the connection's receive
+     * window (each stream's storage spans at most what it received, whose highest offsets connection flow control
+     * sums, RFC 9000 §4.1) plus a chunk per stream. Walks every stream: for counters and tests, not the hot path.
+     */
+    public long receiveBytesHeld() {
+        long[] sum = {0};
+        streams.forEach(e -> {
+            if (e.recv != null) {
+                sum[0] += e.recv.bytesHeld();
+            }
+        });
+        return sum[0];
+    }
+
     /** {@return our current limit on the peer's streams of one direction (the MAX_STREAMS we advertise)} */
     public long localMaxStreams(boolean bidirectional) {
         return localMaxStreams[dir(bidirectional)];
@@ -719,6 +734,12 @@ public final class StreamManager {
         RecvStreamState was = r.state();
         // Nothing received yet (no byte, no final size): this frame may be the first (RFC 9000 §3.2, Recv).
         boolean first = stateEvents && r.highestOffset() == 0 && r.finalSize() < 0;
+        // RFC 9000 §4.1, §21.7: data past our MAX_DATA is refused before the stream stores it, so that what a peer
+        // makes us hold never exceeds the window we advertised, not even for the frame that breaks it.
+        if (connReceived + Math.max(0, offset + data.remaining() - r.highestOffset()) > connWindow.limit()) {
+            throw new QuicProtocolException(TransportErrorCode.FLOW_CONTROL_ERROR, STREAM_FRAME,
+                    "connection data past its limit " + connWindow.limit());
+        }
         long grew = r.onData(offset, data, fin);
         onReceived(grew, STREAM_FRAME);
         if (stateEvents) {
