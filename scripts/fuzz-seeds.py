@@ -186,3 +186,76 @@ write(CORE, 'qsock.core.handshake.remote.RemoteProtocolFuzzTest', 'decodesOrReje
     'failed-no-close': bytes([0x52, 3, 0, 0, 0, 0, 0]) + str16(b''),
 })
 
+
+
+def java_strings(path):
+    """The `static final String NAME = "hex" + ...;` constants of a test class, concatenated and evaluated."""
+    values = {}
+    for name, expr in re.findall(r'static final String (\w+)\s*=\s*(.*?);', open(path).read(), re.S):
+        expr = re.sub(r'("[0-9a-f]*")\.repeat\((\d+)\)', r'(\1*\2)', ' '.join(expr.split()))
+        values[name] = eval(expr, {}, dict(values))
+    return {k: bytes.fromhex(v) for k, v in values.items() if re.fullmatch(r'([0-9a-f]{2})*', v)}
+
+
+R = java_strings(os.path.join(TLS, 'java/qsock/tls/message/Rfc8448.java'))
+MESSAGES = ['CLIENT_HELLO', 'SERVER_HELLO', 'ENCRYPTED_EXTENSIONS', 'CERTIFICATE', 'CERTIFICATE_VERIFY',
+            'SERVER_FINISHED', 'CLIENT_FINISHED', 'NEW_SESSION_TICKET', 'RESUMED_SERVER_HELLO',
+            'RESUMED_ENCRYPTED_EXTENSIONS', 'RETRY_CLIENT_HELLO_1', 'HELLO_RETRY_REQUEST', 'RETRY_SERVER_HELLO',
+            'RESUMED_CLIENT_HELLO', 'END_OF_EARLY_DATA', 'RETRY_CLIENT_HELLO_2']
+# Handshake messages: input[0] picks the Finished length (0: before a suite, 1: 32, 2: 48), the rest is fed to
+# the framer: RFC 8448's messages (SHA-256 suites), one flight, and the QUIC ClientHello and ServerHello of RFC 9001.
+seeds = {'rfc8448-' + m.lower().replace('_', '-'): b'\x01' + R[m] for m in MESSAGES}
+seeds['rfc8448-server-flight'] = b'\x01' + b''.join(R[m] for m in ['ENCRYPTED_EXTENSIONS', 'CERTIFICATE',
+                                                                    'CERTIFICATE_VERIFY', 'SERVER_FINISHED'])
+seeds['rfc9001-a2-client-hello'] = b'\x00' + CLIENT_HELLO
+seeds['rfc9001-a3-server-hello'] = b'\x00' + SERVER_HELLO
+seeds['key-update'] = b'\x00' + bytes([24, 0, 0, 1, 1])
+write(TLS, 'qsock.tls.fuzz.HandshakeMessageFuzzTest', 'decodesOrRejectsAndRoundTripsWhatItDecoded', seeds)
+
+
+def vec(data, at, width):
+    n = int.from_bytes(data[at:at + width], 'big')
+    return at + width + n
+
+
+def hello_extensions(m):
+    """The extension block of a ClientHello or ServerHello message (header included in m)."""
+    at = 4 + 2 + 32
+    at = vec(m, at, 1)
+    at = vec(m, at, 2) if m[0] == 1 else at + 2
+    at = vec(m, at, 1) if m[0] == 1 else at + 1
+    return m[at:vec(m, at, 2)]
+
+
+def nst_extensions(m):
+    at = vec(m, vec(m, 4 + 8, 1), 2)
+    return m[at:vec(m, at, 2)]
+
+
+def certificate_extensions(m):
+    at = vec(m, 4 + 1 + 3, 3)
+    return m[at:vec(m, at, 2)]
+
+
+# Extension blocks: input[0] picks the message carrying them (0 ClientHello, 1 ServerHello, 2 HelloRetryRequest,
+# 3 EncryptedExtensions, 4 Certificate entry, 5 CertificateRequest, 6 NewSessionTicket).
+write(TLS, 'qsock.tls.fuzz.ExtensionFuzzTest', 'decodesOrRejectsAndRoundTripsWhatItDecoded', {
+    'rfc8448-client-hello': b'\x00' + hello_extensions(R['CLIENT_HELLO']),
+    'rfc8448-resumed-client-hello': b'\x00' + hello_extensions(R['RESUMED_CLIENT_HELLO']),
+    'rfc9001-a2-client-hello': b'\x00' + hello_extensions(CLIENT_HELLO),
+    'rfc8448-server-hello': b'\x01' + hello_extensions(R['SERVER_HELLO']),
+    'rfc8448-resumed-server-hello': b'\x01' + hello_extensions(R['RESUMED_SERVER_HELLO']),
+    'rfc8448-hello-retry-request': b'\x02' + hello_extensions(R['HELLO_RETRY_REQUEST']),
+    'rfc8448-encrypted-extensions': b'\x03' + R['ENCRYPTED_EXTENSIONS'][4:],
+    'rfc8448-certificate-entry': b'\x04' + certificate_extensions(R['CERTIFICATE']),
+    'certificate-request': b'\x05' + bytes.fromhex('000a000d0006000404030804'),
+    'rfc8448-new-session-ticket': b'\x06' + nst_extensions(R['NEW_SESSION_TICKET']),
+})
+
+# Session tickets: the input is both a ticket to open and a SessionState encoding (RFC 8446 §4.6.1 leaves the
+# ticket's form to the server; qsock's is SessionState.encode sealed with AES-256-GCM).
+write(TLS, 'qsock.tls.fuzz.TicketFuzzTest', 'opensOnlyWhatWasSealedAndDecodesOrRejects', {
+    'session-state-v2': bytes([2]) + bytes.fromhex('1301') + bytes([32]) + bytes(32) + bytes([2]) + b'h3'
+                        + bytes([9]) + b'localhost' + struct.pack('>qIII', 1_700_000_000_000, 7200, 12345, 16384)
+                        + struct.pack('>H', len(client_params)) + client_params + struct.pack('>I', 1),
+})
