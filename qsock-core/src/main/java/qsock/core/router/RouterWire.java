@@ -9,6 +9,8 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,7 +161,14 @@ public final class RouterWire {
             need(b, n);
             byte[] bytes = new byte[n];
             b.get(bytes);
-            protocols.add(new String(bytes, StandardCharsets.UTF_8));
+            // Strictly: a lenient decoder turns each bad byte into U+FFFD, three bytes in UTF-8, so a name read
+            // from 86 bad bytes could not be written back in its one-byte length (found by RouterWireFuzzTest).
+            try {
+                protocols.add(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString());
+            } catch (CharacterCodingException e) {
+                throw new ProtocolException("an ALPN protocol that is not UTF-8");
+            }
         }
         if (b.hasRemaining()) {
             throw new ProtocolException(b.remaining() + " bytes after a HELLO");

@@ -68,6 +68,10 @@ class RouterWireTest {
         assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 4, 0, 0, 0, 0, 0, 0, 1, 5, 'a'})));
         assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 4, 0, 0, 0, 0, 0, 0, 1, 0})));
         assertThrows(ProtocolException.class, () -> RouterWire.readHello(ByteBuffer.wrap(new byte[] {1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 9})));
+        // A protocol that is not UTF-8 (a lone continuation byte), which HELLO's writer could not write back.
+        ProtocolException notUtf8 = assertThrows(ProtocolException.class, () -> RouterWire.readHello(
+                ByteBuffer.wrap(new byte[] {1, 0, 4, 0, 0, 0, 0, 0, 0, 1, 2, 'h', (byte) 0x80})));
+        assertTrue(notUtf8.getMessage().contains("UTF-8"), notUtf8.getMessage());
         assertThrows(ProtocolException.class, () -> RouterWire.getAddress(ByteBuffer.wrap(new byte[] {5, 1, 2})));
         assertThrows(ProtocolException.class, () -> RouterWire.getAddress(ByteBuffer.wrap(new byte[] {4, 127, 0})));
         // A WELCOME of another version, and one whose QUIC-LB fields are out of the draft's bounds.
