@@ -177,7 +177,7 @@ def str16(s):
 remote_hello = (bytes([1, 0]) + struct.pack('>I', 10000) + str16(b'localhost') + str16(b'')
                 + bytes([2]) + str8(b'h3') + str8(b'hq-interop') + bytes([1]) + str8(b'h3')
                 + struct.pack('>HB', 0x1301, 0) + struct.pack('>II', 1, 0) + str16(client_params))
-write(CORE, 'qsock.core.handshake.remote.RemoteProtocolFuzzTest', 'decodesOrRejectsAndRoundTripsWhatItDecoded', {
+write(CORE, 'qsock.socket.remote.RemoteProtocolFuzzTest', 'decodesOrRejectsAndRoundTripsWhatItDecoded', {
     'hello': bytes([0x01]) + remote_hello,
     'hello-server': bytes([0x01]) + bytes([1, 1]) + struct.pack('>I', 500) + str16(b'') + str16(b'psk-id')
                     + bytes([0, 0]) + struct.pack('>HB', 0, 2) + struct.pack('>II', 0x6b3343cf, 1) + str16(b''),

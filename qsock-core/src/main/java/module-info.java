@@ -25,7 +25,7 @@ module qsock.core {
 
     exports qsock.core.crypto to qsock.tls, qsock.bench;
     // The handshake daemon's wire protocol: this module's client side, qsock-tls's daemon side (qsock handshaked).
-    exports qsock.core.handshake.remote to qsock.tls;
+    exports qsock.socket.remote to qsock.tls;
     // The FFM UDP socket, measured against NIO before the runtime takes it up (issue 14).
     exports qsock.core.runtime.ffm to qsock.bench;
     // The TLS engine checks 0-RTT against the transport parameters a ticket remembers (RFC 9000 §7.4.1).

@@ -13,15 +13,15 @@ import qsock.core.error.TransportErrorCode;
 import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.core.handshake.HandshakeChannel;
-import qsock.core.handshake.remote.Codes;
-import qsock.core.handshake.remote.Frame;
-import qsock.core.handshake.remote.FrameChannel;
-import qsock.core.handshake.remote.FrameType;
-import qsock.core.handshake.remote.Hello;
-import qsock.core.handshake.remote.PayloadReader;
-import qsock.core.handshake.remote.PayloadWriter;
-import qsock.core.handshake.remote.RemoteProtocolException;
-import qsock.core.handshake.remote.Verdict;
+import qsock.socket.remote.Codes;
+import qsock.socket.remote.Frame;
+import qsock.socket.remote.FrameChannel;
+import qsock.socket.remote.FrameType;
+import qsock.socket.remote.Hello;
+import qsock.socket.remote.PayloadReader;
+import qsock.socket.remote.PayloadWriter;
+import qsock.socket.remote.RemoteProtocolException;
+import qsock.socket.remote.Verdict;
 
 /**
  * One handshake relayed to {@code qsock handshaked}, in the application's process: the counterpart of the daemon's

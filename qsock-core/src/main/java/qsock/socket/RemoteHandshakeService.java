@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import qsock.core.handshake.HandshakeChannel;
-import qsock.core.handshake.remote.Deadlines;
-import qsock.core.handshake.remote.FrameChannel;
+import qsock.socket.remote.Deadlines;
+import qsock.socket.remote.FrameChannel;
 
 /**
  * The {@link HandshakeService} of an application whose TLS runs in {@code qsock handshaked}, another process: each

@@ -8,12 +8,12 @@ import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.core.handshake.HandshakeChannel;
 import qsock.core.handshake.KeyDirection;
-import qsock.core.handshake.remote.Codes;
-import qsock.core.handshake.remote.FrameChannel;
-import qsock.core.handshake.remote.FrameType;
-import qsock.core.handshake.remote.Hello;
-import qsock.core.handshake.remote.PayloadWriter;
-import qsock.core.handshake.remote.RemoteProtocolException;
+import qsock.socket.remote.Codes;
+import qsock.socket.remote.FrameChannel;
+import qsock.socket.remote.FrameType;
+import qsock.socket.remote.Hello;
+import qsock.socket.remote.PayloadWriter;
+import qsock.socket.remote.RemoteProtocolException;
 
 /**
  * The application's connection as the daemon's TLS engine sees it: what the driver writes, installs and reports is

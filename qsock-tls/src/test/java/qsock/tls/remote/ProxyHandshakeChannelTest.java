@@ -24,12 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 import qsock.core.handshake.CipherSuite;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.core.handshake.KeyDirection;
-import qsock.core.handshake.remote.Frame;
-import qsock.core.handshake.remote.FrameChannel;
-import qsock.core.handshake.remote.FrameType;
-import qsock.core.handshake.remote.Hello;
-import qsock.core.handshake.remote.PayloadReader;
-import qsock.core.handshake.remote.RemoteProtocolException;
+import qsock.socket.remote.Frame;
+import qsock.socket.remote.FrameChannel;
+import qsock.socket.remote.FrameType;
+import qsock.socket.remote.Hello;
+import qsock.socket.remote.PayloadReader;
+import qsock.socket.remote.RemoteProtocolException;
 import qsock.socket.CertificateRequest;
 import qsock.socket.HandshakeRequest;
 

@@ -1,4 +1,4 @@
-package qsock.core.handshake.remote;
+package qsock.socket.remote;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package qsock.core.handshake.remote;
+package qsock.socket.remote;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,6 +85,17 @@ class RemoteProtocolTest {
         Hello read = Hello.decode(daemon.read());
         assertTrue(read.client());
         assertEquals(HandshakeRequest.psk("k"), read.request());
+    }
+
+    @Test
+    void aLongPskIdentityArrivesWholeNeverCut() throws IOException {
+        // An identity is matched byte for byte against the keyring: a cut one would name another key, or none.
+        String identity = "k".repeat(5000);
+        Hello hello = new Hello(true, 1, HandshakeRequest.psk(identity), List.of(), 0, CertificateRequest.NONE, 1, 0,
+                new byte[0]);
+        app.write(FrameType.HELLO, hello.encode());
+        app.flush();
+        assertEquals(identity, Hello.decode(daemon.read()).request().pskIdentity());
     }
 
     @Test

@@ -1,4 +1,4 @@
-package qsock.core.handshake.remote;
+package qsock.socket.remote;
 
 import java.io.IOException;
 

@@ -9,4 +9,4 @@
  * ({@link FrameChannel#MAX_PAYLOAD}); strings are UTF-8 with a one- or two-byte length. Exported to qsock-tls only,
  * whose daemon speaks the other side.
  */
-package qsock.core.handshake.remote;
+package qsock.socket.remote;

@@ -1,4 +1,4 @@
-package qsock.core.handshake.remote;
+package qsock.socket.remote;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +55,7 @@ public record Hello(boolean client, long timeoutMillis, HandshakeRequest request
     /** {@return the payload of the HELLO frame} */
     public PayloadWriter encode() {
         PayloadWriter w = new PayloadWriter().u8(VERSION).u8(client ? 0 : 1).u32(timeoutMillis)
-                .str16(request.peerName()).str16(request.pskIdentity());
+                .str16Whole(request.peerName()).str16Whole(request.pskIdentity());
         alpn(w, request.applicationProtocols());
         alpn(w, socketApplicationProtocols);
         return w.u16(preferredCipherSuite).u8(certificateRequest.ordinal()).u32(quicVersion & 0xFFFF_FFFFL)

@@ -1,4 +1,4 @@
-package qsock.core.handshake.remote;
+package qsock.socket.remote;
 
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

@@ -1,4 +1,4 @@
-package qsock.core.handshake.remote;
+package qsock.socket.remote;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -80,6 +80,20 @@ public final class PayloadWriter {
     public PayloadWriter str8(String s) {
         byte[] b = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
         return u8(b.length).bytes(b);
+    }
+
+    /**
+     * Writes a UTF-8 string with a two-byte length, whole: for what must arrive as it was given (a peer name, a PSK
+     * identity), never cut. Null is written as empty.
+     *
+     * @throws IllegalArgumentException if its UTF-8 form is over 65535 bytes
+     */
+    public PayloadWriter str16Whole(String s) {
+        byte[] b = (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
+        if (b.length > 0xFFFF) {
+            throw new IllegalArgumentException("a string of " + b.length + " UTF-8 bytes does not fit a two-byte length");
+        }
+        return u16(b.length).bytes(b);
     }
 
     /** Appends a UTF-8 string (null: empty) with a two-byte length, cut at a character to fit. */

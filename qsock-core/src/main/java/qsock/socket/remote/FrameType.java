@@ -1,4 +1,4 @@
-package qsock.core.handshake.remote;
+package qsock.socket.remote;
 
 /**
  * The frames of the handshake daemon's protocol, by their one-byte code. Codes below 0x40 go from the application to
