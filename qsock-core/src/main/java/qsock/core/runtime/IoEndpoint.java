@@ -197,18 +197,12 @@ public final class IoEndpoint {
             throw new IllegalArgumentException("unresolved address: " + local);
         }
         SecureRandom random = random();
-        if (config.statelessResetKey() == null) {
-            byte[] key = new byte[32];
-            random.nextBytes(key);
-            config = config.withStatelessResetKey(key);
-        }
+        config = withResetKey(config, random);
         IoDriver driver = IoDrivers.open();
         UdpPort port = null;
         try {
             port = driver.open(local, options);
-            QuicEndpoint quic = new QuicEndpoint(config, random);
-            // Tokens carry wall-clock time, so that servers sharing token keys agree on their age (RFC 9000 §8.1.3).
-            quic.setTokenClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
+            QuicEndpoint quic = newEndpoint(config, random);
             IoEndpoint io = new IoEndpoint(quic, config.connection(), port, driver, options);
             io.clients.add(firstClient);
             io.listeners.add(firstClient);
@@ -248,17 +242,12 @@ public final class IoEndpoint {
                     + " bytes, not " + config.connection().connectionIdLength());
         }
         SecureRandom random = random();
-        if (config.statelessResetKey() == null) {
-            byte[] key = new byte[32];
-            random.nextBytes(key);
-            config = config.withStatelessResetKey(key);
-        }
+        config = withResetKey(config, random);
         IoDriver driver = IoDrivers.open();
         UdpPort port = null;
         try {
             port = driver.open(new InetSocketAddress(publicAddress.getAddress(), 0), options.withReusePort(false));
-            QuicEndpoint quic = new QuicEndpoint(config, random);
-            quic.setTokenClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
+            QuicEndpoint quic = newEndpoint(config, random);
             quic.setQuicLbEncoder(new QuicLbEncoder(r.quicLb(), r.serverId(), random));
             IoEndpoint io = new IoEndpoint(quic, config.connection(), port, driver, options.withReusePort(true));
             io.routerLink = link;
@@ -277,6 +266,24 @@ public final class IoEndpoint {
             link.close();
             throw e;
         }
+    }
+
+    /** {@return {@code config} with a stateless reset key drawn from {@code random} if it has none} */
+    private static EndpointConfig withResetKey(EndpointConfig config, SecureRandom random) {
+        if (config.statelessResetKey() != null) {
+            return config;
+        }
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        return config.withStatelessResetKey(key);
+    }
+
+    /** {@return the sans-I/O endpoint of a runtime endpoint, its token clock on wall-clock time} */
+    private static QuicEndpoint newEndpoint(EndpointConfig config, SecureRandom random) {
+        QuicEndpoint quic = new QuicEndpoint(config, random);
+        // Tokens carry wall-clock time, so that servers sharing token keys agree on their age (RFC 9000 §8.1.3).
+        quic.setTokenClockOffset(System.currentTimeMillis() * 1_000_000L - System.nanoTime());
+        return quic;
     }
 
     /** A datagram routerd forwarded, on the link's thread: queued for the I/O thread, which is woken. */
