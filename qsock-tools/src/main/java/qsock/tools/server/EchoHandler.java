@@ -6,6 +6,7 @@ import qsock.api.Role;
 import qsock.core.error.StreamResetException;
 import qsock.socket.ClosedConnectionException;
 import qsock.socket.QuicSocket;
+import qsock.socket.StreamClosedException;
 import qsock.socket.StreamFlags;
 import qsock.socket.StreamIds;
 import qsock.socket.StreamMessage;
@@ -37,7 +38,7 @@ public final class EchoHandler implements ApplicationHandler {
                 message = connection.receive(buffer);
             } catch (StreamResetException e) {
                 if (StreamIds.canSend(e.streamId(), Role.SERVER)) {
-                    connection.resetStream(e.streamId(), e.errorCode());
+                    resetBack(connection, e.streamId(), e.errorCode());
                 }
                 continue;
             } catch (ClosedConnectionException e) {
@@ -51,9 +52,23 @@ public final class EchoHandler implements ApplicationHandler {
             try {
                 connection.send(buffer, message.streamId(), message.fin() ? StreamFlags.FIN : 0);
                 traffic.sent(message.length());
-            } catch (StreamResetException e) {
-                // The client asked us to stop sending on this stream: its echo ends here, the others go on.
+            } catch (StreamResetException | StreamClosedException e) {
+                // The client asked us to stop sending on this stream (RFC 9000 §3.5: our part of it is reset), or
+                // reset it after its last bytes: its echo ends here, the others go on.
             }
+        }
+    }
+
+    /**
+     * Resets the echo of a stream the client reset, unless it ended already: the client's STOP_SENDING reset it
+     * (RFC 9000 §3.5), or its echo was complete before the client's RESET_STREAM arrived. Either way the connection's
+     * other streams go on.
+     */
+    private static void resetBack(QuicSocket connection, long streamId, long errorCode) throws IOException {
+        try {
+            connection.resetStream(streamId, errorCode);
+        } catch (StreamClosedException e) {
+            // Nothing left to reset.
         }
     }
 }
