@@ -161,6 +161,7 @@ public final class Soak {
                 }
                 out.println("    t  server: heap MiB  threads  io  conns  opened  half-open |  client: heap MiB  "
                         + "threads | connections  verified MiB  failures");
+                int printedDetails = 0;
                 while (System.nanoTime() - end < 0 && server.isAlive()) {
                     sleep(Math.min(TimeUnit.SECONDS.toMillis(interval),
                             Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
@@ -176,6 +177,11 @@ public final class Soak {
                             SoakVerdict.mib(s.heapAfterGc()), s.threads(), s.ioThreads(), s.connectionsCurrent(),
                             s.connectionsOpened(), s.halfOpen(), SoakVerdict.mib(me.heapAfterGc()), me.threads(),
                             ledger.started(), SoakVerdict.mib(ledger.bytesVerified.sum()), ledger.failures());
+                    List<String> details = ledger.failureDetails();
+                    for (int i = printedDetails; i < details.size(); i++) {
+                        out.println("       failure: " + details.get(i));
+                    }
+                    printedDetails = details.size();
                     if (s.ioThreads() != before.ioThreads()) {
                         failures.add("the server's I/O threads went from " + before.ioThreads() + " to "
                                 + s.ioThreads() + " at " + t + " s");

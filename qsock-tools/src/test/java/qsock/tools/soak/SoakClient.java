@@ -92,7 +92,12 @@ final class SoakClient {
             outcome = "interrupted";
         } catch (RuntimeException e) {
             // An exception the API does not document for these calls: a defect, of qsock or of the harness.
-            ledger.failure("unexpected exception", behaviour.label() + ": " + e);
+            StringBuilder where = new StringBuilder();
+            StackTraceElement[] trace = e.getStackTrace();
+            for (int i = 0; i < Math.min(6, trace.length); i++) {
+                where.append("\n           at ").append(trace[i]);
+            }
+            ledger.failure("unexpected exception", behaviour.label() + ": " + e + where);
             outcome = "unexpected " + e.getClass().getSimpleName();
         }
         ledger.outcome(behaviour, outcome);
@@ -240,8 +245,11 @@ final class SoakClient {
         }
         for (StreamEcho e : streams) {
             if (e.receivedBytes != e.size || !Arrays.equals(e.sent.digest(), e.received.digest())) {
-                ledger.failure("echo differs", "stream " + e.id + ": sent " + e.size + " bytes, received "
-                        + e.receivedBytes + (e.receivedBytes == e.size ? " with another SHA-256" : ""));
+                ledger.failure("echo differs", "stream " + e.id + " of " + streams.length + ": sent " + e.size
+                        + " bytes, received " + e.receivedBytes
+                        + (e.receivedBytes == e.size ? " with another SHA-256" : "")
+                        + (moveAt < 0 ? "" : migrate ? ", client migrated at " + moveAt : ", NAT rebound at " + moveAt)
+                        + (moved ? "" : " (the move was not made)"));
                 return;
             }
             ledger.bytesVerified.add(e.size);
@@ -386,7 +394,14 @@ final class SoakClient {
     /** {@return a datagram a parser must refuse or drop: noise, a bad long header, or an unknown short header} */
     static byte[] garbageDatagram(SplittableRandom random) {
         int kind = random.nextInt(4);
-        byte[] d = new byte[kind == 1 ? 1_200 + random.nextInt(100) : 1 + random.nextInt(1_400)];
+        // An Initial and a datagram of an unknown version are padded as a client's must be (RFC 9000 §14.1), so they
+        // reach the server's parsing; a short header has room for a connection ID.
+        int length = switch (kind) {
+            case 1, 3 -> 1_200 + random.nextInt(100);
+            case 2 -> 21 + random.nextInt(1_380);
+            default -> 1 + random.nextInt(1_400);
+        };
+        byte[] d = new byte[length];
         random.nextBytes(d);
         switch (kind) {
             case 1 -> {
