@@ -91,17 +91,18 @@ class QlogTraceTest {
         String header = b.toString();
         assertTrue(header.startsWith("\u001e{\"qlog_version\":\"0.3\",\"qlog_format\":\"JSON-SEQ\""), header);
         assertTrue(header.endsWith("\n"), header);
-        assertTrue(header.contains("\"common_fields\":{\"ODCID\":\"0102\",\"time_format\":\"relative\","
-                + "\"reference_time\":1700000000123}"), header);
+        assertTrue(header.contains("\"common_fields\":{\"odcid\":\"0102\",\"group_id\":\"0102\","
+                + "\"protocol_type\":[\"QUIC\"],\"time_format\":\"relative\",\"reference_time\":1700000000123}"),
+                header);
         assertTrue(header.contains("\"vantage_point\":{\"name\":\"qsock\",\"type\":\"server\"}"), header);
 
         b.setLength(0);
         QlogJson.event(b, new QlogEvent.Packet(1_500_000, true, PacketType.ONE_RTT, 42, 1200, List.of(
-                new QlogFrame(FrameType.ACK, 2, 0, 3, 0, false, 0, new long[] {10, 8, 5, 5}),
-                new QlogFrame(FrameType.STREAM, 0x0f, 4, 100, 5, true, 0, null))));
+                new QlogFrame(FrameType.ACK, 2, 0, 3, 0, false, 0, new long[] {10, 8, 5, 5}, null),
+                new QlogFrame(FrameType.STREAM, 0x0f, 4, 100, 5, true, 0, null, null))));
         assertEquals("\u001e{\"time\":1.500,\"name\":\"transport:packet_sent\",\"data\":{\"header\":{\"packet_type\":"
                 + "\"1RTT\",\"packet_number\":42},\"raw\":{\"length\":1200},\"frames\":[{\"frame_type\":\"ack\","
-                + "\"ack_delay_raw\":3,\"acked_ranges\":[[5,5],[8,10]]},{\"frame_type\":\"stream\",\"stream_id\":4,"
+                + "\"ack_delay_raw\":3,\"acked_ranges\":[[5],[8,10]]},{\"frame_type\":\"stream\",\"stream_id\":4,"
                 + "\"offset\":100,\"length\":5,\"fin\":true}]}}\n", b.toString());
 
         b.setLength(0);
