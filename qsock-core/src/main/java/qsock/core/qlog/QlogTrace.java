@@ -61,8 +61,10 @@ public final class QlogTrace {
     /** The close the writer's full queue refused, which the writer takes up once it ran dry; or null. */
     volatile QlogEvent.ConnectionClosed pendingClose;
 
-    // The writer thread's own: the open file, and whether the trace ended or failed (no more records).
+    // The writer thread's own: the open file (null while closed for room), whether the file was begun (its header
+    // written), and whether the trace ended or failed (no more records).
     Writer out;
+    boolean begun;
     boolean failed;
     Exception failure;
 

@@ -168,6 +168,50 @@ class QlogTraceTest {
                 "the count ends the trace: " + records[records.length - 1]);
     }
 
+    @Test
+    void moreTracesThanOpenFilesAllowedInterleaveIntoWholeFilesWithNoMoreFilesOpenThanTheBound() throws Exception {
+        // 10 traces written in turn through a writer that keeps 3 files open: each write past the third opens one
+        // by closing the least recently written, which reopens in append mode for its next record.
+        QlogWriter writer = new QlogWriter(QlogWriter.CAPACITY, 3);
+        int traces = 10;
+        int rounds = 20;
+        List<QlogTrace> all = new java.util.ArrayList<>();
+        for (int i = 0; i < traces; i++) {
+            ConnectionId odcid = ConnectionId.ofHex(String.format("%016x", 0x1000 + i));
+            QlogTrace t = QlogTrace.start(dir, odcid, i % 2 == 0, 0, writer);
+            t.started(odcid, odcid, 0);
+            all.add(t);
+        }
+        for (int r = 1; r <= rounds; r++) {
+            for (QlogTrace t : all) {
+                t.keyUpdated("client_1rtt_secret", "local_update", r, r);
+            }
+        }
+        for (QlogTrace t : all) {
+            t.closed(ConnectionError.transport(TransportErrorCode.NO_ERROR, 0, "done", false));
+        }
+
+        for (QlogTrace t : all) {
+            String text = "";
+            for (int i = 0; i < 400 && !text.contains("connection_closed"); i++) {
+                Thread.sleep(25);
+                text = Files.exists(t.file()) ? Files.readString(t.file(), StandardCharsets.UTF_8) : "";
+            }
+            String[] records = text.split("\u001e", -1);
+            // "", header, connection_started, path_assigned, the rounds' key updates, connection_closed.
+            assertEquals(1 + 1 + 2 + rounds + 1, records.length, t.file() + ":\n" + text);
+            assertTrue(records[1].startsWith("{\"qlog_version\""), "one header, first: " + records[1]);
+            assertEquals(1, count(text, "qlog_version"), "the header is not written again on reopening");
+            for (int r = 1; r <= rounds; r++) {
+                assertTrue(records[3 + r].contains("\"generation\":" + r + "}"), "round " + r + " in order: "
+                        + records[3 + r]);
+            }
+            assertTrue(records[records.length - 1].contains("connection_closed"), text);
+            assertNull(t.failure, "no write failed");
+        }
+        assertEquals(3, writer.peakOpenFiles(), "never more than 3 files open, and the bound was reached");
+    }
+
     private static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
