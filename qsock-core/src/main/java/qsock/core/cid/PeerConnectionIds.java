@@ -9,6 +9,7 @@ import qsock.core.frame.FrameEncoder;
 import qsock.core.frame.NewConnectionIdFrame;
 import qsock.core.packet.StatelessReset;
 import qsock.core.params.StatelessResetToken;
+import qsock.core.qlog.QlogTrace;
 import qsock.core.wire.ConnectionId;
 
 /**
@@ -60,6 +61,8 @@ public final class PeerConnectionIds {
     private final Entry[] active;
     private int activeCount;
     private Entry current;
+    /** The connection's qlog trace, told when {@link #current()} changes (connection_id_updated); null logs none. */
+    private QlogTrace qlog;
 
     private long largestRetirePriorTo;
     private long highestSequenceNumber;
@@ -119,6 +122,9 @@ public final class PeerConnectionIds {
         Objects.requireNonNull(cid, "cid");
         if (newConnectionIdSeen || current.sequenceNumber != 0) {
             throw new IllegalStateException("the initial connection ID can change only during the handshake");
+        }
+        if (qlog != null) {
+            qlog.connectionIdUpdated(false, current.cid, cid);
         }
         current.cid = cid;
     }
@@ -447,6 +453,14 @@ public final class PeerConnectionIds {
         return current.cid;
     }
 
+    /**
+     * Logs every change of {@link #current()} from now on to {@code trace} as connectivity:connection_id_updated
+     * (owner remote: the peer issued these IDs); null stops.
+     */
+    public void setQlog(QlogTrace trace) {
+        this.qlog = trace;
+    }
+
     /** {@return the sequence number of {@link #current()}} */
     public long currentSequenceNumber() {
         return current.sequenceNumber;
@@ -587,6 +601,9 @@ public final class PeerConnectionIds {
     }
 
     private void switchTo(Entry e) {
+        if (qlog != null && current != e) {
+            qlog.connectionIdUpdated(false, current.cid, e.cid);
+        }
         current = e;
         markUsed(e);
     }

@@ -1814,6 +1814,7 @@ public final class QuicConnection {
         oneRtt.qlog = trace;
         oneRtt.server = role == Role.SERVER;
         trace.started(localId(), peerIds.current(), now);
+        peerIds.setQlog(trace);
     }
 
     /** {@return the connection's qlog trace, or null} */
@@ -1919,6 +1920,9 @@ public final class QuicConnection {
     // Sending
 
     void setMaxDatagramSize(int size) {
+        if (qlog != null) {
+            qlog.mtuUpdated(maxDatagramSize, size, pathMtu != null && pathMtu.isComplete());
+        }
         maxDatagramSize = size;
         congestion.setMaxDatagramSize(size);
         pacer.setMaxDatagramSize(size);

@@ -481,11 +481,25 @@ public final class QuicEndpoint {
         return qlogDirectory;
     }
 
-    /** Starts {@code c}'s qlog trace if a directory is set, before its first datagram. */
-    private void startQlog(QuicConnection c, long now) {
+    /**
+     * Starts {@code c}'s qlog trace if a directory is set, before its first datagram: connection_started names the
+     * path's addresses ({@code local} null for the endpoint's own).
+     */
+    private void startQlog(QuicConnection c, InetSocketAddress local, InetSocketAddress peer, long now) {
         java.nio.file.Path dir = qlogDirectory;
         if (dir != null) {
-            c.setQlog(QlogTrace.start(dir, c.originalDestinationId(), c.role() == Role.SERVER, now), now);
+            QlogTrace trace = QlogTrace.start(dir, c.originalDestinationId(), c.role() == Role.SERVER, now);
+            trace.addresses(local != null ? local : ownAddress, peer);
+            c.setQlog(trace, now);
+        }
+    }
+
+    /** Logs {@code route}'s path as its connection's qlog path_assigned, if it has a trace and the path changed. */
+    private void qlogPath(Route route, long now) {
+        QlogTrace trace = route.connection.qlog();
+        if (trace != null) {
+            trace.pathChanged(route.local != null ? route.local : ownAddress, route.peer, route.connection.peerId(),
+                    now);
         }
     }
 
@@ -510,7 +524,7 @@ public final class QuicEndpoint {
     public QuicConnection connect(InetSocketAddress peer, long now) {
         Route route = new Route(this, peer);
         QuicConnection c = QuicConnection.client(config.connection(), random, resetTokens, route, now);
-        startQlog(c, now);
+        startQlog(c, null, peer, now);
         if (ecnCapable) {
             c.setEcnCapable(now);
         }
@@ -1020,6 +1034,7 @@ public final class QuicEndpoint {
                 route.validatedLocal = route.local;
                 route.probeLocal = null;
                 route.probePeer = null;
+                qlogPath(route, now);
             }
             case ABANDONED -> {
                 route.probeLocal = null;
@@ -1201,6 +1216,7 @@ public final class QuicEndpoint {
                             route.local = local;
                             route.otherPeer = null;
                             route.otherLocal = null;
+                            qlogPath(route, now);
                         } else if (route.connection.answersNewAddress()) {
                             // RFC 9000 §8.2.2: a probe from there is answered there, from where it arrived.
                             route.otherPeer = from;
@@ -1305,7 +1321,7 @@ public final class QuicEndpoint {
         QuicConnection c = QuicConnection.server(config.connection(), random, resetTokens, newRoute, version,
                 originalDestination, clientSource, clientInitial,
                 PacketProtection.fromSecret(InitialSecrets.CIPHER_SUITE, version, secrets.serverSecret()), now);
-        startQlog(c, now);
+        startQlog(c, local, from, now);
         if (ecnCapable) {
             c.setEcnCapable(now);
         }
@@ -1730,6 +1746,7 @@ public final class QuicEndpoint {
             // RFC 9000 §9.3.2: the peer's new address failed validation; back to the last validated one.
             route.peer = route.validatedPeer;
             route.local = route.validatedLocal;
+            qlogPath(route, now);
         }
         followMigration(route, now);
         try {

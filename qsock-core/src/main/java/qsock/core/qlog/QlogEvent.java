@@ -84,8 +84,64 @@ public sealed interface QlogEvent {
      * @param time see {@link QlogEvent#time()}
      * @param srcCid our first connection ID, hex
      * @param dstCid the peer's first connection ID (the client's random one for a client), hex
+     * @param local our address: the draft's src_ip and src_port
+     * @param remote the peer's: dst_ip and dst_port
      */
-    record ConnectionStarted(long time, String srcCid, String dstCid) implements QlogEvent {}
+    record ConnectionStarted(long time, String srcCid, String dstCid, PathEndpoint local, PathEndpoint remote)
+            implements QlogEvent {
+        /** Checks. */
+        public ConnectionStarted {
+            Objects.requireNonNull(local, "local");
+            Objects.requireNonNull(remote, "remote");
+        }
+    }
+
+    /**
+     * connectivity:connection_id_updated (quic-events-03 §4.4): the connection ID one side's packets carry changed.
+     *
+     * @param time see {@link QlogEvent#time()}
+     * @param owner {@code remote} for the peer's ID we send to (the peer issued it), {@code local} for ours
+     * @param oldCid the ID before, hex
+     * @param newCid the ID now, hex
+     */
+    record ConnectionIdUpdated(long time, String owner, String oldCid, String newCid) implements QlogEvent {
+        /** Checks. */
+        public ConnectionIdUpdated {
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(newCid, "newCid");
+        }
+    }
+
+    /**
+     * The connection's path: its addresses now. quic-events-03 and -04 define no path event (their §4.7, "MIGRATION
+     * related events", is a TODO that says to infer moves from PATH_CHALLENGE and PATH_RESPONSE frames); the first
+     * draft with one, quic-events-07 §4.7, names it connectivity:path_assigned {path_id, path_remote, path_local} with
+     * PathEndpointInfo {ip_v4|ip_v6, port_v4|port_v6, connection_ids}, which is what this is. The handshake's path has
+     * the path_id "" (as -07 says); each path the connection moves to the next number.
+     *
+     * @param time see {@link QlogEvent#time()}
+     * @param pathId qlog's PathID
+     * @param local where the peer's packets reach us, with the ID of ours they carry
+     * @param remote where ours go, with the peer's ID they carry
+     */
+    record PathAssigned(long time, String pathId, PathEndpoint local, PathEndpoint remote) implements QlogEvent {
+        /** Checks. */
+        public PathAssigned {
+            Objects.requireNonNull(pathId, "pathId");
+            Objects.requireNonNull(local, "local");
+            Objects.requireNonNull(remote, "remote");
+        }
+    }
+
+    /**
+     * connectivity:mtu_updated (quic-events-03 §4.8): path MTU discovery (RFC 8899) changed the largest datagram.
+     *
+     * @param time see {@link QlogEvent#time()}
+     * @param oldSize the size before, in bytes
+     * @param newSize the size now
+     * @param done whether the search settled
+     */
+    record MtuUpdated(long time, int oldSize, int newSize, boolean done) implements QlogEvent {}
 
     /**
      * connectivity:connection_closed (quic-events §4.3); the trace's last event, after which its file is closed.
@@ -95,7 +151,7 @@ public sealed interface QlogEvent {
      * @param transportCode the transport error code, or -1
      * @param applicationCode the application error code, or -1
      * @param reason the reason phrase or a description of the cause
-     * @param trigger qlog's trigger: clean, error, idle_timeout, stateless_reset, unspecified...
+     * @param trigger qlog's trigger (clean, error, idle_timeout, stateless_reset, application), or null when none fits
      */
     record ConnectionClosed(long time, String owner, long transportCode, long applicationCode, String reason,
                             String trigger) implements QlogEvent {}

@@ -17,9 +17,9 @@ import qsock.core.frame.FrameType;
  *   <li>MAX_DATA, DATA_BLOCKED, MAX_STREAMS, STREAMS_BLOCKED: {@code offset} the limit, {@code fin} true for
  *       unidirectional streams; MAX_STREAM_DATA, STREAM_DATA_BLOCKED: {@code streamId} and {@code offset} the
  *       limit;</li>
- *   <li>NEW_CONNECTION_ID: {@code streamId} the sequence number, {@code offset} Retire Prior To;
- *       RETIRE_CONNECTION_ID: {@code streamId} the sequence number; PATH_CHALLENGE, PATH_RESPONSE: {@code offset}
- *       the 8 data bytes;</li>
+ *   <li>NEW_CONNECTION_ID: {@code streamId} the sequence number, {@code offset} Retire Prior To, {@code
+ *       connectionId} the ID; RETIRE_CONNECTION_ID: {@code streamId} the sequence number; PATH_CHALLENGE,
+ *       PATH_RESPONSE: {@code offset} the 8 data bytes;</li>
  *   <li>CONNECTION_CLOSE: {@code code}, {@code offset} the frame type; APPLICATION_CLOSE: {@code code}.</li>
  * </ul>
  *
@@ -31,9 +31,10 @@ import qsock.core.frame.FrameType;
  * @param fin see above
  * @param code an error code, see above
  * @param ackRanges the ACK ranges, or null for any other frame
+ * @param connectionId NEW_CONNECTION_ID's connection ID in hex (quic-events-03 requires it), or null
  */
 public record QlogFrame(FrameType type, long typeCode, long streamId, long offset, long length, boolean fin,
-                        long code, long[] ackRanges) {
+                        long code, long[] ackRanges, String connectionId) {
 
     /** Checks the type. */
     public QlogFrame {

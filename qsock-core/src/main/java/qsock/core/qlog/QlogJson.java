@@ -19,8 +19,11 @@ final class QlogJson {
     static void header(StringBuilder b, String odcidHex, boolean server, long referenceTimeMillis) {
         b.append(RECORD_SEPARATOR).append("{\"qlog_version\":\"0.3\",\"qlog_format\":\"JSON-SEQ\",\"title\":\"qsock ")
                 .append(server ? "server" : "client").append(' ').append(odcidHex)
-                .append("\",\"trace\":{\"common_fields\":{\"ODCID\":\"").append(odcidHex)
-                .append("\",\"time_format\":\"relative\",\"reference_time\":").append(referenceTimeMillis)
+                // main-schema-03 §6.2: field names in JSON-SEQ are lowercase; group_id (§3.4.6) names the connection.
+                .append("\",\"trace\":{\"common_fields\":{\"odcid\":\"").append(odcidHex)
+                .append("\",\"group_id\":\"").append(odcidHex)
+                .append("\",\"protocol_type\":[\"QUIC\"],\"time_format\":\"relative\",\"reference_time\":")
+                .append(referenceTimeMillis)
                 .append("},\"vantage_point\":{\"name\":\"qsock\",\"type\":\"").append(server ? "server" : "client")
                 .append("\"}}}\n");
     }
@@ -63,9 +66,39 @@ final class QlogJson {
                 }
                 b.append('}');
             }
-            case QlogEvent.ConnectionStarted s -> b.append("connectivity:connection_started\",\"data\":{")
-                    .append("\"protocol\":\"QUIC\",\"src_cid\":\"").append(s.srcCid())
-                    .append("\",\"dst_cid\":\"").append(s.dstCid()).append("\"}");
+            case QlogEvent.ConnectionStarted s -> {
+                b.append("connectivity:connection_started\",\"data\":{\"ip_version\":\"")
+                        .append(s.remote().ipv4() ? "v4" : "v6").append("\",\"src_ip\":");
+                string(b, s.local().ip());
+                b.append(",\"dst_ip\":");
+                string(b, s.remote().ip());
+                if (s.local().port() >= 0) {
+                    b.append(",\"src_port\":").append(s.local().port());
+                }
+                if (s.remote().port() >= 0) {
+                    b.append(",\"dst_port\":").append(s.remote().port());
+                }
+                b.append(",\"protocol\":\"QUIC\",\"src_cid\":\"").append(s.srcCid())
+                        .append("\",\"dst_cid\":\"").append(s.dstCid()).append("\"}");
+            }
+            case QlogEvent.ConnectionIdUpdated u -> {
+                b.append("connectivity:connection_id_updated\",\"data\":{\"owner\":\"").append(u.owner()).append('"');
+                if (u.oldCid() != null) {
+                    b.append(",\"old\":\"").append(u.oldCid()).append('"');
+                }
+                b.append(",\"new\":\"").append(u.newCid()).append("\"}");
+            }
+            case QlogEvent.PathAssigned p -> {
+                b.append("connectivity:path_assigned\",\"data\":{\"path_id\":");
+                string(b, p.pathId());
+                b.append(",\"path_remote\":");
+                pathEndpoint(b, p.remote());
+                b.append(",\"path_local\":");
+                pathEndpoint(b, p.local());
+                b.append('}');
+            }
+            case QlogEvent.MtuUpdated m -> b.append("connectivity:mtu_updated\",\"data\":{\"old\":").append(m.oldSize())
+                    .append(",\"new\":").append(m.newSize()).append(",\"done\":").append(m.done()).append('}');
             case QlogEvent.ConnectionClosed c -> {
                 b.append("connectivity:connection_closed\",\"data\":{");
                 if (c.owner() != null) {
@@ -82,7 +115,12 @@ final class QlogJson {
                     string(b, c.reason());
                     b.append(',');
                 }
-                b.append("\"trigger\":\"").append(c.trigger()).append("\"}");
+                if (c.trigger() != null) {
+                    b.append("\"trigger\":\"").append(c.trigger()).append('"');
+                } else if (b.charAt(b.length() - 1) == ',') {
+                    b.setLength(b.length() - 1);
+                }
+                b.append('}');
             }
         }
         b.append("}\n");
@@ -112,6 +150,25 @@ final class QlogJson {
         b.append("]}");
     }
 
+    /** quic-events-07 "PathEndpointInfo": the address and port by family, and the connection ID if known. */
+    private static void pathEndpoint(StringBuilder b, PathEndpoint e) {
+        b.append('{');
+        boolean first = true;
+        if (!e.ip().isEmpty()) {
+            b.append(e.ipv4() ? "\"ip_v4\":" : "\"ip_v6\":");
+            string(b, e.ip());
+            first = false;
+        }
+        if (e.port() >= 0) {
+            b.append(first ? "" : ",").append(e.ipv4() ? "\"port_v4\":" : "\"port_v6\":").append(e.port());
+            first = false;
+        }
+        if (e.connectionId() != null) {
+            b.append(first ? "" : ",").append("\"connection_ids\":[\"").append(e.connectionId()).append("\"]");
+        }
+        b.append('}');
+    }
+
     /** quic-events "PacketType": initial, handshake, 0RTT, 1RTT, retry. */
     static String packetType(PacketType t) {
         return switch (t) {
@@ -135,7 +192,12 @@ final class QlogJson {
                 long[] r = f.ackRanges();
                 // Ascending [smallest, largest] pairs, as qvis and the draft's examples list them.
                 for (int i = r.length / 2 - 1; i >= 0; i--) {
-                    b.append('[').append(r[2 * i + 1]).append(',').append(r[2 * i]).append(']');
+                    // quic-events-03 "AckFrame": a range of one packet SHOULD be logged as [n], not [n,n].
+                    b.append('[').append(r[2 * i + 1]);
+                    if (r[2 * i] != r[2 * i + 1]) {
+                        b.append(',').append(r[2 * i]);
+                    }
+                    b.append(']');
                     if (i > 0) {
                         b.append(',');
                     }
@@ -147,7 +209,7 @@ final class QlogJson {
             case STOP_SENDING -> b.append("stop_sending\",\"stream_id\":").append(f.streamId())
                     .append(",\"error_code\":").append(f.code());
             case CRYPTO -> b.append("crypto\",\"offset\":").append(f.offset()).append(",\"length\":").append(f.length());
-            case NEW_TOKEN -> b.append("new_token\",\"token\":{\"raw\":{\"length\":").append(f.length()).append("}}");
+            case NEW_TOKEN -> b.append("new_token\",\"token\":{\"length\":").append(f.length()).append('}');
             case STREAM -> b.append("stream\",\"stream_id\":").append(f.streamId()).append(",\"offset\":")
                     .append(f.offset()).append(",\"length\":").append(f.length()).append(",\"fin\":").append(f.fin());
             case MAX_DATA -> b.append("max_data\",\"maximum\":").append(f.offset());
@@ -161,7 +223,8 @@ final class QlogJson {
             case STREAMS_BLOCKED -> b.append("streams_blocked\",\"stream_type\":\"").append(streamType(f))
                     .append("\",\"limit\":").append(f.offset());
             case NEW_CONNECTION_ID -> b.append("new_connection_id\",\"sequence_number\":").append(f.streamId())
-                    .append(",\"retire_prior_to\":").append(f.offset());
+                    .append(",\"retire_prior_to\":").append(f.offset()).append(",\"connection_id\":\"")
+                    .append(f.connectionId()).append('"');
             case RETIRE_CONNECTION_ID -> b.append("retire_connection_id\",\"sequence_number\":").append(f.streamId());
             case PATH_CHALLENGE -> b.append("path_challenge\",\"data\":\"").append(hex8(f.offset())).append('"');
             case PATH_RESPONSE -> b.append("path_response\",\"data\":\"").append(hex8(f.offset())).append('"');

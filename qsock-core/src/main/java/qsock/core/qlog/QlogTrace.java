@@ -1,6 +1,7 @@
 package qsock.core.qlog;
 
 import java.io.Writer;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +40,12 @@ public final class QlogTrace {
     private ByteBuffer viewSource;
     private ByteBuffer view;
     private long lastNow;
+    private PathEndpoint startLocal = PathEndpoint.UNKNOWN;
+    private PathEndpoint startRemote = PathEndpoint.UNKNOWN;
+    /** The number of the last path_assigned's path: 0 the handshake's path (path_id ""), then one per move. */
+    private int pathNumber;
+    private String lastLocal;
+    private String lastRemote;
     private volatile long dropped;
     private boolean ended;
 
@@ -54,8 +61,10 @@ public final class QlogTrace {
     /** The close the writer's full queue refused, which the writer takes up once it ran dry; or null. */
     volatile QlogEvent.ConnectionClosed pendingClose;
 
-    // The writer thread's own: the open file, and whether the trace ended or failed (no more records).
+    // The writer thread's own: the open file (null while closed for room), whether the file was begun (its header
+    // written), and whether the trace ended or failed (no more records).
     Writer out;
+    boolean begun;
     boolean failed;
     Exception failure;
 
@@ -90,6 +99,18 @@ public final class QlogTrace {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(odcid, "odcid");
         return new QlogTrace(directory, odcid, server, System.currentTimeMillis(), now, writer);
+    }
+
+    /**
+     * Sets the addresses connection_started names (quic-events-03 §4.2 requires src_ip and dst_ip): ours and the
+     * peer's. Called before {@link #started}; an address left unknown is logged as an empty string.
+     *
+     * @param local our address, or null when unknown (a socket bound to no address yet)
+     * @param remote the peer's address
+     */
+    public void addresses(InetSocketAddress local, InetSocketAddress remote) {
+        startLocal = PathEndpoint.of(local, null);
+        startRemote = PathEndpoint.of(remote, null);
     }
 
     /** {@return the trace's file} */
@@ -131,9 +152,66 @@ public final class QlogTrace {
         return lastNow - start;
     }
 
-    /** connectivity:connection_started, with our first connection ID and the peer's. */
+    /**
+     * connectivity:connection_started, with our first connection ID and the peer's and the addresses {@link
+     * #addresses} set, then connectivity:path_assigned for the handshake's path (path_id "", quic-events-07 §4.7).
+     */
     public void started(ConnectionId source, ConnectionId destination, long now) {
-        offer(new QlogEvent.ConnectionStarted(time(now), source.toString(), destination.toString()));
+        long t = time(now);
+        offer(new QlogEvent.ConnectionStarted(t, source.toString(), destination.toString(), startLocal, startRemote));
+        lastLocal = startLocal.ip() + ':' + startLocal.port();
+        lastRemote = startRemote.ip() + ':' + startRemote.port();
+        offer(new QlogEvent.PathAssigned(t, "",
+                new PathEndpoint(startLocal.ip(), startLocal.ipv4(), startLocal.port(), source.toString()),
+                new PathEndpoint(startRemote.ip(), startRemote.ipv4(), startRemote.port(), destination.toString())));
+    }
+
+    /**
+     * connectivity:path_assigned for a path the connection moved to (a client's migration, RFC 9000 §9.2; a peer seen
+     * at a new address, §9.3; the return to the last validated path, §9.3.2): a new path_id with the addresses and
+     * the peer's connection ID in use. Nothing when the addresses are those of the last path logged.
+     *
+     * @param local our address on the path, or null for the endpoint's own when it is not known
+     * @param remote the peer's address on the path
+     * @param peerCid the peer's connection ID the connection sends to on it
+     */
+    public void pathChanged(InetSocketAddress local, InetSocketAddress remote, ConnectionId peerCid, long now) {
+        if (ended) {
+            return;
+        }
+        PathEndpoint l = local == null ? startLocal : PathEndpoint.of(local, null);
+        PathEndpoint r = PathEndpoint.of(remote, peerCid == null ? null : peerCid.toString());
+        String localKey = l.ip() + ':' + l.port();
+        String remoteKey = r.ip() + ':' + r.port();
+        if (localKey.equals(lastLocal) && remoteKey.equals(lastRemote)) {
+            return;
+        }
+        lastLocal = localKey;
+        lastRemote = remoteKey;
+        offer(new QlogEvent.PathAssigned(time(now), Integer.toString(++pathNumber), l, r));
+    }
+
+    /**
+     * connectivity:connection_id_updated (quic-events-03 §4.4), at the time of the trace's last event: the connection
+     * ID the packets of one side carry changed.
+     *
+     * @param local true for our ID (owner local), false for the peer's we send to (owner remote)
+     */
+    public void connectionIdUpdated(boolean local, ConnectionId oldCid, ConnectionId newCid) {
+        if (!ended && !newCid.equals(oldCid)) {
+            offer(new QlogEvent.ConnectionIdUpdated(lastNow - start, local ? "local" : "remote",
+                    oldCid == null ? null : oldCid.toString(), newCid.toString()));
+        }
+    }
+
+    /**
+     * connectivity:mtu_updated (quic-events-03 §4.8), at the time of the trace's last event: the largest datagram
+     * path MTU discovery allows changed.
+     */
+    public void mtuUpdated(int oldSize, int newSize, boolean done) {
+        if (!ended && oldSize != newSize) {
+            offer(new QlogEvent.MtuUpdated(lastNow - start, oldSize, newSize, done));
+        }
     }
 
     /**
@@ -164,7 +242,7 @@ public final class QlogTrace {
                 v.limit(to).position(next);
                 FrameType t = f.read(v, type);
                 next = f.frameEnd();
-                frames.add(frame(t, f));
+                frames.add(frame(t, f, v));
             }
         } catch (QuicProtocolException | IllegalArgumentException e) {
             // A received packet the connection will refuse too: its frames up to the bad one are what it held.
@@ -172,30 +250,37 @@ public final class QlogTrace {
         return frames;
     }
 
-    private static QlogFrame frame(FrameType t, FrameReader f) {
+    private static QlogFrame frame(FrameType t, FrameReader f, ByteBuffer v) {
         long code = f.typeCode();
         return switch (t) {
-            case PADDING -> new QlogFrame(t, code, 0, 0, f.paddingLength(), false, 0, null);
+            case PADDING -> new QlogFrame(t, code, 0, 0, f.paddingLength(), false, 0, null, null);
             case ACK -> {
                 long[] r = java.util.Arrays.copyOf(f.ackRanges(), 2 * f.ackRangeCount());
-                yield new QlogFrame(t, code, 0, f.ackDelay(), 0, false, 0, r);
+                yield new QlogFrame(t, code, 0, f.ackDelay(), 0, false, 0, r, null);
             }
-            case RESET_STREAM -> new QlogFrame(t, code, f.streamId(), f.finalSize(), 0, false, f.errorCode(), null);
-            case STOP_SENDING -> new QlogFrame(t, code, f.streamId(), 0, 0, false, f.errorCode(), null);
-            case CRYPTO -> new QlogFrame(t, code, 0, f.offset(), f.dataLength(), false, 0, null);
-            case STREAM -> new QlogFrame(t, code, f.streamId(), f.offset(), f.dataLength(), f.fin(), 0, null);
-            case NEW_TOKEN, DATAGRAM -> new QlogFrame(t, code, 0, 0, f.dataLength(), false, 0, null);
-            case MAX_DATA, DATA_BLOCKED -> new QlogFrame(t, code, 0, f.maximum(), 0, false, 0, null);
+            case RESET_STREAM ->
+                    new QlogFrame(t, code, f.streamId(), f.finalSize(), 0, false, f.errorCode(), null, null);
+            case STOP_SENDING -> new QlogFrame(t, code, f.streamId(), 0, 0, false, f.errorCode(), null, null);
+            case CRYPTO -> new QlogFrame(t, code, 0, f.offset(), f.dataLength(), false, 0, null, null);
+            case STREAM -> new QlogFrame(t, code, f.streamId(), f.offset(), f.dataLength(), f.fin(), 0, null, null);
+            case NEW_TOKEN, DATAGRAM -> new QlogFrame(t, code, 0, 0, f.dataLength(), false, 0, null, null);
+            case MAX_DATA, DATA_BLOCKED -> new QlogFrame(t, code, 0, f.maximum(), 0, false, 0, null, null);
             case MAX_STREAM_DATA, STREAM_DATA_BLOCKED ->
-                    new QlogFrame(t, code, f.streamId(), f.maximum(), 0, false, 0, null);
-            case MAX_STREAMS, STREAMS_BLOCKED -> new QlogFrame(t, code, 0, f.maximum(), 0, !f.bidirectional(), 0, null);
-            case NEW_CONNECTION_ID -> new QlogFrame(t, code, f.sequenceNumber(), f.retirePriorTo(), 0, false, 0, null);
-            case RETIRE_CONNECTION_ID -> new QlogFrame(t, code, f.sequenceNumber(), 0, 0, false, 0, null);
-            case PATH_CHALLENGE, PATH_RESPONSE -> new QlogFrame(t, code, 0, f.pathData(), 0, false, 0, null);
+                    new QlogFrame(t, code, f.streamId(), f.maximum(), 0, false, 0, null, null);
+            case MAX_STREAMS, STREAMS_BLOCKED ->
+                    new QlogFrame(t, code, 0, f.maximum(), 0, !f.bidirectional(), 0, null, null);
+            case NEW_CONNECTION_ID -> {
+                byte[] id = new byte[f.dataLength()];
+                v.get(f.dataOffset(), id);
+                yield new QlogFrame(t, code, f.sequenceNumber(), f.retirePriorTo(), 0, false, 0, null,
+                        ConnectionId.of(id, 0, id.length).toString());
+            }
+            case RETIRE_CONNECTION_ID -> new QlogFrame(t, code, f.sequenceNumber(), 0, 0, false, 0, null, null);
+            case PATH_CHALLENGE, PATH_RESPONSE -> new QlogFrame(t, code, 0, f.pathData(), 0, false, 0, null, null);
             case CONNECTION_CLOSE -> new QlogFrame(t, code, 0, f.errorFrameType(), f.dataLength(), false,
-                    f.errorCode(), null);
-            case APPLICATION_CLOSE -> new QlogFrame(t, code, 0, 0, f.dataLength(), false, f.errorCode(), null);
-            case PING, HANDSHAKE_DONE -> new QlogFrame(t, code, 0, 0, 0, false, 0, null);
+                    f.errorCode(), null, null);
+            case APPLICATION_CLOSE -> new QlogFrame(t, code, 0, 0, f.dataLength(), false, f.errorCode(), null, null);
+            case PING, HANDSHAKE_DONE -> new QlogFrame(t, code, 0, 0, 0, false, 0, null, null);
         };
     }
 
@@ -270,7 +355,8 @@ public final class QlogTrace {
         ended = true;
         long t = lastNow - start;
         if (error == null) {
-            end(new QlogEvent.ConnectionClosed(t, null, -1, -1, "dropped", "unspecified"));
+            // quic-events-03 §4.3 has no trigger for this: left out (it is optional).
+            end(new QlogEvent.ConnectionClosed(t, null, -1, -1, "dropped", null));
             return;
         }
         String owner = error.byPeer() ? "remote" : "local";
@@ -279,7 +365,8 @@ public final class QlogTrace {
             case STATELESS_RESET -> "stateless_reset";
             case TRANSPORT -> error.code() == 0 ? "clean" : "error";
             case APPLICATION -> "application";
-            default -> "unspecified";
+            // quic-events-03 §4.3 lists no other trigger; left out (optional) rather than invent one.
+            default -> null;
         };
         boolean application = error.kind() == ConnectionError.Kind.APPLICATION;
         end(new QlogEvent.ConnectionClosed(t, owner, application ? -1 : error.code(),

@@ -91,17 +91,18 @@ class QlogTraceTest {
         String header = b.toString();
         assertTrue(header.startsWith("\u001e{\"qlog_version\":\"0.3\",\"qlog_format\":\"JSON-SEQ\""), header);
         assertTrue(header.endsWith("\n"), header);
-        assertTrue(header.contains("\"common_fields\":{\"ODCID\":\"0102\",\"time_format\":\"relative\","
-                + "\"reference_time\":1700000000123}"), header);
+        assertTrue(header.contains("\"common_fields\":{\"odcid\":\"0102\",\"group_id\":\"0102\","
+                + "\"protocol_type\":[\"QUIC\"],\"time_format\":\"relative\",\"reference_time\":1700000000123}"),
+                header);
         assertTrue(header.contains("\"vantage_point\":{\"name\":\"qsock\",\"type\":\"server\"}"), header);
 
         b.setLength(0);
         QlogJson.event(b, new QlogEvent.Packet(1_500_000, true, PacketType.ONE_RTT, 42, 1200, List.of(
-                new QlogFrame(FrameType.ACK, 2, 0, 3, 0, false, 0, new long[] {10, 8, 5, 5}),
-                new QlogFrame(FrameType.STREAM, 0x0f, 4, 100, 5, true, 0, null))));
+                new QlogFrame(FrameType.ACK, 2, 0, 3, 0, false, 0, new long[] {10, 8, 5, 5}, null),
+                new QlogFrame(FrameType.STREAM, 0x0f, 4, 100, 5, true, 0, null, null))));
         assertEquals("\u001e{\"time\":1.500,\"name\":\"transport:packet_sent\",\"data\":{\"header\":{\"packet_type\":"
                 + "\"1RTT\",\"packet_number\":42},\"raw\":{\"length\":1200},\"frames\":[{\"frame_type\":\"ack\","
-                + "\"ack_delay_raw\":3,\"acked_ranges\":[[5,5],[8,10]]},{\"frame_type\":\"stream\",\"stream_id\":4,"
+                + "\"ack_delay_raw\":3,\"acked_ranges\":[[5],[8,10]]},{\"frame_type\":\"stream\",\"stream_id\":4,"
                 + "\"offset\":100,\"length\":5,\"fin\":true}]}}\n", b.toString());
 
         b.setLength(0);
@@ -165,6 +166,50 @@ class QlogTraceTest {
         String[] records = text.split("\u001e", -1);
         assertTrue(records[records.length - 1].contains("\"message\":\"" + dropped + " events dropped"),
                 "the count ends the trace: " + records[records.length - 1]);
+    }
+
+    @Test
+    void moreTracesThanOpenFilesAllowedInterleaveIntoWholeFilesWithNoMoreFilesOpenThanTheBound() throws Exception {
+        // 10 traces written in turn through a writer that keeps 3 files open: each write past the third opens one
+        // by closing the least recently written, which reopens in append mode for its next record.
+        QlogWriter writer = new QlogWriter(QlogWriter.CAPACITY, 3);
+        int traces = 10;
+        int rounds = 20;
+        List<QlogTrace> all = new java.util.ArrayList<>();
+        for (int i = 0; i < traces; i++) {
+            ConnectionId odcid = ConnectionId.ofHex(String.format("%016x", 0x1000 + i));
+            QlogTrace t = QlogTrace.start(dir, odcid, i % 2 == 0, 0, writer);
+            t.started(odcid, odcid, 0);
+            all.add(t);
+        }
+        for (int r = 1; r <= rounds; r++) {
+            for (QlogTrace t : all) {
+                t.keyUpdated("client_1rtt_secret", "local_update", r, r);
+            }
+        }
+        for (QlogTrace t : all) {
+            t.closed(ConnectionError.transport(TransportErrorCode.NO_ERROR, 0, "done", false));
+        }
+
+        for (QlogTrace t : all) {
+            String text = "";
+            for (int i = 0; i < 400 && !text.contains("connection_closed"); i++) {
+                Thread.sleep(25);
+                text = Files.exists(t.file()) ? Files.readString(t.file(), StandardCharsets.UTF_8) : "";
+            }
+            String[] records = text.split("\u001e", -1);
+            // "", header, connection_started, path_assigned, the rounds' key updates, connection_closed.
+            assertEquals(1 + 1 + 2 + rounds + 1, records.length, t.file() + ":\n" + text);
+            assertTrue(records[1].startsWith("{\"qlog_version\""), "one header, first: " + records[1]);
+            assertEquals(1, count(text, "qlog_version"), "the header is not written again on reopening");
+            for (int r = 1; r <= rounds; r++) {
+                assertTrue(records[3 + r].contains("\"generation\":" + r + "}"), "round " + r + " in order: "
+                        + records[3 + r]);
+            }
+            assertTrue(records[records.length - 1].contains("connection_closed"), text);
+            assertNull(t.failure, "no write failed");
+        }
+        assertEquals(3, writer.peakOpenFiles(), "never more than 3 files open, and the bound was reached");
     }
 
     private static int count(String text, String what) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import qsock.api.ConnectionConfig;
+import qsock.socket.QuicEvent;
 import qsock.socket.QuicSocket;
 import qsock.socket.QuicSocketOptions;
 import qsock.socket.StreamFlags;
@@ -40,6 +41,7 @@ import qsock.tls.QuicHandshake;
 class QlogTest {
 
     private static final int SIZE = 200_000;
+    private static final int LOSSY_SIZE = 2 << 20;
 
     @TempDir
     Path dir;
@@ -98,6 +100,8 @@ class QlogTest {
         List<Map<String, Object>> server = records(files.get(1));
         checkHeader(client.getFirst(), odcid, "client");
         checkHeader(server.getFirst(), odcid, "server");
+        assertEquals(List.of(), QlogSchema.violations(client), "the client's trace meets the drafts' required fields");
+        assertEquals(List.of(), QlogSchema.violations(server), "the server's trace meets the drafts' required fields");
         // The data's sender sends a packet per 1,200 bytes or so; its receiver acknowledges every other one at least
         // (RFC 9000 §13.2.2), or fewer with ACK frequency: a few packets the other way.
         checkPackets(client.subList(1, client.size()), "transport:packet_sent", SIZE / 1500);
@@ -126,6 +130,132 @@ class QlogTest {
                 "the stream frames the server received cover the bytes sent, each once");
     }
 
+    /**
+     * A transfer from the server through a NAT that loses every 25th datagram towards the client, during which the
+     * client moves to a new port (RFC 9000 §9.2): the NAT gives it a new address too, so both sides change paths. Both
+     * traces meet the drafts' required fields ({@link QlogSchema}), hold recovery events, log the new path
+     * (connectivity:path_assigned) with the new address, and the connection ID each side moved to
+     * (connectivity:connection_id_updated, RFC 9000 §9.5).
+     */
+    @Test
+    void aLossyTransferWithAMigrationLogsThePathChangeInBothTracesAndMeetsTheSchema() throws Exception {
+        byte[] data = new byte[LOSSY_SIZE];
+        new java.util.SplittableRandom(17).nextBytes(data);
+        InetSocketAddress clientMovedTo;
+        InetSocketAddress serverSawClientAt;
+        long lost;
+        try (QuicSocket listener = QuicSocket.open(ConnectionConfig.defaults())
+                .bind(new InetSocketAddress(Loopback.address("127.0.0.1"), 0))) {
+            listener.setOption(QuicSocketOptions.QLOG_DIR, dir);
+            listener.listen(16);
+            try (Loopback loopback = Loopback.wrap(listener); LossyNat nat = new LossyNat(loopback.address, 40, 25)) {
+                Future<QuicSocket> accepted = loopback.background(() -> {
+                    QuicSocket s = listener.accept();
+                    QuicHandshake.serverHandshake(s, Loopback.serverTls(), Loopback.HANDSHAKE_TIMEOUT);
+                    return s;
+                });
+                QuicSocket client = QuicSocket.open(ConnectionConfig.defaults());
+                client.setOption(QuicSocketOptions.QLOG_DIR, dir);
+                client.setOption(QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
+                client.connect(nat.address());
+                QuicHandshake.clientHandshake(client, Loopback.clientTls(), Loopback.HANDSHAKE_TIMEOUT);
+                QuicSocket server = accepted.get(10, TimeUnit.SECONDS);
+                server.setOption(QuicSocketOptions.EVENT, Loopback.ALL_EVENTS);
+                Waits.untilConfirmed(client, server);
+                InetSocketAddress before = (InetSocketAddress) client.localAddress();
+
+                Future<Object> sent = loopback.background(() -> {
+                    server.send(ByteBuffer.wrap(data), -1, StreamFlags.NEW | StreamFlags.FIN);
+                    return null;
+                });
+                ByteBuffer in = ByteBuffer.allocate(LOSSY_SIZE + 1);
+                boolean moved = false;
+                for (int i = 0; i < 1_000_000 && in.position() < LOSSY_SIZE; i++) {
+                    boolean fin = client.receive(in).fin();
+                    if (!moved && in.position() >= LOSSY_SIZE / 4) {
+                        moved = true;
+                        client.setOption(QuicSocketOptions.CONNECTION_MIGRATION,
+                                new InetSocketAddress(Loopback.address("127.0.0.1"), 0));
+                    }
+                    if (fin) {
+                        break;
+                    }
+                }
+                sent.get(20, TimeUnit.SECONDS);
+                assertEquals(LOSSY_SIZE, in.position(), "the client received every byte");
+                assertTrue(java.util.Arrays.equals(data, java.util.Arrays.copyOf(in.array(), LOSSY_SIZE)),
+                        "the bytes arrived as sent");
+                Waits.until("the client's move completed",
+                        () -> drain(client).contains(new QuicEvent.ConnectionMigration(true)));
+                Waits.until("the server followed the client",
+                        () -> drain(server).contains(new QuicEvent.ConnectionMigration(false)));
+                clientMovedTo = (InetSocketAddress) client.localAddress();
+                serverSawClientAt = (InetSocketAddress) server.remoteAddress();
+                assertFalse(before.equals(clientMovedTo), "the client moved: " + before);
+                lost = nat.dropped();
+                client.close();
+                server.close();
+            }
+        }
+        assertTrue(lost > 0, "the NAT dropped datagrams");
+        Waits.until("both traces end with connection_closed", () -> closed("_client") && closed("_server"),
+                this::listing);
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.sorted().toList();
+        }
+        assertEquals(2, files.size(), "one file per side: " + files);
+        List<Map<String, Object>> client = records(files.get(0));
+        List<Map<String, Object>> server = records(files.get(1));
+        assertEquals(List.of(), QlogSchema.violations(client), "the client's trace meets the drafts' required fields");
+        assertEquals(List.of(), QlogSchema.violations(server), "the server's trace meets the drafts' required fields");
+
+        // The client's new path: its new local port, towards the NAT.
+        Map<?, ?> clientPath = lastPath(client);
+        assertEquals("1", clientPath.get("path_id"), clientPath.toString());
+        assertEquals(clientMovedTo.getPort(), port((Map<?, ?>) clientPath.get("path_local")), clientPath.toString());
+        // The server's: the client's new address as the NAT shows it.
+        Map<?, ?> serverPath = lastPath(server);
+        assertEquals("1", serverPath.get("path_id"), serverPath.toString());
+        Map<?, ?> remote = (Map<?, ?>) serverPath.get("path_remote");
+        assertEquals(serverSawClientAt.getAddress().getHostAddress(), remote.get("ip_v4"), serverPath.toString());
+        assertEquals(serverSawClientAt.getPort(), port(remote), serverPath.toString());
+        for (List<Map<String, Object>> trace : List.of(client, server)) {
+            // RFC 9000 §9.5: each side sends to a new connection ID of its peer on the new path.
+            Map<?, ?> path = lastPath(trace);
+            String pathCid = (String) ((List<?>) ((Map<?, ?>) path.get("path_remote")).get("connection_ids")).getFirst();
+            assertTrue(named(trace, "connectivity:connection_id_updated").stream()
+                    .map(e -> (Map<?, ?>) e.get("data"))
+                    .anyMatch(d -> "remote".equals(d.get("owner")) && pathCid.equals(d.get("new"))),
+                    "connection_id_updated names the ID the new path uses: " + pathCid);
+            Map<?, ?> started = (Map<?, ?>) named(trace, "connectivity:connection_started").getFirst().get("data");
+            assertEquals("127.0.0.1", started.get("dst_ip"), started.toString());
+        }
+        // The sender saw the losses: a congestion event (RFC 9002 §7.3.2).
+        assertTrue(named(server, "recovery:congestion_state_updated").stream()
+                .anyMatch(e -> "recovery".equals(((Map<?, ?>) e.get("data")).get("new"))),
+                "the server's trace shows recovery");
+    }
+
+    private static Map<?, ?> lastPath(List<Map<String, Object>> trace) {
+        List<Map<String, Object>> paths = named(trace, "connectivity:path_assigned");
+        assertTrue(paths.size() >= 2, "the handshake's path and the new one: " + paths);
+        assertEquals("", ((Map<?, ?>) paths.getFirst().get("data")).get("path_id"), "the first path is \"\"");
+        return (Map<?, ?>) paths.getLast().get("data");
+    }
+
+    private static int port(Map<?, ?> endpoint) {
+        return ((BigDecimal) endpoint.get("port_v4")).intValue();
+    }
+
+    private static List<QuicEvent> drain(QuicSocket socket) {
+        List<QuicEvent> events = new ArrayList<>();
+        for (QuicEvent e = socket.pollEvent(); e != null && events.size() < 1_000; e = socket.pollEvent()) {
+            events.add(e);
+        }
+        return events;
+    }
+
     @Test
     void aPathThatIsNoDirectoryIsRefused() throws Exception {
         Path file = Files.writeString(dir.resolve("file"), "x");
@@ -141,7 +271,7 @@ class QlogTest {
         assertTrue(header.get("title") instanceof String, header.toString());
         Map<?, ?> trace = (Map<?, ?>) header.get("trace");
         Map<?, ?> common = (Map<?, ?>) trace.get("common_fields");
-        assertEquals(odcid, common.get("ODCID"));
+        assertEquals(odcid, common.get("odcid"));
         assertEquals("relative", common.get("time_format"));
         assertTrue(((BigDecimal) common.get("reference_time")).longValue() > 1_600_000_000_000L, common.toString());
         assertEquals(vantage, ((Map<?, ?>) trace.get("vantage_point")).get("type"));
