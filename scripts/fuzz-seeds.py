@@ -353,3 +353,28 @@ write(CORE, 'qsock.core.attack.ConnectionFuzzTest', 'anyDatagramSequenceKeepsThe
                + op_raw(bytes([0x45]) + b'\x11' * 40 + token) + op_1rtt(b'\x21\xff\xff'),
     'idle-timeout': op_1rtt(PING) + op_advance(65535) + op_1rtt(PING) + op_advance(65535),
 })
+
+
+# Well-formed frames built by the target (qsock.core.attack.FuzzedFrames): kind byte, then its fields.
+def op_frames(frames, flags=0, pn_mode=0, pn_arg=0):
+    return bytes([7, flags, pn_mode, pn_arg, len(frames) - 1]) + b''.join(frames)
+
+
+def f_stream(sid_byte, offset, data, fin=False):
+    return bytes([0, sid_byte, 1 if fin else 0]) + struct.pack('>HB', offset, len(data)) + data
+
+
+F_ACK = bytes([1])
+F_PING = bytes([17])
+SERVER_BIDI_0, CLIENT_UNI_1 = 1, 2 | 4
+with open(os.path.join(CORE, 'resources/qsock/core/attack/ConnectionFuzzTestInputs/'
+                             'anyDatagramSequenceKeepsTheServerWithinItsBounds/seed-frames-built'), 'wb') as f:
+    f.write(op_frames([f_stream(0, 0, b'hello'), f_stream(0, 10, b'x'), f_stream(4, 0, b'second', True)])
+            + op_read(0) + op_write(3000) + op_frames([F_ACK, bytes([4, SERVER_BIDI_0, 3]), bytes([6, 0, 0x10, 0, 4])])
+            + op_frames([bytes([5, 0x40, 0, 8]), bytes([7, 1, 0, 20, 0]), bytes([10, 0, 0, 8, 0]),
+                         bytes([9, CLIENT_UNI_1, 0, 1, 0]), bytes([8, 0, 1, 0])])
+            + op_frames([bytes([3, 4 << 2, 7, 0, 100]), bytes([11, 30, 28, 0x55, 0x66]), bytes([12, 0])])
+            + op_frames([bytes([13, 1, 2]), bytes([15, 3]) + b'dgm', bytes([16, 0, 0, 2]) + b'\x08\x00', F_PING])
+            + op_frames([f_stream(0, 5, b'moved')], FROM_NEW_ADDRESS | ISSUED_NEWEST)
+            + op_frames([bytes([14, 0, 1]), F_ACK], FROM_NEW_ADDRESS | ISSUED_NEWEST)
+            + op_frames([bytes([2, 7 << 3, 5])]) + op_advance(500) + op_frames([bytes([18, 0])]))

@@ -6,14 +6,17 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import qsock.api.ConnectionConfig;
 import qsock.api.Role;
 import qsock.core.crypto.PacketProtection;
 import qsock.core.error.ConnectionError;
 import qsock.core.error.TransportErrorCode;
+import qsock.core.frame.Frame;
 import qsock.core.frame.FrameEncoder;
 import qsock.core.frame.NewConnectionIdFrame;
+import qsock.core.frame.PathChallengeFrame;
 import qsock.core.handshake.EncryptionLevel;
 import qsock.core.packet.PacketHeaderWriter;
 import qsock.core.packet.PacketType;
@@ -31,7 +34,9 @@ import qsock.core.wire.ConnectionId;
  * operations: 1-RTT packets of fuzzer payload sealed with the client's keys (any key generation, a Key Phase bit that
  * may disagree with it, a packet number chosen to repeat, go back or jump, a connection ID the server issued or one
  * it never did, from the peer's address or a new one), datagrams of coalesced Initial/Handshake/1-RTT packets, raw
- * datagrams, the clock moved on, and the server's application writing, reading and updating its keys.
+ * datagrams, the clock moved on, the server's application writing, reading and updating its keys, and 1-RTT packets
+ * of well-formed frames whose fields the fuzzer picks ({@link FuzzedFrames}), which meet the state machine rather
+ * than the decoder.
  *
  * <p>Invariants after every step, each a finding when broken: no exception leaves the connection and no fault of
  * qsock's own closes it ({@code internalError}); a connection that closed on its own did so with a transport error
@@ -92,12 +97,17 @@ class ConnectionFuzzTest {
         /** The server's application reads a peer's stream. Bytes: flags (bit 0 bidirectional), stream index. */
         APP_READ,
         /** The server starts a key update (RFC 9001 §6). No bytes. */
-        SERVER_KEY_UPDATE
+        SERVER_KEY_UPDATE,
+        /**
+         * One 1-RTT packet of well-formed frames ({@link FuzzedFrames}). Bytes: flags (as {@link #ONE_RTT}), packet
+         * number mode and argument (1), frame count (1-16), the frames.
+         */
+        FRAMES
     }
 
     @FuzzTest
     void anyDatagramSequenceKeepsTheServerWithinItsBounds(byte[] input) throws Exception {
-        Run run = new Run(new HostileClient(1717, SERVER), new Input(input));
+        Run run = new Run(new HostileClient(1717, SERVER), new FuzzInput(input));
         run.check("after the handshake");
         for (int i = 0; i < MAX_OPS && run.in.hasMore(); i++) {
             Op op = Op.values()[run.in.u8() % Op.values().length];
@@ -109,19 +119,21 @@ class ConnectionFuzzTest {
     /** One input's run: the fixture, what the input says, and what the test has seen of the server. */
     private static final class Run {
         final HostileClient t;
-        final Input in;
+        final FuzzInput in;
         /** The largest 1-RTT packet number the test sent, and the last one. */
         long largest = 999;
         long last = 999;
         /** Connection IDs the server issued (in NEW_CONNECTION_ID frames), oldest first. */
         final List<ConnectionId> issued = new ArrayList<>();
+        /** The data of the server's last PATH_CHALLENGE, or -1. */
+        long lastChallenge = -1;
         /** Streams the server's application opened. */
         final List<Long> opened = new ArrayList<>();
         int written;
         int keyUpdates;
         long datagramsBefore;
 
-        Run(HostileClient t, Input in) {
+        Run(HostileClient t, FuzzInput in) {
             this.t = t;
             this.in = in;
             this.datagramsBefore = t.datagramsFromServer;
@@ -146,6 +158,7 @@ class ConnectionFuzzTest {
                 case ADVANCE -> t.advance((1 + in.u16()) * MS);
                 case APP_WRITE -> appWrite();
                 case APP_READ -> appRead();
+                case FRAMES -> frames();
                 case SERVER_KEY_UPDATE -> {
                     if (keyUpdates++ < MAX_SERVER_KEY_UPDATES) {
                         try {
@@ -161,7 +174,25 @@ class ConnectionFuzzTest {
         private void oneRtt() {
             int flags = in.u8();
             long pn = packetNumber(in.u8(), in.u16());
-            byte[] payload = in.bytes(in.u16() % 4096);
+            seal(flags, pn, in.bytes(in.u16() % 4096));
+        }
+
+        private void frames() {
+            int flags = in.u8();
+            long pn = packetNumber(in.u8(), in.u8());
+            int count = 1 + in.u8() % 16;
+            ByteBuffer payload = ByteBuffer.allocate(8192);
+            for (int i = 0; i < count; i++) {
+                Frame f = FuzzedFrames.next(in, t, lastChallenge);
+                if (FrameEncoder.encodedLength(f) <= payload.remaining()) {
+                    FrameEncoder.encode(payload, f);
+                }
+            }
+            seal(flags, pn, Arrays.copyOf(payload.array(), payload.position()));
+        }
+
+        /** Seals {@code payload} in a 1-RTT packet as {@code flags} say ({@link Op#ONE_RTT}) and hands it over. */
+        private void seal(int flags, long pn, byte[] payload) {
             int generation = (flags >>> 1) & 3;
             ByteBuffer ack = ByteBuffer.allocate(4096);
             if ((flags & 1) != 0) {
@@ -298,6 +329,9 @@ class ConnectionFuzzTest {
                 for (NewConnectionIdFrame f : p.frames(NewConnectionIdFrame.class)) {
                     issued.add(f.connectionId());
                 }
+                for (PathChallengeFrame f : p.frames(PathChallengeFrame.class)) {
+                    lastChallenge = f.data();
+                }
             }
             long sent = t.datagramsFromServer - datagramsBefore;
             datagramsBefore = t.datagramsFromServer;
@@ -372,36 +406,6 @@ class ConnectionFuzzTest {
                         + limit + " from " + r.readOffset() + " " + when);
             }
             return 2 * MAX_CHUNK;
-        }
-    }
-
-    /** The fuzz input read front to back; past its end every read is zero or empty. */
-    private static final class Input {
-        private final byte[] data;
-        private int pos;
-
-        Input(byte[] data) {
-            this.data = data;
-        }
-
-        boolean hasMore() {
-            return pos < data.length;
-        }
-
-        int u8() {
-            return pos < data.length ? data[pos++] & 0xff : 0;
-        }
-
-        int u16() {
-            return (u8() << 8) | u8();
-        }
-
-        byte[] bytes(int n) {
-            int k = Math.min(n, data.length - pos);
-            byte[] out = new byte[k];
-            System.arraycopy(data, pos, out, 0, k);
-            pos += k;
-            return out;
         }
     }
 }
