@@ -41,9 +41,9 @@ import qsock.core.wire.ConnectionId;
  * <p>Invariants after every step, each a finding when broken: no exception leaves the connection and no fault of
  * qsock's own closes it ({@code internalError}); a connection that closed on its own did so with a transport error
  * RFC 9000 §20.1 defines (not INTERNAL_ERROR), a CRYPTO_ERROR (RFC 9001 §4.8) or an idle timeout, never an
- * application close (the test's application never closes); every stream's received bytes stay under the limit we
- * advertised for it and their sum under the connection's (RFC 9000 §4.1), and reassembly storage under those limits
- * plus its chunk rounding; at most {@value #MAX_DATAGRAMS_PER_STEP} datagrams leave per step (no amplification loop);
+ * application close (the test's application never closes); no more streams than MAX_STREAMS allowed (RFC 9000 §4.6);
+ * every stream's received bytes stay under the limit we advertised for it and their sum under the connection's
+ * (§4.1), and reassembly storage under those limits plus its chunk rounding; at most {@value #MAX_DATAGRAMS_PER_STEP} datagrams leave per step (no amplification loop);
  * and every packet the server sends that opens decodes ({@link Wire#read} checks it).
  */
 class ConnectionFuzzTest {
@@ -373,6 +373,12 @@ class ConnectionFuzzTest {
             if (streams.connectionDataReceived() > streams.localMaxData()) {
                 throw new AssertionError("connection data " + streams.connectionDataReceived() + " past our limit "
                         + streams.localMaxData() + " " + when);
+            }
+            // RFC 9000 §4.6: the peer opens at most the streams our MAX_STREAMS allowed (cumulative counts).
+            long streamsAllowed = streams.localMaxStreams(true) + streams.localMaxStreams(false) + opened.size();
+            if (streams.streamCount() > streamsAllowed) {
+                throw new AssertionError(streams.streamCount() + " streams held, more than the " + streamsAllowed
+                        + " ever allowed " + when);
             }
             long allowance = streams.localMaxData();
             for (int d = 0; d < 2; d++) {
