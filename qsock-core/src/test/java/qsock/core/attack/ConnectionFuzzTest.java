@@ -43,8 +43,9 @@ import qsock.core.wire.ConnectionId;
  * RFC 9000 §20.1 defines (not INTERNAL_ERROR), a CRYPTO_ERROR (RFC 9001 §4.8) or an idle timeout, never an
  * application close (the test's application never closes); no more streams than MAX_STREAMS allowed (RFC 9000 §4.6);
  * every stream's received bytes stay under the limit we advertised for it and their sum under the connection's
- * (§4.1), and reassembly storage under those limits plus its chunk rounding; at most {@value #MAX_DATAGRAMS_PER_STEP} datagrams leave per step (no amplification loop);
- * and every packet the server sends that opens decodes ({@link Wire#read} checks it).
+ * (§4.1), and reassembly storage under those limits plus its chunk rounding; at most
+ * {@value #MAX_DATAGRAMS_PER_STEP} datagrams leave per step (no amplification loop); and every packet the server
+ * sends that opens decodes ({@link Wire#read} checks it).
  */
 class ConnectionFuzzTest {
 
