@@ -305,7 +305,8 @@ token = bytes(range(0xa0, 0xb0))
 write(CORE, 'qsock.core.attack.ConnectionFuzzTest', 'anyDatagramSequenceKeepsTheServerWithinItsBounds', {
     'stream-in-order': op_1rtt(stream(0, 0, b'hello')) + op_1rtt(stream(0, 5, b'world', True)) + op_read(0)
                        + op_advance(30),
-    'stream-out-of-order': op_1rtt(stream(4, 10, b'later')) + op_1rtt(stream(4, 3, b'mid')) + op_1rtt(stream(4, 0, b'abc'))
+    'stream-out-of-order': op_1rtt(stream(4, 10, b'later')) + op_1rtt(stream(4, 3, b'mid'))
+                           + op_1rtt(stream(4, 0, b'abc'))
                            + op_1rtt(stream(2, 100, b'x' * 50, True)) + op_read(1) + op_read(0, bidi=False)
                            + op_1rtt(stream(4, 5, b'gap!!')) + op_read(1),
     'stream-flow-control': op_1rtt(stream(0, 0, b'a' * 3000)) + op_1rtt(stream(0, 3000, b'b' * 1000)) + op_read(0)
@@ -326,14 +327,16 @@ write(CORE, 'qsock.core.attack.ConnectionFuzzTest', 'anyDatagramSequenceKeepsThe
                                   + varint(8) + bytes([0x17]) + varint(4))
                         + op_1rtt(bytes([0x12]) + varint(1 << 60)),
     'new-cid-retire': op_1rtt(bytes([0x18]) + varint(20) + varint(18) + bytes([8]) + bytes(range(1, 9)) + token)
-                      + op_1rtt(bytes([0x18]) + varint(21) + varint(19) + bytes([8]) + bytes(range(2, 10)) + token[::-1])
+                      + op_1rtt(bytes([0x18]) + varint(21) + varint(19) + bytes([8]) + bytes(range(2, 10))
+                                + token[::-1])
                       + op_1rtt(PING, ISSUED_NEWEST) + op_1rtt(bytes([0x19]) + varint(1), ISSUED_NEWEST)
                       + op_1rtt(PING, ISSUED_OLDEST) + op_1rtt(PING, UNKNOWN_CID),
     'path-challenge-migration': op_1rtt(bytes([0x1a]) + bytes(range(8)))
                                 + op_1rtt(stream(0, 0, b'moved'), FROM_NEW_ADDRESS | ISSUED_NEWEST)
                                 + op_1rtt(bytes([0x1b]) + bytes(8), FROM_NEW_ADDRESS | ISSUED_NEWEST)
                                 + op_1rtt(PING, FROM_NEW_ADDRESS | PORT_ONLY) + op_advance(3000),
-    'datagram': op_1rtt(bytes([0x31]) + varint(3) + b'abc' + bytes([0x30]) + b'rest') + op_1rtt(bytes([0x30]) + b'z' * 1500),
+    'datagram': op_1rtt(bytes([0x31]) + varint(3) + b'abc' + bytes([0x30]) + b'rest')
+                + op_1rtt(bytes([0x30]) + b'z' * 1500),
     'connection-close': op_1rtt(stream(0, 0, b'bye')) + op_1rtt(bytes([0x1c]) + varint(0x0a) + varint(0x08) + varint(3)
                                                                  + b'bad')
                         + op_1rtt(PING) + op_advance(2000),

@@ -81,9 +81,9 @@ class ConnectionFuzzTest {
          */
         ONE_RTT,
         /**
-         * Several packets in one datagram (RFC 9000 §12.2). Bytes: count (1-4), then per packet a type byte (0 Initial,
-         * 1 Handshake, else 1-RTT), a packet number byte, payload length (2), payload. A 1-RTT packet has no Length
-         * field: whatever follows it is read as its own bytes (and fails authentication).
+         * Several packets in one datagram (RFC 9000 §12.2). Bytes: count (1-4), then per packet a type byte
+         * (0 Initial, 1 Handshake, else 1-RTT), a packet number byte, payload length (2), payload. A 1-RTT packet has
+         * no Length field: whatever follows it is read as its own bytes (and fails authentication).
          */
         COALESCED,
         /** A datagram of raw bytes: header parsing, failed decryption, stateless-reset checks. Length (2), bytes. */
