@@ -259,3 +259,125 @@ write(TLS, 'qsock.tls.fuzz.TicketFuzzTest', 'opensOnlyWhatWasSealedAndDecodesOrR
                         + bytes([9]) + b'localhost' + struct.pack('>qIII', 1_700_000_000_000, 7200, 12345, 16384)
                         + struct.pack('>H', len(client_params)) + client_params + struct.pack('>I', 1),
 })
+
+# The connection-level target (qsock.core.attack.ConnectionFuzzTest): operations, each a kind byte and its fields
+# (the target's Op enum documents them). 1-RTT payloads are RFC 9000 §19 frames as the honest client would send them,
+# or would not.
+def op_1rtt(payload, flags=0, pn_mode=0, pn_arg=0):
+    return bytes([0, flags, pn_mode]) + struct.pack('>HH', pn_arg, len(payload)) + payload
+
+
+def op_coalesced(*packets):
+    out = bytes([1, len(packets) - 1])
+    for kind, pn, payload in packets:
+        out += bytes([kind, pn]) + struct.pack('>H', len(payload)) + payload
+    return out
+
+
+def op_raw(data):
+    return bytes([2]) + struct.pack('>H', len(data)) + data
+
+
+def op_advance(ms):
+    return bytes([3]) + struct.pack('>H', ms - 1)
+
+
+def op_write(length, new=True, bidi=True, fin=False, choice=0):
+    return bytes([4, (1 if new else 0) | (2 if bidi else 0) | (4 if fin else 0), choice]) + struct.pack('>H', length)
+
+
+def op_read(index, bidi=True):
+    return bytes([5, 1 if bidi else 0, index])
+
+
+OP_KEY_UPDATE = bytes([6])
+ACK_FIRST, FROM_NEW_ADDRESS, PORT_ONLY, PHASE_FLIPPED = 1, 16, 32, 8
+GEN1, GEN2 = 2, 4
+ISSUED_OLDEST, ISSUED_NEWEST, UNKNOWN_CID = 0x40, 0x80, 0xc0
+
+
+def stream(sid, offset, data, fin=False):
+    return bytes([0x0f if fin else 0x0e]) + varint(sid) + varint(offset) + varint(len(data)) + data
+
+
+PING = bytes([0x01])
+token = bytes(range(0xa0, 0xb0))
+write(CORE, 'qsock.core.attack.ConnectionFuzzTest', 'anyDatagramSequenceKeepsTheServerWithinItsBounds', {
+    'stream-in-order': op_1rtt(stream(0, 0, b'hello')) + op_1rtt(stream(0, 5, b'world', True)) + op_read(0)
+                       + op_advance(30),
+    'stream-out-of-order': op_1rtt(stream(4, 10, b'later')) + op_1rtt(stream(4, 3, b'mid'))
+                           + op_1rtt(stream(4, 0, b'abc'))
+                           + op_1rtt(stream(2, 100, b'x' * 50, True)) + op_read(1) + op_read(0, bidi=False)
+                           + op_1rtt(stream(4, 5, b'gap!!')) + op_read(1),
+    'stream-flow-control': op_1rtt(stream(0, 0, b'a' * 3000)) + op_1rtt(stream(0, 3000, b'b' * 1000)) + op_read(0)
+                           + op_1rtt(PING, ACK_FIRST) + op_1rtt(stream(0, 8000, b'c' * 1000)),
+    'ack-server-data': op_write(3000) + op_1rtt(PING, ACK_FIRST) + op_write(2000, new=False, fin=True)
+                       + op_advance(5) + op_1rtt(PING, ACK_FIRST) + op_advance(400) + op_1rtt(PING, ACK_FIRST),
+    'ack-optimistic': op_write(4000) + op_1rtt(bytes([0x02]) + varint(1000) + varint(0) + varint(0) + varint(1000))
+                      + op_1rtt(bytes([0x03]) + varint(5) + varint(0) + varint(0) + varint(5) + varint(1) + varint(0)
+                                + varint(0)),
+    'reset-stop-sending': op_1rtt(stream(0, 0, b'data')) + op_1rtt(bytes([0x04]) + varint(0) + varint(7) + varint(4))
+                          + op_read(0) + op_write(500) + op_1rtt(bytes([0x05]) + varint(1) + varint(9))
+                          + op_write(100, new=False) + op_1rtt(PING, ACK_FIRST)
+                          + op_1rtt(bytes([0x04]) + varint(8) + varint(1) + varint(1 << 20)),
+    'max-data-streams': op_write(1000) + op_1rtt(bytes([0x10]) + varint(1 << 20) + bytes([0x11]) + varint(1)
+                                                 + varint(1 << 16) + bytes([0x12]) + varint(100) + bytes([0x13])
+                                                 + varint(50))
+                        + op_1rtt(bytes([0x14]) + varint(100) + bytes([0x15]) + varint(0) + varint(50) + bytes([0x16])
+                                  + varint(8) + bytes([0x17]) + varint(4))
+                        + op_1rtt(bytes([0x12]) + varint(1 << 60)),
+    'new-cid-retire': op_1rtt(bytes([0x18]) + varint(20) + varint(18) + bytes([8]) + bytes(range(1, 9)) + token)
+                      + op_1rtt(bytes([0x18]) + varint(21) + varint(19) + bytes([8]) + bytes(range(2, 10))
+                                + token[::-1])
+                      + op_1rtt(PING, ISSUED_NEWEST) + op_1rtt(bytes([0x19]) + varint(1), ISSUED_NEWEST)
+                      + op_1rtt(PING, ISSUED_OLDEST) + op_1rtt(PING, UNKNOWN_CID),
+    'path-challenge-migration': op_1rtt(bytes([0x1a]) + bytes(range(8)))
+                                + op_1rtt(stream(0, 0, b'moved'), FROM_NEW_ADDRESS | ISSUED_NEWEST)
+                                + op_1rtt(bytes([0x1b]) + bytes(8), FROM_NEW_ADDRESS | ISSUED_NEWEST)
+                                + op_1rtt(PING, FROM_NEW_ADDRESS | PORT_ONLY) + op_advance(3000),
+    'datagram': op_1rtt(bytes([0x31]) + varint(3) + b'abc' + bytes([0x30]) + b'rest')
+                + op_1rtt(bytes([0x30]) + b'z' * 1500),
+    'connection-close': op_1rtt(stream(0, 0, b'bye')) + op_1rtt(bytes([0x1c]) + varint(0x0a) + varint(0x08) + varint(3)
+                                                                 + b'bad')
+                        + op_1rtt(PING) + op_advance(2000),
+    'application-close': op_1rtt(bytes([0x1d]) + varint(0x101) + varint(2) + b'no') + op_advance(1),
+    'key-update': op_1rtt(PING) + op_1rtt(stream(0, 0, b'k1'), GEN1) + op_1rtt(PING, ACK_FIRST | GEN1)
+                  + op_advance(1000) + op_1rtt(PING, ACK_FIRST | GEN2) + op_1rtt(PING, GEN2 | PHASE_FLIPPED)
+                  + OP_KEY_UPDATE + op_1rtt(PING, ACK_FIRST | GEN2) + op_1rtt(PING, ACK_FIRST | GEN1 | GEN2),
+    'coalesced': op_coalesced((1, 7, PING), (2, 0, stream(0, 0, b'co'))) + op_coalesced((0, 3, PING), (1, 4, PING))
+                 + op_coalesced((2, 0, PING), (2, 0, PING)),
+    'packet-numbers': op_1rtt(PING) + op_1rtt(stream(0, 0, b'dup')) + op_1rtt(stream(0, 0, b'dup'), pn_mode=1)
+                      + op_1rtt(PING, pn_mode=3, pn_arg=5000) + op_1rtt(PING, pn_mode=2, pn_arg=3000)
+                      + op_1rtt(PING, pn_mode=4, pn_arg=1) + op_1rtt(PING, ACK_FIRST),
+    'not-from-a-client': op_1rtt(bytes([0x06]) + varint(0) + varint(4) + b'\x01\x00\x00\x00')
+                         + op_1rtt(bytes([0x07]) + varint(4) + b'tokn') + op_1rtt(bytes([0x1e])),
+    'garbage': op_raw(bytes(range(256)) * 2) + op_raw(bytes([0x40]) + bytes(range(1, 9)) + b'\x00' * 40)
+               + op_1rtt(bytes([0x18]) + varint(20) + varint(18) + bytes([8]) + bytes(range(1, 9)) + token)
+               + op_raw(bytes([0x45]) + b'\x11' * 40 + token) + op_1rtt(b'\x21\xff\xff'),
+    'idle-timeout': op_1rtt(PING) + op_advance(65535) + op_1rtt(PING) + op_advance(65535),
+})
+
+
+# Well-formed frames built by the target (qsock.core.attack.FuzzedFrames): kind byte, then its fields.
+def op_frames(frames, flags=0, pn_mode=0, pn_arg=0):
+    return bytes([7, flags, pn_mode, pn_arg, len(frames) - 1]) + b''.join(frames)
+
+
+def f_stream(sid_byte, offset, data, fin=False):
+    return bytes([0, sid_byte, 1 if fin else 0]) + struct.pack('>HB', offset, len(data)) + data
+
+
+F_ACK = bytes([1])
+F_PING = bytes([17])
+SERVER_BIDI_0, CLIENT_UNI_1 = 1, 2 | 4
+with open(os.path.join(CORE, 'resources/qsock/core/attack/ConnectionFuzzTestInputs/'
+                             'anyDatagramSequenceKeepsTheServerWithinItsBounds/seed-frames-built'), 'wb') as f:
+    f.write(op_frames([f_stream(0, 0, b'hello'), f_stream(0, 10, b'x'), f_stream(4, 0, b'second', True)])
+            + op_read(0) + op_write(3000) + op_frames([F_ACK, bytes([4, SERVER_BIDI_0, 3]), bytes([6, 0, 0x10, 0, 4])])
+            + op_frames([bytes([5, 0x40, 0, 8]), bytes([7, 1, 0, 20, 0]), bytes([10, 0, 0, 8, 0]),
+                         bytes([9, CLIENT_UNI_1, 0, 1, 0]), bytes([8, 0, 1, 0])])
+            + op_frames([bytes([3, 4 << 2, 7, 0, 100]), bytes([11, 30, 28, 0x55, 0x66]), bytes([12, 0])])
+            + op_frames([bytes([13, 1, 2]), bytes([15, 3]) + b'dgm', bytes([16, 0, 0, 2]) + b'\x08\x00', F_PING])
+            + op_frames([f_stream(0, 5, b'moved')], FROM_NEW_ADDRESS | ISSUED_NEWEST)
+            + op_frames([bytes([14, 0, 1]), F_ACK], FROM_NEW_ADDRESS | ISSUED_NEWEST)
+            + op_frames([bytes([2, 7 << 3, 5])]) + op_advance(500) + op_frames([bytes([18, 0])]))
