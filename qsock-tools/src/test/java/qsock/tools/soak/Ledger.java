@@ -23,6 +23,7 @@ final class Ledger {
     private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
     private final List<String> details = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
 
     void begin(Behaviour b) {
         started.computeIfAbsent(b, k -> new LongAdder()).increment();
@@ -40,6 +41,21 @@ final class Ledger {
             if (details.size() < DETAILS_KEPT) {
                 details.add(kind + ": " + detail);
             }
+        }
+    }
+
+    /** Keeps a detail of an outcome that does not fail the soak but asks for a look (the first 20). */
+    void note(String detail) {
+        synchronized (notes) {
+            if (notes.size() < DETAILS_KEPT) {
+                notes.add(detail);
+            }
+        }
+    }
+
+    List<String> notes() {
+        synchronized (notes) {
+            return List.copyOf(notes);
         }
     }
 

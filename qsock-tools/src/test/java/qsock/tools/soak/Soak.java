@@ -252,6 +252,11 @@ public final class Soak {
                     SoakVerdict.mib(ledger.bytesVerified.sum()), ledger.streamsVerified.sum());
             out.println("outcomes by behaviour and kind:");
             ledger.outcomes().forEach((k, v) -> out.printf("  %-60s %d%n", k, v));
+            List<String> notes = ledger.notes();
+            if (!notes.isEmpty()) {
+                out.println("noted (the first " + notes.size() + "):");
+                notes.forEach(n -> out.println("  " + n));
+            }
             long honest = ledger.started(Behaviour.HONEST);
             long honestFailed = ledger.notOk(Behaviour.HONEST);
             if (honest > 0 && honestFailed > honest * HONEST_FAILURES_ALLOWED) {

@@ -164,22 +164,32 @@ final class SoakClient {
         boolean resume = random.nextInt(100) < 40;
         boolean migrate = random.nextInt(100) < 20;
         boolean rebind = !migrate && random.nextInt(100) < 10;
+        String kind = (resume ? ", resuming" : "") + (migrate ? ", migrating" : "") + (rebind ? ", rebound" : "");
+        String phase = "handshake";
         try (QuicSocket s = open(true)) {
-            TlsEngine engine = handshake(s, resume ? resuming : fresh);
-            if (engine.resumed()) {
-                ledger.resumed.increment();
+            try {
+                TlsEngine engine = handshake(s, resume ? resuming : fresh);
+                if (engine.resumed()) {
+                    ledger.resumed.increment();
+                }
+                phase = "echo";
+                int n = 1 + random.nextInt(3);
+                StreamEcho[] streams = new StreamEcho[n];
+                long total = 0;
+                for (int i = 0; i < n; i++) {
+                    long size = Math.min(size(random), MAX_TRANSFER - total);
+                    total += size;
+                    streams[i] = new StreamEcho(s.openStream(0), Math.max(size, 1), random.nextLong());
+                }
+                long moveAt = migrate || rebind ? random.nextLong(Math.max(1, total)) : -1;
+                echo(s, streams, moveAt, migrate);
+                return "ok";
+            } catch (SocketTimeoutException e) {
+                // Which step stalled, and the connection's state then: what a stall's cause is looked for in.
+                ledger.note("honest connection timed out in " + phase + kind + ": " + e.getMessage() + "; "
+                        + s.state() + ", " + s.statistics());
+                return "timed out in " + phase + kind;
             }
-            int n = 1 + random.nextInt(3);
-            StreamEcho[] streams = new StreamEcho[n];
-            long total = 0;
-            for (int i = 0; i < n; i++) {
-                long size = Math.min(size(random), MAX_TRANSFER - total);
-                total += size;
-                streams[i] = new StreamEcho(s.openStream(0), Math.max(size, 1), random.nextLong());
-            }
-            long moveAt = migrate || rebind ? random.nextLong(Math.max(1, total)) : -1;
-            echo(s, streams, moveAt, migrate);
-            return "ok";
         }
     }
 
@@ -219,7 +229,12 @@ final class SoakClient {
                     e.sent.update(chunk, 0, len);
                     e.sentBytes += len;
                     boolean last = e.sentBytes == e.size;
-                    s.send(out.clear().limit(len), e.id, last ? StreamFlags.FIN : 0);
+                    try {
+                        s.send(out.clear().limit(len), e.id, last ? StreamFlags.FIN : 0);
+                    } catch (SocketTimeoutException t) {
+                        throw new SocketTimeoutException("sending (" + sentTotal + " bytes sent, the reader "
+                                + (reader.isAlive() ? "waiting" : "done") + "): " + t.getMessage());
+                    }
                     e.fin = last;
                     more |= !last;
                     sentTotal += len;
@@ -228,15 +243,22 @@ final class SoakClient {
                     }
                 }
             }
-        } finally {
-            reader.join(STEP.toMillis() * 2);
-            if (reader.isAlive()) {
-                // The socket's bounded receive will end it; the connection is given up as timed out.
-                reader.interrupt();
-                throw new SocketTimeoutException("echo not complete after " + STEP.multipliedBy(2));
-            }
+        } catch (IOException | RuntimeException sending) {
+            // The caller closes the socket, which ends the reader's receive.
+            reader.interrupt();
+            throw sending;
+        }
+        reader.join(STEP.toMillis() * 2);
+        if (reader.isAlive()) {
+            // The socket's bounded receive will end it; the connection is given up as timed out.
+            reader.interrupt();
+            throw new SocketTimeoutException("echo not complete " + STEP.multipliedBy(2).toSeconds()
+                    + " s after the last byte was sent");
         }
         Exception failure = readerFailure.get();
+        if (failure instanceof SocketTimeoutException t) {
+            throw new SocketTimeoutException("receiving the echo: " + t.getMessage());
+        }
         if (failure instanceof IOException io) {
             throw io;
         }
