@@ -116,6 +116,11 @@ final class ImpairedRelay implements Closeable {
         holes.put(client, new Hole(new AtomicInteger(allowed), System.currentTimeMillis()));
     }
 
+    /** Lets {@code client}'s datagrams through again: a new socket has its address. */
+    void clearHole(SocketAddress client) {
+        holes.remove(client);
+    }
+
     /** Moves {@code client}'s mapping to a new port towards the server (a NAT rebinding); false if it has none. */
     boolean rebind(SocketAddress client) {
         Mapping m = mappings.get(client);

@@ -41,6 +41,9 @@ final class SoakClient {
     private static final Duration HANDSHAKE = Duration.ofSeconds(20);
     private static final int CHUNK = 16 * 1024;
     private static final int MAX_TRANSFER = 4 << 20;
+    /** The ports of clients that fall into holes ({@link #openHoled}): below Linux's ephemeral range (32768-60999). */
+    private static final int HOLED_PORTS_FROM = 20_000;
+    private static final int HOLED_PORTS = 10_000;
 
     private final ImpairedRelay relay;
     private final InetSocketAddress target;
@@ -73,7 +76,7 @@ final class SoakClient {
                 case STREAM_CHURN -> streamChurn(random);
                 case SLOWLORIS -> slowloris(random);
                 case GARBAGE -> garbage(random);
-                case HANDSHAKE_ABANDON -> handshakeAbandon();
+                case HANDSHAKE_ABANDON -> handshakeAbandon(random);
                 case ABORTS -> aborts(random);
                 case MIGRATION_STORM -> migrationStorm(random);
             };
@@ -117,6 +120,38 @@ final class SoakClient {
             if (withTokens) {
                 s.setOption(QuicSocketOptions.TOKEN_STORE, tokens);
             }
+            s.connect(target);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a socket for a client that will fall into a hole of the relay, bound to a port of {@link #HOLED_PORTS},
+     * outside the kernel's ephemeral range: a hole lasts as long as the relay's mapping of its address, and an honest
+     * client that drew the port of a recent hole from the ephemeral range would fall into it. A hole left on the port
+     * by an earlier holed client (closed, since the port was free) is cleared.
+     */
+    private QuicSocket openHoled(SplittableRandom random) throws IOException {
+        QuicSocket s = QuicSocket.open(config);
+        try {
+            for (int attempt = 1; ; attempt++) {
+                InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                        HOLED_PORTS_FROM + random.nextInt(HOLED_PORTS));
+                try {
+                    s.bind(local);
+                    relay.clearHole(local);
+                    break;
+                } catch (java.net.BindException taken) {
+                    if (attempt == 32) {
+                        throw taken;
+                    }
+                }
+            }
+            s.setOption(QuicSocketOptions.TIMEOUT, STEP);
+            s.setOption(QuicSocketOptions.TOKEN_STORE, tokens);
             s.connect(target);
             return s;
         } catch (IOException | RuntimeException e) {
@@ -337,7 +372,7 @@ final class SoakClient {
     }
 
     private String vanishes(SplittableRandom random) throws IOException {
-        QuicSocket s = open(true);
+        QuicSocket s = openHoled(random);
         try {
             handshake(s, fresh);
             long stream = s.openStream(0);
@@ -447,11 +482,10 @@ final class SoakClient {
         return d;
     }
 
-    private String handshakeAbandon() throws IOException {
-        QuicSocket s = QuicSocket.open(config);
+    private String handshakeAbandon(SplittableRandom random) throws IOException {
+        QuicSocket s = openHoled(random);
         try {
             s.setOption(QuicSocketOptions.TIMEOUT, Duration.ofSeconds(2));
-            s.connect(target);
             // Its first Initial reaches the server, nothing after it: the server holds a half-open connection.
             relay.blackhole(s.localAddress(), 1);
             try {
