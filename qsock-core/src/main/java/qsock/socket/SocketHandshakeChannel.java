@@ -78,6 +78,12 @@ final class SocketHandshakeChannel implements HandshakeChannel {
             started = true;
             connection.writeHandshake(level, data, System.nanoTime());
             touched();
+            if (completed) {
+                // A post-handshake message (a server's NewSessionTicket, RFC 9001 §4.1.3) has no later step of the
+                // handshake to take it out: it leaves now, not at the I/O thread's next timer (the idle timeout, on
+                // a quiet connection).
+                flushIfPending();
+            }
         });
     }
 

@@ -57,6 +57,31 @@ class QuicSocketHandshakeTest {
         }
     }
 
+    /**
+     * A handshake message written after the handshake completed (a server's NewSessionTicket, RFC 9001 §4.1.3) leaves
+     * at once, although nothing else is to be sent and the I/O thread sleeps until the idle timeout (30 s): no step of
+     * the handshake follows to take it out. Through the out-of-process handshake service the ticket is the last thing
+     * the daemon writes; a client waiting for it waited until its request's timeout when it stayed queued.
+     */
+    @org.junit.jupiter.api.Test
+    void aPostHandshakeMessageLeavesAtOnceOnAQuietConnection() throws Exception {
+        try (Loopback loopback = Loopback.listen("127.0.0.1"); Loopback.Connection c = loopback.connect()) {
+            // Quiet: the handshake's packets acknowledged both ways, nothing left to send.
+            Waits.untilConfirmed(c.client(), c.server());
+            Thread.sleep(500);
+            long before = c.client().statistics().packetsReceived();
+            // Bytes the client's TLS stack will refuse (not a TLS message): what matters is that they arrive.
+            c.server().handshakeChannel().writeHandshake(qsock.core.handshake.EncryptionLevel.APPLICATION,
+                    ByteBuffer.wrap(new byte[] {4, 0, 0, 0}));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (c.client().statistics().packetsReceived() == before && System.nanoTime() - deadline < 0) {
+                Thread.sleep(10);
+            }
+            assertNotEquals(before, c.client().statistics().packetsReceived(),
+                    "the post-handshake bytes left within 5 s, not at the server's next timer");
+        }
+    }
+
     /** Receives until a message with FIN; every message must be of the same stream. */
     static StreamMessage receiveAll(qsock.socket.QuicSocket socket, ByteBuffer into) throws Exception {
         while (true) {
