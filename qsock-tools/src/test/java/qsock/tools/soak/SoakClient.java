@@ -113,19 +113,9 @@ final class SoakClient {
         return error.kind() + " 0x" + Long.toHexString(error.code()) + (error.byPeer() ? " by peer" : " locally");
     }
 
-    private QuicSocket open(boolean withTokens) throws IOException {
-        QuicSocket s = QuicSocket.open(config);
-        try {
-            s.setOption(QuicSocketOptions.TIMEOUT, STEP);
-            if (withTokens) {
-                s.setOption(QuicSocketOptions.TOKEN_STORE, tokens);
-            }
-            s.connect(target);
-            return s;
-        } catch (IOException | RuntimeException e) {
-            s.close();
-            throw e;
-        }
+    /** {@return a client socket connected to the relay, its calls bounded by {@link #STEP}, keeping tokens} */
+    private QuicSocket open() throws IOException {
+        return open(null);
     }
 
     /**
@@ -135,20 +125,14 @@ final class SoakClient {
      * by an earlier holed client (closed, since the port was free) is cleared.
      */
     private QuicSocket openHoled(SplittableRandom random) throws IOException {
+        return open(random);
+    }
+
+    private QuicSocket open(SplittableRandom holedPorts) throws IOException {
         QuicSocket s = QuicSocket.open(config);
         try {
-            for (int attempt = 1; ; attempt++) {
-                InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                        HOLED_PORTS_FROM + random.nextInt(HOLED_PORTS));
-                try {
-                    s.bind(local);
-                    relay.clearHole(local);
-                    break;
-                } catch (java.net.BindException taken) {
-                    if (attempt == 32) {
-                        throw taken;
-                    }
-                }
+            if (holedPorts != null) {
+                bindHoled(s, holedPorts);
             }
             s.setOption(QuicSocketOptions.TIMEOUT, STEP);
             s.setOption(QuicSocketOptions.TOKEN_STORE, tokens);
@@ -157,6 +141,22 @@ final class SoakClient {
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
+        }
+    }
+
+    private void bindHoled(QuicSocket s, SplittableRandom random) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            InetSocketAddress local = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    HOLED_PORTS_FROM + random.nextInt(HOLED_PORTS));
+            try {
+                s.bind(local);
+                relay.clearHole(local);
+                return;
+            } catch (java.net.BindException taken) {
+                if (attempt == 32) {
+                    throw taken;
+                }
+            }
         }
     }
 
@@ -201,7 +201,7 @@ final class SoakClient {
         boolean rebind = !migrate && random.nextInt(100) < 10;
         String kind = (resume ? ", resuming" : "") + (migrate ? ", migrating" : "") + (rebind ? ", rebound" : "");
         String phase = "handshake";
-        try (QuicSocket s = open(true)) {
+        try (QuicSocket s = open()) {
             try {
                 TlsEngine engine = handshake(s, resume ? resuming : fresh);
                 if (engine.resumed()) {
@@ -353,7 +353,7 @@ final class SoakClient {
     }
 
     private String neverReads(SplittableRandom random) throws IOException, InterruptedException {
-        try (QuicSocket s = open(true)) {
+        try (QuicSocket s = open()) {
             handshake(s, fresh);
             long stream = s.openStream(0);
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
@@ -387,7 +387,7 @@ final class SoakClient {
     }
 
     private String streamChurn(SplittableRandom random) throws IOException {
-        try (QuicSocket s = open(true)) {
+        try (QuicSocket s = open()) {
             handshake(s, fresh);
             ByteBuffer bytes = ByteBuffer.allocate(10);
             int cycles = 200 + random.nextInt(800);
@@ -404,7 +404,7 @@ final class SoakClient {
     }
 
     private String slowloris(SplittableRandom random) throws IOException, InterruptedException {
-        try (QuicSocket s = open(true)) {
+        try (QuicSocket s = open()) {
             handshake(s, fresh);
             long stream = s.openStream(0);
             int bytes = 5 + random.nextInt(10);
@@ -500,7 +500,7 @@ final class SoakClient {
     }
 
     private String aborts(SplittableRandom random) throws IOException {
-        QuicSocket s = open(true);
+        QuicSocket s = open();
         try {
             handshake(s, fresh);
             for (int i = 0; i < 3; i++) {
@@ -514,7 +514,7 @@ final class SoakClient {
     }
 
     private String migrationStorm(SplittableRandom random) throws IOException, InterruptedException {
-        try (QuicSocket s = open(true)) {
+        try (QuicSocket s = open()) {
             handshake(s, fresh);
             int moves = 0;
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
