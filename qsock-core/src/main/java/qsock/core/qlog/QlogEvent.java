@@ -114,7 +114,7 @@ public sealed interface QlogEvent {
 
     /**
      * The connection's path: its addresses now. quic-events-03 and -04 define no path event (their §4.7, "MIGRATION
-     * related events", is a TODO that says to infer moves from PATH_CHALLENGE and PATH_RESPONSE frames); the first
+     * related events", is left unwritten, saying only to infer moves from PATH_CHALLENGE and PATH_RESPONSE); the first
      * draft with one, quic-events-07 §4.7, names it connectivity:path_assigned {path_id, path_remote, path_local} with
      * PathEndpointInfo {ip_v4|ip_v6, port_v4|port_v6, connection_ids}, which is what this is. The handshake's path has
      * the path_id "" (as -07 says); each path the connection moves to the next number.

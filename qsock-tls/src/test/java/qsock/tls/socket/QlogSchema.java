@@ -15,7 +15,7 @@ import java.util.Set;
  * allowed (main-schema-03 §3.4: "Other fields are explicitly allowed by the qlog approach").
  *
  * <p>Two choices where the drafts disagree with each other: connectivity:path_assigned is checked as quic-events-07
- * §4.7 defines it (-03 and -04 leave migration events a TODO); security:key_updated's {@code new} (the secret itself,
+ * §4.7 defines it (-03 and -04 leave migration events unwritten); security:key_updated's {@code new} (the secret itself,
  * required in -03 to -05) is checked as optional, as from -06 on: a trace does not carry keys.
  *
  * <p>Also what qvis needs to load a {@code .sqlog} (quiclog/qvis, FileLoader.ts and textsequencejsontoqlog.ts): the
