@@ -10,13 +10,13 @@ import java.util.Set;
  * The REQUIRED fields of qlog 0.3, their types and enumerated values, checked on a JSON-SEQ trace read with {@link
  * Json}: what draft-ietf-quic-qlog-main-schema-03 (the header, §6.2 "QlogFileSeq" and "TraceSeq"; §3.3.2
  * "VantagePoint"; §3.4 "Event"; §3.4.1 "TimeFormat") and draft-ietf-quic-qlog-quic-events-03 (the event data, §4 to
- * §7, and the data types of §8) say a field MUST hold, for every event qsock writes. An event of a name the drafts define but qsock does
- * not write is checked for its envelope only; a name they do not define is refused. Fields the drafts do not name are
- * allowed (main-schema-03 §3.4: "Other fields are explicitly allowed by the qlog approach").
+ * §7, and the data types of §8) say a field MUST hold, for every event qsock writes. An event of a name the drafts
+ * define but qsock does not write is checked for its envelope only; a name they do not define is refused. Fields the
+ * drafts do not name are allowed (main-schema-03 §3.4: "Other fields are explicitly allowed by the qlog approach").
  *
  * <p>Two choices where the drafts disagree with each other: connectivity:path_assigned is checked as quic-events-07
- * §4.7 defines it (-03 and -04 leave migration events unwritten); security:key_updated's {@code new} (the secret itself,
- * required in -03 to -05) is checked as optional, as from -06 on: a trace does not carry keys.
+ * §4.7 defines it (-03 and -04 leave migration events unwritten); security:key_updated's {@code new} (the secret
+ * itself, required in -03 to -05) is checked as optional, as from -06 on: a trace does not carry keys.
  *
  * <p>Also what qvis needs to load a {@code .sqlog} (quiclog/qvis, FileLoader.ts and textsequencejsontoqlog.ts): the
  * header first, with qlog_version, qlog_format "JSON-SEQ" and a trace, within the first 1024 characters; each record
